@@ -1,0 +1,156 @@
+/**
+ * NdArray: an n-dimensional array of doubles, C (row-major) order: `shape` plus a flat Float64Array.
+ * A 0-d array (shape []) holds a scalar. All of exprfit's data, images and results use it.
+ */
+import { ExprfitError } from '../syntax/span.ts';
+
+export class NdArray {
+  readonly shape: readonly number[];
+  readonly data: Float64Array;
+
+  constructor(data: Float64Array, shape: readonly number[] = [data.length]) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (size !== data.length) {
+      throw new ExprfitError(
+        'shape',
+        `array of ${data.length} values cannot have shape [${shape.join(', ')}]`,
+      );
+    }
+    this.shape = Object.freeze([...shape]);
+    this.data = data;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+  get size(): number {
+    return this.data.length;
+  }
+
+  /** Row-major strides in elements. */
+  get strides(): number[] {
+    const s = new Array<number>(this.shape.length);
+    let acc = 1;
+    for (let i = this.shape.length - 1; i >= 0; i--) {
+      s[i] = acc;
+      acc *= this.shape[i];
+    }
+    return s;
+  }
+
+  /** Element at a full index (no bounds-wrapping; negative indices are not allowed here). */
+  get(...index: number[]): number {
+    if (index.length !== this.shape.length) {
+      throw new ExprfitError(
+        'shape',
+        `index of length ${index.length} for an array of ${this.shape.length} dims`,
+      );
+    }
+    let off = 0;
+    const st = this.strides;
+    for (let i = 0; i < index.length; i++) {
+      const k = index[i];
+      if (k < 0 || k >= this.shape[i] || !Number.isInteger(k)) {
+        throw new ExprfitError('value', `index ${k} out of range for axis ${i} of size ${this.shape[i]}`);
+      }
+      off += k * st[i];
+    }
+    return this.data[off];
+  }
+
+  reshape(shape: readonly number[]): NdArray {
+    return new NdArray(this.data, shape);
+  }
+
+  static scalar(v: number): NdArray {
+    return new NdArray(Float64Array.of(v), []);
+  }
+
+  static zeros(shape: readonly number[]): NdArray {
+    return new NdArray(new Float64Array(shape.reduce((a, b) => a * b, 1)), shape);
+  }
+
+  /**
+   * From a number, number[], nested arrays (rectangular), a Float64Array/typed array, or an NdArray.
+   * `name` is used in error messages (e.g. the data variable's name).
+   */
+  static from(value: unknown, name = 'array'): NdArray {
+    if (value instanceof NdArray) return value;
+    if (typeof value === 'number') return NdArray.scalar(value);
+    if (value instanceof Float64Array) return new NdArray(value);
+    if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+      return new NdArray(Float64Array.from(value as unknown as ArrayLike<number>));
+    }
+    if (Array.isArray(value)) {
+      const shape: number[] = [];
+      let probe: unknown = value;
+      while (Array.isArray(probe)) {
+        shape.push(probe.length);
+        probe = probe[0];
+      }
+      const size = shape.reduce((a, b) => a * b, 1);
+      const out = new Float64Array(size);
+      let k = 0;
+      const walk = (v: unknown, depth: number, path: number[]): void => {
+        if (depth === shape.length) {
+          if (typeof v !== 'number') {
+            throw new ExprfitError(
+              'type',
+              `${name}[${path.join('][')}] is ${JSON.stringify(v)}, not a number`,
+            );
+          }
+          out[k++] = v;
+          return;
+        }
+        if (!Array.isArray(v) || v.length !== shape[depth]) {
+          throw new ExprfitError(
+            'shape',
+            `${name} is not rectangular: ${name}[${path.join('][')}] should have ${shape[depth]} entries`,
+          );
+        }
+        for (let i = 0; i < v.length; i++) walk(v[i], depth + 1, [...path, i]);
+      };
+      walk(value, 0, []);
+      return new NdArray(out, shape);
+    }
+    throw new ExprfitError(
+      'type',
+      `${name} must be a number, an array of numbers, a Float64Array or an NdArray`,
+    );
+  }
+
+  /** Nested JS arrays (a number for 0-d). */
+  toNested(): unknown {
+    if (this.shape.length === 0) return this.data[0];
+    const build = (depth: number, offset: number, stride: number[]): unknown => {
+      const n = this.shape[depth];
+      if (depth === this.shape.length - 1) return Array.from(this.data.subarray(offset, offset + n));
+      const out: unknown[] = [];
+      for (let i = 0; i < n; i++) out.push(build(depth + 1, offset + i * stride[depth], stride));
+      return out;
+    };
+    return build(0, 0, this.strides);
+  }
+}
+
+/**
+ * numpy broadcasting of shapes: align on the right; sizes must be equal or 1.
+ * Throws a 'shape' ExprfitError naming the shapes (and `names` when given).
+ */
+export function broadcastShapes(shapes: readonly (readonly number[])[], names?: readonly string[]): number[] {
+  const nd = Math.max(0, ...shapes.map((s) => s.length));
+  const out = new Array<number>(nd).fill(1);
+  for (let si = 0; si < shapes.length; si++) {
+    const s = shapes[si];
+    for (let i = 0; i < s.length; i++) {
+      const o = nd - s.length + i;
+      const d = s[i];
+      if (out[o] === 1) out[o] = d;
+      else if (d !== 1 && d !== out[o]) {
+        const desc = shapes.map((sh, k) => `${names?.[k] ?? `#${k + 1}`} [${sh.join(', ')}]`).join(', ');
+        throw new ExprfitError('shape', `shapes do not broadcast: ${desc}`);
+      }
+    }
+  }
+  return out;
+}

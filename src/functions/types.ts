@@ -1,0 +1,43 @@
+/**
+ * The shape of one builtin function's registry entry (mathjs style: builtins are data).
+ * One entry per builtin in src/functions/builtins/*.ts, collected in src/functions/registry.ts.
+ */
+import type { Expr } from '../ast/expr.ts';
+
+export interface FunctionExample {
+  /** An expression using the function, e.g. `erf(0.5)`. Run as a test (doc examples are tests). */
+  readonly expr: string;
+  /** Its value. */
+  readonly value: number;
+}
+
+export interface FunctionDef {
+  /** Name as written by users. */
+  readonly name: string;
+  /** Allowed argument counts: `[min, max]`, max may be Infinity (e.g. `min`, `max`, `hypot`). */
+  readonly arity: readonly [number, number];
+  /** Scalar evaluator used by the tree-walking reference evaluator (and for constant folding). */
+  readonly evaluate: (...args: number[]) => number;
+  /**
+   * Derivative rule (chain rule included): given the argument expressions and the derivative of each
+   * argument with respect to the variable of differentiation, return the derivative of the call.
+   * `dargs[i]` is the literal 0 when argument i does not depend on the variable; the result is simplified later.
+   */
+  readonly derivative: (args: readonly Expr[], dargs: readonly Expr[]) => Expr;
+  /**
+   * JavaScript emitter: given already-emitted code of the arguments (safe fragments built by the compiler),
+   * return a JS expression. May reference the runtime helper object `R` (see src/functions/runtime.ts),
+   * e.g. `R.erf(a0)`, and `Math`. Never receives user text.
+   */
+  readonly emit: (args: readonly string[]) => string;
+  readonly help: {
+    /** e.g. `atan2(y, x)` */
+    readonly signature: string;
+    readonly description: string;
+    /** What the derivative is at points where the function is not smooth (abs at 0, floor at integers, ...). */
+    readonly nonSmooth?: string;
+    readonly examples: readonly FunctionExample[];
+  };
+  /** True for functions whose value is not a continuous function of the args (floor, sign, comparisons). */
+  readonly piecewiseConstant?: boolean;
+}

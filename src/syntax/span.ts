@@ -1,0 +1,97 @@
+/**
+ * Source positions and user-facing errors. Every error a user can cause is an `ExprfitError`
+ * (never a raw TypeError from deep inside); the CLI prints `error.format()` and exits with status 2.
+ */
+
+/** A range in a source text. Lines and columns are 1-based; offsets are 0-based, `end` exclusive. */
+export interface SourceSpan {
+  readonly start: number;
+  readonly end: number;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** The text a span points into, with an optional file name for messages. */
+export interface SourceText {
+  readonly text: string;
+  readonly file?: string;
+}
+
+export type ErrorCode =
+  | 'syntax' // malformed input
+  | 'incomplete' // input ended early (`A*exp(`): the REPL keeps reading
+  | 'unknown-function'
+  | 'arity'
+  | 'unknown-name'
+  | 'type' // e.g. a string where a number is needed
+  | 'shape' // arrays that do not broadcast
+  | 'value' // a bad number: NaN in data, min > max, ...
+  | 'option' // an invalid option
+  | 'io' // file not found / unreadable / bad format
+  | 'usage';
+
+/** A user-facing error. `format()` gives `file:line:col: message`, the source line and a caret. */
+export class ExprfitError extends Error {
+  readonly code: ErrorCode;
+  readonly span?: SourceSpan;
+  readonly source?: SourceText;
+  /** Extra lines shown after the caret, e.g. `expected one of: ...` or `did you mean 'exp'?`. */
+  readonly hints: readonly string[];
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { span?: SourceSpan; source?: SourceText; hints?: readonly string[]; cause?: unknown } = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'ExprfitError';
+    this.code = code;
+    this.span = opts.span;
+    this.source = opts.source;
+    this.hints = opts.hints ?? [];
+  }
+
+  /** The same error attached to a source text (used when an inner layer did not know the file). */
+  withSource(source: SourceText): ExprfitError {
+    if (this.source) return this;
+    return new ExprfitError(this.code, this.message, {
+      span: this.span,
+      source,
+      hints: this.hints,
+      cause: this,
+    });
+  }
+
+  /** Human-readable, multi-line: `file:line:col: error: message`, source line, caret, hints. */
+  format(): string {
+    const lines: string[] = [];
+    const where: string[] = [];
+    if (this.source?.file) where.push(this.source.file);
+    if (this.span) where.push(String(this.span.line), String(this.span.column));
+    lines.push(`${where.length ? where.join(':') + ': ' : ''}error: ${this.message}`);
+    if (this.span && this.source) {
+      const srcLine = this.source.text.split(/\r?\n/)[this.span.line - 1] ?? '';
+      const width = Math.max(
+        1,
+        Math.min(this.span.end - this.span.start, srcLine.length - this.span.column + 1),
+      );
+      lines.push(`  ${srcLine}`);
+      lines.push(`  ${' '.repeat(Math.max(0, this.span.column - 1))}${'^'.repeat(width)}`);
+    }
+    for (const h of this.hints) lines.push(`  ${h}`);
+    return lines.join('\n');
+  }
+}
+
+/** Builds a span from 0-based offsets in `text` (computes line and column). */
+export function spanAt(text: string, start: number, end: number = start + 1): SourceSpan {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < start && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { start, end, line, column: start - lineStart + 1 };
+}
