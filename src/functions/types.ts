@@ -40,4 +40,13 @@ export interface FunctionDef {
   };
   /** True for functions whose value is not a continuous function of the args (floor, sign, comparisons). */
   readonly piecewiseConstant?: boolean;
+  /** Section of the function reference (docs/functions.md) the entry is listed under. */
+  readonly category?: string;
+  /** Set when the entry is another name for a builtin (`ln` for `log`); simplify rewrites to the main name. */
+  readonly aliasOf?: string;
+  /**
+   * Indices of arguments that must be constant for the derivative rule (e.g. the order `n` of
+   * `polygamma(n, x)`, which is an integer): the rule treats their derivatives as 0.
+   */
+  readonly integerArgs?: readonly number[];
 }

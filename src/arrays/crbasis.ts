@@ -1,0 +1,321 @@
+/**
+ * Natural cubic regression spline basis, patsy's `cr()` (after mgcv's "cr" smooth, Wood 2006, 4.1.2).
+ */
+import { NdArray } from '../data/ndarray.ts';
+import { ExprfitError } from '../syntax/span.ts';
+import { asArray, asVector, fmtValue } from './util.ts';
+
+export interface CrBasisOptions {
+  /** Number of columns. Without `knots`, df - 2 + (number of constraints) interior knots at quantiles of x. */
+  df?: number;
+  /** Interior knots (the boundary knots are lowerBound / upperBound). */
+  knots?: ArrayLike<number>;
+  /** Lower boundary knot (default min(x)). */
+  lowerBound?: number;
+  /** Upper boundary knot (default max(x)). */
+  upperBound?: number;
+  /**
+   * 'center' (patsy `constraints='center'`: each column minus a combination making the fitted curve's
+   * mean over the training x zero, one column fewer), or a constraint matrix C [c, k] (C beta = 0 for the
+   * k unconstrained coefficients), absorbed by QR as patsy does. Default none.
+   */
+  constraints?: 'center' | number[][] | NdArray;
+}
+
+/** A fitted basis: knots and constraints are fixed by the training x and reused for new x. */
+export interface CrBasis {
+  /** All knots, boundary ones included, sorted. */
+  readonly knots: Float64Array;
+  /** Number of columns. */
+  readonly df: number;
+  /** The basis at new points: an [n, df] array. */
+  transform(x: ArrayLike<number> | NdArray): NdArray;
+}
+
+/** numpy.percentile(v, q) (method 'linear') of sorted v, with numpy's two-sided lerp. */
+function percentileSorted(v: Float64Array, q: number): number {
+  const n = v.length;
+  const vi = (q / 100) * (n - 1);
+  let lo = Math.floor(vi);
+  if (lo >= n - 1) return v[n - 1];
+  if (lo < 0) lo = 0;
+  const t = vi - lo;
+  const a = v[lo];
+  const b = v[lo + 1];
+  const d = b - a;
+  return t >= 0.5 ? b - d * (1 - t) : a + d * t;
+}
+
+function uniqueSorted(v: ArrayLike<number>): Float64Array {
+  const s = Float64Array.from(v).sort();
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) if (i === 0 || s[i] !== s[i - 1]) out.push(s[i]);
+  return Float64Array.from(out);
+}
+
+/** numpy.linspace(0, 100, k + 2)[1:-1] */
+function innerPercents(k: number): number[] {
+  const out: number[] = [];
+  const step = 100 / (k + 1);
+  for (let i = 1; i <= k; i++) out.push(i * step);
+  return out;
+}
+
+/**
+ * F (k x k, row-major): second derivatives at the knots of the natural cubic spline through values v,
+ * f'' = F v (zero first and last rows). patsy's _get_natural_f.
+ */
+function naturalF(kn: Float64Array): Float64Array {
+  const k = kn.length;
+  const F = new Float64Array(k * k);
+  if (k < 3) return F;
+  const h = new Float64Array(k - 1);
+  for (let i = 0; i < k - 1; i++) h[i] = kn[i + 1] - kn[i];
+  const m = k - 2;
+  // tridiagonal B (diag (h_i + h_{i+1})/3, off h_{i+1}/6) times Fm = D, D[i, i..i+2] = 1/h_i, -1/h_i - 1/h_{i+1}, 1/h_{i+1}
+  const diag = new Float64Array(m);
+  const off = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    diag[i] = (h[i] + h[i + 1]) / 3;
+    if (i + 1 < m) off[i] = h[i + 1] / 6;
+  }
+  // Thomas algorithm, for every column of D at once
+  const cp = new Float64Array(m);
+  const dp = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const prev = i > 0 ? off[i - 1] * cp[i - 1] : 0;
+    dp[i] = diag[i] - prev;
+    cp[i] = off[i] / dp[i];
+  }
+  for (let col = 0; col < k; col++) {
+    const z = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      let rhs = 0;
+      if (col === i) rhs = 1 / h[i];
+      else if (col === i + 1) rhs = -1 / h[i] - 1 / h[i + 1];
+      else if (col === i + 2) rhs = 1 / h[i + 1];
+      z[i] = (rhs - (i > 0 ? off[i - 1] * z[i - 1] : 0)) / dp[i];
+    }
+    for (let i = m - 2; i >= 0; i--) z[i] -= cp[i] * z[i + 1];
+    for (let i = 0; i < m; i++) F[(i + 1) * k + col] = z[i];
+  }
+  return F;
+}
+
+/** The unconstrained basis [n, k] (patsy _get_free_crs_dmatrix), linear outside the boundary knots. */
+function freeBasis(x: Float64Array, kn: Float64Array, F: Float64Array): Float64Array {
+  const k = kn.length;
+  const n = x.length;
+  const out = new Float64Array(n * k);
+  const kmin = kn[0];
+  const kmax = kn[k - 1];
+  for (let p = 0; p < n; p++) {
+    const v = x[p];
+    // j = searchsorted(knots, v, 'left') - 1, clipped to [0, k - 2]
+    let lo = 0;
+    let hi = k;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (kn[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    let j = lo - 1;
+    if (j < 0) j = 0;
+    if (j > k - 2) j = k - 2;
+    const hj = kn[j + 1] - kn[j];
+    const xj1 = kn[j + 1] - v;
+    const xj = v - kn[j];
+    const ajm = xj1 / hj;
+    const ajp = xj / hj;
+    const cjm = (v > kmax ? 0 : (xj1 * xj1 * xj1) / (6 * hj)) - (hj * xj1) / 6;
+    const cjp = (v < kmin ? 0 : (xj * xj * xj) / (6 * hj)) - (hj * xj) / 6;
+    const row = p * k;
+    out[row + j] += ajm;
+    out[row + j + 1] += ajp;
+    for (let c = 0; c < k; c++) out[row + c] += cjm * F[j * k + c] + cjp * F[(j + 1) * k + c];
+  }
+  return out;
+}
+
+/**
+ * Full orthogonal Q (k x k, row-major) of the Householder QR of A (k x c, row-major), LAPACK's dgeqrf +
+ * dorgqr conventions (beta = -sign(alpha) * norm), so the columns match scipy.linalg.qr.
+ */
+function householderQ(A: Float64Array, k: number, c: number): Float64Array {
+  const a = Float64Array.from(A);
+  const vs: Float64Array[] = [];
+  const taus: number[] = [];
+  for (let j = 0; j < Math.min(c, k); j++) {
+    const alpha = a[j * c + j];
+    let xn = 0;
+    for (let i = j + 1; i < k; i++) xn = Math.hypot(xn, a[i * c + j]);
+    const v = new Float64Array(k);
+    v[j] = 1;
+    let tau = 0;
+    if (xn !== 0) {
+      const beta = -(alpha >= 0 ? 1 : -1) * Math.hypot(alpha, xn);
+      tau = (beta - alpha) / beta;
+      const s = 1 / (alpha - beta);
+      for (let i = j + 1; i < k; i++) v[i] = a[i * c + j] * s;
+      a[j * c + j] = beta;
+      for (let i = j + 1; i < k; i++) a[i * c + j] = 0;
+      // apply H = I - tau v v^T to the remaining columns
+      for (let col = j + 1; col < c; col++) {
+        let dot = 0;
+        for (let i = j; i < k; i++) dot += v[i] * a[i * c + col];
+        for (let i = j; i < k; i++) a[i * c + col] -= tau * v[i] * dot;
+      }
+    }
+    vs.push(v);
+    taus.push(tau);
+  }
+  // Q = H_0 H_1 ... H_{c-1} I, applied right to left
+  const Q = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) Q[i * k + i] = 1;
+  for (let j = vs.length - 1; j >= 0; j--) {
+    const v = vs[j];
+    const tau = taus[j];
+    if (tau === 0) continue;
+    for (let col = 0; col < k; col++) {
+      let dot = 0;
+      for (let i = j; i < k; i++) dot += v[i] * Q[i * k + col];
+      for (let i = j; i < k; i++) Q[i * k + col] -= tau * v[i] * dot;
+    }
+  }
+  return Q;
+}
+
+/**
+ * Builds the natural cubic regression spline basis of patsy's `cr(x, df=..., knots=..., lower_bound=...,
+ * upper_bound=..., constraints=...)`: column j is the natural cubic spline (f'' = 0 at the boundary knots,
+ * linear beyond them) that is 1 at knot j and 0 at the other knots. Knots default to min(x), max(x) and
+ * df - 2 (+ number of constraints) interior knots at equally spaced percentiles of the unique x inside the
+ * bounds (numpy.percentile, linear). Without constraints the columns sum to 1 and reproduce linear
+ * functions; with 'center' the basis is multiplied by Q[:, 1:] from the QR of the column means.
+ */
+export function makeCrBasis(x: ArrayLike<number> | NdArray, opts: CrBasisOptions = {}): CrBasis {
+  const xs = Float64Array.from(asVector(x, 'crBasis x'));
+  for (let i = 0; i < xs.length; i++) {
+    if (!Number.isFinite(xs[i])) throw new ExprfitError('value', `crBasis x[${i}] is ${xs[i]}`);
+  }
+  if (opts.df === undefined && opts.knots === undefined) {
+    throw new ExprfitError('option', "crBasis needs 'df' or 'knots'");
+  }
+  let C: { rows: number; data: Float64Array } | null = null;
+  let nCons = 0;
+  if (opts.constraints !== undefined) {
+    if (opts.constraints === 'center') nCons = 1;
+    else {
+      const cm = asArray(opts.constraints, 'crBasis constraints');
+      const c2 = cm.ndim === 1 ? new NdArray(cm.data, [1, cm.size]) : cm;
+      if (c2.ndim !== 2) {
+        throw new ExprfitError('shape', `crBasis constraints must be a 2-D matrix, got ${cm.ndim} dims`);
+      }
+      nCons = c2.shape[0];
+      C = { rows: nCons, data: c2.data };
+    }
+  }
+  let nInner: number | undefined;
+  if (opts.df !== undefined) {
+    const df = opts.df;
+    const minDf = nCons === 0 ? 2 : 1;
+    if (typeof df !== 'number' || !Number.isInteger(df) || df < minDf) {
+      throw new ExprfitError('value', `crBasis df must be an integer >= ${minDf}, got ${fmtValue(df)}`);
+    }
+    nInner = df - 2 + nCons;
+  }
+  if (xs.length === 0 && (opts.lowerBound === undefined || opts.upperBound === undefined)) {
+    throw new ExprfitError('value', 'crBasis: x is empty, so lowerBound and upperBound must be given');
+  }
+  let lower = opts.lowerBound ?? Infinity;
+  let upper = opts.upperBound ?? -Infinity;
+  if (opts.lowerBound === undefined) for (const v of xs) lower = Math.min(lower, v);
+  if (opts.upperBound === undefined) for (const v of xs) upper = Math.max(upper, v);
+  if (upper < lower) throw new ExprfitError('value', `crBasis lowerBound ${lower} > upperBound ${upper}`);
+  let inner: Float64Array;
+  if (opts.knots === undefined) {
+    const u = uniqueSorted(xs.filter((v) => v >= lower && v <= upper));
+    if (u.length === 0) {
+      if (nInner !== 0) {
+        throw new ExprfitError(
+          'value',
+          `crBasis: no x values between ${lower} and ${upper} to place ${nInner} interior knot(s)`,
+        );
+      }
+      inner = new Float64Array(0);
+    } else inner = Float64Array.from(innerPercents(nInner!).map((q) => percentileSorted(u, q)));
+  } else {
+    inner = uniqueSorted(asVector(opts.knots, 'crBasis knots'));
+    if (nInner !== undefined && nInner !== inner.length) {
+      throw new ExprfitError(
+        'value',
+        `crBasis: df = ${opts.df} needs ${nInner} interior knots but ${inner.length} were given`,
+      );
+    }
+    nInner = inner.length;
+    for (const k of inner) {
+      if (k < lower || k > upper) {
+        throw new ExprfitError('value', `crBasis knot ${k} is outside the bounds [${lower}, ${upper}]`);
+      }
+    }
+  }
+  const knots = uniqueSorted([lower, upper, ...inner]);
+  if (knots.length !== nInner! + 2) {
+    throw new ExprfitError(
+      'value',
+      `crBasis: cannot place ${nInner} interior knots + 2 boundary knots as distinct values ` +
+        `(got knots ${fmtValue(Array.from(knots))} from ${xs.length} x values in [${lower}, ${upper}])`,
+    );
+  }
+  const k = knots.length;
+  const F = naturalF(knots);
+  let cons: Float64Array | null = null;
+  if (opts.constraints === 'center') {
+    const dm = freeBasis(xs, knots, F);
+    cons = new Float64Array(k);
+    const n = xs.length;
+    for (let p = 0; p < n; p++) for (let c = 0; c < k; c++) cons[c] += dm[p * k + c];
+    for (let c = 0; c < k; c++) cons[c] /= n;
+  } else if (C) {
+    if (C.data.length !== C.rows * k) {
+      throw new ExprfitError(
+        'shape',
+        `crBasis constraints must have ${k} columns (one per knot), got ${C.data.length / C.rows}`,
+      );
+    }
+    cons = C.data;
+  }
+  let Z: Float64Array | null = null;
+  let df = k;
+  if (cons) {
+    // QR of C^T (k x c): Z = Q[:, c:]
+    const c = nCons;
+    const At = new Float64Array(k * c);
+    for (let r = 0; r < c; r++) for (let col = 0; col < k; col++) At[col * c + r] = cons[r * k + col];
+    const Q = householderQ(At, k, c);
+    df = k - c;
+    Z = new Float64Array(k * df);
+    for (let i = 0; i < k; i++) for (let j = 0; j < df; j++) Z[i * df + j] = Q[i * k + c + j];
+  }
+  const transform = (xnew: ArrayLike<number> | NdArray): NdArray => {
+    const xv = asVector(xnew, 'crBasis x');
+    const n = xv.length;
+    const free = freeBasis(xv, knots, F);
+    if (!Z) return new NdArray(free, [n, k]);
+    const out = new Float64Array(n * df);
+    for (let p = 0; p < n; p++) {
+      for (let i = 0; i < k; i++) {
+        const f = free[p * k + i];
+        if (f === 0) continue;
+        for (let j = 0; j < df; j++) out[p * df + j] += f * Z[i * df + j];
+      }
+    }
+    return new NdArray(out, [n, df]);
+  };
+  return { knots, df, transform };
+}
+
+/** The basis of `makeCrBasis(x, opts)` evaluated at x itself: an [n, df] design matrix. */
+export function crBasis(x: ArrayLike<number> | NdArray, opts: CrBasisOptions = {}): NdArray {
+  return makeCrBasis(x, opts).transform(x);
+}

@@ -1,0 +1,500 @@
+/**
+ * Fit plots: a vega-lite spec compiled to vega and rendered headless to SVG (`renderer: 'none'`, `toSVG()`), and
+ * to PNG by rasterising that SVG with resvg. vega, vega-lite and resvg are imported on first use.
+ *
+ * - 1-D: data points (with error bars when `sigma` is given) and the model curve, with a residuals panel
+ *   (data - model) below sharing the x axis.
+ * - 2-D: data, model and residual heatmaps side by side; data and model share one viridis colour scale, the
+ *   residual map a diverging scale symmetric about 0; each has a colour bar. Row 0 is drawn at the top and pixel
+ *   centres sit at integer coordinates (x = column, y = row), as `grid(img)` gives them. The heatmaps are embedded
+ *   as PNG images (data URLs), block-averaged to at most about 2 screen pixels per image pixel, so large images
+ *   stay fast and the SVG small.
+ * - Text in PNGs needs a font: system fonts are loaded (plus `fontFiles`); when none is found the PNG is still
+ *   written, without text, and `warnings` says so (install e.g. fonts-dejavu-core or pass `fontFiles`).
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { NdArray } from './ndarray.ts';
+import { colorize, finiteRange } from './colormap.ts';
+import { encodeRgbaPng } from './png.ts';
+import { extensionOf, ioError, quote, writeBytes } from './io.ts';
+import { ExprfitError } from '../syntax/span.ts';
+
+/** A 1-D fit: data (x, y), the model at the data x, optionally a dense model curve and per-point sigma. */
+export interface Plot1DSpec {
+  kind: '1d';
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+  /** The model evaluated at `x` (residuals are y - model). */
+  model: ArrayLike<number>;
+  /** A dense model curve; default: the model at the data x, sorted by x. */
+  curveX?: ArrayLike<number>;
+  curveY?: ArrayLike<number>;
+  /** Error bars (one standard deviation) on the data. */
+  sigma?: ArrayLike<number>;
+  xLabel?: string;
+  yLabel?: string;
+  title?: string;
+}
+
+/** A 2-D fit: data and model of the same 2-D shape [rows, cols]. */
+export interface Plot2DSpec {
+  kind: '2d';
+  data: NdArray;
+  model: NdArray;
+  title?: string;
+  xLabel?: string;
+  yLabel?: string;
+}
+
+export type PlotSpec = Plot1DSpec | Plot2DSpec;
+
+export interface PlotOptions {
+  /** Width of a 1-D plot's panels in CSS pixels (default 520); 2-D panels are at most 260 wide or high. */
+  width?: number;
+  /** PNG pixels per CSS pixel (default 2). */
+  scale?: number;
+  /** Extra font files (.ttf/.otf) for PNG text. */
+  fontFiles?: readonly string[];
+}
+
+export interface PlotResult {
+  file: string;
+  format: 'svg' | 'png';
+  /** Size of the written picture in pixels (CSS pixels for SVG). */
+  width: number;
+  height: number;
+  /** Non-fatal problems, e.g. no font found for PNG text. */
+  warnings: string[];
+}
+
+/** Font stack used in the SVG; the first family available wins (in resvg and in browsers). */
+const FONT = 'DejaVu Sans, Liberation Sans, Noto Sans, Arial, Helvetica, sans-serif';
+const DATA_COLOR = '#1f5fa8';
+const MODEL_COLOR = '#d1495b';
+
+type VegaModule = typeof import('vega');
+type VegaLiteModule = typeof import('vega-lite');
+let libs: Promise<{ vega: VegaModule; vl: VegaLiteModule }> | undefined;
+async function loadVega(): Promise<{ vega: VegaModule; vl: VegaLiteModule }> {
+  libs ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vl]) => ({ vega, vl }));
+  return libs;
+}
+
+function finiteOrNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
+function checkLengths(spec: Plot1DSpec): void {
+  const n = spec.x.length;
+  const bad = (name: string, len: number): never => {
+    throw new ExprfitError('shape', `plot: ${name} has ${len} values but x has ${n}`);
+  };
+  if (spec.y.length !== n) bad('y', spec.y.length);
+  if (spec.model.length !== n) bad('model', spec.model.length);
+  if (spec.sigma && spec.sigma.length !== n) bad('sigma', spec.sigma.length);
+  if ((spec.curveX === undefined) !== (spec.curveY === undefined)) {
+    throw new ExprfitError('value', 'plot: curveX and curveY must be given together');
+  }
+  if (spec.curveX && spec.curveY && spec.curveX.length !== spec.curveY.length) {
+    throw new ExprfitError(
+      'shape',
+      `plot: curveX has ${spec.curveX.length} values but curveY has ${spec.curveY.length}`,
+    );
+  }
+}
+
+function spec1d(spec: Plot1DSpec, options: PlotOptions): object {
+  checkLengths(spec);
+  const n = spec.x.length;
+  const width = options.width ?? 520;
+  const points: object[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = spec.x[i];
+    const y = spec.y[i];
+    const m = spec.model[i];
+    const s = spec.sigma?.[i];
+    points.push({
+      x: finiteOrNull(x),
+      y: finiteOrNull(y),
+      r: finiteOrNull(y - m),
+      ...(s !== undefined
+        ? {
+            lo: finiteOrNull(y - s),
+            hi: finiteOrNull(y + s),
+            rlo: finiteOrNull(y - m - s),
+            rhi: finiteOrNull(y - m + s),
+          }
+        : {}),
+    });
+  }
+  let cx: ArrayLike<number>;
+  let cy: ArrayLike<number>;
+  if (spec.curveX && spec.curveY) {
+    cx = spec.curveX;
+    cy = spec.curveY;
+  } else {
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => spec.x[a] - spec.x[b]);
+    cx = order.map((i) => spec.x[i]);
+    cy = order.map((i) => spec.model[i]);
+  }
+  const curve: object[] = [];
+  for (let i = 0; i < cx.length; i++) curve.push({ x: finiteOrNull(cx[i]), y: finiteOrNull(cy[i]), i });
+  const xTitle = spec.xLabel ?? 'x';
+  const xEnc = { field: 'x', type: 'quantitative', title: xTitle, scale: { zero: false, nice: true } };
+  const legendScale = { domain: ['data', 'model'], range: [DATA_COLOR, MODEL_COLOR] };
+  const errorBars = spec.sigma
+    ? [
+        {
+          data: { name: 'points' },
+          mark: { type: 'rule', color: DATA_COLOR, opacity: 0.6 },
+          encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+        },
+      ]
+    : [];
+  const residualBars = spec.sigma
+    ? [
+        {
+          mark: { type: 'rule', color: DATA_COLOR, opacity: 0.6 },
+          encoding: { x: xEnc, y: { field: 'rlo', type: 'quantitative' }, y2: { field: 'rhi' } },
+        },
+      ]
+    : [];
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    ...(spec.title ? { title: { text: spec.title, fontSize: 16 } } : {}),
+    datasets: { points, curve },
+    config: { font: FONT, axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 11 } },
+    vconcat: [
+      {
+        width,
+        height: Math.round(width * 0.6),
+        layer: [
+          ...errorBars,
+          {
+            data: { name: 'points' },
+            mark: { type: 'point', filled: true, size: n > 2000 ? 8 : 36, opacity: 0.85 },
+            encoding: {
+              x: xEnc,
+              y: {
+                field: 'y',
+                type: 'quantitative',
+                title: spec.yLabel ?? 'y',
+                scale: { zero: false, nice: true },
+              },
+              color: { datum: 'data', scale: legendScale, legend: { title: null, orient: 'top-right' } },
+            },
+          },
+          {
+            data: { name: 'curve' },
+            mark: { type: 'line', strokeWidth: 2, interpolate: 'linear' },
+            encoding: {
+              x: xEnc,
+              y: { field: 'y', type: 'quantitative' },
+              order: { field: 'i', type: 'quantitative' },
+              color: { datum: 'model', scale: legendScale },
+            },
+          },
+        ],
+      },
+      {
+        width,
+        height: Math.round(width * 0.22),
+        data: { name: 'points' },
+        layer: [
+          {
+            mark: { type: 'rule', color: '#888', strokeDash: [4, 3] },
+            encoding: { y: { datum: 0, type: 'quantitative' } },
+          },
+          ...residualBars,
+          {
+            mark: { type: 'point', filled: true, size: n > 2000 ? 8 : 28, color: DATA_COLOR, opacity: 0.85 },
+            encoding: {
+              x: xEnc,
+              y: { field: 'r', type: 'quantitative', title: 'residual', scale: { zero: true, nice: true } },
+            },
+          },
+        ],
+      },
+    ],
+    resolve: { scale: { x: 'shared' } },
+  };
+}
+
+/** Block-average (NaN-aware) or integer-upsample a 2-D array to about `target` pixels on its long side. */
+function resample(a: NdArray, target: number): NdArray {
+  const [h, w] = a.shape;
+  const long = Math.max(h, w);
+  if (long > target) {
+    const f = Math.ceil(long / target);
+    const H = Math.ceil(h / f);
+    const W = Math.ceil(w / f);
+    const out = new Float64Array(H * W);
+    const cnt = new Float64Array(H * W);
+    for (let y = 0; y < h; y++) {
+      const oy = ((y / f) | 0) * W;
+      for (let x = 0; x < w; x++) {
+        const v = a.data[y * w + x];
+        if (!Number.isNaN(v)) {
+          out[oy + ((x / f) | 0)] += v;
+          cnt[oy + ((x / f) | 0)]++;
+        }
+      }
+    }
+    for (let i = 0; i < out.length; i++) out[i] = cnt[i] ? out[i] / cnt[i] : NaN;
+    return new NdArray(out, [H, W]);
+  }
+  const k = Math.max(1, Math.floor(target / long));
+  if (k === 1) return a;
+  const out = new Float64Array(h * k * w * k);
+  const W = w * k;
+  for (let y = 0; y < h * k; y++) {
+    const src = ((y / k) | 0) * w;
+    for (let x = 0; x < W; x++) out[y * W + x] = a.data[src + ((x / k) | 0)];
+  }
+  return new NdArray(out, [h * k, W]);
+}
+
+async function schemeTable(vega: VegaModule, name: string, reverse = false): Promise<number[]> {
+  const interp = vega.scheme(name) as unknown as (t: number) => string;
+  const table: number[] = [];
+  for (let i = 0; i < 256; i++) {
+    const t = (i + 0.5) / 256;
+    const c = interp(reverse ? 1 - t : t);
+    const m = /rgb\((\d+),\s*(\d+),\s*(\d+)\)/.exec(c) ?? /#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})/i.exec(c);
+    if (!m) throw new Error(`unexpected colour ${c}`);
+    const parse = (s: string): number => (c.startsWith('#') ? parseInt(s, 16) : Number(s));
+    table.push((parse(m[1]) << 16) | (parse(m[2]) << 8) | parse(m[3]));
+  }
+  return table;
+}
+
+async function imageUrl(
+  a: NdArray,
+  lo: number,
+  hi: number,
+  table: readonly number[],
+  target: number,
+): Promise<string> {
+  const r = resample(a, target);
+  const rgba = colorize(r.data, lo, hi, table);
+  const png = await encodeRgbaPng(rgba, r.shape[1], r.shape[0]);
+  return `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
+}
+
+async function spec2d(spec: Plot2DSpec, vega: VegaModule): Promise<object> {
+  const { data, model } = spec;
+  if (data.ndim !== 2 || data.size === 0) {
+    throw new ExprfitError(
+      'shape',
+      `plot: 2-D data must have shape [rows, cols]; got [${data.shape.join(', ')}]`,
+    );
+  }
+  if (model.ndim !== 2 || model.shape[0] !== data.shape[0] || model.shape[1] !== data.shape[1]) {
+    throw new ExprfitError(
+      'shape',
+      `plot: the model's shape [${model.shape.join(', ')}] differs from the data's [${data.shape.join(', ')}]`,
+    );
+  }
+  const [h, w] = data.shape;
+  const resid = new Float64Array(data.size);
+  for (let i = 0; i < resid.length; i++) resid[i] = data.data[i] - model.data[i];
+  const residual = new NdArray(resid, [h, w]);
+  const [dlo, dhi] = finiteRange(data.data);
+  const [mlo, mhi] = finiteRange(model.data);
+  let lo = Math.min(dlo, mlo);
+  let hi = Math.max(dhi, mhi);
+  if (!Number.isFinite(lo)) [lo, hi] = [0, 1];
+  if (hi === lo) [lo, hi] = [lo - 0.5, hi + 0.5];
+  const [rlo, rhi] = finiteRange(resid);
+  let rmax = Math.max(Math.abs(rlo), Math.abs(rhi));
+  if (!(rmax > 0) || !Number.isFinite(rmax)) rmax = 1;
+
+  const panel = 260;
+  const pw = w >= h ? panel : Math.max(40, Math.round((panel * w) / h));
+  const ph = h >= w ? panel : Math.max(40, Math.round((panel * h) / w));
+  const target = 2 * panel;
+  const seq = await schemeTable(vega, 'viridis');
+  const div = await schemeTable(vega, 'redblue', true);
+  const urls = await Promise.all([
+    imageUrl(data, lo, hi, seq, target),
+    imageUrl(model, lo, hi, seq, target),
+    imageUrl(residual, -rmax, rmax, div, target),
+  ]);
+  const xTitle = spec.xLabel ?? 'x (column)';
+  const yTitle = spec.yLabel ?? 'y (row)';
+  const panelSpec = (
+    title: string,
+    url: string,
+    domain: [number, number],
+    scheme: string,
+    reverse: boolean,
+  ): object => ({
+    title: { text: title, fontSize: 13 },
+    width: pw,
+    height: ph,
+    layer: [
+      {
+        data: { values: [{ x0: -0.5, x1: w - 0.5, y0: -0.5, y1: h - 0.5, url }] },
+        mark: { type: 'image', aspect: false, smooth: false },
+        encoding: {
+          x: {
+            field: 'x0',
+            type: 'quantitative',
+            title: xTitle,
+            scale: { domain: [-0.5, w - 0.5], nice: false, zero: false },
+          },
+          x2: { field: 'x1' },
+          y: {
+            field: 'y0',
+            type: 'quantitative',
+            title: yTitle,
+            scale: { domain: [-0.5, h - 0.5], nice: false, zero: false, reverse: true },
+          },
+          y2: { field: 'y1' },
+          url: { field: 'url', type: 'nominal' },
+        },
+      },
+      {
+        data: { values: [{ v: domain[0] }, { v: domain[1] }] },
+        mark: { type: 'point', opacity: 0, size: 0 },
+        encoding: {
+          x: { datum: 0, type: 'quantitative' },
+          y: { datum: 0, type: 'quantitative' },
+          color: {
+            field: 'v',
+            type: 'quantitative',
+            scale: { domain, scheme, reverse, nice: false, zero: false, clamp: true },
+            legend: { title: null, gradientLength: Math.max(40, ph - 10), orient: 'right', format: '.3~g' },
+          },
+        },
+      },
+    ],
+    resolve: { scale: { color: 'independent' } },
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    ...(spec.title ? { title: { text: spec.title, fontSize: 16 } } : {}),
+    config: {
+      font: FONT,
+      axis: { labelFontSize: 10, titleFontSize: 11, grid: false },
+      view: { stroke: null },
+    },
+    hconcat: [
+      panelSpec('data', urls[0], [lo, hi], 'viridis', false),
+      panelSpec('model', urls[1], [lo, hi], 'viridis', false),
+      panelSpec('residual (data - model)', urls[2], [-rmax, rmax], 'redblue', true),
+    ],
+    resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
+    spacing: 30,
+  };
+}
+
+/** The vega-lite specification of a fit plot (for tests, or to hand to another vega renderer). */
+export async function plotSpec(spec: PlotSpec, options: PlotOptions = {}): Promise<object> {
+  if (spec.kind === '1d') return spec1d(spec, options);
+  if (spec.kind === '2d') return spec2d(spec, (await loadVega()).vega);
+  throw new ExprfitError('value', `plot: unknown kind ${quote(String((spec as { kind: unknown }).kind))}`);
+}
+
+/** Renders a fit plot to an SVG string. */
+export async function plotSvg(spec: PlotSpec, options: PlotOptions = {}): Promise<string> {
+  const { vega, vl } = await loadVega();
+  const lite = await plotSpec(spec, options);
+  const compiled = vl.compile(lite as never).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+const FONT_DIRS = [
+  '/usr/share/fonts',
+  '/usr/local/share/fonts',
+  join(homedir(), '.fonts'),
+  join(homedir(), '.local/share/fonts'),
+  '/Library/Fonts',
+  '/System/Library/Fonts',
+  join(homedir(), 'Library/Fonts'),
+  'C:\\Windows\\Fonts',
+];
+
+let systemFontCache: boolean | undefined;
+/** Whether any font file exists in the usual system folders (a quick bounded scan). */
+export function hasSystemFonts(): boolean {
+  if (systemFontCache !== undefined) return systemFontCache;
+  let budget = 2000;
+  const scan = (dir: string, depth: number): boolean => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return false;
+    }
+    for (const n of names) {
+      if (--budget < 0) return false;
+      if (/\.(ttf|otf|ttc|otc)$/i.test(n)) return true;
+      if (depth < 4) {
+        const p = join(dir, n);
+        try {
+          if (statSync(p).isDirectory() && scan(p, depth + 1)) return true;
+        } catch {
+          // unreadable entry: skip
+        }
+      }
+    }
+    return false;
+  };
+  systemFontCache = FONT_DIRS.some((d) => scan(d, 0));
+  return systemFontCache;
+}
+
+/** Rasterises an SVG to PNG bytes with resvg. */
+export async function svgToPng(
+  svg: string,
+  options: { scale?: number; fontFiles?: readonly string[] } = {},
+): Promise<{ png: Uint8Array; width: number; height: number; warnings: string[] }> {
+  const { Resvg } = await import('@resvg/resvg-js');
+  const warnings: string[] = [];
+  const fontFiles = [...(options.fontFiles ?? [])];
+  if (fontFiles.length === 0 && !hasSystemFonts()) {
+    warnings.push(
+      'no font found: the PNG has no text; install a font (e.g. Debian/Ubuntu: fonts-dejavu-core) or write .svg',
+    );
+  }
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: options.scale ?? 2 },
+    background: 'white',
+    font: {
+      loadSystemFonts: true,
+      fontFiles,
+      defaultFontFamily: 'DejaVu Sans',
+      sansSerifFamily: 'DejaVu Sans',
+    },
+  });
+  const img = resvg.render();
+  return { png: img.asPng(), width: img.width, height: img.height, warnings };
+}
+
+/**
+ * Writes a fit plot: `.svg` (vega's SVG) or `.png` (that SVG rasterised by resvg at `scale`, default 2).
+ * Errors: an unsupported extension or an unwritable file is an `'io'` error naming the file.
+ */
+export async function plotFit(file: string, spec: PlotSpec, options: PlotOptions = {}): Promise<PlotResult> {
+  const ext = extensionOf(file);
+  if (ext !== '.svg' && ext !== '.png') {
+    throw ioError(file, `plots are written as .svg or .png, not ${quote(ext || '(no extension)')}`);
+  }
+  const svg = await plotSvg(spec, options);
+  const m = /<svg[^>]*\bwidth="([\d.]+)"[^>]*\bheight="([\d.]+)"/.exec(svg);
+  if (ext === '.svg') {
+    await writeBytes(file, svg);
+    return { file, format: 'svg', width: Number(m?.[1] ?? 0), height: Number(m?.[2] ?? 0), warnings: [] };
+  }
+  const { png, width, height, warnings } = await svgToPng(svg, options);
+  await writeBytes(file, png);
+  return { file, format: 'png', width, height, warnings };
+}

@@ -1,0 +1,366 @@
+/**
+ * fit(): model text + named data + parameter specs → FitResult. Orchestration only: parsing lives in
+ * src/syntax, derivatives in src/symbolic, kernels in src/compile, the numerics in src/solver.
+ */
+import type { Expr } from '../ast/expr.ts';
+import { compileModel } from '../compile/kernel.ts';
+import { NdArray, broadcastShapes } from '../data/ndarray.ts';
+import { CONSTANTS } from '../functions/registry.ts';
+import type { Model } from '../model/model.ts';
+import { parseModelText } from '../model/model.ts';
+import type { ParamSpec, ParamsInput } from '../model/params.ts';
+import { normalizeParam } from '../model/params.ts';
+import { freeSymbols, substitute } from '../symbolic/index.ts';
+import { parseExpr } from '../syntax/index.ts';
+import { ExprfitError } from '../syntax/span.ts';
+import type { DataInput, FitOptions } from './types.ts';
+import { validateFitOptions } from './options.ts';
+import { solveFit } from './solve.ts';
+import type { FitResult } from './result.ts';
+
+/** One equation ready to fit: its kernel bound to (possibly NaN-filtered) data. */
+export interface PreparedEquation {
+  readonly lhs: string;
+  /** Expanded right-hand side with tied parameters substituted (a function of parameters and variables). */
+  readonly expr: Expr;
+  readonly variables: readonly string[];
+  /** Observed data, flattened in the broadcast order of the model values. */
+  readonly observed: Float64Array | null;
+  /** 1/sigma per point (null: all ones). */
+  readonly weights: Float64Array | null;
+  readonly kernel: ReturnType<ReturnType<typeof compileModel>['bind']>;
+  readonly size: number;
+  readonly shape: readonly number[];
+}
+
+/** Everything the solver stage needs, and everything the result needs to report. */
+export interface PreparedFit {
+  readonly model: Model;
+  readonly params: ReadonlyMap<string, ParamSpec>;
+  /** Parameter names in report order. */
+  readonly order: readonly string[];
+  readonly free: readonly string[];
+  /** Parameters passed to the kernels as values but not varied (fixed, or used only by skipped equations). */
+  readonly held: readonly string[];
+  /** Tied parameters: name → expression in terms of free and held parameters (ties resolved transitively). */
+  readonly ties: ReadonlyMap<string, Expr>;
+  readonly equations: readonly PreparedEquation[];
+  /** Equations with no data, skipped. */
+  readonly skipped: readonly string[];
+  readonly ndata: number;
+  readonly options: ReturnType<typeof validateFitOptions>;
+}
+
+function isConstantName(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(CONSTANTS, name);
+}
+
+function unravel(flat: number, shape: readonly number[]): string {
+  const idx: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx.unshift(flat % shape[d]);
+    flat = Math.floor(flat / shape[d]);
+  }
+  return shape.length <= 1 ? String(idx[0] ?? 0) : `[${idx.join(', ')}]`;
+}
+
+/** Materialises `a` broadcast to `shape` as a flat Float64Array (C order). */
+export function broadcastTo(a: NdArray, shape: readonly number[]): Float64Array {
+  const size = shape.reduce((p, q) => p * q, 1);
+  if (a.size === size && a.shape.length === shape.length && a.shape.every((d, i) => d === shape[i])) {
+    return a.data;
+  }
+  const out = new Float64Array(size);
+  const nd = shape.length;
+  const src = new Array<number>(nd).fill(0);
+  const st = a.strides;
+  for (let i = 0; i < a.shape.length; i++) src[nd - a.shape.length + i] = a.shape[i] === 1 ? 0 : st[i];
+  const idx = new Array<number>(nd).fill(0);
+  let off = 0;
+  for (let k = 0; k < size; k++) {
+    out[k] = a.data[off];
+    for (let d = nd - 1; d >= 0; d--) {
+      idx[d]++;
+      off += src[d];
+      if (idx[d] < shape[d]) break;
+      off -= src[d] * idx[d];
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+function toArray(name: string, v: DataInput): NdArray {
+  try {
+    return NdArray.from(v, name);
+  } catch (e) {
+    if (e instanceof ExprfitError) throw e;
+    throw new ExprfitError('type', `data '${name}' could not be read as numbers`);
+  }
+}
+
+/** Validates model, data and parameters; substitutes ties; compiles and binds one kernel per equation. */
+export function prepareFit(
+  modelIn: string | Model,
+  data: Record<string, DataInput>,
+  paramsIn: ParamsInput = {},
+  optionsIn: FitOptions = {},
+): PreparedFit {
+  const options = validateFitOptions(optionsIn);
+  const model = typeof modelIn === 'string' ? parseModelText(modelIn) : modelIn;
+  if (data === null || typeof data !== 'object') {
+    throw new ExprfitError('type', 'data must be an object of named arrays, e.g. { x, y }');
+  }
+  const arrays = new Map<string, NdArray>();
+  for (const [k, v] of Object.entries(data)) arrays.set(k, toArray(k, v));
+  const lhsNames = new Set(model.equations.map((e) => e.lhs));
+  const paramInputNames = Object.keys(paramsIn ?? {});
+
+  // Every data name must be used.
+  for (const k of arrays.keys()) {
+    if (!lhsNames.has(k) && !model.names.has(k)) {
+      throw new ExprfitError(
+        'unknown-name',
+        `data '${k}' is not used by the model (its names are: ${[...lhsNames, ...model.names].join(', ')})`,
+      );
+    }
+    if (paramInputNames.includes(k)) {
+      throw new ExprfitError('value', `'${k}' is given both as data and as a parameter`);
+    }
+  }
+
+  const likelihood = options.estimator === 'likelihood';
+  const active = model.equations.filter((eq) => likelihood || arrays.has(eq.lhs));
+  const skipped = model.equations.filter((eq) => !active.includes(eq)).map((e) => e.lhs);
+  if (active.length === 0) {
+    throw new ExprfitError(
+      'value',
+      `no data for the model's dependent variable${lhsNames.size > 1 ? 's' : ''} ${[...lhsNames].map((n) => `'${n}'`).join(', ')}`,
+    );
+  }
+  if (likelihood && model.equations.some((eq) => arrays.has(eq.lhs))) {
+    throw new ExprfitError(
+      'value',
+      `estimator 'likelihood' fits a pdf to its variables' samples; '${model.equations.find((eq) => arrays.has(eq.lhs))!.lhs}' must not have data`,
+    );
+  }
+
+  // Parameters: every model name that is neither data nor a constant (unless declared as a parameter).
+  const order: string[] = [];
+  for (const eq of model.equations) {
+    for (const n of freeSymbols(eq.expanded)) {
+      if (arrays.has(n) || order.includes(n)) continue;
+      if (isConstantName(n) && !paramInputNames.includes(n)) continue;
+      order.push(n);
+    }
+  }
+  // Parameters that appear only in other parameters' tie expressions (lmfit allows them).
+  const tieNames = new Set<string>();
+  for (const n of paramInputNames) {
+    const spec = paramsIn[n];
+    if (typeof spec === 'object' && spec !== null && typeof spec.expr === 'string') {
+      try {
+        for (const s of freeSymbols(parseExpr(spec.expr))) tieNames.add(s);
+      } catch {
+        // reported with its position below
+      }
+    }
+  }
+  for (const n of paramInputNames) {
+    if (!order.includes(n) && tieNames.has(n) && !arrays.has(n)) order.push(n);
+  }
+  for (const n of paramInputNames) {
+    if (!order.includes(n)) {
+      if (lhsNames.has(n)) {
+        throw new ExprfitError('value', `'${n}' is an equation's output, not a parameter`);
+      }
+      throw new ExprfitError(
+        'unknown-name',
+        `parameter '${n}' does not appear in the model (its parameters are: ${order.join(', ') || 'none'})`,
+      );
+    }
+  }
+  const params = new Map<string, ParamSpec>();
+  for (const n of order) params.set(n, normalizeParam(n, paramsIn?.[n]));
+
+  // Ties: parse, check names, resolve transitively.
+  const rawTies = new Map<string, Expr>();
+  for (const p of params.values()) {
+    if (p.expr === undefined) continue;
+    let e: Expr;
+    try {
+      e = parseExpr(p.expr);
+    } catch (err) {
+      if (err instanceof ExprfitError) {
+        throw new ExprfitError(err.code, `parameter '${p.name}': expr: ${err.message}`, {
+          span: err.span,
+          source: { text: p.expr, file: `${p.name}.expr` },
+          hints: err.hints,
+        });
+      }
+      throw err;
+    }
+    for (const s of freeSymbols(e)) {
+      if (arrays.has(s)) {
+        throw new ExprfitError('value', `parameter '${p.name}': its expr uses the data variable '${s}'`);
+      }
+      if (!params.has(s) && !isConstantName(s)) {
+        throw new ExprfitError('unknown-name', `parameter '${p.name}': its expr uses '${s}', which is not a parameter`);
+      }
+    }
+    rawTies.set(p.name, e);
+  }
+  const ties = new Map<string, Expr>();
+  const resolve = (name: string, stack: string[]): Expr => {
+    const done = ties.get(name);
+    if (done) return done;
+    if (stack.includes(name)) {
+      throw new ExprfitError('value', `tied parameters refer to each other in a cycle: ${[...stack, name].join(' -> ')}`);
+    }
+    const e = rawTies.get(name)!;
+    const map = new Map<string, Expr>();
+    for (const s of freeSymbols(e)) if (rawTies.has(s)) map.set(s, resolve(s, [...stack, name]));
+    const r = map.size ? substitute(e, map) : e;
+    ties.set(name, r);
+    return r;
+  };
+  for (const n of rawTies.keys()) resolve(n, []);
+
+  // Free parameters: not fixed, not tied, used by an active equation.
+  const exprs = active.map((eq) => (ties.size ? substitute(eq.expanded, ties) : eq.expanded));
+  const used = new Set<string>();
+  for (const e of exprs) for (const s of freeSymbols(e)) used.add(s);
+  const free = order.filter((n) => !params.get(n)!.fixed && !ties.has(n) && used.has(n));
+  const held = order.filter((n) => !ties.has(n) && !free.includes(n));
+
+  // Sigma names.
+  for (const k of Object.keys(options.sigma)) {
+    if (!lhsNames.has(k)) {
+      throw new ExprfitError('value', `sigma is given for '${k}', which is not a dependent variable of the model`);
+    }
+  }
+
+  const equations: PreparedEquation[] = active.map((eq, i) => {
+    const expr = exprs[i];
+    const syms = freeSymbols(expr);
+    const variables = [...syms].filter((s) => arrays.has(s));
+    for (const s of syms) {
+      if (!arrays.has(s) && !params.has(s) && !isConstantName(s)) {
+        throw new ExprfitError('unknown-name', `equation '${eq.lhs}': no data for variable '${s}'`, {
+          span: eq.span,
+          source: model.source,
+        });
+      }
+    }
+    if (variables.length === 0 && !likelihood) {
+      const undeclared = [...syms].filter((s) => params.has(s) && !paramInputNames.includes(s) && !ties.has(s));
+      if (undeclared.length > 1) {
+        throw new ExprfitError(
+          'unknown-name',
+          `equation '${eq.lhs}' uses no data variable: is one of ${undeclared.map((u) => `'${u}'`).join(', ')} a variable? Pass its data, or declare the parameters in params`,
+          { span: eq.span, source: model.source },
+        );
+      }
+    }
+    const obs = likelihood ? null : arrays.get(eq.lhs)!;
+    const sig = options.sigma[eq.lhs] !== undefined ? toArray(`sigma of ${eq.lhs}`, options.sigma[eq.lhs]) : null;
+    const named: [string, NdArray][] = variables.map((v) => [v, arrays.get(v)!]);
+    if (obs) named.push([eq.lhs, obs]);
+    if (sig) named.push([`sigma of ${eq.lhs}`, sig]);
+    if (named.length === 0) {
+      throw new ExprfitError('value', `equation '${eq.lhs}' has no data variable to evaluate it over`);
+    }
+    const shape = broadcastShapes(
+      named.map(([, a]) => a.shape),
+      named.map(([n]) => n),
+    );
+    // Validate values: NaN policy, positive sigma.
+    let keep: Uint8Array | null = null;
+    for (const [n, a] of named) {
+      for (let k = 0; k < a.size; k++) {
+        const v = a.data[k];
+        if (Number.isFinite(v)) continue;
+        if (options.nanPolicy === 'omit' && Number.isNaN(v)) {
+          keep ??= new Uint8Array(0);
+          continue;
+        }
+        throw new ExprfitError(
+          'value',
+          `data '${n}' has ${String(v)} at index ${unravel(k, a.shape)}${Number.isNaN(v) ? " (use nanPolicy 'omit' to drop such points)" : ''}`,
+        );
+      }
+      if (sig && a === sig) {
+        for (let k = 0; k < a.size; k++) {
+          if (!(a.data[k] > 0) && !Number.isNaN(a.data[k])) {
+            throw new ExprfitError('value', `sigma of '${eq.lhs}' must be positive, got ${a.data[k]} at index ${unravel(k, a.shape)}`);
+          }
+        }
+      }
+    }
+    let bindData: Record<string, NdArray>;
+    let observed: Float64Array | null = obs ? broadcastTo(obs, shape) : null;
+    let weights: Float64Array | null = sig ? broadcastTo(sig, shape).map((s) => 1 / s) : null;
+    let outShape: readonly number[] = shape;
+    if (keep) {
+      const size = shape.reduce((p, q) => p * q, 1);
+      const full = named.map(([, a]) => broadcastTo(a, shape));
+      const mask = new Uint8Array(size).fill(1);
+      let kept = 0;
+      for (let k = 0; k < size; k++) {
+        for (const f of full) if (Number.isNaN(f[k])) mask[k] = 0;
+        kept += mask[k];
+      }
+      const filt = (f: Float64Array): Float64Array => {
+        const o = new Float64Array(kept);
+        let j = 0;
+        for (let k = 0; k < size; k++) if (mask[k]) o[j++] = f[k];
+        return o;
+      };
+      bindData = Object.fromEntries(variables.map((v) => [v, new NdArray(filt(broadcastTo(arrays.get(v)!, shape)))]));
+      observed = observed ? filt(observed) : null;
+      weights = weights ? filt(weights) : null;
+      outShape = [kept];
+    } else {
+      bindData = Object.fromEntries(variables.map((v) => [v, arrays.get(v)!]));
+    }
+    const kernel = compileModel(expr, { params: [...free], fixed: [...held], variables }).bind(bindData, {
+      observed: observed ? new NdArray(observed, outShape) : undefined,
+      weights: weights ? new NdArray(weights, outShape) : undefined,
+    });
+    const size = outShape.reduce((p, q) => p * q, 1);
+    if (kernel.size !== size) {
+      // Variables alone may broadcast to a smaller shape than observed data: bind explicitly to the full shape.
+      throw new ExprfitError(
+        'shape',
+        `equation '${eq.lhs}': the model's variables give shape [${kernel.shape.join(', ')}] but the data '${eq.lhs}' has shape [${outShape.join(', ')}]`,
+      );
+    }
+    return { lhs: eq.lhs, expr, variables, observed, weights, kernel, size, shape: outShape };
+  });
+
+  const ndata = equations.reduce((s, e) => s + e.size, 0);
+  if (ndata < free.length) {
+    throw new ExprfitError(
+      'value',
+      `${ndata} data point${ndata === 1 ? '' : 's'} cannot determine ${free.length} free parameters (${free.join(', ')})`,
+    );
+  }
+  return { model, params, order, free, held, ties, equations, skipped, ndata, options };
+}
+
+/**
+ * Fits `model` to `data`.
+ *
+ * @param model   equations such as `'y = a*exp(-b*x) + c'` (several separated by newlines or `;`), or a parsed Model
+ * @param data    named arrays for every variable and dependent variable; any shape, numpy broadcasting
+ * @param params  per parameter a start value or `{ value, min, max, fixed, expr }`
+ * @param options see FitOptions
+ */
+export function fit(
+  model: string | Model,
+  data: Record<string, DataInput>,
+  params: ParamsInput = {},
+  options: FitOptions = {},
+): FitResult {
+  return solveFit(prepareFit(model, data, params, options));
+}

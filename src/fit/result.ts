@@ -1,0 +1,312 @@
+/**
+ * FitResult: values, uncertainties, statistics and reports of one fit. Every statistic's formula is in
+ * its doc comment (and in docs/fitting.md).
+ */
+import { compileValues } from '../compile/kernel.ts';
+import { NdArray } from '../data/ndarray.ts';
+import type { DataInput, ParamResult, Termination } from './types.ts';
+import type { Expr } from '../ast/expr.ts';
+import { ExprfitError } from '../syntax/span.ts';
+
+/** Per-equation statistics. */
+export interface EquationStats {
+  readonly lhs: string;
+  /** Number of data points of this equation. */
+  readonly ndata: number;
+  /** This equation's share of χ²: Σ r_i² over its points. */
+  readonly chi2: number;
+  /** R² of this equation (see FitResult.r2 for the formula). */
+  readonly r2: number;
+}
+
+export interface NamedMatrix {
+  /** Row/column names: the free parameters, in order. */
+  readonly names: readonly string[];
+  /** Row-major square matrix as nested arrays. */
+  readonly matrix: readonly (readonly number[])[];
+}
+
+/** The JSON shape of a result (also what `save "result.json"` and `exprfit run --json` write). */
+export interface FitResultJSON {
+  params: Record<
+    string,
+    { value: number; stderr: number | null; min: number | null; max: number | null; fixed: boolean; expr: string | null; init: number; atBound: boolean }
+  >;
+  chi2: number;
+  redchi: number | null;
+  r2: number | null;
+  aic: number;
+  bic: number;
+  ndata: number;
+  nfree: number;
+  nfev: number;
+  njev: number;
+  iterations: number;
+  success: boolean;
+  termination: Termination;
+  message: string;
+  method: string;
+  estimator: string;
+  equations: Record<string, { ndata: number; chi2: number; r2: number | null }>;
+  covariance: { names: string[]; matrix: (number | null)[][] };
+}
+
+export interface FitResultInit {
+  readonly modelText: string;
+  readonly method: string;
+  readonly estimator: string;
+  readonly params: Record<string, ParamResult>;
+  readonly order: readonly string[];
+  readonly free: readonly string[];
+  readonly covariance: NamedMatrix;
+  readonly chi2: number;
+  readonly ndata: number;
+  readonly r2: number;
+  readonly equations: readonly EquationStats[];
+  /** For likelihood estimators: the minimised negative log-likelihood (else NaN). */
+  readonly nll: number;
+  readonly nfev: number;
+  readonly njev: number;
+  readonly iterations: number;
+  readonly success: boolean;
+  readonly termination: Termination;
+  readonly message: string;
+  readonly warnings: readonly string[];
+  /** Expanded, tie-substituted right-hand sides for `eval`. */
+  readonly exprs: ReadonlyMap<string, Expr>;
+  readonly variables: ReadonlyMap<string, readonly string[]>;
+}
+
+const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+function fmtNum(v: number, digits = 7): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e-3 && a < 1e7) return String(Number(v.toPrecision(digits)));
+  return v.toExponential(digits - 1);
+}
+
+export class FitResult {
+  /** Best-fit values of every parameter (free, fixed and tied). */
+  readonly values: Readonly<Record<string, number>>;
+  /** Every parameter with value, stderr, bounds, fixed/tied flags, start value and atBound. */
+  readonly params: Readonly<Record<string, ParamResult>>;
+  /** Names of the free (varied) parameters: the rows/columns of `covariance` and `correlation`. */
+  readonly free: readonly string[];
+  /**
+   * Covariance of the free parameters: C = s²·(JᵀWJ)⁺ at the solution, with J the Jacobian of the model,
+   * W = diag(1/σ²), ⁺ the pseudo-inverse (rank-deficient problems), s² = reduced χ² unless `absoluteSigma`
+   * (then s² = 1). Poisson: C = (JᵀW J)⁻¹ with W = diag(1/f) (the Fisher information's inverse).
+   * Likelihood: the inverse of the observed information (Hessian of the negative log-likelihood).
+   * Rows/columns of parameters on a bound are NaN (not determined).
+   */
+  readonly covariance: NamedMatrix;
+  /** Correlation: C_ij / sqrt(C_ii C_jj). */
+  readonly correlation: NamedMatrix;
+  /** χ² = Σ r_i², r_i = (f_i - y_i)/σ_i over all equations' points (σ = 1 when not given). Poisson: the deviance 2Σ(f - y + y·ln(y/f)). */
+  readonly chi2: number;
+  /** Reduced χ² = χ² / (N - k), N = ndata, k = nfree; NaN when N <= k. */
+  readonly redchi: number;
+  /**
+   * Coefficient of determination over all equations: R² = 1 - Σ w²(y - f)² / Σ w²(y - ȳ)², w = 1/σ,
+   * ȳ the w²-weighted mean of each equation's data. Per equation in `equations`.
+   */
+  readonly r2: number;
+  /** Akaike information criterion: N·ln(χ²/N) + 2k (lmfit). Likelihood estimators: 2·NLL + 2k. */
+  readonly aic: number;
+  /** Bayesian information criterion: N·ln(χ²/N) + ln(N)·k (lmfit). Likelihood estimators: 2·NLL + ln(N)·k. */
+  readonly bic: number;
+  /** N: the number of data points (after NaN omission), summed over equations. */
+  readonly ndata: number;
+  /** k: the number of free parameters. */
+  readonly nfree: number;
+  /** Negative log-likelihood at the solution (likelihood estimator), else NaN. */
+  readonly nll: number;
+  /** Model evaluations, Jacobian evaluations, solver iterations. */
+  readonly nfev: number;
+  readonly njev: number;
+  readonly iterations: number;
+  /** True when the solver met a convergence test (`termination` is ftol, xtol or gtol). */
+  readonly success: boolean;
+  readonly termination: Termination;
+  /** The solver's sentence saying why it stopped. */
+  readonly message: string;
+  /** Per-equation statistics (ndata, χ² share, R²). */
+  readonly equations: readonly EquationStats[];
+  /** Notes gathered while fitting (defaulted starts, clipped starts, skipped equations, bound hits). */
+  readonly warnings: readonly string[];
+  readonly method: string;
+  readonly estimator: string;
+  readonly modelText: string;
+  private readonly exprs: ReadonlyMap<string, Expr>;
+  private readonly variablesOf: ReadonlyMap<string, readonly string[]>;
+
+  constructor(init: FitResultInit) {
+    this.params = init.params;
+    this.values = Object.fromEntries(init.order.map((n) => [n, init.params[n].value]));
+    this.free = init.free;
+    this.covariance = init.covariance;
+    const c = init.covariance.matrix;
+    this.correlation = {
+      names: init.covariance.names,
+      matrix: c.map((row, i) => row.map((v, j) => (i === j ? (Number.isFinite(v) ? 1 : NaN) : v / Math.sqrt(c[i][i] * c[j][j])))),
+    };
+    this.chi2 = init.chi2;
+    this.ndata = init.ndata;
+    this.nfree = init.free.length;
+    this.nll = init.nll;
+    this.redchi = this.ndata > this.nfree ? this.chi2 / (this.ndata - this.nfree) : NaN;
+    this.r2 = init.r2;
+    const N = this.ndata;
+    const k = this.nfree;
+    if (Number.isFinite(init.nll)) {
+      this.aic = 2 * init.nll + 2 * k;
+      this.bic = 2 * init.nll + Math.log(N) * k;
+    } else {
+      const l = N * Math.log(Math.max(this.chi2, Number.MIN_VALUE) / N);
+      this.aic = l + 2 * k;
+      this.bic = l + Math.log(N) * k;
+    }
+    this.nfev = init.nfev;
+    this.njev = init.njev;
+    this.iterations = init.iterations;
+    this.success = init.success;
+    this.termination = init.termination;
+    this.message = init.message;
+    this.equations = init.equations;
+    this.warnings = init.warnings;
+    this.method = init.method;
+    this.estimator = init.estimator;
+    this.modelText = init.modelText;
+    this.exprs = init.exprs;
+    this.variablesOf = init.variables;
+  }
+
+  /**
+   * Evaluates the fitted model on new data: `result.eval({ x })` for the first (or only) equation, or
+   * `result.eval({ x }, 'z')` for the equation of `z`. Any shapes, numpy broadcasting.
+   */
+  eval(data: Record<string, DataInput>, lhs?: string): NdArray {
+    const name = lhs ?? [...this.exprs.keys()][0];
+    const expr = this.exprs.get(name);
+    if (!expr) {
+      throw new ExprfitError('unknown-name', `the model has no equation for '${name}' (it has ${[...this.exprs.keys()].join(', ')})`);
+    }
+    const vars = this.variablesOf.get(name) ?? [];
+    const arrays: Record<string, NdArray> = {};
+    for (const v of vars) {
+      if (!(v in data)) throw new ExprfitError('unknown-name', `eval: no data for variable '${v}'`);
+      arrays[v] = NdArray.from(data[v], v);
+    }
+    const names = Object.keys(this.values);
+    const kernel = compileValues(expr, { params: [], fixed: names, variables: [...vars] }).bind(arrays);
+    const out = new Float64Array(kernel.size);
+    kernel.values(new Float64Array(0), Float64Array.from(names.map((n) => this.values[n])), out);
+    return new NdArray(out, kernel.shape);
+  }
+
+  /** One line: success, χ², reduced χ², the values. */
+  briefReport(): string {
+    const vals = Object.values(this.params)
+      .map((p) => `${p.name}=${fmtNum(p.value, 6)}${Number.isFinite(p.stderr) ? `±${fmtNum(p.stderr, 2)}` : ''}`)
+      .join(' ');
+    return `${this.success ? 'converged' : 'NOT CONVERGED'} (${this.termination}) in ${this.iterations} iterations, ${this.nfev} evaluations: chi2=${fmtNum(this.chi2, 6)} redchi=${fmtNum(this.redchi, 6)} ${vals}`;
+  }
+
+  /** The full report (lmfit's layout): statistics, variables with stderr and start, correlations above 0.1. */
+  report(minCorrelation = 0.1): string {
+    const L: string[] = [];
+    L.push('[[Model]]');
+    for (const line of this.modelText.split(/\n|;/).map((s) => s.trim()).filter(Boolean)) L.push(`    ${line}`);
+    L.push('[[Fit Statistics]]');
+    const stat = (k: string, v: string): void => void L.push(`    ${k.padEnd(22)} = ${v}`);
+    stat('# fitting method', `${this.method}${this.estimator !== 'lsq' ? ` (${this.estimator})` : ''}`);
+    stat('# function evals', String(this.nfev));
+    stat('# data points', String(this.ndata));
+    stat('# variables', String(this.nfree));
+    if (Number.isFinite(this.nll)) stat('neg. log-likelihood', fmtNum(this.nll));
+    stat(this.estimator === 'poisson' ? 'deviance' : 'chi-square', fmtNum(this.chi2));
+    stat('reduced chi-square', fmtNum(this.redchi));
+    stat('Akaike info crit', fmtNum(this.aic));
+    stat('Bayesian info crit', fmtNum(this.bic));
+    if (Number.isFinite(this.r2)) stat('R-squared', fmtNum(this.r2));
+    if (this.equations.length > 1) {
+      for (const e of this.equations) stat(`R-squared (${e.lhs})`, fmtNum(e.r2));
+    }
+    stat('success', `${this.success} (${this.termination})`);
+    L.push(`    ${this.message}`);
+    if (this.warnings.length) {
+      L.push('[[Warnings]]');
+      for (const w of this.warnings) L.push(`    ${w}`);
+    }
+    L.push('[[Variables]]');
+    const width = Math.max(...Object.keys(this.params).map((n) => n.length)) + 1;
+    for (const p of Object.values(this.params)) {
+      let s = `    ${(p.name + ':').padEnd(width)} ${fmtNum(p.value).padStart(14)}`;
+      if (p.fixed) s += ' (fixed)';
+      else if (Number.isFinite(p.stderr)) {
+        const pct = p.value !== 0 ? ` (${(Math.abs(p.stderr / p.value) * 100).toFixed(2)}%)` : '';
+        s += ` +/- ${fmtNum(p.stderr, 5)}${pct}`;
+      } else if (p.atBound) s += ' +/- not determined (at bound)';
+      else if (p.expr === undefined && !this.free.includes(p.name)) s += ' (not fitted: no data uses it)';
+      else s += ' +/- not determined';
+      if (p.expr !== undefined) s += ` == '${p.expr}'`;
+      else if (!p.fixed) s += ` (init = ${fmtNum(p.init)})`;
+      if (p.atBound) s += ` [at ${p.value === p.min ? 'min' : 'max'}]`;
+      L.push(s);
+    }
+    const pairs: [string, number][] = [];
+    const C = this.correlation.matrix;
+    const names = this.correlation.names;
+    for (let i = 0; i < names.length; i++) {
+      for (let j = i + 1; j < names.length; j++) {
+        if (Math.abs(C[i][j]) > minCorrelation) pairs.push([`C(${names[i]}, ${names[j]})`, C[i][j]]);
+      }
+    }
+    if (pairs.length) {
+      pairs.sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
+      L.push(`[[Correlations]] (unreported correlations are < ${minCorrelation.toFixed(3)})`);
+      const w = Math.max(...pairs.map((p) => p[0].length));
+      for (const [k, v] of pairs) L.push(`    ${k.padEnd(w)} = ${v >= 0 ? '+' : ''}${v.toFixed(4)}`);
+    }
+    return L.join('\n');
+  }
+
+  /** Plain JSON (non-finite numbers become null). */
+  toJSON(): FitResultJSON {
+    const params: FitResultJSON['params'] = {};
+    for (const p of Object.values(this.params)) {
+      params[p.name] = {
+        value: p.value,
+        stderr: num(p.stderr),
+        min: num(p.min),
+        max: num(p.max),
+        fixed: p.fixed,
+        expr: p.expr ?? null,
+        init: p.init,
+        atBound: p.atBound,
+      };
+    }
+    return {
+      params,
+      chi2: this.chi2,
+      redchi: num(this.redchi),
+      r2: num(this.r2),
+      aic: this.aic,
+      bic: this.bic,
+      ndata: this.ndata,
+      nfree: this.nfree,
+      nfev: this.nfev,
+      njev: this.njev,
+      iterations: this.iterations,
+      success: this.success,
+      termination: this.termination,
+      message: this.message,
+      method: this.method,
+      estimator: this.estimator,
+      equations: Object.fromEntries(this.equations.map((e) => [e.lhs, { ndata: e.ndata, chi2: e.chi2, r2: num(e.r2) }])),
+      covariance: { names: [...this.covariance.names], matrix: this.covariance.matrix.map((r) => r.map(num)) },
+    };
+  }
+}

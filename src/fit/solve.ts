@@ -1,0 +1,242 @@
+/**
+ * The solve stage of fit(): build the numeric problem from prepared equations, run the chosen
+ * minimizer (multi-start when asked), and compute uncertainties and statistics.
+ */
+import { differentiate, evaluate } from '../symbolic/index.ts';
+import { covarianceFromJacobian } from '../solver/covariance.ts';
+import type { LeastSquaresProblem } from '../solver/lm.ts';
+import { solveLeastSquares } from '../solver/lm.ts';
+import type { SolverOptions } from '../solver/options.ts';
+import type { PreparedFit } from './fit.ts';
+import { FitResult } from './result.ts';
+import type { EquationStats } from './result.ts';
+import { chiSquare, rSquared } from './stats.ts';
+import type { ParamResult, Termination } from './types.ts';
+import type { Expr } from '../ast/expr.ts';
+
+/** Values of the held (fixed or unused) parameters, in `prep.held` order. */
+function heldValues(prep: PreparedFit): Float64Array {
+  return Float64Array.from(prep.held.map((n) => prep.params.get(n)!.value));
+}
+
+/** The least-squares problem r(x) = concatenated weighted residuals of every equation. */
+export function leastSquaresProblem(prep: PreparedFit): LeastSquaresProblem {
+  const n = prep.free.length;
+  const fixed = heldValues(prep);
+  const eqs = prep.equations;
+  const offsets: number[] = [];
+  let m = 0;
+  for (const e of eqs) {
+    offsets.push(m);
+    m += e.size;
+  }
+  const lower = Float64Array.from(prep.free.map((p) => prep.params.get(p)!.min));
+  const upper = Float64Array.from(prep.free.map((p) => prep.params.get(p)!.max));
+  return {
+    n,
+    m,
+    lower,
+    upper,
+    residuals(x, r) {
+      for (let k = 0; k < eqs.length; k++) {
+        eqs[k].kernel.residuals!(x, fixed, r.subarray(offsets[k], offsets[k] + eqs[k].size));
+      }
+    },
+    jacobian(x, J) {
+      const scratch = new Float64Array(m);
+      this.residualsAndJacobian!(x, scratch, J);
+    },
+    residualsAndJacobian(x, r, J) {
+      for (let k = 0; k < eqs.length; k++) {
+        const o = offsets[k];
+        const s = eqs[k].size;
+        eqs[k].kernel.residualsAndJacobian!(x, fixed, r.subarray(o, o + s), J.subarray(o * n, (o + s) * n));
+      }
+    },
+  };
+}
+
+function solverOptions(prep: PreparedFit): Partial<SolverOptions> {
+  const o = prep.options;
+  const s: Partial<SolverOptions> = { loss: o.loss, fScale: o.fScale };
+  if (o.maxfev !== undefined) s.maxFunctionEvaluations = o.maxfev;
+  if (o.maxIterations !== undefined) s.maxIterations = o.maxIterations;
+  if (o.ftol !== undefined) s.ftol = o.ftol;
+  if (o.xtol !== undefined) s.xtol = o.xtol;
+  if (o.gtol !== undefined) s.gtol = o.gtol;
+  return s;
+}
+
+/** Runs the fit described by `prep` and assembles the result. */
+export function solveFit(prep: PreparedFit): FitResult {
+  const n = prep.free.length;
+  const x0 = Float64Array.from(prep.free.map((p) => prep.params.get(p)!.value));
+  const problem = leastSquaresProblem(prep);
+  const m = problem.m;
+  let x: Float64Array;
+  let nfev = 0;
+  let njev = 0;
+  let iterations = 0;
+  let success = true;
+  let termination: Termination = 'no-free-params';
+  let message = 'no free parameters: the model was evaluated at the given values';
+  let activeMask: boolean[] = [];
+  let J: Float64Array = new Float64Array(m * n);
+  const r = new Float64Array(m);
+  if (n === 0) {
+    x = x0;
+    problem.residuals(x, r);
+    nfev = 1;
+  } else {
+    const s = solveLeastSquares(problem, x0, solverOptions(prep));
+    x = s.x;
+    nfev = s.nfev;
+    njev = s.njev;
+    iterations = s.iterations;
+    success = s.success;
+    termination = s.termination as Termination;
+    message = s.message;
+    activeMask = s.activeMask;
+    r.set(s.residuals);
+    J = s.jacobian;
+  }
+  return buildResult(prep, x, r, J, { nfev, njev, iterations, success, termination, message, activeMask });
+}
+
+interface SolveInfo {
+  nfev: number;
+  njev: number;
+  iterations: number;
+  success: boolean;
+  termination: Termination;
+  message: string;
+  activeMask: boolean[];
+}
+
+/** Statistics, covariance (scaled per absoluteSigma), tied-parameter propagation and the result object. */
+export function buildResult(
+  prep: PreparedFit,
+  x: Float64Array,
+  r: Float64Array,
+  J: Float64Array,
+  info: SolveInfo,
+  extra: { nll?: number; chi2?: number; covariance?: Float64Array; method?: string } = {},
+): FitResult {
+  const n = prep.free.length;
+  const m = r.length;
+  const chi2 = extra.chi2 ?? chiSquare(r);
+  const ndata = prep.ndata;
+  const redchi = ndata > n ? chi2 / (ndata - n) : NaN;
+  // Covariance of the free parameters.
+  let cov: Float64Array;
+  if (extra.covariance) cov = extra.covariance;
+  else if (n > 0) {
+    const scale = prep.options.absoluteSigma || prep.options.estimator !== 'lsq' ? 1 : redchi;
+    cov = covarianceFromJacobian(J, m, n, { exclude: info.activeMask, scale: Number.isFinite(scale) ? scale : NaN }).covariance;
+  } else cov = new Float64Array(0);
+  const values = new Map<string, number>();
+  prep.free.forEach((p, j) => values.set(p, x[j]));
+  for (const h of prep.held) values.set(h, prep.params.get(h)!.value);
+  const scope = Object.fromEntries(values);
+  const tieValue = (e: Expr): number => evaluate(e, scope);
+  for (const [name, e] of prep.ties) values.set(name, tieValue(e));
+
+  const params: Record<string, ParamResult> = {};
+  const warnings: string[] = [];
+  for (const name of prep.order) {
+    const spec = prep.params.get(name)!;
+    const j = prep.free.indexOf(name);
+    let stderr = NaN;
+    let atBound = false;
+    if (j >= 0) {
+      stderr = Math.sqrt(cov[j * n + j]);
+      atBound = info.activeMask[j] ?? false;
+    } else if (prep.ties.has(name)) {
+      // Propagate: var = gᵀ C g, g = ∂tie/∂free.
+      const e = prep.ties.get(name)!;
+      const g = prep.free.map((f) => tieValue(differentiate(e, f)));
+      let v = 0;
+      for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (g[a] !== 0 && g[b] !== 0) v += g[a] * cov[a * n + b] * g[b];
+      stderr = Math.sqrt(v);
+    }
+    for (const w of spec.warnings) warnings.push(`${name}: ${w}`);
+    if (atBound) warnings.push(`${name}: ended on its ${values.get(name)! <= spec.min ? 'lower' : 'upper'} bound; stderr not determined`);
+    params[name] = {
+      name,
+      value: values.get(name)!,
+      stderr,
+      min: spec.min,
+      max: spec.max,
+      fixed: spec.fixed,
+      expr: spec.expr,
+      init: spec.value,
+      atBound,
+      warnings: spec.warnings,
+    };
+  }
+  for (const s of prep.skipped) warnings.push(`equation '${s}' has no data and was not fitted`);
+
+  // Per-equation statistics from the model values at the solution.
+  const fixedVals = heldValues(prep);
+  const equations: EquationStats[] = [];
+  let off = 0;
+  let ssr = 0;
+  let sst = 0;
+  for (const eq of prep.equations) {
+    const f = new Float64Array(eq.size);
+    eq.kernel.values(x, fixedVals, f);
+    const re = r.subarray(off, off + eq.size);
+    off += eq.size;
+    let r2 = NaN;
+    if (eq.observed) {
+      r2 = rSquared(eq.observed, f, eq.weights ?? undefined);
+      // accumulate for the total R²
+      let sw = 0;
+      let swy = 0;
+      for (let i = 0; i < eq.size; i++) {
+        const w = eq.weights ? eq.weights[i] ** 2 : 1;
+        sw += w;
+        swy += w * eq.observed[i];
+      }
+      const mean = swy / sw;
+      for (let i = 0; i < eq.size; i++) {
+        const w = eq.weights ? eq.weights[i] ** 2 : 1;
+        ssr += w * (eq.observed[i] - f[i]) ** 2;
+        sst += w * (eq.observed[i] - mean) ** 2;
+      }
+    }
+    equations.push({ lhs: eq.lhs, ndata: eq.size, chi2: chiSquare(re), r2 });
+  }
+  const covNames = [...prep.free];
+  const matrix: number[][] = [];
+  for (let a = 0; a < n; a++) matrix.push(Array.from(cov.subarray(a * n, a * n + n)));
+  const exprs = new Map<string, Expr>();
+  const variables = new Map<string, readonly string[]>();
+  for (const eq of prep.equations) {
+    exprs.set(eq.lhs, eq.expr);
+    variables.set(eq.lhs, eq.variables);
+  }
+  return new FitResult({
+    modelText: prep.model.text,
+    method: extra.method ?? (prep.options.method === 'lm' ? 'trust-region Levenberg–Marquardt' : prep.options.method),
+    estimator: prep.options.estimator,
+    params,
+    order: prep.order,
+    free: prep.free,
+    covariance: { names: covNames, matrix },
+    chi2,
+    ndata,
+    r2: sst > 0 ? 1 - ssr / sst : NaN,
+    equations,
+    nll: extra.nll ?? NaN,
+    nfev: info.nfev,
+    njev: info.njev,
+    iterations: info.iterations,
+    success: info.success,
+    termination: info.termination,
+    message: info.message,
+    warnings,
+    exprs,
+    variables,
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * Public types of the fit API: options in, result out. The formulas of every statistic are in the doc
+ * comments (lmfit habit); `docs/fitting.md` repeats them.
+ */
+import type { NdArray } from '../data/ndarray.ts';
+
+/** Array-like data a user may pass for a variable. */
+export type DataInput = number | readonly number[] | readonly (readonly number[])[] | Float64Array | NdArray | unknown[];
+
+export type Method = 'lm' | 'lbfgsb' | 'nelder';
+export type Loss = 'linear' | 'soft_l1' | 'huber' | 'cauchy' | 'arctan';
+/** `lsq`: (weighted) least squares. `poisson`: Poisson maximum likelihood of counts (the data are counts,
+ * the model their expectation). `likelihood`: unbinned maximum likelihood; the model is a pdf of the data
+ * variables and has no observed data of its own (symfit's LogLikelihood). */
+export type Estimator = 'lsq' | 'poisson' | 'likelihood';
+
+export interface FitOptions {
+  /** Minimizer. `lm` (default): bounded trust-region Levenberg–Marquardt on the residuals. `lbfgsb`: bounded
+   * L-BFGS-B on the scalar objective. `nelder`: derivative-free Nelder–Mead on the scalar objective. */
+  method?: Method;
+  /** Standard deviation of each dependent variable's data: a scalar or an array broadcastable to its data.
+   * Residuals are (model - data) / sigma. Default 1. */
+  sigma?: Record<string, DataInput>;
+  /** If false (default), the covariance is scaled by the reduced χ² (as curve_fit and lmfit do); if true,
+   * sigma is taken as the absolute standard deviation and the covariance is (JᵀWJ)⁻¹. */
+  absoluteSigma?: boolean;
+  /** Robust loss (scipy.optimize.least_squares semantics), default 'linear'. */
+  loss?: Loss;
+  /** Soft margin between inlier and outlier residuals for robust losses (default 1). */
+  fScale?: number;
+  /** Objective, default 'lsq'. */
+  estimator?: Estimator;
+  /** 'raise' (default): a NaN in the data is an error naming the array and the first bad index.
+   * 'omit': a point with a NaN in any of its equation's arrays is dropped. */
+  nanPolicy?: 'raise' | 'omit';
+  /** Stop after this many model evaluations (solver default when absent). */
+  maxfev?: number;
+  /** Stop after this many iterations (solver default when absent). */
+  maxIterations?: number;
+  /** Relative-reduction tolerance of the cost (solver's ftol). */
+  ftol?: number;
+  /** Relative step tolerance (solver's xtol). */
+  xtol?: number;
+  /** Gradient tolerance (solver's gtol). */
+  gtol?: number;
+  /** Multi-start: the number of starts drawn inside the finite bounds (default 1: the given start only). */
+  starts?: number;
+  /** Seed of the multi-start sampler (default 1). */
+  seed?: number;
+}
+
+/** One parameter in a result. */
+export interface ParamResult {
+  readonly name: string;
+  /** Best-fit value. */
+  readonly value: number;
+  /** Standard error: sqrt(covariance diagonal); for tied parameters propagated as sqrt(gᵀCg) with g the
+   * gradient of the tie expression; NaN for fixed parameters and when not determined (at a bound, or
+   * rank-deficient). */
+  readonly stderr: number;
+  readonly min: number;
+  readonly max: number;
+  readonly fixed: boolean;
+  /** The tie expression, for tied parameters. */
+  readonly expr?: string;
+  /** The start value used. */
+  readonly init: number;
+  /** True when the value ended on `min` or `max` (its stderr is then reported as not determined). */
+  readonly atBound: boolean;
+  /** Notes (start value defaulted, start clipped into the bounds, ...). */
+  readonly warnings: readonly string[];
+}
+
+export type Termination =
+  | 'ftol'
+  | 'xtol'
+  | 'gtol'
+  | 'maxfev'
+  | 'maxiter'
+  | 'non-finite'
+  | 'no-free-params'
+  | 'stalled'
+  | 'other';

@@ -1,0 +1,91 @@
+/**
+ * Parameters as lmfit knows them: a start value, bounds, fixed, or tied to other parameters by an expression.
+ * `normalizeParams` validates the user's specification before any solving.
+ */
+import { ExprfitError } from '../syntax/span.ts';
+
+/** What a user may write for one parameter: a start value, or the full form. */
+export type ParamInput =
+  | number
+  | {
+      /** Start value. Default: the midpoint of finite bounds, else a finite bound, else 1 (the report says so). */
+      value?: number;
+      /** Lower bound (default -Infinity). */
+      min?: number;
+      /** Upper bound (default +Infinity). */
+      max?: number;
+      /** Held at `value` during the fit (default false). */
+      fixed?: boolean;
+      /** Tie to other parameters, e.g. `'2*sx'` (lmfit's `expr`). A tied parameter is not free. */
+      expr?: string;
+    };
+
+export type ParamsInput = Record<string, ParamInput>;
+
+/** A parameter after validation. */
+export interface ParamSpec {
+  readonly name: string;
+  /** Start value, after clipping into [min, max]. */
+  readonly value: number;
+  readonly min: number;
+  readonly max: number;
+  readonly fixed: boolean;
+  readonly expr?: string;
+  /** The start value as the user gave it (before clipping); undefined when none was given. */
+  readonly given?: number;
+  /** Notes for the report: 'no start value given: started at 1', 'start 5 outside [0, 2]: clipped to 2'. */
+  readonly warnings: readonly string[];
+}
+
+function checkNumber(name: string, field: string, v: unknown, allowInfinite: boolean): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || Number.isNaN(v) || (!allowInfinite && !Number.isFinite(v))) {
+    throw new ExprfitError(
+      'value',
+      `parameter '${name}': ${field} must be a ${allowInfinite ? 'number' : 'finite number'}, got ${String(v)}`,
+    );
+  }
+  return v;
+}
+
+/** Validates one parameter's specification (min <= max, finite start, ...). */
+export function normalizeParam(name: string, input: ParamInput | undefined): ParamSpec {
+  const spec = typeof input === 'number' || input === undefined ? { value: input } : input;
+  if (typeof spec !== 'object' || spec === null) {
+    throw new ExprfitError('value', `parameter '${name}': expected a number or { value, min, max, fixed, expr }`);
+  }
+  const allowed = new Set(['value', 'min', 'max', 'fixed', 'expr']);
+  for (const k of Object.keys(spec)) {
+    if (!allowed.has(k)) {
+      throw new ExprfitError(
+        'value',
+        `parameter '${name}': unknown field '${k}' (allowed: value, min, max, fixed, expr)`,
+      );
+    }
+  }
+  const given = checkNumber(name, 'value', spec.value, false);
+  const min = checkNumber(name, 'min', spec.min, true) ?? -Infinity;
+  const max = checkNumber(name, 'max', spec.max, true) ?? Infinity;
+  if (min > max) throw new ExprfitError('value', `parameter '${name}': min ${min} is greater than max ${max}`);
+  if (spec.fixed !== undefined && typeof spec.fixed !== 'boolean') {
+    throw new ExprfitError('value', `parameter '${name}': fixed must be true or false, got ${String(spec.fixed)}`);
+  }
+  if (spec.expr !== undefined && (typeof spec.expr !== 'string' || spec.expr.trim() === '')) {
+    throw new ExprfitError('value', `parameter '${name}': expr must be a non-empty string`);
+  }
+  const warnings: string[] = [];
+  let value: number;
+  if (given === undefined) {
+    if (Number.isFinite(min) && Number.isFinite(max)) value = 0.5 * (min + max);
+    else if (Number.isFinite(min)) value = min <= 1 ? 1 : min;
+    else if (Number.isFinite(max)) value = max >= 1 ? 1 : max;
+    else value = 1;
+    if (spec.expr === undefined) warnings.push(`no start value given: started at ${value}`);
+  } else if (given < min || given > max) {
+    value = given < min ? min : max;
+    warnings.push(`start ${given} outside [${min}, ${max}]: clipped to ${value}`);
+  } else {
+    value = given;
+  }
+  return { name, value, min, max, fixed: spec.fixed ?? false, expr: spec.expr, given, warnings };
+}

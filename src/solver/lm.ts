@@ -1,0 +1,924 @@
+/**
+ * Bounded trust-region Levenberg–Marquardt for `min ½·Σ ρ(r_i(x)²)` subject to `lower <= x <= upper`.
+ *
+ * Algorithm (details and references in docs/solver.md):
+ * - Moré's trust-region LM (MINPACK `lmder`): diagonal scaling `D` (running maximum of the Jacobian
+ *   column norms), radius `Δ` on `‖D p‖`, gain ratio `ρ = actual / predicted reduction`, MINPACK's
+ *   radius update and acceptance threshold.
+ * - The subproblem `min ‖J p + r‖² s.t. ‖D p‖ <= Δ` is solved exactly (to 1%) from a Householder
+ *   QR of `J` followed by a one-sided Jacobi SVD of `R D⁻¹` (so rank deficiency is handled by a
+ *   singular value cutoff, never by a failing factorisation), with Moré's safeguarded Newton
+ *   iteration on the secular equation.
+ * - Bounds: projected LM with an active set. Parameters on a bound whose gradient pushes outward are
+ *   held; the step of the free parameters is projected back into the box, and its predicted
+ *   reduction is recomputed for the projected step. As `Δ → 0` the step becomes a scaled projected
+ *   gradient step, so a decrease is always found for a small enough radius.
+ * - The actual reduction is computed as `½Σ(r_i − r̃_i)(r_i + r̃_i)` (no cancellation between two
+ *   large sums of squares); non-finite trial residuals reject the step and shrink the radius.
+ * - Optional geodesic acceleration (Transtrum & Sethna).
+ * - After convergence, optional Gauss–Newton polishing steps verified by contraction.
+ */
+import { ExprfitError } from '../syntax/span.ts';
+import { checkStart, firstNonFinite, type NumericArray } from './bounds.ts';
+import { EPS, applyQt, householderQR, jacobiSVD } from './linalg.ts';
+import { robustCost, scaleForLoss } from './loss.ts';
+import {
+  resolveMaxFev,
+  resolveMaxIterations,
+  validateOptions,
+  type LossName,
+  type SolverOptions,
+} from './options.ts';
+import {
+  boundStatus,
+  briefReportOf,
+  fullReportOf,
+  isConverged,
+  type BoundSide,
+  type SummaryBase,
+  type TerminationReason,
+} from './summary.ts';
+
+/** A nonlinear least-squares problem: `m` residuals of `n` parameters. */
+export interface LeastSquaresProblem {
+  readonly n: number;
+  readonly m: number;
+  /** Writes the `m` residuals at `x` into `r`. Non-finite values at trial points reject the step. */
+  residuals(x: Float64Array, r: Float64Array): void;
+  /** Writes the Jacobian `∂r_i/∂x_j` at `x` into `J`, row-major `m x n` (`J[i*n + j]`). */
+  jacobian(x: Float64Array, J: Float64Array): void;
+  /**
+   * Optional fused evaluation of both; when present it is used at every trial point (one pass
+   * instead of two for accepted steps, which are the majority).
+   */
+  residualsAndJacobian?(x: Float64Array, r: Float64Array, J: Float64Array): void;
+  /** Lower bounds (`-Infinity` allowed); default none. */
+  readonly lower?: NumericArray;
+  /** Upper bounds (`Infinity` allowed); default none. */
+  readonly upper?: NumericArray;
+}
+
+/** Result of `solveLeastSquares`. */
+export interface LeastSquaresSummary extends SummaryBase {
+  readonly n: number;
+  readonly m: number;
+  /** Raw residuals `r(x)` at the solution (before any loss scaling). */
+  readonly residuals: Float64Array;
+  /** Raw Jacobian at the solution, row-major `m x n`. */
+  readonly jacobian: Float64Array;
+  /** Gradient of the cost at the solution (`Jᵀ(ρ'·r)`). */
+  readonly gradient: Float64Array;
+  /**
+   * First-order optimality: `max_j |g_j|` over the parameters that are not held by a bound
+   * (a held parameter's gradient points out of the box and does not count).
+   */
+  readonly optimality: number;
+  readonly loss: LossName;
+  readonly fScale: number;
+  /** Number of Gauss–Newton polishing steps that were kept. */
+  readonly polishSteps: number;
+  /** Final trust-region radius (scaled norm). */
+  readonly radius: number;
+  /** Lower and upper bounds used (filled with ∓Infinity where absent). */
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+}
+
+const METHOD = 'trust-region Levenberg–Marquardt';
+
+class LmSummary implements LeastSquaresSummary {
+  readonly method = METHOD;
+  constructor(
+    readonly n: number,
+    readonly m: number,
+    readonly x: Float64Array,
+    readonly cost: number,
+    readonly initialCost: number,
+    readonly residuals: Float64Array,
+    readonly jacobian: Float64Array,
+    readonly gradient: Float64Array,
+    readonly optimality: number,
+    readonly termination: TerminationReason,
+    readonly message: string,
+    readonly nfev: number,
+    readonly njev: number,
+    readonly iterations: number,
+    readonly activeMask: boolean[],
+    readonly atBound: BoundSide[],
+    readonly x0Clipped: boolean,
+    readonly loss: LossName,
+    readonly fScale: number,
+    readonly polishSteps: number,
+    readonly radius: number,
+    readonly lower: Float64Array,
+    readonly upper: Float64Array,
+  ) {}
+  get success(): boolean {
+    return isConverged(this.termination);
+  }
+  briefReport(): string {
+    return briefReportOf(this);
+  }
+  fullReport(names?: readonly string[]): string {
+    const nb = this.activeMask.filter(Boolean).length;
+    const finite = Array.from(this.lower, (l, j) => Number.isFinite(l) || Number.isFinite(this.upper[j])).filter(
+      Boolean,
+    ).length;
+    return fullReportOf(
+      this,
+      [
+        ['Residuals', this.m],
+        ['Loss', this.loss === 'linear' ? 'linear' : `${this.loss} (fScale ${this.fScale})`],
+        ['Bounded parameters', finite],
+        ['Parameters on a bound', nb],
+        ['First-order optimality', this.optimality],
+        ['Final trust radius', this.radius],
+        ['Polishing steps kept', this.polishSteps],
+      ],
+      names,
+    );
+  }
+  toJSON(): Record<string, unknown> {
+    return {
+      method: this.method,
+      x: Array.from(this.x),
+      cost: this.cost,
+      initialCost: this.initialCost,
+      success: this.success,
+      termination: this.termination,
+      message: this.message,
+      nfev: this.nfev,
+      njev: this.njev,
+      iterations: this.iterations,
+      activeMask: this.activeMask,
+      atBound: this.atBound,
+      optimality: this.optimality,
+      x0Clipped: this.x0Clipped,
+    };
+  }
+}
+
+function fmt(v: number): string {
+  return Number.isFinite(v) ? v.toExponential(3) : String(v);
+}
+
+/**
+ * Solves the bounded nonlinear least-squares problem from `x0`. Never throws on non-convergence
+ * (see `summary.success`, `termination`, `message`); throws `ExprfitError` only for invalid input
+ * (options, start point, bounds). A start point outside the bounds is clipped into them
+ * (`summary.x0Clipped`); the solver itself always works inside the box.
+ */
+export function solveLeastSquares(
+  problem: LeastSquaresProblem,
+  x0: NumericArray,
+  options: Partial<SolverOptions> = {},
+): LeastSquaresSummary {
+  const opts = validateOptions(options);
+  if (problem == null || typeof problem !== 'object') throw new ExprfitError('value', 'problem must be an object');
+  const { n, m } = problem;
+  if (!Number.isInteger(m) || m < 0) throw new ExprfitError('value', `number of residuals must be an integer >= 0, got ${m}`);
+  const start = checkStart(x0, problem.lower, problem.upper, n);
+  if (opts.xScale !== 'jac' && opts.xScale.length !== n) {
+    throw new ExprfitError('option', `option xScale has ${opts.xScale.length} values but the problem has ${n} parameters`);
+  }
+  return new LevenbergMarquardt(problem, start.x, start.lower, start.upper, start.clipped, opts).run();
+}
+
+class LevenbergMarquardt {
+  private readonly n: number;
+  private readonly m: number;
+  private readonly robust: boolean;
+  private readonly maxfev: number;
+  private readonly maxIter: number;
+  private readonly fused: boolean;
+
+  // state
+  private x: Float64Array;
+  private xt: Float64Array;
+  private r: Float64Array;
+  private rt: Float64Array;
+  private J: Float64Array;
+  private Jt: Float64Array;
+  /** loss-scaled residuals / Jacobian (alias r / J for the linear loss) */
+  private rs: Float64Array;
+  private Js: Float64Array;
+  private cost = 0;
+  private initialCost = 0;
+  private nfev = 0;
+  private njev = 0;
+  private iter = 0;
+  private delta = 0;
+  private polished = 0;
+
+  // per-point quantities
+  private readonly g: Float64Array;
+  private readonly cn: Float64Array;
+  private readonly d: Float64Array;
+  private dInit = false;
+  private readonly free: Int32Array;
+  private k = 0;
+  private factorized = false;
+
+  // factorisation workspace
+  private readonly W: Float64Array;
+  private readonly tau: Float64Array;
+  private readonly wk: Float64Array;
+  private readonly qtr: Float64Array;
+  private readonly A: Float64Array;
+  private readonly s: Float64Array;
+  private readonly V: Float64Array;
+  private readonly perm: Int32Array;
+  private readonly tmp: Float64Array;
+  private readonly b: Float64Array;
+  private sThreshold = 0;
+
+  // step workspace
+  private readonly ph: Float64Array;
+  private readonly ah: Float64Array;
+  private readonly coef: Float64Array;
+  private readonly step: Float64Array;
+  private readonly y: Float64Array;
+  private alpha = 0;
+  private rprobe: Float64Array | null = null;
+
+  constructor(
+    private readonly problem: LeastSquaresProblem,
+    x0: Float64Array,
+    private readonly lower: Float64Array,
+    private readonly upper: Float64Array,
+    private readonly x0Clipped: boolean,
+    private readonly opts: SolverOptions,
+  ) {
+    const n = problem.n;
+    const m = problem.m;
+    this.n = n;
+    this.m = m;
+    this.robust = opts.loss !== 'linear';
+    this.maxfev = resolveMaxFev(opts, n);
+    this.maxIter = resolveMaxIterations(opts, n);
+    this.fused = typeof problem.residualsAndJacobian === 'function';
+    this.x = x0;
+    this.xt = new Float64Array(n);
+    this.r = new Float64Array(m);
+    this.rt = new Float64Array(m);
+    this.J = new Float64Array(m * n);
+    this.Jt = new Float64Array(m * n);
+    this.rs = this.robust ? new Float64Array(m) : this.r;
+    this.Js = this.robust ? new Float64Array(m * n) : this.J;
+    this.g = new Float64Array(n);
+    this.cn = new Float64Array(n);
+    this.d = new Float64Array(n);
+    this.free = new Int32Array(n);
+    this.W = new Float64Array(m * n);
+    this.tau = new Float64Array(n);
+    this.wk = new Float64Array(n);
+    this.qtr = new Float64Array(m);
+    this.A = new Float64Array(n * n);
+    this.s = new Float64Array(n);
+    this.V = new Float64Array(n * n);
+    this.perm = new Int32Array(n);
+    this.tmp = new Float64Array(n * n);
+    this.b = new Float64Array(n);
+    this.ph = new Float64Array(n);
+    this.ah = new Float64Array(n);
+    this.coef = new Float64Array(n);
+    this.step = new Float64Array(n);
+    this.y = new Float64Array(n);
+    if (opts.xScale !== 'jac') {
+      for (let j = 0; j < n; j++) this.d[j] = 1 / opts.xScale[j];
+      this.dInit = true;
+    }
+  }
+
+  // ---------------------------------------------------------------- evaluation helpers
+
+  /** Evaluates the residuals (and the Jacobian when fused) at `xt` into `rt` (`Jt`). */
+  private evalTrial(withJac: boolean): boolean {
+    this.nfev++;
+    if (withJac && this.fused) {
+      this.njev++;
+      this.problem.residualsAndJacobian!(this.xt, this.rt, this.Jt);
+    } else {
+      this.problem.residuals(this.xt, this.rt);
+    }
+    return firstNonFinite(this.rt, this.m) < 0;
+  }
+
+  /** After an accepted trial: makes sure `Jt` holds the Jacobian at `xt`; false if not finite. */
+  private evalTrialJacobian(): boolean {
+    if (!this.fused) {
+      this.njev++;
+      this.problem.jacobian(this.xt, this.Jt);
+    }
+    return firstNonFinite(this.Jt, this.m * this.n) < 0;
+  }
+
+  /** Makes the trial point current (swaps buffers) and refreshes the loss scaling. */
+  private acceptTrial(costT: number): void {
+    let t = this.x;
+    this.x = this.xt;
+    this.xt = t;
+    t = this.r;
+    this.r = this.rt;
+    this.rt = t;
+    t = this.J;
+    this.J = this.Jt;
+    this.Jt = t;
+    if (this.robust) {
+      scaleForLoss(this.opts.loss, this.opts.fScale, this.r, this.J, this.m, this.n, this.rs, this.Js);
+    } else {
+      this.rs = this.r;
+      this.Js = this.J;
+    }
+    this.cost = costT;
+    this.factorized = false;
+  }
+
+  /** Undoes the last `acceptTrial` (the previous point is still in the trial buffers). */
+  private revertTrial(costPrev: number): void {
+    this.acceptTrial(costPrev);
+  }
+
+  private costOf(r: Float64Array): number {
+    return robustCost(this.opts.loss, this.opts.fScale, r, this.m);
+  }
+
+  /** Actual reduction F(x) − F(xt), computed without cancellation for the linear loss. */
+  private actualReduction(costT: number): number {
+    if (this.robust) return this.cost - costT;
+    const r = this.r;
+    const rt = this.rt;
+    let s = 0;
+    for (let i = 0; i < this.m; i++) s += (r[i] - rt[i]) * (r[i] + rt[i]);
+    return 0.5 * s;
+  }
+
+  private scaledNorm(v: Float64Array): number {
+    let s = 0;
+    for (let j = 0; j < this.n; j++) {
+      const t = this.d[j] * v[j];
+      s += t * t;
+    }
+    return Math.sqrt(s);
+  }
+
+  // ---------------------------------------------------------------- per-point work
+
+  /** Gradient, column norms, scaling update, active set at the current point. */
+  private analysePoint(): void {
+    const { n, m, g, cn } = this;
+    const Js = this.Js;
+    const rs = this.rs;
+    g.fill(0);
+    cn.fill(0);
+    for (let i = 0; i < m; i++) {
+      const ri = rs[i];
+      const row = i * n;
+      for (let j = 0; j < n; j++) {
+        const v = Js[row + j];
+        g[j] += v * ri;
+        cn[j] += v * v;
+      }
+    }
+    for (let j = 0; j < n; j++) cn[j] = Math.sqrt(cn[j]);
+    if (this.opts.xScale === 'jac') {
+      if (!this.dInit) {
+        for (let j = 0; j < n; j++) this.d[j] = cn[j] > 0 ? cn[j] : 1;
+        this.dInit = true;
+      } else {
+        for (let j = 0; j < n; j++) if (cn[j] > this.d[j]) this.d[j] = cn[j];
+      }
+    }
+    let k = 0;
+    for (let j = 0; j < n; j++) {
+      const x = this.x[j];
+      if (this.lower[j] === this.upper[j]) continue; // fixed by its bounds
+      if (x <= this.lower[j] && g[j] > 0) continue;
+      if (x >= this.upper[j] && g[j] < 0) continue;
+      this.free[k++] = j;
+    }
+    this.k = k;
+  }
+
+  /** Largest cosine between the residual and a free Jacobian column (MINPACK's gnorm). */
+  private gradientCosine(): number {
+    let rn = 0;
+    for (let i = 0; i < this.m; i++) rn += this.rs[i] * this.rs[i];
+    rn = Math.sqrt(rn);
+    let gmax = 0;
+    for (let q = 0; q < this.k; q++) {
+      const j = this.free[q];
+      if (this.cn[j] === 0) continue;
+      const c = Math.abs(this.g[j]) / (this.cn[j] * rn);
+      if (c > gmax) gmax = c;
+    }
+    return gmax;
+  }
+
+  /** Largest |g_j| over the free parameters. */
+  private optimality(): number {
+    let gmax = 0;
+    for (let q = 0; q < this.k; q++) gmax = Math.max(gmax, Math.abs(this.g[this.free[q]]));
+    return gmax;
+  }
+
+  /** QR of the free columns of Js, SVD of R D⁻¹, projected residual b = Uᵀ(Qᵀr)[:k]. */
+  private factorize(): void {
+    const { m, n, k, W, free } = this;
+    const Js = this.Js;
+    if (k === n) {
+      W.set(Js.subarray(0, m * n));
+    } else {
+      for (let i = 0; i < m; i++) {
+        const src = i * n;
+        const dst = i * k;
+        for (let q = 0; q < k; q++) W[dst + q] = Js[src + free[q]];
+      }
+    }
+    householderQR(W, m, k, this.tau, this.wk);
+    this.qtr.set(this.rs.subarray(0, m));
+    applyQt(W, m, k, this.tau, this.qtr);
+    const A = this.A;
+    const kk = Math.min(k, m);
+    A.fill(0, 0, k * k);
+    for (let i = 0; i < kk; i++) {
+      for (let q = i; q < k; q++) A[i * k + q] = W[i * k + q] / this.d[free[q]];
+    }
+    jacobiSVD(A, k, this.s, this.V, this.perm, this.tmp);
+    for (let i = 0; i < k; i++) {
+      let t = 0;
+      for (let j = 0; j < kk; j++) t += A[j * k + i] * this.qtr[j];
+      this.b[i] = t;
+    }
+    this.sThreshold = EPS * Math.max(m, k) * (k > 0 ? this.s[0] : 0);
+    this.factorized = true;
+  }
+
+  /**
+   * Solves the trust-region subproblem in scaled variables for radius `delta`: writes the scaled
+   * step (in the free coordinates) to `ph` and returns the LM parameter α (0 for Gauss–Newton).
+   */
+  private solveSubproblem(delta: number, alphaInit: number): number {
+    const { k, s, b, ph, coef } = this;
+    const thr = this.sThreshold;
+    // Gauss–Newton step (pseudo-inverse)
+    let gn2 = 0;
+    for (let i = 0; i < k; i++) {
+      coef[i] = s[i] > thr ? b[i] / s[i] : 0;
+      gn2 += coef[i] * coef[i];
+    }
+    if (Math.sqrt(gn2) <= delta) {
+      this.combine(coef, ph, 1);
+      return 0;
+    }
+    const fullRank = k > 0 && s[k - 1] > thr;
+    let sufNorm2 = 0;
+    for (let i = 0; i < k; i++) sufNorm2 += (s[i] * b[i]) ** 2;
+    let upper = Math.sqrt(sufNorm2) / delta;
+    let lower = 0;
+    if (fullRank) {
+      const [phi, dphi] = this.phi(0, delta);
+      lower = -phi / dphi;
+    }
+    let alpha = alphaInit;
+    if (!(alpha > lower && alpha < upper)) alpha = Math.max(0.001 * upper, Math.sqrt(lower * upper));
+    for (let it = 0; it < 30; it++) {
+      if (alpha < lower || alpha > upper) alpha = Math.max(0.001 * upper, Math.sqrt(lower * upper));
+      const [phi, dphi] = this.phi(alpha, delta);
+      if (phi < 0) upper = alpha;
+      const ratio = phi / dphi;
+      lower = Math.max(lower, alpha - ratio);
+      alpha -= ((phi + delta) * ratio) / delta;
+      if (Math.abs(phi) < 0.01 * delta) break;
+    }
+    if (!(alpha > 0)) alpha = Math.max(lower, 1e-300);
+    let nrm2 = 0;
+    for (let i = 0; i < k; i++) {
+      coef[i] = (s[i] * b[i]) / (s[i] * s[i] + alpha);
+      nrm2 += coef[i] * coef[i];
+    }
+    const nrm = Math.sqrt(nrm2);
+    this.combine(coef, ph, nrm > 0 ? delta / nrm : 1);
+    return alpha;
+  }
+
+  /** out = -scale · V coef */
+  private combine(coef: Float64Array, out: Float64Array, scale: number): void {
+    const { k, V } = this;
+    for (let i = 0; i < k; i++) {
+      let t = 0;
+      for (let j = 0; j < k; j++) t += V[i * k + j] * coef[j];
+      out[i] = -scale * t;
+    }
+  }
+
+  private phi(alpha: number, delta: number): [number, number] {
+    const { k, s, b } = this;
+    let pn2 = 0;
+    let der = 0;
+    for (let i = 0; i < k; i++) {
+      const suf = s[i] * b[i];
+      const den = s[i] * s[i] + alpha;
+      if (den === 0) continue;
+      const t = suf / den;
+      pn2 += t * t;
+      der += (suf * suf) / (den * den * den);
+    }
+    const pn = Math.sqrt(pn2);
+    return [pn - delta, pn > 0 ? -der / pn : -1];
+  }
+
+  /**
+   * Builds the trial point `xt = P(x + D⁻¹ph)` (projection onto the box) from the scaled free-space
+   * step `ph`, and `step = xt − x`. Returns true when the projection changed the point.
+   */
+  private buildTrial(ph: Float64Array): boolean {
+    const { n, k, free, step, x, xt, lower, upper } = this;
+    step.fill(0);
+    for (let q = 0; q < k; q++) {
+      const j = free[q];
+      step[j] = ph[q] / this.d[j];
+    }
+    let clipped = false;
+    for (let j = 0; j < n; j++) {
+      let v = x[j] + step[j];
+      if (v < lower[j]) {
+        v = lower[j];
+        clipped = true;
+      } else if (v > upper[j]) {
+        v = upper[j];
+        clipped = true;
+      }
+      xt[j] = v;
+      step[j] = v - x[j];
+    }
+    return clipped;
+  }
+
+  /** Predicted reduction of the (loss-scaled) linear model for the current `step`. */
+  private predictedReduction(): number {
+    const { k, free, W, step, y, qtr } = this;
+    const kk = Math.min(k, this.m);
+    let pred = 0;
+    for (let i = 0; i < kk; i++) {
+      let t = 0;
+      for (let q = i; q < k; q++) t += W[i * k + q] * step[free[q]];
+      y[i] = t;
+      pred -= qtr[i] * t + 0.5 * t * t;
+    }
+    return pred;
+  }
+
+  /** Directional derivative gᵀ step of the cost. */
+  private directionalDerivative(): number {
+    let t = 0;
+    for (let j = 0; j < this.n; j++) t += this.g[j] * this.step[j];
+    return t;
+  }
+
+  /**
+   * Geodesic acceleration for the scaled velocity `ph` at LM parameter α: writes the scaled
+   * acceleration to `ah`. Returns 'ok', 'skip' (no acceleration: probe out of bounds or no budget),
+   * or 'reject' (probe residuals not finite).
+   */
+  private acceleration(alpha: number): 'ok' | 'skip' | 'reject' {
+    const { n, m, k, free, ph, ah, xt, x, lower, upper } = this;
+    const h = this.opts.geodesicStep;
+    if (this.nfev + 2 > this.maxfev) return 'skip';
+    xt.set(x);
+    for (let q = 0; q < k; q++) {
+      const j = free[q];
+      const v = x[j] + (h * ph[q]) / this.d[j];
+      if (v < lower[j] || v > upper[j]) return 'skip';
+      xt[j] = v;
+    }
+    if (!this.rprobe) this.rprobe = new Float64Array(m);
+    const rp = this.rprobe;
+    this.nfev++;
+    this.problem.residuals(xt, rp);
+    if (firstNonFinite(rp, m) >= 0) return 'reject';
+    // r_vv = (2/h)((r(x+hv) − r)/h − J v), written into rp
+    const J = this.J;
+    const r = this.r;
+    for (let i = 0; i < m; i++) {
+      let jv = 0;
+      const row = i * n;
+      for (let q = 0; q < k; q++) {
+        const j = free[q];
+        jv += J[row + j] * (ph[q] / this.d[j]);
+      }
+      rp[i] = (2 / h) * ((rp[i] - r[i]) / h - jv);
+    }
+    applyQt(this.W, m, k, this.tau, rp);
+    const { s, A, coef } = this;
+    const kk = Math.min(k, m);
+    const thr = this.sThreshold;
+    for (let i = 0; i < k; i++) {
+      let c = 0;
+      for (let j = 0; j < kk; j++) c += A[j * k + i] * rp[j];
+      coef[i] = alpha > 0 ? (s[i] * c) / (s[i] * s[i] + alpha) : s[i] > thr ? c / s[i] : 0;
+    }
+    this.combine(coef, ah, 1);
+    return 'ok';
+  }
+
+  // ---------------------------------------------------------------- main loop
+
+  run(): LeastSquaresSummary {
+    const { n, m, opts } = this;
+    // start point
+    this.xt.set(this.x);
+    this.nfev++;
+    this.njev++;
+    if (this.fused) this.problem.residualsAndJacobian!(this.xt, this.rt, this.Jt);
+    else {
+      this.problem.residuals(this.xt, this.rt);
+      this.problem.jacobian(this.xt, this.Jt);
+    }
+    const badR = firstNonFinite(this.rt, m);
+    const badJ = badR >= 0 ? -1 : firstNonFinite(this.Jt, m * n);
+    this.acceptTrial(this.costOf(this.rt));
+    this.initialCost = this.cost;
+    if (badR >= 0) {
+      return this.finish(
+        'non-finite',
+        `Residual ${badR} is ${this.r[badR]} at the start point; cannot start from a non-finite cost.`,
+      );
+    }
+    if (badJ >= 0) {
+      const i = Math.floor(badJ / Math.max(n, 1));
+      return this.finish(
+        'non-finite',
+        `Jacobian entry (${i}, ${badJ - i * n}) is ${this.J[badJ]} at the start point; cannot compute a step.`,
+      );
+    }
+    if (n === 0) {
+      this.analysePoint();
+      return this.finish('gtol', 'No free parameters: nothing to fit.');
+    }
+
+    let termination: TerminationReason | null = null;
+    let message = '';
+    let first = true;
+    const ftol = Math.max(opts.ftol, EPS);
+    const xtol = Math.max(opts.xtol, EPS);
+    const gtol = Math.max(opts.gtol, 0);
+
+    outer: for (;;) {
+      this.analysePoint();
+      const xnorm0 = this.scaledNorm(this.x);
+      if (first) {
+        this.delta = opts.initialTrustRadiusFactor * (xnorm0 > 0 ? xnorm0 : 1);
+      }
+      if (this.cost === 0) {
+        termination = 'gtol';
+        message = 'The residuals are all zero: an exact fit.';
+        break;
+      }
+      if (this.k === 0) {
+        termination = 'gtol';
+        message = 'Every parameter is held by a bound with its gradient pointing out of the box.';
+        break;
+      }
+      const gcos = this.gradientCosine();
+      if (gcos <= gtol) {
+        termination = 'gtol';
+        message = `Gradient test: max |cos(r, J_j)| = ${fmt(gcos)} <= gtol = ${fmt(gtol)}.`;
+        break;
+      }
+      this.factorize();
+      this.alpha = 0;
+      // inner loop: trial steps until one is accepted
+      for (;;) {
+        if (this.iter >= this.maxIter) {
+          termination = 'maxiter';
+          message = `Reached the maximum of ${this.maxIter} iterations.`;
+          break outer;
+        }
+        if (this.nfev >= this.maxfev) {
+          termination = 'maxfev';
+          message = `Reached the maximum of ${this.maxfev} residual evaluations.`;
+          break outer;
+        }
+        this.iter++;
+        const alpha = this.solveSubproblem(this.delta, this.alpha);
+        this.alpha = alpha;
+        let vnorm = 0;
+        for (let q = 0; q < this.k; q++) vnorm += this.ph[q] * this.ph[q];
+        vnorm = Math.sqrt(vnorm);
+
+        let accelerated = false;
+        let ratio = 0;
+        let accepted = false;
+        let actred = 0;
+        let pred = 0;
+        let pnorm = 0;
+        if (opts.geodesicAcceleration && !this.robust) {
+          const res = this.acceleration(alpha);
+          if (res === 'reject') {
+            this.delta *= 0.25;
+            if (this.report(-Infinity, false)) break outer;
+            if (this.delta <= xtol * xnorm0) {
+              termination = 'xtol';
+              message = `Trust radius ${fmt(this.delta)} <= xtol·‖Dx‖ = ${fmt(xtol * xnorm0)} (trial residuals not finite).`;
+              break outer;
+            }
+            continue;
+          }
+          if (res === 'ok') {
+            let anorm = 0;
+            for (let q = 0; q < this.k; q++) anorm += this.ah[q] * this.ah[q];
+            anorm = Math.sqrt(anorm);
+            // too large an acceleration: the geodesic expansion is not trusted, take the velocity alone
+            accelerated = 2 * anorm <= opts.geodesicMaxRatio * vnorm;
+          }
+        }
+        // velocity-only prediction (used for the accelerated step, as GSL does)
+        const clippedV = this.buildTrial(this.ph);
+        let predV = this.predictedReduction();
+        let dirder = this.directionalDerivative();
+        pnorm = this.scaledNorm(this.step);
+        if (accelerated) {
+          for (let q = 0; q < this.k; q++) this.ph[q] += 0.5 * this.ah[q];
+          if (this.buildTrial(this.ph) || clippedV) {
+            predV = this.predictedReduction();
+            dirder = this.directionalDerivative();
+          }
+        }
+        pred = predV;
+        if (first) {
+          this.delta = Math.min(this.delta, pnorm);
+          first = false;
+        }
+        if (this.nfev >= this.maxfev) {
+          termination = 'maxfev';
+          message = `Reached the maximum of ${this.maxfev} residual evaluations.`;
+          break outer;
+        }
+        const finite = this.evalTrial(true);
+        let costT = Infinity;
+        if (finite) {
+          costT = this.costOf(this.rt);
+          actred = this.actualReduction(costT);
+          ratio = pred > 0 ? actred / pred : actred > 0 ? 1 : -1;
+          if (!Number.isFinite(costT)) ratio = -Infinity;
+        } else {
+          actred = -Infinity;
+          ratio = -Infinity;
+        }
+        // radius update (MINPACK lmder)
+        if (ratio <= 0.25) {
+          let temp: number;
+          if (!(ratio > -Infinity)) temp = 0.25;
+          else if (actred >= 0) temp = 0.5;
+          else {
+            temp = (0.5 * dirder) / (dirder + actred);
+            if (!(temp >= 0.1) || costT > 100 * this.cost) temp = 0.1;
+            if (temp > 0.5) temp = 0.5;
+          }
+          this.delta = temp * Math.min(this.delta, pnorm / 0.1);
+          this.alpha = alpha / temp;
+        } else if (alpha === 0 || ratio >= 0.75) {
+          this.delta = pnorm / 0.5;
+          this.alpha = 0.5 * alpha;
+        }
+        if (ratio >= opts.acceptRatio) {
+          if (this.evalTrialJacobian()) {
+            accepted = true;
+          } else {
+            // the Jacobian is not finite here: refuse the point
+            this.delta = 0.25 * Math.min(this.delta, pnorm);
+          }
+        }
+        const costBefore = this.cost;
+        if (accepted) this.acceptTrial(costT);
+        const xnorm = this.scaledNorm(this.x);
+        if (this.report(ratio, accepted)) break outer;
+        // convergence tests (MINPACK order)
+        if (
+          finite &&
+          Math.abs(actred) <= ftol * costBefore &&
+          pred <= ftol * costBefore &&
+          ratio <= 2
+        ) {
+          termination = 'ftol';
+          message =
+            `Relative reduction test: actual ${fmt(Math.abs(actred) / costBefore)} and predicted ` +
+            `${fmt(pred / costBefore)} <= ftol = ${fmt(ftol)}.`;
+          break outer;
+        }
+        if (this.delta <= xtol * xnorm) {
+          termination = 'xtol';
+          message = `Step test: trust radius ${fmt(this.delta)} <= xtol·‖Dx‖ = ${fmt(xtol * xnorm)}.`;
+          break outer;
+        }
+        if (accepted) continue outer;
+      }
+    }
+    if (this.userStop || termination === null) return this.finish('user', 'Stopped by the callback.');
+    if (isConverged(termination) && opts.polishSteps > 0) this.polish();
+    if (this.polished > 0) message += ` Then ${this.polished} Gauss–Newton polishing step${this.polished > 1 ? 's' : ''}.`;
+    return this.finish(termination, message);
+  }
+
+  /** Calls the user callback; true means stop. */
+  private report(ratio: number, accepted: boolean): boolean {
+    const cb = this.opts.callback;
+    if (!cb) return false;
+    const stop = cb({
+      iteration: this.iter,
+      x: this.x,
+      cost: this.cost,
+      radius: this.delta,
+      ratio,
+      accepted,
+      nfev: this.nfev,
+      njev: this.njev,
+    });
+    if (stop === true) {
+      this.userStop = true;
+      return true;
+    }
+    return false;
+  }
+  private userStop = false;
+
+  /**
+   * Gauss–Newton polishing after convergence (see `SolverOptions.polishSteps`): a step is kept when
+   * the cost does not rise beyond rounding level and the next Gauss–Newton step is shorter.
+   */
+  private polish(): void {
+    const maxSteps = this.opts.polishSteps;
+    let prevNorm = Infinity;
+    let prevCost = this.cost;
+    let havePrev = false;
+    for (let it = 0; it <= maxSteps; it++) {
+      if (!this.factorized) {
+        this.analysePoint();
+        if (this.k === 0 || this.cost === 0) return;
+        this.factorize();
+      }
+      this.solveSubproblem(Infinity, 0);
+      let snorm = 0;
+      for (let q = 0; q < this.k; q++) snorm += this.ph[q] * this.ph[q];
+      snorm = Math.sqrt(snorm);
+      const xnorm = this.scaledNorm(this.x);
+      if (havePrev && !(snorm <= prevNorm)) {
+        // the last polishing step did not contract: go back to where it started
+        this.revertTrial(prevCost);
+        this.polished--;
+        return;
+      }
+      // converged to rounding level, out of steps, or contracting too slowly to be worth it
+      if (snorm <= 4 * EPS * xnorm || it === maxSteps || (havePrev && snorm > 0.9 * prevNorm)) return;
+      if (this.nfev + 1 > this.maxfev) return;
+      this.buildTrial(this.ph);
+      if (!this.evalTrial(true)) return;
+      const costT = this.costOf(this.rt);
+      const actred = this.actualReduction(costT);
+      if (!(actred >= -1e-9 * this.cost)) return;
+      if (!this.evalTrialJacobian()) return;
+      prevCost = this.cost;
+      this.acceptTrial(costT);
+      this.polished++;
+      prevNorm = snorm;
+      havePrev = true;
+    }
+  }
+
+  private finish(termination: TerminationReason, message: string): LeastSquaresSummary {
+    if (this.userStop) {
+      termination = 'user';
+      message = 'Stopped by the callback.';
+    }
+    const { n, m } = this;
+    // gradient / optimality at the final point
+    if (termination !== 'non-finite') this.analysePoint();
+    const { activeMask, atBound } = boundStatus(this.x, this.lower, this.upper);
+    return new LmSummary(
+      n,
+      m,
+      Float64Array.from(this.x),
+      this.cost,
+      this.initialCost,
+      Float64Array.from(this.r),
+      Float64Array.from(this.J),
+      Float64Array.from(this.g),
+      termination === 'non-finite' ? NaN : this.optimality(),
+      termination,
+      message,
+      this.nfev,
+      this.njev,
+      this.iter,
+      activeMask,
+      atBound,
+      this.x0Clipped,
+      this.opts.loss,
+      this.opts.fScale,
+      this.polished,
+      this.delta,
+      this.lower,
+      this.upper,
+    );
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The tree-walking reference evaluator. Compiled kernels must agree with it.
+ *
+ * Names are looked up in `scope` first (own properties only), then in the constants (`pi`, `e`): a scope
+ * entry shadows a constant. User functions (when given) shadow builtins of the same name; their bodies see
+ * their parameters and, for every other name, the caller's scope.
+ *
+ * Semantics of each operator and builtin are those of src/functions (operators.ts, the registry). Notably:
+ * comparisons give 1/0, `and`/`or`/`not` work on truthiness (non-zero, NaN included, is true), `if` evaluates
+ * only the selected branch, and a power with a literal small-integer exponent multiplies (`powInt`).
+ */
+import { assertNever, type Expr } from '../ast/expr.ts';
+import { ExprfitError } from '../syntax/span.ts';
+import { BINARY_OPERATORS, UNARY_OPERATORS, evaluatePower } from '../functions/operators.ts';
+import { arityOk, arityText, functionNames, getConstant, getFunction } from '../functions/registry.ts';
+import type { UserFunctions } from './transform.ts';
+
+type Lookup = (name: string) => number | undefined;
+
+const MAX_CALL_DEPTH = 200;
+
+/** Edit distance, for "did you mean" hints. */
+export function editDistance(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  for (let i = 1; i <= m; i++) {
+    const cur = [i];
+    for (let j = 1; j <= n; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[n];
+}
+
+/** `did you mean 'x'?` for the closest candidate within a small edit distance, or no hint. */
+export function didYouMean(name: string, candidates: Iterable<string>): string[] {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  const limit = name.length <= 3 ? 1 : 2;
+  return best !== undefined && bestD <= limit ? [`did you mean '${best}'?`] : [];
+}
+
+function scopeLookup(scope: Readonly<Record<string, number>>): Lookup {
+  return (name) => {
+    if (Object.hasOwn(scope, name)) {
+      const v = scope[name];
+      return typeof v === 'number' ? v : undefined;
+    }
+    return getConstant(name);
+  };
+}
+
+/**
+ * Evaluates `expr` with the names in `scope`. Errors (all `ExprfitError`, positioned): `unknown-name`,
+ * `unknown-function`, `arity`, `type` (strings, arrays and indexing are not numbers), `usage` (recursive
+ * user function).
+ */
+export function evaluate(
+  expr: Expr,
+  scope: Readonly<Record<string, number>> = {},
+  userFunctions?: UserFunctions,
+): number {
+  const names = (): string[] => [...Object.keys(scope), 'pi', 'e'];
+  const stack: string[] = [];
+
+  const ev = (e: Expr, lookup: Lookup): number => {
+    switch (e.kind) {
+      case 'num':
+        return e.value;
+      case 'sym': {
+        const v = lookup(e.name);
+        if (v === undefined) {
+          throw new ExprfitError('unknown-name', `unknown name '${e.name}'`, {
+            span: e.span,
+            hints: didYouMean(e.name, names()),
+          });
+        }
+        return v;
+      }
+      case 'unary':
+        return UNARY_OPERATORS[e.op].evaluate(ev(e.arg, lookup));
+      case 'binary': {
+        if (e.op === '^') return evaluatePower(ev(e.left, lookup), ev(e.right, lookup), e.right);
+        return BINARY_OPERATORS[e.op].evaluate(ev(e.left, lookup), ev(e.right, lookup));
+      }
+      case 'call': {
+        const user = userFunctions?.get(e.fn);
+        const span = e.fnSpan ?? e.span;
+        if (user) {
+          if (user.params.length !== e.args.length) {
+            throw new ExprfitError(
+              'arity',
+              `function '${e.fn}' takes ${user.params.length} argument${user.params.length === 1 ? '' : 's'}, got ${e.args.length}`,
+              { span },
+            );
+          }
+          if (stack.includes(e.fn) || stack.length >= MAX_CALL_DEPTH) {
+            throw new ExprfitError('usage', `function '${e.fn}' calls itself; recursion is not allowed`, { span });
+          }
+          const values = e.args.map((a) => ev(a, lookup));
+          const local = new Map<string, number>();
+          user.params.forEach((p, i) => local.set(p, values[i]));
+          stack.push(e.fn);
+          try {
+            return ev(user.body, (name) => (local.has(name) ? local.get(name) : lookup(name)));
+          } finally {
+            stack.pop();
+          }
+        }
+        const def = getFunction(e.fn);
+        if (!def) {
+          throw new ExprfitError('unknown-function', `unknown function '${e.fn}'`, {
+            span,
+            hints: didYouMean(e.fn, [...functionNames(), ...(userFunctions?.keys() ?? [])]),
+          });
+        }
+        if (!arityOk(def, e.args.length)) {
+          throw new ExprfitError(
+            'arity',
+            `${def.name}() takes ${arityText(def)}, got ${e.args.length} (${def.help.signature})`,
+            { span },
+          );
+        }
+        if (e.fn === 'if') {
+          // only the selected branch is evaluated
+          return ev(e.args[0], lookup) !== 0 ? ev(e.args[1], lookup) : ev(e.args[2], lookup);
+        }
+        const args = e.args.map((a) => ev(a, lookup));
+        return def.evaluate(...args);
+      }
+      case 'str':
+        throw new ExprfitError('type', 'a string is not a number', { span: e.span });
+      case 'array':
+        throw new ExprfitError('type', 'an array is not a number here (a model expression is scalar)', {
+          span: e.span,
+        });
+      case 'index':
+        throw new ExprfitError('type', 'indexing is not allowed in a scalar expression', { span: e.span });
+      default:
+        return assertNever(e);
+    }
+  };
+  return ev(expr, scopeLookup(scope));
+}

@@ -1,0 +1,580 @@
+/**
+ * simplify: a bottom-up normalizer plus a table of named rewrite rules (rules.ts).
+ *
+ * Sums and products are brought into a canonical form (these are the "ring rules" of the rule table):
+ *  - sums: flattened into a rational constant plus terms `coefficient * rest`; like terms are combined
+ *    (`2*x + 3*x` -> `5*x`, `x - x` -> `0`), terms are ordered canonically (constant first when positive,
+ *    last when negative; a positive term leads when there is one), `-(a - b)` -> `b - a`, `--x` -> `x`;
+ *  - products: flattened into a rational coefficient times factors `base^exponent`; like factors are
+ *    combined (`x*x` -> `x^2`, `x^a*x^b` -> `x^(a+b)`, `x/x` -> `1`), factors are ordered canonically
+ *    (numbers, names, calls, then compound bases), `x^1` -> `x`, `x^0` -> `1`, `x*0` -> `0`, `x*1` -> `x`;
+ *    integer powers distribute over products (`(2*x)^2` -> `4*x^2`) and nest (`(x^a)^2` -> `x^(2*a)`);
+ *    non-integer powers never do (`(x^2)^0.5` stays: it is |x|). Negative exponents go to a denominator.
+ *    A sum used as a factor with an integer exponent is given a canonical sign (`(x0 - x)^2` ->
+ *    `(x - x0)^2`, `a*(x0 - x)` -> `-a*(x - x0)`) when it has no constant term, so that CSE sees one
+ *    subexpression where the rules of differentiation produced two signs.
+ *  - constant folding of every operator and builtin (with the registry evaluators), never into NaN or
+ *    +-Infinity: such an expression is kept as it is (`1/0`, `log(0)` stay).
+ * Nothing is expanded (`(a + b)*c` stays a product) and the names `pi` and `e` are not folded (a model may
+ * declare parameters with those names).
+ *
+ * The normal form is a fixed point by construction (`simplify(simplify(e))` is `simplify(e)`; tested);
+ * rule rewriting at one node is capped at MAX_REWRITES steps, so simplify always terminates.
+ * Results are memoized per node (nodes are immutable), which makes re-simplifying shared or already
+ * simplified subtrees free: `differentiate` relies on that.
+ */
+import {
+  array,
+  binary,
+  call,
+  constant,
+  constantValue,
+  div,
+  index,
+  mul,
+  neg,
+  num,
+  pow,
+  sub,
+  add,
+  unary,
+} from '../ast/build.ts';
+import { assertNever, type Expr } from '../ast/expr.ts';
+import { compareExpr, exprEquals, hashExpr } from '../ast/hash.ts';
+import { BINARY_OPERATORS, UNARY_OPERATORS } from '../functions/operators.ts';
+import { arityOk, getFunction } from '../functions/registry.ts';
+import {
+  C0,
+  C1,
+  coefAbs,
+  coefAdd,
+  coefFromNumber,
+  coefIsMinusOne,
+  coefIsOne,
+  coefMul,
+  coefNeg,
+  coefPowInt,
+  coefValue,
+  type Coef,
+} from './coef.ts';
+import { RULES_BY_HEAD, ruleHead, type Rule, type RuleContext } from './rules.ts';
+
+/** A factor `base^exp` of a product; `exp` is a number or a non-constant expression. */
+export interface Factor {
+  readonly base: Expr;
+  readonly exp: number | Expr;
+}
+
+/** `coef * product of factors` (factors merged by base and sorted). */
+export interface ProductForm {
+  readonly coef: Coef;
+  readonly factors: readonly Factor[];
+}
+
+/** One term of a sum: `coef * rest`, where `rest` is the product of `factors` with coefficient 1. */
+export interface Term {
+  readonly coef: Coef;
+  readonly factors: readonly Factor[];
+  readonly rest: Expr;
+}
+
+/** `constant + sum of terms` (terms merged by rest and sorted). */
+export interface SumForm {
+  readonly constant: Coef;
+  readonly terms: readonly Term[];
+}
+
+const MAX_REWRITES = 16;
+const RULE_CONTEXT: RuleContext = { negatedForm: (e) => negatedForm(e) };
+
+const memo = new WeakMap<Expr, Expr>();
+const productMemo = new WeakMap<Expr, ProductForm>();
+const sumMemo = new WeakMap<Expr, SumForm>();
+
+/** Simplifies an expression (see the module comment). Never throws for well-formed trees. */
+export function simplify(e: Expr): Expr {
+  return simp(e);
+}
+
+function simp(e: Expr): Expr {
+  const hit = memo.get(e);
+  if (hit) return hit;
+  let r = simpNode(e);
+  // apply the rule table at the root of the normalized node, re-normalizing after each rewrite
+  for (let i = 0; i < MAX_REWRITES; i++) {
+    const next = applyRules(r);
+    if (next === undefined) break;
+    const m = memo.get(next);
+    r = m ?? simpNode(next);
+  }
+  memo.set(e, r);
+  memo.set(r, r);
+  return r;
+}
+
+function applyRules(e: Expr): Expr | undefined {
+  const rules: readonly Rule[] | undefined = RULES_BY_HEAD.get(ruleHead(e));
+  if (!rules) return undefined;
+  for (const rule of rules) {
+    const out = rule.apply(e, RULE_CONTEXT);
+    if (out !== undefined && !exprEquals(out, e)) return out;
+  }
+  return undefined;
+}
+
+function isSumNode(e: Expr): boolean {
+  return e.kind === 'binary' && (e.op === '+' || e.op === '-');
+}
+
+function isProductNode(e: Expr): boolean {
+  return (
+    (e.kind === 'binary' && (e.op === '*' || e.op === '/' || e.op === '^')) || (e.kind === 'unary' && e.op === '-')
+  );
+}
+
+// ------------------------------------------------------------------------------------------------------
+// node dispatch
+
+function simpNode(e: Expr): Expr {
+  switch (e.kind) {
+    case 'num':
+      return e.value < 0 || Object.is(e.value, -0) ? constant(e.value, e.span) : e;
+    case 'sym':
+    case 'str':
+      return e;
+    case 'array': {
+      const items = e.items.map(simp);
+      return items.every((x, i) => x === e.items[i]) ? e : array(items, e.span);
+    }
+    case 'index':
+      return index(
+        simp(e.target),
+        e.items.map((it) =>
+          it.kind === 'at'
+            ? { kind: 'at', index: simp(it.index) }
+            : {
+                kind: 'slice',
+                ...(it.start ? { start: simp(it.start) } : {}),
+                ...(it.stop ? { stop: simp(it.stop) } : {}),
+                ...(it.step ? { step: simp(it.step) } : {}),
+              },
+        ),
+        e.span,
+      );
+    case 'unary': {
+      const a = simp(e.arg);
+      if (e.op === '-') {
+        const v = constantValue(a);
+        if (v !== undefined) return foldedOr(-v, () => neg(a));
+        return normalizeSum(e.arg === a ? e : neg(a));
+      }
+      const v = constantValue(a);
+      if (v !== undefined) return constant(UNARY_OPERATORS.not.evaluate(v));
+      return a === e.arg ? e : unary('not', a, e.span);
+    }
+    case 'binary': {
+      const l = simp(e.left);
+      const r = simp(e.right);
+      const node = l === e.left && r === e.right ? e : binary(e.op, l, r, e.span);
+      switch (e.op) {
+        case '+':
+        case '-':
+          return normalizeSum(node);
+        case '*':
+        case '/':
+        case '^':
+          return normalizeProduct(node);
+        default: {
+          const lv = constantValue(l);
+          const rv = constantValue(r);
+          if (lv !== undefined && rv !== undefined) return constant(BINARY_OPERATORS[e.op].evaluate(lv, rv));
+          return node;
+        }
+      }
+    }
+    case 'call': {
+      let changed = false;
+      const args = e.args.map((a) => {
+        const s = simp(a);
+        if (s !== a) changed = true;
+        return s;
+      });
+      const def = getFunction(e.fn);
+      if (def?.aliasOf) return simp(call(def.aliasOf, args, e.span, e.fnSpan));
+      if (def && e.fn !== 'if' && arityOk(def, args.length)) {
+        const values: number[] = [];
+        for (const a of args) {
+          const v = constantValue(a);
+          if (v === undefined) break;
+          values.push(v);
+        }
+        if (values.length === args.length) {
+          const v = def.evaluate(...values);
+          if (Number.isFinite(v)) return constant(v);
+        }
+      }
+      return changed ? call(e.fn, args, e.span, e.fnSpan) : e;
+    }
+    default:
+      return assertNever(e);
+  }
+}
+
+function foldedOr(v: number, otherwise: () => Expr): Expr {
+  return Number.isFinite(v) ? constant(v) : otherwise();
+}
+
+// ------------------------------------------------------------------------------------------------------
+// products
+
+interface FactorAcc {
+  coef: Coef;
+  readonly list: Factor[];
+}
+
+function expToExpr(x: number | Expr): Expr {
+  return typeof x === 'number' ? constant(x) : x;
+}
+
+/** Leading (canonically first) term of a constant-free sum has a negative coefficient. */
+function hasNegativeLead(s: Expr): boolean {
+  if (!isSumNode(s)) return false;
+  const form = sumForm(s);
+  return form.constant.n === 0 && form.terms.length > 0 && form.terms[0].coef.n < 0;
+}
+
+function pushFactor(base: Expr, exp: number | Expr, acc: FactorAcc): void {
+  if (typeof exp === 'number' && Number.isInteger(exp) && hasNegativeLead(base)) {
+    base = buildSum(negateSumForm(sumForm(base)));
+    if (exp % 2 !== 0) acc.coef = coefNeg(acc.coef);
+  }
+  acc.list.push({ base, exp });
+}
+
+function pushConstant(c: number, p: number, acc: FactorAcc): void {
+  const cc = coefFromNumber(c);
+  const powered = cc === undefined ? undefined : Number.isInteger(p) ? coefPowInt(cc, p) : powFloat(c, p);
+  const next = powered === undefined ? undefined : coefMul(acc.coef, powered);
+  if (next === undefined) acc.list.push({ base: constant(c), exp: p });
+  else acc.coef = next;
+}
+
+function powFloat(c: number, p: number): Coef | undefined {
+  const v = Math.pow(c, p);
+  return Number.isFinite(v) ? coefFromNumber(v) : undefined;
+}
+
+/** Collects the factors of `e^p` (`e` simplified, `p` an integer). */
+function collectFactors(e: Expr, p: number, acc: FactorAcc): void {
+  const c = constantValue(e);
+  if (c !== undefined) {
+    pushConstant(c, p, acc);
+    return;
+  }
+  if (e.kind === 'unary' && e.op === '-') {
+    if (p % 2 !== 0) acc.coef = coefNeg(acc.coef);
+    collectFactors(e.arg, p, acc);
+    return;
+  }
+  if (e.kind === 'binary') {
+    if (e.op === '*') {
+      collectFactors(e.left, p, acc);
+      collectFactors(e.right, p, acc);
+      return;
+    }
+    if (e.op === '/') {
+      collectFactors(e.left, p, acc);
+      collectFactors(e.right, -p, acc);
+      return;
+    }
+    if (e.op === '^') {
+      const k = constantValue(e.right);
+      if (k !== undefined) {
+        const m = k * p;
+        if (Number.isInteger(k) && Number.isSafeInteger(m)) {
+          collectFactors(e.left, m, acc);
+          return;
+        }
+        const bc = constantValue(e.left);
+        if (bc !== undefined && Number.isFinite(m)) {
+          pushConstant(bc, m, acc);
+          return;
+        }
+        if (m === 0) return;
+        pushFactor(e.left, m, acc);
+        return;
+      }
+      if (p === 0) return;
+      pushFactor(e.left, p === 1 ? e.right : simp(mul(constant(p), e.right)), acc);
+      return;
+    }
+  }
+  if (p === 0) return;
+  pushFactor(e, p, acc);
+}
+
+function addExponents(a: number | Expr, b: number | Expr): number | Expr {
+  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  const s = simp(add(expToExpr(a), expToExpr(b)));
+  const v = constantValue(s);
+  return v !== undefined ? v : s;
+}
+
+function mergeFactors(list: readonly Factor[]): Factor[] {
+  const merged: Factor[] = [];
+  for (const f of list) {
+    let i = 0;
+    const h = hashExpr(f.base);
+    for (; i < merged.length; i++) {
+      if (hashExpr(merged[i].base) === h && exprEquals(merged[i].base, f.base)) break;
+    }
+    if (i === merged.length) merged.push(f);
+    else merged[i] = { base: merged[i].base, exp: addExponents(merged[i].exp, f.exp) };
+  }
+  return merged.filter((f) => f.exp !== 0).sort((a, b) => compareExpr(a.base, b.base));
+}
+
+function productFormOf(e: Expr): ProductForm {
+  const acc: FactorAcc = { coef: C1, list: [] };
+  collectFactors(e, 1, acc);
+  let factors = mergeFactors(acc.list);
+  let coef = acc.coef;
+  // constant bases whose exponents merged into something foldable (rare): fold now when finite
+  if (factors.some((f) => constantValue(f.base) !== undefined && typeof f.exp === 'number')) {
+    const rest: Factor[] = [];
+    for (const f of factors) {
+      const c = constantValue(f.base);
+      if (c !== undefined && typeof f.exp === 'number') {
+        const tmp: FactorAcc = { coef, list: [] };
+        pushConstant(c, f.exp, tmp);
+        if (tmp.list.length === 0) {
+          coef = tmp.coef;
+          continue;
+        }
+      }
+      rest.push(f);
+    }
+    factors = rest;
+  }
+  return { coef, factors };
+}
+
+/** The product form of a simplified expression (memoized). */
+export function productForm(e: Expr): ProductForm {
+  let f = productMemo.get(e);
+  if (!f) {
+    f = productFormOf(e);
+    productMemo.set(e, f);
+  }
+  return f;
+}
+
+/**
+ * `e` with a negative sign pulled out, when it visibly has one: unary minus, or a product with a negative
+ * coefficient. `undefined` otherwise. (Used by the odd/even function rules and for negative exponents.)
+ */
+export function negatedForm(e: Expr): Expr | undefined {
+  if (e.kind === 'unary' && e.op === '-') return e.arg;
+  if (e.kind === 'binary' && (e.op === '*' || e.op === '/')) {
+    const f = productForm(e);
+    if (f.coef.n < 0) return buildProduct(coefNeg(f.coef), f.factors);
+  }
+  return undefined;
+}
+
+function factorExpr(base: Expr, exp: number | Expr): Expr {
+  return exp === 1 ? base : pow(base, expToExpr(exp));
+}
+
+function leftProduct(xs: readonly Expr[]): Expr {
+  let acc = xs[0];
+  for (let i = 1; i < xs.length; i++) acc = mul(acc, xs[i]);
+  return acc;
+}
+
+/** Rebuilds `coef * factors` as a tree (numerator / denominator). */
+export function buildProduct(coef: Coef, factors: readonly Factor[]): Expr {
+  if (coef.n === 0) return num(0);
+  if (factors.length === 0) {
+    const v = coefValue(coef);
+    return Number.isFinite(v) ? constant(v) : div(constant(coef.n), num(coef.d));
+  }
+  if (factors.length === 1 && factors[0].exp === 1 && isSumNode(factors[0].base)) {
+    if (coefIsOne(coef)) return factors[0].base;
+    if (coefIsMinusOne(coef)) return buildSum(negateSumForm(sumForm(factors[0].base)));
+  }
+  const numer: Expr[] = [];
+  const denom: Expr[] = [];
+  for (const f of factors) {
+    if (typeof f.exp === 'number') {
+      if (f.exp > 0) numer.push(factorExpr(f.base, f.exp));
+      else denom.push(factorExpr(f.base, -f.exp));
+    } else {
+      const positive = negatedForm(f.exp);
+      if (positive !== undefined) denom.push(factorExpr(f.base, positive));
+      else numer.push(factorExpr(f.base, f.exp));
+    }
+  }
+  const a = coefAbs(coef);
+  if (a.n !== 1) numer.unshift(num(a.n));
+  if (a.d !== 1) denom.unshift(num(a.d));
+  if (numer.length === 0) numer.push(num(1));
+  if (coef.n < 0) numer[0] = neg(numer[0]);
+  const top = leftProduct(numer);
+  return denom.length === 0 ? top : div(top, leftProduct(denom));
+}
+
+function normalizeProduct(node: Expr): Expr {
+  const f = productFormOf(node);
+  const r = buildProduct(f.coef, f.factors);
+  if (isProductNode(r) && !productMemo.has(r)) productMemo.set(r, f);
+  return r;
+}
+
+// ------------------------------------------------------------------------------------------------------
+// sums
+
+interface TermAcc {
+  constant: Coef;
+  readonly terms: Term[];
+}
+
+const restMemo = new WeakMap<ProductForm, Expr>();
+function restOf(pf: ProductForm): Expr {
+  let r = restMemo.get(pf);
+  if (!r) {
+    r = buildProduct(C1, pf.factors);
+    restMemo.set(pf, r);
+  }
+  return r;
+}
+
+function collectTerms(e: Expr, mult: Coef, acc: TermAcc): void {
+  const c = constantValue(e);
+  if (c !== undefined) {
+    const cc = coefFromNumber(c);
+    const prod = cc && coefMul(mult, cc);
+    const next = prod && coefAdd(acc.constant, prod);
+    if (next) acc.constant = next;
+    else acc.terms.push({ coef: mult, factors: [{ base: constant(c), exp: 1 }], rest: constant(c) });
+    return;
+  }
+  if (e.kind === 'unary' && e.op === '-') {
+    collectTerms(e.arg, coefNeg(mult), acc);
+    return;
+  }
+  if (e.kind === 'binary' && (e.op === '+' || e.op === '-')) {
+    collectTerms(e.left, mult, acc);
+    collectTerms(e.right, e.op === '-' ? coefNeg(mult) : mult, acc);
+    return;
+  }
+  const pf = isProductNode(e) ? productForm(e) : undefined;
+  if (!pf) {
+    acc.terms.push({ coef: mult, factors: [{ base: e, exp: 1 }], rest: e });
+    return;
+  }
+  const k = coefMul(mult, pf.coef);
+  if (k === undefined) {
+    acc.terms.push({ coef: mult, factors: [{ base: e, exp: 1 }], rest: e });
+    return;
+  }
+  if (pf.factors.length === 0) {
+    const next = coefAdd(acc.constant, k);
+    if (next) {
+      acc.constant = next;
+      return;
+    }
+  }
+  if (pf.factors.length === 1 && pf.factors[0].exp === 1 && isSumNode(pf.factors[0].base)) {
+    if (coefIsOne(k) || coefIsMinusOne(k)) {
+      collectTerms(pf.factors[0].base, k, acc);
+      return;
+    }
+  }
+  acc.terms.push({ coef: k, factors: pf.factors, rest: restOf(pf) });
+}
+
+function mergeTerms(terms: readonly Term[]): Term[] {
+  const merged: Term[] = [];
+  const byHash = new Map<number, number[]>();
+  for (const t of terms) {
+    const h = hashExpr(t.rest);
+    const idxs = byHash.get(h);
+    let done = false;
+    if (idxs) {
+      for (const i of idxs) {
+        if (exprEquals(merged[i].rest, t.rest)) {
+          const c = coefAdd(merged[i].coef, t.coef);
+          if (c !== undefined) {
+            merged[i] = { coef: c, factors: merged[i].factors, rest: merged[i].rest };
+            done = true;
+          }
+          break;
+        }
+      }
+    }
+    if (!done) {
+      if (idxs) idxs.push(merged.length);
+      else byHash.set(h, [merged.length]);
+      merged.push(t);
+    }
+  }
+  return merged.filter((t) => t.coef.n !== 0).sort((a, b) => compareExpr(a.rest, b.rest));
+}
+
+function sumFormOf(e: Expr): SumForm {
+  const acc: TermAcc = { constant: C0, terms: [] };
+  collectTerms(e, C1, acc);
+  return { constant: acc.constant, terms: mergeTerms(acc.terms) };
+}
+
+/** The sum form of a simplified expression (memoized). */
+export function sumForm(e: Expr): SumForm {
+  let f = sumMemo.get(e);
+  if (!f) {
+    f = sumFormOf(e);
+    sumMemo.set(e, f);
+  }
+  return f;
+}
+
+function negateSumForm(f: SumForm): SumForm {
+  return {
+    constant: coefNeg(f.constant),
+    terms: f.terms.map((t) => ({ coef: coefNeg(t.coef), factors: t.factors, rest: t.rest })),
+  };
+}
+
+function termExpr(coef: Coef, t: Term): Expr {
+  return coefIsOne(coef) ? t.rest : buildProduct(coef, t.factors);
+}
+
+/** Rebuilds a sum form as a tree: `a + b - c ...`, led by a positive item when there is one. */
+export function buildSum(f: SumForm): Expr {
+  const items: { coef: Coef; term?: Term }[] = [];
+  const hasConst = f.constant.n !== 0;
+  if (hasConst && f.constant.n > 0) items.push({ coef: f.constant });
+  for (const t of f.terms) items.push({ coef: t.coef, term: t });
+  if (hasConst && f.constant.n < 0) items.push({ coef: f.constant });
+  if (items.length === 0) return num(0);
+  if (items[0].coef.n < 0) {
+    const i = items.findIndex((it) => it.coef.n > 0);
+    if (i > 0) items.unshift(...items.splice(i, 1));
+  }
+  const itemExpr = (coef: Coef, term: Term | undefined): Expr =>
+    term ? termExpr(coef, term) : buildProduct(coef, []);
+  let acc = itemExpr(items[0].coef, items[0].term);
+  for (let i = 1; i < items.length; i++) {
+    const { coef, term } = items[i];
+    if (coef.n < 0) acc = sub(acc, itemExpr(coefNeg(coef), term));
+    else acc = add(acc, itemExpr(coef, term));
+  }
+  return acc;
+}
+
+function normalizeSum(node: Expr): Expr {
+  const f = sumFormOf(node);
+  const r = buildSum(f);
+  if (isSumNode(r) && !sumMemo.has(r)) sumMemo.set(r, f);
+  return r;
+}

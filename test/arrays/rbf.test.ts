@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { NdArray } from '../../src/data/ndarray.ts';
+import { ExprfitError } from '../../src/syntax/span.ts';
+import { rbfkernel } from '../../src/arrays/index.ts';
+import { expectClose, fixture } from './helpers.ts';
+
+const f = fixture('rbf.json');
+
+interface RCase {
+  X: number[];
+  n: number;
+  d: number;
+  Y: number[] | null;
+  m?: number;
+  sigma: number;
+  expected: number[];
+}
+
+describe('rbfkernel against exp(-cdist(X, Y, sqeuclidean) / (2 sigma^2))', () => {
+  it.each((f.cases as RCase[]).map((c) => [c.n, c.d, c.Y ? 'X, Y' : 'X, X', c.sigma, c] as const))(
+    'n %d d %d (%s) sigma %d',
+    (n, d, _l, sigma, c) => {
+      const X = new NdArray(Float64Array.from(c.X), [n, d]);
+      const Y = c.Y ? new NdArray(Float64Array.from(c.Y), [c.m!, d]) : undefined;
+      const K = rbfkernel(X, Y, sigma);
+      expect(K.shape).toEqual([n, c.Y ? c.m : n]);
+      expectClose(K.data, c.expected, 1e-10);
+    },
+  );
+
+  it('symmetric case: exact symmetry and unit diagonal across block edges', () => {
+    const n = 150;
+    const d = 5;
+    const X = new NdArray(
+      new Float64Array(n * d).map((_, i) => Math.sin(i * 1.7) * 3),
+      [n, d],
+    );
+    const K = rbfkernel(X, null, 2);
+    const K2 = rbfkernel(X, X, 2);
+    for (let i = 0; i < n; i++) {
+      expect(K.data[i * n + i]).toBe(1);
+      for (let j = 0; j < n; j++) expect(K.data[i * n + j]).toBe(K.data[j * n + i]);
+    }
+    // against the direct formula
+    const ref = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let k = 0; k < d; k++) s += (X.data[i * d + k] - X.data[j * d + k]) ** 2;
+        ref[i * n + j] = Math.exp(-s / 8);
+      }
+    }
+    expectClose(K.data, ref, 1e-12);
+    expectClose(K2.data, ref, 1e-12);
+  });
+
+  it('1-D input is n points in one dimension; nested arrays work', () => {
+    const K = rbfkernel(new NdArray(Float64Array.of(0, 1, 3)), undefined, 1);
+    expect(K.shape).toEqual([3, 3]);
+    expectClose([K.data[1], K.data[2]], [Math.exp(-0.5), Math.exp(-4.5)], 1e-15, 'rel');
+    expect(rbfkernel([[0, 0]], [[3, 4]], 5).data[0]).toBeCloseTo(Math.exp(-0.5), 15);
+  });
+
+  it.each([
+    [() => rbfkernel([[0, 0]], [[0, 0, 0]], 1), 'shape', /X \[1, 2\] and Y \[1, 3\]/],
+    [() => rbfkernel([[0, 0]], null, 0), 'value', /rbfkernel sigma must be > 0, got 0/],
+    [
+      () => rbfkernel(new NdArray(new Float64Array(8), [2, 2, 2]), null, 1),
+      'shape',
+      /2-D array \[n, d\], got shape \[2, 2, 2\]/,
+    ],
+  ])('errors %#', (fn, code, text) => {
+    let err: unknown;
+    try {
+      fn();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ExprfitError);
+    expect((err as ExprfitError).code).toBe(code);
+    expect((err as ExprfitError).message).toMatch(text);
+  });
+});

@@ -1,0 +1,205 @@
+/** fit() scenarios (most from symfit's test suite) and bad-input errors. */
+import { describe, expect, it } from 'vitest';
+import { fit } from '../../src/fit/fit.ts';
+import { ExprfitError } from '../../src/syntax/span.ts';
+
+const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
+
+function expectError(f: () => unknown, pattern: RegExp): ExprfitError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ExprfitError);
+    expect((e as Error).message).toMatch(pattern);
+    return e as ExprfitError;
+  }
+  throw new Error(`expected an error matching ${pattern}`);
+}
+
+describe('fit scenarios', () => {
+  it('power law y = a*x^b', () => {
+    const x = Array.from({ length: 10 }, (_, i) => i + 1);
+    const y = x.map((v) => 3 * v * v);
+    const r = fit('y = a*x^b', { x, y }, { a: 1, b: 2.5 });
+    expect(r.success).toBe(true);
+    expect(rel(r.values.a, 3)).toBeLessThan(1e-6);
+    expect(rel(r.values.b, 2)).toBeLessThan(1e-6);
+    expect(r.r2).toBeCloseTo(1, 12);
+  });
+
+  it('grid: z = a*x^2 + b*y^2 with bounds, x and y broadcast', () => {
+    const xs = Array.from({ length: 10 }, (_, i) => i - 5);
+    const ys = Array.from({ length: 10 }, (_, i) => i + 5);
+    const z = ys.map((yy) => xs.map((xx) => 2.5 * xx * xx + 3 * yy * yy));
+    const r = fit(
+      'z = a*x^2 + b*y^2',
+      { x: [xs], y: ys.map((v) => [v]), z },
+      { a: { value: 2.4, max: 2.75 }, b: { value: 3.1, min: 2.75 } },
+    );
+    expect(r.success).toBe(true);
+    expect(rel(r.values.a, 2.5)).toBeLessThan(1e-6);
+    expect(rel(r.values.b, 3)).toBeLessThan(1e-6);
+  });
+
+  it('three components sharing nothing → column means; an equation without data keeps its start', () => {
+    const a = [10.1, 9, 10.5, 11.2, 9.5, 9.6, 10];
+    const b = [102.1, 101, 100.4, 100.8, 99.2, 100, 100.8];
+    const c = [71.6, 73.2, 69.5, 70.2, 70.8, 70.6, 70.1];
+    const mean = (v: number[]): number => v.reduce((s, t) => s + t, 0) / v.length;
+    const model = 'a_i = a; b_i = b; c_i = c';
+    const r = fit(model, { a_i: a, b_i: b, c_i: c }, { a: 1, b: 1, c: 1 });
+    expect(rel(r.values.a, mean(a))).toBeLessThan(1e-6);
+    expect(rel(r.values.b, mean(b))).toBeLessThan(1e-6);
+    expect(rel(r.values.c, mean(c))).toBeLessThan(1e-6);
+    const r2 = fit(model, { a_i: a, b_i: b }, { a: 1, b: 1, c: 5 });
+    expect(r2.values.c).toBe(5);
+    expect(r2.free).toEqual(['a', 'b']);
+    expect(r2.warnings.join('\n')).toMatch(/c_i/);
+  });
+
+  it('t = sqrt(2*h/g): curve_fit and Mathematica values', () => {
+    const h = [10, 20, 30, 40, 50];
+    const t = [1.4, 2.1, 2.6, 3.0, 3.3];
+    const r = fit('t = sqrt(2*h/g)', { h, t }, { g: 1 });
+    expect(rel(r.values.g, 9.08796)).toBeLessThan(1e-6);
+    expect(rel(r.params.g.stderr, 0.152471)).toBeLessThan(1e-5);
+    const sigma = [5, 3, 8, 15, 30].map((v) => 0.02 / Math.sqrt(v));
+    const w = fit('t = sqrt(2*h/g)', { h, t }, { g: 1 }, { sigma: { t: sigma }, absoluteSigma: false });
+    expect(rel(w.values.g, 9.095)).toBeLessThan(1e-3);
+    expect(rel(w.params.g.stderr, 0.102)).toBeLessThan(1e-2);
+  });
+
+  it('y = a with sigma 10 and absoluteSigma: mean and stderr 0.1', () => {
+    const y = Array.from({ length: 10000 }, (_, i) => 10 * Math.sin(0.37 * i));
+    const r = fit('y = a', { y }, { a: 1 }, { sigma: { y: 10 }, absoluteSigma: true });
+    const mean = y.reduce((s, v) => s + v, 0) / y.length;
+    expect(Math.abs(r.values.a - mean)).toBeLessThan(1e-9);
+    expect(rel(r.params.a.stderr, 0.1)).toBeLessThan(1e-6);
+  });
+
+  it('2D Gaussian with background on a 100x100 grid, bounds, start 1.1x truth', () => {
+    const n = 100;
+    const xs = Array.from({ length: n }, (_, i) => (i + 0.5) / n);
+    const truth = { A: 100, x0: 0.6, sx: 0.2, y0: 0.4, sy: 0.1, b: 3 };
+    const z = xs.map((yy) =>
+      xs.map(
+        (xx) =>
+          truth.A * Math.exp(-((xx - truth.x0) ** 2) / (2 * truth.sx ** 2) - (yy - truth.y0) ** 2 / (2 * truth.sy ** 2)) +
+          truth.b,
+      ),
+    );
+    const r = fit(
+      'z = A*exp(-(x-x0)^2/(2*sx^2) - (y-y0)^2/(2*sy^2)) + b',
+      { x: [xs], y: xs.map((v) => [v]), z },
+      {
+        A: { value: 110, min: 0 },
+        x0: { value: 0.66, min: 0, max: 1 },
+        y0: { value: 0.44, min: 0, max: 1 },
+        sx: { value: 0.22, min: 0, max: 0.3 },
+        sy: { value: 0.11, min: 0, max: 0.3 },
+        b: { value: 3.3, min: 0 },
+      },
+    );
+    expect(r.success).toBe(true);
+    for (const [k, v] of Object.entries(truth)) expect(rel(r.values[k], v), k).toBeLessThan(1e-7);
+  });
+
+  it('fixed stays exactly, tied follows its expression with propagated stderr', () => {
+    const x = Array.from({ length: 40 }, (_, i) => i / 4 - 5);
+    const y = x.map((v) => 2 * Math.exp(-(v * v) / (2 * 1.5 * 1.5)) + 0.25 + 0.001 * Math.cos(9 * v));
+    const r = fit(
+      'y = A*exp(-x^2/(2*s^2)) + c',
+      { x, y },
+      { A: 1, s: { expr: '1.5*w' }, w: 1.2, c: { value: 0.25, fixed: true } },
+    );
+    expect(r.values.c).toBe(0.25);
+    expect(r.params.c.fixed).toBe(true);
+    expect(Number.isNaN(r.params.c.stderr)).toBe(true);
+    expect(r.values.s).toBeCloseTo(1.5 * r.values.w, 14);
+    expect(r.params.s.stderr).toBeCloseTo(1.5 * r.params.w.stderr, 12);
+    expect(r.free).toEqual(['A', 'w']);
+    expect(r.report()).toMatch(/s: .* == '1.5\*w'/);
+    expect(r.report()).toMatch(/c: .*\(fixed\)/);
+  });
+
+  it('an optimum beyond a bound stops on the bound and says so', () => {
+    const x = Array.from({ length: 20 }, (_, i) => i);
+    const y = x.map((v) => 2 * v + 1);
+    const r = fit('y = a*x + b', { x, y }, { a: { value: 1, max: 1.5 }, b: 0 });
+    expect(r.values.a).toBe(1.5);
+    expect(r.params.a.atBound).toBe(true);
+    expect(Number.isNaN(r.params.a.stderr)).toBe(true);
+    expect(r.report()).toMatch(/at max/);
+  });
+
+  it('one equation uses another equation output', () => {
+    const x = Array.from({ length: 10 }, (_, i) => i + 1);
+    const z = x.map((v) => (2 * v) ** 2 + 3);
+    const r = fit('y = a*x; z = y^2 + b', { x, z }, { a: 1, b: 0 });
+    expect(rel(r.values.a, 2)).toBeLessThan(1e-8);
+    expect(rel(r.values.b, 3)).toBeLessThan(1e-8);
+  });
+
+  it('global fit: two data sets with their own lengths share a parameter', () => {
+    const x1 = Array.from({ length: 15 }, (_, i) => i / 3);
+    const x2 = Array.from({ length: 9 }, (_, i) => i / 2);
+    const y1 = x1.map((v) => 4 * Math.exp(-0.8 * v));
+    const y2 = x2.map((v) => 1.5 * Math.exp(-0.8 * v) + 0.2);
+    const r = fit('y1 = a1*exp(-k*x1); y2 = a2*exp(-k*x2) + c', { x1, y1, x2, y2 }, { a1: 1, a2: 1, k: 0.5, c: 0 });
+    expect(rel(r.values.k, 0.8)).toBeLessThan(1e-8);
+    expect(r.ndata).toBe(24);
+    expect(r.equations.map((e) => e.ndata)).toEqual([15, 9]);
+  });
+
+  it('nanPolicy omit drops points; raise names the array and index', () => {
+    const x = [0, 1, 2, 3, 4, 5];
+    const y = [1, 3, NaN, 7, 9, 11];
+    expectError(() => fit('y = a*x + b', { x, y }), /data 'y' has NaN at index 2/);
+    const r = fit('y = a*x + b', { x, y }, {}, { nanPolicy: 'omit' });
+    expect(r.ndata).toBe(5);
+    expect(rel(r.values.a, 2)).toBeLessThan(1e-10);
+  });
+
+  it('result.eval evaluates the fitted model on new data', () => {
+    const x = [0, 1, 2, 3];
+    const y = [1, 3, 5, 7];
+    const r = fit('y = a*x + b', { x, y });
+    const v = r.eval({ x: [10, 20] });
+    expect(Array.from(v.data).map((t) => Math.round(t * 1e9) / 1e9)).toEqual([21, 41]);
+    expect(r.toJSON().params.a.value).toBeCloseTo(2, 10);
+    expect(JSON.parse(JSON.stringify(r.toJSON())).covariance.names).toEqual(['a', 'b']);
+  });
+});
+
+describe('fit bad input', () => {
+  const x = [1, 2, 3];
+  const y = [2, 4, 6];
+  it.each([
+    ['fewer points than parameters', () => fit('y = a*x^2 + b*x + c + d', { x, y }), /3 data points cannot determine 4 free/],
+    ['arrays that do not broadcast', () => fit('y = a*x', { x: [1, 2], y }), /do not broadcast/],
+    ['min > max', () => fit('y = a*x', { x, y }, { a: { min: 2, max: 1 } }), /min 2 is greater than max 1/],
+    ['data name not used', () => fit('y = a*x', { x, y, w: [1, 2, 3] }), /data 'w' is not used/],
+    ['variable without data', () => fit('y = a*t', { y }), /uses no data variable: is one of 'a', 't' a variable/],
+    ['bad estimator', () => fit('y = a*x', { x, y }, {}, { estimator: 'bogus' as never }), /not one of lsq, poisson, likelihood/],
+    ['unknown parameter', () => fit('y = a*x', { x, y }, { b: 1 }), /parameter 'b' does not appear/],
+    ['unknown option', () => fit('y = a*x', { x, y }, {}, { maxfevs: 3 } as never), /did you mean 'maxfev'/],
+    ['no data for the dependent variable', () => fit('y = a*x', { x }), /no data for the model's dependent variable 'y'/],
+    ['syntax error', () => fit('y = a*exp(-b*x', { x, y }), /./],
+    ['tie cycle', () => fit('y = a*x + b', { x, y }, { a: { expr: '2*b' }, b: { expr: 'a' } }), /cycle/],
+  ])('%s', (_name, f, pattern) => {
+    expectError(f, pattern);
+  });
+
+  it('a start outside its bounds is clipped with a warning', () => {
+    const r = fit('y = a*x', { x, y }, { a: { value: 5, min: 0, max: 3 } });
+    expect(r.params.a.init).toBe(3);
+    expect(r.warnings.join('\n')).toMatch(/start 5 outside \[0, 3\]: clipped to 3/);
+  });
+
+  it('non-finite model values during a step reject the step instead of crashing', () => {
+    const xs = [1, 2, 3, 4, 5, 6];
+    const ys = xs.map((v) => Math.log(v * 0.5));
+    const r = fit('y = log(b*x)', { x: xs, y: ys }, { b: 5 });
+    expect(rel(r.values.b, 0.5)).toBeLessThan(1e-8);
+  });
+});

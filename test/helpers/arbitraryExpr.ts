@@ -1,0 +1,183 @@
+/**
+ * fast-check arbitraries for well-formed expression trees, and numeric helpers for property tests
+ * (finite differences, tolerant comparison). Shared by the symbolic and compile tests.
+ *
+ * Trees are parser-canonical: numbers are non-negative literals (a negative constant is unary minus of a
+ * literal), so `parse(print(e))` equals `e` exactly.
+ */
+import fc from 'fast-check';
+import { binary, call, num, sym, unary } from '../../src/ast/build.ts';
+import type { BinaryOp, Expr } from '../../src/ast/expr.ts';
+import { getFunction } from '../../src/functions/registry.ts';
+
+/** Builtins that are smooth (infinitely differentiable) on the open set where they are finite. */
+export const SMOOTH_FUNCTIONS: readonly string[] = [
+  'exp',
+  'log',
+  'ln',
+  'log10',
+  'log2',
+  'log1p',
+  'expm1',
+  'sqrt',
+  'sin',
+  'cos',
+  'tan',
+  'asin',
+  'acos',
+  'atan',
+  'atan2',
+  'sinh',
+  'cosh',
+  'tanh',
+  'asinh',
+  'acosh',
+  'atanh',
+  'erf',
+  'erfc',
+  'gamma',
+  'lgamma',
+  'digamma',
+  'trigamma',
+  'pow',
+];
+
+/** Builtins that are non-smooth somewhere (kinks, jumps, selections). */
+export const NONSMOOTH_FUNCTIONS: readonly string[] = [
+  'abs',
+  'sign',
+  'floor',
+  'ceil',
+  'heaviside',
+  'min',
+  'max',
+  'hypot',
+  'cbrt',
+  'if',
+];
+
+export const ALL_TEST_FUNCTIONS: readonly string[] = [...SMOOTH_FUNCTIONS, ...NONSMOOTH_FUNCTIONS, 'polygamma'];
+
+export interface ArbitraryExprOptions {
+  /** Names used as leaves (default `x`, `y`, `z`). */
+  readonly variables?: readonly string[];
+  /** Maximum nesting depth (default 4). */
+  readonly maxDepth?: number;
+  /** Builtins that may be called (default SMOOTH_FUNCTIONS). */
+  readonly functions?: readonly string[];
+  /** Include comparisons and `and`/`or`/`not` (default false). */
+  readonly logic?: boolean;
+  /** Include `^` with arbitrary exponents (default true; integer exponents are always possible). */
+  readonly powers?: boolean;
+  /** Literal values: 'small' (0..10, short decimals; default) or 'extreme' (also 1e-300, 1e300, 5e-324, Infinity...). */
+  readonly numbers?: 'small' | 'extreme';
+}
+
+const SMALL_NUMBERS = fc.oneof(
+  fc.integer({ min: 0, max: 5 }).map((v) => v),
+  fc.integer({ min: 1, max: 99 }).map((v) => v / 10),
+  fc.double({ min: 0, max: 10, noNaN: true, noDefaultInfinity: true }),
+);
+
+const EXTREME_NUMBERS = fc.oneof(
+  SMALL_NUMBERS,
+  fc.constantFrom(1e-300, 1e300, 5e-324, Number.MAX_VALUE, Number.MIN_VALUE, Infinity, 0.1, 1 / 3, 2 ** 53 + 2, 1e21, 1e-7),
+  fc.double({ min: 0, noNaN: true }),
+);
+
+const ARITH: BinaryOp[] = ['+', '-', '*', '/'];
+const LOGIC: BinaryOp[] = ['<', '<=', '>', '>=', '==', '!=', 'and', 'or'];
+
+/** Random well-formed scalar expressions over the given variables. */
+export function arbitraryExpr(options: ArbitraryExprOptions = {}): fc.Arbitrary<Expr> {
+  const variables = options.variables ?? ['x', 'y', 'z'];
+  const functions = options.functions ?? SMOOTH_FUNCTIONS;
+  const maxDepth = options.maxDepth ?? 4;
+  const numbers = options.numbers === 'extreme' ? EXTREME_NUMBERS : SMALL_NUMBERS;
+  const leaf: fc.Arbitrary<Expr> = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...variables).map((n) => sym(n)) },
+    { weight: 2, arbitrary: numbers.map((v) => num(v)) },
+  );
+  const { expr } = fc.letrec<{ expr: Expr }>((tie) => {
+    const sub = tie('expr');
+    const choices: fc.Arbitrary<Expr>[] = [
+      leaf,
+      sub.map((a) => unary('-', a)),
+      fc.tuple(fc.constantFrom(...ARITH), sub, sub).map(([op, l, r]) => binary(op, l, r)),
+      fc.tuple(sub, fc.integer({ min: -3, max: 4 })).map(([b, k]) =>
+        binary('^', b, k < 0 ? unary('-', num(-k)) : num(k)),
+      ),
+    ];
+    if (options.powers !== false) choices.push(fc.tuple(sub, sub).map(([l, r]) => binary('^', l, r)));
+    if (functions.length > 0) {
+      choices.push(
+        fc
+          .tuple(fc.constantFrom(...functions), fc.array(sub, { minLength: 3, maxLength: 3 }), fc.integer({ min: 0, max: 1 }))
+          .map(([fn, args, extra]) => {
+            const def = getFunction(fn);
+            if (!def) throw new Error(`unknown test function ${fn}`);
+            const [lo, hi] = def.arity;
+            const count = Math.min(hi, lo + extra);
+            const used = args.slice(0, count);
+            while (used.length < count) used.push(num(1));
+            if (fn === 'polygamma') used[0] = num(extra); // the order must be a literal integer
+            return call(fn, used);
+          }),
+      );
+    }
+    if (options.logic) {
+      choices.push(fc.tuple(fc.constantFrom(...LOGIC), sub, sub).map(([op, l, r]) => binary(op, l, r)));
+      choices.push(sub.map((a) => unary('not', a)));
+      choices.push(fc.tuple(sub, sub, sub).map(([c, a, b]) => call('if', [c, a, b])));
+    }
+    return { expr: fc.oneof({ maxDepth, depthIdentifier: 'expr', withCrossShrink: true }, ...choices) };
+  });
+  return expr;
+}
+
+/** Random values for the variables (default range [-3, 3], away from exact zero). */
+export function arbitraryScope(
+  variables: readonly string[] = ['x', 'y', 'z'],
+  range: readonly [number, number] = [-3, 3],
+): fc.Arbitrary<Record<string, number>> {
+  const value = fc.double({ min: range[0], max: range[1], noNaN: true, noDefaultInfinity: true }).map((v) =>
+    Math.abs(v) < 1e-3 ? v + 0.0137 : v,
+  );
+  return fc.tuple(...variables.map(() => value)).map((vals) => {
+    const scope: Record<string, number> = {};
+    variables.forEach((n, i) => (scope[n] = vals[i]));
+    return scope;
+  });
+}
+
+/**
+ * Central finite difference of `f` at `x` with Richardson extrapolation (error O(h^4)), plus a smoothness
+ * flag: the estimates at steps h and h/2 must agree (otherwise `f` is not smooth enough near x, e.g. a kink
+ * or a pole, and the estimate should not be trusted).
+ */
+export function finiteDifference(
+  f: (x: number) => number,
+  x: number,
+  relStep = 1e-3,
+): { value: number; smooth: boolean } {
+  const h = relStep * Math.max(1, Math.abs(x));
+  const d = (s: number) => (f(x + s) - f(x - s)) / (2 * s);
+  const d1 = d(h);
+  const d2 = d(h / 2);
+  const d4 = d(h / 4);
+  const r1 = (4 * d2 - d1) / 3;
+  const r2 = (4 * d4 - d2) / 3;
+  const value = (16 * r2 - r1) / 15;
+  const all = [d1, d2, d4, r1, r2, value];
+  const finite = all.every(Number.isFinite);
+  const scale = Math.max(Math.abs(r1), Math.abs(r2), 1e-300);
+  const smooth = finite && Math.abs(r1 - r2) <= 1e-6 * scale + 1e-12;
+  return { value, smooth };
+}
+
+/** |a - b| <= rel * max(|a|, |b|) + abs; NaN equals NaN, infinities must be equal. */
+export function close(a: number, b: number, rel = 1e-12, abs = 0): boolean {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b;
+  return Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b)) + abs;
+}
