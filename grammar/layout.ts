@@ -106,7 +106,8 @@ export function layout(tokens: readonly IToken[], mode: LayoutMode): LayoutResul
     }
     if (type === LParen || type === LBracket) open.push(tok);
     else if ((type === RParen || type === RBracket) && open.length > 0) open.pop();
-    continues = CONTINUATION_TOKENS.has(type) || (keywords && atStatementStart && KEYWORDS_NEEDING_MORE.has(type));
+    continues =
+      CONTINUATION_TOKENS.has(type) || (keywords && atStatementStart && KEYWORDS_NEEDING_MORE.has(type));
     atStatementStart = false;
     out.push(tok);
   }

@@ -15,7 +15,11 @@ import { createToken, Lexer, type CustomPatternMatcherFunc, type TokenType } fro
 // Categories (never matched directly)
 
 export const AdditiveOp = createToken({ name: 'AdditiveOp', pattern: Lexer.NA, label: "'+' | '-'" });
-export const MultiplicativeOp = createToken({ name: 'MultiplicativeOp', pattern: Lexer.NA, label: "'*' | '/'" });
+export const MultiplicativeOp = createToken({
+  name: 'MultiplicativeOp',
+  pattern: Lexer.NA,
+  label: "'*' | '/'",
+});
 export const PowerOp = createToken({ name: 'PowerOp', pattern: Lexer.NA, label: "'^' | '**'" });
 export const ComparisonOp = createToken({
   name: 'ComparisonOp',
@@ -60,7 +64,12 @@ export const Newline = createToken({
   categories: [StatementEnd],
   label: 'newline',
 });
-export const Semicolon = createToken({ name: 'Semicolon', pattern: /;/, categories: [StatementEnd], label: "';'" });
+export const Semicolon = createToken({
+  name: 'Semicolon',
+  pattern: /;/,
+  categories: [StatementEnd],
+  label: "';'",
+});
 
 // ---------------------------------------------------------------------------------------------
 // Literals
@@ -179,7 +188,16 @@ export const commandTokens: readonly TokenType[] = COMMAND_KEYWORDS.map((w) =>
 /** Words that can never be names. */
 export const RESERVED_WORDS = ['and', 'or', 'not', 'in', 'to'] as const;
 /** Words that start a statement at the beginning of a line (they are names elsewhere). */
-export const STATEMENT_KEYWORDS = ['data', 'param', 'model', 'fit', 'report', 'print', 'save', 'plot'] as const;
+export const STATEMENT_KEYWORDS = [
+  'data',
+  'param',
+  'model',
+  'fit',
+  'report',
+  'print',
+  'save',
+  'plot',
+] as const;
 /**
  * Statement keywords whose statement cannot end right after the keyword: a line break after one of them at the
  * start of a statement continues the statement (see src/syntax/lex.ts).
@@ -189,23 +207,58 @@ export const KEYWORDS_NEEDING_MORE: ReadonlySet<TokenType> = new Set([Data, Para
 // ---------------------------------------------------------------------------------------------
 // Operators and punctuation
 
-export const DoubleStar = createToken({ name: 'DoubleStar', pattern: /\*\*/, categories: [PowerOp], label: "'**'" });
+export const DoubleStar = createToken({
+  name: 'DoubleStar',
+  pattern: /\*\*/,
+  categories: [PowerOp],
+  label: "'**'",
+});
 export const Caret = createToken({ name: 'Caret', pattern: /\^/, categories: [PowerOp], label: "'^'" });
-export const Star = createToken({ name: 'Star', pattern: /\*/, categories: [MultiplicativeOp], label: "'*'" });
-export const Slash = createToken({ name: 'Slash', pattern: /\//, categories: [MultiplicativeOp], label: "'/'" });
+export const Star = createToken({
+  name: 'Star',
+  pattern: /\*/,
+  categories: [MultiplicativeOp],
+  label: "'*'",
+});
+export const Slash = createToken({
+  name: 'Slash',
+  pattern: /\//,
+  categories: [MultiplicativeOp],
+  label: "'/'",
+});
 export const Plus = createToken({ name: 'Plus', pattern: /\+/, categories: [AdditiveOp], label: "'+'" });
 export const Minus = createToken({ name: 'Minus', pattern: /-/, categories: [AdditiveOp], label: "'-'" });
-export const LessEqual = createToken({ name: 'LessEqual', pattern: /<=/, categories: [ComparisonOp], label: "'<='" });
+export const LessEqual = createToken({
+  name: 'LessEqual',
+  pattern: /<=/,
+  categories: [ComparisonOp],
+  label: "'<='",
+});
 export const GreaterEqual = createToken({
   name: 'GreaterEqual',
   pattern: />=/,
   categories: [ComparisonOp],
   label: "'>='",
 });
-export const EqualEqual = createToken({ name: 'EqualEqual', pattern: /==/, categories: [ComparisonOp], label: "'=='" });
-export const NotEqual = createToken({ name: 'NotEqual', pattern: /!=/, categories: [ComparisonOp], label: "'!='" });
+export const EqualEqual = createToken({
+  name: 'EqualEqual',
+  pattern: /==/,
+  categories: [ComparisonOp],
+  label: "'=='",
+});
+export const NotEqual = createToken({
+  name: 'NotEqual',
+  pattern: /!=/,
+  categories: [ComparisonOp],
+  label: "'!='",
+});
 export const Less = createToken({ name: 'Less', pattern: /</, categories: [ComparisonOp], label: "'<'" });
-export const Greater = createToken({ name: 'Greater', pattern: />/, categories: [ComparisonOp], label: "'>'" });
+export const Greater = createToken({
+  name: 'Greater',
+  pattern: />/,
+  categories: [ComparisonOp],
+  label: "'>'",
+});
 export const Equals = createToken({ name: 'Equals', pattern: /=/, label: "'='" });
 export const LParen = createToken({ name: 'LParen', pattern: /\(/, label: "'('" });
 export const RParen = createToken({ name: 'RParen', pattern: /\)/, label: "')'" });
@@ -277,7 +330,9 @@ export const allTokens: readonly TokenType[] = [
  * A new lexer. Lines end at `\n` only (a `\r` before it is whitespace), so line numbers agree with
  * `spanAt` in src/syntax/span.ts.
  */
-export function createLexer(options: { ensureOptimizations?: boolean; skipValidations?: boolean } = {}): Lexer {
+export function createLexer(
+  options: { ensureOptimizations?: boolean; skipValidations?: boolean } = {},
+): Lexer {
   return new Lexer([...allTokens], {
     positionTracking: 'full',
     lineTerminatorsPattern: /\n/g,

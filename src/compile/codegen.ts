@@ -69,7 +69,9 @@ function argText(v: unknown): string {
   if (v instanceof Code) return v.text;
   if (v instanceof Name) return v.str;
   if (typeof v === 'number') return numLit(v).text;
-  throw new Error(`internal: only Code, Name and numbers may be spliced into generated code, got ${typeof v}`);
+  throw new Error(
+    `internal: only Code, Name and numbers may be spliced into generated code, got ${typeof v}`,
+  );
 }
 
 /**
@@ -201,7 +203,12 @@ export interface BuiltFunction<F> {
  * Builds `function name(params) { body }` with `new Function`, closing over the runtime object `R`.
  * `params` and the body are generated names and code only.
  */
-export function buildFunction<F>(fnName: Name, params: readonly Name[], body: Block, runtime: unknown): BuiltFunction<F> {
+export function buildFunction<F>(
+  fnName: Name,
+  params: readonly Name[],
+  body: Block,
+  runtime: unknown,
+): BuiltFunction<F> {
   for (const p of params) if (!(p instanceof Name)) throw new Error('internal: parameters must be Names');
   if (!(body instanceof Block)) throw new Error('internal: body must be a Block');
   const fnBlock = new Block(_`function ${fnName}(${join(params, ', ')}) {`);

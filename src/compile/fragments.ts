@@ -43,7 +43,11 @@ export interface PointFragments {
  * Compiles a model's symbolic program once (value + all partial derivatives, simplified and CSE'd), to be
  * passed to {@link emitPointFragments} for each kernel a caller generates.
  */
-export function compileProgram(expr: Expr, spec: ModelSpec, opts: { derivatives?: boolean } = {}): SymbolicProgram {
+export function compileProgram(
+  expr: Expr,
+  spec: ModelSpec,
+  opts: { derivatives?: boolean } = {},
+): SymbolicProgram {
   return buildProgram(expr, spec, opts.derivatives ?? true);
 }
 
@@ -57,7 +61,8 @@ export function emitPointFragments(program: SymbolicProgram, bind: FragmentBindi
   const L = bind.levels;
   const V = program.spec.variables.length;
   if (bind.params.length !== program.spec.params.length) throw new Error('emitPointFragments: params length');
-  if ((bind.fixed ?? []).length !== program.spec.fixed.length) throw new Error('emitPointFragments: fixed length');
+  if ((bind.fixed ?? []).length !== program.spec.fixed.length)
+    throw new Error('emitPointFragments: fixed length');
   if (bind.variables.length !== V) throw new Error('emitPointFragments: variables length');
   for (const v of bind.variables) {
     if (!Number.isInteger(v.level) || v.level < -1 || v.level >= L) {

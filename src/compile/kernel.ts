@@ -68,7 +68,10 @@ export interface ValuesKernel {
   readonly program: SymbolicProgram;
   /** Generated JavaScript for 1-D data of one common shape (the most common binding), for debugging. */
   readonly source: string;
-  bind(data: Readonly<Record<string, DataArray>>, opts: BindOptions & { observed: NdArray | Float64Array }): BoundResidualValues;
+  bind(
+    data: Readonly<Record<string, DataArray>>,
+    opts: BindOptions & { observed: NdArray | Float64Array },
+  ): BoundResidualValues;
   bind(data: Readonly<Record<string, DataArray>>, opts?: BindOptions): BoundValues;
 }
 
@@ -153,7 +156,10 @@ class CompiledKernel {
       arrays.map((a) => a.shape),
       this.variables,
     );
-    const extra = (v: NdArray | Float64Array | number | undefined, what: string): NdArray | number | undefined => {
+    const extra = (
+      v: NdArray | Float64Array | number | undefined,
+      what: string,
+    ): NdArray | number | undefined => {
       if (v === undefined) return undefined;
       if (typeof v === 'number' && what === 'weights') return v;
       if (v instanceof Float64Array) {
@@ -178,14 +184,23 @@ class CompiledKernel {
     const size = product(shape);
     if (size > 0x7fffffff) throw new ExprfitError('shape', `too many points (${size}) for one kernel`);
 
-    const operands: (NdArray | undefined)[] = [...arrays, observed, weights instanceof NdArray ? weights : undefined];
-    const collapsed = collapse(shape, operands.map((a) => a?.shape));
+    const operands: (NdArray | undefined)[] = [
+      ...arrays,
+      observed,
+      weights instanceof NdArray ? weights : undefined,
+    ];
+    const collapsed = collapse(
+      shape,
+      operands.map((a) => a?.shape),
+    );
     const opLayout = (k: number): OperandLayout => collapsed.layouts[k]!;
     const layout: Layout = {
       levels: collapsed.dims.length,
       variables: arrays.map((_a, k) => opLayout(k)),
       ...(observed ? { observed: opLayout(arrays.length) } : {}),
-      ...(weights === undefined ? {} : { weights: typeof weights === 'number' ? 'scalar' : opLayout(arrays.length + 1) }),
+      ...(weights === undefined
+        ? {}
+        : { weights: typeof weights === 'number' ? 'scalar' : opLayout(arrays.length + 1) }),
     };
     const L = layout.levels;
     const strides = new Int32Array(Math.max(1, operands.length * L));
@@ -243,9 +258,7 @@ export function collapse(
     const n = shape[d];
     if (n === 1) continue;
     const last = dims.length - 1;
-    const mergeable =
-      last >= 0 &&
-      full.every((st, k) => !st || strides[k]![last] === st[d] * n);
+    const mergeable = last >= 0 && full.every((st, k) => !st || strides[k]![last] === st[d] * n);
     if (mergeable) {
       dims[last] *= n;
       full.forEach((st, k) => {
@@ -270,7 +283,8 @@ export function collapse(
     });
     return { mask, unitInner: deepest < 0 || st[deepest] === 1 };
   });
-  if (dims.length > 30) throw new ExprfitError('shape', `too many dimensions (${dims.length}) for one kernel`);
+  if (dims.length > 30)
+    throw new ExprfitError('shape', `too many dimensions (${dims.length}) for one kernel`);
   return { dims, strides, layouts };
 }
 
@@ -320,7 +334,13 @@ class Bound {
     return this.state(mode).plan.source;
   }
 
-  private run(mode: Mode, p: Float64Array, fixed: Float64Array, out: Float64Array, jac: Float64Array | null): void {
+  private run(
+    mode: Mode,
+    p: Float64Array,
+    fixed: Float64Array,
+    out: Float64Array,
+    jac: Float64Array | null,
+  ): void {
     const P = this.kernel.params.length;
     checkArray(p, 'p', P, true);
     checkArray(fixed, 'fixed', this.kernel.fixed.length, true);
@@ -348,6 +368,9 @@ class Bound {
 function checkArray(a: unknown, name: string, n: number, exact: boolean): void {
   if (!(a instanceof Float64Array)) throw new ExprfitError('type', `${name} must be a Float64Array`);
   if (exact ? a.length !== n : a.length < n) {
-    throw new ExprfitError('shape', `${name} has length ${a.length}, expected ${exact ? '' : 'at least '}${n}`);
+    throw new ExprfitError(
+      'shape',
+      `${name} has length ${a.length}, expected ${exact ? '' : 'at least '}${n}`,
+    );
   }
 }

@@ -21,7 +21,18 @@ import type { Expr } from '../ast/expr.ts';
 import { assertNever } from '../ast/expr.ts';
 import { binary, call, constantValue, num, unary } from '../ast/build.ts';
 import { R } from '../functions/runtime.ts';
-import { Block, Code, MATH, Name, NameScope, _, buildFunction, join, numLit, trustedCall } from './codegen.ts';
+import {
+  Block,
+  Code,
+  MATH,
+  Name,
+  NameScope,
+  _,
+  buildFunction,
+  join,
+  numLit,
+  trustedCall,
+} from './codegen.ts';
 import type { CodeArg } from './codegen.ts';
 
 /** A statement: a line of code or a nested block. */
@@ -336,7 +347,13 @@ export class Emitter {
    * Index code of an operand (data array or table) with level mask `mask` at its deepest level in `nest`.
    * Outer-level offsets are accumulated in `const` bases at their own levels.
    */
-  indexCode(nest: Nest, key: string, mask: number, stride: (level: number) => CodeArg, unitInner: boolean): CodeArg {
+  indexCode(
+    nest: Nest,
+    key: string,
+    mask: number,
+    stride: (level: number) => CodeArg,
+    unitInner: boolean,
+  ): CodeArg {
     const levels = bitsOf(mask);
     let base: Name | undefined;
     for (let j = 0; j < levels.length - 1; j++) {
@@ -347,7 +364,9 @@ export class Emitter {
         b = this.scope.name('b');
         const i = nest.idx.get(l)!;
         const s = stride(l);
-        this.block(nest, l).push(base ? _`const ${b} = ${base} + ${i} * ${s};` : _`const ${b} = ${i} * ${s};`);
+        this.block(nest, l).push(
+          base ? _`const ${b} = ${base} + ${i} * ${s};` : _`const ${b} = ${i} * ${s};`,
+        );
         nest.bases.set(bkey, b);
       }
       base = b;
@@ -387,10 +406,18 @@ export class Emitter {
         break;
       case 'binary': {
         let own = 1;
-        if (e.op === '/') own = 4;
+        // division by an invariant becomes a multiplication by its hoisted reciprocal (see regroup)
+        if (e.op === '/') own = this.mask(e.right) === m ? 4 : 1;
         else if (e.op === '^') {
           const n = constantValue(e.right);
-          own = n === undefined ? 25 : Number.isInteger(n) && Math.abs(n) <= 4 ? 1 + Math.abs(n) : Math.abs(n) === 0.5 ? 5 : 25;
+          own =
+            n === undefined
+              ? 25
+              : Number.isInteger(n) && Math.abs(n) <= 4
+                ? 1 + Math.abs(n)
+                : Math.abs(n) === 0.5
+                  ? 5
+                  : 25;
         }
         k = own + sub(e.left) + sub(e.right);
         break;
@@ -560,12 +587,10 @@ export class Emitter {
       return n > 0 ? pos : _`(1 / ${pos})`;
     }
     if (n !== undefined && Math.abs(n) === 0.5) {
-      const s = _`${MATH}.sqrt(${this.code(e.left, nest, lv)})`;
-      return n > 0 ? s : _`(1 / ${s})`;
-    }
-    if (n !== undefined && Math.abs(n) === 1.5) {
+      // Math.pow(x, ±0.5) exactly where it differs from Math.sqrt: pow(-Infinity, 0.5) is Infinity and
+      // pow(-0, 0.5) is +0 (so pow(-0, -0.5) is +Infinity).
       const t = this.nameOf(e.left, nest, lv);
-      const s = _`(${t} * ${MATH}.sqrt(${t}))`;
+      const s = _`(${t} === -Infinity ? Infinity : ${MATH}.sqrt(${t} + 0))`;
       return n > 0 ? s : _`(1 / ${s})`;
     }
     return _`${MATH}.pow(${this.code(e.left, nest, lv)}, ${this.code(e.right, nest, lv)})`;
@@ -656,7 +681,10 @@ export class Emitter {
       const masks = [...new Set(terms.map((t) => this.mask(t.e)))].sort((a, b) => popcount(b) - popcount(a));
       const groupMasks: number[] = [];
       for (const m of masks) if (!groupMasks.some((g) => (g & m) === m)) groupMasks.push(m);
-      if (groupMasks.length >= 2 && groupMasks.every((g) => levelOf(g) < lv || (this.opts.tabulate && !nest.isPrefix(g)))) {
+      if (
+        groupMasks.length >= 2 &&
+        groupMasks.every((g) => levelOf(g) < lv || (this.opts.tabulate && !nest.isPrefix(g)))
+      ) {
         const buckets = groupMasks.map(() => [] as Expr[]);
         const negs = groupMasks.map(() => [] as boolean[]);
         for (const t of terms) {
@@ -817,7 +845,6 @@ export function planKernel(program: SymbolicProgram, layout: Layout, mode: Mode)
     body.push(_`let ${k} = 0, ${o} = 0;`);
     body.push(em.renderNest(main));
   }
-  void fa;
   const built = buildFunction<KernelFn>(fnName, [pa, fa, out, jac, dims, st, tabs, ws, arrs], body, R);
   return { fn: built.fn, source: built.source, tableMasks: em.tables.map((t) => t.mask) };
 }

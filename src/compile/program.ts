@@ -28,7 +28,8 @@ export interface ModelSpec {
 }
 
 export function normalizeSpec(spec: ModelSpec): NormalizedSpec {
-  if (spec === null || typeof spec !== 'object') throw new ExprfitError('usage', 'model spec must be an object');
+  if (spec === null || typeof spec !== 'object')
+    throw new ExprfitError('usage', 'model spec must be an object');
   const lists: [string, readonly string[] | undefined][] = [
     ['params', spec.params],
     ['fixed', spec.fixed ?? []],
@@ -36,12 +37,14 @@ export function normalizeSpec(spec: ModelSpec): NormalizedSpec {
   ];
   const seen = new Map<string, string>();
   for (const [what, list] of lists) {
-    if (!Array.isArray(list)) throw new ExprfitError('usage', `model spec: ${what} must be an array of names`);
+    if (!Array.isArray(list))
+      throw new ExprfitError('usage', `model spec: ${what} must be an array of names`);
     for (const n of list) {
       if (typeof n !== 'string' || n.length === 0) {
         throw new ExprfitError('usage', `model spec: ${what} must contain non-empty names`);
       }
-      if (n.startsWith('$')) throw new ExprfitError('usage', `model spec: name '${n}' may not start with '$'`);
+      if (n.startsWith('$'))
+        throw new ExprfitError('usage', `model spec: name '${n}' may not start with '$'`);
       const prev = seen.get(n);
       if (prev !== undefined) {
         throw new ExprfitError('usage', `'${n}' is listed twice (in ${prev} and ${what})`);
@@ -78,7 +81,8 @@ export function checkAndSubstitute(expr: Expr, spec: NormalizedSpec): Expr {
   const walk = (e: Expr): Expr => {
     switch (e.kind) {
       case 'num':
-        if (typeof e.value !== 'number') throw new ExprfitError('type', 'a number literal must be a number', { span: e.span });
+        if (typeof e.value !== 'number')
+          throw new ExprfitError('type', 'a number literal must be a number', { span: e.span });
         return e;
       case 'sym': {
         if (roles.has(e.name)) return e;
@@ -91,7 +95,8 @@ export function checkAndSubstitute(expr: Expr, spec: NormalizedSpec): Expr {
         });
       }
       case 'unary': {
-        if (e.op !== '-' && e.op !== 'not') throw new ExprfitError('syntax', `unknown operator`, { span: e.span });
+        if (e.op !== '-' && e.op !== 'not')
+          throw new ExprfitError('syntax', `unknown operator`, { span: e.span });
         const a = walk(e.arg);
         return a === e.arg ? e : unary(e.op, a, e.span);
       }
@@ -104,7 +109,9 @@ export function checkAndSubstitute(expr: Expr, spec: NormalizedSpec): Expr {
       case 'call': {
         const def = builtin(e.fn);
         if (!def) {
-          throw new ExprfitError('unknown-function', `unknown function '${e.fn}'`, { span: e.fnSpan ?? e.span });
+          throw new ExprfitError('unknown-function', `unknown function '${e.fn}'`, {
+            span: e.fnSpan ?? e.span,
+          });
         }
         if (!arityOk(def, e.args.length)) {
           throw new ExprfitError('arity', `${def.name} takes ${arityText(def)}, got ${e.args.length}`, {
@@ -118,7 +125,9 @@ export function checkAndSubstitute(expr: Expr, spec: NormalizedSpec): Expr {
       case 'str':
         throw new ExprfitError('type', 'a string cannot be used in a model expression', { span: e.span });
       case 'array':
-        throw new ExprfitError('type', 'an array literal cannot be used in a model expression', { span: e.span });
+        throw new ExprfitError('type', 'an array literal cannot be used in a model expression', {
+          span: e.span,
+        });
       case 'index':
         throw new ExprfitError('type', 'indexing cannot be used in a model expression', { span: e.span });
       default:

@@ -44,4 +44,3 @@ export function builtin(name: string): FunctionDef | undefined {
   const def = getFunction(name);
   return def && typeof def.emit === 'function' ? def : undefined;
 }
-

@@ -310,6 +310,8 @@ export function parseFits(bytes: Uint8Array, file = '<fits>', options: ReadFitsO
   } else {
     const want = sel.trim().toUpperCase();
     hdu = hdus.find((x) => x.extname?.toUpperCase() === want);
+    // A number given as text (from a script or the command line) is an index when no EXTNAME matches.
+    if (!hdu && /^\d+$/.test(want)) hdu = hdus[Number(want)];
     if (!hdu) throw ioError(file, `no HDU with EXTNAME ${quote(sel)}; HDUs: ${list()}`);
   }
   if (!isImage(hdu)) {

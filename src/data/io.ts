@@ -4,6 +4,7 @@
  */
 import { readFile, writeFile, rename, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { ExprfitError } from '../syntax/span.ts';
 
 /** An `'io'` error about `file`: `"<file>: <message>"`; `hints` are shown below it (e.g. the bad line). */
@@ -55,7 +56,7 @@ export async function readText(file: string): Promise<string> {
  * complete, so a failed write never leaves a half-written file behind.
  */
 export async function writeBytes(file: string, bytes: Uint8Array | string): Promise<void> {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await writeFile(tmp, bytes);
     await rename(tmp, file);

@@ -57,6 +57,8 @@ export interface PlotOptions {
   scale?: number;
   /** Extra font files (.ttf/.otf) for PNG text. */
   fontFiles?: readonly string[];
+  /** 1-D: at most this many data points are drawn (1 in k beyond it; default 5000). */
+  maxPoints?: number;
 }
 
 export interface PlotResult {
@@ -105,12 +107,19 @@ function checkLengths(spec: Plot1DSpec): void {
   }
 }
 
-function spec1d(spec: Plot1DSpec, options: PlotOptions): object {
+function spec1d(spec: Plot1DSpec, options: PlotOptions, warnings: string[]): object {
   checkLengths(spec);
   const n = spec.x.length;
   const width = options.width ?? 520;
+  const maxPoints = Math.max(10, options.maxPoints ?? 5000);
+  const stride = Math.ceil(n / maxPoints);
+  let subtitle: string | undefined;
+  if (stride > 1) {
+    subtitle = `showing ${Math.ceil(n / stride)} of ${n} points (1 in ${stride})`;
+    warnings.push(`plot: ${subtitle}`);
+  }
   const points: object[] = [];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n; i += stride) {
     const x = spec.x[i];
     const y = spec.y[i];
     const m = spec.model[i];
@@ -135,7 +144,9 @@ function spec1d(spec: Plot1DSpec, options: PlotOptions): object {
     cx = spec.curveX;
     cy = spec.curveY;
   } else {
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => spec.x[a] - spec.x[b]);
+    const order = Array.from({ length: Math.ceil(n / stride) }, (_, i) => i * stride).sort(
+      (a, b) => spec.x[a] - spec.x[b],
+    );
     cx = order.map((i) => spec.x[i]);
     cy = order.map((i) => spec.model[i]);
   }
@@ -161,9 +172,10 @@ function spec1d(spec: Plot1DSpec, options: PlotOptions): object {
         },
       ]
     : [];
+  const title = spec.title ?? (subtitle ? ' ' : undefined);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    ...(spec.title ? { title: { text: spec.title, fontSize: 16 } } : {}),
+    ...(title ? { title: { text: title, fontSize: 16, ...(subtitle ? { subtitle } : {}) } } : {}),
     datasets: { points, curve },
     config: { font: FONT, axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 11 } },
     vconcat: [
@@ -174,7 +186,7 @@ function spec1d(spec: Plot1DSpec, options: PlotOptions): object {
           ...errorBars,
           {
             data: { name: 'points' },
-            mark: { type: 'point', filled: true, size: n > 2000 ? 8 : 36, opacity: 0.85 },
+            mark: { type: 'point', filled: true, size: n > 1000 ? 10 : 36, opacity: 0.85 },
             encoding: {
               x: xEnc,
               y: {
@@ -209,7 +221,7 @@ function spec1d(spec: Plot1DSpec, options: PlotOptions): object {
           },
           ...residualBars,
           {
-            mark: { type: 'point', filled: true, size: n > 2000 ? 8 : 28, color: DATA_COLOR, opacity: 0.85 },
+            mark: { type: 'point', filled: true, size: n > 1000 ? 10 : 28, color: DATA_COLOR, opacity: 0.85 },
             encoding: {
               x: xEnc,
               y: { field: 'r', type: 'quantitative', title: 'residual', scale: { zero: true, nice: true } },
@@ -391,17 +403,20 @@ async function spec2d(spec: Plot2DSpec, vega: VegaModule): Promise<object> {
   };
 }
 
-/** The vega-lite specification of a fit plot (for tests, or to hand to another vega renderer). */
-export async function plotSpec(spec: PlotSpec, options: PlotOptions = {}): Promise<object> {
-  if (spec.kind === '1d') return spec1d(spec, options);
-  if (spec.kind === '2d') return spec2d(spec, (await loadVega()).vega);
-  throw new ExprfitError('value', `plot: unknown kind ${quote(String((spec as { kind: unknown }).kind))}`);
+async function buildSpec(spec: PlotSpec, options: PlotOptions, warnings: string[]): Promise<object> {
+  if (spec?.kind === '1d') return spec1d(spec, options, warnings);
+  if (spec?.kind === '2d') return spec2d(spec, (await loadVega()).vega);
+  throw new ExprfitError('value', `plot: unknown kind ${quote(String((spec as { kind?: unknown })?.kind))}`);
 }
 
-/** Renders a fit plot to an SVG string. */
-export async function plotSvg(spec: PlotSpec, options: PlotOptions = {}): Promise<string> {
+/** The vega-lite specification of a fit plot (for tests, or to hand to another vega renderer). */
+export async function plotSpec(spec: PlotSpec, options: PlotOptions = {}): Promise<object> {
+  return buildSpec(spec, options, []);
+}
+
+async function render(spec: PlotSpec, options: PlotOptions, warnings: string[]): Promise<string> {
   const { vega, vl } = await loadVega();
-  const lite = await plotSpec(spec, options);
+  const lite = await buildSpec(spec, options, warnings);
   const compiled = vl.compile(lite as never).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
   try {
@@ -409,6 +424,11 @@ export async function plotSvg(spec: PlotSpec, options: PlotOptions = {}): Promis
   } finally {
     view.finalize();
   }
+}
+
+/** Renders a fit plot to an SVG string. */
+export async function plotSvg(spec: PlotSpec, options: PlotOptions = {}): Promise<string> {
+  return render(spec, options, []);
 }
 
 const FONT_DIRS = [
@@ -488,13 +508,14 @@ export async function plotFit(file: string, spec: PlotSpec, options: PlotOptions
   if (ext !== '.svg' && ext !== '.png') {
     throw ioError(file, `plots are written as .svg or .png, not ${quote(ext || '(no extension)')}`);
   }
-  const svg = await plotSvg(spec, options);
+  const warnings: string[] = [];
+  const svg = await render(spec, options, warnings);
   const m = /<svg[^>]*\bwidth="([\d.]+)"[^>]*\bheight="([\d.]+)"/.exec(svg);
   if (ext === '.svg') {
     await writeBytes(file, svg);
-    return { file, format: 'svg', width: Number(m?.[1] ?? 0), height: Number(m?.[2] ?? 0), warnings: [] };
+    return { file, format: 'svg', width: Number(m?.[1] ?? 0), height: Number(m?.[2] ?? 0), warnings };
   }
-  const { png, width, height, warnings } = await svgToPng(svg, options);
-  await writeBytes(file, png);
-  return { file, format: 'png', width, height, warnings };
+  const r = await svgToPng(svg, options);
+  await writeBytes(file, r.png);
+  return { file, format: 'png', width: r.width, height: r.height, warnings: [...warnings, ...r.warnings] };
 }

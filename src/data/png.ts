@@ -59,11 +59,8 @@ export function pngTextChunks(bytes: Uint8Array): Record<string, string> {
         ).toString('latin1');
       }
     }
-    if (type === 'IEND' || type === 'IDAT') {
-      // tEXt may follow IDAT too; keep scanning past IDAT, stop at IEND.
-      if (type === 'IEND') break;
-    }
-    p = start + len + 4;
+    if (type === 'IEND') break;
+    p = start + len + 4; // tEXt may come before or after IDAT
   }
   return out;
 }
@@ -103,6 +100,7 @@ export async function parsePng(
     colorType: number;
     data: Uint8Array | Uint16Array;
     transColor?: number[];
+    alpha?: boolean;
   };
   try {
     img = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
@@ -118,7 +116,7 @@ export async function parsePng(
   // pngjs zeroes every channel of a tRNS-transparent pixel; restore the stored colour (alpha 0 marks them).
   const trans = img.transColor;
   const isColor = colorType === 2 || colorType === 3 || colorType === 6;
-  const hasAlpha = colorType === 4 || colorType === 6 || trans !== undefined;
+  const hasAlpha = colorType === 4 || colorType === 6 || trans !== undefined || img.alpha === true;
   const text = pngTextChunks(bytes);
   const offset = Number(text['exprfit:offset']);
   const scale = Number(text['exprfit:scale']);

@@ -196,34 +196,6 @@ export function fastNumber(text: string, s: number, e: number): number | undefin
   return neg ? -v : v;
 }
 
-/** Growable float64 columns. */
-class Columns {
-  data: Float64Array[];
-  rows = 0;
-  constructor(
-    n: number,
-    private cap: number,
-  ) {
-    this.data = Array.from({ length: n }, () => new Float64Array(Math.max(cap, 16)));
-    this.cap = Math.max(cap, 16);
-  }
-  /** Makes room for one more row; returns its index. */
-  next(): number {
-    if (this.rows === this.cap) {
-      this.cap *= 2;
-      this.data = this.data.map((c) => {
-        const g = new Float64Array(this.cap);
-        g.set(c);
-        return g;
-      });
-    }
-    return this.rows++;
-  }
-  finish(): Float64Array[] {
-    return this.data.map((c) => c.slice(0, this.rows));
-  }
-}
-
 /** Error for a bad cell, with the offending line and a caret as hints. */
 function cellError(
   file: string,
@@ -239,17 +211,13 @@ function cellError(
     file,
     `line ${line}, column ${k + 1} (${quote(name)}): cannot read ${quote(cell.trim())} as a number`,
     undefined,
-    [raw, `${' '.repeat(start)}${'^'.repeat(Math.max(1, end - start))}`],
+    // tabs stay tabs in the caret's indentation so it lines up under a TSV line
+    [raw, `${raw.slice(0, start).replace(/[^\t]/g, ' ')}${'^'.repeat(Math.max(1, end - start))}`],
   );
 }
 
 function countError(file: string, raw: string, line: number, n: number, ncol: number): ExprfitError {
-  return ioError(
-    file,
-    `line ${line}: ${n} field(s), but the header has ${ncol} column(s)`,
-    undefined,
-    [raw],
-  );
+  return ioError(file, `line ${line}: ${n} field(s), but the header has ${ncol} column(s)`, undefined, [raw]);
 }
 
 /** Drops empty fields at the end of a record (a trailing delimiter). */
@@ -257,12 +225,6 @@ function trimTrailingEmpty(fields: string[]): string[] {
   let n = fields.length;
   while (n > 1 && fields[n - 1].trim() === '') n--;
   return n === fields.length ? fields : fields.slice(0, n);
-}
-
-/** The end of the line starting at `pos` (the index of its newline, or the text length). */
-function lineEnd(text: string, pos: number): number {
-  const nl = text.indexOf('\n', pos);
-  return nl < 0 ? text.length : nl;
 }
 
 /** Whether text[s, e) is blank or a comment line. */
@@ -295,7 +257,8 @@ export async function parseTable(
     let pos = 0;
     let line = 1;
     while (pos < text.length) {
-      const e = lineEnd(text, pos);
+      let e = text.indexOf('\n', pos);
+      if (e < 0) e = text.length;
       const raw = text.slice(pos, e).replace(/\r$/, '');
       const t = raw.trim();
       pos = e + 1;
@@ -377,46 +340,50 @@ export async function parseTable(
   const ncol = names.length;
   const use = names.map((n) => !wanted || wanted.includes(n));
 
-  // Body.
-  const cols = new Columns(ncol, scan ? Math.ceil((text.length - bodyPos) / (4 * ncol + 1)) : rows.length);
-  const storeFields = (f: string[], line: number, raw: () => string): void => {
-    if (f.length < ncol) throw countError(file, raw(), line, f.length, ncol);
+  // Body. Rows are at most the remaining lines: count them once and allocate the columns up front.
+  let capacity = rows.length;
+  if (scan) {
+    capacity = 1;
+    for (let i = text.indexOf('\n', bodyPos); i >= 0; i = text.indexOf('\n', i + 1)) capacity++;
+  }
+  const data = names.map(() => new Float64Array(capacity));
+  let nrows = 0;
+  const storeFields = (f: string[], line: number, raw: string): void => {
+    if (f.length < ncol) throw countError(file, raw, line, f.length, ncol);
     for (let k = ncol; k < f.length; k++) {
-      if (f[k].trim() !== '') throw countError(file, raw(), line, f.length, ncol);
+      if (f[k].trim() !== '') throw countError(file, raw, line, f.length, ncol);
     }
-    const r = cols.next();
     for (let k = 0; k < ncol; k++) {
       if (!use[k]) continue;
       const v = parseCell(f[k]);
-      if (v === undefined) throw cellError(file, raw(), line, k, names[k], f[k], d);
-      cols.data[k][r] = v;
+      if (v === undefined) throw cellError(file, raw, line, k, names[k], f[k], d);
+      data[k][nrows] = v;
     }
+    nrows++;
   };
   if (!scan) {
     const lines = text.split('\n');
     for (const row of hasHeader ? rows.slice(1) : rows) {
-      storeFields(row.fields, row.line, () => (lines[row.line - 1] ?? '').replace(/\r$/, ''));
+      storeFields(row.fields, row.line, (lines[row.line - 1] ?? '').replace(/\r$/, ''));
     }
   } else {
-    if (!hasHeader) storeFields(first.fields, first.line, () => '');
-    let pos = bodyPos;
+    if (!hasHeader) storeFields(first.fields, first.line, '');
     let line = first.line + 1;
     const dc = d === 'whitespace' ? -1 : d.charCodeAt(0);
-    const allUsed = use.every(Boolean);
-    for (; pos < text.length; line++) {
-      const e = lineEnd(text, pos);
+    const fast = dc >= 0 && use.every(Boolean);
+    for (let pos = bodyPos; pos < text.length; line++) {
+      let le = text.indexOf('\n', pos);
+      if (le < 0) le = text.length;
       const ls = pos;
-      let le = e;
-      pos = e + 1;
+      pos = le + 1;
       if (text.charCodeAt(le - 1) === 13) le--;
       if (skippable(text, ls, le)) continue;
-      const raw = (): string => text.slice(ls, le);
-      if (dc < 0 || !allUsed) {
-        storeFields(splitLine(raw(), d), line, raw);
+      if (!fast) {
+        const raw = text.slice(ls, le);
+        storeFields(splitLine(raw, d), line, raw);
         continue;
       }
-      // Fast path: fields straight from the characters, without splitting.
-      const r = cols.next();
+      // Fast path: fields parsed straight from the characters, without splitting the line.
       let k = 0;
       let s = ls;
       for (;;) {
@@ -427,25 +394,26 @@ export async function parseTable(
           if (v === undefined) {
             const cell = text.slice(s, fe);
             v = parseCell(cell);
-            if (v === undefined) throw cellError(file, raw(), line, k, names[k], cell, d);
+            if (v === undefined) throw cellError(file, text.slice(ls, le), line, k, names[k], cell, d);
           }
-          cols.data[k][r] = v;
+          data[k][nrows] = v;
         } else if (text.slice(s, fe).trim() !== '') {
-          throw countError(file, raw(), line, raw().split(d).length, ncol);
+          const raw = text.slice(ls, le);
+          throw countError(file, raw, line, raw.split(d).length, ncol);
         }
         k++;
         if (fe >= le) break;
         s = fe + 1;
       }
-      if (k < ncol) throw countError(file, raw(), line, k, ncol);
+      if (k < ncol) throw countError(file, text.slice(ls, le), line, k, ncol);
+      nrows++;
     }
   }
-  const data = cols.finish();
   const columns: Record<string, NdArray> = Object.create(null);
   const outNames: string[] = [];
   for (let k = 0; k < ncol; k++) {
     if (!use[k]) continue;
-    columns[names[k]] = new NdArray(data[k], [data[k].length]);
+    columns[names[k]] = new NdArray(nrows === capacity ? data[k] : data[k].slice(0, nrows), [nrows]);
     outNames.push(names[k]);
   }
   return { columns, names: outNames };

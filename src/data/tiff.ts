@@ -175,6 +175,7 @@ function decodePage(
   if (!Number.isInteger(bytesPer) || bytesPer > 8) fail(`${b} bits per sample`);
   if (fmt === 3 ? ![2, 4, 8].includes(bytesPer) : fmt !== 1 && fmt !== 2)
     fail(`sample format ${fmt} with ${b} bits`);
+  if (ifd.fillOrder !== 1) fail(`fill order ${ifd.fillOrder}`);
   const comp = ifd.compression;
   const pred = ifd.predictor;
   const planar = ifd.planarConfiguration === 2 && spp > 1;
@@ -376,13 +377,22 @@ export async function parseTiff(
   const nch = grey ? 1 : spp;
   const pageSize = w * h * nch;
   const out = new Float64Array(pageSize * pages.length);
+  // One pass of the package over the whole file when it decodes every page (a stack); else page by page.
+  let decodedAll: TiffIfd[] | undefined;
+  if (pages.length > 1 && ifds.every((ifd) => packageDecodes(ifd))) {
+    try {
+      decodedAll = tiff.decode(input);
+    } catch (err) {
+      throw ioError(file, `cannot decode: ${(err as Error).message}`, err);
+    }
+  }
   for (let k = 0; k < pages.length; k++) {
     const { ifd, i } = pages[k];
     let samples: ArrayLike<number>;
     if (packageDecodes(ifd)) {
       let decoded: TiffIfd;
       try {
-        decoded = tiff.decode(input, { pages: [i] })[0];
+        decoded = decodedAll ? decodedAll[i] : tiff.decode(input, { pages: [i] })[0];
       } catch (err) {
         throw ioError(file, `page ${i}: cannot decode: ${(err as Error).message}`, err);
       }

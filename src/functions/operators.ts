@@ -36,7 +36,7 @@ export interface UnaryOperatorDef {
 
 /**
  * d(u^v): `v*u^(v-1)*u'` when v is constant (exact for negative bases such as `(x-b)^2`),
- * `u^v*log(u)*v'` when u is constant, `u^v*(v'*log(u) + v*u'/u)` otherwise.
+ * `u^v*log(u)*v'` when u is constant (0 when u is the literal 0), `u^v*(v'*log(u) + v*u'/u)` otherwise.
  */
 export function powerDerivative(u: Expr, v: Expr, du: Expr, dv: Expr): Expr {
   if (isZero(dv)) {
@@ -45,6 +45,8 @@ export function powerDerivative(u: Expr, v: Expr, du: Expr, dv: Expr): Expr {
     const vm1 = k !== undefined ? constant(k - 1) : minus(v, ONE);
     return times(v, power(u, vm1), du);
   }
+  // 0^v is 0 for v > 0 (and not differentiable elsewhere): treated as a constant
+  if (isZero(u)) return ZERO;
   const uv = power(u, v);
   if (isZero(du)) return times(uv, fn('log', u), dv);
   return times(uv, plus(times(dv, fn('log', u)), over(times(v, du), u)));

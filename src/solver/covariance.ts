@@ -135,6 +135,80 @@ export function covarianceFromJacobian(
   };
 }
 
+/**
+ * Covariance `scale · H⁻¹` from a symmetric information (Hessian) matrix `H` (row-major n x n), for
+ * the likelihood objectives. Excluded parameters are dropped (NaN); the rest is equilibrated,
+ * `Ĥ = E⁻¹HE⁻¹` with `E = sqrt(|diag H|)`, eigen-decomposed (Jacobi), and eigenvalues
+ * `λ <= rcond · λ_max` — or negative ones, which mean the point is not a minimum in that direction —
+ * are treated as zero (pseudo-inverse). Default `rcond = 1e-10` (an information matrix from finite
+ * differences is accurate to ~1e-8 relative). `singularValues` holds the eigenvalues' magnitudes.
+ */
+export function covarianceFromInformation(
+  H: Float64Array,
+  n: number,
+  options: { exclude?: readonly boolean[]; rcond?: number; scale?: number } = {},
+): CovarianceResult {
+  const exclude = options.exclude ?? [];
+  const scale = options.scale ?? 1;
+  const cols: number[] = [];
+  for (let j = 0; j < n; j++) if (!exclude[j]) cols.push(j);
+  const k = cols.length;
+  const cov = new Float64Array(n * n).fill(NaN);
+  const stderr = new Float64Array(n).fill(NaN);
+  const identifiable = new Array<boolean>(n).fill(false);
+  const E = new Float64Array(k);
+  for (let q = 0; q < k; q++) {
+    const d = Math.abs(H[cols[q] * n + cols[q]]);
+    E[q] = d > 0 && Number.isFinite(d) ? Math.sqrt(d) : 1;
+  }
+  const A = new Float64Array(k * k);
+  for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) A[a * k + b] = H[cols[a] * n + cols[b]] / (E[a] * E[b]);
+  const s = new Float64Array(k);
+  const V = new Float64Array(k * k);
+  let finite = true;
+  for (let i = 0; i < k * k; i++) if (!Number.isFinite(A[i])) finite = false;
+  if (k > 0 && finite) jacobiSVD(A, k, s, V, new Int32Array(k), new Float64Array(k * k));
+  const rcond = options.rcond ?? 1e-10;
+  const cutoff = k > 0 ? rcond * s[0] : 0;
+  const use = new Array<boolean>(k).fill(false);
+  let rank = 0;
+  for (let i = 0; i < k && finite; i++) {
+    let dot = 0; // sign of the eigenvalue: u_i·v_i = ±1 for a symmetric matrix
+    for (let r = 0; r < k; r++) dot += A[r * k + i] * V[r * k + i];
+    if (s[i] > cutoff && dot > 0) {
+      use[i] = true;
+      rank++;
+    }
+  }
+  for (let a = 0; a < k; a++) {
+    for (let c = a; c < k; c++) {
+      let t = 0;
+      for (let i = 0; i < k; i++) if (use[i]) t += (V[a * k + i] * V[c * k + i]) / s[i];
+      const v = finite ? (scale * t) / (E[a] * E[c]) : NaN;
+      cov[cols[a] * n + cols[c]] = v;
+      cov[cols[c] * n + cols[a]] = v;
+    }
+  }
+  for (let q = 0; q < k; q++) {
+    const j = cols[q];
+    stderr[j] = Math.sqrt(cov[j * n + j]);
+    let nullComp = 0;
+    for (let i = 0; i < k; i++) if (!use[i]) nullComp = Math.max(nullComp, Math.abs(V[q * k + i]));
+    identifiable[j] = finite && nullComp <= 1e-6;
+  }
+  return {
+    covariance: cov,
+    stderr,
+    rank,
+    included: k,
+    singularValues: s,
+    cutoff,
+    conditionNumber: rank === k && k > 0 ? s[0] / s[k - 1] : Infinity,
+    identifiable,
+    scale,
+  };
+}
+
 export interface LeastSquaresCovarianceOptions {
   /**
    * When true (default), scale `(JᵀJ)⁺` by the residual variance `s² = 2·cost / (m − rank)` (with

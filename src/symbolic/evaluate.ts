@@ -11,6 +11,7 @@
  */
 import { assertNever, type Expr } from '../ast/expr.ts';
 import { ExprfitError } from '../syntax/span.ts';
+import { didYouMean } from '../syntax/suggest.ts';
 import { BINARY_OPERATORS, UNARY_OPERATORS, evaluatePower } from '../functions/operators.ts';
 import { arityOk, arityText, functionNames, getConstant, getFunction } from '../functions/registry.ts';
 import type { UserFunctions } from './transform.ts';
@@ -19,34 +20,9 @@ type Lookup = (name: string) => number | undefined;
 
 const MAX_CALL_DEPTH = 200;
 
-/** Edit distance, for "did you mean" hints. */
-export function editDistance(a: string, b: string): number {
-  const m = a.length;
-  const n = b.length;
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
-  for (let i = 1; i <= m; i++) {
-    const cur = [i];
-    for (let j = 1; j <= n; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[n];
-}
-
-/** `did you mean 'x'?` for the closest candidate within a small edit distance, or no hint. */
-export function didYouMean(name: string, candidates: Iterable<string>): string[] {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(name.toLowerCase(), c.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  const limit = name.length <= 3 ? 1 : 2;
-  return best !== undefined && bestD <= limit ? [`did you mean '${best}'?`] : [];
+function hint(name: string, candidates: Iterable<string>): string[] {
+  const h = didYouMean(name, candidates);
+  return h ? [h] : [];
 }
 
 function scopeLookup(scope: Readonly<Record<string, number>>): Lookup {
@@ -81,7 +57,7 @@ export function evaluate(
         if (v === undefined) {
           throw new ExprfitError('unknown-name', `unknown name '${e.name}'`, {
             span: e.span,
-            hints: didYouMean(e.name, names()),
+            hints: hint(e.name, names()),
           });
         }
         return v;
@@ -120,7 +96,7 @@ export function evaluate(
         if (!def) {
           throw new ExprfitError('unknown-function', `unknown function '${e.fn}'`, {
             span,
-            hints: didYouMean(e.fn, [...functionNames(), ...(userFunctions?.keys() ?? [])]),
+            hints: hint(e.fn, [...functionNames(), ...(userFunctions?.keys() ?? [])]),
           });
         }
         if (!arityOk(def, e.args.length)) {

@@ -1,5 +1,5 @@
 /** The symbolic layer: evaluation, differentiation, simplification and CSE. */
-export { evaluate, didYouMean, editDistance } from './evaluate.ts';
+export { evaluate } from './evaluate.ts';
 export { differentiate, gradient, rawDerivative } from './differentiate.ts';
 export { simplify, productForm, sumForm, buildProduct, buildSum, negatedForm } from './simplify.ts';
 export type { Factor, ProductForm, SumForm, Term } from './simplify.ts';

@@ -212,6 +212,6 @@ export const RING_RULES: readonly { name: string; description: string }[] = [
   { name: 'pow-zero', description: 'a^0 = 1' },
   { name: 'pow-integer-distribute', description: '(a*b)^k = a^k*b^k and (a^b)^k = a^(b*k) for an integer k' },
   { name: 'canonical-order', description: 'terms and factors of commutative operators in a canonical order' },
-  { name: 'canonical-sign', description: 'a constant-free sum used as a factor is given a positive leading term: (x0 - x)^2 = (x - x0)^2' },
+  { name: 'canonical-sign', description: 'a sum with more negative than positive terms used as a factor is negated: a*(-u - v) = -a*(u + v)' },
   { name: 'alias', description: 'ln(a) = log(a)' },
 ];

@@ -10,9 +10,10 @@
  *    (numbers, names, calls, then compound bases), `x^1` -> `x`, `x^0` -> `1`, `x*0` -> `0`, `x*1` -> `x`;
  *    integer powers distribute over products (`(2*x)^2` -> `4*x^2`) and nest (`(x^a)^2` -> `x^(2*a)`);
  *    non-integer powers never do (`(x^2)^0.5` stays: it is |x|). Negative exponents go to a denominator.
- *    A sum used as a factor with an integer exponent is given a canonical sign (`(x0 - x)^2` ->
- *    `(x - x0)^2`, `a*(x0 - x)` -> `-a*(x - x0)`) when it has no constant term, so that CSE sees one
- *    subexpression where the rules of differentiation produced two signs.
+ *    A sum used as a factor with an integer exponent that has more negative than positive terms is
+ *    negated (`a*(-u - v)` -> `-a*(u + v)`, `(-u - v)^2` -> `(u + v)^2`), so that CSE sees one
+ *    subexpression where the rules of differentiation produced two signs (rotated coordinates). A
+ *    product whose sign would fall on a balanced sum takes it into the sum: `-(x - b)/c` -> `(b - x)/c`.
  *  - constant folding of every operator and builtin (with the registry evaluators), never into NaN or
  *    +-Infinity: such an expression is kept as it is (`1/0`, `log(0)` stay).
  * Nothing is expanded (`(a + b)*c` stays a product) and the names `pi` and `e` are not folded (a model may
@@ -236,11 +237,13 @@ function expToExpr(x: number | Expr): Expr {
   return typeof x === 'number' ? constant(x) : x;
 }
 
-/** Leading (canonically first) term of a constant-free sum has a negative coefficient. */
+/**
+ * A sum that reads better (and is canonical) negated: more negative items than positive ones (the constant
+ * counts as an item). Ties keep their orientation (`x - b` stays), so `s` and `-s` are the same subexpression
+ * up to sign whenever the signs are unbalanced, as in the derivatives of rotated coordinates.
+ */
 function hasNegativeLead(s: Expr): boolean {
-  if (!isSumNode(s)) return false;
-  const form = sumForm(s);
-  return form.constant.n === 0 && form.terms.length > 0 && form.terms[0].coef.n < 0;
+  return isSumNode(s) && sumBalance(s) < 0;
 }
 
 function pushFactor(base: Expr, exp: number | Expr, acc: FactorAcc): void {
@@ -255,8 +258,19 @@ function pushConstant(c: number, p: number, acc: FactorAcc): void {
   const cc = coefFromNumber(c);
   const powered = cc === undefined ? undefined : Number.isInteger(p) ? coefPowInt(cc, p) : powFloat(c, p);
   const next = powered === undefined ? undefined : coefMul(acc.coef, powered);
-  if (next === undefined) acc.list.push({ base: constant(c), exp: p });
-  else acc.coef = next;
+  if (next !== undefined) {
+    acc.coef = next;
+    return;
+  }
+  // not foldable (0^-2, NaN, overflow): keep as a factor, folding c^|p| when that is finite (0^-2 -> 1/0)
+  if (Math.abs(p) !== 1) {
+    const m = Math.pow(c, Math.abs(p));
+    if (Number.isFinite(m)) {
+      acc.list.push({ base: constant(m), exp: Math.sign(p) });
+      return;
+    }
+  }
+  acc.list.push({ base: constant(c), exp: p });
 }
 
 function powFloat(c: number, p: number): Coef | undefined {
@@ -334,11 +348,29 @@ function mergeFactors(list: readonly Factor[]): Factor[] {
   return merged.filter((f) => f.exp !== 0).sort((a, b) => compareExpr(a.base, b.base));
 }
 
+function sumBalance(s: Expr): number {
+  const form = sumForm(s);
+  let balance = form.constant.n < 0 ? -1 : form.constant.n > 0 ? 1 : 0;
+  for (const t of form.terms) balance += t.coef.n < 0 ? -1 : 1;
+  return balance;
+}
+
 function productFormOf(e: Expr): ProductForm {
   const acc: FactorAcc = { coef: C1, list: [] };
   collectFactors(e, 1, acc);
   let factors = mergeFactors(acc.list);
   let coef = acc.coef;
+  if (coef.n === -1) {
+    // The sign is written on the first numerator factor; when that is a balanced sum (`-(a - b)/c`, which
+    // would re-simplify to `(b - a)/c`), the sign goes into the sum instead.
+    const i = factors.findIndex((f) => typeof f.exp === 'number' ? f.exp > 0 : negatedForm(f.exp) === undefined);
+    if (i >= 0 && factors[i].exp === 1 && isSumNode(factors[i].base) && sumBalance(factors[i].base) === 0) {
+      factors = [...factors];
+      factors[i] = { base: buildSum(negateSumForm(sumForm(factors[i].base))), exp: factors[i].exp };
+      factors.sort((a, b) => compareExpr(a.base, b.base));
+      coef = coefNeg(coef);
+    }
+  }
   // constant bases whose exponents merged into something foldable (rare): fold now when finite
   if (factors.some((f) => constantValue(f.base) !== undefined && typeof f.exp === 'number')) {
     const rest: Factor[] = [];
@@ -392,8 +424,28 @@ function leftProduct(xs: readonly Expr[]): Expr {
   return acc;
 }
 
+/** A constant base with a numeric exponent survives only when folding failed (0^-1, overflow, NaN). */
+function isUnfoldedConstant(f: Factor): boolean {
+  return typeof f.exp === 'number' && constantValue(f.base) !== undefined;
+}
+
 /** Rebuilds `coef * factors` as a tree (numerator / denominator). */
 export function buildProduct(coef: Coef, factors: readonly Factor[]): Expr {
+  if (factors.some(isUnfoldedConstant)) {
+    // The value is not finite (or 0 times such a value). Keep the constants outside the product of the
+    // other factors, so that re-simplifying the inner product (bottom-up) cannot fold them away.
+    if (coef.n === 0) return div(num(0), num(0));
+    const regular = factors.filter((f) => !isUnfoldedConstant(f));
+    let acc: Expr | undefined = regular.length === 0 && coefIsOne(coef) ? undefined : buildProduct(coef, regular);
+    for (const f of factors) {
+      if (!isUnfoldedConstant(f)) continue;
+      const k = f.exp as number;
+      const fe = factorExpr(f.base, Math.abs(k));
+      if (k > 0) acc = acc ? mul(acc, fe) : fe;
+      else acc = div(acc ?? num(1), fe);
+    }
+    return acc!;
+  }
   if (coef.n === 0) return num(0);
   if (factors.length === 0) {
     const v = coefValue(coef);

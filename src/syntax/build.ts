@@ -79,17 +79,33 @@ export class AstBuilder {
 
   expression(node: ExpressionCstNode): Expr {
     const c = node.children;
-    return this.chain(c.andExpression, c.Or, (n) => this.andExpression(n), () => 'or');
+    return this.chain(
+      c.andExpression,
+      c.Or,
+      (n) => this.andExpression(n),
+      () => 'or',
+    );
   }
 
   private andExpression(node: AndExpressionCstNode): Expr {
     const c = node.children;
-    return this.chain(c.notExpression, c.And, (n) => this.notExpression(n), () => 'and');
+    return this.chain(
+      c.notExpression,
+      c.And,
+      (n) => this.notExpression(n),
+      () => 'and',
+    );
   }
 
   private notExpression(node: NotExpressionCstNode): Expr {
     const c = node.children;
-    if (c.Not) return { kind: 'unary', op: 'not', arg: this.notExpression(c.notExpression![0]), span: this.span(node) };
+    if (c.Not)
+      return {
+        kind: 'unary',
+        op: 'not',
+        arg: this.notExpression(c.notExpression![0]),
+        span: this.span(node),
+      };
     return this.comparison(c.comparison![0]);
   }
 
@@ -104,17 +120,32 @@ export class AstBuilder {
         `write '${a} ${ops[0].image} ${b} and ${b} ${ops[1].image} ${d}'`,
       ]);
     }
-    return this.chain(c.additive, ops, (n) => this.additive(n), (t) => t.image as CompareOp);
+    return this.chain(
+      c.additive,
+      ops,
+      (n) => this.additive(n),
+      (t) => t.image as CompareOp,
+    );
   }
 
   private additive(node: AdditiveCstNode): Expr {
     const c = node.children;
-    return this.chain(c.multiplicative, c.AdditiveOp, (n) => this.multiplicative(n), (t) => t.image as '+' | '-');
+    return this.chain(
+      c.multiplicative,
+      c.AdditiveOp,
+      (n) => this.multiplicative(n),
+      (t) => t.image as '+' | '-',
+    );
   }
 
   private multiplicative(node: MultiplicativeCstNode): Expr {
     const c = node.children;
-    return this.chain(c.unary, c.MultiplicativeOp, (n) => this.unary(n), (t) => t.image as '*' | '/');
+    return this.chain(
+      c.unary,
+      c.MultiplicativeOp,
+      (n) => this.unary(n),
+      (t) => t.image as '*' | '/',
+    );
   }
 
   /** Left-associative chain `a op b op c` → `((a op b) op c)`; each node spans its operands. */
@@ -128,7 +159,13 @@ export class AstBuilder {
     if (!ops) return acc;
     for (let i = 0; i < ops.length; i++) {
       const right = operands[i + 1];
-      acc = { kind: 'binary', op: op(ops[i]), left: acc, right: build(right), span: this.span(operands[0], right) };
+      acc = {
+        kind: 'binary',
+        op: op(ops[i]),
+        left: acc,
+        right: build(right),
+        span: this.span(operands[0], right),
+      };
     }
     return acc;
   }
@@ -181,7 +218,8 @@ export class AstBuilder {
   private primary(node: PrimaryCstNode): Expr {
     const c = node.children;
     if (c.NumberLiteral) return this.number(c.NumberLiteral[0]);
-    if (c.StringLiteral) return { kind: 'str', value: this.string(c.StringLiteral[0]), span: this.span(node) };
+    if (c.StringLiteral)
+      return { kind: 'str', value: this.string(c.StringLiteral[0]), span: this.span(node) };
     if (c.nameOrCall) return this.nameOrCall(c.nameOrCall[0]);
     if (c.parenthesized) return this.expression(c.parenthesized[0].children.expression[0]);
     return this.arrayLiteral(c.arrayLiteral![0]);
@@ -295,7 +333,10 @@ export class AstBuilder {
         : "the left side of '=' must be a name (y = ...), names (x, y = ...) or a function header (g(u, s) = ...)";
     if (c.moreTargets) {
       if (mode === 'model') {
-        throw this.error('an equation has one name on its left side', this.span(c.target[0], c.moreTargets.at(-1)!));
+        throw this.error(
+          'an equation has one name on its left side',
+          this.span(c.target[0], c.moreTargets.at(-1)!),
+        );
       }
       if (lhs.kind !== 'sym') throw this.error('cannot assign to this', lhs.span!, [lhsHint]);
       const targets = [lhs.name, ...c.moreTargets.map(identifierName)];
@@ -307,7 +348,8 @@ export class AstBuilder {
       });
       return { kind: 'assign', targets, targetSpans, value, span };
     }
-    if (lhs.kind === 'sym') return { kind: 'assign', targets: [lhs.name], targetSpans: [lhs.span!], value, span };
+    if (lhs.kind === 'sym')
+      return { kind: 'assign', targets: [lhs.name], targetSpans: [lhs.span!], value, span };
     if (lhs.kind === 'call') {
       const params: string[] = [];
       for (const a of lhs.args) {

@@ -18,6 +18,7 @@ import {
   CommandKeyword,
   COMMAND_KEYWORDS,
   Data,
+  Equals,
   Identifier,
   LBracket,
   LParen,
@@ -34,6 +35,7 @@ import {
   StringLiteral,
 } from '../../grammar/tokens.ts';
 import type { LayoutMode } from '../../grammar/layout.ts';
+import { getFunction } from '../functions/registry.ts';
 import type { LineIndex } from './lines.ts';
 import { ExprfitError, type ErrorCode, type SourceText } from './span.ts';
 import { didYouMean } from './suggest.ts';
@@ -149,14 +151,31 @@ export function describeToken(tok: IToken): string {
   return `'${tok.image}'`;
 }
 
-const OPERAND_END = new Set<TokenType>([NumberLiteral, StringLiteral, Identifier, RParen, RBracket]);
-const OPERAND_START = new Set<TokenType>([NumberLiteral, Identifier, LParen]);
-
+/** True for tokens that can end an operand: `x`, `2`, `"s"`, `)`, `]`. */
 function endsOperand(t: TokenType): boolean {
-  return OPERAND_END.has(t) || (t.CATEGORIES?.includes(Identifier) ?? false);
+  return (
+    t === NumberLiteral ||
+    t === StringLiteral ||
+    t === RParen ||
+    t === RBracket ||
+    t === Identifier ||
+    (t.CATEGORIES?.includes(Identifier) ?? false)
+  );
 }
-function startsOperand(t: TokenType): boolean {
-  return OPERAND_START.has(t) || (t.CATEGORIES?.includes(Identifier) ?? false);
+
+/** A hint for two operands written side by side (`2x`, `exp x`, `(a)(b)`), or undefined. */
+function hintForJuxtaposition(prev: IToken, tok: IToken): string | undefined {
+  const left = prev.tokenType;
+  const right = tok.tokenType;
+  if (right !== NumberLiteral && right !== Identifier && right !== LParen) return undefined;
+  if (left === Identifier && right !== LParen && getFunction(prev.image)) {
+    return `to call '${prev.image}', write ${prev.image}(${tok.image})`;
+  }
+  if (left === NumberLiteral && right === NumberLiteral) return undefined;
+  if (left !== NumberLiteral && left !== Identifier && left !== RParen && left !== RBracket) return undefined;
+  const a = left === RParen ? '(...)' : left === RBracket ? '[...]' : prev.image;
+  const b = right === LParen ? '(...)' : tok.image;
+  return `to multiply, write '*' between them: ${a}*${b}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,6 +222,26 @@ function isCallParen(tokens: readonly IToken[], open: IToken): boolean {
   );
 }
 
+/**
+ * chevrotain names only the token it tried last; where that is the closing bracket of a call or list, an item
+ * (right after the opening bracket) or a ',' (after an item) would have done as well.
+ */
+function completeExpected(
+  expected: TokenType[],
+  tokens: readonly IToken[],
+  prev: IToken | undefined,
+  open: IToken | undefined,
+): TokenType[] {
+  if (expected.length !== 1 || !open || !prev) return expected;
+  const closer = expected[0];
+  const list =
+    (closer === RParen && open.tokenType === LParen && isCallParen(tokens, open)) ||
+    (closer === RBracket && open.tokenType === LBracket);
+  if (!list) return expected;
+  if (prev === open) return [NumberLiteral, closer]; // NumberLiteral stands for "an expression"
+  return endsOperand(prev.tokenType) ? [Comma, closer] : expected;
+}
+
 /** Turns the first chevrotain parse error into an ExprfitError with plain-word hints. */
 export function parseError(exc: IRecognitionException, ctx: ErrorContext): ExprfitError {
   const tok = exc.token;
@@ -214,7 +253,8 @@ export function parseError(exc: IRecognitionException, ctx: ErrorContext): Exprf
   const span = atEnd ? endSpan(ctx) : tokenSpan(ctx, tok);
   const code: ErrorCode = atEnd && ctx.endsInside ? 'incomplete' : 'syntax';
   const { expected, end } = decode(exc.message);
-  let message = atEnd ? 'unexpected end of input' : `unexpected ${describeToken(tok)}`;
+  const openBefore = openBracketsBefore(ctx.tokens, index).at(-1);
+  const message = atEnd ? 'unexpected end of input' : `unexpected ${describeToken(tok)}`;
   const hints: string[] = [];
 
   const statementStart = (() => {
@@ -238,13 +278,15 @@ export function parseError(exc: IRecognitionException, ctx: ErrorContext): Exprf
     (tok.tokenType === Identifier || tok.tokenType === StringLiteral || tok.tokenType === NumberLiteral)
   ) {
     // `parm A = 1`, `dat "x.csv"`: a misspelled statement keyword
-    message = `unknown statement '${prev.image}'`;
     const words = [...STATEMENT_KEYWORDS, ...COMMAND_KEYWORDS];
-    hints.push(
+    const hint =
       didYouMean(prev.image, words) ??
-        `a statement starts with one of: ${words.join(', ')}; or it is an assignment (x = 1) or an expression`,
-    );
-    return new ExprfitError('syntax', message, { span: tokenSpan(ctx, prev), source: ctx.source, hints });
+      `a statement starts with one of: ${words.join(', ')}; or it is an assignment (x = 1) or an expression`;
+    return new ExprfitError('syntax', `unknown statement '${prev.image}'`, {
+      span: tokenSpan(ctx, prev),
+      source: ctx.source,
+      hints: [hint],
+    });
   }
 
   if (end) {
@@ -253,36 +295,19 @@ export function parseError(exc: IRecognitionException, ctx: ErrorContext): Exprf
       hints.push(ctx.mode === 'model' ? 'expected an equation such as y = a*x + b' : 'expected a statement');
     } else hints.push("expected the end of the statement (a new line or ';')");
   } else {
-    const open = openBracketsBefore(ctx.tokens, index).at(-1);
-    const closer = expected.length === 1 ? expected[0] : undefined;
-    const inList =
-      open !== undefined &&
-      prev !== undefined &&
-      ((closer === RParen && open.tokenType === LParen && isCallParen(ctx.tokens, open)) ||
-        (closer === RBracket && open.tokenType === LBracket));
-    // The parser names only the closing bracket of a call or list; after an item a ',' would do as well,
-    // and right after the opening bracket an item would.
-    const words = describeExpected(
-      inList
-        ? prev === open
-          ? [NumberLiteral, closer]
-          : endsOperand(prev.tokenType)
-            ? [Comma, closer]
-            : expected
-        : expected,
-    );
+    const words = describeExpected(completeExpected(expected, ctx.tokens, prev, openBefore));
     if (words) hints.push(words);
   }
 
   const sameLine = prev !== undefined && ctx.lines.span(prev.startOffset).line === span.line;
-  if (!atEnd && prev && sameLine && endsOperand(prev.tokenType) && startsOperand(tok.tokenType)) {
-    const left = prev.tokenType === RParen ? '(...)' : prev.image;
-    const right = tok.tokenType === LParen ? '(...)' : tok.image;
-    hints.push(`to multiply, write '*' between them: ${left}*${right}`);
+  if (!atEnd && prev && sameLine) {
+    const juxtaposed = hintForJuxtaposition(prev, tok);
+    if (juxtaposed) hints.push(juxtaposed);
   }
+  if (tok.tokenType === Equals && prev && endsOperand(prev.tokenType)) hints.push("to compare, write '=='");
 
-  const open = openBracketsBefore(ctx.tokens, index).at(-1);
-  if (open) {
+  if (openBefore) {
+    const open = openBefore;
     const where = ctx.lines.span(open.startOffset);
     if (atEnd || where.line < span.line) {
       hints.push(`the '${open.image}' at line ${where.line}, column ${where.column} is not closed`);

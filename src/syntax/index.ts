@@ -2,7 +2,14 @@
  * Text → AST for exprfit: expressions, model text and `.fit` scripts / REPL lines.
  * See docs/language.md for the language and docs/architecture.md for the contracts.
  */
-export { parseExpr, parseModel, parseScript, parseStatement, isIncomplete, type ParseOptions } from './parse.ts';
+export {
+  parseExpr,
+  parseModel,
+  parseScript,
+  parseStatement,
+  isIncomplete,
+  type ParseOptions,
+} from './parse.ts';
 export { checkCalls, type CheckCallsOptions, type UserFunctionSignature } from './check-calls.ts';
 export { didYouMean, closestMatches, editDistance } from './suggest.ts';
 export { LineIndex } from './lines.ts';

@@ -7,11 +7,7 @@
  * reading), `unknown-function` / `arity` from the call check.
  */
 import { EOF, type CstNode, type IToken, type Lexer } from 'chevrotain';
-import type {
-  ExpressionCstNode,
-  ModelTextCstNode,
-  ScriptCstNode,
-} from '../../grammar/cst.ts';
+import type { ExpressionCstNode, ModelTextCstNode, ScriptCstNode } from '../../grammar/cst.ts';
 import { layout, type LayoutMode } from '../../grammar/layout.ts';
 import { ExprfitParser } from '../../grammar/parser.ts';
 import { createLexer, StrayBackslash, UnterminatedString } from '../../grammar/tokens.ts';
@@ -85,8 +81,10 @@ function run<C extends CstNode, T>(
     if (lexed.errors.length > 0) problem = unexpectedCharacter(lexed.errors[0].offset, lines, source);
     const tokens: IToken[] = [];
     for (const tok of lexed.tokens) {
-      if (tok.tokenType === UnterminatedString) problem = earlier(problem, unterminatedString(tok, lines, source));
-      else if (tok.tokenType === StrayBackslash) problem = earlier(problem, strayBackslash(tok, lines, source));
+      if (tok.tokenType === UnterminatedString)
+        problem = earlier(problem, unterminatedString(tok, lines, source));
+      else if (tok.tokenType === StrayBackslash)
+        problem = earlier(problem, strayBackslash(tok, lines, source));
       else tokens.push(tok);
     }
     const laid = layout(tokens, mode);
@@ -176,7 +174,12 @@ export function parseModel(text: string, fileOrOptions?: string | ParseOptions):
       }
       case 'assign':
         define(item.targets[0], 'the left side of an equation', item.targetSpans[0]);
-        equations.push({ lhs: item.targets[0], lhsSpan: item.targetSpans[0], rhs: item.value, span: item.span });
+        equations.push({
+          lhs: item.targets[0],
+          lhsSpan: item.targetSpans[0],
+          rhs: item.value,
+          span: item.span,
+        });
         break;
       case 'function': {
         if (getFunction(item.name)) {

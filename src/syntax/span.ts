@@ -76,7 +76,9 @@ export class ExprfitError extends Error {
         Math.min(this.span.end - this.span.start, srcLine.length - this.span.column + 1),
       );
       lines.push(`  ${srcLine}`);
-      lines.push(`  ${' '.repeat(Math.max(0, this.span.column - 1))}${'^'.repeat(width)}`);
+      // keep tabs in the indentation of the caret so that it lines up under tab-indented source
+      const indent = srcLine.slice(0, Math.max(0, this.span.column - 1)).replace(/[^\t]/g, ' ');
+      lines.push(`  ${indent.padEnd(Math.max(0, this.span.column - 1))}${'^'.repeat(width)}`);
     }
     for (const h of this.hints) lines.push(`  ${h}`);
     return lines.join('\n');

@@ -5,6 +5,7 @@ import {
   erf,
   erfc,
   gaussian2d,
+  gaussianUnion,
   gausskernel,
   grid,
   meshgrid,
@@ -212,6 +213,21 @@ describe('heatmaps', () => {
       }
     }
     expect(worst).toBeLessThan(1e-13);
+  });
+
+  it('gaussianUnion (fused, separable) equals probUnion of gaussian2d, for 2 and 3 kernels and rotated ones', () => {
+    const { x, y } = grid([60, 80]);
+    const ks = [
+      { mx: 30, my: 20, sx: 5, sy: 5, amplitude: 0.9 },
+      { mx: 35, my: 25, sx: 8, sy: 15, amplitude: 0.6 },
+      { mx: 60, my: 40, sx: 3, sy: 9, normalize: true },
+    ];
+    for (const set of [ks.slice(0, 2), ks, [{ ...ks[1], theta: 0.4 }, ks[0]]]) {
+      const ref = probUnion(set.map((k) => gaussian2d(x, y, k)));
+      const r = gaussianUnion(x, y, set);
+      expect(r.shape).toEqual([60, 80]);
+      expectClose(r.data, ref.data, 1e-15);
+    }
   });
 
   it('probUnion broadcasts', () => {

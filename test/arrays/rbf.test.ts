@@ -81,3 +81,21 @@ describe('rbfkernel against exp(-cdist(X, Y, sqeuclidean) / (2 sigma^2))', () =>
     expect((err as ExprfitError).message).toMatch(text);
   });
 });
+
+describe('fastExp (the inlined exp of the generated kernels)', () => {
+  it('is within 1e-15 relative of Math.exp on [-745, 709], exact at 0, limits at the ends', async () => {
+    const { fastExp } = await import('../../src/arrays/fastexp.ts');
+    let worst = 0;
+    for (let i = 0; i <= 200_000; i++) {
+      const x = -745 + (i * 1454) / 200_000;
+      const e = Math.exp(x);
+      if (e === 0 || !Number.isFinite(e)) continue;
+      worst = Math.max(worst, Math.abs(fastExp(x) - e) / e);
+    }
+    expect(worst).toBeLessThan(1e-15);
+    expect(fastExp(0)).toBe(1);
+    expect(fastExp(-800)).toBe(0);
+    expect(fastExp(800)).toBe(Infinity);
+    expect(fastExp(NaN)).toBeNaN();
+  });
+});

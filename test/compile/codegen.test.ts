@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Block, Code, Name, NameScope, _, buildFunction, numLit, trustedCall } from '../../src/compile/codegen.ts';
+import {
+  Block,
+  Code,
+  Name,
+  NameScope,
+  _,
+  buildFunction,
+  numLit,
+  trustedCall,
+} from '../../src/compile/codegen.ts';
 import { getFunction, functionNames } from '../../src/functions/registry.ts';
 
 describe('numLit', () => {

@@ -101,7 +101,8 @@ function checkAgainstReference(
   expectAllClose(out, ref.values, 1e-12, 0, 'valuesAndJacobian values');
   const scale = Math.max(1, ...Array.from(ref.jac, Math.abs).filter(Number.isFinite));
   expectAllClose(jac, ref.jac, 1e-10, 1e-13 * scale, 'jacobian vs symbolic');
-  if (fd) expectAllClose(jac, finiteDiff(b, spec.params.length, p, fixed), 1e-6, 1e-7 * scale, 'jacobian vs FD');
+  if (fd)
+    expectAllClose(jac, finiteDiff(b, spec.params.length, p, fixed), 1e-6, 1e-7 * scale, 'jacobian vs FD');
   return k;
 }
 
@@ -182,7 +183,11 @@ describe('broadcasting', () => {
 
   it('collapses arrays of one shape into a single loop', () => {
     const k = compileModel(expr, spec);
-    const b = k.bind({ x: randomNd([3, 4, 5], rnd), y: randomNd([3, 4, 5], rnd), z: randomNd([3, 4, 5], rnd) });
+    const b = k.bind({
+      x: randomNd([3, 4, 5], rnd),
+      y: randomNd([3, 4, 5], rnd),
+      z: randomNd([3, 4, 5], rnd),
+    });
     expect(b.sourceFor('jacobian').match(/for \(/g)).toHaveLength(1);
     expect(b.sourceFor('jacobian')).toBe(k.source);
   });
@@ -285,7 +290,10 @@ describe('residual modes', () => {
 
   it('array weights that broadcast along one axis', () => {
     const w = randomNd([4, 1], rnd, 0.5, 2);
-    check(compileModel(expr, spec).bind(data, { observed: yobs, weights: w }), (k) => w.data[Math.floor(k / 6)]);
+    check(
+      compileModel(expr, spec).bind(data, { observed: yobs, weights: w }),
+      (k) => w.data[Math.floor(k / 6)],
+    );
   });
 
   it('flat Float64Array observed and weights take the broadcast shape', () => {
@@ -358,7 +366,16 @@ describe('hostile names', () => {
   ];
 
   it('work as ordinary parameter, fixed and variable names through the parser', () => {
-    const [p1, p2, p3, f1, f2, v1, v2, v3] = ['constructor', '__proto__', 'prototype', 'process', 'require', 'eval', 'Function', 'toString'];
+    const [p1, p2, p3, f1, f2, v1, v2, v3] = [
+      'constructor',
+      '__proto__',
+      'prototype',
+      'process',
+      'require',
+      'eval',
+      'Function',
+      'toString',
+    ];
     const text = `${p1}*${v1} + ${p2}*exp(-${v2}^2) + ${p3}*${f1} - ${f2}*${v3}`;
     const expr = parseExpr(text);
     const spec = { params: [p1, p2, p3], fixed: [f1, f2], variables: [v1, v2, v3] };
@@ -387,14 +404,20 @@ describe('hostile names', () => {
     let expr: Expr = num(0);
     for (const n of [...params, ...variables]) expr = binary('+', expr, binary('*', sym(n), num(2)));
     const k = compileModel(expr, { params, variables });
-    const data = Object.fromEntries(variables.map((v, i) => [v, nd([i, i + 1], [2])])) as Record<string, NdArray>;
+    const data = Object.fromEntries(variables.map((v, i) => [v, nd([i, i + 1], [2])])) as Record<
+      string,
+      NdArray
+    >;
     const b = k.bind(data);
     const out = new Float64Array(2);
     const jac = new Float64Array(2 * params.length);
     const p = Float64Array.from(params.map((_n, i) => i + 1));
     b.valuesAndJacobian(p, EMPTY, out, jac);
     const scope = (j: number) =>
-      scopeOf([...params.map((n, i): [string, number] => [n, i + 1]), ...variables.map((v, i): [string, number] => [v, i + j])]);
+      scopeOf([
+        ...params.map((n, i): [string, number] => [n, i + 1]),
+        ...variables.map((v, i): [string, number] => [v, i + j]),
+      ]);
     expect([...out]).toEqual([evaluate(expr, scope(0)), evaluate(expr, scope(1))]);
     expect([...jac]).toEqual(Array(2 * params.length).fill(2));
     expect(g.__exprfitPwned).toBe(0);
@@ -409,9 +432,9 @@ describe('hostile names', () => {
     k.bind(ok).values(EMPTY, EMPTY, out);
     expect([...out]).toEqual([2, 4]);
     // Inherited properties are not data.
-    expect(() => compileModel(parseExpr('constructor'), { params: [], variables: ['constructor'] }).bind({})).toThrow(
-      /no data for variable 'constructor'/,
-    );
+    expect(() =>
+      compileModel(parseExpr('constructor'), { params: [], variables: ['constructor'] }).bind({}),
+    ).toThrow(/no data for variable 'constructor'/);
   });
 });
 
@@ -450,12 +473,12 @@ describe('errors', () => {
   });
 
   it('unknown functions and wrong arity', () => {
-    expect(catchErr(() => compileModel(call('nosuch', [sym('x')]), { params: [], variables: ['x'] })).code).toBe(
-      'unknown-function',
-    );
-    expect(catchErr(() => compileModel(call('exp', [sym('x'), sym('x')]), { params: [], variables: ['x'] })).code).toBe(
-      'arity',
-    );
+    expect(
+      catchErr(() => compileModel(call('nosuch', [sym('x')]), { params: [], variables: ['x'] })).code,
+    ).toBe('unknown-function');
+    expect(
+      catchErr(() => compileModel(call('exp', [sym('x'), sym('x')]), { params: [], variables: ['x'] })).code,
+    ).toBe('arity');
   });
 
   it('bad specs and bad calls', () => {
@@ -464,11 +487,14 @@ describe('errors', () => {
     expect(catchErr(() => compileModel(x, { params: ['a', '$0'], variables: ['x'] })).code).toBe('usage');
     const b = compileModel(x, { params: ['a'], variables: ['x'] }).bind({ x: nd([1, 2], [2]) });
     expect(catchErr(() => b.values(new Float64Array(2), EMPTY, new Float64Array(2))).code).toBe('shape');
-    expect(catchErr(() => b.values([1] as unknown as Float64Array, EMPTY, new Float64Array(2))).code).toBe('type');
-    expect(catchErr(() => b.values(Float64Array.of(1), EMPTY, new Float64Array(1))).code).toBe('shape');
-    expect(catchErr(() => b.valuesAndJacobian(Float64Array.of(1), EMPTY, new Float64Array(2), new Float64Array(1))).code).toBe(
-      'shape',
+    expect(catchErr(() => b.values([1] as unknown as Float64Array, EMPTY, new Float64Array(2))).code).toBe(
+      'type',
     );
+    expect(catchErr(() => b.values(Float64Array.of(1), EMPTY, new Float64Array(1))).code).toBe('shape');
+    expect(
+      catchErr(() => b.valuesAndJacobian(Float64Array.of(1), EMPTY, new Float64Array(2), new Float64Array(1)))
+        .code,
+    ).toBe('shape');
   });
 });
 

@@ -22,6 +22,9 @@ describe('readFits: files written by astropy', () => {
     expect(f.extname).toBe(name.toUpperCase());
     expectArray(f.array, astropy[`astropy_ext.fits#${name.toUpperCase()}`]);
   });
+  it('an index given as text, as a script passes it', async () => {
+    expect((await readFits(fixture('fits', 'astropy_ext.fits'), { hdu: '3' })).extname).toBe('ERR');
+  });
   it('extension by index, and the default is the first HDU with image data', async () => {
     const byIndex = await readFits(fixture('fits', 'astropy_ext.fits'), { hdu: 3 });
     expectArray(byIndex.array, astropy['astropy_ext.fits#ERR']);
@@ -86,6 +89,53 @@ describe('readFits: files written by cfitsio (imcopy)', () => {
   });
   it('an extension copied to a primary HDU', async () => {
     expectArray((await readFits(fixture('fits', 'cfitsio_sci.fits'))).array, astropy['astropy_ext.fits#SCI']);
+  });
+});
+
+describe('FITS edge cases built in memory', () => {
+  const card = (text: string): string => text.padEnd(80, ' ');
+  const fitsBytes = (cards: string[], data: Buffer): Buffer => {
+    let header = [...cards, 'END'].map(card).join('');
+    header = header.padEnd(Math.ceil(header.length / 2880) * 2880, ' ');
+    const pad = Buffer.alloc((2880 - (data.length % 2880)) % 2880);
+    return Buffer.concat([Buffer.from(header, 'latin1'), data, pad]);
+  };
+  it('unsigned 64-bit (BZERO = 2^63) is added exactly before rounding', () => {
+    const data = Buffer.alloc(24);
+    data.writeBigInt64BE(-(2n ** 63n), 0); // 0
+    data.writeBigInt64BE(5n - 2n ** 63n, 8); // 5
+    data.writeBigInt64BE(2n ** 63n - 1n, 16); // 2^64 - 1
+    const bytes = fitsBytes(
+      [
+        'SIMPLE  =                    T',
+        'BITPIX  =                   64',
+        'NAXIS   =                    1',
+        'NAXIS1  =                    3',
+        'BZERO   =  9223372036854775808',
+        'BSCALE  =                    1',
+      ],
+      data,
+    );
+    expect(Array.from(parseFits(bytes, 'u64.fits').array.data)).toEqual([0, 5, 2 ** 64]);
+  });
+  it('unsigned 32-bit (BZERO = 2^31) and a missing final padding', () => {
+    const data = Buffer.alloc(8);
+    data.writeInt32BE(-(2 ** 31), 0);
+    data.writeInt32BE(2 ** 31 - 1, 4);
+    const bytes = fitsBytes(
+      [
+        'SIMPLE  =                    T',
+        'BITPIX  =                   32',
+        'NAXIS   =                    2',
+        'NAXIS1  =                    1',
+        'NAXIS2  =                    2',
+        'BZERO   =           2147483648',
+      ],
+      data,
+    ).subarray(0, 2880 + 8);
+    const a = parseFits(bytes, 'u32.fits').array;
+    expect([...a.shape]).toEqual([2, 1]);
+    expect(Array.from(a.data)).toEqual([0, 2 ** 32 - 1]);
   });
 });
 

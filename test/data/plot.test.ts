@@ -60,6 +60,18 @@ describe('plotFit', () => {
     expect(new Set(Array.from(png.data)).size).toBeGreaterThan(20);
   });
 
+  it('large 1-D data are thinned to maxPoints, with a subtitle and a warning', async () => {
+    const m = 2500;
+    const bx = Float64Array.from({ length: m }, (_, i) => i);
+    const r = await plotFit(
+      join(dir, 'big.svg'),
+      { kind: '1d', x: bx, y: bx, model: bx },
+      { maxPoints: 1000 },
+    );
+    expect(r.warnings).toEqual(['plot: showing 834 of 2500 points (1 in 3)']);
+    expect(readFileSync(join(dir, 'big.svg'), 'utf8')).toContain('showing 834 of 2500 points (1 in 3)');
+  });
+
   it('a dense model curve is used when given', async () => {
     const cx = Float64Array.from({ length: 100 }, (_, i) => (i * 9) / 99);
     const lite = (await plotSpec({ ...spec1d, curveX: cx, curveY: cx.map((t) => t) })) as {

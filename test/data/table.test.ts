@@ -1,7 +1,15 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readTable, parseTable, writeTable, parseCell, formatTable } from '../../src/data/table.ts';
+import fc from 'fast-check';
+import {
+  readTable,
+  parseTable,
+  writeTable,
+  parseCell,
+  formatTable,
+  fastNumber,
+} from '../../src/data/table.ts';
 import { NdArray } from '../../src/data/ndarray.ts';
 import { fixture, rejection, tempDir } from './helpers.ts';
 
@@ -81,6 +89,76 @@ describe('parseCell', () => {
   });
   it.each(['abc', '0x10', '1,5', '1e', '--1', '1 2'])('%j is not a number', (text) => {
     expect(parseCell(text)).toBeUndefined();
+  });
+});
+
+describe('fastNumber (the numeric fast path) agrees with Number()', () => {
+  const formats: ((v: number) => string)[] = [
+    (v) => String(v),
+    (v) => v.toExponential(6),
+    (v) => v.toPrecision(15),
+    (v) => v.toFixed(4),
+    (v) => v.toPrecision(3),
+  ];
+  it('on random doubles in several notations', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e30, max: 1e30 }),
+        fc.nat(4),
+        (v, f) => {
+          const s = formats[f](v);
+          const fast = fastNumber(s, 0, s.length);
+          if (fast !== undefined)
+            expect(Object.is(fast, Number(s)) || (fast === 0 && Number(s) === 0)).toBe(true);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+  it.each(['1', '-0.5', '  12.25 ', '+3e2', '0.000', '.5', '5.', '123456789012345', '1e-22', '9e22'])(
+    'takes %j',
+    (s) => {
+      expect(fastNumber(s, 0, s.length)).toBe(Number(s));
+    },
+  );
+  it.each(['', 'abc', '1e', '1234567890123456', '1e23', '1e-23', '0x10', '1 2', 'nan', '-', '.', 'e5'])(
+    'leaves %j to the slow path',
+    (s) => {
+      expect(fastNumber(s, 0, s.length)).toBeUndefined();
+    },
+  );
+});
+
+describe('parseTable edge cases', () => {
+  it('a header-less numeric file with trailing delimiters', async () => {
+    const t = await parseTable('1,2,\n3,4,\n', 'x.csv');
+    expect(t.names).toEqual(['col1', 'col2']);
+    expect(Array.from(t.columns.col2.data)).toEqual([2, 4]);
+  });
+  it('CR-only and CRLF line ends', async () => {
+    expect(Array.from((await parseTable('a,b\r1,2\r3,4\r', 'mac.csv')).columns.b.data)).toEqual([2, 4]);
+    expect(Array.from((await parseTable('a,b\r\n1,2\r\n3,4\r\n', 'dos.csv')).columns.b.data)).toEqual([2, 4]);
+  });
+  it('a bad cell in the fast path names line and column', async () => {
+    const err = await rejection(() => parseTable('a,b\n1,2\n\n# c\n3,x4\n', 'f.csv'));
+    expect(err.message).toBe('f.csv: line 5, column 2 ("b"): cannot read "x4" as a number');
+    expect(err.hints).toEqual(['3,x4', '  ^^']);
+  });
+  it('the caret keeps tabs so it lines up under a TSV line', async () => {
+    const err = await rejection(() => parseTable('a\tb\n1\tzz\n', 't.tsv'));
+    expect(err.hints).toEqual(['1\tzz', ' \t^^']);
+  });
+  it('too many fields in the fast path', async () => {
+    const err = await rejection(() => parseTable('a,b\n1,2,3\n', 'f.csv'));
+    expect(err.message).toBe('f.csv: line 2: 3 field(s), but the header has 2 column(s)');
+  });
+  it('whitespace-separated with tabs and runs of spaces', async () => {
+    const t = await parseTable('x   y\n1\t 2\n  3    4  \n', 'w.dat', { delimiter: 'whitespace' });
+    expect(Array.from(t.columns.y.data)).toEqual([2, 4]);
+  });
+  it('header: false keeps a text first row out of the names', async () => {
+    const err = await rejection(() => parseTable('a,b\n1,2\n', 'h.csv', { header: false }));
+    expect(err.message).toMatch(/line 1, column 1 \("col1"\): cannot read "a"/);
   });
 });
 

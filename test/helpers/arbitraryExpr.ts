@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { binary, call, num, sym, unary } from '../../src/ast/build.ts';
 import type { BinaryOp, Expr } from '../../src/ast/expr.ts';
 import { getFunction } from '../../src/functions/registry.ts';
+import { evaluate } from '../../src/symbolic/evaluate.ts';
 
 /** Builtins that are smooth (infinitely differentiable) on the open set where they are finite. */
 export const SMOOTH_FUNCTIONS: readonly string[] = [
@@ -42,6 +43,9 @@ export const SMOOTH_FUNCTIONS: readonly string[] = [
   'pow',
 ];
 
+/** Builtins that are continuous but have kinks or selections (abs at 0, min/max at ties, ...). */
+export const CONTINUOUS_FUNCTIONS: readonly string[] = ['abs', 'min', 'max', 'hypot', 'cbrt'];
+
 /** Builtins that are non-smooth somewhere (kinks, jumps, selections). */
 export const NONSMOOTH_FUNCTIONS: readonly string[] = [
   'abs',
@@ -69,14 +73,23 @@ export interface ArbitraryExprOptions {
   readonly logic?: boolean;
   /** Include `^` with arbitrary exponents (default true; integer exponents are always possible). */
   readonly powers?: boolean;
-  /** Literal values: 'small' (0..10, short decimals; default) or 'extreme' (also 1e-300, 1e300, 5e-324, Infinity...). */
-  readonly numbers?: 'small' | 'extreme';
+  /**
+   * Literal values: 'small' (0..10; default), 'integer' (0..5: exact arithmetic, for tests of discontinuous
+   * functions) or 'extreme' (also 1e-300, 1e300, 5e-324, Infinity, ...).
+   */
+  readonly numbers?: 'small' | 'integer' | 'extreme';
+  /** Arithmetic operators to use (default all of `+ - * /`). */
+  readonly arithmetic?: readonly BinaryOp[];
+  /** Allow literal negative integer exponents `x^-2` (default true). */
+  readonly negativePowers?: boolean;
 }
 
+const INTEGER_NUMBERS = fc.integer({ min: 0, max: 5 });
+
 const SMALL_NUMBERS = fc.oneof(
-  fc.integer({ min: 0, max: 5 }).map((v) => v),
+  INTEGER_NUMBERS,
   fc.integer({ min: 1, max: 99 }).map((v) => v / 10),
-  fc.double({ min: 0, max: 10, noNaN: true, noDefaultInfinity: true }),
+  fc.double({ min: 0.01, max: 10, noNaN: true, noDefaultInfinity: true }),
 );
 
 const EXTREME_NUMBERS = fc.oneof(
@@ -93,7 +106,9 @@ export function arbitraryExpr(options: ArbitraryExprOptions = {}): fc.Arbitrary<
   const variables = options.variables ?? ['x', 'y', 'z'];
   const functions = options.functions ?? SMOOTH_FUNCTIONS;
   const maxDepth = options.maxDepth ?? 4;
-  const numbers = options.numbers === 'extreme' ? EXTREME_NUMBERS : SMALL_NUMBERS;
+  const numbers =
+    options.numbers === 'extreme' ? EXTREME_NUMBERS : options.numbers === 'integer' ? INTEGER_NUMBERS : SMALL_NUMBERS;
+  const arithmetic = options.arithmetic ?? ARITH;
   const leaf: fc.Arbitrary<Expr> = fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...variables).map((n) => sym(n)) },
     { weight: 2, arbitrary: numbers.map((v) => num(v)) },
@@ -103,8 +118,8 @@ export function arbitraryExpr(options: ArbitraryExprOptions = {}): fc.Arbitrary<
     const choices: fc.Arbitrary<Expr>[] = [
       leaf,
       sub.map((a) => unary('-', a)),
-      fc.tuple(fc.constantFrom(...ARITH), sub, sub).map(([op, l, r]) => binary(op, l, r)),
-      fc.tuple(sub, fc.integer({ min: -3, max: 4 })).map(([b, k]) =>
+      fc.tuple(fc.constantFrom(...arithmetic), sub, sub).map(([op, l, r]) => binary(op, l, r)),
+      fc.tuple(sub, fc.integer({ min: options.negativePowers === false ? 0 : -3, max: 4 })).map(([b, k]) =>
         binary('^', b, k < 0 ? unary('-', num(-k)) : num(k)),
       ),
     ];
@@ -135,14 +150,17 @@ export function arbitraryExpr(options: ArbitraryExprOptions = {}): fc.Arbitrary<
   return expr;
 }
 
-/** Random values for the variables (default range [-3, 3], away from exact zero). */
+/** Random values for the variables (default range [-3, 3], away from exact zero; or small integers). */
 export function arbitraryScope(
   variables: readonly string[] = ['x', 'y', 'z'],
   range: readonly [number, number] = [-3, 3],
+  integers = false,
 ): fc.Arbitrary<Record<string, number>> {
-  const value = fc.double({ min: range[0], max: range[1], noNaN: true, noDefaultInfinity: true }).map((v) =>
-    Math.abs(v) < 1e-3 ? v + 0.0137 : v,
-  );
+  const value = integers
+    ? fc.integer({ min: Math.ceil(range[0]), max: Math.floor(range[1]) })
+    : fc
+        .double({ min: range[0], max: range[1], noNaN: true, noDefaultInfinity: true })
+        .map((v) => (Math.abs(v) < 1e-3 ? v + 0.0137 : v));
   return fc.tuple(...variables.map(() => value)).map((vals) => {
     const scope: Record<string, number> = {};
     variables.forEach((n, i) => (scope[n] = vals[i]));
@@ -173,6 +191,33 @@ export function finiteDifference(
   const scale = Math.max(Math.abs(r1), Math.abs(r2), 1e-300);
   const smooth = finite && Math.abs(r1 - r2) <= 1e-6 * scale + 1e-12;
   return { value, smooth };
+}
+
+/** The values of every subexpression of `e` (NaN where evaluation fails). */
+export function intermediateValues(e: Expr, scope: Record<string, number>): number[] {
+  const out: number[] = [];
+  const visit = (n: Expr): void => {
+    try {
+      out.push(evaluate(n, scope));
+    } catch {
+      out.push(NaN);
+    }
+    if (n.kind === 'unary') visit(n.arg);
+    else if (n.kind === 'binary') {
+      visit(n.left);
+      visit(n.right);
+    } else if (n.kind === 'call') n.args.forEach(visit);
+  };
+  visit(e);
+  return out;
+}
+
+/**
+ * True when no subexpression of `e` is near underflow or overflow (|v| in (0, 1e-150) or above 1e150) or
+ * non-finite: numeric comparisons of such expressions test the floating-point range, not the math.
+ */
+export function wellScaled(e: Expr, scope: Record<string, number>): boolean {
+  return intermediateValues(e, scope).every((v) => Number.isFinite(v) && (v === 0 || (Math.abs(v) > 1e-150 && Math.abs(v) < 1e150)));
 }
 
 /** |a - b| <= rel * max(|a|, |b|) + abs; NaN equals NaN, infinities must be equal. */

@@ -162,12 +162,12 @@ describe('error positions, carets and hints', () => {
     },
     {
       mode: 'expr',
-      text: '[1, 2 3]',
-      message: 'unexpected number 3',
+      text: '[1, 2 a]',
+      message: "unexpected name 'a'",
       line: 1,
       column: 7,
       caret: '        ^',
-      hints: ["expected ',' or ']'", "to multiply, write '*' between them: 2*3"],
+      hints: ["expected ',' or ']'", "to multiply, write '*' between them: 2*a"],
     },
     {
       mode: 'expr',
@@ -176,7 +176,10 @@ describe('error positions, carets and hints', () => {
       line: 1,
       column: 2,
       caret: '   ^',
-      hints: ['expected an operator or the end of the expression', "to multiply, write '*' between them: 2*x"],
+      hints: [
+        'expected an operator or the end of the expression',
+        "to multiply, write '*' between them: 2*x",
+      ],
     },
     {
       mode: 'expr',
@@ -273,7 +276,7 @@ describe('error positions, carets and hints', () => {
       line: 1,
       column: 7,
       caret: '        ^',
-      hints: ["expected the end of the statement (a new line or ';')", "to multiply, write '*' between them: 1*2"],
+      hints: ["expected the end of the statement (a new line or ';')"],
     },
     {
       mode: 'script',
@@ -332,9 +335,18 @@ describe('error positions, carets and hints', () => {
     expect(err.source?.text).toBe(text);
   });
 
+  it.each([
+    ['exp x', "to call 'exp', write exp(x)"],
+    ['(a)(b)', "to multiply, write '*' between them: (...)*(...)"],
+    ['x[1] y', "to multiply, write '*' between them: [...]*y"],
+    ['a = b', "to compare, write '=='"],
+  ])('hints at the likely intent of %j', (text, hint) => {
+    expect(errorOf(() => parseExpr(text)).hints).toContain(hint);
+  });
+
   it('names the file in the first line of the formatted error', () => {
     const err = errorOf(() => parseScript('data "x.csv"\nfit 3', 'run.fit'));
-    expect(err.format().split('\n')[0]).toBe("run.fit:2:5: error: unexpected number 3");
+    expect(err.format().split('\n')[0]).toBe('run.fit:2:5: error: unexpected number 3');
     const err2 = errorOf(() => parseExpr('1 +* 2', 'model.txt'));
     expect(err2.format()).toContain('model.txt:1:4: error:');
   });
@@ -365,11 +377,26 @@ describe('error positions, carets and hints', () => {
     expect(err.code).toBe('usage');
   });
 
+  it('parses realistically deep nesting', () => {
+    const n = 50;
+    expect(parseExpr('('.repeat(n) + 'x' + ')'.repeat(n))).toMatchObject({ kind: 'sym', name: 'x' });
+    expect(parseExpr('exp('.repeat(n) + 'x' + ')'.repeat(n)).kind).toBe('call');
+    const long = Array.from({ length: 5000 }, (_, i) => `b${i}*x^${i}`).join(' + ');
+    expect(parseExpr(long).kind).toBe('binary');
+  });
+
   it('reports deep nesting as an ExprfitError', () => {
     const deep = '('.repeat(20000) + 'x' + ')'.repeat(20000);
     const err = errorOf(() => parseExpr(deep));
     expect(err.code).toBe('syntax');
     const minus = '-'.repeat(50000) + 'x';
     expect(errorOf(() => parseExpr(minus)).code).toBe('syntax');
+  });
+});
+
+describe('ExprfitError.format', () => {
+  it('lines the caret up under tab-indented source', () => {
+    const err = errorOf(() => parseScript('x = 1\n\tfit\t3'));
+    expect(err.format().split('\n').slice(1, 3)).toEqual(['  \tfit\t3', '  \t   \t^']);
   });
 });

@@ -115,9 +115,21 @@ describe('parseModel', () => {
 
   it.each([
     ['y = exq(x)', 'unknown-function', "unknown function 'exq'", ["did you mean 'exp'?"], 5],
-    ['y = g(x)\ng(u, s) = u*s', 'arity', "'g' takes 2 arguments, but 1 was given", ['it is defined as g(u, s)'], 5],
+    [
+      'y = g(x)\ng(u, s) = u*s',
+      'arity',
+      "'g' takes 2 arguments, but 1 was given",
+      ['it is defined as g(u, s)'],
+      5,
+    ],
     ['y = gg(x)\ng(u) = u', 'unknown-function', "unknown function 'gg'", ["did you mean 'g'?"], 5],
-    ['g(u) = sinn(u)\ny = g(x)', 'unknown-function', "unknown function 'sinn'", ["did you mean 'sin' or 'sinh'?"], 8],
+    [
+      'g(u) = sinn(u)\ny = g(x)',
+      'unknown-function',
+      "unknown function 'sinn'",
+      ["did you mean 'sin' or 'sinh'?"],
+      8,
+    ],
     ['y = atan2(x)', 'arity', "'atan2' takes 2 arguments, but 1 was given", ['usage: atan2(y, x)'], 5],
   ])('checks calls: %j', (text, code, message, hints, column) => {
     const err = errorOf(() => parseModel(text));
@@ -181,7 +193,12 @@ describe('checkCalls', () => {
     ['1 + lg(x)', "unknown function 'lg'", ["did you mean 'ln' or 'log'?"], 5],
     ['pi(2)', "unknown function 'pi'", ["'pi' is a constant, not a function"], 1],
     ['a(b + c)', "unknown function 'a'", ["to multiply, write 'a*(...)'"], 1],
-    ['zzzz(1, 2)', "unknown function 'zzzz'", ['it is neither a builtin nor a function defined in the model'], 1],
+    [
+      'zzzz(1, 2)',
+      "unknown function 'zzzz'",
+      ['it is neither a builtin nor a function defined in the model'],
+      1,
+    ],
     ['x[foo(1)]', "unknown function 'foo'", [], 3],
   ])('rejects %s', (text, message, hints, column) => {
     const err = errorOf(() => check(text));
@@ -189,7 +206,9 @@ describe('checkCalls', () => {
     expect(err.message).toBe(message);
     if (hints.length) expect(err.hints).toEqual(hints);
     expect(err.span?.column).toBe(column);
-    expect(err.format().split('\n')[2]).toBe(`  ${' '.repeat(column - 1)}${'^'.repeat(text.match(/[a-zA-Z]+(?=\()/)![0].length)}`);
+    expect(err.format().split('\n')[2]).toBe(
+      `  ${' '.repeat(column - 1)}${'^'.repeat(text.match(/[a-zA-Z]+(?=\()/)![0].length)}`,
+    );
   });
 
   it.each([

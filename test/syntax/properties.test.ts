@@ -29,7 +29,22 @@ function returnsOrThrowsExprfitError(f: () => unknown, text: string): void {
 const CHARACTER = fc.oneof(
   { weight: 4, arbitrary: fc.string({ minLength: 1, maxLength: 1 }) },
   fc.constantFrom(
-    ...['σ', '𝑥', 'é', 'e\u0301', '²', '₀', '−', '×', '\u00a0', '\u2028', '\ufeff', '\ud800', '\udc00', '\u0000'],
+    ...[
+      'σ',
+      '𝑥',
+      'é',
+      'e\u0301',
+      '²',
+      '₀',
+      '−',
+      '×',
+      '\u00a0',
+      '\u2028',
+      '\ufeff',
+      '\ud800',
+      '\udc00',
+      '\u0000',
+    ],
     ...['\r', '\n', '\t', '\\', '"', '#', ';', '[', ']', '(', ')', '\u007f', '😀'],
   ),
 );
@@ -140,28 +155,28 @@ const { expr: genExpr } = fc.letrec<{ expr: Gen }>((tie) => ({
   expr: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     fc.constantFrom(...NAMES).map((name): Gen => ({ tree: { kind: 'sym', name }, tokens: [name] })),
-    fc.constantFrom(...NUMBERS).map(([text, value]): Gen => ({ tree: { kind: 'num', value }, tokens: [text] })),
-    fc.tuple(tie('expr'), fc.constantFrom(...BINARY), tie('expr')).map(
-      ([l, [text, op], r]): Gen => ({
-        tree: { kind: 'binary', op, left: l.tree, right: r.tree },
-        tokens: ['(', ...l.tokens, text, ...r.tokens, ')'],
-      }),
-    ),
-    fc.tuple(fc.constantFrom<['-' | 'not', string]>(['-', '-'], ['not', 'not']), tie('expr')).map(
-      ([[op, text], a]): Gen => ({
+    fc
+      .constantFrom(...NUMBERS)
+      .map(([text, value]): Gen => ({ tree: { kind: 'num', value }, tokens: [text] })),
+    fc.tuple(tie('expr'), fc.constantFrom(...BINARY), tie('expr')).map(([l, [text, op], r]): Gen => ({
+      tree: { kind: 'binary', op, left: l.tree, right: r.tree },
+      tokens: ['(', ...l.tokens, text, ...r.tokens, ')'],
+    })),
+    fc
+      .tuple(fc.constantFrom<['-' | 'not', string]>(['-', '-'], ['not', 'not']), tie('expr'))
+      .map(([[op, text], a]): Gen => ({
         tree: { kind: 'unary', op, arg: a.tree },
         tokens: ['(', text, '(', ...a.tokens, ')', ')'],
-      }),
-    ),
-    fc.tuple(fc.constantFrom(...FUNCTIONS), fc.array(tie('expr'), { minLength: 3, maxLength: 3 })).map(
-      ([[fn, arity], args]): Gen => {
+      })),
+    fc
+      .tuple(fc.constantFrom(...FUNCTIONS), fc.array(tie('expr'), { minLength: 3, maxLength: 3 }))
+      .map(([[fn, arity], args]): Gen => {
         const used = args.slice(0, arity);
         const tokens = [fn, '('];
         used.forEach((a, i) => tokens.push(...(i > 0 ? [','] : []), ...a.tokens));
         tokens.push(')');
         return { tree: { kind: 'call', fn, args: used.map((a) => a.tree) }, tokens };
-      },
-    ),
+      }),
   ),
 }));
 
@@ -186,7 +201,19 @@ const genStatement: fc.Arbitrary<string[]> = fc.oneof(
   genExpr.map((g) => ['model', 'img', '=', ...g.tokens]),
   fc
     .tuple(genExpr, genExpr, genExpr)
-    .map(([a, b, c]) => ['param', 'A', '=', ...a.tokens, 'in', '[', ...b.tokens, ',', ...c.tokens, ']', 'fixed']),
+    .map(([a, b, c]) => [
+      'param',
+      'A',
+      '=',
+      ...a.tokens,
+      'in',
+      '[',
+      ...b.tokens,
+      ',',
+      ...c.tokens,
+      ']',
+      'fixed',
+    ]),
   fc.tuple(genExpr, genExpr).map(([a, b]) => ['param', 'A', '=', ...a.tokens, ',', 'B', '=', ...b.tokens]),
   fc.tuple(genExpr, genExpr).map(([a, b]) => ['fit', 'method', '=', ...a.tokens, 'maxfev', '=', ...b.tokens]),
   genExpr.map((g) => ['print', ...g.tokens]),
@@ -196,7 +223,9 @@ const genStatement: fc.Arbitrary<string[]> = fc.oneof(
   genExpr.map((g) => ['v', '=', '[', ...g.tokens, ',', '[', '1', ',', '2', ']', ']']),
   genExpr.map((g) => ['w', '=', 'img', '[', ...g.tokens, ':', ',', ':', ':', '2', ']']),
   // a bare expression, unless it starts with a statement keyword (then it is that statement)
-  genExpr.filter((g) => !(STATEMENT_KEYWORDS as readonly string[]).includes(g.tokens[0])).map((g) => g.tokens),
+  genExpr
+    .filter((g) => !(STATEMENT_KEYWORDS as readonly string[]).includes(g.tokens[0]))
+    .map((g) => g.tokens),
 );
 
 describe('incomplete input', () => {

@@ -137,19 +137,28 @@ describe('statement forms', () => {
     ['save "result.json"', { kind: 'save', file: 'result.json', options: [] }],
     ['save model to "model.npy"', { kind: 'save', what: 'model', file: 'model.npy', options: [] }],
     ['save residuals to "r.csv"', { kind: 'save', what: 'residuals', file: 'r.csv', options: [] }],
-    ['save img[0:5, :] to "crop.png" cmap=viridis', {
-      kind: 'save',
-      what: '(index img (: 0 5) (: _ _))',
-      file: 'crop.png',
-      options: ['cmap=viridis'],
-    }],
+    [
+      'save img[0:5, :] to "crop.png" cmap=viridis',
+      {
+        kind: 'save',
+        what: '(index img (: 0 5) (: _ _))',
+        file: 'crop.png',
+        options: ['cmap=viridis'],
+      },
+    ],
     ['plot "fit.svg"', { kind: 'plot', file: 'fit.svg', options: [] }],
-    ['plot "fit.png" width=800 title="Decay"', { kind: 'plot', file: 'fit.png', options: ['width=800', 'title="Decay"'] }],
+    [
+      'plot "fit.png" width=800 title="Decay"',
+      { kind: 'plot', file: 'fit.png', options: ['width=800', 'title="Decay"'] },
+    ],
     [
       'spots img roi=7 min_distance=3',
       { kind: 'command', name: 'spots', args: ['img'], options: ['roi=7', 'min_distance=3'] },
     ],
-    ['spots img (threshold) roi=7', { kind: 'command', name: 'spots', args: ['(img threshold)'], options: ['roi=7'] }],
+    [
+      'spots img (threshold) roi=7',
+      { kind: 'command', name: 'spots', args: ['(img threshold)'], options: ['roi=7'] },
+    ],
     ['spots img 2*t', { kind: 'command', name: 'spots', args: ['img', '(* 2 t)'], options: [] }],
     ['set digits=6', { kind: 'command', name: 'set', args: [], options: ['digits=6'] }],
     ['set', { kind: 'command', name: 'set', args: [], options: [] }],

@@ -1,0 +1,293 @@
+/**
+ * The per-fit solver of batch fitting: a small-n Levenberg–Marquardt in the style of Gpufit/Cpufit.
+ *
+ * Each iteration solves (H + λ·diag(H)) δ = g with a hand-written Cholesky factorisation (n x n, n small),
+ * projects p + δ onto the bounds (clamping), and evaluates χ², g and H at the trial point in one fused pass
+ * (src/batch/kernel.ts). A trial that lowers χ² is accepted (λ /= 10), otherwise it is discarded (λ *= 10).
+ * Starting λ = 1e-3, as in Gpufit.
+ *
+ * Stopping rules:
+ * - `gpufit` (default): stop when |χ²_trial − χ²| < tol·max(1, χ²_trial) (tol = 1e-4), whether or not the
+ *   trial was accepted, or after 20 iterations — Gpufit's and Cpufit's rule. The better of the two points is
+ *   kept.
+ * - `strict`: stop when an accepted step changes χ² by at most 1e-12·max(1, χ²) or no parameter moves by more
+ *   than 1e-10 relative, or when λ exceeds 1e16 (no decrease is possible at working precision); at most 200
+ *   iterations.
+ * - custom: `{ tol, maxIterations }` with Gpufit's test.
+ *
+ * Everything here works on preallocated typed arrays: no allocation per fit or per iteration.
+ */
+
+/** Termination codes (the `status` column). */
+export const STATUS = {
+  converged: 0,
+  maxIterations: 1,
+  singular: 2,
+  nonFinite: 3,
+} as const;
+/** Names of the termination codes, by code. */
+export const STATUS_NAMES: readonly string[] = ['converged', 'max-iterations', 'singular', 'non-finite'];
+
+export interface StopRule {
+  readonly kind: 'gpufit' | 'strict';
+  /** Relative χ² change (gpufit) or relative χ² decrease (strict). */
+  readonly tol: number;
+  readonly maxIterations: number;
+  /** strict: relative parameter step. */
+  readonly xtol: number;
+}
+
+export const GPUFIT_STOP: StopRule = Object.freeze({ kind: 'gpufit', tol: 1e-4, maxIterations: 20, xtol: 0 });
+export const STRICT_STOP: StopRule = Object.freeze({ kind: 'strict', tol: 1e-12, maxIterations: 200, xtol: 1e-10 });
+
+/** Evaluates one fit at `p`: writes H (n x n) and g, returns χ². */
+export type EvalFn = (p: Float64Array, fixed: Float64Array, off: number, h: Float64Array, g: Float64Array, cst: number) => number;
+
+/** Everything the solver loop needs for a range of fits (built by problem.ts, in the main thread or a worker). */
+export interface SolveContext {
+  readonly nParams: number;
+  readonly nFixed: number;
+  /** Points per fit. */
+  readonly size: number;
+  readonly evaluate: EvalFn;
+  /** Poisson only: the expected-information pass for standard errors (writes F into `h`). */
+  readonly fisher?: EvalFn;
+  readonly poisson: boolean;
+  /** Per fit, row-major [nFits, nParams]. */
+  readonly start: Float64Array;
+  /** Per fit, row-major [nFits, nFixed] (or null without fixed values). */
+  readonly fixedValues: Float64Array | null;
+  /** Bounds: length nParams (shared) or nFits * nParams (per fit). */
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+  /** Poisson: Σ w (y ln y − y) per fit. */
+  readonly cst: Float64Array | null;
+  /** Points with non-zero weight per fit (null: all `size`). */
+  readonly npoints: Int32Array | null;
+  readonly absoluteSigma: boolean;
+  readonly stop: StopRule;
+}
+
+/** Result columns (column-major: parameter j of fit i at `j * nFits + i`). */
+export interface SolveOutput {
+  readonly nFits: number;
+  readonly values: Float64Array;
+  readonly stderr: Float64Array;
+  readonly chi2: Float64Array;
+  readonly iterations: Int32Array;
+  readonly status: Uint8Array;
+}
+
+/** Solves fits `from` (inclusive) to `to` (exclusive), writing into `out`. */
+export function solveRange(ctx: SolveContext, out: SolveOutput, from: number, to: number): void {
+  const n = ctx.nParams;
+  const nf = ctx.nFixed;
+  const N = out.nFits;
+  let p = new Float64Array(n);
+  let pt = new Float64Array(n);
+  let h = new Float64Array(n * n);
+  let ht = new Float64Array(n * n);
+  let g = new Float64Array(n);
+  let gt = new Float64Array(n);
+  const a = new Float64Array(n * n);
+  const delta = new Float64Array(n);
+  const fixed = new Float64Array(nf);
+  const cov = new Float64Array(n * n);
+  const perFitBounds = ctx.lower.length !== n;
+  const { evaluate, stop } = ctx;
+  const gpufit = stop.kind === 'gpufit';
+  const tol = stop.tol;
+  const maxIt = stop.maxIterations;
+  for (let i = from; i < to; i++) {
+    const off = i * ctx.size;
+    const bo = perFitBounds ? i * n : 0;
+    for (let j = 0; j < n; j++) {
+      const lo = ctx.lower[bo + j];
+      const hi = ctx.upper[bo + j];
+      const v = ctx.start[i * n + j];
+      p[j] = v < lo ? lo : v > hi ? hi : v;
+    }
+    if (nf > 0) for (let j = 0; j < nf; j++) fixed[j] = ctx.fixedValues![i * nf + j];
+    const cst = ctx.cst ? ctx.cst[i] : 0;
+    let chi = evaluate(p, fixed, off, h, g, cst);
+    let status: number = STATUS.maxIterations;
+    let it = 0;
+    if (!Number.isFinite(chi)) {
+      status = STATUS.nonFinite;
+    } else {
+      let lambda = 1e-3;
+      while (it < maxIt) {
+        it++;
+        // (H + λ diag H) δ = g
+        for (let k = 0; k < n * n; k++) a[k] = h[k];
+        for (let j = 0; j < n; j++) {
+          const d = h[j * n + j];
+          a[j * n + j] = d > 0 ? d * (1 + lambda) : 1;
+        }
+        if (!choleskySolve(a, n, g, delta)) {
+          lambda *= 10;
+          if (lambda > 1e30) {
+            status = STATUS.singular;
+            break;
+          }
+          continue;
+        }
+        let maxRel = 0;
+        for (let j = 0; j < n; j++) {
+          const lo = ctx.lower[bo + j];
+          const hi = ctx.upper[bo + j];
+          const v = p[j] + delta[j];
+          const c = v < lo ? lo : v > hi ? hi : v;
+          pt[j] = c;
+          const rel = Math.abs(c - p[j]) / (Math.abs(p[j]) + 1e-300);
+          if (rel > maxRel) maxRel = rel;
+        }
+        const chiT = evaluate(pt, fixed, off, ht, gt, cst);
+        if (chiT < chi) {
+          const dec = chi - chiT;
+          let tmp = p;
+          p = pt;
+          pt = tmp;
+          tmp = h;
+          h = ht;
+          ht = tmp;
+          tmp = g;
+          g = gt;
+          gt = tmp;
+          chi = chiT;
+          lambda *= 0.1;
+          if (lambda < 1e-300) lambda = 1e-300;
+          if (gpufit) {
+            if (dec < tol * (chiT > 1 ? chiT : 1)) {
+              status = STATUS.converged;
+              break;
+            }
+          } else if (dec <= tol * (chiT > 1 ? chiT : 1) || maxRel <= stop.xtol) {
+            status = STATUS.converged;
+            break;
+          }
+        } else {
+          lambda *= 10;
+          if (gpufit) {
+            if (chiT - chi < tol * (chiT > 1 ? chiT : 1)) {
+              // NaN compares false: a non-finite trial never converges.
+              status = STATUS.converged;
+              break;
+            }
+          } else if (lambda > 1e16 || maxRel <= stop.xtol) {
+            status = STATUS.converged;
+            break;
+          }
+        }
+      }
+    }
+    // Results.
+    out.chi2[i] = chi;
+    out.iterations[i] = it;
+    out.status[i] = status;
+    for (let j = 0; j < n; j++) out.values[j * N + i] = p[j];
+    let haveCov = false;
+    if (Number.isFinite(chi)) {
+      if (ctx.poisson && ctx.fisher) {
+        ctx.fisher(p, fixed, off, ht, gt, cst);
+        haveCov = invertSpd(ht, n, cov, a);
+      } else {
+        haveCov = invertSpd(h, n, cov, a);
+      }
+    }
+    const m = ctx.npoints ? ctx.npoints[i] : ctx.size;
+    const scale = ctx.poisson || ctx.absoluteSigma ? 1 : m > n ? chi / (m - n) : NaN;
+    for (let j = 0; j < n; j++) {
+      const lo = ctx.lower[bo + j];
+      const hi = ctx.upper[bo + j];
+      const atBound = p[j] === lo || p[j] === hi;
+      out.stderr[j * N + i] = haveCov && !atBound ? Math.sqrt(cov[j * n + j] * scale) : NaN;
+    }
+  }
+}
+
+/**
+ * Solves A x = b for a symmetric positive definite n x n A (row-major; overwritten by its Cholesky factor in
+ * the lower triangle). Returns false when A is not numerically positive definite.
+ */
+export function choleskySolve(a: Float64Array, n: number, b: Float64Array, x: Float64Array): boolean {
+  for (let j = 0; j < n; j++) {
+    const rj = j * n;
+    let s = a[rj + j];
+    for (let k = 0; k < j; k++) s -= a[rj + k] * a[rj + k];
+    if (!(s > 0) || s === Infinity) return false;
+    const d = Math.sqrt(s);
+    a[rj + j] = d;
+    const inv = 1 / d;
+    for (let i = j + 1; i < n; i++) {
+      const ri = i * n;
+      let t = a[ri + j];
+      for (let k = 0; k < j; k++) t -= a[ri + k] * a[rj + k];
+      a[ri + j] = t * inv;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    let t = b[i];
+    for (let k = 0; k < i; k++) t -= a[ri + k] * x[k];
+    x[i] = t / a[ri + i];
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let t = x[i];
+    for (let k = i + 1; k < n; k++) t -= a[k * n + i] * x[k];
+    x[i] = t / a[i * n + i];
+  }
+  return true;
+}
+
+/**
+ * Inverse of a symmetric positive semi-definite matrix `h` into `out`: rows/columns with a zero diagonal
+ * (parameters the model does not depend on) are left out and get NaN. Returns false when the rest is not
+ * positive definite. `work` is n x n scratch.
+ */
+export function invertSpd(h: Float64Array, n: number, out: Float64Array, work: Float64Array): boolean {
+  // Index map of the rows that take part.
+  let m = 0;
+  const idx = INDEX_SCRATCH.length >= n ? INDEX_SCRATCH : (INDEX_SCRATCH = new Int32Array(n));
+  for (let j = 0; j < n; j++) if (h[j * n + j] > 0) idx[m++] = j;
+  for (let r = 0; r < m; r++) for (let c = 0; c < m; c++) work[r * m + c] = h[idx[r] * n + idx[c]];
+  // Cholesky in place (lower).
+  for (let j = 0; j < m; j++) {
+    const rj = j * m;
+    let s = work[rj + j];
+    for (let k = 0; k < j; k++) s -= work[rj + k] * work[rj + k];
+    if (!(s > 0) || s === Infinity) {
+      out.fill(NaN, 0, n * n);
+      return false;
+    }
+    const d = Math.sqrt(s);
+    work[rj + j] = d;
+    for (let i = j + 1; i < m; i++) {
+      const ri = i * m;
+      let t = work[ri + j];
+      for (let k = 0; k < j; k++) t -= work[ri + k] * work[rj + k];
+      work[ri + j] = t / d;
+    }
+  }
+  out.fill(NaN, 0, n * n);
+  // Column by column: solve L Lᵀ x = e_c.
+  const col = COL_SCRATCH.length >= m ? COL_SCRATCH : (COL_SCRATCH = new Float64Array(m));
+  for (let c = 0; c < m; c++) {
+    for (let i = 0; i < m; i++) {
+      let t = i === c ? 1 : 0;
+      const ri = i * m;
+      for (let k = 0; k < i; k++) t -= work[ri + k] * col[k];
+      col[i] = t / work[ri + i];
+    }
+    for (let i = m - 1; i >= 0; i--) {
+      let t = col[i];
+      for (let k = i + 1; k < m; k++) t -= work[k * m + i] * col[k];
+      col[i] = t / work[i * m + i];
+    }
+    for (let r = 0; r < m; r++) out[idx[r] * n + idx[c]] = col[r];
+  }
+  return true;
+}
+
+let INDEX_SCRATCH = new Int32Array(16);
+let COL_SCRATCH = new Float64Array(16);

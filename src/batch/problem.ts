@@ -1,0 +1,136 @@
+/**
+ * The serialisable description of a batch (`BatchSetup`) and its compilation into a solver context. The same
+ * code runs in the main thread and in worker threads: a worker receives the model as text (printed by
+ * `printExpr`, which parses back to the same tree), the spec and the data as (shared) typed arrays, compiles
+ * the same kernel and so computes bitwise the same results.
+ */
+import { compileProgram } from '../compile/fragments.ts';
+import { tableSize } from '../compile/plan.ts';
+import type { OperandLayout } from '../compile/plan.ts';
+import type { SymbolicProgram } from '../compile/roles.ts';
+import { parseExpr } from '../syntax/parse.ts';
+import type { AccumulateKernel, BatchEstimator, BatchLayout } from './kernel.ts';
+import { generateAccumulate } from './kernel.ts';
+import type { SolveContext, SolveOutput, StopRule } from './lm.ts';
+
+export interface BatchSetup {
+  /** The model expression as text (parsed with parseExpr). */
+  readonly modelText: string;
+  readonly params: readonly string[];
+  readonly fixed: readonly string[];
+  readonly variables: readonly string[];
+  readonly estimator: BatchEstimator;
+  readonly levels: number;
+  readonly layouts: readonly OperandLayout[];
+  readonly dims: Int32Array;
+  readonly strides: Int32Array;
+  /** Variable data (reduced to the axes they vary along), one per variable. */
+  readonly variableData: readonly Float64Array[];
+  readonly nFits: number;
+  readonly size: number;
+  /** Observed values, [nFits, size]. NaN-free (masked points hold 0 with weight 0). */
+  readonly observed: Float64Array;
+  /** Squared weights (least squares) or weights (Poisson), [nFits, size]; null: all 1. */
+  readonly weights: Float64Array | null;
+  readonly start: Float64Array;
+  readonly fixedValues: Float64Array | null;
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+  readonly cst: Float64Array | null;
+  readonly npoints: Int32Array | null;
+  readonly absoluteSigma: boolean;
+  readonly stop: StopRule;
+  /** Transcendentals in a loop of their own (default true; false only for measurements). */
+  readonly splitTranscendentals?: boolean;
+}
+
+interface Compiled {
+  readonly kernel: AccumulateKernel;
+  readonly fisher?: AccumulateKernel;
+}
+
+const programs = new Map<string, SymbolicProgram>();
+const kernels = new Map<string, Compiled>();
+const MAX_CACHE = 64;
+
+function remember<V>(m: Map<string, V>, key: string, make: () => V): V {
+  let v = m.get(key);
+  if (v === undefined) {
+    v = make();
+    if (m.size >= MAX_CACHE) m.delete(m.keys().next().value!);
+    m.set(key, v);
+  }
+  return v;
+}
+
+/** The compiled kernels of a setup (cached by model text, spec, estimator and layout). */
+export function compiledFor(s: BatchSetup): Compiled {
+  const specKey = JSON.stringify([s.modelText, s.params, s.fixed, s.variables]);
+  const layout: BatchLayout = { levels: s.levels, variables: s.layouts };
+  const key = JSON.stringify([
+    specKey,
+    s.estimator,
+    s.weights !== null,
+    s.levels,
+    s.layouts,
+    s.splitTranscendentals ?? true,
+  ]);
+  return remember(kernels, key, () => {
+    const program = remember(programs, specKey, () =>
+      compileProgram(parseExpr(s.modelText), { params: s.params, fixed: s.fixed, variables: s.variables }),
+    );
+    const opts = {
+      estimator: s.estimator,
+      weighted: s.weights !== null,
+      splitTranscendentals: s.splitTranscendentals ?? true,
+    };
+    return {
+      kernel: generateAccumulate(program, layout, opts),
+      ...(s.estimator === 'poisson' ? { fisher: generateAccumulate(program, layout, { ...opts, fisher: true }) } : {}),
+    };
+  });
+}
+
+/** Builds the solver context of a setup (scratch arrays are per context: one per thread). */
+export function contextFor(s: BatchSetup): SolveContext {
+  const c = compiledFor(s);
+  const bind = (k: AccumulateKernel) => {
+    const tables = k.tableMasks.map((m) => new Float64Array(tableSize(m, s.dims)));
+    const scratch = new Float64Array(Math.max(1, s.size * k.scratchPerPoint));
+    const fn = k.fn;
+    const { dims, strides, observed, weights } = s;
+    const arrays = s.variableData as Float64Array[];
+    return (p: Float64Array, f: Float64Array, off: number, h: Float64Array, g: Float64Array, cst: number): number =>
+      fn(p, f, dims, strides, arrays, tables, observed, off, weights, h, g, scratch, cst);
+  };
+  return {
+    nParams: s.params.length,
+    nFixed: s.fixed.length,
+    size: s.size,
+    evaluate: bind(c.kernel),
+    ...(c.fisher ? { fisher: bind(c.fisher) } : {}),
+    poisson: s.estimator === 'poisson',
+    start: s.start,
+    fixedValues: s.fixedValues,
+    lower: s.lower,
+    upper: s.upper,
+    cst: s.cst,
+    npoints: s.npoints,
+    absoluteSigma: s.absoluteSigma,
+    stop: s.stop,
+  };
+}
+
+/** Allocates result columns (on SharedArrayBuffers when `shared`). */
+export function allocOutput(nFits: number, nParams: number, shared: boolean): SolveOutput {
+  const f64 = (n: number): Float64Array =>
+    shared ? new Float64Array(new SharedArrayBuffer(8 * Math.max(1, n)), 0, n) : new Float64Array(n);
+  return {
+    nFits,
+    values: f64(nFits * nParams),
+    stderr: f64(nFits * nParams),
+    chi2: f64(nFits),
+    iterations: shared ? new Int32Array(new SharedArrayBuffer(4 * Math.max(1, nFits)), 0, nFits) : new Int32Array(nFits),
+    status: shared ? new Uint8Array(new SharedArrayBuffer(Math.max(1, nFits)), 0, nFits) : new Uint8Array(nFits),
+  };
+}
