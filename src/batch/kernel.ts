@@ -14,8 +14,8 @@
  * - per-point transcendentals that remain (the rotated Gaussian's `exp` with its cross term) are computed in a
  *   loop of their own before the accumulation loop, into a scratch array (V8 spills every floating-point
  *   register around a `Math.exp` call; the accumulation loop then has no calls at all);
- * - for Poisson likelihood, `Σ y·ln f` is computed in a loop of its own after the accumulation loop, from the
- *   model values stored in a scratch array.
+ * - for Poisson likelihood, `Σ y·ln f` is computed after the accumulation loop by the caller, from the model
+ *   values stored in a scratch array, with a table-driven logarithm (fastlog.ts).
  *
  * Estimators (the Gpufit formulas; `w` is the weight of a point):
  * - least squares: r = y − f; χ² = Σ w²r²; g_j = Σ w² r ∂f/∂p_j; H_jk = Σ w² ∂f/∂p_j ∂f/∂p_k;
@@ -27,7 +27,7 @@
  */
 import { constantValue } from '../ast/build.ts';
 import type { Expr } from '../ast/expr.ts';
-import { Block, MATH, Name, NameScope, _, buildFunction, numLit } from '../compile/codegen.ts';
+import { Block, Name, NameScope, _, buildFunction, numLit } from '../compile/codegen.ts';
 import type { CodeArg } from '../compile/codegen.ts';
 import { Emitter, tableSize } from '../compile/plan.ts';
 import type { Nest, OperandLayout, Stmt } from '../compile/plan.ts';
@@ -55,11 +55,12 @@ export interface AccumulateOptions {
 }
 
 /**
- * `(p, fixed, dims, strides, arrays, tables, obs, off, wt, hess, grad, scratch, cst) → χ²`:
+ * `(p, fixed, dims, strides, arrays, tables, obs, off, wt, hess, grad, scratch, cst) → number`:
  * evaluates one fit whose observed values start at `obs[off]` (weights at `wt[off]`, the *squared* weights
  * for least squares, the weights for Poisson), writes the full symmetric n x n Hessian (row-major) into `hess`
- * and the gradient into `grad`, and returns χ². `cst` is added to the Poisson χ² (per fit: Σ w(y ln y − y)).
- * `scratch` needs `scratchSize` elements, `tables[j]` `tableSize(tableMasks[j], dims)` elements.
+ * and the gradient into `grad`. Least squares: returns χ². Poisson: stores the model values in scratch slice
+ * `valueSlice` and returns Σ w·f; the caller adds the logarithms (χ² = 2(Σ w f − Σ w y ln f + cst)).
+ * `scratch` needs `scratchPerPoint * size` elements, `tables[j]` `tableSize(tableMasks[j], dims)` elements.
  */
 export type AccumulateFn = (
   p: Float64Array,
@@ -83,6 +84,8 @@ export interface AccumulateKernel {
   readonly tableMasks: readonly number[];
   /** Scratch arrays per point: the number of `size`-long slices the kernel uses. */
   readonly scratchPerPoint: number;
+  /** Poisson: the scratch slice holding the model values (for Σ w y ln f, see fastlog.ts); -1 otherwise. */
+  readonly valueSlice: number;
 }
 
 /** Builds the fused accumulation kernel of `program` (value + derivatives) for one layout. */
@@ -109,12 +112,18 @@ export function generateAccumulate(
   const gr = scope.name('gr');
   const scr = scope.name('scr');
   const cst = scope.name('cst');
+  void cst;
   const fnName = scope.name('fit');
   const dimNames: Name[] = [];
   for (let l = 0; l < L; l++) dimNames.push(scope.name('n'));
   const size = scope.name('sz');
 
-  const em = new Emitter(program, scope, { tabulate: true, dimName: (l) => dimNames[l], tablesArg: tab });
+  const em = new Emitter(program, scope, {
+    tabulate: true,
+    reassociate: true,
+    dimName: (l) => dimNames[l],
+    tablesArg: tab,
+  });
   const arrayName = (op: number): Name => em.preConst(`arr:${op}`, 'd', () => _`${arr}[${op}]`);
   const strideName = (op: number, l: number): Name => em.preConst(`st:${op}:${l}`, 's', () => _`${st}[${op * L + l}]`);
   const levelOf = (mask: number): number => 31 - Math.clz32(mask);
@@ -211,22 +220,24 @@ export function generateAccumulate(
       hf = undefined;
     }
   } else {
+    const inv = scope.name('q');
     const q = scope.name('q');
     body.push(_`${scr}[${size} * ${scratchSlices} + ${k} - ${off}] = ${f};`);
-    body.push(_`const ${q} = ${yv} / ${f};`);
+    body.push(_`const ${inv} = 1 / ${f};`);
+    body.push(_`const ${q} = ${yv} * ${inv};`);
     const c = scope.name('c');
     const hw = scope.name('c');
     if (opts.weighted) {
       body.push(_`${sf} += ${ww} * ${f};`);
       body.push(_`const ${c} = (${q} - 1) * ${ww};`);
-      body.push(opts.fisher ? _`const ${hw} = ${ww} / ${f};` : _`const ${hw} = ${ww} * ${q} / ${f};`);
+      body.push(opts.fisher ? _`const ${hw} = ${ww} * ${inv};` : _`const ${hw} = ${ww} * ${q} * ${inv};`);
     } else {
       body.push(_`${sf} += ${f};`);
       body.push(_`const ${c} = ${q} - 1;`);
-      body.push(opts.fisher ? _`const ${hw} = 1 / ${f};` : _`const ${hw} = ${q} / ${f};`);
+      if (!opts.fisher) body.push(_`const ${hw} = ${q} * ${inv};`);
     }
     gf = c;
-    hf = hw;
+    hf = opts.fisher && !opts.weighted ? inv : hw;
   }
   for (let a = 0; a < P; a++) {
     if (isZero(d[a])) continue;
@@ -261,22 +272,6 @@ export function generateAccumulate(
   for (let a = 0; a < P; a++) for (let b = a; b < P; b++) fn.push(_`let ${h[a][b]} = 0;`);
   fn.push(_`let ${k} = ${off};`);
   fn.push(em.renderNest(main));
-  if (poisson) {
-    // Σ w y ln f in a loop of its own (the only transcendental of the likelihood).
-    const sl = scope.name('sl');
-    const i = scope.name('i');
-    const base = scope.name('sb');
-    fn.push(_`const ${base} = ${size} * ${scratchSlices};`);
-    fn.push(_`let ${sl} = 0;`);
-    const loop = new Block(_`for (let ${i} = 0; ${i} < ${size}; ${i}++) {`);
-    loop.push(
-      opts.weighted
-        ? _`${sl} += ${wt}[${off} + ${i}] * ${obs}[${off} + ${i}] * ${MATH}.log(${scr}[${base} + ${i}]);`
-        : _`${sl} += ${obs}[${off} + ${i}] * ${MATH}.log(${scr}[${base} + ${i}]);`,
-    );
-    fn.push(loop);
-    fn.push(_`${chi} = 2 * (${sf} - ${sl} + ${cst});`);
-  }
   for (let a = 0; a < P; a++) fn.push(_`${gr}[${a}] = ${g[a]};`);
   for (let a = 0; a < P; a++) {
     for (let b = a; b < P; b++) {
@@ -284,7 +279,7 @@ export function generateAccumulate(
       if (b !== a) fn.push(_`${hs}[${b * P + a}] = ${h[a][b]};`);
     }
   }
-  fn.push(_`return ${chi};`);
+  fn.push(poisson ? _`return ${sf};` : _`return ${chi};`);
   void fa;
   const built = buildFunction<AccumulateFn>(
     fnName,
@@ -297,6 +292,7 @@ export function generateAccumulate(
     source: built.source,
     tableMasks: em.tables.map((t) => t.mask),
     scratchPerPoint: scratchSlices + (poisson ? 1 : 0),
+    valueSlice: poisson ? scratchSlices : -1,
   };
 }
 

@@ -11,6 +11,8 @@ import type { SymbolicProgram } from '../compile/roles.ts';
 import { parseExpr } from '../syntax/parse.ts';
 import type { AccumulateKernel, BatchEstimator, BatchLayout } from './kernel.ts';
 import { generateAccumulate } from './kernel.ts';
+import { factorSeparableExp } from './separable.ts';
+import { sumYLogF } from './fastlog.ts';
 import type { SolveContext, SolveOutput, StopRule } from './lm.ts';
 
 export interface BatchSetup {
@@ -76,9 +78,15 @@ export function compiledFor(s: BatchSetup): Compiled {
     s.splitTranscendentals ?? true,
   ]);
   return remember(kernels, key, () => {
-    const program = remember(programs, specKey, () =>
-      compileProgram(parseExpr(s.modelText), { params: s.params, fixed: s.fixed, variables: s.variables }),
-    );
+    const masks = s.layouts.map((l) => l.mask);
+    const program = remember(programs, JSON.stringify([specKey, masks]), () => {
+      const maskOf = (name: string): number => {
+        const i = s.variables.indexOf(name);
+        return i < 0 ? 0 : masks[i];
+      };
+      const expr = factorSeparableExp(parseExpr(s.modelText), maskOf);
+      return compileProgram(expr, { params: s.params, fixed: s.fixed, variables: s.variables });
+    });
     const opts = {
       estimator: s.estimator,
       weighted: s.weights !== null,
@@ -98,10 +106,18 @@ export function contextFor(s: BatchSetup): SolveContext {
     const tables = k.tableMasks.map((m) => new Float64Array(tableSize(m, s.dims)));
     const scratch = new Float64Array(Math.max(1, s.size * k.scratchPerPoint));
     const fn = k.fn;
-    const { dims, strides, observed, weights } = s;
+    const { dims, strides, observed, weights, size } = s;
     const arrays = s.variableData as Float64Array[];
-    return (p: Float64Array, f: Float64Array, off: number, h: Float64Array, g: Float64Array, cst: number): number =>
-      fn(p, f, dims, strides, arrays, tables, observed, off, weights, h, g, scratch, cst);
+    if (k.valueSlice < 0) {
+      return (p: Float64Array, f: Float64Array, off: number, h: Float64Array, g: Float64Array, cst: number): number =>
+        fn(p, f, dims, strides, arrays, tables, observed, off, weights, h, g, scratch, cst);
+    }
+    const bits = new Uint32Array(scratch.buffer);
+    const vOff = k.valueSlice * size;
+    return (p: Float64Array, f: Float64Array, off: number, h: Float64Array, g: Float64Array, cst: number): number => {
+      const sf = fn(p, f, dims, strides, arrays, tables, observed, off, weights, h, g, scratch, cst);
+      return 2 * (sf - sumYLogF(observed, off, weights, scratch, bits, vOff, size) + cst);
+    };
   };
   return {
     nParams: s.params.length,

@@ -1,5 +1,231 @@
-// Placeholder entry; the CLI is built out in src/cli (issue #2: eval/diff; issue #4: run/check/repl).
-export async function main(argv: string[]): Promise<void> {
-  process.stderr.write(`exprfit: not yet implemented: ${argv.join(' ')}\n`);
-  process.exitCode = 2;
+/**
+ * The `exprfit` command line (commander): run, check, repl, eval, diff. Bundled into dist/cli.js; bin/exprfit.js
+ * calls {@link main}. Heavy modules (the script interpreter, the fit, data readers, plots) are imported only by
+ * the commands that need them, so `exprfit eval '1+1'` starts fast.
+ *
+ * Exit status: 0 success (all fits converged); 3 a fit ended without converging; 2 bad input, usage or file
+ * errors; 1 an internal error (a bug). No stack traces unless --debug.
+ */
+import { createRequire } from 'node:module';
+import type { Command as CommandType, CommanderError as CommanderErrorType } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
+import { ExprfitError } from '../syntax/span.ts';
+import { describeError, formatWarning, styleFor, type Stream } from './style.ts';
+
+// commander is CommonJS: loaded with require at run time rather than bundled (an ESM bundle of it fails on
+// its `require('node:events')`).
+const commander = createRequire(import.meta.url)('commander') as typeof import('commander');
+const { Command, CommanderError, Option } = commander;
+type Command = CommandType;
+type CommanderError = CommanderErrorType;
+
+export const EXIT = { ok: 0, internal: 1, input: 2, notConverged: 3 } as const;
+
+/** Where a command writes; tests pass their own. */
+export interface Io {
+  readonly stdout: Stream;
+  readonly stderr: Stream;
+}
+
+function line(stream: Stream, text: string): void {
+  stream.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** `--set name=value` values: numbers (expressions of numbers allowed, e.g. 2*pi). */
+async function parseOverrides(list: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (!list.length) return out;
+  const { parseAssignments } = await import('./calc.ts');
+  const { parseExpr } = await import('../syntax/index.ts');
+  const { evaluate } = await import('../symbolic/index.ts');
+  for (const [name, text] of parseAssignments(list)) {
+    let v: number;
+    try {
+      v = evaluate(parseExpr(text), { inf: Infinity, nan: NaN });
+    } catch (err) {
+      if (err instanceof ExprfitError) {
+        throw new ExprfitError('usage', `--set ${name}: ${err.message}`, { hints: ['the value must be a number, e.g. --set A=100'] });
+      }
+      throw err;
+    }
+    out.set(name, v);
+  }
+  return out;
+}
+
+const RUN_EXAMPLES = `
+Examples:
+  $ exprfit run examples/quickstart.fit
+  $ exprfit run decay.fit --json > result.json
+  $ exprfit run gauss.fit --quiet --set A=120 --set s=2.5
+
+Output: print and report go to stdout; notes (files written, fit summaries) to stderr.
+With --json, stdout holds only {"fits": [result, ...]} (print and report go to stderr).
+Exit status: 0 all fits converged, 3 a fit did not converge (its result is still saved and
+reported), 2 bad input, usage or file errors.`;
+
+export function buildProgram(io: Io, state: { debug: boolean }): Command {
+  const program = new Command();
+  const err = styleFor(io.stderr);
+  program
+    .name('exprfit')
+    .description('Fit models written as math expressions to data of any dimension.')
+    .version(pkg.version, '-V, --version', 'print the version')
+    .option('--debug', 'show stack traces of errors')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(s.replace(/^error:/, err.red(err.bold('error:')))),
+    })
+    .exitOverride()
+    .on('option:debug', () => {
+      state.debug = true;
+    })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ exprfit run examples/quickstart.fit      run a .fit script
+  $ exprfit check model.fit                  check a script without fitting
+  $ exprfit repl                             interactive session
+  $ exprfit eval 'a*exp(-k*t)' a=2 k=0.5 t=1 evaluate an expression
+  $ exprfit diff 'a*exp(-k*t)' k             symbolic derivative
+
+Documentation: docs/cli.md (commands, REPL, .fit statements), docs/language.md (expressions).`,
+    );
+
+  program
+    .command('run')
+    .description('run a .fit script: fit, report, save and plot as it says')
+    .argument('<file>', 'the .fit script')
+    .option('--json', 'print {"fits": [result, ...]} on stdout and nothing else there')
+    .option('-q, --quiet', 'no notes (files written, fit summaries) on stderr')
+    .addOption(new Option('--set <name=value>', 'override a parameter start value or a variable (repeatable)').argParser(collect))
+    .addHelpText('after', RUN_EXAMPLES)
+    .action(async (file: string, opts: { json?: boolean; quiet?: boolean; set?: string[] }) => {
+      const overrides = await parseOverrides(opts.set ?? []);
+      const { runScript } = await import('../script/index.ts');
+      const json = !!opts.json;
+      const quiet = !!opts.quiet;
+      const res = await runScript(file, {
+        overrides,
+        out: (t) => (json ? !quiet && line(io.stderr, t) : line(io.stdout, t)),
+        info: (t) => !quiet && line(io.stderr, t),
+        warn: (t) => line(io.stderr, formatWarning(t, err)),
+      });
+      if (json) line(io.stdout, JSON.stringify({ fits: res.fits.map((f) => f.toJSON()) }, null, 2));
+      process.exitCode = res.unconverged > 0 ? EXIT.notConverged : EXIT.ok;
+    });
+
+  program
+    .command('check')
+    .description('parse a .fit script and resolve its names without fitting (for editors and CI)')
+    .argument('<file>', 'the .fit script')
+    .option('-q, --quiet', 'print nothing when the script is fine')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ exprfit check examples/gauss2d.fit
+  $ for f in *.fit; do exprfit check "$f" || exit 1; done
+
+Reads the files named by data statements (for their column names), nothing else.
+Exit status: 0 fine, 2 a problem (printed with file, line, column and a caret).`,
+    )
+    .action(async (file: string, opts: { quiet?: boolean }) => {
+      const { checkScript } = await import('../script/index.ts');
+      const res = await checkScript(file);
+      for (const n of res.notes) line(io.stderr, `note: ${n}`);
+      if (!opts.quiet) line(io.stdout, `${file}: ok (${res.statements} statements, ${res.fits} fit${res.fits === 1 ? '' : 's'})`);
+      process.exitCode = EXIT.ok;
+    });
+
+  program
+    .command('repl')
+    .description('interactive session: every .fit statement, bare expressions print their value')
+    .option('--no-history', 'do not read or write the history file (~/.exprfit_history)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ exprfit repl
+  exprfit> x = linspace(0, 10, 50)
+  exprfit> y = 3*exp(-0.4*x) + 1
+  exprfit> model y = a*exp(-k*x) + c
+  exprfit> fit
+  exprfit> :help fit
+  $ exprfit repl < session.txt                piped input works (no prompts are printed)
+
+Commands: :help [name], :vars, :params, :load FILE.fit, :reset, :quit (or Ctrl-D).
+History: ~/.exprfit_history on a terminal (EXPRFIT_HISTORY=path to move it, '' to disable).`,
+    )
+    .action(async (opts: { history?: boolean }) => {
+      const { startRepl } = await import('../repl/repl.ts');
+      process.exitCode = await startRepl({ history: opts.history !== false });
+    });
+
+  program
+    .command('eval')
+    .description('evaluate an expression (full double precision)')
+    .argument('<expr>', 'the expression')
+    .argument('[assignments...]', 'values of names: a=1 x=2')
+    .allowUnknownOption()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ exprfit eval '1+1'
+  $ exprfit eval 'a*exp(-k*t)' a=2 k=0.5 t=1
+  $ exprfit eval 'erf(x)/x' x=1e-8
+  $ exprfit eval 'sum(linspace(0, 1, 11))'
+  $ exprfit eval -- '-x^2' x=3              (-- before an expression that starts with -)`,
+    )
+    .action(async (expr: string, assignments: string[]) => {
+      const { evalCommand } = await import('./calc.ts');
+      line(io.stdout, await evalCommand(expr, assignments));
+      process.exitCode = EXIT.ok;
+    });
+
+  program
+    .command('diff')
+    .description('symbolic derivative of an expression, simplified')
+    .argument('<expr>', 'the expression')
+    .argument('<name>', 'the name to differentiate by')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ exprfit diff 'a*exp(-k*t)' k             prints -(a*t*exp(-k*t)) or an equal form
+  $ exprfit diff 'sin(x)^2' x`,
+    )
+    .action(async (expr: string, name: string) => {
+      const { diffCommand } = await import('./calc.ts');
+      line(io.stdout, diffCommand(expr, name));
+      process.exitCode = EXIT.ok;
+    });
+
+  return program;
+}
+
+/** Runs the CLI with `argv` (without `node` and the script). Sets `process.exitCode`; never throws. */
+export async function main(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<void> {
+  const state = { debug: argv.includes('--debug') };
+  const program = buildProgram(io, state);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version exit with 0; usage errors (already printed by commander) with 2
+      process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.input;
+      return;
+    }
+    line(io.stderr, describeError(e, styleFor(io.stderr), state.debug));
+    process.exitCode = e instanceof ExprfitError ? EXIT.input : EXIT.internal;
+  }
 }

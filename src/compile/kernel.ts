@@ -6,7 +6,7 @@
 import type { Expr } from '../ast/expr.ts';
 import { NdArray, broadcastShapes } from '../data/ndarray.ts';
 import { ExprfitError } from '../syntax/span.ts';
-import type { Layout, Mode, OperandLayout, Plan } from './plan.ts';
+import type { KernelFn, Layout, Mode, OperandLayout, Plan } from './plan.ts';
 import { layoutSignature, planKernel, tableSize } from './plan.ts';
 import type { ModelSpec } from './program.ts';
 import type { SymbolicProgram } from './roles.ts';
@@ -134,11 +134,11 @@ class CompiledKernel {
     this.source = this.plan(flat, withJacobian ? 'jacobian' : 'values').source;
   }
 
-  plan(layout: Layout, mode: Mode): Plan {
-    const key = layoutSignature(layout, mode);
+  plan(layout: Layout, mode: Mode, reassociate = true): Plan {
+    const key = layoutSignature(layout, mode, reassociate);
     let p = this.plans.get(key);
     if (!p) {
-      p = planKernel(this.program, layout, mode);
+      p = planKernel(this.program, layout, mode, reassociate);
       this.plans.set(key, p);
     }
     return p;
@@ -291,6 +291,8 @@ export function collapse(
 interface ModeState {
   readonly plan: Plan;
   readonly tables: Float64Array[];
+  /** The exact variant (compiled on first use) for a plan that may fall back to it. */
+  readonly fallback: KernelFn | null;
 }
 
 class Bound {
@@ -318,7 +320,17 @@ class Bound {
     let s = this.states.get(mode);
     if (!s) {
       const plan = this.kernel.plan(this.bl.layout, mode);
-      s = { plan, tables: plan.tableMasks.map((m) => new Float64Array(tableSize(m, this.bl.dims))) };
+      const tables = (p: Plan): Float64Array[] =>
+        p.tableMasks.map((m) => new Float64Array(tableSize(m, this.bl.dims)));
+      let exact: { fn: KernelFn; tables: Float64Array[] } | undefined;
+      const fallback: KernelFn = (p, f, out, jac, dims, st, _tabs, ws, arrs) => {
+        if (!exact) {
+          const ep = this.kernel.plan(this.bl.layout, mode, false);
+          exact = { fn: ep.fn, tables: tables(ep) };
+        }
+        exact.fn(p, f, out, jac, dims, st, exact.tables, ws, arrs, null);
+      };
+      s = { plan, tables: tables(plan), fallback: plan.guarded ? fallback : null };
       this.states.set(mode, s);
     }
     return s;
@@ -348,7 +360,18 @@ class Bound {
     if (jac !== null) checkArray(jac, 'jac', this.size * P, false);
     if (this.size === 0) return;
     const s = this.state(mode);
-    s.plan.fn(p, fixed, out, jac, this.bl.dims, this.bl.strides, s.tables, this.scalarWeight, this.arrays);
+    s.plan.fn(
+      p,
+      fixed,
+      out,
+      jac,
+      this.bl.dims,
+      this.bl.strides,
+      s.tables,
+      this.scalarWeight,
+      this.arrays,
+      s.fallback,
+    );
   }
 
   values(p: Float64Array, fixed: Float64Array, out: Float64Array): void {

@@ -11,8 +11,11 @@
  *   tabulated: computed once per distinct value in a small loop nest of its own before the main nest and read
  *   from the table in the main loop.
  *
- * Products are reassociated so that invariant factors are multiplied once outside the loop (and division by an
- * invariant becomes multiplication by its hoisted reciprocal); `exp(u + v)` whose terms vary along different
+ * In the derivatives (never in the value, which keeps the reference evaluator's operation order), products are
+ * reassociated so that invariant factors are multiplied once outside the loop and division by an invariant
+ * becomes multiplication by its hoisted reciprocal; each hoisted factor is range-checked and the kernel reruns
+ * as its exact variant (planned without reassociation) when one is subnormal, infinite or NaN.
+ * `exp(u + v)` whose terms vary along different
  * levels is factored into `exp(u) * exp(v)` (each factor hoisted or tabulated), with a guard that falls back
  * to `exp(u + v)` when the product leaves the normal range (overflow, underflow, NaN), so results stay within
  * a few ulps of the unfactored value.
@@ -20,6 +23,7 @@
 import type { Expr } from '../ast/expr.ts';
 import { assertNever } from '../ast/expr.ts';
 import { binary, call, constantValue, num, unary } from '../ast/build.ts';
+import { ExprMap } from '../ast/hash.ts';
 import { R } from '../functions/runtime.ts';
 import {
   Block,
@@ -34,11 +38,11 @@ import {
   trustedCall,
 } from './codegen.ts';
 import type { CodeArg } from './codegen.ts';
+import type { SymbolicProgram } from './roles.ts';
+import { OBSERVED_SYM, WEIGHTS_SYM, builtin } from './roles.ts';
 
 /** A statement: a line of code or a nested block. */
 export type Stmt = Code | Block;
-import type { SymbolicProgram } from './roles.ts';
-import { OBSERVED_SYM, WEIGHTS_SYM, builtin } from './roles.ts';
 
 export type Mode = 'values' | 'jacobian' | 'residuals' | 'residualsJacobian';
 
@@ -59,16 +63,16 @@ export interface Layout {
   readonly weights?: OperandLayout | 'scalar';
 }
 
-export function layoutSignature(layout: Layout, mode: Mode): string {
+export function layoutSignature(layout: Layout, mode: Mode, reassociate = true): string {
   const op = (o: OperandLayout): string => `${o.mask.toString(36)}${o.unitInner ? '' : 's'}`;
   const w = layout.weights === undefined ? '-' : layout.weights === 'scalar' ? 'k' : op(layout.weights);
-  return `${mode}|${layout.levels}|${layout.variables.map(op).join(',')}|${layout.observed ? op(layout.observed) : '-'}|${w}`;
+  return `${mode}${reassociate ? '' : '/exact'}|${layout.levels}|${layout.variables.map(op).join(',')}|${layout.observed ? op(layout.observed) : '-'}|${w}`;
 }
 
 /**
- * A generated kernel: `(params, fixed, out, jac, dims, strides, tables, scalarWeight, arrays)`.
+ * A generated kernel: `(params, fixed, out, jac, dims, strides, tables, scalarWeight, arrays, fallback)`.
  * `strides[op * levels + l]` is operand `op`'s stride along level `l` (operands: variables in spec order, then
- * observed, then weights); `arrays[op]` its data; `tables[j]` scratch of the size `tableSize(plan, j, dims)`.
+ * observed, then weights); `arrays[op]` its data; `tables[j]` scratch of `tableSize(plan.tableMasks[j], dims)` elements.
  */
 export type KernelFn = (
   p: Float64Array,
@@ -80,6 +84,8 @@ export type KernelFn = (
   tables: Float64Array[],
   scalarWeight: number,
   arrays: (Float64Array | undefined)[],
+  /** The exact variant (no reassociation), called when a hoisted factor is out of range; `null` in it. */
+  fallback: KernelFn | null,
 ) => void;
 
 export interface Plan {
@@ -87,6 +93,8 @@ export interface Plan {
   readonly source: string;
   /** The level mask of each scratch table. */
   readonly tableMasks: readonly number[];
+  /** The kernel may call its `fallback` (it reassociated products; see `Emitter` option `reassociate`). */
+  readonly guarded: boolean;
 }
 
 /** Number of elements of scratch table with level mask `mask` for level sizes `dims`. */
@@ -121,13 +129,14 @@ export class Nest {
   constructor(
     readonly levels: readonly number[],
     scope: NameScope,
+    indices?: readonly Name[],
   ) {
     let m = 0;
-    for (const l of levels) {
+    levels.forEach((l, j) => {
       m |= 1 << l;
       this.stmts.set(l, []);
-      this.idx.set(l, scope.name('i'));
-    }
+      this.idx.set(l, indices?.[j] ?? scope.name('i'));
+    });
     this.fullMask = m;
   }
   /** Is `mask` all of this nest's levels up to its deepest one (then it needs no table)? */
@@ -172,6 +181,47 @@ export class Emitter {
   private readonly preNames = new Map<string, Name>();
   /** Nodes built by `regroup`: never regrouped again (guarantees termination). */
   private readonly regrouped = new WeakSet<Expr>();
+  /** The hoisted invariant factors made by `regroup` (their values are range-checked, see `guard`). */
+  private readonly invariants = new WeakSet<Expr>();
+  private readonly invariantForms = new ExprMap<Expr>();
+  /** Whether a range check was emitted. */
+  guarded = false;
+  #valueNodes: Set<Expr> | undefined;
+
+  /**
+   * Every node the model value is computed from (through CSE temps). These are never reassociated, so compiled
+   * values keep the reference evaluator's operation order (a 1-ulp change in front of an ill-conditioned
+   * function, lgamma near 1 say, would be a large relative change); derivative-only nodes are reassociated.
+   */
+  private valueNodes(): Set<Expr> {
+    if (this.#valueNodes) return this.#valueNodes;
+    const set = new Set<Expr>();
+    const walk = (e: Expr): void => {
+      if (set.has(e)) return;
+      set.add(e);
+      switch (e.kind) {
+        case 'sym': {
+          const role = this.program.roles.get(e.name);
+          if (role?.kind === 'temp') walk(this.program.temps[role.index].expr);
+          break;
+        }
+        case 'unary':
+          walk(e.arg);
+          break;
+        case 'binary':
+          walk(e.left);
+          walk(e.right);
+          break;
+        case 'call':
+          e.args.forEach(walk);
+          break;
+        default:
+          break;
+      }
+    };
+    walk(this.program.outputs[0]);
+    return (this.#valueNodes = set);
+  }
   leaves!: LeafSource;
 
   constructor(
@@ -179,15 +229,24 @@ export class Emitter {
     readonly scope: NameScope,
     readonly opts: {
       readonly tabulate: boolean;
+      /**
+       * Reassociate products outside the value's own computation to hoist invariant factors (and divide by an
+       * invariant through its reciprocal). This changes results beyond rounding only when an intermediate
+       * leaves the normal range: each hoisted factor is checked and, when it is subnormal, infinite or NaN, the
+       * statement `guard` runs (a kernel returns the result of its exact variant, planned without
+       * reassociation). Without `guard` there is no check.
+       */
+      readonly reassociate: boolean;
+      readonly guard?: Code;
       /** Size of each level (for table strides). */
       readonly dimName?: (level: number) => CodeArg;
       readonly tablesArg?: Name;
     },
   ) {}
 
-  /** A loop nest over `levels` (ascending) whose statements this emitter fills. */
-  newNest(levels: readonly number[]): Nest {
-    return new Nest(levels, this.scope);
+  /** A loop nest over `levels` (ascending) whose statements this emitter fills (loop indices: given or new). */
+  newNest(levels: readonly number[], indices?: readonly Name[]): Nest {
+    return new Nest(levels, this.scope, indices);
   }
 
   /** A `const` in the pre-loop block, memoized by key. */
@@ -310,9 +369,24 @@ export class Emitter {
         name = this.scope.name('t');
         this.block(nest, lv).push(_`const ${name} = ${c};`);
       }
+      this.checkRange(e, name, this.block(nest, lv));
     }
     memo.set(e, name);
     return name;
+  }
+
+  /**
+   * For a hoisted invariant of `regroup`: run the guard unless its value is 0 or a normal finite number.
+   * (0 is let through: an exact zero factor, such as sin(theta) at theta = 0 or an amplitude of 0, is common,
+   * and gives the same products in any order; only an underflow to 0 could differ.)
+   */
+  private checkRange(e: Expr, name: Name, block: Stmt[]): void {
+    if (!this.invariants.has(e) || !this.opts.guard) return;
+    this.guarded = true;
+    const a = _`${MATH}.abs(${name})`;
+    const g = new Block(_`if (!((${a} >= ${MIN_NORMAL} && ${a} < Infinity) || ${name} === 0)) {`);
+    g.push(this.opts.guard);
+    block.push(g);
   }
 
   private leaf(e: Expr & { kind: 'sym' }, nest: Nest): CodeArg {
@@ -407,7 +481,7 @@ export class Emitter {
       case 'binary': {
         let own = 1;
         // division by an invariant becomes a multiplication by its hoisted reciprocal (see regroup)
-        if (e.op === '/') own = this.mask(e.right) === m ? 4 : 1;
+        if (e.op === '/') own = this.mask(e.right) === m || !this.opts.reassociate ? 4 : 1;
         else if (e.op === '^') {
           const n = constantValue(e.right);
           own =
@@ -465,7 +539,13 @@ export class Emitter {
     const nest = new Nest(bitsOf(mask), this.scope);
     const lv = levelOf(mask);
     const counter = this.scope.name('c');
-    const v = this.inline(e, nest, lv);
+    let v = this.inline(e, nest, lv);
+    if (this.invariants.has(e) && this.opts.guard && !(v instanceof Name)) {
+      const t = this.scope.name('t');
+      this.block(nest, lv).push(_`const ${t} = ${v};`);
+      v = t;
+    }
+    if (v instanceof Name) this.checkRange(e, v, this.block(nest, lv));
     this.block(nest, lv).push(_`${arr}[${counter}++] = ${v};`);
     const outer = new Block();
     outer.push(_`let ${counter} = 0;`);
@@ -530,7 +610,7 @@ export class Emitter {
   }
 
   private binary(e: Expr & { kind: 'binary' }, nest: Nest, lv: number): CodeArg {
-    if ((e.op === '*' || e.op === '/') && lv >= 0 && !this.regrouped.has(e)) {
+    if ((e.op === '*' || e.op === '/') && lv >= 0 && this.opts.reassociate && !this.regrouped.has(e)) {
       const r = this.regroup(e, lv);
       if (r !== e) return this.inline(r, nest, lv);
     }
@@ -613,6 +693,7 @@ export class Emitter {
   private regroup(e: Expr & { kind: 'binary' }, lv: number): Expr {
     const hit = this.regroupMemo.get(e);
     if (hit) return hit;
+    if (this.valueNodes().has(e)) return e;
     const factors: { e: Expr; div: boolean }[] = [];
     const flat = (x: Expr, div: boolean): void => {
       if (x.kind === 'binary' && (x.op === '*' || x.op === '/') && this.level(x) === lv) {
@@ -635,7 +716,12 @@ export class Emitter {
         fs.length === 0 ? undefined : fs.slice(1).reduce<Expr>((a, f) => binary('*', a, f.e), fs[0].e);
       const numI = prod(inv.filter((f) => !f.div));
       const denI = prod(invDen);
-      const invariant = denI ? binary('/', numI ?? num(1), denI) : numI!;
+      let invariant = denI ? binary('/', numI ?? num(1), denI) : numI!;
+      // the same invariant (e.g. 1/s^2) found in several derivatives is one node, so it is hoisted once
+      const known = this.invariantForms.get(invariant);
+      if (known) invariant = known;
+      else this.invariantForms.set(invariant, invariant);
+      this.invariants.add(invariant);
       let acc: Expr | undefined;
       for (const f of factors) {
         if (this.level(f.e) < lv) continue;
@@ -738,7 +824,7 @@ export class Emitter {
 }
 
 /** Generates the kernel function for one layout and mode. */
-export function planKernel(program: SymbolicProgram, layout: Layout, mode: Mode): Plan {
+export function planKernel(program: SymbolicProgram, layout: Layout, mode: Mode, reassociate = true): Plan {
   const scope = new NameScope();
   const L = layout.levels;
   const V = program.spec.variables.length;
@@ -752,6 +838,7 @@ export function planKernel(program: SymbolicProgram, layout: Layout, mode: Mode)
   const tabs = scope.name('tab');
   const ws = scope.name('ws');
   const arrs = scope.name('arr');
+  const fb = scope.name('fb');
   const fnName = scope.name('kern');
 
   const dimNames: Name[] = [];
@@ -759,7 +846,14 @@ export function planKernel(program: SymbolicProgram, layout: Layout, mode: Mode)
     const n = scope.name('n');
     dimNames.push(n);
   }
-  const em = new Emitter(program, scope, { tabulate: true, dimName: (l) => dimNames[l], tablesArg: tabs });
+  const em = new Emitter(program, scope, {
+    tabulate: true,
+    reassociate,
+    // out of range: start over with the exact variant (the kernel writes nothing else, so that is safe)
+    guard: _`return ${fb}(${pa}, ${fa}, ${out}, ${jac}, ${dims}, ${st}, ${tabs}, ${ws}, ${arrs}, null);`,
+    dimName: (l) => dimNames[l],
+    tablesArg: tabs,
+  });
   const header: Code[] = dimNames.map((n, l) => _`const ${n} = ${dims}[${l}];`);
 
   const operandLayout = (op: number): OperandLayout | 'scalar' | undefined =>
@@ -823,7 +917,7 @@ export function planKernel(program: SymbolicProgram, layout: Layout, mode: Mode)
       let dc: CodeArg;
       if (c === 0) dc = 0;
       else {
-        if (hasW) d = binary('*', d, W);
+        if (hasW) d = c === 1 ? W : binary('*', d, W);
         dc = em.code(d, main, inner);
       }
       stores.push(j === 0 ? _`${jac}[${o}] = ${dc};` : _`${jac}[${o} + ${j}] = ${dc};`);
@@ -845,6 +939,11 @@ export function planKernel(program: SymbolicProgram, layout: Layout, mode: Mode)
     body.push(_`let ${k} = 0, ${o} = 0;`);
     body.push(em.renderNest(main));
   }
-  const built = buildFunction<KernelFn>(fnName, [pa, fa, out, jac, dims, st, tabs, ws, arrs], body, R);
-  return { fn: built.fn, source: built.source, tableMasks: em.tables.map((t) => t.mask) };
+  const built = buildFunction<KernelFn>(fnName, [pa, fa, out, jac, dims, st, tabs, ws, arrs, fb], body, R);
+  return {
+    fn: built.fn,
+    source: built.source,
+    tableMasks: em.tables.map((t) => t.mask),
+    guarded: em.guarded,
+  };
 }

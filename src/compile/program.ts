@@ -8,7 +8,7 @@ import type { Expr } from '../ast/expr.ts';
 import { assertNever } from '../ast/expr.ts';
 import { binary, call, constantValue, num, unary } from '../ast/build.ts';
 import { ExprMap } from '../ast/hash.ts';
-import { arityOk, arityText, getConstant } from '../functions/registry.ts';
+import { arityOk, arityText, functionNames, getConstant } from '../functions/registry.ts';
 import type { NormalizedSpec, Role, SymbolicProgram } from './roles.ts';
 import { OBSERVED_SYM, WEIGHTS_SYM, builtin } from './roles.ts';
 import { differentiate } from '../symbolic/differentiate.ts';
@@ -109,8 +109,10 @@ export function checkAndSubstitute(expr: Expr, spec: NormalizedSpec): Expr {
       case 'call': {
         const def = builtin(e.fn);
         if (!def) {
+          const guess = didYouMean(e.fn, functionNames());
           throw new ExprfitError('unknown-function', `unknown function '${e.fn}'`, {
             span: e.fnSpan ?? e.span,
+            hints: guess ? [guess] : [],
           });
         }
         if (!arityOk(def, e.args.length)) {

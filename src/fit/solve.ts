@@ -6,6 +6,15 @@ import { differentiate, evaluate } from '../symbolic/index.ts';
 import { covarianceFromJacobian } from '../solver/covariance.ts';
 import type { LeastSquaresProblem } from '../solver/lm.ts';
 import { solveLeastSquares } from '../solver/lm.ts';
+import { robustCost, rhoTriple } from '../solver/loss.ts';
+import { solvePoisson } from '../solver/poisson.ts';
+import { minimizeNLL } from '../solver/nll.ts';
+import type { NllOptions } from '../solver/nll.ts';
+import { minimizeLBFGSB } from '../solver/lbfgsb.ts';
+import { minimizeNelderMead } from '../solver/neldermead.ts';
+import { multiStart } from '../solver/multistart.ts';
+import type { SummaryBase } from '../solver/summary.ts';
+import { ExprfitError } from '../syntax/span.ts';
 import type { SolverOptions } from '../solver/options.ts';
 import type { PreparedFit } from './fit.ts';
 import { FitResult } from './result.ts';
@@ -67,40 +76,225 @@ function solverOptions(prep: PreparedFit): Partial<SolverOptions> {
   return s;
 }
 
+/** Concatenated model values f and their Jacobian df/dp of every equation (unweighted). */
+function modelProblem(prep: PreparedFit): {
+  m: number;
+  values(x: Float64Array, f: Float64Array): void;
+  valuesAndJacobian(x: Float64Array, f: Float64Array, F: Float64Array): void;
+} {
+  const n = prep.free.length;
+  const fixed = heldValues(prep);
+  const eqs = prep.equations;
+  const offsets: number[] = [];
+  let m = 0;
+  for (const e of eqs) {
+    offsets.push(m);
+    m += e.size;
+  }
+  return {
+    m,
+    values(x, f) {
+      for (let k = 0; k < eqs.length; k++) eqs[k].kernel.values(x, fixed, f.subarray(offsets[k], offsets[k] + eqs[k].size));
+    },
+    valuesAndJacobian(x, f, F) {
+      for (let k = 0; k < eqs.length; k++) {
+        const o = offsets[k];
+        const sz = eqs[k].size;
+        eqs[k].kernel.valuesAndJacobian(x, fixed, f.subarray(o, o + sz), F.subarray(o * n, (o + sz) * n));
+      }
+    },
+  };
+}
+
+function concatObserved(prep: PreparedFit): Float64Array {
+  const y = new Float64Array(prep.ndata);
+  let o = 0;
+  for (const e of prep.equations) {
+    y.set(e.observed!, o);
+    o += e.size;
+  }
+  return y;
+}
+
+interface Outcome {
+  x: Float64Array;
+  cost: number;
+  success: boolean;
+  termination: Termination;
+  message: string;
+  nfev: number;
+  njev: number;
+  iterations: number;
+  activeMask: boolean[];
+  method: string;
+  covariance?: Float64Array;
+  nll?: number;
+  chi2?: number;
+}
+
+/** One local solve from `x0` with the configured estimator and method. */
+function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
+  const o = prep.options;
+  const n = prep.free.length;
+  const lower = Float64Array.from(prep.free.map((p) => prep.params.get(p)!.min));
+  const upper = Float64Array.from(prep.free.map((p) => prep.params.get(p)!.max));
+  if (o.estimator === 'poisson') {
+    const mp = modelProblem(prep);
+    const counts = concatObserved(prep);
+    for (let i = 0; i < counts.length; i++) {
+      if (counts[i] < 0) throw new ExprfitError('value', `estimator 'poisson': counts must be >= 0, got ${counts[i]} at point ${i}`);
+    }
+    return (x0) => {
+      const s = solvePoisson(
+        { n, m: mp.m, counts, model: mp.values, modelJacobian: (x, F) => mp.valuesAndJacobian(x, new Float64Array(mp.m), F), modelAndJacobian: mp.valuesAndJacobian, lower, upper },
+        x0,
+        solverOptions(prep),
+      );
+      return { ...pick(s), method: s.method, covariance: s.covariance.covariance, chi2: s.deviance };
+    };
+  }
+  if (o.estimator === 'likelihood') {
+    const mp = modelProblem(prep);
+    return (x0) => {
+      const s = minimizeNLL(
+        { n, m: mp.m, pdf: mp.values, pdfJacobian: (x, P) => mp.valuesAndJacobian(x, new Float64Array(mp.m), P), pdfAndJacobian: mp.valuesAndJacobian, lower, upper },
+        x0,
+        nllOptions(prep),
+      );
+      return { ...pick(s), method: s.method, covariance: s.covariance.covariance, nll: s.cost };
+    };
+  }
+  const problem = leastSquaresProblem(prep);
+  if (o.method === 'lm') {
+    return (x0) => {
+      const s = solveLeastSquares(problem, x0, solverOptions(prep));
+      return { ...pick(s), method: s.method };
+    };
+  }
+  // Scalar objective F(x) = ½c²Σρ((r/c)²) with gradient Σ ρ'(z_i) r_i J_i.
+  const m = problem.m;
+  const r = new Float64Array(m);
+  const J = new Float64Array(m * n);
+  const triple = new Float64Array(3);
+  const objective = (x: Float64Array): number => {
+    problem.residuals(x, r);
+    const c = robustCost(o.loss, o.fScale, r);
+    return Number.isFinite(c) ? c : Infinity;
+  };
+  const withGradient = (x: Float64Array, g: Float64Array): number => {
+    problem.residualsAndJacobian!(x, r, J);
+    g.fill(0);
+    for (let i = 0; i < m; i++) {
+      let w = r[i];
+      if (o.loss !== 'linear') {
+        rhoTriple(o.loss, (r[i] / o.fScale) ** 2, triple);
+        w *= triple[1];
+      }
+      for (let j = 0; j < n; j++) g[j] += w * J[i * n + j];
+    }
+    const c = robustCost(o.loss, o.fScale, r);
+    return Number.isFinite(c) ? c : Infinity;
+  };
+  if (o.method === 'lbfgsb') {
+    return (x0) => {
+      const s = minimizeLBFGSB(withGradient, x0, {
+        lower,
+        upper,
+        ...(o.maxIterations ? { maxIterations: o.maxIterations } : {}),
+        ...(o.maxfev ? { maxFunctionEvaluations: o.maxfev } : {}),
+      });
+      return { ...pick(s), method: s.method };
+    };
+  }
+  return (x0) => {
+    const s = minimizeNelderMead(objective, x0, {
+      lower,
+      upper,
+      ...(o.maxIterations ? { maxIterations: o.maxIterations } : {}),
+      ...(o.maxfev ? { maxFunctionEvaluations: o.maxfev } : {}),
+    });
+    return { ...pick(s), method: s.method };
+  };
+}
+
+function nllOptions(prep: PreparedFit): Partial<NllOptions> {
+  const o = prep.options;
+  const lb: Record<string, number> = {};
+  if (o.maxIterations !== undefined) lb.maxIterations = o.maxIterations;
+  if (o.maxfev !== undefined) lb.maxFunctionEvaluations = o.maxfev;
+  return { lbfgsb: lb };
+}
+
+function pick(s: SummaryBase): Omit<Outcome, 'method'> {
+  return {
+    x: s.x,
+    cost: s.cost,
+    success: s.success,
+    termination: s.termination as Termination,
+    message: s.message,
+    nfev: s.nfev,
+    njev: s.njev,
+    iterations: s.iterations,
+    activeMask: s.activeMask,
+  };
+}
+
 /** Runs the fit described by `prep` and assembles the result. */
 export function solveFit(prep: PreparedFit): FitResult {
   const n = prep.free.length;
   const x0 = Float64Array.from(prep.free.map((p) => prep.params.get(p)!.value));
   const problem = leastSquaresProblem(prep);
   const m = problem.m;
-  let x: Float64Array;
+  const r = new Float64Array(m);
+  const J = new Float64Array(m * n);
+  const likelihood = prep.options.estimator === 'likelihood';
+  if (n === 0) {
+    if (!likelihood) problem.residuals(x0, r);
+    return buildResult(prep, x0, r, J, {
+      nfev: 1,
+      njev: 0,
+      iterations: 0,
+      success: true,
+      termination: 'no-free-params',
+      message: 'no free parameters: the model was evaluated at the given values',
+      activeMask: [],
+    });
+  }
+  const solve = localSolver(prep);
+  let out: Outcome;
   let nfev = 0;
   let njev = 0;
   let iterations = 0;
-  let success = true;
-  let termination: Termination = 'no-free-params';
-  let message = 'no free parameters: the model was evaluated at the given values';
-  let activeMask: boolean[] = [];
-  let J: Float64Array = new Float64Array(m * n);
-  const r = new Float64Array(m);
-  if (n === 0) {
-    x = x0;
-    problem.residuals(x, r);
-    nfev = 1;
+  if (prep.options.starts > 1) {
+    const lower = Float64Array.from(prep.free.map((p) => prep.params.get(p)!.min));
+    const upper = Float64Array.from(prep.free.map((p) => prep.params.get(p)!.max));
+    const ms = multiStart(solve, lower, upper, x0, prep.options.starts, prep.options.seed);
+    for (const s of ms.results) {
+      nfev += s.nfev;
+      njev += s.njev;
+      iterations += s.iterations;
+    }
+    out = ms.best;
+    out = {
+      ...out,
+      message: `${out.message} (best of ${prep.options.starts} starts: start ${ms.bestIndex}${ms.bestIndex === 0 ? ', the given one' : ''})`,
+    };
   } else {
-    const s = solveLeastSquares(problem, x0, solverOptions(prep));
-    x = s.x;
-    nfev = s.nfev;
-    njev = s.njev;
-    iterations = s.iterations;
-    success = s.success;
-    termination = s.termination as Termination;
-    message = s.message;
-    activeMask = s.activeMask;
-    r.set(s.residuals);
-    J = s.jacobian;
+    out = solve(x0);
+    nfev = out.nfev;
+    njev = out.njev;
+    iterations = out.iterations;
   }
-  return buildResult(prep, x, r, J, { nfev, njev, iterations, success, termination, message, activeMask });
+  // Residuals and Jacobian at the solution, for statistics and the least-squares covariance.
+  if (!likelihood) problem.residualsAndJacobian!(out.x, r, J);
+  return buildResult(
+    prep,
+    out.x,
+    r,
+    J,
+    { nfev, njev, iterations, success: out.success, termination: out.termination, message: out.message, activeMask: out.activeMask },
+    { nll: out.nll, chi2: likelihood ? NaN : out.chi2, covariance: out.covariance, method: out.method },
+  );
 }
 
 interface SolveInfo {

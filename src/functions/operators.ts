@@ -60,7 +60,7 @@ function comparison(op: BinaryOp, js: string, evaluate: (a: number, b: number) =
     evaluate: (a, b) => (evaluate(a, b) ? 1 : 0),
     emit: (a, b) => `(${a} ${js} ${b} ? 1 : 0)`,
     derivative: zeroDerivative,
-    description: `comparison: 1 when true, 0 when false (false whenever an operand is NaN${op === '!=' ? ', except !=' : ''}); derivative 0`,
+    description: `comparison: 1 when true, 0 when false (${op === '!=' ? 'true' : 'false'} when an operand is NaN); derivative 0`,
   };
 }
 
@@ -99,7 +99,7 @@ export const BINARY_OPERATORS: Readonly<Record<BinaryOp, BinaryOperatorDef>> = {
     emit: (a, b) => `Math.pow(${a}, ${b})`,
     derivative: (l, r, dl, dr) => powerDerivative(l, r, dl, dr),
     description:
-      'power (also written **): right-associative, binds tighter than unary minus; -x^2 is -(x^2), 2^-x^2 is 2^(-(x^2))',
+      'power (also written `**`): right-associative, binds tighter than unary minus; `-x^2` is `-(x^2)`, `2^-x^2` is `2^(-(x^2))`',
   },
   '<': comparison('<', '<', (a, b) => a < b),
   '<=': comparison('<=', '<=', (a, b) => a <= b),
@@ -136,7 +136,7 @@ export const UNARY_OPERATORS: Readonly<Record<UnaryOp, UnaryOperatorDef>> = {
     evaluate: (a) => (a === 0 ? 1 : 0),
     emit: (a) => `(${a} === 0 ? 1 : 0)`,
     derivative: zeroDerivative,
-    description: 'logical not: 1 when the operand is 0, else 0 (not NaN is 0); derivative 0',
+    description: 'logical not: 1 when the operand is 0, else 0 (`not NaN` is 0); derivative 0',
   },
 };
 

@@ -28,12 +28,16 @@ export function checkStart(
   upper: NumericArray | undefined,
   n: number = x0?.length,
 ): CheckedStart {
-  if (!Number.isInteger(n) || n < 0) throw new ExprfitError('value', `number of parameters must be an integer >= 0, got ${n}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ExprfitError('value', `number of parameters must be an integer >= 0, got ${n}`);
   if (x0 == null || typeof (x0 as ArrayLike<number>).length !== 'number') {
     throw new ExprfitError('value', 'the start point must be an array of numbers');
   }
   if (x0.length !== n) {
-    throw new ExprfitError('value', `the start point has ${x0.length} values but the problem has ${n} parameters`);
+    throw new ExprfitError(
+      'value',
+      `the start point has ${x0.length} values but the problem has ${n} parameters`,
+    );
   }
   const lo = new Float64Array(n).fill(-Infinity);
   const hi = new Float64Array(n).fill(Infinity);
@@ -42,7 +46,11 @@ export function checkStart(
     ['upper', upper, hi],
   ] as const) {
     if (b === undefined || b === null) continue;
-    if (b.length !== n) throw new ExprfitError('value', `${name} bounds have ${b.length} values but the problem has ${n} parameters`);
+    if (b.length !== n)
+      throw new ExprfitError(
+        'value',
+        `${name} bounds have ${b.length} values but the problem has ${n} parameters`,
+      );
     for (let j = 0; j < n; j++) {
       const v = b[j];
       if (typeof v !== 'number' || Number.isNaN(v)) {
@@ -57,10 +65,16 @@ export function checkStart(
   for (let j = 0; j < n; j++) {
     const v = x0[j];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new ExprfitError('value', `start value of parameter ${j} must be a finite number, got ${String(v)}`);
+      throw new ExprfitError(
+        'value',
+        `start value of parameter ${j} must be a finite number, got ${String(v)}`,
+      );
     }
     if (lo[j] > hi[j]) {
-      throw new ExprfitError('value', `parameter ${j}: lower bound ${lo[j]} is greater than upper bound ${hi[j]}`);
+      throw new ExprfitError(
+        'value',
+        `parameter ${j}: lower bound ${lo[j]} is greater than upper bound ${hi[j]}`,
+      );
     }
     if (lo[j] === Infinity || hi[j] === -Infinity) {
       throw new ExprfitError('value', `parameter ${j}: bounds [${lo[j]}, ${hi[j]}] leave no finite value`);

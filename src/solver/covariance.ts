@@ -9,7 +9,7 @@
  *    and a number there would mislead).
  * 2. The remaining `m x k` Jacobian is column-equilibrated, `J = Ĵ·E` with `E = diag(‖J_:j‖)`
  *    (zero columns get `E_jj = 1`), so the rank decision does not depend on the parameters' units.
- * 3. `Ĵ = Q R` (Householder), `R = U S Vᵀ` (one-sided Jacobi SVD).
+ * 3. `J = Q R` (Householder), `R E⁻¹ = U S Vᵀ` (one-sided Jacobi SVD of the equilibrated R).
  * 4. Singular values `σ_i <= cutoff = rcond · σ_max` are treated as zero, with the default
  *    `rcond = eps · max(m, k)` (as scipy's `curve_fit` and `numpy.linalg.pinv` conventions). The rank
  *    is the number of singular values above the cutoff.
@@ -18,7 +18,7 @@
  *    flagged `identifiable[j] = false` (their standard errors come from the pseudo-inverse and only
  *    describe the identifiable combinations).
  */
-import { EPS, householderQR, jacobiSVD } from './linalg.ts';
+import { ChunkedQR, EPS, jacobiSVD } from './linalg.ts';
 import { lossRowScale } from './loss.ts';
 import type { LeastSquaresSummary } from './lm.ts';
 
@@ -91,13 +91,11 @@ export function covarianceFromJacobian(
     }
   }
   for (let q = 0; q < k; q++) E[q] = E[q] > 0 ? Math.sqrt(E[q]) : 1;
-  const W = new Float64Array(m * k);
-  for (let i = 0; i < m; i++) for (let q = 0; q < k; q++) W[i * k + q] = J[i * n + cols[q]] / E[q];
-  const tau = new Float64Array(k);
-  householderQR(W, m, k, tau, new Float64Array(k));
+  const qr = new ChunkedQR(m, k, false);
+  qr.factor(J, m, n, Int32Array.from(cols), k, new Float64Array(m));
+  // R of the equilibrated matrix J·E⁻¹ is R·E⁻¹
   const A = new Float64Array(k * k);
-  const kk = Math.min(m, k);
-  for (let i = 0; i < kk; i++) for (let q = i; q < k; q++) A[i * k + q] = W[i * k + q];
+  for (let i = 0; i < k; i++) for (let q = i; q < k; q++) A[i * k + q] = qr.R[i * k + q] / E[q];
   const s = new Float64Array(k);
   const V = new Float64Array(k * k);
   jacobiSVD(A, k, s, V, new Int32Array(k), new Float64Array(k * k));
@@ -162,7 +160,8 @@ export function covarianceFromInformation(
     E[q] = d > 0 && Number.isFinite(d) ? Math.sqrt(d) : 1;
   }
   const A = new Float64Array(k * k);
-  for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) A[a * k + b] = H[cols[a] * n + cols[b]] / (E[a] * E[b]);
+  for (let a = 0; a < k; a++)
+    for (let b = 0; b < k; b++) A[a * k + b] = H[cols[a] * n + cols[b]] / (E[a] * E[b]);
   const s = new Float64Array(k);
   const V = new Float64Array(k * k);
   let finite = true;

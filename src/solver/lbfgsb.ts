@@ -55,13 +55,18 @@ export interface LbfgsbOptions {
   memory: number;
   /**
    * Projected-gradient test: stop with `'gtol'` when `‖x − P(x − ∇f)‖∞ <= gtol · max(1, |f|)`.
-   * Default `1e-10`.
+   * Default `1e-12`.
    */
   gtol: number;
   /**
    * Relative reduction test: stop with `'ftol'` after an iteration with
-   * `f_k − f_{k+1} <= ftol · max(|f_k|, |f_{k+1}|, 1)`. Default `1e-14` (scipy's `factr = 10`
-   * "extremely high accuracy" setting is 2.2e-15).
+   * `f_k − f_{k+1} <= ftol · max(|f_k|, |f_{k+1}|, 1)`. Default `1e-15` (scipy's `factr = 10`
+   * "extremely high accuracy" setting is 2.2e-15). Note that any test on f alone locates x only to
+   * about `sqrt(ftol)` along weakly curved directions; the gradient test is the precise one.
+   * Steps whose predicted decrease is below the rounding level of f,
+   * `|gᵀ(x(α) − x)| <= 1000·eps·max(1, |f|)`, are accepted on the gradient alone (see the line
+   * search) and are not subject to this test; when even that fails, the run ends with `'ftol'`
+   * ("no decrease measurable").
    */
   ftol: number;
   /** Step test: stop with `'xtol'` when `‖x_{k+1} − x_k‖∞ <= xtol · (1 + ‖x_k‖∞)`. Default `1e-15`. */
@@ -76,8 +81,8 @@ export interface LbfgsbOptions {
 
 export const DEFAULT_LBFGSB_OPTIONS: Readonly<LbfgsbOptions> = Object.freeze({
   memory: 10,
-  gtol: 1e-10,
-  ftol: 1e-14,
+  gtol: 1e-12,
+  ftol: 1e-15,
   xtol: 1e-15,
   maxIterations: 10000,
   maxFunctionEvaluations: 20000,
@@ -99,7 +104,8 @@ const LBFGSB_KEYS = [
 export function validateLbfgsbOptions(partial: Partial<LbfgsbOptions> = {}): LbfgsbOptions {
   rejectUnknownKeys(partial, LBFGSB_KEYS, 'L-BFGS-B option');
   const o: LbfgsbOptions = { ...DEFAULT_LBFGSB_OPTIONS };
-  for (const [k, v] of Object.entries(partial)) if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(partial))
+    if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
   checkCount('memory', o.memory, 1, false);
   checkNumber('gtol', o.gtol, 0, false);
   checkNumber('ftol', o.ftol, 0, false, 1);
@@ -121,12 +127,21 @@ export function makeMinimizeSummary(
 ): MinimizeSummary {
   const { lower, upper, ...rest } = fields;
   const { activeMask, atBound } = boundStatus(fields.x, lower, upper);
-  const base = { ...rest, activeMask, atBound: atBound as BoundSide[], success: isConverged(fields.termination) };
+  const base = {
+    ...rest,
+    activeMask,
+    atBound: atBound as BoundSide[],
+    success: isConverged(fields.termination),
+  };
   return {
     ...base,
     briefReport: () => briefReportOf(base),
-    fullReport: () =>
-      fullReportOf(base, Number.isNaN(fields.optimality) ? [] : [['Projected gradient (inf)', fields.optimality]]),
+    fullReport: (names?: readonly string[]) =>
+      fullReportOf(
+        base,
+        Number.isNaN(fields.optimality) ? [] : [['Projected gradient (inf)', fields.optimality]],
+        names,
+      ),
   };
 }
 
@@ -201,12 +216,15 @@ export function minimizeLBFGSB(
   if (n === 0) return done('gtol', 'No free parameters: nothing to minimise.');
 
   let gamma = 1;
+  let firstDecrease = NaN;
+  let lastRounding = false;
   for (;;) {
     const w = projGradNorm(x, g);
     if (w <= o.gtol * Math.max(1, Math.abs(fx))) {
       return done('gtol', `Projected gradient ${w.toExponential(3)} <= gtol·max(1,|f|).`);
     }
-    if (iter >= o.maxIterations) return done('maxiter', `Reached the maximum of ${o.maxIterations} iterations.`);
+    if (iter >= o.maxIterations)
+      return done('maxiter', `Reached the maximum of ${o.maxIterations} iterations.`);
     if (nfev >= o.maxFunctionEvaluations) {
       return done('maxfev', `Reached the maximum of ${o.maxFunctionEvaluations} function evaluations.`);
     }
@@ -222,6 +240,7 @@ export function minimizeLBFGSB(
     let usedMemory = S.length > 0;
     let ok = false;
     let fNew = NaN;
+    firstDecrease = NaN;
     for (let attempt = 0; attempt < 2 && !ok; attempt++) {
       if (attempt === 1) {
         if (!usedMemory) break;
@@ -253,6 +272,12 @@ export function minimizeLBFGSB(
       }
     }
     if (!ok) {
+      if (Math.abs(firstDecrease) <= 1000 * EPS * Math.max(1, Math.abs(fx))) {
+        return done(
+          'ftol',
+          `No decrease measurable: the predicted decrease ${Math.abs(firstDecrease).toExponential(3)} of the step is at rounding level.`,
+        );
+      }
       return done(
         'line-search',
         `No decrease found along the projected steepest-descent direction (projected gradient ${w.toExponential(3)}): ` +
@@ -293,17 +318,31 @@ export function minimizeLBFGSB(
     fx = fNew;
     const cb = o.callback;
     if (cb && cb({ iteration: iter, x, cost: fx }) === true) return done('user', 'Stopped by the callback.');
-    if (fOld - fx <= o.ftol * Math.max(Math.abs(fOld), Math.abs(fx), 1)) {
-      return done('ftol', `Relative reduction ${((fOld - fx) / Math.max(Math.abs(fOld), 1)).toExponential(3)} <= ftol.`);
+    // (a step judged by its gradient in the rounding regime says nothing about f's reduction)
+    if (!lastRounding && fOld - fx <= o.ftol * Math.max(Math.abs(fOld), Math.abs(fx), 1)) {
+      return done(
+        'ftol',
+        `Relative reduction ${((fOld - fx) / Math.max(Math.abs(fOld), 1)).toExponential(3)} <= ftol.`,
+      );
     }
     if (smax <= o.xtol * (1 + xmax)) return done('xtol', `Step ${smax.toExponential(3)} <= xtol·(1 + ‖x‖∞).`);
   }
 
-  /** Line search along P(x + α d); on success xn/gn hold the new point and its f is returned. */
+  /**
+   * Line search along P(x + α d); on success xn/gn hold the new point and its f is returned.
+   * When the predicted decrease is below the rounding level of f (`|gᵀ(x(α) − x)| <= tolR`), f
+   * cannot tell a better point from a worse one, and a trial point is judged by its gradient
+   * instead (strong-Wolfe curvature `|g(x(α))ᵀd| <= 0.9·|gᵀd|`, with f not above `f + tolR`).
+   */
   function lineSearch(alpha0: number): number | null {
     let alpha = alpha0;
     let best: { alpha: number; f: number } | null = null;
     let expanded = 0;
+    const tolR = 1000 * EPS * Math.max(1, Math.abs(fx));
+    // directional derivatives over the free components (the binding ones are clipped onto their bounds)
+    let gd = 0;
+    for (let j = 0; j < n; j++) if (freeMask[j]) gd += g[j] * d[j];
+    lastRounding = false;
     for (let trial = 0; trial < 60; trial++) {
       if (nfev >= o.maxFunctionEvaluations) break;
       let clipped = false;
@@ -312,16 +351,32 @@ export function minimizeLBFGSB(
         let v = x[j] + alpha * d[j];
         if (v < lower[j]) {
           v = lower[j];
-          clipped = true;
+          if (freeMask[j]) clipped = true;
         } else if (v > upper[j]) {
           v = upper[j];
-          clipped = true;
+          if (freeMask[j]) clipped = true;
         }
         xn[j] = v;
         dec += g[j] * (v - x[j]);
       }
+      if (trial === 0) firstDecrease = dec;
       if (dec === 0 && trial > 0) break; // the step vanished
       const ft = evalAt(xn, gn);
+      let gnd = 0;
+      for (let j = 0; j < n; j++) if (freeMask[j]) gnd += gn[j] * d[j];
+      if (Math.abs(dec) <= tolR && !best) {
+        // rounding regime: judge by the gradient
+        if (Number.isFinite(ft) && ft <= fx + tolR && Math.abs(gnd) <= 0.9 * Math.abs(gd)) {
+          lastRounding = true;
+          return ft;
+        }
+        if (!Number.isFinite(ft) || trial > 20) {
+          alpha *= 0.25;
+          continue;
+        }
+        alpha *= 0.5;
+        continue;
+      }
       const armijo = Number.isFinite(ft) && ft <= fx + 1e-4 * dec;
       if (armijo) {
         if (best && !(ft < best.f)) {
@@ -331,12 +386,6 @@ export function minimizeLBFGSB(
           return best.f;
         }
         // curvature: still steep along d and not clipped → try a longer step
-        let gnd = 0;
-        let gd = 0;
-        for (let j = 0; j < n; j++) {
-          gnd += gn[j] * d[j];
-          gd += g[j] * d[j];
-        }
         if (!clipped && gnd < 0.9 * gd && expanded < 10 && nfev < o.maxFunctionEvaluations) {
           best = { alpha, f: ft };
           alpha *= 2;

@@ -2,9 +2,8 @@
  * Small dense linear algebra for the solver's hot path (no allocation inside the routines; every
  * buffer is passed in). Matrices are row-major Float64Arrays.
  *
- * - `householderQR`: QR of a tall m x k matrix in place (LAPACK `dgeqr2` style, no pivoting; the
+ * - `ChunkedQR`: Householder QR of a tall m x k matrix streamed in row chunks, no pivoting (the
  *   rank is decided afterwards by the SVD of R, which is what makes the solver rank-safe).
- * - `applyQt`: y := Qᵀ y with the stored reflectors.
  * - `jacobiSVD`: one-sided Jacobi SVD of a small square matrix (Hestenes). High relative accuracy
  *   for the small singular values of well column-scaled matrices, which is what the trust-region
  *   subproblem and the covariance pseudo-inverse need.
@@ -13,72 +12,151 @@
 export const EPS = 2.220446049250313e-16;
 
 /**
- * Householder QR in place of the row-major `m x k` matrix `a` (k <= m, or k > m: then only
- * min(m, k) reflectors). After the call the upper triangle (rows 0..k-1) holds R and the part
- * below the diagonal holds the essential part of the reflectors v (v[j] = 1 implicit); `tau[j]` is
- * the reflector's scalar (H_j = I - tau v vᵀ). `w` is a length-k work vector.
+ * Householder QR of a tall `m x k` matrix, streamed in row chunks (sequential TSQR): the running
+ * triangle `[R | Qᵀb]` is updated by `k` Householder reflectors per chunk of `CHUNK` rows, each
+ * reflector acting on one row of the triangle and the chunk's rows. The matrix is read once, in
+ * memory order, which matters when `m` is large (an image) and `k` small; the arithmetic is the
+ * same as an ordinary Householder QR (backward stable). The columns are gathered from a row-major
+ * `m x n` source through an index list, so a subset of the parameters can be factorised without a
+ * copy, and a right-hand side `b` is carried along as an extra column, giving the first `k`
+ * entries of `Qᵀb` without a second pass. With `storeQ`, the reflectors are kept so that `Qᵀy`
+ * can be applied to further vectors (`applyQt`).
  */
-export function householderQR(a: Float64Array, m: number, k: number, tau: Float64Array, w: Float64Array): void {
-  const steps = Math.min(m, k);
-  for (let j = 0; j < steps; j++) {
-    // norm of a[j:, j], scaled to avoid overflow
-    let scale = 0;
-    for (let i = j; i < m; i++) {
-      const v = Math.abs(a[i * k + j]);
-      if (v > scale) scale = v;
-    }
-    if (scale === 0) {
-      tau[j] = 0;
-      continue;
-    }
-    let ss = 0;
-    for (let i = j; i < m; i++) {
-      const v = a[i * k + j] / scale;
-      ss += v * v;
-    }
-    const alpha = a[j * k + j];
-    let beta = scale * Math.sqrt(ss);
-    if (alpha > 0) beta = -beta;
-    // v = x - beta e1, normalised so v[0] = 1
-    const v0 = alpha - beta;
-    tau[j] = (beta - alpha) / beta;
-    const inv = 1 / v0;
-    for (let i = j + 1; i < m; i++) a[i * k + j] *= inv;
-    a[j * k + j] = beta;
-    // apply H = I - tau v vᵀ to the trailing columns: w = vᵀ A[j:, j+1:]
-    const t = tau[j];
-    if (j + 1 < k) {
-      for (let c = j + 1; c < k; c++) w[c] = a[j * k + c];
-      for (let i = j + 1; i < m; i++) {
-        const vi = a[i * k + j];
-        if (vi === 0) continue;
-        const row = i * k;
-        for (let c = j + 1; c < k; c++) w[c] += vi * a[row + c];
+export class ChunkedQR {
+  static readonly CHUNK = 32;
+  /** `k x k` upper triangle R (row-major, stride k); below-diagonal entries are 0. */
+  readonly R: Float64Array;
+  /** First k entries of Qᵀb. */
+  readonly qtb: Float64Array;
+  k = 0;
+  m = 0;
+  private readonly T: Float64Array; // k x (k+1) running triangle [R | Qᵀb]
+  private readonly C: Float64Array; // CHUNK x (k+1) chunk buffer
+  private V: Float64Array | null; // m x kMax reflector entries for the chunk rows
+  private tau: Float64Array | null; // nChunks x kMax
+  private readonly yc: Float64Array;
+
+  constructor(
+    private readonly mMax: number,
+    private readonly kMax: number,
+    storeQ: boolean,
+  ) {
+    this.R = new Float64Array(kMax * kMax);
+    this.qtb = new Float64Array(kMax);
+    this.T = new Float64Array(kMax * (kMax + 1));
+    this.C = new Float64Array(ChunkedQR.CHUNK * (kMax + 1));
+    this.yc = new Float64Array(ChunkedQR.CHUNK);
+    this.V = storeQ ? new Float64Array(mMax * kMax) : null;
+    this.tau = storeQ ? new Float64Array(Math.ceil(mMax / ChunkedQR.CHUNK) * kMax) : null;
+  }
+
+  /**
+   * Factorises the columns `cols[0..k)` of the row-major `m x n` matrix `src`, carrying `b`
+   * (length m). Afterwards `R`, `qtb` hold the result.
+   */
+  factor(src: Float64Array, m: number, n: number, cols: Int32Array, k: number, b: Float64Array): void {
+    if (m > this.mMax || k > this.kMax) throw new Error('ChunkedQR: problem larger than the workspace');
+    this.k = k;
+    this.m = m;
+    const kp = k + 1;
+    const T = this.T;
+    const C = this.C;
+    T.fill(0, 0, k * kp);
+    const B = ChunkedQR.CHUNK;
+    const V = this.V;
+    const tauS = this.tau;
+    const identity = k === n && isIdentity(cols, k);
+    let chunk = 0;
+    for (let c0 = 0; c0 < m; c0 += B, chunk++) {
+      const bsz = Math.min(B, m - c0);
+      // gather the chunk, column-major (C[q*B + r]) so the reflector loops run over contiguous memory
+      for (let r = 0; r < bsz; r++) {
+        const src0 = (c0 + r) * n;
+        if (identity) for (let q = 0; q < k; q++) C[q * B + r] = src[src0 + q];
+        else for (let q = 0; q < k; q++) C[q * B + r] = src[src0 + cols[q]];
+        C[k * B + r] = b[c0 + r];
       }
-      for (let c = j + 1; c < k; c++) w[c] *= t;
-      for (let c = j + 1; c < k; c++) a[j * k + c] -= w[c];
-      for (let i = j + 1; i < m; i++) {
-        const vi = a[i * k + j];
-        if (vi === 0) continue;
-        const row = i * k;
-        for (let c = j + 1; c < k; c++) a[row + c] -= vi * w[c];
+      for (let j = 0; j < k; j++) {
+        const cj = j * B;
+        let ss = 0;
+        for (let r = 0; r < bsz; r++) {
+          const v = C[cj + r];
+          ss += v * v;
+        }
+        const tauIdx = chunk * this.kMax + j;
+        if (ss === 0) {
+          if (tauS) tauS[tauIdx] = 0;
+          continue;
+        }
+        const alpha = T[j * kp + j];
+        let norm = Math.sqrt(alpha * alpha + ss);
+        if (!Number.isFinite(norm) || norm === 0) norm = scaledNorm(alpha, C, cj, bsz);
+        const beta = alpha > 0 ? -norm : norm;
+        const v0 = alpha - beta;
+        const tau = (beta - alpha) / beta;
+        const inv = 1 / v0;
+        for (let r = 0; r < bsz; r++) C[cj + r] *= inv;
+        T[j * kp + j] = beta;
+        if (tauS) tauS[tauIdx] = tau;
+        if (V) for (let r = 0; r < bsz; r++) V[(c0 + r) * this.kMax + j] = C[cj + r];
+        // apply H = I − τ v vᵀ (v = [1; C[:, j]]) to columns j+1..k of [T row j; chunk]
+        for (let q = j + 1; q < kp; q++) {
+          const cq = q * B;
+          let w = T[j * kp + q];
+          for (let r = 0; r < bsz; r++) w += C[cj + r] * C[cq + r];
+          w *= tau;
+          T[j * kp + q] -= w;
+          for (let r = 0; r < bsz; r++) C[cq + r] -= w * C[cj + r];
+        }
+      }
+    }
+    const R = this.R;
+    R.fill(0, 0, k * k);
+    for (let i = 0; i < k; i++) {
+      for (let q = i; q < k; q++) R[i * k + q] = T[i * kp + q];
+      this.qtb[i] = T[i * kp + k];
+    }
+  }
+
+  /** Writes the first k entries of Qᵀy to `out` (requires `storeQ`). `y` is not modified. */
+  applyQt(y: Float64Array, out: Float64Array): void {
+    const V = this.V;
+    const tauS = this.tau;
+    if (!V || !tauS) throw new Error('ChunkedQR: reflectors were not stored');
+    const { k, m } = this;
+    const B = ChunkedQR.CHUNK;
+    const yc = this.yc;
+    out.fill(0, 0, k);
+    let chunk = 0;
+    for (let c0 = 0; c0 < m; c0 += B, chunk++) {
+      const bsz = Math.min(B, m - c0);
+      for (let r = 0; r < bsz; r++) yc[r] = y[c0 + r];
+      for (let j = 0; j < k; j++) {
+        const tau = tauS[chunk * this.kMax + j];
+        if (tau === 0) continue;
+        let s = out[j];
+        for (let r = 0; r < bsz; r++) s += V[(c0 + r) * this.kMax + j] * yc[r];
+        s *= tau;
+        out[j] -= s;
+        for (let r = 0; r < bsz; r++) yc[r] -= s * V[(c0 + r) * this.kMax + j];
       }
     }
   }
 }
 
-/** y := Qᵀ y for the reflectors stored by `householderQR(a, m, k, tau)`; y has length m. */
-export function applyQt(a: Float64Array, m: number, k: number, tau: Float64Array, y: Float64Array): void {
-  const steps = Math.min(m, k);
-  for (let j = 0; j < steps; j++) {
-    const t = tau[j];
-    if (t === 0) continue;
-    let s = y[j];
-    for (let i = j + 1; i < m; i++) s += a[i * k + j] * y[i];
-    s *= t;
-    y[j] -= s;
-    for (let i = j + 1; i < m; i++) y[i] -= s * a[i * k + j];
-  }
+function isIdentity(cols: Int32Array, k: number): boolean {
+  for (let q = 0; q < k; q++) if (cols[q] !== q) return false;
+  return true;
+}
+
+/** sqrt(alpha² + Σ C[off + r]²) without overflow / underflow. */
+function scaledNorm(alpha: number, C: Float64Array, off: number, bsz: number): number {
+  let scale = Math.abs(alpha);
+  for (let r = 0; r < bsz; r++) scale = Math.max(scale, Math.abs(C[off + r]));
+  if (scale === 0 || !Number.isFinite(scale)) return scale;
+  let ss = (alpha / scale) ** 2;
+  for (let r = 0; r < bsz; r++) ss += (C[off + r] / scale) ** 2;
+  return scale * Math.sqrt(ss);
 }
 
 /**

@@ -20,7 +20,7 @@
  */
 import { ExprfitError } from '../syntax/span.ts';
 import { checkStart, firstNonFinite, type NumericArray } from './bounds.ts';
-import { EPS, applyQt, householderQR, jacobiSVD } from './linalg.ts';
+import { ChunkedQR, EPS, jacobiSVD } from './linalg.ts';
 import { robustCost, scaleForLoss } from './loss.ts';
 import {
   resolveMaxFev,
@@ -121,9 +121,10 @@ class LmSummary implements LeastSquaresSummary {
   }
   fullReport(names?: readonly string[]): string {
     const nb = this.activeMask.filter(Boolean).length;
-    const finite = Array.from(this.lower, (l, j) => Number.isFinite(l) || Number.isFinite(this.upper[j])).filter(
-      Boolean,
-    ).length;
+    const finite = Array.from(
+      this.lower,
+      (l, j) => Number.isFinite(l) || Number.isFinite(this.upper[j]),
+    ).filter(Boolean).length;
     return fullReportOf(
       this,
       [
@@ -174,12 +175,17 @@ export function solveLeastSquares(
   options: Partial<SolverOptions> = {},
 ): LeastSquaresSummary {
   const opts = validateOptions(options);
-  if (problem == null || typeof problem !== 'object') throw new ExprfitError('value', 'problem must be an object');
+  if (problem == null || typeof problem !== 'object')
+    throw new ExprfitError('value', 'problem must be an object');
   const { n, m } = problem;
-  if (!Number.isInteger(m) || m < 0) throw new ExprfitError('value', `number of residuals must be an integer >= 0, got ${m}`);
+  if (!Number.isInteger(m) || m < 0)
+    throw new ExprfitError('value', `number of residuals must be an integer >= 0, got ${m}`);
   const start = checkStart(x0, problem.lower, problem.upper, n);
   if (opts.xScale !== 'jac' && opts.xScale.length !== n) {
-    throw new ExprfitError('option', `option xScale has ${opts.xScale.length} values but the problem has ${n} parameters`);
+    throw new ExprfitError(
+      'option',
+      `option xScale has ${opts.xScale.length} values but the problem has ${n} parameters`,
+    );
   }
   return new LevenbergMarquardt(problem, start.x, start.lower, start.upper, start.clipped, opts).run();
 }
@@ -216,14 +222,13 @@ class LevenbergMarquardt {
   private readonly d: Float64Array;
   private dInit = false;
   private readonly free: Int32Array;
+  private readonly cand: Int32Array;
   private k = 0;
   private factorized = false;
 
   // factorisation workspace
-  private readonly W: Float64Array;
-  private readonly tau: Float64Array;
-  private readonly wk: Float64Array;
-  private readonly qtr: Float64Array;
+  private readonly qr: ChunkedQR;
+  private readonly qtv: Float64Array;
   private readonly A: Float64Array;
   private readonly s: Float64Array;
   private readonly V: Float64Array;
@@ -269,10 +274,9 @@ class LevenbergMarquardt {
     this.cn = new Float64Array(n);
     this.d = new Float64Array(n);
     this.free = new Int32Array(n);
-    this.W = new Float64Array(m * n);
-    this.tau = new Float64Array(n);
-    this.wk = new Float64Array(n);
-    this.qtr = new Float64Array(m);
+    this.cand = new Int32Array(n);
+    this.qr = new ChunkedQR(m, n, opts.geodesicAcceleration && !this.robust);
+    this.qtv = new Float64Array(n);
     this.A = new Float64Array(n * n);
     this.s = new Float64Array(n);
     this.V = new Float64Array(n * n);
@@ -364,23 +368,34 @@ class LevenbergMarquardt {
 
   // ---------------------------------------------------------------- per-point work
 
-  /** Gradient, column norms, scaling update, active set at the current point. */
+  /**
+   * Gradient, column norms, scaling update, active set and QR at the current point. The QR of all
+   * parameters not fixed by their bounds gives the gradient `g = Rᵀ(Qᵀr)` and the column norms
+   * `‖J_:j‖ = ‖R_:j‖` without another pass over the Jacobian; only when some parameter is held by
+   * a bound is the QR redone for the free ones.
+   */
   private analysePoint(): void {
-    const { n, m, g, cn } = this;
-    const Js = this.Js;
-    const rs = this.rs;
+    const { n, m, g, cn, qr } = this;
+    const cand = this.cand;
+    let k0 = 0;
+    for (let j = 0; j < n; j++) if (this.lower[j] !== this.upper[j]) cand[k0++] = j;
+    qr.factor(this.Js, m, n, cand, k0, this.rs);
     g.fill(0);
     cn.fill(0);
-    for (let i = 0; i < m; i++) {
-      const ri = rs[i];
-      const row = i * n;
-      for (let j = 0; j < n; j++) {
-        const v = Js[row + j];
-        g[j] += v * ri;
-        cn[j] += v * v;
+    const R = qr.R;
+    const qtb = qr.qtb;
+    for (let q = 0; q < k0; q++) {
+      let gq = 0;
+      let nq = 0;
+      for (let i = 0; i <= q; i++) {
+        const v = R[i * k0 + q];
+        gq += v * qtb[i];
+        nq += v * v;
       }
+      g[cand[q]] = gq;
+      cn[cand[q]] = Math.sqrt(nq);
     }
-    for (let j = 0; j < n; j++) cn[j] = Math.sqrt(cn[j]);
+    if (k0 < n) this.fixedParameterGradient();
     if (this.opts.xScale === 'jac') {
       if (!this.dInit) {
         for (let j = 0; j < n; j++) this.d[j] = cn[j] > 0 ? cn[j] : 1;
@@ -390,14 +405,32 @@ class LevenbergMarquardt {
       }
     }
     let k = 0;
-    for (let j = 0; j < n; j++) {
+    for (let q = 0; q < k0; q++) {
+      const j = cand[q];
       const x = this.x[j];
-      if (this.lower[j] === this.upper[j]) continue; // fixed by its bounds
       if (x <= this.lower[j] && g[j] > 0) continue;
       if (x >= this.upper[j] && g[j] < 0) continue;
       this.free[k++] = j;
     }
     this.k = k;
+    if (k !== k0 && k > 0) qr.factor(this.Js, m, n, this.free, k, this.rs);
+  }
+
+  /** Gradient and column norms of parameters fixed by `lower === upper` (direct pass; rare). */
+  private fixedParameterGradient(): void {
+    const { n, m, g, cn } = this;
+    for (let j = 0; j < n; j++) {
+      if (this.lower[j] !== this.upper[j]) continue;
+      let gj = 0;
+      let nj = 0;
+      for (let i = 0; i < m; i++) {
+        const v = this.Js[i * n + j];
+        gj += v * this.rs[i];
+        nj += v * v;
+      }
+      g[j] = gj;
+      cn[j] = Math.sqrt(nj);
+    }
   }
 
   /** Largest cosine between the residual and a free Jacobian column (MINPACK's gnorm). */
@@ -422,32 +455,20 @@ class LevenbergMarquardt {
     return gmax;
   }
 
-  /** QR of the free columns of Js, SVD of R D⁻¹, projected residual b = Uᵀ(Qᵀr)[:k]. */
+  /** SVD of R D⁻¹ (R from `analysePoint`'s QR of the free columns), projected residual b = Uᵀ(Qᵀr)[:k]. */
   private factorize(): void {
-    const { m, n, k, W, free } = this;
-    const Js = this.Js;
-    if (k === n) {
-      W.set(Js.subarray(0, m * n));
-    } else {
-      for (let i = 0; i < m; i++) {
-        const src = i * n;
-        const dst = i * k;
-        for (let q = 0; q < k; q++) W[dst + q] = Js[src + free[q]];
-      }
-    }
-    householderQR(W, m, k, this.tau, this.wk);
-    this.qtr.set(this.rs.subarray(0, m));
-    applyQt(W, m, k, this.tau, this.qtr);
+    const { m, k, free, qr } = this;
+    const R = qr.R;
+    const qtb = qr.qtb;
     const A = this.A;
-    const kk = Math.min(k, m);
     A.fill(0, 0, k * k);
-    for (let i = 0; i < kk; i++) {
-      for (let q = i; q < k; q++) A[i * k + q] = W[i * k + q] / this.d[free[q]];
+    for (let i = 0; i < k; i++) {
+      for (let q = i; q < k; q++) A[i * k + q] = R[i * k + q] / this.d[free[q]];
     }
     jacobiSVD(A, k, this.s, this.V, this.perm, this.tmp);
     for (let i = 0; i < k; i++) {
       let t = 0;
-      for (let j = 0; j < kk; j++) t += A[j * k + i] * this.qtr[j];
+      for (let j = 0; j < k; j++) t += A[j * k + i] * qtb[j];
       this.b[i] = t;
     }
     this.sThreshold = EPS * Math.max(m, k) * (k > 0 ? this.s[0] : 0);
@@ -557,14 +578,15 @@ class LevenbergMarquardt {
 
   /** Predicted reduction of the (loss-scaled) linear model for the current `step`. */
   private predictedReduction(): number {
-    const { k, free, W, step, y, qtr } = this;
-    const kk = Math.min(k, this.m);
+    const { k, free, step, y } = this;
+    const R = this.qr.R;
+    const qtb = this.qr.qtb;
     let pred = 0;
-    for (let i = 0; i < kk; i++) {
+    for (let i = 0; i < k; i++) {
       let t = 0;
-      for (let q = i; q < k; q++) t += W[i * k + q] * step[free[q]];
+      for (let q = i; q < k; q++) t += R[i * k + q] * step[free[q]];
       y[i] = t;
-      pred -= qtr[i] * t + 0.5 * t * t;
+      pred -= qtb[i] * t + 0.5 * t * t;
     }
     return pred;
   }
@@ -609,13 +631,12 @@ class LevenbergMarquardt {
       }
       rp[i] = (2 / h) * ((rp[i] - r[i]) / h - jv);
     }
-    applyQt(this.W, m, k, this.tau, rp);
-    const { s, A, coef } = this;
-    const kk = Math.min(k, m);
+    this.qr.applyQt(rp, this.qtv);
+    const { s, A, coef, qtv } = this;
     const thr = this.sThreshold;
     for (let i = 0; i < k; i++) {
       let c = 0;
-      for (let j = 0; j < kk; j++) c += A[j * k + i] * rp[j];
+      for (let j = 0; j < k; j++) c += A[j * k + i] * qtv[j];
       coef[i] = alpha > 0 ? (s[i] * c) / (s[i] * s[i] + alpha) : s[i] > thr ? c / s[i] : 0;
     }
     this.combine(coef, ah, 1);
@@ -795,12 +816,7 @@ class LevenbergMarquardt {
         const xnorm = this.scaledNorm(this.x);
         if (this.report(ratio, accepted)) break outer;
         // convergence tests (MINPACK order)
-        if (
-          finite &&
-          Math.abs(actred) <= ftol * costBefore &&
-          pred <= ftol * costBefore &&
-          ratio <= 2
-        ) {
+        if (finite && Math.abs(actred) <= ftol * costBefore && pred <= ftol * costBefore && ratio <= 2) {
           termination = 'ftol';
           message =
             `Relative reduction test: actual ${fmt(Math.abs(actred) / costBefore)} and predicted ` +
@@ -817,7 +833,8 @@ class LevenbergMarquardt {
     }
     if (this.userStop || termination === null) return this.finish('user', 'Stopped by the callback.');
     if (isConverged(termination) && opts.polishSteps > 0) this.polish();
-    if (this.polished > 0) message += ` Then ${this.polished} Gauss–Newton polishing step${this.polished > 1 ? 's' : ''}.`;
+    if (this.polished > 0)
+      message += ` Then ${this.polished} Gauss–Newton polishing step${this.polished > 1 ? 's' : ''}.`;
     return this.finish(termination, message);
   }
 

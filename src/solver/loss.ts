@@ -15,7 +15,7 @@ import { EPS } from './linalg.ts';
 import type { LossName } from './options.ts';
 
 /** Writes ρ(z), ρ'(z), ρ''(z) for the named loss (unscaled, z >= 0). */
-function rhoTriple(loss: LossName, z: number, out: Float64Array): void {
+export function rhoTriple(loss: LossName, z: number, out: Float64Array): void {
   switch (loss) {
     case 'linear':
       out[0] = z;
@@ -37,7 +37,7 @@ function rhoTriple(loss: LossName, z: number, out: Float64Array): void {
     case 'soft_l1': {
       const t = 1 + z;
       const s = Math.sqrt(t);
-      out[0] = 2 * (s - 1);
+      out[0] = (2 * z) / (s + 1); // = 2(√(1+z) − 1) without cancellation for small z
       out[1] = 1 / s;
       out[2] = -0.5 / (t * s);
       return;
@@ -67,7 +67,7 @@ export function lossRho(loss: LossName, z: number): number {
     case 'huber':
       return z <= 1 ? z : 2 * Math.sqrt(z) - 1;
     case 'soft_l1':
-      return 2 * (Math.sqrt(1 + z) - 1);
+      return (2 * z) / (Math.sqrt(1 + z) + 1);
     case 'cauchy':
       return Math.log1p(z);
     case 'arctan':

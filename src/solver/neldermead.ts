@@ -68,13 +68,15 @@ const NM_KEYS = [
 export function validateNelderMeadOptions(partial: Partial<NelderMeadOptions> = {}): NelderMeadOptions {
   rejectUnknownKeys(partial, NM_KEYS, 'Nelder–Mead option');
   const o: NelderMeadOptions = { ...DEFAULT_NELDER_MEAD_OPTIONS };
-  for (const [k, v] of Object.entries(partial)) if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(partial))
+    if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
   checkNumber('initialStep', o.initialStep, 0, true);
   checkNumber('xtol', o.xtol, 0, false, 1);
   checkNumber('ftol', o.ftol, 0, false, 1);
   o.maxIterations = checkCount('maxIterations', o.maxIterations, 1, true);
   o.maxFunctionEvaluations = checkCount('maxFunctionEvaluations', o.maxFunctionEvaluations, 1, true);
-  if (typeof o.adaptive !== 'boolean') throw new ExprfitError('option', `option adaptive must be true or false`);
+  if (typeof o.adaptive !== 'boolean')
+    throw new ExprfitError('option', `option adaptive must be true or false`);
   checkCount('restarts', o.restarts, 0, false);
   if (o.callback !== undefined && typeof o.callback !== 'function') {
     throw new ExprfitError('option', `option callback must be a function`);
@@ -131,7 +133,8 @@ export function minimizeNelderMead(
       lower,
       upper,
     });
-  if (!Number.isFinite(fBest)) return done('non-finite', `The objective is not finite at the start point (f = ${fBest}).`);
+  if (!Number.isFinite(fBest))
+    return done('non-finite', `The objective is not finite at the start point (f = ${fBest}).`);
   if (n === 0) return done('xtol', 'No free parameters: nothing to minimise.');
 
   const rho = 1;
@@ -162,7 +165,10 @@ export function minimizeNelderMead(
       clip(v);
       if (v[k] === xBest[k]) {
         // the box is too narrow for the step: use half the box
-        v[k] = upper[k] > xBest[k] ? xBest[k] + 0.5 * (upper[k] - xBest[k]) : xBest[k] - 0.5 * (xBest[k] - lower[k]);
+        v[k] =
+          upper[k] > xBest[k]
+            ? xBest[k] + 0.5 * (upper[k] - xBest[k])
+            : xBest[k] - 0.5 * (xBest[k] - lower[k]);
       }
     }
     for (let k = 1; k <= n; k++) {

@@ -80,21 +80,30 @@ export function minimizeNLL(
   const newtonSteps = checkCount('newtonSteps', options.newtonSteps ?? 5, 0, false) as number;
   const information = options.information ?? 'observed';
   if (information !== 'observed' && information !== 'outer-product') {
-    throw new ExprfitError('option', `option information must be 'observed' or 'outer-product', got '${String(information)}'`);
+    throw new ExprfitError(
+      'option',
+      `option information must be 'observed' or 'outer-product', got '${String(information)}'`,
+    );
   }
   const rcond = options.rcond ?? 1e-10;
-  if (!(rcond >= 0 && rcond < 1)) throw new ExprfitError('option', `option rcond must be in [0, 1), got ${rcond}`);
+  if (!(rcond >= 0 && rcond < 1))
+    throw new ExprfitError('option', `option rcond must be in [0, 1), got ${rcond}`);
   const { n, m } = problem;
-  if (!Number.isInteger(m) || m < 1) throw new ExprfitError('value', `number of observations must be an integer >= 1, got ${m}`);
+  if (!Number.isInteger(m) || m < 1)
+    throw new ExprfitError('value', `number of observations must be an integer >= 1, got ${m}`);
   const st = checkStart(x0, problem.lower, problem.upper, n);
   const w = new Float64Array(m).fill(1);
   if (problem.weights) {
     if (problem.weights.length !== m) {
-      throw new ExprfitError('value', `weights have ${problem.weights.length} values but there are ${m} observations`);
+      throw new ExprfitError(
+        'value',
+        `weights have ${problem.weights.length} values but there are ${m} observations`,
+      );
     }
     for (let i = 0; i < m; i++) {
       const v = problem.weights[i];
-      if (!(v >= 0) || !Number.isFinite(v)) throw new ExprfitError('value', `weight ${i} must be a finite number >= 0, got ${v}`);
+      if (!(v >= 0) || !Number.isFinite(v))
+        throw new ExprfitError('value', `weight ${i} must be a finite number >= 0, got ${v}`);
       w[i] = v;
     }
   }

@@ -165,7 +165,8 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';
-  if (Array.isArray(v) || ArrayBuffer.isView(v)) return `an array of length ${(v as ArrayLike<unknown>).length}`;
+  if (Array.isArray(v) || ArrayBuffer.isView(v))
+    return `an array of length ${(v as ArrayLike<unknown>).length}`;
   if (typeof v === 'function') return 'a function';
   return typeof v;
 }
@@ -212,7 +213,13 @@ function optError(name: string, value: unknown, must: string): never {
 }
 
 /** Checks `value` is a finite number `>= min` (or `> min` when `strict`). */
-export function checkNumber(name: string, value: unknown, min: number, strict: boolean, max = Infinity): number {
+export function checkNumber(
+  name: string,
+  value: unknown,
+  min: number,
+  strict: boolean,
+  max = Infinity,
+): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) optError(name, value, 'a finite number');
   if (strict ? !(value > min) : !(value >= min)) optError(name, value, `${strict ? '>' : '>='} ${min}`);
   if (!(value <= max)) optError(name, value, `<= ${max}`);
@@ -264,12 +271,14 @@ export function validateOptions(partial: Partial<SolverOptions> = {}): SolverOpt
     optError('loss', o.loss, `one of ${LOSS_NAMES.map((s) => `'${s}'`).join(', ')}`);
   }
   checkNumber('fScale', o.fScale, 0, true);
-  if (typeof o.geodesicAcceleration !== 'boolean') optError('geodesicAcceleration', o.geodesicAcceleration, 'true or false');
+  if (typeof o.geodesicAcceleration !== 'boolean')
+    optError('geodesicAcceleration', o.geodesicAcceleration, 'true or false');
   checkNumber('geodesicMaxRatio', o.geodesicMaxRatio, 0, true);
   checkNumber('geodesicStep', o.geodesicStep, 0, true, 1);
   checkNumber('acceptRatio', o.acceptRatio, 0, false, 0.25);
   checkCount('polishSteps', o.polishSteps, 0, false);
-  if (o.callback !== undefined && typeof o.callback !== 'function') optError('callback', o.callback, 'a function');
+  if (o.callback !== undefined && typeof o.callback !== 'function')
+    optError('callback', o.callback, 'a function');
   return o;
 }
 

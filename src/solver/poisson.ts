@@ -111,11 +111,17 @@ export function solvePoisson(
   options: Partial<SolverOptions> = {},
 ): PoissonSummary {
   if (options.loss !== undefined && options.loss !== 'linear') {
-    throw new ExprfitError('option', `option loss must be 'linear' for the Poisson objective, got '${options.loss}'`);
+    throw new ExprfitError(
+      'option',
+      `option loss must be 'linear' for the Poisson objective, got '${options.loss}'`,
+    );
   }
   const { n, m } = problem;
   if (problem.counts.length !== m) {
-    throw new ExprfitError('value', `counts have ${problem.counts.length} values but the problem has ${m} points`);
+    throw new ExprfitError(
+      'value',
+      `counts have ${problem.counts.length} values but the problem has ${m} points`,
+    );
   }
   const y = Float64Array.from(problem.counts);
   for (let i = 0; i < m; i++) {

@@ -15,7 +15,8 @@
  *   after restarting from steepest descent — rounding level reached or an inconsistent gradient
  *   (`success: false` unless the projected gradient is already tiny, then reported as `'gtol'`).
  */
-export type TerminationReason = 'ftol' | 'xtol' | 'gtol' | 'maxfev' | 'maxiter' | 'non-finite' | 'user' | 'line-search';
+export type TerminationReason =
+  'ftol' | 'xtol' | 'gtol' | 'maxfev' | 'maxiter' | 'non-finite' | 'user' | 'line-search';
 
 /** True for the termination reasons that mean convergence. */
 export function isConverged(t: TerminationReason): boolean {
@@ -54,8 +55,8 @@ export interface SummaryBase {
   readonly x0Clipped: boolean;
   /** One line: method, iterations, evaluations, cost change, termination. */
   briefReport(): string;
-  /** Multi-line Ceres-style report. */
-  fullReport(): string;
+  /** Multi-line Ceres-style report; `names` label the parameters (default `x[j]`). */
+  fullReport(names?: readonly string[]): string;
 }
 
 function fmt(v: number): string {

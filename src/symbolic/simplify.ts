@@ -305,7 +305,8 @@ function collectFactors(e: Expr, p: number, acc: FactorAcc): void {
       const k = constantValue(e.right);
       if (k !== undefined) {
         const m = k * p;
-        if (Number.isInteger(k) && Number.isSafeInteger(m)) {
+        // integer powers distribute ((a*b)^2, (x^0.5)^2 = x for x >= 0); non-integer ones keep their base
+        if (Number.isSafeInteger(m)) {
           collectFactors(e.left, m, acc);
           return;
         }
@@ -355,22 +356,28 @@ function sumBalance(s: Expr): number {
   return balance;
 }
 
+/**
+ * The sign of a product is written on its first numerator factor; when that is a balanced sum
+ * (`-(a - b)/c`, which would re-simplify to `(b - a)/c`), the sign goes into the sum instead.
+ */
+function canonicalSign(coef: Coef, factors: readonly Factor[]): ProductForm {
+  if (coef.n !== -1) return { coef, factors };
+  const i = factors.findIndex((f) => (typeof f.exp === 'number' ? f.exp > 0 : negatedForm(f.exp) === undefined));
+  if (i < 0 || factors[i].exp !== 1 || !isSumNode(factors[i].base) || sumBalance(factors[i].base) !== 0) {
+    return { coef, factors };
+  }
+  const flipped = [...factors];
+  flipped[i] = { base: buildSum(negateSumForm(sumForm(factors[i].base))), exp: 1 };
+  flipped.sort((a, b) => compareExpr(a.base, b.base));
+  return { coef: coefNeg(coef), factors: flipped };
+}
+
 function productFormOf(e: Expr): ProductForm {
   const acc: FactorAcc = { coef: C1, list: [] };
   collectFactors(e, 1, acc);
-  let factors = mergeFactors(acc.list);
-  let coef = acc.coef;
-  if (coef.n === -1) {
-    // The sign is written on the first numerator factor; when that is a balanced sum (`-(a - b)/c`, which
-    // would re-simplify to `(b - a)/c`), the sign goes into the sum instead.
-    const i = factors.findIndex((f) => typeof f.exp === 'number' ? f.exp > 0 : negatedForm(f.exp) === undefined);
-    if (i >= 0 && factors[i].exp === 1 && isSumNode(factors[i].base) && sumBalance(factors[i].base) === 0) {
-      factors = [...factors];
-      factors[i] = { base: buildSum(negateSumForm(sumForm(factors[i].base))), exp: factors[i].exp };
-      factors.sort((a, b) => compareExpr(a.base, b.base));
-      coef = coefNeg(coef);
-    }
-  }
+  const signed = canonicalSign(acc.coef, mergeFactors(acc.list));
+  let factors = signed.factors;
+  let coef = signed.coef;
   // constant bases whose exponents merged into something foldable (rare): fold now when finite
   if (factors.some((f) => constantValue(f.base) !== undefined && typeof f.exp === 'number')) {
     const rest: Factor[] = [];
@@ -447,6 +454,7 @@ export function buildProduct(coef: Coef, factors: readonly Factor[]): Expr {
     return acc!;
   }
   if (coef.n === 0) return num(0);
+  ({ coef, factors } = canonicalSign(coef, factors));
   if (factors.length === 0) {
     const v = coefValue(coef);
     return Number.isFinite(v) ? constant(v) : div(constant(coef.n), num(coef.d));

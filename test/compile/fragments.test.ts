@@ -13,37 +13,58 @@ type FitFn = (
   ys: Float64Array,
   img: Float64Array,
   acc: Float64Array,
+  tabs: Float64Array[],
 ) => void;
 
-/** A batch-fitting style kernel: accumulates JᵀJ (lower triangle), Jᵀr and chi² over a grid, storing no J. */
-function buildNormalEquationsKernel(text: string, params: string[]) {
+/**
+ * A batch-fitting style kernel: accumulates JᵀJ (lower triangle), Jᵀr and chi² over a grid, storing no J.
+ * With `tabulate`, x-only costly terms are tabulated per column (the variables are given as loads).
+ */
+function buildNormalEquationsKernel(text: string, params: string[], tabulate = false) {
   const program = compileProgram(parseExpr(text), { params, variables: ['x', 'y'] });
   const scope = new NameScope();
   const P = params.length;
-  const [pa, xs, ys, img, acc] = ['pa', 'xs', 'ys', 'img', 'acc'].map((s) => scope.name(s));
+  const [pa, xs, ys, img, acc, tabs] = ['pa', 'xs', 'ys', 'img', 'acc', 'tabs'].map((s) => scope.name(s));
   const pv = params.map(() => scope.name('p'));
   const x = scope.name('x');
   const y = scope.name('y');
+  const [h, w, r, c, k, res] = ['h', 'w', 'r', 'c', 'k', 'res'].map((s) => scope.name(s));
   const frag = emitPointFragments(program, {
     scope,
     levels: 2,
     params: pv,
-    variables: [
-      { code: x, level: 1 },
-      { code: y, level: 0 },
-    ],
+    variables: tabulate
+      ? [
+          { load: (i) => _`${xs}[${i}]`, level: 1 },
+          { load: (i) => _`${ys}[${i}]`, level: 0 },
+        ]
+      : [
+          { code: x, level: 1 },
+          { code: y, level: 0 },
+        ],
+    ...(tabulate
+      ? {
+          tables: {
+            loops: [
+              { index: r, size: h },
+              { index: c, size: w },
+            ],
+            scratch: tabs,
+          },
+        }
+      : {}),
   });
-  const [h, w, r, c, k, res] = ['h', 'w', 'r', 'c', 'k', 'res'].map((s) => scope.name(s));
   const body = new Block();
   pv.forEach((n, i) => body.push(_`const ${n} = ${pa}[${i}];`));
-  for (const s of frag.pre) body.push(s);
   body.push(_`const ${h} = ${ys}.length, ${w} = ${xs}.length;`);
+  for (const s of frag.pre) body.push(s);
+  for (const s of frag.tableLoops) body.push(s);
   body.push(_`let ${k} = 0;`);
   const outer = new Block(_`for (let ${r} = 0; ${r} < ${h}; ${r}++) {`);
-  outer.push(_`const ${y} = ${ys}[${r}];`);
+  if (!tabulate) outer.push(_`const ${y} = ${ys}[${r}];`);
   for (const s of frag.atLevel[0]) outer.push(s);
   const inner = new Block(_`for (let ${c} = 0; ${c} < ${w}; ${c}++) {`);
-  inner.push(_`const ${x} = ${xs}[${c}];`);
+  if (!tabulate) inner.push(_`const ${x} = ${xs}[${c}];`);
   for (const s of frag.atLevel[1]) inner.push(s);
   inner.push(_`const ${res} = ${frag.value} - ${img}[${k}++];`);
   const d = frag.derivatives;
@@ -54,20 +75,20 @@ function buildNormalEquationsKernel(text: string, params: string[]) {
   inner.push(_`${acc}[${P * P + P}] += ${res} * ${res};`);
   outer.push(inner);
   body.push(outer);
-  return { ...buildFunction<FitFn>(scope.name('fit'), [pa, xs, ys, img, acc], body, R), frag };
+  return { ...buildFunction<FitFn>(scope.name('fit'), [pa, xs, ys, img, acc, tabs], body, R), frag };
 }
 
 describe('emitPointFragments', () => {
+  const AXIS = 'A*exp(-((x-x0)^2/(2*sx^2) + (y-y0)^2/(2*sy^2))) + b';
+  const SYMMETRIC = 'A*exp(-((x-x0)^2 + (y-y0)^2)/(2*s^2)) + b';
   it.each([
-    [
-      'axis-aligned Gaussian',
-      'A*exp(-((x-x0)^2/(2*sx^2) + (y-y0)^2/(2*sy^2))) + b',
-      ['A', 'x0', 'y0', 'sx', 'sy', 'b'],
-    ],
-    ['symmetric Gaussian', 'A*exp(-((x-x0)^2 + (y-y0)^2)/(2*s^2)) + b', ['A', 'x0', 'y0', 's', 'b']],
-  ])('%s: a JᵀJ / Jᵀr kernel agrees with residualsAndJacobian', (_n, text, params) => {
+    ['axis-aligned Gaussian', AXIS, ['A', 'x0', 'y0', 'sx', 'sy', 'b'], false],
+    ['symmetric Gaussian', SYMMETRIC, ['A', 'x0', 'y0', 's', 'b'], false],
+    ['axis-aligned Gaussian, tabulated', AXIS, ['A', 'x0', 'y0', 'sx', 'sy', 'b'], true],
+    ['symmetric Gaussian, tabulated', SYMMETRIC, ['A', 'x0', 'y0', 's', 'b'], true],
+  ])('%s: a JᵀJ / Jᵀr kernel agrees with residualsAndJacobian', (_n, text, params, tabulate) => {
     const P = params.length;
-    const { fn, source, frag } = buildNormalEquationsKernel(text, params);
+    const { fn, source, frag } = buildNormalEquationsKernel(text, params, tabulate);
     expect(frag.pre.length).toBeGreaterThan(0);
     expect(frag.atLevel[0].length).toBeGreaterThan(0);
     const rnd = lcg(21);
@@ -76,7 +97,10 @@ describe('emitPointFragments', () => {
     const img = randomNd([7, 9], rnd, 0, 3).data;
     const p = Float64Array.from(params.map((_q, i) => [2, 0.3, -0.2, 1.1, 0.8, 0.4][i]));
     const acc = new Float64Array(P * P + P + 1);
-    fn(p, xs, ys, img, acc);
+    const sizes = [7, 9];
+    const tabs = frag.tableLevels.map((ls) => new Float64Array(ls.reduce((n, l) => n * sizes[l], 1)));
+    expect(frag.tableLevels.length > 0).toBe(tabulate);
+    fn(p, xs, ys, img, acc, tabs);
 
     const b = compileModel(parseExpr(text), { params, variables: ['x', 'y'] }).bind(
       { x: new NdArray(xs, [1, 9]), y: new NdArray(ys, [7, 1]) },
@@ -95,7 +119,8 @@ describe('emitPointFragments', () => {
     }
     expectAllClose(acc, expected, 1e-11, 1e-12);
     // the y-only part of the model is computed per row, not per pixel
-    expect(source).toMatch(/const y0 = ys0\[r0\];\n(\s+const t\d+ = .*\n)+\s+for \(let c0/);
+    expect(source).toMatch(/for \(let r0 = 0; r0 < h0; r0\+\+\) \{\n(\s+const \w+ = .*\n)+\s+for \(let c0/);
+    if (tabulate) expect(source).toMatch(/tb0\[c0\]/);
   });
 
   it('rejects bindings that do not match the program', () => {

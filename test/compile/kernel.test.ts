@@ -461,6 +461,7 @@ describe('errors', () => {
   it('a name that is only a constant elsewhere is unknown when misspelled', () => {
     const e = catchErr(() => compileModel(parseExpr('Pi*x'), { params: [], variables: ['x'] }));
     expect(e.code).toBe('unknown-name');
+    expect(e.hints.join(' ')).toMatch(/did you mean 'pi'/);
   });
 
   it.each([
@@ -479,6 +480,8 @@ describe('errors', () => {
     expect(
       catchErr(() => compileModel(call('exp', [sym('x'), sym('x')]), { params: [], variables: ['x'] })).code,
     ).toBe('arity');
+    const typo = catchErr(() => compileModel(call('epx', [sym('x')]), { params: [], variables: ['x'] }));
+    expect(typo.hints.join(' ')).toMatch(/did you mean 'exp'/);
   });
 
   it('bad specs and bad calls', () => {
@@ -500,7 +503,7 @@ describe('errors', () => {
 
 describe('compileValues', () => {
   it('evaluates without derivatives and has no Jacobian methods', () => {
-    const expr = parseExpr('x^2 + y^0.5 + x^-3 + y^1.5 + x^4 + y^-0.5');
+    const expr = parseExpr('x^2 + y^0.5 + x^-3 + x^4 + y^-0.5');
     const k = compileValues(expr, { params: [], variables: ['x', 'y'] });
     const rnd = lcg(2);
     const data = { x: randomNd([5], rnd, 0.5, 2), y: randomNd([5], rnd, 0.5, 2) };
@@ -512,5 +515,67 @@ describe('compileValues', () => {
     expect(k.source).toContain('Math.sqrt');
     expect(k.source).not.toContain('Math.pow');
     expect((b as unknown as BoundKernel).valuesAndJacobian).toBeUndefined();
+  });
+});
+
+describe('reassociation of invariant factors', () => {
+  const run = (text: string, p: number[], x: number[]) => {
+    const expr = parseExpr(text);
+    const spec = { params: ['a', 's'], variables: ['x'] };
+    const data = { x: nd(x, [x.length]) };
+    const b = compileModel(expr, spec).bind(data);
+    const out = new Float64Array(x.length);
+    const jac = new Float64Array(2 * x.length);
+    b.valuesAndJacobian(Float64Array.from(p), EMPTY, out, jac);
+    return { out, jac, ref: reference(expr, spec, data, p), source: b.sourceFor('jacobian') };
+  };
+
+  it('hoists invariant factors of derivatives and divides through a hoisted reciprocal', () => {
+    const r = run('a*x*s/s^2 + x/s', [3, 1.5], [0.5, 1, 2]);
+    expect(r.source).toMatch(/fb0\(/);
+    expectAllClose(r.out, r.ref.values, 1e-15);
+    expectAllClose(r.jac, r.ref.jac, 1e-14);
+  });
+
+  it('falls back to the exact operation order when a hoisted factor is not a normal number', () => {
+    // 1/5e-324 overflows: x * (1/s) would give 0 * Infinity = NaN where x / s is 0
+    let r = run('a*x/s', [1, 5e-324], [0, 1e-310, 2e-320]);
+    expect([...r.out]).toEqual([...r.ref.values]);
+    expect([...r.jac]).toEqual([...r.ref.jac]);
+    // 1/s^2 overflows although x/s^2 is finite
+    r = run('a*x/s^2', [1, 1e-160], [1e-300, 0, 2e-310]);
+    expectAllClose(r.jac, r.ref.jac, 1e-15);
+    expect(Math.abs(r.jac[0] / 1e20 - 1)).toBeLessThan(1e-4); // s^2 is subnormal, hence inexact
+    // zero factors (theta = 0 in a rotated Gaussian, an amplitude of 0) keep the fast path and stay exact
+    r = run('a*x/s + sin(s)*x^2/a', [0, 0], [1, 2]);
+    expect([...r.out]).toEqual([...r.ref.values]);
+  });
+});
+
+describe('degenerate models', () => {
+  it('constants, params only, and params the model does not use', () => {
+    const out = new Float64Array(1);
+    const k0 = compileModel(parseExpr('2*pi'), { params: [], variables: [] });
+    const b0 = k0.bind({});
+    expect([...b0.shape]).toEqual([]);
+    b0.values(EMPTY, EMPTY, out);
+    expect(out[0]).toBe(2 * Math.PI);
+
+    const k1 = compileModel(parseExpr('a^2*x'), { params: ['a', 'unused'], variables: ['x'] });
+    const b1 = k1.bind({ x: nd([1, 2, 3], [3]) });
+    const o = new Float64Array(3);
+    const jac = new Float64Array(6).fill(NaN);
+    b1.valuesAndJacobian(Float64Array.of(3, 5), EMPTY, o, jac);
+    expect([...o]).toEqual([9, 18, 27]);
+    expect([...jac]).toEqual([6, 0, 12, 0, 18, 0]);
+  });
+
+  it('writes only the first size entries of longer output arrays', () => {
+    const b = compileModel(parseExpr('a*x'), { params: ['a'], variables: ['x'] }).bind({
+      x: nd([1, 2], [2]),
+    });
+    const out = new Float64Array(4).fill(-1);
+    b.values(Float64Array.of(2), EMPTY, out);
+    expect([...out]).toEqual([2, 4, -1, -1]);
   });
 });

@@ -197,6 +197,51 @@ describe('compiled derivatives', () => {
     );
   });
 
+  it('equal the symbolic derivative on broadcast grids (hoisting, tables, reassociation)', () => {
+    fc.assert(
+      fc.property(
+        arbitraryExpr({ variables: ['x', 'y', 'a', 'b'], functions: SMOOTH_FUNCTIONS, maxDepth: 3 }),
+        fc.tuple(moderate, moderate),
+        fc.tuple(moderate, moderate, moderate),
+        fc.tuple(moderate, moderate),
+        (expr, p, x, y) => {
+          const spec = { params: ['a', 'b'], variables: ['x', 'y'] };
+          const k = compileModel(expr, spec);
+          const data = {
+            x: new NdArray(Float64Array.from(x), [1, 3]),
+            y: new NdArray(Float64Array.from(y), [2, 1]),
+          };
+          const b = k.bind(data);
+          const out = new Float64Array(6);
+          const jac = new Float64Array(12);
+          b.valuesAndJacobian(Float64Array.from(p), EMPTY, out, jac);
+          const derivs = spec.params.map((n) => differentiate(expr, n));
+          for (let i = 0; i < 6; i++) {
+            const idx = unravel(i, b.shape);
+            const scope = scopeOf([
+              ['a', p[0]],
+              ['b', p[1]],
+              ['x', broadcastAt(data.x, idx)],
+              ['y', broadcastAt(data.y, idx)],
+            ]);
+            if (!close(out[i], evaluate(expr, scope), 1e-12)) throw new Error(`value at ${i}`);
+            if (!Number.isFinite(out[i])) continue;
+            for (let j = 0; j < 2; j++) {
+              const symbolic = evaluate(derivs[j], scope);
+              const singular = !Number.isFinite(jac[i * 2 + j]) && !Number.isFinite(symbolic);
+              if (!singular && !close(jac[i * 2 + j], symbolic, 1e-7, 1e-12)) {
+                throw new Error(
+                  `d/d${'ab'[j]} at ${i}: compiled ${jac[i * 2 + j]}, symbolic ${symbolic}\n${b.sourceFor('jacobian')}`,
+                );
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('every random expression compiles with its Jacobian', () => {
     fc.assert(
       fc.property(arbitraryExpr({ variables: VARS, functions: ALL_TEST_FUNCTIONS, logic: true }), (expr) => {

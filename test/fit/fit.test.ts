@@ -203,3 +203,56 @@ describe('fit bad input', () => {
     expect(rel(r.values.b, 0.5)).toBeLessThan(1e-8);
   });
 });
+
+describe('other estimators and methods', () => {
+  it('unbinned likelihood of an exponential pdf: b = mean(x), stderr = b/sqrt(N)', () => {
+    const N = 1_000_000;
+    const x = new Float64Array(N);
+    for (let i = 0; i < N; i++) x[i] = -5 * Math.log(1 - (i + 0.5) / N);
+    let mean = 0;
+    for (let i = 0; i < N; i++) mean += x[i];
+    mean /= N;
+    const r = fit('p = (1/b)*exp(-x/b)', { x }, { b: { value: 4, min: 3 } }, { estimator: 'likelihood' });
+    expect(r.success, r.message).toBe(true);
+    expect(rel(r.values.b, mean)).toBeLessThan(1e-6);
+    expect(rel(r.values.b, 4.99999827)).toBeLessThan(1e-6);
+    expect(rel(r.params.b.stderr, 0.005)).toBeLessThan(1e-3);
+    expect(Number.isFinite(r.nll)).toBe(true);
+  });
+
+  it('Poisson maximum likelihood on counts agrees with a direct solution', () => {
+    // Counts of a constant rate: the MLE is the mean, with variance mean/N.
+    const y = [3, 5, 4, 6, 2, 5, 4, 7, 3, 4];
+    const r = fit('y = mu', { y }, { mu: { value: 1, min: 0 } }, { estimator: 'poisson' });
+    const mean = y.reduce((s, v) => s + v, 0) / y.length;
+    expect(rel(r.values.mu, mean)).toBeLessThan(1e-8);
+    expect(rel(r.params.mu.stderr, Math.sqrt(mean / y.length))).toBeLessThan(1e-6);
+  });
+
+  it.each(['lbfgsb', 'nelder'] as const)('method %s reaches the least-squares optimum', (method) => {
+    const x = Array.from({ length: 30 }, (_, i) => i / 3);
+    const y = x.map((v) => 2 * Math.exp(-0.5 * v) + 0.3 + 0.01 * Math.sin(5 * v));
+    const lm = fit('y = a*exp(-b*x) + c', { x, y }, { a: 1, b: 1, c: 0 });
+    const r = fit('y = a*exp(-b*x) + c', { x, y }, { a: 1, b: 1, c: 0 }, { method });
+    for (const k of ['a', 'b', 'c']) expect(Math.abs(r.values[k] - lm.values[k]), k).toBeLessThan(1e-4);
+  });
+
+  it('robust loss downweights an outlier', () => {
+    const x = Array.from({ length: 20 }, (_, i) => i);
+    const y = x.map((v) => 2 * v + 1);
+    y[10] += 100;
+    const plain = fit('y = a*x + b', { x, y });
+    const robust = fit('y = a*x + b', { x, y }, {}, { loss: 'soft_l1', fScale: 0.1 });
+    expect(Math.abs(robust.values.a - 2)).toBeLessThan(Math.abs(plain.values.a - 2));
+    expect(Math.abs(robust.values.b - 1)).toBeLessThan(0.2);
+  });
+
+  it('multi-start finds the global minimum of a multimodal fit', () => {
+    const x = Array.from({ length: 50 }, (_, i) => i / 5);
+    const y = x.map((v) => Math.sin(3.3 * v));
+    const single = fit('y = sin(w*x)', { x, y }, { w: { value: 0.5, min: 0.1, max: 5 } });
+    const multi = fit('y = sin(w*x)', { x, y }, { w: { value: 0.5, min: 0.1, max: 5 } }, { starts: 20 });
+    expect(single.chi2).toBeGreaterThan(1);
+    expect(rel(multi.values.w, 3.3)).toBeLessThan(1e-8);
+  });
+});

@@ -168,29 +168,47 @@ export function arbitraryScope(
   });
 }
 
-/**
- * Central finite difference of `f` at `x` with Richardson extrapolation (error O(h^4)), plus a smoothness
- * flag: the estimates at steps h and h/2 must agree (otherwise `f` is not smooth enough near x, e.g. a kink
- * or a pole, and the estimate should not be trusted).
- */
-export function finiteDifference(
-  f: (x: number) => number,
-  x: number,
-  relStep = 1e-3,
-): { value: number; smooth: boolean } {
-  const h = relStep * Math.max(1, Math.abs(x));
-  const d = (s: number) => (f(x + s) - f(x - s)) / (2 * s);
+function richardson(f: (x: number) => number, x: number, h: number) {
+  let fmax = Math.abs(f(x));
+  const d = (s: number) => {
+    const a = f(x + s);
+    const b = f(x - s);
+    fmax = Math.max(fmax, Math.abs(a), Math.abs(b));
+    return (a - b) / (2 * s);
+  };
   const d1 = d(h);
   const d2 = d(h / 2);
   const d4 = d(h / 4);
   const r1 = (4 * d2 - d1) / 3;
   const r2 = (4 * d4 - d2) / 3;
   const value = (16 * r2 - r1) / 15;
-  const all = [d1, d2, d4, r1, r2, value];
-  const finite = all.every(Number.isFinite);
-  const scale = Math.max(Math.abs(r1), Math.abs(r2), 1e-300);
-  const smooth = finite && Math.abs(r1 - r2) <= 1e-6 * scale + 1e-12;
-  return { value, smooth };
+  const finite = [d1, d2, d4, r1, r2, value].every(Number.isFinite);
+  return { value, finite, spread: Math.abs(r1 - r2), scale: Math.max(Math.abs(r1), Math.abs(r2)), fmax };
+}
+
+/**
+ * Central finite difference of `f` at `x` with Richardson extrapolation (error O(h^4)), with an error
+ * estimate and a smoothness flag. The estimate is made at two step sizes (h and 8h): truncation error grows
+ * with h, rounding noise (also noise amplified by ill-conditioned intermediate steps) shrinks with it, so
+ * their disagreement bounds both. `smooth`: the extrapolations agree to 1e-6 beyond rounding noise
+ * (otherwise `f` has a kink or pole nearby and the estimate is not to be trusted). `error` bounds the
+ * absolute error of `value`.
+ */
+export function finiteDifference(
+  f: (x: number) => number,
+  x: number,
+  relStep = 1e-4,
+  /** Magnitude of the intermediate values f is computed from (their rounding is the noise; default |f|). */
+  magnitude = 0,
+): { value: number; smooth: boolean; error: number } {
+  const h = relStep * (x !== 0 ? Math.abs(x) : 1);
+  const fine = richardson(f, x, h);
+  const coarse = richardson(f, x, 8 * h);
+  // rounding: each difference quotient carries ~eps*|f|/h; Richardson amplifies it by a small factor
+  const noise = (64 * 2.3e-16 * Math.max(fine.fmax, magnitude)) / h;
+  const smooth = fine.finite && coarse.finite && fine.spread <= 1e-6 * fine.scale + noise;
+  const error = fine.spread + noise + Math.abs(fine.value - coarse.value);
+  return { value: fine.value, smooth, error };
 }
 
 /** The values of every subexpression of `e` (NaN where evaluation fails). */

@@ -128,7 +128,11 @@ function buildNistUncached(prob: NistProblem): BuiltNist {
     X: Float64Array[],
     y: Float64Array,
   ) => void;
-  const jac = new Function('p', 'J', 'X', jacSrc) as (p: Float64Array, J: Float64Array, X: Float64Array[]) => void;
+  const jac = new Function('p', 'J', 'X', jacSrc) as (
+    p: Float64Array,
+    J: Float64Array,
+    X: Float64Array[],
+  ) => void;
   const one = new Function('p', 'X', 'i', `${varDecl} return ${toJs(node, params, vars)};`) as (
     p: Float64Array,
     X: Float64Array[],

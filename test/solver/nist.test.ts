@@ -64,7 +64,9 @@ describe('NIST StRD nonlinear regression, default options', () => {
       let lreSdAccurate = lreSd;
       if (name === 'Lanczos1') {
         const s2a = accurateRss(p, s.x) / dof;
-        lreSdAccurate = Math.min(...p.certified_sd.map((c, j) => lre(Math.sqrt(cov.stderr[j] ** 2 * s2a), c)));
+        lreSdAccurate = Math.min(
+          ...p.certified_sd.map((c, j) => lre(Math.sqrt(cov.stderr[j] ** 2 * s2a), c)),
+        );
       }
       rows.push({
         name,

@@ -10,6 +10,7 @@ import { close } from '../helpers/arbitraryExpr.ts';
 import { parse } from './helpers.ts';
 
 function mjNumber(v: unknown): number {
+  if (typeof v === 'boolean') return v ? 1 : 0;
   return typeof v === 'number' ? v : NaN;
 }
 
@@ -67,9 +68,7 @@ describe('values agree with mathjs', () => {
     ['2^-x^2', { x: 1.7, y: 1.3 }],
     ['x < y and not (x > 1) or x == y', { x: 0.7, y: 1.3 }],
   ])('%s', (text, scope) => {
-    expect(close(evaluate(parse(text), scope), mjNumber(mjEvaluate(text.replaceAll('and', 'and'), scope)), 1e-15)).toBe(
-      true,
-    );
+    expect(close(evaluate(parse(text), scope), mjNumber(mjEvaluate(text, scope)), 1e-15)).toBe(true);
   });
 });
 
@@ -79,7 +78,7 @@ const DERIVATIVE_CASES: [string, number[]][] = [
   ['log', [0.3, 2]],
   ['log10', [0.3, 2]],
   ['sqrt', [0.3, 2]],
-  ['cbrt', [-2, 0.3]],
+  ['cbrt', [0.3, 2]], // mathjs differentiates cbrt via u^(1/3): complex for negative u; ours stays real
   ['abs', [-2, 0.3]],
   ['sin', [-1, 0.3]],
   ['cos', [-1, 0.3]],

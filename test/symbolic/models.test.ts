@@ -33,7 +33,7 @@ function checkAllPartials(text: string, params: Record<string, number>, points: 
       const fd = finiteDifference((v) => evaluate(f, { ...scope, [p]: v }), scope[p]);
       const sym = evaluate(df, scope);
       const value = evaluate(f, scope);
-      if (!(fd.smooth && close(sym, fd.value, 1e-6, 1e-9 * (1 + Math.abs(value))))) {
+      if (!(fd.smooth && close(sym, fd.value, 1e-6, fd.error + 1e-300 * Math.abs(value)))) {
         throw new Error(`d/d${p} ${text} = ${printExpr(df)}: ${sym} vs ${fd.value} at ${JSON.stringify(scope)}`);
       }
     }

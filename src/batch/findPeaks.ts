@@ -1,0 +1,243 @@
+/**
+ * Peak finding in images, like scikit-image's `peak_local_max`: a pixel is a peak when it is the maximum of the
+ * (2·minDistance + 1)² square around it (in a lightly smoothed copy of the image), lies above the threshold and
+ * outside the excluded border; peaks closer than `minDistance` (Chebyshev distance <= minDistance) to a higher
+ * one are dropped (plateaus keep their first pixel in raster order). The threshold is absolute, or `k·sigma`
+ * above a robust background: the median of the smoothed image plus k times its MAD·1.4826.
+ */
+import { gaussfilter } from '../arrays/filter.ts';
+import { NdArray } from '../data/ndarray.ts';
+import { ExprfitError } from '../syntax/span.ts';
+
+export interface FindPeaksOptions {
+  /** Peaks are separated by more than this many pixels (Chebyshev distance); default 1. */
+  minDistance?: number;
+  /**
+   * Absolute threshold (a number), or `'5sigma'` / `{ sigma: 5 }`: k robust standard deviations above the
+   * median of the smoothed image. Default `'5sigma'`.
+   */
+  threshold?: number | string | { sigma: number };
+  /** Peaks closer than this to the image edge are excluded (default 0: keep all; fits clip their ROIs). */
+  border?: number;
+  /** At most this many peaks, the highest first (default: all). */
+  maxPeaks?: number;
+  /** Gaussian smoothing (sigma in pixels) before detection; default 1, 0 for none. */
+  smooth?: number;
+}
+
+export interface Peaks {
+  /** Column (x) and row (y) of each peak, highest first. */
+  readonly x: Int32Array;
+  readonly y: Int32Array;
+  /** Value of the smoothed image at each peak. */
+  readonly value: Float64Array;
+  readonly count: number;
+  /** Robust background (median) and noise (MAD·1.4826) of the smoothed image. */
+  readonly background: number;
+  readonly noise: number;
+  /** The threshold used (absolute). */
+  readonly threshold: number;
+  /** The smoothed image. */
+  readonly smoothed: NdArray;
+}
+
+/** Parses `'5sigma'`, `'5 sigma'`, `'5σ'`, `{ sigma: 5 }` (→ 5) or a number/numeric string (→ absolute). */
+export function parseThreshold(t: unknown): { sigma: number } | { absolute: number } {
+  if (typeof t === 'number') {
+    if (!Number.isFinite(t)) throw new ExprfitError('option', `threshold must be finite, got ${t}`);
+    return { absolute: t };
+  }
+  if (typeof t === 'object' && t !== null && typeof (t as { sigma?: unknown }).sigma === 'number') {
+    const k = (t as { sigma: number }).sigma;
+    if (!Number.isFinite(k)) throw new ExprfitError('option', `threshold sigma must be finite, got ${k}`);
+    return { sigma: k };
+  }
+  if (typeof t === 'string') {
+    const m = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)\s*(sigma|σ|sd)?\s*$/i.exec(t);
+    if (m) return m[2] ? { sigma: Number(m[1]) } : { absolute: Number(m[1]) };
+  }
+  throw new ExprfitError('option', `threshold must be a number (absolute) or like '5sigma', got ${JSON.stringify(t)}`, {
+    hints: ["write e.g. threshold='5sigma' (5 robust standard deviations above the median) or threshold=120"],
+  });
+}
+
+/** The k-th smallest value (0-based) of `a` (reordered in place). */
+export function quickselect(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // median of three as pivot
+    const x = a[lo];
+    const y = a[mid];
+    const z = a[hi];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+/** Median of the finite values (NaN when none). */
+export function median(values: ArrayLike<number>): number {
+  const a = new Float64Array(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isFinite(v)) a[n++] = v;
+  }
+  if (n === 0) return NaN;
+  const b = a.subarray(0, n);
+  const h = n >> 1;
+  const hiV = quickselect(b, h);
+  if (n % 2) return hiV;
+  let loV = -Infinity;
+  for (let i = 0; i < h; i++) if (b[i] > loV) loV = b[i];
+  return (loV + hiV) / 2;
+}
+
+/** Median and MAD·1.4826 (a robust standard deviation) of the finite values. */
+export function robustStats(values: ArrayLike<number>): { median: number; sigma: number } {
+  const med = median(values);
+  const dev = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) dev[i] = Math.abs(values[i] - med);
+  return { median: med, sigma: 1.4826 * median(dev) };
+}
+
+function checkInt(name: string, v: unknown, min: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new ExprfitError('option', `${name} must be an integer >= ${min}, got ${String(v)}`);
+  }
+  return v;
+}
+
+/** Running maximum over a window of half-width r along rows, then columns (a square maximum filter). */
+function maxFilter(src: Float64Array, h: number, w: number, r: number): Float64Array {
+  const tmp = new Float64Array(h * w);
+  const out = new Float64Array(h * w);
+  for (let y = 0; y < h; y++) {
+    const o = y * w;
+    for (let x = 0; x < w; x++) {
+      let m = -Infinity;
+      const a = x - r < 0 ? 0 : x - r;
+      const b = x + r >= w ? w - 1 : x + r;
+      for (let k = a; k <= b; k++) if (src[o + k] > m) m = src[o + k];
+      tmp[o + x] = m;
+    }
+  }
+  for (let y = 0; y < h; y++) {
+    const a = y - r < 0 ? 0 : y - r;
+    const b = y + r >= h ? h - 1 : y + r;
+    for (let x = 0; x < w; x++) {
+      let m = -Infinity;
+      for (let k = a; k <= b; k++) if (tmp[k * w + x] > m) m = tmp[k * w + x];
+      out[y * w + x] = m;
+    }
+  }
+  return out;
+}
+
+/** Finds local maxima of a 2-D image (see the module comment). */
+export function findPeaks(img: NdArray, options: FindPeaksOptions = {}): Peaks {
+  if (!(img instanceof NdArray) || img.ndim !== 2) {
+    throw new ExprfitError('shape', `findPeaks needs a 2-D image [rows, cols]${img instanceof NdArray ? `, got shape [${img.shape.join(', ')}]` : ''}`);
+  }
+  const known = ['minDistance', 'threshold', 'border', 'maxPeaks', 'smooth'];
+  for (const k of Object.keys(options)) {
+    if (!known.includes(k)) throw new ExprfitError('option', `unknown findPeaks option '${k}' (known: ${known.join(', ')})`);
+  }
+  const [h, w] = img.shape;
+  const minDistance = checkInt('minDistance', options.minDistance ?? 1, 1);
+  const border = checkInt('border', options.border ?? 0, 0);
+  const maxPeaks = options.maxPeaks === undefined ? Infinity : checkInt('maxPeaks', options.maxPeaks, 1);
+  const smooth = options.smooth ?? 1;
+  if (typeof smooth !== 'number' || !(smooth >= 0) || !Number.isFinite(smooth)) {
+    throw new ExprfitError('option', `smooth must be a number >= 0, got ${String(smooth)}`);
+  }
+  const th = parseThreshold(options.threshold ?? '5sigma');
+  // NaN pixels: replaced by the median for smoothing, never peaks.
+  const raw = img.data;
+  let hasNaN = false;
+  for (let i = 0; i < raw.length; i++) if (!Number.isFinite(raw[i])) hasNaN = true;
+  let base = img;
+  if (hasNaN) {
+    const med = median(raw);
+    base = new NdArray(
+      raw.map((v) => (Number.isFinite(v) ? v : med)),
+      [h, w],
+    );
+  }
+  const sm = smooth > 0 ? gaussfilter(base, smooth, 'nearest') : base;
+  const s = sm.data;
+  const stats = robustStats(s);
+  const threshold = 'absolute' in th ? th.absolute : stats.median + th.sigma * stats.sigma;
+  const mx = maxFilter(s, h, w, minDistance);
+  const cand: number[] = [];
+  for (let y = border; y < h - border; y++) {
+    for (let x = border; x < w - border; x++) {
+      const k = y * w + x;
+      if (s[k] === mx[k] && s[k] > threshold && Number.isFinite(raw[k])) cand.push(k);
+    }
+  }
+  cand.sort((a, b) => s[b] - s[a] || a - b);
+  // Greedy suppression: keep a candidate unless a kept peak is within minDistance (Chebyshev).
+  const keptX: number[] = [];
+  const keptY: number[] = [];
+  const keptV: number[] = [];
+  const cell = minDistance + 1;
+  const gw = Math.ceil(w / cell);
+  const grid = new Map<number, number[]>();
+  for (const k of cand) {
+    if (keptX.length >= maxPeaks) break;
+    const y = (k / w) | 0;
+    const x = k - y * w;
+    const gx = (x / cell) | 0;
+    const gy = (y / cell) | 0;
+    let clash = false;
+    for (let dy = -1; dy <= 1 && !clash; dy++) {
+      for (let dx = -1; dx <= 1 && !clash; dx++) {
+        const list = grid.get((gy + dy) * gw + (gx + dx));
+        if (!list) continue;
+        for (const j of list) {
+          if (Math.max(Math.abs(keptX[j] - x), Math.abs(keptY[j] - y)) <= minDistance) {
+            clash = true;
+            break;
+          }
+        }
+      }
+    }
+    if (clash) continue;
+    const id = keptX.length;
+    keptX.push(x);
+    keptY.push(y);
+    keptV.push(s[k]);
+    const key = gy * gw + gx;
+    const list = grid.get(key);
+    if (list) list.push(id);
+    else grid.set(key, [id]);
+  }
+  return {
+    x: Int32Array.from(keptX),
+    y: Int32Array.from(keptY),
+    value: Float64Array.from(keptV),
+    count: keptX.length,
+    background: stats.median,
+    noise: stats.sigma,
+    threshold,
+    smoothed: sm,
+  };
+}

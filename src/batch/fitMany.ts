@@ -1,0 +1,617 @@
+/**
+ * `fitMany(model, data, params, options)`: one compiled kernel, many data sets of the same shape — e.g. a stack
+ * of ROIs as one [n, h, w] array with shared coordinate arrays x [w] (or [1, w]) and y [h, 1]. Results come back
+ * as columns (a Float64Array per parameter, per-parameter standard errors, χ², iterations, termination codes).
+ * See docs/batch.md.
+ */
+import type { Expr } from '../ast/expr.ts';
+import { printExpr } from '../ast/print.ts';
+import { collapse } from '../compile/kernel.ts';
+import type { OperandLayout } from '../compile/plan.ts';
+import { NdArray, broadcastShapes } from '../data/ndarray.ts';
+import { CONSTANTS } from '../functions/registry.ts';
+import { parseModelText } from '../model/model.ts';
+import { freeSymbols } from '../symbolic/index.ts';
+import { parseExpr } from '../syntax/parse.ts';
+import { didYouMean } from '../syntax/suggest.ts';
+import { ExprfitError } from '../syntax/span.ts';
+import type { BatchEstimator } from './kernel.ts';
+import type { SolveOutput, StopRule } from './lm.ts';
+import { GPUFIT_STOP, STATUS_NAMES, STRICT_STOP, solveRange } from './lm.ts';
+import type { BatchSetup } from './problem.ts';
+import { allocOutput, contextFor } from './problem.ts';
+
+/** Per-fit values of a parameter: one for all, one per fit, or computed from each fit's data. */
+export type PerFit = number | ArrayLike<number> | ((observed: Float64Array, index: number) => number);
+
+/** A parameter of a batch fit: its start value, or the full form. */
+export type ManyParamInput =
+  | PerFit
+  | {
+      /** Start value (or, with `fixed`, the value). */
+      value: PerFit;
+      /** Lower bound: one for all fits or one per fit (default -Infinity). */
+      min?: number | ArrayLike<number>;
+      /** Upper bound (default +Infinity). */
+      max?: number | ArrayLike<number>;
+      /** Held at `value` (which may differ per fit), not fitted. */
+      fixed?: boolean;
+    };
+
+export type StopOption = 'gpufit' | 'strict' | { tol?: number; maxIterations?: number };
+
+export interface FitManyOptions {
+  /** `lse` (default; alias `lsq`): (weighted) least squares. `poisson`: Poisson maximum likelihood of counts. */
+  estimator?: BatchEstimator | 'lsq';
+  /**
+   * Weights multiplying the residuals (1/σ), broadcastable to the data stack [n, ...shape] or to one fit's
+   * shape. A weight of 0 leaves a point out (for `poisson` weights multiply each point's log-likelihood term;
+   * use 0/1 masks). NaN data points are left out the same way.
+   */
+  weights?: NdArray | Float64Array | number;
+  /** Standard deviations instead of weights (weights = 1/sigma). */
+  sigma?: NdArray | Float64Array | number;
+  /**
+   * Least squares: false (default) scales each fit's covariance by its reduced χ² (as curve_fit does); true
+   * takes the weights as absolute 1/σ. Poisson standard errors come from the Fisher information.
+   */
+  absoluteSigma?: boolean;
+  /** Stopping rule: `gpufit` (default: relative χ² change < 1e-4, at most 20 iterations), `strict`, or custom. */
+  stop?: StopOption;
+  /** Worker threads (default 1: the calling thread). Results are identical for any number of threads. */
+  threads?: number;
+  /** Fits per work item (default: about 16 chunks per thread, at least 16 fits). */
+  chunkSize?: number;
+  /** Called after each chunk with the number of fits done and the total. */
+  onProgress?: (done: number, total: number) => void;
+  /** Internal/benchmarks: compute per-point transcendentals inside the accumulation loop (default false). */
+  fusedTranscendentals?: boolean;
+}
+
+/** Batch results as columns, in input order. */
+export interface FitManyResult {
+  readonly n: number;
+  /** Fitted parameters, in model order. */
+  readonly params: readonly string[];
+  /** Fitted values per parameter (fixed parameters are not listed). */
+  readonly values: Readonly<Record<string, Float64Array>>;
+  /** Standard errors per parameter (NaN at a bound or where the curvature matrix is singular). */
+  readonly stderr: Readonly<Record<string, Float64Array>>;
+  /** χ² per fit: Σ w²r² (least squares) or 2Σ w(f − y − y ln(f/y)) (Poisson deviance). */
+  readonly chi2: Float64Array;
+  readonly iterations: Int32Array;
+  /** Termination code per fit: 0 converged, 1 max-iterations, 2 singular, 3 non-finite (see STATUS_NAMES). */
+  readonly status: Uint8Array;
+  /** Number of data points (non-zero weight) of each fit. */
+  readonly npoints: Int32Array;
+  readonly estimator: BatchEstimator;
+  readonly stop: StopRule;
+  /** Wall time of the solve, in ms. */
+  readonly elapsedMs: number;
+  /** Number of fits whose status is `converged`. */
+  readonly converged: number;
+}
+
+export { STATUS_NAMES };
+
+/** A parsed batch model: the expression and the name of the data it models. */
+interface ParsedModel {
+  readonly expr: Expr;
+  readonly lhs?: string;
+}
+
+function parseBatchModel(model: string | Expr): ParsedModel {
+  if (typeof model !== 'string') {
+    if (model === null || typeof model !== 'object' || typeof (model as { kind?: unknown }).kind !== 'string') {
+      throw new ExprfitError('type', 'the model must be a string (e.g. "z = A*exp(-x^2) + b") or an expression');
+    }
+    return { expr: model };
+  }
+  if (/(^|[^=!<>])=($|[^=])/.test(model)) {
+    const m = parseModelText(model);
+    if (m.equations.length !== 1) {
+      throw new ExprfitError('usage', `fitMany fits one equation; the model has ${m.equations.length}`);
+    }
+    return { expr: m.equations[0].expanded, lhs: m.equations[0].lhs };
+  }
+  return { expr: parseExpr(model) };
+}
+
+function toNd(v: unknown, name: string): NdArray {
+  try {
+    return NdArray.from(v, name);
+  } catch (e) {
+    if (e instanceof ExprfitError) throw e;
+    throw new ExprfitError('type', `'${name}' could not be read as numbers`);
+  }
+}
+
+/** A variable array broadcast to `shape`'s rank, with every axis along which it is constant reduced to size 1. */
+export function reduceConstantAxes(a: NdArray, shape: readonly number[]): NdArray {
+  let cur = a.shape.length < shape.length ? a.reshape([...new Array(shape.length - a.ndim).fill(1), ...a.shape]) : a;
+  for (let ax = 0; ax < cur.ndim; ax++) {
+    const n = cur.shape[ax];
+    if (n <= 1) continue;
+    const st = cur.strides;
+    const outer = cur.shape.slice(0, ax).reduce((p, q) => p * q, 1);
+    const inner = st[ax];
+    const d = cur.data;
+    let constant = true;
+    for (let o = 0; o < outer && constant; o++) {
+      const base = o * n * inner;
+      for (let i = 1; i < n && constant; i++) {
+        for (let k = 0; k < inner; k++) {
+          if (!Object.is(d[base + i * inner + k], d[base + k])) {
+            constant = false;
+            break;
+          }
+        }
+      }
+    }
+    if (!constant) continue;
+    const out = new Float64Array(outer * inner);
+    for (let o = 0; o < outer; o++) out.set(d.subarray(o * n * inner, o * n * inner + inner), o * inner);
+    const sh = [...cur.shape];
+    sh[ax] = 1;
+    cur = new NdArray(out, sh);
+  }
+  return cur;
+}
+
+/** Materialises `a` broadcast to `shape` (C order). */
+function broadcastData(a: NdArray, shape: readonly number[]): Float64Array {
+  const size = shape.reduce((p, q) => p * q, 1);
+  if (a.size === size) return a.data;
+  const nd = shape.length;
+  const src = new Array<number>(nd).fill(0);
+  const st = a.strides;
+  for (let i = 0; i < a.ndim; i++) src[nd - a.ndim + i] = a.shape[i] === 1 ? 0 : st[i];
+  const out = new Float64Array(size);
+  const idx = new Array<number>(nd).fill(0);
+  let off = 0;
+  for (let k = 0; k < size; k++) {
+    out[k] = a.data[off];
+    for (let d = nd - 1; d >= 0; d--) {
+      idx[d]++;
+      off += src[d];
+      if (idx[d] < shape[d]) break;
+      off -= src[d] * idx[d];
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+function resolveStop(s: StopOption | undefined): StopRule {
+  if (s === undefined || s === 'gpufit') return GPUFIT_STOP;
+  if (s === 'strict') return STRICT_STOP;
+  if (typeof s !== 'object' || s === null) {
+    throw new ExprfitError('option', `stop must be 'gpufit', 'strict' or { tol, maxIterations }, got ${String(s)}`);
+  }
+  const tol = s.tol ?? GPUFIT_STOP.tol;
+  const maxIterations = s.maxIterations ?? GPUFIT_STOP.maxIterations;
+  if (!(tol >= 0) || !Number.isFinite(tol)) throw new ExprfitError('option', `stop.tol must be >= 0, got ${tol}`);
+  if (!Number.isInteger(maxIterations) || maxIterations < 1) {
+    throw new ExprfitError('option', `stop.maxIterations must be a positive integer, got ${maxIterations}`);
+  }
+  return { kind: 'gpufit', tol, maxIterations, xtol: 0 };
+}
+
+const OPTION_KEYS = [
+  'estimator',
+  'weights',
+  'sigma',
+  'absoluteSigma',
+  'stop',
+  'threads',
+  'chunkSize',
+  'onProgress',
+  'fusedTranscendentals',
+];
+
+function perFitValues(
+  what: string,
+  v: PerFit | number | ArrayLike<number>,
+  n: number,
+  observed: Float64Array,
+  size: number,
+): Float64Array | number {
+  if (typeof v === 'number') {
+    if (Number.isNaN(v)) throw new ExprfitError('value', `${what} is NaN`);
+    return v;
+  }
+  const out = new Float64Array(n);
+  if (typeof v === 'function') {
+    for (let i = 0; i < n; i++) {
+      const x = v(observed.subarray(i * size, (i + 1) * size), i);
+      if (typeof x !== 'number' || Number.isNaN(x)) {
+        throw new ExprfitError('value', `${what}: the start function returned ${String(x)} for fit ${i}`);
+      }
+      out[i] = x;
+    }
+    return out;
+  }
+  if (v === null || typeof v !== 'object' || typeof (v as ArrayLike<number>).length !== 'number') {
+    throw new ExprfitError('type', `${what} must be a number, an array with one value per fit, or a function`);
+  }
+  const a = v as ArrayLike<number>;
+  if (a.length !== n) throw new ExprfitError('shape', `${what} has ${a.length} values for ${n} fits`);
+  for (let i = 0; i < n; i++) {
+    const x = Number(a[i]);
+    if (Number.isNaN(x)) throw new ExprfitError('value', `${what}[${i}] is NaN`);
+    out[i] = x;
+  }
+  return out;
+}
+
+/** Validated inputs of a batch, ready to become a BatchSetup. */
+export interface PreparedMany {
+  readonly setup: BatchSetup;
+  readonly threads: number;
+  readonly chunkSize: number;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Validates everything and builds the batch setup (shared memory when `threads > 1`). */
+export function prepareMany(
+  model: string | Expr,
+  data: Readonly<Record<string, unknown>>,
+  params: Readonly<Record<string, ManyParamInput>>,
+  options: FitManyOptions = {},
+): PreparedMany {
+  if (options === null || typeof options !== 'object') throw new ExprfitError('option', 'options must be an object');
+  for (const k of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(k)) {
+      const g = didYouMean(k, OPTION_KEYS);
+      throw new ExprfitError('option', `unknown fitMany option '${k}'`, g ? { hints: [`did you mean '${g}'?`] } : {});
+    }
+  }
+  const estimator: BatchEstimator =
+    options.estimator === undefined || options.estimator === 'lse' || options.estimator === 'lsq'
+      ? 'lse'
+      : options.estimator === 'poisson'
+        ? 'poisson'
+        : (() => {
+            throw new ExprfitError('option', `estimator must be 'lse' or 'poisson', got ${String(options.estimator)}`);
+          })();
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
+    throw new ExprfitError('option', `threads must be an integer from 1 to 256, got ${String(threads)}`);
+  }
+  const stop = resolveStop(options.stop);
+  if (data === null || typeof data !== 'object') {
+    throw new ExprfitError('type', 'data must be an object of named arrays, e.g. { x, y, z }');
+  }
+  if (params === null || typeof params !== 'object') {
+    throw new ExprfitError('type', 'params must be an object: { name: start value or { value, min, max, fixed } }');
+  }
+  const { expr, lhs } = parseBatchModel(model);
+  const used = freeSymbols(expr);
+  const dataNames = Object.keys(data);
+  // The dependent variable.
+  let dep = lhs;
+  if (dep === undefined) {
+    const unused = dataNames.filter((k) => !used.has(k));
+    if (unused.length !== 1) {
+      throw new ExprfitError(
+        'usage',
+        unused.length === 0
+          ? 'no data for the fitted values: name it in an equation (z = ...) and pass data.z'
+          : `which data is fitted? ${unused.map((u) => `'${u}'`).join(', ')} are not in the model; write the model as an equation (z = ...)`,
+      );
+    }
+    dep = unused[0];
+  }
+  if (!Object.hasOwn(data, dep)) throw new ExprfitError('usage', `no data for '${dep}' (the fitted values)`);
+  const stack = toNd(data[dep], dep);
+  if (stack.ndim < 1) throw new ExprfitError('shape', `'${dep}' must be a stack of data sets [n, ...], got a scalar`);
+  const n = stack.shape[0];
+  const shape = stack.shape.slice(1);
+  const size = shape.reduce((p, q) => p * q, 1);
+  if (size === 0) throw new ExprfitError('shape', `each data set in '${dep}' is empty (shape [${stack.shape.join(', ')}])`);
+  const variables = dataNames.filter((k) => k !== dep);
+  for (const v of variables) {
+    if (!used.has(v)) {
+      const g = didYouMean(v, [...used]);
+      throw new ExprfitError('unknown-name', `data '${v}' is not used by the model`, g ? { hints: [`did you mean '${g}'?`] } : {});
+    }
+    if (Object.hasOwn(params, v)) throw new ExprfitError('value', `'${v}' is given both as data and as a parameter`);
+  }
+  const symbols = [...used].filter((s) => !variables.includes(s) && !(Object.hasOwn(CONSTANTS, s) && !Object.hasOwn(params, s)));
+  for (const k of Object.keys(params)) {
+    if (!symbols.includes(k)) {
+      const g = didYouMean(k, symbols);
+      throw new ExprfitError('unknown-name', `parameter '${k}' is not in the model`, g ? { hints: [`did you mean '${g}'?`] } : {});
+    }
+  }
+  const missing = symbols.filter((s) => !Object.hasOwn(params, s));
+  if (missing.length) {
+    throw new ExprfitError('value', `no start value for ${missing.map((m) => `'${m}'`).join(', ')}`, {
+      hints: ['pass params: { name: start } (a number, one value per fit, or a function of the data)'],
+    });
+  }
+  // Variables: broadcast to one fit's shape, constant axes reduced (a meshgrid becomes a row and a column).
+  const varArrays = variables.map((v) => {
+    const a = toNd(data[v], v);
+    broadcastShapes([a.shape, shape], [v, `one data set of '${dep}'`]);
+    if (broadcastShapes([a.shape, shape]).length !== shape.length || a.ndim > shape.length) {
+      throw new ExprfitError('shape', `'${v}' [${a.shape.join(', ')}] must broadcast to one data set's shape [${shape.join(', ')}]`);
+    }
+    for (let i = 0; i < a.size; i++) {
+      if (Number.isNaN(a.data[i])) throw new ExprfitError('value', `'${v}' has NaN at index ${i}`);
+    }
+    return reduceConstantAxes(a, shape);
+  });
+  const col = collapse(shape, [...varArrays.map((a) => a.shape), shape]);
+  let dims = col.dims;
+  let layouts = col.layouts.slice(0, variables.length) as OperandLayout[];
+  let strideRows = col.strides.slice(0, variables.length) as number[][];
+  if (dims.length === 0) {
+    dims = [1];
+    layouts = layouts.map(() => ({ mask: 0, unitInner: true }));
+    strideRows = strideRows.map(() => [0]);
+  }
+  const L = dims.length;
+  const strides = new Int32Array(Math.max(1, variables.length * L));
+  strideRows.forEach((st, k) => st.forEach((s, l) => (strides[k * L + l] = s)));
+
+  // Parameters.
+  const fitted: string[] = [];
+  const fixedNames: string[] = [];
+  const startCols: (Float64Array | number)[] = [];
+  const fixedCols: (Float64Array | number)[] = [];
+  const lowerCols: (Float64Array | number)[] = [];
+  const upperCols: (Float64Array | number)[] = [];
+  const shared = threads > 1;
+  const f64 = (len: number): Float64Array =>
+    shared ? new Float64Array(new SharedArrayBuffer(8 * Math.max(1, len)), 0, len) : new Float64Array(len);
+
+  // Observed values (NaN → masked), weights.
+  const observed = f64(n * size);
+  let anyNaN = false;
+  const sd = stack.data;
+  for (let i = 0; i < sd.length; i++) {
+    const v = sd[i];
+    if (v !== v) anyNaN = true;
+    else observed[i] = v;
+  }
+  if (estimator === 'poisson') {
+    for (let i = 0; i < sd.length; i++) {
+      if (sd[i] < 0) {
+        throw new ExprfitError('value', `Poisson data must be counts >= 0; '${dep}' has ${sd[i]} at index ${i}`);
+      }
+    }
+  }
+  let weights: Float64Array | null = null;
+  if (options.weights !== undefined && options.sigma !== undefined) {
+    throw new ExprfitError('option', 'give weights or sigma, not both');
+  }
+  const wIn = options.weights ?? options.sigma;
+  if (wIn !== undefined) {
+    const wa = typeof wIn === 'number' ? NdArray.scalar(wIn) : toNd(wIn, options.weights !== undefined ? 'weights' : 'sigma');
+    let full: Float64Array;
+    if (wa.ndim <= shape.length) {
+      broadcastShapes([wa.shape, shape], ['weights', 'one data set']);
+      const one = broadcastData(wa.ndim < shape.length ? wa.reshape([...new Array(shape.length - wa.ndim).fill(1), ...wa.shape]) : wa, shape);
+      full = new Float64Array(n * size);
+      for (let i = 0; i < n; i++) full.set(one, i * size);
+    } else {
+      broadcastShapes([wa.shape, stack.shape], ['weights', dep]);
+      full = broadcastData(wa, stack.shape);
+    }
+    weights = f64(n * size);
+    const isSigma = options.sigma !== undefined;
+    for (let i = 0; i < full.length; i++) {
+      let w = isSigma ? 1 / full[i] : full[i];
+      if (!(w >= 0) || w === Infinity) {
+        throw new ExprfitError('value', `${isSigma ? 'sigma' : 'weights'} must be ${isSigma ? '> 0' : '>= 0 and finite'}; got ${full[i]} at index ${i}`);
+      }
+      if (sd[i] !== sd[i]) w = 0;
+      weights[i] = estimator === 'lse' ? w * w : w;
+    }
+  } else if (anyNaN) {
+    weights = f64(n * size);
+    for (let i = 0; i < sd.length; i++) weights[i] = sd[i] !== sd[i] ? 0 : 1;
+  }
+  let npoints: Int32Array | null = null;
+  const np = new Int32Array(n).fill(size);
+  if (weights) {
+    npoints = shared ? new Int32Array(new SharedArrayBuffer(4 * Math.max(1, n)), 0, n) : new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      let c = 0;
+      for (let k = i * size; k < (i + 1) * size; k++) if (weights[k] !== 0) c++;
+      npoints[i] = c;
+      np[i] = c;
+    }
+  }
+
+  for (const name of symbols) {
+    const spec = params[name];
+    const full = typeof spec === 'object' && spec !== null && !ArrayBuffer.isView(spec) && !Array.isArray(spec);
+    const o = (full ? spec : { value: spec }) as Exclude<ManyParamInput, PerFit>;
+    if (full) {
+      for (const k of Object.keys(o)) {
+        if (!['value', 'min', 'max', 'fixed'].includes(k)) {
+          throw new ExprfitError('value', `parameter '${name}': unknown field '${k}' (use value, min, max, fixed)`);
+        }
+      }
+      if (o.value === undefined) throw new ExprfitError('value', `parameter '${name}' needs a value`);
+    }
+    const value = perFitValues(`parameter '${name}'`, o.value, n, sd, size);
+    if (o.fixed) {
+      fixedNames.push(name);
+      fixedCols.push(value);
+      continue;
+    }
+    fitted.push(name);
+    startCols.push(value);
+    lowerCols.push(o.min === undefined ? -Infinity : perFitValues(`parameter '${name}' min`, o.min, n, sd, size));
+    upperCols.push(o.max === undefined ? Infinity : perFitValues(`parameter '${name}' max`, o.max, n, sd, size));
+  }
+  const P = fitted.length;
+  if (P === 0) throw new ExprfitError('value', 'no free parameters: every parameter is fixed');
+  const start = f64(n * P);
+  startCols.forEach((c, j) => {
+    for (let i = 0; i < n; i++) start[i * P + j] = typeof c === 'number' ? c : c[i];
+  });
+  let fixedValues: Float64Array | null = null;
+  if (fixedNames.length) {
+    const F = fixedNames.length;
+    fixedValues = f64(n * F);
+    fixedCols.forEach((c, j) => {
+      for (let i = 0; i < n; i++) fixedValues![i * F + j] = typeof c === 'number' ? c : c[i];
+    });
+  }
+  const perFit = [...lowerCols, ...upperCols].some((c) => typeof c !== 'number');
+  const lower = f64(perFit ? n * P : P);
+  const upper = f64(perFit ? n * P : P);
+  for (let j = 0; j < P; j++) {
+    const lo = lowerCols[j];
+    const hi = upperCols[j];
+    const rows = perFit ? n : 1;
+    for (let i = 0; i < rows; i++) {
+      const a = typeof lo === 'number' ? lo : lo[i];
+      const b = typeof hi === 'number' ? hi : hi[i];
+      if (!(a <= b)) throw new ExprfitError('value', `parameter '${fitted[j]}': min ${a} > max ${b}${perFit ? ` (fit ${i})` : ''}`);
+      lower[i * P + j] = a;
+      upper[i * P + j] = b;
+    }
+  }
+  let cst: Float64Array | null = null;
+  if (estimator === 'poisson') {
+    cst = f64(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let k = i * size; k < (i + 1) * size; k++) {
+        const y = observed[k];
+        const w = weights ? weights[k] : 1;
+        if (y > 0 && w !== 0) s += w * (y * Math.log(y) - y);
+      }
+      cst[i] = s;
+    }
+  }
+  const variableData = varArrays.map((a) => {
+    if (!shared) return a.data;
+    const s = f64(a.size);
+    s.set(a.data);
+    return s;
+  });
+  const setup: BatchSetup = {
+    modelText: printExpr(expr),
+    params: fitted,
+    fixed: fixedNames,
+    variables,
+    estimator,
+    levels: L,
+    layouts,
+    dims: Int32Array.from(dims),
+    strides,
+    variableData,
+    nFits: n,
+    size,
+    observed,
+    weights,
+    start,
+    fixedValues,
+    lower,
+    upper,
+    cst,
+    npoints,
+    absoluteSigma: options.absoluteSigma ?? false,
+    stop,
+    splitTranscendentals: !options.fusedTranscendentals,
+  };
+  void np;
+  const chunkSize = options.chunkSize ?? Math.max(16, Math.ceil(n / (threads * 16)));
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+    throw new ExprfitError('option', `chunkSize must be a positive integer, got ${String(options.chunkSize)}`);
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw new ExprfitError('option', 'onProgress must be a function (done, total) => void');
+  }
+  return { setup, threads, chunkSize, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+}
+
+/**
+ * Fits one model to many data sets of the same shape. `data` holds the stack of fitted values (the equation's
+ * left side, or the one data name the expression does not use) with shape [n, ...shape], and the variables,
+ * each broadcastable to `shape` and shared by all fits. Every parameter needs a start value: one for all fits,
+ * one per fit (an array of length n), or a function of each fit's data.
+ *
+ * Never throws on a fit that fails: its status says why. Throws `ExprfitError` for bad input.
+ */
+export async function fitMany(
+  model: string | Expr,
+  data: Readonly<Record<string, unknown>>,
+  params: Readonly<Record<string, ManyParamInput>>,
+  options: FitManyOptions = {},
+): Promise<FitManyResult> {
+  const prep = prepareMany(model, data, params, options);
+  return runPrepared(prep);
+}
+
+/** The single-threaded form of {@link fitMany} (ignores `threads`). */
+export function fitManySync(
+  model: string | Expr,
+  data: Readonly<Record<string, unknown>>,
+  params: Readonly<Record<string, ManyParamInput>>,
+  options: FitManyOptions = {},
+): FitManyResult {
+  const prep = prepareMany(model, data, params, { ...options, threads: 1 });
+  const t0 = performance.now();
+  const out = solveLocal(prep);
+  return buildResult(prep.setup, out, performance.now() - t0);
+}
+
+function solveLocal(prep: PreparedMany): SolveOutput {
+  const s = prep.setup;
+  const out = allocOutput(s.nFits, s.params.length, false);
+  const ctx = contextFor(s);
+  for (let from = 0; from < s.nFits; from += prep.chunkSize) {
+    const to = Math.min(s.nFits, from + prep.chunkSize);
+    solveRange(ctx, out, from, to);
+    prep.onProgress?.(to, s.nFits);
+  }
+  return out;
+}
+
+/** Runs a prepared batch (in worker threads when `prep.threads > 1`). */
+export async function runPrepared(prep: PreparedMany): Promise<FitManyResult> {
+  const s = prep.setup;
+  const t0 = performance.now();
+  let out: SolveOutput;
+  if (prep.threads <= 1 || s.nFits <= prep.chunkSize) {
+    out = solveLocal(prep);
+  } else {
+    const { runThreaded } = await import('./pool.ts');
+    out = await runThreaded(prep);
+  }
+  return buildResult(s, out, performance.now() - t0);
+}
+
+function buildResult(s: BatchSetup, out: SolveOutput, ms: number): FitManyResult {
+  const n = s.nFits;
+  const values: Record<string, Float64Array> = {};
+  const stderr: Record<string, Float64Array> = {};
+  s.params.forEach((p, j) => {
+    values[p] = out.values.subarray(j * n, (j + 1) * n);
+    stderr[p] = out.stderr.subarray(j * n, (j + 1) * n);
+  });
+  let converged = 0;
+  for (let i = 0; i < n; i++) if (out.status[i] === 0) converged++;
+  const npoints = s.npoints ? Int32Array.from(s.npoints) : new Int32Array(n).fill(s.size);
+  return {
+    n,
+    params: s.params,
+    values,
+    stderr,
+    chi2: out.chi2,
+    iterations: out.iterations,
+    status: out.status,
+    npoints,
+    estimator: s.estimator,
+    stop: s.stop,
+    elapsedMs: ms,
+    converged,
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * Non-iterative start values of a spot from image moments.
+ *
+ * In the window of half-width `half` around a peak pixel (clipped to the image):
+ * - background b: the median of the window's outer ring (robust to the spot and to stray neighbours),
+ *   noise: MAD·1.4826 of the ring;
+ * - amplitude: the peak pixel minus b;
+ * - centre, widths and angle: intensity-weighted first and second moments of (v − b) over the pixels brighter
+ *   than b + q·amplitude (q = 0.2) — optionally only the pixels nearer to this peak than to any other given
+ *   peak (its Voronoi cell, for crowded fields). A 2-D Gaussian cut at the level q·A has second moments
+ *   σ²·(1 − q(1 + ln(1/q)))/(1 − q) along each axis, so the measured variances are divided by that factor;
+ * - axes and angle from the eigen-decomposition of the 2x2 covariance: θ = ½·atan2(2c_xy, c_xx − c_yy).
+ */
+import { median } from './findPeaks.ts';
+
+export interface MomentStart {
+  /** Peak height above the background. */
+  readonly amplitude: number;
+  /** Centre (image pixel coordinates, 0-based pixel centres). */
+  readonly x: number;
+  readonly y: number;
+  /** Width of a symmetric spot: sqrt((c_xx + c_yy)/2). */
+  readonly sigma: number;
+  /** Axis-aligned widths sqrt(c_xx), sqrt(c_yy). */
+  readonly sigmaXAligned: number;
+  readonly sigmaYAligned: number;
+  /** Principal widths (major along theta) and the angle of the major axis from +x towards +y. */
+  readonly sigmaMajor: number;
+  readonly sigmaMinor: number;
+  readonly theta: number;
+  readonly background: number;
+  readonly noise: number;
+  /** Number of pixels used for the moments. */
+  readonly pixels: number;
+}
+
+const Q = 0.2;
+const TRUNC = (1 - Q * (1 + Math.log(1 / Q))) / (1 - Q);
+
+export interface MomentOptions {
+  /** Other peaks (image coordinates): pixels nearer to one of them than to this peak are not used. */
+  readonly others?: { readonly x: ArrayLike<number>; readonly y: ArrayLike<number> };
+  /** Width to use when the moments are not determined (too few pixels); default 1.5. */
+  readonly fallbackSigma?: number;
+}
+
+/** Moment start values of the spot whose peak pixel is (px, py) in image `img` (row-major h x w). */
+export function momentStart(
+  img: Float64Array,
+  h: number,
+  w: number,
+  px: number,
+  py: number,
+  half: number,
+  options: MomentOptions = {},
+): MomentStart {
+  const x0 = Math.max(0, px - half);
+  const x1 = Math.min(w - 1, px + half);
+  const y0 = Math.max(0, py - half);
+  const y1 = Math.min(h - 1, py + half);
+  const ring: number[] = [];
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      if (y === y0 || y === y1 || x === x0 || x === x1) {
+        const v = img[y * w + x];
+        if (Number.isFinite(v)) ring.push(v);
+      }
+    }
+  }
+  let bg = median(ring);
+  if (!Number.isFinite(bg)) bg = 0;
+  const dev = ring.map((v) => Math.abs(v - bg));
+  const noise = 1.4826 * (dev.length ? median(dev) : 0);
+  let peak = img[py * w + px] - bg;
+  if (!(peak > 0)) {
+    for (let y = Math.max(y0, py - 1); y <= Math.min(y1, py + 1); y++) {
+      for (let x = Math.max(x0, px - 1); x <= Math.min(x1, px + 1); x++) {
+        const v = img[y * w + x] - bg;
+        if (v > peak) peak = v;
+      }
+    }
+  }
+  if (!(peak > 0)) peak = Math.max(noise, 1e-12);
+  const level = Q * peak;
+  const ox = options.others?.x;
+  const oy = options.others?.y;
+  const no = ox ? ox.length : 0;
+  let s0 = 0;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  let count = 0;
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const v = img[y * w + x] - bg;
+      if (!(v > level)) continue;
+      if (no) {
+        const d = (x - px) * (x - px) + (y - py) * (y - py);
+        let mine = true;
+        for (let k = 0; k < no; k++) {
+          const e = (x - ox![k]) * (x - ox![k]) + (y - oy![k]) * (y - oy![k]);
+          if (e < d) {
+            mine = false;
+            break;
+          }
+        }
+        if (!mine) continue;
+      }
+      const dx = x - px;
+      const dy = y - py;
+      s0 += v;
+      sx += v * dx;
+      sy += v * dy;
+      sxx += v * dx * dx;
+      syy += v * dy * dy;
+      sxy += v * dx * dy;
+      count++;
+    }
+  }
+  const fallback = options.fallbackSigma ?? 1.5;
+  let cx = px;
+  let cy = py;
+  let vxx = fallback * fallback;
+  let vyy = vxx;
+  let vxy = 0;
+  if (count >= 3 && s0 > 0) {
+    const mx = sx / s0;
+    const my = sy / s0;
+    cx = px + mx;
+    cy = py + my;
+    const cxx = (sxx / s0 - mx * mx) / TRUNC;
+    const cyy = (syy / s0 - my * my) / TRUNC;
+    const cxy = (sxy / s0 - mx * my) / TRUNC;
+    if (cxx > 0 && cyy > 0) {
+      vxx = cxx;
+      vyy = cyy;
+      vxy = cxy;
+    }
+  }
+  const lim = (s: number): number => Math.min(Math.max(s, 0.5), Math.max(half, 1));
+  const tr = (vxx + vyy) / 2;
+  const det = Math.sqrt(((vxx - vyy) / 2) ** 2 + vxy * vxy);
+  const theta = 0.5 * Math.atan2(2 * vxy, vxx - vyy);
+  return {
+    amplitude: peak,
+    x: Math.min(Math.max(cx, x0 - 0.5), x1 + 0.5),
+    y: Math.min(Math.max(cy, y0 - 0.5), y1 + 0.5),
+    sigma: lim(Math.sqrt(tr)),
+    sigmaXAligned: lim(Math.sqrt(vxx)),
+    sigmaYAligned: lim(Math.sqrt(vyy)),
+    sigmaMajor: lim(Math.sqrt(tr + det)),
+    sigmaMinor: lim(Math.sqrt(Math.max(tr - det, 1e-6))),
+    theta,
+    background: bg,
+    noise,
+    pixels: count,
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Tab completion for the REPL: `:commands`, help topics after `:help`, file names inside quotes (and after
+ * `:load`), option names and words after `fit`/`save`/`plot`, and otherwise statement keywords (at the start
+ * of a line), functions, parameters and variables.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { functionNames } from '../functions/registry.ts';
+import { STATEMENT_KEYWORDS } from '../syntax/index.ts';
+import { FIT_OPTIONS, FIT_OPTION_WORDS } from '../script/fitting.ts';
+import { scriptFunctionNames } from '../script/functions.ts';
+import { REPL_COMMANDS, helpTopics } from '../script/help.ts';
+import type { Interpreter } from '../script/interpreter.ts';
+import { commandNames } from '../script/statements.ts';
+
+export type Completer = (line: string) => [string[], string];
+
+const OPTIONS_OF: Readonly<Record<string, readonly string[]>> = {
+  fit: Object.keys(FIT_OPTIONS),
+  plot: ['eq', 'title', 'xlabel', 'ylabel', 'width'],
+  save: ['name', 'colormap', 'png', 'range'],
+  data: ['prefix', 'delimiter', 'format', 'key'],
+  report: ['brief', 'json', 'min_correlation'],
+  set: ['digits'],
+};
+
+const WORDS_OF: Readonly<Record<string, readonly string[]>> = {
+  ...FIT_OPTION_WORDS,
+  png: ['heatmap', 'grey16'],
+  colormap: ['viridis', 'grey'],
+};
+
+/** File names starting with `prefix` (relative to `baseDir`); folders end with `/`. */
+export function completeFiles(prefix: string, baseDir: string): string[] {
+  const slash = prefix.lastIndexOf('/');
+  const dirPart = slash >= 0 ? prefix.slice(0, slash + 1) : '';
+  const base = slash >= 0 ? prefix.slice(slash + 1) : prefix;
+  const dir = resolve(baseDir, dirPart || '.');
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const n of names.sort()) {
+    if (!n.startsWith(base) || (n.startsWith('.') && !base.startsWith('.'))) continue;
+    let isDir = false;
+    try {
+      isDir = statSync(join(dir, n)).isDirectory();
+    } catch {
+      // a broken link: offer it as a file
+    }
+    out.push(`${dirPart}${n}${isDir ? '/' : ''}`);
+  }
+  return out;
+}
+
+/** The completer of a session; `baseDir` is where relative file names point. */
+export function makeCompleter(interp: Interpreter, baseDir: string = process.cwd()): Completer {
+  return (line: string): [string[], string] => {
+    // REPL commands
+    const cmd = /^\s*(:\w*)$/.exec(line);
+    if (cmd) return [Object.keys(REPL_COMMANDS).filter((c) => c.startsWith(cmd[1])), cmd[1]];
+    const help = /^\s*:help\s+(\S*)$/.exec(line);
+    if (help) {
+      const topics = [...new Set([...helpTopics(), ...Object.keys(REPL_COMMANDS)])].sort();
+      return [topics.filter((t) => t.startsWith(help[1])), help[1]];
+    }
+    const load = /^\s*:load\s+"?([^"]*)$/.exec(line);
+    if (load) return [completeFiles(load[1], baseDir), load[1]];
+
+    // inside a string: file names
+    const quotes = (line.match(/"/g) ?? []).length;
+    if (quotes % 2 === 1) {
+      const prefix = line.slice(line.lastIndexOf('"') + 1);
+      return [completeFiles(prefix, baseDir), prefix];
+    }
+
+    // key=word
+    const kv = /([\p{L}_][\p{L}\p{Nd}_]*)=([\p{L}_\d]*)$/u.exec(line);
+    if (kv && WORDS_OF[kv[1]]) return [WORDS_OF[kv[1]].filter((w) => w.startsWith(kv[2])), kv[2]];
+
+    const m = /[\p{L}_][\p{L}\p{M}\p{Nd}_]*$/u.exec(line);
+    const word = m ? m[0] : '';
+    const before = line.slice(0, line.length - word.length);
+    const first = /^\s*([\p{L}_][\p{L}\p{Nd}_]*)/u.exec(line)?.[1];
+    const candidates = new Set<string>();
+    if (/^\s*$/.test(before)) {
+      for (const k of STATEMENT_KEYWORDS) candidates.add(k);
+      for (const k of commandNames()) candidates.add(k);
+    }
+    if (first && first !== word && OPTIONS_OF[first] && /\s$/.test(before)) {
+      for (const o of OPTIONS_OF[first]) candidates.add(first === 'report' && o !== 'min_correlation' ? o : `${o}=`);
+    }
+    for (const n of interp.variables.keys()) candidates.add(n);
+    for (const n of interp.params.keys()) candidates.add(n);
+    for (const n of interp.functions.keys()) candidates.add(`${n}(`);
+    for (const n of scriptFunctionNames()) candidates.add(`${n}(`);
+    for (const n of functionNames()) candidates.add(`${n}(`);
+    for (const c of ['pi', 'inf', 'nan']) candidates.add(c);
+    const hits = [...candidates].filter((c) => c.startsWith(word)).sort();
+    return [hits, word];
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * `exprfit repl`: a {@link Session} on node:repl. On a terminal: prompt, Tab completion, history in
+ * ~/.exprfit_history, colours (unless NO_COLOR). With piped input: no prompts, and lines are fed to the REPL one
+ * at a time, each after the previous one has finished (node:repl would otherwise run asynchronous statements
+ * such as `data` or `save` concurrently with the lines after them).
+ *
+ * Multi-line input: while the parser reports incomplete input (`model y = a*exp(`), the REPL keeps reading.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createInterface } from 'node:readline';
+import repl, { type REPLServer } from 'node:repl';
+import { describeError, formatWarning, styleFor, useColor, type Stream } from '../cli/style.ts';
+import { makeCompleter } from './completer.ts';
+import { Session } from './session.ts';
+
+export interface ReplOptions {
+  readonly input?: NodeJS.ReadableStream & { isTTY?: boolean };
+  readonly output?: NodeJS.WritableStream & Stream;
+  readonly errorOutput?: Stream;
+  /** Use the history file (on a terminal only). Default true. */
+  readonly history?: boolean;
+  /** Treat the input as a terminal (default: whether it is one). */
+  readonly terminal?: boolean;
+}
+
+/** The history file: $EXPRFIT_HISTORY, or ~/.exprfit_history; '' disables it. */
+export function historyPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.EXPRFIT_HISTORY !== undefined) return env.EXPRFIT_HISTORY;
+  return join(homedir(), '.exprfit_history');
+}
+
+const PROMPT = 'exprfit> ';
+
+/**
+ * Runs a REPL until Ctrl-D, `:quit` or the end of piped input. Resolves with the exit status: 0, or 2 when
+ * piped input had errors.
+ */
+export async function startRepl(options: ReplOptions = {}): Promise<number> {
+  const input = options.input ?? process.stdin;
+  const output = options.output ?? process.stdout;
+  const errorOutput = options.errorOutput ?? process.stderr;
+  const terminal = options.terminal ?? input.isTTY === true;
+  const errStyle = styleFor(errorOutput);
+  const write = (s: Stream, t: string) => s.write(t.endsWith('\n') ? t : `${t}\n`);
+
+  const session = new Session({
+    out: (t) => write(output, t),
+    error: (e) => write(errorOutput, describeError(e, errStyle, false)),
+    warn: (t) => write(errorOutput, formatWarning(t, errStyle)),
+  });
+
+  // piped input: feed lines one at a time
+  let feed: PassThrough | undefined;
+  if (!terminal) feed = new PassThrough();
+
+  let quit = false;
+  let busy: Promise<void> = Promise.resolve();
+  const server: REPLServer = repl.start({
+    prompt: terminal ? PROMPT : '',
+    input: feed ?? (input as NodeJS.ReadableStream),
+    output,
+    terminal,
+    useColors: terminal && useColor(output),
+    ignoreUndefined: true,
+    completer: makeCompleter(session.interp, session.baseDir),
+    eval: (cmd, _context, _file, callback) => {
+      // one input at a time, even when lines arrive while a statement runs
+      busy = busy.then(async () => {
+        const outcome = await session.handle(cmd);
+        if (outcome === 'incomplete') {
+          callback(new repl.Recoverable(session.pending ?? new Error('incomplete input')), undefined);
+          return;
+        }
+        callback(null, undefined);
+        if (outcome === 'quit') {
+          quit = true;
+          server.close();
+        }
+      });
+    },
+  });
+  for (const c of ['load', 'save', 'editor', 'clear']) delete (server.commands as Record<string, unknown>)[c];
+  server.defineCommand('help', {
+    help: 'exprfit help (same as :help)',
+    action(topic: string) {
+      void session.handle(`:help ${topic}`).then(() => server.displayPrompt());
+    },
+  });
+
+  if (terminal && options.history !== false) {
+    const path = historyPath();
+    if (path) {
+      await new Promise<void>((done) => server.setupHistory(path, () => done()));
+    }
+  }
+
+  const closed = new Promise<void>((done) => server.on('exit', () => done()));
+
+  if (feed) {
+    const target = feed;
+    const lines: string[] = [];
+    let ended = false;
+    let waiting = true; // the REPL is ready for a line
+    const pump = (): void => {
+      if (!waiting || quit) return;
+      const next = lines.shift();
+      if (next !== undefined) {
+        waiting = false;
+        target.write(`${next}\n`);
+      } else if (ended) {
+        waiting = false;
+        if (session.pending) {
+          session.errors++;
+          write(errorOutput, describeError(session.pending, errStyle, false));
+          session.pending = undefined;
+        }
+        server.close();
+      }
+    };
+    // node:repl shows the prompt when it is ready for the next line
+    server.displayPrompt = () => {
+      waiting = true;
+      setImmediate(pump);
+    };
+    const rl = createInterface({ input: input as NodeJS.ReadableStream, crlfDelay: Infinity, terminal: false });
+    rl.on('line', (l) => {
+      lines.push(l);
+      pump();
+    });
+    rl.on('close', () => {
+      ended = true;
+      pump();
+    });
+  }
+
+  await closed;
+  await busy;
+  if (terminal) output.write('\n');
+  return !terminal && session.errors > 0 ? 2 : 0;
+}

@@ -1,0 +1,176 @@
+/**
+ * A REPL session without the terminal: an interpreter plus the `:commands`. `handle(text)` runs one input
+ * (a statement, several separated by `;`, or a command) and says whether the input was incomplete (the REPL
+ * then reads another line and calls it again with both).
+ */
+import { dirname, resolve } from 'node:path';
+import { ExprfitError } from '../syntax/span.ts';
+import { parseScript } from '../syntax/parse.ts';
+import { isIncomplete } from '../syntax/parse.ts';
+import { checkStatements } from '../script/check.ts';
+import { helpOn, overview, REPL_COMMANDS } from '../script/help.ts';
+import { readScript } from '../script/index.ts';
+import { Interpreter } from '../script/interpreter.ts';
+import { describeValueShort, formatScalar } from '../script/values.ts';
+import { closestMatches } from '../syntax/suggest.ts';
+
+export type Outcome = 'ok' | 'incomplete' | 'error' | 'quit';
+
+export interface SessionOptions {
+  /** Values, reports, help. */
+  readonly out: (text: string) => void;
+  /** Error messages (with caret). */
+  readonly error: (err: unknown) => void;
+  /** Warnings. */
+  readonly warn?: (text: string) => void;
+  /** Folder for relative file names (default: the current folder). */
+  readonly baseDir?: string;
+}
+
+export class Session {
+  readonly interp: Interpreter;
+  readonly baseDir: string;
+  /** Errors reported so far. */
+  errors = 0;
+  /** The last incomplete-input error, while more input is awaited. */
+  pending?: ExprfitError;
+
+  constructor(private readonly options: SessionOptions) {
+    this.baseDir = options.baseDir ?? process.cwd();
+    this.interp = new Interpreter({
+      baseDir: this.baseDir,
+      out: options.out,
+      info: options.out,
+      warn: options.warn ?? options.out,
+      interactive: true,
+    });
+  }
+
+  private fail(err: unknown): Outcome {
+    this.errors++;
+    this.options.error(err);
+    return 'error';
+  }
+
+  /** Runs one input. Never throws. */
+  async handle(input: string): Promise<Outcome> {
+    const text = input.replace(/\r?\n$/, '');
+    this.pending = undefined;
+    if (/^\s*:/.test(text)) {
+      try {
+        return await this.command(text.trim());
+      } catch (err) {
+        return this.fail(err);
+      }
+    }
+    let statements;
+    try {
+      statements = parseScript(text);
+    } catch (err) {
+      if (isIncomplete(err)) {
+        this.pending = err as ExprfitError;
+        return 'incomplete';
+      }
+      return this.fail(err);
+    }
+    const ctx = this.interp.context({ text }, this.baseDir);
+    for (const s of statements) {
+      try {
+        await this.interp.execute(s, ctx);
+      } catch (err) {
+        return this.fail(err);
+      }
+    }
+    return 'ok';
+  }
+
+  private async command(text: string): Promise<Outcome> {
+    const m = /^:(\w*)\s*(.*)$/s.exec(text)!;
+    const name = m[1];
+    const arg = m[2].trim();
+    const out = this.options.out;
+    switch (name) {
+      case 'help':
+      case 'h':
+      case '?': {
+        if (!arg) {
+          out(overview());
+          return 'ok';
+        }
+        const h = arg.startsWith(':') ? {} : helpOn(arg);
+        const cmd = REPL_COMMANDS[arg.startsWith(':') ? arg : `:${arg}`];
+        if (h.text) out(h.text);
+        else if (cmd) out(cmd);
+        else throw new ExprfitError('usage', `no help for '${arg}'`, { hints: h.hint ? [h.hint] : [] });
+        return 'ok';
+      }
+      case 'vars':
+        out(this.varsText());
+        return 'ok';
+      case 'params':
+        out(this.paramsText());
+        return 'ok';
+      case 'load':
+        return this.load(arg);
+      case 'reset':
+        this.interp.reset();
+        out('session reset');
+        return 'ok';
+      case 'quit':
+      case 'exit':
+      case 'q':
+        return 'quit';
+      default: {
+        const close = closestMatches(`:${name}`, Object.keys(REPL_COMMANDS));
+        throw new ExprfitError('usage', `unknown command ':${name}'`, {
+          hints: [close.length ? `did you mean '${close[0]}'?` : `the commands are ${Object.keys(REPL_COMMANDS).join(', ')}`],
+        });
+      }
+    }
+  }
+
+  /** `:load FILE.fit`: checks the script against this session's names, then runs it here. */
+  private async load(arg: string): Promise<Outcome> {
+    const file = arg.replace(/^"(.*)"$/, '$1');
+    if (!file) throw new ExprfitError('usage', ':load needs a file name, e.g. :load examples/decay.fit');
+    const path = resolve(this.baseDir, file);
+    const source = await readScript(path);
+    const display = file;
+    const src = { text: source.text, file: display };
+    const statements = parseScript(src.text, display);
+    const dir = dirname(path);
+    await checkStatements(statements, src, { baseDir: dir, session: this.interp });
+    const ctx = this.interp.context(src, dir);
+    for (const s of statements) await this.interp.execute(s, ctx);
+    return 'ok';
+  }
+
+  varsText(): string {
+    const digits = 6;
+    const rows = [...this.interp.variables].map(([k, v]) => `  ${k.padEnd(12)} ${describeValueShort(v, digits)}`);
+    const fns = [...this.interp.functions].map(([k, f]) => `  ${k}(${f.params.join(', ')})`);
+    if (!rows.length && !fns.length) return 'no variables yet';
+    return [...rows, ...(fns.length ? ['functions:', ...fns] : [])].join('\n');
+  }
+
+  paramsText(): string {
+    const ps = [...this.interp.params.values()];
+    if (!ps.length) return 'no parameters yet';
+    const f = (v: number) => formatScalar(v, 6);
+    return ps
+      .map((p) => {
+        let s = `  ${p.name.padEnd(8)} `;
+        if (p.tie) s += `= ${p.tieText}`;
+        else s += `start ${f(p.value)}`;
+        if (Number.isFinite(p.min) || Number.isFinite(p.max)) s += ` in [${f(p.min)}, ${f(p.max)}]`;
+        if (p.fixed) s += ' fixed';
+        if (p.implicit) s += ' (undeclared)';
+        if (p.fitted !== undefined) {
+          s += `   fitted ${f(p.fitted)}`;
+          if (p.stderr !== undefined && Number.isFinite(p.stderr)) s += ` +/- ${formatScalar(p.stderr, 3)}`;
+        }
+        return s;
+      })
+      .join('\n');
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * The `.fit` interpreter: an environment of variables (numbers, arrays, strings, splines), parameters, user
+ * functions and model lines, and one handler per statement kind (src/script/statements.ts). Scripts, the
+ * REPL and `exprfit run` all go through {@link Interpreter.runText} / {@link Interpreter.execute}.
+ */
+import { dirname, resolve } from 'node:path';
+import type { Expr } from '../ast/expr.ts';
+import type { FitResult } from '../fit/result.ts';
+import type { NdArray } from '../data/ndarray.ts';
+import { evaluate as evaluateScalar, type UserFunction } from '../symbolic/index.ts';
+import { parseScript } from '../syntax/parse.ts';
+import { ExprfitError, type SourceSpan, type SourceText } from '../syntax/span.ts';
+import type { Statement } from '../syntax/statements.ts';
+import { Evaluator, SCRIPT_CONSTANTS, type EvalScope } from './evaluate.ts';
+import { positioned, type Value } from './values.ts';
+
+/** A declared (or, after a fit, implicit) parameter. */
+export interface ParamEntry {
+  readonly name: string;
+  /** Start value. */
+  value: number;
+  min: number;
+  max: number;
+  fixed: boolean;
+  /** Tie: the expression (in other parameters) and its text as given to the fit. */
+  tie?: Expr;
+  tieText?: string;
+  /** Best-fit value and standard error from the last fit that used it. */
+  fitted?: number;
+  stderr?: number;
+  /** Not declared with `param`: a name the model used that became a parameter in a fit. */
+  implicit: boolean;
+}
+
+/** One `model` line. */
+export interface ModelLine {
+  readonly lhs: string;
+  readonly lhsSpan: SourceSpan;
+  readonly rhs: Expr;
+  readonly span: SourceSpan;
+  readonly source: SourceText;
+  /** The line's text after `model`: `img = A*exp(...) + c`. */
+  readonly text: string;
+}
+
+/** What a fit left behind, for `report`, `save` and `plot`. */
+export interface FitRecord {
+  readonly result: FitResult;
+  /** Per equation: observed data, model values and residuals in the data's shape, and sigma if given. */
+  readonly equations: readonly {
+    readonly lhs: string;
+    /** The model line's text (`y = a*exp(-k*t)`). */
+    readonly text: string;
+    readonly observed?: NdArray;
+    readonly model: NdArray;
+    readonly variables: readonly string[];
+    readonly sigma?: NdArray | number;
+  }[];
+  /** The data the fit was given (variables and temporaries), for evaluating the model on new points. */
+  readonly data: Readonly<Record<string, NdArray>>;
+}
+
+export interface InterpreterOptions {
+  /** Folder that relative file names resolve against (default: the current folder). */
+  readonly baseDir?: string;
+  /** `print`, `report` and REPL values. */
+  readonly out?: (text: string) => void;
+  /** Notes: fit summaries, files written. */
+  readonly info?: (text: string) => void;
+  /** Warnings (a fit that did not converge). */
+  readonly warn?: (text: string) => void;
+  /** `--set name=value`: replaces the start value of a parameter or the value assigned to a variable. */
+  readonly overrides?: ReadonlyMap<string, number>;
+  /** REPL: `fit` prints its one-line summary on `out`. */
+  readonly interactive?: boolean;
+}
+
+/** Where the statement being executed came from. */
+export interface StatementContext {
+  readonly interp: Interpreter;
+  readonly source: SourceText;
+  /** Folder for relative file names. */
+  readonly baseDir: string;
+  readonly evaluator: Evaluator;
+}
+
+/** One handler per statement kind: the extension point for new statements and commands. */
+export type StatementHandler<S extends Statement = Statement> = (stmt: S, ctx: StatementContext) => void | Promise<void>;
+export type StatementHandlers = { [K in Statement['kind']]: StatementHandler<Extract<Statement, { kind: K }>> };
+
+let handlersModule: Promise<StatementHandlers> | undefined;
+/** The handler table (statements.ts imports this module, so it is loaded lazily to avoid a cycle). */
+function handlers(): Promise<StatementHandlers> {
+  handlersModule ??= import('./statements.ts').then((m) => m.STATEMENT_HANDLERS);
+  return handlersModule;
+}
+
+export interface Settings {
+  /** Significant digits of printed numbers (undefined: full precision). */
+  digits?: number;
+}
+
+export class Interpreter {
+  readonly variables = new Map<string, Value>();
+  readonly params = new Map<string, ParamEntry>();
+  readonly functions = new Map<string, UserFunction & { readonly span?: SourceSpan }>();
+  /** Model lines of the model being built; the first `model` after a `fit` starts a new model. */
+  models: ModelLine[] = [];
+  modelClosed = false;
+  /** Every fit of the session, in order. */
+  readonly fits: FitResult[] = [];
+  lastFit?: FitRecord;
+  /** Fits that ended without converging. */
+  unconverged = 0;
+  readonly settings: Settings = {};
+  readonly overrides: ReadonlyMap<string, number>;
+  readonly usedOverrides = new Set<string>();
+  readonly options: InterpreterOptions;
+  baseDir: string;
+
+  constructor(options: InterpreterOptions = {}) {
+    this.options = options;
+    this.baseDir = options.baseDir ?? process.cwd();
+    this.overrides = options.overrides ?? new Map();
+  }
+
+  out(text: string): void {
+    this.options.out?.(text);
+  }
+  info(text: string): void {
+    this.options.info?.(text);
+  }
+  warn(text: string): void {
+    this.options.warn?.(text);
+  }
+
+  /** Forgets everything (REPL `:reset`). */
+  reset(): void {
+    this.variables.clear();
+    this.params.clear();
+    this.functions.clear();
+    this.models = [];
+    this.modelClosed = false;
+    this.fits.length = 0;
+    this.lastFit = undefined;
+    this.unconverged = 0;
+    delete this.settings.digits;
+  }
+
+  /** The value of a name in expressions: a variable, else a parameter's fitted (or start) value. */
+  lookup(name: string): Value | undefined {
+    const v = this.variables.get(name);
+    if (v !== undefined) return v;
+    const p = this.params.get(name);
+    if (p) return this.paramValue(p, []);
+    return undefined;
+  }
+
+  /** A parameter's current value: fitted, else its start value, else (tied) its tie evaluated. */
+  paramValue(p: ParamEntry, stack: string[]): number {
+    if (p.fitted !== undefined) return p.fitted;
+    if (!p.tie) return p.value;
+    if (stack.includes(p.name)) {
+      throw new ExprfitError('value', `tied parameters refer to each other in a cycle: ${[...stack, p.name].join(' -> ')}`);
+    }
+    const scope: Record<string, number> = {};
+    const visit = (e: Expr): void => {
+      if (e.kind === 'sym') {
+        const q = this.params.get(e.name);
+        if (q) scope[e.name] = this.paramValue(q, [...stack, p.name]);
+        else if (Object.hasOwn(SCRIPT_CONSTANTS, e.name)) scope[e.name] = SCRIPT_CONSTANTS[e.name];
+        return;
+      }
+      if (e.kind === 'unary') visit(e.arg);
+      else if (e.kind === 'binary') {
+        visit(e.left);
+        visit(e.right);
+      } else if (e.kind === 'call') e.args.forEach(visit);
+    };
+    visit(p.tie);
+    return evaluateScalar(p.tie, scope);
+  }
+
+  /** Every name an expression can use (for hints and completion). */
+  knownNames(): string[] {
+    return [...this.variables.keys(), ...this.params.keys()];
+  }
+
+  /** The scope seen by expressions in a statement from `baseDir`. */
+  scope(baseDir: string): EvalScope {
+    return {
+      lookup: (n) => this.lookup(n),
+      userFunctions: this.functions,
+      knownNames: () => this.knownNames(),
+      resolvePath: (f) => resolve(baseDir, f),
+    };
+  }
+
+  context(source: SourceText, baseDir: string = this.baseDir): StatementContext {
+    return { interp: this, source, baseDir, evaluator: new Evaluator(this.scope(baseDir), source) };
+  }
+
+  /** Runs one statement. Errors are ExprfitErrors positioned in `ctx.source`. */
+  async execute(stmt: Statement, ctx: StatementContext): Promise<void> {
+    const table = await handlers();
+    const handler = table[stmt.kind] as StatementHandler;
+    try {
+      await handler(stmt, ctx);
+    } catch (err) {
+      throw positioned(err, { span: stmt.span, source: ctx.source });
+    }
+  }
+
+  /** Parses and runs a script text; `file` (if given) names it in messages and sets the folder for paths. */
+  async runText(text: string, file?: string): Promise<void> {
+    const source: SourceText = file === undefined ? { text } : { text, file };
+    const statements = parseScript(text, file);
+    const ctx = this.context(source, file === undefined ? this.baseDir : dirname(resolve(file)));
+    for (const s of statements) await this.execute(s, ctx);
+  }
+}

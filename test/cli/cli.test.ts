@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURES, ROOT, cleanup, cli, copyToTemp, hasStackTrace } from './helpers.ts';
+
+let dir: string;
+beforeAll(() => {
+  dir = copyToTemp(FIXTURES);
+});
+afterAll(() => cleanup(dir));
+
+const fixture = (name: string) => join(dir, name);
+
+describe('exprfit run', () => {
+  it('runs a script: report and print on stdout, notes on stderr, files written, exit 0', () => {
+    const r = cli(['run', fixture('good.fit')]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^0\.7\d+\n/);
+    expect(r.stdout).toContain('[[Variables]]');
+    expect(r.stdout).toMatch(/k:\s+0\.7/);
+    expect(r.stderr).toMatch(/fit 1: converged/);
+    expect(r.stderr).toMatch(/wrote .*out\/result\.json/);
+    expect(r.stderr).toMatch(/wrote .*out\/model\.npy/);
+    expect(existsSync(join(dir, 'out', 'model.npy'))).toBe(true);
+    const saved = JSON.parse(readFileSync(join(dir, 'out', 'result.json'), 'utf8'));
+    expect(saved.params.k.value).toBeCloseTo(0.7, 2);
+  });
+
+  it('--json prints {"fits": [...]} on stdout and nothing else', () => {
+    const r = cli(['run', fixture('good.fit'), '--json']);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(['fits']);
+    expect(out.fits).toHaveLength(1);
+    const fit = out.fits[0];
+    for (const k of ['params', 'chi2', 'redchi', 'r2', 'aic', 'bic', 'ndata', 'nfree', 'nfev', 'success', 'termination', 'message', 'covariance']) {
+      expect(fit).toHaveProperty(k);
+    }
+    expect(fit.params.A).toMatchObject({ min: 0, max: null, fixed: false, expr: null });
+    expect(fit.covariance.names).toEqual(['A', 'k', 'c']);
+    expect(fit.success).toBe(true);
+    // print and report went to stderr
+    expect(r.stderr).toContain('[[Variables]]');
+  });
+
+  it('--quiet drops the notes', () => {
+    const r = cli(['run', fixture('good.fit'), '--quiet']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('[[Variables]]');
+  });
+
+  it('exits 3 when a fit does not converge, still saving and reporting it', () => {
+    const r = cli(['run', fixture('notconverged.fit'), '--json']);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/warning: fit 1 did not converge \(maxfev\)/);
+    const out = JSON.parse(r.stdout);
+    expect(out.fits[0].success).toBe(false);
+    expect(out.fits[0].termination).toBe('maxfev');
+    expect(existsSync(join(dir, 'out', 'result.json'))).toBe(true);
+  });
+
+  it('a syntax error: file, line, column, source line and caret on stderr; exit 2; no stack trace', () => {
+    const r = cli(['run', fixture('syntax.fit')]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.split('\n');
+    expect(lines[0]).toMatch(/syntax\.fit:2:22: error: unexpected '\)'/);
+    expect(lines[1]).toBe('  model y = A*exp(-k*x)) + c');
+    expect(lines[2]).toBe('                       ^');
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+
+  it('a name error late in the script stops the run before anything is written', () => {
+    const r = cli(['run', fixture('late-error.fit')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/late-error\.fit:5:11: error: unknown name 'Kk'/);
+    expect(r.stderr).toContain('  print A + Kk\n            ^^');
+    expect(r.stderr).toMatch(/did you mean 'k'\?/);
+    expect(existsSync(join(dir, 'out', 'early.json'))).toBe(false);
+  });
+
+  it('a runtime error names the shapes and the place', () => {
+    const r = cli(['run', fixture('runtime-error.fit')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/runtime-error\.fit:3:5: error: shapes do not broadcast: u \[7\], y \[30\]/);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+
+  it('--set overrides a variable and a parameter start; an unknown name is a usage error', () => {
+    const r = cli(['run', fixture('override.fit'), '--set', 'n=9', '--set', 'k=0.5', '--json']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^9$/m);
+    expect(JSON.parse(r.stdout).fits[0].params.k.init).toBe(0.5);
+    const bad = cli(['run', fixture('override.fit'), '--set', 'kk=1']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--set kk: the script neither assigns 'kk' nor declares it/);
+    const malformed = cli(['run', fixture('override.fit'), '--set', 'k']);
+    expect(malformed.status).toBe(2);
+    expect(malformed.stderr).toMatch(/expected name=value/);
+  });
+
+  it('file problems exit 2 with a message', () => {
+    const r = cli(['run', fixture('nothere.fit')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/nothere\.fit: file not found/);
+  });
+
+  it('commands that are not available yet are errors with a caret', () => {
+    const r = cli(['run', fixture('spots.fit')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/spots\.fit:2:1: error: the 'spots' command is not available/);
+  });
+
+  it('writes no colour codes when the output is not a terminal', () => {
+    const r = cli(['run', fixture('syntax.fit')], { env: { NO_COLOR: undefined } });
+    expect(r.stderr).not.toContain('\x1b[');
+  });
+});
+
+describe('exprfit check', () => {
+  it('accepts a good script', () => {
+    const r = cli(['check', fixture('good.fit')]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/good\.fit: ok \(8 statements, 1 fit\)/);
+  });
+
+  it('notes undeclared parameters', () => {
+    const r = cli(['check', fixture('late-error.fit')]);
+    expect(r.status).toBe(2);
+    const ok = cli(['check', fixture('notconverged.fit')]);
+    expect(ok.status).toBe(0);
+    const implicit = cli(['check', fixture('override.fit')]);
+    expect(implicit.stderr).toMatch(/'A', 'c' are not declared with 'param'/);
+  });
+
+  it('reports problems with a caret and exit 2, without fitting or writing', () => {
+    const r = cli(['check', fixture('syntax.fit')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/syntax\.fit:2:22: error:/);
+  });
+});
+
+describe('exprfit eval and diff', () => {
+  const evals: [string[], string][] = [
+    [['1+1'], '2'],
+    [['0.1+0.2'], '0.30000000000000004'],
+    [['a*x^2', 'a=2', 'x=3'], '18'],
+    [['a*exp(-k*t)', 'a=2', 'k=0.5', 't=1'], String(2 * Math.exp(-0.5))],
+    [['b', 'a=2', 'b=a^10'], '1024'],
+    [['erf(0.5)'], '0.5204998778130465'],
+    [['pi'], String(Math.PI)],
+    [['1/0'], 'inf'],
+    [['--', '-x^2', 'x=3'], '-9'],
+    [['sum(linspace(0, 1, 11))'], '5.5'],
+    [['[1, 2]*2'], '[2, 4]'],
+  ];
+  it.each(evals)('eval %j', (args, expected) => {
+    const r = cli(['eval', ...args]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`${expected}\n`);
+  });
+
+  const bad: [string[], RegExp][] = [
+    [['exq(1)'], /1:1: error: unknown function 'exq'\n {2}exq\(1\)\n {2}\^\^\^\n {2}did you mean 'exp'\?/],
+    [['1 +'], /error: .*\n {2}1 \+\n/],
+    [['a*x', 'a=1'], /unknown name 'x'/],
+    [['x', 'x'], /expected name=value/],
+  ];
+  it.each(bad)('eval %j fails with a caret and exit 2', (args, message) => {
+    const r = cli(['eval', ...args]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+
+  it('diff prints the simplified derivative, which parses and evaluates back', () => {
+    const r = cli(['diff', 'a*exp(-k*t)', 'k']);
+    expect(r.status).toBe(0);
+    const d = r.stdout.trim();
+    const v = cli(['eval', d, 'a=2', 'k=0.5', 't=3']);
+    expect(Number(v.stdout)).toBeCloseTo(-2 * 3 * Math.exp(-1.5), 12);
+    expect(cli(['diff', 'x^3', 'x']).stdout.trim()).toMatch(/^3\*x\^2$/);
+    expect(cli(['diff', 'sin(x)', 'y']).stdout.trim()).toBe('0');
+  });
+
+  it('diff errors exit 2', () => {
+    const r = cli(['diff', 'sin(x', 'x']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/error:/);
+    expect(cli(['diff', 'x', '2x']).status).toBe(2);
+  });
+});
+
+describe('usage', () => {
+  it('--version prints the package version', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const r = cli(['--version']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it.each([[[]], [['run']], [['check']], [['repl']], [['eval']], [['diff']]])('--help %j shows examples', (cmd) => {
+    const r = cli([...cmd, '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: exprfit/);
+    expect(r.stdout).toContain('Examples:');
+  });
+
+  it('usage errors exit 2', () => {
+    expect(cli(['frobnicate']).status).toBe(2);
+    expect(cli(['run']).status).toBe(2);
+    expect(cli(['run', 'a.fit', '--nope']).status).toBe(2);
+  });
+});

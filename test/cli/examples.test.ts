@@ -1,0 +1,145 @@
+/**
+ * Every examples/*.fit runs (from a copy of the examples folder, as from a fresh clone) and its output is
+ * checked: exit status, fits converged, values near the truth the data were made with (examples/data/make-data.ts),
+ * files written.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseNpy } from '../../src/data/npy.ts';
+import { ROOT, cleanup, cliAsync, copyToTemp } from './helpers.ts';
+
+const EXAMPLES = join(ROOT, 'examples');
+let dir: string;
+beforeAll(() => {
+  dir = copyToTemp(EXAMPLES, (src) => !src.includes(`${join('examples', 'out')}`));
+});
+afterAll(() => cleanup(dir));
+
+interface FitJson {
+  success: boolean;
+  params: Record<string, { value: number; stderr: number | null }>;
+  redchi: number;
+}
+
+async function runJson(name: string): Promise<{ fits: FitJson[]; stderr: string }> {
+  const r = await cliAsync(['run', join(dir, name), '--json']);
+  expect(r.stderr).not.toMatch(/error:/);
+  expect(r.status).toBe(0);
+  return { ...(JSON.parse(r.stdout) as { fits: FitJson[] }), stderr: r.stderr };
+}
+
+/** |value - truth| within `k` standard errors (and a relative slack for very small errors). */
+function near(p: { value: number; stderr: number | null }, truth: number, k = 4): void {
+  const tol = k * (p.stderr ?? 0) + 1e-3 * Math.abs(truth);
+  expect(Math.abs(p.value - truth)).toBeLessThanOrEqual(tol);
+}
+
+describe('examples', () => {
+  it('every example has a test here', () => {
+    const names = readdirSync(EXAMPLES).filter((f) => f.endsWith('.fit'));
+    expect(names.sort()).toEqual(['decay.fit', 'gauss2d.fit', 'global.fit', 'heatmap.fit', 'plane.fit', 'quickstart.fit', 'smooth.fit']);
+  });
+
+  it('quickstart.fit prints the report and writes the plot', async () => {
+    const r = await cliAsync(['run', join(dir, 'quickstart.fit')], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('[[Fit Statistics]]');
+    expect(r.stdout).toMatch(/success\s+= true/);
+    expect(r.stderr).toMatch(/wrote out\/quickstart\.svg/);
+    const svg = readFileSync(join(dir, 'out', 'quickstart.svg'), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    const { fits } = await runJson('quickstart.fit');
+    const p = fits[0].params;
+    near(p.A, 80);
+    near(p.x0, 9.3);
+    near(p.y0, 10.6);
+    near(p.s, 2.2);
+    near(p.c, 10);
+  });
+
+  it('gauss2d.fit: bounds, a fixed background and tied widths', async () => {
+    const { fits, stderr } = await runJson('gauss2d.fit');
+    const p = fits[0].params;
+    expect(fits[0].success).toBe(true);
+    near(p.A, 50);
+    near(p.x0, 14.2);
+    near(p.y0, 16.8);
+    near(p.sx, 3.1);
+    expect(p.sy.value).toBeCloseTo(1.5 * p.sx.value, 12);
+    expect(p.c.value).toBe(5);
+    expect(fits[0].redchi).toBeGreaterThan(0.8);
+    expect(fits[0].redchi).toBeLessThan(1.2);
+    expect(stderr).toMatch(/^4\.6\d+$/m); // print sy
+    expect(existsSync(join(dir, 'out', 'gauss2d.json'))).toBe(true);
+  });
+
+  it('plane.fit: a background plane on an image region', async () => {
+    const { fits, stderr } = await runJson('plane.fit');
+    const p = fits[0].params;
+    near(p.a, 20);
+    near(p.b, 0.3);
+    near(p.c, -0.2);
+    const peak = Number(/^(\d+\.\d+)$/m.exec(stderr)?.[1]);
+    expect(peak).toBeGreaterThan(57);
+    expect(peak).toBeLessThan(63);
+    const flat = parseNpy(readFileSync(join(dir, 'out', 'flat.npy')), 'flat.npy');
+    expect(flat.shape).toEqual([40, 50]);
+  });
+
+  it('global.fit: two data sets sharing one rate', async () => {
+    const { fits } = await runJson('global.fit');
+    const p = fits[0].params;
+    near(p.k, 0.35);
+    near(p.A1, 10);
+    near(p.A2, 4);
+    near(p.c1, 1);
+    near(p.c2, 2.5);
+  });
+
+  it('decay.fit: weighted by the sigma column', async () => {
+    const { fits } = await runJson('decay.fit');
+    const f = fits[0];
+    near(f.params.A, 12);
+    near(f.params.tau, 3.5);
+    near(f.params.c, 0.8);
+    expect(f.redchi).toBeGreaterThan(0.6);
+    expect(f.redchi).toBeLessThan(1.5);
+    expect(readFileSync(join(dir, 'out', 'decay-residuals.csv'), 'utf8').split('\n')[0]).toBe('residuals');
+    expect(readFileSync(join(dir, 'out', 'decay.svg'), 'utf8')).toMatch(/^<svg/);
+  });
+
+  it('heatmap.fit: a 1000x1000 two-kernel heat map as PNG and .npy', async () => {
+    const r = await cliAsync(['run', join(dir, 'heatmap.fit')]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^array \[1000, 1000\]: min /);
+    const peak = Number(r.stdout.split('\n')[1]);
+    expect(peak).toBeGreaterThan(0.9);
+    expect(peak).toBeLessThan(0.91);
+    const I = parseNpy(readFileSync(join(dir, 'out', 'heatmap.npy')), 'heatmap.npy');
+    expect(I.shape).toEqual([1000, 1000]);
+    // pixel (row 400, column 350): the first kernel's peak 0.9, combined with the second kernel's tail
+    expect(I.get(400, 350)).toBeGreaterThan(0.9);
+    expect(readFileSync(join(dir, 'out', 'heatmap.png')).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('smooth.fit: smoothing spline and a spline-basis model', async () => {
+    const { fits, stderr } = await runJson('smooth.fit');
+    expect(fits[0].success).toBe(true);
+    expect(stderr).toMatch(/smoothing spline through 80 points: lam=0\.5/);
+    const rms = Number(stderr.trim().split('\n').filter((l) => /^\d+\.\d+$/.test(l)).pop());
+    expect(rms).toBeGreaterThan(0.12);
+    expect(rms).toBeLessThan(0.3);
+    const csv = readFileSync(join(dir, 'out', 'smooth.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('yu');
+    expect(csv).toHaveLength(202);
+  });
+
+  it('every example passes exprfit check', async () => {
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.fit'))) {
+      const r = await cliAsync(['check', join(dir, f)]);
+      expect(r.stderr).not.toMatch(/error/);
+      expect(r.status).toBe(0);
+    }
+  });
+});

@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliAsync, hasStackTrace } from '../cli/helpers.ts';
+import { makeCompleter } from '../../src/repl/completer.ts';
+import { Session } from '../../src/repl/session.ts';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'exprfit-repl-'));
+  writeFileSync(join(dir, 'points.csv'), 't,y\n0,5\n1,3.1\n2,2.05\n3,1.5\n4,1.2\n5,1.02\n');
+  writeFileSync(join(dir, 'line.fit'), 'data "points.csv"\nmodel y = A*exp(-k*t) + c\nparam A = 4, k = 0.5, c = 1\nfit\n');
+  mkdirSync(join(dir, 'sub'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function repl(input: string, env: Record<string, string | undefined> = {}) {
+  return cliAsync(['repl'], { cwd: dir, input, env });
+}
+
+describe('exprfit repl with piped input', () => {
+  it('runs statements, prints bare expressions, continues multi-line input and exits at the end of input', async () => {
+    const r = await repl(
+      ['x = linspace(0, 4, 5)', 'x^2', 'y = 2*x +', '  1', 'print y', 'sum(', '  y', ')', 'a = 0.1 + 0.2', 'a'].join('\n') + '\n',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(['[0, 1, 4, 9, 16]', '[1, 3, 5, 7, 9]', '25', '0.30000000000000004', ''].join('\n'));
+  });
+
+  it('an error prints its message and caret, and the session goes on', async () => {
+    const r = await repl('b = exq(2)\nb = exp(0)\nb + 1\n');
+    expect(r.stdout).toBe('2\n');
+    expect(r.stderr).toMatch(/1:5: error: unknown function 'exq'\n {2}b = exq\(2\)\n {6}\^\^\^\n {2}did you mean 'exp'\?/);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    // piped sessions with errors end with status 2
+    expect(r.status).toBe(2);
+  });
+
+  it('reports input that ends inside a statement', async () => {
+    const r = await repl('y = exp(\n');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/error: unexpected end of input/);
+  });
+
+  it(':help, :help NAME, :vars, :params, :load, :reset', async () => {
+    const r = await repl(
+      [':help', ':help fit', ':help linspace', ':help erf', ':load line.fit', ':params', ':vars', 'print k', ':reset', ':vars', ':help nosuch'].join('\n') + '\n',
+    );
+    const out = r.stdout;
+    expect(out).toMatch(/^Statements:\n {2}data /);
+    expect(out).toContain('fit method=lm|lbfgsb|nelder');
+    expect(out).toContain('linspace(start, stop, n?)');
+    expect(out).toMatch(/erf\(x\)/);
+    expect(out).toMatch(/fit 1: converged/);
+    expect(out).toMatch(/ {2}k {8}start 0\.5 {3}fitted 0\.4\d* \+\/- /);
+    expect(out).toMatch(/ {2}t {12}\[0, 1, 2, 3, 4, 5\]/);
+    expect(out).toMatch(/\n0\.4\d+\n/);
+    expect(out).toMatch(/session reset\nno variables yet\n/);
+    expect(r.stderr).toMatch(/error: no help for 'nosuch'/);
+  });
+
+  it('quits on :quit without running the rest', async () => {
+    const r = await repl('1\n:quit\n2\n');
+    expect(r.stdout).toBe('1\n');
+    expect(r.status).toBe(0);
+  });
+
+  it('writes no history file when the input is not a terminal', async () => {
+    const home = join(dir, 'home');
+    mkdirSync(home, { recursive: true });
+    const r = await repl('1 + 1\n', { HOME: home, EXPRFIT_HISTORY: undefined });
+    expect(r.stdout).toBe('2\n');
+    expect(existsSync(join(home, '.exprfit_history'))).toBe(false);
+  });
+
+  it('saves files relative to the current folder', async () => {
+    const r = await repl('z = [1, 2, 3]\nsave z to "sub/z.csv"\n');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/wrote .*sub\/z\.csv/);
+    expect(existsSync(join(dir, 'sub', 'z.csv'))).toBe(true);
+  });
+});
+
+describe('Session', () => {
+  function session() {
+    const out: string[] = [];
+    const errors: unknown[] = [];
+    const s = new Session({ out: (t) => out.push(t), error: (e) => errors.push(e), baseDir: dir });
+    return { s, out, errors };
+  }
+
+  it('says when input is incomplete, then accepts the joined lines', async () => {
+    const { s, out } = session();
+    expect(await s.handle('model y = a*exp(\n')).toBe('incomplete');
+    expect(s.pending?.code).toBe('incomplete');
+    expect(await s.handle('x = [1,\n')).toBe('incomplete');
+    expect(await s.handle('x = [1,\n2]\n')).toBe('ok');
+    expect(await s.handle('x\n')).toBe('ok');
+    expect(out).toEqual(['[1, 2]']);
+  });
+
+  it('runs several statements on one line and reports errors without throwing', async () => {
+    const { s, out, errors } = session();
+    expect(await s.handle('a = 2; b = a*3; b')).toBe('ok');
+    expect(out).toEqual(['6']);
+    expect(await s.handle('a +* 2')).toBe('error');
+    expect(await s.handle(':nope')).toBe('error');
+    expect(errors).toHaveLength(2);
+    expect(s.errors).toBe(2);
+  });
+});
+
+describe('completion', () => {
+  async function completer() {
+    const out: string[] = [];
+    const s = new Session({ out: (t) => out.push(t), error: () => undefined, baseDir: dir });
+    await s.handle('amplitude = 3\nparam alpha = 1\ng(u) = u^2');
+    return makeCompleter(s.interp, dir);
+  }
+
+  it('completes keywords at the start of a line, and names anywhere', async () => {
+    const c = await completer();
+    expect(c('pa')[0]).toEqual(['param']);
+    expect(c('fi')[0]).toEqual(['fit']);
+    expect(c('am')[0]).toEqual(['amplitude']);
+    expect(c('print al')).toEqual([['alpha'], 'al']);
+    expect(c('y = lin')).toEqual([['linspace('], 'lin']);
+    expect(c('y = ex')[0]).toEqual(expect.arrayContaining(['exp(', 'expm1(']));
+    expect(c('y = g')[0]).toContain('g(');
+    expect(c('y = gau')[0]).toEqual(expect.arrayContaining(['gausskernel(', 'gaussfilter(', 'gaussian2d(']));
+    expect(c('y = pa')[0]).not.toContain('param');
+  });
+
+  it('completes fit options and their words', async () => {
+    const c = await completer();
+    expect(c('fit me')).toEqual([['method='], 'me']);
+    expect(c('fit method=l')).toEqual([['lbfgsb', 'lm'], 'l']);
+    expect(c('fit loss=hu')).toEqual([['huber'], 'hu']);
+  });
+
+  it('completes file names inside quotes and after :load', async () => {
+    const c = await completer();
+    expect(c('data "po')).toEqual([['points.csv'], 'po']);
+    expect(c('img = load("su')).toEqual([['sub/'], 'su']);
+    expect(c(':load li')).toEqual([['line.fit'], 'li']);
+    expect(c('data "nothing-here')).toEqual([[], 'nothing-here']);
+  });
+
+  it('completes REPL commands and help topics', async () => {
+    const c = await completer();
+    expect(c(':he')).toEqual([[':help'], ':he']);
+    expect(c(':')[0]).toEqual([':help', ':vars', ':params', ':load', ':reset', ':quit']);
+    expect(c(':help linsp')).toEqual([['linspace'], 'linsp']);
+    expect(c(':help fi')[0]).toContain('fit');
+  });
+});

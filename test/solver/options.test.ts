@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SOLVER_OPTIONS, validateOptions } from '../../src/solver/options.ts';
+import { validateLbfgsbOptions } from '../../src/solver/lbfgsb.ts';
+import { validateNelderMeadOptions } from '../../src/solver/neldermead.ts';
+import { ExprfitError } from '../../src/syntax/span.ts';
+
+function errorOf(fn: () => unknown): ExprfitError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ExprfitError);
+    return e as ExprfitError;
+  }
+  throw new Error('expected an ExprfitError');
+}
+
+describe('validateOptions', () => {
+  it('fills in the documented defaults', () => {
+    const o = validateOptions({});
+    expect(o).toMatchObject({
+      ftol: 1e-15,
+      xtol: 1e-15,
+      gtol: 1e-15,
+      maxIterations: 'auto',
+      maxFunctionEvaluations: 'auto',
+      initialTrustRadiusFactor: 1,
+      xScale: 'jac',
+      loss: 'linear',
+      fScale: 1,
+      geodesicAcceleration: false,
+      geodesicMaxRatio: 0.75,
+      geodesicStep: 0.1,
+      acceptRatio: 1e-4,
+      polishSteps: 20,
+    });
+    expect(validateOptions()).toEqual(o);
+    expect(DEFAULT_SOLVER_OPTIONS.ftol).toBe(1e-15);
+  });
+
+  it('keeps given values', () => {
+    const o = validateOptions({
+      ftol: 1e-8,
+      loss: 'huber',
+      fScale: 0.5,
+      maxFunctionEvaluations: 50,
+      xScale: [1, 2],
+    });
+    expect(o.ftol).toBe(1e-8);
+    expect(o.loss).toBe('huber');
+    expect(o.fScale).toBe(0.5);
+    expect(o.maxFunctionEvaluations).toBe(50);
+  });
+
+  it.each([
+    [{ ftol: -1 }, /ftol must be >= 0, got -1/],
+    [{ xtol: NaN }, /xtol must be a finite number, got NaN/],
+    [{ gtol: 'small' }, /gtol must be a finite number, got 'small'/],
+    [{ ftol: 2 }, /ftol must be <= 1, got 2/],
+    [{ maxIterations: 0 }, /maxIterations must be an integer >= 1 or 'auto', got 0/],
+    [{ maxFunctionEvaluations: 2.5 }, /maxFunctionEvaluations must be an integer >= 1 or 'auto', got 2.5/],
+    [{ initialTrustRadiusFactor: 0 }, /initialTrustRadiusFactor must be > 0, got 0/],
+    [{ loss: 'l1' }, /loss must be one of 'linear', 'soft_l1', 'huber', 'cauchy', 'arctan', got 'l1'/],
+    [{ fScale: 0 }, /fScale must be > 0, got 0/],
+    [{ xScale: 'auto' }, /xScale must be 'jac' or an array of positive numbers, got 'auto'/],
+    [{ xScale: [1, -2] }, /xScale\[1\] must be a finite number > 0, got -2/],
+    [{ geodesicAcceleration: 1 }, /geodesicAcceleration must be true or false, got 1/],
+    [{ polishSteps: -1 }, /polishSteps must be an integer >= 0, got -1/],
+    [{ acceptRatio: 0.5 }, /acceptRatio must be <= 0.25, got 0.5/],
+    [{ callback: 3 }, /callback must be a function, got 3/],
+  ])('rejects %j', (opts, msg) => {
+    const e = errorOf(() => validateOptions(opts as never));
+    expect(e.code).toBe('option');
+    expect(e.message).toMatch(msg);
+  });
+
+  it('rejects unknown option names with a did-you-mean hint', () => {
+    const e = errorOf(() => validateOptions({ ftoll: 1e-8 } as never));
+    expect(e.message).toBe("unknown solver option 'ftoll'");
+    expect(e.hints).toEqual(["did you mean 'ftol'?"]);
+    const f = errorOf(() => validateOptions({ maxfev: 10 } as never));
+    expect(f.message).toBe("unknown solver option 'maxfev'");
+  });
+
+  it('rejects a non-object', () => {
+    expect(errorOf(() => validateOptions(3 as never)).message).toMatch(/must be an object, got 3/);
+  });
+
+  it('validates the minimizer options too', () => {
+    expect(validateLbfgsbOptions({}).memory).toBe(10);
+    expect(errorOf(() => validateLbfgsbOptions({ memory: 0 })).message).toMatch(
+      /memory must be an integer >= 1, got 0/,
+    );
+    expect(errorOf(() => validateLbfgsbOptions({ gtoll: 1 } as never)).hints).toEqual([
+      "did you mean 'gtol'?",
+    ]);
+    expect(validateNelderMeadOptions({}).adaptive).toBe(true);
+    expect(errorOf(() => validateNelderMeadOptions({ initialStep: -1 })).message).toMatch(
+      /initialStep must be > 0/,
+    );
+  });
+});
