@@ -49,7 +49,12 @@ function npy(file: string, h: number, w: number, f: (x: number, y: number) => nu
 // spot.npy (quickstart): 21x21, A = 80, x0 = 9.3, y0 = 10.6, s = 2.2, c = 10, noise sd 2
 {
   const n = gauss(1);
-  npy('spot.npy', 21, 21, (x, y) => 80 * Math.exp(-((x - 9.3) ** 2 + (y - 10.6) ** 2) / (2 * 2.2 ** 2)) + 10 + 2 * n());
+  npy(
+    'spot.npy',
+    21,
+    21,
+    (x, y) => 80 * Math.exp(-((x - 9.3) ** 2 + (y - 10.6) ** 2) / (2 * 2.2 ** 2)) + 10 + 2 * n(),
+  );
 }
 
 // gauss2d.csv: x, y, z on a 30x30 grid; A = 50, x0 = 14.2, y0 = 16.8, sx = 3.1, sy = 1.5*sx, c = 5, noise sd 1

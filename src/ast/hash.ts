@@ -95,7 +95,12 @@ function optEquals(a: Expr | undefined, b: Expr | undefined): boolean {
 
 function itemEquals(a: IndexItem, b: IndexItem): boolean {
   if (a.kind === 'at') return b.kind === 'at' && exprEquals(a.index, b.index);
-  return b.kind === 'slice' && optEquals(a.start, b.start) && optEquals(a.stop, b.stop) && optEquals(a.step, b.step);
+  return (
+    b.kind === 'slice' &&
+    optEquals(a.start, b.start) &&
+    optEquals(a.stop, b.stop) &&
+    optEquals(a.step, b.step)
+  );
 }
 
 /** Structural equality, spans ignored. */

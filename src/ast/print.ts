@@ -75,7 +75,13 @@ export function formatString(value: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\t') out += '\\t';
     else if (ch === '\r') out += '\\r';
-    else if (code < 0x20 || (code >= 0x7f && code < 0xa0) || code === 0x2028 || code === 0x2029 || (code >= 0xd800 && code <= 0xdfff)) {
+    else if (
+      code < 0x20 ||
+      (code >= 0x7f && code < 0xa0) ||
+      code === 0x2028 ||
+      code === 0x2029 ||
+      (code >= 0xd800 && code <= 0xdfff)
+    ) {
       out += `\\u${code.toString(16).padStart(4, '0')}`;
     } else out += ch;
   }
@@ -103,7 +109,10 @@ function show(e: Expr): Printed {
       return { text: `[${e.items.map(printExpr).join(', ')}]`, prec: PREC.atom };
     case 'index': {
       const t = show(e.target);
-      return { text: `${wrap(t, t.prec < PREC.atom)}[${e.items.map(printItem).join(', ')}]`, prec: PREC.atom };
+      return {
+        text: `${wrap(t, t.prec < PREC.atom)}[${e.items.map(printItem).join(', ')}]`,
+        prec: PREC.atom,
+      };
     }
     case 'unary': {
       const a = show(e.arg);

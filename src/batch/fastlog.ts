@@ -1,6 +1,6 @@
 /**
  * Σ w·y·ln f over a fit's points for the Poisson likelihood, with a table-driven natural logarithm that reads
- * the exponent and mantissa bits of `f` straight from its Float64Array (through a Uint32Array view of the same
+ * the exponent and mantissa bits of `f` straight from its Float64Array (through an Int32Array view of the same
  * buffer) instead of calling `Math.log` (a call into C++ that spills every floating-point register).
  * Accuracy (test/batch/fastlog.test.ts): absolute error at most 2.3e-16 and relative error below 3e-14 (near
  * x = 1, |x − 1| < 2^-7, the table is bypassed and r = x − 1 is exact).
@@ -36,9 +36,12 @@ export function fastLn(x: number): number {
   return lnNormal(x, hi);
 }
 const SCRATCH = new Float64Array(1);
-const SCRATCH32 = new Uint32Array(SCRATCH.buffer);
+const SCRATCH32 = new Int32Array(SCRATCH.buffer);
 
-/** ln x for a positive normal finite x whose high 32 bits are `hi`. */
+/**
+ * ln x for a positive normal finite x whose high 32 bits are `hi` (as an int32: negative numbers have hi < 0,
+ * so `hi < 0x00100000 || hi >= 0x7ff00000` catches every value that is not positive, normal and finite).
+ */
 function lnNormal(x: number, hi: number): number {
   const d = x - 1;
   if (d < 0.0078125 && d > -0.0078125) {
@@ -56,7 +59,7 @@ function lnNormal(x: number, hi: number): number {
 
 /**
  * Σ_i w_i·y_i·ln f_i for i < n, with y at `y[yOff + i]`, w at `w[yOff + i]` (w null: 1) and f at
- * `f[fOff + i]`; `fBits` is a Uint32Array over f's buffer (f must start at byte 0 of it). Points with
+ * `f[fOff + i]`; `fBits` is an Int32Array over f's buffer (f must start at byte 0 of it). Points with
  * w·y = 0 contribute 0. Returns NaN when any f (at any point) is not a finite number > 0: a Poisson mean must
  * be positive, so such parameters are rejected by the solver.
  */
@@ -65,7 +68,7 @@ export function sumYLogF(
   yOff: number,
   w: Float64Array | null,
   f: Float64Array,
-  fBits: Uint32Array,
+  fBits: Int32Array,
   fOff: number,
   n: number,
 ): number {

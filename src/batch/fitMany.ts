@@ -53,9 +53,16 @@ export interface FitManyOptions {
   sigma?: NdArray | Float64Array | number;
   /**
    * Least squares: false (default) scales each fit's covariance by its reduced χ² (as curve_fit does); true
-   * takes the weights as absolute 1/σ. Poisson standard errors come from the Fisher information.
+   * takes the weights as absolute 1/σ.
    */
   absoluteSigma?: boolean;
+  /**
+   * Poisson: the curvature matrix of the steps, whose inverse at the optimum gives the standard errors.
+   * `gpufit` (default): Σ w (y/f²) ∂f/∂p_j ∂f/∂p_k, Gpufit's approximation of the Hessian (the observed
+   * information without its second-derivative term). `fisher`: the expected information Σ w/f ∂f/∂p_j ∂f/∂p_k
+   * (Fisher scoring; usually fewer iterations, and the errors of the Cramér–Rao bound).
+   */
+  poissonHessian?: 'gpufit' | 'fisher';
   /** Stopping rule: `gpufit` (default: relative χ² change < 1e-4, at most 20 iterations), `strict`, or custom. */
   stop?: StopOption;
   /** Worker threads (default 1: the calling thread). Results are identical for any number of threads. */
@@ -202,6 +209,7 @@ const OPTION_KEYS = [
   'weights',
   'sigma',
   'absoluteSigma',
+  'poissonHessian',
   'stop',
   'threads',
   'chunkSize',
@@ -279,6 +287,9 @@ export function prepareMany(
     throw new ExprfitError('option', `threads must be an integer from 1 to 256, got ${String(threads)}`);
   }
   const stop = resolveStop(options.stop);
+  if (options.poissonHessian !== undefined && options.poissonHessian !== 'gpufit' && options.poissonHessian !== 'fisher') {
+    throw new ExprfitError('option', `poissonHessian must be 'gpufit' or 'fisher', got ${String(options.poissonHessian)}`);
+  }
   if (data === null || typeof data !== 'object') {
     throw new ExprfitError('type', 'data must be an object of named arrays, e.g. { x, y, z }');
   }
@@ -502,6 +513,7 @@ export function prepareMany(
     fixed: fixedNames,
     variables,
     estimator,
+    poissonHessian: options.poissonHessian ?? 'gpufit',
     levels: L,
     layouts,
     dims: Int32Array.from(dims),

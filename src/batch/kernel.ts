@@ -3,17 +3,19 @@
  * accumulates χ², the gradient vector and the (approximate) Hessian directly — no residual vector, no Jacobian
  * matrix, no per-point closures.
  *
- * The code comes from the same planner as `compileModel` (src/compile/plan.ts `Emitter`), so everything that
- * reaches `new Function` is generated names, exprfit's own template text and number literals (docs/compile.md,
- * "Security model"). The planner hoists parameter-only subexpressions out of the loops, computes row terms once
- * per row, factors `exp(a(x) + b(y))` into `exp(a(x)) * exp(b(y))` and tabulates costly column-only terms in a
- * small loop of their own before the main loop nest (the separability trick of issue 5: on a grid an
- * axis-aligned Gaussian needs no `exp` per pixel).
+ * The code comes from the compiler's fragment emitter (`emitPointFragments`, src/compile/fragments.ts) and the
+ * typed code builder, so everything that reaches `new Function` is generated names, exprfit's own template text
+ * and number literals (docs/compile.md, "Security model"). The emitter hoists parameter-only subexpressions out
+ * of the loops, computes row terms once per row and tabulates costly column-only terms in a small loop of their
+ * own before the main loop nest; with `exp(a(x) + b(y))` factored symbolically beforehand (separable.ts), an
+ * axis-aligned Gaussian on a grid needs no `exp` per pixel (issue 5's separability trick).
  *
- * Two more tricks are applied here, around the planner:
+ * Two more tricks are applied here, around the emitter:
  * - per-point transcendentals that remain (the rotated Gaussian's `exp` with its cross term) are computed in a
  *   loop of their own before the accumulation loop, into a scratch array (V8 spills every floating-point
- *   register around a `Math.exp` call; the accumulation loop then has no calls at all);
+ *   register around a `Math.exp` call; the accumulation loop then has no calls at all). This is done with two
+ *   fragment emissions: the pre-pass emits the selected CSE temps as outputs, the main emission sees each of
+ *   them as one more variable loaded from the scratch array (1.5x on the rotated Gaussian);
  * - for Poisson likelihood, `Σ y·ln f` is computed after the accumulation loop by the caller, from the model
  *   values stored in a scratch array, with a table-driven logarithm (fastlog.ts).
  *
@@ -21,16 +23,17 @@
  * - least squares: r = y − f; χ² = Σ w²r²; g_j = Σ w² r ∂f/∂p_j; H_jk = Σ w² ∂f/∂p_j ∂f/∂p_k;
  * - Poisson MLE: χ² = 2 Σ w (f − y − y ln(f/y)) (the term is 2wf where y = 0);
  *   g_j = Σ w (y/f − 1) ∂f/∂p_j; H_jk = Σ w (y/f²) ∂f/∂p_j ∂f/∂p_k (Gpufit's Hessian approximation), or in
- *   `fisher` mode the expected information Σ w/f ∂f/∂p_j ∂f/∂p_k (for standard errors).
+ *   `fisher` mode the expected information Σ w/f ∂f/∂p_j ∂f/∂p_k (Fisher scoring).
  *
  * In both, δ = H⁻¹g is the Gauss–Newton step. `g` is half the negative gradient of χ².
  */
 import { constantValue } from '../ast/build.ts';
 import type { Expr } from '../ast/expr.ts';
-import { Block, Name, NameScope, _, buildFunction, numLit } from '../compile/codegen.ts';
-import type { CodeArg } from '../compile/codegen.ts';
-import { Emitter, tableSize } from '../compile/plan.ts';
-import type { Nest, OperandLayout, Stmt } from '../compile/plan.ts';
+import { Block, Name, NameScope, _, buildFunction } from '../compile/codegen.ts';
+import type { Code, CodeArg } from '../compile/codegen.ts';
+import { emitPointFragments } from '../compile/fragments.ts';
+import type { FragmentLoad, FragmentValue } from '../compile/fragments.ts';
+import type { OperandLayout, Stmt } from '../compile/plan.ts';
 import type { SymbolicProgram } from '../compile/roles.ts';
 import { R } from '../functions/runtime.ts';
 
@@ -48,7 +51,7 @@ export interface AccumulateOptions {
   readonly estimator: BatchEstimator;
   /** A weight array (same layout as the observed data) is passed. */
   readonly weighted: boolean;
-  /** Poisson only: accumulate the expected (Fisher) information instead of Gpufit's Hessian approximation. */
+  /** Poisson only: the expected (Fisher) information instead of Gpufit's Hessian approximation. */
   readonly fisher?: boolean;
   /** Compute per-point transcendentals in a separate loop (default true). */
   readonly splitTranscendentals?: boolean;
@@ -60,7 +63,7 @@ export interface AccumulateOptions {
  * for least squares, the weights for Poisson), writes the full symmetric n x n Hessian (row-major) into `hess`
  * and the gradient into `grad`. Least squares: returns χ². Poisson: stores the model values in scratch slice
  * `valueSlice` and returns Σ w·f; the caller adds the logarithms (χ² = 2(Σ w f − Σ w y ln f + cst)).
- * `scratch` needs `scratchPerPoint * size` elements, `tables[j]` `tableSize(tableMasks[j], dims)` elements.
+ * `scratch` needs `scratchPerPoint * size` elements; `tables` as described by `tableLevels`.
  */
 export type AccumulateFn = (
   p: Float64Array,
@@ -68,7 +71,7 @@ export type AccumulateFn = (
   dims: Int32Array,
   strides: Int32Array,
   arrays: Float64Array[],
-  tables: Float64Array[],
+  tables: Float64Array[][],
   obs: Float64Array,
   off: number,
   wt: Float64Array | null,
@@ -81,7 +84,11 @@ export type AccumulateFn = (
 export interface AccumulateKernel {
   readonly fn: AccumulateFn;
   readonly source: string;
-  readonly tableMasks: readonly number[];
+  /**
+   * Scratch tables: `tables[0]` (the pre-pass' tables) and `tables[1]` (the main nest's), each a list of
+   * Float64Arrays whose sizes are the products of the listed levels' sizes.
+   */
+  readonly tableLevels: readonly (readonly (readonly number[])[])[];
   /** Scratch arrays per point: the number of `size`-long slices the kernel uses. */
   readonly scratchPerPoint: number;
   /** Poisson: the scratch slice holding the model values (for Σ w y ln f, see fastlog.ts); -1 otherwise. */
@@ -99,6 +106,7 @@ export function generateAccumulate(
   if (L < 1) throw new Error('internal: batch kernels need at least one loop level');
   const P = program.spec.params.length;
   const V = program.spec.variables.length;
+  const F = program.spec.fixed.length;
   const pa = scope.name('pa');
   const fa = scope.name('fa');
   const dim = scope.name('dim');
@@ -112,82 +120,149 @@ export function generateAccumulate(
   const gr = scope.name('gr');
   const scr = scope.name('scr');
   const cst = scope.name('cst');
-  void cst;
   const fnName = scope.name('fit');
   const dimNames: Name[] = [];
   for (let l = 0; l < L; l++) dimNames.push(scope.name('n'));
   const size = scope.name('sz');
-
-  const em = new Emitter(program, scope, {
-    tabulate: true,
-    reassociate: true,
-    dimName: (l) => dimNames[l],
-    tablesArg: tab,
-  });
-  const arrayName = (op: number): Name => em.preConst(`arr:${op}`, 'd', () => _`${arr}[${op}]`);
-  const strideName = (op: number, l: number): Name => em.preConst(`st:${op}:${l}`, 's', () => _`${st}[${op * L + l}]`);
-  const levelOf = (mask: number): number => 31 - Math.clz32(mask);
-  em.leaves = {
-    param: (i) => em.preConst(`p:${i}`, 'p', () => _`${pa}[${i}]`),
-    fixed: (i) => em.preConst(`f:${i}`, 'f', () => _`${fa}[${i}]`),
-    operandMask: (op) => {
-      if (op >= V) throw new Error('internal: observed/weights are not operands of batch kernels');
-      return layout.variables[op].mask;
-    },
-    operand: (op, nest) => {
-      const o = layout.variables[op];
-      if (o.mask === 0) return em.preConst(`load:${op}`, 'v', () => _`${arrayName(op)}[0]`);
-      const key = `op${op}`;
-      let v = nest.loads.get(key);
-      if (!v) {
-        const a = arrayName(op);
-        const idx = em.indexCode(nest, key, o.mask, (l) => strideName(op, l), o.unitInner);
-        v = scope.name('v');
-        em.block(nest, levelOf(o.mask)).push(_`const ${v} = ${a}[${idx}];`);
-        nest.loads.set(key, v);
-      }
-      return v;
-    },
-  };
-
+  const fullMask = L >= 31 ? 0x7fffffff : (1 << L) - 1;
   const levels = Array.from({ length: L }, (_x, l) => l);
   const inner = L - 1;
-  const fullMask = L >= 31 ? 0x7fffffff : (1 << L) - 1;
 
-  // Per-point transcendentals in their own loop nest, stored in scratch slices; the main nest reads them.
-  const prepass = opts.splitTranscendentals !== false ? em.newNest(levels) : undefined;
-  const main = em.newNest(levels);
-  const k = scope.name('k');
-  const kk = scope.name('k'); // the pre-pass' running index
-  let scratchSlices = 0;
-  const preStores: Stmt[] = [];
-  if (prepass) {
-    for (const node of perPointCalls(program, em, fullMask, inner)) {
-      const slice = scratchSlices++;
-      const c = em.code(node, prepass, inner);
-      const base = em.preConst(`scr:${slice}`, 'sb', () => (slice === 0 ? numLit(0) : _`${size} * ${slice}`));
-      preStores.push(_`${scr}[${base} + ${kk}] = ${c};`);
-      // The main nest reads the stored value instead of recomputing it.
-      const name = scope.name('t');
-      em.block(main, inner).push(_`const ${name} = ${scr}[${base} + ${k} - ${off}];`);
-      main.memo.set(node, name);
-    }
-    for (const s of preStores) em.block(prepass, inner).push(s);
-    if (preStores.length) em.block(prepass, inner).push(_`${kk}++;`);
-  }
+  const header = new Block();
+  for (let l = 0; l < L; l++) header.push(_`const ${dimNames[l]} = ${dim}[${l}];`);
+  header.push(_`const ${size} = ${timesAll(dimNames)};`);
+  const params = program.spec.params.map((_p, i) => {
+    const n = scope.name('p');
+    header.push(_`const ${n} = ${pa}[${i}];`);
+    return n;
+  });
+  const fixed = program.spec.fixed.map((_p, i) => {
+    const n = scope.name('f');
+    header.push(_`const ${n} = ${fa}[${i}];`);
+    return n;
+  });
+  void F;
 
-  const named = (e: Expr): CodeArg => {
-    const c = constantValue(e);
-    if (c !== undefined) return c;
-    return em.materialize(e, main);
+  // Variables: a single-level variable is a load (tabulation possible), a scalar a value before the loops,
+  // a multi-level one a value the loops below load at its deepest level.
+  const arrays = layout.variables.map((_o, op) => {
+    const n = scope.name('d');
+    header.push(_`const ${n} = ${arr}[${op}];`);
+    return n;
+  });
+  const strideOf = (op: number, l: number): Name => {
+    const n = scope.name('s');
+    header.push(_`const ${n} = ${st}[${op * L + l}];`);
+    return n;
   };
-  const f = named(program.outputs[0]);
-  const d: CodeArg[] = [];
-  for (let j = 0; j < P; j++) {
-    const e = program.outputs[1 + j];
-    if (e === undefined) throw new Error('internal: program compiled without derivatives');
-    d.push(named(e));
+  type VarBinding = FragmentValue | FragmentLoad;
+  interface MultiLoad {
+    readonly name: Name;
+    readonly op: number;
+    readonly levels: readonly number[];
+    /** Per level: the stride name, or undefined for a unit stride. */
+    readonly strides: readonly (Name | undefined)[];
   }
+  // `asLoad`: single-level variables as fragment loads (needed for tables); otherwise the loops load them.
+  const bindVariable = (op: number, asLoad: boolean, loads: MultiLoad[]): VarBinding => {
+    const o = layout.variables[op];
+    if (o.mask === 0) {
+      const n = scope.name('v');
+      header.push(_`const ${n} = ${arrays[op]}[0];`);
+      return { code: n, level: -1 };
+    }
+    const ls = levels.filter((l) => o.mask & (1 << l));
+    if (ls.length === 1 && asLoad) {
+      const s = o.unitInner ? undefined : strideOf(op, ls[0]);
+      return { load: (i: Name) => (s ? _`${arrays[op]}[${i} * ${s}]` : _`${arrays[op]}[${i}]`), level: ls[0] };
+    }
+    const name = scope.name('v');
+    const unit = (l: number): boolean => l === ls[ls.length - 1] && o.unitInner;
+    loads.push({ name, op, levels: ls, strides: ls.map((l) => (unit(l) ? undefined : strideOf(op, l))) });
+    return { code: name, level: ls[ls.length - 1] };
+  };
+  const singleLevelOnly = layout.variables.every((o) => o.mask === 0 || (o.mask & (o.mask - 1)) === 0);
+  const guard = { onUnsafe: _`return NaN;` };
+
+  // Per-point transcendentals (CSE temps) go to a pre-pass nest; the main nest reads them as variables.
+  const selected = opts.splitTranscendentals === false ? [] : perPointTemps(program, layout, fullMask);
+  const blocks: (Code | Block)[] = [];
+  const scratchLoads: Code[] = [];
+  let scratchSlices = 0;
+  const tableLevels: (readonly number[])[][] = [];
+  const k = scope.name('k');
+  const kk = scope.name('k');
+  let mainProgram = program;
+  const extraBindings: VarBinding[] = [];
+  if (selected.length) {
+    const idx = levels.map(() => scope.name('i'));
+    const loads: MultiLoad[] = [];
+    const vars = layout.variables.map((_o, op) => bindVariable(op, singleLevelOnly, loads));
+    const tables = scope.name('ta');
+    header.push(_`const ${tables} = ${tab}[0];`);
+    const pre: SymbolicProgram = { ...program, outputs: selected.map((t) => ({ kind: 'sym', name: t }) as Expr) };
+    const frag = emitPointFragments(pre, {
+      scope,
+      levels: L,
+      params,
+      fixed,
+      variables: vars,
+      ...(singleLevelOnly ? { tables: { loops: levels.map((l) => ({ index: idx[l], size: dimNames[l] })), scratch: tables } } : {}),
+      reassociate: guard,
+    });
+    tableLevels.push(frag.tableLevels.map((t) => [...t]));
+    const outs = [frag.value, ...frag.derivatives];
+    const body: Stmt[] = [];
+    const bases = outs.map((_o, j) => {
+      const b = scope.name('sb');
+      header.push(j === 0 ? _`const ${b} = 0;` : _`const ${b} = ${size} * ${j};`);
+      return b;
+    });
+    outs.forEach((c, j) => body.push(_`${scr}[${bases[j]} + ${kk}] = ${c};`));
+    body.push(_`${kk}++;`);
+    for (const s of frag.pre) blocks.push(s);
+    for (const s of frag.tableLoops) blocks.push(s);
+    blocks.push(_`let ${kk} = 0;`);
+    blocks.push(renderLoops(L, idx, dimNames, loads, arrays, frag.atLevel, body));
+    scratchSlices = outs.length;
+    // The main program sees each selected temp as one more variable, loaded from the scratch slice.
+    const roles = new Map(program.roles);
+    selected.forEach((t, j) => roles.set(t, { kind: 'variable', index: V + j }));
+    mainProgram = {
+      ...program,
+      spec: { ...program.spec, variables: [...program.spec.variables, ...selected] },
+      roles,
+    };
+    selected.forEach((_t, j) => {
+      const n = scope.name('t');
+      extraBindings.push({ code: n, level: inner });
+      scratchLoads.push(_`const ${n} = ${scr}[${bases[j]} + ${k} - ${off}];`);
+    });
+  } else {
+    tableLevels.push([]);
+  }
+  const idx = levels.map(() => scope.name('i'));
+  const mainLoads: MultiLoad[] = [];
+  const mainTables = singleLevelOnly && !selected.length;
+  const vars = [...layout.variables.map((_o, op) => bindVariable(op, mainTables, mainLoads)), ...extraBindings];
+  const tablesMain = scope.name('tb');
+  header.push(_`const ${tablesMain} = ${tab}[1];`);
+  const frag = emitPointFragments(mainProgram, {
+    scope,
+    levels: L,
+    params,
+    fixed,
+    variables: vars,
+    // Tables need every variable as a single-level load; the scratch values of the pre-pass are not.
+    ...(mainTables
+      ? { tables: { loops: levels.map((l) => ({ index: idx[l], size: dimNames[l] })), scratch: tablesMain } }
+      : {}),
+    reassociate: guard,
+  });
+  tableLevels.push(frag.tableLevels.map((t) => [...t]));
+  const f = frag.value;
+  // Literal derivatives (0, or 1 for an added background) are folded into the accumulation.
+  const d: CodeArg[] = frag.derivatives.map((c, j) => constantValue(mainProgram.outputs[1 + j]) ?? c);
   const isZero = (c: CodeArg): boolean => typeof c === 'number' && c === 0;
 
   // Accumulators.
@@ -197,7 +272,7 @@ export function generateAccumulate(
   const h: Name[][] = d.map(() => []);
   for (let a = 0; a < P; a++) for (let b = a; b < P; b++) h[a][b] = scope.name('h');
 
-  const body = em.block(main, inner);
+  const body: Stmt[] = [];
   const yv = scope.name('y');
   body.push(_`const ${yv} = ${obs}[${k}];`);
   const ww = scope.name('w');
@@ -259,19 +334,16 @@ export function generateAccumulate(
   body.push(_`${k}++;`);
 
   const fn = new Block();
-  for (let l = 0; l < L; l++) fn.push(_`const ${dimNames[l]} = ${dim}[${l}];`);
-  fn.push(_`const ${size} = ${timesAll(dimNames)};`);
-  for (const s of em.pre) fn.push(s);
-  for (const b of em.tableBlocks) fn.push(b);
-  if (prepass && preStores.length) {
-    fn.push(_`let ${kk} = 0;`);
-    fn.push(em.renderNest(prepass));
-  }
+  for (const s of header.lines) fn.push(s);
+  for (const s of blocks) fn.push(s);
+  for (const s of frag.pre) fn.push(s);
+  for (const s of frag.tableLoops) fn.push(s);
   fn.push(_`let ${chi} = 0, ${sf} = 0;`);
   for (const n of g) fn.push(_`let ${n} = 0;`);
   for (let a = 0; a < P; a++) for (let b = a; b < P; b++) fn.push(_`let ${h[a][b]} = 0;`);
   fn.push(_`let ${k} = ${off};`);
-  fn.push(em.renderNest(main));
+  const atLevel = frag.atLevel.map((b, l) => (l === inner ? [...scratchLoads, ...b] : [...b]));
+  fn.push(renderLoops(L, idx, dimNames, mainLoads, arrays, atLevel, body));
   for (let a = 0; a < P; a++) fn.push(_`${gr}[${a}] = ${g[a]};`);
   for (let a = 0; a < P; a++) {
     for (let b = a; b < P; b++) {
@@ -280,7 +352,7 @@ export function generateAccumulate(
     }
   }
   fn.push(poisson ? _`return ${sf};` : _`return ${chi};`);
-  void fa;
+  void cst;
   const built = buildFunction<AccumulateFn>(
     fnName,
     [pa, fa, dim, st, arr, tab, obs, off, wt, hs, gr, scr, cst],
@@ -290,10 +362,48 @@ export function generateAccumulate(
   return {
     fn: built.fn,
     source: built.source,
-    tableMasks: em.tables.map((t) => t.mask),
+    tableLevels,
     scratchPerPoint: scratchSlices + (poisson ? 1 : 0),
     valueSlice: poisson ? scratchSlices : -1,
   };
+
+  function renderLoops(
+    nLevels: number,
+    loopIdx: readonly Name[],
+    sizes: readonly Name[],
+    loads: readonly MultiLoad[],
+    data: readonly Name[],
+    at: readonly (readonly Stmt[])[],
+    innermost: readonly Stmt[],
+  ): Block {
+    // Multi-level variable loads at their deepest level, with row offsets accumulated outside.
+    const extra: Stmt[][] = levels.map(() => []);
+    for (const ld of loads) {
+      let acc: CodeArg | undefined;
+      ld.levels.forEach((l, j) => {
+        const sj = ld.strides[j];
+        const term = sj ? _`${loopIdx[l]} * ${sj}` : _`${loopIdx[l]}`;
+        if (j < ld.levels.length - 1) {
+          const b = scope.name('b');
+          extra[l].push(acc ? _`const ${b} = ${acc} + ${term};` : _`const ${b} = ${term};`);
+          acc = b;
+        } else {
+          extra[l].push(_`const ${ld.name} = ${data[ld.op]}[${acc ? _`${acc} + ${term}` : term}];`);
+        }
+      });
+    }
+    let innerBlock: Block | undefined;
+    for (let l = nLevels - 1; l >= 0; l--) {
+      const i = loopIdx[l];
+      const b = new Block(_`for (let ${i} = 0; ${i} < ${sizes[l]}; ${i}++) {`);
+      for (const s of extra[l]) b.push(s);
+      for (const s of at[l]) b.push(s);
+      if (l === nLevels - 1) for (const s of innermost) b.push(s);
+      if (innerBlock) b.push(innerBlock);
+      innerBlock = b;
+    }
+    return innerBlock!;
+  }
 }
 
 function timesAll(names: readonly Name[]): CodeArg {
@@ -330,65 +440,41 @@ const TRANSCENDENTAL = new Set([
 ]);
 
 /**
- * The calls to transcendental functions of the program that depend on every loop level (so the planner would
- * compute them once per point), outermost first: an `exp` whose argument splits into per-level terms is left to
- * the planner (it factors it), and a call nested inside another selected call is computed in the pre-pass too.
+ * The CSE temps of the program that are calls to transcendental functions computed once per point: when one
+ * of them depends on every loop level, all those that vary along the innermost level (column-only ones are
+ * tabulated in the pre-pass), in temp order (a temp only references earlier temps). None otherwise.
  */
-function perPointCalls(program: SymbolicProgram, em: Emitter, fullMask: number, inner: number): Expr[] {
-  void inner;
-  const out: Expr[] = [];
-  const seen = new Set<Expr>();
-  const deref = (e: Expr): Expr => {
-    while (e.kind === 'sym') {
-      const role = program.roles.get(e.name);
-      if (role?.kind !== 'temp') break;
-      e = program.temps[role.index].expr;
+function perPointTemps(program: SymbolicProgram, layout: BatchLayout, fullMask: number): string[] {
+  const masks = new Map<Expr, number>();
+  const mask = (e: Expr): number => {
+    const hit = masks.get(e);
+    if (hit !== undefined) return hit;
+    let m = 0;
+    switch (e.kind) {
+      case 'sym': {
+        const role = program.roles.get(e.name);
+        if (role?.kind === 'variable') m = layout.variables[role.index].mask;
+        else if (role?.kind === 'temp') m = mask(program.temps[role.index].expr);
+        break;
+      }
+      case 'unary':
+        m = mask(e.arg);
+        break;
+      case 'binary':
+        m = mask(e.left) | mask(e.right);
+        break;
+      case 'call':
+        for (const a of e.args) m |= mask(a);
+        break;
+      default:
+        break;
     }
-    return e;
+    masks.set(e, m);
+    return m;
   };
-  const walk = (e0: Expr, underSelected: boolean): void => {
-    const e = deref(e0);
-    if (seen.has(e)) return;
-    seen.add(e);
-    if (e.kind === 'call') {
-      const mask = em.mask(e);
-      const selected =
-        !underSelected && mask === fullMask && TRANSCENDENTAL.has(e.fn) && !splittable(e, em, deref);
-      for (const a of e.args) walk(a, underSelected || selected);
-      if (selected) out.push(e);
-      return;
-    }
-    if (e.kind === 'binary') {
-      walk(e.left, underSelected);
-      walk(e.right, underSelected);
-    } else if (e.kind === 'unary') walk(e.arg, underSelected);
-  };
-  for (const o of program.outputs) walk(o, false);
-  return out;
+  const innerBit = (fullMask + 1) >>> 1;
+  const calls = program.temps.filter((t) => t.expr.kind === 'call' && TRANSCENDENTAL.has(t.expr.fn));
+  if (!calls.some((t) => mask(t.expr) === fullMask)) return [];
+  return calls.filter((t) => (mask(t.expr) & innerBit) !== 0).map((t) => t.name);
 }
 
-/** Whether the planner would factor this `exp` (its argument is a sum of terms each missing some level). */
-function splittable(e: Expr & { kind: 'call' }, em: Emitter, deref: (e: Expr) => Expr): boolean {
-  if (e.fn !== 'exp') return false;
-  const full = em.mask(e.args[0]);
-  const terms: Expr[] = [];
-  const walk = (x0: Expr): void => {
-    const x = deref(x0);
-    if (x.kind === 'binary' && (x.op === '+' || x.op === '-') && em.mask(x) === full) {
-      walk(x.left);
-      walk(x.right);
-    } else if (x.kind === 'unary' && x.op === '-') walk(x.arg);
-    else if (x.kind === 'binary' && (x.op === '*' || x.op === '/') && (em.mask(x.left) === 0 || em.mask(x.right) === 0)) {
-      walk(em.mask(x.left) === 0 ? x.right : x.left);
-    } else terms.push(x);
-  };
-  walk(e.args[0]);
-  return terms.length >= 2 && !terms.some((t) => em.mask(t) === full);
-}
-
-/** Scratch table sizes for a kernel and level sizes. */
-export function tableSizes(kernel: AccumulateKernel, dims: Int32Array): number[] {
-  return kernel.tableMasks.map((m) => tableSize(m, dims));
-}
-
-export type { Nest };

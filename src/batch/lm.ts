@@ -50,8 +50,6 @@ export interface SolveContext {
   /** Points per fit. */
   readonly size: number;
   readonly evaluate: EvalFn;
-  /** Poisson only: the expected-information pass for standard errors (writes F into `h`). */
-  readonly fisher?: EvalFn;
   readonly poisson: boolean;
   /** Per fit, row-major [nFits, nParams]. */
   readonly start: Float64Array;
@@ -187,14 +185,7 @@ export function solveRange(ctx: SolveContext, out: SolveOutput, from: number, to
     out.status[i] = status;
     for (let j = 0; j < n; j++) out.values[j * N + i] = p[j];
     let haveCov = false;
-    if (Number.isFinite(chi)) {
-      if (ctx.poisson && ctx.fisher) {
-        ctx.fisher(p, fixed, off, ht, gt, cst);
-        haveCov = invertSpd(ht, n, cov, a);
-      } else {
-        haveCov = invertSpd(h, n, cov, a);
-      }
-    }
+    if (Number.isFinite(chi)) haveCov = invertSpd(h, n, cov, a);
     const m = ctx.npoints ? ctx.npoints[i] : ctx.size;
     const scale = ctx.poisson || ctx.absoluteSigma ? 1 : m > n ? chi / (m - n) : NaN;
     for (let j = 0; j < n; j++) {

@@ -1,46 +1,129 @@
 /**
- * Worker threads for batch fitting (piscina). One pool per thread count is kept for the life of the process
- * (idle workers do not keep it alive); `closeBatchPool()` ends it.
+ * Worker threads for batch fitting (node:worker_threads). A pool per thread count is kept for the life of the
+ * process — idle workers are unref'd, so they never keep it alive — and `closeBatchPool()` ends it.
  *
- * The worker entry is dist/batch-worker.js next to the bundle, or src/batch/worker.ts (loaded through tsx)
- * when exprfit runs from its TypeScript sources (tests, `tsx`).
+ * The worker entry is dist/batch-worker.js next to the bundle, or src/batch/worker.ts when exprfit runs from its
+ * TypeScript sources (tests, `tsx`): then the worker loads it through tsx's `tsImport` (a `--import tsx` in a
+ * worker's execArgv is not honoured by Node 20).
  */
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { ExprfitError } from '../syntax/span.ts';
 import type { PreparedMany } from './fitMany.ts';
 import type { SolveOutput } from './lm.ts';
 import { allocOutput } from './problem.ts';
 import type { BatchTask } from './worker.ts';
 
-interface PoolLike {
-  run(task: unknown): Promise<unknown>;
-  destroy(): Promise<void>;
+interface Pending {
+  resolve(): void;
+  reject(e: Error): void;
 }
 
-let pool: PoolLike | undefined;
-let poolThreads = 0;
+class BatchPool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: { id: number; task: BatchTask; done: Pending }[] = [];
+  private readonly running = new Map<Worker, { id: number; done: Pending }>();
+  private nextId = 1;
+  private broken: Error | undefined;
 
-/** Where the worker entry is, and the Node options it needs. */
-export function workerEntry(): { filename: string; execArgv: string[] } {
+  constructor(readonly size: number) {
+    for (let i = 0; i < size; i++) this.spawn();
+  }
+
+  private spawn(): void {
+    const w = startWorker();
+    w.on('message', (msg: { id: number; error?: string }) => {
+      const r = this.running.get(w);
+      if (!r || r.id !== msg.id) return;
+      this.running.delete(w);
+      if (msg.error) r.done.reject(new Error(`batch worker failed: ${msg.error}`));
+      else r.done.resolve();
+      this.release(w);
+    });
+    w.on('error', (e: Error) => this.fail(w, e));
+    w.on('exit', (code) => {
+      if (this.workers.includes(w)) this.fail(w, new Error(`batch worker exited with code ${code}`));
+    });
+    w.unref();
+    this.workers.push(w);
+    this.idle.push(w);
+  }
+
+  private fail(w: Worker, e: Error): void {
+    this.broken = e;
+    const r = this.running.get(w);
+    this.running.delete(w);
+    r?.done.reject(e);
+    for (const q of this.queue.splice(0)) q.done.reject(e);
+    const i = this.workers.indexOf(w);
+    if (i >= 0) this.workers.splice(i, 1);
+    const j = this.idle.indexOf(w);
+    if (j >= 0) this.idle.splice(j, 1);
+  }
+
+  private release(w: Worker): void {
+    const next = this.queue.shift();
+    if (next) this.dispatch(w, next);
+    else {
+      w.unref();
+      this.idle.push(w);
+    }
+  }
+
+  private dispatch(w: Worker, job: { id: number; task: BatchTask; done: Pending }): void {
+    w.ref();
+    this.running.set(w, { id: job.id, done: job.done });
+    w.postMessage({ id: job.id, task: job.task });
+  }
+
+  run(task: BatchTask): Promise<void> {
+    if (this.broken) return Promise.reject(this.broken);
+    return new Promise<void>((resolve, reject) => {
+      const job = { id: this.nextId++, task, done: { resolve, reject } };
+      const w = this.idle.pop();
+      if (w) this.dispatch(w, job);
+      else this.queue.push(job);
+    });
+  }
+
+  get healthy(): boolean {
+    return !this.broken && this.workers.length === this.size;
+  }
+
+  async destroy(): Promise<void> {
+    const ws = this.workers.splice(0);
+    this.idle.length = 0;
+    await Promise.all(ws.map((w) => w.terminate()));
+  }
+}
+
+/** Starts one worker: the bundled entry, or the TypeScript entry through tsx. */
+function startWorker(): Worker {
   const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    return { filename: fileURLToPath(new URL('./worker.ts', here)), execArgv: ['--import', 'tsx'] };
+  const workerData = { exprfitBatch: true };
+  if (!here.endsWith('.ts')) return new Worker(new URL('./batch-worker.js', here), { workerData });
+  let api: string;
+  try {
+    // The ESM build of tsx's API (its CommonJS build registers a path that does not exist from a worker).
+    api = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  } catch (e) {
+    throw new ExprfitError('usage', 'threads > 1 from the TypeScript sources needs tsx (or run the built dist)', {
+      cause: e,
+    });
   }
-  return { filename: fileURLToPath(new URL('./batch-worker.js', here)), execArgv: [] };
+  const entry = new URL('./worker.ts', here).href;
+  const code = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(here)}));`;
+  return new Worker(code, { eval: true, workerData });
 }
 
-async function getPool(threads: number): Promise<PoolLike> {
-  if (pool && poolThreads === threads) return pool;
-  if (pool) await closeBatchPool();
-  let Piscina: new (o: object) => PoolLike;
-  try {
-    ({ Piscina } = (await import('piscina')) as unknown as { Piscina: new (o: object) => PoolLike });
-  } catch (e) {
-    throw new ExprfitError('usage', 'threads > 1 needs the piscina package (npm install piscina)', { cause: e });
-  }
-  const { filename, execArgv } = workerEntry();
-  pool = new Piscina({ filename, minThreads: threads, maxThreads: threads, idleTimeout: 60_000, execArgv });
-  poolThreads = threads;
+let pool: BatchPool | undefined;
+
+function getPool(threads: number): BatchPool {
+  if (pool && pool.size === threads && pool.healthy) return pool;
+  void pool?.destroy();
+  pool = new BatchPool(threads);
   return pool;
 }
 
@@ -48,7 +131,6 @@ async function getPool(threads: number): Promise<PoolLike> {
 export async function closeBatchPool(): Promise<void> {
   const p = pool;
   pool = undefined;
-  poolThreads = 0;
   if (p) await p.destroy();
 }
 
@@ -56,14 +138,13 @@ export async function closeBatchPool(): Promise<void> {
 export async function runThreaded(prep: PreparedMany): Promise<SolveOutput> {
   const s = prep.setup;
   const out = allocOutput(s.nFits, s.params.length, true);
-  const p = await getPool(prep.threads);
+  const p = getPool(prep.threads);
   let done = 0;
-  const jobs: Promise<unknown>[] = [];
+  const jobs: Promise<void>[] = [];
   for (let from = 0; from < s.nFits; from += prep.chunkSize) {
     const to = Math.min(s.nFits, from + prep.chunkSize);
-    const task: BatchTask = { setup: s, out, from, to };
     jobs.push(
-      p.run(task).then(() => {
+      p.run({ setup: s, out, from, to }).then(() => {
         done += to - from;
         prep.onProgress?.(done, s.nFits);
       }),

@@ -5,7 +5,6 @@
  * the same kernel and so computes bitwise the same results.
  */
 import { compileProgram } from '../compile/fragments.ts';
-import { tableSize } from '../compile/plan.ts';
 import type { OperandLayout } from '../compile/plan.ts';
 import type { SymbolicProgram } from '../compile/roles.ts';
 import { parseExpr } from '../syntax/parse.ts';
@@ -22,6 +21,8 @@ export interface BatchSetup {
   readonly fixed: readonly string[];
   readonly variables: readonly string[];
   readonly estimator: BatchEstimator;
+  /** Poisson: the curvature matrix of the steps and standard errors (default Gpufit's). */
+  readonly poissonHessian?: 'gpufit' | 'fisher';
   readonly levels: number;
   readonly layouts: readonly OperandLayout[];
   readonly dims: Int32Array;
@@ -48,7 +49,6 @@ export interface BatchSetup {
 
 interface Compiled {
   readonly kernel: AccumulateKernel;
-  readonly fisher?: AccumulateKernel;
 }
 
 const programs = new Map<string, SymbolicProgram>();
@@ -76,6 +76,7 @@ export function compiledFor(s: BatchSetup): Compiled {
     s.levels,
     s.layouts,
     s.splitTranscendentals ?? true,
+    s.poissonHessian ?? 'gpufit',
   ]);
   return remember(kernels, key, () => {
     const masks = s.layouts.map((l) => l.mask);
@@ -89,13 +90,11 @@ export function compiledFor(s: BatchSetup): Compiled {
     });
     const opts = {
       estimator: s.estimator,
+      fisher: s.estimator === 'poisson' && s.poissonHessian === 'fisher',
       weighted: s.weights !== null,
       splitTranscendentals: s.splitTranscendentals ?? true,
     };
-    return {
-      kernel: generateAccumulate(program, layout, opts),
-      ...(s.estimator === 'poisson' ? { fisher: generateAccumulate(program, layout, { ...opts, fisher: true }) } : {}),
-    };
+    return { kernel: generateAccumulate(program, layout, opts) };
   });
 }
 
@@ -103,7 +102,9 @@ export function compiledFor(s: BatchSetup): Compiled {
 export function contextFor(s: BatchSetup): SolveContext {
   const c = compiledFor(s);
   const bind = (k: AccumulateKernel) => {
-    const tables = k.tableMasks.map((m) => new Float64Array(tableSize(m, s.dims)));
+    const tables = k.tableLevels.map((list) =>
+      list.map((ls) => new Float64Array(Math.max(1, ls.reduce((a, l) => a * s.dims[l], 1)))),
+    );
     const scratch = new Float64Array(Math.max(1, s.size * k.scratchPerPoint));
     const fn = k.fn;
     const { dims, strides, observed, weights, size } = s;
@@ -112,7 +113,7 @@ export function contextFor(s: BatchSetup): SolveContext {
       return (p: Float64Array, f: Float64Array, off: number, h: Float64Array, g: Float64Array, cst: number): number =>
         fn(p, f, dims, strides, arrays, tables, observed, off, weights, h, g, scratch, cst);
     }
-    const bits = new Uint32Array(scratch.buffer);
+    const bits = new Int32Array(scratch.buffer);
     const vOff = k.valueSlice * size;
     return (p: Float64Array, f: Float64Array, off: number, h: Float64Array, g: Float64Array, cst: number): number => {
       const sf = fn(p, f, dims, strides, arrays, tables, observed, off, weights, h, g, scratch, cst);
@@ -124,7 +125,6 @@ export function contextFor(s: BatchSetup): SolveContext {
     nFixed: s.fixed.length,
     size: s.size,
     evaluate: bind(c.kernel),
-    ...(c.fisher ? { fisher: bind(c.fisher) } : {}),
     poisson: s.estimator === 'poisson',
     start: s.start,
     fixedValues: s.fixedValues,

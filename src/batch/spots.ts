@@ -3,14 +3,18 @@
  * (one spot, or several jointly as a sum of Gaussians over their merged region with one background) with
  * `fitMany`, and report one row per spot. See docs/batch.md.
  */
+import { num } from '../ast/build.ts';
 import type { Expr } from '../ast/expr.ts';
+import { gaussfilter, gaussianWeights } from '../arrays/filter.ts';
+import { compileValues } from '../compile/kernel.ts';
 import { NdArray } from '../data/ndarray.ts';
+import { simplify, substitute } from '../symbolic/index.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import { didYouMean } from '../syntax/suggest.ts';
 import type { FitManyResult, ManyParamInput, StopOption } from './fitMany.ts';
 import { fitMany } from './fitMany.ts';
 import type { FindPeaksOptions, Peaks } from './findPeaks.ts';
-import { findPeaks, median } from './findPeaks.ts';
+import { findPeaks, median, parseThreshold, robustStats } from './findPeaks.ts';
 import type { BatchEstimator } from './kernel.ts';
 import { STATUS_NAMES } from './lm.ts';
 import type { MomentStart } from './moments.ts';
@@ -42,6 +46,11 @@ export interface SpotsOptions extends FindPeaksOptions {
   start?: Record<string, number>;
   /** Use these peak positions (pixels) instead of detecting peaks. */
   peaks?: { x: ArrayLike<number>; y: ArrayLike<number> };
+  /**
+   * Passes of residual detection after the first fit (default 1 with detected peaks and joint fitting, else
+   * 0): peaks of the significance of the residual image become new spots and everything is fitted again.
+   */
+  residualPasses?: number;
   /** Progress of the fits: spots done, total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -82,6 +91,8 @@ export interface SpotsResult {
   /** Width estimate of isolated spots used for grouping and crowded start values. */
   readonly sigmaEstimate: number;
   readonly groupDistance: number;
+  /** Spots added by residual detection. */
+  readonly residualPeaks: number;
   readonly elapsedMs: number;
   /** One line: spots found, converged, groups. */
   readonly summary: string;
@@ -110,6 +121,7 @@ const OPTION_KEYS = [
   'sharedWidth',
   'start',
   'peaks',
+  'residualPasses',
   'onProgress',
 ];
 
@@ -247,25 +259,190 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
     px = peaks.x;
     py = peaks.y;
   }
+  const ctx: PassContext = {
+    img,
+    W,
+    H,
+    half,
+    model,
+    estimator,
+    joint,
+    maxGroup,
+    options,
+  };
+  const passes = options.residualPasses ?? (peaks && joint ? 1 : 0);
+  if (!Number.isInteger(passes) || passes < 0) {
+    throw new ExprfitError('option', `residualPasses must be an integer >= 0, got ${String(passes)}`);
+  }
+  const totalPasses = 2 * passes + 1;
+  let pass = await fitPass(ctx, px, py, 0, totalPasses);
+  let added = 0;
+  let pruned = 0;
+  for (let r = 0; r < passes; r++) {
+    const extra = residualPeaks(ctx, pass, px, py, peaks);
+    if (extra.x.length === 0) break;
+    const nBefore = px.length;
+    px = Int32Array.from([...px, ...extra.x]);
+    py = Int32Array.from([...py, ...extra.y]);
+    pass = await fitPass(ctx, px, py, 2 * r + 1, totalPasses, pass);
+    // Components that the joint fit made insignificant or put onto another spot are dropped, and the rest
+    // fitted again from their fits (at their fitted pixels).
+    const keep = survivors(pass, nBefore, ctx.model);
+    added += keep.filter((i) => i >= nBefore).length;
+    pruned += px.length - keep.length;
+    if (keep.length === px.length) continue;
+    const sub = subsetPass(pass, keep, ctx.model.params.length);
+    px = Int32Array.from(keep, (i) => clampInt(Math.round(pass.cols.x[i]), 0, W - 1, px[i]));
+    py = Int32Array.from(keep, (i) => clampInt(Math.round(pass.cols.y[i]), 0, H - 1, py[i]));
+    pass = await fitPass(ctx, px, py, 2 * r + 2, totalPasses, sub);
+  }
+  void pruned;
   const n = px.length;
+  const cols = pass.cols;
+  let converged = 0;
+  for (let i = 0; i < n; i++) if (cols.status[i] === 0) converged++;
+  const elapsedMs = performance.now() - t0;
+  const nGroups = pass.crowdedGroups;
+  const summary =
+    `${n} spot${n === 1 ? '' : 's'} (${added} found in the residuals), ${converged} converged, ` +
+    `${nGroups} crowded group${nGroups === 1 ? '' : 's'} fitted jointly, ${(elapsedMs / 1000).toFixed(2)} s`;
+  const result: SpotsResult = {
+    columns: cols,
+    count: n,
+    statusNames: STATUS_NAMES,
+    group: pass.group,
+    groupSize: pass.groupSize,
+    clipped: pass.clipped,
+    ...(peaks ? { peaks } : {}),
+    model,
+    sigmaEstimate: pass.sigmaEstimate,
+    groupDistance: pass.groupDistance,
+    residualPeaks: added,
+    elapsedMs,
+    summary,
+    toCsv: () => spotsCsv(cols),
+    overlayPng: async (o?: OverlayOptions) => (await import('./overlay.ts')).overlayPng(image, cols, o),
+    writeOverlay: async (file: string, o?: OverlayOptions) => {
+      const { overlayPng } = await import('./overlay.ts');
+      const { writeBytes } = await import('../data/io.ts');
+      await writeBytes(file, await overlayPng(image, cols, o));
+    },
+    writeCsv: async (file: string) => {
+      const { writeTable } = await import('../data/table.ts');
+      await writeTable(file, cols);
+    },
+  };
+  return result;
+}
 
-  // 2. Moments (each in its Voronoi cell among the peaks of its window) and the width of isolated spots.
+function clampInt(v: number, lo: number, hi: number, fallback: number): number {
+  return Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : fallback;
+}
+
+/**
+ * The spots to keep after a pass that added residual peaks: every spot from before that pass, except one whose
+ * fitted amplitude became insignificant (below 3 standard errors, or not finite), or that sits within 0.5·σ of a
+ * brighter spot (two components on one spot); new spots under the same rules.
+ */
+function survivors(pass: PassResult, _nBefore: number, model: SpotModel): number[] {
+  const c = pass.cols;
+  const n = c.x.length;
+  const order = Array.from({ length: n }, (_v, i) => i).sort(
+    (a, b) => (Number.isFinite(c.amplitude[b]) ? c.amplitude[b] : -Infinity) - (Number.isFinite(c.amplitude[a]) ? c.amplitude[a] : -Infinity) || a - b,
+  );
+  const kept: number[] = [];
+  const hasAmp = model.roles.amplitude !== undefined;
+  for (const i of order) {
+    const a = c.amplitude[i];
+    const e = c.amplitude_err[i];
+    if (!Number.isFinite(c.x[i]) || !Number.isFinite(c.y[i])) continue;
+    if (hasAmp && (!(a > 0) || (Number.isFinite(e) && a < 3 * e))) continue;
+    const s = Math.max(0.5, Math.min(c.sigma_x[i], c.sigma_y[i]) || pass.sigmaEstimate);
+    let dup = false;
+    for (const j of kept) {
+      if ((c.x[j] - c.x[i]) ** 2 + (c.y[j] - c.y[i]) ** 2 < (0.5 * s) ** 2) {
+        dup = true;
+        break;
+      }
+    }
+    if (!dup) kept.push(i);
+  }
+  return kept.sort((a, b) => a - b);
+}
+
+/** The part of a pass that start values read (fits and status), for the kept spots, renumbered. */
+function subsetPass(pass: PassResult, keep: readonly number[], P: number): PassResult {
+  const cols = Object.fromEntries(
+    SPOT_COLUMNS.map((k) => [k, Float64Array.from(keep, (i) => pass.cols[k][i])]),
+  ) as Record<SpotColumn, Float64Array>;
+  const params = new Float64Array(keep.length * P);
+  keep.forEach((i, j) => params.set(pass.params.subarray(i * P, (i + 1) * P), j * P));
+  return { ...pass, cols, params };
+}
+
+interface PassContext {
+  readonly img: Float64Array;
+  readonly W: number;
+  readonly H: number;
+  readonly half: number;
+  readonly model: SpotModel;
+  readonly estimator: BatchEstimator;
+  readonly joint: boolean;
+  readonly maxGroup: number;
+  readonly options: SpotsOptions;
+}
+
+interface PassResult {
+  readonly cols: Record<SpotColumn, Float64Array>;
+  /** Every model parameter of every spot (row-major [n, params]; the group's background for it). */
+  readonly params: Float64Array;
+  readonly group: Int32Array;
+  readonly groupSize: Int32Array;
+  readonly clipped: Uint8Array;
+  readonly groups: readonly Group[];
+  readonly sigmaEstimate: number;
+  readonly groupDistance: number;
+  readonly crowdedGroups: number;
+}
+
+/** Moments, grouping and the fits of all spots at the given peak pixels. */
+async function fitPass(
+  ctx: PassContext,
+  px: Int32Array,
+  py: Int32Array,
+  passIndex: number,
+  passes: number,
+  prior?: PassResult,
+): Promise<PassResult> {
+  const { img, W, H, half, model, estimator, joint, maxGroup, options } = ctx;
+  const n = px.length;
+  // Moments (each in its Voronoi cell among the peaks of its window) and the width of isolated spots.
   const near = neighbours(px, py, Math.SQRT2 * (2 * half + 1));
   const moments: MomentStart[] = [];
   for (let i = 0; i < n; i++) {
     const others = near[i];
     moments.push(
-      momentStart(img, H, W, px[i], py[i], half, others.length ? { others: { x: others.map((j) => px[j]), y: others.map((j) => py[j]) } } : {}),
+      momentStart(
+        img,
+        H,
+        W,
+        px[i],
+        py[i],
+        half,
+        others.length ? { others: { x: others.map((j) => px[j]), y: others.map((j) => py[j]) } } : {},
+      ),
     );
   }
-  const isolated = moments.filter((_m, i) => !near[i].some((j) => Math.hypot(px[j] - px[i], py[j] - py[i]) <= 2 * half));
+  const isolated = moments.filter(
+    (_m, i) => !near[i].some((j) => Math.hypot(px[j] - px[i], py[j] - py[i]) <= 2 * half),
+  );
   const sigmaEstimate = median((isolated.length >= 3 ? isolated : moments).map((m) => m.sigma)) || 1.5;
   const groupDistance = options.groupDistance ?? 6 * sigmaEstimate;
   if (typeof groupDistance !== 'number' || !(groupDistance >= 0)) {
     throw new ExprfitError('option', `groupDistance must be a number >= 0, got ${String(groupDistance)}`);
   }
 
-  // 3. Groups.
+  // Groups.
   const uf = new UnionFind(n);
   if (joint) {
     const close = neighbours(px, py, groupDistance);
@@ -326,7 +503,7 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
     }
   });
 
-  // 4. Classes of equal fits: spots per group, region size, masked or not.
+  // Classes of equal fits: spots per group, region size, masked or not.
   const classes = new Map<string, number[]>();
   groups.forEach((g, gi) => {
     const key = `${g.members.length}|${g.bh}|${g.bw}|${g.others.length > 0 || regionHasNaN(img, W, g) ? 1 : 0}`;
@@ -339,10 +516,12 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
     SpotColumn,
     Float64Array
   >;
+  const params = new Float64Array(n * model.params.length).fill(NaN);
   const clippedCol = new Uint8Array(n);
   for (let i = 0; i < n; i++) cols.id[i] = i;
   let done = 0;
   const sharedWidth = options.sharedWidth ?? false;
+  const progress = (d: number): void => options.onProgress?.(((passIndex + d / Math.max(1, n)) / passes) * n, n);
   for (const [key, gis] of classes) {
     const [kStr, hStr, wStr] = key.split('|');
     const k = Number(kStr);
@@ -353,62 +532,170 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
     const size = bh * bw;
     const stack = new Float64Array(m * size);
     gis.forEach((gi, f) => fillRegion(stack, f * size, img, W, groups[gi], px, py));
-    const params = startParams(model, multi.rename, gis, groups, moments, sigmaEstimate, estimator, options.start ?? {});
+    const starts = startParams(model, multi.rename, gis, groups, moments, sigmaEstimate, estimator, options.start ?? {}, prior);
     const xs = new NdArray(Float64Array.from({ length: bw }, (_v, i) => i), [1, bw]);
     const ys = new NdArray(Float64Array.from({ length: bh }, (_v, i) => i), [bh, 1]);
     const res = await fitMany(
       multi.expr,
       { z: new NdArray(stack, [m, bh, bw]), x: xs, y: ys },
-      boundParams(params, model, multi.rename, bw, bh, estimator),
+      boundParams(starts, model, multi.rename, bw, bh, estimator),
       {
         estimator,
         ...(options.threads !== undefined ? { threads: options.threads } : {}),
         ...(options.stop !== undefined ? { stop: options.stop } : {}),
-        ...(options.onProgress
-          ? {
-              onProgress: (d: number) => {
-                options.onProgress!(done + d * k, n);
-              },
-            }
-          : {}),
+        ...(options.onProgress ? { onProgress: (d: number) => progress(done + d * k) } : {}),
       },
     );
-    collect(res, model, multi.rename, gis, groups, cols, clippedCol);
+    collect(res, model, multi.rename, gis, groups, cols, clippedCol, params);
     done += m * k;
-    options.onProgress?.(done, n);
+    progress(done);
   }
-  // Peak order.
-  let converged = 0;
-  for (let i = 0; i < n; i++) if (cols.status[i] === 0) converged++;
-  const elapsedMs = performance.now() - t0;
-  const nGroups = groups.filter((g) => g.members.length > 1).length;
-  const summary = `${n} spot${n === 1 ? '' : 's'}, ${converged} converged, ${nGroups} crowded group${nGroups === 1 ? '' : 's'} fitted jointly, ${(elapsedMs / 1000).toFixed(2)} s`;
-  const result: SpotsResult = {
-    columns: cols,
-    count: n,
-    statusNames: STATUS_NAMES,
+  return {
+    cols,
+    params,
     group: groupOf,
     groupSize,
     clipped: clippedCol,
-    ...(peaks ? { peaks } : {}),
-    model,
+    groups,
     sigmaEstimate,
     groupDistance,
-    elapsedMs,
-    summary,
-    toCsv: () => spotsCsv(cols),
-    overlayPng: async (o?: OverlayOptions) => (await import('./overlay.ts')).overlayPng(image, cols, o),
-    writeOverlay: async (file: string, o?: OverlayOptions) => {
-      const { overlayPng } = await import('./overlay.ts');
-      const { writeBytes } = await import('../data/io.ts');
-      await writeBytes(file, await overlayPng(image, cols, o));
-    },
-    writeCsv: async (file: string) => {
-      const { writeTable } = await import('../data/table.ts');
-      await writeTable(file, cols);
-    },
+    crowdedGroups: groups.filter((g) => g.members.length > 1).length,
   };
-  return result;
+}
+
+/**
+ * Peaks of the residual image (the image minus every fitted spot and its group's background): spots hidden
+ * in the shoulders of brighter ones, or pairs fitted as one. The residual is smoothed like the detection image
+ * and divided by its standard deviation — noise² + gain·(spot model), the gain estimated as noise²/background
+ * (1 for counts) — and its local maxima above the detection's k (5 by default) become new peaks, unless within
+ * 1.5 pixels of a fitted spot or on an existing peak pixel.
+ */
+function residualPeaks(
+  ctx: PassContext,
+  pass: PassResult,
+  px: Int32Array,
+  py: Int32Array,
+  peaks: Peaks | undefined,
+): { x: number[]; y: number[] } {
+  const { img, W, H, model, options } = ctx;
+  const n = px.length;
+  const P = model.params.length;
+  const bgName = model.roles.background;
+  void peaks;
+  const spot = bgName ? simplify(substitute(model.expr, new Map([[bgName, num(0)]]))) : model.expr;
+  const values = compileValues(spot, { params: model.params, variables: ['x', 'y'] });
+  const mImg = new Float64Array(W * H);
+  // Spot models, each over a window of 4 widths.
+  const maxR = 64;
+  const wx = new Float64Array(2 * maxR + 1);
+  const wy = new Float64Array(2 * maxR + 1);
+  let bound: ReturnType<typeof values.bind> | undefined;
+  let boundSize = -1;
+  const out = new Float64Array((2 * maxR + 1) ** 2);
+  const p = new Float64Array(P);
+  for (let i = 0; i < n; i++) {
+    if (pass.cols.status[i] === 3) continue;
+    let ok = true;
+    for (let j = 0; j < P; j++) {
+      p[j] = pass.params[i * P + j];
+      if (!Number.isFinite(p[j])) ok = false;
+    }
+    if (!ok) continue;
+    const s = Math.max(pass.cols.sigma_x[i], pass.cols.sigma_y[i]);
+    const r = Math.min(maxR, Math.ceil(4 * (Number.isFinite(s) ? s : pass.sigmaEstimate)) + 1);
+    const cx = Math.round(pass.cols.x[i]);
+    const cy = Math.round(pass.cols.y[i]);
+    if (!Number.isFinite(cx) || !Number.isFinite(cy)) continue;
+    const g = pass.groups[pass.group[i]];
+    const size = 2 * r + 1;
+    if (size !== boundSize) {
+      bound = values.bind({
+        x: new NdArray(wx.subarray(0, size), [1, size]),
+        y: new NdArray(wy.subarray(0, size), [size, 1]),
+      });
+      boundSize = size;
+    }
+    // Coordinates in the spot's fitted region.
+    for (let t = 0; t < size; t++) {
+      wx[t] = cx - r + t - g.bx;
+      wy[t] = cy - r + t - g.by;
+    }
+    bound!.values(p, new Float64Array(0), out);
+    for (let a = 0; a < size; a++) {
+      const y = cy - r + a;
+      if (y < 0 || y >= H) continue;
+      for (let b = 0; b < size; b++) {
+        const x = cx - r + b;
+        if (x < 0 || x >= W) continue;
+        const v = out[a * size + b];
+        if (Number.isFinite(v)) mImg[y * W + x] += v;
+      }
+    }
+  }
+  // Background of the residual: the median of image − spots over each group's region (robust to the few
+  // pixels of spots not fitted yet, and to a background a poor fit got wrong), the global median elsewhere.
+  const rawStats = robustStats(img);
+  const bImg = new Float64Array(W * H);
+  const diff = new Float64Array(W * H);
+  for (let k = 0; k < diff.length; k++) diff[k] = img[k] - mImg[k];
+  bImg.fill(median(diff));
+  for (const g of pass.groups) {
+    const vals: number[] = [];
+    for (let y = g.by; y < g.by + g.bh; y++) for (let x = g.bx; x < g.bx + g.bw; x++) vals.push(diff[y * W + x]);
+    const b = median(vals);
+    if (!Number.isFinite(b)) continue;
+    for (let y = g.by; y < g.by + g.bh; y++) for (let x = g.bx; x < g.bx + g.bw; x++) bImg[y * W + x] = b;
+  }
+  const noise2 = rawStats.sigma * rawStats.sigma;
+  const gain = rawStats.median > 0 ? noise2 / rawStats.median : 0;
+  const res = new Float64Array(W * H);
+  const vr = new Float64Array(W * H);
+  for (let k = 0; k < res.length; k++) {
+    const v = img[k];
+    res[k] = Number.isFinite(v) ? v - mImg[k] - bImg[k] : 0;
+    vr[k] = noise2 + gain * Math.max(0, mImg[k]);
+  }
+  const smooth = options.smooth ?? 1;
+  let sres = new NdArray(res, [H, W]);
+  let svar = new NdArray(vr, [H, W]);
+  if (smooth > 0) {
+    const w1 = gaussianWeights(smooth);
+    let s2 = w1[0] * w1[0];
+    for (let k = 1; k < w1.length; k++) s2 += 2 * w1[k] * w1[k];
+    sres = gaussfilter(sres, smooth, 'nearest');
+    svar = gaussfilter(svar, smooth / Math.SQRT2, 'nearest');
+    const sv = svar.data;
+    for (let k = 0; k < sv.length; k++) sv[k] *= s2 * s2;
+  }
+  const sig = new Float64Array(W * H);
+  for (let k = 0; k < sig.length; k++) sig[k] = sres.data[k] / Math.sqrt(Math.max(svar.data[k], 1e-300));
+  const th = parseThreshold(options.threshold ?? '5sigma');
+  const kSigma = 'sigma' in th ? th.sigma : 5;
+  const found = findPeaks(new NdArray(sig, [H, W]), {
+    minDistance: options.minDistance ?? 1,
+    threshold: kSigma,
+    smooth: 0,
+    border: options.border ?? 0,
+  });
+  const taken = new Set<number>();
+  for (let i = 0; i < n; i++) taken.add(py[i] * W + px[i]);
+  const xs: number[] = [];
+  const ys: number[] = [];
+  const fx = pass.cols.x;
+  const fy = pass.cols.y;
+  const limit = options.maxPeaks ?? Infinity;
+  for (let j = 0; j < found.count && n + xs.length < limit; j++) {
+    const x = found.x[j];
+    const y = found.y[j];
+    if (taken.has(y * W + x)) continue;
+    let close = false;
+    for (let i = 0; i < n && !close; i++) if ((fx[i] - x) ** 2 + (fy[i] - y) ** 2 < 2.25) close = true;
+    for (let i = 0; i < xs.length && !close; i++) if ((xs[i] - x) ** 2 + (ys[i] - y) ** 2 < 2.25) close = true;
+    if (close) continue;
+    xs.push(x);
+    ys.push(y);
+  }
+  return { x: xs, y: ys };
 }
 
 function regionHasNaN(img: Float64Array, W: number, g: Group): boolean {
@@ -449,8 +736,15 @@ function startParams(
   sigmaEstimate: number,
   estimator: BatchEstimator,
   userStart: Record<string, number>,
+  prior?: PassResult,
 ): Map<string, Float64Array> {
   const m = gis.length;
+  const P = model.params.length;
+  const usable = (i: number): boolean => {
+    if (!prior || i >= prior.cols.x.length || prior.cols.status[i] !== 0) return false;
+    for (let j = 0; j < P; j++) if (!Number.isFinite(prior.params[i * P + j])) return false;
+    return true;
+  };
   const out = new Map<string, Float64Array>();
   const col = (name: string): Float64Array => {
     let c = out.get(name);
@@ -483,9 +777,18 @@ function startParams(
       for (const p of model.params) {
         if (Object.hasOwn(userStart, p) && !Object.values(r).includes(p)) col(names.get(p) ?? p)[f] = userStart[p];
       }
+      if (usable(i)) {
+        // The previous pass' fit (a better start than moments).
+        model.params.forEach((p, j) => {
+          if (p === r.background) return;
+          const v = p === r.x ? prior!.cols.x[i] - g.bx : p === r.y ? prior!.cols.y[i] - g.by : prior!.params[i * P + j];
+          col(names.get(p)!)[f] = v;
+        });
+      }
     });
     if (r.background) {
-      let bg = median(g.members.map((i) => moments[i].background));
+      const fromPrior = g.members.filter(usable).map((i) => prior!.params[i * P + model.params.indexOf(r.background!)]);
+      let bg = fromPrior.length ? median(fromPrior) : median(g.members.map((i) => moments[i].background));
       if (estimator === 'poisson' && !(bg > 0)) bg = 1e-3;
       col(r.background)[f] = bg;
     }
@@ -530,6 +833,7 @@ function collect(
   groups: readonly Group[],
   cols: Record<SpotColumn, Float64Array>,
   clipped: Uint8Array,
+  all: Float64Array,
 ): void {
   const r = model.roles;
   const val = (name: string | undefined, f: number): number => (name ? (res.values[name]?.[f] ?? NaN) : NaN);
@@ -566,6 +870,8 @@ function collect(
       cols.iterations[i] = res.iterations[f];
       cols.status[i] = res.status[f];
       clipped[i] = g.clipped ? 1 : 0;
+      const P = model.params.length;
+      model.params.forEach((p, j) => (all[i * P + j] = val(names.get(p), f)));
     });
   });
 }

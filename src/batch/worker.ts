@@ -1,8 +1,10 @@
 /**
- * Worker-thread entry of batch fitting (bundled as dist/batch-worker.js). Each task names a range of fits of a
- * batch whose data and result columns live in SharedArrayBuffers; the worker compiles the model itself (cached
- * per model, spec and layout) and writes its fits' results in place.
+ * Worker-thread entry of batch fitting (bundled as dist/batch-worker.js; loaded through tsx's `tsImport` when
+ * exprfit runs from its TypeScript sources). Each message names a range of fits of a batch whose data and result
+ * columns live in SharedArrayBuffers; the worker compiles the model itself (cached per model, spec and layout)
+ * and writes its fits' results in place, then answers with the message's id.
  */
+import { parentPort, workerData } from 'node:worker_threads';
 import type { SolveOutput } from './lm.ts';
 import { solveRange } from './lm.ts';
 import type { BatchSetup } from './problem.ts';
@@ -15,7 +17,20 @@ export interface BatchTask {
   readonly to: number;
 }
 
-export default function runBatchTask(task: BatchTask): number {
+/** Solves one task's fits in place; returns how many. */
+export function runBatchTask(task: BatchTask): number {
   solveRange(contextFor(task.setup), task.out, task.from, task.to);
   return task.to - task.from;
+}
+
+if (parentPort && (workerData as { exprfitBatch?: boolean } | null)?.exprfitBatch) {
+  const port = parentPort;
+  port.on('message', (msg: { id: number; task: BatchTask }) => {
+    try {
+      runBatchTask(msg.task);
+      port.postMessage({ id: msg.id });
+    } catch (e) {
+      port.postMessage({ id: msg.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    }
+  });
 }

@@ -45,7 +45,9 @@ export function parseAssignments(args: readonly string[]): [string, string][] {
     const i = a.indexOf('=');
     const name = i > 0 ? a.slice(0, i).trim() : '';
     if (i <= 0 || !NAME.test(name)) {
-      throw new ExprfitError('usage', `expected name=value, got '${a}'`, { hints: ['e.g. exprfit eval "a*x^2" a=2 x=3'] });
+      throw new ExprfitError('usage', `expected name=value, got '${a}'`, {
+        hints: ['e.g. exprfit eval "a*x^2" a=2 x=3'],
+      });
     }
     return [name, a.slice(i + 1)];
   });
@@ -54,7 +56,10 @@ export function parseAssignments(args: readonly string[]): [string, string][] {
 /** Evaluates `text` with the `name=value` assignments; returns the printed value. */
 export async function evalCommand(text: string, assignments: readonly string[]): Promise<string> {
   const pairs = parseAssignments(assignments);
-  const parsed = [...pairs.map(([, v]) => v), text].map((t) => ({ text: t, expr: parseExpr(t, { checkCalls: false }) }));
+  const parsed = [...pairs.map(([, v]) => v), text].map((t) => ({
+    text: t,
+    expr: parseExpr(t, { checkCalls: false }),
+  }));
   if (parsed.every((p) => isScalar(p.expr))) {
     const scope: Record<string, number> = {};
     for (let i = 0; i < parsed.length; i++) {
@@ -89,7 +94,9 @@ function withSource<T>(f: () => T, text: string): T {
 /** The simplified derivative of `text` with respect to `name`, printed as an expression. */
 export function diffCommand(text: string, name: string): string {
   if (!NAME.test(name)) {
-    throw new ExprfitError('usage', `'${name}' is not a name to differentiate by`, { hints: ["e.g. exprfit diff 'a*exp(-k*t)' k"] });
+    throw new ExprfitError('usage', `'${name}' is not a name to differentiate by`, {
+      hints: ["e.g. exprfit diff 'a*exp(-k*t)' k"],
+    });
   }
   const expr = parseExpr(text);
   return printExpr(withSource(() => differentiate(expr, name), text));

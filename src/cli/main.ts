@@ -48,7 +48,9 @@ async function parseOverrides(list: readonly string[]): Promise<Map<string, numb
       v = evaluate(parseExpr(text), { inf: Infinity, nan: NaN });
     } catch (err) {
       if (err instanceof ExprfitError) {
-        throw new ExprfitError('usage', `--set ${name}: ${err.message}`, { hints: ['the value must be a number, e.g. --set A=100'] });
+        throw new ExprfitError('usage', `--set ${name}: ${err.message}`, {
+          hints: ['the value must be a number, e.g. --set A=100'],
+        });
       }
       throw err;
     }
@@ -106,7 +108,12 @@ Documentation: docs/cli.md (commands, REPL, .fit statements), docs/language.md (
     .argument('<file>', 'the .fit script')
     .option('--json', 'print {"fits": [result, ...]} on stdout and nothing else there')
     .option('-q, --quiet', 'no notes (files written, fit summaries) on stderr')
-    .addOption(new Option('--set <name=value>', 'override a parameter start value or a variable (repeatable)').argParser(collect))
+    .addOption(
+      new Option(
+        '--set <name=value>',
+        'override a parameter start value or a variable (repeatable)',
+      ).argParser(collect),
+    )
     .addHelpText('after', RUN_EXAMPLES)
     .action(async (file: string, opts: { json?: boolean; quiet?: boolean; set?: string[] }) => {
       const overrides = await parseOverrides(opts.set ?? []);
@@ -142,7 +149,11 @@ Exit status: 0 fine, 2 a problem (printed with file, line, column and a caret).`
       const { checkScript } = await import('../script/index.ts');
       const res = await checkScript(file);
       for (const n of res.notes) line(io.stderr, `note: ${n}`);
-      if (!opts.quiet) line(io.stdout, `${file}: ok (${res.statements} statements, ${res.fits} fit${res.fits === 1 ? '' : 's'})`);
+      if (!opts.quiet)
+        line(
+          io.stdout,
+          `${file}: ok (${res.statements} statements, ${res.fits} fit${res.fits === 1 ? '' : 's'})`,
+        );
       process.exitCode = EXIT.ok;
     });
 
@@ -214,7 +225,10 @@ Examples:
 }
 
 /** Runs the CLI with `argv` (without `node` and the script). Sets `process.exitCode`; never throws. */
-export async function main(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<void> {
+export async function main(
+  argv: readonly string[],
+  io: Io = { stdout: process.stdout, stderr: process.stderr },
+): Promise<void> {
   const state = { debug: argv.includes('--debug') };
   const program = buildProgram(io, state);
   try {

@@ -66,6 +66,8 @@ export function describeError(err: unknown, style: Style, debug: boolean): strin
   const message = err instanceof Error ? err.message : String(err);
   let text = `${style.red(style.bold('error:'))} internal error: ${message}`;
   if (debug && err instanceof Error && err.stack) text += `\n${style.dim(err.stack)}`;
-  else text += '\n  this is a bug in exprfit; run again with --debug to see where it happened, and please report it';
+  else
+    text +=
+      '\n  this is a bug in exprfit; run again with --debug to see where it happened, and please report it';
   return text;
 }

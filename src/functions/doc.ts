@@ -58,7 +58,8 @@ export function renderFunctionsDoc(): string {
     '| Operator | Meaning |',
     '| --- | --- |',
   ];
-  for (const op of Object.values(BINARY_OPERATORS)) lines.push(`| \`${cell(op.op)}\` | ${cell(op.description)} |`);
+  for (const op of Object.values(BINARY_OPERATORS))
+    lines.push(`| \`${cell(op.op)}\` | ${cell(op.description)} |`);
   for (const op of Object.values(UNARY_OPERATORS)) {
     lines.push(`| \`${op.op}\` (prefix) | ${cell(op.description)} |`);
   }

@@ -54,7 +54,11 @@ export function powerDerivative(u: Expr, v: Expr, du: Expr, dv: Expr): Expr {
 
 const zeroDerivative = (): Expr => ZERO;
 
-function comparison(op: BinaryOp, js: string, evaluate: (a: number, b: number) => boolean): BinaryOperatorDef {
+function comparison(
+  op: BinaryOp,
+  js: string,
+  evaluate: (a: number, b: number) => boolean,
+): BinaryOperatorDef {
   return {
     op,
     evaluate: (a, b) => (evaluate(a, b) ? 1 : 0),
@@ -112,14 +116,16 @@ export const BINARY_OPERATORS: Readonly<Record<BinaryOp, BinaryOperatorDef>> = {
     evaluate: (a, b) => (a !== 0 && b !== 0 ? 1 : 0),
     emit: (a, b) => `(${a} !== 0 && ${b} !== 0 ? 1 : 0)`,
     derivative: zeroDerivative,
-    description: 'logical and: 1 when both operands are non-zero (NaN counts as non-zero), else 0; derivative 0',
+    description:
+      'logical and: 1 when both operands are non-zero (NaN counts as non-zero), else 0; derivative 0',
   },
   or: {
     op: 'or',
     evaluate: (a, b) => (a !== 0 || b !== 0 ? 1 : 0),
     emit: (a, b) => `(${a} !== 0 || ${b} !== 0 ? 1 : 0)`,
     derivative: zeroDerivative,
-    description: 'logical or: 1 when either operand is non-zero (NaN counts as non-zero), else 0; derivative 0',
+    description:
+      'logical or: 1 when either operand is non-zero (NaN counts as non-zero), else 0; derivative 0',
   },
 };
 
@@ -183,4 +189,3 @@ export function emitIntegerPower(base: string, n: number): string | undefined {
 export function evaluatePower(a: number, b: number, exponent: Expr): number {
   return isInlinePower(exponent) ? powInt(a, b) : Math.pow(a, b);
 }
-

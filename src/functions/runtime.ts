@@ -12,7 +12,7 @@
  *    recurrence below, log(gamma) up to 15, Stirling's series above, reflection for x < 0.
  *  - digamma: recurrence up to x >= 10 and the asymptotic series; a Taylor series about the positive root
  *    1.4616... (full relative accuracy there); reflection for x < 0.
- *  - polygamma(n, x), n >= 1: recurrence up to x >= 15 + n and the asymptotic series; reflection for x < 0
+ *  - polygamma(n, x), n >= 1: recurrence up to x >= 10 + n and the asymptotic series; reflection for x < 0
  *    through the derivatives of cot.
  */
 
@@ -44,7 +44,9 @@ export function cospi(x: number): number {
 // erf / erfc: W. J. Cody, "Rational Chebyshev approximations for the error function", Math. Comp. 1969;
 // coefficients from netlib specfun CALERF (as also used by mathjs).
 
-const ERF_A = [3.1611237438705655, 113.86415415105016, 377.485237685302, 3209.3775891384694, 0.18577770618460315];
+const ERF_A = [
+  3.1611237438705655, 113.86415415105016, 377.485237685302, 3209.3775891384694, 0.18577770618460315,
+];
 const ERF_B = [23.601290952344122, 244.02463793444417, 1282.6165260773723, 2844.236833439171];
 const ERF_C = [
   0.5641884969886701, 8.883149794388377, 66.11919063714163, 298.6351381974001, 881.952221241769,
@@ -58,7 +60,9 @@ const ERF_P = [
   0.30532663496123236, 0.36034489994980445, 0.12578172611122926, 0.016083785148742275, 6.587491615298378e-4,
   0.016315387137302097,
 ];
-const ERF_Q = [2.568520192289822, 1.8729528499234604, 0.5279051029514285, 0.06051834131244132, 0.0023352049762686918];
+const ERF_Q = [
+  2.568520192289822, 1.8729528499234604, 0.5279051029514285, 0.06051834131244132, 0.0023352049762686918,
+];
 const SQRPI = 0.5641895835477563; // 1/sqrt(pi)
 
 /** erf(x) for |x| <= 0.46875 (keeps the sign of zero). */
@@ -160,7 +164,7 @@ function lanczosGamma(x: number): number {
   for (let i = 1; i < 15; i++) a += LANCZOS_P[i] / (z + i);
   const t = z + LANCZOS_G + 0.5;
   const h = Math.pow(t, (z + 0.5) / 2); // split to avoid overflow before exp(-t)
-  return SQRT_2PI * ((h * Math.exp(-t)) * h) * a;
+  return SQRT_2PI * (h * Math.exp(-t) * h) * a;
 }
 
 /** The gamma function. Poles: gamma(0) = Infinity (with the sign of zero), NaN at negative integers. */
@@ -328,9 +332,9 @@ export function polygamma(n: number, x: number): number {
   const nf = factorial(n);
   // psi^(n)(x) = psi^(n)(x + m) + (-1)^(n+1) n! sum_{k<m} 1/(x+k)^(n+1)
   let shifted = 0;
-  const x0 = 15 + n;
+  const x0 = 10 + n;
   while (x < x0) {
-    shifted += Math.pow(x, -(n + 1));
+    shifted += ipow(1 / x, n + 1);
     x += 1;
   }
   // asymptotic: (-1)^(n+1) [ (n-1)!/x^n + n!/(2 x^(n+1)) + sum_k B_2k (2k+n-1)!/((2k)! x^(2k+n)) ]
@@ -347,6 +351,17 @@ export function polygamma(n: number, x: number): number {
   }
   const total = s + nf * shifted;
   return odd ? total : -total;
+}
+
+/** t^k for a positive integer k by binary powering (a few multiplications; Math.pow is slower). */
+function ipow(t: number, k: number): number {
+  let r = 1;
+  while (k > 0) {
+    if (k & 1) r *= t;
+    t *= t;
+    k >>= 1;
+  }
+  return r;
 }
 
 /** trigamma(x) = psi'(x) = polygamma(1, x). */

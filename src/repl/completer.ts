@@ -90,8 +90,17 @@ export function makeCompleter(interp: Interpreter, baseDir: string = process.cwd
       for (const k of STATEMENT_KEYWORDS) candidates.add(k);
       for (const k of commandNames()) candidates.add(k);
     }
-    if (first && first !== word && OPTIONS_OF[first] && /\s$/.test(before)) {
-      for (const o of OPTIONS_OF[first]) candidates.add(first === 'report' && o !== 'min_correlation' ? o : `${o}=`);
+    // options after `fit`, `report`, `set`, and after the file name of `data`, `plot`, `save`
+    const atOption =
+      first !== undefined &&
+      first !== word &&
+      OPTIONS_OF[first] !== undefined &&
+      /\s$/.test(before) &&
+      (['fit', 'report', 'set'].includes(first) || quotes === 2);
+    if (atOption) {
+      for (const o of OPTIONS_OF[first])
+        candidates.add(first === 'report' && o !== 'min_correlation' ? o : `${o}=`);
+      return [[...candidates].filter((c) => c.startsWith(word)).sort(), word];
     }
     for (const n of interp.variables.keys()) candidates.add(n);
     for (const n of interp.params.keys()) candidates.add(n);

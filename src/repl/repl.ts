@@ -56,7 +56,12 @@ export async function startRepl(options: ReplOptions = {}): Promise<number> {
   if (!terminal) feed = new PassThrough();
 
   let quit = false;
+  // Evaluations run one after another, and multi-line input is collected here rather than with node:repl's
+  // Recoverable errors: lines that arrive while a statement runs (a paste, or piped input) are queued, and a
+  // line must not be taken as a new statement before the previous one has said it is incomplete.
   let busy: Promise<void> = Promise.resolve();
+  let buffer = '';
+  let interrupts = 0;
   const server: REPLServer = repl.start({
     prompt: terminal ? PROMPT : '',
     input: feed ?? (input as NodeJS.ReadableStream),
@@ -66,21 +71,45 @@ export async function startRepl(options: ReplOptions = {}): Promise<number> {
     ignoreUndefined: true,
     completer: makeCompleter(session.interp, session.baseDir),
     eval: (cmd, _context, _file, callback) => {
-      // one input at a time, even when lines arrive while a statement runs
+      const seen = interrupts;
       busy = busy.then(async () => {
-        const outcome = await session.handle(cmd);
-        if (outcome === 'incomplete') {
-          callback(new repl.Recoverable(session.pending ?? new Error('incomplete input')), undefined);
-          return;
-        }
-        callback(null, undefined);
+        if (quit) return;
+        // a command (:help, :quit) is never the continuation of a statement
+        if (/^\s*:/.test(cmd)) buffer = '';
+        const text = buffer + cmd;
+        const outcome = await session.handle(text);
+        buffer = outcome === 'incomplete' && seen === interrupts ? text : '';
         if (outcome === 'quit') {
           quit = true;
           server.close();
+          return;
         }
+        callback(null, undefined);
       });
     },
   });
+  // Ctrl-C and .break drop a half-typed statement
+  server.on('SIGINT', () => {
+    interrupts++;
+    buffer = '';
+    session.pending = undefined;
+  });
+  const breakCommand = server.commands.break;
+  server.defineCommand('break', {
+    help: breakCommand?.help ?? 'drop the statement being typed',
+    action() {
+      buffer = '';
+      session.pending = undefined;
+      server.displayPrompt();
+    },
+  });
+  if (terminal) {
+    // `exprfit> ` for a new statement, `... ` while one continues
+    server.displayPrompt = (preserveCursor?: boolean) => {
+      server.setPrompt(buffer ? '... ' : PROMPT);
+      server.prompt(preserveCursor);
+    };
+  }
   for (const c of ['load', 'save', 'editor', 'clear']) delete (server.commands as Record<string, unknown>)[c];
   server.defineCommand('help', {
     help: 'exprfit help (same as :help)',
@@ -124,7 +153,11 @@ export async function startRepl(options: ReplOptions = {}): Promise<number> {
       waiting = true;
       setImmediate(pump);
     };
-    const rl = createInterface({ input: input as NodeJS.ReadableStream, crlfDelay: Infinity, terminal: false });
+    const rl = createInterface({
+      input: input as NodeJS.ReadableStream,
+      crlfDelay: Infinity,
+      terminal: false,
+    });
     rl.on('line', (l) => {
       lines.push(l);
       pump();

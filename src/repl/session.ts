@@ -123,7 +123,11 @@ export class Session {
       default: {
         const close = closestMatches(`:${name}`, Object.keys(REPL_COMMANDS));
         throw new ExprfitError('usage', `unknown command ':${name}'`, {
-          hints: [close.length ? `did you mean '${close[0]}'?` : `the commands are ${Object.keys(REPL_COMMANDS).join(', ')}`],
+          hints: [
+            close.length
+              ? `did you mean '${close[0]}'?`
+              : `the commands are ${Object.keys(REPL_COMMANDS).join(', ')}`,
+          ],
         });
       }
     }
@@ -147,7 +151,9 @@ export class Session {
 
   varsText(): string {
     const digits = 6;
-    const rows = [...this.interp.variables].map(([k, v]) => `  ${k.padEnd(12)} ${describeValueShort(v, digits)}`);
+    const rows = [...this.interp.variables].map(
+      ([k, v]) => `  ${k.padEnd(12)} ${describeValueShort(v, digits)}`,
+    );
     const fns = [...this.interp.functions].map(([k, f]) => `  ${k}(${f.params.join(', ')})`);
     if (!rows.length && !fns.length) return 'no variables yet';
     return [...rows, ...(fns.length ? ['functions:', ...fns] : [])].join('\n');

@@ -63,7 +63,12 @@ class Checker {
     }
   }
 
-  error(code: ExprfitError['code'], message: string, span: SourceSpan | undefined, hints: string[] = []): ExprfitError {
+  error(
+    code: ExprfitError['code'],
+    message: string,
+    span: SourceSpan | undefined,
+    hints: string[] = [],
+  ): ExprfitError {
     return new ExprfitError(code, message, { span, source: this.source, hints });
   }
 
@@ -75,14 +80,21 @@ class Checker {
         return;
       case 'sym': {
         const n = e.name;
-        if (locals.has(n) || this.names.has(n) || getConstant(n) !== undefined || Object.hasOwn(SCRIPT_CONSTANTS, n)) return;
+        if (
+          locals.has(n) ||
+          this.names.has(n) ||
+          getConstant(n) !== undefined ||
+          Object.hasOwn(SCRIPT_CONSTANTS, n)
+        )
+          return;
         if (implicitOk) {
           this.implicit.add(n);
           return;
         }
         const close = closestMatches(n, [...this.names.keys(), ...locals]);
         const hints = close.length ? [`did you mean '${close[0]}'?`] : [];
-        if (!close.length && (getScriptFunction(n) || getFunction(n))) hints.push(`'${n}' is a function: call it as ${n}(...)`);
+        if (!close.length && (getScriptFunction(n) || getFunction(n)))
+          hints.push(`'${n}' is a function: call it as ${n}(...)`);
         throw this.error('unknown-name', `unknown name '${n}'`, e.span, hints);
       }
       case 'unary':
@@ -113,10 +125,14 @@ class Checker {
     const given = `${count === 1 ? '1 was' : `${count} were`} given`;
     const user = this.functions.get(e.fn);
     if (user !== undefined) {
-      if (user !== count) throw this.error('arity', `'${e.fn}' takes ${arityDescription([user, user])}, but ${given}`, span);
+      if (user !== count)
+        throw this.error('arity', `'${e.fn}' takes ${arityDescription([user, user])}, but ${given}`, span);
       return;
     }
-    if (this.names.get(e.fn) === 'spline' || (this.names.get(e.fn) === 'value' && !getScriptFunction(e.fn) && !getFunction(e.fn))) {
+    if (
+      this.names.get(e.fn) === 'spline' ||
+      (this.names.get(e.fn) === 'value' && !getScriptFunction(e.fn) && !getFunction(e.fn))
+    ) {
       if (this.names.get(e.fn) === 'spline') return;
       throw this.error('type', `'${e.fn}' is a variable, not a function`, span, [
         `to multiply, write '${e.fn}*(...)'; to index, write ${e.fn}[...]`,
@@ -131,16 +147,24 @@ class Checker {
     if (sf && (!def || e.fn === 'min' || e.fn === 'max')) {
       const ok = count >= sf.arity[0] && count <= sf.arity[1];
       if (ok || (def && arityOk(def, count))) return;
-      throw this.error('arity', `'${e.fn}' takes ${arityDescription(sf.arity)}, but ${given}`, span, [`usage: ${sf.signature}`]);
+      throw this.error('arity', `'${e.fn}' takes ${arityDescription(sf.arity)}, but ${given}`, span, [
+        `usage: ${sf.signature}`,
+      ]);
     }
     if (def) {
       if (!arityOk(def, count)) {
-        throw this.error('arity', `'${e.fn}' takes ${arityText(def)}, but ${given}`, span, [`usage: ${def.help.signature}`]);
+        throw this.error('arity', `'${e.fn}' takes ${arityText(def)}, but ${given}`, span, [
+          `usage: ${def.help.signature}`,
+        ]);
       }
       return;
     }
     void locals;
-    const close = closestMatches(e.fn, [...functionNames(), ...scriptFunctionNames(), ...this.functions.keys()]);
+    const close = closestMatches(e.fn, [
+      ...functionNames(),
+      ...scriptFunctionNames(),
+      ...this.functions.keys(),
+    ]);
     throw this.error('unknown-function', `unknown function '${e.fn}'`, span, [
       close.length ? `did you mean '${close[0]}'?` : `to multiply, write '${e.fn}*(...)'`,
     ]);
@@ -161,7 +185,11 @@ class Checker {
       if (!known.includes(o.key)) {
         const close = closestMatches(o.key, known);
         throw this.error('option', `unknown option '${o.key}' for ${what}`, o.keySpan, [
-          close.length ? `did you mean '${close[0]}'?` : known.length ? `the options are: ${known.join(', ')}` : `${what} takes no options`,
+          close.length
+            ? `did you mean '${close[0]}'?`
+            : known.length
+              ? `the options are: ${known.join(', ')}`
+              : `${what} takes no options`,
         ]);
       }
     }
@@ -171,15 +199,20 @@ class Checker {
     if (this.fits === 0) throw this.error('value', `nothing to ${what} yet: run 'fit' first`, span);
   }
 
-  async statement(s: Statement, loadColumns: (file: string, span: SourceSpan, options: Record<string, string>) => Promise<string[]>): Promise<void> {
+  async statement(
+    s: Statement,
+    loadColumns: (file: string, span: SourceSpan, options: Record<string, string>) => Promise<string[]>,
+  ): Promise<void> {
     switch (s.kind) {
       case 'data': {
         this.checkOptions(s.options, DATA_OPTIONS, 'data');
         let prefix = '';
         const opts: Record<string, string> = {};
         for (const o of s.options) {
-          const w = o.value.kind === 'sym' ? o.value.name : o.value.kind === 'str' ? o.value.value : undefined;
-          if (w === undefined) throw this.error('type', `option ${o.key} expects a word or a string`, o.value.span);
+          const w =
+            o.value.kind === 'sym' ? o.value.name : o.value.kind === 'str' ? o.value.value : undefined;
+          if (w === undefined)
+            throw this.error('type', `option ${o.key} expects a word or a string`, o.value.span);
           if (o.key === 'prefix') prefix = w;
           else opts[o.key] = w;
         }
@@ -192,7 +225,11 @@ class Checker {
         if (s.targets.length > 1 && s.value.kind === 'call') {
           const f = getScriptFunction(s.value.fn);
           if (f?.returns !== undefined && f.returns !== s.targets.length) {
-            throw this.error('value', `${s.targets.length} names on the left but ${s.value.fn} gives ${f.returns} values`, s.span);
+            throw this.error(
+              'value',
+              `${s.targets.length} names on the left but ${s.value.fn} gives ${f.returns} values`,
+              s.span,
+            );
           }
         }
         const kind: Kind = s.value.kind === 'call' && s.value.fn === 'spline' ? 'spline' : 'value';
@@ -225,13 +262,20 @@ class Checker {
         return;
       }
       case 'fit': {
-        if (this.modelLhs.length === 0) throw this.error('value', 'no model to fit', s.span, ['write a model line first, e.g. model y = a*exp(-k*t) + c']);
+        if (this.modelLhs.length === 0)
+          throw this.error('value', 'no model to fit', s.span, [
+            'write a model line first, e.g. model y = a*exp(-k*t) + c',
+          ]);
         const lhsNames = this.modelLhs.map((m) => m.lhs);
         let likelihood = false;
         for (const o of s.options) {
           if (o.key.startsWith('sigma_') && o.key.length > 6) {
             if (!lhsNames.includes(o.key.slice(6))) {
-              throw this.error('option', `option ${o.key}: the model has no line for '${o.key.slice(6)}'`, o.keySpan);
+              throw this.error(
+                'option',
+                `option ${o.key}: the model has no line for '${o.key.slice(6)}'`,
+                o.keySpan,
+              );
             }
             this.expr(o.value);
             continue;
@@ -239,11 +283,25 @@ class Checker {
           this.checkOptions([o], [...Object.keys(FIT_OPTIONS), 'sigma_NAME'], 'fit');
           const words = FIT_OPTION_WORDS[o.key];
           if (words) {
-            const w = o.value.kind === 'sym' ? o.value.name : o.value.kind === 'str' ? o.value.value : o.value.kind === 'num' ? String(o.value.value) : undefined;
-            const ok = w !== undefined && (words.includes(w) || (o.key === 'absolute_sigma' && (w === '0' || w === '1')));
+            const w =
+              o.value.kind === 'sym'
+                ? o.value.name
+                : o.value.kind === 'str'
+                  ? o.value.value
+                  : o.value.kind === 'num'
+                    ? String(o.value.value)
+                    : undefined;
+            const ok =
+              w !== undefined &&
+              (words.includes(w) || (o.key === 'absolute_sigma' && (w === '0' || w === '1')));
             if (!ok) {
               const close = w ? closestMatches(w, words) : [];
-              throw this.error('option', `option ${o.key} is one of ${words.join(', ')}`, o.value.span, close.length ? [`did you mean '${close[0]}'?`] : []);
+              throw this.error(
+                'option',
+                `option ${o.key} is one of ${words.join(', ')}`,
+                o.value.span,
+                close.length ? [`did you mean '${close[0]}'?`] : [],
+              );
             }
             if (o.key === 'estimator' && w === 'likelihood') likelihood = true;
           } else this.expr(o.value);
@@ -252,7 +310,9 @@ class Checker {
           if (likelihood) continue;
           if (this.names.get(m.lhs) !== 'value') {
             throw this.error('unknown-name', `no data named '${m.lhs}' to fit this model to`, m.span, [
-              this.names.get(m.lhs) === 'param' ? `'${m.lhs}' is a parameter; the left side of a model line names data` : `load it first, e.g. data "file.csv" or ${m.lhs} = load("file.npy")`,
+              this.names.get(m.lhs) === 'param'
+                ? `'${m.lhs}' is a parameter; the left side of a model line names data`
+                : `load it first, e.g. data "file.csv" or ${m.lhs} = load("file.npy")`,
             ]);
           }
         }
@@ -280,7 +340,9 @@ class Checker {
         this.requireFit(s.span, 'report');
         this.checkOptions(s.options, ['min_correlation'], 'report');
         if (s.mode !== undefined && !['full', 'brief', 'json'].includes(s.mode)) {
-          throw this.error('value', `unknown report mode '${s.mode}'`, s.span, ['write report, report brief or report json']);
+          throw this.error('value', `unknown report mode '${s.mode}'`, s.span, [
+            'write report, report brief or report json',
+          ]);
         }
         return;
       case 'print':
@@ -302,7 +364,8 @@ class Checker {
         return;
       case 'command': {
         const def = getCommand(s.name);
-        if (!def) throw this.error('usage', `the '${s.name}' command is not available in this version`, s.nameSpan);
+        if (!def)
+          throw this.error('usage', `the '${s.name}' command is not available in this version`, s.nameSpan);
         for (const a of s.args) if (a.kind !== 'sym' || this.names.has(a.name)) this.expr(a);
         return;
       }
@@ -318,7 +381,11 @@ export async function checkStatements(
 ): Promise<CheckResult> {
   const checker = new Checker(source, options);
   const { load } = await import('../data/load.ts');
-  const loadColumns = async (file: string, span: SourceSpan, opts: Record<string, string>): Promise<string[]> => {
+  const loadColumns = async (
+    file: string,
+    span: SourceSpan,
+    opts: Record<string, string>,
+  ): Promise<string[]> => {
     let loaded;
     try {
       loaded = await load(file, opts);
@@ -336,9 +403,13 @@ export async function checkStatements(
   for (const name of options.overrides ?? []) {
     if (!checker.assigned.has(name)) {
       const close = closestMatches(name, [...checker.assigned]);
-      throw new ExprfitError('usage', `--set ${name}: the script neither assigns '${name}' nor declares it with 'param'`, {
-        hints: close.length ? [`did you mean '${close[0]}'?`] : [],
-      });
+      throw new ExprfitError(
+        'usage',
+        `--set ${name}: the script neither assigns '${name}' nor declares it with 'param'`,
+        {
+          hints: close.length ? [`did you mean '${close[0]}'?`] : [],
+        },
+      );
     }
   }
   return { notes: checker.notes, statements: statements.length, fits: checker.fits };

@@ -15,7 +15,13 @@ import { arityOk, arityText, functionNames, getConstant, getFunction } from '../
 import { evaluate as evaluateScalar, inline, type UserFunctions } from '../symbolic/index.ts';
 import { ExprfitError, type SourceSpan, type SourceText } from '../syntax/span.ts';
 import { closestMatches } from '../syntax/suggest.ts';
-import { arityDescription, callSpline, getScriptFunction, scriptFunctionNames, type CallContext } from './functions.ts';
+import {
+  arityDescription,
+  callSpline,
+  getScriptFunction,
+  scriptFunctionNames,
+  type CallContext,
+} from './functions.ts';
 import {
   asArray,
   asInteger,
@@ -110,7 +116,8 @@ export class Evaluator {
     const hints: string[] = [];
     const close = closestMatches(name, this.scope.knownNames());
     if (close.length) hints.push(`did you mean '${close[0]}'?`);
-    else if (getScriptFunction(name) || getFunction(name)) hints.push(`'${name}' is a function: call it as ${name}(...)`);
+    else if (getScriptFunction(name) || getFunction(name))
+      hints.push(`'${name}' is a function: call it as ${name}(...)`);
     throw new ExprfitError('unknown-name', `unknown name '${name}'`, { span, source: this.source, hints });
   }
 
@@ -144,7 +151,10 @@ export class Evaluator {
       }
       if (args.length === 1) {
         if (typeof first === 'number') return first;
-        throw typeError(`${e.fn} needs numbers or arrays, not ${describeType(first)}`, this.where(e.args[0].span));
+        throw typeError(
+          `${e.fn} needs numbers or arrays, not ${describeType(first)}`,
+          this.where(e.args[0].span),
+        );
       }
       return this.elementwiseOfValues(e, args);
     }
@@ -202,7 +212,9 @@ export class Evaluator {
     const items: Value[] = [];
     for (const it of e.items) items.push(await this.evaluate(it));
     if (items.length === 0) return new NdArray(new Float64Array(0), [0]);
-    const arrays = items.map((v, i) => asArray(v, 'an item of an array literal', this.where(e.items[i].span)));
+    const arrays = items.map((v, i) =>
+      asArray(v, 'an item of an array literal', this.where(e.items[i].span)),
+    );
     const shape = arrays[0].shape;
     arrays.forEach((a, i) => {
       if (a.shape.length !== shape.length || a.shape.some((d, k) => d !== shape[k])) {
@@ -222,7 +234,10 @@ export class Evaluator {
   private async index(e: Extract<Expr, { kind: 'index' }>): Promise<Value> {
     const target = await this.evaluate(e.target);
     if (!(target instanceof NdArray) || target.ndim === 0) {
-      throw typeError(`only arrays can be indexed, but this is ${describeType(target)}`, this.where(e.target.span));
+      throw typeError(
+        `only arrays can be indexed, but this is ${describeType(target)}`,
+        this.where(e.target.span),
+      );
     }
     const items: (number | SliceSpec)[] = [];
     for (const it of e.items) items.push(await this.indexItem(it));
@@ -238,7 +253,10 @@ export class Evaluator {
       if (!x) return null;
       const v = await this.evaluate(x);
       if (v instanceof NdArray && v.size !== 1) {
-        throw typeError('an index must be a whole number (indexing with arrays is not supported)', this.where(x.span));
+        throw typeError(
+          'an index must be a whole number (indexing with arrays is not supported)',
+          this.where(x.span),
+        );
       }
       return asInteger(v, 'an index', this.where(x.span));
     };
@@ -326,7 +344,9 @@ export class Evaluator {
   /** `min(a, b)` / `max(a, b)` element-wise over already evaluated arguments. */
   private elementwiseOfValues(e: Extract<Expr, { kind: 'call' }>, args: Value[]): Value {
     const low: Lowering = { bindings: new Map(), labels: new Map(), counter: 0 };
-    const syms = args.map((v, i) => this.newTemp(low, this.numeric(v, e.args[i].span), this.text(e.args[i].span)));
+    const syms = args.map((v, i) =>
+      this.newTemp(low, this.numeric(v, e.args[i].span), this.text(e.args[i].span)),
+    );
     return this.compute({ ...callNode(e.fn, syms), span: e.span }, low, e.span);
   }
 
@@ -352,12 +372,17 @@ export class Evaluator {
         variables: arrays.map(([k]) => k),
       }).bind(Object.fromEntries(arrays));
       const out = new Float64Array(kernel.size);
-      kernel.values(new Float64Array(0), Float64Array.from(scalars, ([, v]) => v), out);
+      kernel.values(
+        new Float64Array(0),
+        Float64Array.from(scalars, ([, v]) => v),
+        out,
+      );
       return simplifyValue(new NdArray(out, shape.length === kernel.shape.length ? shape : kernel.shape));
     } catch (err) {
       if (err instanceof ExprfitError) {
         let message = err.message;
-        for (const [k, label] of low.labels) message = message.split(`${k} [`).join(`${label} [`).split(`'${k}'`).join(`'${label}'`);
+        for (const [k, label] of low.labels)
+          message = message.split(`${k} [`).join(`${label} [`).split(`'${k}'`).join(`'${label}'`);
         throw new ExprfitError(err.code, message, {
           span: err.span && err.source === undefined ? err.span : span,
           source: this.source,

@@ -78,7 +78,8 @@ async function parseOptions(s: FitStatement, ctx: StatementContext): Promise<Par
     else if (FIT_OPTION_WORDS[o.key]) value = optionWord(o, ctx);
     else {
       const v = await ctx.evaluator.evaluate(o.value);
-      if (typeof v !== 'number') throw typeError(`option ${o.key} must be a number`, where(ctx, o.value.span));
+      if (typeof v !== 'number')
+        throw typeError(`option ${o.key} must be a number`, where(ctx, o.value.span));
       value = v;
     }
     try {
@@ -152,10 +153,14 @@ export async function assembleModel(
       if (isArrayPart(e, interp)) {
         for (const n of freeSymbols(e)) {
           if (interp.params.has(n) && !interp.variables.has(n)) {
-            throw new ExprfitError('value', `parameter '${n}' cannot be used inside ${e.kind === 'index' ? 'an index' : 'an array function'} in a model`, {
-              span: e.span,
-              source: line.source,
-            });
+            throw new ExprfitError(
+              'value',
+              `parameter '${n}' cannot be used inside ${e.kind === 'index' ? 'an index' : 'an array function'} in a model`,
+              {
+                span: e.span,
+                source: line.source,
+              },
+            );
           }
         }
         const name = `#m${tempCounter++}`;
@@ -171,14 +176,17 @@ export async function assembleModel(
     for (const [e, name] of parts) {
       const v = await ev.evaluate(e);
       if (typeof v !== 'number' && !(v instanceof NdArray)) {
-        throw typeError(`${describeType(v)} cannot be used in a model`, { span: e.span, source: line.source });
+        throw typeError(`${describeType(v)} cannot be used in a model`, {
+          span: e.span,
+          source: line.source,
+        });
       }
       data[name] = v instanceof NdArray ? v : NdArray.scalar(v);
     }
     // names: parameters stay, numbers are substituted, arrays become data, unknown names become parameters
     const subs = new Map<string, Expr>();
     for (const n of freeSymbols(rhs)) {
-      if (n.startsWith('#') || lhsNames.has(n) && n !== line.lhs) continue;
+      if (n.startsWith('#') || (lhsNames.has(n) && n !== line.lhs)) continue;
       if (interp.params.has(n) && !interp.variables.has(n)) continue;
       const v = interp.variables.get(n);
       if (v !== undefined) {
@@ -210,10 +218,14 @@ export async function assembleModel(
     if (done) return done;
     const r = byLhs.get(lhs)!;
     if (stack.includes(lhs)) {
-      throw new ExprfitError('value', `model lines refer to each other in a cycle: ${[...stack, lhs].join(' -> ')}`, {
-        span: r.line.span,
-        source: r.line.source,
-      });
+      throw new ExprfitError(
+        'value',
+        `model lines refer to each other in a cycle: ${[...stack, lhs].join(' -> ')}`,
+        {
+          span: r.line.span,
+          source: r.line.source,
+        },
+      );
     }
     const map = new Map<string, Expr>();
     for (const n of freeSymbols(r.rhs)) {
@@ -229,7 +241,11 @@ export async function assembleModel(
     expanded.set(lhs, e);
     return e;
   };
-  const equations: Equation[] = raw.map((r) => ({ lhs: r.line.lhs, rhs: r.rhs, expanded: expand(r.line.lhs, []) }));
+  const equations: Equation[] = raw.map((r) => ({
+    lhs: r.line.lhs,
+    rhs: r.rhs,
+    expanded: expand(r.line.lhs, []),
+  }));
   const names = new Set<string>();
   const variables = new Map<string, string[]>();
   for (const eq of equations) {
@@ -245,10 +261,14 @@ export async function assembleModel(
     const v = interp.variables.get(line.lhs);
     if (likelihood) {
       if (v !== undefined) {
-        throw new ExprfitError('value', `estimator=likelihood fits a density of its variables; '${line.lhs}' must not be data`, {
-          span: line.lhsSpan,
-          source: line.source,
-        });
+        throw new ExprfitError(
+          'value',
+          `estimator=likelihood fits a density of its variables; '${line.lhs}' must not be data`,
+          {
+            span: line.lhsSpan,
+            source: line.source,
+          },
+        );
       }
       continue;
     }
@@ -271,7 +291,11 @@ export async function assembleModel(
     const p = interp.params.get(n);
     if (!p) return;
     if (p.tie) {
-      params[n] = { expr: p.tieText!, ...(Number.isFinite(p.min) ? { min: p.min } : {}), ...(Number.isFinite(p.max) ? { max: p.max } : {}) };
+      params[n] = {
+        expr: p.tieText!,
+        ...(Number.isFinite(p.min) ? { min: p.min } : {}),
+        ...(Number.isFinite(p.max) ? { max: p.max } : {}),
+      };
       for (const m of freeSymbols(p.tie)) addParam(m);
     } else {
       params[n] = { value: p.value, min: p.min, max: p.max, fixed: p.fixed };
@@ -346,7 +370,12 @@ export async function runFit(s: FitStatement, ctx: StatementContext): Promise<vo
   } catch (err) {
     if (err instanceof ExprfitError) {
       // messages from the fit API name no place in the script: show the fit statement
-      throw new ExprfitError(err.code, err.message, { span: s.span, source: ctx.source, hints: err.hints, cause: err });
+      throw new ExprfitError(err.code, err.message, {
+        span: s.span,
+        source: ctx.source,
+        hints: err.hints,
+        cause: err,
+      });
     }
     throw err;
   }
@@ -369,7 +398,14 @@ export async function runFit(s: FitStatement, ctx: StatementContext): Promise<vo
     if (observed && (model.size !== observed.size || model.ndim !== observed.ndim)) {
       model = new NdArray(broadcastTo(model, observed.shape), [...observed.shape]);
     }
-    equations.push({ lhs: l.lhs, text: l.text, observed, model, variables: asm.variables.get(l.lhs) ?? [], sigma: sigma[l.lhs] });
+    equations.push({
+      lhs: l.lhs,
+      text: l.text,
+      observed,
+      model,
+      variables: asm.variables.get(l.lhs) ?? [],
+      sigma: sigma[l.lhs],
+    });
   }
   interp.lastFit = { result, equations, data: asm.data };
   const setArrays = (suffix: string, eq: (typeof equations)[number]): void => {

@@ -97,16 +97,17 @@ function result(a: NdArray): number | NdArray {
 function oneOf<T extends string>(v: Value, allowed: readonly T[], what: string, where: Where): T {
   const s = asString(v, what, where);
   if ((allowed as readonly string[]).includes(s)) return s as T;
-  throw new ExprfitError('value', `${what} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got "${s}"`, {
-    span: where.span,
-    source: where.source,
-  });
+  throw new ExprfitError(
+    'value',
+    `${what} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got "${s}"`,
+    {
+      span: where.span,
+      source: where.source,
+    },
+  );
 }
 
-function reduction(
-  name: 'sum' | 'mean' | 'std' | 'min' | 'max',
-  description: string,
-): ScriptFunction {
+function reduction(name: 'sum' | 'mean' | 'std' | 'min' | 'max', description: string): ScriptFunction {
   const isStd = name === 'std';
   return {
     name,
@@ -137,7 +138,11 @@ const BUILTINS: ScriptFunction[] = [
     description: 'n evenly spaced values from start to stop, both included (default n = 50).',
     examples: ['u = linspace(-1, 1, 30)'],
     call: (args, ctx) =>
-      A.linspace(num(args, 0, ctx, 'start'), num(args, 1, ctx, 'stop'), args.length > 2 ? int(args, 2, ctx, 'n') : 50),
+      A.linspace(
+        num(args, 0, ctx, 'start'),
+        num(args, 1, ctx, 'stop'),
+        args.length > 2 ? int(args, 2, ctx, 'n') : 50,
+      ),
   },
   {
     name: 'arange',
@@ -202,7 +207,8 @@ const BUILTINS: ScriptFunction[] = [
     arity: [2, 2],
     returns: 2,
     signature: 'meshgrid(x, y)',
-    description: 'Full coordinate arrays X, Y of shape [len(y), len(x)] from two vectors (numpy/MATLAB meshgrid).',
+    description:
+      'Full coordinate arrays X, Y of shape [len(y), len(x)] from two vectors (numpy/MATLAB meshgrid).',
     examples: ['X, Y = meshgrid(linspace(-3, 3, 100), linspace(-2, 2, 80))'],
     call(args, ctx) {
       const [X, Y] = A.meshgrid(arr(args, 0, ctx, 'x'), arr(args, 1, ctx, 'y'));
@@ -334,7 +340,8 @@ const BUILTINS: ScriptFunction[] = [
     call(args, ctx) {
       const size = numOrList(args, 0, ctx, 'size');
       const sigma = numOrList(args, 1, ctx, 'sigma');
-      const mode = args.length > 2 ? oneOf(args[2], ['sample', 'integrate'] as const, 'mode', ctx.arg(2)) : 'sample';
+      const mode =
+        args.length > 2 ? oneOf(args[2], ['sample', 'integrate'] as const, 'mode', ctx.arg(2)) : 'sample';
       return A.gausskernel(size, sigma, mode);
     },
   },
@@ -422,7 +429,8 @@ const BUILTINS: ScriptFunction[] = [
     examples: ['ys = smooth(x, y)', 'ys = smooth(x, y, 0.5)', 'yu = smooth(x, y, -1, linspace(0, 10, 200))'],
     call(args, ctx) {
       const sp = makeSpline(args, ctx);
-      if (args.length > 3) return new NdArray(sp.evaluate(arr(args, 3, ctx, 'xnew')), [...arr(args, 3, ctx, 'xnew').shape]);
+      if (args.length > 3)
+        return new NdArray(sp.evaluate(arr(args, 3, ctx, 'xnew')), [...arr(args, 3, ctx, 'xnew').shape]);
       return new NdArray(Float64Array.from(sp.values));
     },
   },
@@ -444,7 +452,8 @@ const BUILTINS: ScriptFunction[] = [
     examples: ['B = cr(x, 4)'],
     call(args, ctx) {
       const df = int(args, 1, ctx, 'df');
-      const constraints = args.length > 2 ? oneOf(args[2], ['center'] as const, 'constraint', ctx.arg(2)) : undefined;
+      const constraints =
+        args.length > 2 ? oneOf(args[2], ['center'] as const, 'constraint', ctx.arg(2)) : undefined;
       return A.crBasis(arr(args, 0, ctx, 'x'), constraints ? { df, constraints } : { df });
     },
   },
@@ -463,10 +472,14 @@ for (const f of BUILTINS) registerFunction(f);
 export function callSpline(v: Value, args: readonly Value[], ctx: CallContext): NdArray | number {
   if (!isSpline(v)) throw typeError('only splines can be called', ctx.where);
   if (args.length < 1 || args.length > 2) {
-    throw new ExprfitError('arity', `a spline takes 1 or 2 arguments (points, derivative order), got ${args.length}`, {
-      span: ctx.where.span,
-      source: ctx.where.source,
-    });
+    throw new ExprfitError(
+      'arity',
+      `a spline takes 1 or 2 arguments (points, derivative order), got ${args.length}`,
+      {
+        span: ctx.where.span,
+        source: ctx.where.source,
+      },
+    );
   }
   const u = arr(args, 0, ctx, 'points');
   const order = args.length > 1 ? int(args, 1, ctx, 'derivative order') : 0;

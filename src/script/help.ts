@@ -83,7 +83,8 @@ export const STATEMENT_HELP: Readonly<Record<string, StatementHelp>> = {
     ].join('\n'),
   },
   plot: {
-    summary: 'plot the last fit as .svg or .png (1-D: data, curve, residuals; 2-D: data, model, residual maps)',
+    summary:
+      'plot the last fit as .svg or .png (1-D: data, curve, residuals; 2-D: data, model, residual maps)',
     usage: 'plot "fit.svg"\nplot "fit.png" title="run 3" eq=y2 width=600',
   },
 };
@@ -114,7 +115,11 @@ export function overview(): string {
   for (const v of Object.values(REPL_COMMANDS)) L.push(`  ${v}`);
   L.push('', `Array functions: ${scriptFunctionNames().join(', ')}`);
   L.push(`Math functions: ${functionNames().join(', ')}`);
-  L.push('Constants: pi, e, inf, nan', '', ':help NAME shows one of them, e.g. :help fit, :help linspace, :help erf');
+  L.push(
+    'Constants: pi, e, inf, nan',
+    '',
+    ':help NAME shows one of them, e.g. :help fit, :help linspace, :help erf',
+  );
   return L.join('\n');
 }
 
@@ -125,7 +130,11 @@ export function helpOn(topic: string): { text?: string; hint?: string } {
   if (st) {
     let text = `${key}: ${st.summary}\n${st.usage}`;
     if (key === 'fit') {
-      text += '\nWords: ' + Object.entries(FIT_OPTION_WORDS).map(([k, v]) => `${k}=${v.join('|')}`).join(' ');
+      text +=
+        '\nWords: ' +
+        Object.entries(FIT_OPTION_WORDS)
+          .map(([k, v]) => `${k}=${v.join('|')}`)
+          .join(' ');
     }
     return { text };
   }

@@ -31,7 +31,13 @@ export {
   type ScriptFunction,
   type CallContext,
 } from './functions.ts';
-export { STATEMENT_HANDLERS, registerCommand, getCommand, commandNames, type CommandDef } from './statements.ts';
+export {
+  STATEMENT_HANDLERS,
+  registerCommand,
+  getCommand,
+  commandNames,
+  type CommandDef,
+} from './statements.ts';
 export { checkStatements, type CheckResult, type CheckOptions } from './check.ts';
 export { formatValue, summarizeArray, formatScalar, type Value } from './values.ts';
 
@@ -42,7 +48,8 @@ export async function readScript(file: string): Promise<SourceText> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : 'cannot read it';
+    const why =
+      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : 'cannot read it';
     throw new ExprfitError('io', `${file}: ${why}`, { cause: err });
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -78,7 +85,10 @@ export async function runScript(file: string, options: RunScriptOptions = {}): P
   for (const s of statements) await interp.execute(s, ctx);
   for (const name of interp.overrides.keys()) {
     if (!interp.usedOverrides.has(name)) {
-      throw new ExprfitError('usage', `--set ${name}: the script neither assigns '${name}' nor declares it with 'param'`);
+      throw new ExprfitError(
+        'usage',
+        `--set ${name}: the script neither assigns '${name}' nor declares it with 'param'`,
+      );
     }
   }
   return { fits: interp.fits, unconverged: interp.unconverged, interpreter: interp };

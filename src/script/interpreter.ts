@@ -85,8 +85,13 @@ export interface StatementContext {
 }
 
 /** One handler per statement kind: the extension point for new statements and commands. */
-export type StatementHandler<S extends Statement = Statement> = (stmt: S, ctx: StatementContext) => void | Promise<void>;
-export type StatementHandlers = { [K in Statement['kind']]: StatementHandler<Extract<Statement, { kind: K }>> };
+export type StatementHandler<S extends Statement = Statement> = (
+  stmt: S,
+  ctx: StatementContext,
+) => void | Promise<void>;
+export type StatementHandlers = {
+  [K in Statement['kind']]: StatementHandler<Extract<Statement, { kind: K }>>;
+};
 
 let handlersModule: Promise<StatementHandlers> | undefined;
 /** The handler table (statements.ts imports this module, so it is loaded lazily to avoid a cycle). */
@@ -161,7 +166,10 @@ export class Interpreter {
     if (p.fitted !== undefined) return p.fitted;
     if (!p.tie) return p.value;
     if (stack.includes(p.name)) {
-      throw new ExprfitError('value', `tied parameters refer to each other in a cycle: ${[...stack, p.name].join(' -> ')}`);
+      throw new ExprfitError(
+        'value',
+        `tied parameters refer to each other in a cycle: ${[...stack, p.name].join(' -> ')}`,
+      );
     }
     const scope: Record<string, number> = {};
     const visit = (e: Expr): void => {

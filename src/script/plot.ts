@@ -36,7 +36,8 @@ export async function plotLastFit(last: FitRecord, s: PlotStatement, ctx: Statem
       }
       case 'width': {
         const v = await ctx.evaluator.evaluate(o.value);
-        if (typeof v !== 'number' || !(v > 50)) throw typeError('width is a number of pixels above 50', where(ctx, o.value.span));
+        if (typeof v !== 'number' || !(v > 50))
+          throw typeError('width is a number of pixels above 50', where(ctx, o.value.span));
         width = v;
         break;
       }
@@ -53,7 +54,10 @@ export async function plotLastFit(last: FitRecord, s: PlotStatement, ctx: Statem
     });
   }
   if (!eq.observed) {
-    throw new ExprfitError('value', `'${eq.lhs}' has no data to plot (estimator=likelihood)`, { span: s.span, source: ctx.source });
+    throw new ExprfitError('value', `'${eq.lhs}' has no data to plot (estimator=likelihood)`, {
+      span: s.span,
+      source: ctx.source,
+    });
   }
   const { plotFit } = await import('../data/plot.ts');
   const observed = eq.observed;
@@ -62,7 +66,14 @@ export async function plotLastFit(last: FitRecord, s: PlotStatement, ctx: Statem
   let spec: Parameters<typeof plotFit>[1];
   const dims = observed.shape.filter((d) => d > 1).length;
   if (observed.ndim === 2 && dims === 2) {
-    spec = { kind: '2d', data: observed, model: eq.model, title, ...(xLabel ? { xLabel } : {}), ...(yLabel ? { yLabel } : {}) };
+    spec = {
+      kind: '2d',
+      data: observed,
+      model: eq.model,
+      title,
+      ...(xLabel ? { xLabel } : {}),
+      ...(yLabel ? { yLabel } : {}),
+    };
   } else if (dims <= 1) {
     const n = observed.size;
     const flat = (a: NdArray): Float64Array => (a.size === n ? a.data : broadcastTo(a, observed.shape));
@@ -88,8 +99,7 @@ export async function plotLastFit(last: FitRecord, s: PlotStatement, ctx: Statem
     }
     let sigma: Float64Array | undefined;
     if (eq.sigma !== undefined) {
-      sigma =
-        typeof eq.sigma === 'number' ? new Float64Array(n).fill(eq.sigma) : flat(eq.sigma);
+      sigma = typeof eq.sigma === 'number' ? new Float64Array(n).fill(eq.sigma) : flat(eq.sigma);
     }
     spec = {
       kind: '1d',
@@ -103,10 +113,14 @@ export async function plotLastFit(last: FitRecord, s: PlotStatement, ctx: Statem
       title,
     };
   } else {
-    throw new ExprfitError('shape', `plot draws 1-D and 2-D data; '${eq.lhs}' has shape [${observed.shape.join(', ')}]`, {
-      span: s.span,
-      source: ctx.source,
-    });
+    throw new ExprfitError(
+      'shape',
+      `plot draws 1-D and 2-D data; '${eq.lhs}' has shape [${observed.shape.join(', ')}]`,
+      {
+        span: s.span,
+        source: ctx.source,
+      },
+    );
   }
   let res;
   try {

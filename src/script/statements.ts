@@ -23,7 +23,13 @@ import type {
   Statement,
 } from '../syntax/statements.ts';
 import { getScriptFunction } from './functions.ts';
-import type { Interpreter, ParamEntry, StatementContext, StatementHandler, StatementHandlers } from './interpreter.ts';
+import type {
+  Interpreter,
+  ParamEntry,
+  StatementContext,
+  StatementHandler,
+  StatementHandlers,
+} from './interpreter.ts';
 import { runFit } from './fitting.ts';
 import { plotLastFit } from './plot.ts';
 import {
@@ -91,7 +97,12 @@ export async function optionValue(opt: OptionArg, ctx: StatementContext): Promis
   return ctx.evaluator.evaluate(opt.value);
 }
 
-export function unknownOption(opt: OptionArg, known: readonly string[], ctx: StatementContext, what: string): ExprfitError {
+export function unknownOption(
+  opt: OptionArg,
+  known: readonly string[],
+  ctx: StatementContext,
+  what: string,
+): ExprfitError {
   const close = closestMatches(opt.key, known);
   return new ExprfitError('option', `unknown option '${opt.key}' for ${what}`, {
     span: opt.keySpan,
@@ -187,9 +198,11 @@ async function assignStatement(s: AssignStatement, ctx: StatementContext): Promi
   const value = await ctx.evaluator.evaluate(s.value);
   if (s.targets.length === 1) {
     if (isTuple(value)) {
-      throw typeError(`this gives ${value.items.length} values; name each of them`, where(ctx, s.value.span), [
-        `write: ${value.items.map((_, i) => `${s.targets[0]}${i + 1}`).join(', ')} = ...`,
-      ]);
+      throw typeError(
+        `this gives ${value.items.length} values; name each of them`,
+        where(ctx, s.value.span),
+        [`write: ${value.items.map((_, i) => `${s.targets[0]}${i + 1}`).join(', ')} = ...`],
+      );
     }
     bind(interp, s.targets[0], value);
     return;
@@ -204,7 +217,11 @@ async function assignStatement(s: AssignStatement, ctx: StatementContext): Promi
       const part = new NdArray(value.data.slice(i * size, (i + 1) * size), rest);
       return part.ndim === 0 ? part.data[0] : part;
     });
-  } else throw typeError(`${describeType(value)} cannot be unpacked into ${s.targets.length} names`, where(ctx, s.value.span));
+  } else
+    throw typeError(
+      `${describeType(value)} cannot be unpacked into ${s.targets.length} names`,
+      where(ctx, s.value.span),
+    );
   if (items.length !== s.targets.length) {
     throw new ExprfitError(
       'value',
@@ -217,7 +234,8 @@ async function assignStatement(s: AssignStatement, ctx: StatementContext): Promi
 
 /** True when `e` names a declared parameter (so `param sy = 2*sx` is a tie). */
 function namesParam(interp: Interpreter, e: Expr, self: string): boolean {
-  for (const n of freeSymbols(e)) if (n !== self && interp.params.has(n) && !interp.variables.has(n)) return true;
+  for (const n of freeSymbols(e))
+    if (n !== self && interp.params.has(n) && !interp.variables.has(n)) return true;
   return false;
 }
 
@@ -234,14 +252,25 @@ async function paramDecl(d: ParamDecl, ctx: StatementContext): Promise<void> {
       source: ctx.source,
     });
   }
-  const entry: ParamEntry = { name: d.name, value: NaN, min: -Infinity, max: Infinity, fixed: d.fixed, implicit: false };
+  const entry: ParamEntry = {
+    name: d.name,
+    value: NaN,
+    min: -Infinity,
+    max: Infinity,
+    fixed: d.fixed,
+    implicit: false,
+  };
   if (d.min) entry.min = await scalarOf(d.min, ctx, `the lower bound of '${d.name}'`);
   if (d.max) entry.max = await scalarOf(d.max, ctx, `the upper bound of '${d.name}'`);
   if (entry.min > entry.max) {
-    throw new ExprfitError('value', `parameter '${d.name}': lower bound ${entry.min} is above the upper bound ${entry.max}`, {
-      span: d.span,
-      source: ctx.source,
-    });
+    throw new ExprfitError(
+      'value',
+      `parameter '${d.name}': lower bound ${entry.min} is above the upper bound ${entry.max}`,
+      {
+        span: d.span,
+        source: ctx.source,
+      },
+    );
   }
   const override = interp.overrides.get(d.name);
   if (override !== undefined) {
@@ -249,10 +278,14 @@ async function paramDecl(d: ParamDecl, ctx: StatementContext): Promise<void> {
     entry.value = override;
   } else if (d.value && namesParam(interp, d.value, d.name)) {
     if (d.fixed) {
-      throw new ExprfitError('value', `parameter '${d.name}' is tied to other parameters, so it cannot also be fixed`, {
-        span: d.span,
-        source: ctx.source,
-      });
+      throw new ExprfitError(
+        'value',
+        `parameter '${d.name}' is tied to other parameters, so it cannot also be fixed`,
+        {
+          span: d.span,
+          source: ctx.source,
+        },
+      );
     }
     // Numbers of variables are substituted; the tie keeps parameter names only.
     const tie = await substituteVariables(d.value, ctx, d.name);
@@ -261,10 +294,14 @@ async function paramDecl(d: ParamDecl, ctx: StatementContext): Promise<void> {
   } else if (d.value) {
     entry.value = await scalarOf(d.value, ctx, `the start value of '${d.name}'`);
     if (!Number.isFinite(entry.value)) {
-      throw new ExprfitError('value', `parameter '${d.name}': the start value must be finite, got ${entry.value}`, {
-        span: d.value.span,
-        source: ctx.source,
-      });
+      throw new ExprfitError(
+        'value',
+        `parameter '${d.name}': the start value must be finite, got ${entry.value}`,
+        {
+          span: d.value.span,
+          source: ctx.source,
+        },
+      );
     }
   } else if (d.fixed) {
     throw new ExprfitError('value', `a fixed parameter needs a value: param ${d.name} = ... fixed`, {
@@ -276,7 +313,13 @@ async function paramDecl(d: ParamDecl, ctx: StatementContext): Promise<void> {
     // no start value: the midpoint of finite bounds, a finite bound, or 1 (as the fit API does)
     const { min, max } = entry;
     entry.value =
-      Number.isFinite(min) && Number.isFinite(max) ? 0.5 * (min + max) : Number.isFinite(min) ? Math.max(min, Math.min(1, max)) : Number.isFinite(max) ? Math.min(max, 1) : 1;
+      Number.isFinite(min) && Number.isFinite(max)
+        ? 0.5 * (min + max)
+        : Number.isFinite(min)
+          ? Math.max(min, Math.min(1, max))
+          : Number.isFinite(max)
+            ? Math.min(max, 1)
+            : 1;
   }
   interp.params.set(d.name, entry);
 }
@@ -287,7 +330,10 @@ async function substituteVariables(e: Expr, ctx: StatementContext, self: string)
   const map = new Map<string, Expr>();
   for (const n of freeSymbols(e)) {
     if (n === self) {
-      throw new ExprfitError('value', `parameter '${self}' cannot be tied to itself`, { span: e.span, source: ctx.source });
+      throw new ExprfitError('value', `parameter '${self}' cannot be tied to itself`, {
+        span: e.span,
+        source: ctx.source,
+      });
     }
     if (interp.params.has(n) && !interp.variables.has(n)) continue;
     const v = interp.variables.get(n);
@@ -341,7 +387,11 @@ function functionStatement(s: FunctionStatement, ctx: StatementContext): void {
   ctx.interp.functions.set(s.name, { params: [...s.params], body: s.body, span: s.span });
 }
 
-function requireFit(ctx: StatementContext, span: SourceSpan, what: string): NonNullable<Interpreter['lastFit']> {
+function requireFit(
+  ctx: StatementContext,
+  span: SourceSpan,
+  what: string,
+): NonNullable<Interpreter['lastFit']> {
   const last = ctx.interp.lastFit;
   if (!last) {
     throw new ExprfitError('value', `nothing to ${what} yet: run 'fit' first`, { span, source: ctx.source });
@@ -368,7 +418,10 @@ function reportStatement(s: Extract<Statement, { kind: 'report' }>, ctx: Stateme
   }
 }
 
-async function printStatement(s: Extract<Statement, { kind: 'print' }>, ctx: StatementContext): Promise<void> {
+async function printStatement(
+  s: Extract<Statement, { kind: 'print' }>,
+  ctx: StatementContext,
+): Promise<void> {
   const v = await ctx.evaluator.evaluate(s.value);
   ctx.interp.out(formatValue(v, ctx.interp.settings.digits));
 }
@@ -384,11 +437,15 @@ async function saveStatement(s: SaveStatement, ctx: StatementContext): Promise<v
     const last = requireFit(ctx, s.span, 'save');
     noOptions(s.options, ctx, 'save');
     if (extname(s.file).toLowerCase() !== '.json') {
-      throw new ExprfitError('value', `the fit result is saved as .json, not ${extname(s.file) || 'a file without extension'}`, {
-        span: s.fileSpan,
-        source: ctx.source,
-        hints: ['to save an array write: save NAME to "file.npy" (.npy, .csv, .png, .json)'],
-      });
+      throw new ExprfitError(
+        'value',
+        `the fit result is saved as .json, not ${extname(s.file) || 'a file without extension'}`,
+        {
+          span: s.fileSpan,
+          source: ctx.source,
+          hints: ['to save an array write: save NAME to "file.npy" (.npy, .csv, .png, .json)'],
+        },
+      );
     }
     const path = await outputPath(ctx, s.file, s.fileSpan);
     const { writeJson } = await import('../data/json.ts');
@@ -493,7 +550,10 @@ registerCommand({
       if (o.key !== 'digits') throw unknownOption(o, ['digits'], ctx, 'set');
       const d = o.value.kind === 'num' ? o.value.value : NaN;
       if (!Number.isInteger(d) || d < 0 || d > 17) {
-        throw typeError('digits is a whole number from 1 to 17, or 0 for full precision', where(ctx, o.value.span));
+        throw typeError(
+          'digits is a whole number from 1 to 17, or 0 for full precision',
+          where(ctx, o.value.span),
+        );
       }
       if (d === 0) delete interp.settings.digits;
       else interp.settings.digits = d;

@@ -94,7 +94,10 @@ export function asShape(v: Value, what: string, where: Where): number[] {
     const out = Array.from(v.data);
     if (out.every((d) => Number.isInteger(d) && d >= 0)) return out;
   }
-  throw typeError(`${what} must be a size or a list of sizes such as [20, 30], but it is ${describeType(v)}`, where);
+  throw typeError(
+    `${what} must be a size or a list of sizes such as [20, 30], but it is ${describeType(v)}`,
+    where,
+  );
 }
 
 /** A 0-d array becomes a plain number; everything else is returned as is. */
@@ -181,7 +184,8 @@ export function summarizeArray(a: NdArray, digits = 6): string {
   const head: string[] = [];
   const k = Math.min(a.size, 4);
   for (let i = 0; i < k; i++) head.push(f(a.data[i]));
-  const values = a.size > 5 ? `${head.join(', ')}, ..., ${f(a.data[a.size - 1])}` : Array.from(a.data, f).join(', ');
+  const values =
+    a.size > 5 ? `${head.join(', ')}, ..., ${f(a.data[a.size - 1])}` : Array.from(a.data, f).join(', ');
   const nonFinite = a.size - s.finite;
   const stats = s.finite ? `min ${f(s.min)}, max ${f(s.max)}, mean ${f(s.mean)}` : 'no finite values';
   return `array ${shape}: ${stats}${nonFinite ? `, ${nonFinite} non-finite` : ''}; values ${values}`;
@@ -196,6 +200,7 @@ export function describeValueShort(v: Value, digits = 6): string {
     const s = finiteStats(v);
     return `array [${v.shape.join(', ')}]${s.finite ? `, min ${formatScalar(s.min, digits)}, max ${formatScalar(s.max, digits)}` : ''}`;
   }
-  if (v.kind === 'spline') return `spline (lam=${formatScalar(v.spline.lam, digits)}, edf=${formatScalar(v.spline.edf, digits)})`;
+  if (v.kind === 'spline')
+    return `spline (lam=${formatScalar(v.spline.lam, digits)}, edf=${formatScalar(v.spline.edf, digits)})`;
   return `${v.items.length} values`;
 }

@@ -3,7 +3,7 @@
  * Float64Arrays. See docs/solver.md.
  */
 export { solveLeastSquares } from './lm.ts';
-export type { LeastSquaresProblem, LeastSquaresSummary } from './lm.ts';
+export type { LeastSquaresProblem, LeastSquaresSummary, SolverSummary } from './lm.ts';
 export {
   validateOptions,
   DEFAULT_SOLVER_OPTIONS,
@@ -21,7 +21,7 @@ export {
   correlationFromCovariance,
 } from './covariance.ts';
 export type { CovarianceOptions, CovarianceResult, LeastSquaresCovarianceOptions } from './covariance.ts';
-export { robustCost, scaleForLoss, lossRho } from './loss.ts';
+export { robustCost, scaleForLoss, lossRho, rhoTriple, lossRowScale } from './loss.ts';
 export { solvePoisson, devianceResidual, poissonQ } from './poisson.ts';
 export type { PoissonProblem, PoissonSummary } from './poisson.ts';
 export { minimizeNLL, fdHessian } from './nll.ts';
@@ -33,4 +33,5 @@ export type { Objective, NelderMeadOptions } from './neldermead.ts';
 export { multiStart, multiStartPoints, mulberry32 } from './multistart.ts';
 export type { MultiStartResult } from './multistart.ts';
 export { checkStart } from './bounds.ts';
+export { ChunkedQR, jacobiSVD } from './linalg.ts';
 export type { NumericArray } from './bounds.ts';

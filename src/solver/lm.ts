@@ -84,10 +84,15 @@ export interface LeastSquaresSummary extends SummaryBase {
   readonly upper: Float64Array;
 }
 
+/** The name the architecture and the issue use for the least-squares result. */
+export type SolverSummary = LeastSquaresSummary;
+
 const METHOD = 'trust-region Levenberg–Marquardt';
 
 class LmSummary implements LeastSquaresSummary {
-  readonly method = METHOD;
+  readonly method: string = METHOD;
+  /** Own field (not a getter) so that copies made with spread keep it. */
+  readonly success: boolean;
   constructor(
     readonly n: number,
     readonly m: number,
@@ -112,9 +117,8 @@ class LmSummary implements LeastSquaresSummary {
     readonly radius: number,
     readonly lower: Float64Array,
     readonly upper: Float64Array,
-  ) {}
-  get success(): boolean {
-    return isConverged(this.termination);
+  ) {
+    this.success = isConverged(termination);
   }
   briefReport(): string {
     return briefReportOf(this);
@@ -724,6 +728,7 @@ class LevenbergMarquardt {
         this.iter++;
         const alpha = this.solveSubproblem(this.delta, this.alpha);
         this.alpha = alpha;
+        const relStep = this.capRelativeStep();
         let vnorm = 0;
         for (let q = 0; q < this.k; q++) vnorm += this.ph[q] * this.ph[q];
         vnorm = Math.sqrt(vnorm);
@@ -787,6 +792,32 @@ class LevenbergMarquardt {
           actred = -Infinity;
           ratio = -Infinity;
         }
+        // Rounding regime: a Gauss–Newton step whose predicted reduction, and the measured one, are
+        // both below what the residuals' rounding lets the cost resolve. The cost cannot judge such a
+        // step — accepting or refusing it on the measured value would only select rounding noise
+        // (and bias the final sum of squares low) — so it is taken on the model's word and the run
+        // has converged.
+        let noiseStop = false;
+        let noise = 0;
+        const bad = !finite || !Number.isFinite(costT);
+        if (!bad && !this.robust && this.stepIsTiny()) {
+          noise = this.reductionNoise();
+          noiseStop = noise <= 0.1 * this.cost && pred <= noise && Math.abs(actred) <= noise;
+        }
+        // after non-finite values, also limit the next steps' relative size (see capRelativeStep)
+        if (bad) this.relCap = Math.min(0.25 * relStep, 0.5);
+        else if (ratio >= opts.acceptRatio) this.relCap = Infinity;
+        if (noiseStop) {
+          const costBefore = this.cost;
+          if (this.evalTrialJacobian()) this.acceptTrial(costT);
+          if (this.report(ratio, true)) break outer;
+          termination = 'ftol';
+          message =
+            `Rounding-level test: predicted reduction ${fmt(pred / costBefore)} and actual ` +
+            `${fmt(Math.abs(actred) / costBefore)} (relative) are below the cost's rounding noise ` +
+            `${fmt(noise / costBefore)}.`;
+          break outer;
+        }
         // radius update (MINPACK lmder)
         if (ratio <= 0.25) {
           let temp: number;
@@ -836,6 +867,68 @@ class LevenbergMarquardt {
     if (this.polished > 0)
       message += ` Then ${this.polished} Gauss–Newton polishing step${this.polished > 1 ? 's' : ''}.`;
     return this.finish(termination, message);
+  }
+
+  /**
+   * Safeguard for parameters with (nearly) vanishing Jacobian columns: Moré's scaling gives them a
+   * tiny `d_j`, so the trust region `‖D p‖ <= Δ` hardly limits their step, and shrinking Δ after
+   * non-finite residuals (say `exp` overflowing once such a parameter changes sign) takes dozens
+   * of rejections to matter. After a trial with non-finite residuals or cost, the largest relative
+   * change `max_j |p_j|/|x_j|` (parameters with `x_j ≠ 0`) of the next steps is capped at a quarter
+   * of the failed step's (and at most 0.5), until a step is accepted. Scales the scaled step `ph` in place and
+   * returns the (capped) largest relative change.
+   */
+  private capRelativeStep(): number {
+    const { k, free, ph, x, d } = this;
+    let rel = 0;
+    for (let q = 0; q < k; q++) {
+      const j = free[q];
+      if (x[j] !== 0) rel = Math.max(rel, Math.abs(ph[q] / d[j]) / Math.abs(x[j]));
+    }
+    if (rel > this.relCap) {
+      const f = this.relCap / rel;
+      for (let q = 0; q < k; q++) ph[q] *= f;
+      rel = this.relCap;
+    }
+    return rel;
+  }
+  private relCap = Infinity;
+
+  /** True when the current `step` changes no parameter by more than 1e-8 relative (scaled for x_j = 0). */
+  private stepIsTiny(): boolean {
+    const { n, step, x, d } = this;
+    const xn = this.scaledNorm(x);
+    for (let j = 0; j < n; j++) {
+      if (step[j] === 0) continue;
+      if (x[j] !== 0 ? Math.abs(step[j]) > 1e-8 * Math.abs(x[j]) : d[j] * Math.abs(step[j]) > 1e-8 * xn)
+        return false;
+    }
+    return true;
+  }
+
+  /**
+   * Size of the part of the actual reduction not explained by the linear model for the current
+   * `step`: with `e = (r̃ − r) − J s`, `ν = ½ Σ |e_i| (|r_i + r̃_i| + |(J s)_i|)` bounds
+   * `|actual − predicted|`. For a tiny step `e` is the residuals' rounding noise, so ν is the
+   * rounding level of the measured reduction (linear loss only).
+   */
+  private reductionNoise(): number {
+    const { m, n, k, free, step } = this;
+    const J = this.J;
+    const r = this.r;
+    const rt = this.rt;
+    let nu = 0;
+    for (let i = 0; i < m; i++) {
+      const row = i * n;
+      let js = 0;
+      for (let q = 0; q < k; q++) {
+        const j = free[q];
+        js += J[row + j] * step[j];
+      }
+      const e = rt[i] - r[i] - js;
+      nu += Math.abs(e) * (Math.abs(r[i] + rt[i]) + Math.abs(js));
+    }
+    return 0.5 * nu;
   }
 
   /** Calls the user callback; true means stop. */
@@ -893,7 +986,10 @@ class LevenbergMarquardt {
       if (!this.evalTrial(true)) return;
       const costT = this.costOf(this.rt);
       const actred = this.actualReduction(costT);
-      if (!(actred >= -1e-9 * this.cost)) return;
+      // a rise in the cost is tolerated up to rounding level (and the cost's rounding noise, so that
+      // the polishing does not select lucky rounding)
+      const tol = Math.max(1e-9 * this.cost, this.robust || !this.stepIsTiny() ? 0 : this.reductionNoise());
+      if (!(actred >= -tol)) return;
       if (!this.evalTrialJacobian()) return;
       prevCost = this.cost;
       this.acceptTrial(costT);
@@ -912,6 +1008,12 @@ class LevenbergMarquardt {
     // gradient / optimality at the final point
     if (termination !== 'non-finite') this.analysePoint();
     const { activeMask, atBound } = boundStatus(this.x, this.lower, this.upper);
+    const held = atBound.flatMap((side, j) =>
+      side && this.lower[j] !== this.upper[j] ? [`x[${j}] (${side})`] : [],
+    );
+    if (held.length > 0 && termination !== 'non-finite') {
+      message += ` ${held.length === 1 ? 'Parameter' : 'Parameters'} on a bound: ${held.join(', ')}.`;
+    }
     return new LmSummary(
       n,
       m,

@@ -75,7 +75,9 @@ export function rawDerivative(expr: Expr, name: string): Expr {
           );
         }
         if (!arityOk(def, e.args.length)) {
-          throw new ExprfitError('arity', `${def.name}() takes ${arityText(def)}, got ${e.args.length}`, { span });
+          throw new ExprfitError('arity', `${def.name}() takes ${arityText(def)}, got ${e.args.length}`, {
+            span,
+          });
         }
         const dargs = e.args.map((a, i) => (def.integerArgs?.includes(i) ? ZERO : d(a)));
         if (dargs.every(isZero)) return ZERO;
@@ -84,9 +86,13 @@ export function rawDerivative(expr: Expr, name: string): Expr {
       case 'str':
       case 'array':
       case 'index':
-        throw new ExprfitError('type', `cannot differentiate ${e.kind === 'str' ? 'a string' : e.kind === 'array' ? 'an array' : 'an index expression'}`, {
-          span: e.span,
-        });
+        throw new ExprfitError(
+          'type',
+          `cannot differentiate ${e.kind === 'str' ? 'a string' : e.kind === 'array' ? 'an array' : 'an index expression'}`,
+          {
+            span: e.span,
+          },
+        );
       default:
         return assertNever(e);
     }

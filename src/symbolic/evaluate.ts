@@ -80,7 +80,9 @@ export function evaluate(
             );
           }
           if (stack.includes(e.fn) || stack.length >= MAX_CALL_DEPTH) {
-            throw new ExprfitError('usage', `function '${e.fn}' calls itself; recursion is not allowed`, { span });
+            throw new ExprfitError('usage', `function '${e.fn}' calls itself; recursion is not allowed`, {
+              span,
+            });
           }
           const values = e.args.map((a) => ev(a, lookup));
           const local = new Map<string, number>();

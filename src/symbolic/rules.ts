@@ -143,45 +143,51 @@ function isBooleanValued(e: Expr): boolean {
 }
 
 export const RULES: readonly Rule[] = [
-  patternRule('pow-call', 'pow(a, b) is written a^b', call('pow', [A, B]), pow(A, B)),
-  patternRule('log-exp', 'log(exp(a)) = a', call('log', [call('exp', [A])]), A),
-  patternRule('sqrt-square', 'sqrt(a^2) = abs(a)', call('sqrt', [pow(A, num(2))]), call('abs', [A])),
-  patternRule('abs-abs', 'abs(abs(a)) = abs(a)', call('abs', [call('abs', [A])]), call('abs', [A])),
-  patternRule('abs-even-power', 'abs(a^k) = a^k for an even integer k', call('abs', [pow(A, K)]), (b) => {
+  patternRule('pow-call', '`pow(a, b)` is written `a^b`', call('pow', [A, B]), pow(A, B)),
+  patternRule('log-exp', '`log(exp(a)) = a`', call('log', [call('exp', [A])]), A),
+  patternRule('sqrt-square', '`sqrt(a^2) = abs(a)`', call('sqrt', [pow(A, num(2))]), call('abs', [A])),
+  patternRule('abs-abs', '`abs(abs(a)) = abs(a)`', call('abs', [call('abs', [A])]), call('abs', [A])),
+  patternRule('abs-even-power', '`abs(a^k) = a^k` for an even integer `k`', call('abs', [pow(A, K)]), (b) => {
     const k = constantValue(bound(b, 'k'))!;
     return Number.isInteger(k) && k % 2 === 0 ? pow(bound(b, 'a'), bound(b, 'k')) : undefined;
   }),
-  patternRule('hypot-one', 'hypot(a) = abs(a)', call('hypot', [A]), call('abs', [A])),
+  patternRule('hypot-one', '`hypot(a) = abs(a)`', call('hypot', [A]), call('abs', [A])),
   patternRule(
     'heaviside-default',
-    'heaviside(x, 0.5) = heaviside(x)',
+    '`heaviside(x, 0.5) = heaviside(x)`',
     call('heaviside', [A, num(0.5)]),
     call('heaviside', [A]),
   ),
-  patternRule('if-constant', 'if(c, a, b) with a constant condition is the selected branch', call('if', [K, A, B]), (b) =>
-    constantValue(bound(b, 'k')) !== 0 ? bound(b, 'a') : bound(b, 'b'),
+  patternRule(
+    'if-constant',
+    '`if(c, a, b)` with a constant condition is the selected branch',
+    call('if', [K, A, B]),
+    (b) => (constantValue(bound(b, 'k')) !== 0 ? bound(b, 'a') : bound(b, 'b')),
   ),
-  patternRule('if-same', 'if(c, a, a) = a', call('if', [C, A, A]), A),
-  patternRule('if-not', 'if(not c, a, b) = if(c, b, a)', call('if', [not(C), A, B]), call('if', [C, B, A])),
-  patternRule('and-false-right', 'a and 0 = 0', and(A, num(0)), num(0)),
-  patternRule('and-false-left', '0 and a = 0', and(num(0), A), num(0)),
-  patternRule('or-true-right', 'a or c = 1 for a constant c != 0', or(A, K), (b) =>
+  patternRule('if-same', '`if(c, a, a) = a`', call('if', [C, A, A]), A),
+  patternRule('if-not', '`if(not c, a, b) = if(c, b, a)`', call('if', [not(C), A, B]), call('if', [C, B, A])),
+  patternRule('and-false-right', '`a and 0 = 0`', and(A, num(0)), num(0)),
+  patternRule('and-false-left', '`0 and a = 0`', and(num(0), A), num(0)),
+  patternRule('or-true-right', '`a or c = 1` for a constant `c != 0`', or(A, K), (b) =>
     constantValue(bound(b, 'k')) !== 0 ? num(1) : undefined,
   ),
-  patternRule('or-true-left', 'c or a = 1 for a constant c != 0', or(K, A), (b) =>
+  patternRule('or-true-left', '`c or a = 1` for a constant `c != 0`', or(K, A), (b) =>
     constantValue(bound(b, 'k')) !== 0 ? num(1) : undefined,
   ),
-  patternRule('not-not', 'not not a = a when a is a comparison or logical (0/1 valued)', not(not(A)), (b) =>
-    isBooleanValued(bound(b, 'a')) ? bound(b, 'a') : undefined,
+  patternRule(
+    'not-not',
+    '`not not a = a` when `a` is a comparison or logical (0/1 valued)',
+    not(not(A)),
+    (b) => (isBooleanValued(bound(b, 'a')) ? bound(b, 'a') : undefined),
   ),
   ...ODD.map((f) =>
-    patternRule(`${f}-odd`, `${f}(-a) = -${f}(a)`, call(f, [A]), (b, ctx) => {
+    patternRule(`${f}-odd`, `\`${f}(-a) = -${f}(a)\``, call(f, [A]), (b, ctx) => {
       const p = ctx.negatedForm(bound(b, 'a'));
       return p ? neg(call(f, [p])) : undefined;
     }),
   ),
   ...EVEN.map((f) =>
-    patternRule(`${f}-even`, `${f}(-a) = ${f}(a)`, call(f, [A]), (b, ctx) => {
+    patternRule(`${f}-even`, `\`${f}(-a) = ${f}(a)\``, call(f, [A]), (b, ctx) => {
       const p = ctx.negatedForm(bound(b, 'a'));
       return p ? call(f, [p]) : undefined;
     }),
@@ -201,17 +207,29 @@ export const RULES_BY_HEAD: ReadonlyMap<string, readonly Rule[]> = (() => {
 
 /** The normalizer's rules (implemented in simplify.ts), for documentation and the rule listing. */
 export const RING_RULES: readonly { name: string; description: string }[] = [
-  { name: 'fold-constants', description: 'operators and builtins of constants are evaluated (kept when the result is NaN or +-Infinity)' },
-  { name: 'neg-neg', description: '--a = a' },
-  { name: 'add-zero', description: 'a + 0 = a' },
-  { name: 'like-terms', description: '2*a + 3*a = 5*a; a - a = 0' },
-  { name: 'mul-one', description: 'a*1 = a' },
-  { name: 'mul-zero', description: 'a*0 = 0 (assumes a finite)' },
-  { name: 'like-factors', description: 'a*a = a^2; a^b*a^c = a^(b+c); a/a = 1 (assumes a != 0)' },
-  { name: 'pow-one', description: 'a^1 = a' },
-  { name: 'pow-zero', description: 'a^0 = 1' },
-  { name: 'pow-integer-distribute', description: '(a*b)^k = a^k*b^k and (a^b)^k = a^(b*k) for an integer k' },
+  {
+    name: 'fold-constants',
+    description:
+      'operators and builtins of constants are evaluated (kept when the result is NaN or ±Infinity)',
+  },
+  { name: 'neg-neg', description: '`--a = a`' },
+  { name: 'add-zero', description: '`a + 0 = a`' },
+  { name: 'like-terms', description: '`2*a + 3*a = 5*a`, `a - a = 0`' },
+  { name: 'mul-one', description: '`a*1 = a`' },
+  { name: 'mul-zero', description: '`a*0 = 0` (assumes `a` finite; `0/0` stays)' },
+  { name: 'like-factors', description: '`a*a = a^2`, `a^b*a^c = a^(b+c)`, `a/a = 1` (assumes `a != 0`)' },
+  { name: 'pow-one', description: '`a^1 = a`' },
+  { name: 'pow-zero', description: '`a^0 = 1`' },
+  {
+    name: 'pow-integer-distribute',
+    description:
+      '`(a*b)^k = a^k*b^k` and `(a^b)^k = a^(b*k)` for an integer `k`; never for other powers (`(x^2)^0.5` is `abs(x)`)',
+  },
   { name: 'canonical-order', description: 'terms and factors of commutative operators in a canonical order' },
-  { name: 'canonical-sign', description: 'a sum with more negative than positive terms used as a factor is negated: a*(-u - v) = -a*(u + v)' },
-  { name: 'alias', description: 'ln(a) = log(a)' },
+  {
+    name: 'canonical-sign',
+    description:
+      'a sum with more negative than positive terms used as a factor is negated: `a*(-u - v) = -a*(u + v)`',
+  },
+  { name: 'alias', description: '`ln(a) = log(a)`' },
 ];

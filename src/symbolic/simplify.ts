@@ -129,7 +129,8 @@ function isSumNode(e: Expr): boolean {
 
 function isProductNode(e: Expr): boolean {
   return (
-    (e.kind === 'binary' && (e.op === '*' || e.op === '/' || e.op === '^')) || (e.kind === 'unary' && e.op === '-')
+    (e.kind === 'binary' && (e.op === '*' || e.op === '/' || e.op === '^')) ||
+    (e.kind === 'unary' && e.op === '-')
   );
 }
 
@@ -362,7 +363,9 @@ function sumBalance(s: Expr): number {
  */
 function canonicalSign(coef: Coef, factors: readonly Factor[]): ProductForm {
   if (coef.n !== -1) return { coef, factors };
-  const i = factors.findIndex((f) => (typeof f.exp === 'number' ? f.exp > 0 : negatedForm(f.exp) === undefined));
+  const i = factors.findIndex((f) =>
+    typeof f.exp === 'number' ? f.exp > 0 : negatedForm(f.exp) === undefined,
+  );
   if (i < 0 || factors[i].exp !== 1 || !isSumNode(factors[i].base) || sumBalance(factors[i].base) !== 0) {
     return { coef, factors };
   }
@@ -443,7 +446,8 @@ export function buildProduct(coef: Coef, factors: readonly Factor[]): Expr {
     // other factors, so that re-simplifying the inner product (bottom-up) cannot fold them away.
     if (coef.n === 0) return div(num(0), num(0));
     const regular = factors.filter((f) => !isUnfoldedConstant(f));
-    let acc: Expr | undefined = regular.length === 0 && coefIsOne(coef) ? undefined : buildProduct(coef, regular);
+    let acc: Expr | undefined =
+      regular.length === 0 && coefIsOne(coef) ? undefined : buildProduct(coef, regular);
     for (const f of factors) {
       if (!isUnfoldedConstant(f)) continue;
       const k = f.exp as number;

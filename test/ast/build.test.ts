@@ -29,7 +29,11 @@ describe('builders', () => {
       left: { kind: 'sym', name: 'x' },
       right: { kind: 'num', value: 1 },
     });
-    expect(call('exp', [sym('x')])).toStrictEqual({ kind: 'call', fn: 'exp', args: [{ kind: 'sym', name: 'x' }] });
+    expect(call('exp', [sym('x')])).toStrictEqual({
+      kind: 'call',
+      fn: 'exp',
+      args: [{ kind: 'sym', name: 'x' }],
+    });
   });
 
   it.each([

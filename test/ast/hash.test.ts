@@ -6,7 +6,10 @@ import { arbitraryExpr } from '../helpers/arbitraryExpr.ts';
 import { parse } from '../symbolic/helpers.ts';
 
 function clone<T>(x: T): T {
-  return JSON.parse(JSON.stringify(x, (_k, v) => (v === Infinity ? 'INF' : v)), (_k, v) => (v === 'INF' ? Infinity : v));
+  return JSON.parse(
+    JSON.stringify(x, (_k, v) => (v === Infinity ? 'INF' : v)),
+    (_k, v) => (v === 'INF' ? Infinity : v),
+  );
 }
 
 describe('structural hash and equality', () => {
@@ -42,7 +45,9 @@ describe('structural hash and equality', () => {
 
   it('orders numbers before names before calls', () => {
     const xs = [parse('f(x)'), sym('b'), num(2), sym('a'), num(1)].sort(compareExpr);
-    expect(xs).toEqual([num(1), num(2), sym('a'), sym('b'), parse('f(x)')].map((e) => expect.objectContaining(e)));
+    expect(xs).toEqual(
+      [num(1), num(2), sym('a'), sym('b'), parse('f(x)')].map((e) => expect.objectContaining(e)),
+    );
   });
 
   it('hash and equality agree on random trees (property)', () => {

@@ -1,7 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { printExpr, formatNumber } from '../../src/ast/print.ts';
-import { add, array, call, constant, div, foldNegativeLiterals, index, mul, neg, not, num, pow, str, sub, sym, binary } from '../../src/ast/build.ts';
+import {
+  add,
+  array,
+  call,
+  constant,
+  div,
+  foldNegativeLiterals,
+  index,
+  mul,
+  neg,
+  not,
+  num,
+  pow,
+  str,
+  sub,
+  sym,
+  binary,
+} from '../../src/ast/build.ts';
 import { exprEquals } from '../../src/ast/hash.ts';
 import { parseExpr } from '../../src/syntax/index.ts';
 import { arbitraryExpr, ALL_TEST_FUNCTIONS } from '../helpers/arbitraryExpr.ts';
@@ -54,7 +71,14 @@ describe('printExpr', () => {
     [constant(-2), '-2'],
     [str('a"b\\c\nd'), '"a\\"b\\\\c\\nd"'],
     [array([num(1), add(x, num(2))]), '[1, x + 2]'],
-    [index(sym('img'), [{ kind: 'at', index: num(1) }, { kind: 'slice', start: num(2) }, { kind: 'slice', step: num(2) }]), 'img[1, 2:, ::2]'],
+    [
+      index(sym('img'), [
+        { kind: 'at', index: num(1) },
+        { kind: 'slice', start: num(2) },
+        { kind: 'slice', step: num(2) },
+      ]),
+      'img[1, 2:, ::2]',
+    ],
     [index(add(x, y), [{ kind: 'at', index: num(0) }]), '(x + y)[0]'],
   ])('%#: prints %s', (e, text) => {
     expect(printExpr(e)).toBe(text);

@@ -33,7 +33,21 @@ describe('exprfit run', () => {
     expect(Object.keys(out)).toEqual(['fits']);
     expect(out.fits).toHaveLength(1);
     const fit = out.fits[0];
-    for (const k of ['params', 'chi2', 'redchi', 'r2', 'aic', 'bic', 'ndata', 'nfree', 'nfev', 'success', 'termination', 'message', 'covariance']) {
+    for (const k of [
+      'params',
+      'chi2',
+      'redchi',
+      'r2',
+      'aic',
+      'bic',
+      'ndata',
+      'nfree',
+      'nfev',
+      'success',
+      'termination',
+      'message',
+      'covariance',
+    ]) {
       expect(fit).toHaveProperty(k);
     }
     expect(fit.params.A).toMatchObject({ min: 0, max: null, fixed: false, expr: null });
@@ -202,12 +216,15 @@ describe('usage', () => {
     expect(r.stdout.trim()).toBe(pkg.version);
   });
 
-  it.each([[[]], [['run']], [['check']], [['repl']], [['eval']], [['diff']]])('--help %j shows examples', (cmd) => {
-    const r = cli([...cmd, '--help']);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: exprfit/);
-    expect(r.stdout).toContain('Examples:');
-  });
+  it.each([[[]], [['run']], [['check']], [['repl']], [['eval']], [['diff']]])(
+    '--help %j shows examples',
+    (cmd) => {
+      const r = cli([...cmd, '--help']);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: exprfit/);
+      expect(r.stdout).toContain('Examples:');
+    },
+  );
 
   it('usage errors exit 2', () => {
     expect(cli(['frobnicate']).status).toBe(2);

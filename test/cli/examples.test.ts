@@ -38,7 +38,15 @@ function near(p: { value: number; stderr: number | null }, truth: number, k = 4)
 describe('examples', () => {
   it('every example has a test here', () => {
     const names = readdirSync(EXAMPLES).filter((f) => f.endsWith('.fit'));
-    expect(names.sort()).toEqual(['decay.fit', 'gauss2d.fit', 'global.fit', 'heatmap.fit', 'plane.fit', 'quickstart.fit', 'smooth.fit']);
+    expect(names.sort()).toEqual([
+      'decay.fit',
+      'gauss2d.fit',
+      'global.fit',
+      'heatmap.fit',
+      'plane.fit',
+      'quickstart.fit',
+      'smooth.fit',
+    ]);
   });
 
   it('quickstart.fit prints the report and writes the plot', async () => {
@@ -120,17 +128,29 @@ describe('examples', () => {
     expect(I.shape).toEqual([1000, 1000]);
     // pixel (row 400, column 350): the first kernel's peak 0.9, combined with the second kernel's tail
     expect(I.get(400, 350)).toBeGreaterThan(0.9);
-    expect(readFileSync(join(dir, 'out', 'heatmap.png')).subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      readFileSync(join(dir, 'out', 'heatmap.png'))
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
   });
 
   it('smooth.fit: smoothing spline and a spline-basis model', async () => {
     const { fits, stderr } = await runJson('smooth.fit');
     expect(fits[0].success).toBe(true);
     expect(stderr).toMatch(/smoothing spline through 80 points: lam=0\.5/);
-    const rms = Number(stderr.trim().split('\n').filter((l) => /^\d+\.\d+$/.test(l)).pop());
+    const rms = Number(
+      stderr
+        .trim()
+        .split('\n')
+        .filter((l) => /^\d+\.\d+$/.test(l))
+        .pop(),
+    );
     expect(rms).toBeGreaterThan(0.12);
     expect(rms).toBeLessThan(0.3);
-    const csv = readFileSync(join(dir, 'out', 'smooth.csv'), 'utf8').trim().split('\n');
+    const csv = readFileSync(join(dir, 'out', 'smooth.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(csv[0]).toBe('yu');
     expect(csv).toHaveLength(202);
   });

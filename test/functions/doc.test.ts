@@ -6,7 +6,10 @@ import { functionNames } from '../../src/functions/registry.ts';
 
 describe('docs/functions.md', () => {
   it('is up to date with the registry (run `npx tsx scripts/gen-functions-doc.ts`)', () => {
-    const committed = readFileSync(fileURLToPath(new URL('../../docs/functions.md', import.meta.url)), 'utf8');
+    const committed = readFileSync(
+      fileURLToPath(new URL('../../docs/functions.md', import.meta.url)),
+      'utf8',
+    );
     expect(committed).toBe(renderFunctionsDoc());
   });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CONSTANTS, arityText, functionNames, getConstant, getFunction } from '../../src/functions/registry.ts';
+import {
+  CONSTANTS,
+  arityText,
+  functionNames,
+  getConstant,
+  getFunction,
+} from '../../src/functions/registry.ts';
 import { R } from '../../src/functions/runtime.ts';
 import { BINARY_OPERATORS, UNARY_OPERATORS, emitIntegerPower } from '../../src/functions/operators.ts';
 import { evaluate } from '../../src/symbolic/evaluate.ts';
@@ -9,13 +15,56 @@ import { parse } from '../symbolic/helpers.ts';
 import { close } from '../helpers/arbitraryExpr.ts';
 
 const REQUIRED = [
-  'exp', 'log', 'ln', 'log10', 'log2', 'log1p', 'expm1', 'sqrt', 'cbrt', 'abs', 'sign', 'sin', 'cos', 'tan',
-  'asin', 'acos', 'atan', 'atan2', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'erf', 'erfc', 'gamma',
-  'lgamma', 'hypot', 'min', 'max', 'pow', 'floor', 'ceil', 'heaviside', 'if', 'digamma', 'trigamma', 'polygamma',
+  'exp',
+  'log',
+  'ln',
+  'log10',
+  'log2',
+  'log1p',
+  'expm1',
+  'sqrt',
+  'cbrt',
+  'abs',
+  'sign',
+  'sin',
+  'cos',
+  'tan',
+  'asin',
+  'acos',
+  'atan',
+  'atan2',
+  'sinh',
+  'cosh',
+  'tanh',
+  'asinh',
+  'acosh',
+  'atanh',
+  'erf',
+  'erfc',
+  'gamma',
+  'lgamma',
+  'hypot',
+  'min',
+  'max',
+  'pow',
+  'floor',
+  'ceil',
+  'heaviside',
+  'if',
+  'digamma',
+  'trigamma',
+  'polygamma',
 ];
 
 /** Special functions are accurate to a few ulp, not exact: their examples state the true (mpmath) value. */
-const TOLERANCE: Record<string, number> = { digamma: 2e-15, polygamma: 2e-15, trigamma: 1e-15, gamma: 1e-15, erf: 5e-16, lgamma: 1e-15 };
+const TOLERANCE: Record<string, number> = {
+  digamma: 2e-15,
+  polygamma: 2e-15,
+  trigamma: 1e-15,
+  gamma: 1e-15,
+  erf: 5e-16,
+  lgamma: 1e-15,
+};
 
 describe('builtin registry', () => {
   it('has every required builtin', () => {
@@ -71,7 +120,15 @@ describe('builtin registry', () => {
 
 describe('operators', () => {
   const pairs: [number, number][] = [
-    [1, 2], [2, 1], [2, 2], [0, -0], [NaN, 1], [1, NaN], [0, 0], [-3, 0.5], [Infinity, 1],
+    [1, 2],
+    [2, 1],
+    [2, 2],
+    [0, -0],
+    [NaN, 1],
+    [1, NaN],
+    [0, 0],
+    [-3, 0.5],
+    [Infinity, 1],
   ];
   it.each(Object.keys(BINARY_OPERATORS))('%s: emitted code agrees with evaluate', (op) => {
     const def = BINARY_OPERATORS[op as BinaryOp];
@@ -89,9 +146,23 @@ describe('operators', () => {
   });
 
   it.each([
-    ['1 < 2', 1], ['2 < 1', 0], ['2 <= 2', 1], ['3 > 2', 1], ['2 >= 3', 0], ['2 == 2', 1], ['2 != 2', 0],
-    ['2 and 3', 1], ['2 and 0', 0], ['0 or 0', 0], ['0 or -1', 1], ['not 0', 1], ['not 5', 0],
-    ['(0/0) and 1', 1], ['not (0/0)', 0], ['(0/0) < 1', 0], ['(0/0) != 1', 1],
+    ['1 < 2', 1],
+    ['2 < 1', 0],
+    ['2 <= 2', 1],
+    ['3 > 2', 1],
+    ['2 >= 3', 0],
+    ['2 == 2', 1],
+    ['2 != 2', 0],
+    ['2 and 3', 1],
+    ['2 and 0', 0],
+    ['0 or 0', 0],
+    ['0 or -1', 1],
+    ['not 0', 1],
+    ['not 5', 0],
+    ['(0/0) and 1', 1],
+    ['not (0/0)', 0],
+    ['(0/0) < 1', 0],
+    ['(0/0) != 1', 1],
   ])('%s = %d (1/0 truth values; NaN is truthy)', (text, value) => {
     expect(evaluate(parse(text), {})).toBe(value);
   });
@@ -102,7 +173,8 @@ describe('operators', () => {
       const code = emitIntegerPower('b', n)!;
       const fn = new Function('b', `return ${code};`) as (b: number) => number;
       for (const b of xs) expect(Object.is(fn(b), powInt(b, n)), `${b}^${n}`).toBe(true);
-      for (const b of [0.1, -3.7, 2, 1.0000001]) expect(close(powInt(b, n), Math.pow(b, n), 4e-16)).toBe(true);
+      for (const b of [0.1, -3.7, 2, 1.0000001])
+        expect(close(powInt(b, n), Math.pow(b, n), 4e-16)).toBe(true);
     }
     expect(emitIntegerPower('b', 5)).toBeUndefined();
     expect(emitIntegerPower('b', 0.5)).toBeUndefined();

@@ -113,7 +113,13 @@ describe('special values and poles', () => {
   });
 
   it('heaviside and hypot2', () => {
-    expect([heaviside(-1), heaviside(0), heaviside(2), heaviside(0, 1), heaviside(NaN)]).toEqual([0, 0.5, 1, 1, NaN]);
+    expect([heaviside(-1), heaviside(0), heaviside(2), heaviside(0, 1), heaviside(NaN)]).toEqual([
+      0,
+      0.5,
+      1,
+      1,
+      NaN,
+    ]);
     expect(hypot2(3, 4)).toBe(5);
     expect(hypot2(1e200, 1e200)).toBeCloseTo(1.414213562373095e200, -185);
     expect(hypot2(1e-200, 1e-200)).toBeGreaterThan(0);

@@ -60,7 +60,11 @@ export const NONSMOOTH_FUNCTIONS: readonly string[] = [
   'if',
 ];
 
-export const ALL_TEST_FUNCTIONS: readonly string[] = [...SMOOTH_FUNCTIONS, ...NONSMOOTH_FUNCTIONS, 'polygamma'];
+export const ALL_TEST_FUNCTIONS: readonly string[] = [
+  ...SMOOTH_FUNCTIONS,
+  ...NONSMOOTH_FUNCTIONS,
+  'polygamma',
+];
 
 export interface ArbitraryExprOptions {
   /** Names used as leaves (default `x`, `y`, `z`). */
@@ -94,7 +98,19 @@ const SMALL_NUMBERS = fc.oneof(
 
 const EXTREME_NUMBERS = fc.oneof(
   SMALL_NUMBERS,
-  fc.constantFrom(1e-300, 1e300, 5e-324, Number.MAX_VALUE, Number.MIN_VALUE, Infinity, 0.1, 1 / 3, 2 ** 53 + 2, 1e21, 1e-7),
+  fc.constantFrom(
+    1e-300,
+    1e300,
+    5e-324,
+    Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    Infinity,
+    0.1,
+    1 / 3,
+    2 ** 53 + 2,
+    1e21,
+    1e-7,
+  ),
   fc.double({ min: 0, noNaN: true }),
 );
 
@@ -107,7 +123,11 @@ export function arbitraryExpr(options: ArbitraryExprOptions = {}): fc.Arbitrary<
   const functions = options.functions ?? SMOOTH_FUNCTIONS;
   const maxDepth = options.maxDepth ?? 4;
   const numbers =
-    options.numbers === 'extreme' ? EXTREME_NUMBERS : options.numbers === 'integer' ? INTEGER_NUMBERS : SMALL_NUMBERS;
+    options.numbers === 'extreme'
+      ? EXTREME_NUMBERS
+      : options.numbers === 'integer'
+        ? INTEGER_NUMBERS
+        : SMALL_NUMBERS;
   const arithmetic = options.arithmetic ?? ARITH;
   const leaf: fc.Arbitrary<Expr> = fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...variables).map((n) => sym(n)) },
@@ -119,15 +139,19 @@ export function arbitraryExpr(options: ArbitraryExprOptions = {}): fc.Arbitrary<
       leaf,
       sub.map((a) => unary('-', a)),
       fc.tuple(fc.constantFrom(...arithmetic), sub, sub).map(([op, l, r]) => binary(op, l, r)),
-      fc.tuple(sub, fc.integer({ min: options.negativePowers === false ? 0 : -3, max: 4 })).map(([b, k]) =>
-        binary('^', b, k < 0 ? unary('-', num(-k)) : num(k)),
-      ),
+      fc
+        .tuple(sub, fc.integer({ min: options.negativePowers === false ? 0 : -3, max: 4 }))
+        .map(([b, k]) => binary('^', b, k < 0 ? unary('-', num(-k)) : num(k))),
     ];
     if (options.powers !== false) choices.push(fc.tuple(sub, sub).map(([l, r]) => binary('^', l, r)));
     if (functions.length > 0) {
       choices.push(
         fc
-          .tuple(fc.constantFrom(...functions), fc.array(sub, { minLength: 3, maxLength: 3 }), fc.integer({ min: 0, max: 1 }))
+          .tuple(
+            fc.constantFrom(...functions),
+            fc.array(sub, { minLength: 3, maxLength: 3 }),
+            fc.integer({ min: 0, max: 1 }),
+          )
           .map(([fn, args, extra]) => {
             const def = getFunction(fn);
             if (!def) throw new Error(`unknown test function ${fn}`);
@@ -235,7 +259,60 @@ export function intermediateValues(e: Expr, scope: Record<string, number>): numb
  * non-finite: numeric comparisons of such expressions test the floating-point range, not the math.
  */
 export function wellScaled(e: Expr, scope: Record<string, number>): boolean {
-  return intermediateValues(e, scope).every((v) => Number.isFinite(v) && (v === 0 || (Math.abs(v) > 1e-150 && Math.abs(v) < 1e150)));
+  return intermediateValues(e, scope).every(
+    (v) => Number.isFinite(v) && (v === 0 || (Math.abs(v) > 1e-150 && Math.abs(v) < 1e150)),
+  );
+}
+
+/**
+ * False when evaluating `e` at `scope` loses more than `digits` digits to cancellation in some sum or
+ * difference (`1 - u` with u within 1e-6 of 1, as in the derivative of atanh near its pole): values, their
+ * derivatives and finite differences are all unreliable there.
+ */
+export function cancellationFree(e: Expr, scope: Record<string, number>, digits = 6): boolean {
+  let ok = true;
+  const visit = (n: Expr): void => {
+    if (!ok) return;
+    if (n.kind === 'binary' && (n.op === '+' || n.op === '-')) {
+      try {
+        const l = evaluate(n.left, scope);
+        const r = evaluate(n.right, scope);
+        const v = n.op === '+' ? l + r : l - r;
+        if (v !== 0 && Math.abs(v) < 10 ** -digits * Math.max(Math.abs(l), Math.abs(r))) ok = false;
+      } catch {
+        /* unevaluable parts are someone else's concern */
+      }
+    }
+    if (n.kind === 'unary') visit(n.arg);
+    else if (n.kind === 'binary') {
+      visit(n.left);
+      visit(n.right);
+    } else if (n.kind === 'call') n.args.forEach(visit);
+  };
+  visit(e);
+  return ok;
+}
+
+/**
+ * False when some subexpression of `e` is not smooth across x ± h in `name` (h = relStep*|x|): its second
+ * difference is not small against its first difference, as when a pole or a jump lies inside the step.
+ * Finite differences over such a step mean nothing even when they look consistent.
+ */
+export function locallySmooth(e: Expr, scope: Record<string, number>, name: string, relStep = 1e-4): boolean {
+  const x = scope[name];
+  const h = 8 * relStep * (x !== 0 ? Math.abs(x) : 1); // the coarse step of finiteDifference
+  const at = (v: number) => intermediateValues(e, { ...scope, [name]: v });
+  const mid = at(x);
+  const lo = at(x - h);
+  const hi = at(x + h);
+  return mid.every((v0, i) => {
+    const a = lo[i];
+    const b = hi[i];
+    if (!Number.isFinite(v0) || !Number.isFinite(a) || !Number.isFinite(b))
+      return Number.isNaN(v0) === Number.isNaN(a);
+    const second = Math.abs(a + b - 2 * v0);
+    return second <= 0.1 * Math.abs(b - a) + 1e-8 * Math.max(Math.abs(v0), Math.abs(a), Math.abs(b)) + 1e-300;
+  });
 }
 
 /** |a - b| <= rel * max(|a|, |b|) + abs; NaN equals NaN, infinities must be equal. */

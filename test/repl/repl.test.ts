@@ -10,7 +10,10 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'exprfit-repl-'));
   writeFileSync(join(dir, 'points.csv'), 't,y\n0,5\n1,3.1\n2,2.05\n3,1.5\n4,1.2\n5,1.02\n');
-  writeFileSync(join(dir, 'line.fit'), 'data "points.csv"\nmodel y = A*exp(-k*t) + c\nparam A = 4, k = 0.5, c = 1\nfit\n');
+  writeFileSync(
+    join(dir, 'line.fit'),
+    'data "points.csv"\nmodel y = A*exp(-k*t) + c\nparam A = 4, k = 0.5, c = 1\nfit\n',
+  );
   mkdirSync(join(dir, 'sub'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,17 +25,32 @@ function repl(input: string, env: Record<string, string | undefined> = {}) {
 describe('exprfit repl with piped input', () => {
   it('runs statements, prints bare expressions, continues multi-line input and exits at the end of input', async () => {
     const r = await repl(
-      ['x = linspace(0, 4, 5)', 'x^2', 'y = 2*x +', '  1', 'print y', 'sum(', '  y', ')', 'a = 0.1 + 0.2', 'a'].join('\n') + '\n',
+      [
+        'x = linspace(0, 4, 5)',
+        'x^2',
+        'y = 2*x +',
+        '  1',
+        'print y',
+        'sum(',
+        '  y',
+        ')',
+        'a = 0.1 + 0.2',
+        'a',
+      ].join('\n') + '\n',
     );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe(['[0, 1, 4, 9, 16]', '[1, 3, 5, 7, 9]', '25', '0.30000000000000004', ''].join('\n'));
+    expect(r.stdout).toBe(
+      ['[0, 1, 4, 9, 16]', '[1, 3, 5, 7, 9]', '25', '0.30000000000000004', ''].join('\n'),
+    );
   });
 
   it('an error prints its message and caret, and the session goes on', async () => {
     const r = await repl('b = exq(2)\nb = exp(0)\nb + 1\n');
     expect(r.stdout).toBe('2\n');
-    expect(r.stderr).toMatch(/1:5: error: unknown function 'exq'\n {2}b = exq\(2\)\n {6}\^\^\^\n {2}did you mean 'exp'\?/);
+    expect(r.stderr).toMatch(
+      /1:5: error: unknown function 'exq'\n {2}b = exq\(2\)\n {6}\^\^\^\n {2}did you mean 'exp'\?/,
+    );
     expect(hasStackTrace(r.stderr)).toBe(false);
     // piped sessions with errors end with status 2
     expect(r.status).toBe(2);
@@ -46,7 +64,19 @@ describe('exprfit repl with piped input', () => {
 
   it(':help, :help NAME, :vars, :params, :load, :reset', async () => {
     const r = await repl(
-      [':help', ':help fit', ':help linspace', ':help erf', ':load line.fit', ':params', ':vars', 'print k', ':reset', ':vars', ':help nosuch'].join('\n') + '\n',
+      [
+        ':help',
+        ':help fit',
+        ':help linspace',
+        ':help erf',
+        ':load line.fit',
+        ':params',
+        ':vars',
+        'print k',
+        ':reset',
+        ':vars',
+        ':help nosuch',
+      ].join('\n') + '\n',
     );
     const out = r.stdout;
     expect(out).toMatch(/^Statements:\n {2}data /);
@@ -54,9 +84,9 @@ describe('exprfit repl with piped input', () => {
     expect(out).toContain('linspace(start, stop, n?)');
     expect(out).toMatch(/erf\(x\)/);
     expect(out).toMatch(/fit 1: converged/);
-    expect(out).toMatch(/ {2}k {8}start 0\.5 {3}fitted 0\.4\d* \+\/- /);
+    expect(out).toMatch(/ {2}k {8}start 0\.5 {3}fitted 0\.6\d* \+\/- /);
     expect(out).toMatch(/ {2}t {12}\[0, 1, 2, 3, 4, 5\]/);
-    expect(out).toMatch(/\n0\.4\d+\n/);
+    expect(out).toMatch(/\n0\.6\d+\n/);
     expect(out).toMatch(/session reset\nno variables yet\n/);
     expect(r.stderr).toMatch(/error: no help for 'nosuch'/);
   });
@@ -136,8 +166,11 @@ describe('completion', () => {
   it('completes fit options and their words', async () => {
     const c = await completer();
     expect(c('fit me')).toEqual([['method='], 'me']);
-    expect(c('fit method=l')).toEqual([['lbfgsb', 'lm'], 'l']);
+    expect(c('fit method=l')).toEqual([['lm', 'lbfgsb'], 'l']);
     expect(c('fit loss=hu')).toEqual([['huber'], 'hu']);
+    expect(c('fit sigma=amp')).toEqual([['amplitude'], 'amp']);
+    expect(c('plot "f.svg" ti')).toEqual([['title='], 'ti']);
+    expect(c('save am')).toEqual([['amplitude'], 'am']);
   });
 
   it('completes file names inside quotes and after :load', async () => {

@@ -47,7 +47,14 @@ describe('array expressions', () => {
     ['a = 1 + 2*3', 'a', 7],
     ['a = 2^-1', 'a', 0.5],
     ['a = [1, 2, 3]', 'a', [1, 2, 3]],
-    ['a = [[1, 2], [3, 4]]', 'a', [[1, 2], [3, 4]]],
+    [
+      'a = [[1, 2], [3, 4]]',
+      'a',
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ],
     ['a = linspace(0, 1, 5)', 'a', [0, 0.25, 0.5, 0.75, 1]],
     ['a = arange(4)', 'a', [0, 1, 2, 3]],
     ['a = arange(1, 2, 0.5)', 'a', [1, 1.5]],
@@ -70,11 +77,32 @@ describe('array expressions', () => {
     ['a = maximum([1, -2, 3], 0)', 'a', [1, 0, 3]],
     ['a = minimum([1, -2, 3], 0)', 'a', [0, -2, 0]],
     ['a = std([1, 2, 3, 4], 0, 1)', 'a', Math.sqrt(5 / 3)],
-    ['a = reshape(arange(6), [2, 3])', 'a', [[0, 1, 2], [3, 4, 5]]],
-    ['a = transpose([[1, 2], [3, 4]])', 'a', [[1, 3], [2, 4]]],
+    [
+      'a = reshape(arange(6), [2, 3])',
+      'a',
+      [
+        [0, 1, 2],
+        [3, 4, 5],
+      ],
+    ],
+    [
+      'a = transpose([[1, 2], [3, 4]])',
+      'a',
+      [
+        [1, 3],
+        [2, 4],
+      ],
+    ],
     ['a = ravel([[1, 2], [3, 4]])', 'a', [1, 2, 3, 4]],
     ['a = concat([1, 2], [3])', 'a', [1, 2, 3]],
-    ['a = concat([[1], [2]], [[3], [4]], 1)', 'a', [[1, 3], [2, 4]]],
+    [
+      'a = concat([[1], [2]], [[3], [4]], 1)',
+      'a',
+      [
+        [1, 3],
+        [2, 4],
+      ],
+    ],
     ['a = shape(zeros([2, 3]))', 'a', [2, 3]],
     ['a = size(ones([2, 3]))', 'a', 6],
     ['a = full(2, 7)', 'a', [7, 7]],
@@ -210,7 +238,10 @@ describe('data, param and model statements', () => {
 
   it('declares parameters with bounds, fixed values and ties', async () => {
     const r = fresh();
-    await exec(r, 'w = 3\nparam A = 100 in [0, inf]\nparam x0 = 7, y0 = w\nparam c = 10 fixed\nparam sx = 2\nparam sy = 2*sx + w');
+    await exec(
+      r,
+      'w = 3\nparam A = 100 in [0, inf]\nparam x0 = 7, y0 = w\nparam c = 10 fixed\nparam sx = 2\nparam sy = 2*sx + w',
+    );
     const p = r.interp.params;
     expect(p.get('A')).toMatchObject({ value: 100, min: 0, max: Infinity, fixed: false });
     expect(p.get('y0')!.value).toBe(3);
@@ -280,10 +311,16 @@ describe('fit', () => {
   it('gives the same result as sigma given per equation', async () => {
     const r = fresh();
     decayCsv(r);
-    await exec(r, 'data "decay.csv"\nmodel y = A*exp(-t/tau) + c\nparam A = 5, tau = 1, c = 0\nfit sigma_y=sigma');
+    await exec(
+      r,
+      'data "decay.csv"\nmodel y = A*exp(-t/tau) + c\nparam A = 5, tau = 1, c = 0\nfit sigma_y=sigma',
+    );
     const s = fresh();
     decayCsv(s);
-    await exec(s, 'data "decay.csv"\nmodel y = A*exp(-t/tau) + c\nparam A = 5, tau = 1, c = 0\nfit sigma=sigma');
+    await exec(
+      s,
+      'data "decay.csv"\nmodel y = A*exp(-t/tau) + c\nparam A = 5, tau = 1, c = 0\nfit sigma=sigma',
+    );
     expect(r.interp.fits[0].values.tau).toBe(s.interp.fits[0].values.tau);
   });
 
@@ -321,7 +358,9 @@ describe('fit', () => {
     for (let i = 0; i < h; i++) {
       for (let j = 0; j < w; j++) {
         data[i * w + j] =
-          40 * Math.exp(-((j - 14.3) ** 2 / (2 * 2.5 ** 2) + (i - 11.2) ** 2 / (2 * 3.75 ** 2))) + 5 + 0.2 * n();
+          40 * Math.exp(-((j - 14.3) ** 2 / (2 * 2.5 ** 2) + (i - 11.2) ** 2 / (2 * 3.75 ** 2))) +
+          5 +
+          0.2 * n();
       }
     }
     writeFile(r, 'img.npy', encodeNpy(new NdArray(data, [h, w])));
@@ -444,7 +483,12 @@ describe('fit', () => {
     ['x = [1, 2, 3]\ny = x\nmodel y = a*x\nfit maxfev=-1', /maxfev/, 4, 5],
     ['x = [1, 2, 3]\ny = x\nmodel y = a*x\nfit sigma_z=1', /no line for 'z'/, 4, 5],
     ['x = [1, 2, 3]\ny = [1, 2]\nmodel y = a*x\nfit', /shape|broadcast/, 4, 1],
-    ['x = [1, 2]\ny = x\nparam a = 1\nmodel y = a*x[a]\nfit', /parameter 'a' cannot be used inside an index/, 4, 13],
+    [
+      'x = [1, 2]\ny = x\nparam a = 1\nmodel y = a*x[a]\nfit',
+      /parameter 'a' cannot be used inside an index/,
+      4,
+      13,
+    ],
     ['report', /nothing to report yet: run 'fit' first/, 1, 1],
     ['save "r.json"', /nothing to save yet/, 1, 1],
     ['plot "p.svg"', /nothing to plot yet/, 1, 1],
@@ -460,10 +504,15 @@ describe('fit', () => {
 describe('print, save, plot and commands', () => {
   it('prints numbers in full precision, arrays in full or as a summary, and honours set digits', async () => {
     const r = fresh();
-    await exec(r, 'print 0.1 + 0.2\nprint [1, 2.5]\nprint linspace(0, 1, 100)\nset digits=3\nprint pi\n2*pi\nset\nset digits=0\nprint pi');
+    await exec(
+      r,
+      'print 0.1 + 0.2\nprint [1, 2.5]\nprint linspace(0, 1, 100)\nset digits=3\nprint pi\n2*pi\nset\nset digits=0\nprint pi',
+    );
     expect(r.out[0]).toBe('0.30000000000000004');
     expect(r.out[1]).toBe('[1, 2.5]');
-    expect(r.out[2]).toMatch(/^array \[100\]: min 0, max 1, mean 0\.5; values 0, 0\.010101, 0\.020202, 0\.030303, \.\.\., 1$/);
+    expect(r.out[2]).toMatch(
+      /^array \[100\]: min 0, max 1, mean 0\.5; values 0, 0\.010101, 0\.020202, 0\.030303, \.\.\., 1$/,
+    );
     expect(r.out[3]).toBe('3.14');
     expect(r.out[4]).toBe('6.28');
     expect(r.out[5]).toBe('digits = 3');
@@ -491,9 +540,25 @@ describe('print, save, plot and commands', () => {
     );
     const json = JSON.parse(readFileSync(join(r.dir, 'out/result.json'), 'utf8'));
     expect(Object.keys(json)).toEqual(
-      expect.arrayContaining(['params', 'chi2', 'redchi', 'r2', 'aic', 'bic', 'ndata', 'nfree', 'nfev', 'success', 'termination', 'message', 'covariance']),
+      expect.arrayContaining([
+        'params',
+        'chi2',
+        'redchi',
+        'r2',
+        'aic',
+        'bic',
+        'ndata',
+        'nfree',
+        'nfev',
+        'success',
+        'termination',
+        'message',
+        'covariance',
+      ]),
     );
-    expect(Object.keys(json.params.A)).toEqual(expect.arrayContaining(['value', 'stderr', 'min', 'max', 'fixed', 'expr']));
+    expect(Object.keys(json.params.A)).toEqual(
+      expect.arrayContaining(['value', 'stderr', 'min', 'max', 'fixed', 'expr']),
+    );
     expect(json.covariance.names).toEqual(['A', 'tau', 'c']);
     const model = parseNpy(readFileSync(join(r.dir, 'out/model.npy')), 'model.npy');
     expect(model.shape).toEqual([60]);
@@ -525,7 +590,9 @@ describe('print, save, plot and commands', () => {
       summary: 'test stand-in',
       help: '',
       run(stmt, ctx) {
-        seen.push(`${stmt.args.length} ${stmt.options.map((o) => o.key).join(',')} ${ctx.interp.variables.has('img')}`);
+        seen.push(
+          `${stmt.args.length} ${stmt.options.map((o) => o.key).join(',')} ${ctx.interp.variables.has('img')}`,
+        );
       },
     });
     const r = fresh();
@@ -543,7 +610,9 @@ describe('static check', () => {
   }
 
   it('accepts a good script and notes undeclared parameters', async () => {
-    const res = await check('data "decay.csv"\nmodel y = A*exp(-t/tau) + c\nparam A = 1\nfit\nprint tau\nplot "p.svg"');
+    const res = await check(
+      'data "decay.csv"\nmodel y = A*exp(-t/tau) + c\nparam A = 1\nfit\nprint tau\nplot "p.svg"',
+    );
     expect(res.fits).toBe(1);
     expect(res.notes.join('\n')).toMatch(/'tau', 'c' are not declared/);
   });

@@ -5,12 +5,12 @@
  *   stderr_j = sqrt(cov_jj · RSS/(n − p)),  cov = (JᵀJ)⁻¹ at the solution,
  * and RSS = 2·cost is the solver's own residual sum of squares.
  *
- * Lanczos1 exception: its certified RSS (1.4e-25) is below what a binary64 evaluation of the
- * residuals resolves (each residual ~1e-13 carries ~3e-16 of rounding from the model evaluation),
- * so the binary64 RSS is only good to ~2e-3 and the stderr LRE is ~3 by luck of rounding. For it the
- * assertion uses the RSS evaluated at the solver's x in 40-digit arithmetic (`accurateRss`), which
- * checks the solver's x and covariance (LRE >= 4, in fact ~6); the binary64 figure is printed and
- * only required to be >= 2.5.
+ * Lanczos1 exception (as in the issue): its certified RSS (1.4e-25) is below what a binary64
+ * evaluation of the residuals resolves (each residual ~1e-13 carries ~3e-16 of rounding from the
+ * model evaluation), so the binary64 RSS scatters by ~2e-3 and the stderr LRE from it is only
+ * required to be >= 3. In addition, the RSS evaluated at the solver's x in 40-digit arithmetic
+ * (`accurateRss`) must give stderr LRE >= 4 — a check of the solver's x and covariance that does not
+ * depend on the rounding of the residual evaluation (it is ~6-7).
  *
  * The digits table is printed (min LRE over the parameters per problem and start).
  */
@@ -83,7 +83,7 @@ describe('NIST StRD nonlinear regression, default options', () => {
       expect(lreX).toBeGreaterThanOrEqual(6);
       if (name === 'Lanczos1') {
         expect(lreSdAccurate).toBeGreaterThanOrEqual(4);
-        expect(lreSd).toBeGreaterThanOrEqual(2.5);
+        expect(lreSd).toBeGreaterThanOrEqual(3);
       } else {
         expect(lreSd).toBeGreaterThanOrEqual(4);
       }

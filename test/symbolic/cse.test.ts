@@ -32,7 +32,8 @@ describe('cse', () => {
     expect(nested.temps.map((t) => printExpr(t.expr))).toEqual(['h(x)', 'g($0)', 'f($1)']);
     for (const [i, t] of nested.temps.entries()) {
       expect(t.name).toBe(`$${i}`);
-      for (const name of freeSymbols(t.expr)) if (name.startsWith('$')) expect(Number(name.slice(1))).toBeLessThan(i);
+      for (const name of freeSymbols(t.expr))
+        if (name.startsWith('$')) expect(Number(name.slice(1))).toBeLessThan(i);
     }
   });
 
@@ -49,20 +50,23 @@ describe('cse', () => {
     expect(r.outputs.map(printExpr)).toEqual(['x', '2', 'x']);
   });
 
-  it.each(SEED_MODELS.map((m) => [m.name, m] as const))('%s: value and all partials evaluate unchanged', (_n, m) => {
-    const f = simplify(parse(m.expr));
-    const params = Object.keys(m.params);
-    const exprs: Expr[] = [f, ...params.map((p) => differentiate(f, p))];
-    const r = cse(exprs);
-    const vars = Object.keys(m.variables);
-    for (let i = 0; i < m.variables[vars[0]].length; i++) {
-      const scope: Record<string, number> = { ...m.params };
-      for (const v of vars) scope[v] = m.variables[v][i];
-      const want = exprs.map((e) => evaluate(e, scope));
-      const got = evaluateCse(r, scope);
-      got.forEach((g, k) => expect(close(g, want[k], 1e-15)).toBe(true));
-    }
-  });
+  it.each(SEED_MODELS.map((m) => [m.name, m] as const))(
+    '%s: value and all partials evaluate unchanged',
+    (_n, m) => {
+      const f = simplify(parse(m.expr));
+      const params = Object.keys(m.params);
+      const exprs: Expr[] = [f, ...params.map((p) => differentiate(f, p))];
+      const r = cse(exprs);
+      const vars = Object.keys(m.variables);
+      for (let i = 0; i < m.variables[vars[0]].length; i++) {
+        const scope: Record<string, number> = { ...m.params };
+        for (const v of vars) scope[v] = m.variables[v][i];
+        const want = exprs.map((e) => evaluate(e, scope));
+        const got = evaluateCse(r, scope);
+        got.forEach((g, k) => expect(close(g, want[k], 1e-15)).toBe(true));
+      }
+    },
+  );
 
   it('rotated 2D Gaussian: the shared structure is found', () => {
     const m = SEED_MODELS.find((s) => s.name === 'gaussian-2d-rotated')!;
@@ -78,12 +82,17 @@ describe('cse', () => {
   it('evaluating with temporaries equals evaluating the originals (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(arbitraryExpr({ functions: ALL_TEST_FUNCTIONS, logic: true, maxDepth: 4 }), { minLength: 1, maxLength: 4 }),
+        fc.array(arbitraryExpr({ functions: ALL_TEST_FUNCTIONS, logic: true, maxDepth: 4 }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
         arbitraryScope(),
         (exprs, scope) => {
           const r = cse(exprs);
           const got = evaluateCse(r, scope);
-          exprs.forEach((e, i) => expect(Object.is(got[i], evaluate(e, scope)) || got[i] === evaluate(e, scope)).toBe(true));
+          exprs.forEach((e, i) =>
+            expect(Object.is(got[i], evaluate(e, scope)) || got[i] === evaluate(e, scope)).toBe(true),
+          );
         },
       ),
       { numRuns: 500 },

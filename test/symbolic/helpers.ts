@@ -32,8 +32,7 @@ export const SEED_MODELS: readonly SeedModel[] = [
   },
   {
     name: 'gaussian-2d-rotated',
-    expr:
-      'amplitude*exp(-(((x-x0)*cos(theta)+(y-y0)*sin(theta))^2/(2*sx^2) + (-(x-x0)*sin(theta)+(y-y0)*cos(theta))^2/(2*sy^2))) + offset',
+    expr: 'amplitude*exp(-(((x-x0)*cos(theta)+(y-y0)*sin(theta))^2/(2*sx^2) + (-(x-x0)*sin(theta)+(y-y0)*cos(theta))^2/(2*sy^2))) + offset',
     params: { amplitude: 3, x0: 0.4, y0: -0.3, sx: 1.2, sy: 0.7, theta: 0.6, offset: 0.1 },
     variables: { x: [-1, 0.2, 1.5], y: [-0.8, 0.5, 1.1] },
   },

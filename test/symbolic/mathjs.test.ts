@@ -95,29 +95,44 @@ const DERIVATIVE_CASES: [string, number[]][] = [
 ];
 
 describe('derivatives agree with mathjs', () => {
-  it.each(DERIVATIVE_CASES.flatMap(([f, xs]) => xs.map((x) => [f, x] as [string, number])))('%s(2*x + 0.1) at %d', (f, x) => {
-    const text = `${f}(2*x + 0.1)`;
-    const ours = evaluate(differentiate(parse(text), 'x'), { x });
-    const theirs = mjNumber(mjDerivative(text, 'x').evaluate({ x }));
-    expect(close(ours, theirs, 1e-14)).toBe(true);
-  });
+  it.each(DERIVATIVE_CASES.flatMap(([f, xs]) => xs.map((x) => [f, x] as [string, number])))(
+    '%s(2*x + 0.1) at %d',
+    (f, x) => {
+      const text = `${f}(2*x + 0.1)`;
+      const ours = evaluate(differentiate(parse(text), 'x'), { x });
+      const theirs = mjNumber(mjDerivative(text, 'x').evaluate({ x }));
+      expect(close(ours, theirs, 1e-14)).toBe(true);
+    },
+  );
 
   const MODELS: [string, Record<string, number>][] = [
     ['b1*(1-exp(-b2*x))', { b1: 238.9, b2: 5.5e-4, x: 300 }],
     ['exp(-b1*x)/(b2+b3*x)', { b1: 0.16, b2: 0.005, b3: 0.012, x: 2 }],
     ['b1*(1-(1+b2*x/2)^(-2))', { b1: 338, b2: 3.9e-4, x: 300 }],
-    ['(b1+b2*x+b3*x^2+b4*x^3)/(1+b5*x+b6*x^2+b7*x^3)', { b1: 1, b2: -0.1, b3: 0.005, b4: -1e-6, b5: -0.005, b6: 1e-4, b7: -1e-7, x: 100 }],
+    [
+      '(b1+b2*x+b3*x^2+b4*x^3)/(1+b5*x+b6*x^2+b7*x^3)',
+      { b1: 1, b2: -0.1, b3: 0.005, b4: -1e-6, b5: -0.005, b6: 1e-4, b7: -1e-7, x: 100 },
+    ],
     ['b1*(b2+x)^(-1/b3)', { b1: -2500, b2: 46, b3: 0.8, x: 10 }],
-    ['A*exp(-((x-x0)^2/(2*sx^2) + (y-y0)^2/(2*sy^2))) + offset', { A: 3, x0: 0.4, y0: -0.3, sx: 1.2, sy: 0.7, offset: 0.1, x: 1, y: 0.5 }],
+    [
+      'A*exp(-((x-x0)^2/(2*sx^2) + (y-y0)^2/(2*sy^2))) + offset',
+      { A: 3, x0: 0.4, y0: -0.3, sx: 1.2, sy: 0.7, offset: 0.1, x: 1, y: 0.5 },
+    ],
     ['A*g^2/((x - x0)^2 + g^2) + c', { A: 2, g: 0.8, x0: 1.5, c: -0.1, x: 1 }],
-    ['b1 + b2*cos(2*pi*x/12) + b3*sin(2*pi*x/12) + b5*cos(2*pi*x/b4)', { b1: 10, b2: 3, b3: 0.5, b4: 44, b5: -1.6, x: 7 }],
+    [
+      'b1 + b2*cos(2*pi*x/12) + b3*sin(2*pi*x/12) + b5*cos(2*pi*x/b4)',
+      { b1: 10, b2: 3, b3: 0.5, b4: 44, b5: -1.6, x: 7 },
+    ],
   ];
-  it.each(MODELS.flatMap(([m, scope]) => Object.keys(scope).filter((k) => k !== 'x' && k !== 'y').map((p) => [m, p, scope] as const)))(
-    'd/d%s of %s',
-    (model, p, scope) => {
-      const ours = evaluate(differentiate(parse(model), p), scope);
-      const theirs = mjNumber(mjDerivative(model, p).evaluate(scope));
-      expect(close(ours, theirs, 1e-12, 1e-300)).toBe(true);
-    },
-  );
+  it.each(
+    MODELS.flatMap(([m, scope]) =>
+      Object.keys(scope)
+        .filter((k) => k !== 'x' && k !== 'y')
+        .map((p) => [m, p, scope] as const),
+    ),
+  )('d/d%s of %s', (model, p, scope) => {
+    const ours = evaluate(differentiate(parse(model), p), scope);
+    const theirs = mjNumber(mjDerivative(model, p).evaluate(scope));
+    expect(close(ours, theirs, 1e-12, 1e-300)).toBe(true);
+  });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { dependsOn, freeSymbols, inline, substitute, type UserFunction } from '../../src/symbolic/transform.ts';
+import {
+  dependsOn,
+  freeSymbols,
+  inline,
+  substitute,
+  type UserFunction,
+} from '../../src/symbolic/transform.ts';
 import { exprEquals } from '../../src/ast/hash.ts';
 import { sym } from '../../src/ast/build.ts';
 import { printExpr } from '../../src/ast/print.ts';
@@ -19,10 +25,13 @@ describe('freeSymbols and dependsOn', () => {
 describe('substitute', () => {
   it('replaces simultaneously and shares untouched subtrees', () => {
     const e = parse('x*y + exp(z)');
-    const out = substitute(e, new Map([
-      ['x', sym('y')],
-      ['y', sym('x')],
-    ]));
+    const out = substitute(
+      e,
+      new Map([
+        ['x', sym('y')],
+        ['y', sym('x')],
+      ]),
+    );
     expect(printExpr(out)).toBe('y*x + exp(z)');
     expect(out.kind === 'binary' && e.kind === 'binary' && out.right === e.right).toBe(true);
     expect(substitute(e, new Map())).toBe(e);
@@ -39,7 +48,9 @@ describe('inline', () => {
   it('expands nested user functions', () => {
     expect(printExpr(inline(parse('h(x) + c'), fns))).toBe('A*exp(-(x - x0)^2/(2*w^2)) + c');
     expect(exprEquals(inline(parse('swap(b, a)'), fns), parse('b - a'))).toBe(true);
-    expect(exprEquals(inline(parse('g(g(x, 1), s)'), fns), parse('exp(-exp(-x^2/(2*1^2))^2/(2*s^2))'))).toBe(true);
+    expect(exprEquals(inline(parse('g(g(x, 1), s)'), fns), parse('exp(-exp(-x^2/(2*1^2))^2/(2*s^2))'))).toBe(
+      true,
+    );
   });
 
   it('leaves builtins alone and checks arity', () => {

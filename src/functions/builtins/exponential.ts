@@ -13,7 +13,7 @@ export const exp = unaryFunction({
   evaluate: Math.exp,
   js: 'Math.exp',
   derivative: (u) => fn('exp', u),
-  description: 'The exponential e^x.',
+  description: 'The exponential `e^x`.',
   examples: [
     { expr: 'exp(0)', value: 1 },
     { expr: 'exp(1)', value: 2.718281828459045 },
@@ -120,7 +120,7 @@ export const sqrt = unaryFunction({
   js: 'Math.sqrt',
   derivative: (u) => over(ONE, times(n(2), fn('sqrt', u))),
   description: 'Square root; NaN for x < 0.',
-  nonSmooth: 'At x = 0 the derivative 1/(2*sqrt(x)) is Infinity.',
+  nonSmooth: 'At x = 0 the derivative `1/(2*sqrt(x))` is Infinity.',
   examples: [
     { expr: 'sqrt(4)', value: 2 },
     { expr: 'sqrt(2)', value: 1.4142135623730951 },
@@ -134,7 +134,7 @@ export const cbrt = unaryFunction({
   js: 'Math.cbrt',
   derivative: (u) => over(ONE, times(n(3), square(fn('cbrt', u)))),
   description: 'Cube root (real, also for negative x).',
-  nonSmooth: 'At x = 0 the derivative 1/(3*cbrt(x)^2) is Infinity.',
+  nonSmooth: 'At x = 0 the derivative `1/(3*cbrt(x)^2)` is Infinity.',
   examples: [
     { expr: 'cbrt(27)', value: 3 },
     { expr: 'cbrt(-8)', value: -2 },
@@ -152,7 +152,7 @@ export const pow: FunctionDef = {
   help: {
     signature: 'pow(x, y)',
     description:
-      'x raised to the power y, the same as x^y. NaN for negative x with non-integer y. The derivative with respect to x is y*x^(y-1) (valid for negative x too); with respect to y it is x^y*log(x).',
+      'x raised to the power y, the same as `x^y`. NaN for negative x with non-integer y. The derivative with respect to x is `y*x^(y-1)` (valid for negative x too); with respect to y it is `x^y*log(x)`.',
     examples: [
       { expr: 'pow(2, 10)', value: 1024 },
       { expr: 'pow(4, 0.5)', value: 2 },
@@ -176,7 +176,7 @@ export const hypot: FunctionDef = {
   emit: (a) => (a.length === 2 ? `R.hypot2(${a[0]}, ${a[1]})` : `Math.hypot(${a.join(', ')})`),
   help: {
     signature: 'hypot(x1, x2, ...)',
-    description: 'Euclidean norm sqrt(x1^2 + x2^2 + ...), computed without overflow or underflow.',
+    description: 'Euclidean norm `sqrt(x1^2 + x2^2 + ...)`, computed without overflow or underflow.',
     nonSmooth: 'At the origin (all arguments 0) the derivative is taken as 0.',
     examples: [
       { expr: 'hypot(3, 4)', value: 5 },
@@ -187,4 +187,3 @@ export const hypot: FunctionDef = {
   },
   category: CATEGORY,
 };
-

@@ -14,7 +14,7 @@ export const abs = unaryFunction({
   js: 'Math.abs',
   derivative: (u) => fn('sign', u),
   description: 'Absolute value.',
-  nonSmooth: 'The derivative is sign(x); at x = 0 it is taken as 0.',
+  nonSmooth: 'The derivative is `sign(x)`; at x = 0 it is taken as 0.',
   examples: [
     { expr: 'abs(-2.5)', value: 2.5 },
     { expr: 'abs(3)', value: 3 },
@@ -120,7 +120,8 @@ export const min: FunctionDef = {
   help: {
     signature: 'min(x1, x2, ...)',
     description: 'The smallest argument (NaN if any argument is NaN).',
-    nonSmooth: 'The derivative is that of the selected argument; on ties, of the first of the tied arguments.',
+    nonSmooth:
+      'The derivative is that of the selected argument; on ties, of the first of the tied arguments.',
     examples: [
       { expr: 'min(3, 1, 2)', value: 1 },
       { expr: 'min(2, 5)', value: 2 },
@@ -138,7 +139,8 @@ export const max: FunctionDef = {
   help: {
     signature: 'max(x1, x2, ...)',
     description: 'The largest argument (NaN if any argument is NaN).',
-    nonSmooth: 'The derivative is that of the selected argument; on ties, of the first of the tied arguments.',
+    nonSmooth:
+      'The derivative is that of the selected argument; on ties, of the first of the tied arguments.',
     examples: [
       { expr: 'max(3, 1, 2)', value: 3 },
       { expr: 'max(-2, -5)', value: -2 },
@@ -151,14 +153,15 @@ export const ifFunction: FunctionDef = {
   name: 'if',
   arity: [3, 3],
   evaluate: (c: number, a: number, b: number) => (c !== 0 ? a : b),
-  derivative: (args, dargs) => (isZero(dargs[1]) && isZero(dargs[2]) ? ZERO : fn('if', args[0], dargs[1], dargs[2])),
+  derivative: (args, dargs) =>
+    isZero(dargs[1]) && isZero(dargs[2]) ? ZERO : fn('if', args[0], dargs[1], dargs[2]),
   emit: (a) => `(${a[0]} !== 0 ? ${a[1]} : ${a[2]})`,
   help: {
     signature: 'if(cond, a, b)',
     description:
       'a when cond is true (non-zero; NaN counts as true), else b. Only the selected branch is evaluated. Conditions are usually comparisons (1/0) combined with and, or, not.',
     nonSmooth:
-      'The derivative is that of the selected branch, if(cond, a\', b\'); the condition contributes nothing (also at the switching point).',
+      "The derivative is that of the selected branch, `if(cond, a', b')`; the condition contributes nothing (also at the switching point).",
     examples: [
       { expr: 'if(1 < 2, 10, 20)', value: 10 },
       { expr: 'if(0, 1, 2)', value: 2 },

@@ -3,7 +3,13 @@ import type { FunctionDef } from '../types.ts';
 import { unaryFunction } from './define.ts';
 import { chain, fn, n, negate, plus, square, times } from '../dsl.ts';
 import { constant, constantValue } from '../../ast/build.ts';
-import { digamma as digammaR, erf as erfR, erfc as erfcR, gamma as gammaR, lgamma as lgammaR } from '../runtime.ts';
+import {
+  digamma as digammaR,
+  erf as erfR,
+  erfc as erfcR,
+  gamma as gammaR,
+  lgamma as lgammaR,
+} from '../runtime.ts';
 import { polygamma as polygammaR, trigamma as trigammaR } from '../runtime.ts';
 
 const CATEGORY = 'Special functions';
@@ -46,7 +52,7 @@ export const gamma = unaryFunction({
   derivative: (u) => times(fn('gamma', u), fn('digamma', u)),
   description:
     'The gamma function (gamma(n) = (n-1)! for positive integers, exact there). Infinity at 0, NaN at negative integers, Infinity above 171.6.',
-  nonSmooth: 'The derivative gamma(x)*digamma(x) is NaN at the poles (0, -1, -2, ...).',
+  nonSmooth: 'The derivative `gamma(x)*digamma(x)` is NaN at the poles (0, -1, -2, ...).',
   examples: [
     { expr: 'gamma(5)', value: 24 },
     { expr: 'gamma(0.5)', value: 1.772453850905516 },
@@ -77,7 +83,8 @@ export const digamma = unaryFunction({
   evaluate: digammaR,
   js: 'R.digamma',
   derivative: (u) => fn('trigamma', u),
-  description: 'The digamma function psi(x) = gamma\'(x)/gamma(x), the derivative of lgamma. NaN at 0, -1, -2, ...',
+  description:
+    "The digamma function psi(x) = gamma'(x)/gamma(x), the derivative of lgamma. NaN at 0, -1, -2, ...",
   examples: [
     { expr: 'digamma(1)', value: -0.5772156649015329 },
     { expr: 'digamma(0.5)', value: -1.9635100260214235 },

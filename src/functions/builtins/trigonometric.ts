@@ -53,7 +53,7 @@ export const asin = unaryFunction({
   js: 'Math.asin',
   derivative: (u) => over(ONE, fn('sqrt', minus(ONE, square(u)))),
   description: 'Inverse sine, in [-pi/2, pi/2]; NaN outside [-1, 1].',
-  nonSmooth: 'At x = -1 and x = 1 the derivative 1/sqrt(1 - x^2) is Infinity.',
+  nonSmooth: 'At x = -1 and x = 1 the derivative `1/sqrt(1 - x^2)` is Infinity.',
   examples: [
     { expr: 'asin(1)', value: 1.5707963267948966 },
     { expr: 'asin(0.5)', value: 0.5235987755982989 },
@@ -67,7 +67,7 @@ export const acos = unaryFunction({
   js: 'Math.acos',
   derivative: (u) => negate(over(ONE, fn('sqrt', minus(ONE, square(u))))),
   description: 'Inverse cosine, in [0, pi]; NaN outside [-1, 1].',
-  nonSmooth: 'At x = -1 and x = 1 the derivative -1/sqrt(1 - x^2) is -Infinity.',
+  nonSmooth: 'At x = -1 and x = 1 the derivative `-1/sqrt(1 - x^2)` is -Infinity.',
   examples: [
     { expr: 'acos(1)', value: 0 },
     { expr: 'acos(0.5)', value: 1.0471975511965979 },
@@ -105,7 +105,7 @@ export const atan2: FunctionDef = {
     signature: 'atan2(y, x)',
     description: 'Angle of the point (x, y) from the positive x axis, in (-pi, pi].',
     nonSmooth:
-      'The derivative (x*dy - y*dx)/(x^2 + y^2) is NaN at the origin; the jump from pi to -pi on the negative x axis is ignored (the derivative is that of the continuous branch).',
+      'The derivative `(x*dy - y*dx)/(x^2 + y^2)` is NaN at the origin; the jump from pi to -pi on the negative x axis is ignored (the derivative is that of the continuous branch).',
     examples: [
       { expr: 'atan2(1, 1)', value: 0.7853981633974483 },
       { expr: 'atan2(1, -1)', value: 2.356194490192345 },
@@ -146,7 +146,7 @@ export const tanh = unaryFunction({
   evaluate: Math.tanh,
   js: 'Math.tanh',
   derivative: (u) => over(ONE, square(fn('cosh', u))),
-  description: 'Hyperbolic tangent. Its derivative is computed as 1/cosh(x)^2 (accurate for large |x|).',
+  description: 'Hyperbolic tangent. Its derivative is computed as `1/cosh(x)^2` (accurate for large |x|).',
   examples: [
     { expr: 'tanh(0)', value: 0 },
     { expr: 'tanh(1)', value: 0.7615941559557649 },
@@ -174,7 +174,7 @@ export const acosh = unaryFunction({
   js: 'Math.acosh',
   derivative: (u) => over(ONE, fn('sqrt', times(minus(u, ONE), plus(u, ONE)))),
   description: 'Inverse hyperbolic cosine, for x >= 1 (NaN below).',
-  nonSmooth: 'At x = 1 the derivative 1/sqrt((x - 1)*(x + 1)) is Infinity.',
+  nonSmooth: 'At x = 1 the derivative `1/sqrt((x - 1)*(x + 1))` is Infinity.',
   examples: [
     { expr: 'acosh(1)', value: 0 },
     { expr: 'acosh(2)', value: 1.3169578969248166 },
