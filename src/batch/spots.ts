@@ -275,7 +275,9 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
     throw new ExprfitError('option', `residualPasses must be an integer >= 0, got ${String(passes)}`);
   }
   const totalPasses = 2 * passes + 1;
-  let pass = await fitPass(ctx, px, py, 0, totalPasses);
+  // With residual detection, a symmetric model is first fitted with its width fixed at the width of isolated
+  // spots: a blend of two close spots then leaves strong residual lobes (a free width would absorb it).
+  let pass = await fitPass(ctx, px, py, 0, totalPasses, undefined, passes > 0 && model.roles.sigma !== undefined);
   let added = 0;
   let pruned = 0;
   for (let r = 0; r < passes; r++) {
@@ -413,6 +415,7 @@ async function fitPass(
   passIndex: number,
   passes: number,
   prior?: PassResult,
+  fixWidth = false,
 ): Promise<PassResult> {
   const { img, W, H, half, model, estimator, joint, maxGroup, options } = ctx;
   const n = px.length;
@@ -535,10 +538,15 @@ async function fitPass(
     const starts = startParams(model, multi.rename, gis, groups, moments, sigmaEstimate, estimator, options.start ?? {}, prior);
     const xs = new NdArray(Float64Array.from({ length: bw }, (_v, i) => i), [1, bw]);
     const ys = new NdArray(Float64Array.from({ length: bh }, (_v, i) => i), [bh, 1]);
+    const spec = boundParams(starts, model, multi.rename, bw, bh, estimator, fixWidth ? sigmaEstimate : undefined);
+    const fixedValues = new Map<string, number>();
+    for (const [name, v] of Object.entries(spec)) {
+      if (typeof v === 'object' && v !== null && 'fixed' in v && v.fixed) fixedValues.set(name, v.value as number);
+    }
     const res = await fitMany(
       multi.expr,
       { z: new NdArray(stack, [m, bh, bw]), x: xs, y: ys },
-      boundParams(starts, model, multi.rename, bw, bh, estimator),
+      spec,
       {
         estimator,
         ...(options.threads !== undefined ? { threads: options.threads } : {}),
@@ -546,7 +554,7 @@ async function fitPass(
         ...(options.onProgress ? { onProgress: (d: number) => progress(done + d * k) } : {}),
       },
     );
-    collect(res, model, multi.rename, gis, groups, cols, clippedCol, params);
+    collect(res, model, multi.rename, gis, groups, cols, clippedCol, params, fixedValues);
     done += m * k;
     progress(done);
   }
@@ -803,8 +811,11 @@ function boundParams(
   bw: number,
   bh: number,
   estimator: BatchEstimator,
+  fixSigma?: number,
 ): Record<string, ManyParamInput> {
   const r = model.roles;
+  const fixed = new Set<string>();
+  if (fixSigma !== undefined && r.sigma) for (const names of rename) fixed.add(names.get(r.sigma)!);
   const bounds = new Map<string, [number, number]>();
   const big = Math.max(bw, bh);
   for (const names of rename) {
@@ -816,6 +827,10 @@ function boundParams(
   if (r.background && estimator === 'poisson') bounds.set(r.background, [0, Infinity]);
   const out: Record<string, ManyParamInput> = {};
   for (const [name, v] of starts) {
+    if (fixed.has(name)) {
+      out[name] = { value: fixSigma!, fixed: true };
+      continue;
+    }
     const b = bounds.get(name);
     if (b) {
       for (let i = 0; i < v.length; i++) v[i] = Math.min(Math.max(v[i], b[0]), b[1]);
@@ -834,9 +849,11 @@ function collect(
   cols: Record<SpotColumn, Float64Array>,
   clipped: Uint8Array,
   all: Float64Array,
+  fixedValues: ReadonlyMap<string, number>,
 ): void {
   const r = model.roles;
-  const val = (name: string | undefined, f: number): number => (name ? (res.values[name]?.[f] ?? NaN) : NaN);
+  const val = (name: string | undefined, f: number): number =>
+    name ? (res.values[name]?.[f] ?? fixedValues.get(name) ?? NaN) : NaN;
   const err = (name: string | undefined, f: number): number => (name ? (res.stderr[name]?.[f] ?? NaN) : NaN);
   gis.forEach((gi, f) => {
     const g = groups[gi];
