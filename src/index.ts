@@ -43,3 +43,63 @@ export type {
   ScriptFunction,
   Value,
 } from './script/index.ts';
+// Fitting: fit(model, data, params?, options?) → FitResult (src/fit; docs/fitting.md).
+export { fit } from './fit/fit.ts';
+export { FitResult } from './fit/result.ts';
+export type { FitResultJSON, EquationStats, NamedMatrix } from './fit/result.ts';
+export type {
+  FitOptions,
+  DataInput,
+  Method,
+  Loss,
+  Estimator,
+  ParamResult,
+  Termination,
+} from './fit/types.ts';
+export type { ParamInput, ParamsInput } from './model/params.ts';
+// Parsing (src/syntax; docs/language.md).
+export { parseExpr, parseModel, parseScript, parseStatement, isIncomplete } from './syntax/index.ts';
+export type { Statement, ModelAst, SourceText } from './syntax/index.ts';
+// Array tools (src/arrays; docs/arrays.md): the common ones by name, everything as `arrays`.
+export {
+  linspace,
+  arange,
+  zeros,
+  ones,
+  full,
+  grid,
+  meshgrid,
+  reshape,
+  ravel,
+  transpose,
+  slice,
+  concat,
+  gausskernel,
+  mvnpdf,
+  gaussfilter,
+  rbfkernel,
+  gaussian2d,
+  sumOfGaussians,
+  smoothingSpline,
+  crBasis,
+} from './arrays/index.ts';
+export * as arrays from './arrays/index.ts';
+// Files and plots (src/data; docs/formats.md).
+export {
+  load,
+  loadArray,
+  saveArray,
+  readTable,
+  writeTable,
+  readJson,
+  writeJson,
+  readNpy,
+  writeNpy,
+  readNpz,
+  readPng,
+  writeHeatmapPng,
+  writePng16,
+  readTiff,
+  readFits,
+  plotFit,
+} from './data/index.ts';

@@ -21,7 +21,7 @@ export interface FindPeaksOptions {
   border?: number;
   /** At most this many peaks, the highest first (default: all). */
   maxPeaks?: number;
-  /** Gaussian smoothing (sigma in pixels) before detection; default 1, 0 for none. */
+  /** Gaussian smoothing (sigma in pixels) before detection; default 0.5 (light: close pairs stay resolved), 0 for none. */
   smooth?: number;
 }
 
@@ -164,7 +164,7 @@ export function findPeaks(img: NdArray, options: FindPeaksOptions = {}): Peaks {
   const minDistance = checkInt('minDistance', options.minDistance ?? 1, 1);
   const border = checkInt('border', options.border ?? 0, 0);
   const maxPeaks = options.maxPeaks === undefined ? Infinity : checkInt('maxPeaks', options.maxPeaks, 1);
-  const smooth = options.smooth ?? 1;
+  const smooth = options.smooth ?? 0.5;
   if (typeof smooth !== 'number' || !(smooth >= 0) || !Number.isFinite(smooth)) {
     throw new ExprfitError('option', `smooth must be a number >= 0, got ${String(smooth)}`);
   }

@@ -51,6 +51,11 @@ export interface SpotsOptions extends FindPeaksOptions {
    * 0): peaks of the significance of the residual image become new spots and everything is fitted again.
    */
   residualPasses?: number;
+  /**
+   * Split blends (default: with joint fitting and a symmetric model): a spot fitted much wider than isolated
+   * spots is refitted as two (kept when both stay significant).
+   */
+  splitBlends?: boolean;
   /** Progress of the fits: spots done, total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -122,6 +127,7 @@ const OPTION_KEYS = [
   'start',
   'peaks',
   'residualPasses',
+  'splitBlends',
   'onProgress',
 ];
 
@@ -270,35 +276,51 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
     maxGroup,
     options,
   };
-  const passes = options.residualPasses ?? (peaks && joint ? 1 : 0);
+  const passes = options.residualPasses ?? 0;
   if (!Number.isInteger(passes) || passes < 0) {
     throw new ExprfitError('option', `residualPasses must be an integer >= 0, got ${String(passes)}`);
   }
-  const totalPasses = 2 * passes + 1;
-  // With residual detection, a symmetric model is first fitted with its width fixed at the width of isolated
-  // spots: a blend of two close spots then leaves strong residual lobes (a free width would absorb it).
-  let pass = await fitPass(ctx, px, py, 0, totalPasses, undefined, passes > 0 && model.roles.sigma !== undefined);
+  const splitBlends = options.splitBlends ?? (joint && model.roles.sigma !== undefined);
+  const totalPasses = 1 + 2 * (passes + (splitBlends ? 3 : 0));
+  let passIndex = 0;
+  let pass = await fitPass(ctx, px, py, passIndex++, totalPasses);
   let added = 0;
-  let pruned = 0;
+  let split = 0;
+  // Refits after edits of the peak list (spots removed, peaks added), from the previous fits; components the
+  // joint fit made insignificant or put onto another spot are dropped and the rest fitted once more.
+  const refit = async (remove: ReadonlySet<number>, ax: readonly number[], ay: readonly number[]): Promise<number> => {
+    const keepOld = Array.from({ length: px.length }, (_v, i) => i).filter((i) => !remove.has(i));
+    const nx = Int32Array.from([...keepOld.map((i) => px[i]), ...ax]);
+    const ny = Int32Array.from([...keepOld.map((i) => py[i]), ...ay]);
+    const prior = subsetPass(pass, [...keepOld, ...ax.map(() => -1)], model.params.length);
+    let next = await fitPass(ctx, nx, ny, passIndex++, totalPasses, prior);
+    const keep = survivors(next, model);
+    const newKept = keep.filter((i) => i >= keepOld.length).length;
+    if (keep.length < nx.length) {
+      const sub = subsetPass(next, keep, model.params.length);
+      const kx = Int32Array.from(keep, (i) => clampInt(Math.round(next.cols.x[i]), 0, W - 1, nx[i]));
+      const ky = Int32Array.from(keep, (i) => clampInt(Math.round(next.cols.y[i]), 0, H - 1, ny[i]));
+      next = await fitPass(ctx, kx, ky, passIndex++, totalPasses, sub);
+      px = kx;
+      py = ky;
+    } else {
+      px = nx;
+      py = ny;
+      passIndex++;
+    }
+    pass = next;
+    return newKept;
+  };
+  for (let round = 0; splitBlends && round < 3; round++) {
+    const b = blends(ctx, pass, px, py);
+    if (!b.remove.size) break;
+    split += (await refit(b.remove, b.x, b.y)) - b.remove.size;
+  }
   for (let r = 0; r < passes; r++) {
     const extra = residualPeaks(ctx, pass, px, py, peaks);
     if (extra.x.length === 0) break;
-    const nBefore = px.length;
-    px = Int32Array.from([...px, ...extra.x]);
-    py = Int32Array.from([...py, ...extra.y]);
-    pass = await fitPass(ctx, px, py, 2 * r + 1, totalPasses, pass);
-    // Components that the joint fit made insignificant or put onto another spot are dropped, and the rest
-    // fitted again from their fits (at their fitted pixels).
-    const keep = survivors(pass, nBefore, ctx.model);
-    added += keep.filter((i) => i >= nBefore).length;
-    pruned += px.length - keep.length;
-    if (keep.length === px.length) continue;
-    const sub = subsetPass(pass, keep, ctx.model.params.length);
-    px = Int32Array.from(keep, (i) => clampInt(Math.round(pass.cols.x[i]), 0, W - 1, px[i]));
-    py = Int32Array.from(keep, (i) => clampInt(Math.round(pass.cols.y[i]), 0, H - 1, py[i]));
-    pass = await fitPass(ctx, px, py, 2 * r + 2, totalPasses, sub);
+    added += await refit(new Set(), extra.x, extra.y);
   }
-  void pruned;
   const n = px.length;
   const cols = pass.cols;
   let converged = 0;
@@ -306,7 +328,7 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
   const elapsedMs = performance.now() - t0;
   const nGroups = pass.crowdedGroups;
   const summary =
-    `${n} spot${n === 1 ? '' : 's'} (${added} found in the residuals), ${converged} converged, ` +
+    `${n} spot${n === 1 ? '' : 's'}${split > 0 ? ` (${split} blend${split === 1 ? '' : 's'} split)` : ''}${added ? ` (${added} found in the residuals)` : ''}, ${converged} converged, ` +
     `${nGroups} crowded group${nGroups === 1 ? '' : 's'} fitted jointly, ${(elapsedMs / 1000).toFixed(2)} s`;
   const result: SpotsResult = {
     columns: cols,
@@ -346,7 +368,7 @@ function clampInt(v: number, lo: number, hi: number, fallback: number): number {
  * fitted amplitude became insignificant (below 3 standard errors, or not finite), or that sits within 0.5·σ of a
  * brighter spot (two components on one spot); new spots under the same rules.
  */
-function survivors(pass: PassResult, _nBefore: number, model: SpotModel): number[] {
+function survivors(pass: PassResult, model: SpotModel): number[] {
   const c = pass.cols;
   const n = c.x.length;
   const order = Array.from({ length: n }, (_v, i) => i).sort(
@@ -372,14 +394,71 @@ function survivors(pass: PassResult, _nBefore: number, model: SpotModel): number
   return kept.sort((a, b) => a - b);
 }
 
-/** The part of a pass that start values read (fits and status), for the kept spots, renumbered. */
+/**
+ * The part of a pass that start values read (fits and status) for the spots `keep` (renumbered in that order;
+ * -1: a new spot without a previous fit).
+ */
 function subsetPass(pass: PassResult, keep: readonly number[], P: number): PassResult {
   const cols = Object.fromEntries(
-    SPOT_COLUMNS.map((k) => [k, Float64Array.from(keep, (i) => pass.cols[k][i])]),
+    SPOT_COLUMNS.map((k) => [k, Float64Array.from(keep, (i) => (i < 0 ? NaN : pass.cols[k][i]))]),
   ) as Record<SpotColumn, Float64Array>;
-  const params = new Float64Array(keep.length * P);
-  keep.forEach((i, j) => params.set(pass.params.subarray(i * P, (i + 1) * P), j * P));
-  return { ...pass, cols, params };
+  const params = new Float64Array(keep.length * P).fill(NaN);
+  keep.forEach((i, j) => {
+    if (i >= 0) params.set(pass.params.subarray(i * P, (i + 1) * P), j * P);
+  });
+  return { ...pass, cols, params, sigmaErr: Float64Array.from(keep, (i) => (i < 0 ? NaN : pass.sigmaErr[i])) };
+}
+
+/**
+ * Blends: spots whose fitted width (symmetric model) is well above the median fitted width σ — more than 1.1
+ * times it and by more than 5 standard errors — are two spots fitted as one. Each is replaced by two peaks on
+ * the major axis of its moments, separated by d = 2·sqrt(major² − σ²) (the second moment of a pair of
+ * Gaussians along its axis is σ² + d²/4), at least 1.5·σ.
+ */
+function blends(ctx: PassContext, pass: PassResult, px: Int32Array, py: Int32Array): { remove: Set<number>; x: number[]; y: number[] } {
+  const { img, W, H, half } = ctx;
+  const c = pass.cols;
+  // The typical width: the median fitted width (most spots are resolved; moments of crowded spots are not).
+  const widths: number[] = [];
+  for (let i = 0; i < c.x.length; i++) if (c.status[i] === 0 && Number.isFinite(c.sigma_x[i])) widths.push(c.sigma_x[i]);
+  const s0 = widths.length ? median(widths) : pass.sigmaEstimate;
+  const remove = new Set<number>();
+  const xs: number[] = [];
+  const ys: number[] = [];
+  const n = c.x.length;
+  for (let i = 0; i < n; i++) {
+    const sg = c.sigma_x[i];
+    const err = pass.sigmaErr[i];
+    if (c.status[i] !== 0 || !(sg > 1.1 * s0)) continue;
+    if (Number.isFinite(err) ? sg - s0 < 5 * err : sg < 1.25 * s0) continue;
+    const cx = clampInt(Math.round(c.x[i]), 0, W - 1, px[i]);
+    const cy = clampInt(Math.round(c.y[i]), 0, H - 1, py[i]);
+    const others: { x: number[]; y: number[] } = { x: [], y: [] };
+    for (let j = 0; j < n; j++) {
+      if (j !== i && Math.abs(c.x[j] - cx) <= 2 * half && Math.abs(c.y[j] - cy) <= 2 * half) {
+        others.x.push(c.x[j]);
+        others.y.push(c.y[j]);
+      }
+    }
+    const mo = momentStart(img, H, W, cx, cy, Math.min(half, Math.ceil(4 * sg)), { others, fallbackSigma: s0 });
+    const d = Math.max(1.5 * s0, 2 * Math.sqrt(Math.max(0, mo.sigmaMajor ** 2 - s0 * s0)));
+    const ux = Math.cos(mo.theta) * (d / 2);
+    const uy = Math.sin(mo.theta) * (d / 2);
+    let ax = clampInt(Math.round(c.x[i] + ux), 0, W - 1, cx);
+    let ay = clampInt(Math.round(c.y[i] + uy), 0, H - 1, cy);
+    let bx = clampInt(Math.round(c.x[i] - ux), 0, W - 1, cx);
+    let by = clampInt(Math.round(c.y[i] - uy), 0, H - 1, cy);
+    if (ax === bx && ay === by) {
+      ax = clampInt(ax + 1, 0, W - 1, ax);
+      bx = clampInt(bx - 1, 0, W - 1, bx);
+    }
+    remove.add(i);
+    xs.push(ax, bx);
+    ys.push(ay, by);
+    void ay;
+    void by;
+  }
+  return { remove, x: xs, y: ys };
 }
 
 interface PassContext {
@@ -405,6 +484,8 @@ interface PassResult {
   readonly sigmaEstimate: number;
   readonly groupDistance: number;
   readonly crowdedGroups: number;
+  /** Standard error of each spot's width (symmetric model; NaN otherwise). */
+  readonly sigmaErr: Float64Array;
 }
 
 /** Moments, grouping and the fits of all spots at the given peak pixels. */
@@ -520,6 +601,7 @@ async function fitPass(
     Float64Array
   >;
   const params = new Float64Array(n * model.params.length).fill(NaN);
+  const sigmaErr = new Float64Array(n).fill(NaN);
   const clippedCol = new Uint8Array(n);
   for (let i = 0; i < n; i++) cols.id[i] = i;
   let done = 0;
@@ -535,10 +617,22 @@ async function fitPass(
     const size = bh * bw;
     const stack = new Float64Array(m * size);
     gis.forEach((gi, f) => fillRegion(stack, f * size, img, W, groups[gi], px, py));
+    // Amplitudes are bounded by 4x the region's range (no joint fit can need more; it stops runaway steps).
+    const amax = new Float64Array(m);
+    for (let f = 0; f < m; f++) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let k = f * size; k < (f + 1) * size; k++) {
+        const v = stack[k];
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      amax[f] = hi > lo ? 4 * (hi - lo) + 1 : Infinity;
+    }
     const starts = startParams(model, multi.rename, gis, groups, moments, sigmaEstimate, estimator, options.start ?? {}, prior);
     const xs = new NdArray(Float64Array.from({ length: bw }, (_v, i) => i), [1, bw]);
     const ys = new NdArray(Float64Array.from({ length: bh }, (_v, i) => i), [bh, 1]);
-    const spec = boundParams(starts, model, multi.rename, bw, bh, estimator, fixWidth ? sigmaEstimate : undefined);
+    const spec = boundParams(starts, model, multi.rename, bw, bh, estimator, amax, fixWidth ? sigmaEstimate : undefined);
     const fixedValues = new Map<string, number>();
     for (const [name, v] of Object.entries(spec)) {
       if (typeof v === 'object' && v !== null && 'fixed' in v && v.fixed) fixedValues.set(name, v.value as number);
@@ -555,12 +649,20 @@ async function fitPass(
       },
     );
     collect(res, model, multi.rename, gis, groups, cols, clippedCol, params, fixedValues);
+    if (model.roles.sigma) {
+      gis.forEach((gi, f) =>
+        groups[gi].members.forEach((i, sIdx) => {
+          sigmaErr[i] = res.stderr[multi.rename[sIdx].get(model.roles.sigma!)!]?.[f] ?? NaN;
+        }),
+      );
+    }
     done += m * k;
     progress(done);
   }
   return {
     cols,
     params,
+    sigmaErr,
     group: groupOf,
     groupSize,
     clipped: clippedCol,
@@ -663,7 +765,7 @@ function residualPeaks(
     res[k] = Number.isFinite(v) ? v - mImg[k] - bImg[k] : 0;
     vr[k] = noise2 + gain * Math.max(0, mImg[k]);
   }
-  const smooth = options.smooth ?? 1;
+  const smooth = options.smooth ?? 0.5;
   let sres = new NdArray(res, [H, W]);
   let svar = new NdArray(vr, [H, W]);
   if (smooth > 0) {
@@ -811,15 +913,16 @@ function boundParams(
   bw: number,
   bh: number,
   estimator: BatchEstimator,
+  amax: Float64Array,
   fixSigma?: number,
 ): Record<string, ManyParamInput> {
   const r = model.roles;
   const fixed = new Set<string>();
   if (fixSigma !== undefined && r.sigma) for (const names of rename) fixed.add(names.get(r.sigma)!);
-  const bounds = new Map<string, [number, number]>();
+  const bounds = new Map<string, [number, number | Float64Array]>();
   const big = Math.max(bw, bh);
   for (const names of rename) {
-    if (r.amplitude) bounds.set(names.get(r.amplitude)!, [0, Infinity]);
+    if (r.amplitude) bounds.set(names.get(r.amplitude)!, [0, amax]);
     bounds.set(names.get(r.x)!, [-0.5, bw - 0.5]);
     bounds.set(names.get(r.y)!, [-0.5, bh - 0.5]);
     for (const s of [r.sigma, r.sigmaX, r.sigmaY]) if (s) bounds.set(names.get(s)!, [0.3, big]);
@@ -833,8 +936,9 @@ function boundParams(
     }
     const b = bounds.get(name);
     if (b) {
-      for (let i = 0; i < v.length; i++) v[i] = Math.min(Math.max(v[i], b[0]), b[1]);
-      out[name] = { value: v, min: b[0], max: b[1] };
+      const hi = b[1];
+      for (let i = 0; i < v.length; i++) v[i] = Math.min(Math.max(v[i], b[0]), typeof hi === 'number' ? hi : hi[i]);
+      out[name] = { value: v, min: b[0], max: hi };
     } else out[name] = v;
   }
   return out;

@@ -16,7 +16,7 @@ import { FIT_OPTIONS, FIT_OPTION_WORDS } from './fitting.ts';
 import { arityDescription, getScriptFunction, scriptFunctionNames } from './functions.ts';
 import type { Interpreter } from './interpreter.ts';
 import { getCommand, isIdentifier } from './statements.ts';
-import { isSpline } from './values.ts';
+import { isSpline, showPathAsWritten } from './values.ts';
 
 type Kind = 'value' | 'param' | 'spline';
 
@@ -201,7 +201,12 @@ class Checker {
 
   async statement(
     s: Statement,
-    loadColumns: (file: string, span: SourceSpan, options: Record<string, string>) => Promise<string[]>,
+    loadColumns: (
+      file: string,
+      written: string,
+      span: SourceSpan,
+      options: Record<string, string>,
+    ) => Promise<string[]>,
   ): Promise<void> {
     switch (s.kind) {
       case 'data': {
@@ -216,7 +221,7 @@ class Checker {
           if (o.key === 'prefix') prefix = w;
           else opts[o.key] = w;
         }
-        const cols = await loadColumns(resolve(this.options.baseDir, s.file), s.fileSpan, opts);
+        const cols = await loadColumns(resolve(this.options.baseDir, s.file), s.file, s.fileSpan, opts);
         for (const c of cols) if (isIdentifier(prefix + c)) this.define(prefix + c, 'value', s.fileSpan);
         return;
       }
@@ -232,7 +237,11 @@ class Checker {
             );
           }
         }
-        const kind: Kind = s.value.kind === 'call' && s.value.fn === 'spline' ? 'spline' : 'value';
+        const v = s.value;
+        const isSplineValue =
+          (v.kind === 'call' && v.fn === 'spline') ||
+          (v.kind === 'sym' && this.names.get(v.name) === 'spline');
+        const kind: Kind = isSplineValue ? 'spline' : 'value';
         s.targets.forEach((t, i) => this.define(t, kind, s.targetSpans[i]));
         if (s.targets.length === 1) this.assigned.add(s.targets[0]);
         return;
@@ -383,13 +392,15 @@ export async function checkStatements(
   const { load } = await import('../data/load.ts');
   const loadColumns = async (
     file: string,
+    written: string,
     span: SourceSpan,
     opts: Record<string, string>,
   ): Promise<string[]> => {
     let loaded;
     try {
       loaded = await load(file, opts);
-    } catch (err) {
+    } catch (e) {
+      const err = showPathAsWritten(e, file, written);
       if (err instanceof ExprfitError && !err.span) {
         throw new ExprfitError(err.code, err.message, { span, source, hints: err.hints, cause: err });
       }

@@ -16,6 +16,7 @@ import {
   asShape,
   asString,
   isSpline,
+  showPathAsWritten,
   simplifyValue,
   typeError,
   type Value,
@@ -327,7 +328,12 @@ const BUILTINS: ScriptFunction[] = [
     async call(args, ctx) {
       const file = asString(args[0], 'file name', ctx.arg(0));
       const key = args.length > 1 ? asString(args[1], 'key', ctx.arg(1)) : undefined;
-      return result(await loadArray(ctx.resolvePath(file), key === undefined ? {} : { key }));
+      const path = ctx.resolvePath(file);
+      try {
+        return result(await loadArray(path, key === undefined ? {} : { key }));
+      } catch (err) {
+        throw showPathAsWritten(err, path, file);
+      }
     },
   },
   {

@@ -38,6 +38,7 @@ import {
   describeType,
   formatValue,
   isTuple,
+  showPathAsWritten,
   typeError,
   type Value,
   type Where,
@@ -151,7 +152,7 @@ async function dataStatement(s: DataStatement, ctx: StatementContext): Promise<v
   try {
     loaded = await load(file, loadOptions);
   } catch (err) {
-    throw rethrowAt(err, ctx, s.fileSpan);
+    throw rethrowAt(showPathAsWritten(err, file, s.file), ctx, s.fileSpan);
   }
   let columns: Record<string, NdArray>;
   let names: string[];

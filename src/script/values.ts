@@ -58,6 +58,17 @@ export function positioned(err: unknown, where: Where): unknown {
   });
 }
 
+/** An error about the file at `resolved`, reworded to show the name as the script wrote it. */
+export function showPathAsWritten(err: unknown, resolved: string, written: string): unknown {
+  if (!(err instanceof ExprfitError) || resolved === written || !err.message.includes(resolved)) return err;
+  return new ExprfitError(err.code, err.message.split(resolved).join(written), {
+    span: err.span,
+    source: err.source,
+    hints: err.hints,
+    cause: err,
+  });
+}
+
 export function typeError(message: string, where: Where, hints?: readonly string[]): ExprfitError {
   return new ExprfitError('type', message, { span: where.span, source: where.source, hints });
 }
