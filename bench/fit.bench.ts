@@ -37,13 +37,15 @@ export function makeImage(n = 512): { z: Float64Array; truth: Record<string, num
   const ct = Math.cos(truth.theta);
   const st = Math.sin(truth.theta);
   const a = (ct * ct) / (2 * truth.sx ** 2) + (st * st) / (2 * truth.sy ** 2);
-  const b = -Math.sin(2 * truth.theta) / (4 * truth.sx ** 2) + Math.sin(2 * truth.theta) / (4 * truth.sy ** 2);
+  const b =
+    -Math.sin(2 * truth.theta) / (4 * truth.sx ** 2) + Math.sin(2 * truth.theta) / (4 * truth.sy ** 2);
   const c = (st * st) / (2 * truth.sx ** 2) + (ct * ct) / (2 * truth.sy ** 2);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       const dx = j - truth.x0;
       const dy = i - truth.y0;
-      z[i * n + j] = truth.A * Math.exp(-(a * dx * dx + 2 * b * dx * dy + c * dy * dy)) + truth.offset + 2 * g();
+      z[i * n + j] =
+        truth.A * Math.exp(-(a * dx * dx + 2 * b * dx * dy + c * dy * dy)) + truth.offset + 2 * g();
     }
   }
   return { z, truth };
@@ -62,7 +64,11 @@ export async function run(): Promise<BenchRow[]> {
   let nfev = 0;
   const ms = timeMedian(
     () => {
-      const r = fit(MODEL, { x, y, z: zArr }, { ...START, sx: { value: START.sx, min: 0 }, sy: { value: START.sy, min: 0 } });
+      const r = fit(
+        MODEL,
+        { x, y, z: zArr },
+        { ...START, sx: { value: START.sx, min: 0 }, sy: { value: START.sy, min: 0 } },
+      );
       iterations = r.iterations;
       nfev = r.nfev;
     },

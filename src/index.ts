@@ -103,3 +103,20 @@ export {
   readFits,
   plotFit,
 } from './data/index.ts';
+// Models and compiled kernels: parse once, fit many times (src/model, src/compile; docs/compile.md).
+export { parseModelText as model } from './model/model.ts';
+export type { Model, Equation } from './model/model.ts';
+export { prepareFit } from './fit/fit.ts';
+export { compileModel, compileValues } from './compile/index.ts';
+// Numeric solvers on plain callbacks (src/solver; docs/solver.md).
+export {
+  solveLeastSquares,
+  solvePoisson,
+  minimizeNLL,
+  minimizeLBFGSB,
+  minimizeNelderMead,
+  multiStart,
+  covarianceFromJacobian,
+  validateOptions as validateSolverOptions,
+} from './solver/index.ts';
+export type { LeastSquaresProblem, LeastSquaresSummary, SolverOptions } from './solver/index.ts';

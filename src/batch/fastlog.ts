@@ -60,8 +60,9 @@ function lnNormal(x: number, hi: number): number {
 /**
  * Σ_i w_i·y_i·ln f_i for i < n, with y at `y[yOff + i]`, w at `w[yOff + i]` (w null: 1) and f at
  * `f[fOff + i]`; `fBits` is an Int32Array over f's buffer (f must start at byte 0 of it). Points with
- * w·y = 0 contribute 0. Returns NaN when any f (at any point) is not a finite number > 0: a Poisson mean must
- * be positive, so such parameters are rejected by the solver.
+ * w·y = 0 contribute 0. Returns NaN when any f (at any point) is negative, infinite or NaN, and −Infinity when
+ * f = 0 where w·y > 0 (a Poisson mean must be positive where counts were seen): the solver rejects such
+ * parameters (χ² not finite).
  */
 export function sumYLogF(
   y: Float64Array,
@@ -76,7 +77,7 @@ export function sumYLogF(
   if (!LITTLE_ENDIAN) {
     for (let i = 0; i < n; i++) {
       const x = f[fOff + i];
-      if (!(x > 0) || x === Infinity) return NaN;
+      if (!(x >= 0) || x === Infinity) return NaN;
       const yi = w === null ? y[yOff + i] : y[yOff + i] * w[yOff + i];
       if (yi !== 0) s += yi * Math.log(x);
     }
@@ -88,7 +89,7 @@ export function sumYLogF(
     const yi = w === null ? y[yOff + i] : y[yOff + i] * w[yOff + i];
     if (hi < 0x00100000 || hi >= 0x7ff00000) {
       const x = f[k];
-      if (!(x > 0) || x === Infinity) return NaN;
+      if (!(x >= 0) || x === Infinity) return NaN;
       if (yi !== 0) s += yi * Math.log(x);
       continue;
     }

@@ -205,7 +205,10 @@ export function prepareFit(
         throw new ExprfitError('value', `parameter '${p.name}': its expr uses the data variable '${s}'`);
       }
       if (!params.has(s) && !isConstantName(s)) {
-        throw new ExprfitError('unknown-name', `parameter '${p.name}': its expr uses '${s}', which is not a parameter`);
+        throw new ExprfitError(
+          'unknown-name',
+          `parameter '${p.name}': its expr uses '${s}', which is not a parameter`,
+        );
       }
     }
     rawTies.set(p.name, e);
@@ -215,7 +218,10 @@ export function prepareFit(
     const done = ties.get(name);
     if (done) return done;
     if (stack.includes(name)) {
-      throw new ExprfitError('value', `tied parameters refer to each other in a cycle: ${[...stack, name].join(' -> ')}`);
+      throw new ExprfitError(
+        'value',
+        `tied parameters refer to each other in a cycle: ${[...stack, name].join(' -> ')}`,
+      );
     }
     const e = rawTies.get(name)!;
     const map = new Map<string, Expr>();
@@ -236,7 +242,10 @@ export function prepareFit(
   // Sigma names.
   for (const k of Object.keys(options.sigma)) {
     if (!lhsNames.has(k)) {
-      throw new ExprfitError('value', `sigma is given for '${k}', which is not a dependent variable of the model`);
+      throw new ExprfitError(
+        'value',
+        `sigma is given for '${k}', which is not a dependent variable of the model`,
+      );
     }
   }
 
@@ -253,7 +262,9 @@ export function prepareFit(
       }
     }
     if (variables.length === 0 && !likelihood) {
-      const undeclared = [...syms].filter((s) => params.has(s) && !paramInputNames.includes(s) && !ties.has(s));
+      const undeclared = [...syms].filter(
+        (s) => params.has(s) && !paramInputNames.includes(s) && !ties.has(s),
+      );
       if (undeclared.length > 1) {
         throw new ExprfitError(
           'unknown-name',
@@ -263,7 +274,8 @@ export function prepareFit(
       }
     }
     const obs = likelihood ? null : arrays.get(eq.lhs)!;
-    const sig = options.sigma[eq.lhs] !== undefined ? toArray(`sigma of ${eq.lhs}`, options.sigma[eq.lhs]) : null;
+    const sig =
+      options.sigma[eq.lhs] !== undefined ? toArray(`sigma of ${eq.lhs}`, options.sigma[eq.lhs]) : null;
     const named: [string, NdArray][] = variables.map((v) => [v, arrays.get(v)!]);
     if (obs) named.push([eq.lhs, obs]);
     if (sig) named.push([`sigma of ${eq.lhs}`, sig]);
@@ -292,7 +304,10 @@ export function prepareFit(
       if (sig && a === sig) {
         for (let k = 0; k < a.size; k++) {
           if (!(a.data[k] > 0) && !Number.isNaN(a.data[k])) {
-            throw new ExprfitError('value', `sigma of '${eq.lhs}' must be positive, got ${a.data[k]} at index ${unravel(k, a.shape)}`);
+            throw new ExprfitError(
+              'value',
+              `sigma of '${eq.lhs}' must be positive, got ${a.data[k]} at index ${unravel(k, a.shape)}`,
+            );
           }
         }
       }
@@ -316,7 +331,9 @@ export function prepareFit(
         for (let k = 0; k < size; k++) if (mask[k]) o[j++] = f[k];
         return o;
       };
-      bindData = Object.fromEntries(variables.map((v) => [v, new NdArray(filt(broadcastTo(arrays.get(v)!, shape)))]));
+      bindData = Object.fromEntries(
+        variables.map((v) => [v, new NdArray(filt(broadcastTo(arrays.get(v)!, shape)))]),
+      );
       observed = observed ? filt(observed) : null;
       weights = weights ? filt(weights) : null;
       outShape = [kept];

@@ -43,7 +43,11 @@ function distance(a: string, b: string): number {
     d[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const t = d[j];
-      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      d[j] = Math.min(
+        d[j] + 1,
+        d[j - 1] + 1,
+        prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1),
+      );
       prev = t;
     }
   }
@@ -77,7 +81,10 @@ function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]
 function positive(name: string, v: unknown, integer: boolean): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
-    throw new ExprfitError('option', `option ${name}: expected a positive ${integer ? 'integer' : 'number'}, got ${String(v)}`);
+    throw new ExprfitError(
+      'option',
+      `option ${name}: expected a positive ${integer ? 'integer' : 'number'}, got ${String(v)}`,
+    );
   }
   return v;
 }
@@ -99,16 +106,25 @@ export function validateFitOptions(o: FitOptions = {}): ValidatedFitOptions {
     }
   }
   if (o.absoluteSigma !== undefined && typeof o.absoluteSigma !== 'boolean') {
-    throw new ExprfitError('option', `option absoluteSigma: expected true or false, got ${String(o.absoluteSigma)}`);
+    throw new ExprfitError(
+      'option',
+      `option absoluteSigma: expected true or false, got ${String(o.absoluteSigma)}`,
+    );
   }
   if (o.sigma !== undefined && (o.sigma === null || typeof o.sigma !== 'object' || Array.isArray(o.sigma))) {
-    throw new ExprfitError('option', 'option sigma: expected an object { dependentVariable: sigma }, e.g. { y: 0.1 }');
+    throw new ExprfitError(
+      'option',
+      'option sigma: expected an object { dependentVariable: sigma }, e.g. { y: 0.1 }',
+    );
   }
   const estimator = oneOf('estimator', o.estimator, ['lsq', 'poisson', 'likelihood'] as const, 'lsq');
   const loss = oneOf('loss', o.loss, ['linear', 'soft_l1', 'huber', 'cauchy', 'arctan'] as const, 'linear');
   const method = oneOf('method', o.method, ['lm', 'lbfgsb', 'nelder'] as const, 'lm');
   if (estimator !== 'lsq' && loss !== 'linear') {
-    throw new ExprfitError('option', `option loss: robust losses apply to least squares, not estimator '${estimator}'`);
+    throw new ExprfitError(
+      'option',
+      `option loss: robust losses apply to least squares, not estimator '${estimator}'`,
+    );
   }
   if (estimator !== 'lsq' && o.sigma && Object.keys(o.sigma).length) {
     throw new ExprfitError('option', `option sigma: not used by estimator '${estimator}'`);

@@ -30,7 +30,16 @@ export interface NamedMatrix {
 export interface FitResultJSON {
   params: Record<
     string,
-    { value: number; stderr: number | null; min: number | null; max: number | null; fixed: boolean; expr: string | null; init: number; atBound: boolean }
+    {
+      value: number;
+      stderr: number | null;
+      min: number | null;
+      max: number | null;
+      fixed: boolean;
+      expr: string | null;
+      init: number;
+      atBound: boolean;
+    }
   >;
   chi2: number;
   redchi: number | null;
@@ -150,7 +159,9 @@ export class FitResult {
     const c = init.covariance.matrix;
     this.correlation = {
       names: init.covariance.names,
-      matrix: c.map((row, i) => row.map((v, j) => (i === j ? (Number.isFinite(v) ? 1 : NaN) : v / Math.sqrt(c[i][i] * c[j][j])))),
+      matrix: c.map((row, i) =>
+        row.map((v, j) => (i === j ? (Number.isFinite(v) ? 1 : NaN) : v / Math.sqrt(c[i][i] * c[j][j]))),
+      ),
     };
     this.chi2 = init.chi2;
     this.ndata = init.ndata;
@@ -191,7 +202,10 @@ export class FitResult {
     const name = lhs ?? [...this.exprs.keys()][0];
     const expr = this.exprs.get(name);
     if (!expr) {
-      throw new ExprfitError('unknown-name', `the model has no equation for '${name}' (it has ${[...this.exprs.keys()].join(', ')})`);
+      throw new ExprfitError(
+        'unknown-name',
+        `the model has no equation for '${name}' (it has ${[...this.exprs.keys()].join(', ')})`,
+      );
     }
     const vars = this.variablesOf.get(name) ?? [];
     const arrays: Record<string, NdArray> = {};
@@ -209,7 +223,9 @@ export class FitResult {
   /** One line: success, χ², reduced χ², the values. */
   briefReport(): string {
     const vals = Object.values(this.params)
-      .map((p) => `${p.name}=${fmtNum(p.value, 6)}${Number.isFinite(p.stderr) ? `±${fmtNum(p.stderr, 2)}` : ''}`)
+      .map(
+        (p) => `${p.name}=${fmtNum(p.value, 6)}${Number.isFinite(p.stderr) ? `±${fmtNum(p.stderr, 2)}` : ''}`,
+      )
       .join(' ');
     return `${this.success ? 'converged' : 'NOT CONVERGED'} (${this.termination}) in ${this.iterations} iterations, ${this.nfev} evaluations: chi2=${fmtNum(this.chi2, 6)} redchi=${fmtNum(this.redchi, 6)} ${vals}`;
   }
@@ -218,7 +234,11 @@ export class FitResult {
   report(minCorrelation = 0.1): string {
     const L: string[] = [];
     L.push('[[Model]]');
-    for (const line of this.modelText.split(/\n|;/).map((s) => s.trim()).filter(Boolean)) L.push(`    ${line}`);
+    for (const line of this.modelText
+      .split(/\n|;/)
+      .map((s) => s.trim())
+      .filter(Boolean))
+      L.push(`    ${line}`);
     L.push('[[Fit Statistics]]');
     const stat = (k: string, v: string): void => void L.push(`    ${k.padEnd(22)} = ${v}`);
     stat('# fitting method', `${this.method}${this.estimator !== 'lsq' ? ` (${this.estimator})` : ''}`);
@@ -305,8 +325,13 @@ export class FitResult {
       message: this.message,
       method: this.method,
       estimator: this.estimator,
-      equations: Object.fromEntries(this.equations.map((e) => [e.lhs, { ndata: e.ndata, chi2: e.chi2, r2: num(e.r2) }])),
-      covariance: { names: [...this.covariance.names], matrix: this.covariance.matrix.map((r) => r.map(num)) },
+      equations: Object.fromEntries(
+        this.equations.map((e) => [e.lhs, { ndata: e.ndata, chi2: e.chi2, r2: num(e.r2) }]),
+      ),
+      covariance: {
+        names: [...this.covariance.names],
+        matrix: this.covariance.matrix.map((r) => r.map(num)),
+      },
     };
   }
 }

@@ -94,7 +94,8 @@ function modelProblem(prep: PreparedFit): {
   return {
     m,
     values(x, f) {
-      for (let k = 0; k < eqs.length; k++) eqs[k].kernel.values(x, fixed, f.subarray(offsets[k], offsets[k] + eqs[k].size));
+      for (let k = 0; k < eqs.length; k++)
+        eqs[k].kernel.values(x, fixed, f.subarray(offsets[k], offsets[k] + eqs[k].size));
     },
     valuesAndJacobian(x, f, F) {
       for (let k = 0; k < eqs.length; k++) {
@@ -142,11 +143,24 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
     const mp = modelProblem(prep);
     const counts = concatObserved(prep);
     for (let i = 0; i < counts.length; i++) {
-      if (counts[i] < 0) throw new ExprfitError('value', `estimator 'poisson': counts must be >= 0, got ${counts[i]} at point ${i}`);
+      if (counts[i] < 0)
+        throw new ExprfitError(
+          'value',
+          `estimator 'poisson': counts must be >= 0, got ${counts[i]} at point ${i}`,
+        );
     }
     return (x0) => {
       const s = solvePoisson(
-        { n, m: mp.m, counts, model: mp.values, modelJacobian: (x, F) => mp.valuesAndJacobian(x, new Float64Array(mp.m), F), modelAndJacobian: mp.valuesAndJacobian, lower, upper },
+        {
+          n,
+          m: mp.m,
+          counts,
+          model: mp.values,
+          modelJacobian: (x, F) => mp.valuesAndJacobian(x, new Float64Array(mp.m), F),
+          modelAndJacobian: mp.valuesAndJacobian,
+          lower,
+          upper,
+        },
         x0,
         solverOptions(prep),
       );
@@ -157,7 +171,15 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
     const mp = modelProblem(prep);
     return (x0) => {
       const s = minimizeNLL(
-        { n, m: mp.m, pdf: mp.values, pdfJacobian: (x, P) => mp.valuesAndJacobian(x, new Float64Array(mp.m), P), pdfAndJacobian: mp.valuesAndJacobian, lower, upper },
+        {
+          n,
+          m: mp.m,
+          pdf: mp.values,
+          pdfJacobian: (x, P) => mp.valuesAndJacobian(x, new Float64Array(mp.m), P),
+          pdfAndJacobian: mp.valuesAndJacobian,
+          lower,
+          upper,
+        },
         x0,
         nllOptions(prep),
       );
@@ -292,7 +314,15 @@ export function solveFit(prep: PreparedFit): FitResult {
     out.x,
     r,
     J,
-    { nfev, njev, iterations, success: out.success, termination: out.termination, message: out.message, activeMask: out.activeMask },
+    {
+      nfev,
+      njev,
+      iterations,
+      success: out.success,
+      termination: out.termination,
+      message: out.message,
+      activeMask: out.activeMask,
+    },
     { nll: out.nll, chi2: likelihood ? NaN : out.chi2, covariance: out.covariance, method: out.method },
   );
 }
@@ -326,7 +356,10 @@ export function buildResult(
   if (extra.covariance) cov = extra.covariance;
   else if (n > 0) {
     const scale = prep.options.absoluteSigma || prep.options.estimator !== 'lsq' ? 1 : redchi;
-    cov = covarianceFromJacobian(J, m, n, { exclude: info.activeMask, scale: Number.isFinite(scale) ? scale : NaN }).covariance;
+    cov = covarianceFromJacobian(J, m, n, {
+      exclude: info.activeMask,
+      scale: Number.isFinite(scale) ? scale : NaN,
+    }).covariance;
   } else cov = new Float64Array(0);
   const values = new Map<string, number>();
   prep.free.forEach((p, j) => values.set(p, x[j]));
@@ -350,11 +383,15 @@ export function buildResult(
       const e = prep.ties.get(name)!;
       const g = prep.free.map((f) => tieValue(differentiate(e, f)));
       let v = 0;
-      for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (g[a] !== 0 && g[b] !== 0) v += g[a] * cov[a * n + b] * g[b];
+      for (let a = 0; a < n; a++)
+        for (let b = 0; b < n; b++) if (g[a] !== 0 && g[b] !== 0) v += g[a] * cov[a * n + b] * g[b];
       stderr = Math.sqrt(v);
     }
     for (const w of spec.warnings) warnings.push(`${name}: ${w}`);
-    if (atBound) warnings.push(`${name}: ended on its ${values.get(name)! <= spec.min ? 'lower' : 'upper'} bound; stderr not determined`);
+    if (atBound)
+      warnings.push(
+        `${name}: ended on its ${values.get(name)! <= spec.min ? 'lower' : 'upper'} bound; stderr not determined`,
+      );
     params[name] = {
       name,
       value: values.get(name)!,
@@ -412,7 +449,9 @@ export function buildResult(
   }
   return new FitResult({
     modelText: prep.model.text,
-    method: extra.method ?? (prep.options.method === 'lm' ? 'trust-region Levenberg–Marquardt' : prep.options.method),
+    method:
+      extra.method ??
+      (prep.options.method === 'lm' ? 'trust-region Levenberg–Marquardt' : prep.options.method),
     estimator: prep.options.estimator,
     params,
     order: prep.order,

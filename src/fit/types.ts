@@ -5,7 +5,8 @@
 import type { NdArray } from '../data/ndarray.ts';
 
 /** Array-like data a user may pass for a variable. */
-export type DataInput = number | readonly number[] | readonly (readonly number[])[] | Float64Array | NdArray | unknown[];
+export type DataInput =
+  number | readonly number[] | readonly (readonly number[])[] | Float64Array | NdArray | unknown[];
 
 export type Method = 'lm' | 'lbfgsb' | 'nelder';
 export type Loss = 'linear' | 'soft_l1' | 'huber' | 'cauchy' | 'arctan';
@@ -72,12 +73,4 @@ export interface ParamResult {
 }
 
 export type Termination =
-  | 'ftol'
-  | 'xtol'
-  | 'gtol'
-  | 'maxfev'
-  | 'maxiter'
-  | 'non-finite'
-  | 'no-free-params'
-  | 'stalled'
-  | 'other';
+  'ftol' | 'xtol' | 'gtol' | 'maxfev' | 'maxiter' | 'non-finite' | 'no-free-params' | 'stalled' | 'other';

@@ -62,10 +62,14 @@ export function parseModelText(text: string, file?: string): Model {
     if (done) return done;
     if (stack.includes(lhs)) {
       const eq = byLhs.get(lhs)!;
-      throw new ExprfitError('syntax', `equations refer to each other in a cycle: ${[...stack, lhs].join(' -> ')}`, {
-        span: eq.span,
-        source,
-      });
+      throw new ExprfitError(
+        'syntax',
+        `equations refer to each other in a cycle: ${[...stack, lhs].join(' -> ')}`,
+        {
+          span: eq.span,
+          source,
+        },
+      );
     }
     const eq = byLhs.get(lhs)!;
     const refs = [...freeSymbols(eq.rhs)].filter((n) => byLhs.has(n) && n !== lhs);

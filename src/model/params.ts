@@ -52,7 +52,10 @@ function checkNumber(name: string, field: string, v: unknown, allowInfinite: boo
 export function normalizeParam(name: string, input: ParamInput | undefined): ParamSpec {
   const spec = typeof input === 'number' || input === undefined ? { value: input } : input;
   if (typeof spec !== 'object' || spec === null) {
-    throw new ExprfitError('value', `parameter '${name}': expected a number or { value, min, max, fixed, expr }`);
+    throw new ExprfitError(
+      'value',
+      `parameter '${name}': expected a number or { value, min, max, fixed, expr }`,
+    );
   }
   const allowed = new Set(['value', 'min', 'max', 'fixed', 'expr']);
   for (const k of Object.keys(spec)) {
@@ -66,9 +69,13 @@ export function normalizeParam(name: string, input: ParamInput | undefined): Par
   const given = checkNumber(name, 'value', spec.value, false);
   const min = checkNumber(name, 'min', spec.min, true) ?? -Infinity;
   const max = checkNumber(name, 'max', spec.max, true) ?? Infinity;
-  if (min > max) throw new ExprfitError('value', `parameter '${name}': min ${min} is greater than max ${max}`);
+  if (min > max)
+    throw new ExprfitError('value', `parameter '${name}': min ${min} is greater than max ${max}`);
   if (spec.fixed !== undefined && typeof spec.fixed !== 'boolean') {
-    throw new ExprfitError('value', `parameter '${name}': fixed must be true or false, got ${String(spec.fixed)}`);
+    throw new ExprfitError(
+      'value',
+      `parameter '${name}': fixed must be true or false, got ${String(spec.fixed)}`,
+    );
   }
   if (spec.expr !== undefined && (typeof spec.expr !== 'string' || spec.expr.trim() === '')) {
     throw new ExprfitError('value', `parameter '${name}': expr must be a non-empty string`);

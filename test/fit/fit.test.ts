@@ -84,7 +84,10 @@ describe('fit scenarios', () => {
     const z = xs.map((yy) =>
       xs.map(
         (xx) =>
-          truth.A * Math.exp(-((xx - truth.x0) ** 2) / (2 * truth.sx ** 2) - (yy - truth.y0) ** 2 / (2 * truth.sy ** 2)) +
+          truth.A *
+            Math.exp(
+              -((xx - truth.x0) ** 2) / (2 * truth.sx ** 2) - (yy - truth.y0) ** 2 / (2 * truth.sy ** 2),
+            ) +
           truth.b,
       ),
     );
@@ -145,7 +148,11 @@ describe('fit scenarios', () => {
     const x2 = Array.from({ length: 9 }, (_, i) => i / 2);
     const y1 = x1.map((v) => 4 * Math.exp(-0.8 * v));
     const y2 = x2.map((v) => 1.5 * Math.exp(-0.8 * v) + 0.2);
-    const r = fit('y1 = a1*exp(-k*x1); y2 = a2*exp(-k*x2) + c', { x1, y1, x2, y2 }, { a1: 1, a2: 1, k: 0.5, c: 0 });
+    const r = fit(
+      'y1 = a1*exp(-k*x1); y2 = a2*exp(-k*x2) + c',
+      { x1, y1, x2, y2 },
+      { a1: 1, a2: 1, k: 0.5, c: 0 },
+    );
     expect(rel(r.values.k, 0.8)).toBeLessThan(1e-8);
     expect(r.ndata).toBe(24);
     expect(r.equations.map((e) => e.ndata)).toEqual([15, 9]);
@@ -175,15 +182,31 @@ describe('fit bad input', () => {
   const x = [1, 2, 3];
   const y = [2, 4, 6];
   it.each([
-    ['fewer points than parameters', () => fit('y = a*x^2 + b*x + c + d', { x, y }), /3 data points cannot determine 4 free/],
+    [
+      'fewer points than parameters',
+      () => fit('y = a*x^2 + b*x + c + d', { x, y }),
+      /3 data points cannot determine 4 free/,
+    ],
     ['arrays that do not broadcast', () => fit('y = a*x', { x: [1, 2], y }), /do not broadcast/],
     ['min > max', () => fit('y = a*x', { x, y }, { a: { min: 2, max: 1 } }), /min 2 is greater than max 1/],
     ['data name not used', () => fit('y = a*x', { x, y, w: [1, 2, 3] }), /data 'w' is not used/],
-    ['variable without data', () => fit('y = a*t', { y }), /uses no data variable: is one of 'a', 't' a variable/],
-    ['bad estimator', () => fit('y = a*x', { x, y }, {}, { estimator: 'bogus' as never }), /not one of lsq, poisson, likelihood/],
+    [
+      'variable without data',
+      () => fit('y = a*t', { y }),
+      /uses no data variable: is one of 'a', 't' a variable/,
+    ],
+    [
+      'bad estimator',
+      () => fit('y = a*x', { x, y }, {}, { estimator: 'bogus' as never }),
+      /not one of lsq, poisson, likelihood/,
+    ],
     ['unknown parameter', () => fit('y = a*x', { x, y }, { b: 1 }), /parameter 'b' does not appear/],
     ['unknown option', () => fit('y = a*x', { x, y }, {}, { maxfevs: 3 } as never), /did you mean 'maxfev'/],
-    ['no data for the dependent variable', () => fit('y = a*x', { x }), /no data for the model's dependent variable 'y'/],
+    [
+      'no data for the dependent variable',
+      () => fit('y = a*x', { x }),
+      /no data for the model's dependent variable 'y'/,
+    ],
     ['syntax error', () => fit('y = a*exp(-b*x', { x, y }), /./],
     ['tie cycle', () => fit('y = a*x + b', { x, y }, { a: { expr: '2*b' }, b: { expr: 'a' } }), /cycle/],
   ])('%s', (_name, f, pattern) => {

@@ -44,7 +44,11 @@ describe('NIST StRD nonlinear regression through fit()', () => {
     for (const start of [1, 2] as const) {
       it(`${p.name} from start ${start}`, () => {
         const y =
-          p.response === 'y' ? p.data.y : p.response === 'log(y)' ? p.data.y.map(Math.log) : (undefined as never);
+          p.response === 'y'
+            ? p.data.y
+            : p.response === 'log(y)'
+              ? p.data.y.map(Math.log)
+              : (undefined as never);
         expect(y, `response ${p.response}`).toBeDefined();
         const data: Record<string, number[]> = { y };
         for (const v of p.variables) data[v] = p.data[v];
@@ -56,7 +60,9 @@ describe('NIST StRD nonlinear regression through fit()', () => {
         const sl = p.params.map((b, i) => lre(r.params[b].stderr, p.certified_sd[i]));
         const minV = Math.min(...vl);
         const minS = Math.min(...sl);
-        rows.push(`${p.name.padEnd(9)} start ${start}: values ${minV.toFixed(1).padStart(5)}  stderr ${minS.toFixed(1).padStart(5)}  (${r.iterations} it, ${r.nfev} fev)`);
+        rows.push(
+          `${p.name.padEnd(9)} start ${start}: values ${minV.toFixed(1).padStart(5)}  stderr ${minS.toFixed(1).padStart(5)}  (${r.iterations} it, ${r.nfev} fev)`,
+        );
         expect(minV, `values LRE ${vl.map((v) => v.toFixed(1)).join(' ')}`).toBeGreaterThanOrEqual(6);
         expect(minS, `stderr LRE ${sl.map((v) => v.toFixed(1)).join(' ')}`).toBeGreaterThanOrEqual(
           p.name === 'Lanczos1' ? 3 : 4,
