@@ -24,7 +24,7 @@ const common = {
 };
 await build({
   ...common,
-  entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts' },
+  entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts', 'batch-worker': 'src/batch/worker.ts' },
   outdir: 'dist',
   splitting: true,
 });

@@ -120,3 +120,37 @@ export {
   validateOptions as validateSolverOptions,
 } from './solver/index.ts';
 export type { LeastSquaresProblem, LeastSquaresSummary, SolverOptions } from './solver/index.ts';
+// Batch fitting, peak finding and spot fitting (src/batch; docs/batch.md).
+export {
+  fitMany,
+  fitManySync,
+  findPeaks,
+  runSpots,
+  spotsOptionsFrom,
+  spotModel,
+  multiSpotModel,
+  momentStart,
+  gaussianSpotCrb,
+  overlayPng,
+  closeBatchPool,
+  SPOT_COLUMNS,
+  STATUS_NAMES,
+  BUILTIN_MODELS,
+} from './batch/index.ts';
+export type {
+  FitManyOptions,
+  FitManyResult,
+  ManyParamInput,
+  PerFit,
+  StopOption,
+  FindPeaksOptions,
+  Peaks,
+  SpotsOptions,
+  SpotsResult,
+  SpotColumn,
+  SpotModel,
+  SpotRoles,
+  MomentStart,
+  OverlayOptions,
+  BatchEstimator,
+} from './batch/index.ts';

@@ -45,8 +45,14 @@ export function gaussianSpotCrb(
   const { width: w, height: h } = region;
   const kernel = compileModel(m.expr, { params: m.params, variables: ['x', 'y'] });
   const bound = kernel.bind({
-    x: new NdArray(Float64Array.from({ length: w }, (_v, i) => i), [1, w]),
-    y: new NdArray(Float64Array.from({ length: h }, (_v, i) => i), [h, 1]),
+    x: new NdArray(
+      Float64Array.from({ length: w }, (_v, i) => i),
+      [1, w],
+    ),
+    y: new NdArray(
+      Float64Array.from({ length: h }, (_v, i) => i),
+      [h, 1],
+    ),
   });
   const n = w * h;
   const mu = new Float64Array(n);
@@ -56,7 +62,8 @@ export function gaussianSpotCrb(
   const jtj = new Float64Array(P * P);
   const meat = new Float64Array(P * P);
   for (let k = 0; k < n; k++) {
-    if (!(mu[k] > 0)) throw new ExprfitError('value', 'the model must be positive at every pixel for Poisson counts');
+    if (!(mu[k] > 0))
+      throw new ExprfitError('value', 'the model must be positive at every pixel for Poisson counts');
     for (let a = 0; a < P; a++) {
       const ja = jac[k * P + a];
       for (let b = 0; b < P; b++) {
@@ -70,7 +77,8 @@ export function gaussianSpotCrb(
   const work = new Float64Array(P * P);
   const cov = new Float64Array(P * P);
   if ((options.estimator ?? 'poisson') === 'poisson') {
-    if (!invertSpd(fisher, P, cov, work)) throw new ExprfitError('value', 'the Fisher information is singular');
+    if (!invertSpd(fisher, P, cov, work))
+      throw new ExprfitError('value', 'the Fisher information is singular');
   } else {
     const inv = new Float64Array(P * P);
     if (!invertSpd(jtj, P, inv, work)) throw new ExprfitError('value', 'JᵀJ is singular');

@@ -25,7 +25,7 @@ for (let j = 0; j < TN; j++) {
 /** 2^-e for e = -1022..1023 at index e + 1022. */
 const INV_P2 = new Float64Array(2046);
 for (let e = -1022; e <= 1023; e++) INV_P2[e + 1022] = Math.pow(2, -e);
-const LN2_HI = 6.93147180369123816490e-1; // fdlibm ln2_hi: 32 trailing zero bits
+const LN2_HI = 6.9314718036912381649e-1; // fdlibm ln2_hi: 32 trailing zero bits
 const LN2_LO = 1.90821492927058770002e-10;
 
 /** ln x with the table method (exported for tests). */

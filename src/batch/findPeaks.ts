@@ -56,9 +56,15 @@ export function parseThreshold(t: unknown): { sigma: number } | { absolute: numb
     const m = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)\s*(sigma|σ|sd)?\s*$/i.exec(t);
     if (m) return m[2] ? { sigma: Number(m[1]) } : { absolute: Number(m[1]) };
   }
-  throw new ExprfitError('option', `threshold must be a number (absolute) or like '5sigma', got ${JSON.stringify(t)}`, {
-    hints: ["write e.g. threshold='5sigma' (5 robust standard deviations above the median) or threshold=120"],
-  });
+  throw new ExprfitError(
+    'option',
+    `threshold must be a number (absolute) or like '5sigma', got ${JSON.stringify(t)}`,
+    {
+      hints: [
+        "write e.g. threshold='5sigma' (5 robust standard deviations above the median) or threshold=120",
+      ],
+    },
+  );
 }
 
 /** The k-th smallest value (0-based) of `a` (reordered in place). */
@@ -154,11 +160,15 @@ function maxFilter(src: Float64Array, h: number, w: number, r: number): Float64A
 /** Finds local maxima of a 2-D image (see the module comment). */
 export function findPeaks(img: NdArray, options: FindPeaksOptions = {}): Peaks {
   if (!(img instanceof NdArray) || img.ndim !== 2) {
-    throw new ExprfitError('shape', `findPeaks needs a 2-D image [rows, cols]${img instanceof NdArray ? `, got shape [${img.shape.join(', ')}]` : ''}`);
+    throw new ExprfitError(
+      'shape',
+      `findPeaks needs a 2-D image [rows, cols]${img instanceof NdArray ? `, got shape [${img.shape.join(', ')}]` : ''}`,
+    );
   }
   const known = ['minDistance', 'threshold', 'border', 'maxPeaks', 'smooth'];
   for (const k of Object.keys(options)) {
-    if (!known.includes(k)) throw new ExprfitError('option', `unknown findPeaks option '${k}' (known: ${known.join(', ')})`);
+    if (!known.includes(k))
+      throw new ExprfitError('option', `unknown findPeaks option '${k}' (known: ${known.join(', ')})`);
   }
   const [h, w] = img.shape;
   const minDistance = checkInt('minDistance', options.minDistance ?? 1, 1);

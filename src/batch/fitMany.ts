@@ -67,7 +67,7 @@ export interface FitManyOptions {
   stop?: StopOption;
   /** Worker threads (default 1: the calling thread). Results are identical for any number of threads. */
   threads?: number;
-  /** Fits per work item (default: about 16 chunks per thread, at least 16 fits). */
+  /** Fits per work item (default: about 32 chunks per thread, at least 16 fits). */
   chunkSize?: number;
   /** Called after each chunk with the number of fits done and the total. */
   onProgress?: (done: number, total: number) => void;
@@ -109,8 +109,15 @@ interface ParsedModel {
 
 function parseBatchModel(model: string | Expr): ParsedModel {
   if (typeof model !== 'string') {
-    if (model === null || typeof model !== 'object' || typeof (model as { kind?: unknown }).kind !== 'string') {
-      throw new ExprfitError('type', 'the model must be a string (e.g. "z = A*exp(-x^2) + b") or an expression');
+    if (
+      model === null ||
+      typeof model !== 'object' ||
+      typeof (model as { kind?: unknown }).kind !== 'string'
+    ) {
+      throw new ExprfitError(
+        'type',
+        'the model must be a string (e.g. "z = A*exp(-x^2) + b") or an expression',
+      );
     }
     return { expr: model };
   }
@@ -135,7 +142,8 @@ function toNd(v: unknown, name: string): NdArray {
 
 /** A variable array broadcast to `shape`'s rank, with every axis along which it is constant reduced to size 1. */
 export function reduceConstantAxes(a: NdArray, shape: readonly number[]): NdArray {
-  let cur = a.shape.length < shape.length ? a.reshape([...new Array(shape.length - a.ndim).fill(1), ...a.shape]) : a;
+  let cur =
+    a.shape.length < shape.length ? a.reshape([...new Array(shape.length - a.ndim).fill(1), ...a.shape]) : a;
   for (let ax = 0; ax < cur.ndim; ax++) {
     const n = cur.shape[ax];
     if (n <= 1) continue;
@@ -193,11 +201,15 @@ function resolveStop(s: StopOption | undefined): StopRule {
   if (s === undefined || s === 'gpufit') return GPUFIT_STOP;
   if (s === 'strict') return STRICT_STOP;
   if (typeof s !== 'object' || s === null) {
-    throw new ExprfitError('option', `stop must be 'gpufit', 'strict' or { tol, maxIterations }, got ${String(s)}`);
+    throw new ExprfitError(
+      'option',
+      `stop must be 'gpufit', 'strict' or { tol, maxIterations }, got ${String(s)}`,
+    );
   }
   const tol = s.tol ?? GPUFIT_STOP.tol;
   const maxIterations = s.maxIterations ?? GPUFIT_STOP.maxIterations;
-  if (!(tol >= 0) || !Number.isFinite(tol)) throw new ExprfitError('option', `stop.tol must be >= 0, got ${tol}`);
+  if (!(tol >= 0) || !Number.isFinite(tol))
+    throw new ExprfitError('option', `stop.tol must be >= 0, got ${tol}`);
   if (!Number.isInteger(maxIterations) || maxIterations < 1) {
     throw new ExprfitError('option', `stop.maxIterations must be a positive integer, got ${maxIterations}`);
   }
@@ -240,7 +252,10 @@ function perFitValues(
     return out;
   }
   if (v === null || typeof v !== 'object' || typeof (v as ArrayLike<number>).length !== 'number') {
-    throw new ExprfitError('type', `${what} must be a number, an array with one value per fit, or a function`);
+    throw new ExprfitError(
+      'type',
+      `${what} must be a number, an array with one value per fit, or a function`,
+    );
   }
   const a = v as ArrayLike<number>;
   if (a.length !== n) throw new ExprfitError('shape', `${what} has ${a.length} values for ${n} fits`);
@@ -258,6 +273,8 @@ export interface PreparedMany {
   readonly threads: number;
   readonly chunkSize: number;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Returns shared scratch memory when the batch is done (called by runPrepared). */
+  readonly release?: () => void;
 }
 
 /** Validates everything and builds the batch setup (shared memory when `threads > 1`). */
@@ -267,11 +284,12 @@ export function prepareMany(
   params: Readonly<Record<string, ManyParamInput>>,
   options: FitManyOptions = {},
 ): PreparedMany {
-  if (options === null || typeof options !== 'object') throw new ExprfitError('option', 'options must be an object');
+  if (options === null || typeof options !== 'object')
+    throw new ExprfitError('option', 'options must be an object');
   for (const k of Object.keys(options)) {
     if (!OPTION_KEYS.includes(k)) {
       const g = didYouMean(k, OPTION_KEYS);
-      throw new ExprfitError('option', `unknown fitMany option '${k}'`, g ? { hints: [`did you mean '${g}'?`] } : {});
+      throw new ExprfitError('option', `unknown fitMany option '${k}'`, g ? { hints: [g] } : {});
     }
   }
   const estimator: BatchEstimator =
@@ -280,21 +298,34 @@ export function prepareMany(
       : options.estimator === 'poisson'
         ? 'poisson'
         : (() => {
-            throw new ExprfitError('option', `estimator must be 'lse' or 'poisson', got ${String(options.estimator)}`);
+            throw new ExprfitError(
+              'option',
+              `estimator must be 'lse' or 'poisson', got ${String(options.estimator)}`,
+            );
           })();
   const threads = options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
     throw new ExprfitError('option', `threads must be an integer from 1 to 256, got ${String(threads)}`);
   }
   const stop = resolveStop(options.stop);
-  if (options.poissonHessian !== undefined && options.poissonHessian !== 'gpufit' && options.poissonHessian !== 'fisher') {
-    throw new ExprfitError('option', `poissonHessian must be 'gpufit' or 'fisher', got ${String(options.poissonHessian)}`);
+  if (
+    options.poissonHessian !== undefined &&
+    options.poissonHessian !== 'gpufit' &&
+    options.poissonHessian !== 'fisher'
+  ) {
+    throw new ExprfitError(
+      'option',
+      `poissonHessian must be 'gpufit' or 'fisher', got ${String(options.poissonHessian)}`,
+    );
   }
   if (data === null || typeof data !== 'object') {
     throw new ExprfitError('type', 'data must be an object of named arrays, e.g. { x, y, z }');
   }
   if (params === null || typeof params !== 'object') {
-    throw new ExprfitError('type', 'params must be an object: { name: start value or { value, min, max, fixed } }');
+    throw new ExprfitError(
+      'type',
+      'params must be an object: { name: start value or { value, min, max, fixed } }',
+    );
   }
   const { expr, lhs } = parseBatchModel(model);
   const used = freeSymbols(expr);
@@ -315,24 +346,29 @@ export function prepareMany(
   }
   if (!Object.hasOwn(data, dep)) throw new ExprfitError('usage', `no data for '${dep}' (the fitted values)`);
   const stack = toNd(data[dep], dep);
-  if (stack.ndim < 1) throw new ExprfitError('shape', `'${dep}' must be a stack of data sets [n, ...], got a scalar`);
+  if (stack.ndim < 1)
+    throw new ExprfitError('shape', `'${dep}' must be a stack of data sets [n, ...], got a scalar`);
   const n = stack.shape[0];
   const shape = stack.shape.slice(1);
   const size = shape.reduce((p, q) => p * q, 1);
-  if (size === 0) throw new ExprfitError('shape', `each data set in '${dep}' is empty (shape [${stack.shape.join(', ')}])`);
+  if (size === 0)
+    throw new ExprfitError('shape', `each data set in '${dep}' is empty (shape [${stack.shape.join(', ')}])`);
   const variables = dataNames.filter((k) => k !== dep);
   for (const v of variables) {
     if (!used.has(v)) {
       const g = didYouMean(v, [...used]);
-      throw new ExprfitError('unknown-name', `data '${v}' is not used by the model`, g ? { hints: [`did you mean '${g}'?`] } : {});
+      throw new ExprfitError('unknown-name', `data '${v}' is not used by the model`, g ? { hints: [g] } : {});
     }
-    if (Object.hasOwn(params, v)) throw new ExprfitError('value', `'${v}' is given both as data and as a parameter`);
+    if (Object.hasOwn(params, v))
+      throw new ExprfitError('value', `'${v}' is given both as data and as a parameter`);
   }
-  const symbols = [...used].filter((s) => !variables.includes(s) && !(Object.hasOwn(CONSTANTS, s) && !Object.hasOwn(params, s)));
+  const symbols = [...used].filter(
+    (s) => !variables.includes(s) && !(Object.hasOwn(CONSTANTS, s) && !Object.hasOwn(params, s)),
+  );
   for (const k of Object.keys(params)) {
     if (!symbols.includes(k)) {
       const g = didYouMean(k, symbols);
-      throw new ExprfitError('unknown-name', `parameter '${k}' is not in the model`, g ? { hints: [`did you mean '${g}'?`] } : {});
+      throw new ExprfitError('unknown-name', `parameter '${k}' is not in the model`, g ? { hints: [g] } : {});
     }
   }
   const missing = symbols.filter((s) => !Object.hasOwn(params, s));
@@ -346,7 +382,10 @@ export function prepareMany(
     const a = toNd(data[v], v);
     broadcastShapes([a.shape, shape], [v, `one data set of '${dep}'`]);
     if (broadcastShapes([a.shape, shape]).length !== shape.length || a.ndim > shape.length) {
-      throw new ExprfitError('shape', `'${v}' [${a.shape.join(', ')}] must broadcast to one data set's shape [${shape.join(', ')}]`);
+      throw new ExprfitError(
+        'shape',
+        `'${v}' [${a.shape.join(', ')}] must broadcast to one data set's shape [${shape.join(', ')}]`,
+      );
     }
     for (let i = 0; i < a.size; i++) {
       if (Number.isNaN(a.data[i])) throw new ExprfitError('value', `'${v}' has NaN at index ${i}`);
@@ -377,21 +416,31 @@ export function prepareMany(
   const f64 = (len: number): Float64Array =>
     shared ? new Float64Array(new SharedArrayBuffer(8 * Math.max(1, len)), 0, len) : new Float64Array(len);
 
-  // Observed values (NaN → masked), weights.
-  const observed = f64(n * size);
-  let anyNaN = false;
+  // Observed values (NaN → masked): used in place when possible (one thread, or already shared memory),
+  // else copied once.
   const sd = stack.data;
-  for (let i = 0; i < sd.length; i++) {
-    const v = sd[i];
-    if (v !== v) anyNaN = true;
-    else observed[i] = v;
-  }
+  const anyNaN = hasNaN(sd);
   if (estimator === 'poisson') {
-    for (let i = 0; i < sd.length; i++) {
-      if (sd[i] < 0) {
-        throw new ExprfitError('value', `Poisson data must be counts >= 0; '${dep}' has ${sd[i]} at index ${i}`);
-      }
+    const neg = firstNegative(sd);
+    if (neg >= 0) {
+      throw new ExprfitError(
+        'value',
+        `Poisson data must be counts >= 0; '${dep}' has ${sd[neg]} at index ${neg}`,
+      );
     }
+  }
+  let observed: Float64Array = sd;
+  let release: (() => void) | undefined;
+  if (anyNaN || (shared && !(sd.buffer instanceof SharedArrayBuffer))) {
+    if (shared) {
+      // A shared buffer kept between calls: its pages are already mapped (a fresh 18 MB one costs more than
+      // the copy itself).
+      const lease = leaseShared(n * size);
+      observed = lease.array;
+      release = lease.release;
+    } else observed = new Float64Array(n * size);
+    observed.set(sd);
+    if (anyNaN) for (let i = 0; i < observed.length; i++) if (observed[i] !== observed[i]) observed[i] = 0;
   }
   let weights: Float64Array | null = null;
   if (options.weights !== undefined && options.sigma !== undefined) {
@@ -399,11 +448,17 @@ export function prepareMany(
   }
   const wIn = options.weights ?? options.sigma;
   if (wIn !== undefined) {
-    const wa = typeof wIn === 'number' ? NdArray.scalar(wIn) : toNd(wIn, options.weights !== undefined ? 'weights' : 'sigma');
+    const wa =
+      typeof wIn === 'number'
+        ? NdArray.scalar(wIn)
+        : toNd(wIn, options.weights !== undefined ? 'weights' : 'sigma');
     let full: Float64Array;
     if (wa.ndim <= shape.length) {
       broadcastShapes([wa.shape, shape], ['weights', 'one data set']);
-      const one = broadcastData(wa.ndim < shape.length ? wa.reshape([...new Array(shape.length - wa.ndim).fill(1), ...wa.shape]) : wa, shape);
+      const one = broadcastData(
+        wa.ndim < shape.length ? wa.reshape([...new Array(shape.length - wa.ndim).fill(1), ...wa.shape]) : wa,
+        shape,
+      );
       full = new Float64Array(n * size);
       for (let i = 0; i < n; i++) full.set(one, i * size);
     } else {
@@ -415,7 +470,10 @@ export function prepareMany(
     for (let i = 0; i < full.length; i++) {
       let w = isSigma ? 1 / full[i] : full[i];
       if (!(w >= 0) || w === Infinity) {
-        throw new ExprfitError('value', `${isSigma ? 'sigma' : 'weights'} must be ${isSigma ? '> 0' : '>= 0 and finite'}; got ${full[i]} at index ${i}`);
+        throw new ExprfitError(
+          'value',
+          `${isSigma ? 'sigma' : 'weights'} must be ${isSigma ? '> 0' : '>= 0 and finite'}; got ${full[i]} at index ${i}`,
+        );
       }
       if (sd[i] !== sd[i]) w = 0;
       weights[i] = estimator === 'lse' ? w * w : w;
@@ -438,12 +496,16 @@ export function prepareMany(
 
   for (const name of symbols) {
     const spec = params[name];
-    const full = typeof spec === 'object' && spec !== null && !ArrayBuffer.isView(spec) && !Array.isArray(spec);
+    const full =
+      typeof spec === 'object' && spec !== null && !ArrayBuffer.isView(spec) && !Array.isArray(spec);
     const o = (full ? spec : { value: spec }) as Exclude<ManyParamInput, PerFit>;
     if (full) {
       for (const k of Object.keys(o)) {
         if (!['value', 'min', 'max', 'fixed'].includes(k)) {
-          throw new ExprfitError('value', `parameter '${name}': unknown field '${k}' (use value, min, max, fixed)`);
+          throw new ExprfitError(
+            'value',
+            `parameter '${name}': unknown field '${k}' (use value, min, max, fixed)`,
+          );
         }
       }
       if (o.value === undefined) throw new ExprfitError('value', `parameter '${name}' needs a value`);
@@ -456,8 +518,12 @@ export function prepareMany(
     }
     fitted.push(name);
     startCols.push(value);
-    lowerCols.push(o.min === undefined ? -Infinity : perFitValues(`parameter '${name}' min`, o.min, n, sd, size));
-    upperCols.push(o.max === undefined ? Infinity : perFitValues(`parameter '${name}' max`, o.max, n, sd, size));
+    lowerCols.push(
+      o.min === undefined ? -Infinity : perFitValues(`parameter '${name}' min`, o.min, n, sd, size),
+    );
+    upperCols.push(
+      o.max === undefined ? Infinity : perFitValues(`parameter '${name}' max`, o.max, n, sd, size),
+    );
   }
   const P = fitted.length;
   if (P === 0) throw new ExprfitError('value', 'no free parameters: every parameter is fixed');
@@ -483,7 +549,11 @@ export function prepareMany(
     for (let i = 0; i < rows; i++) {
       const a = typeof lo === 'number' ? lo : lo[i];
       const b = typeof hi === 'number' ? hi : hi[i];
-      if (!(a <= b)) throw new ExprfitError('value', `parameter '${fitted[j]}': min ${a} > max ${b}${perFit ? ` (fit ${i})` : ''}`);
+      if (!(a <= b))
+        throw new ExprfitError(
+          'value',
+          `parameter '${fitted[j]}': min ${a} > max ${b}${perFit ? ` (fit ${i})` : ''}`,
+        );
       lower[i * P + j] = a;
       upper[i * P + j] = b;
     }
@@ -534,14 +604,51 @@ export function prepareMany(
     splitTranscendentals: !options.fusedTranscendentals,
   };
   void np;
-  const chunkSize = options.chunkSize ?? Math.max(16, Math.ceil(n / (threads * 16)));
+  const chunkSize = options.chunkSize ?? Math.max(16, Math.ceil(n / (threads * 32)));
   if (!Number.isInteger(chunkSize) || chunkSize < 1) {
-    throw new ExprfitError('option', `chunkSize must be a positive integer, got ${String(options.chunkSize)}`);
+    throw new ExprfitError(
+      'option',
+      `chunkSize must be a positive integer, got ${String(options.chunkSize)}`,
+    );
   }
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw new ExprfitError('option', 'onProgress must be a function (done, total) => void');
   }
-  return { setup, threads, chunkSize, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+  return {
+    setup,
+    threads,
+    chunkSize,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(release ? { release } : {}),
+  };
+}
+
+/** Whether any value is NaN (small functions: their loops are optimised early). */
+function hasNaN(a: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== a[i]) return true;
+  return false;
+}
+
+/** Index of the first negative value, or -1. */
+function firstNegative(a: Float64Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] < 0) return i;
+  return -1;
+}
+
+let spare: SharedArrayBuffer | undefined;
+
+/** A Float64Array on a reusable SharedArrayBuffer (one is kept; concurrent batches get fresh ones). */
+function leaseShared(len: number): { array: Float64Array; release(): void } {
+  let buf = spare;
+  spare = undefined;
+  if (!buf || buf.byteLength < 8 * len) buf = new SharedArrayBuffer(8 * Math.max(1, len));
+  const b = buf;
+  return {
+    array: new Float64Array(b, 0, len),
+    release: () => {
+      if (!spare || spare.byteLength < b.byteLength) spare = b;
+    },
+  };
 }
 
 /**
@@ -592,11 +699,15 @@ export async function runPrepared(prep: PreparedMany): Promise<FitManyResult> {
   const s = prep.setup;
   const t0 = performance.now();
   let out: SolveOutput;
-  if (prep.threads <= 1 || s.nFits <= prep.chunkSize) {
-    out = solveLocal(prep);
-  } else {
-    const { runThreaded } = await import('./pool.ts');
-    out = await runThreaded(prep);
+  try {
+    if (prep.threads <= 1 || s.nFits <= prep.chunkSize) {
+      out = solveLocal(prep);
+    } else {
+      const { runThreaded } = await import('./pool.ts');
+      out = await runThreaded(prep);
+    }
+  } finally {
+    prep.release?.();
   }
   return buildResult(s, out, performance.now() - t0);
 }

@@ -1,6 +1,20 @@
 /** Batch fitting and spot finding (docs/batch.md). */
-export { fitMany, fitManySync, prepareMany, runPrepared, reduceConstantAxes, STATUS_NAMES } from './fitMany.ts';
-export type { FitManyOptions, FitManyResult, ManyParamInput, PerFit, StopOption, PreparedMany } from './fitMany.ts';
+export {
+  fitMany,
+  fitManySync,
+  prepareMany,
+  runPrepared,
+  reduceConstantAxes,
+  STATUS_NAMES,
+} from './fitMany.ts';
+export type {
+  FitManyOptions,
+  FitManyResult,
+  ManyParamInput,
+  PerFit,
+  StopOption,
+  PreparedMany,
+} from './fitMany.ts';
 export { findPeaks, parseThreshold, median, robustStats } from './findPeaks.ts';
 export type { FindPeaksOptions, Peaks } from './findPeaks.ts';
 export { momentStart } from './moments.ts';

@@ -174,7 +174,10 @@ export function generateAccumulate(
     const ls = levels.filter((l) => o.mask & (1 << l));
     if (ls.length === 1 && asLoad) {
       const s = o.unitInner ? undefined : strideOf(op, ls[0]);
-      return { load: (i: Name) => (s ? _`${arrays[op]}[${i} * ${s}]` : _`${arrays[op]}[${i}]`), level: ls[0] };
+      return {
+        load: (i: Name) => (s ? _`${arrays[op]}[${i} * ${s}]` : _`${arrays[op]}[${i}]`),
+        level: ls[0],
+      };
     }
     const name = scope.name('v');
     const unit = (l: number): boolean => l === ls[ls.length - 1] && o.unitInner;
@@ -200,14 +203,19 @@ export function generateAccumulate(
     const vars = layout.variables.map((_o, op) => bindVariable(op, singleLevelOnly, loads));
     const tables = scope.name('ta');
     header.push(_`const ${tables} = ${tab}[0];`);
-    const pre: SymbolicProgram = { ...program, outputs: selected.map((t) => ({ kind: 'sym', name: t }) as Expr) };
+    const pre: SymbolicProgram = {
+      ...program,
+      outputs: selected.map((t) => ({ kind: 'sym', name: t }) as Expr),
+    };
     const frag = emitPointFragments(pre, {
       scope,
       levels: L,
       params,
       fixed,
       variables: vars,
-      ...(singleLevelOnly ? { tables: { loops: levels.map((l) => ({ index: idx[l], size: dimNames[l] })), scratch: tables } } : {}),
+      ...(singleLevelOnly
+        ? { tables: { loops: levels.map((l) => ({ index: idx[l], size: dimNames[l] })), scratch: tables } }
+        : {}),
       reassociate: guard,
     });
     tableLevels.push(frag.tableLevels.map((t) => [...t]));
@@ -244,7 +252,10 @@ export function generateAccumulate(
   const idx = levels.map(() => scope.name('i'));
   const mainLoads: MultiLoad[] = [];
   const mainTables = singleLevelOnly && !selected.length;
-  const vars = [...layout.variables.map((_o, op) => bindVariable(op, mainTables, mainLoads)), ...extraBindings];
+  const vars = [
+    ...layout.variables.map((_o, op) => bindVariable(op, mainTables, mainLoads)),
+    ...extraBindings,
+  ];
   const tablesMain = scope.name('tb');
   header.push(_`const ${tablesMain} = ${tab}[1];`);
   const frag = emitPointFragments(mainProgram, {
@@ -477,4 +488,3 @@ function perPointTemps(program: SymbolicProgram, layout: BatchLayout, fullMask: 
   if (!calls.some((t) => mask(t.expr) === fullMask)) return [];
   return calls.filter((t) => (mask(t.expr) & innerBit) !== 0).map((t) => t.name);
 }
-

@@ -10,9 +10,9 @@
  * - `gpufit` (default): stop when |χ²_trial − χ²| < tol·max(1, χ²_trial) (tol = 1e-4), whether or not the
  *   trial was accepted, or after 20 iterations — Gpufit's and Cpufit's rule. The better of the two points is
  *   kept.
- * - `strict`: stop when an accepted step changes χ² by at most 1e-12·max(1, χ²) or no parameter moves by more
- *   than 1e-10 relative, or when λ exceeds 1e16 (no decrease is possible at working precision); at most 200
- *   iterations.
+ * - `strict`: stop when an accepted step lowers χ² by at most 1e-12·χ², or moves no parameter by more than
+ *   1e-10 relative while λ < 1 (a Gauss–Newton step that has become negligible), or when λ exceeds 1e16 after
+ *   rejected steps (no decrease is possible at working precision); at most 200 iterations.
  * - custom: `{ tol, maxIterations }` with Gpufit's test.
  *
  * Everything here works on preallocated typed arrays: no allocation per fit or per iteration.
@@ -38,10 +38,22 @@ export interface StopRule {
 }
 
 export const GPUFIT_STOP: StopRule = Object.freeze({ kind: 'gpufit', tol: 1e-4, maxIterations: 20, xtol: 0 });
-export const STRICT_STOP: StopRule = Object.freeze({ kind: 'strict', tol: 1e-12, maxIterations: 200, xtol: 1e-10 });
+export const STRICT_STOP: StopRule = Object.freeze({
+  kind: 'strict',
+  tol: 1e-12,
+  maxIterations: 200,
+  xtol: 1e-10,
+});
 
 /** Evaluates one fit at `p`: writes H (n x n) and g, returns χ². */
-export type EvalFn = (p: Float64Array, fixed: Float64Array, off: number, h: Float64Array, g: Float64Array, cst: number) => number;
+export type EvalFn = (
+  p: Float64Array,
+  fixed: Float64Array,
+  off: number,
+  h: Float64Array,
+  g: Float64Array,
+  cst: number,
+) => number;
 
 /** Everything the solver loop needs for a range of fits (built by problem.ts, in the main thread or a worker). */
 export interface SolveContext {
@@ -160,7 +172,7 @@ export function solveRange(ctx: SolveContext, out: SolveOutput, from: number, to
               status = STATUS.converged;
               break;
             }
-          } else if (dec <= tol * (chiT > 1 ? chiT : 1) || maxRel <= stop.xtol) {
+          } else if (dec <= tol * chiT || (maxRel <= stop.xtol && lambda < 1)) {
             status = STATUS.converged;
             break;
           }
@@ -172,7 +184,7 @@ export function solveRange(ctx: SolveContext, out: SolveOutput, from: number, to
               status = STATUS.converged;
               break;
             }
-          } else if (lambda > 1e16 || maxRel <= stop.xtol) {
+          } else if (lambda > 1e16) {
             status = STATUS.converged;
             break;
           }

@@ -43,7 +43,7 @@ export const BUILTIN_MODELS: Readonly<Record<BuiltinSpotModel, string>> = Object
 });
 
 const ALIASES: Record<keyof SpotRoles, readonly string[]> = {
-  amplitude: ['amplitude', 'A', 'amp', 'a', 'height', 'h', 'I0', 'I', 'N0', 'peak'],
+  amplitude: ['amplitude', 'A', 'amp', 'a', 'height', 'h', 'I0', 'I', 'N', 'N0', 'peak'],
   x: ['x0', 'xc', 'cx', 'mx', 'mu_x', 'mux', 'x_0'],
   y: ['y0', 'yc', 'cy', 'my', 'mu_y', 'muy', 'y_0'],
   sigma: ['sigma', 's', 'sig', 'w', 'width', 's0'],
@@ -70,7 +70,9 @@ export function spotModel(model: string | Expr = 'symmetric'): SpotModel {
       if (eq) text = text.slice(eq[0].length);
       if (!/[()*+^]/.test(text) && /^\s*[A-Za-z_]+\s*$/.test(text)) {
         throw new ExprfitError('option', `unknown spot model '${model.trim()}'`, {
-          hints: ['use symmetric, elliptical, rotated, or an expression in x and y such as A*exp(-((x-x0)^2+(y-y0)^2)/(2*s^2)) + bg'],
+          hints: [
+            'use symmetric, elliptical, rotated, or an expression in x and y such as A*exp(-((x-x0)^2+(y-y0)^2)/(2*s^2)) + bg',
+          ],
         });
       }
       expr = parseExpr(text);
@@ -88,7 +90,10 @@ export function spotModel(model: string | Expr = 'symmetric'): SpotModel {
   const x = find('x');
   const y = find('y');
   if (!x || !y) {
-    throw new ExprfitError('value', `a spot model needs centre parameters named x0 and y0; '${name}' has ${names.join(', ')}`);
+    throw new ExprfitError(
+      'value',
+      `a spot model needs centre parameters named x0 and y0; '${name}' has ${names.join(', ')}`,
+    );
   }
   const roles: SpotRoles = {
     x,
@@ -120,9 +125,13 @@ export function multiSpotModel(
   if (bg) {
     const d = simplify(differentiate(m.expr, bg));
     if (!(d.kind === 'num' && d.value === 1)) {
-      throw new ExprfitError('value', `to fit spots jointly the model must be (spot) + ${bg}; '${m.name}' is not`, {
-        hints: ['write the background as an added parameter, or fit with joint=false'],
-      });
+      throw new ExprfitError(
+        'value',
+        `to fit spots jointly the model must be (spot) + ${bg}; '${m.name}' is not`,
+        {
+          hints: ['write the background as an added parameter, or fit with joint=false'],
+        },
+      );
     }
     spot = simplify(substitute(m.expr, new Map([[bg, num(0)]])));
   }

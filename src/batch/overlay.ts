@@ -43,7 +43,8 @@ export function overlayRgba(
   if (image.ndim !== 2) throw new ExprfitError('shape', 'an overlay needs a 2-D image');
   const [H, W] = image.shape;
   const s = options.scale ?? Math.max(1, Math.min(8, Math.floor(1000 / Math.max(W, H))));
-  if (!Number.isInteger(s) || s < 1 || s > 64) throw new ExprfitError('option', `overlay scale must be an integer from 1 to 64, got ${s}`);
+  if (!Number.isInteger(s) || s < 1 || s > 64)
+    throw new ExprfitError('option', `overlay scale must be an integer from 1 to 64, got ${s}`);
   const nsig = options.nsigma ?? 2;
   let [lo, hi] = options.range ?? [percentile(image.data, 0.005), percentile(image.data, 0.999)];
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) [lo, hi] = [0, 1];
@@ -107,7 +108,11 @@ export function overlayRgba(
 }
 
 /** PNG bytes of the overlay. */
-export async function overlayPng(image: NdArray, cols: SpotColumns, options: OverlayOptions = {}): Promise<Uint8Array> {
+export async function overlayPng(
+  image: NdArray,
+  cols: SpotColumns,
+  options: OverlayOptions = {},
+): Promise<Uint8Array> {
   const { rgba, width, height, scale } = overlayRgba(image, cols, options);
   return encodeRgbaPng(rgba, width, height, { 'exprfit:overlay': `spots ${cols.x.length} scale ${scale}` });
 }

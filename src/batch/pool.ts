@@ -25,6 +25,9 @@ class BatchPool {
   private readonly idle: Worker[] = [];
   private readonly queue: { id: number; task: BatchTask; done: Pending }[] = [];
   private readonly running = new Map<Worker, { id: number; done: Pending }>();
+  /** Batches each worker has been sent (the setup goes with a worker's first task of a batch). */
+  private readonly seen = new Map<Worker, Set<number>>();
+  private readonly setups = new Map<number, { setup: BatchTask['setup']; out: BatchTask['out'] }>();
   private nextId = 1;
   private broken: Error | undefined;
 
@@ -75,8 +78,28 @@ class BatchPool {
   private dispatch(w: Worker, job: { id: number; task: BatchTask; done: Pending }): void {
     w.ref();
     this.running.set(w, { id: job.id, done: job.done });
-    w.postMessage({ id: job.id, task: job.task });
+    let seen = this.seen.get(w);
+    if (!seen) this.seen.set(w, (seen = new Set()));
+    let task = job.task;
+    if (!seen.has(task.batch)) {
+      seen.add(task.batch);
+      if (seen.size > 4) seen.delete(seen.values().next().value!);
+      task = { ...task, ...this.setups.get(task.batch) };
+    }
+    w.postMessage({ id: job.id, task });
   }
+
+  /** Registers a batch's setup and output columns; tasks then name it by number. */
+  addBatch(setup: NonNullable<BatchTask['setup']>, out: NonNullable<BatchTask['out']>): number {
+    const id = this.nextBatch++;
+    this.setups.set(id, { setup, out });
+    return id;
+  }
+
+  endBatch(id: number): void {
+    this.setups.delete(id);
+  }
+  private nextBatch = 1;
 
   run(task: BatchTask): Promise<void> {
     if (this.broken) return Promise.reject(this.broken);
@@ -107,11 +130,19 @@ function startWorker(): Worker {
   let api: string;
   try {
     // The ESM build of tsx's API (its CommonJS build registers a path that does not exist from a worker).
-    api = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+    api = pathToFileURL(
+      createRequire(here)
+        .resolve('tsx/esm/api')
+        .replace(/\.cjs$/, '.mjs'),
+    ).href;
   } catch (e) {
-    throw new ExprfitError('usage', 'threads > 1 from the TypeScript sources needs tsx (or run the built dist)', {
-      cause: e,
-    });
+    throw new ExprfitError(
+      'usage',
+      'threads > 1 from the TypeScript sources needs tsx (or run the built dist)',
+      {
+        cause: e,
+      },
+    );
   }
   const entry = new URL('./worker.ts', here).href;
   const code = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(here)}));`;
@@ -139,17 +170,22 @@ export async function runThreaded(prep: PreparedMany): Promise<SolveOutput> {
   const s = prep.setup;
   const out = allocOutput(s.nFits, s.params.length, true);
   const p = getPool(prep.threads);
+  const batch = p.addBatch(s, out);
   let done = 0;
   const jobs: Promise<void>[] = [];
   for (let from = 0; from < s.nFits; from += prep.chunkSize) {
     const to = Math.min(s.nFits, from + prep.chunkSize);
     jobs.push(
-      p.run({ setup: s, out, from, to }).then(() => {
+      p.run({ batch, from, to }).then(() => {
         done += to - from;
         prep.onProgress?.(done, s.nFits);
       }),
     );
   }
-  await Promise.all(jobs);
+  try {
+    await Promise.all(jobs);
+  } finally {
+    p.endBatch(batch);
+  }
   return out;
 }

@@ -103,19 +103,40 @@ export function contextFor(s: BatchSetup): SolveContext {
   const c = compiledFor(s);
   const bind = (k: AccumulateKernel) => {
     const tables = k.tableLevels.map((list) =>
-      list.map((ls) => new Float64Array(Math.max(1, ls.reduce((a, l) => a * s.dims[l], 1)))),
+      list.map(
+        (ls) =>
+          new Float64Array(
+            Math.max(
+              1,
+              ls.reduce((a, l) => a * s.dims[l], 1),
+            ),
+          ),
+      ),
     );
     const scratch = new Float64Array(Math.max(1, s.size * k.scratchPerPoint));
     const fn = k.fn;
     const { dims, strides, observed, weights, size } = s;
     const arrays = s.variableData as Float64Array[];
     if (k.valueSlice < 0) {
-      return (p: Float64Array, f: Float64Array, off: number, h: Float64Array, g: Float64Array, cst: number): number =>
-        fn(p, f, dims, strides, arrays, tables, observed, off, weights, h, g, scratch, cst);
+      return (
+        p: Float64Array,
+        f: Float64Array,
+        off: number,
+        h: Float64Array,
+        g: Float64Array,
+        cst: number,
+      ): number => fn(p, f, dims, strides, arrays, tables, observed, off, weights, h, g, scratch, cst);
     }
     const bits = new Int32Array(scratch.buffer);
     const vOff = k.valueSlice * size;
-    return (p: Float64Array, f: Float64Array, off: number, h: Float64Array, g: Float64Array, cst: number): number => {
+    return (
+      p: Float64Array,
+      f: Float64Array,
+      off: number,
+      h: Float64Array,
+      g: Float64Array,
+      cst: number,
+    ): number => {
       const sf = fn(p, f, dims, strides, arrays, tables, observed, off, weights, h, g, scratch, cst);
       return 2 * (sf - sumYLogF(observed, off, weights, scratch, bits, vOff, size) + cst);
     };
@@ -146,7 +167,11 @@ export function allocOutput(nFits: number, nParams: number, shared: boolean): So
     values: f64(nFits * nParams),
     stderr: f64(nFits * nParams),
     chi2: f64(nFits),
-    iterations: shared ? new Int32Array(new SharedArrayBuffer(4 * Math.max(1, nFits)), 0, nFits) : new Int32Array(nFits),
-    status: shared ? new Uint8Array(new SharedArrayBuffer(Math.max(1, nFits)), 0, nFits) : new Uint8Array(nFits),
+    iterations: shared
+      ? new Int32Array(new SharedArrayBuffer(4 * Math.max(1, nFits)), 0, nFits)
+      : new Int32Array(nFits),
+    status: shared
+      ? new Uint8Array(new SharedArrayBuffer(Math.max(1, nFits)), 0, nFits)
+      : new Uint8Array(nFits),
   };
 }

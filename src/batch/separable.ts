@@ -89,7 +89,9 @@ function splitSum(arg: Expr, mask: (e: Expr) => number): Expr | undefined {
     }
     buckets[g].push(e);
   }
-  const factors = buckets.map((b) => call('exp', [b.slice(1).reduce<Expr>((acc, x) => binary('+', acc, x), b[0] ?? num(0))]));
+  const factors = buckets.map((b) =>
+    call('exp', [b.slice(1).reduce<Expr>((acc, x) => binary('+', acc, x), b[0] ?? num(0))]),
+  );
   return factors.slice(1).reduce<Expr>((acc, f) => binary('*', acc, f), factors[0]);
 }
 

@@ -208,11 +208,12 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
       `spots needs a 2-D image [rows, cols]${image instanceof NdArray ? `, got shape [${image.shape.join(', ')}]` : ''}`,
     );
   }
-  if (options === null || typeof options !== 'object') throw new ExprfitError('option', 'options must be an object');
+  if (options === null || typeof options !== 'object')
+    throw new ExprfitError('option', 'options must be an object');
   for (const k of Object.keys(options)) {
     if (!OPTION_KEYS.includes(k)) {
       const g = didYouMean(k, OPTION_KEYS);
-      throw new ExprfitError('option', `unknown spots option '${k}'`, g ? { hints: [`did you mean '${g}'?`] } : {});
+      throw new ExprfitError('option', `unknown spots option '${k}'`, g ? { hints: [g] } : {});
     }
   }
   const [H, W] = image.shape;
@@ -220,9 +221,16 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
   const half = posInt('roi', options.roi ?? 7, 1);
   const model = spotModel(options.model ?? 'symmetric');
   const estimator: BatchEstimator =
-    options.estimator === 'poisson' ? 'poisson' : options.estimator === undefined || options.estimator === 'lse' || options.estimator === 'lsq' ? 'lse' : (() => {
-      throw new ExprfitError('option', `estimator must be 'lse' or 'poisson', got ${String(options.estimator)}`);
-    })();
+    options.estimator === 'poisson'
+      ? 'poisson'
+      : options.estimator === undefined || options.estimator === 'lse' || options.estimator === 'lsq'
+        ? 'lse'
+        : (() => {
+            throw new ExprfitError(
+              'option',
+              `estimator must be 'lse' or 'poisson', got ${String(options.estimator)}`,
+            );
+          })();
   const joint = options.joint ?? true;
   const maxGroup = posInt('maxGroupSize', options.maxGroupSize ?? 25, 1);
   const roles = model.roles;
@@ -230,7 +238,9 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
     const hasRole = Object.values(roles).includes(p);
     if (!hasRole && !(options.start && Object.hasOwn(options.start, p))) {
       throw new ExprfitError('value', `no start value for the model parameter '${p}'`, {
-        hints: [`give one with start: { ${p}: ... } (spots find starts for amplitude, x0, y0, sigma..., theta, background)`],
+        hints: [
+          `give one with start: { ${p}: ... } (spots find starts for amplitude, x0, y0, sigma..., theta, background)`,
+        ],
       });
     }
   }
@@ -242,7 +252,8 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
   if (options.peaks) {
     const gx = options.peaks.x;
     const gy = options.peaks.y;
-    if (!gx || !gy || gx.length !== gy.length) throw new ExprfitError('option', 'peaks needs x and y of equal length');
+    if (!gx || !gy || gx.length !== gy.length)
+      throw new ExprfitError('option', 'peaks needs x and y of equal length');
     px = new Int32Array(gx.length);
     py = new Int32Array(gx.length);
     for (let i = 0; i < gx.length; i++) {
@@ -288,7 +299,11 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
   let split = 0;
   // Refits after edits of the peak list (spots removed, peaks added), from the previous fits; components the
   // joint fit made insignificant or put onto another spot are dropped and the rest fitted once more.
-  const refit = async (remove: ReadonlySet<number>, ax: readonly number[], ay: readonly number[]): Promise<number> => {
+  const refit = async (
+    remove: ReadonlySet<number>,
+    ax: readonly number[],
+    ay: readonly number[],
+  ): Promise<number> => {
     const keepOld = Array.from({ length: px.length }, (_v, i) => i).filter((i) => !remove.has(i));
     const nx = Int32Array.from([...keepOld.map((i) => px[i]), ...ax]);
     const ny = Int32Array.from([...keepOld.map((i) => py[i]), ...ay]);
@@ -317,7 +332,7 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
     split += (await refit(b.remove, b.x, b.y)) - b.remove.size;
   }
   for (let r = 0; r < passes; r++) {
-    const extra = residualPeaks(ctx, pass, px, py, peaks);
+    const extra = residualPeaks(ctx, pass, px, py);
     if (extra.x.length === 0) break;
     added += await refit(new Set(), extra.x, extra.y);
   }
@@ -372,7 +387,9 @@ function survivors(pass: PassResult, model: SpotModel): number[] {
   const c = pass.cols;
   const n = c.x.length;
   const order = Array.from({ length: n }, (_v, i) => i).sort(
-    (a, b) => (Number.isFinite(c.amplitude[b]) ? c.amplitude[b] : -Infinity) - (Number.isFinite(c.amplitude[a]) ? c.amplitude[a] : -Infinity) || a - b,
+    (a, b) =>
+      (Number.isFinite(c.amplitude[b]) ? c.amplitude[b] : -Infinity) -
+        (Number.isFinite(c.amplitude[a]) ? c.amplitude[a] : -Infinity) || a - b,
   );
   const kept: number[] = [];
   const hasAmp = model.roles.amplitude !== undefined;
@@ -406,7 +423,12 @@ function subsetPass(pass: PassResult, keep: readonly number[], P: number): PassR
   keep.forEach((i, j) => {
     if (i >= 0) params.set(pass.params.subarray(i * P, (i + 1) * P), j * P);
   });
-  return { ...pass, cols, params, sigmaErr: Float64Array.from(keep, (i) => (i < 0 ? NaN : pass.sigmaErr[i])) };
+  return {
+    ...pass,
+    cols,
+    params,
+    sigmaErr: Float64Array.from(keep, (i) => (i < 0 ? NaN : pass.sigmaErr[i])),
+  };
 }
 
 /**
@@ -415,12 +437,18 @@ function subsetPass(pass: PassResult, keep: readonly number[], P: number): PassR
  * the major axis of its moments, separated by d = 2·sqrt(major² − σ²) (the second moment of a pair of
  * Gaussians along its axis is σ² + d²/4), at least 1.5·σ.
  */
-function blends(ctx: PassContext, pass: PassResult, px: Int32Array, py: Int32Array): { remove: Set<number>; x: number[]; y: number[] } {
+function blends(
+  ctx: PassContext,
+  pass: PassResult,
+  px: Int32Array,
+  py: Int32Array,
+): { remove: Set<number>; x: number[]; y: number[] } {
   const { img, W, H, half } = ctx;
   const c = pass.cols;
   // The typical width: the median fitted width (most spots are resolved; moments of crowded spots are not).
   const widths: number[] = [];
-  for (let i = 0; i < c.x.length; i++) if (c.status[i] === 0 && Number.isFinite(c.sigma_x[i])) widths.push(c.sigma_x[i]);
+  for (let i = 0; i < c.x.length; i++)
+    if (c.status[i] === 0 && Number.isFinite(c.sigma_x[i])) widths.push(c.sigma_x[i]);
   const s0 = widths.length ? median(widths) : pass.sigmaEstimate;
   const remove = new Set<number>();
   const xs: number[] = [];
@@ -440,14 +468,17 @@ function blends(ctx: PassContext, pass: PassResult, px: Int32Array, py: Int32Arr
         others.y.push(c.y[j]);
       }
     }
-    const mo = momentStart(img, H, W, cx, cy, Math.min(half, Math.ceil(4 * sg)), { others, fallbackSigma: s0 });
+    const mo = momentStart(img, H, W, cx, cy, Math.min(half, Math.ceil(4 * sg)), {
+      others,
+      fallbackSigma: s0,
+    });
     const d = Math.max(1.5 * s0, 2 * Math.sqrt(Math.max(0, mo.sigmaMajor ** 2 - s0 * s0)));
     const ux = Math.cos(mo.theta) * (d / 2);
     const uy = Math.sin(mo.theta) * (d / 2);
     let ax = clampInt(Math.round(c.x[i] + ux), 0, W - 1, cx);
-    let ay = clampInt(Math.round(c.y[i] + uy), 0, H - 1, cy);
+    const ay = clampInt(Math.round(c.y[i] + uy), 0, H - 1, cy);
     let bx = clampInt(Math.round(c.x[i] - ux), 0, W - 1, cx);
-    let by = clampInt(Math.round(c.y[i] - uy), 0, H - 1, cy);
+    const by = clampInt(Math.round(c.y[i] - uy), 0, H - 1, cy);
     if (ax === bx && ay === by) {
       ax = clampInt(ax + 1, 0, W - 1, ax);
       bx = clampInt(bx - 1, 0, W - 1, bx);
@@ -455,8 +486,6 @@ function blends(ctx: PassContext, pass: PassResult, px: Int32Array, py: Int32Arr
     remove.add(i);
     xs.push(ax, bx);
     ys.push(ay, by);
-    void ay;
-    void by;
   }
   return { remove, x: xs, y: ys };
 }
@@ -496,7 +525,6 @@ async function fitPass(
   passIndex: number,
   passes: number,
   prior?: PassResult,
-  fixWidth = false,
 ): Promise<PassResult> {
   const { img, W, H, half, model, estimator, joint, maxGroup, options } = ctx;
   const n = px.length;
@@ -567,7 +595,8 @@ async function fitPass(
           if (set.has(j) || seen.has(j)) continue;
           seen.add(j);
           // Only peaks whose cell can reach into the region.
-          if (px[j] >= x0 - half && px[j] <= x1 + half && py[j] >= y0 - half && py[j] <= y1 + half) others.push(j);
+          if (px[j] >= x0 - half && px[j] <= x1 + half && py[j] >= y0 - half && py[j] <= y1 + half)
+            others.push(j);
         }
       }
     }
@@ -606,7 +635,8 @@ async function fitPass(
   for (let i = 0; i < n; i++) cols.id[i] = i;
   let done = 0;
   const sharedWidth = options.sharedWidth ?? false;
-  const progress = (d: number): void => options.onProgress?.(((passIndex + d / Math.max(1, n)) / passes) * n, n);
+  const progress = (d: number): void =>
+    options.onProgress?.(((passIndex + d / Math.max(1, n)) / passes) * n, n);
   for (const [key, gis] of classes) {
     const [kStr, hStr, wStr] = key.split('|');
     const k = Number(kStr);
@@ -629,25 +659,37 @@ async function fitPass(
       }
       amax[f] = hi > lo ? 4 * (hi - lo) + 1 : Infinity;
     }
-    const starts = startParams(model, multi.rename, gis, groups, moments, sigmaEstimate, estimator, options.start ?? {}, prior);
-    const xs = new NdArray(Float64Array.from({ length: bw }, (_v, i) => i), [1, bw]);
-    const ys = new NdArray(Float64Array.from({ length: bh }, (_v, i) => i), [bh, 1]);
-    const spec = boundParams(starts, model, multi.rename, bw, bh, estimator, amax, fixWidth ? sigmaEstimate : undefined);
+    const starts = startParams(
+      model,
+      multi.rename,
+      gis,
+      groups,
+      moments,
+      sigmaEstimate,
+      estimator,
+      options.start ?? {},
+      prior,
+    );
+    const xs = new NdArray(
+      Float64Array.from({ length: bw }, (_v, i) => i),
+      [1, bw],
+    );
+    const ys = new NdArray(
+      Float64Array.from({ length: bh }, (_v, i) => i),
+      [bh, 1],
+    );
+    const spec = boundParams(starts, model, multi.rename, bw, bh, estimator, amax);
     const fixedValues = new Map<string, number>();
     for (const [name, v] of Object.entries(spec)) {
-      if (typeof v === 'object' && v !== null && 'fixed' in v && v.fixed) fixedValues.set(name, v.value as number);
+      if (typeof v === 'object' && v !== null && 'fixed' in v && v.fixed)
+        fixedValues.set(name, v.value as number);
     }
-    const res = await fitMany(
-      multi.expr,
-      { z: new NdArray(stack, [m, bh, bw]), x: xs, y: ys },
-      spec,
-      {
-        estimator,
-        ...(options.threads !== undefined ? { threads: options.threads } : {}),
-        ...(options.stop !== undefined ? { stop: options.stop } : {}),
-        ...(options.onProgress ? { onProgress: (d: number) => progress(done + d * k) } : {}),
-      },
-    );
+    const res = await fitMany(multi.expr, { z: new NdArray(stack, [m, bh, bw]), x: xs, y: ys }, spec, {
+      estimator,
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      ...(options.stop !== undefined ? { stop: options.stop } : {}),
+      ...(options.onProgress ? { onProgress: (d: number) => progress(done + d * k) } : {}),
+    });
     collect(res, model, multi.rename, gis, groups, cols, clippedCol, params, fixedValues);
     if (model.roles.sigma) {
       gis.forEach((gi, f) =>
@@ -685,13 +727,11 @@ function residualPeaks(
   pass: PassResult,
   px: Int32Array,
   py: Int32Array,
-  peaks: Peaks | undefined,
 ): { x: number[]; y: number[] } {
   const { img, W, H, model, options } = ctx;
   const n = px.length;
   const P = model.params.length;
   const bgName = model.roles.background;
-  void peaks;
   const spot = bgName ? simplify(substitute(model.expr, new Map([[bgName, num(0)]]))) : model.expr;
   const values = compileValues(spot, { params: model.params, variables: ['x', 'y'] });
   const mImg = new Float64Array(W * H);
@@ -751,7 +791,8 @@ function residualPeaks(
   bImg.fill(median(diff));
   for (const g of pass.groups) {
     const vals: number[] = [];
-    for (let y = g.by; y < g.by + g.bh; y++) for (let x = g.bx; x < g.bx + g.bw; x++) vals.push(diff[y * W + x]);
+    for (let y = g.by; y < g.by + g.bh; y++)
+      for (let x = g.bx; x < g.bx + g.bw; x++) vals.push(diff[y * W + x]);
     const b = median(vals);
     if (!Number.isFinite(b)) continue;
     for (let y = g.by; y < g.by + g.bh; y++) for (let x = g.bx; x < g.bx + g.bw; x++) bImg[y * W + x] = b;
@@ -800,7 +841,8 @@ function residualPeaks(
     if (taken.has(y * W + x)) continue;
     let close = false;
     for (let i = 0; i < n && !close; i++) if ((fx[i] - x) ** 2 + (fy[i] - y) ** 2 < 2.25) close = true;
-    for (let i = 0; i < xs.length && !close; i++) if ((xs[i] - x) ** 2 + (ys[i] - y) ** 2 < 2.25) close = true;
+    for (let i = 0; i < xs.length && !close; i++)
+      if ((xs[i] - x) ** 2 + (ys[i] - y) ** 2 < 2.25) close = true;
     if (close) continue;
     xs.push(x);
     ys.push(y);
@@ -816,7 +858,15 @@ function regionHasNaN(img: Float64Array, W: number, g: Group): boolean {
 }
 
 /** Copies a group's region into the stack; pixels in the Voronoi cell of a peak outside the group become NaN. */
-function fillRegion(stack: Float64Array, off: number, img: Float64Array, W: number, g: Group, px: Int32Array, py: Int32Array): void {
+function fillRegion(
+  stack: Float64Array,
+  off: number,
+  img: Float64Array,
+  W: number,
+  g: Group,
+  px: Int32Array,
+  py: Int32Array,
+): void {
   let k = off;
   for (let y = g.by; y < g.by + g.bh; y++) {
     for (let x = g.bx; x < g.bx + g.bw; x++) {
@@ -885,19 +935,27 @@ function startParams(
         set(r.sigmaY, crowded ? sigmaEstimate : mo.sigmaYAligned);
       }
       for (const p of model.params) {
-        if (Object.hasOwn(userStart, p) && !Object.values(r).includes(p)) col(names.get(p) ?? p)[f] = userStart[p];
+        if (Object.hasOwn(userStart, p) && !Object.values(r).includes(p))
+          col(names.get(p) ?? p)[f] = userStart[p];
       }
       if (usable(i)) {
         // The previous pass' fit (a better start than moments).
         model.params.forEach((p, j) => {
           if (p === r.background) return;
-          const v = p === r.x ? prior!.cols.x[i] - g.bx : p === r.y ? prior!.cols.y[i] - g.by : prior!.params[i * P + j];
+          const v =
+            p === r.x
+              ? prior!.cols.x[i] - g.bx
+              : p === r.y
+                ? prior!.cols.y[i] - g.by
+                : prior!.params[i * P + j];
           col(names.get(p)!)[f] = v;
         });
       }
     });
     if (r.background) {
-      const fromPrior = g.members.filter(usable).map((i) => prior!.params[i * P + model.params.indexOf(r.background!)]);
+      const fromPrior = g.members
+        .filter(usable)
+        .map((i) => prior!.params[i * P + model.params.indexOf(r.background!)]);
       let bg = fromPrior.length ? median(fromPrior) : median(g.members.map((i) => moments[i].background));
       if (estimator === 'poisson' && !(bg > 0)) bg = 1e-3;
       col(r.background)[f] = bg;
@@ -914,11 +972,8 @@ function boundParams(
   bh: number,
   estimator: BatchEstimator,
   amax: Float64Array,
-  fixSigma?: number,
 ): Record<string, ManyParamInput> {
   const r = model.roles;
-  const fixed = new Set<string>();
-  if (fixSigma !== undefined && r.sigma) for (const names of rename) fixed.add(names.get(r.sigma)!);
   const bounds = new Map<string, [number, number | Float64Array]>();
   const big = Math.max(bw, bh);
   for (const names of rename) {
@@ -930,14 +985,11 @@ function boundParams(
   if (r.background && estimator === 'poisson') bounds.set(r.background, [0, Infinity]);
   const out: Record<string, ManyParamInput> = {};
   for (const [name, v] of starts) {
-    if (fixed.has(name)) {
-      out[name] = { value: fixSigma!, fixed: true };
-      continue;
-    }
     const b = bounds.get(name);
     if (b) {
       const hi = b[1];
-      for (let i = 0; i < v.length; i++) v[i] = Math.min(Math.max(v[i], b[0]), typeof hi === 'number' ? hi : hi[i]);
+      for (let i = 0; i < v.length; i++)
+        v[i] = Math.min(Math.max(v[i], b[0]), typeof hi === 'number' ? hi : hi[i]);
       out[name] = { value: v, min: b[0], max: hi };
     } else out[name] = v;
   }
@@ -1028,12 +1080,14 @@ export function spotsOptionsFrom(raw: Readonly<Record<string, unknown>>): {
   const canon = (k: string): string => k.replace(/[-_]([a-z])/g, (_m, c: string) => c.toUpperCase());
   const num = (k: string, v: unknown): number => {
     const x = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-    if (typeof x !== 'number' || Number.isNaN(x)) throw new ExprfitError('option', `${k} must be a number, got ${JSON.stringify(v)}`);
+    if (typeof x !== 'number' || Number.isNaN(x))
+      throw new ExprfitError('option', `${k} must be a number, got ${JSON.stringify(v)}`);
     return x;
   };
   const int = (k: string, v: unknown): number => {
     const x = num(k, v);
-    if (!Number.isInteger(x)) throw new ExprfitError('option', `${k} must be an integer, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(x))
+      throw new ExprfitError('option', `${k} must be an integer, got ${JSON.stringify(v)}`);
     return x;
   };
   const bool = (k: string, v: unknown): boolean => {
@@ -1099,7 +1153,8 @@ export function spotsOptionsFrom(raw: Readonly<Record<string, unknown>>): {
         break;
       case 'stop': {
         const s = String(v);
-        if (s !== 'gpufit' && s !== 'strict') throw new ExprfitError('option', `stop must be gpufit or strict, got ${JSON.stringify(v)}`);
+        if (s !== 'gpufit' && s !== 'strict')
+          throw new ExprfitError('option', `stop must be gpufit or strict, got ${JSON.stringify(v)}`);
         options.stop = s;
         break;
       }
@@ -1124,7 +1179,7 @@ export function spotsOptionsFrom(raw: Readonly<Record<string, unknown>>): {
         break;
       default: {
         const g = didYouMean(k, known);
-        throw new ExprfitError('option', `unknown spots option '${k0}'`, g ? { hints: [`did you mean '${g}'?`] } : {});
+        throw new ExprfitError('option', `unknown spots option '${k0}'`, g ? { hints: [g] } : {});
       }
     }
   }

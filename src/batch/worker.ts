@@ -5,21 +5,33 @@
  * and writes its fits' results in place, then answers with the message's id.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { SolveOutput } from './lm.ts';
+import type { SolveContext, SolveOutput } from './lm.ts';
 import { solveRange } from './lm.ts';
 import type { BatchSetup } from './problem.ts';
 import { contextFor } from './problem.ts';
 
 export interface BatchTask {
-  readonly setup: BatchSetup;
-  readonly out: SolveOutput;
+  /** The batch: its setup and output columns are sent with the first task a worker gets of it. */
+  readonly batch: number;
+  readonly setup?: BatchSetup;
+  readonly out?: SolveOutput;
   readonly from: number;
   readonly to: number;
 }
 
+/** The batches this worker has seen (the latest few): their solver context and output columns. */
+const batches = new Map<number, { ctx: SolveContext; out: SolveOutput }>();
+
 /** Solves one task's fits in place; returns how many. */
 export function runBatchTask(task: BatchTask): number {
-  solveRange(contextFor(task.setup), task.out, task.from, task.to);
+  let b = batches.get(task.batch);
+  if (!b) {
+    if (!task.setup || !task.out) throw new Error(`batch ${task.batch} is unknown to this worker`);
+    b = { ctx: contextFor(task.setup), out: task.out };
+    batches.set(task.batch, b);
+    while (batches.size > 4) batches.delete(batches.keys().next().value!);
+  }
+  solveRange(b.ctx, b.out, task.from, task.to);
   return task.to - task.from;
 }
 

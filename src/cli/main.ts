@@ -11,6 +11,7 @@ import type { Command as CommandType, CommanderError as CommanderErrorType } fro
 import pkg from '../../package.json' with { type: 'json' };
 import { ExprfitError } from '../syntax/span.ts';
 import { describeError, formatWarning, styleFor, type Stream } from './style.ts';
+import { spotsCommand } from './spots.ts';
 
 // commander is CommonJS: loaded with require at run time rather than bundled (an ESM bundle of it fails on
 // its `require('node:events')`).
@@ -221,6 +222,7 @@ Examples:
       process.exitCode = EXIT.ok;
     });
 
+  program.addCommand(spotsCommand(io, program));
   return program;
 }
 

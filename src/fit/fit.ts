@@ -107,7 +107,24 @@ export function prepareFit(
   optionsIn: FitOptions = {},
 ): PreparedFit {
   const options = validateFitOptions(optionsIn);
+  if (
+    typeof modelIn !== 'string' &&
+    !(modelIn && typeof modelIn === 'object' && Array.isArray(modelIn.equations))
+  ) {
+    throw new ExprfitError(
+      'type',
+      'the model must be a string such as "y = a*x + b" or a parsed model (model(text))',
+    );
+  }
+  if (
+    paramsIn !== undefined &&
+    (paramsIn === null || typeof paramsIn !== 'object' || Array.isArray(paramsIn))
+  ) {
+    throw new ExprfitError('type', 'params must be an object such as { a: 1, b: { value: 2, min: 0 } }');
+  }
   const model = typeof modelIn === 'string' ? parseModelText(modelIn) : modelIn;
+  const own = <T>(o: Record<string, T> | undefined, k: string): T | undefined =>
+    o !== undefined && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined;
   if (data === null || typeof data !== 'object') {
     throw new ExprfitError('type', 'data must be an object of named arrays, e.g. { x, y }');
   }
@@ -157,7 +174,7 @@ export function prepareFit(
   // Parameters that appear only in other parameters' tie expressions (lmfit allows them).
   const tieNames = new Set<string>();
   for (const n of paramInputNames) {
-    const spec = paramsIn[n];
+    const spec = own(paramsIn, n);
     if (typeof spec === 'object' && spec !== null && typeof spec.expr === 'string') {
       try {
         for (const s of freeSymbols(parseExpr(spec.expr))) tieNames.add(s);
@@ -181,7 +198,7 @@ export function prepareFit(
     }
   }
   const params = new Map<string, ParamSpec>();
-  for (const n of order) params.set(n, normalizeParam(n, paramsIn?.[n]));
+  for (const n of order) params.set(n, normalizeParam(n, own(paramsIn, n)));
 
   // Ties: parse, check names, resolve transitively.
   const rawTies = new Map<string, Expr>();
@@ -275,7 +292,9 @@ export function prepareFit(
     }
     const obs = likelihood ? null : arrays.get(eq.lhs)!;
     const sig =
-      options.sigma[eq.lhs] !== undefined ? toArray(`sigma of ${eq.lhs}`, options.sigma[eq.lhs]) : null;
+      own(options.sigma, eq.lhs) !== undefined
+        ? toArray(`sigma of ${eq.lhs}`, own(options.sigma, eq.lhs)!)
+        : null;
     const named: [string, NdArray][] = variables.map((v) => [v, arrays.get(v)!]);
     if (obs) named.push([eq.lhs, obs]);
     if (sig) named.push([`sigma of ${eq.lhs}`, sig]);

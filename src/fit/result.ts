@@ -208,9 +208,14 @@ export class FitResult {
       );
     }
     const vars = this.variablesOf.get(name) ?? [];
-    const arrays: Record<string, NdArray> = {};
+    if (data === null || typeof data !== 'object') {
+      throw new ExprfitError('type', 'eval: data must be an object of named arrays, e.g. { x }');
+    }
+    const arrays: Record<string, NdArray> = Object.create(null) as Record<string, NdArray>;
     for (const v of vars) {
-      if (!(v in data)) throw new ExprfitError('unknown-name', `eval: no data for variable '${v}'`);
+      if (!Object.prototype.hasOwnProperty.call(data, v)) {
+        throw new ExprfitError('unknown-name', `eval: no data for variable '${v}'`);
+      }
       arrays[v] = NdArray.from(data[v], v);
     }
     const names = Object.keys(this.values);
@@ -295,7 +300,7 @@ export class FitResult {
 
   /** Plain JSON (non-finite numbers become null). */
   toJSON(): FitResultJSON {
-    const params: FitResultJSON['params'] = {};
+    const params = Object.create(null) as FitResultJSON['params'];
     for (const p of Object.values(this.params)) {
       params[p.name] = {
         value: p.value,

@@ -4,6 +4,7 @@
  */
 import { differentiate, evaluate } from '../symbolic/index.ts';
 import { covarianceFromJacobian } from '../solver/covariance.ts';
+import type { CovarianceResult } from '../solver/covariance.ts';
 import type { LeastSquaresProblem } from '../solver/lm.ts';
 import { solveLeastSquares } from '../solver/lm.ts';
 import { robustCost, rhoTriple } from '../solver/loss.ts';
@@ -128,7 +129,7 @@ interface Outcome {
   iterations: number;
   activeMask: boolean[];
   method: string;
-  covariance?: Float64Array;
+  covariance?: CovarianceResult;
   nll?: number;
   chi2?: number;
 }
@@ -164,7 +165,7 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
         x0,
         solverOptions(prep),
       );
-      return { ...pick(s), method: s.method, covariance: s.covariance.covariance, chi2: s.deviance };
+      return { ...pick(s), method: s.method, covariance: s.covariance, chi2: s.deviance };
     };
   }
   if (o.estimator === 'likelihood') {
@@ -183,7 +184,7 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
         x0,
         nllOptions(prep),
       );
-      return { ...pick(s), method: s.method, covariance: s.covariance.covariance, nll: s.cost };
+      return { ...pick(s), method: s.method, covariance: s.covariance, nll: s.cost };
     };
   }
   const problem = leastSquaresProblem(prep);
@@ -344,7 +345,7 @@ export function buildResult(
   r: Float64Array,
   J: Float64Array,
   info: SolveInfo,
-  extra: { nll?: number; chi2?: number; covariance?: Float64Array; method?: string } = {},
+  extra: { nll?: number; chi2?: number; covariance?: CovarianceResult; method?: string } = {},
 ): FitResult {
   const n = prep.free.length;
   const m = r.length;
@@ -352,15 +353,17 @@ export function buildResult(
   const ndata = prep.ndata;
   const redchi = ndata > n ? chi2 / (ndata - n) : NaN;
   // Covariance of the free parameters.
-  let cov: Float64Array;
-  if (extra.covariance) cov = extra.covariance;
-  else if (n > 0) {
+  let covr: CovarianceResult | undefined = extra.covariance;
+  if (!covr && n > 0) {
     const scale = prep.options.absoluteSigma || prep.options.estimator !== 'lsq' ? 1 : redchi;
-    cov = covarianceFromJacobian(J, m, n, {
+    covr = covarianceFromJacobian(J, m, n, {
       exclude: info.activeMask,
       scale: Number.isFinite(scale) ? scale : NaN,
-    }).covariance;
-  } else cov = new Float64Array(0);
+    });
+  }
+  const cov = covr ? covr.covariance : new Float64Array(0);
+  // Parameters the data do not determine separately (rank-deficient Jacobian, or a zero column).
+  const undetermined = prep.free.filter((_, j) => covr && !info.activeMask[j] && !covr.identifiable[j]);
   const values = new Map<string, number>();
   prep.free.forEach((p, j) => values.set(p, x[j]));
   for (const h of prep.held) values.set(h, prep.params.get(h)!.value);
@@ -368,7 +371,7 @@ export function buildResult(
   const tieValue = (e: Expr): number => evaluate(e, scope);
   for (const [name, e] of prep.ties) values.set(name, tieValue(e));
 
-  const params: Record<string, ParamResult> = {};
+  const params = Object.create(null) as Record<string, ParamResult>;
   const warnings: string[] = [];
   for (const name of prep.order) {
     const spec = prep.params.get(name)!;
@@ -376,7 +379,7 @@ export function buildResult(
     let stderr = NaN;
     let atBound = false;
     if (j >= 0) {
-      stderr = Math.sqrt(cov[j * n + j]);
+      stderr = undetermined.includes(name) ? NaN : Math.sqrt(cov[j * n + j]);
       atBound = info.activeMask[j] ?? false;
     } else if (prep.ties.has(name)) {
       // Propagate: var = gᵀ C g, g = ∂tie/∂free.
@@ -406,6 +409,11 @@ export function buildResult(
     };
   }
   for (const s of prep.skipped) warnings.push(`equation '${s}' has no data and was not fitted`);
+  if (undetermined.length && covr) {
+    warnings.push(
+      `the Jacobian is rank-deficient (rank ${covr.rank} of ${covr.included}): ${undetermined.join(', ')} ${undetermined.length === 1 ? 'is' : 'are'} not determined separately by the data; stderr not determined`,
+    );
+  }
 
   // Per-equation statistics from the model values at the solution.
   const fixedVals = heldValues(prep);

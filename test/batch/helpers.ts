@@ -59,7 +59,11 @@ export function poisson(u: () => number, lambda: number): number {
     const k = Math.floor(((2 * a) / us + b) * U + lambda + 0.43);
     if (us >= 0.07 && V <= vr) return k;
     if (k < 0 || (us < 0.013 && V > us)) continue;
-    if (Math.log(V) + Math.log(invalpha) - Math.log(a / (us * us) + b) <= -lambda + k * loglam - logFactorial(k)) return k;
+    if (
+      Math.log(V) + Math.log(invalpha) - Math.log(a / (us * us) + b) <=
+      -lambda + k * loglam - logFactorial(k)
+    )
+      return k;
   }
 }
 
@@ -73,7 +77,12 @@ export interface TrueSpot {
 }
 
 /** Expected image: background + Σ amplitude·exp(-u²/2sx² - v²/2sy²) sampled at pixel centres (0-based). */
-export function spotImage(w: number, h: number, spots: readonly TrueSpot[], background: number): Float64Array {
+export function spotImage(
+  w: number,
+  h: number,
+  spots: readonly TrueSpot[],
+  background: number,
+): Float64Array {
   const img = new Float64Array(w * h).fill(background);
   for (const s of spots) {
     const r = Math.ceil(7 * Math.max(s.sigmaX, s.sigmaY));
@@ -85,7 +94,8 @@ export function spotImage(w: number, h: number, spots: readonly TrueSpot[], back
         const dy = y - s.y;
         const uu = dx * c + dy * sn;
         const vv = dy * c - dx * sn;
-        img[y * w + x] += s.amplitude * Math.exp(-(uu * uu) / (2 * s.sigmaX ** 2) - (vv * vv) / (2 * s.sigmaY ** 2));
+        img[y * w + x] +=
+          s.amplitude * Math.exp(-(uu * uu) / (2 * s.sigmaX ** 2) - (vv * vv) / (2 * s.sigmaY ** 2));
       }
     }
   }

@@ -18,8 +18,14 @@ import { rng } from './helpers.ts';
 
 const W = 9;
 const H = 7;
-const xs = new NdArray(Float64Array.from({ length: W }, (_v, i) => i), [1, W]);
-const ys = new NdArray(Float64Array.from({ length: H }, (_v, i) => i), [H, 1]);
+const xs = new NdArray(
+  Float64Array.from({ length: W }, (_v, i) => i),
+  [1, W],
+);
+const ys = new NdArray(
+  Float64Array.from({ length: H }, (_v, i) => i),
+  [H, 1],
+);
 
 interface Case {
   name: string;
@@ -46,7 +52,12 @@ const CASES: Case[] = [
 ];
 
 /** Reference sums from compileModel: χ², g = Σ w r J with r = y − f, H = Σ w J Jᵀ, and the Poisson ones. */
-function reference(c: Case, obs: Float64Array, w: Float64Array | null, names: readonly string[] = Object.keys(c.params)) {
+function reference(
+  c: Case,
+  obs: Float64Array,
+  w: Float64Array | null,
+  names: readonly string[] = Object.keys(c.params),
+) {
   const k = compileModel(parseExpr(c.expr), { params: names, variables: ['x', 'y'] });
   const b = k.bind({ x: xs, y: ys });
   const n = W * H;
@@ -92,7 +103,11 @@ describe('fused accumulation kernels', () => {
           const names = Object.keys(c.params);
           const k0 = compileModel(parseExpr(c.expr), { params: names, variables: ['x', 'y'] });
           const f = new Float64Array(W * H);
-          k0.bind({ x: xs, y: ys }).values(Float64Array.from(names.map((p) => c.params[p])), new Float64Array(0), f);
+          k0.bind({ x: xs, y: ys }).values(
+            Float64Array.from(names.map((p) => c.params[p])),
+            new Float64Array(0),
+            f,
+          );
           // Two fits: the second one is the one checked (offsets matter).
           const obs = new Float64Array(2 * W * H);
           for (let i = 0; i < W * H; i++) {
@@ -102,12 +117,10 @@ describe('fused accumulation kernels', () => {
           const wts = weighted ? Float64Array.from({ length: 2 * W * H }, () => 0.5 + u()) : null;
           const params: Record<string, ManyParamInput> = {};
           for (const p of names) params[p] = c.params[p];
-          const prep = prepareMany(
-            c.expr,
-            { z: new NdArray(obs, [2, H, W]), x: xs, y: ys },
-            params,
-            { estimator, ...(wts ? { weights: new NdArray(wts, [2, H, W]) } : {}) },
-          );
+          const prep = prepareMany(c.expr, { z: new NdArray(obs, [2, H, W]), x: xs, y: ys }, params, {
+            estimator,
+            ...(wts ? { weights: new NdArray(wts, [2, H, W]) } : {}),
+          });
           const ctx = contextFor(prep.setup);
           const order = prep.setup.params;
           const P = order.length;
@@ -144,7 +157,14 @@ describe('fused accumulation kernels', () => {
     const order = prep.setup.params;
     const h = new Float64Array(25);
     const g = new Float64Array(5);
-    ctx.evaluate(Float64Array.from(order.map((p) => c.params[p])), new Float64Array(0), 0, h, g, prep.setup.cst![0]);
+    ctx.evaluate(
+      Float64Array.from(order.map((p) => c.params[p])),
+      new Float64Array(0),
+      0,
+      h,
+      g,
+      prep.setup.cst![0],
+    );
     closeArrays(h, reference(c, obs, null, order).poi.fisher, 1e-10);
     void names;
   });
@@ -157,10 +177,15 @@ describe('fused accumulation kernels', () => {
     expect(evaluate(f, scope)).toBeCloseTo(evaluate(e, scope), 14);
     // A cross term keeps the exponential whole; a term of the same level keeps its group.
     const rot = parseExpr('exp(-(x*y) - x^2)');
-    expect(printExpr(factorSeparableExp(rot, (n) => (n === 'x' ? 2 : n === 'y' ? 1 : 0)))).toBe(printExpr(rot));
+    expect(printExpr(factorSeparableExp(rot, (n) => (n === 'x' ? 2 : n === 'y' ? 1 : 0)))).toBe(
+      printExpr(rot),
+    );
     const three = parseExpr('exp(a - x^2 - y^2 + 2*x)');
     const g = factorSeparableExp(three, (n) => (n === 'x' ? 2 : n === 'y' ? 1 : 0));
-    expect(evaluate(g, { a: 0.3, x: 0.4, y: -1.1 })).toBeCloseTo(evaluate(three, { a: 0.3, x: 0.4, y: -1.1 }), 14);
+    expect(evaluate(g, { a: 0.3, x: 0.4, y: -1.1 })).toBeCloseTo(
+      evaluate(three, { a: 0.3, x: 0.4, y: -1.1 }),
+      14,
+    );
     expect(printExpr(g).match(/exp\(/g)?.length).toBe(2);
   });
 });
@@ -171,7 +196,8 @@ describe('small dense linear algebra', () => {
     const b = Float64Array.of(1, 2, 3);
     const x = new Float64Array(3);
     expect(choleskySolve(Float64Array.from(a), 3, b, x)).toBe(true);
-    for (let i = 0; i < 3; i++) expect(a[i * 3] * x[0] + a[i * 3 + 1] * x[1] + a[i * 3 + 2] * x[2]).toBeCloseTo(b[i], 12);
+    for (let i = 0; i < 3; i++)
+      expect(a[i * 3] * x[0] + a[i * 3 + 1] * x[1] + a[i * 3 + 2] * x[2]).toBeCloseTo(b[i], 12);
     const inv = new Float64Array(9);
     expect(invertSpd(a, 3, inv, new Float64Array(9))).toBe(true);
     for (let i = 0; i < 3; i++) {
@@ -181,7 +207,9 @@ describe('small dense linear algebra', () => {
         expect(s).toBeCloseTo(i === j ? 1 : 0, 12);
       }
     }
-    expect(choleskySolve(Float64Array.of(1, 2, 2, 1), 2, Float64Array.of(1, 1), new Float64Array(2))).toBe(false);
+    expect(choleskySolve(Float64Array.of(1, 2, 2, 1), 2, Float64Array.of(1, 1), new Float64Array(2))).toBe(
+      false,
+    );
     // A zero row (a parameter the model does not use) is left out: NaN there, the rest inverted.
     const z = Float64Array.of(2, 0, 0, 0);
     const zi = new Float64Array(4);
@@ -218,10 +246,16 @@ describe('fast logarithm', () => {
     const w = Float64Array.of(1, 1, 0.5, 1, 2, 1);
     const ref = 1 * Math.log(2) + 0.5 * 2 * Math.log(3) + 0 + 2 * 4 * Math.log(7);
     expect(sumYLogF(y, 1, w, f, bits, 0, 4)).toBeCloseTo(ref, 14);
-    expect(sumYLogF(y, 1, null, f, bits, 0, 4)).toBeCloseTo(Math.log(2) + 2 * Math.log(3) + 4 * Math.log(7), 14);
+    expect(sumYLogF(y, 1, null, f, bits, 0, 4)).toBeCloseTo(
+      Math.log(2) + 2 * Math.log(3) + 4 * Math.log(7),
+      14,
+    );
     f[2] = 0;
     // f = 0 where y = 0 is allowed (the term is 0); f < 0 anywhere is not.
-    expect(sumYLogF(Float64Array.of(1, 1, 0, 1), 0, null, f, bits, 0, 4)).toBeCloseTo(Math.log(6) + Math.log(7), 14);
+    expect(sumYLogF(Float64Array.of(1, 1, 0, 1), 0, null, f, bits, 0, 4)).toBeCloseTo(
+      Math.log(6) + Math.log(7),
+      14,
+    );
     f[2] = -1;
     expect(sumYLogF(Float64Array.of(1, 1, 0, 1), 0, null, f, bits, 0, 4)).toBeNaN();
   });
