@@ -47,6 +47,8 @@ export interface PreparedFit {
   readonly equations: readonly PreparedEquation[];
   /** Equations with no data, skipped. */
   readonly skipped: readonly string[];
+  /** Every equation (skipped ones too), tie-substituted, with its data variables: for `result.eval`. */
+  readonly evaluable: ReadonlyMap<string, { expr: Expr; variables: readonly string[] }>;
   readonly ndata: number;
   readonly options: ReturnType<typeof validateFitOptions>;
 }
@@ -374,6 +376,12 @@ export function prepareFit(
     return { lhs: eq.lhs, expr, variables, observed, weights, kernel, size, shape: outShape };
   });
 
+  const evaluable = new Map<string, { expr: Expr; variables: readonly string[] }>();
+  for (const eq of model.equations) {
+    const expr = ties.size ? substitute(eq.expanded, ties) : eq.expanded;
+    const variables = [...freeSymbols(expr)].filter((s) => !params.has(s) && !isConstantName(s));
+    evaluable.set(eq.lhs, { expr, variables });
+  }
   const ndata = equations.reduce((s, e) => s + e.size, 0);
   if (ndata < free.length) {
     throw new ExprfitError(
@@ -381,7 +389,7 @@ export function prepareFit(
       `${ndata} data point${ndata === 1 ? '' : 's'} cannot determine ${free.length} free parameters (${free.join(', ')})`,
     );
   }
-  return { model, params, order, free, held, ties, equations, skipped, ndata, options };
+  return { model, params, order, free, held, ties, equations, skipped, evaluable, ndata, options };
 }
 
 /**
@@ -398,5 +406,24 @@ export function fit(
   params: ParamsInput = {},
   options: FitOptions = {},
 ): FitResult {
-  return solveFit(prepareFit(model, data, params, options));
+  return guardSize(() => solveFit(prepareFit(model, data, params, options)));
+}
+
+/**
+ * Runs `f`, turning the engine's own limits (call-stack depth in the recursive passes or in `new Function`,
+ * map sizes) into a user-facing error: they mean the model is too large, not that exprfit has a bug.
+ */
+export function guardSize<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RangeError && /call stack|Map maximum size|Invalid array length/i.test(e.message)) {
+      throw new ExprfitError(
+        'value',
+        'the model is too large or too deeply nested to compile (a very long sum or product?): write it with fewer terms, or with a user function',
+        { cause: e },
+      );
+    }
+    throw e;
+  }
 }

@@ -251,8 +251,10 @@ export class FitResult {
     stat('# data points', String(this.ndata));
     stat('# variables', String(this.nfree));
     if (Number.isFinite(this.nll)) stat('neg. log-likelihood', fmtNum(this.nll));
-    stat(this.estimator === 'poisson' ? 'deviance' : 'chi-square', fmtNum(this.chi2));
-    stat('reduced chi-square', fmtNum(this.redchi));
+    if (Number.isFinite(this.chi2)) {
+      stat(this.estimator === 'poisson' ? 'deviance' : 'chi-square', fmtNum(this.chi2));
+      stat('reduced chi-square', fmtNum(this.redchi));
+    }
     stat('Akaike info crit', fmtNum(this.aic));
     stat('Bayesian info crit', fmtNum(this.bic));
     if (Number.isFinite(this.r2)) stat('R-squared', fmtNum(this.r2));

@@ -308,6 +308,11 @@ export function solveFit(prep: PreparedFit): FitResult {
     njev = out.njev;
     iterations = out.iterations;
   }
+  // The solvers name parameters x[j]; the user knows them by name.
+  out = {
+    ...out,
+    message: out.message.replace(/\bx\[(\d+)\]/g, (all, j: string) => prep.free[Number(j)] ?? all),
+  };
   // Residuals and Jacobian at the solution, for statistics and the least-squares covariance.
   if (!likelihood) problem.residualsAndJacobian!(out.x, r, J);
   return buildResult(
@@ -451,9 +456,9 @@ export function buildResult(
   for (let a = 0; a < n; a++) matrix.push(Array.from(cov.subarray(a * n, a * n + n)));
   const exprs = new Map<string, Expr>();
   const variables = new Map<string, readonly string[]>();
-  for (const eq of prep.equations) {
-    exprs.set(eq.lhs, eq.expr);
-    variables.set(eq.lhs, eq.variables);
+  for (const [lhs, e] of prep.evaluable) {
+    exprs.set(lhs, e.expr);
+    variables.set(lhs, e.variables);
   }
   return new FitResult({
     modelText: prep.model.text,

@@ -34,15 +34,17 @@ export interface FitOptions {
   /** 'raise' (default): a NaN in the data is an error naming the array and the first bad index.
    * 'omit': a point with a NaN in any of its equation's arrays is dropped. */
   nanPolicy?: 'raise' | 'omit';
-  /** Stop after this many model evaluations (solver default when absent). */
+  /** Stop (termination 'maxfev', success false) when a new model evaluation would exceed this count.
+   * Default 1000·(k+1) for `lm` (k free parameters), 4000·(k+1) for `nelder`; see docs/solver.md. */
   maxfev?: number;
-  /** Stop after this many iterations (solver default when absent). */
+  /** Stop (termination 'maxiter', success false) after this many iterations. Default 1000·(k+1) for `lm`. */
   maxIterations?: number;
-  /** Relative-reduction tolerance of the cost (solver's ftol). */
+  /** `lm` only. Relative cost-reduction test: stop with 'ftol' after a step whose actual and predicted relative
+   * reductions of ½Σr² are both <= ftol. Default 1e-15. */
   ftol?: number;
-  /** Relative step tolerance (solver's xtol). */
+  /** `lm` only. Relative step test: stop with 'xtol' when the trust radius Δ <= xtol·‖D x‖. Default 1e-15. */
   xtol?: number;
-  /** Gradient tolerance (solver's gtol). */
+  /** `lm` only. Gradient test: stop with 'gtol' when max_j |g_j|/(‖J_j‖·‖r‖) <= gtol. Default 1e-15. */
   gtol?: number;
   /** Multi-start: the number of starts drawn inside the finite bounds (default 1: the given start only). */
   starts?: number;

@@ -8,6 +8,64 @@ import type { SourceSpan, SourceText } from '../syntax/span.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import { freeSymbols, inline, substitute } from '../symbolic/index.ts';
 
+/** The largest model tree accepted after user functions are inlined (guards against exponential blow-up). */
+export const MAX_MODEL_NODES = 200_000;
+
+/**
+ * An upper estimate of the node count of `e` once user functions are inlined: a call of `g` counts the
+ * size of g's (expanded) body plus, for each formal argument, its occurrences times the argument's size.
+ * Computed without building the tree, so `f_i(u) = f_{i-1}(u)*f_{i-1}(u+1)` is refused before it explodes.
+ */
+export function expandedSize(e: Expr, fns: ReadonlyMap<string, { params: string[]; body: Expr }>): number {
+  const memo = new Map<string, { size: number; occ: Map<string, number> }>();
+  const stack = new Set<string>();
+  const fnInfo = (name: string): { size: number; occ: Map<string, number> } | undefined => {
+    const hit = memo.get(name);
+    if (hit) return hit;
+    const def = fns.get(name);
+    if (!def || stack.has(name)) return undefined; // recursion is reported by inline()
+    stack.add(name);
+    const occ = new Map<string, number>();
+    const size = walk(def.body, (n) => {
+      if (def.params.includes(n)) occ.set(n, (occ.get(n) ?? 0) + 1);
+    });
+    stack.delete(name);
+    const info = { size, occ };
+    memo.set(name, info);
+    return info;
+  };
+  const walk = (n: Expr, onSym: (name: string) => void): number => {
+    switch (n.kind) {
+      case 'num':
+      case 'str':
+        return 1;
+      case 'sym':
+        onSym(n.name);
+        return 1;
+      case 'unary':
+        return 1 + walk(n.arg, onSym);
+      case 'binary':
+        return 1 + walk(n.left, onSym) + walk(n.right, onSym);
+      case 'array':
+        return 1 + n.items.reduce((s, it) => s + walk(it, onSym), 0);
+      case 'index':
+        return 1 + walk(n.target, onSym) + n.items.length;
+      case 'call': {
+        const argSizes = n.args.map((a) => walk(a, onSym));
+        const info = fns.has(n.fn) ? fnInfo(n.fn) : undefined;
+        if (!info) return 1 + argSizes.reduce((s, v) => s + v, 0);
+        const def = fns.get(n.fn)!;
+        let s = info.size;
+        def.params.forEach((p, i) => {
+          s += (info.occ.get(p) ?? 0) * Math.max(0, (argSizes[i] ?? 1) - 1);
+        });
+        return Math.min(s, Number.MAX_SAFE_INTEGER);
+      }
+    }
+  };
+  return walk(e, () => {});
+}
+
 export interface Equation {
   /** The dependent variable (the name whose data the equation is fitted to). */
   readonly lhs: string;
@@ -47,6 +105,14 @@ export function parseModelText(text: string, file?: string): Model {
     }
     seen.add(eq.lhs);
     let rhs: Expr;
+    const size = expandedSize(eq.rhs, fns);
+    if (size > MAX_MODEL_NODES) {
+      throw new ExprfitError(
+        'value',
+        `equation '${eq.lhs}' expands to about ${size.toExponential(1)} nodes after inlining user functions (the limit is ${MAX_MODEL_NODES}): simplify the functions or write the model out`,
+        { span: eq.span, source },
+      );
+    }
     try {
       rhs = inline(eq.rhs, fns);
     } catch (e) {

@@ -8,7 +8,7 @@ import { ExprfitError } from '../syntax/span.ts';
 export type ParamInput =
   | number
   | {
-      /** Start value. Default: the midpoint of finite bounds, else a finite bound, else 1 (the report says so). */
+      /** Start value. Default 1 (the report says so); when the bounds exclude 1, the midpoint of finite bounds, else the bound. */
       value?: number;
       /** Lower bound (default -Infinity). */
       min?: number;
@@ -80,13 +80,16 @@ export function normalizeParam(name: string, input: ParamInput | undefined): Par
   if (spec.expr !== undefined && (typeof spec.expr !== 'string' || spec.expr.trim() === '')) {
     throw new ExprfitError('value', `parameter '${name}': expr must be a non-empty string`);
   }
+  if (spec.expr !== undefined && spec.fixed) {
+    throw new ExprfitError('value', `parameter '${name}': a tied parameter (expr) cannot also be fixed`);
+  }
   const warnings: string[] = [];
   let value: number;
   if (given === undefined) {
-    if (Number.isFinite(min) && Number.isFinite(max)) value = 0.5 * (min + max);
-    else if (Number.isFinite(min)) value = min <= 1 ? 1 : min;
-    else if (Number.isFinite(max)) value = max >= 1 ? 1 : max;
-    else value = 1;
+    // 1, as lmfit and curve_fit; when the bounds exclude 1, the midpoint of finite bounds, else the nearer bound.
+    if (min <= 1 && 1 <= max) value = 1;
+    else if (Number.isFinite(min) && Number.isFinite(max)) value = 0.5 * (min + max);
+    else value = min > 1 ? min : max;
     if (spec.expr === undefined) warnings.push(`no start value given: started at ${value}`);
   } else if (given < min || given > max) {
     value = given < min ? min : max;

@@ -279,3 +279,77 @@ describe('other estimators and methods', () => {
     expect(rel(multi.values.w, 3.3)).toBeLessThan(1e-8);
   });
 });
+
+describe('review findings', () => {
+  const x = [1, 2, 3, 4, 5, 6, 7, 8];
+  it('rank-deficient parameters are reported as not determined, with a warning', () => {
+    const y = x.map((v) => 2 * v + 1);
+    const r = fit('y = a*b*x + c', { x, y });
+    expect(Number.isNaN(r.params.a.stderr)).toBe(true);
+    expect(Number.isNaN(r.params.b.stderr)).toBe(true);
+    expect(Number.isFinite(r.params.c.stderr)).toBe(true);
+    expect(r.values.a * r.values.b).toBeCloseTo(2, 8);
+    expect(r.warnings.join('\n')).toMatch(/rank-deficient \(rank 2 of 3\): a, b are not determined/);
+    expect(r.report()).toMatch(/a: .*not determined/);
+  });
+
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    '%s works as a parameter name',
+    (name) => {
+      const y = x.map((v) => 3 * v + 1);
+      const r = fit(`y = ${name}*x + b`, { x, y });
+      expect(r.values[name]).toBeCloseTo(3, 10);
+      expect(Object.keys(r.params)).toContain(name);
+      expect(Object.keys(r.toJSON().params)).toContain(name);
+      expect(r.report()).toContain(`${name}:`);
+    },
+  );
+
+  it('prototype names work as dependent and independent variables', () => {
+    const data: Record<string, number[]> = Object.create(null) as Record<string, number[]>;
+    data.constructor = x.map((v) => 2 * v);
+    data.valueOf = x;
+    const r = fit('constructor = a*valueOf', data);
+    expect(r.values.a).toBeCloseTo(2, 10);
+    expect(Array.from(r.eval({ valueOf: [10] }).data)[0]).toBeCloseTo(20, 8);
+    expectError(() => r.eval({}), /no data for variable 'valueOf'/);
+  });
+
+  it('a model too large to compile is an ExprfitError, not a RangeError', () => {
+    const terms = Array.from({ length: 4000 }, (_, i) => `${i}*x`).join(' + ');
+    expectError(() => fit(`y = ${terms} + a`, { x, y: x }), /too large/);
+  });
+
+  it('user functions that expand exponentially are refused before they are built', () => {
+    const fns = ['f0(u) = u'];
+    for (let i = 1; i <= 30; i++) fns.push(`f${i}(u) = f${i - 1}(u)*f${i - 1}(u+1)`);
+    expectError(() => fit(`${fns.join('\n')}\ny = a*f30(x)`, { x, y: x }), /expands to about .* nodes/);
+  });
+
+  it('result.eval reaches an equation that had no data', () => {
+    const z = x.map((v) => (2 * v) ** 2 + 3);
+    const r = fit('y = a*x; z = y^2 + b', { x, z }, { a: 1, b: 0 });
+    expect(r.eval({ x: [5] }, 'y').data[0]).toBeCloseTo(10, 8);
+  });
+
+  it('wrong argument types are ExprfitErrors', () => {
+    expectError(() => fit(42 as never, { x, y: x }), /model must be a string/);
+    expectError(() => fit('y = a*x', { x, y: x }, [] as never), /params must be an object/);
+    const r = fit('y = a*x', { x, y: x });
+    expectError(() => r.eval(null as never), /eval: data must be an object/);
+    expectError(() => fit('y = a*x', { x, y: x }, { a: { expr: '2', fixed: true } }), /cannot also be fixed/);
+  });
+
+  it('solver messages name parameters, not x[j]', () => {
+    const y = x.map((v) => 2 * v + 1);
+    const r = fit('y = a*x + b', { x, y }, { a: { value: 1, max: 1.5 } });
+    expect(r.message).not.toMatch(/x\[\d\]/);
+  });
+
+  it('a parameter without a start value starts at 1', () => {
+    const y = x.map((v) => 2 * v + 1);
+    const r = fit('y = a*x + b', { x, y }, { a: { min: 0, max: 10 } });
+    expect(r.params.a.init).toBe(1);
+    expect(r.warnings.join('\n')).toMatch(/a: no start value given: started at 1/);
+  });
+});
