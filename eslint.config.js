@@ -3,7 +3,18 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['.bt/**', '**/*.tmp.ts', 'examples/out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'docs/diagrams/**', 'test/fixtures/**'] },
+  {
+    ignores: [
+      '.bt/**',
+      '**/*.tmp.ts',
+      'examples/out/**',
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'docs/diagrams/**',
+      'test/fixtures/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

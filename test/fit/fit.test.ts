@@ -306,9 +306,9 @@ describe('review findings', () => {
   );
 
   it('prototype names work as dependent and independent variables', () => {
-    const data: Record<string, number[]> = Object.create(null) as Record<string, number[]>;
-    data.constructor = x.map((v) => 2 * v);
-    data.valueOf = x;
+    const data = Object.create(null) as Record<string, number[]>;
+    data['constructor'] = x.map((v) => 2 * v);
+    data['valueOf'] = x;
     const r = fit('constructor = a*valueOf', data);
     expect(r.values.a).toBeCloseTo(2, 10);
     expect(Array.from(r.eval({ valueOf: [10] }).data)[0]).toBeCloseTo(20, 8);
