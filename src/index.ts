@@ -154,3 +154,6 @@ export type {
   OverlayOptions,
   BatchEstimator,
 } from './batch/index.ts';
+// Array expressions from code, as in scripts (`I = 1 - (1 - P1)*(1 - P2)`).
+export { evaluateArray } from './script/arrayExpr.ts';
+export type { ArrayInput } from './script/arrayExpr.ts';

@@ -132,3 +132,42 @@ function npy(file: string, h: number, w: number, f: (x: number, y: number) => nu
   }
   csv('noisy.csv', { x, y });
 }
+
+// spots.npy (spots.fit): 64x64 Poisson counts, background 10, 13 symmetric Gaussian spots (x, y, amplitude,
+// sigma) with three close pairs about 4.2 px (2.8 sigma) apart; pixel values are the model at the pixel centres.
+const SPOTS_TRUTH: readonly (readonly [number, number, number, number])[] = [
+  [10.3, 9.7, 400, 1.5],
+  [31.6, 8.2, 250, 1.4],
+  [52.4, 11.5, 500, 1.6],
+  [20.6, 20.4, 300, 1.5],
+  [8.8, 33.1, 300, 1.5],
+  [54.7, 50.3, 350, 1.5],
+  [12.2, 54.6, 450, 1.5],
+  [28.4, 30.2, 400, 1.5],
+  [32.5, 31.1, 300, 1.5],
+  [45.3, 27.6, 350, 1.5],
+  [46.1, 31.8, 500, 1.5],
+  [30.2, 52.3, 450, 1.5],
+  [34.0, 54.1, 250, 1.5],
+];
+{
+  const u = rng(7);
+  /** A Poisson deviate by inversion (exact for the means used here, all below 700). */
+  const poisson = (mean: number): number => {
+    const v = u();
+    let k = 0;
+    let p = Math.exp(-mean);
+    let f = p;
+    while (v > f && k < 10 * mean + 100) {
+      k++;
+      p *= mean / k;
+      f += p;
+    }
+    return k;
+  };
+  npy('spots.npy', 64, 64, (x, y) => {
+    let m = 10;
+    for (const [x0, y0, a, s] of SPOTS_TRUTH) m += a * Math.exp(-((x - x0) ** 2 + (y - y0) ** 2) / (2 * s * s));
+    return poisson(m);
+  });
+}

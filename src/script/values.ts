@@ -1,10 +1,11 @@
 /**
- * Values of the `.fit` language: numbers, arrays (NdArray), strings, smoothing splines and tuples (the
- * results of `grid`/`meshgrid`, unpacked by `x, y = ...`). Helpers to check and describe them, and the
- * printing used by `print`, the REPL and `:vars`.
+ * Values of the `.fit` language: numbers, arrays (NdArray), strings, smoothing splines, tables (named
+ * columns, such as the `spots` table) and tuples (the results of `grid`/`meshgrid`, unpacked by
+ * `x, y = ...`). Helpers to check and describe them, and the printing used by `print`, the REPL and `:vars`.
  */
 import { NdArray } from '../data/ndarray.ts';
 import type { SmoothingSpline } from '../arrays/spline.ts';
+import type { OverlayOptions } from '../batch/overlay.ts';
 import { ExprfitError, type SourceSpan, type SourceText } from '../syntax/span.ts';
 
 /** A fitted smoothing spline; calling it (`sp(u)`) evaluates it at new points. */
@@ -19,7 +20,25 @@ export interface TupleValue {
   readonly items: readonly Value[];
 }
 
-export type Value = number | string | NdArray | SplineValue | TupleValue;
+/**
+ * A table: named columns of equal length, in order (the `spots` statement makes one). `col(t, "x")` gives a
+ * column as an array; `save t to "t.csv"` writes it (.csv, .tsv, .txt, .json, .npy).
+ */
+export interface TableValue {
+  readonly kind: 'table';
+  /** Column names, in order. */
+  readonly names: readonly string[];
+  readonly columns: Readonly<Record<string, Float64Array>>;
+  readonly rows: number;
+  /** What one row is, for messages (`spot`); default `row`. */
+  readonly rowName?: string;
+  /** A line `print` shows above the rows (the spot pipeline's summary). */
+  readonly caption?: string;
+  /** Writes a PNG of the rows drawn on their image (`save spots to "overlay.png"`), when the table has one. */
+  readonly overlay?: (file: string, options: OverlayOptions) => Promise<void>;
+}
+
+export type Value = number | string | NdArray | SplineValue | TupleValue | TableValue;
 
 export function isSpline(v: Value): v is SplineValue {
   return typeof v === 'object' && !(v instanceof NdArray) && v.kind === 'spline';
@@ -29,12 +48,30 @@ export function isTuple(v: Value): v is TupleValue {
   return typeof v === 'object' && !(v instanceof NdArray) && v.kind === 'tuple';
 }
 
+export function isTable(v: Value): v is TableValue {
+  return typeof v === 'object' && !(v instanceof NdArray) && v.kind === 'table';
+}
+
+/** A table from columns of equal length (the order of `names`, default the record's). */
+export function makeTable(
+  columns: Readonly<Record<string, Float64Array>>,
+  extra: Omit<TableValue, 'kind' | 'names' | 'columns' | 'rows'> & { names?: readonly string[] } = {},
+): TableValue {
+  const { names = Object.keys(columns), ...rest } = extra;
+  const rows = names.length ? columns[names[0]].length : 0;
+  for (const n of names) {
+    if (columns[n]?.length !== rows) throw new ExprfitError('shape', `table column '${n}' has the wrong length`);
+  }
+  return { kind: 'table', names: [...names], columns, rows, ...rest };
+}
+
 /** 'number', 'array [3, 4]', 'string', 'spline', 'tuple of 2'. */
 export function describeType(v: Value): string {
   if (typeof v === 'number') return 'a number';
   if (typeof v === 'string') return 'a string';
   if (v instanceof NdArray) return `an array of shape [${v.shape.join(', ')}]`;
   if (v.kind === 'spline') return 'a spline';
+  if (v.kind === 'table') return `a table (${v.rows} rows; columns ${v.names.join(', ')})`;
   return `${v.items.length} values`;
 }
 
@@ -183,7 +220,33 @@ export function formatValue(v: Value, digits?: number): string {
     const d = digits ?? 6;
     return `smoothing spline through ${s.x.length} points: lam=${formatScalar(s.lam, d)} smooth=${formatScalar(s.smooth, d)} edf=${formatScalar(s.edf, d)} gcv=${formatScalar(s.gcv, d)}`;
   }
+  if (v.kind === 'table') return formatTableValue(v, digits ?? 6);
   return v.items.map((it) => formatValue(it, digits)).join('\n');
+}
+
+/** Rows `print` shows of a table; the rest are counted. */
+const TABLE_ROWS = 10;
+
+/**
+ * `print` text of a table: a header line (rows, columns), its caption, then the first rows aligned in
+ * columns (`digits` significant digits), and how many more there are.
+ */
+export function formatTableValue(t: TableValue, digits = 6): string {
+  const rowName = t.rowName ?? 'row';
+  const head = `table: ${t.rows} ${rowName}${t.rows === 1 ? '' : 's'}, ${t.names.length} columns`;
+  const L = [t.caption ? `${head}; ${t.caption}` : head];
+  if (!t.names.length || !t.rows) return L[0];
+  const shown = Math.min(t.rows, TABLE_ROWS);
+  const cells = t.names.map((n) => {
+    const c = t.columns[n];
+    const text = [n];
+    for (let i = 0; i < shown; i++) text.push(formatScalar(c[i], digits));
+    const w = Math.max(...text.map((x) => x.length));
+    return text.map((x) => x.padStart(w));
+  });
+  for (let i = 0; i <= shown; i++) L.push(cells.map((c) => c[i]).join('  '));
+  if (t.rows > shown) L.push(`... ${t.rows - shown} more ${rowName}${t.rows - shown === 1 ? '' : 's'}`);
+  return L.join('\n');
 }
 
 /** `array [20, 30]: min 0.1, max 9.8, mean 4.2; values 0.1, 0.3, 0.5, ..., 9.8`. */
@@ -213,5 +276,6 @@ export function describeValueShort(v: Value, digits = 6): string {
   }
   if (v.kind === 'spline')
     return `spline (lam=${formatScalar(v.spline.lam, digits)}, edf=${formatScalar(v.spline.edf, digits)})`;
+  if (v.kind === 'table') return `table, ${v.rows} rows: ${v.names.join(', ')}`;
   return `${v.items.length} values`;
 }
