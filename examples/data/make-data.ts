@@ -167,7 +167,8 @@ const SPOTS_TRUTH: readonly (readonly [number, number, number, number])[] = [
   };
   npy('spots.npy', 64, 64, (x, y) => {
     let m = 10;
-    for (const [x0, y0, a, s] of SPOTS_TRUTH) m += a * Math.exp(-((x - x0) ** 2 + (y - y0) ** 2) / (2 * s * s));
+    for (const [x0, y0, a, s] of SPOTS_TRUTH)
+      m += a * Math.exp(-((x - x0) ** 2 + (y - y0) ** 2) / (2 * s * s));
     return poisson(m);
   });
 }

@@ -11,7 +11,7 @@ import { FIT_OPTIONS, FIT_OPTION_WORDS } from '../script/fitting.ts';
 import { scriptFunctionNames } from '../script/functions.ts';
 import { REPL_COMMANDS, helpTopics } from '../script/help.ts';
 import type { Interpreter } from '../script/interpreter.ts';
-import { commandNames } from '../script/statements.ts';
+import { commandNames, getCommand } from '../script/statements.ts';
 
 export type Completer = (line: string) => [string[], string];
 
@@ -77,9 +77,12 @@ export function makeCompleter(interp: Interpreter, baseDir: string = process.cwd
       return [completeFiles(prefix, baseDir), prefix];
     }
 
-    // key=word
+    // key=word (statement options, then a command's own option words, e.g. spots model=)
+    const lead = /^\s*([\p{L}_][\p{L}\p{Nd}_]*)/u.exec(line)?.[1];
+    const command = lead !== undefined ? getCommand(lead) : undefined;
     const kv = /([\p{L}_][\p{L}\p{Nd}_]*)=([\p{L}_\d]*)$/u.exec(line);
-    if (kv && WORDS_OF[kv[1]]) return [WORDS_OF[kv[1]].filter((w) => w.startsWith(kv[2])), kv[2]];
+    const kvWords = kv ? (WORDS_OF[kv[1]] ?? command?.words?.[kv[1]]) : undefined;
+    if (kv && kvWords) return [kvWords.filter((w) => w.startsWith(kv[2])), kv[2]];
 
     const m = /[\p{L}_][\p{L}\p{M}\p{Nd}_]*$/u.exec(line);
     const word = m ? m[0] : '';
@@ -91,14 +94,17 @@ export function makeCompleter(interp: Interpreter, baseDir: string = process.cwd
       for (const k of commandNames()) candidates.add(k);
     }
     // options after `fit`, `report`, `set`, and after the file name of `data`, `plot`, `save`
+    const optionNames = first !== undefined ? (OPTIONS_OF[first] ?? command?.options) : undefined;
     const atOption =
       first !== undefined &&
       first !== word &&
-      OPTIONS_OF[first] !== undefined &&
+      optionNames !== undefined &&
       /\s$/.test(before) &&
-      (['fit', 'report', 'set'].includes(first) || quotes === 2);
+      (['fit', 'report', 'set'].includes(first) ||
+        quotes === 2 ||
+        (command !== undefined && before.trim().split(/\s+/).length >= 2));
     if (atOption) {
-      for (const o of OPTIONS_OF[first])
+      for (const o of optionNames)
         candidates.add(first === 'report' && o !== 'min_correlation' ? o : `${o}=`);
       return [[...candidates].filter((c) => c.startsWith(word)).sort(), word];
     }

@@ -37,7 +37,8 @@ export interface CheckOptions {
 }
 
 const PLOT_OPTIONS = ['eq', 'title', 'xlabel', 'ylabel', 'width'];
-const SAVE_OPTIONS = ['name', 'colormap', 'png', 'range'];
+// scale and nsigma: the overlay of a spots table (save spots to "spots.png" scale=4)
+const SAVE_OPTIONS = ['name', 'colormap', 'png', 'range', 'scale', 'nsigma'];
 const DATA_OPTIONS = ['prefix', 'delimiter', 'format', 'key'];
 
 class Checker {
@@ -375,6 +376,15 @@ class Checker {
         const def = getCommand(s.name);
         if (!def)
           throw this.error('usage', `the '${s.name}' command is not available in this version`, s.nameSpan);
+        if (def.check) {
+          def.check(s, {
+            expr: (e) => this.expr(e),
+            has: (n) => this.names.has(n),
+            define: (n, span) => this.define(n, 'value', span),
+            error: (code, message, span, hints) => this.error(code, message, span, hints),
+          });
+          return;
+        }
         for (const a of s.args) if (a.kind !== 'sym' || this.names.has(a.name)) this.expr(a);
         return;
       }

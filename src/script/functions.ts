@@ -9,13 +9,16 @@ import { NdArray } from '../data/ndarray.ts';
 import { loadArray } from '../data/load.ts';
 import * as A from '../arrays/index.ts';
 import { ExprfitError } from '../syntax/span.ts';
+import { closestMatches } from '../syntax/suggest.ts';
 import {
   asArray,
   asInteger,
   asNumber,
   asShape,
   asString,
+  describeType,
   isSpline,
+  isTable,
   showPathAsWritten,
   simplifyValue,
   typeError,
@@ -427,6 +430,28 @@ const BUILTINS: ScriptFunction[] = [
     },
   },
   {
+    name: 'gaussians',
+    arity: [3, 4],
+    signature: 'gaussians(img_or_shape, centres, sigmas, amplitudes?)',
+    description:
+      'The sum of many 2-D Gaussian kernels on an [h, w] image: centres is a [k, 2] array of (x, y) pixel positions, sigmas a number, k numbers or a [k, 2] array of (sx, sy), amplitudes a number or k numbers (default 1). Each kernel is added only within 4 sigma of its centre, separably.',
+    examples: [
+      'heat = gaussians([200, 300], [[50, 60], [120, 80]], 5, [1, 2])',
+      'heat = gaussians(img, centres, 2.5)',
+    ],
+    call(args, ctx) {
+      const first = arr(args, 0, ctx, 'img_or_shape');
+      const shape = first.ndim === 1 && first.size === 2 ? Array.from(first.data) : [...first.shape];
+      const sig = arr(args, 2, ctx, 'sigmas');
+      return A.sumOfGaussians(
+        shape,
+        arr(args, 1, ctx, 'centres'),
+        sig.ndim === 0 ? sig.data[0] : sig,
+        args.length > 3 ? arr(args, 3, ctx, 'amplitudes') : 1,
+      );
+    },
+  },
+  {
     name: 'smooth',
     arity: [2, 4],
     signature: 'smooth(x, y, lam?, xnew?)',
@@ -461,6 +486,30 @@ const BUILTINS: ScriptFunction[] = [
       const constraints =
         args.length > 2 ? oneOf(args[2], ['center'] as const, 'constraint', ctx.arg(2)) : undefined;
       return A.crBasis(arr(args, 0, ctx, 'x'), constraints ? { df, constraints } : { df });
+    },
+  },
+  {
+    name: 'col',
+    arity: [2, 2],
+    signature: 'col(table, "name")',
+    description:
+      'A column of a table (the spots statement makes the table spots) as a 1-D array, one value per row.',
+    examples: ['sx = col(spots, "x")', 'print mean(col(spots, "amplitude"))'],
+    call(args, ctx) {
+      const t = args[0];
+      if (!isTable(t)) {
+        throw typeError(`col needs a table such as spots, but this is ${describeType(t)}`, ctx.arg(0));
+      }
+      const name = asString(args[1], 'the column name', ctx.arg(1));
+      if (!t.names.includes(name)) {
+        const close = closestMatches(name, t.names);
+        throw new ExprfitError('value', `the table has no column ${JSON.stringify(name)}`, {
+          span: ctx.arg(1).span,
+          source: ctx.arg(1).source,
+          hints: [close.length ? `did you mean "${close[0]}"?` : `the columns are: ${t.names.join(', ')}`],
+        });
+      }
+      return new NdArray(Float64Array.from(t.columns[name]), [t.rows]);
     },
   },
 ];

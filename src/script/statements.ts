@@ -1,6 +1,6 @@
 /**
  * One handler per statement kind of the `.fit` language (the table {@link STATEMENT_HANDLERS}), and the
- * table of generic commands (`set`, later `spots`): {@link registerCommand}.
+ * table of generic commands (`set`; `spots` in spots.ts): {@link registerCommand}.
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
@@ -32,14 +32,18 @@ import type {
 } from './interpreter.ts';
 import { runFit } from './fitting.ts';
 import { plotLastFit } from './plot.ts';
+import { spotsCommand } from './spots.ts';
 import {
   asArray,
+  asInteger,
   asNumber,
   describeType,
   formatValue,
+  isTable,
   isTuple,
   showPathAsWritten,
   typeError,
+  type TableValue,
   type Value,
   type Where,
 } from './values.ts';
@@ -459,6 +463,7 @@ async function saveStatement(s: SaveStatement, ctx: StatementContext): Promise<v
     return;
   }
   const value = await ctx.evaluator.evaluate(s.what);
+  if (isTable(value)) return saveTable(value, s, ctx);
   const array = asArray(value, 'what is saved', where(ctx, s.what.span));
   const opts: { name?: string; png?: 'heatmap' | 'grey16'; range?: [number, number]; colormap?: string } = {};
   if (s.what.kind === 'sym') opts.name = s.what.name;
@@ -484,6 +489,9 @@ async function saveStatement(s: SaveStatement, ctx: StatementContext): Promise<v
         opts.range = [r.data[0], r.data[1]];
         break;
       }
+      case 'scale':
+      case 'nsigma':
+        throw typeError(`option ${o.key} is for the overlay of a spots table`, where(ctx, o.keySpan));
       default:
         throw unknownOption(o, ['name', 'colormap', 'png', 'range'], ctx, 'save');
     }
@@ -498,6 +506,77 @@ async function saveStatement(s: SaveStatement, ctx: StatementContext): Promise<v
   ctx.interp.info(`wrote ${displayPath(path)}`);
 }
 
+const TABLE_FORMATS = ['.csv', '.tsv', '.txt', '.json', '.npy'];
+
+/**
+ * `save TABLE to "file"`: .csv/.tsv/.txt (a header of column names), .json (an object of columns), .npy (a
+ * [rows, columns] array), or .png for a table with an overlay (`save spots to "spots.png"`: the image with the
+ * fitted ellipses; options scale=, nsigma=, range=[lo, hi]).
+ */
+async function saveTable(t: TableValue, s: SaveStatement, ctx: StatementContext): Promise<void> {
+  const { extname } = await import('node:path');
+  const ext = extname(s.file).toLowerCase();
+  const png = ext === '.png' && t.overlay !== undefined;
+  if (!png && !TABLE_FORMATS.includes(ext)) {
+    throw new ExprfitError(
+      'value',
+      `a table is saved as ${TABLE_FORMATS.join(', ')}${t.overlay ? ' or .png (the overlay)' : ''}, not ${ext || 'a file without extension'}`,
+      {
+        span: s.fileSpan,
+        source: ctx.source,
+        hints:
+          ext === '.png'
+            ? ['only the table of the spots statement has an image to draw on']
+            : [`write e.g. save ${s.what ? printExpr(s.what) : 'spots'} to "table.csv"`],
+      },
+    );
+  }
+  const overlay: { scale?: number; nsigma?: number; range?: [number, number] } = {};
+  const known = png ? ['scale', 'nsigma', 'range'] : [];
+  for (const o of s.options) {
+    if (!known.includes(o.key)) {
+      if (!png && ['scale', 'nsigma', 'range'].includes(o.key) && t.overlay) {
+        throw typeError(`option ${o.key} is for the overlay (.png)`, where(ctx, o.keySpan));
+      }
+      throw new ExprfitError('option', `unknown option '${o.key}' for saving a table`, {
+        span: o.keySpan,
+        source: ctx.source,
+        hints: [png ? `the options are: ${known.join(', ')}` : 'a table is saved without options'],
+      });
+    }
+    const v = await optionValue(o, ctx);
+    const at = where(ctx, o.value.span);
+    if (o.key === 'scale') overlay.scale = asInteger(v, 'scale', at);
+    else if (o.key === 'nsigma') overlay.nsigma = asNumber(v, 'nsigma', at);
+    else {
+      const r = asArray(v, 'range', at);
+      if (r.size !== 2) throw typeError('range must be [low, high]', at);
+      overlay.range = [r.data[0], r.data[1]];
+    }
+  }
+  const path = await outputPath(ctx, s.file, s.fileSpan);
+  try {
+    if (png) await t.overlay!(path, overlay);
+    else if (ext === '.json') {
+      const { writeJson } = await import('../data/json.ts');
+      await writeJson(path, Object.fromEntries(t.names.map((n) => [n, t.columns[n]])));
+    } else if (ext === '.npy') {
+      const { saveArray } = await import('../data/load.ts');
+      const k = t.names.length;
+      const data = new Float64Array(t.rows * k);
+      t.names.forEach((n, j) => t.columns[n].forEach((x, i) => (data[i * k + j] = x)));
+      await saveArray(path, new NdArray(data, [t.rows, k]));
+    } else {
+      const { writeTable } = await import('../data/table.ts');
+      const delimiter = ext === '.tsv' ? '\t' : ext === '.txt' ? ' ' : ',';
+      await writeTable(path, Object.fromEntries(t.names.map((n) => [n, t.columns[n]])), { delimiter });
+    }
+  } catch (err) {
+    throw rethrowAt(err, ctx, s.fileSpan);
+  }
+  ctx.interp.info(`wrote ${displayPath(path)}`);
+}
+
 async function plotStatement(s: Extract<Statement, { kind: 'plot' }>, ctx: StatementContext): Promise<void> {
   const last = requireFit(ctx, s.span, 'plot');
   await plotLastFit(last, s, ctx);
@@ -506,6 +585,23 @@ async function plotStatement(s: Extract<Statement, { kind: 'plot' }>, ctx: State
 // ---------------------------------------------------------------------------------------------------------
 // commands
 
+/** What a command's static check can do (src/script/check.ts gives it). */
+export interface CommandChecker {
+  /** Checks the names and calls of an expression (unknown names are errors). */
+  expr(e: Expr): void;
+  /** Whether a name is defined at this point of the script. */
+  has(name: string): boolean;
+  /** Records that the command defines variable `name` (e.g. the table `spots`). */
+  define(name: string, span: SourceSpan): void;
+  /** An error positioned in the script. */
+  error(
+    code: ExprfitError['code'],
+    message: string,
+    span: SourceSpan | undefined,
+    hints?: string[],
+  ): ExprfitError;
+}
+
 /** A generic command `name arg ... key=value ...` (the grammar's COMMAND_KEYWORDS). */
 export interface CommandDef {
   readonly name: string;
@@ -513,6 +609,15 @@ export interface CommandDef {
   readonly summary: string;
   /** Full help text (usage and examples). */
   readonly help: string;
+  /** Option names (for completion and checks). */
+  readonly options?: readonly string[];
+  /** The words some options take (`estimator`: `lse`, `poisson`), for completion. */
+  readonly words?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Static check before a script runs (`exprfit check`): the names the arguments use, the options, the names
+   * the command defines. Without it, arguments that name known variables are checked.
+   */
+  check?(stmt: CommandStatement, checker: CommandChecker): void;
   run(stmt: CommandStatement, ctx: StatementContext): void | Promise<void>;
 }
 
@@ -561,6 +666,10 @@ registerCommand({
     }
   },
 });
+
+// spots.ts imports helpers from this module; spotsCommand is a function declaration, so it can be called here
+// whichever of the two modules is loaded first.
+registerCommand(spotsCommand());
 
 async function commandStatement(s: CommandStatement, ctx: StatementContext): Promise<void> {
   const def = COMMANDS.get(s.name);

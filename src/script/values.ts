@@ -60,7 +60,8 @@ export function makeTable(
   const { names = Object.keys(columns), ...rest } = extra;
   const rows = names.length ? columns[names[0]].length : 0;
   for (const n of names) {
-    if (columns[n]?.length !== rows) throw new ExprfitError('shape', `table column '${n}' has the wrong length`);
+    if (columns[n]?.length !== rows)
+      throw new ExprfitError('shape', `table column '${n}' has the wrong length`);
   }
   return { kind: 'table', names: [...names], columns, rows, ...rest };
 }
@@ -233,8 +234,8 @@ const TABLE_ROWS = 10;
  */
 export function formatTableValue(t: TableValue, digits = 6): string {
   const rowName = t.rowName ?? 'row';
-  const head = `table: ${t.rows} ${rowName}${t.rows === 1 ? '' : 's'}, ${t.names.length} columns`;
-  const L = [t.caption ? `${head}; ${t.caption}` : head];
+  const count = `${t.rows} ${rowName}${t.rows === 1 ? '' : 's'}`;
+  const L = [`table (${t.names.length} columns): ${t.caption ?? count}`];
   if (!t.names.length || !t.rows) return L[0];
   const shown = Math.min(t.rows, TABLE_ROWS);
   const cells = t.names.map((n) => {

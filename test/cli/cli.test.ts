@@ -120,10 +120,16 @@ describe('exprfit run', () => {
     expect(r.stderr).toMatch(/nothere\.fit: file not found/);
   });
 
-  it('commands that are not available yet are errors with a caret', () => {
+  it('the spots statement runs the spot pipeline; a bad option is an error with a caret', () => {
     const r = cli(['run', fixture('spots.fit')]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/spots\.fit:2:1: error: the 'spots' command is not available/);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^spots img: 0 spots, 0 converged/m);
+    const bad = cli(['repl'], { input: 'img = zeros([10, 10])\nspots img roi=0\n' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(
+      /1:15: error: roi must be an integer >= 1, got 0\n {2}spots img roi=0\n {16}\^/,
+    );
   });
 
   it('writes no colour codes when the output is not a terminal', () => {

@@ -46,6 +46,7 @@ describe('examples', () => {
       'plane.fit',
       'quickstart.fit',
       'smooth.fit',
+      'spots.fit',
     ]);
   });
 
@@ -153,6 +154,54 @@ describe('examples', () => {
       .split('\n');
     expect(csv[0]).toBe('yu');
     expect(csv).toHaveLength(202);
+  });
+
+  it('spots.fit: finds every spot of a crowded image, close pairs included, and saves the table and overlay', async () => {
+    // the truth of examples/data/make-data.ts (spots.npy): x, y of 13 spots, three close pairs
+    const truth = [
+      [10.3, 9.7],
+      [31.6, 8.2],
+      [52.4, 11.5],
+      [20.6, 20.4],
+      [8.8, 33.1],
+      [54.7, 50.3],
+      [12.2, 54.6],
+      [28.4, 30.2],
+      [32.5, 31.1],
+      [45.3, 27.6],
+      [46.1, 31.8],
+      [30.2, 52.3],
+      [34.0, 54.1],
+    ];
+    const r = await cliAsync(['run', join(dir, 'spots.fit')], { cwd: dir });
+    expect(r.stderr).not.toMatch(/error|warning/);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^spots img: 13 spots .*13 converged/m);
+    expect(r.stderr).toMatch(/wrote out\/spots\.csv/);
+    expect(r.stdout).toMatch(/^table \(14 columns\): 13 spots/);
+    const sigma = Number(r.stdout.trim().split('\n').pop());
+    expect(Math.abs(sigma - 1.5)).toBeLessThan(0.05);
+    const csv = readFileSync(join(dir, 'out', 'spots.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(csv[0]).toBe(
+      'id,x,y,amplitude,sigma_x,sigma_y,theta,background,x_err,y_err,amplitude_err,chi2,iterations,status',
+    );
+    const rows = csv.slice(1).map((l) => l.split(',').map(Number));
+    expect(rows).toHaveLength(truth.length);
+    const used = new Set<number>();
+    for (const [x0, y0] of truth) {
+      const d = rows.map((c, i) => (used.has(i) ? Infinity : Math.hypot(c[1] - x0, c[2] - y0)));
+      const best = d.indexOf(Math.min(...d));
+      used.add(best);
+      expect(d[best]).toBeLessThan(0.2);
+      expect(rows[best][13]).toBe(0); // converged
+    }
+    expect(
+      readFileSync(join(dir, 'out', 'spots.png'))
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
   });
 
   it('every example passes exprfit check', async () => {

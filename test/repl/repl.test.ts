@@ -173,6 +173,13 @@ describe('completion', () => {
     expect(c('save am')).toEqual([['amplitude'], 'am']);
   });
 
+  it('completes spots options and their words', async () => {
+    const c = await completer();
+    expect(c('spots img ro')[0]).toContain('roi=');
+    expect(c('spots img model=ro')[0]).toContain('rotated');
+    expect(c('spots img estimator=p')[0]).toContain('poisson');
+  });
+
   it('completes file names inside quotes and after :load', async () => {
     const c = await completer();
     expect(c('data "po')).toEqual([['points.csv'], 'po']);

@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NdArray } from '../../src/data/ndarray.ts';
 import { encodeNpy, parseNpy } from '../../src/data/npy.ts';
-import { registerCommand } from '../../src/script/statements.ts';
+import { getCommand, registerCommand } from '../../src/script/statements.ts';
 import { checkStatements } from '../../src/script/check.ts';
 import { parseScript } from '../../src/syntax/parse.ts';
 import { cleanup, csvText, errorOf, exec, normal, session, writeFile, type Run } from './helpers.ts';
@@ -585,6 +585,8 @@ describe('print, save, plot and commands', () => {
 
   it('runs registered commands', async () => {
     const seen: string[] = [];
+    const real = getCommand('spots')!;
+    onTestFinished(() => registerCommand(real));
     registerCommand({
       name: 'spots',
       summary: 'test stand-in',
