@@ -2,7 +2,7 @@
  * Gaussian kernels, densities and heatmaps: gausskernel, mvnpdf / mvnpdf2, gaussian2d, sumOfGaussians,
  * probUnion.
  */
-import { NdArray, broadcastShapes } from '../data/ndarray.ts';
+import { NdArray, broadcastShapes, broadcastTo } from '../data/ndarray.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import { normMass } from './special.ts';
 import {
@@ -228,31 +228,7 @@ function xyPair(x: unknown, y: unknown, fn: string): { X: NdArray; Y: NdArray; s
   return { X, Y, shape };
 }
 
-/** Data of `a` broadcast to `shape` (a copy unless already that shape). */
-export function broadcastTo(a: NdArray, shape: readonly number[]): Float64Array {
-  if (a.shape.length === shape.length && a.shape.every((d, i) => d === shape[i])) return a.data;
-  const nd = shape.length;
-  const st = new Array<number>(nd).fill(0);
-  const as = a.strides;
-  for (let i = 0; i < a.ndim; i++) {
-    const o = nd - a.ndim + i;
-    st[o] = a.shape[i] === 1 ? 0 : as[i];
-  }
-  const out = new Float64Array(product(shape));
-  const idx = new Array<number>(nd).fill(0);
-  let off = 0;
-  for (let k = 0; k < out.length; k++) {
-    out[k] = a.data[off];
-    for (let ax = nd - 1; ax >= 0; ax--) {
-      idx[ax]++;
-      off += st[ax];
-      if (idx[ax] < shape[ax]) break;
-      off -= st[ax] * shape[ax];
-      idx[ax] = 0;
-    }
-  }
-  return out;
-}
+export { broadcastTo };
 
 /** True when X varies only along the last axis and Y only along the first of a 2-D shape. */
 function separableAxes(X: NdArray, Y: NdArray, shape: number[]): boolean {

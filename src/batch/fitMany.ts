@@ -8,7 +8,7 @@ import type { Expr } from '../ast/expr.ts';
 import { printExpr } from '../ast/print.ts';
 import { collapse } from '../compile/kernel.ts';
 import type { OperandLayout } from '../compile/plan.ts';
-import { NdArray, broadcastShapes } from '../data/ndarray.ts';
+import { NdArray, broadcastShapes, broadcastTo } from '../data/ndarray.ts';
 import { CONSTANTS } from '../functions/registry.ts';
 import { parseModelText } from '../model/model.ts';
 import { freeSymbols } from '../symbolic/index.ts';
@@ -171,30 +171,6 @@ export function reduceConstantAxes(a: NdArray, shape: readonly number[]): NdArra
     cur = new NdArray(out, sh);
   }
   return cur;
-}
-
-/** Materialises `a` broadcast to `shape` (C order). */
-function broadcastData(a: NdArray, shape: readonly number[]): Float64Array {
-  const size = shape.reduce((p, q) => p * q, 1);
-  if (a.size === size) return a.data;
-  const nd = shape.length;
-  const src = new Array<number>(nd).fill(0);
-  const st = a.strides;
-  for (let i = 0; i < a.ndim; i++) src[nd - a.ndim + i] = a.shape[i] === 1 ? 0 : st[i];
-  const out = new Float64Array(size);
-  const idx = new Array<number>(nd).fill(0);
-  let off = 0;
-  for (let k = 0; k < size; k++) {
-    out[k] = a.data[off];
-    for (let d = nd - 1; d >= 0; d--) {
-      idx[d]++;
-      off += src[d];
-      if (idx[d] < shape[d]) break;
-      off -= src[d] * idx[d];
-      idx[d] = 0;
-    }
-  }
-  return out;
 }
 
 function resolveStop(s: StopOption | undefined): StopRule {
@@ -455,7 +431,7 @@ export function prepareMany(
     let full: Float64Array;
     if (wa.ndim <= shape.length) {
       broadcastShapes([wa.shape, shape], ['weights', 'one data set']);
-      const one = broadcastData(
+      const one = broadcastTo(
         wa.ndim < shape.length ? wa.reshape([...new Array(shape.length - wa.ndim).fill(1), ...wa.shape]) : wa,
         shape,
       );
@@ -463,7 +439,7 @@ export function prepareMany(
       for (let i = 0; i < n; i++) full.set(one, i * size);
     } else {
       broadcastShapes([wa.shape, stack.shape], ['weights', dep]);
-      full = broadcastData(wa, stack.shape);
+      full = broadcastTo(wa, stack.shape);
     }
     weights = f64(n * size);
     const isSigma = options.sigma !== undefined;

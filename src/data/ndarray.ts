@@ -154,3 +154,29 @@ export function broadcastShapes(shapes: readonly (readonly number[])[], names?: 
   }
   return out;
 }
+
+/**
+ * The data of `a` broadcast to `shape` (numpy rules; `shape` is a broadcast of `a.shape`, e.g. from
+ * `broadcastShapes`), flat in C order: `a.data` itself when `a` already has that shape, else a copy.
+ */
+export function broadcastTo(a: NdArray, shape: readonly number[]): Float64Array {
+  if (a.shape.length === shape.length && a.shape.every((d, i) => d === shape[i])) return a.data;
+  const nd = shape.length;
+  const st = new Array<number>(nd).fill(0);
+  const as = a.strides;
+  for (let i = 0; i < a.ndim; i++) st[nd - a.ndim + i] = a.shape[i] === 1 ? 0 : as[i];
+  const out = new Float64Array(shape.reduce((p, q) => p * q, 1));
+  const idx = new Array<number>(nd).fill(0);
+  let off = 0;
+  for (let k = 0; k < out.length; k++) {
+    out[k] = a.data[off];
+    for (let ax = nd - 1; ax >= 0; ax--) {
+      idx[ax]++;
+      off += st[ax];
+      if (idx[ax] < shape[ax]) break;
+      off -= st[ax] * shape[ax];
+      idx[ax] = 0;
+    }
+  }
+  return out;
+}

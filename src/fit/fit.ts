@@ -4,7 +4,7 @@
  */
 import type { Expr } from '../ast/expr.ts';
 import { compileModel } from '../compile/kernel.ts';
-import { NdArray, broadcastShapes } from '../data/ndarray.ts';
+import { NdArray, broadcastShapes, broadcastTo } from '../data/ndarray.ts';
 import { CONSTANTS } from '../functions/registry.ts';
 import type { Model } from '../model/model.ts';
 import { parseModelText } from '../model/model.ts';
@@ -64,32 +64,6 @@ function unravel(flat: number, shape: readonly number[]): string {
     flat = Math.floor(flat / shape[d]);
   }
   return shape.length <= 1 ? String(idx[0] ?? 0) : `[${idx.join(', ')}]`;
-}
-
-/** Materialises `a` broadcast to `shape` as a flat Float64Array (C order). */
-export function broadcastTo(a: NdArray, shape: readonly number[]): Float64Array {
-  const size = shape.reduce((p, q) => p * q, 1);
-  if (a.size === size && a.shape.length === shape.length && a.shape.every((d, i) => d === shape[i])) {
-    return a.data;
-  }
-  const out = new Float64Array(size);
-  const nd = shape.length;
-  const src = new Array<number>(nd).fill(0);
-  const st = a.strides;
-  for (let i = 0; i < a.shape.length; i++) src[nd - a.shape.length + i] = a.shape[i] === 1 ? 0 : st[i];
-  const idx = new Array<number>(nd).fill(0);
-  let off = 0;
-  for (let k = 0; k < size; k++) {
-    out[k] = a.data[off];
-    for (let d = nd - 1; d >= 0; d--) {
-      idx[d]++;
-      off += src[d];
-      if (idx[d] < shape[d]) break;
-      off -= src[d] * idx[d];
-      idx[d] = 0;
-    }
-  }
-  return out;
 }
 
 function toArray(name: string, v: DataInput): NdArray {

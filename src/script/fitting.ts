@@ -6,7 +6,7 @@
 import type { Expr } from '../ast/expr.ts';
 import { num, sym } from '../ast/build.ts';
 import { NdArray } from '../data/ndarray.ts';
-import { broadcastTo } from '../arrays/gaussian.ts';
+import { broadcastTo } from '../data/ndarray.ts';
 import { fit } from '../fit/fit.ts';
 import type { FitOptions } from '../fit/types.ts';
 import { validateFitOptions } from '../fit/options.ts';

@@ -4,7 +4,7 @@
  * panel; 2-D data: data, model and residual maps side by side.
  */
 import { NdArray } from '../data/ndarray.ts';
-import { broadcastTo } from '../arrays/gaussian.ts';
+import { broadcastTo } from '../data/ndarray.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import type { PlotStatement } from '../syntax/statements.ts';
 import type { FitRecord, StatementContext } from './interpreter.ts';
