@@ -7,6 +7,7 @@ import { NdArray } from '../data/ndarray.ts';
 import type { DataInput, ParamResult, Termination } from './types.ts';
 import type { Expr } from '../ast/expr.ts';
 import { ExprfitError } from '../syntax/span.ts';
+import { aic, bic, reducedChiSquare } from './stats.ts';
 
 /** Per-equation statistics. */
 export interface EquationStats {
@@ -167,7 +168,7 @@ export class FitResult {
     this.ndata = init.ndata;
     this.nfree = init.free.length;
     this.nll = init.nll;
-    this.redchi = this.ndata > this.nfree ? this.chi2 / (this.ndata - this.nfree) : NaN;
+    this.redchi = reducedChiSquare(this.chi2, this.ndata, this.nfree);
     this.r2 = init.r2;
     const N = this.ndata;
     const k = this.nfree;
@@ -175,9 +176,8 @@ export class FitResult {
       this.aic = 2 * init.nll + 2 * k;
       this.bic = 2 * init.nll + Math.log(N) * k;
     } else {
-      const l = N * Math.log(Math.max(this.chi2, Number.MIN_VALUE) / N);
-      this.aic = l + 2 * k;
-      this.bic = l + Math.log(N) * k;
+      this.aic = aic(this.chi2, N, k);
+      this.bic = bic(this.chi2, N, k);
     }
     this.nfev = init.nfev;
     this.njev = init.njev;

@@ -17,10 +17,10 @@ import { multiStart } from '../solver/multistart.ts';
 import type { SummaryBase } from '../solver/summary.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import type { SolverOptions } from '../solver/options.ts';
-import type { PreparedFit } from './fit.ts';
+import type { PreparedEquation, PreparedFit } from './fit.ts';
 import { FitResult } from './result.ts';
 import type { EquationStats } from './result.ts';
-import { chiSquare, rSquared } from './stats.ts';
+import { chiSquare, reducedChiSquare, rSquaredParts } from './stats.ts';
 import type { ParamResult, Termination } from './types.ts';
 import type { Expr } from '../ast/expr.ts';
 
@@ -29,10 +29,21 @@ function heldValues(prep: PreparedFit): Float64Array {
   return Float64Array.from(prep.held.map((n) => prep.params.get(n)!.value));
 }
 
-/** The least-squares problem r(x) = concatenated weighted residuals of every equation. */
-export function leastSquaresProblem(prep: PreparedFit): LeastSquaresProblem {
+/**
+ * The equations stacked: every equation's points in order, `m` rows in all. `each` calls `f` with each
+ * equation and its slice of `out` (and of the row-major `m x n` matrix `J`, when given).
+ */
+function stacked(prep: PreparedFit): {
+  n: number;
+  m: number;
+  fixed: Float64Array;
+  each(
+    out: Float64Array,
+    J: Float64Array | null,
+    f: (eq: PreparedEquation, o: Float64Array, j: Float64Array) => void,
+  ): void;
+} {
   const n = prep.free.length;
-  const fixed = heldValues(prep);
   const eqs = prep.equations;
   const offsets: number[] = [];
   let m = 0;
@@ -40,28 +51,41 @@ export function leastSquaresProblem(prep: PreparedFit): LeastSquaresProblem {
     offsets.push(m);
     m += e.size;
   }
+  const none = new Float64Array(0);
+  return {
+    n,
+    m,
+    fixed: heldValues(prep),
+    each(out, J, f) {
+      for (let k = 0; k < eqs.length; k++) {
+        const o = offsets[k];
+        const s = eqs[k].size;
+        f(eqs[k], out.subarray(o, o + s), J ? J.subarray(o * n, (o + s) * n) : none);
+      }
+    },
+  };
+}
+
+/** The least-squares problem r(x) = concatenated weighted residuals of every equation. */
+export function leastSquaresProblem(prep: PreparedFit): LeastSquaresProblem {
+  const st = stacked(prep);
+  const { n, m, fixed } = st;
   const lower = Float64Array.from(prep.free.map((p) => prep.params.get(p)!.min));
   const upper = Float64Array.from(prep.free.map((p) => prep.params.get(p)!.max));
+  const scratch = new Float64Array(m);
   return {
     n,
     m,
     lower,
     upper,
     residuals(x, r) {
-      for (let k = 0; k < eqs.length; k++) {
-        eqs[k].kernel.residuals!(x, fixed, r.subarray(offsets[k], offsets[k] + eqs[k].size));
-      }
+      st.each(r, null, (eq, o) => eq.kernel.residuals!(x, fixed, o));
     },
     jacobian(x, J) {
-      const scratch = new Float64Array(m);
-      this.residualsAndJacobian!(x, scratch, J);
+      st.each(scratch, J, (eq, o, j) => eq.kernel.residualsAndJacobian!(x, fixed, o, j));
     },
     residualsAndJacobian(x, r, J) {
-      for (let k = 0; k < eqs.length; k++) {
-        const o = offsets[k];
-        const s = eqs[k].size;
-        eqs[k].kernel.residualsAndJacobian!(x, fixed, r.subarray(o, o + s), J.subarray(o * n, (o + s) * n));
-      }
+      st.each(r, J, (eq, o, j) => eq.kernel.residualsAndJacobian!(x, fixed, o, j));
     },
   };
 }
@@ -83,27 +107,15 @@ function modelProblem(prep: PreparedFit): {
   values(x: Float64Array, f: Float64Array): void;
   valuesAndJacobian(x: Float64Array, f: Float64Array, F: Float64Array): void;
 } {
-  const n = prep.free.length;
-  const fixed = heldValues(prep);
-  const eqs = prep.equations;
-  const offsets: number[] = [];
-  let m = 0;
-  for (const e of eqs) {
-    offsets.push(m);
-    m += e.size;
-  }
+  const st = stacked(prep);
+  const { fixed } = st;
   return {
-    m,
+    m: st.m,
     values(x, f) {
-      for (let k = 0; k < eqs.length; k++)
-        eqs[k].kernel.values(x, fixed, f.subarray(offsets[k], offsets[k] + eqs[k].size));
+      st.each(f, null, (eq, o) => eq.kernel.values(x, fixed, o));
     },
     valuesAndJacobian(x, f, F) {
-      for (let k = 0; k < eqs.length; k++) {
-        const o = offsets[k];
-        const sz = eqs[k].size;
-        eqs[k].kernel.valuesAndJacobian(x, fixed, f.subarray(o, o + sz), F.subarray(o * n, (o + sz) * n));
-      }
+      st.each(f, F, (eq, o, j) => eq.kernel.valuesAndJacobian(x, fixed, o, j));
     },
   };
 }
@@ -356,7 +368,7 @@ export function buildResult(
   const m = r.length;
   const chi2 = extra.chi2 ?? chiSquare(r);
   const ndata = prep.ndata;
-  const redchi = ndata > n ? chi2 / (ndata - n) : NaN;
+  const redchi = reducedChiSquare(chi2, ndata, n);
   // Covariance of the free parameters.
   let covr: CovarianceResult | undefined = extra.covariance;
   if (!covr && n > 0) {
@@ -433,21 +445,10 @@ export function buildResult(
     off += eq.size;
     let r2 = NaN;
     if (eq.observed) {
-      r2 = rSquared(eq.observed, f, eq.weights ?? undefined);
-      // accumulate for the total R²
-      let sw = 0;
-      let swy = 0;
-      for (let i = 0; i < eq.size; i++) {
-        const w = eq.weights ? eq.weights[i] ** 2 : 1;
-        sw += w;
-        swy += w * eq.observed[i];
-      }
-      const mean = swy / sw;
-      for (let i = 0; i < eq.size; i++) {
-        const w = eq.weights ? eq.weights[i] ** 2 : 1;
-        ssr += w * (eq.observed[i] - f[i]) ** 2;
-        sst += w * (eq.observed[i] - mean) ** 2;
-      }
+      const parts = rSquaredParts(eq.observed, f, eq.weights ?? undefined);
+      r2 = parts.sst > 0 ? 1 - parts.ssr / parts.sst : NaN;
+      ssr += parts.ssr;
+      sst += parts.sst;
     }
     equations.push({ lhs: eq.lhs, ndata: eq.size, chi2: chiSquare(re), r2 });
   }

@@ -31,6 +31,16 @@ export function bic(chi2: number, ndata: number, nfree: number): number {
  * Unweighted data give the usual 1 - SS_res / SS_tot. NaN when the data are constant.
  */
 export function rSquared(y: Float64Array, f: Float64Array, w?: Float64Array): number {
+  const { ssr, sst } = rSquaredParts(y, f, w);
+  return sst > 0 ? 1 - ssr / sst : NaN;
+}
+
+/** The two sums of R²: ssr = Σ w²(y - f)², sst = Σ w²(y - ȳ)² (summed over equations for the total R²). */
+export function rSquaredParts(
+  y: Float64Array,
+  f: Float64Array,
+  w?: Float64Array,
+): { ssr: number; sst: number } {
   let sw = 0;
   let swy = 0;
   for (let i = 0; i < y.length; i++) {
@@ -46,5 +56,5 @@ export function rSquared(y: Float64Array, f: Float64Array, w?: Float64Array): nu
     ssr += ww * (y[i] - f[i]) ** 2;
     sst += ww * (y[i] - mean) ** 2;
   }
-  return sst > 0 ? 1 - ssr / sst : NaN;
+  return { ssr, sst };
 }
