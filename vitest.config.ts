@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // builds dist/cli.js once: the CLI and REPL tests spawn bin/exprfit.js
     globalSetup: ['test/cli/setup.ts'],
+    // property tests from a fixed seed (FC_SEED=random explores; see the file)
+    setupFiles: ['test/fast-check-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

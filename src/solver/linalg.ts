@@ -23,7 +23,7 @@ export const EPS = 2.220446049250313e-16;
  * can be applied to further vectors (`applyQt`).
  */
 export class ChunkedQR {
-  static readonly CHUNK = 32;
+  static readonly CHUNK = 128;
   /** `k x k` upper triangle R (row-major, stride k); below-diagonal entries are 0. */
   readonly R: Float64Array;
   /** First k entries of Qᵀb. */

@@ -223,7 +223,7 @@ export const RING_RULES: readonly { name: string; description: string }[] = [
   {
     name: 'pow-integer-distribute',
     description:
-      '`(a*b)^k = a^k*b^k` and `(a^b)^k = a^(b*k)` for an integer `k`; never for other powers (`(x^2)^0.5` is `abs(x)`)',
+      '`(a*b)^k = a^k*b^k` for an integer `|k| <= 16` (larger powers of the factors could overflow or underflow where the power of the product does not) and `(a^b)^k = a^(b*k)` for an integer `k`; never for other powers (`(x^2)^0.5` is `abs(x)`)',
   },
   { name: 'canonical-order', description: 'terms and factors of commutative operators in a canonical order' },
   {

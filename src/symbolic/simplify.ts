@@ -8,7 +8,8 @@
  *  - products: flattened into a rational coefficient times factors `base^exponent`; like factors are
  *    combined (`x*x` -> `x^2`, `x^a*x^b` -> `x^(a+b)`, `x/x` -> `1`), factors are ordered canonically
  *    (numbers, names, calls, then compound bases), `x^1` -> `x`, `x^0` -> `1`, `x*0` -> `0`, `x*1` -> `x`;
- *    integer powers distribute over products (`(2*x)^2` -> `4*x^2`) and nest (`(x^a)^2` -> `x^(2*a)`);
+ *    integer powers up to 16 distribute over products (`(2*x)^2` -> `4*x^2`; higher ones would overflow
+ *    or underflow factor by factor) and nest (`(x^a)^2` -> `x^(2*a)`);
  *    non-integer powers never do (`(x^2)^0.5` stays: it is |x|). Negative exponents go to a denominator.
  *    A sum used as a factor with an integer exponent that has more negative than positive terms is
  *    negated (`a*(-u - v)` -> `-a*(u + v)`, `(-u - v)^2` -> `(u + v)^2`), so that CSE sees one
@@ -247,6 +248,19 @@ function hasNegativeLead(s: Expr): boolean {
   return isSumNode(s) && sumBalance(s) < 0;
 }
 
+/**
+ * The largest integer exponent that distributes over a product or quotient (`(a*b)^16` -> `a^16*b^16`).
+ * Beyond it the factors' powers can overflow or underflow where the power of the product does not
+ * (`(y/x)^256` at x = y = 0.01), so the product stays the base of one factor.
+ */
+const MAX_DISTRIBUTED_POWER = 16;
+
+/** A product or quotient, possibly negated: a power of it would be spread over several factors. */
+function hasSeveralFactors(e: Expr): boolean {
+  if (e.kind === 'unary' && e.op === '-') return hasSeveralFactors(e.arg);
+  return e.kind === 'binary' && (e.op === '*' || e.op === '/');
+}
+
 function pushFactor(base: Expr, exp: number | Expr, acc: FactorAcc): void {
   if (typeof exp === 'number' && Number.isInteger(exp) && hasNegativeLead(base)) {
     base = buildSum(negateSumForm(sumForm(base)));
@@ -306,8 +320,9 @@ function collectFactors(e: Expr, p: number, acc: FactorAcc): void {
       const k = constantValue(e.right);
       if (k !== undefined) {
         const m = k * p;
-        // integer powers distribute ((a*b)^2, (x^0.5)^2 = x for x >= 0); non-integer ones keep their base
-        if (Number.isSafeInteger(m)) {
+        // integer powers distribute ((a*b)^2, (x^0.5)^2 = x for x >= 0); non-integer ones keep their base,
+        // and so do large ones over a product or quotient: (y/x)^256 is 1 at x = y, y^256/x^256 is 0/0
+        if (Number.isSafeInteger(m) && (Math.abs(m) <= MAX_DISTRIBUTED_POWER || !hasSeveralFactors(e.left))) {
           collectFactors(e.left, m, acc);
           return;
         }
