@@ -5,6 +5,9 @@
 import { functionNames, getFunction } from './registry.ts';
 import type { FunctionDef } from './types.ts';
 import { BINARY_OPERATORS, MAX_INLINE_POWER, UNARY_OPERATORS } from './operators.ts';
+import { call, sym } from '../ast/build.ts';
+import { printExpr } from '../ast/print.ts';
+import { differentiate } from '../symbolic/differentiate.ts';
 
 const CATEGORY_ORDER = [
   'Exponentials, logarithms and powers',
@@ -25,12 +28,44 @@ function formatValue(v: number): string {
   return String(v);
 }
 
+/**
+ * The argument names of the fullest form in a signature: `log(x) or log(x, base)` gives `x, base`;
+ * `hypot(x1, x2, ...)` gives `x1, x2`.
+ */
+function signatureArgs(signature: string): string[] {
+  const forms = signature.split(' or ');
+  const inner = /\((.*)\)/.exec(forms[forms.length - 1]!)?.[1] ?? '';
+  return inner
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '' && a !== '...');
+}
+
+/**
+ * The partial derivatives of a builtin, produced by its own derivative rule and simplified (not written
+ * by hand, so the page cannot drift from the code).
+ */
+function derivativeLine(def: FunctionDef): string {
+  const args = signatureArgs(def.help.signature);
+  const expr = call(
+    def.name,
+    args.map((a) => sym(a)),
+  );
+  const parts = args.map((a, i) =>
+    def.integerArgs?.includes(i)
+      ? `\`${a}\` is an integer order: derivative 0`
+      : `\`d/d${a} = ${cell(printExpr(differentiate(expr, a)))}\``,
+  );
+  return `**Derivative:** ${parts.join('; ')}.`;
+}
+
 function renderFunction(def: FunctionDef): string[] {
   const out: string[] = [];
   out.push(`### \`${def.name}\``, '');
   out.push(`\`${def.help.signature}\``, '');
   out.push(def.help.description, '');
   if (def.aliasOf) out.push(`Another name for \`${def.aliasOf}\` (simplify rewrites it).`, '');
+  out.push(derivativeLine(def), '');
   if (def.help.nonSmooth) out.push(`**Derivative at non-smooth points:** ${def.help.nonSmooth}`, '');
   out.push('| Example | Value |', '| --- | --- |');
   for (const ex of def.help.examples) out.push(`| \`${cell(ex.expr)}\` | ${formatValue(ex.value)} |`);

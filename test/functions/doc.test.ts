@@ -17,4 +17,16 @@ describe('docs/functions.md', () => {
     const doc = renderFunctionsDoc();
     for (const name of functionNames()) expect(doc).toContain(`### \`${name}\``);
   });
+
+  it.each([
+    ['sin', '`d/dx = cos(x)`'],
+    ['atan2', '`d/dy = x/(x^2 + y^2)`; `d/dx = -y/(x^2 + y^2)`'],
+    ['log', '`d/dx = 1/(x*log(base))`'],
+    ['polygamma', '`n` is an integer order: derivative 0'],
+  ])('gives the derivative of %s from its rule', (name, text) => {
+    const doc = renderFunctionsDoc();
+    const section = doc.slice(doc.indexOf(`### \`${name}\``));
+    const line = section.split('\n').find((l) => l.startsWith('**Derivative:**'));
+    expect(line).toContain(text);
+  });
 });
