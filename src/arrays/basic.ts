@@ -4,7 +4,18 @@
  */
 import { NdArray } from '../data/ndarray.ts';
 import { ExprfitError } from '../syntax/span.ts';
-import { asArray, checkFinite, checkInt, checkShape, fmtShape, fmtValue, normAxis, product } from './util.ts';
+import {
+  asArray,
+  checkArraySize,
+  checkFinite,
+  checkInt,
+  checkOptions,
+  checkShape,
+  fmtShape,
+  fmtValue,
+  normAxis,
+  product,
+} from './util.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Constructors
@@ -18,7 +29,7 @@ export function linspace(a: number, b: number, n = 50, endpoint = true): NdArray
   checkFinite('linspace start', a);
   checkFinite('linspace stop', b);
   checkInt('linspace count', n, 0);
-  const out = new Float64Array(n);
+  const out = new Float64Array(checkArraySize(`linspace(${a}, ${b}, ${n})`, [n]));
   const div = endpoint ? n - 1 : n;
   const step = div > 0 ? (b - a) / div : NaN;
   for (let i = 0; i < n; i++) out[i] = div > 0 ? i * step + a : a;
@@ -40,9 +51,7 @@ export function arange(start: number, stop?: number, step = 1): NdArray {
   checkFinite('arange step', step);
   if (step === 0) throw new ExprfitError('value', 'arange step must not be 0');
   const n = Math.max(0, Math.ceil((stop - start) / step));
-  if (n > 2 ** 31)
-    throw new ExprfitError('value', `arange(${start}, ${stop}, ${step}) would have ${n} values`);
-  const out = new Float64Array(n);
+  const out = new Float64Array(checkArraySize(`arange(${start}, ${stop}, ${step})`, [n]));
   for (let i = 0; i < n; i++) out[i] = start + i * step;
   return new NdArray(out, [n]);
 }
@@ -50,20 +59,24 @@ export function arange(start: number, stop?: number, step = 1): NdArray {
 /** An array of zeros of the given shape (a number is a 1-D length). */
 export function zeros(shape: number | readonly number[]): NdArray {
   const s = checkShape('zeros shape', shape);
-  return new NdArray(new Float64Array(product(s)), s);
+  return new NdArray(new Float64Array(checkArraySize('zeros', s)), s);
 }
 
 /** An array of ones of the given shape. */
 export function ones(shape: number | readonly number[]): NdArray {
-  return full(shape, 1);
+  return filled('ones', shape, 1);
 }
 
 /** An array of the given shape filled with `value`. */
 export function full(shape: number | readonly number[], value: number): NdArray {
-  const s = checkShape('full shape', shape);
   if (typeof value !== 'number')
     throw new ExprfitError('type', `full value must be a number, got ${fmtValue(value)}`);
-  return new NdArray(new Float64Array(product(s)).fill(value), s);
+  return filled('full', shape, value);
+}
+
+function filled(fn: string, shape: number | readonly number[], value: number): NdArray {
+  const s = checkShape(`${fn} shape`, shape);
+  return new NdArray(new Float64Array(checkArraySize(fn, s)).fill(value), s);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -89,7 +102,9 @@ export function grid(
   if (shape.length !== 2) {
     throw new ExprfitError('shape', `grid needs a 2-D image or shape [h, w], got shape ${fmtShape(shape)}`);
   }
+  checkOptions('grid', opts, ['full']);
   const [h, w] = shape;
+  checkArraySize('grid', shape, opts.full ? undefined : Math.max(h, w));
   if (!opts.full) {
     const x = new Float64Array(w);
     for (let j = 0; j < w; j++) x[j] = j;
@@ -117,6 +132,7 @@ export function meshgrid(x: NdArray | ArrayLike<number>, y: NdArray | ArrayLike<
   const yv = asArray(y, 'meshgrid y').data;
   const nx = xv.length;
   const ny = yv.length;
+  checkArraySize('meshgrid', [ny, nx]);
   const X = new Float64Array(nx * ny);
   const Y = new Float64Array(nx * ny);
   for (let i = 0; i < ny; i++) {
@@ -578,7 +594,7 @@ export function concat(arrays: readonly NdArray[], axis = 0): NdArray {
   const inner = product(arrs[0].shape.slice(ax + 1));
   const shape = arrs[0].shape.slice();
   shape[ax] = arrs.reduce((t, x) => t + x.shape[ax], 0);
-  const out = new Float64Array(product(shape));
+  const out = new Float64Array(checkArraySize('concat', shape));
   let k = 0;
   for (let o = 0; o < outer; o++) {
     for (const x of arrs) {

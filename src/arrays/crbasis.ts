@@ -3,7 +3,7 @@
  */
 import { NdArray } from '../data/ndarray.ts';
 import { ExprfitError } from '../syntax/span.ts';
-import { asArray, asVector, fmtValue } from './util.ts';
+import { asArray, asVector, checkArraySize, checkOptions, fmtValue } from './util.ts';
 
 export interface CrBasisOptions {
   /** Number of columns. Without `knots`, df - 2 + (number of constraints) interior knots at quantiles of x. */
@@ -194,6 +194,7 @@ function householderQ(A: Float64Array, k: number, c: number): Float64Array {
  * functions; with 'center' the basis is multiplied by Q[:, 1:] from the QR of the column means.
  */
 export function makeCrBasis(x: ArrayLike<number> | NdArray, opts: CrBasisOptions = {}): CrBasis {
+  checkOptions('crBasis', opts, ['df', 'knots', 'lowerBound', 'upperBound', 'constraints']);
   const xs = Float64Array.from(asVector(x, 'crBasis x'));
   for (let i = 0; i < xs.length; i++) {
     if (!Number.isFinite(xs[i])) throw new ExprfitError('value', `crBasis x[${i}] is ${xs[i]}`);
@@ -227,6 +228,12 @@ export function makeCrBasis(x: ArrayLike<number> | NdArray, opts: CrBasisOptions
   if (xs.length === 0 && (opts.lowerBound === undefined || opts.upperBound === undefined)) {
     throw new ExprfitError('value', 'crBasis: x is empty, so lowerBound and upperBound must be given');
   }
+  for (const b of ['lowerBound', 'upperBound'] as const) {
+    const v = opts[b];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) {
+      throw new ExprfitError('value', `crBasis ${b} must be a finite number, got ${fmtValue(v)}`);
+    }
+  }
   let lower = opts.lowerBound ?? Infinity;
   let upper = opts.upperBound ?? -Infinity;
   if (opts.lowerBound === undefined) for (const v of xs) lower = Math.min(lower, v);
@@ -245,7 +252,13 @@ export function makeCrBasis(x: ArrayLike<number> | NdArray, opts: CrBasisOptions
       inner = new Float64Array(0);
     } else inner = Float64Array.from(innerPercents(nInner!).map((q) => percentileSorted(u, q)));
   } else {
-    inner = uniqueSorted(asVector(opts.knots, 'crBasis knots'));
+    const given = asVector(opts.knots, 'crBasis knots');
+    for (let i = 0; i < given.length; i++) {
+      if (!Number.isFinite(given[i])) {
+        throw new ExprfitError('value', `crBasis knots[${i}] is ${given[i]}: knots must be finite`);
+      }
+    }
+    inner = uniqueSorted(given);
     if (nInner !== undefined && nInner !== inner.length) {
       throw new ExprfitError(
         'value',
@@ -300,6 +313,7 @@ export function makeCrBasis(x: ArrayLike<number> | NdArray, opts: CrBasisOptions
   const transform = (xnew: ArrayLike<number> | NdArray): NdArray => {
     const xv = asVector(xnew, 'crBasis x');
     const n = xv.length;
+    checkArraySize('crBasis', [n, Math.max(k, df)]);
     const free = freeBasis(xv, knots, F);
     if (!Z) return new NdArray(free, [n, k]);
     const out = new Float64Array(n * df);

@@ -8,8 +8,10 @@ import { normMass } from './special.ts';
 import {
   asArray,
   asMatrix,
+  checkArraySize,
   checkFinite,
   checkInt,
+  checkOptions,
   checkPositive,
   checkShape,
   fmtShape,
@@ -27,6 +29,7 @@ export type KernelMode = 'sample' | 'integrate';
  */
 export function gausskernel1d(n: number, sigma: number, mode: KernelMode = 'sample'): Float64Array {
   checkInt('gausskernel size', n, 1);
+  checkArraySize('gausskernel', [n]);
   checkPositive('gausskernel sigma', sigma);
   if (mode !== 'sample' && mode !== 'integrate') {
     throw new ExprfitError(
@@ -71,6 +74,7 @@ export function gausskernel(
 ): NdArray {
   const shape = typeof size === 'number' ? [size, size] : checkShape('gausskernel size', size);
   if (shape.length === 0) throw new ExprfitError('value', 'gausskernel size must have at least one entry');
+  checkArraySize('gausskernel', shape);
   const sig = perAxis('gausskernel sigma', sigma, shape.length);
   const ks = shape.map((n, i) => gausskernel1d(n, sig[i], mode));
   return outer(ks, shape);
@@ -225,6 +229,7 @@ function xyPair(x: unknown, y: unknown, fn: string): { X: NdArray; Y: NdArray; s
   if (X.ndim === 1) X = new NdArray(X.data, [1, X.size]);
   if (Y.ndim === 1) Y = new NdArray(Y.data, [Y.size, 1]);
   const shape = broadcastShapes([X.shape, Y.shape], [`${fn} x`, `${fn} y`]);
+  checkArraySize(fn, shape);
   return { X, Y, shape };
 }
 
@@ -381,6 +386,8 @@ export function sumOfGaussians(
   if (s.length !== 2)
     throw new ExprfitError('shape', `sumOfGaussians shape must be [h, w], got ${fmtShape(s)}`);
   const [h, w] = s;
+  checkArraySize('sumOfGaussians', s);
+  checkOptions('sumOfGaussians', opts, ['truncate', 'normalize']);
   const C = asMatrix(centres, 'sumOfGaussians centres');
   if (C.shape[1] !== 2) {
     throw new ExprfitError(
@@ -471,7 +478,7 @@ export function probUnion(arrays: readonly NdArray[]): NdArray {
     arrs.map((a) => a.shape),
     arrs.map((_, i) => `array #${i + 1}`),
   );
-  const n = product(shape);
+  const n = checkArraySize('probUnion', shape);
   const ds = arrs.map((a) => broadcastTo(a, shape));
   const out = new Float64Array(n);
   if (ds.length === 2) {

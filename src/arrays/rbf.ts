@@ -4,7 +4,7 @@
 import { NdArray } from '../data/ndarray.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import { FAST_EXP_TABLES, fastExp, fastExpSnippet } from './fastexp.ts';
-import { asMatrix, checkPositive, fmtShape } from './util.ts';
+import { asArray, asMatrix, checkArraySize, checkPositive, fmtShape } from './util.ts';
 
 const BLOCK = 64;
 /** Rows of X per step in the generated kernels (each loaded y_j is used R times). */
@@ -93,9 +93,9 @@ ${outs.join('\n')} } }`;
  * sklearn's `rbf_kernel(X, Y, gamma=1/(2 sigma^2))`. Returns an [n, m] array.
  */
 export function rbfkernel(X: NdArray | number[][], Y?: NdArray | number[][] | null, sigma = 1): NdArray {
-  const A = asMatrix(X, 'rbfkernel X');
+  const A = points(X, 'X');
   const sym = Y === undefined || Y === null;
-  const B = sym ? A : asMatrix(Y, 'rbfkernel Y');
+  const B = sym ? A : points(Y, 'Y');
   checkPositive('rbfkernel sigma', sigma);
   const [n, d] = A.shape;
   const m = B.shape[0];
@@ -105,6 +105,7 @@ export function rbfkernel(X: NdArray | number[][], Y?: NdArray | number[][] | nu
       `rbfkernel: X ${fmtShape(A.shape)} and Y ${fmtShape(B.shape)} must have the same number of columns (dimensions)`,
     );
   }
+  checkArraySize('rbfkernel', [n, m]);
   const x = A.data;
   const y = B.data;
   const sx = sqNorms(x, n, d);
@@ -127,6 +128,27 @@ export function rbfkernel(X: NdArray | number[][], Y?: NdArray | number[][] | nu
   }
   if (sym) for (let i = 0; i < n; i++) out[i * n + i] = 1;
   return new NdArray(out, [n, m]);
+}
+
+/**
+ * The points [n, d] of one argument (a 1-D array is n points in one dimension); a coordinate that is NaN or
+ * infinite is an error naming the argument and the index (its distances, and so its kernel row, would be NaN).
+ */
+function points(v: unknown, name: 'X' | 'Y'): NdArray {
+  const raw = asArray(v, `rbfkernel ${name}`);
+  const a = asMatrix(raw, `rbfkernel ${name}`);
+  const d = a.shape[1];
+  const data = a.data;
+  for (let k = 0; k < data.length; k++) {
+    if (!Number.isFinite(data[k])) {
+      const at = raw.ndim === 1 ? `${k}` : `${Math.floor(k / d)}, ${k % d}`;
+      throw new ExprfitError(
+        'value',
+        `rbfkernel ${name}[${at}] is ${data[k]}: every coordinate of the points must be finite`,
+      );
+    }
+  }
+  return a;
 }
 
 function sqNorms(x: Float64Array, n: number, d: number): Float64Array {

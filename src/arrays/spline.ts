@@ -4,7 +4,7 @@
  */
 import { NdArray } from '../data/ndarray.ts';
 import { ExprfitError } from '../syntax/span.ts';
-import { asVector, fmtValue } from './util.ts';
+import { asVector, checkOptions, fmtValue } from './util.ts';
 
 export interface SmoothingSplineOptions {
   /**
@@ -380,6 +380,7 @@ export function smoothingSpline(
   y: ArrayLike<number> | NdArray,
   opts: SmoothingSplineOptions = {},
 ): SmoothingSpline {
+  checkOptions('smoothingSpline', opts, ['lam', 'smooth', 'weights', 'extrapolate']);
   const xs = Float64Array.from(asVector(x, 'smoothingSpline x'));
   const ys = Float64Array.from(asVector(y, 'smoothingSpline y'));
   const n = xs.length;

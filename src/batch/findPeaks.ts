@@ -41,20 +41,37 @@ export interface Peaks {
   readonly smoothed: NdArray;
 }
 
-/** Parses `'5sigma'`, `'5 sigma'`, `'5σ'`, `{ sigma: 5 }` (→ 5) or a number/numeric string (→ absolute). */
+/**
+ * Parses `'5sigma'`, `'5 sigma'`, `'5σ'`, `{ sigma: 5 }` (→ 5) or a number/numeric string (→ absolute).
+ * k must be >= 0: a negative k puts the threshold below the median background, where most noise maxima are.
+ * A negative absolute threshold is allowed (background-subtracted images).
+ */
 export function parseThreshold(t: unknown): { sigma: number } | { absolute: number } {
+  const kSigma = (k: number): { sigma: number } => {
+    if (!Number.isFinite(k)) throw new ExprfitError('option', `threshold sigma must be finite, got ${k}`);
+    if (k < 0) {
+      throw new ExprfitError(
+        'option',
+        `threshold ${k}sigma is below the background: k in k·sigma must be >= 0`,
+        {
+          hints: [
+            'k counts robust standard deviations above the median; for an absolute threshold (it may be negative) give a number',
+          ],
+        },
+      );
+    }
+    return { sigma: k };
+  };
   if (typeof t === 'number') {
     if (!Number.isFinite(t)) throw new ExprfitError('option', `threshold must be finite, got ${t}`);
     return { absolute: t };
   }
   if (typeof t === 'object' && t !== null && typeof (t as { sigma?: unknown }).sigma === 'number') {
-    const k = (t as { sigma: number }).sigma;
-    if (!Number.isFinite(k)) throw new ExprfitError('option', `threshold sigma must be finite, got ${k}`);
-    return { sigma: k };
+    return kSigma((t as { sigma: number }).sigma);
   }
   if (typeof t === 'string') {
     const m = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)\s*(sigma|σ|sd)?\s*$/i.exec(t);
-    if (m) return m[2] ? { sigma: Number(m[1]) } : { absolute: Number(m[1]) };
+    if (m) return m[2] ? kSigma(Number(m[1])) : parseThreshold(Number(m[1]));
   }
   throw new ExprfitError(
     'option',
@@ -124,6 +141,27 @@ export function robustStats(values: ArrayLike<number>): { median: number; sigma:
   return { median: med, sigma: 1.4826 * median(dev) };
 }
 
+/**
+ * An image spots can be found in: at least one pixel, and at least one finite pixel (NaN pixels are left out
+ * of detection and fits; an image of nothing else has no background, noise or peaks to speak of).
+ */
+export function checkSpotImage(img: NdArray): void {
+  const shape = `[${img.shape.join(', ')}]`;
+  if (img.size === 0) {
+    throw new ExprfitError(
+      'shape',
+      `the image is empty (shape ${shape}): there are no pixels to find spots in`,
+    );
+  }
+  const d = img.data;
+  for (let i = 0; i < d.length; i++) if (Number.isFinite(d[i])) return;
+  throw new ExprfitError(
+    'value',
+    `the image has no finite pixels: all ${img.size} pixels (shape ${shape}) are NaN or infinite`,
+    { hints: ['NaN pixels are left out of detection and fits; at least some must be numbers'] },
+  );
+}
+
 function checkInt(name: string, v: unknown, min: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
     throw new ExprfitError('option', `${name} must be an integer >= ${min}, got ${String(v)}`);
@@ -165,6 +203,7 @@ export function findPeaks(img: NdArray, options: FindPeaksOptions = {}): Peaks {
       `findPeaks needs a 2-D image [rows, cols]${img instanceof NdArray ? `, got shape [${img.shape.join(', ')}]` : ''}`,
     );
   }
+  checkSpotImage(img);
   const known = ['minDistance', 'threshold', 'border', 'maxPeaks', 'smooth'];
   for (const k of Object.keys(options)) {
     if (!known.includes(k))

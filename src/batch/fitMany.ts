@@ -87,7 +87,10 @@ export interface FitManyResult {
   /** χ² per fit: Σ w²r² (least squares) or 2Σ w(f − y − y ln(f/y)) (Poisson deviance). */
   readonly chi2: Float64Array;
   readonly iterations: Int32Array;
-  /** Termination code per fit: 0 converged, 1 max-iterations, 2 singular, 3 non-finite (see STATUS_NAMES). */
+  /**
+   * Termination code per fit: 0 converged, 1 max-iterations, 2 singular, 3 non-finite, 4 too-few-points (fewer
+   * data points than free parameters: not solved, start values, NaN standard errors; see STATUS_NAMES).
+   */
   readonly status: Uint8Array;
   /** Number of data points (non-zero weight) of each fit. */
   readonly npoints: Int32Array;

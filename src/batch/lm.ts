@@ -18,15 +18,27 @@
  * Everything here works on preallocated typed arrays: no allocation per fit or per iteration.
  */
 
-/** Termination codes (the `status` column). */
+/**
+ * Termination codes (the `status` column). `tooFewPoints`: the fit has fewer data points (non-zero weight, not
+ * NaN) than free parameters — e.g. a region clipped at the image border or mostly masked — so its parameters
+ * are not determined; it is not solved (values: the start, clamped into the bounds; χ² at the start; 0
+ * iterations; NaN standard errors).
+ */
 export const STATUS = {
   converged: 0,
   maxIterations: 1,
   singular: 2,
   nonFinite: 3,
+  tooFewPoints: 4,
 } as const;
 /** Names of the termination codes, by code. */
-export const STATUS_NAMES: readonly string[] = ['converged', 'max-iterations', 'singular', 'non-finite'];
+export const STATUS_NAMES: readonly string[] = [
+  'converged',
+  'max-iterations',
+  'singular',
+  'non-finite',
+  'too-few-points',
+];
 
 export interface StopRule {
   readonly kind: 'gpufit' | 'strict';
@@ -122,7 +134,10 @@ export function solveRange(ctx: SolveContext, out: SolveOutput, from: number, to
     let chi = evaluate(p, fixed, off, h, g, cst);
     let status: number = STATUS.maxIterations;
     let it = 0;
-    if (!Number.isFinite(chi)) {
+    const m = ctx.npoints ? ctx.npoints[i] : ctx.size;
+    if (m < n) {
+      status = STATUS.tooFewPoints;
+    } else if (!Number.isFinite(chi)) {
       status = STATUS.nonFinite;
     } else {
       let lambda = 1e-3;
@@ -197,8 +212,7 @@ export function solveRange(ctx: SolveContext, out: SolveOutput, from: number, to
     out.status[i] = status;
     for (let j = 0; j < n; j++) out.values[j * N + i] = p[j];
     let haveCov = false;
-    if (Number.isFinite(chi)) haveCov = invertSpd(h, n, cov, a);
-    const m = ctx.npoints ? ctx.npoints[i] : ctx.size;
+    if (Number.isFinite(chi) && status !== STATUS.tooFewPoints) haveCov = invertSpd(h, n, cov, a);
     const scale = ctx.poisson || ctx.absoluteSigma ? 1 : m > n ? chi / (m - n) : NaN;
     for (let j = 0; j < n; j++) {
       const lo = ctx.lower[bo + j];

@@ -14,7 +14,7 @@ import { didYouMean } from '../syntax/suggest.ts';
 import type { FitManyResult, ManyParamInput, StopOption } from './fitMany.ts';
 import { fitMany } from './fitMany.ts';
 import type { FindPeaksOptions, Peaks } from './findPeaks.ts';
-import { findPeaks, median, parseThreshold, robustStats } from './findPeaks.ts';
+import { checkSpotImage, findPeaks, median, parseThreshold, robustStats } from './findPeaks.ts';
 import type { BatchEstimator } from './kernel.ts';
 import { STATUS_NAMES } from './lm.ts';
 import type { MomentStart } from './moments.ts';
@@ -83,7 +83,10 @@ export interface SpotsResult {
   /** One row per spot (peak order, brightest first): the columns of {@link SPOT_COLUMNS}. */
   readonly columns: Readonly<Record<SpotColumn, Float64Array>>;
   readonly count: number;
-  /** Status codes of the `status` column: 0 converged, 1 max-iterations, 2 singular, 3 non-finite. */
+  /**
+   * Status codes of the `status` column: 0 converged, 1 max-iterations, 2 singular, 3 non-finite,
+   * 4 too-few-points (fewer valid pixels than parameters).
+   */
   readonly statusNames: readonly string[];
   /** Group of each spot (spots fitted together share it) and its size. */
   readonly group: Int32Array;
@@ -208,6 +211,7 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
       `spots needs a 2-D image [rows, cols]${image instanceof NdArray ? `, got shape [${image.shape.join(', ')}]` : ''}`,
     );
   }
+  checkSpotImage(image);
   if (options === null || typeof options !== 'object')
     throw new ExprfitError('option', 'options must be an object');
   for (const k of Object.keys(options)) {
@@ -234,12 +238,31 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
   const joint = options.joint ?? true;
   const maxGroup = posInt('maxGroupSize', options.maxGroupSize ?? 25, 1);
   const roles = model.roles;
+  const roleParams = new Set<string>(Object.values(roles).filter((r): r is string => r !== undefined));
+  for (const [name, v] of Object.entries(options.start ?? {})) {
+    if (!model.params.includes(name)) {
+      const g = didYouMean(name, model.params);
+      throw new ExprfitError(
+        'value',
+        `start value for '${name}': the model has no such parameter (its parameters: ${model.params.join(', ')})`,
+        g ? { hints: [g] } : {},
+      );
+    }
+    if (roleParams.has(name)) {
+      throw new ExprfitError(
+        'value',
+        `start value for '${name}': spots estimates this parameter itself (amplitude, centre, widths, angle and background); start values are for the model's other parameters`,
+      );
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new ExprfitError('value', `start value for '${name}' must be a finite number, got ${String(v)}`);
+    }
+  }
   for (const p of model.params) {
-    const hasRole = Object.values(roles).includes(p);
-    if (!hasRole && !(options.start && Object.hasOwn(options.start, p))) {
+    if (!roleParams.has(p) && !(options.start && Object.hasOwn(options.start, p))) {
       throw new ExprfitError('value', `no start value for the model parameter '${p}'`, {
         hints: [
-          `give one with start: { ${p}: ... } (spots find starts for amplitude, x0, y0, sigma..., theta, background)`,
+          `give one with start: { ${p}: ... } (spots finds starts for amplitude, x0, y0, sigma..., theta, background)`,
         ],
       });
     }

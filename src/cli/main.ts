@@ -36,22 +36,32 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+const SET_HINT =
+  'write --set NAME=VALUE with a number or an expression of numbers, e.g. --set A=100 or --set s=2*pi';
+
 /** `--set name=value` values: numbers (expressions of numbers allowed, e.g. 2*pi). */
 async function parseOverrides(list: readonly string[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (!list.length) return out;
-  const { parseAssignments } = await import('./calc.ts');
   const { parseExpr } = await import('../syntax/index.ts');
   const { evaluate } = await import('../symbolic/index.ts');
-  for (const [name, text] of parseAssignments(list)) {
+  for (const arg of list) {
+    const i = arg.indexOf('=');
+    const name = i >= 0 ? arg.slice(0, i).trim() : arg.trim();
+    const text = i >= 0 ? arg.slice(i + 1) : '';
+    const bad = (message: string, hints: string[] = [SET_HINT]) =>
+      new ExprfitError('usage', `--set ${arg}: ${message}`, { hints });
+    if (i < 0) throw bad(`expected NAME=VALUE`);
+    if (!name) throw bad('the name before = is missing');
+    if (!/^[\p{L}_][\p{L}\p{M}\p{Nd}_]*$/u.test(name)) throw bad(`'${name}' is not a name`);
+    if (!text.trim()) throw bad(`no value after '${name}='`);
     let v: number;
     try {
       v = evaluate(parseExpr(text), { inf: Infinity, nan: NaN });
     } catch (err) {
       if (err instanceof ExprfitError) {
-        throw new ExprfitError('usage', `--set ${name}: ${err.message}`, {
-          hints: ['the value must be a number, e.g. --set A=100'],
-        });
+        // e.g. "unknown name 'abc'": the value must be made of numbers only
+        throw bad(`the value '${text}' is not a number: ${err.message}`);
       }
       throw err;
     }
@@ -135,7 +145,10 @@ Documentation: docs/cli.md (commands, REPL, .fit statements), docs/language.md (
     .command('check')
     .description('parse a .fit script and resolve its names without fitting (for editors and CI)')
     .argument('<file>', 'the .fit script')
-    .option('-q, --quiet', 'print nothing when the script is fine')
+    .option(
+      '-q, --quiet',
+      'print nothing when the script is fine (no notes either); errors still go to stderr',
+    )
     .addHelpText(
       'after',
       `
@@ -149,12 +162,13 @@ Exit status: 0 fine, 2 a problem (printed with file, line, column and a caret).`
     .action(async (file: string, opts: { quiet?: boolean }) => {
       const { checkScript } = await import('../script/index.ts');
       const res = await checkScript(file);
-      for (const n of res.notes) line(io.stderr, `note: ${n}`);
-      if (!opts.quiet)
+      if (!opts.quiet) {
+        for (const n of res.notes) line(io.stderr, `note: ${n}`);
         line(
           io.stdout,
           `${file}: ok (${res.statements} statements, ${res.fits} fit${res.fits === 1 ? '' : 's'})`,
         );
+      }
       process.exitCode = EXIT.ok;
     });
 
@@ -226,11 +240,32 @@ Examples:
   return program;
 }
 
+/**
+ * A closed pipe (`exprfit run x.fit | head -1`, `exprfit --help | head`) ends the process quietly: the reader
+ * wanted no more output, so there is nothing to report (status 0, or the status already set). Other write
+ * errors of stdout or stderr are reported in one line (status 1), never with a stack trace.
+ */
+export function exitQuietlyOnBrokenPipe(stream: NodeJS.WriteStream, name: string): void {
+  if (stream.listenerCount('error') > 0) return;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok);
+    }
+    try {
+      if (stream !== process.stderr) process.stderr.write(`error: cannot write to ${name}: ${err.message}\n`);
+    } finally {
+      process.exit(EXIT.internal);
+    }
+  });
+}
+
 /** Runs the CLI with `argv` (without `node` and the script). Sets `process.exitCode`; never throws. */
 export async function main(
   argv: readonly string[],
   io: Io = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<void> {
+  exitQuietlyOnBrokenPipe(process.stdout, 'stdout');
+  exitQuietlyOnBrokenPipe(process.stderr, 'stderr');
   const state = { debug: argv.includes('--debug') };
   const program = buildProgram(io, state);
   try {

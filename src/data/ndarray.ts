@@ -4,6 +4,44 @@
  */
 import { ExprfitError } from '../syntax/span.ts';
 
+/**
+ * The most values one array may have: 2^28 (268,435,456 float64 values, 2 GiB). Every array constructor and
+ * every broadcast result of the array tools and of script expressions is checked against it with
+ * {@link checkArraySize} before anything is allocated, so `zeros([1e6, 1e6])` is an `ExprfitError` naming the
+ * function and the shape, not an out-of-memory crash or a RangeError.
+ */
+export const MAX_ARRAY_ELEMENTS = 2 ** 28;
+
+function countText(n: number): string {
+  return Number.isFinite(n) && n < 1e21 ? String(n) : n.toExponential(3);
+}
+
+/**
+ * The number of values of an array of `shape`, or an ExprfitError ('value') when it is above
+ * {@link MAX_ARRAY_ELEMENTS}. `what` names the function (`'zeros'`, `'linspace(0, 1, 1e12)'`); `elements` is
+ * the size of the largest array actually needed when it is not the product of `shape` (the [1, w] / [h, 1]
+ * pair of `grid`).
+ */
+export function checkArraySize(what: string, shape: readonly number[], elements?: number): number {
+  let n = elements;
+  if (n === undefined) {
+    n = 1;
+    for (const d of shape) n *= d;
+  }
+  if (!(n <= MAX_ARRAY_ELEMENTS)) {
+    const dims = `[${shape.map(countText).join(', ')}]`;
+    const has =
+      elements === undefined
+        ? `shape ${dims} has ${countText(n)} values`
+        : `shape ${dims} needs an array of ${countText(n)} values`;
+    throw new ExprfitError(
+      'value',
+      `${what}: ${has}, more than the limit of ${MAX_ARRAY_ELEMENTS} (2^28 values, 2 GiB of float64)`,
+    );
+  }
+  return n;
+}
+
 export class NdArray {
   readonly shape: readonly number[];
   readonly data: Float64Array;
@@ -67,7 +105,7 @@ export class NdArray {
   }
 
   static zeros(shape: readonly number[]): NdArray {
-    return new NdArray(new Float64Array(shape.reduce((a, b) => a * b, 1)), shape);
+    return new NdArray(new Float64Array(checkArraySize('zeros', shape)), shape);
   }
 
   /**
@@ -165,7 +203,7 @@ export function broadcastTo(a: NdArray, shape: readonly number[]): Float64Array 
   const st = new Array<number>(nd).fill(0);
   const as = a.strides;
   for (let i = 0; i < a.ndim; i++) st[nd - a.ndim + i] = a.shape[i] === 1 ? 0 : as[i];
-  const out = new Float64Array(shape.reduce((p, q) => p * q, 1));
+  const out = new Float64Array(checkArraySize(`broadcasting [${a.shape.join(', ')}]`, shape));
   const idx = new Array<number>(nd).fill(0);
   let off = 0;
   for (let k = 0; k < out.length; k++) {

@@ -9,6 +9,10 @@
  *   centres sit at integer coordinates (x = column, y = row), as `grid(img)` gives them. The heatmaps are embedded
  *   as PNG images (data URLs), block-averaged to at most about 2 screen pixels per image pixel, so large images
  *   stay fast and the SVG small.
+ * - compare (data of several variables that do not form a grid): data against model with the line data = model,
+ *   and the residuals by point index below.
+ * - Several specs: their plots stacked top to bottom in one picture, each under its own title (the equations of
+ *   a global fit).
  * - Text in PNGs needs a font: system fonts are loaded (plus `fontFiles`); when none is found the PNG is still
  *   written, without text, and `warnings` says so (install e.g. fonts-dejavu-core or pass `fontFiles`).
  */
@@ -46,9 +50,28 @@ export interface Plot2DSpec {
   title?: string;
   xLabel?: string;
   yLabel?: string;
+  /** The x of the first and the last column's centre (default [0, cols - 1]: pixel coordinates). */
+  xCoords?: readonly [number, number];
+  /** The y of the first and the last row's centre (default [0, rows - 1]); row 0 is drawn at the top. */
+  yCoords?: readonly [number, number];
 }
 
-export type PlotSpec = Plot1DSpec | Plot2DSpec;
+/**
+ * Data that depend on several variables but are no grid: data against model (points on the line data = model
+ * fit well), and the residuals by point index.
+ */
+export interface PlotCompareSpec {
+  kind: 'compare';
+  y: ArrayLike<number>;
+  model: ArrayLike<number>;
+  /** Error bars (one standard deviation) on the data. */
+  sigma?: ArrayLike<number>;
+  /** The data's name (axis titles). */
+  yLabel?: string;
+  title?: string;
+}
+
+export type PlotSpec = Plot1DSpec | Plot2DSpec | PlotCompareSpec;
 
 export interface PlotOptions {
   /** Width of a 1-D plot's panels in CSS pixels (default 520); 2-D panels are at most 260 wide or high. */
@@ -59,6 +82,8 @@ export interface PlotOptions {
   fontFiles?: readonly string[];
   /** 1-D: at most this many data points are drawn (1 in k beyond it; default 5000). */
   maxPoints?: number;
+  /** A title over all the plots when several specs are drawn (each keeps its own title). */
+  title?: string;
 }
 
 export interface PlotResult {
@@ -107,17 +132,44 @@ function checkLengths(spec: Plot1DSpec): void {
   }
 }
 
-function spec1d(spec: Plot1DSpec, options: PlotOptions, warnings: string[]): object {
+/**
+ * One plot of a picture: its vega-lite view (a concat of panels, without the top-level `$schema` and `config`)
+ * and the named datasets it uses (names end with `suffix`, so that several plots can share one picture).
+ */
+interface Section {
+  view: Record<string, unknown>;
+  datasets: Record<string, object[]>;
+}
+
+const AXIS_1D = { labelFontSize: 11, titleFontSize: 12 };
+const AXIS_2D = { labelFontSize: 10, titleFontSize: 11, grid: false };
+
+/** Every `stride`-th index below n (all when n <= maxPoints), with the subtitle and warning that say so. */
+function thinning(
+  n: number,
+  options: PlotOptions,
+  warnings: string[],
+): { stride: number; subtitle?: string } {
+  const maxPoints = Math.max(10, options.maxPoints ?? 5000);
+  const stride = Math.ceil(n / maxPoints);
+  if (stride <= 1) return { stride: 1 };
+  const subtitle = `showing ${Math.ceil(n / stride)} of ${n} points (1 in ${stride})`;
+  warnings.push(`plot: ${subtitle}`);
+  return { stride, subtitle };
+}
+
+function titleOf(text: string | undefined, subtitle: string | undefined): object {
+  const t = text ?? (subtitle ? ' ' : undefined);
+  return t ? { title: { text: t, fontSize: 16, ...(subtitle ? { subtitle } : {}) } } : {};
+}
+
+function spec1d(spec: Plot1DSpec, options: PlotOptions, warnings: string[], suffix = ''): Section {
   checkLengths(spec);
   const n = spec.x.length;
   const width = options.width ?? 520;
-  const maxPoints = Math.max(10, options.maxPoints ?? 5000);
-  const stride = Math.ceil(n / maxPoints);
-  let subtitle: string | undefined;
-  if (stride > 1) {
-    subtitle = `showing ${Math.ceil(n / stride)} of ${n} points (1 in ${stride})`;
-    warnings.push(`plot: ${subtitle}`);
-  }
+  const { stride, subtitle } = thinning(n, options, warnings);
+  const pointsName = `points${suffix}`;
+  const curveName = `curve${suffix}`;
   const points: object[] = [];
   for (let i = 0; i < n; i += stride) {
     const x = spec.x[i];
@@ -153,12 +205,18 @@ function spec1d(spec: Plot1DSpec, options: PlotOptions, warnings: string[]): obj
   const curve: object[] = [];
   for (let i = 0; i < cx.length; i++) curve.push({ x: finiteOrNull(cx[i]), y: finiteOrNull(cy[i]), i });
   const xTitle = spec.xLabel ?? 'x';
-  const xEnc = { field: 'x', type: 'quantitative', title: xTitle, scale: { zero: false, nice: true } };
+  const xEnc = {
+    field: 'x',
+    type: 'quantitative',
+    title: xTitle,
+    scale: { zero: false, nice: true },
+    axis: AXIS_1D,
+  };
   const legendScale = { domain: ['data', 'model'], range: [DATA_COLOR, MODEL_COLOR] };
   const errorBars = spec.sigma
     ? [
         {
-          data: { name: 'points' },
+          data: { name: pointsName },
           mark: { type: 'rule', color: DATA_COLOR, opacity: 0.6 },
           encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
         },
@@ -172,65 +230,188 @@ function spec1d(spec: Plot1DSpec, options: PlotOptions, warnings: string[]): obj
         },
       ]
     : [];
-  const title = spec.title ?? (subtitle ? ' ' : undefined);
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    ...(title ? { title: { text: title, fontSize: 16, ...(subtitle ? { subtitle } : {}) } } : {}),
-    datasets: { points, curve },
-    config: { font: FONT, axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 11 } },
-    vconcat: [
-      {
-        width,
-        height: Math.round(width * 0.6),
-        layer: [
-          ...errorBars,
-          {
-            data: { name: 'points' },
-            mark: { type: 'point', filled: true, size: n > 1000 ? 10 : 36, opacity: 0.85 },
-            encoding: {
-              x: xEnc,
-              y: {
-                field: 'y',
-                type: 'quantitative',
-                title: spec.yLabel ?? 'y',
-                scale: { zero: false, nice: true },
+    datasets: { [pointsName]: points, [curveName]: curve },
+    view: {
+      ...titleOf(spec.title, subtitle),
+      vconcat: [
+        {
+          width,
+          height: Math.round(width * 0.6),
+          layer: [
+            ...errorBars,
+            {
+              data: { name: pointsName },
+              mark: { type: 'point', filled: true, size: n > 1000 ? 10 : 36, opacity: 0.85 },
+              encoding: {
+                x: xEnc,
+                y: {
+                  field: 'y',
+                  type: 'quantitative',
+                  title: spec.yLabel ?? 'y',
+                  scale: { zero: false, nice: true },
+                  axis: AXIS_1D,
+                },
+                // the legend sits outside the plot, to the right, so it never covers data
+                color: {
+                  datum: 'data',
+                  scale: legendScale,
+                  legend: { title: null, orient: 'right', labelFontSize: 11 },
+                },
               },
-              color: { datum: 'data', scale: legendScale, legend: { title: null, orient: 'top-right' } },
             },
-          },
-          {
-            data: { name: 'curve' },
-            mark: { type: 'line', strokeWidth: 2, interpolate: 'linear' },
-            encoding: {
-              x: xEnc,
-              y: { field: 'y', type: 'quantitative' },
-              order: { field: 'i', type: 'quantitative' },
-              color: { datum: 'model', scale: legendScale },
+            {
+              data: { name: curveName },
+              mark: { type: 'line', strokeWidth: 2, interpolate: 'linear' },
+              encoding: {
+                x: xEnc,
+                y: { field: 'y', type: 'quantitative' },
+                order: { field: 'i', type: 'quantitative' },
+                color: { datum: 'model', scale: legendScale },
+              },
             },
-          },
-        ],
-      },
+          ],
+        },
+        residualPanel(pointsName, xEnc, width, n, residualBars),
+      ],
+      resolve: { scale: { x: 'shared' } },
+    },
+  };
+}
+
+/** The residuals below a plot: points `r` (with bars `rlo`..`rhi`) over `xEnc`, and a dashed zero line. */
+function residualPanel(pointsName: string, xEnc: object, width: number, n: number, bars: object[]): object {
+  return {
+    width,
+    height: Math.round(width * 0.22),
+    data: { name: pointsName },
+    layer: [
       {
-        width,
-        height: Math.round(width * 0.22),
-        data: { name: 'points' },
-        layer: [
-          {
-            mark: { type: 'rule', color: '#888', strokeDash: [4, 3] },
-            encoding: { y: { datum: 0, type: 'quantitative' } },
+        mark: { type: 'rule', color: '#888', strokeDash: [4, 3] },
+        encoding: { y: { datum: 0, type: 'quantitative' } },
+      },
+      ...bars,
+      {
+        mark: { type: 'point', filled: true, size: n > 1000 ? 10 : 28, color: DATA_COLOR, opacity: 0.85 },
+        encoding: {
+          x: xEnc,
+          y: {
+            field: 'r',
+            type: 'quantitative',
+            title: 'residual',
+            scale: { zero: true, nice: true },
+            axis: AXIS_1D,
           },
-          ...residualBars,
-          {
-            mark: { type: 'point', filled: true, size: n > 1000 ? 10 : 28, color: DATA_COLOR, opacity: 0.85 },
-            encoding: {
-              x: xEnc,
-              y: { field: 'r', type: 'quantitative', title: 'residual', scale: { zero: true, nice: true } },
-            },
-          },
-        ],
+        },
       },
     ],
-    resolve: { scale: { x: 'shared' } },
+  };
+}
+
+/** Data against model, with the line data = model, and the residuals by point index. */
+function specCompare(spec: PlotCompareSpec, options: PlotOptions, warnings: string[], suffix = ''): Section {
+  const n = spec.y.length;
+  if (spec.model.length !== n) {
+    throw new ExprfitError('shape', `plot: model has ${spec.model.length} values but the data have ${n}`);
+  }
+  if (spec.sigma && spec.sigma.length !== n) {
+    throw new ExprfitError('shape', `plot: sigma has ${spec.sigma.length} values but the data have ${n}`);
+  }
+  const width = options.width ?? 520;
+  const { stride, subtitle } = thinning(n, options, warnings);
+  const pointsName = `points${suffix}`;
+  const points: object[] = [];
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i += stride) {
+    const y = spec.y[i];
+    const m = spec.model[i];
+    const s = spec.sigma?.[i];
+    for (const v of [y, m]) {
+      if (Number.isFinite(v)) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+    points.push({
+      i,
+      y: finiteOrNull(y),
+      m: finiteOrNull(m),
+      r: finiteOrNull(y - m),
+      ...(s !== undefined
+        ? {
+            lo: finiteOrNull(y - s),
+            hi: finiteOrNull(y + s),
+            rlo: finiteOrNull(y - m - s),
+            rhi: finiteOrNull(y - m + s),
+          }
+        : {}),
+    });
+  }
+  if (!(hi > lo)) [lo, hi] = Number.isFinite(lo) ? [lo - 0.5, lo + 0.5] : [0, 1];
+  const name = spec.yLabel ?? 'data';
+  const side = Math.round(width * 0.6);
+  const scale = { domain: [lo, hi], nice: true, zero: false };
+  const mEnc = {
+    field: 'm',
+    type: 'quantitative',
+    title: 'model (line: data = model)',
+    scale,
+    axis: AXIS_1D,
+  };
+  const iEnc = {
+    field: 'i',
+    type: 'quantitative',
+    title: 'point index',
+    scale: { zero: false, nice: false },
+    axis: AXIS_1D,
+  };
+  const bars = (enc: object, lo: string, hi: string) =>
+    spec.sigma
+      ? [
+          {
+            mark: { type: 'rule', color: DATA_COLOR, opacity: 0.6 },
+            encoding: { x: enc, y: { field: lo, type: 'quantitative' }, y2: { field: hi } },
+          },
+        ]
+      : [];
+  return {
+    datasets: { [pointsName]: points },
+    view: {
+      ...titleOf(spec.title, subtitle),
+      vconcat: [
+        {
+          width: side,
+          height: side,
+          data: { name: pointsName },
+          layer: [
+            {
+              data: { values: [{ v: lo }, { v: hi }] },
+              mark: { type: 'line', color: MODEL_COLOR, strokeWidth: 1.5 },
+              encoding: {
+                x: { field: 'v', type: 'quantitative', scale, axis: AXIS_1D },
+                y: { field: 'v', type: 'quantitative', scale },
+              },
+            },
+            ...bars(mEnc, 'lo', 'hi'),
+            {
+              mark: {
+                type: 'point',
+                filled: true,
+                size: n > 1000 ? 10 : 30,
+                color: DATA_COLOR,
+                opacity: 0.8,
+              },
+              encoding: {
+                x: mEnc,
+                y: { field: 'y', type: 'quantitative', title: name, scale, axis: AXIS_1D },
+              },
+            },
+          ],
+        },
+        residualPanel(pointsName, iEnc, width, n, bars(iEnc, 'rlo', 'rhi')),
+      ],
+    },
   };
 }
 
@@ -295,7 +476,7 @@ async function imageUrl(
   return `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
 }
 
-async function spec2d(spec: Plot2DSpec, vega: VegaModule): Promise<object> {
+async function spec2d(spec: Plot2DSpec, vega: VegaModule): Promise<Section> {
   const { data, model } = spec;
   if (data.ndim !== 2 || data.size === 0) {
     throw new ExprfitError(
@@ -336,6 +517,14 @@ async function spec2d(spec: Plot2DSpec, vega: VegaModule): Promise<object> {
   ]);
   const xTitle = spec.xLabel ?? 'x (column)';
   const yTitle = spec.yLabel ?? 'y (row)';
+  // the image spans half a pixel beyond the first and last centres
+  const extent = (c: readonly [number, number] | undefined, k: number): [number, number] => {
+    const [a, b] = c ?? [0, k - 1];
+    const half = k > 1 ? (b - a) / (k - 1) / 2 : 0.5;
+    return [a - half, b + half];
+  };
+  const [xa, xb] = extent(spec.xCoords, w);
+  const [ya, yb] = extent(spec.yCoords, h);
   const panelSpec = (
     title: string,
     url: string,
@@ -346,23 +535,26 @@ async function spec2d(spec: Plot2DSpec, vega: VegaModule): Promise<object> {
     title: { text: title, fontSize: 13 },
     width: pw,
     height: ph,
+    view: { stroke: null },
     layer: [
       {
-        data: { values: [{ x0: -0.5, x1: w - 0.5, y0: -0.5, y1: h - 0.5, url }] },
+        data: { values: [{ x0: xa, x1: xb, y0: ya, y1: yb, url }] },
         mark: { type: 'image', aspect: false, smooth: false },
         encoding: {
           x: {
             field: 'x0',
             type: 'quantitative',
             title: xTitle,
-            scale: { domain: [-0.5, w - 0.5], nice: false, zero: false },
+            scale: { domain: [xa, xb], nice: false, zero: false },
+            axis: AXIS_2D,
           },
           x2: { field: 'x1' },
           y: {
             field: 'y0',
             type: 'quantitative',
             title: yTitle,
-            scale: { domain: [-0.5, h - 0.5], nice: false, zero: false, reverse: true },
+            scale: { domain: [ya, yb], nice: false, zero: false, reverse: true },
+            axis: AXIS_2D,
           },
           y2: { field: 'y1' },
           url: { field: 'url', type: 'nominal' },
@@ -386,35 +578,72 @@ async function spec2d(spec: Plot2DSpec, vega: VegaModule): Promise<object> {
     resolve: { scale: { color: 'independent' } },
   });
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    ...(spec.title ? { title: { text: spec.title, fontSize: 16 } } : {}),
-    config: {
-      font: FONT,
-      axis: { labelFontSize: 10, titleFontSize: 11, grid: false },
-      view: { stroke: null },
+    datasets: {},
+    view: {
+      ...titleOf(spec.title, undefined),
+      hconcat: [
+        panelSpec('data', urls[0], [lo, hi], 'viridis', false),
+        panelSpec('model', urls[1], [lo, hi], 'viridis', false),
+        panelSpec('residual (data - model)', urls[2], [-rmax, rmax], 'redblue', true),
+      ],
+      resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
+      spacing: 30,
     },
-    hconcat: [
-      panelSpec('data', urls[0], [lo, hi], 'viridis', false),
-      panelSpec('model', urls[1], [lo, hi], 'viridis', false),
-      panelSpec('residual (data - model)', urls[2], [-rmax, rmax], 'redblue', true),
-    ],
-    resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
-    spacing: 30,
   };
 }
 
-async function buildSpec(spec: PlotSpec, options: PlotOptions, warnings: string[]): Promise<object> {
-  if (spec?.kind === '1d') return spec1d(spec, options, warnings);
+async function section(
+  spec: PlotSpec,
+  options: PlotOptions,
+  warnings: string[],
+  suffix: string,
+): Promise<Section> {
+  if (spec?.kind === '1d') return spec1d(spec, options, warnings, suffix);
   if (spec?.kind === '2d') return spec2d(spec, (await loadVega()).vega);
+  if (spec?.kind === 'compare') return specCompare(spec, options, warnings, suffix);
   throw new ExprfitError('value', `plot: unknown kind ${quote(String((spec as { kind?: unknown })?.kind))}`);
 }
 
-/** The vega-lite specification of a fit plot (for tests, or to hand to another vega renderer). */
-export async function plotSpec(spec: PlotSpec, options: PlotOptions = {}): Promise<object> {
+async function buildSpec(
+  specs: PlotSpec | readonly PlotSpec[],
+  options: PlotOptions,
+  warnings: string[],
+): Promise<object> {
+  const list: readonly PlotSpec[] = Array.isArray(specs) ? specs : [specs as PlotSpec];
+  if (list.length === 0) throw new ExprfitError('value', 'plot: nothing to plot (no specs)');
+  const sections: Section[] = [];
+  for (let i = 0; i < list.length; i++)
+    sections.push(await section(list[i], options, warnings, i ? `_${i}` : ''));
+  const top = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    datasets: Object.assign({}, ...sections.map((s) => s.datasets)) as Record<string, object[]>,
+    config: { font: FONT, legend: { labelFontSize: 11 } },
+  };
+  if (sections.length === 1) return { ...top, ...sections[0].view };
+  return {
+    ...top,
+    ...(options.title ? { title: { text: options.title, fontSize: 18 } } : {}),
+    vconcat: sections.map((s) => s.view),
+    spacing: 40,
+  };
+}
+
+/**
+ * The vega-lite specification of a fit plot, or of several stacked (for tests, or to hand to another vega
+ * renderer).
+ */
+export async function plotSpec(
+  spec: PlotSpec | readonly PlotSpec[],
+  options: PlotOptions = {},
+): Promise<object> {
   return buildSpec(spec, options, []);
 }
 
-async function render(spec: PlotSpec, options: PlotOptions, warnings: string[]): Promise<string> {
+async function render(
+  spec: PlotSpec | readonly PlotSpec[],
+  options: PlotOptions,
+  warnings: string[],
+): Promise<string> {
   const { vega, vl } = await loadVega();
   const lite = await buildSpec(spec, options, warnings);
   const compiled = vl.compile(lite as never).spec;
@@ -426,8 +655,11 @@ async function render(spec: PlotSpec, options: PlotOptions, warnings: string[]):
   }
 }
 
-/** Renders a fit plot to an SVG string. */
-export async function plotSvg(spec: PlotSpec, options: PlotOptions = {}): Promise<string> {
+/** Renders a fit plot (or several, stacked) to an SVG string. */
+export async function plotSvg(
+  spec: PlotSpec | readonly PlotSpec[],
+  options: PlotOptions = {},
+): Promise<string> {
   return render(spec, options, []);
 }
 
@@ -500,10 +732,15 @@ export async function svgToPng(
 }
 
 /**
- * Writes a fit plot: `.svg` (vega's SVG) or `.png` (that SVG rasterised by resvg at `scale`, default 2).
+ * Writes a fit plot: `.svg` (vega's SVG) or `.png` (that SVG rasterised by resvg at `scale`, default 2). An
+ * array of specs draws their plots one below the other (e.g. the equations of a global fit).
  * Errors: an unsupported extension or an unwritable file is an `'io'` error naming the file.
  */
-export async function plotFit(file: string, spec: PlotSpec, options: PlotOptions = {}): Promise<PlotResult> {
+export async function plotFit(
+  file: string,
+  spec: PlotSpec | readonly PlotSpec[],
+  options: PlotOptions = {},
+): Promise<PlotResult> {
   const ext = extensionOf(file);
   if (ext !== '.svg' && ext !== '.png') {
     throw ioError(file, `plots are written as .svg or .png, not ${quote(ext || '(no extension)')}`);

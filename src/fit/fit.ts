@@ -18,6 +18,12 @@ import { validateFitOptions } from './options.ts';
 import { solveFit } from './solve.ts';
 import type { FitResult } from './result.ts';
 
+/**
+ * The end of the message for NaN data: how the API drops such points. Other surfaces replace it with their own
+ * spelling (a `.fit` script: `fit nan=omit`).
+ */
+export const NAN_OMIT_HINT = "(use nanPolicy: 'omit' to drop such points)";
+
 /** One equation ready to fit: its kernel bound to (possibly NaN-filtered) data. */
 export interface PreparedEquation {
   readonly lhs: string;
@@ -293,7 +299,7 @@ export function prepareFit(
         }
         throw new ExprfitError(
           'value',
-          `data '${n}' has ${String(v)} at index ${unravel(k, a.shape)}${Number.isNaN(v) ? " (use nanPolicy 'omit' to drop such points)" : ''}`,
+          `data '${n}' has ${String(v)} at index ${unravel(k, a.shape)}${Number.isNaN(v) ? ` ${NAN_OMIT_HINT}` : ''}`,
         );
       }
       if (sig && a === sig) {
@@ -360,7 +366,7 @@ export function prepareFit(
   if (ndata < free.length) {
     throw new ExprfitError(
       'value',
-      `${ndata} data point${ndata === 1 ? '' : 's'} cannot determine ${free.length} free parameters (${free.join(', ')})`,
+      `${ndata} data point${ndata === 1 ? '' : 's'} cannot determine ${free.length} free parameter${free.length === 1 ? '' : 's'} (${free.join(', ')})`,
     );
   }
   return { model, params, order, free, held, ties, equations, skipped, evaluable, ndata, options };

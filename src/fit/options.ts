@@ -89,6 +89,14 @@ function positive(name: string, v: unknown, integer: boolean): number | undefine
   return v;
 }
 
+/** The most starts of a multi-start fit (each start is a whole fit; far more would only exhaust memory). */
+export const MAX_STARTS = 10_000;
+
+function atMost(name: string, v: number, max: number): number {
+  if (v > max) throw new ExprfitError('option', `option ${name}: at most ${max}, got ${v}`);
+  return v;
+}
+
 function nonNegative(name: string, v: unknown): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
@@ -142,7 +150,7 @@ export function validateFitOptions(o: FitOptions = {}): ValidatedFitOptions {
     ftol: nonNegative('ftol', o.ftol),
     xtol: nonNegative('xtol', o.xtol),
     gtol: nonNegative('gtol', o.gtol),
-    starts: positive('starts', o.starts, true) ?? 1,
+    starts: atMost('starts', positive('starts', o.starts, true) ?? 1, MAX_STARTS),
     seed: o.seed === undefined ? 1 : (positive('seed', o.seed, true) ?? 1),
   };
 }

@@ -48,6 +48,7 @@ export interface FitResultJSON {
   aic: number;
   bic: number;
   ndata: number;
+  /** The number of free (varied) parameters k, not the degrees of freedom (those are ndata - nfree). */
   nfree: number;
   nfev: number;
   njev: number;
@@ -129,7 +130,10 @@ export class FitResult {
   readonly bic: number;
   /** N: the number of data points (after NaN omission), summed over equations. */
   readonly ndata: number;
-  /** k: the number of free parameters. */
+  /**
+   * k: the number of free (varied) parameters — neither fixed nor tied. Not the degrees of freedom, which are
+   * `ndata - nfree` (lmfit's `nfree` is the degrees of freedom; this one is lmfit's `nvarys`).
+   */
   readonly nfree: number;
   /** Negative log-likelihood at the solution (likelihood estimator), else NaN. */
   readonly nll: number;

@@ -1,12 +1,18 @@
 /**
  * Tab completion for the REPL: `:commands`, help topics after `:help`, file names inside quotes (and after
  * `:load`), option names and words after `fit`/`save`/`plot`, and otherwise statement keywords (at the start
- * of a line), functions, parameters and variables.
+ * of a line), functions, parameters, variables and the constants (`pi`, `e`, `inf`, `nan`).
+ *
+ * The node:readline contract: `[hits, word]`, where `word` is the text before the cursor being completed and
+ * every hit starts with it (readline inserts their common prefix, and lists the hits on a second Tab). With no
+ * word typed yet in an expression (after `(`, an operator, `exp(`), the hits are the session's own names and
+ * the constants, not the hundreds of builtin functions: type a letter to see those.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { functionNames } from '../functions/registry.ts';
+import { CONSTANTS, functionNames } from '../functions/registry.ts';
 import { STATEMENT_KEYWORDS } from '../syntax/index.ts';
+import { SCRIPT_CONSTANTS } from '../script/evaluate.ts';
 import { FIT_OPTIONS, FIT_OPTION_WORDS } from '../script/fitting.ts';
 import { scriptFunctionNames } from '../script/functions.ts';
 import { REPL_COMMANDS, helpTopics } from '../script/help.ts';
@@ -29,6 +35,14 @@ const WORDS_OF: Readonly<Record<string, readonly string[]>> = {
   png: ['heatmap', 'grey16'],
   colormap: ['viridis', 'grey'],
 };
+
+/** The named constants of expressions: `pi`, `e` (the registry) and `inf`, `nan` (scripts). */
+const CONSTANT_NAMES: readonly string[] = [...Object.keys(CONSTANTS), ...Object.keys(SCRIPT_CONSTANTS)];
+
+/** `table[key]` for own keys only (a line may start with `constructor` or `toString`). */
+function own<T>(table: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return table !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
+}
 
 /** File names starting with `prefix` (relative to `baseDir`); folders end with `/`. */
 export function completeFiles(prefix: string, baseDir: string): string[] {
@@ -81,7 +95,7 @@ export function makeCompleter(interp: Interpreter, baseDir: string = process.cwd
     const lead = /^\s*([\p{L}_][\p{L}\p{Nd}_]*)/u.exec(line)?.[1];
     const command = lead !== undefined ? getCommand(lead) : undefined;
     const kv = /([\p{L}_][\p{L}\p{Nd}_]*)=([\p{L}_\d]*)$/u.exec(line);
-    const kvWords = kv ? (WORDS_OF[kv[1]] ?? command?.words?.[kv[1]]) : undefined;
+    const kvWords = kv ? (own(WORDS_OF, kv[1]) ?? own(command?.words, kv[1])) : undefined;
     if (kv && kvWords) return [kvWords.filter((w) => w.startsWith(kv[2])), kv[2]];
 
     const m = /[\p{L}_][\p{L}\p{M}\p{Nd}_]*$/u.exec(line);
@@ -94,7 +108,7 @@ export function makeCompleter(interp: Interpreter, baseDir: string = process.cwd
       for (const k of commandNames()) candidates.add(k);
     }
     // options after `fit`, `report`, `set`, and after the file name of `data`, `plot`, `save`
-    const optionNames = first !== undefined ? (OPTIONS_OF[first] ?? command?.options) : undefined;
+    const optionNames = first !== undefined ? (own(OPTIONS_OF, first) ?? command?.options) : undefined;
     const atOption =
       first !== undefined &&
       first !== word &&
@@ -111,9 +125,11 @@ export function makeCompleter(interp: Interpreter, baseDir: string = process.cwd
     for (const n of interp.variables.keys()) candidates.add(n);
     for (const n of interp.params.keys()) candidates.add(n);
     for (const n of interp.functions.keys()) candidates.add(`${n}(`);
-    for (const n of scriptFunctionNames()) candidates.add(`${n}(`);
-    for (const n of functionNames()) candidates.add(`${n}(`);
-    for (const c of ['pi', 'inf', 'nan']) candidates.add(c);
+    for (const c of CONSTANT_NAMES) candidates.add(c);
+    if (word !== '') {
+      for (const n of scriptFunctionNames()) candidates.add(`${n}(`);
+      for (const n of functionNames()) candidates.add(`${n}(`);
+    }
     const hits = [...candidates].filter((c) => c.startsWith(word)).sort();
     return [hits, word];
   };

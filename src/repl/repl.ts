@@ -12,6 +12,8 @@ import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
 import repl, { type REPLServer } from 'node:repl';
 import { describeError, formatWarning, styleFor, useColor, type Stream } from '../cli/style.ts';
+import { REPL_COMMANDS } from '../script/help.ts';
+import { ExprfitError } from '../syntax/span.ts';
 import { makeCompleter } from './completer.ts';
 import { Session } from './session.ts';
 
@@ -110,7 +112,27 @@ export async function startRepl(options: ReplOptions = {}): Promise<number> {
       server.prompt(preserveCursor);
     };
   }
-  for (const c of ['load', 'save', 'editor', 'clear']) delete (server.commands as Record<string, unknown>)[c];
+  // node's JavaScript commands make no sense here: `.load FILE` is `:load FILE`; the others are errors that
+  // name the exprfit commands (and count, so that piped input with them exits with status 2)
+  server.defineCommand('load', {
+    help: 'run a .fit script in the session (same as :load)',
+    action(file: string) {
+      void session.handle(`:load ${file}`).then(() => server.displayPrompt());
+    },
+  });
+  for (const c of ['save', 'editor', 'clear']) {
+    server.defineCommand(c, {
+      help: `not available (exprfit commands start with ':'; see :help)`,
+      action() {
+        session.errors++;
+        const err = new ExprfitError('usage', `.${c} is not an exprfit command`, {
+          hints: [`the commands are ${Object.keys(REPL_COMMANDS).join(', ')}`],
+        });
+        write(errorOutput, describeError(err, errStyle, false));
+        server.displayPrompt();
+      },
+    });
+  }
   server.defineCommand('help', {
     help: 'exprfit help (same as :help)',
     action(topic: string) {

@@ -9,7 +9,7 @@ import { parseScript } from '../syntax/parse.ts';
 import { isIncomplete } from '../syntax/parse.ts';
 import { checkStatements } from '../script/check.ts';
 import { helpOn, overview, REPL_COMMANDS } from '../script/help.ts';
-import { readScript } from '../script/index.ts';
+import { parseScriptSource, readScript } from '../script/index.ts';
 import { Interpreter } from '../script/interpreter.ts';
 import { describeValueShort, formatScalar } from '../script/values.ts';
 import { closestMatches } from '../syntax/suggest.ts';
@@ -138,10 +138,22 @@ export class Session {
     const file = arg.replace(/^"(.*)"$/, '$1');
     if (!file) throw new ExprfitError('usage', ':load needs a file name, e.g. :load examples/decay.fit');
     const path = resolve(this.baseDir, file);
-    const source = await readScript(path);
+    let source;
+    try {
+      source = await readScript(path);
+    } catch (err) {
+      // name the file as typed, not the absolute path
+      if (err instanceof ExprfitError && err.message.startsWith(`${path}: `)) {
+        throw new ExprfitError(err.code, `${file}${err.message.slice(path.length)}`, {
+          hints: err.hints,
+          cause: err,
+        });
+      }
+      throw err;
+    }
     const display = file;
     const src = { text: source.text, file: display };
-    const statements = parseScript(src.text, display);
+    const statements = parseScriptSource(src, display);
     const dir = dirname(path);
     await checkStatements(statements, src, { baseDir: dir, session: this.interp });
     const ctx = this.interp.context(src, dir);

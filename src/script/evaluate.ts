@@ -9,7 +9,7 @@
 import type { Expr, IndexItem } from '../ast/expr.ts';
 import { call as callNode, sym } from '../ast/build.ts';
 import { compileValues } from '../compile/kernel.ts';
-import { NdArray, broadcastShapes } from '../data/ndarray.ts';
+import { NdArray, broadcastShapes, checkArraySize } from '../data/ndarray.ts';
 import { slice, type SliceSpec } from '../arrays/basic.ts';
 import { arityOk, arityText, functionNames, getConstant, getFunction } from '../functions/registry.ts';
 import { evaluate as evaluateScalar, inline, type UserFunctions } from '../symbolic/index.ts';
@@ -226,6 +226,11 @@ export class Evaluator {
       }
     });
     const size = arrays[0].size;
+    try {
+      checkArraySize('an array literal', [arrays.length, ...shape]);
+    } catch (err) {
+      throw positioned(err, this.where(e.span));
+    }
     const out = new Float64Array(size * arrays.length);
     arrays.forEach((a, i) => out.set(a.data, i * size));
     return new NdArray(out, [arrays.length, ...shape]);
@@ -366,6 +371,10 @@ export class Evaluator {
         arrays.map(([, a]) => a.shape),
         arrays.map(([k]) => low.labels.get(k) ?? k),
       );
+      if (arrays.length > 1) {
+        const operands = arrays.map(([k, a]) => `${low.labels.get(k) ?? k} [${a.shape.join(', ')}]`);
+        checkArraySize(`broadcasting ${operands.join(', ')}`, shape);
+      }
       const kernel = compileValues(lowered, {
         params: [],
         fixed: scalars.map(([k]) => k),

@@ -7,7 +7,7 @@ import type { Expr } from '../ast/expr.ts';
 import { num, sym } from '../ast/build.ts';
 import { NdArray } from '../data/ndarray.ts';
 import { broadcastTo } from '../data/ndarray.ts';
-import { fit } from '../fit/fit.ts';
+import { fit, NAN_OMIT_HINT } from '../fit/fit.ts';
 import type { FitOptions } from '../fit/types.ts';
 import { validateFitOptions } from '../fit/options.ts';
 import type { Model, Equation } from '../model/model.ts';
@@ -369,13 +369,18 @@ export async function runFit(s: FitStatement, ctx: StatementContext): Promise<vo
     result = fit(asm.model, asm.data, asm.params, fitOptions);
   } catch (err) {
     if (err instanceof ExprfitError) {
-      // messages from the fit API name no place in the script: show the fit statement
-      throw new ExprfitError(err.code, err.message, {
-        span: s.span,
-        source: ctx.source,
-        hints: err.hints,
-        cause: err,
-      });
+      // messages from the fit API name no place in the script: show the fit statement; and name the
+      // script's option rather than the API's
+      throw new ExprfitError(
+        err.code,
+        err.message.replace(NAN_OMIT_HINT, '(use fit nan=omit to drop such points)'),
+        {
+          span: s.span,
+          source: ctx.source,
+          hints: err.hints,
+          cause: err,
+        },
+      );
     }
     throw err;
   }

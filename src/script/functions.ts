@@ -169,7 +169,7 @@ const BUILTINS: ScriptFunction[] = [
     signature: 'zeros(shape)',
     description: 'An array of zeros; shape is a size or a list of sizes such as [100, 200].',
     examples: ['z = zeros([100, 200])'],
-    call: (args, ctx) => A.zeros(asShape(args[0], 'shape', ctx.arg(0))),
+    call: (args, ctx) => A.zeros(asShape(args[0], 'zeros shape', ctx.arg(0))),
   },
   {
     name: 'ones',
@@ -177,7 +177,7 @@ const BUILTINS: ScriptFunction[] = [
     signature: 'ones(shape)',
     description: 'An array of ones; shape is a size or a list of sizes.',
     examples: ['w = ones(50)'],
-    call: (args, ctx) => A.ones(asShape(args[0], 'shape', ctx.arg(0))),
+    call: (args, ctx) => A.ones(asShape(args[0], 'ones shape', ctx.arg(0))),
   },
   {
     name: 'full',
@@ -185,7 +185,7 @@ const BUILTINS: ScriptFunction[] = [
     signature: 'full(shape, value)',
     description: 'An array of the given shape filled with value.',
     examples: ['s = full(50, 0.1)'],
-    call: (args, ctx) => A.full(asShape(args[0], 'shape', ctx.arg(0)), num(args, 1, ctx, 'value')),
+    call: (args, ctx) => A.full(asShape(args[0], 'full shape', ctx.arg(0)), num(args, 1, ctx, 'value')),
   },
   {
     name: 'grid',
@@ -200,7 +200,7 @@ const BUILTINS: ScriptFunction[] = [
       if (args.length === 2) shape = [int(args, 0, ctx, 'h'), int(args, 1, ctx, 'w')];
       else {
         const a = arr(args, 0, ctx, 'grid argument');
-        shape = a.ndim === 1 && a.size === 2 ? asShape(a, 'shape', ctx.arg(0)) : [...a.shape];
+        shape = a.ndim === 1 && a.size === 2 ? asShape(a, 'grid shape', ctx.arg(0)) : [...a.shape];
       }
       const g = A.grid(shape);
       return { kind: 'tuple', items: [g.x, g.y] };
@@ -443,11 +443,13 @@ const BUILTINS: ScriptFunction[] = [
       const first = arr(args, 0, ctx, 'img_or_shape');
       const shape = first.ndim === 1 && first.size === 2 ? Array.from(first.data) : [...first.shape];
       const sig = arr(args, 2, ctx, 'sigmas');
-      return A.sumOfGaussians(
-        shape,
-        arr(args, 1, ctx, 'centres'),
-        sig.ndim === 0 ? sig.data[0] : sig,
-        args.length > 3 ? arr(args, 3, ctx, 'amplitudes') : 1,
+      return named('sumOfGaussians', 'gaussians', () =>
+        A.sumOfGaussians(
+          shape,
+          arr(args, 1, ctx, 'centres'),
+          sig.ndim === 0 ? sig.data[0] : sig,
+          args.length > 3 ? arr(args, 3, ctx, 'amplitudes') : 1,
+        ),
       );
     },
   },
@@ -456,7 +458,7 @@ const BUILTINS: ScriptFunction[] = [
     arity: [2, 4],
     signature: 'smooth(x, y, lam?, xnew?)',
     description:
-      'A natural cubic smoothing spline through (x, y) (scipy make_smoothing_spline): its values at x, or at xnew. lam is the penalty weight (0 interpolates); without it, or with lam = -1, it is chosen by GCV.',
+      'A natural cubic smoothing spline through (x, y) (scipy make_smoothing_spline): its values at x, or at xnew. lam >= 0 is the penalty weight (0 interpolates, inf gives the least-squares line); without it, or with lam = -1, it is chosen by GCV. Other negative values are errors.',
     examples: ['ys = smooth(x, y)', 'ys = smooth(x, y, 0.5)', 'yu = smooth(x, y, -1, linspace(0, 10, 200))'],
     call(args, ctx) {
       const sp = makeSpline(args, ctx);
@@ -470,22 +472,37 @@ const BUILTINS: ScriptFunction[] = [
     arity: [2, 3],
     signature: 'spline(x, y, lam?)',
     description:
-      'A natural cubic smoothing spline as a value: sp = spline(x, y) (lam by GCV) or spline(x, y, lam); then sp(u) evaluates it at u and sp(u, k) its k-th derivative; print sp shows lam, edf and gcv.',
+      'A natural cubic smoothing spline as a value: sp = spline(x, y) (lam by GCV, as with lam = -1) or spline(x, y, lam) with lam >= 0; then sp(u) evaluates it at u and sp(u, k) its k-th derivative; print sp shows lam, edf and gcv.',
     examples: ['sp = spline(t, y)', 'yu = sp(linspace(0, 10, 200))'],
     call: (args, ctx) => ({ kind: 'spline', spline: makeSpline(args, ctx) }),
   },
   {
     name: 'cr',
     arity: [2, 3],
-    signature: 'cr(x, df, constraint?)',
+    signature: 'cr(x, df, constraint?) or cr(x, [k1, k2, ...], constraint?)',
     description:
-      'Natural cubic regression spline basis (patsy cr): an [n, df] array whose columns can be weighted by parameters in a model (model y = b0*B[:, 0] + b1*B[:, 1] + ...); constraint "center" as patsy.',
-    examples: ['B = cr(x, 4)'],
+      'Natural cubic regression spline basis (patsy cr): an [n, df] array whose columns can be weighted by parameters in a model (model y = b0*B[:, 0] + b1*B[:, 1] + ...). The second argument is df (a number: df - 2 interior knots at quantiles of x) or a list of interior knots (patsy knots=[...]; df = their count + 2; the boundary knots are min(x) and max(x)); constraint "center" as patsy.',
+    examples: ['B = cr(x, 4)', 'B = cr(x, [2.5, 5, 7.5])', 'B = cr(x, 6, "center")'],
     call(args, ctx) {
-      const df = int(args, 1, ctx, 'df');
-      const constraints =
-        args.length > 2 ? oneOf(args[2], ['center'] as const, 'constraint', ctx.arg(2)) : undefined;
-      return A.crBasis(arr(args, 0, ctx, 'x'), constraints ? { df, constraints } : { df });
+      const second = args[1];
+      const opts: A.CrBasisOptions = {};
+      if (second instanceof NdArray && second.ndim === 1) opts.knots = second.data;
+      else if (second instanceof NdArray && second.ndim > 1) {
+        throw typeError(
+          `the knots must be a list such as [2.5, 5, 7.5], but this is ${describeType(second)}`,
+          ctx.arg(1),
+        );
+      } else if (typeof second === 'number' || second instanceof NdArray) {
+        opts.df = int(args, 1, ctx, 'df');
+      } else {
+        throw typeError(
+          `the second argument of cr is df (a number) or a list of knots, but it is ${describeType(second)}`,
+          ctx.arg(1),
+        );
+      }
+      if (args.length > 2) opts.constraints = oneOf(args[2], ['center'] as const, 'constraint', ctx.arg(2));
+      const x = arr(args, 0, ctx, 'x');
+      return named('crBasis', 'cr', () => A.crBasis(x, opts));
     },
   },
   {
@@ -514,11 +531,41 @@ const BUILTINS: ScriptFunction[] = [
   },
 ];
 
+/**
+ * `f()`, with the name of the array function it calls (`sumOfGaussians`) replaced by the script function's
+ * (`gaussians`) at the start of an error message.
+ */
+function named<T>(from: string, to: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (!(err instanceof ExprfitError) || !err.message.startsWith(from)) throw err;
+    throw new ExprfitError(err.code, to + err.message.slice(from.length), {
+      span: err.span,
+      source: err.source,
+      hints: err.hints,
+      cause: err,
+    });
+  }
+}
+
+/** The `lam` argument of smooth() and spline() that asks for the GCV choice (as leaving it out does). */
+const GCV = -1;
+
 function makeSpline(args: readonly Value[], ctx: CallContext): A.SmoothingSpline {
   const x = arr(args, 0, ctx, 'x');
   const y = arr(args, 1, ctx, 'y');
-  const lam = args.length > 2 ? num(args, 2, ctx, 'lam') : -1;
-  return A.smoothingSpline(x, y, lam < 0 ? {} : { lam });
+  const lam = args.length > 2 ? num(args, 2, ctx, 'lam') : GCV;
+  if (lam === GCV) return A.smoothingSpline(x, y);
+  if (!(lam >= 0)) {
+    const at = ctx.arg(2);
+    throw new ExprfitError('value', `lam must be >= 0, or -1 to choose it by GCV; got ${lam}`, {
+      span: at.span,
+      source: at.source,
+      hints: ['leave lam out (or write -1) for the automatic choice; 0 interpolates'],
+    });
+  }
+  return A.smoothingSpline(x, y, { lam });
 }
 
 for (const f of BUILTINS) registerFunction(f);

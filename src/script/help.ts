@@ -85,7 +85,12 @@ export const STATEMENT_HELP: Readonly<Record<string, StatementHelp>> = {
   plot: {
     summary:
       'plot the last fit as .svg or .png (1-D: data, curve, residuals; 2-D: data, model, residual maps)',
-    usage: 'plot "fit.svg"\nplot "fit.png" title="run 3" eq=y2 width=600',
+    usage: [
+      'plot "fit.svg"',
+      'plot "fit.png" title="run 3" eq=y2 width=600',
+      'x, y, z columns that fill a regular grid are drawn as maps; other data of several variables as data',
+      'against model. A global fit draws every model line, one below the other (eq=NAME: only that one).',
+    ].join('\n'),
   },
 };
 

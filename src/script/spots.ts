@@ -93,13 +93,14 @@ const HELP = [
   'save spots to "spots.csv"          the table (.csv, .tsv, .json, .npy)',
   'save spots to "spots.png"          the overlay: the image with the fitted ellipses (2 sigma)',
   'Options: model=symmetric|elliptical|rotated|"EXPR in x, y"  roi=7 (half-width of the fitted region)',
-  '  threshold="5sigma"|NUMBER  min_distance=1  smooth=0.5  border=0  max_peaks=N',
+  '  threshold="5sigma"|NUMBER (k >= 0 sigmas; a number is absolute)  min_distance=1  smooth=0.5  border=0  max_peaks=N',
   '  estimator=lse|poisson  threads=N  stop=gpufit|strict  joint=true|false  group_distance=D',
   '  max_group_size=25  shared_width=false  split_blends=true|false  residual_passes=N',
   '  peaks=TABLE|[[x, y], ...] (fit at these positions)  start_NAME=value (user-model parameters)',
   '  name=spots (the table\'s name)  out="spots.csv"  overlay="spots.png"',
   'Columns: id, x, y (0-based pixel centres), amplitude, sigma_x, sigma_y, theta, background, x_err, y_err,',
-  '  amplitude_err, chi2, iterations, status (0 converged, 1 max-iterations, 2 singular, 3 non-finite).',
+  '  amplitude_err, chi2, iterations, status (0 converged, 1 max-iterations, 2 singular, 3 non-finite,',
+  '  4 too-few-points: fewer valid pixels than parameters).',
   'Spots closer than group_distance (default 6 sigma) are fitted jointly as a sum of Gaussians.',
 ].join('\n');
 
@@ -158,7 +159,8 @@ function splitArgs(stmt: CommandStatement): { image?: Expr; sigmaOf: Set<OptionA
     const opt = stmt.options.find(
       (o) =>
         canonicalKey(o.key) === 'threshold' &&
-        o.value.kind === 'num' &&
+        (o.value.kind === 'num' ||
+          (o.value.kind === 'unary' && o.value.op === '-' && o.value.arg.kind === 'num')) &&
         o.value.span &&
         a.span &&
         o.value.span.end === a.span.start,
@@ -401,8 +403,10 @@ async function peaksOf(o: OptionArg, ctx: StatementContext): Promise<{ x: Float6
 
 /** The option (canonical key) an error of the pipeline is about, if any. */
 function optionOfError(err: ExprfitError, spans: Map<string, SourceSpan | undefined>): string | undefined {
-  if (err.code === 'shape') return 'image';
   const m = err.message;
+  if (err.code === 'shape' || /^the image\b/.test(m)) return 'image';
+  const start = /^start value for '([^']+)'/.exec(m)?.[1];
+  if (start !== undefined && spans.has(`start_${start}`)) return `start_${start}`;
   if (/spot model|model parameter/.test(m)) return 'model';
   if (/^peaks? /.test(m)) return 'peaks';
   if (/^threshold/.test(m)) return 'threshold';

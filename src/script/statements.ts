@@ -280,6 +280,13 @@ async function paramDecl(d: ParamDecl, ctx: StatementContext): Promise<void> {
   const override = interp.overrides.get(d.name);
   if (override !== undefined) {
     interp.usedOverrides.add(d.name);
+    if (!Number.isFinite(override)) {
+      throw new ExprfitError(
+        'usage',
+        `--set ${d.name}: the start value of parameter '${d.name}' must be finite, got ${override}`,
+        { span: d.span, source: ctx.source },
+      );
+    }
     entry.value = override;
   } else if (d.value && namesParam(interp, d.value, d.name)) {
     if (d.fixed) {

@@ -136,12 +136,20 @@ export function asString(v: Value, what: string, where: Where): string {
   throw typeError(`${what} must be a string such as "file.csv", but it is ${describeType(v)}`, where);
 }
 
-/** A shape: a number, or a 1-D array of whole numbers. */
+/** A shape: a number, or a 1-D array of whole numbers, each >= 0 (a bad entry is named in the error). */
 export function asShape(v: Value, what: string, where: Where): number[] {
-  if (typeof v === 'number') return [asInteger(v, what, where)];
+  const check = (d: number, name: string): number => {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new ExprfitError('value', `${name} must be a whole number >= 0, got ${formatScalar(d)}`, {
+        span: where.span,
+        source: where.source,
+      });
+    }
+    return d;
+  };
+  if (typeof v === 'number') return [check(v, what)];
   if (v instanceof NdArray && v.ndim <= 1) {
-    const out = Array.from(v.data);
-    if (out.every((d) => Number.isInteger(d) && d >= 0)) return out;
+    return Array.from(v.data, (d, i) => check(d, v.ndim === 0 ? what : `${what}[${i}]`));
   }
   throw typeError(
     `${what} must be a size or a list of sizes such as [20, 30], but it is ${describeType(v)}`,

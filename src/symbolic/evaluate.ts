@@ -20,6 +20,8 @@ type Lookup = (name: string) => number | undefined;
 
 const MAX_CALL_DEPTH = 200;
 
+const ARRAY_HINT = 'evaluate is scalar; evaluateArray(text, arrays) evaluates array expressions';
+
 function hint(name: string, candidates: Iterable<string>): string[] {
   const h = didYouMean(name, candidates);
   return h ? [h] : [];
@@ -27,12 +29,61 @@ function hint(name: string, candidates: Iterable<string>): string[] {
 
 function scopeLookup(scope: Readonly<Record<string, number>>): Lookup {
   return (name) => {
-    if (Object.hasOwn(scope, name)) {
-      const v = scope[name];
-      return typeof v === 'number' ? v : undefined;
+    const v: unknown = Object.hasOwn(scope, name) ? scope[name] : undefined;
+    if (v !== undefined) {
+      if (typeof v === 'number') return v;
+      throw new ExprfitError(
+        'type',
+        `'${name}' must be a number in the scope of evaluate, got ${describe(v)}`,
+        { hints: [ARRAY_HINT] },
+      );
     }
     return getConstant(name);
   };
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (ArrayBuffer.isView(v)) return 'a typed array';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+const NODE_KINDS = new Set(['num', 'sym', 'unary', 'binary', 'call', 'str', 'array', 'index']);
+
+/** An ExprfitError for something that is not an expression node (a string, a malformed object). */
+function notANode(e: unknown): ExprfitError {
+  if (typeof e === 'string') {
+    return new ExprfitError('type', 'evaluate takes a parsed expression, not a string', {
+      hints: [
+        `parse it first: evaluate(parseExpr(${JSON.stringify(e.length > 40 ? e.slice(0, 37) + '...' : e)}), scope)`,
+      ],
+    });
+  }
+  let text: string;
+  try {
+    text = JSON.stringify(e) ?? String(e);
+  } catch {
+    text = String(e);
+  }
+  if (text.length > 80) text = text.slice(0, 77) + '...';
+  return new ExprfitError('type', `evaluate: not an expression node: ${text}`, {
+    hints: ['build expressions with parseExpr(text) or the builders in `build`'],
+  });
+}
+
+/** Checks the fields the evaluator reads of a node (user-built trees may be malformed). */
+function checkNode(e: Expr): void {
+  if (e === null || typeof e !== 'object' || !NODE_KINDS.has((e as { kind?: unknown }).kind as string)) {
+    throw notANode(e);
+  }
+  const bad =
+    (e.kind === 'num' && typeof e.value !== 'number') ||
+    (e.kind === 'sym' && typeof e.name !== 'string') ||
+    (e.kind === 'unary' && !Object.hasOwn(UNARY_OPERATORS, e.op)) ||
+    (e.kind === 'binary' && e.op !== '^' && !Object.hasOwn(BINARY_OPERATORS, e.op)) ||
+    (e.kind === 'call' && (typeof e.fn !== 'string' || !Array.isArray(e.args)));
+  if (bad) throw notANode(e);
 }
 
 /**
@@ -49,6 +100,7 @@ export function evaluate(
   const stack: string[] = [];
 
   const ev = (e: Expr, lookup: Lookup): number => {
+    checkNode(e);
     switch (e.kind) {
       case 'num':
         return e.value;
@@ -120,11 +172,15 @@ export function evaluate(
       case 'array':
         throw new ExprfitError('type', 'an array is not a number here (a model expression is scalar)', {
           span: e.span,
+          hints: [ARRAY_HINT],
         });
       case 'index':
-        throw new ExprfitError('type', 'indexing is not allowed in a scalar expression', { span: e.span });
+        throw new ExprfitError('type', 'indexing is not allowed in a scalar expression', {
+          span: e.span,
+          hints: [ARRAY_HINT],
+        });
       default:
-        return assertNever(e);
+        return assertNever(e); // unreachable: checkNode rejects unknown kinds
     }
   };
   return ev(expr, scopeLookup(scope));

@@ -363,11 +363,14 @@ export function unexpectedCharacter(offset: number, lines: LineIndex, source: So
   };
 }
 
+/**
+ * A string missing its closing quote is always a syntax error, also at the end of the input: a string ends on
+ * the line where it starts, so no following line can complete it (the REPL reports it at once).
+ */
 export function unterminatedString(tok: IToken, lines: LineIndex, source: SourceText): LexProblem {
-  const atEnd = tok.endOffset! + 1 >= source.text.length;
   return {
     offset: tok.startOffset,
-    error: new ExprfitError(atEnd ? 'incomplete' : 'syntax', 'unterminated string', {
+    error: new ExprfitError('syntax', 'unterminated string', {
       span: lines.span(tok.startOffset, tok.endOffset! + 1),
       source,
       hints: [`a string ends with '"' on the line where it starts`],

@@ -3,8 +3,9 @@
  *
  * One lexer and one parser instance serve every call (created on first use; parsing is synchronous, so
  * sharing is safe). Every failure is an `ExprfitError`: `syntax` for wrong input, `incomplete` when the input
- * ended where more was needed (an open bracket, a trailing operator, an unterminated string; the REPL keeps
- * reading), `unknown-function` / `arity` from the call check.
+ * ended where more was needed (an open bracket, a trailing operator, a final `\`; the REPL keeps reading;
+ * an unterminated string is `syntax`, since strings cannot span lines), `unknown-function` / `arity` from the
+ * call check.
  */
 import { EOF, type CstNode, type IToken, type Lexer } from 'chevrotain';
 import type { ExpressionCstNode, ModelTextCstNode, ScriptCstNode } from '../../grammar/cst.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NdArray } from '../../src/data/ndarray.ts';
+import { MAX_ARRAY_ELEMENTS, NdArray, checkArraySize } from '../../src/data/ndarray.ts';
 import { ExprfitError } from '../../src/syntax/span.ts';
 import {
   arange,
@@ -286,4 +286,42 @@ describe('shape operations', () => {
 
   it('concat errors name the shapes', () =>
     throwsExprfit(() => concat([iota([2, 2]), iota([3, 3])], 0), 'shape', /\[2, 2\], \[3, 3\]/));
+});
+
+describe('size limit (2^28 values)', () => {
+  const limit = /more than the limit of 268435456 \(2\^28 values/;
+  it.each([
+    ['linspace', () => linspace(0, 1, 1e12), /^linspace\(0, 1, 1000000000000\): shape \[1000000000000\]/],
+    ['arange', () => arange(0, 1e13), /^arange\(0, 10000000000000, 1\): shape \[10000000000000\]/],
+    ['arange overflow', () => arange(-1e308, 1e308), /^arange\(.*\): shape \[Infinity\]/],
+    ['zeros', () => zeros([1e6, 1e6]), /^zeros: shape \[1000000, 1000000\] has 1000000000000 values/],
+    ['ones', () => ones([1e6, 1e6]), /^ones: shape \[1000000, 1000000\]/],
+    ['full', () => full([1e5, 1e5], 2), /^full: shape \[100000, 100000\]/],
+    ['grid', () => grid([1e9, 1e9]), /^grid: shape \[1000000000, 1000000000\] needs an array of 1000000000/],
+    ['grid full', () => grid([3e4, 3e4], { full: true }), /^grid: shape \[30000, 30000\] has 900000000/],
+    ['meshgrid', () => meshgrid(arange(2 ** 15), arange(2 ** 15)), /^meshgrid: shape \[32768, 32768\]/],
+  ])('%s is an ExprfitError naming the function and the shape', (_name, f, text) => {
+    throwsExprfit(f, 'value', text);
+    throwsExprfit(f, 'value', limit);
+  });
+
+  it('sizes at the limit are fine, one more is not; the helper is the one of src/data', () => {
+    expect(checkArraySize('f', [2 ** 14, 2 ** 14])).toBe(2 ** 28);
+    expect(MAX_ARRAY_ELEMENTS).toBe(2 ** 28);
+    throwsExprfit(() => checkArraySize('f', [2 ** 28 + 1]), 'value', /^f: shape \[268435457\]/);
+    throwsExprfit(() => checkArraySize('f', [NaN]), 'value', /^f: shape \[NaN\]/);
+    throwsExprfit(() => NdArray.zeros([1e5, 1e5]), 'value', /^zeros: shape \[100000, 100000\]/);
+  });
+
+  it('rejects counts and sizes that are not whole numbers >= 0', () => {
+    throwsExprfit(() => linspace(0, 1, -3), 'value', /linspace count must be >= 0, got -3/);
+    throwsExprfit(() => linspace(0, 1, 2.5), 'value', /linspace count must be an integer, got 2.5/);
+    throwsExprfit(() => zeros([2.5, 3]), 'value', /zeros shape\[0\] must be an integer >= 0, got 2.5/);
+    throwsExprfit(() => full([3, -1], 0), 'value', /full shape\[1\] must be an integer >= 0, got -1/);
+    throwsExprfit(() => ones(-1), 'value', /ones shape\[0\] must be an integer >= 0/);
+  });
+
+  it('grid rejects unknown options', () => {
+    throwsExprfit(() => grid([2, 2], { ful: true } as never), 'option', /unknown grid option 'ful'.*'full'/);
+  });
 });

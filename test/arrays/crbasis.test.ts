@@ -83,6 +83,13 @@ describe('crBasis defining properties', () => {
     [() => crBasis(x, { knots: [100] }), 'value', /knot 100 is outside the bounds/],
     [() => crBasis([1, 1, 1, 1], { df: 3 }), 'value', /cannot place 1 interior knots/],
     [() => crBasis([1, 2, NaN], { df: 3 }), 'value', /x\[2\] is NaN/],
+    [() => crBasis(x, { knots: [2, NaN] }), 'value', /crBasis knots\[1\] is NaN: knots must be finite/],
+    [() => crBasis(x, { df: 4, lowerBound: -Infinity }), 'value', /lowerBound must be a finite number/],
+    [
+      () => crBasis(x, { df: 4, constraint: 'center' } as never),
+      'option',
+      /unknown crBasis option 'constraint'/,
+    ],
   ])('errors %#', (fn, code, text) => {
     let err: unknown;
     try {

@@ -286,6 +286,34 @@ describe('heatmaps', () => {
       /\[2, 3\].*\[4, 1\]/,
     ],
     [() => sumOfGaussians([10, 10], [[1, 2, 3]], 1), 'shape', /\[k, 2\] rows \(x, y\), got shape \[1, 3\]/],
+    // the size limit (2^28 values) on every constructor and broadcast result
+    [() => sumOfGaussians([1e5, 1e5], [[1, 2]], 1), 'value', /^sumOfGaussians: shape \[100000, 100000\] has/],
+    [() => gausskernel(1e5, 1), 'value', /^gausskernel: shape \[100000, 100000\] has 10000000000 values/],
+    [() => gausskernel([3e8], 1), 'value', /^gausskernel: shape \[300000000\]/],
+    [
+      () => gaussian2d(new Float64Array(2e4), new Float64Array(2e4), { mx: 0, my: 0, sx: 1, sy: 1 }),
+      'value',
+      /^gaussian2d: shape \[20000, 20000\] has 400000000 values, more than the limit/,
+    ],
+    [
+      () => mvnpdf2(new Float64Array(2e4), new Float64Array(2e4), [0, 0], 1),
+      'value',
+      /^mvnpdf2: shape \[20000, 20000\]/,
+    ],
+    [
+      () =>
+        probUnion([
+          new NdArray(new Float64Array(2e4), [1, 2e4]),
+          new NdArray(new Float64Array(2e4), [2e4, 1]),
+        ]),
+      'value',
+      /^probUnion: shape \[20000, 20000\]/,
+    ],
+    [
+      () => sumOfGaussians([10, 10], [[1, 2]], 1, 1, { trunc: 3 } as never),
+      'option',
+      /unknown sumOfGaussians option 'trunc'/,
+    ],
     [() => sumOfGaussians([10, 10], [[1, 2]], [1, 2]), 'shape', /1 numbers or \[1, 2\] rows/],
     [
       () => sumOfGaussians([10, 10], [[1, 2]], 1, [1, 2]),

@@ -64,6 +64,30 @@ describe('rbfkernel against exp(-cdist(X, Y, sqeuclidean) / (2 sigma^2))', () =>
   it.each([
     [() => rbfkernel([[0, 0]], [[0, 0, 0]], 1), 'shape', /X \[1, 2\] and Y \[1, 3\]/],
     [() => rbfkernel([[0, 0]], null, 0), 'value', /rbfkernel sigma must be > 0, got 0/],
+    [() => rbfkernel([[0, 0]], null, -1), 'value', /rbfkernel sigma must be > 0, got -1/],
+    [() => rbfkernel([[0, 0]], null, NaN), 'value', /rbfkernel sigma must be a finite number, got NaN/],
+    [() => rbfkernel([[0, 0]], null, Infinity), 'value', /rbfkernel sigma must be a finite number/],
+    // a NaN point used to get a forced 1 on the diagonal and NaN elsewhere; Inf gave NaN
+    [
+      () =>
+        rbfkernel(
+          [
+            [0, 1],
+            [NaN, 2],
+          ],
+          null,
+          1,
+        ),
+      'value',
+      /^rbfkernel X\[1, 0\] is NaN: every coordinate of the points must be finite/,
+    ],
+    [() => rbfkernel(NdArray.from([0, 1, Infinity]), null, 1), 'value', /^rbfkernel X\[2\] is Infinity/],
+    [() => rbfkernel([[0], [1]], [[0], [-Infinity]], 1), 'value', /^rbfkernel Y\[1, 0\] is -Infinity/],
+    [
+      () => rbfkernel(NdArray.from(new Float64Array(20000)), null, 1),
+      'value',
+      /^rbfkernel: shape \[20000, 20000\] has 400000000 values, more than the limit/,
+    ],
     [
       () => rbfkernel(new NdArray(new Float64Array(8), [2, 2, 2]), null, 1),
       'shape',

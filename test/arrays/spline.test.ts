@@ -128,6 +128,17 @@ describe('smoothingSpline against scipy.interpolate.make_smoothing_spline', () =
     ],
     [() => smoothingSpline([0, 1, 2, 3, 4], [1, 2, NaN, 4, 5]), 'value', /y\[2\] is NaN/],
     [
+      () => smoothingSpline([0, 1, 2, 3, 4], [1, 2, 3, 4, 5], { lam: -0.5 }),
+      'value',
+      /lam must be a number >= 0/,
+    ],
+    [
+      // unknown option names used to be ignored silently (lamda: a misspelt lam gave the GCV spline)
+      () => smoothingSpline([0, 1, 2, 3, 4], [1, 2, 3, 4, 5], { lamda: 1 } as never),
+      'option',
+      /^unknown smoothingSpline option 'lamda'; the options are 'lam', 'smooth', 'weights', 'extrapolate'/,
+    ],
+    [
       () => smoothingSpline([0, 1, 2, 3, 4], [1, 2, 3, 4, 5]).evaluate([1], 4),
       'value',
       /order must be 0, 1, 2 or 3, got 4/,

@@ -3,7 +3,7 @@ import { NdArray } from '../../src/data/ndarray.ts';
 import { compileModel } from '../../src/compile/kernel.ts';
 import { ExprfitError } from '../../src/syntax/span.ts';
 import { parseExpr } from '../../src/syntax/index.ts';
-import { fitMany, fitManySync, reduceConstantAxes } from '../../src/batch/fitMany.ts';
+import { STATUS_NAMES, fitMany, fitManySync, reduceConstantAxes } from '../../src/batch/fitMany.ts';
 import { closeBatchPool } from '../../src/batch/pool.ts';
 import { invertSpd } from '../../src/batch/lm.ts';
 import { normal, poisson, rng } from './helpers.ts';
@@ -264,6 +264,43 @@ describe('fitMany', () => {
     );
     expect([...r.status]).toEqual([0, 3, 0]);
     expect(r.iterations[1]).toBe(0);
+  });
+
+  it('fits with fewer valid points than free parameters get status too-few-points and NaN errors', async () => {
+    const { z } = gaussStack(4, 15, 'normal');
+    const d = Float64Array.from(z.data);
+    const size = W * W;
+    // fit 1: all but 4 points NaN (< 5 parameters); fit 2: all NaN; fit 3: exactly 5 points
+    for (let k = 4; k < size; k++) d[size + k] = NaN;
+    for (let k = 0; k < size; k++) d[2 * size + k] = NaN;
+    for (let k = 5; k < size; k++) d[3 * size + k] = NaN;
+    const data = { z: new NdArray(d, z.shape), x: xs, y: ys };
+    const p = { A: 400, x0: 7, y0: 7, s: { value: 1.5, min: 0.3 }, bg: 10 };
+    for (const estimator of ['lse', 'poisson'] as const) {
+      const r = fitManySync(GAUSS, data, p, { estimator });
+      expect([...r.npoints]).toEqual([size, 4, 0, 5]);
+      expect(r.status[0]).toBe(0);
+      expect(r.status[1]).toBe(4);
+      expect(r.status[2]).toBe(4);
+      expect(r.status[3]).not.toBe(4);
+      expect(STATUS_NAMES[4]).toBe('too-few-points');
+      expect(r.converged).toBe(r.status.filter((s) => s === 0).length);
+      for (const f of [1, 2]) {
+        expect(r.iterations[f]).toBe(0);
+        expect(r.values.x0[f]).toBe(7);
+        for (const name of r.params) expect(r.stderr[name][f]).toBeNaN();
+      }
+    }
+    // the threaded path reports the same
+    const t = await fitMany(GAUSS, data, p, { threads: 2, chunkSize: 1 });
+    expect([...t.status.subarray(1, 3)]).toEqual([4, 4]);
+    // a data set smaller than the number of parameters
+    const tiny = fitManySync(
+      'z = A*exp(-(x-x0)^2/(2*s^2)) + bg',
+      { z: new NdArray(Float64Array.of(1, 2, 1, 3, 5, 3), [2, 3]), x: Float64Array.of(0, 1, 2) },
+      { A: 1, x0: 1, s: 1, bg: 0 },
+    );
+    expect([...tiny.status]).toEqual([4, 4]);
   });
 
   it('rejects bad input with ExprfitErrors', () => {

@@ -203,12 +203,66 @@ describe('findPeaks', () => {
     expect(parseThreshold(12)).toEqual({ absolute: 12 });
     expect(parseThreshold('12')).toEqual({ absolute: 12 });
     expect(() => parseThreshold('five')).toThrow(ExprfitError);
+    // k·sigma thresholds below the background are rejected; absolute ones may be negative
+    for (const t of ['-5sigma', '-0.5 sigma', { sigma: -1 }]) {
+      expect(() => parseThreshold(t)).toThrow(
+        /threshold -[\d.]+sigma is below the background: k .* must be >= 0/,
+      );
+    }
+    expect(() => findPeaks(img, { threshold: '-5sigma' })).toThrow(ExprfitError);
+    expect(parseThreshold('0sigma')).toEqual({ sigma: 0 });
+    expect(parseThreshold(-5)).toEqual({ absolute: -5 });
+    expect(parseThreshold('-5')).toEqual({ absolute: -5 });
+    expect(() => parseThreshold('1e400')).toThrow(/finite/);
     expect(() => findPeaks(img, { minDistance: 0 })).toThrow(/minDistance/);
     expect(() => findPeaks(img, { radius: 2 } as never)).toThrow(/unknown findPeaks option/);
     expect(() => findPeaks(new NdArray(new Float64Array(8), [2, 2, 2]))).toThrow(ExprfitError);
     const s = robustStats(Float64Array.of(1, 2, 3, 4, 100));
     expect(s.median).toBe(3);
     expect(s.sigma).toBeCloseTo(1.4826, 10);
+  });
+});
+
+describe('images without pixels to find spots in', () => {
+  const empty = [
+    new NdArray(new Float64Array(0), [0, 0]),
+    new NdArray(new Float64Array(0), [0, 7]),
+    new NdArray(new Float64Array(0), [5, 0]),
+  ];
+  const allNaN = new NdArray(new Float64Array(100).fill(NaN), [10, 10]);
+  const nonFinite = new NdArray(
+    Float64Array.from({ length: 12 }, (_v, i) => (i % 2 ? Infinity : NaN)),
+    [3, 4],
+  );
+
+  it('an empty image is an error (it used to give an empty table)', async () => {
+    for (const img of empty) {
+      const shape = `\\[${img.shape.join(', ')}\\]`;
+      expect(() => findPeaks(img)).toThrow(new RegExp(`^the image is empty \\(shape ${shape}\\)`));
+      await expect(runSpots(img)).rejects.toThrow(/^the image is empty/);
+      await expect(runSpots(img, { peaks: { x: [], y: [] } })).rejects.toThrow(/^the image is empty/);
+    }
+  });
+
+  it('an image without a finite pixel is an error naming the problem', async () => {
+    for (const img of [allNaN, nonFinite]) {
+      expect(() => findPeaks(img)).toThrow(
+        /^the image has no finite pixels: all \d+ pixels .* are NaN or infinite/,
+      );
+      const err = await runSpots(img).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ExprfitError);
+      expect((err as ExprfitError).code).toBe('value');
+      expect((err as ExprfitError).message).toMatch(/no finite pixels/);
+    }
+    await expect(runSpots(allNaN, { peaks: { x: [5], y: [5] } })).rejects.toThrow(/no finite pixels/);
+  });
+
+  it('an image with some NaN pixels is fine', () => {
+    const d = new Float64Array(100).fill(NaN);
+    d[55] = 100;
+    for (let i = 0; i < 50; i++) d[i] = i % 3;
+    const p = findPeaks(new NdArray(d, [10, 10]), { smooth: 0, threshold: 50 });
+    expect([p.count, p.x[0], p.y[0]]).toEqual([1, 5, 5]);
   });
 });
 
@@ -312,6 +366,14 @@ describe('runSpots', () => {
     const img = poissonImage(u, spotImage(45, 45, truth, 10), 45, 45);
     const model = 'A*exp(-(((x-x0)^2 + (y-y0)^2)/(2*s^2))^q) + bg';
     await expect(runSpots(img, { model })).rejects.toThrow(/'q'/);
+    // start values for parameters the model does not have, or that spots estimates, are errors
+    await expect(runSpots(img, { model, start: { q: 1.1, qq: 2 } })).rejects.toThrow(
+      /^start value for 'qq': the model has no such parameter \(its parameters: /,
+    );
+    await expect(runSpots(img, { model, start: { q: 1.1, s: 2 } })).rejects.toThrow(
+      /^start value for 's': spots estimates this parameter itself/,
+    );
+    await expect(runSpots(img, { model, start: { q: NaN } })).rejects.toThrow(/must be a finite number/);
     const r = await runSpots(img, { model, start: { q: 1.1 } });
     expect(matchSpots(truth, r.columns.x, r.columns.y, 0.2).length).toBe(2);
     expect(r.columns.sigma_x[0]).toBeCloseTo(1.5, 0);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, ROOT, cleanup, cli, copyToTemp, hasStackTrace } from './helpers.ts';
+import { spawn } from 'node:child_process';
+import { BIN, FIXTURES, ROOT, cleanup, cli, copyToTemp, hasStackTrace } from './helpers.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -111,7 +112,58 @@ describe('exprfit run', () => {
     expect(bad.stderr).toMatch(/--set kk: the script neither assigns 'kk' nor declares it/);
     const malformed = cli(['run', fixture('override.fit'), '--set', 'k']);
     expect(malformed.status).toBe(2);
-    expect(malformed.stderr).toMatch(/expected name=value/);
+    expect(malformed.stderr).toMatch(/expected NAME=VALUE/);
+  });
+
+  it.each([
+    ['k', /^error: --set k: expected NAME=VALUE\n/],
+    ['=3', /^error: --set =3: the name before = is missing\n/],
+    ['2k=3', /^error: --set 2k=3: '2k' is not a name\n/],
+    ['k=', /^error: --set k=: no value after 'k='\n/],
+    ['k=abc', /^error: --set k=abc: the value 'abc' is not a number: unknown name 'abc'\n/],
+    ['k=exp(', /^error: --set k=exp\(: the value 'exp\(' is not a number: unexpected end of input\n/],
+    ['kk=1', /^error: --set kk: the script neither assigns 'kk' nor declares it with 'param'\n/],
+    ['k=nan', /error: --set k: the start value of parameter 'k' must be finite, got NaN\n/],
+  ])('--set %s: a clear message naming the value, exit 2', (arg, message) => {
+    const r = cli(['run', fixture('override.fit'), '--set', arg]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/exprfit eval/);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+
+  it('a binary file is not a script: a clear error, exit 2, no garbage printed', () => {
+    writeFileSync(
+      join(dir, 'image.png'),
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]),
+    );
+    writeFileSync(join(dir, 'garbage.fit'), Buffer.from([0x78, 0x20, 0x3d, 0x20, 0x31, 0x0a, 0x00, 0xff]));
+    writeFileSync(join(dir, 'latin1.fit'), Buffer.from('x = 1 # caf\xe9\n', 'latin1'));
+    const cases: [string, string][] = [
+      [join(ROOT, 'examples/data/spot.npy'), 'a NumPy .npy array'],
+      [fixture('image.png'), 'a PNG image'],
+      [fixture('garbage.fit'), 'binary data'],
+      [fixture('latin1.fit'), 'binary data \\(not UTF-8 text\\)'],
+    ];
+    for (const [file, kind] of cases) {
+      for (const cmd of ['run', 'check']) {
+        const r = cli([cmd, file]);
+        expect(r.status).toBe(2);
+        expect(r.stderr).toMatch(
+          new RegExp(`^error: .*: not a text \\.fit file \\(it looks like ${kind}\\)\n`),
+        );
+        expect(r.stderr).not.toMatch(/unexpected character|NUMPY/);
+        expect(hasStackTrace(r.stderr)).toBe(false);
+      }
+    }
+  });
+
+  it('a data file run as a script says that it is data', () => {
+    const r = cli(['run', join(ROOT, 'examples/data/decay.csv')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      /decay\.csv looks like a data file, not a \.fit script: read it from a script with data "decay\.csv"/,
+    );
   });
 
   it('file problems exit 2 with a message', () => {
@@ -152,6 +204,16 @@ describe('exprfit check', () => {
     expect(ok.status).toBe(0);
     const implicit = cli(['check', fixture('override.fit')]);
     expect(implicit.stderr).toMatch(/'A', 'c' are not declared with 'param'/);
+  });
+
+  it.each([['-q'], ['--quiet']])('%s prints nothing for a fine script, notes included; errors still', (q) => {
+    const implicit = cli(['check', q, fixture('override.fit')]);
+    expect(implicit.status).toBe(0);
+    expect(implicit.stdout).toBe('');
+    expect(implicit.stderr).toBe('');
+    const bad = cli(['check', q, fixture('syntax.fit')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/syntax\.fit:2:22: error:/);
   });
 
   it('reports problems with a caret and exit 2, without fitting or writing', () => {
@@ -229,6 +291,25 @@ describe('usage', () => {
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/^Usage: exprfit/);
       expect(r.stdout).toContain('Examples:');
+    },
+  );
+
+  it.each([[['--help']], [['run', '--help']], [['run', 'good.fit']], [['eval', '1+1']]])(
+    'a closed stdout (exprfit %j | head -1) ends quietly, without a stack trace',
+    async (args) => {
+      // the reader is gone before exprfit writes anything: every write to stdout fails with EPIPE
+      const argv = args.map((a) => (a.endsWith('.fit') ? fixture(a) : a));
+      const child = spawn(process.execPath, [BIN, ...argv], {
+        cwd: ROOT,
+        env: { ...process.env, EXPRFIT_HISTORY: '' },
+      });
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const status = await new Promise<number | null>((done) => child.on('close', done));
+      expect(stderr).not.toMatch(/EPIPE|Unhandled 'error' event/);
+      expect(hasStackTrace(stderr)).toBe(false);
+      expect(status).toBe(0);
     },
   );
 

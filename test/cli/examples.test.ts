@@ -81,6 +81,9 @@ describe('examples', () => {
     expect(fits[0].redchi).toBeLessThan(1.2);
     expect(stderr).toMatch(/^4\.6\d+$/m); // print sy
     expect(existsSync(join(dir, 'out', 'gauss2d.json'))).toBe(true);
+    // the x, y, z columns fill a grid: maps, not a zigzag line
+    expect(stderr).toMatch(/plot: z is drawn as a 30x30 map over the grid of x and y/);
+    expect(readFileSync(join(dir, 'out', 'gauss2d.svg'), 'utf8').match(/<image /g)?.length).toBe(3);
   });
 
   it('plane.fit: a background plane on an image region', async () => {
@@ -104,6 +107,10 @@ describe('examples', () => {
     near(p.A2, 4);
     near(p.c1, 1);
     near(p.c2, 2.5);
+    // the plot draws both model lines
+    const svg = readFileSync(join(dir, 'out', 'global.svg'), 'utf8');
+    expect(svg).toContain('a_y = A1*exp(-k*a_t) + c1');
+    expect(svg).toContain('b_y = A2*exp(-k*b_t) + c2');
   });
 
   it('decay.fit: weighted by the sigma column', async () => {
@@ -154,6 +161,14 @@ describe('examples', () => {
       .split('\n');
     expect(csv[0]).toBe('yu');
     expect(csv).toHaveLength(202);
+  });
+
+  it.each(['smooth.fit', 'plane.fit'])('%s prints the one-line summary of its fit once', async (name) => {
+    // `fit` notes the summary on stderr; a `report brief` after it printed the same line again on stdout
+    const r = await cliAsync(['run', join(dir, name)], { cwd: dir });
+    expect(r.status).toBe(0);
+    const all = `${r.stdout}\n${r.stderr}`;
+    expect(all.match(/converged \(\w+\) in \d+ iterations/g)?.length).toBe(1);
   });
 
   it('spots.fit: finds every spot of a crowded image, close pairs included, and saves the table and overlay', async () => {

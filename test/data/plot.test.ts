@@ -104,6 +104,59 @@ describe('plotFit', () => {
     expect(r.height).toBeLessThan(r.width);
   });
 
+  it('1-D: the legend sits outside the plot, so it never covers data', async () => {
+    const lite = JSON.stringify(await plotSpec(spec1d));
+    const orients = [...lite.matchAll(/"orient":"([^"]+)"/g)].map((m) => m[1]);
+    expect(orients.length).toBeGreaterThan(0);
+    for (const o of orients) expect(['right', 'left', 'top', 'bottom']).toContain(o);
+  });
+
+  it('compare: data against model with the line data = model, residuals by point index', async () => {
+    const spec = { kind: 'compare' as const, y, model, sigma: new Float64Array(n).fill(0.2), yLabel: 'z' };
+    const file = join(dir, 'compare.svg');
+    await plotFit(file, { ...spec, title: 'z = f(x, y)' });
+    const svg = readFileSync(file, 'utf8');
+    for (const t of ['z = f(x, y)', 'model (line: data = model)', 'point index', 'residual', '>z</text>']) {
+      expect(svg).toContain(t);
+    }
+    const e = await rejection(() => plotFit(join(dir, 'c.svg'), { ...spec, model: model.subarray(2) }));
+    expect(e.message).toMatch(/model has 28 values but the data have 30/);
+  });
+
+  it('several specs are drawn one below the other, each under its own title', async () => {
+    const file = join(dir, 'several.svg');
+    const r = await plotFit(
+      file,
+      [
+        { ...spec1d, title: 'first <1-D>' },
+        { kind: '2d', data: gauss(8, 10), model: gauss(8, 10), title: 'second 2-D' },
+        { ...spec1d, title: 'third' },
+      ],
+      { title: 'all of them' },
+    );
+    const svg = readFileSync(file, 'utf8');
+    for (const t of ['all of them', 'first &lt;1-D&gt;', 'second 2-D', 'third']) expect(svg).toContain(t);
+    expect(svg.match(/<image /g)?.length).toBe(3);
+    const single = await plotFit(join(dir, 'single.svg'), spec1d);
+    expect(r.height).toBeGreaterThan(2 * single.height);
+    const lite = (await plotSpec([spec1d, spec1d])) as { datasets: Record<string, unknown[]> };
+    expect(Object.keys(lite.datasets).sort()).toEqual(['curve', 'curve_1', 'points', 'points_1']);
+  });
+
+  it('2-D maps may carry coordinates: the axes span them', async () => {
+    const lite = JSON.stringify(
+      await plotSpec({
+        kind: '2d',
+        data: gauss(3, 5),
+        model: gauss(3, 5),
+        xCoords: [10, 12],
+        yCoords: [0, 1],
+      }),
+    );
+    expect(lite).toContain('"domain":[9.75,12.25]');
+    expect(lite).toContain('"domain":[-0.25,1.25]');
+  });
+
   it('errors: bad extension, mismatched shapes, lengths', async () => {
     const e1 = await rejection(() => plotFit(join(dir, 'plot.pdf'), spec1d));
     expect(e1.code).toBe('io');

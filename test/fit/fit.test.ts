@@ -162,6 +162,8 @@ describe('fit scenarios', () => {
     const x = [0, 1, 2, 3, 4, 5];
     const y = [1, 3, NaN, 7, 9, 11];
     expectError(() => fit('y = a*x + b', { x, y }), /data 'y' has NaN at index 2/);
+    // the hint spells the API's option as it is written
+    expectError(() => fit('y = a*x + b', { x, y }), /\(use nanPolicy: 'omit' to drop such points\)$/);
     const r = fit('y = a*x + b', { x, y }, {}, { nanPolicy: 'omit' });
     expect(r.ndata).toBe(5);
     expect(rel(r.values.a, 2)).toBeLessThan(1e-10);
@@ -202,6 +204,22 @@ describe('fit bad input', () => {
     ],
     ['unknown parameter', () => fit('y = a*x', { x, y }, { b: 1 }), /parameter 'b' does not appear/],
     ['unknown option', () => fit('y = a*x', { x, y }, {}, { maxfevs: 3 } as never), /did you mean 'maxfev'/],
+    [
+      'no points left after omitting NaN',
+      () => fit('y = a*x', { x, y: [NaN, NaN, NaN] }, {}, { nanPolicy: 'omit' }),
+      /^0 data points cannot determine 1 free parameter \(a\)$/,
+    ],
+    // each start is a whole fit: a huge count used to exhaust memory (a crash) instead of an error
+    [
+      'too many starts',
+      () => fit('y = a*x', { x, y }, {}, { starts: 1e9 }),
+      /option starts: at most 10000, got 1000000000/,
+    ],
+    [
+      'ftol not a number',
+      () => fit('y = a*x', { x, y }, {}, { ftol: -1 }),
+      /option ftol: expected a number >= 0/,
+    ],
     [
       'no data for the dependent variable',
       () => fit('y = a*x', { x }),

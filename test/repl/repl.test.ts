@@ -3,7 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliAsync, hasStackTrace } from '../cli/helpers.ts';
+import { PassThrough } from 'node:stream';
 import { makeCompleter } from '../../src/repl/completer.ts';
+import { startRepl } from '../../src/repl/repl.ts';
 import { Session } from '../../src/repl/session.ts';
 
 let dir: string;
@@ -60,6 +62,27 @@ describe('exprfit repl with piped input', () => {
     const r = await repl('y = exp(\n');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/error: unexpected end of input/);
+  });
+
+  it('an unterminated string is an error at once, with a caret; the next line is a new statement', async () => {
+    const r = await repl('data "points.csv\nx = 2\nx + 1\ny = exp(\n  x)\ny\n');
+    expect(r.stderr).toMatch(/1:6: error: unterminated string\n {2}data "points\.csv\n {7}\^+/);
+    expect(r.stderr).not.toMatch(/unexpected end of input/);
+    // 'x = 2' ran as its own statement; open brackets still continue on the next line
+    expect(r.stdout).toBe(`3\n${Math.exp(2)}\n`);
+    expect(r.status).toBe(2);
+  });
+
+  it(".load runs a script like :load; node's other dot commands are errors that count", async () => {
+    const r = await repl('.load line.fit\nprint k > 0\n.save x.js\n.editor\n:load nothere.fit\n');
+    expect(r.stdout).toMatch(/^fit 1: converged/);
+    expect(r.stdout).toMatch(/^1$/m);
+    expect(r.stdout).not.toContain('Invalid REPL keyword');
+    expect(r.stderr).toContain('error: .save is not an exprfit command\n  the commands are :help');
+    expect(r.stderr).toContain('error: .editor is not an exprfit command');
+    // the file as typed, not its absolute path
+    expect(r.stderr).toContain('error: nothere.fit: file not found');
+    expect(r.status).toBe(2);
   });
 
   it(':help, :help NAME, :vars, :params, :load, :reset', async () => {
@@ -131,6 +154,15 @@ describe('Session', () => {
     expect(out).toEqual(['[1, 2]']);
   });
 
+  it('an unterminated string is an error, not incomplete input', async () => {
+    const { s, errors } = session();
+    expect(await s.handle('data "points.csv\n')).toBe('error');
+    expect(s.pending).toBeUndefined();
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toBe('unterminated string');
+    expect(await s.handle('print "abc\n')).toBe('error');
+  });
+
   it('runs several statements on one line and reports errors without throwing', async () => {
     const { s, out, errors } = session();
     expect(await s.handle('a = 2; b = a*3; b')).toBe('ok');
@@ -161,6 +193,75 @@ describe('completion', () => {
     expect(c('y = g')[0]).toContain('g(');
     expect(c('y = gau')[0]).toEqual(expect.arrayContaining(['gausskernel(', 'gaussfilter(', 'gaussian2d(']));
     expect(c('y = pa')[0]).not.toContain('param');
+  });
+
+  it('offers the constants pi, e, inf and nan', async () => {
+    const c = await completer();
+    expect(c('y = e')[0]).toEqual(expect.arrayContaining(['e', 'exp(', 'erf(']));
+    expect(c('y = 2*p')[0]).toContain('pi');
+    expect(c('y = -in')).toEqual([['inf'], 'in']);
+    expect(c('print na')).toEqual([['nan'], 'na']);
+  });
+
+  it('returns only hits that start with the word it completed (a second Tab lists those)', async () => {
+    const c = await completer();
+    const lines = [
+      'y = lin',
+      'y = linspace(',
+      'y = ',
+      'y = exp(-k*',
+      'model y = a*exp(',
+      'pa',
+      'param',
+      '',
+      'fit ',
+      'fit method=',
+      'fit sigma=',
+      'plot "f.svg" ',
+      'data "po',
+      ':',
+      ':help ',
+      'print am',
+      'constructor ',
+      'toString=x',
+      'x = valueOf=',
+    ];
+    for (const line of lines) {
+      const [hits, word] = c(line);
+      expect(line.endsWith(word), line).toBe(true);
+      for (const h of hits) expect(h.startsWith(word), `${line} -> ${h}`).toBe(true);
+    }
+    // nothing typed yet inside an expression: the session's names and the constants, not every builtin
+    const [open, word] = c('y = linspace(');
+    expect(word).toBe('');
+    expect(open).toEqual(expect.arrayContaining(['amplitude', 'alpha', 'g(', 'pi', 'e', 'inf', 'nan']));
+    expect(open).not.toContain('linspace(');
+    expect(open).not.toContain('exp(');
+    expect(open.length).toBeLessThan(10);
+  });
+
+  it('on a terminal, Tab Tab after a completed function name does not list every builtin', async () => {
+    const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined });
+    const output = Object.assign(new PassThrough(), { isTTY: true, columns: 100 });
+    let shown = '';
+    output.on('data', (d: Buffer) => (shown += d.toString()));
+    const done = startRepl({ input, output, errorOutput: output, terminal: true, history: false });
+    const type = async (text: string) => {
+      input.write(text);
+      await new Promise((r) => setTimeout(r, 100));
+    };
+    await type('wid = 2\r');
+    await type('y = lins\t');
+    await type('\t');
+    await type('\t');
+    await type('\x03'); // Ctrl-C drops the line
+    await type(':quit\r');
+    await done;
+    const plain = shown.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g'), '');
+    expect(plain).toContain('y = linspace(');
+    expect(plain).toMatch(/\bwid\b/); // the session's names are listed
+    expect(plain).not.toContain('gaussfilter(');
+    expect(plain).not.toContain('expm1(');
   });
 
   it('completes fit options and their words', async () => {

@@ -481,8 +481,21 @@ describe('fit', () => {
     ['x = [1, 2, 3]\ny = x\nmodel y = a*x\nfit methd=lm', /unknown option 'methd' for fit/, 4, 5],
     ['x = [1, 2, 3]\ny = x\nmodel y = a*x\nfit method=lmm', /method/, 4, 5],
     ['x = [1, 2, 3]\ny = x\nmodel y = a*x\nfit maxfev=-1', /maxfev/, 4, 5],
+    [
+      'x = [1, 2, 3]\ny = x\nmodel y = a*x\nfit starts=1e9',
+      /option starts: at most 10000, got 1000000000/,
+      4,
+      5,
+    ],
     ['x = [1, 2, 3]\ny = x\nmodel y = a*x\nfit sigma_z=1', /no line for 'z'/, 4, 5],
     ['x = [1, 2, 3]\ny = [1, 2]\nmodel y = a*x\nfit', /shape|broadcast/, 4, 1],
+    // the NaN hint names the script's option, not the API's nanPolicy
+    [
+      'x = [1, 2, 3]\ny = [1, nan, 3]\nmodel y = a*x\nfit',
+      /^data 'y' has NaN at index 1 \(use fit nan=omit to drop such points\)$/,
+      4,
+      1,
+    ],
     [
       'x = [1, 2]\ny = x\nparam a = 1\nmodel y = a*x[a]\nfit',
       /parameter 'a' cannot be used inside an index/,

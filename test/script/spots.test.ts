@@ -312,6 +312,16 @@ describe('spots errors are positioned', () => {
     ['save img to "i.png" nsigma=2', /option nsigma is for the overlay of a spots table/, 'nsigma'],
     ['spots img\nprint col(spots, "xx")', /the table has no column "xx"/, '"xx"'],
     ['print col(img, "x")', /col needs a table/, 'img'],
+    ['spots zeros([0, 0])', /^the image is empty \(shape \[0, 0\]\)/, 'zeros([0, 0])'],
+    ['e = zeros([0, 5])\nspots e', /^the image is empty \(shape \[0, 5\]\)/, 'e'],
+    ['n = full([8, 9], nan)\nspots n', /^the image has no finite pixels: all 72 pixels/, 'n'],
+    ['spots img threshold="-5sigma"', /threshold -5sigma is below the background/, '"-5sigma"'],
+    ['spots img threshold=-3sigma', /threshold -3sigma is below the background/, '-3'],
+    [
+      'spots img model="A*exp(-((x-x0)^2+(y-y0)^2)/(2*s^2))*beta + bg" start_beta=1 start_bta=2',
+      /start value for 'bta': the model has no such parameter/,
+      '2',
+    ],
   ];
   it.each(bad)('%s', async (text, message, marked) => {
     const r = await withImage();

@@ -73,6 +73,72 @@ describe('evaluate', () => {
     expect(errorOf(() => evaluate(parse('a[1]'), { a: 1 })).code).toBe('type');
   });
 
+  it('script-only values point to evaluateArray', () => {
+    const err = errorOf(() => evaluate(parse('[1, 2] + x'), { x: 1 }));
+    expect(err.message).toMatch(/an array is not a number here/);
+    expect(err.hints.join()).toMatch(/evaluateArray/);
+  });
+
+  it.each([
+    [
+      'a string',
+      () => evaluate('x + 1' as never, { x: 1 }),
+      /^evaluate takes a parsed expression, not a string/,
+    ],
+    [
+      'an unknown node kind',
+      () => evaluate({ kind: 'matrix' } as never),
+      /^evaluate: not an expression node: \{"kind":"matrix"\}/,
+    ],
+    ['null', () => evaluate(null as never), /not an expression node: null/],
+    ['undefined', () => evaluate(undefined as never), /not an expression node: undefined/],
+    [
+      'a node with an unknown operator',
+      () => evaluate({ kind: 'binary', op: '%', left: num(1), right: num(2) } as never),
+      /not an expression node/,
+    ],
+    [
+      'a unary node with an unknown operator',
+      () => evaluate({ kind: 'unary', op: '!', arg: num(1) } as never),
+      /not an expression node/,
+    ],
+    [
+      'a call without arguments',
+      () => evaluate({ kind: 'call', fn: 'exp' } as never),
+      /not an expression node/,
+    ],
+    [
+      'a number node holding a string',
+      () => evaluate({ kind: 'num', value: '1' } as never),
+      /not an expression node/,
+    ],
+    [
+      'a nested bad node',
+      () => evaluate(call('exp', [{ kind: 'foo' } as never]), {}),
+      /not an expression node: \{"kind":"foo"\}/,
+    ],
+    [
+      'an array in the scope',
+      () => evaluate(sym('x'), { x: [1, 2] } as never),
+      /^'x' must be a number in the scope of evaluate, got an array/,
+    ],
+    [
+      'a typed array in the scope',
+      () => evaluate(sym('x'), { x: new Float64Array(2) } as never),
+      /got a typed array/,
+    ],
+    ['a string in the scope', () => evaluate(sym('x'), { x: '2' } as never), /got a string/],
+  ])('rejects %s with an ExprfitError (not a plain Error or TypeError)', (_what, f, msg) => {
+    const err = errorOf(f);
+    expect(err.code).toBe('type');
+    expect(err.message).toMatch(msg);
+  });
+
+  it('a scope entry that is undefined counts as absent', () => {
+    expect(errorOf(() => evaluate(sym('x'), { x: undefined } as never)).code).toBe('unknown-name');
+    expect(evaluate(sym('pi'), { pi: undefined } as never)).toBe(Math.PI);
+  });
+
   it('calls user functions with their own parameters, other names from the caller', () => {
     const fns = new Map<string, UserFunction>([
       ['g', { params: ['u', 's'], body: parse('exp(-u^2/(2*s^2))*k') }],

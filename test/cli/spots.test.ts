@@ -1,0 +1,150 @@
+/**
+ * `exprfit spots` (src/cli/spots.ts) in-process: start values of user models (`--start`), error messages that
+ * name the flags as typed, thresholds, images without pixels to find spots in.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { withFlagNames } from '../../src/cli/spots.ts';
+import { closeBatchPool } from '../../src/batch/pool.ts';
+import { NdArray } from '../../src/data/ndarray.ts';
+import { writeNpy } from '../../src/data/npy.ts';
+import { ExprfitError } from '../../src/syntax/span.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'exprfit-cli-spots-'));
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await closeBatchPool();
+});
+
+async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io = {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  };
+  const before = process.exitCode;
+  await main(args, io);
+  const status = Number(process.exitCode ?? 0);
+  process.exitCode = before;
+  return { status, stdout, stderr };
+}
+
+/** Two Moffat-like spots (beta 2.5, a 2) on a background of 10, with a deterministic ripple. */
+async function spotsFile(): Promise<string> {
+  const H = 40;
+  const W = 48;
+  const d = new Float64Array(H * W);
+  for (let i = 0; i < H; i++) {
+    for (let j = 0; j < W; j++) {
+      let v = 10 + 0.3 * Math.sin(1.7 * i + 2.3 * j);
+      for (const [x0, y0] of [
+        [14.3, 12.6],
+        [33.2, 27.5],
+      ]) {
+        v += 300 * (1 + ((j - x0) ** 2 + (i - y0) ** 2) / 4) ** -2.5;
+      }
+      d[i * W + j] = v;
+    }
+  }
+  const file = join(dir, 'moffat.npy');
+  await writeNpy(file, new NdArray(d, [H, W]));
+  return file;
+}
+
+const MOFFAT = 'A*(1 + ((x-x0)^2 + (y-y0)^2)/a^2)^(-beta) + bg';
+
+describe('exprfit spots --start', () => {
+  it('gives start values to the parameters of a user model that spots cannot estimate', async () => {
+    const file = await spotsFile();
+    const missing = await run(['spots', file, '--model', MOFFAT, '-q']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/no start value for the model parameter '(a|beta)'/);
+    expect(missing.stderr).toMatch(/give one with --start (a|beta)=\.\.\./);
+    const r = await run(['spots', file, '--model', MOFFAT, '--start', 'beta=2', '--start', 'a=1.5', '-q']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const rows = r.stdout.trim().split('\n').slice(1);
+    expect(rows.length).toBe(2);
+    const xs = rows.map((l) => Number(l.split(',')[1])).sort((p, q) => p - q);
+    expect(xs[0]).toBeCloseTo(14.3, 1);
+    expect(xs[1]).toBeCloseTo(33.2, 1);
+  });
+
+  it.each([
+    [['--start', 'beta'], /--start takes NAME=VALUE with a finite number, got 'beta'/],
+    [['--start', 'beta=x'], /got 'beta=x'/],
+    [['--start', 'beta=2', '--start', 'beta=3'], /--start beta is given twice/],
+    [['--start', 'beta=2', '--start', 'a=1', '--start', 'b=1'], /start value for 'b': the model has no such/],
+    [['--start', 'beta=2', '--start', 'a=1', '--start', 'x0=1'], /start value for 'x0': spots estimates/],
+  ])('%j is a usage error', async (flags, msg) => {
+    const file = await spotsFile();
+    const r = await run(['spots', file, '--model', MOFFAT, ...flags]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(msg);
+  });
+});
+
+describe('exprfit spots errors name the flags as typed', () => {
+  it.each([
+    [['--min-distance', '0'], /^error: --min-distance must be an integer >= 1, got 0/],
+    [['--min-distance', '2.5'], /^error: --min-distance must be an integer, got "2\.5"/],
+    [['--max-peaks', '0'], /^error: --max-peaks must be an integer >= 1, got 0/],
+    [['--group-distance', '-1'], /^error: --group-distance must be a number >= 0, got -1/],
+    [['--roi', '0'], /^error: --roi must be an integer >= 1, got 0/],
+    [['--threads', '0'], /^error: --threads must be an integer from 1 to 256, got 0/],
+    [['--smooth', '-1'], /^error: --smooth must be a number >= 0/],
+    [['--border', '-1'], /^error: --border must be an integer >= 0/],
+    [
+      ['--threshold', 'five'],
+      /^error: --threshold must be a number .*\n.*--threshold 5sigma .* or --threshold 120/,
+    ],
+  ])('%j', async (flags, msg) => {
+    const file = await spotsFile();
+    const r = await run(['spots', file, ...flags]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(msg);
+    expect(r.stderr).not.toMatch(/minDistance|maxPeaks|groupDistance|start: \{/);
+  });
+
+  it('withFlagNames rewrites only option names, and keeps other errors as they are', () => {
+    const e = withFlagNames(new ExprfitError('option', 'minDistance must be an integer >= 1, got 0'));
+    expect((e as ExprfitError).message).toBe('--min-distance must be an integer >= 1, got 0');
+    const other = new ExprfitError('io', 'threshold.npy: file not found');
+    expect(withFlagNames(other)).toBe(other);
+    const plain = new Error('x');
+    expect(withFlagNames(plain)).toBe(plain);
+  });
+});
+
+describe('exprfit spots --threshold', () => {
+  it('rejects negative k-sigma thresholds and accepts negative absolute ones', async () => {
+    const file = await spotsFile();
+    const neg = await run(['spots', file, '--threshold', '-5sigma']);
+    expect(neg.status).toBe(2);
+    expect(neg.stderr).toMatch(/--threshold -5sigma is below the background: k in k·sigma must be >= 0/);
+    const abs = await run(['spots', file, '--threshold', '-5', '--max-peaks', '3', '-q']);
+    expect(abs.status).toBe(0);
+    const abs2 = await run(['spots', file, '--threshold=-5', '--max-peaks', '3', '-q']);
+    expect(abs2.stdout).toBe(abs.stdout);
+  });
+});
+
+describe('exprfit spots on images without pixels to find spots in', () => {
+  it('an empty image and an all-NaN image are errors (status 2) naming the file', async () => {
+    const empty = join(dir, 'empty.npy');
+    await writeNpy(empty, new NdArray(new Float64Array(0), [0, 0]));
+    const nan = join(dir, 'nan.npy');
+    await writeNpy(nan, new NdArray(new Float64Array(30).fill(NaN), [5, 6]));
+    const a = await run(['spots', empty]);
+    expect(a.status).toBe(2);
+    expect(a.stderr).toMatch(/error: the image .*empty\.npy is empty \(shape \[0, 0\]\)/);
+    expect(a.stdout).toBe('');
+    const b = await run(['spots', nan]);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(/error: the image .*nan\.npy has no finite pixels: all 30 pixels/);
+  });
+});
