@@ -144,6 +144,9 @@ interface Outcome {
   covariance?: CovarianceResult;
   nll?: number;
   chi2?: number;
+  /** Raw residuals and Jacobian at `x`, when the solver has them (LM): not recomputed for the statistics. */
+  residuals?: Float64Array;
+  jacobian?: Float64Array;
 }
 
 /** One local solve from `x0` with the configured estimator and method. */
@@ -203,7 +206,7 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
   if (o.method === 'lm') {
     return (x0) => {
       const s = solveLeastSquares(problem, x0, solverOptions(prep));
-      return { ...pick(s), method: s.method };
+      return { ...pick(s), method: s.method, residuals: s.residuals, jacobian: s.jacobian };
     };
   }
   // Scalar objective F(x) = ½c²Σρ((r/c)²) with gradient Σ ρ'(z_i) r_i J_i.
@@ -280,12 +283,11 @@ export function solveFit(prep: PreparedFit): FitResult {
   const x0 = Float64Array.from(prep.free.map((p) => prep.params.get(p)!.value));
   const problem = leastSquaresProblem(prep);
   const m = problem.m;
-  const r = new Float64Array(m);
-  const J = new Float64Array(m * n);
   const likelihood = prep.options.estimator === 'likelihood';
   if (n === 0) {
+    const r = new Float64Array(m);
     if (!likelihood) problem.residuals(x0, r);
-    return buildResult(prep, x0, r, J, {
+    return buildResult(prep, x0, r, new Float64Array(0), {
       nfev: 1,
       njev: 0,
       iterations: 0,
@@ -303,7 +305,12 @@ export function solveFit(prep: PreparedFit): FitResult {
   if (prep.options.starts > 1) {
     const lower = Float64Array.from(prep.free.map((p) => prep.params.get(p)!.min));
     const upper = Float64Array.from(prep.free.map((p) => prep.params.get(p)!.max));
-    const ms = multiStart(solve, lower, upper, x0, prep.options.starts, prep.options.seed);
+    // every start's outcome is kept: without its m x n Jacobian (recomputed below for the best one)
+    const lean = (x: Float64Array): Outcome => {
+      const { residuals: _r, jacobian: _J, ...rest } = solve(x);
+      return rest;
+    };
+    const ms = multiStart(lean, lower, upper, x0, prep.options.starts, prep.options.seed);
     for (const s of ms.results) {
       nfev += s.nfev;
       njev += s.njev;
@@ -325,8 +332,15 @@ export function solveFit(prep: PreparedFit): FitResult {
     ...out,
     message: out.message.replace(/\bx\[(\d+)\]/g, (all, j: string) => prep.free[Number(j)] ?? all),
   };
-  // Residuals and Jacobian at the solution, for statistics and the least-squares covariance.
-  if (!likelihood) problem.residualsAndJacobian!(out.x, r, J);
+  // Residuals and Jacobian at the solution, for statistics and the least-squares covariance: the LM
+  // solver's own (the same numbers; for a large image this saves an evaluation and two m x n buffers).
+  let r = out.residuals;
+  let J = out.jacobian;
+  if (!r || !J) {
+    r = new Float64Array(m);
+    J = new Float64Array(m * n);
+    if (!likelihood) problem.residualsAndJacobian!(out.x, r, J);
+  }
   return buildResult(
     prep,
     out.x,

@@ -1020,8 +1020,9 @@ class LevenbergMarquardt {
       Float64Array.from(this.x),
       this.cost,
       this.initialCost,
-      Float64Array.from(this.r),
-      Float64Array.from(this.J),
+      // the solver is done: the summary takes its buffers rather than copies (an image's J is large)
+      this.r,
+      this.J,
       Float64Array.from(this.g),
       termination === 'non-finite' ? NaN : this.optimality(),
       termination,
