@@ -39,33 +39,74 @@ export function formatFull(v: number): string {
   return String(v);
 }
 
-/** `name=value` arguments of `eval` (values may use earlier names). */
-export function parseAssignments(args: readonly string[]): [string, string][] {
-  return args.map((a) => {
-    const i = a.indexOf('=');
-    const name = i > 0 ? a.slice(0, i).trim() : '';
-    if (i <= 0 || !NAME.test(name)) {
-      throw new ExprfitError('usage', `expected name=value, got '${a}'`, {
-        hints: ['e.g. exprfit eval "a*x^2" a=2 x=3'],
-      });
-    }
-    return [name, a.slice(i + 1)];
+/**
+ * `NAME=VALUE` arguments (`exprfit eval EXPR a=1 x=2`, `exprfit run --set A=100`) as [name, value text]
+ * pairs. A malformed one is a usage error that quotes it: `label(arg)` names it (`argument 'a'`,
+ * `--set a`), `hint` shows the right form.
+ */
+export function parseAssignments(
+  args: readonly string[],
+  label: (arg: string) => string = (a) => `argument '${a}'`,
+  hint = 'write NAME=VALUE, e.g. exprfit eval "a*x^2" a=2 x=3',
+): [string, string][] {
+  return args.map((arg) => {
+    const i = arg.indexOf('=');
+    const name = i >= 0 ? arg.slice(0, i).trim() : arg.trim();
+    const value = i >= 0 ? arg.slice(i + 1) : '';
+    const why =
+      i < 0
+        ? 'expected NAME=VALUE'
+        : !name
+          ? 'the name before = is missing'
+          : !NAME.test(name)
+            ? `'${name}' is not a name`
+            : !value.trim()
+              ? `no value after '${name}='`
+              : undefined;
+    if (why) throw new ExprfitError('usage', `${label(arg)}: ${why}`, { hints: [hint] });
+    return [name, value];
   });
+}
+
+/** An error of the `name=value` argument `arg`, naming it (with `value` as the caret's source). */
+function assignmentError(arg: string, value: string, err: unknown): unknown {
+  if (!(err instanceof ExprfitError)) return err;
+  return new ExprfitError(err.code, `in argument '${arg}': ${err.message}`, {
+    ...(err.span ? { span: err.span } : {}),
+    source: { text: value },
+    hints: err.hints,
+    cause: err,
+  });
+}
+
+/** Runs `f`, naming the `name=value` argument in an error it throws. */
+function inAssignment<T>(arg: string, value: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    throw assignmentError(arg, value, err);
+  }
 }
 
 /** Evaluates `text` with the `name=value` assignments; returns the printed value. */
 export async function evalCommand(text: string, assignments: readonly string[]): Promise<string> {
   const pairs = parseAssignments(assignments);
-  const parsed = [...pairs.map(([, v]) => v), text].map((t) => ({
+  const parsed = [...pairs.map(([, v]) => v), text].map((t, i) => ({
     text: t,
-    expr: parseExpr(t, { checkCalls: false }),
+    expr:
+      i < pairs.length
+        ? inAssignment(assignments[i], t, () => parseExpr(t, { checkCalls: false }))
+        : parseExpr(t, { checkCalls: false }),
   }));
   if (parsed.every((p) => isScalar(p.expr))) {
     const scope: Record<string, number> = {};
     for (let i = 0; i < parsed.length; i++) {
       const { text: t, expr } = parsed[i];
-      checkCalls(expr, { source: { text: t } });
-      const v = withSource(() => evaluate(expr, scope), t);
+      const run = (): number => {
+        checkCalls(expr, { source: { text: t } });
+        return withSource(() => evaluate(expr, scope), t);
+      };
+      const v = i < pairs.length ? inAssignment(assignments[i], t, run) : run();
       if (i < pairs.length) scope[pairs[i][0]] = v;
       else return formatFull(v);
     }
@@ -76,7 +117,12 @@ export async function evalCommand(text: string, assignments: readonly string[]):
   for (let i = 0; i < parsed.length; i++) {
     const { text: t, expr } = parsed[i];
     const ev = new Evaluator(interp.scope(process.cwd()), { text: t });
-    const v = await ev.evaluate(expr);
+    let v: Awaited<ReturnType<typeof ev.evaluate>>;
+    try {
+      v = await ev.evaluate(expr);
+    } catch (err) {
+      throw i < pairs.length ? assignmentError(assignments[i], t, err) : err;
+    }
     if (i < pairs.length) interp.variables.set(pairs[i][0], v);
     else return typeof v === 'number' ? formatFull(v) : formatValue(v);
   }

@@ -43,25 +43,25 @@ const SET_HINT =
 async function parseOverrides(list: readonly string[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (!list.length) return out;
+  const { parseAssignments } = await import('./calc.ts');
   const { parseExpr } = await import('../syntax/index.ts');
   const { evaluate } = await import('../symbolic/index.ts');
-  for (const arg of list) {
-    const i = arg.indexOf('=');
-    const name = i >= 0 ? arg.slice(0, i).trim() : arg.trim();
-    const text = i >= 0 ? arg.slice(i + 1) : '';
-    const bad = (message: string, hints: string[] = [SET_HINT]) =>
-      new ExprfitError('usage', `--set ${arg}: ${message}`, { hints });
-    if (i < 0) throw bad(`expected NAME=VALUE`);
-    if (!name) throw bad('the name before = is missing');
-    if (!/^[\p{L}_][\p{L}\p{M}\p{Nd}_]*$/u.test(name)) throw bad(`'${name}' is not a name`);
-    if (!text.trim()) throw bad(`no value after '${name}='`);
+  const pairs = parseAssignments(list, (a) => `--set ${a}`, SET_HINT);
+  for (let k = 0; k < pairs.length; k++) {
+    const [name, text] = pairs[k];
     let v: number;
     try {
       v = evaluate(parseExpr(text), { inf: Infinity, nan: NaN });
     } catch (err) {
       if (err instanceof ExprfitError) {
         // e.g. "unknown name 'abc'": the value must be made of numbers only
-        throw bad(`the value '${text}' is not a number: ${err.message}`);
+        throw new ExprfitError(
+          'usage',
+          `--set ${list[k]}: the value '${text}' is not a number: ${err.message}`,
+          {
+            hints: [SET_HINT],
+          },
+        );
       }
       throw err;
     }

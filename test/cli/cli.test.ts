@@ -248,7 +248,11 @@ describe('exprfit eval and diff', () => {
     [['exq(1)'], /1:1: error: unknown function 'exq'\n {2}exq\(1\)\n {2}\^\^\^\n {2}did you mean 'exp'\?/],
     [['1 +'], /error: .*\n {2}1 \+\n/],
     [['a*x', 'a=1'], /unknown name 'x'/],
-    [['x', 'x'], /expected name=value/],
+    [['x', 'x'], /error: argument 'x': expected NAME=VALUE/],
+    [['x', '=2'], /error: argument '=2': the name before = is missing/],
+    // an error inside a NAME=VALUE argument names the argument and carets its value
+    [['a', 'a=b'], /1:1: error: in argument 'a=b': unknown name 'b'\n {2}b\n {2}\^/],
+    [['a', 'a=linspace(0, 1, -3)'], /in argument 'a=linspace\(0, 1, -3\)': /],
   ];
   it.each(bad)('eval %j fails with a caret and exit 2', (args, message) => {
     const r = cli(['eval', ...args]);
