@@ -163,32 +163,41 @@ export class Session {
 
   varsText(): string {
     const digits = 6;
+    const width = Math.max(0, ...[...this.interp.variables.keys()].map((k) => k.length));
     const rows = [...this.interp.variables].map(
-      ([k, v]) => `  ${k.padEnd(12)} ${describeValueShort(v, digits)}`,
+      ([k, v]) => `  ${k.padEnd(width)}  ${describeValueShort(v, digits)}`,
     );
     const fns = [...this.interp.functions].map(([k, f]) => `  ${k}(${f.params.join(', ')})`);
     if (!rows.length && !fns.length) return 'no variables yet';
     return [...rows, ...(fns.length ? ['functions:', ...fns] : [])].join('\n');
   }
 
+  /** One line per parameter, in columns: name, start (or tie), bounds and flags, fitted value +/- stderr. */
   paramsText(): string {
     const ps = [...this.interp.params.values()];
     if (!ps.length) return 'no parameters yet';
     const f = (v: number) => formatScalar(v, 6);
-    return ps
-      .map((p) => {
-        let s = `  ${p.name.padEnd(8)} `;
-        if (p.tie) s += `= ${p.tieText}`;
-        else s += `start ${f(p.value)}`;
-        if (Number.isFinite(p.min) || Number.isFinite(p.max)) s += ` in [${f(p.min)}, ${f(p.max)}]`;
-        if (p.fixed) s += ' fixed';
-        if (p.implicit) s += ' (undeclared)';
-        if (p.fitted !== undefined) {
-          s += `   fitted ${f(p.fitted)}`;
-          if (p.stderr !== undefined && Number.isFinite(p.stderr)) s += ` +/- ${formatScalar(p.stderr, 3)}`;
-        }
-        return s;
-      })
+    const rows = ps.map((p) => {
+      let setup = p.tie ? `= ${p.tieText}` : `start ${f(p.value)}`;
+      if (Number.isFinite(p.min) || Number.isFinite(p.max)) setup += ` in [${f(p.min)}, ${f(p.max)}]`;
+      if (p.fixed) setup += ' fixed';
+      if (p.implicit) setup += ' (undeclared)';
+      let fitted = '';
+      if (p.fitted !== undefined) {
+        fitted = `fitted ${f(p.fitted)}`;
+        if (p.stderr !== undefined && Number.isFinite(p.stderr))
+          fitted += ` +/- ${formatScalar(p.stderr, 3)}`;
+      }
+      return { name: p.name, setup, fitted };
+    });
+    const nameWidth = Math.max(...rows.map((r) => r.name.length));
+    const setupWidth = Math.max(...rows.map((r) => r.setup.length));
+    return rows
+      .map((r) =>
+        r.fitted
+          ? `  ${r.name.padEnd(nameWidth)}  ${r.setup.padEnd(setupWidth)}   ${r.fitted}`
+          : `  ${r.name.padEnd(nameWidth)}  ${r.setup}`,
+      )
       .join('\n');
   }
 }

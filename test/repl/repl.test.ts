@@ -107,11 +107,27 @@ describe('exprfit repl with piped input', () => {
     expect(out).toContain('linspace(start, stop, n?)');
     expect(out).toMatch(/erf\(x\)/);
     expect(out).toMatch(/fit 1: converged/);
-    expect(out).toMatch(/ {2}k {8}start 0\.5 {3}fitted 0\.6\d* \+\/- /);
-    expect(out).toMatch(/ {2}t {12}\[0, 1, 2, 3, 4, 5\]/);
+    expect(out).toMatch(/ {2}k {2}start 0\.5 {3}fitted 0\.6\d* \+\/- /);
+    expect(out).toMatch(/ {2}t {10}\[0, 1, 2, 3, 4, 5\]/);
     expect(out).toMatch(/\n0\.6\d+\n/);
     expect(out).toMatch(/session reset\nno variables yet\n/);
     expect(r.stderr).toMatch(/error: no help for 'nosuch'/);
+  });
+
+  it(':params and :vars line up in columns, also for long names', async () => {
+    const r = await repl(
+      'data "points.csv"\nparam amplitude = 4 in [0, inf], k = 0.5\nparam c = 1\nmodel y = amplitude*exp(-k*t) + c\nfit\n:params\nlong_variable_name = 3\n:vars\n',
+    );
+    const rows = r.stdout.split('\n').filter((l) => /^ {2}(amplitude|k|c) /.test(l));
+    expect(rows).toHaveLength(3);
+    // the start and fitted columns begin at the same place on every row
+    const at = (word: string) => new Set(rows.map((l) => l.indexOf(word)));
+    expect(at('start').size).toBe(1);
+    expect(at('fitted').size).toBe(1);
+    expect(rows[0]).toMatch(/^ {2}amplitude {2}start 4 in \[0, inf\] {3}fitted /);
+    expect(r.stdout).toMatch(/\n {2}t {19}\[0, 1, 2, 3, 4, 5\]\n/);
+    expect(r.stdout).toMatch(/\n {2}residuals {11}\[/);
+    expect(r.stdout).toMatch(/\n {2}long_variable_name {2}3\n/);
   });
 
   it('quits on :quit without running the rest', async () => {
