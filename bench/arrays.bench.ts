@@ -18,8 +18,14 @@ import {
 import type { BenchRow } from './types.ts';
 import { timeMedian } from './types.ts';
 
-/** Median wall time in ms of `runs` calls after one warm-up call. */
-const time = (f: () => unknown, runs: number): number => timeMedian(f, runs, 1);
+/**
+ * Median wall time in ms of `runs` calls after five warm-up calls. The warm-ups matter for outputs of many
+ * megabytes: until the process's heap has grown to hold them, each new output array is fresh memory from
+ * the OS, and on some virtual machines the page faults of a first touch cost more than the arithmetic
+ * (2026-12-02 on the CI machine: 32 MB allocated and touched took 120 ms the first times, 2 ms once
+ * reused). The JS baselines get the same warm-ups; numpy's allocator reuses its memory from the start.
+ */
+const time = (f: () => unknown, runs: number): number => timeMedian(f, runs, 5);
 
 /** Deterministic pseudo-random numbers in [0, 1). */
 function rand(n: number, seed = 1): Float64Array {

@@ -73,7 +73,7 @@ export async function run(): Promise<BenchRow[]> {
       nfev = r.nfev;
     },
     5,
-    1,
+    3, // warm-ups: until the heap holds the image-sized buffers, fresh memory costs page faults (bench/README.md)
   );
   let baselineMs = NaN;
   let note = `${iterations} iterations, ${nfev} evaluations`;

@@ -224,7 +224,7 @@ ${outs.join('\n')} }`;
   return f;
 }
 
-/** Filters the lines of a contiguous [outer, n] block (last axis) into `dst`. */
+/** Filters the lines of a contiguous [outer, n] block (last axis) into `dst`, which may be `src`: each line is copied into a padded buffer before its outputs are written. */
 function passLast(
   src: Float64Array,
   dst: Float64Array,
@@ -364,12 +364,16 @@ export function gaussfilter(
     if (!(sig[ax] > 1e-15) || shape[ax] === 0 || size === 0) continue;
     const w = gaussianWeights(sig[ax], truncate);
     if (w.length === 1) continue;
-    const dst = spare ?? new Float64Array(size);
     const n = shape[ax];
     const outer = product(shape.slice(0, ax));
     const inner = product(shape.slice(ax + 1));
+    // the last axis works in place on an array of our own (passLast copies each line before writing it):
+    // a 2-D image needs one new array, not two
+    const inPlace = inner === 1 && owned;
+    const dst = inPlace ? cur : (spare ?? new Float64Array(size));
     if (inner === 1) passLast(cur, dst, outer, n, w, m, cval);
     else passMiddle(cur, dst, outer, n, inner, w, m, cval);
+    if (inPlace) continue;
     spare = owned ? cur : null;
     cur = dst;
     owned = true;
