@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { runInProcess } from '../cli/inProcess.ts';
 import { writeNpy } from '../../src/data/npy.ts';
 import { readTable } from '../../src/data/table.ts';
 import { closeBatchPool } from '../../src/batch/pool.ts';
@@ -17,19 +17,7 @@ afterAll(async () => {
   await closeBatchPool();
 });
 
-async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  };
-  const before = process.exitCode;
-  await main(args, io);
-  const status = Number(process.exitCode ?? 0);
-  process.exitCode = before;
-  return { status, stdout, stderr };
-}
+const run = runInProcess;
 
 describe('exprfit spots', () => {
   const u = rng(77);

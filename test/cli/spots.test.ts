@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { runInProcess } from './inProcess.ts';
 import { withFlagNames } from '../../src/cli/spots.ts';
 import { closeBatchPool } from '../../src/batch/pool.ts';
 import { NdArray } from '../../src/data/ndarray.ts';
@@ -19,19 +19,7 @@ afterAll(async () => {
   await closeBatchPool();
 });
 
-async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  };
-  const before = process.exitCode;
-  await main(args, io);
-  const status = Number(process.exitCode ?? 0);
-  process.exitCode = before;
-  return { status, stdout, stderr };
-}
+const run = runInProcess;
 
 /** Two Moffat-like spots (beta 2.5, a 2) on a background of 10, with a deterministic ripple. */
 async function spotsFile(): Promise<string> {

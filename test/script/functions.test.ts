@@ -1,28 +1,14 @@
 /** The array functions of scripts (src/script/functions.ts): arguments, errors, size limit, docs. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { crBasis, linspace, smoothingSpline } from '../../src/arrays/index.ts';
-import { NdArray } from '../../src/data/ndarray.ts';
 import { scriptFunctionNames } from '../../src/script/functions.ts';
-import { cleanup, errorOf, exec, session, type Run } from './helpers.ts';
+import { errorOf, exec, freshSessions, arrayVar } from './helpers.ts';
 
-let runs: Run[] = [];
-function fresh(): Run {
-  const r = session();
-  runs.push(r);
-  return r;
-}
-afterEach(() => {
-  for (const r of runs) cleanup(r);
-  runs = [];
-});
+const fresh = freshSessions();
 
-function arr(r: Run, name: string): NdArray {
-  const v = r.interp.variables.get(name);
-  if (!(v instanceof NdArray)) throw new Error(`${name} is not an array: ${String(v)}`);
-  return v;
-}
+const arr = arrayVar;
 
 const X = Array.from(linspace(0, 10, 30).data);
 const Y = X.map((x) => Math.sin(x) + 0.2 * Math.cos(7 * x));

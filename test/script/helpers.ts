@@ -2,6 +2,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { NdArray } from '../../src/data/ndarray.ts';
 import { Interpreter } from '../../src/script/interpreter.ts';
 import { ExprfitError } from '../../src/syntax/span.ts';
 
@@ -27,6 +29,30 @@ export function session(overrides?: Map<string, number>): Run {
     overrides,
   });
   return { interp, out, info, warn, dir };
+}
+
+/**
+ * A maker of fresh sessions whose temporary folders are removed after each test (call it at the top
+ * level of a test file: it registers the `afterEach`).
+ */
+export function freshSessions(): (overrides?: Map<string, number>) => Run {
+  let runs: Run[] = [];
+  afterEach(() => {
+    for (const r of runs) cleanup(r);
+    runs = [];
+  });
+  return (overrides) => {
+    const r = session(overrides);
+    runs.push(r);
+    return r;
+  };
+}
+
+/** The array variable `name` of `run`'s session (fails when it is not an array). */
+export function arrayVar(run: Run, name: string): NdArray {
+  const v = run.interp.variables.get(name);
+  if (!(v instanceof NdArray)) throw new Error(`${name} is not an array: ${String(v)}`);
+  return v;
 }
 
 /** Runs `text` in `run`'s interpreter (as file `dir/test.fit`). */

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NdArray } from '../../src/data/ndarray.ts';
@@ -6,24 +6,11 @@ import { encodeNpy, parseNpy } from '../../src/data/npy.ts';
 import { getCommand, registerCommand } from '../../src/script/statements.ts';
 import { checkStatements } from '../../src/script/check.ts';
 import { parseScript } from '../../src/syntax/parse.ts';
-import { cleanup, csvText, errorOf, exec, normal, session, writeFile, type Run } from './helpers.ts';
+import { csvText, errorOf, exec, normal, writeFile, freshSessions, arrayVar, type Run } from './helpers.ts';
 
-let runs: Run[] = [];
-function fresh(overrides?: Map<string, number>): Run {
-  const r = session(overrides);
-  runs.push(r);
-  return r;
-}
-afterEach(() => {
-  for (const r of runs) cleanup(r);
-  runs = [];
-});
+const fresh = freshSessions();
 
-function arr(r: Run, name: string): NdArray {
-  const v = r.interp.variables.get(name);
-  if (!(v instanceof NdArray)) throw new Error(`${name} is not an array: ${String(v)}`);
-  return v;
-}
+const arr = arrayVar;
 
 /** Noisy decay data y = 12 exp(-t/3.5) + 0.8 with sigma per point. */
 function decayCsv(r: Run, name = 'decay.csv', seed = 5): void {

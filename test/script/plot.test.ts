@@ -1,19 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gridOf } from '../../src/script/plot.ts';
-import { cleanup, exec, normal, session, writeFile, type Run } from './helpers.ts';
+import { exec, normal, writeFile, freshSessions } from './helpers.ts';
 
-let runs: Run[] = [];
-function fresh(): Run {
-  const r = session();
-  runs.push(r);
-  return r;
-}
-afterEach(() => {
-  for (const r of runs) cleanup(r);
-  runs = [];
-});
+const fresh = freshSessions();
 
 /** x, y, z columns of a flattened w x h image of a Gaussian spot (x the column, y the row), rows in `order`. */
 function imageCsv(w: number, h: number, order: (rows: string[]) => string[] = (rows) => rows): string {

@@ -3,7 +3,7 @@
  * `print`, `save` to .csv/.tsv/.json/.npy/.png, its options, errors positioned at the option that caused them,
  * the static check, `:help spots` and completion.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NdArray } from '../../src/data/ndarray.ts';
@@ -13,18 +13,9 @@ import { isTable, type TableValue } from '../../src/script/values.ts';
 import { parseScript } from '../../src/syntax/parse.ts';
 import { Session } from '../../src/repl/session.ts';
 import { makeCompleter } from '../../src/repl/completer.ts';
-import { cleanup, errorOf, exec, normal, session, writeFile, type Run } from './helpers.ts';
+import { errorOf, exec, normal, writeFile, freshSessions, type Run } from './helpers.ts';
 
-let runs: Run[] = [];
-function fresh(): Run {
-  const r = session();
-  runs.push(r);
-  return r;
-}
-afterEach(() => {
-  for (const r of runs) cleanup(r);
-  runs = [];
-});
+const fresh = freshSessions();
 
 const COLUMNS = [
   'id',
