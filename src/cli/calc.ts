@@ -71,12 +71,7 @@ export function parseAssignments(
 /** An error of the `name=value` argument `arg`, naming it (with `value` as the caret's source). */
 function assignmentError(arg: string, value: string, err: unknown): unknown {
   if (!(err instanceof ExprfitError)) return err;
-  return new ExprfitError(err.code, `in argument '${arg}': ${err.message}`, {
-    ...(err.span ? { span: err.span } : {}),
-    source: { text: value },
-    hints: err.hints,
-    cause: err,
-  });
+  return err.withSource({ text: value }).withMessage((m) => `in argument '${arg}': ${m}`);
 }
 
 /** Runs `f`, naming the `name=value` argument in an error it throws. */

@@ -113,6 +113,19 @@ function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
+/** A point's residual `r = y - m` and, with a sigma, its error bars on the data (`lo`, `hi`) and residual. */
+function residualFields(y: number, m: number, s: number | undefined): object {
+  const r = { r: finiteOrNull(y - m) };
+  if (s === undefined) return r;
+  return {
+    ...r,
+    lo: finiteOrNull(y - s),
+    hi: finiteOrNull(y + s),
+    rlo: finiteOrNull(y - m - s),
+    rhi: finiteOrNull(y - m + s),
+  };
+}
+
 function checkLengths(spec: Plot1DSpec): void {
   const n = spec.x.length;
   const bad = (name: string, len: number): never => {
@@ -179,15 +192,7 @@ function spec1d(spec: Plot1DSpec, options: PlotOptions, warnings: string[], suff
     points.push({
       x: finiteOrNull(x),
       y: finiteOrNull(y),
-      r: finiteOrNull(y - m),
-      ...(s !== undefined
-        ? {
-            lo: finiteOrNull(y - s),
-            hi: finiteOrNull(y + s),
-            rlo: finiteOrNull(y - m - s),
-            rhi: finiteOrNull(y - m + s),
-          }
-        : {}),
+      ...residualFields(y, m, s),
     });
   }
   let cx: ArrayLike<number>;
@@ -337,15 +342,7 @@ function specCompare(spec: PlotCompareSpec, options: PlotOptions, warnings: stri
       i,
       y: finiteOrNull(y),
       m: finiteOrNull(m),
-      r: finiteOrNull(y - m),
-      ...(s !== undefined
-        ? {
-            lo: finiteOrNull(y - s),
-            hi: finiteOrNull(y + s),
-            rlo: finiteOrNull(y - m - s),
-            rhi: finiteOrNull(y - m + s),
-          }
-        : {}),
+      ...residualFields(y, m, s),
     });
   }
   if (!(hi > lo)) [lo, hi] = Number.isFinite(lo) ? [lo - 0.5, lo + 0.5] : [0, 1];

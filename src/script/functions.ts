@@ -540,12 +540,7 @@ function named<T>(from: string, to: string, f: () => T): T {
     return f();
   } catch (err) {
     if (!(err instanceof ExprfitError) || !err.message.startsWith(from)) throw err;
-    throw new ExprfitError(err.code, to + err.message.slice(from.length), {
-      span: err.span,
-      source: err.source,
-      hints: err.hints,
-      cause: err,
-    });
+    throw err.withMessage((m) => to + m.slice(from.length));
   }
 }
 

@@ -62,6 +62,19 @@ export class ExprfitError extends Error {
     });
   }
 
+  /**
+   * The same error with its message rewritten by `rewrite` (a caller naming what the inner layer could not:
+   * the argument, the script's spelling of a function or option); span, source and hints are kept.
+   */
+  withMessage(rewrite: (message: string) => string): ExprfitError {
+    return new ExprfitError(this.code, rewrite(this.message), {
+      span: this.span,
+      source: this.source,
+      hints: this.hints,
+      cause: this,
+    });
+  }
+
   /** Human-readable, multi-line: `file:line:col: error: message`, source line, caret, hints. */
   format(): string {
     const lines: string[] = [];
