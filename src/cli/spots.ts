@@ -200,10 +200,7 @@ async function runCommand(file: string, flags: SpotsFlags, io: SpotsIo): Promise
   } catch (err) {
     // `the image is empty` / `has no finite pixels`: say which file
     if (err instanceof ExprfitError && /^the image\b/.test(err.message)) {
-      throw new ExprfitError(err.code, err.message.replace(/^the image\b/, `the image ${file}`), {
-        hints: err.hints,
-        cause: err,
-      });
+      throw err.withMessage((m) => m.replace(/^the image\b/, `the image ${file}`));
     }
     throw err;
   } finally {
