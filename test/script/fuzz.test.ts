@@ -1,0 +1,253 @@
+/**
+ * Fuzzing the whole text → result path: random token sequences and mutations of the examples, run through
+ * the script interpreter (parse, check, evaluate, fit, save). Every input must end in a result or an
+ * `ExprfitError` (never a TypeError, RangeError, "internal error" or a hang), within a time bound.
+ *
+ * Fixed seed, a few thousand cases in the normal suite. More: `FUZZ_CASES=20000 FUZZ_SEED=7 npx vitest run
+ * test/script/fuzz.test.ts`. A failure prints the input, so it can be added to a table test where it belongs.
+ */
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ExprfitError } from '../../src/syntax/span.ts';
+import { Interpreter } from '../../src/script/interpreter.ts';
+import { checkStatements } from '../../src/script/check.ts';
+import { parseScript } from '../../src/syntax/parse.ts';
+
+const SEED = Number(process.env.FUZZ_SEED ?? 20261207);
+const CASES = Number(process.env.FUZZ_CASES ?? 1500);
+/** A single case may take this long (fits of mutated examples included); a hang fails the test. */
+const CASE_MS = 5_000;
+
+/** mulberry32: a small seeded generator, so a failing case replays from its seed and index. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+
+/** Tokens of the expression and script language, plus hostile values and names. */
+const TOKENS = [
+  'x',
+  'y',
+  'a',
+  'b',
+  'tau',
+  'A',
+  'img',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  '0',
+  '1',
+  '2.5',
+  '1e308',
+  '1e-320',
+  '-1',
+  'inf',
+  'nan',
+  'pi',
+  'e',
+  '1e9',
+  '0.0',
+  '+',
+  '-',
+  '*',
+  '/',
+  '^',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  ':',
+  '=',
+  '==',
+  '<',
+  '>',
+  '.',
+  ';',
+  '#',
+  '"',
+  "'",
+  'exp',
+  'log',
+  'sqrt',
+  'sin',
+  'gamma',
+  'polygamma',
+  'erf',
+  'abs',
+  'max',
+  'min',
+  'sum',
+  'mean',
+  'linspace',
+  'zeros',
+  'ones',
+  'grid',
+  'cr',
+  'gaussfilter',
+  'gausskernel',
+  'smooth',
+  'spline',
+  'load',
+  'param',
+  'model',
+  'fit',
+  'print',
+  'report',
+  'data',
+  'save',
+  'to',
+  'in',
+  'fix',
+  'set',
+  'function',
+  '\n',
+  ' ',
+  '  ',
+  '\t',
+];
+
+function tokenCase(r: () => number): string {
+  const n = 1 + Math.floor(r() * 24);
+  let s = '';
+  for (let i = 0; i < n; i++) s += pick(r, TOKENS) + (r() < 0.6 ? ' ' : '');
+  return s;
+}
+
+/** Mostly the first (valid) choice, sometimes a hostile one: scripts that get past parsing into the fit. */
+const usually = <T>(r: () => number, good: T, bad: readonly T[]): T => (r() < 0.7 ? good : pick(r, bad));
+
+/** A small structured script that parses more often than random tokens do, with random holes. */
+function templateCase(r: () => number): string {
+  const expr = () => Array.from({ length: 1 + Math.floor(r() * 6) }, () => pick(r, TOKENS)).join(' ');
+  const fn = () => pick(r, ['gamma', 'polygamma', 'lgamma', 'erf', 'log', 'exp', 'sqrt', 'besselj', 'zeta']);
+  const num = () =>
+    pick(r, ['0', '1', '-1', '0.5', '1e300', '-1e300', '1e9', '1e-320', 'inf', 'nan', '171', '3']);
+  return [
+    `x = linspace(${usually(r, '0', ['-1', '1e300', 'nan'])}, ${usually(r, '10', ['1', 'inf', '0'])}, ${usually(r, '20', ['5', '1', '0', '-3', '1e9'])})`,
+    `y = ${usually(r, '3*exp(-x/2) + 1', ['2*x + 1', 'nan*x', '1e308*x*x', 'x', '0*x'])}`,
+    `param a = ${usually(r, '1', ['0', 'inf', '-1', '1e-300'])}${usually(r, '', [' in [0, 10]', ' in [inf, inf]', ' in [1, 0]', ' in [-inf, 1]'])}`,
+    `param b = ${usually(r, '0.3', ['1e-3', '0', '1e300', '-5'])}`,
+    usually(r, '', [`param c = a + b`, `param c = ${expr()}`, `param d = 2*a in [0, 1]`]),
+    `model y = a*${usually(r, 'exp(-b*x) + 1', ['x', 'x + b', '(x - b)^2', `${fn()}(b*x)`, expr()])}`,
+    usually(r, 'fit', [
+      'fit method=lbfgsb',
+      'fit method=nelder',
+      'fit loss=cauchy',
+      'fit starts=3',
+      `fit ${expr()}`,
+    ]),
+    usually(r, 'print a', [
+      'report',
+      `print ${expr()}`,
+      `print ${fn()}(${num()}, ${num()})`,
+      `print ${fn()}(${num()})`,
+    ]),
+  ].join('\n');
+}
+
+const EXAMPLES_DIR = join(import.meta.dirname, '../../examples');
+const work = mkdtempSync(join(tmpdir(), 'exprfit-fuzz-'));
+cpSync(join(EXAMPLES_DIR, 'data'), join(work, 'data'), { recursive: true });
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** The examples without their plot lines (plots are slow and have their own tests). */
+const EXAMPLES = readdirSync(EXAMPLES_DIR)
+  .filter((f) => f.endsWith('.fit'))
+  .map((f) =>
+    readFileSync(join(EXAMPLES_DIR, f), 'utf8')
+      .split('\n')
+      .filter((l) => !/^\s*plot\b/.test(l) && !/^\s*spots\b/.test(l))
+      .join('\n'),
+  );
+
+function mutate(r: () => number, text: string): string {
+  const edits = 1 + Math.floor(r() * 3);
+  let s = text;
+  for (let k = 0; k < edits; k++) {
+    const i = Math.floor(r() * (s.length + 1));
+    const kind = r();
+    if (kind < 0.3)
+      s = s.slice(0, i) + s.slice(i + 1 + Math.floor(r() * 4)); // delete a few characters
+    else if (kind < 0.6)
+      s = s.slice(0, i) + pick(r, TOKENS) + s.slice(i); // insert a token
+    else if (kind < 0.8) {
+      const j = Math.floor(r() * s.length);
+      s = s.slice(0, i) + s.slice(j, j + Math.floor(r() * 12)) + s.slice(i); // duplicate a piece
+    } else s = s.slice(0, i) + String.fromCharCode(32 + Math.floor(r() * 95)) + s.slice(i + 1); // replace
+  }
+  return s;
+}
+
+type Outcome = { ok: true } | { ok: false; error: unknown };
+
+async function runCase(text: string): Promise<Outcome> {
+  try {
+    const file = join(work, 'case.fit');
+    const statements = parseScript(text, file);
+    await checkStatements(statements, { text, file }, { baseDir: work });
+    const interp = new Interpreter({ baseDir: work });
+    await interp.runText(text, file);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/** Why an outcome is a defect, or undefined when it is a result or a clean user error. */
+function defect(outcome: Outcome, ms: number): string | undefined {
+  if (ms > CASE_MS) return `took ${ms.toFixed(0)} ms (bound ${CASE_MS} ms)`;
+  if (outcome.ok) return undefined;
+  const err = outcome.error;
+  if (!(err instanceof ExprfitError)) return `not an ExprfitError: ${String((err as Error)?.stack ?? err)}`;
+  if (/internal error/i.test(err.message)) return `internal error: ${err.message}`;
+  return undefined;
+}
+
+/** With FUZZ_STATS set, how the cases ended (so a change of generator can be seen to still reach fits). */
+const stats = new Map<string, number>();
+function count(label: string, outcome: Outcome): void {
+  const key = `${label} ${outcome.ok ? 'ok' : ((outcome.error as ExprfitError).code ?? 'thrown')}`;
+  stats.set(key, (stats.get(key) ?? 0) + 1);
+}
+afterAll(() => {
+  if (process.env.FUZZ_STATS) console.log(Object.fromEntries(stats));
+});
+
+async function fuzz(label: string, make: (r: () => number, i: number) => string, cases: number) {
+  const failures: string[] = [];
+  for (let i = 0; i < cases && failures.length < 5; i++) {
+    const r = rng(SEED * 7919 + i * 104729 + label.length);
+    const text = make(r, i);
+    const t0 = performance.now();
+    const outcome = await runCase(text);
+    const why = defect(outcome, performance.now() - t0);
+    count(label, outcome);
+    if (why) failures.push(`case ${label}#${i} (seed ${SEED}):\n${text}\n→ ${why}`);
+  }
+  expect(failures, failures.join('\n\n')).toEqual([]);
+}
+
+describe('fuzz: every input ends in a result or an ExprfitError, in bounded time', () => {
+  it('random token sequences', { timeout: 120_000 }, async () => {
+    await fuzz('tokens', tokenCase, CASES);
+  });
+  it('small scripts with random holes', { timeout: 120_000 }, async () => {
+    await fuzz('template', templateCase, Math.ceil(CASES / 3));
+  });
+  it('mutations of the examples', { timeout: 120_000 }, async () => {
+    await fuzz('mutation', (r, i) => mutate(r, EXAMPLES[i % EXAMPLES.length]), Math.ceil(CASES / 5));
+  });
+});
