@@ -341,7 +341,7 @@ export function gaussfilter(
   const a = asArray(img, 'gaussfilter image');
   const nd = a.ndim;
   if (nd === 0) return new NdArray(Float64Array.from(a.data), []);
-  const m = MODE_ALIASES[mode as string];
+  const m = Object.hasOwn(MODE_ALIASES, mode) ? MODE_ALIASES[mode as string] : undefined;
   if (!m) {
     throw new ExprfitError(
       'option',
@@ -350,7 +350,11 @@ export function gaussfilter(
   }
   const sig = perAxis('gaussfilter sigma', sigma, nd);
   sig.forEach((s, i) => {
-    if (s < 0) throw new ExprfitError('value', `gaussfilter sigma for axis ${i} must be >= 0, got ${s}`);
+    if (!(s >= 0 && s < Infinity))
+      throw new ExprfitError(
+        'value',
+        `gaussfilter sigma for axis ${i} must be a finite number >= 0, got ${s}`,
+      );
   });
   checkFinite('gaussfilter cval', cval);
   checkFinite('gaussfilter truncate', truncate);

@@ -9,8 +9,17 @@ import { getFunction } from '../functions/registry.ts';
 import { differentiate, evaluate } from '../symbolic/index.ts';
 import { checkCalls, parseExpr } from '../syntax/index.ts';
 import { ExprfitError } from '../syntax/span.ts';
+import { nameMap } from '../script/nameMap.ts';
 
 const NAME = /^[\p{L}_][\p{L}\p{M}\p{Nd}_\u2080-\u2089]*$/u;
+
+/**
+ * The names a value of `eval` or `--set` can use besides the builtins' `pi` and `e`: `inf` and `nan`, as in
+ * scripts. A fresh prototype-free map, so that assigned names such as `__proto__` are ordinary keys.
+ */
+export function numberScope(): Record<string, number> {
+  return nameMap({ inf: Infinity, nan: NaN });
+}
 
 /** True when `e` uses only numbers, names, operators and builtin math functions. */
 function isScalar(e: Expr): boolean {
@@ -49,6 +58,7 @@ export function parseAssignments(
   label: (arg: string) => string = (a) => `argument '${a}'`,
   hint = 'write NAME=VALUE, e.g. exprfit eval "a*x^2" a=2 x=3',
 ): [string, string][] {
+  const seen = new Set<string>();
   return args.map((arg) => {
     const i = arg.indexOf('=');
     const name = i >= 0 ? arg.slice(0, i).trim() : arg.trim();
@@ -64,6 +74,12 @@ export function parseAssignments(
               ? `no value after '${name}='`
               : undefined;
     if (why) throw new ExprfitError('usage', `${label(arg)}: ${why}`, { hints: [hint] });
+    if (seen.has(name)) {
+      throw new ExprfitError('usage', `${label(arg)}: '${name}' is given twice`, {
+        hints: ['give each name once'],
+      });
+    }
+    seen.add(name);
     return [name, value];
   });
 }
@@ -94,7 +110,7 @@ export async function evalCommand(text: string, assignments: readonly string[]):
         : parseExpr(t, { checkCalls: false }),
   }));
   if (parsed.every((p) => isScalar(p.expr))) {
-    const scope: Record<string, number> = {};
+    const scope = numberScope();
     for (let i = 0; i < parsed.length; i++) {
       const { text: t, expr } = parsed[i];
       const run = (): number => {

@@ -43,7 +43,7 @@ const SET_HINT =
 async function parseOverrides(list: readonly string[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (!list.length) return out;
-  const { parseAssignments } = await import('./calc.ts');
+  const { numberScope, parseAssignments } = await import('./calc.ts');
   const { parseExpr } = await import('../syntax/index.ts');
   const { evaluate } = await import('../symbolic/index.ts');
   const pairs = parseAssignments(list, (a) => `--set ${a}`, SET_HINT);
@@ -51,7 +51,7 @@ async function parseOverrides(list: readonly string[]): Promise<Map<string, numb
     const [name, text] = pairs[k];
     let v: number;
     try {
-      v = evaluate(parseExpr(text), { inf: Infinity, nan: NaN });
+      v = evaluate(parseExpr(text), numberScope());
     } catch (err) {
       if (err instanceof ExprfitError) {
         // e.g. "unknown name 'abc'": the value must be made of numbers only
@@ -223,12 +223,14 @@ Examples:
     .description('symbolic derivative of an expression, simplified')
     .argument('<expr>', 'the expression')
     .argument('<name>', 'the name to differentiate by')
+    .allowUnknownOption()
     .addHelpText(
       'after',
       `
 Examples:
   $ exprfit diff 'a*exp(-k*t)' k             prints -(a*t*exp(-k*t)) or an equal form
-  $ exprfit diff 'sin(x)^2' x`,
+  $ exprfit diff 'sin(x)^2' x
+  $ exprfit diff '-a^2' a                    (an expression may start with -; -- before it works too)`,
     )
     .action(async (expr: string, name: string) => {
       const { diffCommand } = await import('./calc.ts');

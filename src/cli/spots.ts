@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import type { Command as CommandType } from 'commander';
 import { ExprfitError } from '../syntax/span.ts';
+import { nameMap } from '../script/nameMap.ts';
 import type { Stream } from './style.ts';
 
 const commander = createRequire(import.meta.url)('commander') as typeof import('commander');
@@ -98,7 +99,7 @@ export function withFlagNames(err: unknown): unknown {
 
 /** `--start NAME=VALUE` values (repeatable) as start values by parameter name. */
 function parseStarts(items: readonly string[]): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out = nameMap<number>();
   for (const item of items) {
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S.*?)\s*$/.exec(item);
     const v = m ? Number(m[2]) : NaN;

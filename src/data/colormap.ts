@@ -46,12 +46,14 @@ export type Colormap = readonly number[];
 /** Grey ramp, black to white. */
 export const GREY: Colormap = Object.freeze(Array.from({ length: 256 }, (_, i) => (i << 16) | (i << 8) | i));
 
-/** Named colormaps for the heatmap writer. */
-export const COLORMAPS: Readonly<Record<string, Colormap>> = Object.freeze({
-  viridis: VIRIDIS,
-  grey: GREY,
-  gray: GREY,
-});
+/** Named colormaps for the heatmap writer (prototype-free: `COLORMAPS['constructor']` is undefined). */
+export const COLORMAPS: Readonly<Record<string, Colormap>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, Colormap>, {
+    viridis: VIRIDIS,
+    grey: GREY,
+    gray: GREY,
+  }),
+);
 
 /**
  * Maps values to RGBA bytes (4 per value): [lo, hi] is cut into 256 equal bins (as matplotlib and d3 do), values

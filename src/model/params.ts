@@ -71,6 +71,8 @@ export function normalizeParam(name: string, input: ParamInput | undefined): Par
   const max = checkNumber(name, 'max', spec.max, true) ?? Infinity;
   if (min > max)
     throw new ExprfitError('value', `parameter '${name}': min ${min} is greater than max ${max}`);
+  if (min === max && !Number.isFinite(min))
+    throw new ExprfitError('value', `parameter '${name}': bounds [${min}, ${max}] leave no finite value`);
   if (spec.fixed !== undefined && typeof spec.fixed !== 'boolean') {
     throw new ExprfitError(
       'value',

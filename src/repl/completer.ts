@@ -18,12 +18,13 @@ import { scriptFunctionNames } from '../script/functions.ts';
 import { REPL_COMMANDS, helpTopics } from '../script/help.ts';
 import type { Interpreter } from '../script/interpreter.ts';
 import { commandNames, getCommand } from '../script/statements.ts';
+import { PLOT_OPTIONS } from '../script/plot.ts';
 
 export type Completer = (line: string) => [string[], string];
 
 const OPTIONS_OF: Readonly<Record<string, readonly string[]>> = {
   fit: Object.keys(FIT_OPTIONS),
-  plot: ['eq', 'title', 'xlabel', 'ylabel', 'width'],
+  plot: PLOT_OPTIONS,
   save: ['name', 'colormap', 'png', 'range'],
   data: ['prefix', 'delimiter', 'format', 'key'],
   report: ['brief', 'json', 'min_correlation'],

@@ -10,10 +10,11 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
-import repl, { type REPLServer } from 'node:repl';
+import repl, { type REPLCommand, type REPLServer } from 'node:repl';
 import { describeError, formatWarning, styleFor, useColor, type Stream } from '../cli/style.ts';
 import { REPL_COMMANDS } from '../script/help.ts';
 import { ExprfitError } from '../syntax/span.ts';
+import { closestMatches } from '../syntax/suggest.ts';
 import { makeCompleter } from './completer.ts';
 import { Session } from './session.ts';
 
@@ -34,6 +35,35 @@ export function historyPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 const PROMPT = 'exprfit> ';
+
+/** `.foo`: not a command of exprfit's REPL; the hint names the closest one (`.quit` → `:quit`). */
+function unknownDotCommand(keyword: string): ExprfitError {
+  const names = Object.keys(REPL_COMMANDS).map((c) => c.slice(1));
+  const close = names.includes(keyword) ? [keyword] : closestMatches(keyword, names);
+  return new ExprfitError('usage', `.${keyword} is not an exprfit command`, {
+    hints: [
+      close.length
+        ? `did you mean ':${close[0]}'?`
+        : `the commands are ${Object.keys(REPL_COMMANDS).join(', ')}`,
+    ],
+  });
+}
+
+/**
+ * node:repl answers an unknown `.foo` with its own "Invalid REPL keyword" and goes on as if nothing was wrong;
+ * it looks keywords up in `server.commands`, so a table that answers every unknown keyword routes them to
+ * `reject` (an exprfit error that counts).
+ */
+function rejectUnknownDotCommands(server: REPLServer, reject: (keyword: string) => void): void {
+  const table = server.commands as Record<string, REPLCommand | undefined>;
+  const answering = new Proxy(table, {
+    get: (t, key) =>
+      typeof key !== 'string' || Object.hasOwn(t, key)
+        ? t[key as string]
+        : { help: '', action: () => reject(key) },
+  });
+  (server as { commands: unknown }).commands = answering;
+}
 
 /**
  * Runs a REPL until Ctrl-D, `:quit` or the end of piped input. Resolves with the exit status: 0, or 2 when
@@ -120,19 +150,18 @@ export async function startRepl(options: ReplOptions = {}): Promise<number> {
       void session.handle(`:load ${file}`).then(() => server.displayPrompt());
     },
   });
+  const rejectDotCommand = (keyword: string): void => {
+    session.errors++;
+    write(errorOutput, describeError(unknownDotCommand(keyword), errStyle, false));
+    server.displayPrompt();
+  };
   for (const c of ['save', 'editor', 'clear']) {
     server.defineCommand(c, {
       help: `not available (exprfit commands start with ':'; see :help)`,
-      action() {
-        session.errors++;
-        const err = new ExprfitError('usage', `.${c} is not an exprfit command`, {
-          hints: [`the commands are ${Object.keys(REPL_COMMANDS).join(', ')}`],
-        });
-        write(errorOutput, describeError(err, errStyle, false));
-        server.displayPrompt();
-      },
+      action: () => rejectDotCommand(c),
     });
   }
+  rejectUnknownDotCommands(server, rejectDotCommand);
   server.defineCommand('help', {
     help: 'exprfit help (same as :help)',
     action(topic: string) {

@@ -15,8 +15,9 @@ import { SCRIPT_CONSTANTS } from './evaluate.ts';
 import { FIT_OPTIONS, FIT_OPTION_WORDS } from './fitting.ts';
 import { arityDescription, getScriptFunction, scriptFunctionNames } from './functions.ts';
 import type { Interpreter } from './interpreter.ts';
+import { PLOT_OPTIONS } from './plot.ts';
 import { getCommand, isIdentifier } from './statements.ts';
-import { isSpline, showPathAsWritten } from './values.ts';
+import { isAutoParams, isSpline, showPathAsWritten, undeclaredModelName } from './values.ts';
 
 type Kind = 'value' | 'param' | 'spline';
 
@@ -36,7 +37,6 @@ export interface CheckOptions {
   readonly session?: Interpreter;
 }
 
-const PLOT_OPTIONS = ['eq', 'title', 'xlabel', 'ylabel', 'width'];
 // scale and nsigma: the overlay of a spots table (save spots to "spots.png" scale=4)
 const SAVE_OPTIONS = ['name', 'colormap', 'png', 'range', 'scale', 'nsigma'];
 const DATA_OPTIONS = ['prefix', 'delimiter', 'format', 'key'];
@@ -48,7 +48,13 @@ class Checker {
   readonly assigned = new Set<string>();
   modelLhs: { lhs: string; span: SourceSpan }[] = [];
   modelClosed = false;
-  implicit = new Set<string>();
+  /** Names the model lines use that are not defined (yet), with where each is first used. */
+  implicit = new Map<string, SourceSpan | undefined>();
+  /** The same for each user function's body, added to a model's when the model calls the function. */
+  readonly functionImplicit = new Map<string, Map<string, SourceSpan | undefined>>();
+  /** A `param` statement declared a parameter; `param auto` was given. */
+  declaredParams = false;
+  autoParams = false;
   fits = 0;
 
   constructor(
@@ -59,6 +65,8 @@ class Checker {
     if (s) {
       for (const [k, v] of s.variables) this.names.set(k, isSpline(v) ? 'spline' : 'value');
       for (const k of s.params.keys()) this.names.set(k, 'param');
+      this.declaredParams = [...s.params.values()].some((p) => !p.implicit);
+      this.autoParams = s.autoParams;
       for (const [k, f] of s.functions) this.functions.set(k, f.params.length);
       this.fits = s.fits.length;
     }
@@ -73,8 +81,15 @@ class Checker {
     return new ExprfitError(code, message, { span, source: this.source, hints });
   }
 
-  /** Checks names and calls of `e`; `locals` are a function's parameters; `implicitOk` lets unknown names be parameters. */
-  expr(e: Expr, locals: ReadonlySet<string> = new Set(), implicitOk = false): void {
+  /**
+   * Checks names and calls of `e`; `locals` are a function's parameters; with `implicit` (model lines, function
+   * bodies) unknown names are collected there (they may become parameters) rather than reported.
+   */
+  expr(
+    e: Expr,
+    locals: ReadonlySet<string> = new Set(),
+    implicit?: Map<string, SourceSpan | undefined>,
+  ): void {
     switch (e.kind) {
       case 'num':
       case 'str':
@@ -88,8 +103,8 @@ class Checker {
           Object.hasOwn(SCRIPT_CONSTANTS, n)
         )
           return;
-        if (implicitOk) {
-          this.implicit.add(n);
+        if (implicit) {
+          if (!implicit.has(n)) implicit.set(n, e.span);
           return;
         }
         const close = closestMatches(n, [...this.names.keys(), ...locals]);
@@ -99,23 +114,25 @@ class Checker {
         throw this.error('unknown-name', `unknown name '${n}'`, e.span, hints);
       }
       case 'unary':
-        return this.expr(e.arg, locals, implicitOk);
+        return this.expr(e.arg, locals, implicit);
       case 'binary':
-        this.expr(e.left, locals, implicitOk);
-        return this.expr(e.right, locals, implicitOk);
+        this.expr(e.left, locals, implicit);
+        return this.expr(e.right, locals, implicit);
       case 'array':
-        for (const it of e.items) this.expr(it, locals, implicitOk);
+        for (const it of e.items) this.expr(it, locals, implicit);
         return;
       case 'index':
-        this.expr(e.target, locals, implicitOk);
+        this.expr(e.target, locals, implicit);
         for (const it of e.items) {
-          if (it.kind === 'at') this.expr(it.index, locals, implicitOk);
-          else for (const p of [it.start, it.stop, it.step]) if (p) this.expr(p, locals, implicitOk);
+          if (it.kind === 'at') this.expr(it.index, locals, implicit);
+          else for (const p of [it.start, it.stop, it.step]) if (p) this.expr(p, locals, implicit);
         }
         return;
       case 'call':
         this.call(e, locals);
-        for (const a of e.args) this.expr(a, locals, implicitOk);
+        for (const [n, span] of this.functionImplicit.get(e.fn) ?? [])
+          if (!implicit?.has(n)) implicit?.set(n, span);
+        for (const a of e.args) this.expr(a, locals, implicit);
         return;
     }
   }
@@ -249,6 +266,11 @@ class Checker {
       }
       case 'param':
         for (const d of s.decls) {
+          if (isAutoParams(d)) {
+            this.autoParams = true;
+            continue;
+          }
+          this.declaredParams = true;
           for (const e of [d.value, d.min, d.max]) if (e) this.expr(e);
           this.define(d.name, 'param', d.nameSpan);
           this.assigned.add(d.name);
@@ -259,7 +281,7 @@ class Checker {
           this.modelLhs = [];
           this.modelClosed = false;
         }
-        this.expr(s.rhs, new Set(), true);
+        this.expr(s.rhs, new Set(), this.implicit);
         this.modelLhs = this.modelLhs.filter((m) => m.lhs !== s.lhs);
         this.modelLhs.push({ lhs: s.lhs, span: s.lhsSpan });
         return;
@@ -268,7 +290,9 @@ class Checker {
           throw this.error('value', `'${s.name}' is a builtin function and cannot be redefined`, s.nameSpan);
         }
         this.functions.set(s.name, s.params.length);
-        this.expr(s.body, new Set(s.params), true);
+        const implicit = new Map<string, SourceSpan | undefined>();
+        this.expr(s.body, new Set(s.params), implicit);
+        this.functionImplicit.set(s.name, implicit);
         return;
       }
       case 'fit': {
@@ -326,7 +350,11 @@ class Checker {
             ]);
           }
         }
-        const implicit = [...this.implicit].filter((n) => !this.names.has(n) && !lhsNames.includes(n));
+        const implicit = [...this.implicit.keys()].filter((n) => !this.names.has(n) && !lhsNames.includes(n));
+        if (implicit.length && this.declaredParams && !this.autoParams) {
+          const span = this.implicit.get(implicit[0]);
+          throw undeclaredModelName(implicit[0], { span, source: this.source }, this.names.keys());
+        }
         if (implicit.length) {
           this.notes.push(
             `${this.source.file ?? 'script'}:${s.span.line}: ${implicit.map((n) => `'${n}'`).join(', ')} ${implicit.length === 1 ? 'is' : 'are'} not declared with 'param': fitted as parameter${implicit.length === 1 ? '' : 's'} starting at 1`,
@@ -371,6 +399,7 @@ class Checker {
       case 'plot':
         this.requireFit(s.span, 'plot');
         this.checkOptions(s.options, PLOT_OPTIONS, 'plot');
+        for (const o of s.options) if (o.key === 'x') this.expr(o.value);
         return;
       case 'command': {
         const def = getCommand(s.name);

@@ -20,10 +20,19 @@ import { Evaluator, SCRIPT_CONSTANTS } from './evaluate.ts';
 import { getScriptFunction } from './functions.ts';
 import type { FitRecord, Interpreter, ModelLine, StatementContext } from './interpreter.ts';
 import { optionBoolean, optionWord, unknownOption, where } from './statements.ts';
-import { asArray, describeType, isSpline, positioned, typeError, type Value } from './values.ts';
+import {
+  asArray,
+  describeType,
+  isSpline,
+  positioned,
+  typeError,
+  undeclaredModelName,
+  type Value,
+} from './values.ts';
+import { nameMap, nameTable } from './nameMap.ts';
 
 /** Script option names → fit API option names. */
-export const FIT_OPTIONS: Readonly<Record<string, keyof FitOptions>> = {
+export const FIT_OPTIONS: Readonly<Record<string, keyof FitOptions>> = nameTable({
   method: 'method',
   sigma: 'sigma',
   absolute_sigma: 'absoluteSigma',
@@ -40,17 +49,17 @@ export const FIT_OPTIONS: Readonly<Record<string, keyof FitOptions>> = {
   gtol: 'gtol',
   starts: 'starts',
   seed: 'seed',
-};
+});
 
 /** Allowed words of the word-valued options (also used for completion). */
-export const FIT_OPTION_WORDS: Readonly<Record<string, readonly string[]>> = {
+export const FIT_OPTION_WORDS: Readonly<Record<string, readonly string[]>> = nameTable({
   method: ['lm', 'lbfgsb', 'nelder'],
   loss: ['linear', 'soft_l1', 'huber', 'cauchy', 'arctan'],
   estimator: ['lsq', 'poisson', 'likelihood'],
   nan: ['raise', 'omit'],
   nan_policy: ['raise', 'omit'],
   absolute_sigma: ['true', 'false'],
-};
+});
 
 interface ParsedOptions {
   readonly options: FitOptions;
@@ -60,7 +69,7 @@ interface ParsedOptions {
 }
 
 async function parseOptions(s: FitStatement, ctx: StatementContext): Promise<ParsedOptions> {
-  const options: Record<string, unknown> = {};
+  const options = nameMap<unknown>();
   let sigmaAll: Value | undefined;
   const sigmaOf = new Map<string, { value: Value; opt: OptionArg }>();
   for (const o of s.options) {
@@ -134,7 +143,7 @@ export async function assembleModel(
   lines: readonly ModelLine[],
   likelihood: boolean,
 ): Promise<AssembledModel> {
-  const data: Record<string, NdArray> = {};
+  const data = nameMap<NdArray>();
   const implicit: string[] = [];
   const lhsNames = new Set(lines.map((l) => l.lhs));
   let tempCounter = 0;
@@ -204,6 +213,10 @@ export async function assembleModel(
       if (Object.hasOwn(SCRIPT_CONSTANTS, n)) {
         subs.set(n, num(SCRIPT_CONSTANTS[n]));
         continue;
+      }
+      if (interp.requiresDeclaredParams()) {
+        const at = { span: findSpan(line.rhs, n) ?? line.span, source: line.source };
+        throw undeclaredModelName(n, at, interp.knownNames());
       }
       if (!implicit.includes(n)) implicit.push(n);
     }
@@ -285,7 +298,7 @@ export async function assembleModel(
   }
 
   // parameters: every declared one the model uses, and the parameters their ties use
-  const params: Record<string, ParamInput> = {};
+  const params = nameMap<ParamInput>();
   const addParam = (n: string): void => {
     if (Object.hasOwn(params, n)) return;
     const p = interp.params.get(n);
@@ -343,7 +356,7 @@ export async function runFit(s: FitStatement, ctx: StatementContext): Promise<vo
   const asm = await assembleModel(interp, lines, likelihood);
 
   // sigma per equation
-  const sigma: Record<string, NdArray | number> = {};
+  const sigma = nameMap<NdArray | number>();
   const sigmaValue = (v: Value, span: Expr['span']): NdArray | number => {
     if (typeof v === 'number') return v;
     return asArray(v, 'sigma', where(ctx, span));

@@ -442,13 +442,12 @@ const BUILTINS: ScriptFunction[] = [
     call(args, ctx) {
       const first = arr(args, 0, ctx, 'img_or_shape');
       const shape = first.ndim === 1 && first.size === 2 ? Array.from(first.data) : [...first.shape];
-      const sig = arr(args, 2, ctx, 'sigmas');
       return named('sumOfGaussians', 'gaussians', () =>
         A.sumOfGaussians(
           shape,
           arr(args, 1, ctx, 'centres'),
-          sig.ndim === 0 ? sig.data[0] : sig,
-          args.length > 3 ? arr(args, 3, ctx, 'amplitudes') : 1,
+          scalarOrArray(arr(args, 2, ctx, 'sigmas')),
+          args.length > 3 ? scalarOrArray(arr(args, 3, ctx, 'amplitudes')) : 1,
         ),
       );
     },
@@ -535,6 +534,11 @@ const BUILTINS: ScriptFunction[] = [
  * `f()`, with the name of the array function it calls (`sumOfGaussians`) replaced by the script function's
  * (`gaussians`) at the start of an error message.
  */
+/** A 0-d array as its number (one value for every item), other arrays as they are. */
+function scalarOrArray(a: NdArray): number | NdArray {
+  return a.ndim === 0 ? a.data[0] : a;
+}
+
 function named<T>(from: string, to: string, f: () => T): T {
   try {
     return f();

@@ -7,13 +7,14 @@ import { closestMatches } from '../syntax/suggest.ts';
 import { getScriptFunction, scriptFunctionNames } from './functions.ts';
 import { FIT_OPTION_WORDS } from './fitting.ts';
 import { commandNames, getCommand } from './statements.ts';
+import { nameTable } from './nameMap.ts';
 
 export interface StatementHelp {
   readonly summary: string;
   readonly usage: string;
 }
 
-export const STATEMENT_HELP: Readonly<Record<string, StatementHelp>> = {
+export const STATEMENT_HELP: Readonly<Record<string, StatementHelp>> = nameTable({
   data: {
     summary: 'read a table and bind each column by its header name',
     usage: [
@@ -42,6 +43,7 @@ export const STATEMENT_HELP: Readonly<Record<string, StatementHelp>> = {
       'param x0 = 7, y0 = 7             several on one line',
       'param c = 10 fixed               held at its value',
       'param sy = 2*sx                  tied: the right side names another parameter',
+      'param auto                       undeclared model names become parameters (start 1)',
       'After a fit, a parameter name in an expression gives its fitted value.',
     ].join('\n'),
   },
@@ -50,7 +52,8 @@ export const STATEMENT_HELP: Readonly<Record<string, StatementHelp>> = {
     usage: [
       'model img = A*exp(-((x-x0)^2 + (y-y0)^2)/(2*s^2)) + c',
       'model z = a*x + b                several model lines are fitted together (shared parameters)',
-      'Names that are neither variables nor declared parameters become parameters (start 1).',
+      'Other names become parameters (start 1) when no parameter is declared, or after param auto;',
+      'once parameters are declared, an undeclared name is an error (a typo: did you mean ...?).',
       'The first model line after a fit starts a new model; a line for the same data replaces it.',
     ].join('\n'),
   },
@@ -88,27 +91,28 @@ export const STATEMENT_HELP: Readonly<Record<string, StatementHelp>> = {
     usage: [
       'plot "fit.svg"',
       'plot "fit.png" title="run 3" eq=y2 width=600',
+      'plot "fit.svg" x=t               1-D data drawn against the variable t (default: the model\'s variable)',
       'x, y, z columns that fill a regular grid are drawn as maps; other data of several variables as data',
       'against model. A global fit draws every model line, one below the other (eq=NAME: only that one).',
     ].join('\n'),
   },
-};
+});
 
-const KEYWORD_ALIASES: Record<string, string> = { function: 'assign', '=': 'assign' };
+const KEYWORD_ALIASES: Readonly<Record<string, string>> = nameTable({ function: 'assign', '=': 'assign' });
 
 /** Everything `:help` can show, for completion. */
 export function helpTopics(): string[] {
   return [...Object.keys(STATEMENT_HELP), ...commandNames(), ...scriptFunctionNames(), ...functionNames()];
 }
 
-export const REPL_COMMANDS: Readonly<Record<string, string>> = {
+export const REPL_COMMANDS: Readonly<Record<string, string>> = nameTable({
   ':help': ':help [name]      help on a statement or function',
   ':vars': ':vars             the variables',
   ':params': ':params           the parameters (start, bounds, fitted values)',
   ':load': ':load FILE.fit    run a script in this session',
   ':reset': ':reset            forget all variables, parameters, models and fits',
   ':quit': ':quit             leave (or Ctrl-D)',
-};
+});
 
 /** The overview shown by `:help` with no topic. */
 export function overview(): string {

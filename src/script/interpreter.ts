@@ -112,6 +112,8 @@ export class Interpreter {
   /** Model lines of the model being built; the first `model` after a `fit` starts a new model. */
   models: ModelLine[] = [];
   modelClosed = false;
+  /** `param auto` was given: undeclared model names become parameters even when others are declared. */
+  autoParams = false;
   /** Every fit of the session, in order. */
   readonly fits: FitResult[] = [];
   lastFit?: FitRecord;
@@ -146,6 +148,7 @@ export class Interpreter {
     this.functions.clear();
     this.models = [];
     this.modelClosed = false;
+    this.autoParams = false;
     this.fits.length = 0;
     this.lastFit = undefined;
     this.unconverged = 0;
@@ -171,7 +174,7 @@ export class Interpreter {
         `tied parameters refer to each other in a cycle: ${[...stack, p.name].join(' -> ')}`,
       );
     }
-    const scope: Record<string, number> = {};
+    const scope: Record<string, number> = Object.create(null);
     const visit = (e: Expr): void => {
       if (e.kind === 'sym') {
         const q = this.params.get(e.name);
@@ -187,6 +190,13 @@ export class Interpreter {
     };
     visit(p.tie);
     return evaluateScalar(p.tie, scope);
+  }
+
+  /** Whether undeclared model names are an error: parameters were declared and `param auto` was not given. */
+  requiresDeclaredParams(): boolean {
+    if (this.autoParams) return false;
+    for (const p of this.params.values()) if (!p.implicit) return true;
+    return false;
   }
 
   /** Every name an expression can use (for hints and completion). */

@@ -12,9 +12,20 @@ import { ExprfitError } from '../syntax/span.ts';
 import type { PlotStatement } from '../syntax/statements.ts';
 import type { FitRecord, StatementContext } from './interpreter.ts';
 import { displayPath, optionWord, outputPath, rethrowAt, unknownOption, where } from './statements.ts';
-import { typeError } from './values.ts';
+import { asArray, typeError } from './values.ts';
+import { nameMap } from './nameMap.ts';
+import { printExpr } from '../ast/print.ts';
 
 const CURVE_POINTS = 400;
+
+/** The options of `plot` (also for `exprfit check`). */
+export const PLOT_OPTIONS = ['eq', 'title', 'xlabel', 'ylabel', 'width', 'x'];
+
+/** `plot ... x=NAME`: the variable to draw 1-D data against. */
+interface XVariable {
+  readonly name: string;
+  readonly values: NdArray;
+}
 
 export async function plotLastFit(last: FitRecord, s: PlotStatement, ctx: StatementContext): Promise<void> {
   let eqName: string | undefined;
@@ -22,11 +33,18 @@ export async function plotLastFit(last: FitRecord, s: PlotStatement, ctx: Statem
   let xLabel: string | undefined;
   let yLabel: string | undefined;
   let width: number | undefined;
+  let xVar: XVariable | undefined;
   for (const o of s.options) {
     switch (o.key) {
       case 'eq':
         eqName = optionWord(o, ctx);
         break;
+      case 'x': {
+        const v = await ctx.evaluator.evaluate(o.value);
+        const values = asArray(v, 'x (the variable to draw the points against)', where(ctx, o.value.span));
+        xVar = { name: o.value.kind === 'sym' ? o.value.name : printExpr(o.value), values };
+        break;
+      }
       case 'title':
       case 'xlabel':
       case 'ylabel': {
@@ -45,7 +63,7 @@ export async function plotLastFit(last: FitRecord, s: PlotStatement, ctx: Statem
         break;
       }
       default:
-        throw unknownOption(o, ['eq', 'title', 'xlabel', 'ylabel', 'width'], ctx, 'plot');
+        throw unknownOption(o, PLOT_OPTIONS, ctx, 'plot');
     }
   }
   const equations = eqName === undefined ? last.equations : last.equations.filter((e) => e.lhs === eqName);
@@ -70,12 +88,19 @@ export async function plotLastFit(last: FitRecord, s: PlotStatement, ctx: Statem
   const specs: PlotSpec[] = [];
   for (const eq of plotted) {
     const shortText = eq.text.length > 80 ? `${eq.text.slice(0, 77)}...` : eq.text;
-    const { spec, note } = specOf(last, eq, {
-      // one title: over the whole picture when several lines are drawn, else over the plot
-      title: several ? shortText : (title ?? shortText),
-      ...(xLabel ? { xLabel } : {}),
-      ...(yLabel ? { yLabel } : {}),
-    });
+    let made: ReturnType<typeof plotSpecOf>;
+    try {
+      made = plotSpecOf(last, eq, {
+        // one title: over the whole picture when several lines are drawn, else over the plot
+        title: several ? shortText : (title ?? shortText),
+        ...(xLabel ? { xLabel } : {}),
+        ...(yLabel ? { yLabel } : {}),
+        ...(xVar ? { x: xVar } : {}),
+      });
+    } catch (err) {
+      throw rethrowAt(err, ctx, s.span);
+    }
+    const { spec, note } = made;
     if (!spec) {
       throw new ExprfitError(
         'shape',
@@ -105,20 +130,32 @@ interface Labels {
   title: string;
   xLabel?: string;
   yLabel?: string;
+  /** `x=NAME`: draw 1-D data against this variable. */
+  x?: XVariable;
 }
 
 /**
- * The plot of one model line: 2-D data as maps; 1-D data against its one variable (with the model as a smooth
- * curve); 1-D data of two variables that form a complete regular grid (x, y, z columns of a flattened image) as
- * maps; else (several variables, no grid) data against model. `note` says when the data were not drawn as
- * they are stored. `spec` is undefined for data of more than 2 dimensions.
+ * The plot of one model line, always against coordinates, never silently against indices: 2-D data as maps
+ * over the coordinates of the variables that run along its columns and rows; 1-D data against `x=NAME`, else
+ * its one variable (with the model as a smooth curve); 1-D data of two variables that form a complete regular
+ * grid (x, y, z columns of a flattened image) as maps; else (several variables, no grid) data against model.
+ * 1-D data of no variable (a spline basis `B[:, 0]`) are drawn against the point index, labelled so. `note`
+ * says when the data were not drawn as they are stored. `spec` is undefined for data of more than 2 dimensions.
  */
-function specOf(last: FitRecord, eq: Equation, labels: Labels): { spec?: PlotSpec; note?: string } {
+export function plotSpecOf(
+  last: FitRecord,
+  eq: Equation,
+  labels: Labels,
+): { spec?: PlotSpec; note?: string } {
   const observed = eq.observed!;
   const dims = observed.shape.filter((d) => d > 1).length;
-  if (observed.ndim === 2 && dims === 2) {
-    return { spec: { kind: '2d', data: observed, model: eq.model, ...labels } };
+  if (labels.x && dims > 1) {
+    throw new ExprfitError(
+      'option',
+      `x= is for 1-D data; '${eq.lhs}' is a map of shape [${observed.shape.join(', ')}]`,
+    );
   }
+  if (observed.ndim === 2 && dims === 2) return { spec: mapSpec(last, eq, labels) };
   if (dims > 1) return {};
   const n = observed.size;
   const flat = (a: NdArray): Float64Array => (a.size === n ? a.data : broadcastTo(a, observed.shape));
@@ -126,69 +163,21 @@ function specOf(last: FitRecord, eq: Equation, labels: Labels): { spec?: PlotSpe
   if (eq.sigma !== undefined) {
     sigma = typeof eq.sigma === 'number' ? new Float64Array(n).fill(eq.sigma) : flat(eq.sigma);
   }
+  if (labels.x) return { spec: againstVariable(eq, labels, labels.x, flat, sigma) };
   // the named variables with one value per point: the coordinates of the data
   const coords = eq.variables.filter((v) => !v.startsWith('#') && last.data[v].size === n && n > 1);
-  if (coords.length >= 2) {
-    const model = flat(eq.model);
-    const grid =
-      coords.length === 2 ? gridOf(flat(last.data[coords[0]]), flat(last.data[coords[1]])) : undefined;
-    if (grid) {
-      const data2 = new Float64Array(n).fill(NaN);
-      const model2 = new Float64Array(n).fill(NaN);
-      for (let i = 0; i < n; i++) {
-        data2[grid.cell[i]] = observed.data[i];
-        model2[grid.cell[i]] = model[i];
-      }
-      const shape = [grid.h, grid.w];
-      return {
-        spec: {
-          kind: '2d',
-          data: new NdArray(data2, shape),
-          model: new NdArray(model2, shape),
-          xCoords: grid.xCoords,
-          yCoords: grid.yCoords,
-          title: labels.title,
-          xLabel: labels.xLabel ?? coords[0],
-          yLabel: labels.yLabel ?? coords[1],
-        },
-        note: `${eq.lhs} is drawn as a ${grid.h}x${grid.w} map over the grid of ${coords[0]} and ${coords[1]}`,
-      };
-    }
-    return {
-      spec: {
-        kind: 'compare',
-        y: observed.data,
-        model,
-        ...(sigma ? { sigma } : {}),
-        yLabel: labels.yLabel ?? eq.lhs,
-        title: labels.title,
-      },
-      note:
-        `${eq.lhs} depends on ${coords.join(', ')}` +
-        `${coords.length === 2 ? ', which do not form a complete regular grid' : ''}: ` +
-        'drawing data against model, and the residuals by point index',
-    };
+  if (coords.length >= 2) return severalVariables(last, eq, labels, coords, flat, sigma);
+  if (coords.length === 0 && labels.xLabel !== undefined && n > 1) {
+    throw new ExprfitError(
+      'option',
+      `xlabel names the x axis, but the model of '${eq.lhs}' uses no variable with one value per point: the points are drawn by index`,
+      { hints: [`choose the variable to draw against, e.g. plot "fit.svg" x=t`] },
+    );
   }
-  // x: the first 1-D data variable of the line with one value per point
-  const xName = eq.variables.find((v) => !v.startsWith('#') && last.data[v].size === n);
+  const xName = coords[0];
   const x = xName ? flat(last.data[xName]) : Float64Array.from({ length: n }, (_, i) => i);
-  let curve: { curveX: Float64Array; curveY: Float64Array } | undefined;
   const arrays = eq.variables.filter((v) => last.data[v].size > 1);
-  if (xName && arrays.length === 1 && n > 1) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of x) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    if (Number.isFinite(lo) && Number.isFinite(hi) && hi > lo) {
-      const cx = new Float64Array(CURVE_POINTS);
-      for (let i = 0; i < CURVE_POINTS; i++) cx[i] = lo + ((hi - lo) * i) / (CURVE_POINTS - 1);
-      const data: Record<string, NdArray> = { ...last.data, [xName]: new NdArray(cx) };
-      const cy = last.result.eval(data, eq.lhs);
-      if (cy.size === CURVE_POINTS) curve = { curveX: cx, curveY: cy.data };
-    }
-  }
+  const curve = xName && arrays.length === 1 && n > 1 ? modelCurve(last, eq, xName, x) : undefined;
   return {
     spec: {
       kind: '1d',
@@ -202,6 +191,163 @@ function specOf(last: FitRecord, eq: Equation, labels: Labels): { spec?: PlotSpe
       title: labels.title,
     },
   };
+}
+
+/** 1-D data against the variable of `x=NAME` (the model at the data points, no smooth curve). */
+function againstVariable(
+  eq: Equation,
+  labels: Labels,
+  x: XVariable,
+  flat: (a: NdArray) => Float64Array,
+  sigma: Float64Array | undefined,
+): PlotSpec {
+  const observed = eq.observed!;
+  if (x.values.size !== observed.size) {
+    throw new ExprfitError(
+      'shape',
+      `x=${x.name} has ${x.values.size} values, but '${eq.lhs}' has ${observed.size}: x must give one value per point`,
+    );
+  }
+  return {
+    kind: '1d',
+    x: x.values.data,
+    y: observed.data,
+    model: flat(eq.model),
+    ...(sigma ? { sigma } : {}),
+    xLabel: labels.xLabel ?? x.name,
+    yLabel: labels.yLabel ?? eq.lhs,
+    title: labels.title,
+  };
+}
+
+/** The model as a smooth curve over the range of its one variable `xName` (undefined when it cannot be). */
+function modelCurve(
+  last: FitRecord,
+  eq: Equation,
+  xName: string,
+  x: Float64Array,
+): { curveX: Float64Array; curveY: ArrayLike<number> } | undefined {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of x) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo)) return undefined;
+  const cx = new Float64Array(CURVE_POINTS);
+  for (let i = 0; i < CURVE_POINTS; i++) cx[i] = lo + ((hi - lo) * i) / (CURVE_POINTS - 1);
+  const data = nameMap(last.data);
+  data[xName] = new NdArray(cx);
+  const cy = last.result.eval(data, eq.lhs);
+  return cy.size === CURVE_POINTS ? { curveX: cx, curveY: cy.data } : undefined;
+}
+
+/** 1-D data of several variables: maps when two of them fill a regular grid, else data against model. */
+function severalVariables(
+  last: FitRecord,
+  eq: Equation,
+  labels: Labels,
+  coords: readonly string[],
+  flat: (a: NdArray) => Float64Array,
+  sigma: Float64Array | undefined,
+): { spec: PlotSpec; note: string } {
+  const observed = eq.observed!;
+  const n = observed.size;
+  const model = flat(eq.model);
+  const grid =
+    coords.length === 2 ? gridOf(flat(last.data[coords[0]]), flat(last.data[coords[1]])) : undefined;
+  if (grid) {
+    const data2 = new Float64Array(n).fill(NaN);
+    const model2 = new Float64Array(n).fill(NaN);
+    for (let i = 0; i < n; i++) {
+      data2[grid.cell[i]] = observed.data[i];
+      model2[grid.cell[i]] = model[i];
+    }
+    const shape = [grid.h, grid.w];
+    return {
+      spec: {
+        kind: '2d',
+        data: new NdArray(data2, shape),
+        model: new NdArray(model2, shape),
+        xCoords: grid.xCoords,
+        yCoords: grid.yCoords,
+        title: labels.title,
+        xLabel: labels.xLabel ?? coords[0],
+        yLabel: labels.yLabel ?? coords[1],
+      },
+      note: `${eq.lhs} is drawn as a ${grid.h}x${grid.w} map over the grid of ${coords[0]} and ${coords[1]}`,
+    };
+  }
+  return {
+    spec: {
+      kind: 'compare',
+      y: observed.data,
+      model,
+      ...(sigma ? { sigma } : {}),
+      yLabel: labels.yLabel ?? eq.lhs,
+      title: labels.title,
+    },
+    note:
+      `${eq.lhs} depends on ${coords.join(', ')}` +
+      `${coords.length === 2 ? ', which do not form a complete regular grid' : ''}: ` +
+      'drawing data against model, and the residuals by point index (plot ... x=NAME draws them against NAME)',
+  };
+}
+
+/**
+ * 2-D data as maps, over the coordinates of the model's variables that run along the columns (x) and the rows
+ * (y) with an even step; without such a variable, the axis is the column or row index, labelled so.
+ */
+function mapSpec(last: FitRecord, eq: Equation, labels: Labels): PlotSpec {
+  const observed = eq.observed!;
+  const x = axisCoordinate(last, eq, 1);
+  const y = axisCoordinate(last, eq, 0);
+  return {
+    kind: '2d',
+    data: observed,
+    model: eq.model,
+    title: labels.title,
+    xLabel: labels.xLabel ?? x?.name ?? 'column index',
+    yLabel: labels.yLabel ?? y?.name ?? 'row index',
+    ...(x ? { xCoords: x.range } : {}),
+    ...(y ? { yCoords: y.range } : {}),
+  };
+}
+
+/**
+ * The first variable of the model line that, broadcast to the data's [rows, columns], changes only along
+ * `axis` (0: rows, 1: columns) and evenly, with the coordinates of its first and last row or column.
+ */
+function axisCoordinate(
+  last: FitRecord,
+  eq: Equation,
+  axis: 0 | 1,
+): { name: string; range: [number, number] } | undefined {
+  const shape = eq.observed!.shape;
+  const [h, w] = shape;
+  const count = axis === 1 ? w : h;
+  for (const name of eq.variables) {
+    if (name.startsWith('#') || last.data[name].size === 1) continue;
+    const v = broadcastTo(last.data[name], shape);
+    const at = (i: number, j: number): number => (axis === 1 ? v[i * w + j] : v[j * w + i]);
+    const along = Array.from({ length: count }, (_, j) => at(0, j));
+    if (!isEvenlySpaced(along)) continue;
+    let constant = true;
+    for (let i = 1; i < (axis === 1 ? h : w) && constant; i++) {
+      for (let j = 0; j < count; j++) if (at(i, j) !== along[j]) constant = false;
+    }
+    if (constant) return { name, range: [along[0], along[count - 1]] };
+  }
+  return undefined;
+}
+
+/** Finite values with one non-zero step (to a relative 1e-6 of the range). */
+function isEvenlySpaced(v: readonly number[]): boolean {
+  const n = v.length;
+  if (n < 2 || !v.every(Number.isFinite)) return false;
+  const step = (v[n - 1] - v[0]) / (n - 1);
+  if (step === 0) return false;
+  return v.every((u, i) => Math.abs(u - (v[0] + i * step)) <= 1e-6 * Math.abs(v[n - 1] - v[0]));
 }
 
 /**

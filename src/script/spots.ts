@@ -34,6 +34,7 @@ import {
   type CommandDef,
 } from './statements.ts';
 import { asArray, asString, describeType, isTable, makeTable, typeError, type Value } from './values.ts';
+import { nameMap, nameTable } from './nameMap.ts';
 
 // The option names of the statement (snake_case; camelCase is accepted too). `start_NAME` gives the start
 // value of a parameter of a user model that has no role (docs/batch.md).
@@ -49,14 +50,14 @@ const NUMBER_OPTIONS = [
   'residual_passes',
 ];
 const BOOLEAN_OPTIONS = ['joint', 'shared_width', 'split_blends'];
-const WORDS: Readonly<Record<string, readonly string[]>> = {
+const WORDS: Readonly<Record<string, readonly string[]>> = nameTable({
   model: ['symmetric', 'elliptical', 'rotated'],
   estimator: ['lse', 'lsq', 'poisson'],
   stop: ['gpufit', 'strict'],
   joint: ['true', 'false'],
   shared_width: ['true', 'false'],
   split_blends: ['true', 'false'],
-};
+});
 const FILE_OPTIONS = ['out', 'overlay'];
 const OPTIONS = [
   'model',
@@ -82,7 +83,7 @@ const OPTIONS = [
   'overlay',
 ];
 /** Aliases that spotsOptionsFrom accepts. */
-const ALIASES: Readonly<Record<string, string>> = { max_group: 'max_group_size' };
+const ALIASES: Readonly<Record<string, string>> = nameTable({ max_group: 'max_group_size' });
 
 const HELP = [
   'img = load("cells.tif")',
@@ -266,9 +267,9 @@ async function parseStatement(stmt: CommandStatement, ctx: StatementContext): Pr
   }
   const spans = new Map<string, SourceSpan | undefined>([['image', imageExpr.span]]);
   const written = new Map<string, OptionArg>();
-  const raw: Record<string, unknown> = {};
+  const raw = nameMap<unknown>();
   const extraOptions: SpotsOptions = {};
-  const start: Record<string, number> = {};
+  const start = nameMap<number>();
   let name = 'spots';
   let modelExpr: Expr | undefined;
   const evaluate = (o: OptionArg): Promise<Value> => ctx.evaluator.evaluate(o.value);

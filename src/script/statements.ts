@@ -39,6 +39,7 @@ import {
   asNumber,
   describeType,
   formatValue,
+  isAutoParams,
   isTable,
   isTuple,
   showPathAsWritten,
@@ -267,15 +268,12 @@ async function paramDecl(d: ParamDecl, ctx: StatementContext): Promise<void> {
   };
   if (d.min) entry.min = await scalarOf(d.min, ctx, `the lower bound of '${d.name}'`);
   if (d.max) entry.max = await scalarOf(d.max, ctx, `the upper bound of '${d.name}'`);
-  if (entry.min > entry.max) {
-    throw new ExprfitError(
-      'value',
-      `parameter '${d.name}': lower bound ${entry.min} is above the upper bound ${entry.max}`,
-      {
-        span: d.span,
-        source: ctx.source,
-      },
-    );
+  const noFiniteValue = entry.min === entry.max && !Number.isFinite(entry.min);
+  if (entry.min > entry.max || noFiniteValue) {
+    const why = noFiniteValue
+      ? `bounds [${entry.min}, ${entry.max}] leave no finite value`
+      : `lower bound ${entry.min} is above the upper bound ${entry.max}`;
+    throw new ExprfitError('value', `parameter '${d.name}': ${why}`, { span: d.span, source: ctx.source });
   }
   const override = interp.overrides.get(d.name);
   if (override !== undefined) {
@@ -368,7 +366,10 @@ async function substituteVariables(e: Expr, ctx: StatementContext, self: string)
 }
 
 async function paramStatement(s: ParamStatement, ctx: StatementContext): Promise<void> {
-  for (const d of s.decls) await paramDecl(d, ctx);
+  for (const d of s.decls) {
+    if (isAutoParams(d)) ctx.interp.autoParams = true;
+    else await paramDecl(d, ctx);
+  }
 }
 
 function modelStatement(s: Extract<Statement, { kind: 'model' }>, ctx: StatementContext): void {

@@ -7,6 +7,7 @@ import { NdArray } from '../data/ndarray.ts';
 import type { SmoothingSpline } from '../arrays/spline.ts';
 import type { OverlayOptions } from '../batch/overlay.ts';
 import { ExprfitError, type SourceSpan, type SourceText } from '../syntax/span.ts';
+import { closestMatches } from '../syntax/suggest.ts';
 
 /** A fitted smoothing spline; calling it (`sp(u)`) evaluates it at new points. */
 export interface SplineValue {
@@ -105,6 +106,40 @@ export function showPathAsWritten(err: unknown, resolved: string, written: strin
     hints: err.hints,
     cause: err,
   });
+}
+
+/**
+ * `param auto` (a bare declaration of the name `auto`): from then on, names a model uses without declaring
+ * them become parameters even when the script declares others.
+ */
+export function isAutoParams(d: {
+  readonly name: string;
+  readonly value?: unknown;
+  readonly min?: unknown;
+  readonly fixed: boolean;
+}): boolean {
+  return d.name === 'auto' && d.value === undefined && d.min === undefined && !d.fixed;
+}
+
+/**
+ * A model name that is neither a declared parameter, data, a constant nor a function, in a script that declares
+ * its parameters (and did not write `param auto`): most likely a typo, which would otherwise be fitted as a
+ * new unbounded parameter.
+ */
+export function undeclaredModelName(name: string, where: Where, known: Iterable<string>): ExprfitError {
+  const close = closestMatches(name, known);
+  return new ExprfitError(
+    'unknown-name',
+    `unknown name '${name}' in the model: not a declared parameter, data or a constant`,
+    {
+      span: where.span,
+      source: where.source,
+      hints: [
+        ...(close.length ? [`did you mean '${close[0]}'?`] : []),
+        `declare it (param ${name} = ...), or write 'param auto' to fit undeclared names as parameters`,
+      ],
+    },
+  );
 }
 
 export function typeError(message: string, where: Where, hints?: readonly string[]): ExprfitError {

@@ -85,6 +85,27 @@ describe('exprfit repl with piped input', () => {
     expect(r.status).toBe(2);
   });
 
+  it('an unknown .command is an exprfit error that counts, with the closest command (in process)', async () => {
+    const input = new PassThrough();
+    let out = '';
+    let err = '';
+    const output = new PassThrough();
+    output.on('data', (d: Buffer) => (out += d.toString()));
+    const status = startRepl({
+      input,
+      output,
+      errorOutput: { write: (t: string) => ((err += t), true) },
+      terminal: false,
+      history: false,
+    });
+    input.end('x = 1\n.foo\n.quit\n.5 + x\n');
+    expect(await status).toBe(2);
+    expect(out).toBe('1.5\n');
+    expect(err).not.toContain('Invalid REPL keyword');
+    expect(err).toContain('error: .foo is not an exprfit command\n  the commands are :help, :vars');
+    expect(err).toContain("error: .quit is not an exprfit command\n  did you mean ':quit'?");
+  });
+
   it(':help, :help NAME, :vars, :params, :load, :reset', async () => {
     const r = await repl(
       [

@@ -27,6 +27,18 @@ describe('gaussians() in scripts', () => {
     expect(Array.from(heat.data)).toEqual(Array.from(ref.data));
   });
 
+  it('takes one amplitude for every kernel (the documented scalar form)', async () => {
+    run = session();
+    const centres = '[[5, 6], [12, 8], [3, 20]]';
+    await exec(
+      run,
+      `heat = gaussians([20, 30], ${centres}, 2, 3)\nref = gaussians([20, 30], ${centres}, 2, [3, 3, 3])`,
+    );
+    const heat = run.interp.lookup('heat') as NdArray;
+    expect(Array.from(heat.data)).toEqual(Array.from((run.interp.lookup('ref') as NdArray).data));
+    expect(heat.data[6 * 30 + 5]).toBeCloseTo(3, 2); // the peak of the kernel at (x, y) = (5, 6)
+  });
+
   it('takes the shape from an image', async () => {
     run = session();
     await exec(run, 'img = zeros([8, 9])\nheat = gaussians(img, [[4, 4]], 1.5)');

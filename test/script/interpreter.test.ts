@@ -321,6 +321,7 @@ describe('fit', () => {
         'y1 = 10*exp(-0.3*t1) + 1',
         'y2 = 4*exp(-0.3*t2) + 2 + 0.001*sin(7*t2)',
         'param k = 1 in [0, 5]',
+        'param auto',
         'model y1 = A1*exp(-k*t1) + c1',
         'model y2 = A2*exp(-k*t2) + c2',
         'fit',
@@ -334,6 +335,25 @@ describe('fit', () => {
     expect(r.info.join('\n')).toMatch(/'A1', 'c1', 'A2', 'c2' are not declared/);
     // undeclared names became parameters
     expect(r.interp.params.get('A1')!.implicit).toBe(true);
+  });
+
+  it('rejects a misspelt model name when parameters are declared (REPL path: no static check)', async () => {
+    const r = fresh();
+    const lines = [
+      't = linspace(0, 10, 30)',
+      'y = 3*exp(-t/2) + 1',
+      'param tau = 1 in [0, 100], A = 1, c = 0',
+    ];
+    for (const l of lines) await r.interp.runText(l);
+    await r.interp.runText('model y = A*exp(-t/tua) + c');
+    const e = await errorOf(() => r.interp.runText('fit'));
+    expect(e.message).toMatch(/unknown name 'tua' in the model/);
+    expect(e.span?.column).toBe(20);
+    expect(e.hints).toContain("did you mean 'tau'?");
+    expect(r.interp.fits).toHaveLength(0);
+    await r.interp.runText('param auto');
+    await r.interp.runText('fit');
+    expect(r.interp.fits[0].values.tua).toBeCloseTo(2, 6);
   });
 
   it('fits a 2-D Gaussian with a fixed background and tied widths on a grid', async () => {
@@ -402,6 +422,7 @@ describe('fit', () => {
         'param A = 1, m = 0, s = 1',
         'fit',
         'z = 2*x + 1',
+        'param a = 1, b = 0',
         'model z = a*x + b',
         'fit',
       ].join('\n'),
@@ -613,7 +634,7 @@ describe('static check', () => {
 
   it('accepts a good script and notes undeclared parameters', async () => {
     const res = await check(
-      'data "decay.csv"\nmodel y = A*exp(-t/tau) + c\nparam A = 1\nfit\nprint tau\nplot "p.svg"',
+      'data "decay.csv"\nmodel y = A*exp(-t/tau) + c\nparam A = 1, auto\nfit\nprint tau\nplot "p.svg"',
     );
     expect(res.fits).toBe(1);
     expect(res.notes.join('\n')).toMatch(/'tau', 'c' are not declared/);
@@ -628,11 +649,28 @@ describe('static check', () => {
     ['report', /nothing to report yet/, 1],
     ['a, b, c = grid(3, 3)', /3 names on the left but grid gives 2 values/, 1],
     ['x = 1\nx(2)', /'x' is a variable, not a function/, 2],
+    ['data "decay.csv"\nmodel y = a*t\nfit\nplot "p.svg" x=tt', /unknown name 'tt'/, 4],
+    ['data "decay.csv"\nmodel y = a*t\nfit\nplot "p.svg" xx=t', /unknown option 'xx' for plot/, 4],
   ];
   it.each(bad)('rejects %s', async (text, message, line) => {
     const e = await errorOf(() => check(text));
     expect(e.message).toMatch(message);
     expect(e.span?.line).toBe(line);
+  });
+
+  it('rejects a misspelt model name when the script declares its parameters, at the name', async () => {
+    const text =
+      'data "decay.csv"\nparam tau = 1 in [0, 100], A = 1, c = 0\nmodel y = A*exp(-t/tua) + c\nfit';
+    const e = await errorOf(() => check(text));
+    expect(e.message).toMatch(/unknown name 'tua' in the model/);
+    expect([e.span?.line, e.span?.column]).toEqual([3, 20]);
+    expect(e.hints).toContain("did you mean 'tau'?");
+    expect(e.format()).toMatch(/x\.fit:3:20/);
+    // a name used through a user function is reported too; `param auto` allows undeclared names
+    const viaFunction = 'data "decay.csv"\nparam A = 1\ng(u) = exp(-u/tua)\nmodel y = A*g(t)\nfit';
+    expect((await errorOf(() => check(viaFunction))).message).toMatch(/unknown name 'tua'/);
+    const auto = await check(text.replace('param tau', 'param auto\nparam tau'));
+    expect(auto.notes.join()).toMatch(/'tua' is not declared/);
   });
 
   it('rejects --set names the script does not assign or declare', async () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gridOf } from '../../src/script/plot.ts';
-import { exec, normal, writeFile, freshSessions } from './helpers.ts';
+import { gridOf, plotSpecOf } from '../../src/script/plot.ts';
+import { plotSpec, type Plot1DSpec, type Plot2DSpec } from '../../src/data/plot.ts';
+import { errorOf, exec, normal, writeFile, freshSessions, type Run } from './helpers.ts';
 
 const fresh = freshSessions();
 
@@ -53,7 +54,7 @@ describe('plot of data from columns', () => {
     expect(svg).toContain('point index');
     expect(r.info).toContain(
       'plot: z depends on x, y, which do not form a complete regular grid: ' +
-        'drawing data against model, and the residuals by point index',
+        'drawing data against model, and the residuals by point index (plot ... x=NAME draws them against NAME)',
     );
   });
 
@@ -82,7 +83,7 @@ describe('plot of a global fit', () => {
     't2 = linspace(0, 6, 25)',
     'y1 = 5*exp(-0.7*t1) + 1',
     'y2 = 2*exp(-0.7*t2) + 3',
-    'param k = 1',
+    'param k = 1, auto',
     'model y1 = A1*exp(-k*t1) + c1',
     'model y2 = A2*exp(-k*t2) + c2',
     'fit',
@@ -129,5 +130,81 @@ describe('gridOf', () => {
     ['scattered points', [0.3, 1.7, 2.2, 0.9], [1.1, 0.2, 2.5, 1.9]],
   ])('is undefined for %s', (_what, x, y) => {
     expect(gridOf(x, y)).toBeUndefined();
+  });
+});
+
+/** The plot spec of the last fit's first model line, as `plot` makes it. */
+function lastSpec(r: Run, labels: Parameters<typeof plotSpecOf>[2] = { title: 't' }) {
+  const last = r.interp.lastFit!;
+  return plotSpecOf(last, last.equations[0], labels).spec!;
+}
+
+describe('plots use coordinates, never indices', () => {
+  const GRID_FIT = [
+    'u = linspace(-1, 1, 10)',
+    'x, y = meshgrid(u, 2*u)',
+    'z = 3*exp(-(x^2 + y^2))',
+    'param A = 1, s = 1',
+    'model z = A*exp(-(x^2 + y^2)/s)',
+    'fit',
+  ].join('\n');
+
+  it('draws a map over the coordinates of its variables, not over pixel indices', async () => {
+    const r = fresh();
+    await exec(r, GRID_FIT);
+    const spec = lastSpec(r) as Plot2DSpec;
+    expect(spec.kind).toBe('2d');
+    expect(spec.xCoords).toEqual([-1, 1]);
+    expect(spec.yCoords).toEqual([-2, 2]);
+    expect([spec.xLabel, spec.yLabel]).toEqual(['x', 'y']);
+    // the axes of the generated vega-lite spec span the coordinates (half a cell beyond the centres)
+    const lite = JSON.stringify(await plotSpec(spec));
+    const half = 1 / 9;
+    expect(lite).toContain(`"domain":[${-1 - half},${1 + half}]`);
+    expect(lite).toContain(`"domain":[${-2 - 2 * half},${2 + 2 * half}]`);
+  });
+
+  it('labels the axes of a map without coordinate variables as indices', async () => {
+    const r = fresh();
+    await exec(r, 'img = ones([4, 5]) + 2\nparam c = 1\nmodel img = c\nfit');
+    const spec = lastSpec(r) as Plot2DSpec;
+    expect([spec.xLabel, spec.yLabel]).toEqual(['column index', 'row index']);
+    expect(spec.xCoords).toBeUndefined();
+  });
+
+  const BASIS_FIT = [
+    'x = linspace(2, 12, 30)',
+    'y = sin(x/2)',
+    'B = cr(x, 5)',
+    'model y = b0*B[:, 0] + b1*B[:, 1] + b2*B[:, 2] + b3*B[:, 3] + b4*B[:, 4]',
+    'fit',
+  ].join('\n');
+
+  it('draws a spline-basis model against "index", and against a variable with x=NAME', async () => {
+    const r = fresh();
+    await exec(r, BASIS_FIT);
+    const byIndex = lastSpec(r) as Plot1DSpec;
+    expect(byIndex.xLabel).toBe('index');
+    expect(Array.from(byIndex.x).slice(0, 3)).toEqual([0, 1, 2]);
+    await exec(r, 'plot "p.svg" x=x');
+    const svg = readFileSync(join(r.dir, 'p.svg'), 'utf8');
+    expect(svg).not.toContain('>index<');
+    const x = r.interp.lookup('x');
+    const byX = lastSpec(r, { title: 't', x: { name: 'x', values: x as never } }) as Plot1DSpec;
+    expect(byX.xLabel).toBe('x');
+    expect(byX.x[0]).toBe(2);
+    expect(byX.x[29]).toBe(12);
+    const lite = JSON.stringify(await plotSpec(byX));
+    expect(lite).toContain('"title":"x"');
+  });
+
+  it('refuses to relabel the point index with xlabel, and an x= of the wrong length', async () => {
+    const r = fresh();
+    await exec(r, BASIS_FIT);
+    const e = await errorOf(() => exec(r, 'plot "p.svg" xlabel="x"'));
+    expect(e.message).toMatch(/uses no variable with one value per point/);
+    expect(e.hints.join()).toMatch(/x=t/);
+    const short = await errorOf(() => exec(r, 'plot "p.svg" x=linspace(0, 1, 3)'));
+    expect(short.message).toMatch(/has 3 values, but 'y' has 30/);
   });
 });
