@@ -50,7 +50,7 @@ export interface ModuleGraph {
   readonly edges: readonly ImportEdge[];
 }
 
-function listTs(dir: string): string[] {
+export function listTs(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
@@ -80,24 +80,45 @@ function isTypeOnlyExport(node: ts.ExportDeclaration): boolean {
   return clause !== undefined && ts.isNamedExports(clause) && clause.elements.every((e) => e.isTypeOnly);
 }
 
+interface FoundImport {
+  readonly spec: string;
+  readonly kind: ImportKind;
+  /** The string literal of the specifier. */
+  readonly literal: ts.StringLiteralLike;
+}
+
 /** The module specifier and kind of an import-like node, or undefined. */
-function importOf(node: ts.Node): { spec: string; kind: ImportKind } | undefined {
+function importOf(node: ts.Node): FoundImport | undefined {
   if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
-    return { spec: node.moduleSpecifier.text, kind: isTypeOnlyImport(node) ? 'type' : 'value' };
+    const literal = node.moduleSpecifier;
+    return { spec: literal.text, kind: isTypeOnlyImport(node) ? 'type' : 'value', literal };
   }
   if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-    return { spec: node.moduleSpecifier.text, kind: isTypeOnlyExport(node) ? 'type' : 'value' };
+    const literal = node.moduleSpecifier;
+    return { spec: literal.text, kind: isTypeOnlyExport(node) ? 'type' : 'value', literal };
   }
   if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
     const arg = node.arguments[0];
-    if (arg && ts.isStringLiteralLike(arg)) return { spec: arg.text, kind: 'dynamic' };
+    if (arg && ts.isStringLiteralLike(arg)) return { spec: arg.text, kind: 'dynamic', literal: arg };
   }
   if (ts.isImportTypeNode(node)) {
     const arg = node.argument;
     if (ts.isLiteralTypeNode(arg) && ts.isStringLiteral(arg.literal))
-      return { spec: arg.literal.text, kind: 'type' };
+      return { spec: arg.literal.text, kind: 'type', literal: arg.literal };
   }
   return undefined;
+}
+
+function walkImports(fileName: string, text: string): { sf: ts.SourceFile; found: FoundImport[] } {
+  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const found: FoundImport[] = [];
+  const visit = (node: ts.Node): void => {
+    const imp = importOf(node);
+    if (imp) found.push(imp);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return { sf, found };
 }
 
 /** Every import of one file's text: specifier, kind and 1-based line. */
@@ -105,15 +126,25 @@ export function importsOf(
   fileName: string,
   text: string,
 ): { spec: string; kind: ImportKind; line: number }[] {
-  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  const found: { spec: string; kind: ImportKind; line: number }[] = [];
-  const visit = (node: ts.Node): void => {
-    const imp = importOf(node);
-    if (imp) found.push({ ...imp, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1 });
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
-  return found;
+  const { sf, found } = walkImports(fileName, text);
+  return found.map(({ spec, kind, literal }) => ({
+    spec,
+    kind,
+    line: sf.getLineAndCharacterOfPosition(literal.getStart(sf)).line + 1,
+  }));
+}
+
+/** Where each specifier's text sits (offsets of the text between the quotes), for rewriting imports. */
+export function specifierRanges(
+  fileName: string,
+  text: string,
+): { spec: string; start: number; end: number }[] {
+  const { sf, found } = walkImports(fileName, text);
+  return found.map(({ spec, literal }) => ({
+    spec,
+    start: literal.getStart(sf) + 1,
+    end: literal.getEnd() - 1,
+  }));
 }
 
 /** Reads every `.ts` file under `roots` (relative to `root`) and resolves the relative imports between them. */
