@@ -67,11 +67,18 @@ export interface OptionsSchema<S extends OptionSpecs = OptionSpecs> {
 type ValueOf<X> = X extends OptionSpec<infer T, boolean> ? T : never;
 type HasDefault<X> = X extends OptionSpec<unknown, infer D> ? D : false;
 
+/** The specs of a schema, or the specs themselves: `OptionsOf<typeof spotsSchema>` and `OptionsOf<S>` both work. */
+type SpecsOf<X> = X extends OptionsSchema<infer S> ? S : X extends OptionSpecs ? X : never;
+
 /** What a user may pass: every key optional. */
-export type OptionsInput<S extends OptionSpecs> = { [K in keyof S]?: ValueOf<S[K]> };
+export type OptionsInput<X extends OptionSpecs | OptionsSchema> = {
+  [K in keyof SpecsOf<X>]?: ValueOf<SpecsOf<X>[K]>;
+};
 
 /** What validation returns: options with a default are always present. */
-export type OptionsOf<S extends OptionSpecs> = {
+export type OptionsOf<X extends OptionSpecs | OptionsSchema> = ResolvedOptions<SpecsOf<X>>;
+
+type ResolvedOptions<S> = {
   [K in keyof S as HasDefault<S[K]> extends true ? K : never]: ValueOf<S[K]>;
 } & { [K in keyof S as HasDefault<S[K]> extends true ? never : K]?: ValueOf<S[K]> };
 

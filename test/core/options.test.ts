@@ -106,7 +106,7 @@ function optionError(f: () => unknown): OptionError {
 
 describe('types from the declaration', () => {
   it('infers value types, required defaults and optional rest', () => {
-    type Spots = OptionsOf<typeof spotsSchema.specs>;
+    type Spots = OptionsOf<typeof spotsSchema>;
     expectTypeOf<Spots['roi']>().toEqualTypeOf<number>();
     expectTypeOf<Spots['estimator']>().toEqualTypeOf<'lse' | 'poisson'>();
     expectTypeOf<Spots['joint']>().toEqualTypeOf<boolean>();
@@ -115,7 +115,8 @@ describe('types from the declaration', () => {
     type Solver = OptionsOf<typeof solverSchema.specs>;
     expectTypeOf<Solver['maxIterations']>().toEqualTypeOf<number | 'auto'>();
     expectTypeOf<Solver['xScale']>().toEqualTypeOf<readonly number[] | 'jac' | undefined>();
-    type Input = OptionsInput<typeof spotsSchema.specs>;
+    type Input = OptionsInput<typeof spotsSchema>;
+    expectTypeOf<OptionsOf<typeof spotsSchema.specs>>().toEqualTypeOf<Spots>();
     expectTypeOf<Input['roi']>().toEqualTypeOf<number | undefined>();
     const v = validateOptions(spotsSchema, { roi: 3 });
     expectTypeOf(v.roi).toEqualTypeOf<number>();
