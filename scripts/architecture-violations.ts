@@ -8,6 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { format, resolveConfig } from 'prettier';
 import { buildGraph, entryBypasses, formatReport, violationsOf } from '../test/architecture/graph.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -18,6 +19,8 @@ if (process.argv.includes('--entries')) {
 }
 if (process.argv.includes('--write')) {
   const file = join(root, 'test/architecture/known-violations.json');
-  writeFileSync(file, JSON.stringify(violationsOf(graph), null, 2) + '\n');
+  const json = JSON.stringify(violationsOf(graph), null, 2);
+  // formatted as `npm run format:check` expects
+  writeFileSync(file, await format(json, { ...(await resolveConfig(file)), filepath: file }));
   console.log(`wrote ${file}`);
 }
