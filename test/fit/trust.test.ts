@@ -1,0 +1,103 @@
+/** A fit that met a convergence test at a point where the data do not determine its parameters says so. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fit } from '../../src/fit/fit.ts';
+import { ExprfitError } from '../../src/syntax/span.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+
+function decay(): { t: number[]; y: number[] } {
+  const rows = readFileSync(join(ROOT, 'examples/data/decay.csv'), 'utf8').trim().split('\n').slice(1);
+  const cols = rows.map((l) => l.split(',').map(Number));
+  return { t: cols.map((c) => c[0]), y: cols.map((c) => c[1]) };
+}
+
+const MODEL = 'y = A*exp(-t/tau) + c';
+
+describe('trust warnings', () => {
+  it('decay from tau = 1e-3: converged (gtol) on a plateau, but not ok, naming tau', () => {
+    const r = fit(MODEL, decay(), { A: 5, tau: 1e-3, c: 0 });
+    expect(r.success).toBe(true);
+    expect(r.values.tau).toBeGreaterThan(1e100);
+    expect(r.ok).toBe(false);
+    expect(r.warnings.map((w) => w.code)).toEqual(['not-determined', 'rank-deficient']);
+    expect(r.warnings[0].params).toEqual(['tau']);
+    expect(r.warnings[1].params).toEqual(['A', 'c']);
+    expect(r.briefReport()).toMatch(/^converged \(gtol\).* WARNING: tau is not determined by the data/);
+    expect(r.report()).toMatch(
+      /\[\[Warnings\]\] \(the result is not to be trusted\)\n {4}tau is not determined/,
+    );
+    const json = r.toJSON();
+    expect(json.ok).toBe(false);
+    expect(json.warnings[0]).toEqual({
+      code: 'not-determined',
+      message: r.warnings[0].message,
+      params: ['tau'],
+    });
+  });
+
+  it('the same data from tau = 1: ok, no warnings', () => {
+    const r = fit(MODEL, decay(), { A: 5, tau: 1, c: 0 });
+    expect(r.ok).toBe(true);
+    expect(r.warnings).toEqual([]);
+    expect(r.toJSON().warnings).toEqual([]);
+    expect(r.briefReport()).not.toMatch(/WARNING/);
+  });
+
+  it('allowWarnings accepts the result (ok) and still reports the warnings', () => {
+    const r = fit(MODEL, decay(), { A: 5, tau: 1e-3, c: 0 }, { allowWarnings: true });
+    expect(r.ok).toBe(true);
+    expect(r.warnings.length).toBe(2);
+    expect(() => fit(MODEL, decay(), {}, { allowWarnings: 1 as never })).toThrow(
+      /option allowWarnings: expected true or false/,
+    );
+  });
+
+  it('a parameter the model ignores at the solution (exactly zero derivative) is not determined', () => {
+    const x = [1, 2, 3, 4, 5];
+    const r = fit('y = a*x + 0*b', { x, y: x.map((v) => 2 * v) }, { a: 1, b: 3 });
+    expect(r.warnings.map((w) => [w.code, w.params])).toEqual([['not-determined', ['b']]]);
+    expect(Number.isNaN(r.params.b.stderr)).toBe(true);
+    expect(r.ok).toBe(false);
+  });
+
+  it('a parameter on a bound is not a warning', () => {
+    const x = [1, 2, 3, 4, 5];
+    const r = fit('y = a*x + b', { x, y: x.map((v) => 2 * v + 1) }, { a: { value: 1, max: 1.5 }, b: 0 });
+    expect(r.params.a.atBound).toBe(true);
+    expect(r.warnings).toEqual([]);
+    expect(r.ok).toBe(r.success);
+  });
+});
+
+describe('tied parameters', () => {
+  const x = [0, 1, 2, 3, 4, 5];
+  const data = { x, y: x.map((v) => 0.3 + 0.1 * v) };
+  const model = 'y = c1 + c2*x + c3*x^2 + c4*x^3';
+
+  it('bounds on a tied parameter are an error naming it', () => {
+    const params = {
+      csum: 1,
+      c1: 0.3,
+      c2: 0.3,
+      c3: 0.2,
+      c4: { expr: 'csum-c1-c2-c3', min: 0, max: 1 },
+    };
+    expect(() => fit(model, data, params)).toThrow(ExprfitError);
+    expect(() => fit(model, data, params)).toThrow(/parameter 'c4': a tied parameter .* cannot have bounds/);
+  });
+
+  it("init of a tied parameter is its expression's value at the start values", () => {
+    const r = fit(model, data, {
+      csum: { value: 1, fixed: true },
+      c1: 0.3,
+      c2: 0.3,
+      c3: 0.2,
+      c4: { expr: 'csum-c1-c2-c3' },
+    });
+    expect(r.params.c4.init).toBeCloseTo(0.2, 14);
+    expect(r.toJSON().params.c4.init).toBeCloseTo(0.2, 14);
+    expect(r.params.c4.value).toBeCloseTo(1 - r.values.c1 - r.values.c2 - r.values.c3, 12);
+  });
+});
