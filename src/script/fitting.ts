@@ -44,6 +44,9 @@ export const FIT_OPTIONS: Readonly<Record<string, keyof FitOptions>> = {
   seed: 'seed',
 };
 
+/** The fit options that take true or false (also written 1 or 0). */
+export const BOOLEAN_FIT_OPTIONS: readonly string[] = ['absolute_sigma', 'allow_warnings'];
+
 /** Allowed words of the word-valued options (also used for completion). */
 export const FIT_OPTION_WORDS: Readonly<Record<string, readonly string[]>> = {
   method: ['lm', 'lbfgsb', 'nelder'],
@@ -77,7 +80,7 @@ async function parseOptions(s: FitStatement, ctx: StatementContext): Promise<Par
     if (key === 'sigma') {
       sigmaAll = await ctx.evaluator.evaluate(o.value);
       continue;
-    } else if (key === 'absoluteSigma' || key === 'allowWarnings') value = optionBoolean(o, ctx);
+    } else if (BOOLEAN_FIT_OPTIONS.includes(o.key)) value = optionBoolean(o, ctx);
     else if (FIT_OPTION_WORDS[o.key]) value = optionWord(o, ctx);
     else {
       const v = await ctx.evaluator.evaluate(o.value);

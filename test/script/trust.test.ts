@@ -1,6 +1,8 @@
 /** `.fit` scripts: fits not to be trusted warn, allow_warnings accepts them; ties have no bounds. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkStatements } from '../../src/script/check.ts';
+import { parseScript } from '../../src/syntax/parse.ts';
 import { errorOf, exec, freshSessions } from './helpers.ts';
 
 const DECAY = join(import.meta.dirname, '../../examples/data/decay.csv');
@@ -26,6 +28,16 @@ describe('fit warnings in scripts', () => {
     expect(run.interp.untrusted).toBe(0);
     expect(run.warn).toEqual([]);
     expect(run.info.join('\n')).toMatch(/fit 1: converged \(gtol\).* WARNING: tau is not determined/);
+  });
+
+  it('exprfit check accepts allow_warnings=1 as the fit statement does', async () => {
+    const text = script(1e-3, 'fit allow_warnings=1');
+    await expect(
+      checkStatements(parseScript(text, 'a.fit'), { text, file: 'a.fit' }, { baseDir: '/' }),
+    ).resolves.toBeDefined();
+    const run = fresh();
+    await exec(run, text);
+    expect(run.interp.untrusted).toBe(0);
   });
 
   it('a good start gives no warning', async () => {
