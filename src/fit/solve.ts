@@ -433,6 +433,39 @@ function paramResults(
   return { params, notes };
 }
 
+/**
+ * Per-equation statistics from the model values at the solution; the weighted sums of R², and the norm of
+ * the weighted model values ‖w·f‖ (the scale the trust checks compare parameter effects with).
+ */
+function equationStats(
+  prep: PreparedFit,
+  x: Float64Array,
+  r: Float64Array,
+): { equations: EquationStats[]; ssr: number; sst: number; modelNorm: number } {
+  const fixedVals = heldValues(prep);
+  const equations: EquationStats[] = [];
+  let off = 0;
+  let ssr = 0;
+  let sst = 0;
+  let model2 = 0;
+  for (const eq of prep.equations) {
+    const f = new Float64Array(eq.size);
+    eq.kernel.values(x, fixedVals, f);
+    for (let i = 0; i < f.length; i++) model2 += (f[i] * (eq.weights ? eq.weights[i] : 1)) ** 2;
+    const re = r.subarray(off, off + eq.size);
+    off += eq.size;
+    let r2 = NaN;
+    if (eq.observed) {
+      const parts = rSquaredParts(eq.observed, f, eq.weights ?? undefined);
+      r2 = parts.sst > 0 ? 1 - parts.ssr / parts.sst : NaN;
+      ssr += parts.ssr;
+      sst += parts.sst;
+    }
+    equations.push({ lhs: eq.lhs, ndata: eq.size, chi2: chiSquare(re), r2 });
+  }
+  return { equations, ssr, sst, modelNorm: Math.sqrt(model2) };
+}
+
 /** Statistics, covariance (scaled per absoluteSigma), tied-parameter propagation and the result object. */
 export function buildResult(
   prep: PreparedFit,
@@ -457,9 +490,11 @@ export function buildResult(
     });
   }
   const cov = covr ? covr.covariance : new Float64Array(0);
+  const stats = equationStats(prep, x, r);
   const warnings = trustWarnings({
     free: prep.free,
     x,
+    modelNorm: stats.modelNorm,
     jacobian: prep.options.estimator === 'likelihood' ? null : J,
     activeMask: info.activeMask,
     covariance: covr,
@@ -470,26 +505,6 @@ export function buildResult(
   const { params, notes } = paramResults(prep, x, cov, info.activeMask, undetermined);
   for (const s of prep.skipped) notes.push(`equation '${s}' has no data and was not fitted`);
 
-  // Per-equation statistics from the model values at the solution.
-  const fixedVals = heldValues(prep);
-  const equations: EquationStats[] = [];
-  let off = 0;
-  let ssr = 0;
-  let sst = 0;
-  for (const eq of prep.equations) {
-    const f = new Float64Array(eq.size);
-    eq.kernel.values(x, fixedVals, f);
-    const re = r.subarray(off, off + eq.size);
-    off += eq.size;
-    let r2 = NaN;
-    if (eq.observed) {
-      const parts = rSquaredParts(eq.observed, f, eq.weights ?? undefined);
-      r2 = parts.sst > 0 ? 1 - parts.ssr / parts.sst : NaN;
-      ssr += parts.ssr;
-      sst += parts.sst;
-    }
-    equations.push({ lhs: eq.lhs, ndata: eq.size, chi2: chiSquare(re), r2 });
-  }
   const covNames = [...prep.free];
   const matrix: number[][] = [];
   for (let a = 0; a < n; a++) matrix.push(Array.from(cov.subarray(a * n, a * n + n)));
@@ -511,8 +526,8 @@ export function buildResult(
     covariance: { names: covNames, matrix },
     chi2,
     ndata,
-    r2: sst > 0 ? 1 - ssr / sst : NaN,
-    equations,
+    r2: stats.sst > 0 ? 1 - stats.ssr / stats.sst : NaN,
+    equations: stats.equations,
     nll: extra.nll ?? NaN,
     nfev: info.nfev,
     njev: info.njev,

@@ -7,7 +7,12 @@
 import type { CovarianceResult } from '../solver/covariance.ts';
 import type { FitWarning } from './types.ts';
 
-const EPS = 2 ** -52;
+/**
+ * An effect below NEGLIGIBLE times the scale means "the model does not change": eps² (~5e-32), far below
+ * rounding, so that a parameter that is zero to rounding by chance (a slope of 1e-17 fitted to constant
+ * data) is never flagged, while plateaus (an exponential past exp(-72)) are.
+ */
+const NEGLIGIBLE = 2 ** -104;
 
 /** What the checks need to know about the solution. */
 export interface TrustInput {
@@ -17,6 +22,8 @@ export interface TrustInput {
   readonly jacobian: Float64Array | null;
   /** The solution (free parameters). */
   readonly x: Float64Array;
+  /** ‖w·f‖: the norm of the weighted model values at the solution. */
+  readonly modelNorm: number;
   /** Parameters on a bound (their columns are not judged). */
   readonly activeMask: readonly boolean[];
   readonly covariance: CovarianceResult | undefined;
@@ -31,9 +38,9 @@ function listNames(names: readonly string[]): string {
 
 /**
  * Free parameters (not on a bound) the model does not change with at the solution: a zero Jacobian column,
- * or one whose effect of a 100% change, ‖J_j‖·|x_j|, is below rounding (eps) of the largest such effect.
- * The second test is unit-free; it catches `exp(-t/tau)` with `tau` run off to 1e124, whose derivative is
- * tiny but not zero.
+ * or one whose effect of a 100% change, ‖J_j‖·|x_j|, is negligible next to the larger of the largest
+ * such effect and the model values' norm ‖w·f‖. The second test is unit-free; it catches `exp(-t/tau)` with
+ * `tau` run off to 1e124, whose derivative is tiny but not zero.
  */
 function flatColumns(input: TrustInput, J: Float64Array): string[] {
   const { free, activeMask, x } = input;
@@ -45,9 +52,10 @@ function flatColumns(input: TrustInput, J: Float64Array): string[] {
     return Math.sqrt(s);
   });
   const effect = norms.map((c, j) => c * Math.abs(x[j]));
-  const largest = Math.max(0, ...effect.filter((e, j) => !activeMask[j] && Number.isFinite(e)));
+  const finite = effect.filter((e, j) => !activeMask[j] && Number.isFinite(e));
+  const scale = Math.max(Number.isFinite(input.modelNorm) ? input.modelNorm : 0, ...finite);
   return free.filter(
-    (_, j) => !activeMask[j] && (norms[j] === 0 || (x[j] !== 0 && effect[j] <= EPS * largest)),
+    (_, j) => !activeMask[j] && (norms[j] === 0 || (x[j] !== 0 && effect[j] <= NEGLIGIBLE * scale)),
   );
 }
 

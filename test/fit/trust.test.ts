@@ -62,6 +62,43 @@ describe('trust warnings', () => {
     expect(r.ok).toBe(false);
   });
 
+  it('a slope that is zero to rounding (constant data) is determined: no warning', () => {
+    const x = [0.1, 0.5, 1.3, 2.2, 3.1, 4, 5.5];
+    const r = fit('y = a + b*x', { x, y: x.map(() => 3.3) });
+    expect(Math.abs(r.values.b)).toBeLessThan(1e-15);
+    expect(r.warnings).toEqual([]);
+    expect(r.ok).toBe(true);
+  });
+
+  // Moré–Garbow–Hillstrom problems from 100·x0, where the solver meets a convergence test at no minimum.
+  it('MGH Box 3-D and Powell badly scaled from 100·x0: a plateau parameter is not determined', () => {
+    const t = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => 0.1 * i);
+    const box = fit(
+      'y = exp(-t*x1) - exp(-t*x2) - x3*(exp(-t) - exp(-10*t))',
+      { t, y: t.map(() => 0) },
+      { x1: 0, x2: 1000, x3: 2000 },
+    );
+    const pbs = fit(
+      'y = (k == 1)*(1e4*x1*x2 - 1) + (k == 2)*(exp(-x1) + exp(-x2) - 1.0001)',
+      { k: [1, 2], y: [0, 0] },
+      { x1: 0, x2: 100 },
+    );
+    for (const r of [box, pbs]) {
+      expect(r.ok, r.briefReport()).toBe(false);
+      expect(r.warnings.find((w) => w.code === 'not-determined')?.params).toEqual(['x2']);
+    }
+  });
+
+  it('MGH Jennrich–Sampson from 100·x0: chi-square overflows, not ok', () => {
+    const i = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    const r = fit('y = exp(i*x1) + exp(i*x2)', { i, y: i.map((v) => 2 + 2 * v) }, { x1: 30, x2: 40 });
+    expect(r.ok).toBe(false);
+    expect(r.warnings[0]).toMatchObject({
+      code: 'non-finite',
+      message: 'chi-square is Infinity at the reported solution',
+    });
+  });
+
   it('a parameter on a bound is not a warning', () => {
     const x = [1, 2, 3, 4, 5];
     const r = fit('y = a*x + b', { x, y: x.map((v) => 2 * v + 1) }, { a: { value: 1, max: 1.5 }, b: 0 });
