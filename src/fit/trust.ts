@@ -86,7 +86,7 @@ export function trustWarnings(input: TrustInput): FitWarning[] {
     const { rank, included } = input.covariance;
     warnings.push({
       code: 'rank-deficient',
-      message: `${listNames(dependent)} ${dependent.length === 1 ? 'is' : 'are'} not determined separately by the data (rank-deficient Jacobian: rank ${rank} of ${included})`,
+      message: `${listNames(dependent)} ${dependent.length === 1 ? 'is' : 'are'} not determined separately by the data (rank-deficient ${input.hasChi2 ? 'Jacobian' : 'information matrix'}: rank ${rank} of ${included})`,
       params: dependent,
     });
   }
