@@ -36,6 +36,16 @@ function listNames(names: readonly string[]): string {
   return names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
+/** ‖J_:j‖ without underflow or overflow of the squares (columns of 1e-200 are not zero). */
+function columnNorm(J: Float64Array, m: number, n: number, j: number): number {
+  let big = 0;
+  for (let i = 0; i < m; i++) big = Math.max(big, Math.abs(J[i * n + j]));
+  if (big === 0 || !Number.isFinite(big)) return big;
+  let s = 0;
+  for (let i = 0; i < m; i++) s += (J[i * n + j] / big) ** 2;
+  return big * Math.sqrt(s);
+}
+
 /**
  * Free parameters (not on a bound) the model does not change with at the solution: a zero Jacobian column,
  * or one whose effect of a 100% change, ‖J_j‖·|x_j|, is negligible next to the larger of the largest
@@ -46,14 +56,12 @@ function flatColumns(input: TrustInput, J: Float64Array): string[] {
   const { free, activeMask, x } = input;
   const n = free.length;
   const m = n > 0 ? J.length / n : 0;
-  const norms = free.map((_, j) => {
-    let s = 0;
-    for (let i = 0; i < m; i++) s += J[i * n + j] * J[i * n + j];
-    return Math.sqrt(s);
-  });
+  const norms = free.map((_, j) => columnNorm(J, m, n, j));
   const effect = norms.map((c, j) => c * Math.abs(x[j]));
-  const finite = effect.filter((e, j) => !activeMask[j] && Number.isFinite(e));
-  const scale = Math.max(Number.isFinite(input.modelNorm) ? input.modelNorm : 0, ...finite);
+  let scale = Number.isFinite(input.modelNorm) ? input.modelNorm : 0;
+  effect.forEach((e, j) => {
+    if (!activeMask[j] && Number.isFinite(e)) scale = Math.max(scale, e);
+  });
   return free.filter(
     (_, j) => !activeMask[j] && (norms[j] === 0 || (x[j] !== 0 && effect[j] <= NEGLIGIBLE * scale)),
   );

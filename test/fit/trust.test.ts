@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fit } from '../../src/fit/fit.ts';
+import { trustWarnings } from '../../src/fit/trust.ts';
 import { ExprfitError } from '../../src/syntax/span.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -97,6 +98,20 @@ describe('trust warnings', () => {
       code: 'non-finite',
       message: 'chi-square is Infinity at the reported solution',
     });
+  });
+
+  it('a column of 1e-200 for a parameter of 1e200 is no plateau (no underflow in its norm)', () => {
+    const J = Float64Array.from([1e-200, 1, 2e-200, 1, 3e-200, 1]); // columns a, b; 3 rows
+    const input = {
+      free: ['a', 'b'],
+      x: Float64Array.from([1e200, 1]),
+      modelNorm: 5,
+      activeMask: [false, false],
+    };
+    const common = { covariance: undefined, chi2: 1, hasChi2: true };
+    expect(trustWarnings({ ...input, ...common, jacobian: J })).toEqual([]);
+    const flat = Float64Array.from([1e-300, 1, 0, 1, 0, 1]);
+    expect(trustWarnings({ ...input, ...common, jacobian: flat })[0].params).toEqual(['a']);
   });
 
   it('a parameter on a bound is not a warning', () => {
