@@ -54,6 +54,8 @@ export type {
   Loss,
   Estimator,
   ParamResult,
+  FitWarning,
+  FitWarningCode,
   Termination,
 } from './fit/types.ts';
 export type { ParamInput, ParamsInput } from './model/params.ts';

@@ -78,8 +78,16 @@ Examples:
 
 Output: print and report go to stdout; notes (files written, fit summaries) to stderr.
 With --json, stdout holds only {"fits": [result, ...]} (print and report go to stderr).
-Exit status: 0 all fits converged, 3 a fit did not converge (its result is still saved and
-reported), 2 bad input, usage or file errors.`;
+Exit status: 0 all fits converged, 3 a fit did not converge or converged with a warning
+(a parameter not determined by the data, ...; --allow-warnings accepts those), its result
+still saved and reported; 2 bad input, usage or file errors.`;
+
+interface RunFlags {
+  json?: boolean;
+  quiet?: boolean;
+  allowWarnings?: boolean;
+  set?: string[];
+}
 
 export function buildProgram(io: Io, state: { debug: boolean }): Command {
   const program = new Command();
@@ -119,6 +127,10 @@ Documentation: docs/cli.md (commands, REPL, .fit statements), docs/language.md (
     .argument('<file>', 'the .fit script')
     .option('--json', 'print {"fits": [result, ...]} on stdout and nothing else there')
     .option('-q, --quiet', 'no notes (files written, fit summaries) on stderr')
+    .option(
+      '--allow-warnings',
+      'accept fits that converged with warnings (parameters not determined by the data): exit 0, not 3',
+    )
     .addOption(
       new Option(
         '--set <name=value>',
@@ -126,7 +138,7 @@ Documentation: docs/cli.md (commands, REPL, .fit statements), docs/language.md (
       ).argParser(collect),
     )
     .addHelpText('after', RUN_EXAMPLES)
-    .action(async (file: string, opts: { json?: boolean; quiet?: boolean; set?: string[] }) => {
+    .action(async (file: string, opts: RunFlags) => {
       const overrides = await parseOverrides(opts.set ?? []);
       const { runScript } = await import('../script/index.ts');
       const json = !!opts.json;
@@ -136,9 +148,10 @@ Documentation: docs/cli.md (commands, REPL, .fit statements), docs/language.md (
         out: (t) => (json ? !quiet && line(io.stderr, t) : line(io.stdout, t)),
         info: (t) => !quiet && line(io.stderr, t),
         warn: (t) => line(io.stderr, formatWarning(t, err)),
+        allowWarnings: !!opts.allowWarnings,
       });
       if (json) line(io.stdout, JSON.stringify({ fits: res.fits.map((f) => f.toJSON()) }, null, 2));
-      process.exitCode = res.unconverged > 0 ? EXIT.notConverged : EXIT.ok;
+      process.exitCode = res.unconverged + res.untrusted > 0 ? EXIT.notConverged : EXIT.ok;
     });
 
   program

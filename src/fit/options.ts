@@ -6,6 +6,7 @@ export interface ValidatedFitOptions {
   readonly method: Method;
   readonly sigma: Record<string, DataInput>;
   readonly absoluteSigma: boolean;
+  readonly allowWarnings: boolean;
   readonly loss: Loss;
   readonly fScale: number;
   readonly estimator: Estimator;
@@ -23,6 +24,7 @@ const KEYS = [
   'method',
   'sigma',
   'absoluteSigma',
+  'allowWarnings',
   'loss',
   'fScale',
   'estimator',
@@ -113,11 +115,10 @@ export function validateFitOptions(o: FitOptions = {}): ValidatedFitOptions {
       throw new ExprfitError('option', `unknown option '${k}'${s ? ` (did you mean '${s}'?)` : ''}`);
     }
   }
-  if (o.absoluteSigma !== undefined && typeof o.absoluteSigma !== 'boolean') {
-    throw new ExprfitError(
-      'option',
-      `option absoluteSigma: expected true or false, got ${String(o.absoluteSigma)}`,
-    );
+  for (const k of ['absoluteSigma', 'allowWarnings'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'boolean') {
+      throw new ExprfitError('option', `option ${k}: expected true or false, got ${String(o[k])}`);
+    }
   }
   if (o.sigma !== undefined && (o.sigma === null || typeof o.sigma !== 'object' || Array.isArray(o.sigma))) {
     throw new ExprfitError(
@@ -141,6 +142,7 @@ export function validateFitOptions(o: FitOptions = {}): ValidatedFitOptions {
     method,
     sigma: o.sigma ?? {},
     absoluteSigma: o.absoluteSigma ?? false,
+    allowWarnings: o.allowWarnings ?? false,
     loss,
     fScale: positive('fScale', o.fScale, false) ?? 1,
     estimator,

@@ -122,6 +122,8 @@ export interface RunScriptResult {
   readonly fits: readonly FitResult[];
   /** Fits that ended without converging. */
   readonly unconverged: number;
+  /** Fits that converged to a result with warnings (parameters not determined, ...) not accepted. */
+  readonly untrusted: number;
   readonly interpreter: Interpreter;
 }
 
@@ -148,7 +150,12 @@ export async function runScript(file: string, options: RunScriptOptions = {}): P
       );
     }
   }
-  return { fits: interp.fits, unconverged: interp.unconverged, interpreter: interp };
+  return {
+    fits: interp.fits,
+    unconverged: interp.unconverged,
+    untrusted: interp.untrusted,
+    interpreter: interp,
+  };
 }
 
 /** Parses and checks a `.fit` file without fitting (`exprfit check`). */
