@@ -101,10 +101,13 @@ describe('minimizeLBFGSB', () => {
 describe('minimizeLBFGSB terminations (issue 10)', () => {
   it('a line search that lands on an objective of exactly 0 succeeds', () => {
     // 14·(a − 2)²: the first steepest-descent step from a = 1 lands on a = 2 exactly, f = 0
-    const s = minimizeLBFGSB((x, g) => {
-      g[0] = 28 * (x[0] - 2);
-      return 14 * (x[0] - 2) ** 2;
-    }, [1]);
+    const s = minimizeLBFGSB(
+      (x, g) => {
+        g[0] = 28 * (x[0] - 2);
+        return 14 * (x[0] - 2) ** 2;
+      },
+      [1],
+    );
     expect(s.x[0]).toBe(2);
     expect(s.cost).toBe(0);
     expect(s.success).toBe(true);
