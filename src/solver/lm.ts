@@ -241,7 +241,7 @@ export function solveLeastSquares(
   if (!Number.isInteger(m) || m < 0)
     throw new ExprfitError('value', `number of residuals must be an integer >= 0, got ${m}`);
   const start = checkStart(x0, problem.lower, problem.upper, n);
-  if (opts.xScale !== 'jac' && opts.xScale.length !== n) {
+  if (typeof opts.xScale !== 'string' && opts.xScale.length !== n) {
     throw new ExprfitError(
       'option',
       `option xScale has ${opts.xScale.length} values but the problem has ${n} parameters`,
@@ -357,8 +357,9 @@ class LevenbergMarquardt {
     this.coef = new Float64Array(n);
     this.step = new Float64Array(n);
     this.y = new Float64Array(n);
-    if (opts.xScale !== 'jac') {
-      for (let j = 0; j < n; j++) this.d[j] = 1 / opts.xScale[j];
+    const xScale = opts.xScale;
+    if (xScale !== 'jac') {
+      for (let j = 0; j < n; j++) this.d[j] = xScale === 'unit' ? 1 : 1 / xScale[j];
       this.dInit = true;
     }
   }
