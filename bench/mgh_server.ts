@@ -47,8 +47,9 @@ function answer(req: Request): unknown {
 }
 
 process.stdout.write(
-  JSON.stringify(MGH_PROBLEMS.map((p) => ({ id: p.id, name: p.name, n: p.n, m: p.m, x0: p.x0, fStar: p.fStar }))) +
-    '\n',
+  JSON.stringify(
+    MGH_PROBLEMS.map((p) => ({ id: p.id, name: p.name, n: p.n, m: p.m, x0: p.x0, fStar: p.fStar })),
+  ) + '\n',
 );
 for await (const line of createInterface({ input: process.stdin })) {
   if (line.trim() === '') continue;
