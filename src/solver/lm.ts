@@ -96,6 +96,13 @@ export interface LeastSquaresSummary extends SummaryBase {
    * exponential that underflowed to 0. A convergence test that stops at such a point ends as `'undetermined'` (`success: false`).
    */
   readonly undetermined: readonly number[];
+  /**
+   * Condition number of the Jacobian of the free parameters with its columns scaled to unit norm
+   * (so independent of the parameters' units), at the solution; Infinity with a zero column, NaN
+   * when there is nothing to factorise. Large values (say > 1e10) mean some combination of
+   * parameters is barely determined by the data even when `rankDeficient` is false.
+   */
+  readonly conditionNumber: number;
 }
 
 /** The name the architecture and the issue use for the least-squares result. */
@@ -164,6 +171,7 @@ class LmSummary implements LeastSquaresSummary {
   declare readonly upper: Float64Array;
   declare readonly rankDeficient: boolean;
   declare readonly undetermined: readonly number[];
+  declare readonly conditionNumber: number;
   constructor(fields: LmSummaryFields) {
     Object.assign(this, fields);
     this.success = isConverged(fields.termination);
@@ -188,6 +196,7 @@ class LmSummary implements LeastSquaresSummary {
         ['Final trust radius', this.radius],
         ['Polishing steps kept', this.polishSteps],
         ['Rank-deficient Jacobian', this.rankDeficient ? 'yes' : 'no'],
+        ['Condition (unit columns)', this.conditionNumber],
         ...(this.undetermined.length > 0
           ? ([
               ['Undetermined parameters', this.undetermined.map((j) => names?.[j] ?? `x[${j}]`).join(', ')],
@@ -215,6 +224,7 @@ class LmSummary implements LeastSquaresSummary {
       x0Clipped: this.x0Clipped,
       rankDeficient: this.rankDeficient,
       undetermined: this.undetermined,
+      conditionNumber: this.conditionNumber,
     };
   }
 }
@@ -1169,6 +1179,7 @@ class LevenbergMarquardt {
     if (finite) this.analysePoint();
     const undetermined = finite ? this.undeterminedParameters() : [];
     const rankDeficient = finite && this.k > 0 && this.isRankDeficient();
+    const conditionNumber = finite && this.k > 0 ? this.columnScaledCondition() : NaN;
     if (undetermined.length > 0 && isConverged(termination)) {
       termination = 'undetermined';
       message =
@@ -1210,6 +1221,7 @@ class LevenbergMarquardt {
       upper: this.upper,
       rankDeficient,
       undetermined,
+      conditionNumber,
     });
   }
 
@@ -1231,5 +1243,24 @@ class LevenbergMarquardt {
   private isRankDeficient(): boolean {
     this.factorize();
     return !(this.s[this.k - 1] > this.sThreshold);
+  }
+
+  /**
+   * Condition number of the free columns of `J` scaled to unit norm (independent of the parameters'
+   * units): `s_max / s_min` of `R·diag(1/‖J_:j‖)`; Infinity with a zero column. Uses (and
+   * overwrites) the factorisation workspace, so it is the last thing `finish` does.
+   */
+  private columnScaledCondition(): number {
+    const { k, free, A, cn } = this;
+    const R = this.qr.R;
+    A.fill(0, 0, k * k);
+    for (let q = 0; q < k; q++) {
+      const c = cn[free[q]];
+      if (!(c > 0)) return Infinity;
+      for (let i = 0; i <= q; i++) A[i * k + q] = R[i * k + q] / c;
+    }
+    jacobiSVD(A, k, this.s, this.V, this.perm, this.tmp);
+    this.factorized = false;
+    return this.s[k - 1] > 0 ? this.s[0] / this.s[k - 1] : Infinity;
   }
 }

@@ -124,6 +124,36 @@ describe('MGH defects (issue 10)', () => {
     expect(s.success).toBe(true);
     expect(s.rankDeficient).toBe(true);
     expect(s.undetermined).toEqual([]);
-    expect(run(problem('Rosenbrock'), 1).rankDeficient).toBe(false);
+    expect(s.conditionNumber).toBeGreaterThan(1e12);
+    const rosenbrock = run(problem('Rosenbrock'), 1);
+    expect(rosenbrock.rankDeficient).toBe(false);
+    expect(rosenbrock.conditionNumber).toBeLessThan(1e3);
+  });
+
+  it('a decay fit that runs off to tau → −∞ (A and c cancelling) is flagged rank-deficient', () => {
+    const t = Array.from({ length: 30 }, (_, i) => i * 0.5);
+    const y = t.map((v, i) => 5 * Math.exp(-v / 3) + 1 + 0.01 * Math.sin(7 * i));
+    const decay = {
+      n: 3,
+      m: 30,
+      residuals: (x: Float64Array, r: Float64Array) =>
+        t.forEach((ti, i) => (r[i] = x[0] * Math.exp(-ti / x[1]) + x[2] - y[i])),
+      jacobian: (x: Float64Array, J: Float64Array) =>
+        t.forEach((ti, i) => {
+          const e = Math.exp(-ti / x[1]);
+          J.set([e, (x[0] * e * ti) / (x[1] * x[1]), 1], 3 * i);
+        }),
+    };
+    const good = solveLeastSquares(decay, [1, 3, 0]);
+    expect(good.rankDeficient).toBe(false);
+    expect(good.conditionNumber).toBeLessThan(100);
+    const away = solveLeastSquares(decay, [1, 1000, 0]);
+    expect(away.x[1]).toBeLessThan(-1e6);
+    expect(away.rankDeficient).toBe(true);
+    expect(away.conditionNumber).toBeGreaterThan(1e12);
+    // from tau = 1e-3 every exp(−t/tau) but the first underflows: tau is not determined
+    const plateau = solveLeastSquares(decay, [1, 1e-3, 0]);
+    expect(plateau.termination).toBe('undetermined');
+    expect(plateau.undetermined).toEqual([1]);
   });
 });
