@@ -81,6 +81,9 @@ describe('NIST StRD nonlinear regression, default options', () => {
       });
       expect(s.success).toBe(true);
       expect(cov.rank).toBe(p.params.length);
+      // docs/solver.md §1.4: NIST solutions are well determined (condition at most 5.7e4)
+      expect(s.rankDeficient).toBe(false);
+      expect(s.conditionNumber).toBeLessThan(5.8e4);
       expect(lreX).toBeGreaterThanOrEqual(6);
       if (name === 'Lanczos1') {
         expect(lreSdAccurate).toBeGreaterThanOrEqual(4);
