@@ -229,6 +229,16 @@ class LmSummary implements LeastSquaresSummary {
   }
 }
 
+/** The sentence added to a converged stop at a point with undetermined parameters. */
+function undeterminedSentence(undetermined: readonly number[]): string {
+  const one = undetermined.length === 1;
+  return (
+    ` But ${one ? 'parameter' : 'parameters'} ${undetermined.map((j) => `x[${j}]`).join(', ')} ` +
+    `${one ? 'has' : 'have'} no effect on the residuals here (Jacobian column zero to rounding): ` +
+    'not determined by the data.'
+  );
+}
+
 function fmt(v: number): string {
   return Number.isFinite(v) ? v.toExponential(3) : String(v);
 }
@@ -1182,18 +1192,10 @@ class LevenbergMarquardt {
     const conditionNumber = finite && this.k > 0 ? this.columnScaledCondition() : NaN;
     if (undetermined.length > 0 && isConverged(termination)) {
       termination = 'undetermined';
-      message =
-        `${message} But ${undetermined.length === 1 ? 'parameter' : 'parameters'} ` +
-        `${undetermined.map((j) => `x[${j}]`).join(', ')} ${undetermined.length === 1 ? 'has' : 'have'} ` +
-        'no effect on the residuals here (Jacobian column zero to rounding): not determined by the data.';
+      message += undeterminedSentence(undetermined);
     }
     const { activeMask, atBound } = boundStatus(this.x, this.lower, this.upper);
-    const held = atBound.flatMap((side, j) =>
-      side && this.lower[j] !== this.upper[j] ? [`x[${j}] (${side})`] : [],
-    );
-    if (held.length > 0 && finite) {
-      message += ` ${held.length === 1 ? 'Parameter' : 'Parameters'} on a bound: ${held.join(', ')}.`;
-    }
+    if (finite) message += this.heldSentence(atBound);
     return new LmSummary({
       n: this.n,
       m: this.m,
@@ -1223,6 +1225,15 @@ class LevenbergMarquardt {
       undetermined,
       conditionNumber,
     });
+  }
+
+  /** ' Parameters on a bound: …' for the parameters held by a (non-degenerate) bound, or ''. */
+  private heldSentence(atBound: readonly BoundSide[]): string {
+    const held = atBound.flatMap((side, j) =>
+      side && this.lower[j] !== this.upper[j] ? [`x[${j}] (${side})`] : [],
+    );
+    if (held.length === 0) return '';
+    return ` ${held.length === 1 ? 'Parameter' : 'Parameters'} on a bound: ${held.join(', ')}.`;
   }
 
   /**
