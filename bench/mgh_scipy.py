@@ -3,7 +3,7 @@
 analytic Jacobians) next to exprfit's solver (xScale 'jac' and 'unit'), from x0, 10*x0 and 100*x0.
 
 The problems are evaluated by exprfit's own code (bench/mgh_server.ts, through `node --import tsx`),
-so every solver sees identical residuals and Jacobians. Writes bench/mgh_scipy.json (one record per
+so every solver sees identical residuals and Jacobians. Writes test/fixtures/mgh-scipy.json (one record per
 run) and prints the summary table recorded in bench/README.md.
 
 A run is solved when F = sum r^2 is within 1e-4 (relative, plus 1e-12 absolute) of a known minimum
@@ -82,7 +82,7 @@ def main():
                           "solved": solved(p["fStar"], r["F"])})
                 records.append(r)
     server.close()
-    with open(os.path.join(ROOT, "bench", "mgh_scipy.json"), "w") as f:
+    with open(os.path.join(ROOT, "test", "fixtures", "mgh-scipy.json"), "w") as f:
         f.write(json.dumps({"rtol": RTOL, "atol": ATOL})[:-1] + ', "runs": [\n')
         f.write(",\n".join(json.dumps(r) for r in records) + "\n]}\n")
     solvers = ("exprfit jac", "exprfit unit", "scipy lm", "scipy trf")
