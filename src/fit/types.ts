@@ -79,5 +79,17 @@ export interface ParamResult {
   readonly warnings: readonly string[];
 }
 
+/** Why the fit stopped: the solver's `TerminationReason` (docs/solver.md §1.3) or a fit-level reason. */
 export type Termination =
-  'ftol' | 'xtol' | 'gtol' | 'maxfev' | 'maxiter' | 'non-finite' | 'no-free-params' | 'stalled' | 'other';
+  | 'ftol'
+  | 'xtol'
+  | 'gtol'
+  | 'maxfev'
+  | 'maxiter'
+  | 'non-finite'
+  | 'no-free-params'
+  | 'stalled'
+  | 'undetermined'
+  | 'line-search'
+  | 'user'
+  | 'other';
