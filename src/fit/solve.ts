@@ -18,6 +18,7 @@ import type { SummaryBase } from '../solver/summary.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import type { SolverOptions } from '../solver/options.ts';
 import type { PreparedEquation, PreparedFit } from './fit.ts';
+import { suggest } from './options.ts';
 import { FitResult } from './result.ts';
 import { trustWarnings } from './trust.ts';
 import type { EquationStats } from './result.ts';
@@ -99,7 +100,23 @@ function solverOptions(prep: PreparedFit): Partial<SolverOptions> {
   if (o.ftol !== undefined) s.ftol = o.ftol;
   if (o.xtol !== undefined) s.xtol = o.xtol;
   if (o.gtol !== undefined) s.gtol = o.gtol;
+  s.xScale = solverXScale(prep);
   return s;
+}
+
+/** The `xScale` option for the solver: a per-name object becomes one scale per free parameter. */
+function solverXScale(prep: PreparedFit): SolverOptions['xScale'] {
+  const xs = prep.options.xScale;
+  if (typeof xs === 'string') return xs;
+  for (const name of Object.keys(xs)) {
+    if (prep.free.includes(name)) continue;
+    const s = suggest(name, prep.free);
+    throw new ExprfitError(
+      'option',
+      `option xScale: '${name}' is not a free parameter of the model${s ? ` (did you mean '${s}'?)` : ''}`,
+    );
+  }
+  return prep.free.map((name) => xs[name] ?? 1);
 }
 
 /** Concatenated model values f and their Jacobian df/dp of every equation (unweighted). */

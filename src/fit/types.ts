@@ -50,6 +50,11 @@ export interface FitOptions {
   xtol?: number;
   /** `lm` only. Gradient test: stop with 'gtol' when max_j |g_j|/(‖J_j‖·‖r‖) <= gtol. Default 1e-15. */
   gtol?: number;
+  /** `lm` only. Variable scaling of the trust region: `'jac'` (default, Moré's running maximum of the
+   * Jacobian column norms), `'unit'` (none), or a characteristic scale per parameter name
+   * (`{ a: 1e-3, tau: 100 }`; parameters not named get 1). See docs/solver.md for the evidence behind the
+   * default. */
+  xScale?: 'jac' | 'unit' | Readonly<Record<string, number>>;
   /** Multi-start: the number of starts drawn inside the finite bounds (default 1: the given start only). */
   starts?: number;
   /** Seed of the multi-start sampler (default 1). */
@@ -97,5 +102,17 @@ export interface FitWarning {
   readonly params?: readonly string[];
 }
 
+/** Why the fit stopped: the solver's `TerminationReason` (docs/solver.md §1.3) or a fit-level reason. */
 export type Termination =
-  'ftol' | 'xtol' | 'gtol' | 'maxfev' | 'maxiter' | 'non-finite' | 'no-free-params' | 'stalled' | 'other';
+  | 'ftol'
+  | 'xtol'
+  | 'gtol'
+  | 'maxfev'
+  | 'maxiter'
+  | 'non-finite'
+  | 'no-free-params'
+  | 'stalled'
+  | 'undetermined'
+  | 'line-search'
+  | 'user'
+  | 'other';
