@@ -8,9 +8,9 @@
  * stored samples (signed and unsigned integers, floats); palette pages become RGB from the colour map (0..65535);
  * WhiteIsZero pages are inverted to BlackIsZero. Options: `page` picks one page; `grey` turns RGB into luma.
  */
-import { inflateSync } from 'node:zlib';
 import { NdArray } from './ndarray.ts';
 import { ioError, readBytes } from './io.ts';
+import { inflateExact } from './zip.ts';
 import type { TiffIfd } from 'tiff';
 
 export interface ReadTiffOptions {
@@ -225,7 +225,7 @@ function decodePage(
     let data: Uint8Array;
     try {
       if (comp === 1) data = raw;
-      else if (comp === 8 || comp === 32946) data = inflateSync(raw);
+      else if (comp === 8 || comp === 32946) data = inflateExact(raw, 'zlib', expected).bytes;
       else if (comp === 5) data = lzwDecode(raw, expected);
       else if (comp === 32773) data = packBitsDecode(raw, expected);
       else return fail(`compression ${comp}`);
