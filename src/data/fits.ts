@@ -15,7 +15,7 @@
  * - gzip-compressed files (`.fits.gz`, or any file starting with the gzip magic) are inflated first.
  */
 import { NdArray, MAX_ARRAY_ELEMENTS } from './ndarray.ts';
-import { ioError, quote, readBytes } from './io.ts';
+import { checkFileArraySize, ioError, quote, readBytes } from './io.ts';
 import { crc32, inflateExact } from './zip.ts';
 
 export type FitsValue = string | number | boolean | null;
@@ -184,6 +184,8 @@ export function fitsHdus(bytes: Uint8Array, file = '<fits>'): FitsHdu[] {
     }
     const pcount = intKey(h, 'PCOUNT', file, index, 0);
     const gcount = intKey(h, 'GCOUNT', file, index, 1);
+    if (pcount < 0) throw ioError(file, `HDU ${index}: PCOUNT = ${pcount} is negative`);
+    if (gcount < 0) throw ioError(file, `HDU ${index}: GCOUNT = ${gcount} is negative`);
     const groups = index === 0 && h.GROUPS === true && dims[0] === 0;
     const count = naxis === 0 ? 0 : (groups ? dims.slice(1) : dims).reduce((a, b) => a * b, 1);
     const dataBytes = naxis === 0 ? 0 : (Math.abs(bitpix) / 8) * gcount * (pcount + count);
@@ -219,7 +221,7 @@ function describe(hdu: FitsHdu): string {
 /** Decodes one image HDU's data into an NdArray (BZERO/BSCALE applied, BLANK -> NaN). */
 function decodeImage(bytes: Uint8Array, hdu: FitsHdu, file: string): NdArray {
   const h = headerMap(hdu.cards);
-  const n = hdu.shape.reduce((a, b) => a * b, 1);
+  const n = checkFileArraySize(file, `HDU ${hdu.index}`, hdu.shape);
   const size = Math.abs(hdu.bitpix) / 8;
   const need = n * size;
   const have = bytes.length - hdu.dataOffset;

@@ -4,9 +4,8 @@
  * float64 C-order NdArrays; writes little-endian float64 C order (`<f8`), format 1.0.
  * 64-bit integers beyond 2^53 lose precision (they become the nearest double).
  */
-import { NdArray, checkArraySize } from './ndarray.ts';
-import { ExprfitError } from '../syntax/span.ts';
-import { ioError, quote, readBytes, writeBytes } from './io.ts';
+import { NdArray } from './ndarray.ts';
+import { checkFileArraySize, ioError, quote, readBytes, writeBytes } from './io.ts';
 import { zipEntries, zipPeek, zipRead, zipStore, type ZipEntry } from './zip.ts';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
@@ -210,13 +209,7 @@ export function fortranToC(data: Float64Array, shape: readonly number[]): Float6
  * when the shape is above the array size limit (checked before anything is allocated).
  */
 function npySize(h: NpyHeader, itemSize: number, file: string): { n: number; need: number } {
-  let n: number;
-  try {
-    n = checkArraySize('the array', h.shape);
-  } catch (err) {
-    if (err instanceof ExprfitError) throw ioError(file, err.message, err);
-    throw err;
-  }
+  const n = checkFileArraySize(file, 'the array', h.shape);
   return { n, need: h.dataOffset + n * itemSize };
 }
 

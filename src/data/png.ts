@@ -13,10 +13,10 @@
  * (unless `raw`), so a write -> read round trip returns the values to within scale/2. NaN is written as a
  * transparent pixel (grey+alpha) and read back as NaN.
  */
-import { NdArray, checkArraySize } from './ndarray.ts';
+import { NdArray } from './ndarray.ts';
 import { crc32, inflateExact } from './zip.ts';
 import { colorize, COLORMAPS, finiteRange, type Colormap } from './colormap.ts';
-import { ioError, quote, readBytes, writeBytes } from './io.ts';
+import { checkFileArraySize, ioError, quote, readBytes, writeBytes } from './io.ts';
 import { ExprfitError } from '../syntax/span.ts';
 
 type PngModule = typeof import('pngjs');
@@ -118,11 +118,7 @@ function checkPng(bytes: Uint8Array, file: string): void {
   const depth = bytes[24];
   const spp = SAMPLES_PER_PIXEL[bytes[25]];
   if (spp === undefined || ![1, 2, 4, 8, 16].includes(depth)) return;
-  try {
-    checkArraySize('the PNG image', spp === 1 ? [h, w] : [h, w, spp]);
-  } catch (err) {
-    throw ioError(file, (err as Error).message, err);
-  }
+  checkFileArraySize(file, 'the PNG image', spp === 1 ? [h, w] : [h, w, spp]);
   const idat: Uint8Array[] = [];
   for (let p = 8; p + 12 <= bytes.length;) {
     const len = view.getUint32(p);
