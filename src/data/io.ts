@@ -166,9 +166,10 @@ async function writeInPlace(file: string, bytes: Uint8Array | string): Promise<v
 async function writeAndRename(target: string, bytes: Uint8Array | string): Promise<void> {
   // A short name: `target`'s own name may already be near the 255-byte limit.
   const tmp = join(dirname(target), `.exprfit-${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'wx');
+  // Tracked before it exists: an interrupt while the file is being created must still remove it.
   trackTemp(tmp);
   try {
+    const handle = await open(tmp, 'wx');
     try {
       await handle.writeFile(bytes);
       await handle.sync();
