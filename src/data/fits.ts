@@ -286,7 +286,7 @@ function decodeImage(bytes: Uint8Array, hdu: FitsHdu, file: string): NdArray {
  * The most bytes a gzipped FITS file may inflate to: the largest image (2^28 float64 values) plus 64 MiB of
  * headers and other HDUs. The size the gzip trailer declares is checked against it before anything is allocated.
  */
-export const MAX_GUNZIP_BYTES = MAX_ARRAY_ELEMENTS * 8 + 2 ** 26;
+const MAX_GUNZIP_BYTES = MAX_ARRAY_ELEMENTS * 8 + 2 ** 26;
 
 /** gunzips when the bytes start with the gzip magic, into a buffer of the size the gzip trailer declares. */
 export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {

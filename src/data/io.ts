@@ -51,7 +51,7 @@ function describeFsError(err: unknown, verb: string): string {
 }
 
 /** The most bytes read from a pipe (a FIFO or socket has no size to check in advance): 2 GiB. */
-export const MAX_PIPE_BYTES = 2 ** 31;
+const MAX_PIPE_BYTES = 2 ** 31;
 
 /** What is at `file` (following links), or undefined when nothing is there. */
 async function statOrNothing(file: string): Promise<Stats | undefined> {

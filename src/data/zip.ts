@@ -10,7 +10,7 @@ import { Inflate, inflateSync, unzlibSync, gunzipSync } from 'fflate';
 import { ioError } from './io.ts';
 
 /** The compressed formats `inflateExact` reads: raw deflate (zip), zlib (PNG, TIFF), gzip. */
-export type DeflateFormat = 'deflate' | 'zlib' | 'gzip';
+type DeflateFormat = 'deflate' | 'zlib' | 'gzip';
 
 const MIN_LENGTH: Readonly<Record<DeflateFormat, number>> = { deflate: 2, zlib: 2 + 2 + 4, gzip: 10 + 2 + 8 };
 

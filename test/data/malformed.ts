@@ -97,8 +97,9 @@ const f8 = (shape: string): string => `{'descr': '<f8', 'fortran_order': False, 
 interface ZipMember {
   name: string;
   data: Uint8Array;
-  /** Deflate the data (default: stored). */
+  /** Deflate the data (default: stored); `level` 0 makes deflate's own stored blocks. */
   deflate?: boolean;
+  level?: 0;
   /** The uncompressed size written in the headers (default: the true size). */
   declaredSize?: number;
   /** The name length written in the central directory (default: the true length). */
@@ -112,7 +113,7 @@ function zip(members: readonly ZipMember[]): Uint8Array {
   let offset = 0;
   for (const m of members) {
     const name = ascii(m.name);
-    const body = m.deflate ? deflateSync(m.data) : m.data;
+    const body = m.deflate ? deflateSync(m.data, { level: m.level ?? 6 }) : m.data;
     const size = m.declaredSize ?? m.data.length;
     const local = new Uint8Array(30 + name.length);
     const lv = new DataView(local.buffer);
@@ -151,6 +152,15 @@ function zip(members: readonly ZipMember[]): Uint8Array {
   return concat([...locals, ...centrals, eocd]);
 }
 
+/** `archive` with the entry count of its end-of-central-directory record replaced. */
+function withEntryCount(archive: Uint8Array, count: number): Uint8Array {
+  const out = archive.slice();
+  const v = new DataView(out.buffer);
+  v.setUint16(out.length - 12, count, true);
+  v.setUint16(out.length - 14, count, true);
+  return out;
+}
+
 function npzCases(): MalformedCase[] {
   const ok = npy(f8('(4,)'), new Uint8Array(32));
   // 2^29 doubles (4 GiB) declared by the header; the archive itself is tiny.
@@ -173,6 +183,16 @@ function npzCases(): MalformedCase[] {
       name: 'longer_than_declared.npz',
       bytes: zip([{ name: 'a.npy', data: long, deflate: true, declaredSize: 128 + 16 * 8 }]),
       error: /holds more than the 256 bytes it declares/,
+    },
+    {
+      name: 'longer_than_declared_stored_blocks.npz',
+      bytes: zip([{ name: 'a.npy', data: long, deflate: true, level: 0, declaredSize: 128 + 16 * 8 }]),
+      error: /holds more than the 256 bytes it declares/,
+    },
+    {
+      name: 'entry_count.npz',
+      bytes: withEntryCount(zip([{ name: 'a.npy', data: ok }]), 1000),
+      error: /cannot hold 1000 entries/,
     },
     {
       name: 'size_vs_header.npz',
