@@ -311,6 +311,11 @@ function tiffCases(): MalformedCase[] {
       error: /page 0: truncated image data/,
     },
     {
+      name: 'cut_deflate.tif',
+      bytes: tiff(grey(8, 8, 8, 32), zlibSync(new Uint8Array(100))),
+      error: /page 0: truncated image data/,
+    },
+    {
       name: 'ifd_outside.tif',
       bytes: Uint8Array.of(0x49, 0x49, 42, 0, 0xff, 0xff, 0, 0),
       error: /lies past the end of the file/,
