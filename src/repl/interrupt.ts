@@ -1,0 +1,62 @@
+/**
+ * Ctrl-C for long statements. A fit is synchronous CPU work: the event loop is blocked, so neither readline
+ * nor a `process.on('SIGINT')` listener runs until it ends. Node's own REPL interrupts such code by running it
+ * through `vm` with `breakOnSigint` (a watchdog thread catches the signal and terminates the running
+ * JavaScript); so does this module.
+ *
+ * A statement is an async function, and most of its work runs in promise continuations, after the vm call
+ * would have returned. So the statement is started inside the vm call and the microtask queue is drained there
+ * too (`process._tickCallback`, the function Node itself drains it with): every continuation that is ready
+ * runs inside the watchdog's scope. Work that resumes after real I/O (reading a file) runs outside it; a
+ * Ctrl-C then is kept until the statement ends (`SigintGuard`).
+ */
+import vm from 'node:vm';
+
+const ENTRY = Symbol.for('exprfit.repl.interruptible');
+const entryScript = new vm.Script(`globalThis[Symbol.for('exprfit.repl.interruptible')]();`, {
+  filename: 'exprfit-repl-interrupt',
+});
+
+/** Runs the ready microtasks (and process.nextTick callbacks) now. */
+function drainMicrotasks(): void {
+  (process as unknown as { _tickCallback?: () => void })._tickCallback?.();
+}
+
+function isSigintInterruption(e: unknown): boolean {
+  return (e as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
+}
+
+/**
+ * Runs `start()` so that a SIGINT stops it: resolves with `{ value }`, or 'interrupted' (the statement's
+ * remaining work is dropped).
+ */
+export async function runInterruptible<T>(start: () => Promise<T>): Promise<{ value: T } | 'interrupted'> {
+  const running = await new Promise<{ promise: Promise<T> } | 'interrupted'>((resolve, reject) => {
+    // in a macrotask of its own: microtasks cannot be drained from inside one
+    setImmediate(() => {
+      try {
+        resolve({ promise: startInWatchdog(start) });
+      } catch (e) {
+        if (isSigintInterruption(e)) resolve('interrupted');
+        else reject(e);
+      }
+    });
+  });
+  return running === 'interrupted' ? running : { value: await running.promise };
+}
+
+/** Starts `start()` and runs the microtasks that follow, all under `breakOnSigint`. */
+function startInWatchdog<T>(start: () => Promise<T>): Promise<T> {
+  const global = globalThis as unknown as Record<symbol, (() => void) | undefined>;
+  let running: Promise<T> | undefined;
+  global[ENTRY] = () => {
+    running = start();
+    drainMicrotasks();
+  };
+  try {
+    entryScript.runInThisContext({ breakOnSigint: true });
+  } finally {
+    global[ENTRY] = undefined;
+  }
+  return running!;
+}
