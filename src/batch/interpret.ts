@@ -17,7 +17,8 @@ export function interpretedAccumulate(
   const poisson = opts.estimator === 'poisson';
   return {
     fn: accumulateByTreeWalking(program, layout, opts),
-    source: '// code generation from strings is disallowed here: this kernel is interpreted (docs/compile.md)',
+    source:
+      '// code generation from strings is disallowed here: this kernel is interpreted (docs/compile.md)',
     tableLevels: [[], []],
     scratchPerPoint: poisson ? 1 : 0,
     valueSlice: poisson ? 0 : -1,

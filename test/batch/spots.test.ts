@@ -313,7 +313,9 @@ describe('spot models', () => {
       for (const joint of [false, true]) {
         const run = runSpots(img, { model, joint, start: { beta: 1 } });
         await expect(run).rejects.toThrow(ExprfitError);
-        await expect(run).rejects.toThrow(`the spot model '${model}' does not depend on its parameter 'beta'`);
+        await expect(run).rejects.toThrow(
+          `the spot model '${model}' does not depend on its parameter 'beta'`,
+        );
       }
     }
   });

@@ -27,7 +27,9 @@ describe('Ctrl-C in a REPL session', () => {
       interruptible: true,
     });
     expect(
-      await s.handle('x = linspace(0, 10, 200000); y = 3*exp(-x/2) + 1 + 0.1*sin(50*x); model y = A*exp(-x/tau) + c'),
+      await s.handle(
+        'x = linspace(0, 10, 200000); y = 3*exp(-x/2) + 1 + 0.1*sin(50*x); model y = A*exp(-x/tau) + c',
+      ),
     ).toBe('ok');
     // Without the interruption this fit runs for ~40 s (and the signals wait for it, in this listener).
     const ignored = (): void => {};
