@@ -22,6 +22,31 @@ function drainMicrotasks(): void {
   (process as unknown as { _tickCallback?: () => void })._tickCallback?.();
 }
 
+/**
+ * Where async hooks are on (node:repl loads `domain`, which enables them), every promise continuation pushes an
+ * async context and pops it when it ends; a continuation stopped by the watchdog never pops. Node empties that
+ * stack itself after an uncaught exception, with `clearAsyncIdStack` of its async_wrap binding; this is that
+ * function, or undefined where it cannot be reached (then microtasks are not run under the watchdog, and only
+ * the synchronous start of a statement can be interrupted).
+ */
+const clearAsyncIdStack = ((): (() => void) | undefined => {
+  try {
+    const binding = (
+      process as unknown as { binding(name: string): { clearAsyncIdStack?: unknown } }
+    ).binding('async_wrap');
+    const clear = binding.clearAsyncIdStack;
+    return typeof clear === 'function' ? () => clear.call(binding) : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+/** The stopped continuations never left the domain node:repl runs them in: leave it (at most a few levels). */
+function leaveDomains(): void {
+  const proc = process as unknown as { domain?: { exit(): void } | null };
+  for (let i = 0; i < 100 && proc.domain; i++) proc.domain.exit();
+}
+
 function isSigintInterruption(e: unknown): boolean {
   return (e as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
 }
@@ -37,8 +62,10 @@ export async function runInterruptible<T>(start: () => Promise<T>): Promise<{ va
       try {
         resolve({ promise: startInWatchdog(start) });
       } catch (e) {
-        if (isSigintInterruption(e)) resolve('interrupted');
-        else reject(e);
+        if (!isSigintInterruption(e)) reject(e);
+        clearAsyncIdStack?.();
+        leaveDomains();
+        resolve('interrupted');
       }
     });
   });
@@ -51,7 +78,9 @@ function startInWatchdog<T>(start: () => Promise<T>): Promise<T> {
   let running: Promise<T> | undefined;
   global[ENTRY] = () => {
     running = start();
-    drainMicrotasks();
+    // handled: the caller awaits it below (draining would report a rejection as unhandled)
+    running.catch(() => {});
+    if (clearAsyncIdStack) drainMicrotasks();
   };
   try {
     entryScript.runInThisContext({ breakOnSigint: true });

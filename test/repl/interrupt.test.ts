@@ -51,5 +51,8 @@ describe('Ctrl-C in a REPL session', () => {
     expect(errors).toEqual([]);
     expect(await s.handle('print 1 + 1')).toBe('ok');
     expect(out[out.length - 1]).toBe('2');
+    // an error is reported once, as an error (not also as an unhandled rejection, which fails a vitest run)
+    expect(await s.handle('b = exq(2)')).toBe('error');
+    expect(errors.map(String)).toEqual(["ExprfitError: unknown function 'exq'"]);
   });
 });
