@@ -30,14 +30,21 @@ function drainMicrotasks(): void {
  * the synchronous start of a statement can be interrupted).
  */
 const clearAsyncIdStack = ((): (() => void) | undefined => {
+  const proc = process as unknown as {
+    binding(name: string): { clearAsyncIdStack?: unknown };
+    noDeprecation?: boolean;
+  };
+  // process.binding warns (DEP0111); the warning would name an internal of this module, not a user's mistake
+  const quiet = proc.noDeprecation;
+  proc.noDeprecation = true;
   try {
-    const binding = (
-      process as unknown as { binding(name: string): { clearAsyncIdStack?: unknown } }
-    ).binding('async_wrap');
+    const binding = proc.binding('async_wrap');
     const clear = binding.clearAsyncIdStack;
     return typeof clear === 'function' ? () => clear.call(binding) : undefined;
   } catch {
     return undefined;
+  } finally {
+    proc.noDeprecation = quiet;
   }
 })();
 
