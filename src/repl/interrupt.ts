@@ -8,7 +8,7 @@
  * would have returned. So the statement is started inside the vm call and the microtask queue is drained there
  * too (`process._tickCallback`, the function Node itself drains it with): every continuation that is ready
  * runs inside the watchdog's scope. Work that resumes after real I/O (reading a file) runs outside it; a
- * Ctrl-C then is kept until the statement ends (`SigintGuard`).
+ * Ctrl-C then is ignored (`withCtrlC` in repl.ts keeps it from ending the process).
  */
 import vm from 'node:vm';
 
