@@ -1,6 +1,6 @@
 /**
  * Where code generation from strings is disallowed (`node --disallow-code-generation-from-strings`, a strict
- * CSP), fit() and fitMany() run on the interpreted kernels and give the compiled results (one spawn of the
+ * CSP), fit() and fitMany() run on the interpreted kernels (gaussfilter and rbfkernel on plain loops) and give the compiled results (one spawn of the
  * built dist, which the vitest global setup builds). The same run checks a bundle whose worker file is
  * missing: fitMany with threads then fits on one thread, with a warning.
  */
@@ -14,6 +14,8 @@ import { fit } from '../../src/fit/fit.ts';
 import { fitMany } from '../../src/batch/fitMany.ts';
 import { closeBatchPool } from '../../src/batch/pool.ts';
 import { NdArray } from '../../src/data/ndarray.ts';
+import { gaussfilter } from '../../src/arrays/filter.ts';
+import { rbfkernel } from '../../src/arrays/rbf.ts';
 
 const dist = fileURLToPath(new URL('../../dist', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'exprfit-nocodegen-'));
@@ -37,6 +39,8 @@ const many = (NdArray) => [
   { z: new NdArray(z, [40, W]), x: Float64Array.from({ length: W }, (_v, i) => i) },
   { A: 40, x0: 3, s: 1.5, bg: 1 },
 ];
+const image = (NdArray) => new NdArray(Float64Array.from({ length: 30 * 20 }, (_v, i) => Math.sin(i * 0.37) + (i % 7)), [30, 20]);
+const points = [[0, 0.5], [1, 2], [3, -1], [0.25, 0.75], [2, 2]];
 `;
 
 const CHILD = `
@@ -51,8 +55,14 @@ const r = lib.fit(...single);
 const m = await lib.fitMany(...many(lib.NdArray), { threads: 2, chunkSize: 10 });
 const b = await bare.fitMany(...many(bare.NdArray), { threads: 2, chunkSize: 10 });
 await lib.closeBatchPool();
+const img = image(lib.NdArray);
+const arrays = {
+  small: [...lib.gaussfilter(img, 1.5).data],
+  wide: [...lib.gaussfilter(img, 12, 'wrap').data],
+  rbf: [...lib.rbfkernel(points, null, 0.8).data],
+};
 const cols = (res) => Object.fromEntries(res.params.map((p) => [p, [...res.values[p]]]));
-console.log(JSON.stringify({ evalBlocked, fit: r.values, many: cols(m), bare: cols(b), warnings }));
+console.log(JSON.stringify({ evalBlocked, fit: r.values, many: cols(m), bare: cols(b), arrays, warnings }));
 `;
 
 function close(a: number, b: number): void {
@@ -60,7 +70,7 @@ function close(a: number, b: number): void {
 }
 
 describe('without code generation from strings', () => {
-  it('fit() and fitMany() (worker threads included) give the compiled results; a missing worker file means one thread', async () => {
+  it('fit(), fitMany() (worker threads included), gaussfilter and rbfkernel give the compiled results; a missing worker file means one thread', async () => {
     // a bundle without its worker file
     const bare = join(dir, 'bare');
     cpSync(dist, bare, { recursive: true, filter: (src) => !/batch-worker\.js$|\.map$/.test(src) });
@@ -81,13 +91,29 @@ describe('without code generation from strings', () => {
       fit: Record<string, number>;
       many: Record<string, number[]>;
       bare: Record<string, number[]>;
+      arrays: Record<'small' | 'wide' | 'rbf', number[]>;
       warnings: string[];
     };
     expect(child.evalBlocked).toBe(true);
-    const here = new Function('NdArray', `${PROBLEMS}; return { single, many: many(NdArray) };`)(NdArray) as {
+    const here = new Function(
+      'NdArray',
+      `${PROBLEMS}; return { single, many: many(NdArray), image: image(NdArray), points };`,
+    )(NdArray) as {
       single: Parameters<typeof fit>;
       many: Parameters<typeof fitMany>;
+      image: NdArray;
+      points: number[][];
     };
+    // gaussfilter's blocked (radius <= 32) and general kernels, and rbfkernel's blocks, as plain loops
+    const arrays = {
+      small: gaussfilter(here.image, 1.5).data,
+      wide: gaussfilter(here.image, 12, 'wrap').data,
+      rbf: rbfkernel(here.points, null, 0.8).data,
+    };
+    for (const key of ['small', 'wide', 'rbf'] as const) {
+      expect(child.arrays[key]).toHaveLength(arrays[key].length);
+      arrays[key].forEach((v, i) => close(child.arrays[key][i], v));
+    }
     const r = fit(...here.single);
     for (const [k, v] of Object.entries(r.values)) close(child.fit[k], v);
     const m = await fitMany(...here.many);
