@@ -59,8 +59,8 @@ describe('long sums and products', () => {
   });
 
   it('short chains stay left-associated', () => {
-    const { text } = chainText(64, ['+', '-']);
-    expect(depth(parseExpr(text))).toBe(64);
+    expect(depth(parseExpr(chainText(64, ['+', '-']).text))).toBe(64);
+    expect(depth(parseExpr(chainText(200, ['+', '-']).text))).toBe(64 + 2); // four groups joined in two levels
   });
 
   it('simplify collects 100,000 like terms and factors', () => {
@@ -83,13 +83,17 @@ describe('deep nesting and huge text give a clear error, never a RangeError', ()
     ['unary minus', `${'-'.repeat(10_000)}x`],
     ['a power tower', `x${'^x'.repeat(10_000)}`],
     ['calls', `${'exp('.repeat(10_000)}x${')'.repeat(10_000)}`],
-    ['unary minus beyond the limit', `${'-'.repeat(MAX_NESTING + 1)}x`],
+    ['unary minus beyond the limit', `${'-'.repeat(501)}x`],
   ])('%s', (_name, text) => {
     for (const parse of [parseExpr, parseScript]) {
       const err = errorOf(() => parse(text));
       expect(err.code).toBe('syntax');
       expect(err.message).toMatch(/nested too deeply/);
     }
+  });
+
+  it('names the limit of 500 levels', () => {
+    expect(errorOf(() => parseExpr(`${'-'.repeat(501)}x`)).message).toContain('more than 500 levels');
   });
 
   it('unary minus up to the limit works', () => {
