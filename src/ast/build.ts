@@ -159,7 +159,12 @@ export function chain(
   for (let lo = 0; lo < n; lo += CHAIN_GROUP) {
     const hi = Math.min(lo + CHAIN_GROUP, n);
     const inverted = lo > 0 && ops[lo - 1] === pair.minus;
-    groups.push({ expr: leftFold(items, ops, lo, hi, inverted, pair, join), first: lo, last: hi - 1, inverted });
+    groups.push({
+      expr: leftFold(items, ops, lo, hi, inverted, pair, join),
+      first: lo,
+      last: hi - 1,
+      inverted,
+    });
   }
   return joinGroups(groups, 0, groups.length, false, pair, join);
 }

@@ -63,11 +63,26 @@ function earlier(a: LexProblem | undefined, b: LexProblem): LexProblem {
   return a && a.offset <= b.offset ? a : b;
 }
 
-/**
- * The longest text parsed (characters). Parsing holds about 1 KB per character at its peak (the concrete
- * syntax tree), so this bounds it near 2 GB; a 100,000-term sum such as `a1*x + a2*x^2 + ...` is ~1.5 MB.
- */
+/** The longest text parsed (characters), checked before lexing. */
 export const MAX_TEXT_LENGTH = 2_000_000;
+
+/**
+ * The most tokens (names, numbers, operators, brackets) parsed. Parsing holds about 1.6 KB per token at
+ * its peak (the concrete syntax tree), so this bounds it near 1.3 GB; a 100,000-term sum
+ * `p1*x^1 + p2*x^2 + ...` has 600,000 tokens.
+ */
+export const MAX_TOKENS = 800_000;
+
+function tooLong(what: string, count: number, limit: number): ExprfitError {
+  const n = (v: number) => v.toLocaleString('en-US');
+  return new ExprfitError(
+    'syntax',
+    `the text is too long to parse: ${n(count)} ${what}, the limit is ${n(limit)}`,
+    {
+      hints: ['split the model into user functions or compute long sums from data arrays'],
+    },
+  );
+}
 
 /**
  * The deepest nesting of expressions accepted (parentheses, calls, unary signs, powers; a long sum or
@@ -76,7 +91,16 @@ export const MAX_TEXT_LENGTH = 2_000_000;
  */
 export const MAX_NESTING = 500;
 
-const EXPR_KINDS: ReadonlySet<string> = new Set(['num', 'sym', 'unary', 'binary', 'call', 'str', 'array', 'index']);
+const EXPR_KINDS: ReadonlySet<string> = new Set([
+  'num',
+  'sym',
+  'unary',
+  'binary',
+  'call',
+  'str',
+  'array',
+  'index',
+]);
 
 function isExprNode(v: object): v is Expr {
   return EXPR_KINDS.has((v as { kind?: unknown }).kind as string) && !Array.isArray(v);
@@ -91,11 +115,15 @@ function checkNesting(built: unknown, source: SourceText): void {
     const expr = isExprNode(value);
     const d = expr ? depth + 1 : depth;
     if (d > MAX_NESTING) {
-      throw new ExprfitError('syntax', `the expression is nested too deeply (more than ${MAX_NESTING} levels)`, {
-        span: (value as Expr).span,
-        source,
-        hints: ['write deeply nested parts as separate user functions or simplify the expression'],
-      });
+      throw new ExprfitError(
+        'syntax',
+        `the expression is nested too deeply (more than ${MAX_NESTING} levels)`,
+        {
+          span: (value as Expr).span,
+          source,
+          hints: ['write deeply nested parts as separate user functions or simplify the expression'],
+        },
+      );
     }
     for (const child of Object.values(value)) pending.push({ value: child, depth: d });
   }
@@ -113,16 +141,11 @@ function run<C extends CstNode, T>(
     throw new ExprfitError('usage', `expected text to parse, got ${text === null ? 'null' : typeof text}`);
   }
   const source = sourceOf(text, file);
-  if (text.length > MAX_TEXT_LENGTH) {
-    throw new ExprfitError(
-      'syntax',
-      `the text is too long to parse: ${text.length.toLocaleString('en-US')} characters, the limit is ${MAX_TEXT_LENGTH.toLocaleString('en-US')}`,
-      { hints: ['split the model into user functions or compute long sums from data arrays'] },
-    );
-  }
+  if (text.length > MAX_TEXT_LENGTH) throw tooLong('characters', text.length, MAX_TEXT_LENGTH);
   try {
     const lines = new LineIndex(text);
     const lexed = lexer().tokenize(text);
+    if (lexed.tokens.length > MAX_TOKENS) throw tooLong('tokens', lexed.tokens.length, MAX_TOKENS);
     let problem: LexProblem | undefined;
     if (lexed.errors.length > 0) problem = unexpectedCharacter(lexed.errors[0].offset, lines, source);
     const tokens: IToken[] = [];
