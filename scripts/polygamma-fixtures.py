@@ -3,7 +3,7 @@
 `reference` is (-1)^(n+1) n! zeta(n+1, x) in mpmath at 150 and 200 digits (which must agree), rounded to a double (overflow to
 +-Infinity, underflow to +-0); `scipy` is scipy.special.polygamma, which overflows in gamma(n+1) for n > 170
 (NaN where that meets an underflowing zeta). Run: python3 scripts/polygamma-fixtures.py (needs scipy and
-mpmath; the tests read the committed JSON).
+mpmath; the tests read the committed JSON; run prettier on it afterwards).
 """
 import json
 import math
