@@ -2,12 +2,9 @@
 import { build } from 'esbuild';
 
 const external = [
-  'mathjs',
   'vega',
   'vega-lite',
   '@resvg/resvg-js',
-  'piscina',
-  'ml-matrix',
   'pngjs',
   'tiff',
   'csv-parse',
