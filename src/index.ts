@@ -2,6 +2,7 @@
 export { ExprfitError } from './syntax/span.ts';
 export type { SourceSpan } from './syntax/span.ts';
 export { NdArray, broadcastShapes } from './data/ndarray.ts';
+export type { NdArrayJSON } from './data/ndarray.ts';
 export type { Expr } from './ast/expr.ts';
 // Expressions: builders, printing, structural equality; builtins; the symbolic layer.
 export * as build from './ast/build.ts';
@@ -155,6 +156,7 @@ export {
 export type {
   FitManyOptions,
   FitManyResult,
+  FitManyJSON,
   ManyParamInput,
   PerFit,
   StopOption,
@@ -162,6 +164,7 @@ export type {
   Peaks,
   SpotsOptions,
   SpotsResult,
+  SpotsJSON,
   SpotColumn,
   SpotModel,
   SpotRoles,
