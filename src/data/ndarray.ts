@@ -12,6 +12,12 @@ import { ExprfitError } from '../syntax/span.ts';
  */
 export const MAX_ARRAY_ELEMENTS = 2 ** 28;
 
+/**
+ * The most dimensions an array built from nested lists may have (numpy's limit): deeper nesting (a hostile JSON
+ * file of 100,000 brackets) is an ExprfitError, not a stack overflow.
+ */
+export const MAX_DIMS = 64;
+
 function countText(n: number): string {
   return Number.isFinite(n) && n < 1e21 ? String(n) : n.toExponential(3);
 }
@@ -146,6 +152,12 @@ export class NdArray {
       const shape: number[] = [];
       let probe: unknown = value;
       while (Array.isArray(probe)) {
+        if (shape.length === MAX_DIMS) {
+          throw new ExprfitError(
+            'shape',
+            `${name} is nested more than ${MAX_DIMS} deep (the most dimensions)`,
+          );
+        }
         shape.push(probe.length);
         probe = probe[0];
       }
