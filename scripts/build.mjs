@@ -3,11 +3,21 @@
 // Heavy optional libraries stay external and are imported lazily.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
-const external = ['vega', 'vega-lite', '@resvg/resvg-js', 'pngjs', 'tiff', 'csv-parse', 'csv-parse/sync'];
+// fflate stays external: its package picks a Node or a browser build by export condition (exprfit/core).
+const external = [
+  'fflate',
+  'vega',
+  'vega-lite',
+  '@resvg/resvg-js',
+  'pngjs',
+  'tiff',
+  'csv-parse',
+  'csv-parse/sync',
+];
 const common = {
   bundle: true,
   platform: 'node',
@@ -18,10 +28,20 @@ const common = {
   logLevel: 'warning',
 };
 const typesOnly = process.argv.includes('--types-only');
+mkdirSync('dist', { recursive: true });
 if (!typesOnly) {
+  // chunk names change with the code: old ones would pile up
+  for (const f of readdirSync('dist', { withFileTypes: true }).filter((e) => e.isFile())) {
+    if (/\.js(\.map)?$/.test(f.name)) rmSync(join('dist', f.name));
+  }
   await build({
     ...common,
-    entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts', 'batch-worker': 'src/batch/worker.ts' },
+    entryPoints: {
+      cli: 'src/cli/main.ts',
+      index: 'src/index.ts',
+      core: 'src/core.ts',
+      'batch-worker': 'src/batch/worker.ts',
+    },
     outdir: 'dist',
     splitting: true,
   });

@@ -1,7 +1,7 @@
 /**
  * The package as a TypeScript user sees it: a consumer project in a temp dir, with node_modules/exprfit linked to
  * this checkout, type-checks with `strict` and `skipLibCheck: false` under each module resolution that reads
- * package.json `exports` (the declarations come from `node scripts/build.mjs --types-only`).
+ * package.json `exports`, for 'exprfit' and 'exprfit/core' (the declarations come from `node scripts/build.mjs --types-only`).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,12 @@ const CONSUMER = `import {
   plotSpec, plotSvg, parseNpy, parseTable, parseFits, parseTiff, toArray, writeNpz, mvnpdf2, gaussianUnion, probUnion,
   type FitResult, type FitOptions, type FitManyResult, type SpotsResult, type PlotSpec, type Expr, type Table,
 } from 'exprfit';
+import { fit as fitAnywhere, parseNpy as parseNpyAnywhere, type FitResult as CoreFitResult } from 'exprfit/core';
+
+export async function anywhere(): Promise<number> {
+  const r: CoreFitResult = await fitAnywhere('y = a*x', { x: [1, 2], y: [2, 4] });
+  return r.chi2 + parseNpyAnywhere(new Uint8Array(0), 'x.npy').size;
+}
 
 export async function demo(): Promise<number> {
   const x: NdArray = linspace(0, 1, 5);
