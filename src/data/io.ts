@@ -185,6 +185,20 @@ async function writeInPlace(file: string, bytes: Uint8Array | string): Promise<v
   }
 }
 
+/** Syncs a folder so that a rename in it survives a crash; not every platform can, which is not an error. */
+async function syncFolder(folder: string): Promise<void> {
+  try {
+    const handle = await nodeModules().fs.open(folder, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // best effort
+  }
+}
+
 /** Writes `bytes` to a new temporary file next to `target`, synced to disk, then renames it over `target`. */
 async function writeAndRename(target: string, bytes: Uint8Array | string): Promise<void> {
   // A short name: `target`'s own name may already be near the 255-byte limit.
@@ -201,6 +215,7 @@ async function writeAndRename(target: string, bytes: Uint8Array | string): Promi
       await handle.close();
     }
     await nodeModules().fs.rename(tmp, target);
+    await syncFolder(nodeModules().path.dirname(target));
   } catch (err) {
     await nodeModules()
       .fs.unlink(tmp)

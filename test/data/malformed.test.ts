@@ -2,11 +2,12 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from '../../src/data/load.ts';
-import { readNpy, readNpz } from '../../src/data/npy.ts';
+import { readNpy, readNpz, writeNpz } from '../../src/data/npy.ts';
 import { readPng } from '../../src/data/png.ts';
 import { readTiff } from '../../src/data/tiff.ts';
 import { readFits } from '../../src/data/fits.ts';
-import { readJson } from '../../src/data/json.ts';
+import { formatJson, readJson } from '../../src/data/json.ts';
+import { NdArray } from '../../src/data/ndarray.ts';
 import { readTable } from '../../src/data/table.ts';
 import { malformedCorpus } from './malformed.ts';
 import { rejection, tempDir } from './helpers.ts';
@@ -69,6 +70,20 @@ describe('names from file content are prototype-free', () => {
     const j = await load(json);
     expect(j.kind === 'table' && j.names).toEqual(['__proto__', 'constructor']);
     expect(j.kind === 'table' && [...j.columns['__proto__'].data]).toEqual([1, 2]);
+  });
+
+  it('npz members named __proto__ and constructor are arrays', async () => {
+    const file = join(dir, 'proto.npz');
+    await writeNpz(file, { ['__proto__']: NdArray.from([1, 2]), constructor: NdArray.from([3]) });
+    const z = await readNpz(file);
+    expect(z.names).toEqual(['__proto__', 'constructor']);
+    expect([...z.arrays['__proto__'].data, ...z.arrays['constructor'].data]).toEqual([1, 2, 3]);
+  });
+
+  it('JSON output keeps a member named __proto__', () => {
+    expect(formatJson(JSON.parse('{"__proto__": [1], "a": 2}'), { indent: 0 })).toBe(
+      '{"__proto__":[1],"a":2}\n',
+    );
   });
 
   it('a JSON key is looked up among the file’s own members only', async () => {
