@@ -9,7 +9,7 @@ import type { Expr } from '../ast/expr.ts';
 import { printExpr } from '../ast/print.ts';
 import { collapse } from '../compile/kernel.ts';
 import type { OperandLayout } from '../compile/plan.ts';
-import { NdArray, broadcastShapes, broadcastTo } from '../data/ndarray.ts';
+import { NdArray, broadcastShapes, broadcastTo, plainArrays } from '../data/ndarray.ts';
 import { CONSTANTS } from '../functions/registry.ts';
 import { parseModelText } from '../model/model.ts';
 import { freeSymbols } from '../symbolic/index.ts';
@@ -101,6 +101,26 @@ export interface FitManyResult {
   readonly elapsedMs: number;
   /** Number of fits whose status is `converged`. */
   readonly converged: number;
+  /** `JSON.stringify` form: the typed arrays as plain arrays (NaN → null), status names and the model text. */
+  toJSON(): FitManyJSON;
+}
+
+/** The JSON form of a {@link FitManyResult}. */
+export interface FitManyJSON {
+  model: string;
+  n: number;
+  params: string[];
+  values: Record<string, number[]>;
+  stderr: Record<string, number[]>;
+  chi2: number[];
+  iterations: number[];
+  status: number[];
+  statusNames: readonly string[];
+  npoints: number[];
+  estimator: BatchEstimator;
+  stop: StopRule;
+  elapsedMs: number;
+  converged: number;
 }
 
 export { STATUS_NAMES };
@@ -738,7 +758,7 @@ function buildResult(s: BatchSetup, out: SolveOutput, ms: number): FitManyResult
   let converged = 0;
   for (let i = 0; i < n; i++) if (out.status[i] === 0) converged++;
   const npoints = s.npoints ? Int32Array.from(s.npoints) : new Int32Array(n).fill(s.size);
-  return {
+  const result = {
     n,
     params: s.params,
     values,
@@ -750,6 +770,36 @@ function buildResult(s: BatchSetup, out: SolveOutput, ms: number): FitManyResult
     estimator: s.estimator,
     stop: s.stop,
     elapsedMs: ms,
+    converged,
+  };
+  return { ...result, toJSON: () => fitManyJson(s.modelText, result) };
+}
+
+function fitManyJson(model: string, r: Omit<FitManyResult, 'toJSON'>): FitManyJSON {
+  const { chi2, iterations, status, npoints } = plainArrays({
+    chi2: r.chi2,
+    iterations: r.iterations,
+    status: r.status,
+    npoints: r.npoints,
+  });
+  const values = plainArrays(r.values);
+  const stderr = plainArrays(r.stderr);
+  const { n, estimator, stop, elapsedMs, converged } = r;
+  const params = [...r.params];
+  return {
+    model,
+    n,
+    params,
+    values,
+    stderr,
+    chi2,
+    iterations,
+    status,
+    statusNames: STATUS_NAMES,
+    npoints,
+    estimator,
+    stop,
+    elapsedMs,
     converged,
   };
 }

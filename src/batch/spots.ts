@@ -7,7 +7,8 @@ import { num } from '../ast/build.ts';
 import type { Expr } from '../ast/expr.ts';
 import { gaussfilter, gaussianWeights } from '../arrays/filter.ts';
 import { compileValues } from '../compile/kernel.ts';
-import { NdArray } from '../data/ndarray.ts';
+import { NdArray, plainArrays } from '../data/ndarray.ts';
+import { printExpr } from '../ast/print.ts';
 import { simplify, substitute } from '../symbolic/index.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import { didYouMean } from '../syntax/suggest.ts';
@@ -79,6 +80,23 @@ export const SPOT_COLUMNS = [
 ] as const;
 export type SpotColumn = (typeof SPOT_COLUMNS)[number];
 
+/** The JSON form of a {@link SpotsResult}. */
+export interface SpotsJSON {
+  count: number;
+  columns: Record<SpotColumn, number[]>;
+  statusNames: readonly string[];
+  group: number[];
+  groupSize: number[];
+  clipped: number[];
+  peaks?: { x: number[]; y: number[]; value: number[]; background: number; noise: number; threshold: number };
+  model: { name: string; params: string[]; text: string };
+  sigmaEstimate: number;
+  groupDistance: number;
+  residualPeaks: number;
+  elapsedMs: number;
+  summary: string;
+}
+
 export interface SpotsResult {
   /** One row per spot (peak order, brightest first): the columns of {@link SPOT_COLUMNS}. */
   readonly columns: Readonly<Record<SpotColumn, Float64Array>>;
@@ -106,6 +124,11 @@ export interface SpotsResult {
   readonly summary: string;
   /** The columns as CSV text (status as a number). */
   toCsv(): string;
+  /**
+   * `JSON.stringify` form: the columns and per-spot arrays as plain arrays (NaN → null), the model as its
+   * name, parameters and expression text, and the detection numbers (without the smoothed image).
+   */
+  toJSON(): SpotsJSON;
   /** PNG bytes of the image with the fitted ellipses drawn on it. */
   overlayPng(options?: OverlayOptions): Promise<Uint8Array>;
   writeOverlay(file: string, options?: OverlayOptions): Promise<void>;
@@ -383,6 +406,7 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
     elapsedMs,
     summary,
     toCsv: () => spotsCsv(cols),
+    toJSON: () => spotsJson(result),
     overlayPng: async (o?: OverlayOptions) => (await import('./overlay.ts')).overlayPng(image, cols, o),
     writeOverlay: async (file: string, o?: OverlayOptions) => {
       const { overlayPng } = await import('./overlay.ts');
@@ -395,6 +419,20 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
     },
   };
   return result;
+}
+
+function spotsJson(r: SpotsResult): SpotsJSON {
+  const { count, statusNames, sigmaEstimate, groupDistance, residualPeaks, elapsedMs, summary } = r;
+  const perSpot = plainArrays({ group: r.group, groupSize: r.groupSize, clipped: r.clipped });
+  const model = { name: r.model.name, params: [...r.model.params], text: printExpr(r.model.expr) };
+  const head = { count, columns: plainArrays(r.columns), statusNames, ...perSpot };
+  const tail = { model, sigmaEstimate, groupDistance, residualPeaks, elapsedMs, summary };
+  return r.peaks ? { ...head, peaks: peaksJson(r.peaks), ...tail } : { ...head, ...tail };
+}
+
+function peaksJson(p: Peaks): NonNullable<SpotsJSON['peaks']> {
+  const { background, noise, threshold } = p;
+  return { ...plainArrays({ x: p.x, y: p.y, value: p.value }), background, noise, threshold };
 }
 
 function clampInt(v: number, lo: number, hi: number, fallback: number): number {

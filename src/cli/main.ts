@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import type { Command as CommandType, CommanderError as CommanderErrorType } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError, type SourceText } from '../syntax/span.ts';
 import { describeError, formatWarning, styleFor, type Stream } from './style.ts';
 import { spotsCommand } from './spots.ts';
 
@@ -23,9 +23,27 @@ type CommanderError = CommanderErrorType;
 export const EXIT = { ok: 0, internal: 1, input: 2, notConverged: 3 } as const;
 
 /** Where a command writes; tests pass their own. */
+type ScriptInput = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
+
 export interface Io {
   readonly stdout: Stream;
   readonly stderr: Stream;
+  /** Where `exprfit run -` reads the script (default: process.stdin). */
+  readonly stdin?: ScriptInput;
+}
+
+const STDIN_NAME = '<stdin>';
+
+/** The script text of `exprfit run -`, named `<stdin>`; scripts read their data relative to the working folder. */
+async function readStdinScript(stdin: ScriptInput): Promise<SourceText> {
+  const chunks: Uint8Array[] = [];
+  for await (const c of stdin) chunks.push(typeof c === 'string' ? new TextEncoder().encode(c) : c);
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    return { text: text.replace(/^\uFEFF/, ''), file: STDIN_NAME };
+  } catch (e) {
+    throw new ExprfitError('io', `${STDIN_NAME}: not a text .fit script (not UTF-8)`, { cause: e });
+  }
 }
 
 function line(stream: Stream, text: string): void {
@@ -124,7 +142,7 @@ Documentation: docs/cli.md (commands, REPL, .fit statements), docs/language.md (
   program
     .command('run')
     .description('run a .fit script: fit, report, save and plot as it says')
-    .argument('<file>', 'the .fit script')
+    .argument('<file>', "the .fit script ('-': read it from stdin)")
     .option('--json', 'print {"fits": [result, ...]} on stdout and nothing else there')
     .option('-q, --quiet', 'no notes (files written, fit summaries) on stderr')
     .option(
@@ -143,7 +161,9 @@ Documentation: docs/cli.md (commands, REPL, .fit statements), docs/language.md (
       const { runScript } = await import('../script/index.ts');
       const json = !!opts.json;
       const quiet = !!opts.quiet;
-      const res = await runScript(file, {
+      const stdin = file === '-' ? await readStdinScript(io.stdin ?? process.stdin) : undefined;
+      const res = await runScript(stdin ? STDIN_NAME : file, {
+        ...(stdin ? { source: stdin } : {}),
         overrides,
         out: (t) => (json ? !quiet && line(io.stderr, t) : line(io.stdout, t)),
         info: (t) => !quiet && line(io.stderr, t),

@@ -17,6 +17,7 @@
 import { NdArray, MAX_ARRAY_ELEMENTS } from './ndarray.ts';
 import { checkFileArraySize, ioError, quote, readBytes } from './io.ts';
 import { crc32, inflateExact } from './zip.ts';
+import { decodeText } from './text.ts';
 
 export type FitsValue = string | number | boolean | null;
 
@@ -107,7 +108,7 @@ function parseHeader(
     if (p + CARD > bytes.length) {
       throw ioError(file, `HDU ${hduIndex}: header has no END card (the file is truncated or not FITS)`);
     }
-    const raw = Buffer.from(bytes.buffer, bytes.byteOffset + p, CARD).toString('latin1');
+    const raw = decodeText(bytes, p, CARD, 'latin1');
     p += CARD;
     const key = raw.slice(0, 8).trimEnd();
     if (key === 'END') break;
@@ -156,7 +157,7 @@ function intKey(h: Record<string, FitsValue>, key: string, file: string, hdu: nu
 
 /** Lists the HDUs of a FITS file held in memory (already gunzipped). */
 export function fitsHdus(bytes: Uint8Array, file = '<fits>'): FitsHdu[] {
-  const magic = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 9)).toString('latin1');
+  const magic = decodeText(bytes, 0, 9, 'latin1');
   if (magic !== 'SIMPLE  =') throw ioError(file, 'not a FITS file (it must start with SIMPLE  =)');
   const hdus: FitsHdu[] = [];
   let p = 0;
@@ -164,9 +165,7 @@ export function fitsHdus(bytes: Uint8Array, file = '<fits>'): FitsHdu[] {
     const index = hdus.length;
     // Trailing zero padding or junk after the last HDU is ignored.
     if (index > 0) {
-      const k = Buffer.from(bytes.buffer, bytes.byteOffset + p, Math.min(8, bytes.length - p)).toString(
-        'latin1',
-      );
+      const k = decodeText(bytes, p, 8, 'latin1');
       if (k !== 'XTENSION') break;
     }
     const { cards, end } = parseHeader(bytes, p, file, index);

@@ -2,12 +2,36 @@
  * File access shared by the readers and writers: every failure becomes an `ExprfitError` with code `'io'`
  * that names the file (never a raw Node error).
  */
-import { open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { unlinkSync, type Stats } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { ExprfitError } from '../syntax/span.ts';
 import { checkArraySize } from './ndarray.ts';
+
+/**
+ * Node's file system, path and crypto modules, looked up when a file is read or written. No static `node:` import,
+ * so this module and the in-memory readers that share its helpers also bundle for browsers (`exprfit/core`).
+ */
+function nodeModules(): {
+  fs: typeof import('node:fs/promises');
+  fsSync: typeof import('node:fs');
+  path: typeof import('node:path');
+  crypto: typeof import('node:crypto');
+} {
+  const proc = globalThis.process as NodeJS.Process | undefined;
+  if (typeof proc?.getBuiltinModule !== 'function') {
+    throw new ExprfitError(
+      'io',
+      'reading and writing files needs Node.js >= 20.16 (elsewhere: parseNpy, parseTable, ...)',
+    );
+  }
+  const get = (id: string): unknown => proc.getBuiltinModule(id);
+  return {
+    fs: get('node:fs/promises') as typeof import('node:fs/promises'),
+    fsSync: get('node:fs') as typeof import('node:fs'),
+    path: get('node:path') as typeof import('node:path'),
+    crypto: get('node:crypto') as typeof import('node:crypto'),
+  };
+}
 
 /** An `'io'` error about `file`: `"<file>: <message>"`; `hints` are shown below it (e.g. the bad line). */
 export function ioError(
@@ -56,7 +80,7 @@ const MAX_PIPE_BYTES = 2 ** 31;
 /** What is at `file` (following links), or undefined when nothing is there. */
 async function statOrNothing(file: string): Promise<Stats | undefined> {
   try {
-    return await stat(file);
+    return await nodeModules().fs.stat(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
@@ -84,12 +108,12 @@ async function readPipe(handle: FileHandle, file: string): Promise<Buffer> {
 export async function readBytes(file: string): Promise<Buffer> {
   let handle: FileHandle | undefined;
   try {
-    const st = await stat(file);
+    const st = await nodeModules().fs.stat(file);
     if (st.isDirectory()) throw ioError(file, 'is a folder, not a file');
     if (!st.isFile() && !st.isFIFO() && !st.isSocket()) {
       throw ioError(file, 'is a device, not a file; data is read from files and pipes');
     }
-    handle = await open(file, 'r');
+    handle = await nodeModules().fs.open(file, 'r');
     return st.isFile() ? await handle.readFile() : await readPipe(handle, file);
   } catch (err) {
     if (err instanceof ExprfitError) throw err;
@@ -111,7 +135,7 @@ const pendingTemps = new Set<string>();
 function removeTempsAndReraise(signal: NodeJS.Signals): void {
   for (const tmp of pendingTemps) {
     try {
-      unlinkSync(tmp);
+      nodeModules().fsSync.unlinkSync(tmp);
     } catch {
       // already gone
     }
@@ -140,11 +164,10 @@ function untrackTemp(tmp: string): void {
 }
 
 /** Paths written as a stream to the process's own output instead of a file. */
-const STANDARD_STREAMS: Readonly<Record<string, NodeJS.WriteStream>> = {
-  '-': process.stdout,
-  '/dev/stdout': process.stdout,
-  '/dev/stderr': process.stderr,
-};
+function standardStream(file: string): NodeJS.WriteStream | undefined {
+  if (file === '-' || file === '/dev/stdout') return process.stdout;
+  return file === '/dev/stderr' ? process.stderr : undefined;
+}
 
 async function writeStream(stream: NodeJS.WriteStream, bytes: Uint8Array | string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
@@ -154,7 +177,7 @@ async function writeStream(stream: NodeJS.WriteStream, bytes: Uint8Array | strin
 
 /** Writes in place, without a temporary file: for a device or pipe (`/dev/null`, a FIFO). */
 async function writeInPlace(file: string, bytes: Uint8Array | string): Promise<void> {
-  const handle = await open(file, 'w');
+  const handle = await nodeModules().fs.open(file, 'w');
   try {
     await handle.writeFile(bytes);
   } finally {
@@ -165,7 +188,7 @@ async function writeInPlace(file: string, bytes: Uint8Array | string): Promise<v
 /** Syncs a folder so that a rename in it survives a crash; not every platform can, which is not an error. */
 async function syncFolder(folder: string): Promise<void> {
   try {
-    const handle = await open(folder, 'r');
+    const handle = await nodeModules().fs.open(folder, 'r');
     try {
       await handle.sync();
     } finally {
@@ -179,21 +202,24 @@ async function syncFolder(folder: string): Promise<void> {
 /** Writes `bytes` to a new temporary file next to `target`, synced to disk, then renames it over `target`. */
 async function writeAndRename(target: string, bytes: Uint8Array | string): Promise<void> {
   // A short name: `target`'s own name may already be near the 255-byte limit.
-  const tmp = join(dirname(target), `.exprfit-${randomBytes(6).toString('hex')}.tmp`);
+  const { path, crypto } = nodeModules();
+  const tmp = path.join(path.dirname(target), `.exprfit-${crypto.randomBytes(6).toString('hex')}.tmp`);
   // Tracked before it exists: an interrupt while the file is being created must still remove it.
   trackTemp(tmp);
   try {
-    const handle = await open(tmp, 'wx');
+    const handle = await nodeModules().fs.open(tmp, 'wx');
     try {
       await handle.writeFile(bytes);
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await rename(tmp, target);
-    await syncFolder(dirname(target));
+    await nodeModules().fs.rename(tmp, target);
+    await syncFolder(nodeModules().path.dirname(target));
   } catch (err) {
-    await unlink(tmp).catch(() => undefined);
+    await nodeModules()
+      .fs.unlink(tmp)
+      .catch(() => undefined);
     throw err;
   } finally {
     untrackTemp(tmp);
@@ -209,11 +235,11 @@ async function writeAndRename(target: string, bytes: Uint8Array | string): Promi
  */
 export async function writeBytes(file: string, bytes: Uint8Array | string): Promise<void> {
   try {
-    const stream = Object.hasOwn(STANDARD_STREAMS, file) ? STANDARD_STREAMS[file] : undefined;
+    const stream = standardStream(file);
     if (stream) return await writeStream(stream, bytes);
     const st = await statOrNothing(file);
     if (st === undefined) return await writeAndRename(file, bytes);
-    if (st.isFile()) return await writeAndRename(await realpath(file), bytes);
+    if (st.isFile()) return await writeAndRename(await nodeModules().fs.realpath(file), bytes);
     if (st.isDirectory()) throw ioError(file, 'is a folder, not a file');
     if (st.isCharacterDevice() || st.isFIFO()) return await writeInPlace(file, bytes);
     throw ioError(file, 'is a special file (not a regular file, device or pipe); refusing to replace it');
@@ -231,7 +257,7 @@ export function quote(text: string, max = 40): string {
 
 /** The lower-cased extension including `.gz` compounds: `a.fits.gz` -> `.fits.gz`, `b.CSV` -> `.csv`. */
 export function extensionOf(file: string): string {
-  const name = basename(file).toLowerCase();
+  const name = (file.split(/[\\/]/).pop() ?? file).toLowerCase();
   const m = /(\.[a-z0-9]+)(\.gz)?$/.exec(name);
   if (!m) return '';
   return m[2] ? `${m[1]}${m[2]}` : m[1];

@@ -48,6 +48,21 @@ export function checkArraySize(what: string, shape: readonly number[], elements?
   return n;
 }
 
+/** The JSON form of an {@link NdArray}. */
+export interface NdArrayJSON {
+  shape: number[];
+  data: number[];
+}
+
+/** Typed-array fields as plain arrays, for `toJSON` (a typed array serialises as `{"0":…,"1":…}`). */
+export function plainArrays<K extends string>(
+  fields: Readonly<Record<K, ArrayLike<number>>>,
+): Record<K, number[]> {
+  const out = {} as Record<K, number[]>;
+  for (const k of Object.keys(fields) as K[]) out[k] = Array.from(fields[k]);
+  return out;
+}
+
 export class NdArray {
   readonly shape: readonly number[];
   readonly data: Float64Array;
@@ -104,6 +119,14 @@ export class NdArray {
 
   reshape(shape: readonly number[]): NdArray {
     return new NdArray(this.data, shape);
+  }
+
+  /**
+   * `JSON.stringify` form: `{ shape, data }` with `data` the values in row-major order as a plain array
+   * (JSON writes NaN and ±Infinity as null). `new NdArray(Float64Array.from(data), shape)` reads it back.
+   */
+  toJSON(): NdArrayJSON {
+    return { shape: [...this.shape], data: Array.from(this.data) };
   }
 
   static scalar(v: number): NdArray {

@@ -7,6 +7,7 @@
 import { NdArray } from './ndarray.ts';
 import { checkFileArraySize, ioError, quote, readBytes, writeBytes } from './io.ts';
 import { zipEntries, zipPeek, zipRead, zipStore, type ZipEntry } from './zip.ts';
+import { decodeText, encodeLatin1 } from './text.ts';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -64,9 +65,7 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
     throw ioError(file, `unsupported .npy format version ${major}.${bytes[7]}`);
   }
   if (start + headerLen > bytes.length) throw ioError(file, 'truncated .npy header');
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset + start, headerLen).toString(
-    major === 3 ? 'utf8' : 'latin1',
-  );
+  const text = decodeText(bytes, start, headerLen, major === 3 ? 'utf8' : 'latin1');
   const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(text);
   const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(text);
   const shape = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text);
@@ -251,7 +250,7 @@ export function encodeNpy(array: NdArray): Uint8Array {
   out[6] = 1;
   out[7] = 0;
   new DataView(out.buffer).setUint16(8, header.length, true);
-  out.set(Buffer.from(header, 'latin1'), 10);
+  out.set(encodeLatin1(header), 10);
   const dv = new DataView(out.buffer, total);
   const d = array.data;
   for (let i = 0; i < d.length; i++) dv.setFloat64(i * 8, d[i], true);

@@ -363,8 +363,7 @@ export async function parseTiff(
   if (version !== 42) throw ioError(file, 'not a TIFF file (bad version number)');
   if (checkIfdChain(bytes, little, file) === 0) throw ioError(file, 'the file holds no images');
   const tiff = await import('tiff');
-  const input =
-    bytes instanceof Buffer ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const input = bytes;
   let ifds: TiffIfd[];
   try {
     ifds = tiff.decode(input, { ignoreImageData: true });

@@ -8,6 +8,7 @@
  */
 import { Inflate, inflateSync, unzlibSync, gunzipSync } from 'fflate';
 import { ioError } from './io.ts';
+import { decodeText } from './text.ts';
 
 /** The compressed formats `inflateExact` reads: raw deflate (zip), zlib (PNG, TIFF), gzip. */
 type DeflateFormat = 'deflate' | 'zlib' | 'gzip';
@@ -155,9 +156,7 @@ export function zipEntries(bytes: Uint8Array, file: string): ZipEntry[] {
     if (extraEnd + commentLen > cdEnd) {
       bad(`central directory entry ${k} (name ${nameLen} bytes) runs past the directory`);
     }
-    const name = Buffer.from(bytes.buffer, bytes.byteOffset + p + 46, nameLen).toString(
-      flags & 0x800 ? 'utf8' : 'latin1',
-    );
+    const name = decodeText(bytes, p + 46, nameLen, flags & 0x800 ? 'utf8' : 'latin1');
     // ZIP64 extended information: the 64-bit values appear in this order, only for fields saturated above.
     let e = p + 46 + nameLen;
     while (e + 4 <= extraEnd) {
