@@ -53,7 +53,7 @@ export {
   multiStart,
   covarianceFromJacobian,
 } from './solver/index.ts';
-export type { LeastSquaresProblem, LeastSquaresSummary, SolverOptions } from './solver/index.ts';
+export type { LeastSquaresProblem, LeastSquaresSummary, SolverOptions, XScale } from './solver/index.ts';
 export * as arrays from './arrays/index.ts';
 export {
   linspace,

@@ -137,7 +137,7 @@ export {
   covarianceFromJacobian,
   validateOptions as validateSolverOptions,
 } from './solver/index.ts';
-export type { LeastSquaresProblem, LeastSquaresSummary, SolverOptions } from './solver/index.ts';
+export type { LeastSquaresProblem, LeastSquaresSummary, SolverOptions, XScale } from './solver/index.ts';
 // Batch fitting, peak finding and spot fitting (src/batch; docs/batch.md).
 export {
   fitMany,

@@ -17,25 +17,33 @@ function script(name: string, tau: number): string {
 }
 
 describe('exit status of fits with warnings', () => {
-  const bad = script('bad.fit', 1e-3);
+  const bad = script('bad.fit', 1000);
 
-  it('decay from tau = 1e-3: exit 3, the warning on stderr and in --json', async () => {
+  it('decay from tau = 1000: exit 3, the warning on stderr and in --json', async () => {
     const r = await runInProcess(['run', bad, '--json']);
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(
-      /warning: fit 1 converged \(gtol\) to a result not to be trusted: tau is not determined/,
+      /warning: fit 1 converged \(ftol\) to a result not to be trusted: A and c are not determined separately/,
     );
     const fit = JSON.parse(r.stdout).fits[0];
     expect(fit.success).toBe(true);
     expect(fit.ok).toBe(false);
-    expect(fit.warnings.map((w: { code: string }) => w.code)).toEqual(['not-determined', 'rank-deficient']);
+    expect(fit.warnings.map((w: { code: string }) => w.code)).toEqual(['rank-deficient']);
+    expect(fit.warnings[0].params).toEqual(['A', 'c']);
+  });
+
+  it('decay from tau = 1e-3 (stopped on a plateau): exit 3, termination undetermined in --json', async () => {
+    const r = await runInProcess(['run', script('plateau.fit', 1e-3), '--json']);
+    expect(r.status).toBe(3);
+    const fit = JSON.parse(r.stdout).fits[0];
+    expect(fit).toMatchObject({ success: false, ok: false, termination: 'undetermined' });
     expect(fit.warnings[0].params).toEqual(['tau']);
   });
 
   it('--allow-warnings: exit 0, the summary still says WARNING', async () => {
     const r = await runInProcess(['run', bad, '--allow-warnings']);
     expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/fit 1: converged \(gtol\).* WARNING: tau is not determined/);
+    expect(r.stderr).toMatch(/fit 1: converged \(ftol\).* WARNING: A and c are not determined/);
   });
 
   it('a good start: exit 0', async () => {

@@ -5,8 +5,7 @@
  * missing: fitMany with threads then fits on one thread, with a warning.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,7 +17,10 @@ import { gaussfilter } from '../../src/arrays/filter.ts';
 import { rbfkernel } from '../../src/arrays/rbf.ts';
 
 const dist = fileURLToPath(new URL('../../dist', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'exprfit-nocodegen-'));
+// inside the repository, so the copied bundle resolves its external packages (fflate) from node_modules
+const cache = fileURLToPath(new URL('../../node_modules/.cache', import.meta.url));
+mkdirSync(cache, { recursive: true });
+const dir = mkdtempSync(join(cache, 'exprfit-nocodegen-'));
 
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });

@@ -12,22 +12,29 @@ const script = (tau: number, fitLine = 'fit'): string =>
   `data "${DECAY}"\nparam A = 5, tau = ${tau}, c = 0\nmodel y = A*exp(-t/tau) + c\n${fitLine}\n`;
 
 describe('fit warnings in scripts', () => {
-  it('a converged fit with an undetermined parameter warns and counts as not ok', async () => {
+  it('a converged fit with parameters not determined separately warns and counts as not ok', async () => {
     const run = fresh();
-    await exec(run, script(1e-3));
+    await exec(run, script(1000));
     expect(run.interp.untrusted).toBe(1);
     expect(run.interp.unconverged).toBe(0);
     expect(run.warn.join('\n')).toMatch(
-      /warning: fit 1 converged \(gtol\) to a result not to be trusted: tau is not determined by the data.*allow_warnings=true/,
+      /warning: fit 1 converged \(ftol\) to a result not to be trusted: A and c are not determined separately.*allow_warnings=true/,
     );
+  });
+
+  it('a fit stopped on a plateau is not converged, and names the undetermined parameter', async () => {
+    const run = fresh();
+    await exec(run, script(1e-3));
+    expect(run.interp.unconverged).toBe(1);
+    expect(run.warn.join('\n')).toMatch(/undetermined/);
   });
 
   it('fit allow_warnings=true accepts it: the summary still names the warning', async () => {
     const run = fresh();
-    await exec(run, script(1e-3, 'fit allow_warnings=true'));
+    await exec(run, script(1000, 'fit allow_warnings=true'));
     expect(run.interp.untrusted).toBe(0);
     expect(run.warn).toEqual([]);
-    expect(run.info.join('\n')).toMatch(/fit 1: converged \(gtol\).* WARNING: tau is not determined/);
+    expect(run.info.join('\n')).toMatch(/fit 1: converged \(ftol\).* WARNING: A and c are not determined/);
   });
 
   it('exprfit check accepts allow_warnings=1 as the fit statement does', async () => {
