@@ -16,7 +16,7 @@ import { minimizeNelderMead } from '../solver/neldermead.ts';
 import { multiStart } from '../solver/multistart.ts';
 import type { SummaryBase } from '../solver/summary.ts';
 import { ExprfitError } from '../syntax/span.ts';
-import type { SolverOptions } from '../solver/options.ts';
+import type { SolverOptions, SolverOptionsInput } from '../solver/options.ts';
 import type { PreparedEquation, PreparedFit } from './fit.ts';
 import { suggest } from './options.ts';
 import { FitResult } from './result.ts';
@@ -92,16 +92,18 @@ export function leastSquaresProblem(prep: PreparedFit): LeastSquaresProblem {
   };
 }
 
-function solverOptions(prep: PreparedFit): Partial<SolverOptions> {
+function solverOptions(prep: PreparedFit): SolverOptionsInput {
   const o = prep.options;
-  const s: Partial<SolverOptions> = { loss: o.loss, fScale: o.fScale };
-  if (o.maxfev !== undefined) s.maxFunctionEvaluations = o.maxfev;
-  if (o.maxIterations !== undefined) s.maxIterations = o.maxIterations;
-  if (o.ftol !== undefined) s.ftol = o.ftol;
-  if (o.xtol !== undefined) s.xtol = o.xtol;
-  if (o.gtol !== undefined) s.gtol = o.gtol;
-  s.xScale = solverXScale(prep);
-  return s;
+  return {
+    loss: o.loss,
+    fScale: o.fScale,
+    maxFunctionEvaluations: o.maxfev,
+    maxIterations: o.maxIterations,
+    ftol: o.ftol,
+    xtol: o.xtol,
+    gtol: o.gtol,
+    xScale: solverXScale(prep),
+  };
 }
 
 /** The `xScale` option for the solver: a per-name object becomes one scale per free parameter. */

@@ -7,11 +7,12 @@ export type { LeastSquaresProblem, LeastSquaresSummary, SolverSummary } from './
 export {
   validateOptions,
   DEFAULT_SOLVER_OPTIONS,
+  solverSchema,
   LOSS_NAMES,
   resolveMaxFev,
   resolveMaxIterations,
 } from './options.ts';
-export type { SolverOptions, LossName, IterationInfo, XScale } from './options.ts';
+export type { SolverOptions, SolverOptionsInput, LossName, IterationInfo, XScale } from './options.ts';
 export { isConverged } from './summary.ts';
 export type { TerminationReason, SummaryBase, BoundSide } from './summary.ts';
 export {

@@ -27,7 +27,7 @@ import { ExprfitError } from '../syntax/span.ts';
 import type { NumericArray } from './bounds.ts';
 import { covarianceFromJacobian, type CovarianceResult } from './covariance.ts';
 import { solveLeastSquares, type LeastSquaresProblem, type LeastSquaresSummary } from './lm.ts';
-import type { SolverOptions } from './options.ts';
+import type { SolverOptionsInput } from './options.ts';
 
 /** A Poisson counting problem: a model of expected counts and the observed counts. */
 export interface PoissonProblem {
@@ -108,7 +108,7 @@ export function devianceResidual(f: number, y: number, out: Float64Array): void 
 export function solvePoisson(
   problem: PoissonProblem,
   x0: NumericArray,
-  options: Partial<SolverOptions> = {},
+  options: SolverOptionsInput = {},
 ): PoissonSummary {
   if (options.loss !== undefined && options.loss !== 'linear') {
     throw new ExprfitError(
