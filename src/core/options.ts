@@ -53,8 +53,11 @@ export interface OptionSpec<T = unknown, D extends boolean = boolean> {
 type AnySpec = OptionSpec<unknown, boolean>;
 export type OptionSpecs = Readonly<Record<string, AnySpec>>;
 
-/** A cross-option rule: returns the offending key and what it must be, or undefined when fine. */
-export type OptionRule<O> = (options: O) => { key: string; expected: string } | undefined;
+/**
+ * A cross-option rule: returns the offending key and what it must be (and the offending value when it is a
+ * part of the option's value, e.g. one entry of a record), or undefined when fine.
+ */
+export type OptionRule<O> = (options: O) => { key: string; expected: string; value?: unknown } | undefined;
 
 export interface OptionsSchema<S extends OptionSpecs = OptionSpecs> {
   /** The operation, used in messages: `spots option '--roi' must be ...`. */
@@ -181,10 +184,20 @@ export const opt = {
       readonly accept: (value: unknown) => value is T;
       readonly expected: string;
       readonly parse?: (text: string) => unknown;
+      /** Words among the accepted values (`'jac'`), for "did you mean" on a misspelt word. */
+      readonly words?: readonly string[];
     },
   ): OptionSpec<T, D> {
     const parse = init.parse ? { parse: init.parse } : {};
-    const spec = { kind: 'custom', ...common(init), accept: init.accept, expected: init.expected, ...parse };
+    const words = init.words ? { words: init.words } : {};
+    const spec = {
+      kind: 'custom',
+      ...common(init),
+      accept: init.accept,
+      expected: init.expected,
+      ...parse,
+      ...words,
+    };
     return spec as OptionSpec<T, D>;
   },
 };
@@ -420,7 +433,7 @@ function checkValue(schema: OptionsSchema, frontEnd: FrontEnd, key: string, valu
   const spec = schema.specs[key];
   const v = canonicalValue(spec, value);
   if (accepts(spec, v)) return v;
-  const words = typeof value === 'string' && spec.kind === 'enum' ? (spec.words ?? []) : [];
+  const words = typeof value === 'string' ? (spec.words ?? []) : [];
   const suggestions = words.length ? closestMatches(value as string, words) : [];
   fail(schema.scope, frontEnd, { problem: 'invalid', key, value, expected: expectedText(spec), suggestions });
 }
@@ -476,7 +489,7 @@ export function validateOptions<S extends OptionSpecs>(
   const result = out as OptionsOf<S>;
   for (const rule of schema.rules) {
     const bad = rule(out);
-    if (bad) fail(schema.scope, frontEnd, { problem: 'invalid', ...bad, value: out[bad.key] });
+    if (bad) fail(schema.scope, frontEnd, { problem: 'invalid', value: out[bad.key], ...bad });
   }
   return result;
 }

@@ -18,7 +18,8 @@ import type { SummaryBase } from '../solver/summary.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import type { SolverOptions, SolverOptionsInput } from '../solver/options.ts';
 import type { PreparedEquation, PreparedFit } from './fit.ts';
-import { suggest } from './options.ts';
+import { OptionError } from '../core/options.ts';
+import { closestMatches } from '../syntax/suggest.ts';
 import { FitResult } from './result.ts';
 import { trustWarnings } from './trust.ts';
 import type { EquationStats } from './result.ts';
@@ -106,18 +107,26 @@ function solverOptions(prep: PreparedFit): SolverOptionsInput {
   };
 }
 
+/** `xScale: { name: scale }` naming something that is not a free parameter of the model. */
+function notAFreeParameter(name: string, free: readonly string[]): OptionError {
+  return new OptionError({
+    kind: 'option',
+    scope: 'fit',
+    problem: 'invalid',
+    key: 'xScale',
+    value: name,
+    expected: "an object keyed by the model's free parameters",
+    suggestions: closestMatches(name, free),
+    suggestionsAreKeys: false,
+  });
+}
+
 /** The `xScale` option for the solver: a per-name object becomes one scale per free parameter. */
 function solverXScale(prep: PreparedFit): SolverOptions['xScale'] {
   const xs = prep.options.xScale;
   if (typeof xs === 'string') return xs;
-  for (const name of Object.keys(xs)) {
-    if (prep.free.includes(name)) continue;
-    const s = suggest(name, prep.free);
-    throw new ExprfitError(
-      'option',
-      `option xScale: '${name}' is not a free parameter of the model${s ? ` (did you mean '${s}'?)` : ''}`,
-    );
-  }
+  const unknown = Object.keys(xs).find((name) => !prep.free.includes(name));
+  if (unknown !== undefined) throw notAFreeParameter(unknown, prep.free);
   return prep.free.map((name) => xs[name] ?? 1);
 }
 

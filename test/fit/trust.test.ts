@@ -51,7 +51,7 @@ describe('trust warnings', () => {
     expect(r.ok).toBe(true);
     expect(r.warnings.length).toBe(2);
     expect(() => fit(MODEL, decay(), {}, { allowWarnings: 1 as never })).toThrow(
-      /option allowWarnings: expected true or false/,
+      /fit option 'allowWarnings' must be true or false, got 1/,
     );
   });
 
