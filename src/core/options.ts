@@ -606,7 +606,8 @@ function typeText(spec: AnySpec): string {
 function defaultText(spec: AnySpec): string {
   const d = spec.default;
   if (d === undefined) return '';
-  return Array.isArray(d) ? d.join(',') : String(d);
+  if (Array.isArray(d)) return d.join(',');
+  return typeof d === 'object' && d !== null ? JSON.stringify(d) : String(d);
 }
 
 /** The flag as `--help` shows it: `--min-distance <integer>`, `--[no-]joint`. */

@@ -28,7 +28,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 const sigmaOption = opt.custom<Readonly<Record<string, DataInput>>, true>({
-  doc: 'Standard deviation of the data of each dependent variable (scalar or broadcastable array)',
+  doc: 'Per dependent variable, a scalar or an array broadcastable to its data: residuals are (f - y)/sigma',
   default: Object.freeze({}),
   accept: (v): v is Readonly<Record<string, DataInput>> => isRecord(v),
   expected: 'an object { dependentVariable: sigma }, e.g. { y: 0.1 }',
@@ -36,7 +36,7 @@ const sigmaOption = opt.custom<Readonly<Record<string, DataInput>>, true>({
 });
 
 const xScaleOption = opt.custom<XScaleByName, true>({
-  doc: "`lm` only. Variable scaling: 'jac' (Moré), 'unit' (none) or a scale per parameter name",
+  doc: "lm trust-region scaling: 'jac' (Moré), 'unit', or { name: scale } per parameter (others 1); see docs/solver.md §1.5",
   default: 'jac',
   accept: (v): v is XScaleByName => v === 'jac' || v === 'unit' || isRecord(v),
   expected: "'jac', 'unit' or an object { parameter: scale }",
@@ -47,55 +47,68 @@ const xScaleOption = opt.custom<XScaleByName, true>({
 const fitSpecs = {
   /** Minimizer. `lm` (default): bounded trust-region Levenberg–Marquardt on the residuals. `lbfgsb`: bounded
    * L-BFGS-B on the scalar objective. `nelder`: derivative-free Nelder–Mead on the scalar objective. */
-  method: opt.enum(['lm', 'lbfgsb', 'nelder'], { doc: 'Minimizer', default: 'lm' }),
+  method: opt.enum(['lm', 'lbfgsb', 'nelder'], {
+    doc: "'lm' bounded trust-region Levenberg–Marquardt (see docs/solver.md); 'lbfgsb', 'nelder' minimise the scalar objective",
+    default: 'lm',
+  }),
   /** Standard deviation of each dependent variable's data: a scalar or an array broadcastable to its data.
    * Residuals are (model - data) / sigma. Default 1. */
   sigma: sigmaOption,
   /** If false (default), the covariance is scaled by the reduced χ² (as curve_fit and lmfit do); if true,
    * sigma is taken as the absolute standard deviation and the covariance is (JᵀWJ)⁻¹. */
   absoluteSigma: opt.boolean({
-    doc: 'Take sigma as absolute (covariance not scaled by the reduced χ²)',
+    doc: 'false: covariance scaled by the reduced χ² (curve_fit, lmfit); true: sigma is absolute',
     default: false,
   }),
   /** Accept a result with `warnings` (parameters not determined by the data, ...): `ok` is then `success`
    * alone. The warnings are still reported. Default false. Script: `fit allow_warnings=true`; CLI:
    * `exprfit run --allow-warnings`. */
   allowWarnings: opt.boolean({
-    doc: 'Accept a result with warnings (they are still reported)',
+    doc: 'Accept a result with warnings: ok is then success alone (the warnings are still reported). Scripts: fit allow_warnings=true; CLI: exprfit run --allow-warnings',
     default: false,
   }),
   /** Robust loss (scipy.optimize.least_squares semantics), default 'linear'. */
-  loss: opt.enum(LOSS_NAMES, { doc: 'Robust loss (least squares only)', default: 'linear' }),
+  loss: opt.enum(LOSS_NAMES, {
+    doc: "Robust loss (scipy's least_squares semantics; estimator 'lsq' only)",
+    default: 'linear',
+  }),
   /** Soft margin between inlier and outlier residuals for robust losses (default 1). */
-  fScale: opt.number({ doc: 'Soft margin between inliers and outliers of robust losses', default: 1, gt: 0 }),
+  fScale: opt.number({
+    doc: 'Soft margin between inlier and outlier residuals of the robust losses',
+    default: 1,
+    gt: 0,
+  }),
   /** Objective, default 'lsq'. */
   estimator: opt.enum(['lsq', 'poisson', 'likelihood'], {
-    doc: 'Objective: least squares, Poisson likelihood of counts, or unbinned likelihood',
+    doc: "'poisson': Poisson maximum likelihood of counts; 'likelihood': unbinned maximum likelihood of a pdf",
     default: 'lsq',
   }),
   /** 'raise' (default): a NaN in the data is an error naming the array and the first bad index.
    * 'omit': a point with a NaN in any of its equation's arrays is dropped. */
   nanPolicy: opt.enum(['raise', 'omit'], {
-    doc: 'NaN in the data: an error, or drop the point',
+    doc: "'raise': a NaN is an error naming the array and index; 'omit': drops the point from its equation",
     default: 'raise',
     aliases: ['nan'],
   }),
   /** Stop (termination 'maxfev', success false) when a new model evaluation would exceed this count.
    * Default 1000·(k+1) for `lm` (k free parameters), 4000·(k+1) for `nelder`; see docs/solver.md. */
-  maxfev: opt.integer({ doc: 'Most model evaluations (default depends on the method)', gt: 0 }),
+  maxfev: opt.integer({
+    doc: "Stop 'maxfev' when a new model evaluation would exceed this (default 1000·(k+1) for lm, 4000·(k+1) for nelder; see docs/solver.md)",
+    gt: 0,
+  }),
   /** Stop (termination 'maxiter', success false) after this many iterations. Default 1000·(k+1) for `lm`. */
   maxIterations: opt.integer({
-    doc: 'Most iterations (default depends on the method)',
+    doc: "Stop 'maxiter' after this many iterations (default 1000·(k+1) for lm)",
     gt: 0,
     aliases: ['maxiter'],
   }),
   /** `lm` only. Relative cost-reduction test: stop with 'ftol' after a step whose actual and predicted relative
    * reductions of ½Σr² are both <= ftol. Default 1e-15. */
-  ftol: opt.number({ doc: '`lm` only. Relative cost-reduction tolerance (default 1e-15)', min: 0 }),
+  ftol: opt.number({ doc: 'lm only: relative cost-reduction test (solver default 1e-15)', min: 0 }),
   /** `lm` only. Relative step test: stop with 'xtol' when the trust radius Δ <= xtol·‖D x‖. Default 1e-15. */
-  xtol: opt.number({ doc: '`lm` only. Relative step tolerance (default 1e-15)', min: 0 }),
+  xtol: opt.number({ doc: 'lm only: relative step test (solver default 1e-15)', min: 0 }),
   /** `lm` only. Gradient test: stop with 'gtol' when max_j |g_j|/(‖J_j‖·‖r‖) <= gtol. Default 1e-15. */
-  gtol: opt.number({ doc: '`lm` only. Gradient tolerance (default 1e-15)', min: 0 }),
+  gtol: opt.number({ doc: 'lm only: gradient test (solver default 1e-15)', min: 0 }),
   /** `lm` only. Variable scaling of the trust region: `'jac'` (default, Moré's running maximum of the
    * Jacobian column norms), `'unit'` (none), or a characteristic scale per parameter name
    * (`{ a: 1e-3, tau: 100 }`; parameters not named get 1). See docs/solver.md for the evidence behind the
@@ -103,7 +116,7 @@ const fitSpecs = {
   xScale: xScaleOption,
   /** Multi-start: the number of starts drawn inside the finite bounds (default 1: the given start only). */
   starts: opt.integer({
-    doc: 'Multi-start: starts drawn inside the finite bounds',
+    doc: 'Multi-start: that many starts drawn inside the finite bounds, the best kept',
     default: 1,
     min: 1,
     max: MAX_STARTS,

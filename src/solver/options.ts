@@ -84,14 +84,24 @@ export const solverSchema = defineOptions('solver', {
    * Default `1e-15`: about what binary64 resolves in a sum of squares, so the test means "no further
    * reduction is measurable", not "good enough" (the polishing steps then finish the job).
    */
-  ftol: opt.number({ doc: 'Relative cost-reduction tolerance', default: 1e-15, min: 0, max: 1 }),
+  ftol: opt.number({
+    doc: "Stop 'ftol' after a step with |actual reduction| <= ftol·F, predicted reduction <= ftol·F and ρ <= 2. At 1e-15 this means \"no further reduction measurable\". The rounding-level test (§1.1 item 9) also ends with 'ftol'.",
+    default: 1e-15,
+    min: 0,
+    max: 1,
+  }),
   /**
    * Relative step tolerance (MINPACK's `xtol`). Stop with `'xtol'` when the trust radius has shrunk
    * to `Δ <= xtol · ‖D x‖₂` (the radius tracks twice the last accepted step, so this is a test on the
    * size of the steps in the scaled norm). Values below machine epsilon (including 0) act as `eps`.
    * Default `1e-15`.
    */
-  xtol: opt.number({ doc: 'Relative step tolerance', default: 1e-15, min: 0, max: 1 }),
+  xtol: opt.number({
+    doc: "Stop 'xtol' when Δ <= xtol·‖D x‖ (the radius tracks twice the last good step, so this tests the scaled step size).",
+    default: 1e-15,
+    min: 0,
+    max: 1,
+  }),
   /**
    * Gradient tolerance (MINPACK's `gtol`, scale invariant). Stop with `'gtol'` when
    * `max_j |g_j| / (‖J_:j‖ · ‖r‖) <= gtol` over the free parameters (the cosine of the angle
@@ -100,13 +110,18 @@ export const solverSchema = defineOptions('solver', {
    * residual, which says little about the parameters' accuracy in ill-conditioned problems, so the
    * solver normally stops on `ftol` / `xtol` instead.
    */
-  gtol: opt.number({ doc: 'Gradient (cosine) tolerance', default: 1e-15, min: 0, max: 1 }),
+  gtol: opt.number({
+    doc: "Stop 'gtol' when max_j |g_j| / (‖J_:j‖·‖r‖) <= gtol over the free parameters (cosine between r and each column), or when F = 0 exactly, or when every parameter is held by a bound.",
+    default: 1e-15,
+    min: 0,
+    max: 1,
+  }),
   /**
    * Maximum number of iterations (trial steps, accepted or not). Stop with `'maxiter'`
    * (`success: false`). `'auto'` (default) means `1000 · (n + 1)`.
    */
   maxIterations: opt.integer({
-    doc: "Most iterations ('auto': 1000·(n+1))",
+    doc: "Trial steps (accepted or not); 'auto' = 1000·(n+1). Stop 'maxiter', success: false.",
     default: 'auto',
     min: 1,
     also: ['auto'],
@@ -117,7 +132,7 @@ export const solverSchema = defineOptions('solver', {
    * when a new evaluation would exceed it. `'auto'` (default) means `1000 · (n + 1)`.
    */
   maxFunctionEvaluations: opt.integer({
-    doc: "Most residual evaluations ('auto': 1000·(n+1))",
+    doc: "Residual evaluations (start, trials, acceleration probes, polishing); 'auto' = 1000·(n+1). Stop 'maxfev', success: false, before an evaluation would exceed it. NIST Bennett5 needs ~1100 from start 1.",
     default: 'auto',
     min: 1,
     also: ['auto'],
@@ -128,14 +143,18 @@ export const solverSchema = defineOptions('solver', {
    * `trf`'s choice). MINPACK's `100` lets the first Gauss–Newton step jump onto saturation plateaus
    * (NIST BoxBOD from start 1 lands where `exp(−b₂x) = 0` and stays there).
    */
-  initialTrustRadiusFactor: opt.number({ doc: 'Initial trust radius factor', default: 1, gt: 0 }),
+  initialTrustRadiusFactor: opt.number({
+    doc: "Δ₀ = factor·‖D x₀‖. MINPACK's 100 lets the first Gauss–Newton step jump BoxBOD (start 1) onto the exp(−b₂x) = 0 plateau; 1 (scipy trf's choice) does not, and solved the most perturbed NIST starts in our robustness runs.",
+    default: 1,
+    gt: 0,
+  }),
   /**
    * Variable scaling. `'jac'` (default): Moré's scaling, `d_j = max over iterations of ‖J_:j‖₂`.
    * `'unit'`: no scaling, `d_j = 1` (the trust region is a ball in the parameters themselves).
    * An array: characteristic scale of each parameter, `d_j = 1 / xScale_j` (positive, finite).
    */
   xScale: opt.custom<XScale, true>({
-    doc: "Variable scaling: 'jac' (Moré), 'unit', or one scale per parameter",
+    doc: "'jac': Moré scaling. 'unit': d_j = 1. Array: d_j = 1/xScale_j (positive, length n). fit() takes 'jac', 'unit' or { name: scale }. Default chosen in §1.5.",
     default: 'jac',
     accept: isXScale,
     expected: "'jac', 'unit' or an array of finite numbers > 0",
@@ -145,9 +164,9 @@ export const solverSchema = defineOptions('solver', {
    * `'linear'` (default) `ρ = z` (ordinary least squares); `'soft_l1'` `2(√(1+z) − 1)`; `'huber'`
    * `z` if `z <= 1` else `2√z − 1`; `'cauchy'` `ln(1+z)`; `'arctan'` `arctan(z)`.
    */
-  loss: opt.enum(LOSS_NAMES, { doc: 'Robust loss ρ(z)', default: 'linear' }),
+  loss: opt.enum(LOSS_NAMES, { doc: 'Robust loss ρ(z) (§3).', default: 'linear' }),
   /** Soft margin between inlier and outlier residuals for robust losses (`> 0`). Default `1`. */
-  fScale: opt.number({ doc: 'Soft margin of robust losses', default: 1, gt: 0 }),
+  fScale: opt.number({ doc: 'Soft margin c of the robust loss.', default: 1, gt: 0 }),
   /**
    * Geodesic acceleration (Transtrum & Sethna 2012): the step `v` is corrected by `½a`, where `a`
    * solves the damped system for the second directional derivative `r_vv ≈ (2/h)·((r(x+hv) − r)/h − Jv)`
@@ -158,16 +177,23 @@ export const solverSchema = defineOptions('solver', {
    * NIST Bennett5 from ~1100 to ~110 evaluations but sends MGH09 from start 1 into a valley
    * running to infinity).
    */
-  geodesicAcceleration: opt.boolean({ doc: 'Geodesic acceleration (Transtrum & Sethna)', default: false }),
+  geodesicAcceleration: opt.boolean({
+    doc: "Transtrum's geodesic acceleration (§1.1 item 10).",
+    default: false,
+  }),
   /** The acceleration acceptance ratio `α` in `2‖D a‖ <= α‖D v‖`. Default `0.75`. */
-  geodesicMaxRatio: opt.number({ doc: 'Acceleration acceptance ratio α', default: 0.75, gt: 0 }),
+  geodesicMaxRatio: opt.number({
+    doc: 'Acceleration used only when 2‖D a‖ <= α‖D v‖.',
+    default: 0.75,
+    gt: 0,
+  }),
   /** The finite-difference step `h` for `r_vv`. Default `0.1`. */
-  geodesicStep: opt.number({ doc: 'Finite-difference step h for r_vv', default: 0.1, gt: 0, max: 1 }),
+  geodesicStep: opt.number({ doc: 'Finite-difference step h for r_vv.', default: 0.1, gt: 0, max: 1 }),
   /**
    * Gain-ratio threshold for accepting a step (MINPACK: `1e-4`): a trial step is accepted when
    * `ρ >= acceptRatio`. Default `1e-4`.
    */
-  acceptRatio: opt.number({ doc: 'Gain ratio that accepts a step', default: 1e-4, min: 0, max: 0.25 }),
+  acceptRatio: opt.number({ doc: 'Accept a step when ρ >= acceptRatio.', default: 1e-4, min: 0, max: 0.25 }),
   /**
    * After a successful stop (`ftol`, `xtol` or `gtol`), at most this many Gauss–Newton polishing
    * steps. A step is kept when the cost does not rise by more than `1e-9 · F` (rounding level) and
@@ -178,13 +204,17 @@ export const solverSchema = defineOptions('solver', {
    * large-residual problems (the step is computed from r and J, which stay accurate when the cost
    * no longer changes measurably). `0` disables. Default `20`.
    */
-  polishSteps: opt.integer({ doc: 'Most Gauss–Newton polishing steps', default: 20, min: 0 }),
+  polishSteps: opt.integer({
+    doc: 'Gauss–Newton polishing steps after convergence (§1.1 item 11); 0 disables.',
+    default: 20,
+    min: 0,
+  }),
   /**
    * Called after every iteration; returning `true` stops the solver with termination `'user'`
    * (`success: false`, the current point is returned). Default: none.
    */
   callback: callbackOption<(info: IterationInfo) => boolean | void>(
-    'Called after every iteration; true stops',
+    "(info: IterationInfo) => boolean | void after every trial step; returning true stops with 'user'. info: iteration, x, cost, radius, ratio, accepted, nfev, njev.",
   ),
 });
 
