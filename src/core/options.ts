@@ -348,6 +348,21 @@ export class OptionError extends ExprfitError {
   }
 }
 
+/**
+ * An invalid value found outside `validateOptions` (it needs the problem: a parameter name that the model
+ * lacks), in the one format: `fit option 'xScale' must be ..., got 'taux'` + `did you mean ...`.
+ */
+export function invalidOptionError(
+  scope: string,
+  key: string,
+  value: unknown,
+  expected: string,
+  suggestions: readonly string[] = [],
+): OptionError {
+  const detail = { kind: 'option', scope, problem: 'invalid', key, value, expected } as const;
+  return new OptionError({ ...detail, suggestions, suggestionsAreKeys: false });
+}
+
 function fail(
   scope: string,
   frontEnd: FrontEnd,

@@ -18,7 +18,7 @@ import type { SummaryBase } from '../solver/summary.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import type { SolverOptions, SolverOptionsInput } from '../solver/options.ts';
 import type { PreparedEquation, PreparedFit } from './fit.ts';
-import { OptionError } from '../core/options.ts';
+import { invalidOptionError } from '../core/options.ts';
 import { closestMatches } from '../syntax/suggest.ts';
 import { FitResult } from './result.ts';
 import { trustWarnings } from './trust.ts';
@@ -107,27 +107,14 @@ function solverOptions(prep: PreparedFit): SolverOptionsInput {
   };
 }
 
-/** `xScale: { name: scale }` naming something that is not a free parameter of the model. */
-function notAFreeParameter(name: string, free: readonly string[]): OptionError {
-  return new OptionError({
-    kind: 'option',
-    scope: 'fit',
-    problem: 'invalid',
-    key: 'xScale',
-    value: name,
-    expected: "an object keyed by the model's free parameters",
-    suggestions: closestMatches(name, free),
-    suggestionsAreKeys: false,
-  });
-}
-
 /** The `xScale` option for the solver: a per-name object becomes one scale per free parameter. */
 function solverXScale(prep: PreparedFit): SolverOptions['xScale'] {
   const xs = prep.options.xScale;
   if (typeof xs === 'string') return xs;
   const unknown = Object.keys(xs).find((name) => !prep.free.includes(name));
-  if (unknown !== undefined) throw notAFreeParameter(unknown, prep.free);
-  return prep.free.map((name) => xs[name] ?? 1);
+  if (unknown === undefined) return prep.free.map((name) => xs[name] ?? 1);
+  const expected = "an object keyed by the model's free parameters";
+  throw invalidOptionError('fit', 'xScale', unknown, expected, closestMatches(unknown, prep.free));
 }
 
 /** Concatenated model values f and their Jacobian df/dp of every equation (unweighted). */
