@@ -7,7 +7,6 @@ export type { LeastSquaresProblem, LeastSquaresSummary, SolverSummary } from './
 export {
   validateOptions,
   DEFAULT_SOLVER_OPTIONS,
-  solverSchema,
   LOSS_NAMES,
   resolveMaxFev,
   resolveMaxIterations,
