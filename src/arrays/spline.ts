@@ -8,43 +8,52 @@ import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/
 import { asVector, fmtValue } from './util.ts';
 
 /** The options of `smoothingSpline`, declared once. */
-export const smoothingSplineSchema = defineOptions('smoothingSpline', {
-  /**
-   * The penalty weight lambda >= 0 of sum w_i (y_i - f(x_i))^2 + lambda * integral f''(t)^2 dt
-   * (scipy.interpolate.make_smoothing_spline's `lam`). 0 interpolates; Infinity gives the weighted
-   * least-squares straight line.
-   */
-  lam: opt.custom<number>({
-    doc: 'Penalty weight λ of ∫f″² (0 interpolates, Infinity: the straight line; default by GCV)',
-    accept: (v): v is number => typeof v === 'number' && v >= 0,
-    expected: 'a number >= 0 (Infinity allowed)',
-  }),
-  /**
-   * csaps' smoothing parameter p in [0, 1]: minimises p * sum w (y - f)^2 + (1 - p) * integral f''^2,
-   * the same spline as lam = (1 - p) / p (p = 1 interpolates, p = 0 is the straight line).
-   */
-  smooth: opt.number({
-    doc: "csaps' smoothing parameter p (1 interpolates, 0: the straight line)",
-    min: 0,
-    max: 1,
-  }),
-  /** Positive weights w_i (default all 1). */
-  weights: opt.custom<ArrayLike<number> | NdArray>({
-    doc: 'Positive weights (default all 1)',
-    accept: (v): v is ArrayLike<number> | NdArray =>
-      Array.isArray(v) || ArrayBuffer.isView(v) || v instanceof NdArray,
-    expected: 'an array of numbers',
-  }),
-  /**
-   * Evaluation outside [x_0, x_{n-1}]: 'linear' (default) continues the natural spline linearly (the
-   * true minimiser, f'' = 0 there, as R's smooth.spline); 'cubic' continues the end polynomials, which is
-   * what the scipy BSpline returned by make_smoothing_spline does; 'nan' gives NaN.
-   */
-  extrapolate: opt.enum(['linear', 'cubic', 'nan'], {
-    doc: 'Outside [x_0, x_{n-1}]: continue linearly, continue the end cubics, or NaN',
-    default: 'linear',
-  }),
-});
+export const smoothingSplineSchema = defineOptions(
+  'smoothingSpline',
+  {
+    /**
+     * The penalty weight lambda >= 0 of sum w_i (y_i - f(x_i))^2 + lambda * integral f''(t)^2 dt
+     * (scipy.interpolate.make_smoothing_spline's `lam`). 0 interpolates; Infinity gives the weighted
+     * least-squares straight line.
+     */
+    lam: opt.custom<number>({
+      doc: 'Penalty weight λ of ∫f″² (0 interpolates, Infinity: the straight line; default by GCV)',
+      accept: (v): v is number => typeof v === 'number' && v >= 0,
+      expected: 'a number >= 0 (Infinity allowed)',
+    }),
+    /**
+     * csaps' smoothing parameter p in [0, 1]: minimises p * sum w (y - f)^2 + (1 - p) * integral f''^2,
+     * the same spline as lam = (1 - p) / p (p = 1 interpolates, p = 0 is the straight line).
+     */
+    smooth: opt.number({
+      doc: "csaps' smoothing parameter p (1 interpolates, 0: the straight line)",
+      min: 0,
+      max: 1,
+    }),
+    /** Positive weights w_i (default all 1). */
+    weights: opt.custom<ArrayLike<number> | NdArray>({
+      doc: 'Positive weights (default all 1)',
+      accept: (v): v is ArrayLike<number> | NdArray =>
+        Array.isArray(v) || ArrayBuffer.isView(v) || v instanceof NdArray,
+      expected: 'an array of numbers',
+    }),
+    /**
+     * Evaluation outside [x_0, x_{n-1}]: 'linear' (default) continues the natural spline linearly (the
+     * true minimiser, f'' = 0 there, as R's smooth.spline); 'cubic' continues the end polynomials, which is
+     * what the scipy BSpline returned by make_smoothing_spline does; 'nan' gives NaN.
+     */
+    extrapolate: opt.enum(['linear', 'cubic', 'nan'], {
+      doc: 'Outside [x_0, x_{n-1}]: continue linearly, continue the end cubics, or NaN',
+      default: 'linear',
+    }),
+  },
+  [
+    (o) =>
+      o.lam !== undefined && o.smooth !== undefined
+        ? { key: 'smooth', expected: 'absent when lam is given (give lam or smooth, not both)' }
+        : undefined,
+  ],
+);
 
 export type SmoothingSplineOptions = OptionsInput<typeof smoothingSplineSchema>;
 
@@ -432,9 +441,6 @@ export function smoothingSpline(
         );
       }
     }
-  }
-  if (o.lam !== undefined && o.smooth !== undefined) {
-    throw new ExprfitError('option', 'smoothingSpline: give lam or smooth, not both');
   }
   const lam = o.smooth !== undefined ? lamOfSmooth(o.smooth) : (o.lam ?? NaN);
   const p = setup(xs, ys, w);

@@ -655,11 +655,13 @@ function cell(text: string): string {
 /** The markdown options table of the docs (one row per option, keys spelled for `frontEnd`). */
 export function markdownTable(schema: OptionsSchema, frontEnd: FrontEnd = 'script'): string {
   const lines = ['| option | type | default | allowed | description |', '|---|---|---|---|---|'];
+  const spelled = (k: string) => (frontEnd === 'cli' ? renderOptionKey(k, 'cli') : spellKey(k, frontEnd));
   for (const k of optionKeys(schema, frontEnd)) {
     const spec = schema.specs[k];
-    const key = frontEnd === 'cli' ? renderOptionKey(k, 'cli') : spellKey(k, frontEnd);
     const d = defaultText(spec);
-    const row = [`\`${key}\``, typeText(spec), d ? `\`${d}\`` : '', expectedText(spec), spec.doc];
+    const aliases = (spec.aliases ?? []).map((a) => `\`${spelled(a)}\``).join(', ');
+    const doc = aliases ? `${spec.doc} (also ${aliases})` : spec.doc;
+    const row = [`\`${spelled(k)}\``, typeText(spec), d ? `\`${d}\`` : '', expectedText(spec), doc];
     lines.push(`| ${row.map(cell).join(' | ')} |`);
   }
   return lines.join('\n') + '\n';

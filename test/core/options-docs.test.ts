@@ -23,4 +23,8 @@ describe('the options tables of the docs', () => {
     expect(grid).toContain('| `full` | boolean |');
     expect(() => withOptionTables('arrays.md', stale)).toThrow(/no <!-- options:sumOfGaussians -->/);
   });
+
+  it('names the other spellings of an option', () => {
+    expect(page('fitting.md')).toMatch(/\| `maxIterations` \|.*\(also `maxiter`\) \|/);
+  });
 });
