@@ -3,13 +3,13 @@
  * Results are new arrays except `reshape` and `ravel`, which share the input's storage (like numpy views).
  */
 import { NdArray } from '../data/ndarray.ts';
+import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import {
   asArray,
   checkArraySize,
   checkFinite,
   checkInt,
-  checkOptions,
   checkShape,
   fmtShape,
   fmtValue,
@@ -83,10 +83,13 @@ function filled(fn: string, shape: number | readonly number[], value: number): N
 // Grids
 // ---------------------------------------------------------------------------------------------------------
 
-export interface GridOptions {
+/** The options of `grid`, declared once. */
+export const gridSchema = defineOptions('grid', {
   /** Return full [h, w] arrays instead of the broadcastable [1, w] / [h, 1] pair. */
-  full?: boolean;
-}
+  full: opt.boolean({ doc: 'Full [h, w] arrays instead of the broadcastable [1, w] / [h, 1] pair' }),
+});
+
+export type GridOptions = OptionsInput<typeof gridSchema>;
 
 /**
  * Pixel-centre coordinates of an image (or of a shape [h, w]): `x` is the column index and `y` the row
@@ -102,10 +105,10 @@ export function grid(
   if (shape.length !== 2) {
     throw new ExprfitError('shape', `grid needs a 2-D image or shape [h, w], got shape ${fmtShape(shape)}`);
   }
-  checkOptions('grid', opts, ['full']);
+  const { full } = validateOptions(gridSchema, opts);
   const [h, w] = shape;
-  checkArraySize('grid', shape, opts.full ? undefined : Math.max(h, w));
-  if (!opts.full) {
+  checkArraySize('grid', shape, full ? undefined : Math.max(h, w));
+  if (!full) {
     const x = new Float64Array(w);
     for (let j = 0; j < w; j++) x[j] = j;
     const y = new Float64Array(h);

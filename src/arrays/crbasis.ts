@@ -3,24 +3,43 @@
  */
 import { NdArray } from '../data/ndarray.ts';
 import { ExprfitError } from '../syntax/span.ts';
-import { asArray, asVector, checkArraySize, checkOptions, fmtValue } from './util.ts';
+import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
+import { asArray, asVector, checkArraySize, fmtValue } from './util.ts';
 
-export interface CrBasisOptions {
+function isArrayLike(v: unknown): v is ArrayLike<number> {
+  return Array.isArray(v) || ArrayBuffer.isView(v);
+}
+
+type Constraints = 'center' | number[][] | NdArray;
+
+/** The options of `crBasis` / `makeCrBasis`, declared once. */
+export const crBasisSchema = defineOptions('crBasis', {
   /** Number of columns. Without `knots`, df - 2 + (number of constraints) interior knots at quantiles of x. */
-  df?: number;
+  df: opt.integer({ doc: 'Number of columns (at least 2 without constraints)', min: 1 }),
   /** Interior knots (the boundary knots are lowerBound / upperBound). */
-  knots?: ArrayLike<number>;
+  knots: opt.custom<ArrayLike<number>>({
+    doc: 'Interior knots (default: at quantiles of x)',
+    accept: isArrayLike,
+    expected: 'an array of numbers',
+  }),
   /** Lower boundary knot (default min(x)). */
-  lowerBound?: number;
+  lowerBound: opt.number({ doc: 'Lower boundary knot (default min(x))' }),
   /** Upper boundary knot (default max(x)). */
-  upperBound?: number;
+  upperBound: opt.number({ doc: 'Upper boundary knot (default max(x))' }),
   /**
    * 'center' (patsy `constraints='center'`: each column minus a combination making the fitted curve's
    * mean over the training x zero, one column fewer), or a constraint matrix C [c, k] (C beta = 0 for the
    * k unconstrained coefficients), absorbed by QR as patsy does. Default none.
    */
-  constraints?: 'center' | number[][] | NdArray;
-}
+  constraints: opt.custom<Constraints>({
+    doc: "'center' (fitted curve of mean zero) or a constraint matrix C [c, k]",
+    accept: (v): v is Constraints => v === 'center' || Array.isArray(v) || v instanceof NdArray,
+    expected: "'center' or a constraint matrix",
+    words: ['center'],
+  }),
+});
+
+export type CrBasisOptions = OptionsInput<typeof crBasisSchema>;
 
 /** A fitted basis: knots and constraints are fixed by the training x and reused for new x. */
 export interface CrBasis {
@@ -194,7 +213,7 @@ function householderQ(A: Float64Array, k: number, c: number): Float64Array {
  * functions; with 'center' the basis is multiplied by Q[:, 1:] from the QR of the column means.
  */
 export function makeCrBasis(x: ArrayLike<number> | NdArray, opts: CrBasisOptions = {}): CrBasis {
-  checkOptions('crBasis', opts, ['df', 'knots', 'lowerBound', 'upperBound', 'constraints']);
+  validateOptions(crBasisSchema, opts);
   const xs = Float64Array.from(asVector(x, 'crBasis x'));
   for (let i = 0; i < xs.length; i++) {
     if (!Number.isFinite(xs[i])) throw new ExprfitError('value', `crBasis x[${i}] is ${xs[i]}`);
@@ -227,12 +246,6 @@ export function makeCrBasis(x: ArrayLike<number> | NdArray, opts: CrBasisOptions
   }
   if (xs.length === 0 && (opts.lowerBound === undefined || opts.upperBound === undefined)) {
     throw new ExprfitError('value', 'crBasis: x is empty, so lowerBound and upperBound must be given');
-  }
-  for (const b of ['lowerBound', 'upperBound'] as const) {
-    const v = opts[b];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) {
-      throw new ExprfitError('value', `crBasis ${b} must be a finite number, got ${fmtValue(v)}`);
-    }
   }
   let lower = opts.lowerBound ?? Infinity;
   let upper = opts.upperBound ?? -Infinity;

@@ -3,6 +3,7 @@
  * probUnion.
  */
 import { NdArray, broadcastShapes, broadcastTo } from '../data/ndarray.ts';
+import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import { normMass } from './special.ts';
 import {
@@ -11,7 +12,6 @@ import {
   checkArraySize,
   checkFinite,
   checkInt,
-  checkOptions,
   checkPositive,
   checkShape,
   fmtShape,
@@ -360,12 +360,23 @@ export function gaussian2d(x: unknown, y: unknown, p: Gaussian2dParams): NdArray
   return new NdArray(out, shape);
 }
 
-export interface SumOfGaussiansOptions {
+/** The options of `sumOfGaussians`, declared once. */
+export const sumOfGaussiansSchema = defineOptions('sumOfGaussians', {
   /** Half-width of each kernel's window in its sigmas (default 4); Infinity adds every kernel everywhere. */
-  truncate?: number;
+  truncate: opt.custom<number, true>({
+    doc: "Half-width of each kernel's window in its sigmas (Infinity: everywhere)",
+    default: 4,
+    accept: (v): v is number => typeof v === 'number' && v > 0,
+    expected: 'a number > 0 (Infinity allowed)',
+  }),
   /** Scale each kernel by 1/(2 pi sx sy) (probability densities). */
-  normalize?: boolean;
-}
+  normalize: opt.boolean({
+    doc: 'Scale each kernel by 1/(2π·sx·sy) (probability densities)',
+    default: false,
+  }),
+});
+
+export type SumOfGaussiansOptions = OptionsInput<typeof sumOfGaussiansSchema>;
 
 /**
  * Sum of axis-aligned Gaussians on an image of `shape` [h, w] (pixel centres at integer x = column,
@@ -387,7 +398,7 @@ export function sumOfGaussians(
     throw new ExprfitError('shape', `sumOfGaussians shape must be [h, w], got ${fmtShape(s)}`);
   const [h, w] = s;
   checkArraySize('sumOfGaussians', s);
-  checkOptions('sumOfGaussians', opts, ['truncate', 'normalize']);
+  const { truncate: trunc, normalize } = validateOptions(sumOfGaussiansSchema, opts);
   const C = asMatrix(centres, 'sumOfGaussians centres');
   if (C.shape[1] !== 2) {
     throw new ExprfitError(
@@ -435,10 +446,6 @@ export function sumOfGaussians(
     }
     amps.set(A.data);
   }
-  const trunc = opts.truncate ?? 4;
-  if (typeof trunc !== 'number' || !(trunc > 0)) {
-    throw new ExprfitError('option', `sumOfGaussians truncate must be > 0, got ${fmtValue(trunc)}`);
-  }
   const out = new Float64Array(h * w);
   const ex = new Float64Array(w);
   for (let g = 0; g < k; g++) {
@@ -448,7 +455,7 @@ export function sumOfGaussians(
     const sy = sys[g];
     let a = amps[g];
     checkFinite(`sumOfGaussians amplitudes[${g}]`, a);
-    if (opts.normalize) a /= 2 * Math.PI * sx * sy;
+    if (normalize) a /= 2 * Math.PI * sx * sy;
     const j0 = Math.max(0, Math.ceil(mx - trunc * sx));
     const j1 = Math.min(w - 1, Math.floor(mx + trunc * sx));
     const i0 = Math.max(0, Math.ceil(my - trunc * sy));

@@ -4,29 +4,58 @@
  */
 import { NdArray } from '../data/ndarray.ts';
 import { ExprfitError } from '../syntax/span.ts';
-import { asVector, checkOptions, fmtValue } from './util.ts';
+import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
+import { asVector, fmtValue } from './util.ts';
 
-export interface SmoothingSplineOptions {
-  /**
-   * The penalty weight lambda >= 0 of sum w_i (y_i - f(x_i))^2 + lambda * integral f''(t)^2 dt
-   * (scipy.interpolate.make_smoothing_spline's `lam`). 0 interpolates; Infinity gives the weighted
-   * least-squares straight line.
-   */
-  lam?: number;
-  /**
-   * csaps' smoothing parameter p in [0, 1]: minimises p * sum w (y - f)^2 + (1 - p) * integral f''^2,
-   * the same spline as lam = (1 - p) / p (p = 1 interpolates, p = 0 is the straight line).
-   */
-  smooth?: number;
-  /** Positive weights w_i (default all 1). */
-  weights?: ArrayLike<number> | NdArray;
-  /**
-   * Evaluation outside [x_0, x_{n-1}]: 'linear' (default) continues the natural spline linearly (the
-   * true minimiser, f'' = 0 there, as R's smooth.spline); 'cubic' continues the end polynomials, which is
-   * what the scipy BSpline returned by make_smoothing_spline does; 'nan' gives NaN.
-   */
-  extrapolate?: 'linear' | 'cubic' | 'nan';
-}
+/** The options of `smoothingSpline`, declared once. */
+export const smoothingSplineSchema = defineOptions(
+  'smoothingSpline',
+  {
+    /**
+     * The penalty weight lambda >= 0 of sum w_i (y_i - f(x_i))^2 + lambda * integral f''(t)^2 dt
+     * (scipy.interpolate.make_smoothing_spline's `lam`). 0 interpolates; Infinity gives the weighted
+     * least-squares straight line.
+     */
+    lam: opt.custom<number>({
+      doc: 'Penalty weight λ of ∫f″² (0 interpolates, Infinity: the straight line; default by GCV)',
+      accept: (v): v is number => typeof v === 'number' && v >= 0,
+      expected: 'a number >= 0 (Infinity allowed)',
+    }),
+    /**
+     * csaps' smoothing parameter p in [0, 1]: minimises p * sum w (y - f)^2 + (1 - p) * integral f''^2,
+     * the same spline as lam = (1 - p) / p (p = 1 interpolates, p = 0 is the straight line).
+     */
+    smooth: opt.number({
+      doc: "csaps' smoothing parameter p (1 interpolates, 0: the straight line)",
+      min: 0,
+      max: 1,
+    }),
+    /** Positive weights w_i (default all 1). */
+    weights: opt.custom<ArrayLike<number> | NdArray>({
+      doc: 'Positive weights (default all 1)',
+      accept: (v): v is ArrayLike<number> | NdArray =>
+        Array.isArray(v) || ArrayBuffer.isView(v) || v instanceof NdArray,
+      expected: 'an array of numbers',
+    }),
+    /**
+     * Evaluation outside [x_0, x_{n-1}]: 'linear' (default) continues the natural spline linearly (the
+     * true minimiser, f'' = 0 there, as R's smooth.spline); 'cubic' continues the end polynomials, which is
+     * what the scipy BSpline returned by make_smoothing_spline does; 'nan' gives NaN.
+     */
+    extrapolate: opt.enum(['linear', 'cubic', 'nan'], {
+      doc: 'Outside [x_0, x_{n-1}]: continue linearly, continue the end cubics, or NaN',
+      default: 'linear',
+    }),
+  },
+  [
+    (o) =>
+      o.lam !== undefined && o.smooth !== undefined
+        ? { key: 'smooth', expected: 'absent when lam is given (give lam or smooth, not both)' }
+        : undefined,
+  ],
+);
+
+export type SmoothingSplineOptions = OptionsInput<typeof smoothingSplineSchema>;
 
 export interface SmoothingSpline {
   /** The knots (the data x, strictly increasing). */
@@ -380,7 +409,7 @@ export function smoothingSpline(
   y: ArrayLike<number> | NdArray,
   opts: SmoothingSplineOptions = {},
 ): SmoothingSpline {
-  checkOptions('smoothingSpline', opts, ['lam', 'smooth', 'weights', 'extrapolate']);
+  const o = validateOptions(smoothingSplineSchema, opts);
   const xs = Float64Array.from(asVector(x, 'smoothingSpline x'));
   const ys = Float64Array.from(asVector(y, 'smoothingSpline y'));
   const n = xs.length;
@@ -399,9 +428,9 @@ export function smoothingSpline(
     }
   }
   let w: Float64Array;
-  if (opts.weights === undefined) w = new Float64Array(n).fill(1);
+  if (o.weights === undefined) w = new Float64Array(n).fill(1);
   else {
-    w = Float64Array.from(asVector(opts.weights, 'smoothingSpline weights'));
+    w = Float64Array.from(asVector(o.weights, 'smoothingSpline weights'));
     if (w.length !== n)
       throw new ExprfitError('shape', `smoothingSpline: ${n} points but ${w.length} weights`);
     for (let i = 0; i < n; i++) {
@@ -413,33 +442,16 @@ export function smoothingSpline(
       }
     }
   }
-  if (opts.lam !== undefined && opts.smooth !== undefined) {
-    throw new ExprfitError('option', 'smoothingSpline: give lam or smooth, not both');
-  }
-  const extrap = opts.extrapolate ?? 'linear';
-  if (extrap !== 'linear' && extrap !== 'cubic' && extrap !== 'nan') {
-    throw new ExprfitError(
-      'option',
-      `smoothingSpline extrapolate must be 'linear', 'cubic' or 'nan', got ${fmtValue(extrap)}`,
-    );
-  }
-  let lam: number;
-  if (opts.smooth !== undefined) {
-    const p = opts.smooth;
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
-      throw new ExprfitError('value', `smoothingSpline smooth must be in [0, 1], got ${fmtValue(p)}`);
-    }
-    lam = p === 0 ? Infinity : (1 - p) / p;
-  } else if (opts.lam !== undefined) {
-    lam = opts.lam;
-    if (typeof lam !== 'number' || !(lam >= 0)) {
-      throw new ExprfitError('value', `smoothingSpline lam must be a number >= 0, got ${fmtValue(lam)}`);
-    }
-  } else lam = NaN;
+  const lam = o.smooth !== undefined ? lamOfSmooth(o.smooth) : (o.lam ?? NaN);
   const p = setup(xs, ys, w);
-  if (Number.isNaN(lam)) lam = fminbound((l) => solve(p, l, true).gcv, 0, n);
-  const fit = lam === Infinity ? lineFit(p) : solve(p, lam, true);
-  return makeSpline(xs, fit, lam, extrap);
+  const lamUsed = Number.isNaN(lam) ? fminbound((l) => solve(p, l, true).gcv, 0, n) : lam;
+  const fit = lamUsed === Infinity ? lineFit(p) : solve(p, lamUsed, true);
+  return makeSpline(xs, fit, lamUsed, o.extrapolate);
+}
+
+/** csaps' p as scipy's lam: lam = (1 - p) / p (p = 0 is the straight line). */
+function lamOfSmooth(p: number): number {
+  return p === 0 ? Infinity : (1 - p) / p;
 }
 
 function makeSpline(

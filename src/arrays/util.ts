@@ -4,7 +4,6 @@
  */
 import { NdArray } from '../data/ndarray.ts';
 import { ExprfitError } from '../syntax/span.ts';
-import { didYouMean } from '../syntax/suggest.ts';
 
 /** The size limit of every array the tools allocate (2^28 values; see src/data/ndarray.ts). */
 export { checkArraySize, MAX_ARRAY_ELEMENTS } from '../data/ndarray.ts';
@@ -124,25 +123,5 @@ export function checkNoNaN(name: string, data: Float64Array): void {
     if (!Number.isFinite(data[i])) {
       throw new ExprfitError('value', `${name} contains ${data[i]} at flat index ${i}`);
     }
-  }
-}
-
-/**
- * An options object of `fn` with no keys besides `known` (an unknown key is an 'option' error listing the
- * valid ones, with a suggestion for a misspelling). Keys whose value is undefined count as absent.
- */
-export function checkOptions(fn: string, opts: unknown, known: readonly string[]): void {
-  if (opts === undefined) return;
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new ExprfitError('type', `${fn} options must be an object, got ${fmtValue(opts)}`);
-  }
-  for (const [k, v] of Object.entries(opts)) {
-    if (v === undefined || known.includes(k)) continue;
-    const g = didYouMean(k, known);
-    throw new ExprfitError(
-      'option',
-      `unknown ${fn} option '${k}'; the options are ${known.map((o) => `'${o}'`).join(', ')}`,
-      g ? { hints: [g] } : {},
-    );
   }
 }

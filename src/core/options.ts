@@ -53,8 +53,11 @@ export interface OptionSpec<T = unknown, D extends boolean = boolean> {
 type AnySpec = OptionSpec<unknown, boolean>;
 export type OptionSpecs = Readonly<Record<string, AnySpec>>;
 
-/** A cross-option rule: returns the offending key and what it must be, or undefined when fine. */
-export type OptionRule<O> = (options: O) => { key: string; expected: string } | undefined;
+/**
+ * A cross-option rule: returns the offending key and what it must be (and the offending value when it is a
+ * part of the option's value, e.g. one entry of a record), or undefined when fine.
+ */
+export type OptionRule<O> = (options: O) => { key: string; expected: string; value?: unknown } | undefined;
 
 export interface OptionsSchema<S extends OptionSpecs = OptionSpecs> {
   /** The operation, used in messages: `spots option '--roi' must be ...`. */
@@ -70,9 +73,9 @@ type HasDefault<X> = X extends OptionSpec<unknown, infer D> ? D : false;
 /** The specs of a schema, or the specs themselves: `OptionsOf<typeof spotsSchema>` and `OptionsOf<S>` both work. */
 type SpecsOf<X> = X extends OptionsSchema<infer S> ? S : X extends OptionSpecs ? X : never;
 
-/** What a user may pass: every key optional. */
+/** What a user may pass: every key optional (and writable, so that callers can build it up). */
 export type OptionsInput<X extends OptionSpecs | OptionsSchema> = {
-  [K in keyof SpecsOf<X>]?: ValueOf<SpecsOf<X>[K]>;
+  -readonly [K in keyof SpecsOf<X>]?: ValueOf<SpecsOf<X>[K]>;
 };
 
 /** What validation returns: options with a default are always present. */
@@ -181,10 +184,20 @@ export const opt = {
       readonly accept: (value: unknown) => value is T;
       readonly expected: string;
       readonly parse?: (text: string) => unknown;
+      /** Words among the accepted values (`'jac'`), for "did you mean" on a misspelt word. */
+      readonly words?: readonly string[];
     },
   ): OptionSpec<T, D> {
     const parse = init.parse ? { parse: init.parse } : {};
-    const spec = { kind: 'custom', ...common(init), accept: init.accept, expected: init.expected, ...parse };
+    const words = init.words ? { words: init.words } : {};
+    const spec = {
+      kind: 'custom',
+      ...common(init),
+      accept: init.accept,
+      expected: init.expected,
+      ...parse,
+      ...words,
+    };
     return spec as OptionSpec<T, D>;
   },
 };
@@ -335,6 +348,21 @@ export class OptionError extends ExprfitError {
   }
 }
 
+/**
+ * An invalid value found outside `validateOptions` (it needs the problem: a parameter name that the model
+ * lacks), in the one format: `fit option 'xScale' must be ..., got 'taux'` + `did you mean ...`.
+ */
+export function invalidOptionError(
+  scope: string,
+  key: string,
+  value: unknown,
+  expected: string,
+  suggestions: readonly string[] = [],
+): OptionError {
+  const detail = { kind: 'option', scope, problem: 'invalid', key, value, expected } as const;
+  return new OptionError({ ...detail, suggestions, suggestionsAreKeys: false });
+}
+
 function fail(
   scope: string,
   frontEnd: FrontEnd,
@@ -420,7 +448,7 @@ function checkValue(schema: OptionsSchema, frontEnd: FrontEnd, key: string, valu
   const spec = schema.specs[key];
   const v = canonicalValue(spec, value);
   if (accepts(spec, v)) return v;
-  const words = typeof value === 'string' && spec.kind === 'enum' ? (spec.words ?? []) : [];
+  const words = typeof value === 'string' ? (spec.words ?? []) : [];
   const suggestions = words.length ? closestMatches(value as string, words) : [];
   fail(schema.scope, frontEnd, { problem: 'invalid', key, value, expected: expectedText(spec), suggestions });
 }
@@ -476,7 +504,7 @@ export function validateOptions<S extends OptionSpecs>(
   const result = out as OptionsOf<S>;
   for (const rule of schema.rules) {
     const bad = rule(out);
-    if (bad) fail(schema.scope, frontEnd, { problem: 'invalid', ...bad, value: out[bad.key] });
+    if (bad) fail(schema.scope, frontEnd, { problem: 'invalid', value: out[bad.key], ...bad });
   }
   return result;
 }
@@ -593,7 +621,8 @@ function typeText(spec: AnySpec): string {
 function defaultText(spec: AnySpec): string {
   const d = spec.default;
   if (d === undefined) return '';
-  return Array.isArray(d) ? d.join(',') : String(d);
+  if (Array.isArray(d)) return d.join(',');
+  return typeof d === 'object' && d !== null ? JSON.stringify(d) : String(d);
 }
 
 /** The flag as `--help` shows it: `--min-distance <integer>`, `--[no-]joint`. */
@@ -626,11 +655,13 @@ function cell(text: string): string {
 /** The markdown options table of the docs (one row per option, keys spelled for `frontEnd`). */
 export function markdownTable(schema: OptionsSchema, frontEnd: FrontEnd = 'script'): string {
   const lines = ['| option | type | default | allowed | description |', '|---|---|---|---|---|'];
+  const spelled = (k: string) => (frontEnd === 'cli' ? renderOptionKey(k, 'cli') : spellKey(k, frontEnd));
   for (const k of optionKeys(schema, frontEnd)) {
     const spec = schema.specs[k];
-    const key = frontEnd === 'cli' ? renderOptionKey(k, 'cli') : spellKey(k, frontEnd);
     const d = defaultText(spec);
-    const row = [`\`${key}\``, typeText(spec), d ? `\`${d}\`` : '', expectedText(spec), spec.doc];
+    const aliases = (spec.aliases ?? []).map((a) => `\`${spelled(a)}\``).join(', ');
+    const doc = aliases ? `${spec.doc} (also ${aliases})` : spec.doc;
+    const row = [`\`${spelled(k)}\``, typeText(spec), d ? `\`${d}\`` : '', expectedText(spec), doc];
     lines.push(`| ${row.map(cell).join(' | ')} |`);
   }
   return lines.join('\n') + '\n';

@@ -1,184 +1,164 @@
-/** Validation of FitOptions: every option checked before any work, unknown keys named with a suggestion. */
-import { ExprfitError } from '../syntax/span.ts';
-import type { DataInput, Estimator, FitOptions, Loss, Method } from './types.ts';
+/**
+ * The options of `fit`, declared once (`fitSchema`): from this declaration come the `FitOptions` type
+ * (src/fit/types.ts), validation with unknown keys named with a suggestion, the `.fit` statement's options
+ * and the options table of docs/fitting.md.
+ */
+import {
+  defineOptions,
+  opt,
+  validateOptions,
+  type OptionRule,
+  type OptionsInput,
+  type OptionsOf,
+} from '../core/options.ts';
+import type { NdArray } from '../data/ndarray.ts';
+import { LOSS_NAMES } from '../solver/options.ts';
 
-export interface ValidatedFitOptions {
-  readonly method: Method;
-  readonly sigma: Record<string, DataInput>;
-  readonly absoluteSigma: boolean;
-  readonly allowWarnings: boolean;
-  readonly loss: Loss;
-  readonly fScale: number;
-  readonly estimator: Estimator;
-  readonly nanPolicy: 'raise' | 'omit';
-  readonly maxfev?: number;
-  readonly maxIterations?: number;
-  readonly ftol?: number;
-  readonly xtol?: number;
-  readonly gtol?: number;
-  readonly xScale: 'jac' | 'unit' | Readonly<Record<string, number>>;
-  readonly starts: number;
-  readonly seed: number;
-}
-
-const KEYS = [
-  'method',
-  'sigma',
-  'absoluteSigma',
-  'allowWarnings',
-  'loss',
-  'fScale',
-  'estimator',
-  'nanPolicy',
-  'maxfev',
-  'maxIterations',
-  'ftol',
-  'xtol',
-  'gtol',
-  'xScale',
-  'starts',
-  'seed',
-] as const;
-
-function distance(a: string, b: string): number {
-  const d: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0];
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const t = d[j];
-      d[j] = Math.min(
-        d[j] + 1,
-        d[j - 1] + 1,
-        prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1),
-      );
-      prev = t;
-    }
-  }
-  return d[b.length];
-}
-
-/** The closest of `candidates` to `word`, when close enough to be a likely typo. */
-export function suggest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bd = Infinity;
-  for (const c of candidates) {
-    const dd = distance(word, c);
-    if (dd < bd) {
-      bd = dd;
-      best = c;
-    }
-  }
-  return best !== undefined && bd <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[], dflt: T): T {
-  if (v === undefined) return dflt;
-  if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
-  const s = typeof v === 'string' ? suggest(v, allowed) : undefined;
-  throw new ExprfitError(
-    'option',
-    `option ${name}: ${JSON.stringify(v)} is not one of ${allowed.join(', ')}${s ? ` (did you mean '${s}'?)` : ''}`,
-  );
-}
-
-function positive(name: string, v: unknown, integer: boolean): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
-    throw new ExprfitError(
-      'option',
-      `option ${name}: expected a positive ${integer ? 'integer' : 'number'}, got ${String(v)}`,
-    );
-  }
-  return v;
-}
+/** Array-like data a user may pass for a variable. */
+export type DataInput =
+  number | readonly number[] | readonly (readonly number[])[] | Float64Array | NdArray | unknown[];
 
 /** The most starts of a multi-start fit (each start is a whole fit; far more would only exhaust memory). */
 export const MAX_STARTS = 10_000;
 
-function atMost(name: string, v: number, max: number): number {
-  if (v > max) throw new ExprfitError('option', `option ${name}: at most ${max}, got ${v}`);
-  return v;
+type XScaleByName = 'jac' | 'unit' | Readonly<Record<string, number>>;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v);
 }
 
-function nonNegative(name: string, v: unknown): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-    throw new ExprfitError('option', `option ${name}: expected a number >= 0, got ${String(v)}`);
-  }
-  return v;
-}
+const sigmaOption = opt.custom<Readonly<Record<string, DataInput>>, true>({
+  doc: 'Per dependent variable, a scalar or an array broadcastable to its data: residuals are (f - y)/sigma',
+  default: Object.freeze({}),
+  accept: (v): v is Readonly<Record<string, DataInput>> => isRecord(v),
+  expected: 'an object { dependentVariable: sigma }, e.g. { y: 0.1 }',
+  frontEnds: ['api'],
+});
 
-function xScaleOption(v: unknown): ValidatedFitOptions['xScale'] {
-  if (v === undefined) return 'jac';
-  if (v === 'jac' || v === 'unit') return v;
-  if (typeof v === 'string') return oneOf('xScale', v, ['jac', 'unit'] as const, 'jac');
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-    throw new ExprfitError(
-      'option',
-      `option xScale: expected 'jac', 'unit' or an object { parameter: scale }, got ${Array.isArray(v) ? 'an array' : String(v)}`,
-    );
-  }
-  const out: Record<string, number> = Object.create(null) as Record<string, number>;
-  for (const [name, scale] of Object.entries(v)) {
-    if (typeof scale !== 'number' || !Number.isFinite(scale) || !(scale > 0)) {
-      throw new ExprfitError(
-        'option',
-        `option xScale.${name}: expected a positive number, got ${String(scale)}`,
-      );
-    }
-    out[name] = scale;
-  }
-  return out;
-}
+const xScaleOption = opt.custom<XScaleByName, true>({
+  doc: "lm trust-region scaling: 'jac' (Moré), 'unit', or { name: scale } per parameter (others 1); see docs/solver.md §1.5",
+  default: 'jac',
+  accept: (v): v is XScaleByName => v === 'jac' || v === 'unit' || isRecord(v),
+  expected: "'jac', 'unit' or an object { parameter: scale }",
+  words: ['jac', 'unit'],
+  frontEnds: ['api'],
+});
 
-export function validateFitOptions(o: FitOptions = {}): ValidatedFitOptions {
-  if (o === null || typeof o !== 'object') throw new ExprfitError('option', 'options must be an object');
-  for (const k of Object.keys(o)) {
-    if (!(KEYS as readonly string[]).includes(k)) {
-      const s = suggest(k, KEYS);
-      throw new ExprfitError('option', `unknown option '${k}'${s ? ` (did you mean '${s}'?)` : ''}`);
-    }
+const fitSpecs = {
+  /** Minimizer. `lm` (default): bounded trust-region Levenberg–Marquardt on the residuals. `lbfgsb`: bounded
+   * L-BFGS-B on the scalar objective. `nelder`: derivative-free Nelder–Mead on the scalar objective. */
+  method: opt.enum(['lm', 'lbfgsb', 'nelder'], {
+    doc: "'lm' bounded trust-region Levenberg–Marquardt (see docs/solver.md); 'lbfgsb', 'nelder' minimise the scalar objective",
+    default: 'lm',
+  }),
+  /** Standard deviation of each dependent variable's data: a scalar or an array broadcastable to its data.
+   * Residuals are (model - data) / sigma. Default 1. */
+  sigma: sigmaOption,
+  /** If false (default), the covariance is scaled by the reduced χ² (as curve_fit and lmfit do); if true,
+   * sigma is taken as the absolute standard deviation and the covariance is (JᵀWJ)⁻¹. */
+  absoluteSigma: opt.boolean({
+    doc: 'false: covariance scaled by the reduced χ² (curve_fit, lmfit); true: sigma is absolute',
+    default: false,
+  }),
+  /** Accept a result with `warnings` (parameters not determined by the data, ...): `ok` is then `success`
+   * alone. The warnings are still reported. Default false. Script: `fit allow_warnings=true`; CLI:
+   * `exprfit run --allow-warnings`. */
+  allowWarnings: opt.boolean({
+    doc: 'Accept a result with warnings: ok is then success alone (the warnings are still reported). Scripts: fit allow_warnings=true; CLI: exprfit run --allow-warnings',
+    default: false,
+  }),
+  /** Robust loss (scipy.optimize.least_squares semantics), default 'linear'. */
+  loss: opt.enum(LOSS_NAMES, {
+    doc: "Robust loss (scipy's least_squares semantics; estimator 'lsq' only)",
+    default: 'linear',
+  }),
+  /** Soft margin between inlier and outlier residuals for robust losses (default 1). */
+  fScale: opt.number({
+    doc: 'Soft margin between inlier and outlier residuals of the robust losses',
+    default: 1,
+    gt: 0,
+  }),
+  /** Objective, default 'lsq'. */
+  estimator: opt.enum(['lsq', 'poisson', 'likelihood'], {
+    doc: "'poisson': Poisson maximum likelihood of counts; 'likelihood': unbinned maximum likelihood of a pdf",
+    default: 'lsq',
+  }),
+  /** 'raise' (default): a NaN in the data is an error naming the array and the first bad index.
+   * 'omit': a point with a NaN in any of its equation's arrays is dropped. */
+  nanPolicy: opt.enum(['raise', 'omit'], {
+    doc: "'raise': a NaN is an error naming the array and index; 'omit': drops the point from its equation",
+    default: 'raise',
+    aliases: ['nan'],
+  }),
+  /** Stop (termination 'maxfev', success false) when a new model evaluation would exceed this count.
+   * Default 1000·(k+1) for `lm` (k free parameters), 4000·(k+1) for `nelder`; see docs/solver.md. */
+  maxfev: opt.integer({
+    doc: "Stop 'maxfev' when a new model evaluation would exceed this (default 1000·(k+1) for lm, 4000·(k+1) for nelder; see docs/solver.md)",
+    gt: 0,
+  }),
+  /** Stop (termination 'maxiter', success false) after this many iterations. Default 1000·(k+1) for `lm`. */
+  maxIterations: opt.integer({
+    doc: "Stop 'maxiter' after this many iterations (default 1000·(k+1) for lm)",
+    gt: 0,
+    aliases: ['maxiter'],
+  }),
+  /** `lm` only. Relative cost-reduction test: stop with 'ftol' after a step whose actual and predicted relative
+   * reductions of ½Σr² are both <= ftol. Default 1e-15. */
+  ftol: opt.number({ doc: 'lm only: relative cost-reduction test (solver default 1e-15)', min: 0 }),
+  /** `lm` only. Relative step test: stop with 'xtol' when the trust radius Δ <= xtol·‖D x‖. Default 1e-15. */
+  xtol: opt.number({ doc: 'lm only: relative step test (solver default 1e-15)', min: 0 }),
+  /** `lm` only. Gradient test: stop with 'gtol' when max_j |g_j|/(‖J_j‖·‖r‖) <= gtol. Default 1e-15. */
+  gtol: opt.number({ doc: 'lm only: gradient test (solver default 1e-15)', min: 0 }),
+  /** `lm` only. Variable scaling of the trust region: `'jac'` (default, Moré's running maximum of the
+   * Jacobian column norms), `'unit'` (none), or a characteristic scale per parameter name
+   * (`{ a: 1e-3, tau: 100 }`; parameters not named get 1). See docs/solver.md for the evidence behind the
+   * default. */
+  xScale: xScaleOption,
+  /** Multi-start: the number of starts drawn inside the finite bounds (default 1: the given start only). */
+  starts: opt.integer({
+    doc: 'Multi-start: that many starts drawn inside the finite bounds, the best kept',
+    default: 1,
+    min: 1,
+    max: MAX_STARTS,
+  }),
+  /** Seed of the multi-start sampler (default 1). */
+  seed: opt.integer({ doc: 'Seed of the multi-start sampler', default: 1, gt: 0 }),
+};
+
+type Resolved = OptionsOf<typeof fitSpecs>;
+
+const robustLossNeedsLsq: OptionRule<Resolved> = (o) =>
+  o.estimator !== 'lsq' && o.loss !== 'linear'
+    ? {
+        key: 'loss',
+        expected: `'linear' with estimator '${o.estimator}' (robust losses apply to least squares)`,
+      }
+    : undefined;
+
+const sigmaNeedsLsq: OptionRule<Resolved> = (o) =>
+  o.estimator !== 'lsq' && Object.keys(o.sigma).length
+    ? { key: 'sigma', expected: `absent with estimator '${o.estimator}' (it is not used)` }
+    : undefined;
+
+const xScaleEntries: OptionRule<Resolved> = (o) => {
+  if (typeof o.xScale === 'string') return undefined;
+  for (const [name, scale] of Object.entries(o.xScale)) {
+    if (typeof scale !== 'number' || !Number.isFinite(scale) || !(scale > 0))
+      return { key: 'xScale', expected: `a finite number > 0 for parameter '${name}'`, value: scale };
   }
-  for (const k of ['absoluteSigma', 'allowWarnings'] as const) {
-    if (o[k] !== undefined && typeof o[k] !== 'boolean') {
-      throw new ExprfitError('option', `option ${k}: expected true or false, got ${String(o[k])}`);
-    }
-  }
-  if (o.sigma !== undefined && (o.sigma === null || typeof o.sigma !== 'object' || Array.isArray(o.sigma))) {
-    throw new ExprfitError(
-      'option',
-      'option sigma: expected an object { dependentVariable: sigma }, e.g. { y: 0.1 }',
-    );
-  }
-  const estimator = oneOf('estimator', o.estimator, ['lsq', 'poisson', 'likelihood'] as const, 'lsq');
-  const loss = oneOf('loss', o.loss, ['linear', 'soft_l1', 'huber', 'cauchy', 'arctan'] as const, 'linear');
-  const method = oneOf('method', o.method, ['lm', 'lbfgsb', 'nelder'] as const, 'lm');
-  if (estimator !== 'lsq' && loss !== 'linear') {
-    throw new ExprfitError(
-      'option',
-      `option loss: robust losses apply to least squares, not estimator '${estimator}'`,
-    );
-  }
-  if (estimator !== 'lsq' && o.sigma && Object.keys(o.sigma).length) {
-    throw new ExprfitError('option', `option sigma: not used by estimator '${estimator}'`);
-  }
-  return {
-    method,
-    sigma: o.sigma ?? {},
-    absoluteSigma: o.absoluteSigma ?? false,
-    allowWarnings: o.allowWarnings ?? false,
-    loss,
-    fScale: positive('fScale', o.fScale, false) ?? 1,
-    estimator,
-    nanPolicy: oneOf('nanPolicy', o.nanPolicy, ['raise', 'omit'] as const, 'raise'),
-    maxfev: positive('maxfev', o.maxfev, true),
-    maxIterations: positive('maxIterations', o.maxIterations, true),
-    ftol: nonNegative('ftol', o.ftol),
-    xtol: nonNegative('xtol', o.xtol),
-    gtol: nonNegative('gtol', o.gtol),
-    xScale: xScaleOption(o.xScale),
-    starts: atMost('starts', positive('starts', o.starts, true) ?? 1, MAX_STARTS),
-    seed: o.seed === undefined ? 1 : (positive('seed', o.seed, true) ?? 1),
-  };
+  return undefined;
+};
+
+/** The options of `fit`, declared once. */
+export const fitSchema = defineOptions('fit', fitSpecs, [robustLossNeedsLsq, sigmaNeedsLsq, xScaleEntries]);
+
+/** What a caller may pass (`FitOptions` in src/fit/types.ts). */
+export type FitOptionsInput = OptionsInput<typeof fitSchema>;
+
+/** The checked options with every default filled in. */
+export type ValidatedFitOptions = OptionsOf<typeof fitSchema>;
+
+/** Checks `fit`'s options before any work and fills in the defaults (throws an `OptionError`). */
+export function validateFitOptions(o: FitOptionsInput = {}): ValidatedFitOptions {
+  return validateOptions(fitSchema, o);
 }

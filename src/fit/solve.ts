@@ -16,9 +16,10 @@ import { minimizeNelderMead } from '../solver/neldermead.ts';
 import { multiStart } from '../solver/multistart.ts';
 import type { SummaryBase } from '../solver/summary.ts';
 import { ExprfitError } from '../syntax/span.ts';
-import type { SolverOptions } from '../solver/options.ts';
+import type { SolverOptions, SolverOptionsInput } from '../solver/options.ts';
 import type { PreparedEquation, PreparedFit } from './fit.ts';
-import { suggest } from './options.ts';
+import { invalidOptionError } from '../core/options.ts';
+import { closestMatches } from '../syntax/suggest.ts';
 import { FitResult } from './result.ts';
 import { trustWarnings } from './trust.ts';
 import type { EquationStats } from './result.ts';
@@ -92,31 +93,28 @@ export function leastSquaresProblem(prep: PreparedFit): LeastSquaresProblem {
   };
 }
 
-function solverOptions(prep: PreparedFit): Partial<SolverOptions> {
+function solverOptions(prep: PreparedFit): SolverOptionsInput {
   const o = prep.options;
-  const s: Partial<SolverOptions> = { loss: o.loss, fScale: o.fScale };
-  if (o.maxfev !== undefined) s.maxFunctionEvaluations = o.maxfev;
-  if (o.maxIterations !== undefined) s.maxIterations = o.maxIterations;
-  if (o.ftol !== undefined) s.ftol = o.ftol;
-  if (o.xtol !== undefined) s.xtol = o.xtol;
-  if (o.gtol !== undefined) s.gtol = o.gtol;
-  s.xScale = solverXScale(prep);
-  return s;
+  return {
+    loss: o.loss,
+    fScale: o.fScale,
+    maxFunctionEvaluations: o.maxfev,
+    maxIterations: o.maxIterations,
+    ftol: o.ftol,
+    xtol: o.xtol,
+    gtol: o.gtol,
+    xScale: solverXScale(prep),
+  };
 }
 
 /** The `xScale` option for the solver: a per-name object becomes one scale per free parameter. */
 function solverXScale(prep: PreparedFit): SolverOptions['xScale'] {
   const xs = prep.options.xScale;
   if (typeof xs === 'string') return xs;
-  for (const name of Object.keys(xs)) {
-    if (prep.free.includes(name)) continue;
-    const s = suggest(name, prep.free);
-    throw new ExprfitError(
-      'option',
-      `option xScale: '${name}' is not a free parameter of the model${s ? ` (did you mean '${s}'?)` : ''}`,
-    );
-  }
-  return prep.free.map((name) => xs[name] ?? 1);
+  const unknown = Object.keys(xs).find((name) => !prep.free.includes(name));
+  if (unknown === undefined) return prep.free.map((name) => xs[name] ?? 1);
+  const expected = "an object keyed by the model's free parameters";
+  throw invalidOptionError('fit', 'xScale', unknown, expected, closestMatches(unknown, prep.free));
 }
 
 /** Concatenated model values f and their Jacobian df/dp of every equation (unweighted). */

@@ -21,10 +21,10 @@
  * expanding line search. Convergence to a stationary point of the box-constrained problem follows
  * from the two-metric projection framework (descent direction + Armijo along the arc).
  */
-import { ExprfitError } from '../syntax/span.ts';
 import { checkStart, type NumericArray } from './bounds.ts';
 import { EPS } from './linalg.ts';
-import { checkCount, checkNumber, rejectUnknownKeys } from './options.ts';
+import { defineOptions, opt, validateOptions, type OptionsInput, type OptionsOf } from '../core/options.ts';
+import { boundsOption, callbackOption } from './options.ts';
 import {
   boundStatus,
   briefReportOf,
@@ -46,18 +46,26 @@ export interface MinimizeSummary extends SummaryBase {
   readonly optimality: number;
 }
 
-export interface LbfgsbOptions {
+/** The iteration callback of the scalar minimizers: `true` stops (`'user'`). */
+export type MinimizerCallback = (info: {
+  iteration: number;
+  x: Float64Array;
+  cost: number;
+}) => boolean | void;
+
+/** The options of `minimizeLBFGSB`, declared once. */
+export const lbfgsbSchema = defineOptions('L-BFGS-B', {
   /** Lower bounds (`-Infinity` allowed). */
-  lower?: NumericArray;
+  lower: boundsOption('Lower bounds (-Infinity allowed)'),
   /** Upper bounds (`Infinity` allowed). */
-  upper?: NumericArray;
+  upper: boundsOption('Upper bounds (Infinity allowed)'),
   /** Number of stored correction pairs. Default `10`. */
-  memory: number;
+  memory: opt.integer({ doc: 'Stored correction pairs', default: 10, min: 1 }),
   /**
    * Projected-gradient test: stop with `'gtol'` when `‖x − P(x − ∇f)‖∞ <= gtol · max(1, |f|)`.
    * Default `1e-12`.
    */
-  gtol: number;
+  gtol: opt.number({ doc: 'Projected-gradient tolerance', default: 1e-12, min: 0 }),
   /**
    * Relative reduction test: stop with `'ftol'` after an iteration with
    * `f_k − f_{k+1} <= ftol · max(|f_k|, |f_{k+1}|, 1)`. Default `1e-15` (scipy's `factr = 10`
@@ -68,55 +76,30 @@ export interface LbfgsbOptions {
    * search) and are not subject to this test; when even that fails, the run ends with `'ftol'`
    * ("no decrease measurable").
    */
-  ftol: number;
+  ftol: opt.number({ doc: 'Relative reduction tolerance', default: 1e-15, min: 0, max: 1 }),
   /** Step test: stop with `'xtol'` when `‖x_{k+1} − x_k‖∞ <= xtol · (1 + ‖x_k‖∞)`. Default `1e-15`. */
-  xtol: number;
+  xtol: opt.number({ doc: 'Step tolerance', default: 1e-15, min: 0, max: 1 }),
   /** Maximum iterations (line searches). Default `10000`. */
-  maxIterations: number;
+  maxIterations: opt.integer({ doc: 'Most iterations (line searches)', default: 10000, min: 1 }),
   /** Maximum objective+gradient evaluations. Default `20000`. */
-  maxFunctionEvaluations: number;
+  maxFunctionEvaluations: opt.integer({
+    doc: 'Most objective+gradient evaluations',
+    default: 20000,
+    min: 1,
+  }),
   /** Called after each iteration with the iteration number, x and f; `true` stops (`'user'`). */
-  callback?: (info: { iteration: number; x: Float64Array; cost: number }) => boolean | void;
-}
-
-export const DEFAULT_LBFGSB_OPTIONS: Readonly<LbfgsbOptions> = Object.freeze({
-  memory: 10,
-  gtol: 1e-12,
-  ftol: 1e-15,
-  xtol: 1e-15,
-  maxIterations: 10000,
-  maxFunctionEvaluations: 20000,
+  callback: callbackOption<MinimizerCallback>('Called after each iteration; true stops'),
 });
 
-const LBFGSB_KEYS = [
-  'lower',
-  'upper',
-  'memory',
-  'gtol',
-  'ftol',
-  'xtol',
-  'maxIterations',
-  'maxFunctionEvaluations',
-  'callback',
-];
+/** The validated L-BFGS-B options (defaults filled in). */
+export type LbfgsbOptions = OptionsOf<typeof lbfgsbSchema>;
 
 /** Validates L-BFGS-B options and fills in the defaults (throws `ExprfitError('option')`). */
-export function validateLbfgsbOptions(partial: Partial<LbfgsbOptions> = {}): LbfgsbOptions {
-  rejectUnknownKeys(partial, LBFGSB_KEYS, 'L-BFGS-B option');
-  const o: LbfgsbOptions = { ...DEFAULT_LBFGSB_OPTIONS };
-  for (const [k, v] of Object.entries(partial))
-    if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
-  checkCount('memory', o.memory, 1, false);
-  checkNumber('gtol', o.gtol, 0, false);
-  checkNumber('ftol', o.ftol, 0, false, 1);
-  checkNumber('xtol', o.xtol, 0, false, 1);
-  checkCount('maxIterations', o.maxIterations, 1, false);
-  checkCount('maxFunctionEvaluations', o.maxFunctionEvaluations, 1, false);
-  if (o.callback !== undefined && typeof o.callback !== 'function') {
-    throw new ExprfitError('option', `option callback must be a function`);
-  }
-  return o;
+export function validateLbfgsbOptions(partial: OptionsInput<typeof lbfgsbSchema> = {}): LbfgsbOptions {
+  return validateOptions(lbfgsbSchema, partial);
 }
+
+export const DEFAULT_LBFGSB_OPTIONS: Readonly<LbfgsbOptions> = Object.freeze(validateLbfgsbOptions());
 
 /** Builds a `MinimizeSummary` object with report methods. */
 export function makeMinimizeSummary(
@@ -153,7 +136,7 @@ export function makeMinimizeSummary(
 export function minimizeLBFGSB(
   f: ObjectiveWithGradient,
   x0: NumericArray,
-  options: Partial<LbfgsbOptions> = {},
+  options: OptionsInput<typeof lbfgsbSchema> = {},
 ): MinimizeSummary {
   const o = validateLbfgsbOptions(options);
   const st = checkStart(x0, o.lower, o.upper);

@@ -28,6 +28,7 @@ import {
   validateOptions,
   type LossName,
   type SolverOptions,
+  type SolverOptionsInput,
 } from './options.ts';
 import {
   boundStatus,
@@ -252,7 +253,7 @@ function fmt(v: number): string {
 export function solveLeastSquares(
   problem: LeastSquaresProblem,
   x0: NumericArray,
-  options: Partial<SolverOptions> = {},
+  options: SolverOptionsInput = {},
 ): LeastSquaresSummary {
   const opts = validateOptions(options);
   if (problem == null || typeof problem !== 'object')

@@ -13,76 +13,59 @@
  *   fresh simplex (at most `restarts` times) while a restart still lowers f by more than the `ftol`
  *   margin, which guards against the simplex collapsing away from a minimum (McKinnon's examples).
  */
-import { ExprfitError } from '../syntax/span.ts';
 import { checkStart, type NumericArray } from './bounds.ts';
-import { makeMinimizeSummary, type MinimizeSummary } from './lbfgsb.ts';
-import { checkCount, checkNumber, rejectUnknownKeys } from './options.ts';
+import { makeMinimizeSummary, type MinimizeSummary, type MinimizerCallback } from './lbfgsb.ts';
+import { defineOptions, opt, validateOptions, type OptionsInput, type OptionsOf } from '../core/options.ts';
+import { boundsOption, callbackOption } from './options.ts';
 import type { TerminationReason } from './summary.ts';
 
 /** Objective without derivatives. */
 export type Objective = (x: Float64Array) => number;
 
-export interface NelderMeadOptions {
-  lower?: NumericArray;
-  upper?: NumericArray;
+/** The options of `minimizeNelderMead`, declared once. */
+export const nelderMeadSchema = defineOptions('Nelder–Mead', {
+  lower: boundsOption('Lower bounds (-Infinity allowed)'),
+  upper: boundsOption('Upper bounds (Infinity allowed)'),
   /** Relative size of the initial simplex: vertex j moves `x_j` by `initialStep·x_j` (`0.00025` if `x_j = 0`). Default `0.05`. */
-  initialStep: number;
+  initialStep: opt.number({ doc: 'Relative size of the initial simplex', default: 0.05, gt: 0 }),
   /** Simplex x-size test (see module comment). Default `1e-10`. */
-  xtol: number;
+  xtol: opt.number({ doc: 'Simplex x-size tolerance', default: 1e-10, min: 0, max: 1 }),
   /** Simplex f-spread test (see module comment). Default `1e-12`. */
-  ftol: number;
+  ftol: opt.number({ doc: 'Simplex f-spread tolerance', default: 1e-12, min: 0, max: 1 }),
   /** Maximum iterations; `'auto'` = `2000·(n + 1)`. */
-  maxIterations: number | 'auto';
+  maxIterations: opt.integer({
+    doc: "Most iterations ('auto': 2000·(n+1))",
+    default: 'auto',
+    min: 1,
+    also: ['auto'],
+  }),
   /** Maximum objective evaluations; `'auto'` = `4000·(n + 1)`. */
-  maxFunctionEvaluations: number | 'auto';
+  maxFunctionEvaluations: opt.integer({
+    doc: "Most objective evaluations ('auto': 4000·(n+1))",
+    default: 'auto',
+    min: 1,
+    also: ['auto'],
+  }),
   /** Gao–Han dimension-dependent coefficients. Default `true`. */
-  adaptive: boolean;
+  adaptive: opt.boolean({ doc: 'Gao–Han dimension-dependent coefficients', default: true }),
   /** Restarts after convergence (see module comment). Default `2`. */
-  restarts: number;
-  callback?: (info: { iteration: number; x: Float64Array; cost: number }) => boolean | void;
-}
-
-export const DEFAULT_NELDER_MEAD_OPTIONS: Readonly<NelderMeadOptions> = Object.freeze({
-  initialStep: 0.05,
-  xtol: 1e-10,
-  ftol: 1e-12,
-  maxIterations: 'auto',
-  maxFunctionEvaluations: 'auto',
-  adaptive: true,
-  restarts: 2,
+  restarts: opt.integer({ doc: 'Restarts after convergence', default: 2, min: 0 }),
+  /** Called after each iteration with the iteration number, x and f; `true` stops (`'user'`). */
+  callback: callbackOption<MinimizerCallback>('Called after each iteration; true stops'),
 });
 
-const NM_KEYS = [
-  'lower',
-  'upper',
-  'initialStep',
-  'xtol',
-  'ftol',
-  'maxIterations',
-  'maxFunctionEvaluations',
-  'adaptive',
-  'restarts',
-  'callback',
-];
+/** The validated Nelder–Mead options (defaults filled in). */
+export type NelderMeadOptions = OptionsOf<typeof nelderMeadSchema>;
 
-export function validateNelderMeadOptions(partial: Partial<NelderMeadOptions> = {}): NelderMeadOptions {
-  rejectUnknownKeys(partial, NM_KEYS, 'Nelder–Mead option');
-  const o: NelderMeadOptions = { ...DEFAULT_NELDER_MEAD_OPTIONS };
-  for (const [k, v] of Object.entries(partial))
-    if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
-  checkNumber('initialStep', o.initialStep, 0, true);
-  checkNumber('xtol', o.xtol, 0, false, 1);
-  checkNumber('ftol', o.ftol, 0, false, 1);
-  o.maxIterations = checkCount('maxIterations', o.maxIterations, 1, true);
-  o.maxFunctionEvaluations = checkCount('maxFunctionEvaluations', o.maxFunctionEvaluations, 1, true);
-  if (typeof o.adaptive !== 'boolean')
-    throw new ExprfitError('option', `option adaptive must be true or false`);
-  checkCount('restarts', o.restarts, 0, false);
-  if (o.callback !== undefined && typeof o.callback !== 'function') {
-    throw new ExprfitError('option', `option callback must be a function`);
-  }
-  return o;
+/** Validates Nelder–Mead options and fills in the defaults (throws `ExprfitError('option')`). */
+export function validateNelderMeadOptions(
+  partial: OptionsInput<typeof nelderMeadSchema> = {},
+): NelderMeadOptions {
+  return validateOptions(nelderMeadSchema, partial);
 }
+
+export const DEFAULT_NELDER_MEAD_OPTIONS: Readonly<NelderMeadOptions> =
+  Object.freeze(validateNelderMeadOptions());
 
 /**
  * Minimises `f` subject to `lower <= x <= upper` by Nelder–Mead (see the module comment). Never
@@ -91,7 +74,7 @@ export function validateNelderMeadOptions(partial: Partial<NelderMeadOptions> = 
 export function minimizeNelderMead(
   f: Objective,
   x0: NumericArray,
-  options: Partial<NelderMeadOptions> = {},
+  options: OptionsInput<typeof nelderMeadSchema> = {},
 ): MinimizeSummary {
   const o = validateNelderMeadOptions(options);
   const st = checkStart(x0, o.lower, o.upper);

@@ -25,7 +25,7 @@ import { ExprfitError } from '../syntax/span.ts';
 import { checkStart, type NumericArray } from './bounds.ts';
 import { covarianceFromInformation, covarianceFromJacobian, type CovarianceResult } from './covariance.ts';
 import { minimizeLBFGSB, makeMinimizeSummary, type LbfgsbOptions, type MinimizeSummary } from './lbfgsb.ts';
-import { checkCount, rejectUnknownKeys } from './options.ts';
+import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
 
 export interface LikelihoodProblem {
   /** Number of parameters. */
@@ -44,16 +44,28 @@ export interface LikelihoodProblem {
   readonly upper?: NumericArray;
 }
 
-export interface NllOptions {
+/** The options of `minimizeNLL`, declared once. */
+export const nllSchema = defineOptions('likelihood', {
   /** Options passed to `minimizeLBFGSB` (bounds come from the problem). */
-  lbfgsb: Partial<Omit<LbfgsbOptions, 'lower' | 'upper'>>;
+  lbfgsb: opt.custom<Partial<Omit<LbfgsbOptions, 'lower' | 'upper'>>>({
+    doc: 'Options of the L-BFGS-B minimizer (bounds come from the problem)',
+    accept: (v): v is Partial<Omit<LbfgsbOptions, 'lower' | 'upper'>> =>
+      typeof v === 'object' && v !== null && !Array.isArray(v),
+    expected: 'an object of L-BFGS-B options',
+    frontEnds: ['api'],
+  }),
   /** Newton polishing steps with the observed information. Default `5`. */
-  newtonSteps: number;
+  newtonSteps: opt.integer({ doc: 'Newton polishing steps', default: 5, min: 0 }),
   /** `'observed'` (default): FD Hessian of the NLL; `'outer-product'`: BHHH estimate. */
-  information: 'observed' | 'outer-product';
+  information: opt.enum(['observed', 'outer-product'], {
+    doc: 'Information matrix: FD Hessian or BHHH outer product',
+    default: 'observed',
+  }),
   /** Relative eigenvalue cutoff for inverting the information. Default `1e-10`. */
-  rcond: number;
-}
+  rcond: opt.number({ doc: 'Relative eigenvalue cutoff', default: 1e-10, min: 0, lt: 1 }),
+});
+
+export type NllOptions = OptionsInput<typeof nllSchema>;
 
 export interface NllSummary extends MinimizeSummary {
   /** The information matrix used for the covariance (row-major n x n). */
@@ -65,8 +77,6 @@ export interface NllSummary extends MinimizeSummary {
   readonly newtonSteps: number;
 }
 
-const NLL_KEYS = ['lbfgsb', 'newtonSteps', 'information', 'rcond'];
-
 /**
  * Maximum-likelihood fit of a density model (see the module comment). Never throws on
  * non-convergence.
@@ -74,20 +84,9 @@ const NLL_KEYS = ['lbfgsb', 'newtonSteps', 'information', 'rcond'];
 export function minimizeNLL(
   problem: LikelihoodProblem,
   x0: NumericArray,
-  options: Partial<NllOptions> = {},
+  options: NllOptions = {},
 ): NllSummary {
-  rejectUnknownKeys(options, NLL_KEYS, 'likelihood option');
-  const newtonSteps = checkCount('newtonSteps', options.newtonSteps ?? 5, 0, false) as number;
-  const information = options.information ?? 'observed';
-  if (information !== 'observed' && information !== 'outer-product') {
-    throw new ExprfitError(
-      'option',
-      `option information must be 'observed' or 'outer-product', got '${String(information)}'`,
-    );
-  }
-  const rcond = options.rcond ?? 1e-10;
-  if (!(rcond >= 0 && rcond < 1))
-    throw new ExprfitError('option', `option rcond must be in [0, 1), got ${rcond}`);
+  const { newtonSteps, information, rcond, lbfgsb } = validateOptions(nllSchema, options);
   const { n, m } = problem;
   if (!Number.isInteger(m) || m < 1)
     throw new ExprfitError('value', `number of observations must be an integer >= 1, got ${m}`);
@@ -141,7 +140,7 @@ export function minimizeNLL(
     return s + c;
   };
 
-  const lb = minimizeLBFGSB(fg, st.x, { ...(options.lbfgsb ?? {}), lower: st.lower, upper: st.upper });
+  const lb = minimizeLBFGSB(fg, st.x, { ...(lbfgsb ?? {}), lower: st.lower, upper: st.upper });
   let x: Float64Array = Float64Array.from(lb.x);
   let fx = lb.cost;
   const g = new Float64Array(n);

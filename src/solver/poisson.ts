@@ -27,7 +27,8 @@ import { ExprfitError } from '../syntax/span.ts';
 import type { NumericArray } from './bounds.ts';
 import { covarianceFromJacobian, type CovarianceResult } from './covariance.ts';
 import { solveLeastSquares, type LeastSquaresProblem, type LeastSquaresSummary } from './lm.ts';
-import type { SolverOptions } from './options.ts';
+import { invalidOptionError } from '../core/options.ts';
+import type { SolverOptionsInput } from './options.ts';
 
 /** A Poisson counting problem: a model of expected counts and the observed counts. */
 export interface PoissonProblem {
@@ -108,13 +109,10 @@ export function devianceResidual(f: number, y: number, out: Float64Array): void 
 export function solvePoisson(
   problem: PoissonProblem,
   x0: NumericArray,
-  options: Partial<SolverOptions> = {},
+  options: SolverOptionsInput = {},
 ): PoissonSummary {
   if (options.loss !== undefined && options.loss !== 'linear') {
-    throw new ExprfitError(
-      'option',
-      `option loss must be 'linear' for the Poisson objective, got '${options.loss}'`,
-    );
+    throw invalidOptionError('solver', 'loss', options.loss, "'linear' for the Poisson objective");
   }
   const { n, m } = problem;
   if (problem.counts.length !== m) {

@@ -84,7 +84,11 @@ describe('crBasis defining properties', () => {
     [() => crBasis([1, 1, 1, 1], { df: 3 }), 'value', /cannot place 1 interior knots/],
     [() => crBasis([1, 2, NaN], { df: 3 }), 'value', /x\[2\] is NaN/],
     [() => crBasis(x, { knots: [2, NaN] }), 'value', /crBasis knots\[1\] is NaN: knots must be finite/],
-    [() => crBasis(x, { df: 4, lowerBound: -Infinity }), 'value', /lowerBound must be a finite number/],
+    [
+      () => crBasis(x, { df: 4, lowerBound: -Infinity }),
+      'option',
+      /crBasis option 'lowerBound' must be a finite number, got -Infinity/,
+    ],
     [
       () => crBasis(x, { df: 4, constraint: 'center' } as never),
       'option',

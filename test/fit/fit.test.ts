@@ -200,10 +200,14 @@ describe('fit bad input', () => {
     [
       'bad estimator',
       () => fit('y = a*x', { x, y }, {}, { estimator: 'bogus' as never }),
-      /not one of lsq, poisson, likelihood/,
+      /fit option 'estimator' must be one of 'lsq', 'poisson' or 'likelihood', got 'bogus'/,
     ],
     ['unknown parameter', () => fit('y = a*x', { x, y }, { b: 1 }), /parameter 'b' does not appear/],
-    ['unknown option', () => fit('y = a*x', { x, y }, {}, { maxfevs: 3 } as never), /did you mean 'maxfev'/],
+    [
+      'unknown option',
+      () => fit('y = a*x', { x, y }, {}, { maxfevs: 3 } as never),
+      /^unknown fit option 'maxfevs'$/,
+    ],
     [
       'no points left after omitting NaN',
       () => fit('y = a*x', { x, y: [NaN, NaN, NaN] }, {}, { nanPolicy: 'omit' }),
@@ -213,12 +217,12 @@ describe('fit bad input', () => {
     [
       'too many starts',
       () => fit('y = a*x', { x, y }, {}, { starts: 1e9 }),
-      /option starts: at most 10000, got 1000000000/,
+      /fit option 'starts' must be an integer >= 1 and <= 10000, got 1000000000/,
     ],
     [
       'ftol not a number',
       () => fit('y = a*x', { x, y }, {}, { ftol: -1 }),
-      /option ftol: expected a number >= 0/,
+      /fit option 'ftol' must be a finite number >= 0, got -1/,
     ],
     [
       'no data for the dependent variable',
@@ -229,6 +233,11 @@ describe('fit bad input', () => {
     ['tie cycle', () => fit('y = a*x + b', { x, y }, { a: { expr: '2*b' }, b: { expr: 'a' } }), /cycle/],
   ])('%s', (_name, f, pattern) => {
     expectError(f, pattern);
+  });
+
+  it('an unknown option suggests the closest one', () => {
+    const e = expectError(() => fit('y = a*x', { x, y }, {}, { maxfevs: 3 } as never), /maxfevs/);
+    expect(e.hints).toEqual(["did you mean 'maxfev'?"]);
   });
 
   it('a start outside its bounds is clipped with a warning', () => {

@@ -1,6 +1,7 @@
 /** fit() with the scalar minimizers: termination contract (issue 10). */
 import { describe, expect, it } from 'vitest';
 import { fit } from '../../src/fit/fit.ts';
+import type { ExprfitError } from '../../src/syntax/span.ts';
 
 describe('fit with method lbfgsb', () => {
   it('an exact fit (objective exactly 0) is a success', () => {
@@ -32,12 +33,28 @@ describe('fit option xScale (issue 10)', () => {
   });
 
   it('bad values are option errors naming the value', () => {
-    expect(() => fit(model, { x, y }, start, { xScale: 'unt' as 'unit' })).toThrow(/did you mean 'unit'/);
+    const hintsOf = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return (e as ExprfitError).hints;
+      }
+      return undefined;
+    };
+    expect(() => fit(model, { x, y }, start, { xScale: 'unt' as 'unit' })).toThrow(
+      /fit option 'xScale' must be 'jac', 'unit' or an object \{ parameter: scale \}, got 'unt'/,
+    );
+    expect(hintsOf(() => fit(model, { x, y }, start, { xScale: 'unt' as 'unit' }))).toEqual([
+      "did you mean 'unit'?",
+    ]);
     expect(() => fit(model, { x, y }, start, { xScale: { tau: -1 } })).toThrow(
-      /xScale.tau: expected a positive/,
+      /fit option 'xScale' must be a finite number > 0 for parameter 'tau', got -1/,
     );
     expect(() => fit(model, { x, y }, start, { xScale: { taux: 1 } })).toThrow(
-      /'taux' is not a free parameter.*did you mean 'tau'/,
+      /fit option 'xScale' must be an object keyed by the model's free parameters, got 'taux'/,
     );
+    expect(hintsOf(() => fit(model, { x, y }, start, { xScale: { taux: 1 } }))).toEqual([
+      "did you mean 'tau'?",
+    ]);
   });
 });

@@ -65,7 +65,7 @@ describe('trust warnings', () => {
     // allowWarnings does not make a fit that did not converge ok
     expect(fit(MODEL, decay(), { A: 5, tau: 1e-3, c: 0 }, { allowWarnings: true }).ok).toBe(false);
     expect(() => fit(MODEL, decay(), {}, { allowWarnings: 1 as never })).toThrow(
-      /option allowWarnings: expected true or false/,
+      /fit option 'allowWarnings' must be true or false, got 1/,
     );
   });
 

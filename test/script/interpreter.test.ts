@@ -491,7 +491,7 @@ describe('fit', () => {
     ['x = [1, 2, 3]\ny = x\nmodel y = a*x\nfit maxfev=-1', /maxfev/, 4, 5],
     [
       'x = [1, 2, 3]\ny = x\nmodel y = a*x\nfit starts=1e9',
-      /option starts: at most 10000, got 1000000000/,
+      /fit option 'starts' must be an integer >= 1 and <= 10000, got 1000000000/,
       4,
       5,
     ],

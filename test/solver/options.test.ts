@@ -69,21 +69,36 @@ describe('validateOptions', () => {
   });
 
   it.each([
-    [{ ftol: -1 }, /ftol must be >= 0, got -1/],
-    [{ xtol: NaN }, /xtol must be a finite number, got NaN/],
-    [{ gtol: 'small' }, /gtol must be a finite number, got 'small'/],
-    [{ ftol: 2 }, /ftol must be <= 1, got 2/],
-    [{ maxIterations: 0 }, /maxIterations must be an integer >= 1 or 'auto', got 0/],
-    [{ maxFunctionEvaluations: 2.5 }, /maxFunctionEvaluations must be an integer >= 1 or 'auto', got 2.5/],
-    [{ initialTrustRadiusFactor: 0 }, /initialTrustRadiusFactor must be > 0, got 0/],
-    [{ loss: 'l1' }, /loss must be one of 'linear', 'soft_l1', 'huber', 'cauchy', 'arctan', got 'l1'/],
-    [{ fScale: 0 }, /fScale must be > 0, got 0/],
-    [{ xScale: 'auto' }, /xScale must be 'jac', 'unit' or an array of positive numbers, got 'auto'/],
-    [{ xScale: [1, -2] }, /xScale\[1\] must be a finite number > 0, got -2/],
-    [{ geodesicAcceleration: 1 }, /geodesicAcceleration must be true or false, got 1/],
-    [{ polishSteps: -1 }, /polishSteps must be an integer >= 0, got -1/],
-    [{ acceptRatio: 0.5 }, /acceptRatio must be <= 0.25, got 0.5/],
-    [{ callback: 3 }, /callback must be a function, got 3/],
+    [{ ftol: -1 }, /solver option 'ftol' must be a finite number >= 0 and <= 1, got -1/],
+    [{ xtol: NaN }, /solver option 'xtol' must be a finite number >= 0 and <= 1, got NaN/],
+    [{ gtol: 'small' }, /solver option 'gtol' must be a finite number >= 0 and <= 1, got 'small'/],
+    [{ ftol: 2 }, /solver option 'ftol' must be a finite number >= 0 and <= 1, got 2/],
+    [{ maxIterations: 0 }, /solver option 'maxIterations' must be 'auto' or an integer >= 1, got 0/],
+    [
+      { maxFunctionEvaluations: 2.5 },
+      /solver option 'maxFunctionEvaluations' must be 'auto' or an integer >= 1, got 2.5/,
+    ],
+    [
+      { initialTrustRadiusFactor: 0 },
+      /solver option 'initialTrustRadiusFactor' must be a finite number > 0, got 0/,
+    ],
+    [
+      { loss: 'l1' },
+      /solver option 'loss' must be one of 'linear', 'soft_l1', 'huber', 'cauchy' or 'arctan', got 'l1'/,
+    ],
+    [{ fScale: 0 }, /solver option 'fScale' must be a finite number > 0, got 0/],
+    [
+      { xScale: 'auto' },
+      /solver option 'xScale' must be 'jac', 'unit' or an array of finite numbers > 0, got 'auto'/,
+    ],
+    [
+      { xScale: [1, -2] },
+      /solver option 'xScale' must be 'jac', 'unit' or an array of finite numbers > 0, got an array of length 2/,
+    ],
+    [{ geodesicAcceleration: 1 }, /solver option 'geodesicAcceleration' must be true or false, got 1/],
+    [{ polishSteps: -1 }, /solver option 'polishSteps' must be an integer >= 0, got -1/],
+    [{ acceptRatio: 0.5 }, /solver option 'acceptRatio' must be a finite number >= 0 and <= 0.25, got 0.5/],
+    [{ callback: 3 }, /solver option 'callback' must be a function, got 3/],
   ])('rejects %j', (opts, msg) => {
     const e = errorOf(() => validateOptions(opts as never));
     expect(e.code).toBe('option');
@@ -105,14 +120,14 @@ describe('validateOptions', () => {
   it('validates the minimizer options too', () => {
     expect(validateLbfgsbOptions({}).memory).toBe(10);
     expect(errorOf(() => validateLbfgsbOptions({ memory: 0 })).message).toMatch(
-      /memory must be an integer >= 1, got 0/,
+      /L-BFGS-B option 'memory' must be an integer >= 1, got 0/,
     );
     expect(errorOf(() => validateLbfgsbOptions({ gtoll: 1 } as never)).hints).toEqual([
       "did you mean 'gtol'?",
     ]);
     expect(validateNelderMeadOptions({}).adaptive).toBe(true);
     expect(errorOf(() => validateNelderMeadOptions({ initialStep: -1 })).message).toMatch(
-      /initialStep must be > 0/,
+      /Nelder–Mead option 'initialStep' must be a finite number > 0/,
     );
   });
 });

@@ -110,7 +110,9 @@ describe('solvePoisson', () => {
     const bad = { ...spot(), counts: COUNTS.map((c, i) => (i === 3 ? -1 : c)) };
     expect(() => solvePoisson(bad, MLE)).toThrow(ExprfitError);
     expect(() => solvePoisson(bad, MLE)).toThrow(/count 3 must be a finite number >= 0, got -1/);
-    expect(() => solvePoisson(spot(), MLE, { loss: 'huber' })).toThrow(/loss must be 'linear'/);
+    expect(() => solvePoisson(spot(), MLE, { loss: 'huber' })).toThrow(
+      /solver option 'loss' must be 'linear' for the Poisson objective, got 'huber'/,
+    );
     expect(() => solvePoisson({ ...spot(), counts: [1, 2] }, MLE)).toThrow(/counts have 2 values/);
   });
 });
