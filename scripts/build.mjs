@@ -39,7 +39,7 @@ if (!typesOnly) {
     entryPoints: {
       cli: 'src/cli/main.ts',
       index: 'src/index.ts',
-      core: 'src/core.ts',
+      core: 'src/portable.ts',
       'batch-worker': 'src/batch/worker.ts',
     },
     outdir: 'dist',

@@ -169,11 +169,14 @@ function toRel(root: string, path: string): string {
   return relative(root, path).split('\\').join('/');
 }
 
-/** The layer of a file: `grammar`, the folder under src/, or `index` for src/index.ts. */
+/** The package entries: src/index.ts (Node) and src/portable.ts (`exprfit/core`, no `node:` imports). */
+const ENTRIES = new Set(['index.ts', 'portable.ts']);
+
+/** The layer of a file: `grammar`, the folder under src/, or `index` for the package entries. */
 export function layerOf(file: string): string {
   const parts = file.split('/');
   if (parts[0] === 'grammar') return 'grammar';
-  if (parts.length === 2) return parts[1] === 'index.ts' ? 'index' : parts[1];
+  if (parts.length === 2) return ENTRIES.has(parts[1]) ? 'index' : parts[1];
   return parts[1];
 }
 

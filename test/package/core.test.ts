@@ -1,5 +1,5 @@
 /**
- * `exprfit/core` runs anywhere: esbuild bundles src/core.ts for the browser without errors (no `node:` import is
+ * `exprfit/core` runs anywhere: esbuild bundles src/portable.ts for the browser without errors (no `node:` import is
  * reachable), and the bundle fits, differentiates and reads npy/CSV bytes in a context that has only what a
  * browser has (no process, Buffer or require).
  */
@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { runInContext, createContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 
-async function bundle(entry = 'src/core.ts'): Promise<{ text: string; errors: number; warnings: string[] }> {
+async function bundle(entry = 'src/portable.ts'): Promise<{ text: string; errors: number; warnings: string[] }> {
   const r = await build({
     entryPoints: [entry],
     bundle: true,
