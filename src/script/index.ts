@@ -5,8 +5,8 @@
  * Extension points: statement kinds in `STATEMENT_HANDLERS` (statements.ts), commands such as `spots` with
  * `registerCommand`, array functions with `registerFunction` (functions.ts).
  */
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
+import { readBytes } from '../data/io.ts';
 import { parseScript } from '../syntax/parse.ts';
 import { ExprfitError, type SourceText } from '../syntax/span.ts';
 import type { Statement } from '../syntax/statements.ts';
@@ -70,15 +70,8 @@ function decodeScript(bytes: Uint8Array): { text: string } | { binary: string } 
 
 /** Reads a script file; a missing file, a folder or a binary file is an `io` ExprfitError. */
 export async function readScript(file: string): Promise<SourceText> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : 'cannot read it';
-    throw new ExprfitError('io', `${file}: ${why}`, { cause: err });
-  }
+  // readBytes refuses devices (`exprfit run /dev/zero` would never end) and bounds what a pipe may send
+  const bytes = await readBytes(file);
   const decoded = decodeScript(bytes);
   if ('binary' in decoded) {
     throw new ExprfitError('io', `${file}: not a text .fit file (it looks like ${decoded.binary})`, {
