@@ -1,5 +1,6 @@
 /** Validation of FitOptions: every option checked before any work, unknown keys named with a suggestion. */
 import { ExprfitError } from '../syntax/span.ts';
+import { ESTIMATORS, LOSSES, METHODS, NAN_POLICIES } from './types.ts';
 import type { DataInput, Estimator, FitOptions, Loss, Method } from './types.ts';
 
 export interface ValidatedFitOptions {
@@ -126,9 +127,9 @@ export function validateFitOptions(o: FitOptions = {}): ValidatedFitOptions {
       'option sigma: expected an object { dependentVariable: sigma }, e.g. { y: 0.1 }',
     );
   }
-  const estimator = oneOf('estimator', o.estimator, ['lsq', 'poisson', 'likelihood'] as const, 'lsq');
-  const loss = oneOf('loss', o.loss, ['linear', 'soft_l1', 'huber', 'cauchy', 'arctan'] as const, 'linear');
-  const method = oneOf('method', o.method, ['lm', 'lbfgsb', 'nelder'] as const, 'lm');
+  const estimator = oneOf('estimator', o.estimator, ESTIMATORS, 'lsq');
+  const loss = oneOf('loss', o.loss, LOSSES, 'linear');
+  const method = oneOf('method', o.method, METHODS, 'lm');
   if (estimator !== 'lsq' && loss !== 'linear') {
     throw new ExprfitError(
       'option',
@@ -146,7 +147,7 @@ export function validateFitOptions(o: FitOptions = {}): ValidatedFitOptions {
     loss,
     fScale: positive('fScale', o.fScale, false) ?? 1,
     estimator,
-    nanPolicy: oneOf('nanPolicy', o.nanPolicy, ['raise', 'omit'] as const, 'raise'),
+    nanPolicy: oneOf('nanPolicy', o.nanPolicy, NAN_POLICIES, 'raise'),
     maxfev: positive('maxfev', o.maxfev, true),
     maxIterations: positive('maxIterations', o.maxIterations, true),
     ftol: nonNegative('ftol', o.ftol),

@@ -8,12 +8,18 @@ import type { NdArray } from '../data/ndarray.ts';
 export type DataInput =
   number | readonly number[] | readonly (readonly number[])[] | Float64Array | NdArray | unknown[];
 
-export type Method = 'lm' | 'lbfgsb' | 'nelder';
-export type Loss = 'linear' | 'soft_l1' | 'huber' | 'cauchy' | 'arctan';
+/** The minimizers, robust losses, estimators and NaN policies (the words of those options). */
+export const METHODS = ['lm', 'lbfgsb', 'nelder'] as const;
+export const LOSSES = ['linear', 'soft_l1', 'huber', 'cauchy', 'arctan'] as const;
+export const ESTIMATORS = ['lsq', 'poisson', 'likelihood'] as const;
+export const NAN_POLICIES = ['raise', 'omit'] as const;
+
+export type Method = (typeof METHODS)[number];
+export type Loss = (typeof LOSSES)[number];
 /** `lsq`: (weighted) least squares. `poisson`: Poisson maximum likelihood of counts (the data are counts,
  * the model their expectation). `likelihood`: unbinned maximum likelihood; the model is a pdf of the data
  * variables and has no observed data of its own (symfit's LogLikelihood). */
-export type Estimator = 'lsq' | 'poisson' | 'likelihood';
+export type Estimator = (typeof ESTIMATORS)[number];
 
 export interface FitOptions {
   /** Minimizer. `lm` (default): bounded trust-region Levenberg–Marquardt on the residuals. `lbfgsb`: bounded
@@ -37,7 +43,7 @@ export interface FitOptions {
   estimator?: Estimator;
   /** 'raise' (default): a NaN in the data is an error naming the array and the first bad index.
    * 'omit': a point with a NaN in any of its equation's arrays is dropped. */
-  nanPolicy?: 'raise' | 'omit';
+  nanPolicy?: (typeof NAN_POLICIES)[number];
   /** Stop (termination 'maxfev', success false) when a new model evaluation would exceed this count.
    * Default 1000·(k+1) for `lm` (k free parameters), 4000·(k+1) for `nelder`; see docs/solver.md. */
   maxfev?: number;

@@ -94,10 +94,10 @@ export class Session {
       case 'h':
       case '?': {
         if (!arg) {
-          out(overview());
+          out(overview(this.interp.table));
           return 'ok';
         }
-        const h = arg.startsWith(':') ? {} : helpOn(arg);
+        const h = arg.startsWith(':') ? {} : helpOn(arg, this.interp.table);
         const cmd = REPL_COMMANDS[arg.startsWith(':') ? arg : `:${arg}`];
         if (h.text) out(h.text);
         else if (cmd) out(cmd);

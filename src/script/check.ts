@@ -12,11 +12,20 @@ import { ExprfitError, type SourceSpan, type SourceText } from '../syntax/span.t
 import { closestMatches } from '../syntax/suggest.ts';
 import type { OptionArg, Statement } from '../syntax/statements.ts';
 import { SCRIPT_CONSTANTS } from './evaluate.ts';
-import { BOOLEAN_FIT_OPTIONS, FIT_OPTIONS, FIT_OPTION_WORDS } from './fitting.ts';
+import { parseOptions, type OptionsSchema } from '../core/options.ts';
+import type { InterpreterState, StatementTable } from './context.ts';
 import { arityDescription, getScriptFunction, scriptFunctionNames } from './functions.ts';
-import type { Interpreter } from './interpreter.ts';
-import { PLOT_OPTIONS } from './plot.ts';
-import { getCommand, isIdentifier } from './statements.ts';
+import {
+  checkOptionNames,
+  declaredKey,
+  isIdentifier,
+  optionWords,
+  scriptOptionError,
+  wordOf,
+} from './optionArgs.ts';
+import { STATEMENTS } from './statements/index.ts';
+import { REPORT_MODES } from './statements/report.ts';
+import { saveResultSchema } from './statements/save.ts';
 import { isAutoParams, isSpline, showPathAsWritten, undeclaredModelName } from './values.ts';
 
 type Kind = 'value' | 'param' | 'spline';
@@ -34,12 +43,10 @@ export interface CheckOptions {
   /** `--set` names: each must be assigned or declared by the script. */
   readonly overrides?: Iterable<string>;
   /** Start from the names of a running session (REPL `:load`). */
-  readonly session?: Interpreter;
+  readonly session?: InterpreterState;
+  /** The statements and commands (default: the built-in table). */
+  readonly statements?: StatementTable;
 }
-
-// scale and nsigma: the overlay of a spots table (save spots to "spots.png" scale=4)
-const SAVE_OPTIONS = ['name', 'colormap', 'png', 'range', 'scale', 'nsigma'];
-const DATA_OPTIONS = ['prefix', 'delimiter', 'format', 'key'];
 
 class Checker {
   readonly names = new Map<string, Kind>();
@@ -56,11 +63,13 @@ class Checker {
   declaredParams = false;
   autoParams = false;
   fits = 0;
+  readonly table: StatementTable;
 
   constructor(
     readonly source: SourceText,
     readonly options: CheckOptions,
   ) {
+    this.table = options.statements ?? STATEMENTS;
     const s = options.session;
     if (s) {
       for (const [k, v] of s.variables) this.names.set(k, isSpline(v) ? 'spline' : 'value');
@@ -198,19 +207,29 @@ class Checker {
     this.names.set(name, kind);
   }
 
-  checkOptions(opts: readonly OptionArg[], known: readonly string[], what: string): void {
+  /** The options of a statement: known keys, known words; expressions in values name known things. */
+  checkOptions(opts: readonly OptionArg[], schema: OptionsSchema, what: string): void {
+    checkOptionNames(schema, opts, this.source, what);
     for (const o of opts) {
-      if (!known.includes(o.key)) {
-        const close = closestMatches(o.key, known);
-        throw this.error('option', `unknown option '${o.key}' for ${what}`, o.keySpan, [
-          close.length
-            ? `did you mean '${close[0]}'?`
-            : known.length
-              ? `the options are: ${known.join(', ')}`
-              : `${what} takes no options`,
-        ]);
-      }
+      const key = declaredKey(schema, o.key)!;
+      if (optionWords(schema, key)) this.checkWord(o, schema, what);
+      else if (schema.specs[key].kind !== 'string' || o.value.kind !== 'sym') this.expr(o.value);
     }
+  }
+
+  /** An option that takes a word (`loss=huber`, `absolute_sigma=true`) is given one of its words. */
+  private checkWord(o: OptionArg, schema: OptionsSchema, what: string): void {
+    const word = o.value.kind === 'num' ? o.value.value : (wordOf(o) ?? null);
+    try {
+      parseOptions(schema, { [o.key]: word }, 'script');
+    } catch (err) {
+      throw scriptOptionError(err, schema, [o], this.source, what);
+    }
+  }
+
+  /** The options schema of a statement kind (none: an empty one). */
+  schemaOf(kind: Statement['kind']): OptionsSchema {
+    return this.table.statements[kind].options ?? saveResultSchema;
   }
 
   requireFit(span: SourceSpan, what: string): void {
@@ -228,14 +247,12 @@ class Checker {
   ): Promise<void> {
     switch (s.kind) {
       case 'data': {
-        this.checkOptions(s.options, DATA_OPTIONS, 'data');
+        this.checkOptions(s.options, this.schemaOf('data'), 'data');
         let prefix = '';
         const opts: Record<string, string> = {};
         for (const o of s.options) {
-          const w =
-            o.value.kind === 'sym' ? o.value.name : o.value.kind === 'str' ? o.value.value : undefined;
-          if (w === undefined)
-            throw this.error('type', `option ${o.key} expects a word or a string`, o.value.span);
+          const w = o.value.kind === 'sym' || o.value.kind === 'str' ? wordOf(o) : undefined;
+          if (w === undefined) continue;
           if (o.key === 'prefix') prefix = w;
           else opts[o.key] = w;
         }
@@ -314,31 +331,10 @@ class Checker {
             this.expr(o.value);
             continue;
           }
-          this.checkOptions([o], [...Object.keys(FIT_OPTIONS), 'sigma_NAME'], 'fit');
-          const words = FIT_OPTION_WORDS[o.key];
-          if (words) {
-            const w =
-              o.value.kind === 'sym'
-                ? o.value.name
-                : o.value.kind === 'str'
-                  ? o.value.value
-                  : o.value.kind === 'num'
-                    ? String(o.value.value)
-                    : undefined;
-            const ok =
-              w !== undefined &&
-              (words.includes(w) || (BOOLEAN_FIT_OPTIONS.includes(o.key) && (w === '0' || w === '1')));
-            if (!ok) {
-              const close = w ? closestMatches(w, words) : [];
-              throw this.error(
-                'option',
-                `option ${o.key} is one of ${words.join(', ')}`,
-                o.value.span,
-                close.length ? [`did you mean '${close[0]}'?`] : [],
-              );
-            }
-            if (o.key === 'estimator' && w === 'likelihood') likelihood = true;
-          } else this.expr(o.value);
+          this.checkOptions([o], this.schemaOf('fit'), 'fit');
+          if (declaredKey(this.schemaOf('fit'), o.key) === 'estimator' && wordOf(o) === 'likelihood') {
+            likelihood = true;
+          }
         }
         for (const m of this.modelLhs) {
           if (likelihood) continue;
@@ -376,8 +372,8 @@ class Checker {
       }
       case 'report':
         this.requireFit(s.span, 'report');
-        this.checkOptions(s.options, ['min_correlation'], 'report');
-        if (s.mode !== undefined && !['full', 'brief', 'json'].includes(s.mode)) {
+        this.checkOptions(s.options, this.schemaOf('report'), 'report');
+        if (s.mode !== undefined && !REPORT_MODES.includes(s.mode)) {
           throw this.error('value', `unknown report mode '${s.mode}'`, s.span, [
             'write report, report brief or report json',
           ]);
@@ -390,19 +386,18 @@ class Checker {
       case 'save':
         if (s.what) {
           this.expr(s.what);
-          this.checkOptions(s.options, SAVE_OPTIONS, 'save');
+          this.checkOptions(s.options, this.schemaOf('save'), 'save');
         } else {
           this.requireFit(s.span, 'save');
-          this.checkOptions(s.options, [], 'save');
+          this.checkOptions(s.options, saveResultSchema, 'save');
         }
         return;
       case 'plot':
         this.requireFit(s.span, 'plot');
-        this.checkOptions(s.options, PLOT_OPTIONS, 'plot');
-        for (const o of s.options) if (o.key === 'x') this.expr(o.value);
+        this.checkOptions(s.options, this.schemaOf('plot'), 'plot');
         return;
       case 'command': {
-        const def = getCommand(s.name);
+        const def = this.table.commands.get(s.name);
         if (!def)
           throw this.error('usage', `the '${s.name}' command is not available in this version`, s.nameSpan);
         if (def.check) {
@@ -415,6 +410,9 @@ class Checker {
           return;
         }
         for (const a of s.args) if (a.kind !== 'sym' || this.names.has(a.name)) this.expr(a);
+        if (def.options && !Array.isArray(def.options)) {
+          this.checkOptions(s.options, def.options as OptionsSchema, s.name);
+        }
         return;
       }
     }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NdArray } from '../../src/data/ndarray.ts';
 import { encodeNpy, parseNpy } from '../../src/data/npy.ts';
-import { getCommand, registerCommand } from '../../src/script/statements.ts';
+import { getCommand, registerCommand } from '../../src/script/statements/index.ts';
 import { checkStatements } from '../../src/script/check.ts';
 import { parseScript } from '../../src/syntax/parse.ts';
 import { csvText, errorOf, exec, normal, writeFile, freshSessions, arrayVar, type Run } from './helpers.ts';

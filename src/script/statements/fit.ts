@@ -3,24 +3,38 @@
  * options into one call of the fit API, then makes the results available to later statements (fitted values
  * as scalars, `model` and `residuals` arrays, `report`, `save`, `plot`).
  */
-import type { Expr } from '../ast/expr.ts';
-import { num, sym } from '../ast/build.ts';
-import { NdArray } from '../data/ndarray.ts';
-import { broadcastTo } from '../data/ndarray.ts';
-import { fit, NAN_OMIT_HINT } from '../fit/fit.ts';
-import type { FitOptions } from '../fit/types.ts';
-import type { FitResult } from '../fit/result.ts';
-import { validateFitOptions } from '../fit/options.ts';
-import type { Model, Equation } from '../model/model.ts';
-import type { ParamInput } from '../model/params.ts';
-import { getConstant, getFunction } from '../functions/registry.ts';
-import { freeSymbols, inline, mapChildren, substitute } from '../symbolic/index.ts';
-import { ExprfitError, type SourceText } from '../syntax/span.ts';
-import type { FitStatement, OptionArg } from '../syntax/statements.ts';
-import { Evaluator, SCRIPT_CONSTANTS } from './evaluate.ts';
-import { getScriptFunction } from './functions.ts';
-import type { FitRecord, Interpreter, ModelLine, StatementContext } from './interpreter.ts';
-import { optionBoolean, optionWord, unknownOption, where } from './statements.ts';
+import type { Expr } from '../../ast/expr.ts';
+import { num, sym } from '../../ast/build.ts';
+import {
+  defineOptions,
+  opt,
+  SettingHintError,
+  spellKey,
+  type OptionSpec,
+  type SuggestedSetting,
+} from '../../core/options.ts';
+import { NdArray } from '../../data/ndarray.ts';
+import { broadcastTo } from '../../data/ndarray.ts';
+import { fit } from '../../fit/fit.ts';
+import { ESTIMATORS, LOSSES, METHODS, NAN_POLICIES, type FitOptions } from '../../fit/types.ts';
+import type { FitResult } from '../../fit/result.ts';
+import { validateFitOptions } from '../../fit/options.ts';
+import type { Model, Equation } from '../../model/model.ts';
+import type { ParamInput } from '../../model/params.ts';
+import { getConstant, getFunction } from '../../functions/registry.ts';
+import { freeSymbols, inline, mapChildren, substitute } from '../../symbolic/index.ts';
+import { ExprfitError, type SourceText } from '../../syntax/span.ts';
+import type { FitStatement, OptionArg } from '../../syntax/statements.ts';
+import { Evaluator, SCRIPT_CONSTANTS } from '../evaluate.ts';
+import { getScriptFunction } from '../functions.ts';
+import type {
+  FitRecord,
+  InterpreterState,
+  ModelLine,
+  StatementContext,
+  StatementDef,
+} from '../context.ts';
+import { statementOptions, where, writtenOption } from '../optionArgs.ts';
 import {
   asArray,
   describeType,
@@ -29,43 +43,53 @@ import {
   typeError,
   undeclaredModelName,
   type Value,
-} from './values.ts';
-import { nameMap, nameTable } from './nameMap.ts';
+} from '../values.ts';
+import { nameMap } from '../nameMap.ts';
 
-/** Script option names → fit API option names. */
-export const FIT_OPTIONS: Readonly<Record<string, keyof FitOptions>> = nameTable({
-  method: 'method',
-  sigma: 'sigma',
-  absolute_sigma: 'absoluteSigma',
-  allow_warnings: 'allowWarnings',
-  loss: 'loss',
-  f_scale: 'fScale',
-  estimator: 'estimator',
-  nan: 'nanPolicy',
-  nan_policy: 'nanPolicy',
-  maxfev: 'maxfev',
-  max_iterations: 'maxIterations',
-  maxiter: 'maxIterations',
-  ftol: 'ftol',
-  xtol: 'xtol',
-  gtol: 'gtol',
-  starts: 'starts',
-  seed: 'seed',
-});
+function isValue(v: unknown): v is Value {
+  return v !== undefined;
+}
 
-/** The fit options that take true or false (also written 1 or 0). */
-export const BOOLEAN_FIT_OPTIONS: readonly string[] = ['absolute_sigma', 'allow_warnings'];
+/**
+ * The options of the `fit` statement: the fit API's options (src/fit/types.ts `FitOptions`, same names, in
+ * snake_case) with their words; the ranges are the fit API's own (`validateFitOptions`). `sigma_NAME=` (the
+ * sigma of one model line) is read by the statement itself.
+ */
+const FIT_SPECS = {
+  method: opt.enum(METHODS, { doc: 'the minimizer' }),
+  sigma: opt.custom<Value>({
+    doc: 'the standard deviation of the data (every model line): a number or an array',
+    accept: isValue,
+    expected: 'a number or an array',
+  }),
+  absoluteSigma: opt.boolean({ doc: 'sigma is absolute: the covariance is not scaled by the reduced chi2' }),
+  allowWarnings: opt.boolean({ doc: 'accept a fit whose parameters the data do not determine' }),
+  loss: opt.enum(LOSSES, { doc: 'the robust loss of least squares' }),
+  fScale: opt.number({ doc: 'the soft margin of inlier residuals of a robust loss' }),
+  estimator: opt.enum(ESTIMATORS, { doc: 'least squares, Poisson or unbinned likelihood' }),
+  nanPolicy: opt.enum(NAN_POLICIES, { doc: 'omit drops points with NaN data', aliases: ['nan'] }),
+  maxfev: opt.number({ doc: 'the most model evaluations' }),
+  maxIterations: opt.number({ doc: 'the most iterations', aliases: ['maxiter'] }),
+  ftol: opt.number({ doc: 'lm: relative cost-reduction tolerance' }),
+  xtol: opt.number({ doc: 'lm: relative step tolerance' }),
+  gtol: opt.number({ doc: 'lm: gradient tolerance' }),
+  starts: opt.number({ doc: 'multi-start: the number of starts inside the bounds' }),
+  seed: opt.number({ doc: 'the seed of the multi-start sampler' }),
+} satisfies { readonly [K in keyof FitOptions]?: OptionSpec };
 
-/** Allowed words of the word-valued options (also used for completion). */
-export const FIT_OPTION_WORDS: Readonly<Record<string, readonly string[]>> = nameTable({
-  method: ['lm', 'lbfgsb', 'nelder'],
-  loss: ['linear', 'soft_l1', 'huber', 'cauchy', 'arctan'],
-  estimator: ['lsq', 'poisson', 'likelihood'],
-  nan: ['raise', 'omit'],
-  nan_policy: ['raise', 'omit'],
-  absolute_sigma: ['true', 'false'],
-  allow_warnings: ['true', 'false'],
-});
+export const fitSchema = defineOptions('fit', FIT_SPECS);
+
+/** `sigma_NAME=`: the sigma of one model line. */
+function isSigmaOf(o: OptionArg): boolean {
+  return o.key.startsWith('sigma_') && o.key.length > 6;
+}
+
+/** A setting as the statement writes it: its shortest spelling (`fit nan=omit`). */
+function scriptSetting(s: SuggestedSetting): string {
+  const spec: OptionSpec = fitSchema.specs[s.key as keyof typeof FIT_SPECS];
+  const names = [s.key, ...(spec?.aliases ?? [])].map((k) => spellKey(k, 'script'));
+  return `fit ${names.reduce((a, b) => (b.length < a.length ? b : a))}=${s.value}`;
+}
 
 interface ParsedOptions {
   readonly options: FitOptions;
@@ -74,43 +98,31 @@ interface ParsedOptions {
   readonly sigmaOf: Map<string, { value: Value; opt: OptionArg }>;
 }
 
-async function parseOptions(s: FitStatement, ctx: StatementContext): Promise<ParsedOptions> {
-  const options = nameMap<unknown>();
-  let sigmaAll: Value | undefined;
-  const sigmaOf = new Map<string, { value: Value; opt: OptionArg }>();
-  for (const o of s.options) {
-    if (o.key.startsWith('sigma_') && o.key.length > 6) {
-      sigmaOf.set(o.key.slice(6), { value: await ctx.evaluator.evaluate(o.value), opt: o });
-      continue;
-    }
-    const key = FIT_OPTIONS[o.key];
-    if (!key) throw unknownOption(o, [...Object.keys(FIT_OPTIONS), 'sigma_NAME'], ctx, 'fit');
-    let value: unknown;
-    if (key === 'sigma') {
-      sigmaAll = await ctx.evaluator.evaluate(o.value);
-      continue;
-    } else if (BOOLEAN_FIT_OPTIONS.includes(o.key)) value = optionBoolean(o, ctx);
-    else if (FIT_OPTION_WORDS[o.key]) value = optionWord(o, ctx);
-    else {
-      const v = await ctx.evaluator.evaluate(o.value);
-      if (typeof v !== 'number')
-        throw typeError(`option ${o.key} must be a number`, where(ctx, o.value.span));
-      value = v;
-    }
+/** Each option checked by the fit API, its messages naming the option as the script wrote it. */
+function checkWithFitApi(options: FitOptions, opts: readonly OptionArg[], ctx: StatementContext): void {
+  for (const [key, value] of Object.entries(options)) {
+    const written = writtenOption(fitSchema, opts, key)!;
     try {
-      validateFitOptions({ [key]: value } as FitOptions);
+      validateFitOptions({ [key]: value });
     } catch (err) {
-      if (err instanceof ExprfitError) {
-        throw new ExprfitError(err.code, err.message.replace(`option ${key}`, `option ${o.key}`), {
-          span: o.span,
-          source: ctx.source,
-        });
-      }
-      throw err;
+      if (!(err instanceof ExprfitError)) throw err;
+      throw new ExprfitError(err.code, err.message.replace(`option ${key}`, `option ${written.key}`), {
+        span: written.span,
+        source: ctx.source,
+      });
     }
-    options[key] = value;
   }
-  return { options: options as FitOptions, sigmaAll, sigmaOf };
+}
+
+async function parseOptions(s: FitStatement, ctx: StatementContext): Promise<ParsedOptions> {
+  const sigmaOf = new Map<string, { value: Value; opt: OptionArg }>();
+  for (const o of s.options.filter(isSigmaOf)) {
+    sigmaOf.set(o.key.slice(6), { value: await ctx.evaluator.evaluate(o.value), opt: o });
+  }
+  const opts = s.options.filter((o) => !isSigmaOf(o));
+  const { sigma, ...options } = await statementOptions(fitSchema, opts, ctx, 'fit');
+  checkWithFitApi(options, opts, ctx);
+  return { options: options as FitOptions, sigmaAll: sigma, sigmaOf };
 }
 
 /** A value usable as fit data. */
@@ -121,7 +133,7 @@ function dataArray(v: Value, name: string, ctx: { source: SourceText }, span: Mo
 }
 
 /** True for nodes that are evaluated by the interpreter rather than compiled (array functions, indexing). */
-function isArrayPart(e: Expr, interp: Interpreter): boolean {
+function isArrayPart(e: Expr, interp: InterpreterState): boolean {
   if (e.kind === 'index' || e.kind === 'array' || e.kind === 'str') return true;
   if (e.kind !== 'call') return false;
   if (e.fn === 'min' || e.fn === 'max') return false; // element-wise in models
@@ -145,7 +157,7 @@ export interface AssembledModel {
  * evaluated into temporaries, numeric variables substituted, other equations' outputs expanded.
  */
 export async function assembleModel(
-  interp: Interpreter,
+  interp: InterpreterState,
   lines: readonly ModelLine[],
   likelihood: boolean,
 ): Promise<AssembledModel> {
@@ -343,7 +355,7 @@ function findSpan(e: Expr, name: string): Expr['span'] {
 }
 
 /** Runs a `fit` statement. */
-export async function runFit(s: FitStatement, ctx: StatementContext): Promise<void> {
+async function runFit(s: FitStatement, ctx: StatementContext): Promise<void> {
   const interp = ctx.interp;
   if (interp.models.length === 0) {
     throw new ExprfitError('value', 'no model to fit', {
@@ -387,19 +399,16 @@ export async function runFit(s: FitStatement, ctx: StatementContext): Promise<vo
   try {
     result = fit(asm.model, asm.data, asm.params, fitOptions);
   } catch (err) {
-    if (err instanceof ExprfitError) {
-      // messages from the fit API name no place in the script: show the fit statement; and name the
-      // script's option rather than the API's
-      throw new ExprfitError(
-        err.code,
-        err.message.replace(NAN_OMIT_HINT, '(use fit nan=omit to drop such points)'),
-        {
-          span: s.span,
-          source: ctx.source,
-          hints: err.hints,
-          cause: err,
-        },
-      );
+    // messages from the fit API name no place in the script: show the fit statement, and the setting as the
+    // script writes it
+    const respelled = err instanceof SettingHintError ? err.respelled(scriptSetting(err.setting)) : err;
+    if (respelled instanceof ExprfitError) {
+      throw new ExprfitError(respelled.code, respelled.message, {
+        span: s.span,
+        source: ctx.source,
+        hints: respelled.hints,
+        cause: err,
+      });
     }
     throw err;
   }
@@ -454,7 +463,7 @@ export async function runFit(s: FitStatement, ctx: StatementContext): Promise<vo
 }
 
 /** The one-line summary of the latest fit; a fit that did not converge, or is not ok, also warns. */
-function summarize(interp: Interpreter, result: FitResult): void {
+function summarize(interp: InterpreterState, result: FitResult): void {
   const n = interp.fits.length;
   if (result.ok) {
     const line = `fit ${n}: ${result.briefReport()}`;
@@ -474,3 +483,20 @@ function summarize(interp: Interpreter, result: FitResult): void {
   }
   if (interp.options.interactive) interp.out(result.briefReport());
 }
+
+export const fitStatement: StatementDef<'fit'> = {
+  kind: 'fit',
+  run: runFit,
+  options: fitSchema,
+  help: {
+    summary: 'fit the model to the data',
+    usage: [
+      'fit',
+      'fit method=lm|lbfgsb|nelder sigma=s absolute_sigma=true loss=huber f_scale=1',
+      '    estimator=lsq|poisson|likelihood nan=omit maxfev=1000 starts=10 seed=1',
+      '    ftol=1e-10 xtol=1e-10 gtol=1e-10 max_iterations=200 sigma_NAME=... (sigma of one model line)',
+      '    allow_warnings=true (accept a fit whose parameters the data do not determine: no exit status 3)',
+      'Afterwards: fitted values as scalars, arrays model and residuals (data - model), report, save, plot.',
+    ].join('\n'),
+  },
+};
