@@ -16,6 +16,7 @@ import { SCRIPT_CONSTANTS } from '../script/evaluate.ts';
 import { scriptFunctionNames } from '../script/functions.ts';
 import { REPL_COMMANDS, helpTopics } from '../script/help.ts';
 import type { Interpreter } from '../script/interpreter.ts';
+import type { OptionsSchema } from '../core/options.ts';
 import type { CommandDef, StatementDef, StatementTable } from '../script/context.ts';
 import { declaredKey, optionWords, scriptKeys } from '../script/optionArgs.ts';
 
@@ -28,19 +29,21 @@ interface OptionsAfter {
   wordsOf(key: string): readonly string[] | undefined;
 }
 
-function statementOptions(def: StatementDef): OptionsAfter {
-  const schema = def.options;
-  const names = [...(def.words ?? []), ...(schema ? scriptKeys(schema).map((k) => `${k}=`) : [])];
-  return { names, wordsOf: (k) => (schema && own(schema.specs, declaredKey(schema, k) ?? '') ? optionWords(schema, declaredKey(schema, k)!) : undefined) };
+/** Options declared by a schema, and words after the keyword (`report brief`). */
+function schemaOptions(schema: OptionsSchema | undefined, words: readonly string[] = []): OptionsAfter {
+  const names = [...words, ...(schema ? scriptKeys(schema).map((k) => `${k}=`) : [])];
+  const wordsOf = (written: string) => {
+    const key = schema && declaredKey(schema, written);
+    return key ? optionWords(schema, key) : undefined;
+  };
+  return { names, wordsOf };
 }
 
+/** A command's options: a schema, or (commands registered with names) names and words. */
 function commandOptions(def: CommandDef): OptionsAfter {
   const options = def.options;
-  if (options === undefined || Array.isArray(options)) {
-    const names = ((options ?? []) as readonly string[]).map((o) => `${o}=`);
-    return { names, wordsOf: (k) => own(def.words, k) };
-  }
-  return statementOptions({ kind: 'command', run: def.run, options: options as StatementDef['options'] });
+  if (options === undefined || !Array.isArray(options)) return schemaOptions(options as OptionsSchema);
+  return { names: options.map((o: string) => `${o}=`), wordsOf: (k) => own(def.words, k) };
 }
 
 /** The options after `first`, the first word of the line (a statement keyword or a command), if any. */
@@ -49,7 +52,7 @@ function optionsAfter(table: StatementTable, first: string | undefined): Options
   const command = table.commands.get(first);
   if (command) return commandOptions(command);
   const def = own(table.statements as Readonly<Record<string, StatementDef>>, first);
-  return def && (def.options || def.words) ? statementOptions(def) : undefined;
+  return def && (def.options || def.words) ? schemaOptions(def.options, def.words) : undefined;
 }
 
 /** The named constants of expressions: `pi`, `e` (the registry) and `inf`, `nan` (scripts). */

@@ -27,13 +27,7 @@ import { ExprfitError, type SourceText } from '../../syntax/span.ts';
 import type { FitStatement, OptionArg } from '../../syntax/statements.ts';
 import { Evaluator, SCRIPT_CONSTANTS } from '../evaluate.ts';
 import { getScriptFunction } from '../functions.ts';
-import type {
-  FitRecord,
-  InterpreterState,
-  ModelLine,
-  StatementContext,
-  StatementDef,
-} from '../context.ts';
+import type { FitRecord, InterpreterState, ModelLine, StatementContext, StatementDef } from '../context.ts';
 import { statementOptions, where, writtenOption } from '../optionArgs.ts';
 import {
   asArray,

@@ -69,7 +69,12 @@ async function tieOf(d: ParamDecl, value: Expr, ctx: StatementContext): Promise<
 async function startOf(d: ParamDecl, value: Expr, ctx: StatementContext): Promise<number> {
   const start = await scalarOf(value, ctx, `the start value of '${d.name}'`);
   if (!Number.isFinite(start)) {
-    throw declError(d, ctx, `parameter '${d.name}': the start value must be finite, got ${start}`, value.span);
+    throw declError(
+      d,
+      ctx,
+      `parameter '${d.name}': the start value must be finite, got ${start}`,
+      value.span,
+    );
   }
   return start;
 }

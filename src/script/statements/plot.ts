@@ -60,7 +60,12 @@ function xVariable(s: PlotStatement, value: Value | undefined, ctx: StatementCon
 }
 
 /** The model lines to draw: those with data (`eq=` picks one). */
-function plottedEquations(last: FitRecord, s: PlotStatement, eqName: string | undefined, ctx: StatementContext) {
+function plottedEquations(
+  last: FitRecord,
+  s: PlotStatement,
+  eqName: string | undefined,
+  ctx: StatementContext,
+) {
   const equations = eqName === undefined ? last.equations : last.equations.filter((e) => e.lhs === eqName);
   if (!equations.length) {
     throw new ExprfitError('value', `the last fit has no model line for '${eqName}'`, {
@@ -81,7 +86,13 @@ function plottedEquations(last: FitRecord, s: PlotStatement, eqName: string | un
 }
 
 /** The plot of one model line (an error for data of more than two dimensions). */
-function equationSpec(last: FitRecord, eq: Equation, labels: Labels, s: PlotStatement, ctx: StatementContext) {
+function equationSpec(
+  last: FitRecord,
+  eq: Equation,
+  labels: Labels,
+  s: PlotStatement,
+  ctx: StatementContext,
+) {
   let made: ReturnType<typeof plotSpecOf>;
   try {
     made = plotSpecOf(last, eq, labels);

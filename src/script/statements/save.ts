@@ -28,7 +28,8 @@ function isRange(v: unknown): v is NdArray {
 
 export const saveSchema = defineOptions('save', {
   name: opt.string({ doc: 'the name stored with the array (default: the name saved)' }),
-  colormap: opt.enum(Object.keys(COLORMAPS), { doc: 'the colours of a .png heatmap' }),
+  // checked where the colours are looked up (the data layer names the known colormaps)
+  colormap: opt.string({ doc: `the colours of a .png heatmap: ${Object.keys(COLORMAPS).join(', ')}` }),
   png: opt.enum(['heatmap', 'grey16'], { doc: 'a .png as a colour heatmap or 16-bit grey values' }),
   range: opt.custom<NdArray>({
     doc: 'the values mapped to the ends of the colour scale: range=[low, high]',
@@ -115,7 +116,9 @@ function checkTableFormat(t: TableValue, s: SaveStatement, ext: string, ctx: Sta
 
 /** A table takes the overlay's options when saved as .png, and none otherwise. */
 function checkTableOptions(t: TableValue, s: SaveStatement, png: boolean, ctx: StatementContext): void {
-  const bad = s.options.find((o: OptionArg) => !png || !OVERLAY_KEYS.includes(declaredKey(saveSchema, o.key) ?? ''));
+  const bad = s.options.find(
+    (o: OptionArg) => !png || !OVERLAY_KEYS.includes(declaredKey(saveSchema, o.key) ?? ''),
+  );
   if (!bad) return;
   if (!png && t.overlay && OVERLAY_KEYS.includes(bad.key)) {
     throw typeError(`option ${bad.key} is for the overlay (.png)`, where(ctx, bad.keySpan));
