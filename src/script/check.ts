@@ -30,6 +30,12 @@ import { isAutoParams, isSpline, showPathAsWritten, undeclaredModelName } from '
 
 type Kind = 'value' | 'param' | 'spline';
 
+/** A number option given a number: its range is checked before running. */
+function isNumberOption(schema: OptionsSchema, key: string, o: OptionArg): boolean {
+  const kind = schema.specs[key].kind;
+  return o.value.kind === 'num' && (kind === 'number' || kind === 'integer');
+}
+
 export interface CheckResult {
   /** Notes such as names that will be fitted as undeclared parameters. */
   readonly notes: string[];
@@ -212,13 +218,13 @@ class Checker {
     checkOptionNames(schema, opts, this.source, what);
     for (const o of opts) {
       const key = declaredKey(schema, o.key)!;
-      if (optionWords(schema, key)) this.checkWord(o, schema, what);
+      if (optionWords(schema, key) || isNumberOption(schema, key, o)) this.checkValue(o, schema, what);
       else if (schema.specs[key].kind !== 'string' || o.value.kind !== 'sym') this.expr(o.value);
     }
   }
 
-  /** An option that takes a word (`loss=huber`, `absolute_sigma=true`) is given one of its words. */
-  private checkWord(o: OptionArg, schema: OptionsSchema, what: string): void {
+  /** A value known before running: a word (`loss=huber`, `absolute_sigma=true`) or a number (`digits=6`). */
+  private checkValue(o: OptionArg, schema: OptionsSchema, what: string): void {
     const word = o.value.kind === 'num' ? o.value.value : (wordOf(o) ?? null);
     try {
       parseOptions(schema, { [o.key]: word }, 'script');

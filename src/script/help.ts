@@ -2,13 +2,12 @@
  * Help texts of the `.fit` statements, commands and functions, for the REPL's `:help` (and kept in step with
  * docs/cli.md).
  */
-import { helpLines, spellKey } from '../core/options.ts';
+import { helpLines, type OptionsSchema } from '../core/options.ts';
 import { getFunction, functionNames } from '../functions/registry.ts';
 import { closestMatches } from '../syntax/suggest.ts';
 import type { StatementDef, StatementHelp, StatementTable } from './context.ts';
 import { getScriptFunction, scriptFunctionNames } from './functions.ts';
 import { nameTable } from './nameMap.ts';
-import { optionWords } from './optionArgs.ts';
 
 /** The statements with help, in the table's order, by keyword. */
 function statementHelp(table: StatementTable): Map<string, StatementDef & { help: StatementHelp }> {
@@ -60,15 +59,10 @@ export function overview(table: StatementTable): string {
   return L.join('\n');
 }
 
-/** `Words: method=lm|lbfgsb|nelder ...`: the words of a statement's options. */
-function wordsLine(def: StatementDef): string[] {
-  const schema = def.options;
-  if (!schema) return [];
-  const words = Object.keys(schema.specs).flatMap((k) => {
-    const w = schema.specs[k].kind === 'enum' ? optionWords(schema, k) : undefined;
-    return w ? [`${spellKey(k, 'script')}=${w.join('|')}`] : [];
-  });
-  return words.length ? [`Words: ${words.join(' ')}`] : [];
+/** The `Options:` block of a statement's or command's help, from its schema. */
+function optionLines(options: OptionsSchema | readonly string[] | undefined): string[] {
+  if (!options || Array.isArray(options)) return [];
+  return ['Options:', ...helpLines(options as OptionsSchema, 'script')];
 }
 
 /** Help on one topic, or undefined (with suggestions in `hint`). */
@@ -76,11 +70,11 @@ export function helpOn(topic: string, table: StatementTable): { text?: string; h
   const key = KEYWORD_ALIASES[topic] ?? topic;
   const st = statementHelp(table).get(key);
   if (st) {
-    const options = st.options ? ['Options:', ...helpLines(st.options, 'script')] : [];
-    return { text: [`${key}: ${st.help.summary}`, st.help.usage, ...wordsLine(st), ...options].join('\n') };
+    const text = [`${key}: ${st.help.summary}`, st.help.usage, ...optionLines(st.options)];
+    return { text: text.join('\n') };
   }
   const cmd = table.commands.get(topic);
-  if (cmd) return { text: `${cmd.name}: ${cmd.summary}\n${cmd.help}` };
+  if (cmd) return { text: [`${cmd.name}: ${cmd.summary}`, cmd.help, ...optionLines(cmd.options)].join('\n') };
   const sf = getScriptFunction(topic);
   const def = getFunction(topic);
   if (sf || def) {

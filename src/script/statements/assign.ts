@@ -7,7 +7,7 @@ import { where } from '../optionArgs.ts';
 import { describeType, isTuple, typeError, type Value } from '../values.ts';
 
 /** A variable may not take a parameter's name. */
-export function checkAssignable(ctx: StatementContext, name: string, span: SourceSpan): void {
+function checkAssignable(ctx: StatementContext, name: string, span: SourceSpan): void {
   if (ctx.interp.params.has(name)) {
     throw new ExprfitError('value', `'${name}' is a parameter; a variable needs another name`, {
       span,
