@@ -13,7 +13,12 @@ import { closestMatches } from '../syntax/suggest.ts';
 import type { OptionArg, Statement } from '../syntax/statements.ts';
 import { SCRIPT_CONSTANTS } from './evaluate.ts';
 import { parseOptions, type OptionsSchema } from '../core/options.ts';
-import type { InterpreterState, StatementTable } from './context.ts';
+import type {
+  Checker as StatementChecker,
+  InterpreterState,
+  StatementDef,
+  StatementTable,
+} from './context.ts';
 import { arityDescription, getScriptFunction, scriptFunctionNames } from './functions.ts';
 import {
   checkOptionNames,
@@ -24,8 +29,6 @@ import {
   wordOf,
 } from './optionArgs.ts';
 import { STATEMENTS } from './statements/index.ts';
-import { REPORT_MODES } from './statements/report.ts';
-import { saveResultSchema } from './statements/save.ts';
 import { isAutoParams, isSpline, showPathAsWritten, undeclaredModelName } from './values.ts';
 
 type Kind = 'value' | 'param' | 'spline';
@@ -70,12 +73,23 @@ class Checker {
   autoParams = false;
   fits = 0;
   readonly table: StatementTable;
+  /** What the statements' own checks see of this checker. */
+  readonly facade: StatementChecker;
 
   constructor(
     readonly source: SourceText,
     readonly options: CheckOptions,
   ) {
     this.table = options.statements ?? STATEMENTS;
+    this.facade = {
+      expr: (e) => this.expr(e),
+      has: (n) => this.names.has(n),
+      define: (n, span) => this.define(n, 'value', span),
+      error: (code, message, span, hints) => this.error(code, message, span, hints),
+      requireFit: (span, what) => this.requireFit(span, what),
+      options: (opts, schema, what) => this.checkOptions(opts, schema, what),
+      table: this.table,
+    };
     const s = options.session;
     if (s) {
       for (const [k, v] of s.variables) this.names.set(k, isSpline(v) ? 'spline' : 'value');
@@ -144,7 +158,7 @@ class Checker {
         }
         return;
       case 'call':
-        this.call(e, locals);
+        this.call(e);
         for (const [n, span] of this.functionImplicit.get(e.fn) ?? [])
           if (!implicit?.has(n)) implicit?.set(n, span);
         for (const a of e.args) this.expr(a, locals, implicit);
@@ -152,7 +166,7 @@ class Checker {
     }
   }
 
-  private call(e: Extract<Expr, { kind: 'call' }>, locals: ReadonlySet<string>): void {
+  private call(e: Extract<Expr, { kind: 'call' }>): void {
     const span = e.fnSpan ?? e.span;
     const count = e.args.length;
     const given = `${count === 1 ? '1 was' : `${count} were`} given`;
@@ -192,7 +206,6 @@ class Checker {
       }
       return;
     }
-    void locals;
     const close = closestMatches(e.fn, [
       ...functionNames(),
       ...scriptFunctionNames(),
@@ -233,9 +246,9 @@ class Checker {
     }
   }
 
-  /** The options schema of a statement kind (none: an empty one). */
-  schemaOf(kind: Statement['kind']): OptionsSchema {
-    return this.table.statements[kind].options ?? saveResultSchema;
+  /** The options schema of a statement kind (data, fit). */
+  schemaOf(kind: 'data' | 'fit'): OptionsSchema {
+    return this.table.statements[kind].options!;
   }
 
   requireFit(span: SourceSpan, what: string): void {
@@ -376,50 +389,9 @@ class Checker {
         this.fits++;
         return;
       }
-      case 'report':
-        this.requireFit(s.span, 'report');
-        this.checkOptions(s.options, this.schemaOf('report'), 'report');
-        if (s.mode !== undefined && !REPORT_MODES.includes(s.mode)) {
-          throw this.error('value', `unknown report mode '${s.mode}'`, s.span, [
-            'write report, report brief or report json',
-          ]);
-        }
-        return;
-      case 'print':
-      case 'expr':
-        this.expr(s.value);
-        return;
-      case 'save':
-        if (s.what) {
-          this.expr(s.what);
-          this.checkOptions(s.options, this.schemaOf('save'), 'save');
-        } else {
-          this.requireFit(s.span, 'save');
-          this.checkOptions(s.options, saveResultSchema, 'save');
-        }
-        return;
-      case 'plot':
-        this.requireFit(s.span, 'plot');
-        this.checkOptions(s.options, this.schemaOf('plot'), 'plot');
-        return;
-      case 'command': {
-        const def = this.table.commands.get(s.name);
-        if (!def)
-          throw this.error('usage', `the '${s.name}' command is not available in this version`, s.nameSpan);
-        if (def.check) {
-          def.check(s, {
-            expr: (e) => this.expr(e),
-            has: (n) => this.names.has(n),
-            define: (n, span) => this.define(n, 'value', span),
-            error: (code, message, span, hints) => this.error(code, message, span, hints),
-          });
-          return;
-        }
-        for (const a of s.args) if (a.kind !== 'sym' || this.names.has(a.name)) this.expr(a);
-        if (def.options && !Array.isArray(def.options)) {
-          this.checkOptions(s.options, def.options as OptionsSchema, s.name);
-        }
-        return;
+      default: {
+        const def = this.table.statements[s.kind] as StatementDef;
+        def.check?.(s, this.facade);
       }
     }
   }

@@ -10,7 +10,7 @@ import type { NdArray } from '../data/ndarray.ts';
 import type { FitResult } from '../fit/result.ts';
 import type { UserFunction } from '../symbolic/index.ts';
 import type { ExprfitError, SourceSpan, SourceText } from '../syntax/span.ts';
-import type { CommandStatement, Statement } from '../syntax/statements.ts';
+import type { CommandStatement, OptionArg, Statement } from '../syntax/statements.ts';
 import type { EvalScope, Evaluator } from './evaluate.ts';
 import type { Value } from './values.ts';
 
@@ -138,6 +138,12 @@ export interface Checker {
   has(name: string): boolean;
   /** Records that the statement defines variable `name` (e.g. the table `spots`). */
   define(name: string, span: SourceSpan): void;
+  /** An error unless a fit ran before this point (`report`, `save`, `plot` need one). */
+  requireFit(span: SourceSpan, what: string): void;
+  /** Checks options against a schema: known keys, words and literal numbers; value expressions' names. */
+  options(opts: readonly OptionArg[], schema: OptionsSchema, what: string): void;
+  /** The statements and commands of the language. */
+  readonly table: StatementTable;
   /** An error positioned in the script. */
   error(
     code: ExprfitError['code'],
@@ -160,6 +166,11 @@ export interface StatementHelp {
 export interface StatementDef<K extends Statement['kind'] = Statement['kind']> {
   readonly kind: K;
   run(stmt: Extract<Statement, { kind: K }>, ctx: StatementContext): void | Promise<void>;
+  /**
+   * Its part of `exprfit check` (before anything runs): names, options, what must come first. Without it,
+   * check.ts follows the statement itself (data, assign, param, model, function, fit: the flow of names).
+   */
+  check?(stmt: Extract<Statement, { kind: K }>, checker: Checker): void;
   /** Options (`key=value`) of the statement, for run, check, `:help` and completion. */
   readonly options?: OptionsSchema;
   /** Words completed after the statement keyword besides its options (`report brief`). */

@@ -11,7 +11,7 @@ import { broadcastTo } from '../../data/ndarray.ts';
 import type { PlotSpec } from '../../data/plot.ts';
 import { ExprfitError } from '../../syntax/span.ts';
 import type { PlotStatement } from '../../syntax/statements.ts';
-import type { FitRecord, StatementContext, StatementDef } from '../context.ts';
+import type { Checker, FitRecord, StatementContext, StatementDef } from '../context.ts';
 import {
   displayPath,
   outputPath,
@@ -142,9 +142,15 @@ async function runPlot(s: PlotStatement, ctx: StatementContext): Promise<void> {
   ctx.interp.info(`wrote ${displayPath(path)}`);
 }
 
+function checkPlot(s: PlotStatement, c: Checker): void {
+  c.requireFit(s.span, 'plot');
+  c.options(s.options, plotSchema, 'plot');
+}
+
 export const plotStatement: StatementDef<'plot'> = {
   kind: 'plot',
   run: runPlot,
+  check: checkPlot,
   options: plotSchema,
   help: {
     summary:

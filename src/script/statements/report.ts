@@ -2,7 +2,7 @@
 import { defineOptions, opt } from '../../core/options.ts';
 import { ExprfitError } from '../../syntax/span.ts';
 import type { Statement } from '../../syntax/statements.ts';
-import type { StatementContext, StatementDef } from '../context.ts';
+import type { Checker, StatementContext, StatementDef } from '../context.ts';
 import { requireFit, statementOptions } from '../optionArgs.ts';
 
 export const reportSchema = defineOptions('report', {
@@ -15,7 +15,23 @@ export const reportSchema = defineOptions('report', {
 });
 
 /** The modes of `report` (after the keyword). */
-export const REPORT_MODES = ['full', 'brief', 'json'];
+const REPORT_MODES = ['full', 'brief', 'json'];
+
+function unknownMode(s: Extract<Statement, { kind: 'report' }>) {
+  return {
+    message: `unknown report mode '${s.mode}'`,
+    hints: ['write report, report brief or report json'],
+  };
+}
+
+function checkReport(s: Extract<Statement, { kind: 'report' }>, c: Checker): void {
+  c.requireFit(s.span, 'report');
+  c.options(s.options, reportSchema, 'report');
+  if (s.mode !== undefined && !REPORT_MODES.includes(s.mode)) {
+    const { message, hints } = unknownMode(s);
+    throw c.error('value', message, s.span, hints);
+  }
+}
 
 async function runReport(s: Extract<Statement, { kind: 'report' }>, ctx: StatementContext): Promise<void> {
   const last = requireFit(ctx, s.span, 'report');
@@ -24,17 +40,15 @@ async function runReport(s: Extract<Statement, { kind: 'report' }>, ctx: Stateme
   else if (s.mode === 'brief') ctx.interp.out(last.result.briefReport());
   else if (s.mode === 'json') ctx.interp.out(JSON.stringify(last.result.toJSON(), null, 2));
   else {
-    throw new ExprfitError('value', `unknown report mode '${s.mode}'`, {
-      span: s.span,
-      source: ctx.source,
-      hints: ['write report, report brief or report json'],
-    });
+    const { message, hints } = unknownMode(s);
+    throw new ExprfitError('value', message, { span: s.span, source: ctx.source, hints });
   }
 }
 
 export const reportStatement: StatementDef<'report'> = {
   kind: 'report',
   run: runReport,
+  check: checkReport,
   options: reportSchema,
   words: ['brief', 'json'],
   help: {

@@ -9,7 +9,7 @@ import { COLORMAPS } from '../../data/colormap.ts';
 import { NdArray } from '../../data/ndarray.ts';
 import { ExprfitError } from '../../syntax/span.ts';
 import type { OptionArg, SaveStatement } from '../../syntax/statements.ts';
-import type { StatementContext, StatementDef } from '../context.ts';
+import type { Checker, StatementContext, StatementDef } from '../context.ts';
 import {
   checkOptionNames,
   declaredKey,
@@ -43,7 +43,7 @@ export const saveSchema = defineOptions('save', {
 /** The options of the overlay (.png) of a table, a subset of the schema. */
 const OVERLAY_KEYS = ['scale', 'nsigma', 'range'];
 /** `save "result.json"` takes no options. */
-export const saveResultSchema = defineOptions('save', {});
+const saveResultSchema = defineOptions('save', {});
 
 function rangeOf(r: NdArray | undefined): [number, number] | undefined {
   return r && [r.data[0], r.data[1]];
@@ -170,9 +170,20 @@ async function runSave(s: SaveStatement, ctx: StatementContext): Promise<void> {
   return saveArray(s, asArray(value, 'what is saved', where(ctx, s.what.span)), ctx);
 }
 
+function checkSave(s: SaveStatement, c: Checker): void {
+  if (s.what) {
+    c.expr(s.what);
+    c.options(s.options, saveSchema, 'save');
+  } else {
+    c.requireFit(s.span, 'save');
+    c.options(s.options, saveResultSchema, 'save');
+  }
+}
+
 export const saveStatement: StatementDef<'save'> = {
   kind: 'save',
   run: runSave,
+  check: checkSave,
   options: saveSchema,
   help: {
     summary: 'save the last fit result (.json) or an array (.npy, .csv, .png heatmap, .json)',
