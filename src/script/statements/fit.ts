@@ -348,32 +348,31 @@ function findSpan(e: Expr, name: string): Expr['span'] {
   return found;
 }
 
-/** Runs a `fit` statement. */
-async function runFit(s: FitStatement, ctx: StatementContext): Promise<void> {
-  const interp = ctx.interp;
-  if (interp.models.length === 0) {
-    throw new ExprfitError('value', 'no model to fit', {
-      span: s.span,
-      source: ctx.source,
-      hints: ['write a model line first, e.g. model y = a*exp(-k*t) + c'],
-    });
-  }
-  const { options, sigmaAll, sigmaOf } = await parseOptions(s, ctx);
-  const lines = interp.models;
-  const likelihood = options.estimator === 'likelihood';
-  const asm = await assembleModel(interp, lines, likelihood);
+/** An error unless the session has model lines. */
+function requireModel(s: FitStatement, ctx: StatementContext): void {
+  if (ctx.interp.models.length) return;
+  throw new ExprfitError('value', 'no model to fit', {
+    span: s.span,
+    source: ctx.source,
+    hints: ['write a model line first, e.g. model y = a*exp(-k*t) + c'],
+  });
+}
 
-  // sigma per equation
+/** The sigma of each model line: `sigma=` for all, `sigma_NAME=` for one. */
+function sigmaPerLine(
+  s: FitStatement,
+  parsed: ParsedOptions,
+  lines: readonly ModelLine[],
+  ctx: StatementContext,
+): Record<string, NdArray | number> {
   const sigma = nameMap<NdArray | number>();
-  const sigmaValue = (v: Value, span: Expr['span']): NdArray | number => {
-    if (typeof v === 'number') return v;
-    return asArray(v, 'sigma', where(ctx, span));
-  };
-  if (sigmaAll !== undefined) {
-    const opt = s.options.find((o) => o.key === 'sigma')!;
-    for (const l of lines) sigma[l.lhs] = sigmaValue(sigmaAll, opt.value.span);
+  const sigmaValue = (v: Value, span: Expr['span']): NdArray | number =>
+    typeof v === 'number' ? v : asArray(v, 'sigma', where(ctx, span));
+  if (parsed.sigmaAll !== undefined) {
+    const opt = writtenOption(fitSchema, s.options, 'sigma')!;
+    for (const l of lines) sigma[l.lhs] = sigmaValue(parsed.sigmaAll, opt.value.span);
   }
-  for (const [lhs, { value, opt }] of sigmaOf) {
+  for (const [lhs, { value, opt }] of parsed.sigmaOf) {
     if (!lines.some((l) => l.lhs === lhs)) {
       throw new ExprfitError('option', `option ${opt.key}: the model has no line for '${lhs}'`, {
         span: opt.keySpan,
@@ -383,32 +382,33 @@ async function runFit(s: FitStatement, ctx: StatementContext): Promise<void> {
     }
     sigma[lhs] = sigmaValue(value, opt.value.span);
   }
-  const fitOptions: FitOptions = {
-    ...options,
-    ...(Object.keys(sigma).length ? { sigma } : {}),
-    ...(interp.options.allowWarnings ? { allowWarnings: true } : {}),
-  };
+  return sigma;
+}
 
-  let result;
+/** Calls the fit API; its errors name no place in the script: they point at the fit statement. */
+function callFit(
+  asm: AssembledModel,
+  options: FitOptions,
+  s: FitStatement,
+  ctx: StatementContext,
+): FitResult {
   try {
-    result = fit(asm.model, asm.data, asm.params, fitOptions);
+    return fit(asm.model, asm.data, asm.params, options);
   } catch (err) {
-    // messages from the fit API name no place in the script: show the fit statement, and the setting as the
-    // script writes it
-    const respelled = err instanceof SettingHintError ? err.respelled(scriptSetting(err.setting)) : err;
-    if (respelled instanceof ExprfitError) {
-      throw new ExprfitError(respelled.code, respelled.message, {
-        span: s.span,
-        source: ctx.source,
-        hints: respelled.hints,
-        cause: err,
-      });
-    }
-    throw err;
+    // a setting the error suggests, as the script writes it (`fit nan=omit`)
+    const e = err instanceof SettingHintError ? err.respelled(scriptSetting(err.setting)) : err;
+    if (!(e instanceof ExprfitError)) throw err;
+    throw new ExprfitError(e.code, e.message, {
+      span: s.span,
+      source: ctx.source,
+      hints: e.hints,
+      cause: err,
+    });
   }
+}
 
-  // results into the session
-  interp.fits.push(result);
+/** Fitted values and standard errors into the parameters (names the model used become parameters). */
+function storeParams(interp: InterpreterState, result: FitResult): void {
   for (const p of Object.values(result.params)) {
     let entry = interp.params.get(p.name);
     if (!entry) {
@@ -418,41 +418,77 @@ async function runFit(s: FitStatement, ctx: StatementContext): Promise<void> {
     entry.fitted = p.value;
     entry.stderr = p.stderr;
   }
-  const equations: FitRecord['equations'][number][] = [];
-  for (const l of lines) {
+}
+
+type FittedEquation = FitRecord['equations'][number];
+
+/** Per model line: observed data, the model in the data's shape, its variables and sigma. */
+function fittedEquations(
+  result: FitResult,
+  asm: AssembledModel,
+  lines: readonly ModelLine[],
+  sigma: Record<string, NdArray | number>,
+  likelihood: boolean,
+): FittedEquation[] {
+  return lines.map((l) => {
     const observed = likelihood ? undefined : asm.data[l.lhs];
     let model = result.eval(asm.data, l.lhs);
     if (observed && (model.size !== observed.size || model.ndim !== observed.ndim)) {
       model = new NdArray(broadcastTo(model, observed.shape), [...observed.shape]);
     }
-    equations.push({
-      lhs: l.lhs,
-      text: l.text,
-      observed,
-      model,
-      variables: asm.variables.get(l.lhs) ?? [],
-      sigma: sigma[l.lhs],
-    });
-  }
-  interp.lastFit = { result, equations, data: asm.data };
-  const setArrays = (suffix: string, eq: (typeof equations)[number]): void => {
+    const variables = asm.variables.get(l.lhs) ?? [];
+    return { lhs: l.lhs, text: l.text, observed, model, variables, sigma: sigma[l.lhs] };
+  });
+}
+
+/** The variables `model` and `residuals` (and `model_NAME`, `residuals_NAME` for several lines). */
+function setResultArrays(interp: InterpreterState, equations: readonly FittedEquation[]): void {
+  const setArrays = (suffix: string, eq: FittedEquation): void => {
     interp.variables.set(`model${suffix}`, eq.model);
-    if (eq.observed) {
-      const r = new Float64Array(eq.model.size);
-      const o = eq.observed.data;
-      for (let i = 0; i < r.length; i++) r[i] = o[i] - eq.model.data[i];
-      interp.variables.set(`residuals${suffix}`, new NdArray(r, [...eq.model.shape]));
-    }
+    if (!eq.observed) return;
+    const r = new Float64Array(eq.model.size);
+    const o = eq.observed.data;
+    for (let i = 0; i < r.length; i++) r[i] = o[i] - eq.model.data[i];
+    interp.variables.set(`residuals${suffix}`, new NdArray(r, [...eq.model.shape]));
   };
   setArrays('', equations[0]);
   if (equations.length > 1) for (const eq of equations) setArrays(`_${eq.lhs}`, eq);
-  interp.modelClosed = true;
+}
 
-  if (asm.implicit.length) {
-    interp.info(
-      `note: ${asm.implicit.map((n) => `'${n}'`).join(', ')} ${asm.implicit.length === 1 ? 'is' : 'are'} not declared with 'param': fitted as parameter${asm.implicit.length === 1 ? '' : 's'} starting at 1`,
-    );
-  }
+function noteImplicit(interp: InterpreterState, implicit: readonly string[]): void {
+  if (!implicit.length) return;
+  const one = implicit.length === 1;
+  interp.info(
+    `note: ${implicit.map((n) => `'${n}'`).join(', ')} ${one ? 'is' : 'are'} not declared with 'param': fitted as parameter${one ? '' : 's'} starting at 1`,
+  );
+}
+
+/** Runs a `fit` statement: options, model and data into one call of the fit API, the results into the session. */
+async function runFit(s: FitStatement, ctx: StatementContext): Promise<void> {
+  const interp = ctx.interp;
+  requireModel(s, ctx);
+  const parsed = await parseOptions(s, ctx);
+  const lines = interp.models;
+  const likelihood = parsed.options.estimator === 'likelihood';
+  const asm = await assembleModel(interp, lines, likelihood);
+  const sigma = sigmaPerLine(s, parsed, lines, ctx);
+  const result = callFit(
+    asm,
+    {
+      ...parsed.options,
+      ...(Object.keys(sigma).length ? { sigma } : {}),
+      ...(interp.options.allowWarnings ? { allowWarnings: true } : {}),
+    },
+    s,
+    ctx,
+  );
+  interp.fits.push(result);
+  storeParams(interp, result);
+  const equations = fittedEquations(result, asm, lines, sigma, likelihood);
+  interp.lastFit = { result, equations, data: asm.data };
+  setResultArrays(interp, equations);
+  interp.modelClosed = true;
+  noteImplicit(interp, asm.implicit);
   summarize(interp, result);
 }
 
