@@ -4,7 +4,6 @@
  * as scalars, `model` and `residuals` arrays, `report`, `save`, `plot`).
  */
 import type { Expr } from '../../ast/expr.ts';
-import { num, sym } from '../../ast/build.ts';
 import {
   defineOptions,
   opt,
@@ -13,32 +12,18 @@ import {
   type OptionSpec,
   type SuggestedSetting,
 } from '../../core/options.ts';
-import { NdArray } from '../../data/ndarray.ts';
-import { broadcastTo } from '../../data/ndarray.ts';
+import { broadcastTo, NdArray } from '../../data/ndarray.ts';
 import { fit } from '../../fit/fit.ts';
-import { ESTIMATORS, LOSSES, METHODS, NAN_POLICIES, type FitOptions } from '../../fit/types.ts';
-import type { FitResult } from '../../fit/result.ts';
 import { validateFitOptions } from '../../fit/options.ts';
-import type { Model, Equation } from '../../model/model.ts';
-import type { ParamInput } from '../../model/params.ts';
-import { getConstant, getFunction } from '../../functions/registry.ts';
-import { freeSymbols, inline, mapChildren, substitute } from '../../symbolic/index.ts';
-import { ExprfitError, type SourceText } from '../../syntax/span.ts';
+import type { FitResult } from '../../fit/result.ts';
+import { ESTIMATORS, LOSSES, METHODS, NAN_POLICIES, type FitOptions } from '../../fit/types.ts';
+import { ExprfitError } from '../../syntax/span.ts';
 import type { FitStatement, OptionArg } from '../../syntax/statements.ts';
-import { Evaluator, SCRIPT_CONSTANTS } from '../evaluate.ts';
-import { getScriptFunction } from '../functions.ts';
+import { assembleModel, type AssembledModel } from '../assemble.ts';
 import type { FitRecord, InterpreterState, ModelLine, StatementContext, StatementDef } from '../context.ts';
-import { statementOptions, where, writtenOption } from '../optionArgs.ts';
-import {
-  asArray,
-  describeType,
-  isSpline,
-  positioned,
-  typeError,
-  undeclaredModelName,
-  type Value,
-} from '../values.ts';
 import { nameMap } from '../nameMap.ts';
+import { statementOptions, where, writtenOption } from '../optionArgs.ts';
+import { asArray, type Value } from '../values.ts';
 
 function isValue(v: unknown): v is Value {
   return v !== undefined;
@@ -117,235 +102,6 @@ async function parseOptions(s: FitStatement, ctx: StatementContext): Promise<Par
   const { sigma, ...options } = await statementOptions(fitSchema, opts, ctx, 'fit');
   checkWithFitApi(options, opts, ctx);
   return { options: options as FitOptions, sigmaAll: sigma, sigmaOf };
-}
-
-/** A value usable as fit data. */
-function dataArray(v: Value, name: string, ctx: { source: SourceText }, span: ModelLine['lhsSpan']): NdArray {
-  if (v instanceof NdArray) return v;
-  if (typeof v === 'number') return NdArray.scalar(v);
-  throw typeError(`'${name}' is ${describeType(v)}, not data`, { span, source: ctx.source });
-}
-
-/** True for nodes that are evaluated by the interpreter rather than compiled (array functions, indexing). */
-function isArrayPart(e: Expr, interp: InterpreterState): boolean {
-  if (e.kind === 'index' || e.kind === 'array' || e.kind === 'str') return true;
-  if (e.kind !== 'call') return false;
-  if (e.fn === 'min' || e.fn === 'max') return false; // element-wise in models
-  if (getFunction(e.fn)) return false;
-  const own = interp.variables.get(e.fn);
-  return !!getScriptFunction(e.fn) || (own !== undefined && isSpline(own));
-}
-
-export interface AssembledModel {
-  readonly model: Model;
-  readonly data: Record<string, NdArray>;
-  readonly params: Record<string, ParamInput>;
-  /** Names that became parameters without a `param` declaration. */
-  readonly implicit: string[];
-  /** Per equation, the data variables it uses. */
-  readonly variables: Map<string, string[]>;
-}
-
-/**
- * Turns the model lines into a Model for `fit()`: user functions inlined, array parts (`B[:, 0]`, `sum(w)`)
- * evaluated into temporaries, numeric variables substituted, other equations' outputs expanded.
- */
-export async function assembleModel(
-  interp: InterpreterState,
-  lines: readonly ModelLine[],
-  likelihood: boolean,
-): Promise<AssembledModel> {
-  const data = nameMap<NdArray>();
-  const implicit: string[] = [];
-  const lhsNames = new Set(lines.map((l) => l.lhs));
-  let tempCounter = 0;
-  const raw: { line: ModelLine; rhs: Expr }[] = [];
-  for (const line of lines) {
-    const ev = new Evaluator(interp.scope(interp.baseDir), line.source);
-    let rhs: Expr;
-    try {
-      rhs = inline(line.rhs, interp.functions);
-    } catch (err) {
-      throw positioned(err, { span: line.span, source: line.source });
-    }
-    // evaluate array parts (which must not depend on parameters)
-    const parts: [Expr, string][] = [];
-    const lift = (e: Expr): Expr => {
-      if (isArrayPart(e, interp)) {
-        for (const n of freeSymbols(e)) {
-          if (interp.params.has(n) && !interp.variables.has(n)) {
-            throw new ExprfitError(
-              'value',
-              `parameter '${n}' cannot be used inside ${e.kind === 'index' ? 'an index' : 'an array function'} in a model`,
-              {
-                span: e.span,
-                source: line.source,
-              },
-            );
-          }
-        }
-        const name = `#m${tempCounter++}`;
-        parts.push([e, name]);
-        return sym(name, e.span);
-      }
-      if (e.kind === 'call' && (e.fn === 'minimum' || e.fn === 'maximum')) {
-        return { ...mapChildren(e, lift), fn: e.fn === 'minimum' ? 'min' : 'max' } as Expr;
-      }
-      return mapChildren(e, lift);
-    };
-    rhs = lift(rhs);
-    for (const [e, name] of parts) {
-      const v = await ev.evaluate(e);
-      if (typeof v !== 'number' && !(v instanceof NdArray)) {
-        throw typeError(`${describeType(v)} cannot be used in a model`, {
-          span: e.span,
-          source: line.source,
-        });
-      }
-      data[name] = v instanceof NdArray ? v : NdArray.scalar(v);
-    }
-    // names: parameters stay, numbers are substituted, arrays become data, unknown names become parameters
-    const subs = new Map<string, Expr>();
-    for (const n of freeSymbols(rhs)) {
-      if (n.startsWith('#') || (lhsNames.has(n) && n !== line.lhs)) continue;
-      if (interp.params.has(n) && !interp.variables.has(n)) continue;
-      const v = interp.variables.get(n);
-      if (v !== undefined) {
-        if (typeof v === 'number') subs.set(n, num(v));
-        else if (v instanceof NdArray) data[n] = v;
-        else {
-          throw typeError(`'${n}' is ${describeType(v)}, which a model cannot use`, {
-            span: findSpan(line.rhs, n) ?? line.span,
-            source: line.source,
-          });
-        }
-        continue;
-      }
-      if (getConstant(n) !== undefined) continue;
-      if (Object.hasOwn(SCRIPT_CONSTANTS, n)) {
-        subs.set(n, num(SCRIPT_CONSTANTS[n]));
-        continue;
-      }
-      if (interp.requiresDeclaredParams()) {
-        const at = { span: findSpan(line.rhs, n) ?? line.span, source: line.source };
-        throw undeclaredModelName(n, at, interp.knownNames());
-      }
-      if (!implicit.includes(n)) implicit.push(n);
-    }
-    raw.push({ line, rhs: subs.size ? substitute(rhs, subs) : rhs });
-  }
-
-  // expand other equations' outputs (y = a*x; z = y^2 + b)
-  const byLhs = new Map(raw.map((r) => [r.line.lhs, r]));
-  const expanded = new Map<string, Expr>();
-  const expand = (lhs: string, stack: string[]): Expr => {
-    const done = expanded.get(lhs);
-    if (done) return done;
-    const r = byLhs.get(lhs)!;
-    if (stack.includes(lhs)) {
-      throw new ExprfitError(
-        'value',
-        `model lines refer to each other in a cycle: ${[...stack, lhs].join(' -> ')}`,
-        {
-          span: r.line.span,
-          source: r.line.source,
-        },
-      );
-    }
-    const map = new Map<string, Expr>();
-    for (const n of freeSymbols(r.rhs)) {
-      if (n === lhs) {
-        throw new ExprfitError('value', `the model of '${lhs}' uses '${lhs}' itself on the right-hand side`, {
-          span: r.line.span,
-          source: r.line.source,
-        });
-      }
-      if (byLhs.has(n)) map.set(n, expand(n, [...stack, lhs]));
-    }
-    const e = map.size ? substitute(r.rhs, map) : r.rhs;
-    expanded.set(lhs, e);
-    return e;
-  };
-  const equations: Equation[] = raw.map((r) => ({
-    lhs: r.line.lhs,
-    rhs: r.rhs,
-    expanded: expand(r.line.lhs, []),
-  }));
-  const names = new Set<string>();
-  const variables = new Map<string, string[]>();
-  for (const eq of equations) {
-    const vs: string[] = [];
-    for (const n of freeSymbols(eq.expanded)) {
-      names.add(n);
-      if (Object.hasOwn(data, n)) vs.push(n);
-    }
-    variables.set(eq.lhs, vs);
-  }
-  // the data each line is fitted to
-  for (const line of lines) {
-    const v = interp.variables.get(line.lhs);
-    if (likelihood) {
-      if (v !== undefined) {
-        throw new ExprfitError(
-          'value',
-          `estimator=likelihood fits a density of its variables; '${line.lhs}' must not be data`,
-          {
-            span: line.lhsSpan,
-            source: line.source,
-          },
-        );
-      }
-      continue;
-    }
-    if (v === undefined) {
-      throw new ExprfitError('unknown-name', `no data named '${line.lhs}' to fit this model to`, {
-        span: line.lhsSpan,
-        source: line.source,
-        hints: interp.params.has(line.lhs)
-          ? [`'${line.lhs}' is a parameter; the left side of a model line names data`]
-          : ['load it first, e.g. data "file.csv" or ' + `${line.lhs} = load("file.npy")`],
-      });
-    }
-    data[line.lhs] = dataArray(v, line.lhs, line, line.lhsSpan);
-  }
-
-  // parameters: every declared one the model uses, and the parameters their ties use
-  const params = nameMap<ParamInput>();
-  const addParam = (n: string): void => {
-    if (Object.hasOwn(params, n)) return;
-    const p = interp.params.get(n);
-    if (!p) return;
-    if (p.tie) {
-      params[n] = { expr: p.tieText! };
-      for (const m of freeSymbols(p.tie)) addParam(m);
-    } else {
-      params[n] = { value: p.value, min: p.min, max: p.max, fixed: p.fixed };
-    }
-  };
-  for (const n of names) if (!Object.hasOwn(data, n)) addParam(n);
-
-  const first = lines[0];
-  const model: Model = {
-    text: lines.map((l) => l.text).join('\n'),
-    source: first.source,
-    equations,
-    names,
-  };
-  return { model, data, params, implicit: implicit.filter((n) => names.has(n)), variables };
-}
-
-function findSpan(e: Expr, name: string): Expr['span'] {
-  let found: Expr['span'];
-  const visit = (n: Expr): void => {
-    if (found) return;
-    if (n.kind === 'sym' && n.name === name) found = n.span;
-    mapChildren(n, (c) => {
-      visit(c);
-      return c;
-    });
-  };
-  visit(e);
-  return found;
 }
 
 /** An error unless the session has model lines. */
