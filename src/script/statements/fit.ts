@@ -35,25 +35,36 @@ function isValue(v: unknown): v is Value {
  * sigma of one model line) is read by the statement itself.
  */
 const FIT_SPECS = {
-  method: opt.enum(METHODS, { doc: 'the minimizer' }),
+  method: opt.enum(METHODS, {
+    doc: 'bounded trust-region Levenberg–Marquardt (lm, default), L-BFGS-B, Nelder–Mead',
+  }),
   sigma: opt.custom<Value>({
-    doc: 'the standard deviation of the data (every model line): a number or an array',
+    doc: 'the standard deviation of the data of every model line (sigma_NAME=: of one line)',
     accept: isValue,
     expected: 'a number or an array',
   }),
-  absoluteSigma: opt.boolean({ doc: 'sigma is absolute: the covariance is not scaled by the reduced chi2' }),
-  allowWarnings: opt.boolean({ doc: 'accept a fit whose parameters the data do not determine' }),
-  loss: opt.enum(LOSSES, { doc: 'the robust loss of least squares' }),
-  fScale: opt.number({ doc: 'the soft margin of inlier residuals of a robust loss' }),
-  estimator: opt.enum(ESTIMATORS, { doc: 'least squares, Poisson or unbinned likelihood' }),
-  nanPolicy: opt.enum(NAN_POLICIES, { doc: 'omit drops points with NaN data', aliases: ['nan'] }),
-  maxfev: opt.number({ doc: 'the most model evaluations' }),
-  maxIterations: opt.number({ doc: 'the most iterations', aliases: ['maxiter'] }),
+  absoluteSigma: opt.boolean({
+    doc: 'whether sigma is absolute (covariance not scaled by the reduced chi2; default false)',
+  }),
+  allowWarnings: opt.boolean({
+    doc: 'accept a fit that converged with warnings (no exit status 3; default false)',
+  }),
+  loss: opt.enum(LOSSES, { doc: "robust loss (scipy's least_squares semantics; default linear)" }),
+  fScale: opt.number({ doc: 'the soft margin of robust losses (default 1)' }),
+  estimator: opt.enum(ESTIMATORS, {
+    doc: 'least squares (default), Poisson maximum likelihood (counts), unbinned likelihood',
+  }),
+  nanPolicy: opt.enum(NAN_POLICIES, {
+    doc: 'a NaN in the data is an error (raise, default), or the point is dropped (omit)',
+    aliases: ['nan'],
+  }),
+  maxfev: opt.number({ doc: 'stop after this many model evaluations' }),
+  maxIterations: opt.number({ doc: 'stop after this many iterations', aliases: ['maxiter'] }),
   ftol: opt.number({ doc: 'lm: relative cost-reduction tolerance' }),
   xtol: opt.number({ doc: 'lm: relative step tolerance' }),
   gtol: opt.number({ doc: 'lm: gradient tolerance' }),
-  starts: opt.number({ doc: 'multi-start: the number of starts inside the bounds' }),
-  seed: opt.number({ doc: 'the seed of the multi-start sampler' }),
+  starts: opt.number({ doc: 'multi-start: this many starts drawn inside finite bounds (default 1)' }),
+  seed: opt.number({ doc: 'the seed of the multi-start sampler (default 1)' }),
 } satisfies { readonly [K in keyof FitOptions]?: OptionSpec };
 
 export const fitSchema = defineOptions('fit', FIT_SPECS);
