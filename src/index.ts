@@ -42,6 +42,12 @@ export type {
   CommandDef,
   ScriptFunction,
   Value,
+  // the statement table an Interpreter may be given (InterpreterOptions.statements)
+  StatementTable,
+  StatementDef,
+  StatementContext,
+  InterpreterState,
+  Checker,
 } from './script/index.ts';
 // Fitting: fit(model, data, params?, options?) → FitResult (src/fit; docs/fitting.md).
 export { fit } from './fit/fit.ts';
