@@ -155,7 +155,8 @@ export class Session {
     const src = { text: source.text, file: display };
     const statements = parseScriptSource(src, display);
     const dir = dirname(path);
-    await checkStatements(statements, src, { baseDir: dir, session: this.interp });
+    const check = { baseDir: dir, session: this.interp, statements: this.interp.table };
+    await checkStatements(statements, src, check);
     const ctx = this.interp.context(src, dir);
     for (const s of statements) await this.interp.execute(s, ctx);
     return 'ok';

@@ -144,7 +144,8 @@ export async function runScript(file: string, options: RunScriptOptions = {}): P
   const statements = parseScriptSource(source);
   const baseDir = dirname(resolve(file));
   if (!options.noCheck) {
-    await checkStatements(statements, source, { baseDir, overrides: options.overrides?.keys() });
+    const overrides = options.overrides?.keys();
+    await checkStatements(statements, source, { baseDir, overrides, statements: options.statements });
   }
   const interp = new Interpreter({ ...options, baseDir });
   const ctx = interp.context(source, baseDir);
