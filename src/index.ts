@@ -43,6 +43,12 @@ export type {
   CommandDef,
   ScriptFunction,
   Value,
+  // the statement table an Interpreter may be given (InterpreterOptions.statements)
+  StatementTable,
+  StatementDef,
+  StatementContext,
+  InterpreterState,
+  Checker,
 } from './script/index.ts';
 // Fitting: fit(model, data, params?, options?) → FitResult (src/fit; docs/fitting.md).
 export { fit } from './fit/fit.ts';
@@ -215,7 +221,7 @@ export type {
 export type { SplineValue, TableValue, TupleValue, Where } from './script/values.ts';
 export type { BuiltinSpotModel } from './batch/models.ts';
 export type { ErrorCode } from './syntax/span.ts';
-export type { FitRecord, ModelLine, Settings, StatementContext } from './script/interpreter.ts';
+export type { FitRecord, ModelLine, Settings } from './script/context.ts';
 export type { StopRule } from './batch/lm.ts';
 export type { NumericArray } from './solver/bounds.ts';
 export type { BoundSide, TerminationReason } from './solver/summary.ts';
@@ -260,7 +266,7 @@ export type { ParseOptions } from './syntax/parse.ts';
 export type { HeatmapOptions, ReadPngOptions } from './data/png.ts';
 export type { ReadTiffOptions } from './data/tiff.ts';
 export type { FitResultInit } from './fit/result.ts';
-export type { CommandChecker } from './script/statements.ts';
+export type { CommandChecker } from './script/context.ts';
 export type { FunctionExample } from './functions/types.ts';
 export type { CallContext } from './script/functions.ts';
 export type { Colormap } from './data/colormap.ts';

@@ -9,7 +9,7 @@
  * key, offending value, what was expected), so that a front end renders the key in its own spelling with
  * `error.forFrontEnd('cli')` instead of rewriting message text.
  */
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError, type ErrorCode } from '../syntax/span.ts';
 import { closestMatches } from '../syntax/suggest.ts';
 
 /** Where an option is written: the TypeScript API, a CLI flag, or a `.fit` statement / REPL line. */
@@ -361,6 +361,42 @@ export function invalidOptionError(
 ): OptionError {
   const detail = { kind: 'option', scope, problem: 'invalid', key, value, expected } as const;
   return new OptionError({ ...detail, suggestions, suggestionsAreKeys: false });
+}
+
+/** A setting that avoids an error (`nanPolicy: 'omit'`), kept structured so that each front end spells it. */
+export interface SuggestedSetting {
+  readonly scope: string;
+  /** camelCase, as declared. */
+  readonly key: string;
+  readonly value: string;
+}
+
+/** `nanPolicy: 'omit'` (API), `--nan-policy omit` (CLI), `nan_policy=omit` (script). */
+export function renderSetting(s: SuggestedSetting, frontEnd: FrontEnd): string {
+  if (frontEnd === 'cli') return `${renderOptionKey(s.key, 'cli')} ${s.value}`;
+  if (frontEnd === 'script') return `${renderOptionKey(s.key, 'script')}${s.value}`;
+  return `${s.key}: '${s.value}'`;
+}
+
+/**
+ * An error that a setting avoids: `<problem> (use <setting> to <purpose>)`, with the setting kept structured
+ * so that a front end shows it in its own spelling ({@link SettingHintError.respelled}).
+ */
+export class SettingHintError extends ExprfitError {
+  constructor(
+    code: ErrorCode,
+    readonly problem: string,
+    readonly setting: SuggestedSetting,
+    readonly purpose: string,
+    spelled: string = renderSetting(setting, 'api'),
+  ) {
+    super(code, `${problem} (use ${spelled} to ${purpose})`);
+  }
+
+  /** The same error with the setting written as a front end writes it (`fit nan=omit`). */
+  respelled(spelled: string): SettingHintError {
+    return new SettingHintError(this.code, this.problem, this.setting, this.purpose, spelled);
+  }
 }
 
 function fail(

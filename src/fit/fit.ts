@@ -12,17 +12,22 @@ import type { ParamSpec, ParamsInput } from '../model/params.ts';
 import { normalizeParam } from '../model/params.ts';
 import { freeSymbols, substitute } from '../symbolic/index.ts';
 import { parseExpr } from '../syntax/index.ts';
+import { SettingHintError, type SuggestedSetting } from '../core/options.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import type { DataInput, FitOptions } from './types.ts';
 import { validateFitOptions } from './options.ts';
 import { solveFit } from './solve.ts';
 import type { FitResult } from './result.ts';
 
-/**
- * The end of the message for NaN data: how the API drops such points. Other surfaces replace it with their own
- * spelling (a `.fit` script: `fit nan=omit`).
- */
-export const NAN_OMIT_HINT = "(use nanPolicy: 'omit' to drop such points)";
+/** The setting that drops points with NaN data (each front end spells it: `nanPolicy: 'omit'`, `fit nan=omit`). */
+const NAN_OMIT: SuggestedSetting = { scope: 'fit', key: 'nanPolicy', value: 'omit' };
+
+/** A non-finite data value; for NaN the message names the setting that drops such points. */
+function badValueError(name: string, v: number, index: string): ExprfitError {
+  const problem = `data '${name}' has ${String(v)} at index ${index}`;
+  if (!Number.isNaN(v)) return new ExprfitError('value', problem);
+  return new SettingHintError('value', problem, NAN_OMIT, 'drop such points');
+}
 
 /** One equation ready to fit: its kernel bound to (possibly NaN-filtered) data. */
 export interface PreparedEquation {
@@ -297,10 +302,7 @@ export function prepareFit(
           keep ??= new Uint8Array(0);
           continue;
         }
-        throw new ExprfitError(
-          'value',
-          `data '${n}' has ${String(v)} at index ${unravel(k, a.shape)}${Number.isNaN(v) ? ` ${NAN_OMIT_HINT}` : ''}`,
-        );
+        throw badValueError(n, v, unravel(k, a.shape));
       }
       if (sig && a === sig) {
         for (let k = 0; k < a.size; k++) {

@@ -13,29 +13,47 @@ import { join, resolve } from 'node:path';
 import { CONSTANTS, functionNames } from '../functions/registry.ts';
 import { STATEMENT_KEYWORDS } from '../syntax/index.ts';
 import { SCRIPT_CONSTANTS } from '../script/evaluate.ts';
-import { FIT_OPTIONS, FIT_OPTION_WORDS } from '../script/fitting.ts';
 import { scriptFunctionNames } from '../script/functions.ts';
 import { REPL_COMMANDS, helpTopics } from '../script/help.ts';
 import type { Interpreter } from '../script/interpreter.ts';
-import { commandNames, getCommand } from '../script/statements.ts';
-import { PLOT_OPTIONS } from '../script/plot.ts';
+import type { OptionsSchema } from '../core/options.ts';
+import type { CommandDef, StatementDef, StatementTable } from '../script/context.ts';
+import { declaredKey, optionWords, scriptKeys } from '../script/optionArgs.ts';
 
 export type Completer = (line: string) => [string[], string];
 
-const OPTIONS_OF: Readonly<Record<string, readonly string[]>> = {
-  fit: Object.keys(FIT_OPTIONS),
-  plot: PLOT_OPTIONS,
-  save: ['name', 'colormap', 'png', 'range'],
-  data: ['prefix', 'delimiter', 'format', 'key'],
-  report: ['brief', 'json', 'min_correlation'],
-  set: ['digits'],
-};
+/** What completes after a statement or command keyword: its options (`key=`) and words (`report brief`). */
+interface OptionsAfter {
+  readonly names: readonly string[];
+  /** The words of an option value (`method=` → `lm`, ...). */
+  wordsOf(key: string): readonly string[] | undefined;
+}
 
-const WORDS_OF: Readonly<Record<string, readonly string[]>> = {
-  ...FIT_OPTION_WORDS,
-  png: ['heatmap', 'grey16'],
-  colormap: ['viridis', 'grey'],
-};
+/** Options declared by a schema, and words after the keyword (`report brief`). */
+function schemaOptions(schema: OptionsSchema | undefined, words: readonly string[] = []): OptionsAfter {
+  const names = [...words, ...(schema ? scriptKeys(schema).map((k) => `${k}=`) : [])];
+  const wordsOf = (written: string) => {
+    const key = schema && declaredKey(schema, written);
+    return key ? optionWords(schema, key) : undefined;
+  };
+  return { names, wordsOf };
+}
+
+/** A command's options: a schema, or (commands registered with names) names and words. */
+function commandOptions(def: CommandDef): OptionsAfter {
+  const options = def.options;
+  if (options === undefined || !Array.isArray(options)) return schemaOptions(options as OptionsSchema);
+  return { names: options.map((o: string) => `${o}=`), wordsOf: (k) => own(def.words, k) };
+}
+
+/** The options after `first`, the first word of the line (a statement keyword or a command), if any. */
+function optionsAfter(table: StatementTable, first: string | undefined): OptionsAfter | undefined {
+  if (first === undefined) return undefined;
+  const command = table.commands.get(first);
+  if (command) return commandOptions(command);
+  const def = own(table.statements as Readonly<Record<string, StatementDef>>, first);
+  return def && (def.options || def.words) ? schemaOptions(def.options, def.words) : undefined;
+}
 
 /** The named constants of expressions: `pi`, `e` (the registry) and `inf`, `nan` (scripts). */
 const CONSTANT_NAMES: readonly string[] = [...Object.keys(CONSTANTS), ...Object.keys(SCRIPT_CONSTANTS)];
@@ -79,7 +97,7 @@ export function makeCompleter(interp: Interpreter, baseDir: string = process.cwd
     if (cmd) return [Object.keys(REPL_COMMANDS).filter((c) => c.startsWith(cmd[1])), cmd[1]];
     const help = /^\s*:help\s+(\S*)$/.exec(line);
     if (help) {
-      const topics = [...new Set([...helpTopics(), ...Object.keys(REPL_COMMANDS)])].sort();
+      const topics = [...new Set([...helpTopics(interp.table), ...Object.keys(REPL_COMMANDS)])].sort();
       return [topics.filter((t) => t.startsWith(help[1])), help[1]];
     }
     const load = /^\s*:load\s+"?([^"]*)$/.exec(line);
@@ -93,34 +111,32 @@ export function makeCompleter(interp: Interpreter, baseDir: string = process.cwd
     }
 
     // key=word (statement options, then a command's own option words, e.g. spots model=)
-    const lead = /^\s*([\p{L}_][\p{L}\p{Nd}_]*)/u.exec(line)?.[1];
-    const command = lead !== undefined ? getCommand(lead) : undefined;
+    const first = /^\s*([\p{L}_][\p{L}\p{Nd}_]*)/u.exec(line)?.[1];
+    const command = first !== undefined ? interp.table.commands.get(first) : undefined;
+    const options = optionsAfter(interp.table, first);
     const kv = /([\p{L}_][\p{L}\p{Nd}_]*)=([\p{L}_\d]*)$/u.exec(line);
-    const kvWords = kv ? (own(WORDS_OF, kv[1]) ?? own(command?.words, kv[1])) : undefined;
+    const kvWords = kv ? options?.wordsOf(kv[1]) : undefined;
     if (kv && kvWords) return [kvWords.filter((w) => w.startsWith(kv[2])), kv[2]];
 
     const m = /[\p{L}_][\p{L}\p{M}\p{Nd}_]*$/u.exec(line);
     const word = m ? m[0] : '';
     const before = line.slice(0, line.length - word.length);
-    const first = /^\s*([\p{L}_][\p{L}\p{Nd}_]*)/u.exec(line)?.[1];
     const candidates = new Set<string>();
     if (/^\s*$/.test(before)) {
       for (const k of STATEMENT_KEYWORDS) candidates.add(k);
-      for (const k of commandNames()) candidates.add(k);
+      for (const k of interp.table.commands.keys()) candidates.add(k);
     }
     // options after `fit`, `report`, `set`, and after the file name of `data`, `plot`, `save`
-    const optionNames = first !== undefined ? (own(OPTIONS_OF, first) ?? command?.options) : undefined;
     const atOption =
       first !== undefined &&
       first !== word &&
-      optionNames !== undefined &&
+      options !== undefined &&
       /\s$/.test(before) &&
       (['fit', 'report', 'set'].includes(first) ||
         quotes === 2 ||
         (command !== undefined && before.trim().split(/\s+/).length >= 2));
     if (atOption) {
-      for (const o of optionNames)
-        candidates.add(first === 'report' && o !== 'min_correlation' ? o : `${o}=`);
+      for (const o of options.names) candidates.add(o);
       return [[...candidates].filter((c) => c.startsWith(word)).sort(), word];
     }
     for (const n of interp.variables.keys()) candidates.add(n);

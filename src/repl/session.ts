@@ -100,10 +100,10 @@ export class Session {
       case 'h':
       case '?': {
         if (!arg) {
-          out(overview());
+          out(overview(this.interp.table));
           return 'ok';
         }
-        const h = arg.startsWith(':') ? {} : helpOn(arg);
+        const h = arg.startsWith(':') ? {} : helpOn(arg, this.interp.table);
         const cmd = REPL_COMMANDS[arg.startsWith(':') ? arg : `:${arg}`];
         if (h.text) out(h.text);
         else if (cmd) out(cmd);
@@ -161,7 +161,8 @@ export class Session {
     const src = { text: source.text, file: display };
     const statements = parseScriptSource(src, display);
     const dir = dirname(path);
-    await checkStatements(statements, src, { baseDir: dir, session: this.interp });
+    const check = { baseDir: dir, session: this.interp, statements: this.interp.table };
+    await checkStatements(statements, src, check);
     const ctx = this.interp.context(src, dir);
     for (const s of statements) await this.interp.execute(s, ctx);
     return 'ok';

@@ -12,14 +12,32 @@ import { ExprfitError, type SourceSpan, type SourceText } from '../syntax/span.t
 import { closestMatches } from '../syntax/suggest.ts';
 import type { OptionArg, Statement } from '../syntax/statements.ts';
 import { SCRIPT_CONSTANTS } from './evaluate.ts';
-import { BOOLEAN_FIT_OPTIONS, FIT_OPTIONS, FIT_OPTION_WORDS } from './fitting.ts';
+import { parseOptions, type OptionsSchema } from '../core/options.ts';
+import type {
+  Checker as StatementChecker,
+  InterpreterState,
+  StatementDef,
+  StatementTable,
+} from './context.ts';
 import { arityDescription, getScriptFunction, scriptFunctionNames } from './functions.ts';
-import type { Interpreter } from './interpreter.ts';
-import { PLOT_OPTIONS } from './plot.ts';
-import { getCommand, isIdentifier } from './statements.ts';
+import {
+  checkOptionNames,
+  declaredKey,
+  isIdentifier,
+  optionWords,
+  scriptOptionError,
+  wordOf,
+} from './optionArgs.ts';
+import { STATEMENTS } from './statements/index.ts';
 import { isAutoParams, isSpline, showPathAsWritten, undeclaredModelName } from './values.ts';
 
 type Kind = 'value' | 'param' | 'spline';
+
+/** A number option given a number: its range is checked before running. */
+function isNumberOption(schema: OptionsSchema, key: string, o: OptionArg): boolean {
+  const kind = schema.specs[key].kind;
+  return o.value.kind === 'num' && (kind === 'number' || kind === 'integer');
+}
 
 export interface CheckResult {
   /** Notes such as names that will be fitted as undeclared parameters. */
@@ -34,12 +52,10 @@ export interface CheckOptions {
   /** `--set` names: each must be assigned or declared by the script. */
   readonly overrides?: Iterable<string>;
   /** Start from the names of a running session (REPL `:load`). */
-  readonly session?: Interpreter;
+  readonly session?: InterpreterState;
+  /** The statements and commands (default: the built-in table). */
+  readonly statements?: StatementTable;
 }
-
-// scale and nsigma: the overlay of a spots table (save spots to "spots.png" scale=4)
-const SAVE_OPTIONS = ['name', 'colormap', 'png', 'range', 'scale', 'nsigma'];
-const DATA_OPTIONS = ['prefix', 'delimiter', 'format', 'key'];
 
 class Checker {
   readonly names = new Map<string, Kind>();
@@ -56,11 +72,24 @@ class Checker {
   declaredParams = false;
   autoParams = false;
   fits = 0;
+  readonly table: StatementTable;
+  /** What the statements' own checks see of this checker. */
+  readonly facade: StatementChecker;
 
   constructor(
     readonly source: SourceText,
     readonly options: CheckOptions,
   ) {
+    this.table = options.statements ?? STATEMENTS;
+    this.facade = {
+      expr: (e) => this.expr(e),
+      has: (n) => this.names.has(n),
+      define: (n, span) => this.define(n, 'value', span),
+      error: (code, message, span, hints) => this.error(code, message, span, hints),
+      requireFit: (span, what) => this.requireFit(span, what),
+      options: (opts, schema, what) => this.checkOptions(opts, schema, what),
+      table: this.table,
+    };
     const s = options.session;
     if (s) {
       for (const [k, v] of s.variables) this.names.set(k, isSpline(v) ? 'spline' : 'value');
@@ -129,7 +158,7 @@ class Checker {
         }
         return;
       case 'call':
-        this.call(e, locals);
+        this.call(e);
         for (const [n, span] of this.functionImplicit.get(e.fn) ?? [])
           if (!implicit?.has(n)) implicit?.set(n, span);
         for (const a of e.args) this.expr(a, locals, implicit);
@@ -137,7 +166,7 @@ class Checker {
     }
   }
 
-  private call(e: Extract<Expr, { kind: 'call' }>, locals: ReadonlySet<string>): void {
+  private call(e: Extract<Expr, { kind: 'call' }>): void {
     const span = e.fnSpan ?? e.span;
     const count = e.args.length;
     const given = `${count === 1 ? '1 was' : `${count} were`} given`;
@@ -177,7 +206,6 @@ class Checker {
       }
       return;
     }
-    void locals;
     const close = closestMatches(e.fn, [
       ...functionNames(),
       ...scriptFunctionNames(),
@@ -198,19 +226,29 @@ class Checker {
     this.names.set(name, kind);
   }
 
-  checkOptions(opts: readonly OptionArg[], known: readonly string[], what: string): void {
+  /** The options of a statement: known keys, known words; expressions in values name known things. */
+  checkOptions(opts: readonly OptionArg[], schema: OptionsSchema, what: string): void {
+    checkOptionNames(schema, opts, this.source, what);
     for (const o of opts) {
-      if (!known.includes(o.key)) {
-        const close = closestMatches(o.key, known);
-        throw this.error('option', `unknown option '${o.key}' for ${what}`, o.keySpan, [
-          close.length
-            ? `did you mean '${close[0]}'?`
-            : known.length
-              ? `the options are: ${known.join(', ')}`
-              : `${what} takes no options`,
-        ]);
-      }
+      const key = declaredKey(schema, o.key)!;
+      if (optionWords(schema, key) || isNumberOption(schema, key, o)) this.checkValue(o, schema, what);
+      else if (schema.specs[key].kind !== 'string' || o.value.kind !== 'sym') this.expr(o.value);
     }
+  }
+
+  /** A value known before running: a word (`loss=huber`, `absolute_sigma=true`) or a number (`digits=6`). */
+  private checkValue(o: OptionArg, schema: OptionsSchema, what: string): void {
+    const word = o.value.kind === 'num' ? o.value.value : (wordOf(o) ?? null);
+    try {
+      parseOptions(schema, { [o.key]: word }, 'script');
+    } catch (err) {
+      throw scriptOptionError(err, schema, [o], this.source, what);
+    }
+  }
+
+  /** The options schema of a statement kind (data, fit). */
+  schemaOf(kind: 'data' | 'fit'): OptionsSchema {
+    return this.table.statements[kind].options!;
   }
 
   requireFit(span: SourceSpan, what: string): void {
@@ -228,14 +266,12 @@ class Checker {
   ): Promise<void> {
     switch (s.kind) {
       case 'data': {
-        this.checkOptions(s.options, DATA_OPTIONS, 'data');
+        this.checkOptions(s.options, this.schemaOf('data'), 'data');
         let prefix = '';
         const opts: Record<string, string> = {};
         for (const o of s.options) {
-          const w =
-            o.value.kind === 'sym' ? o.value.name : o.value.kind === 'str' ? o.value.value : undefined;
-          if (w === undefined)
-            throw this.error('type', `option ${o.key} expects a word or a string`, o.value.span);
+          const w = o.value.kind === 'sym' || o.value.kind === 'str' ? wordOf(o) : undefined;
+          if (w === undefined) continue;
           if (o.key === 'prefix') prefix = w;
           else opts[o.key] = w;
         }
@@ -314,31 +350,10 @@ class Checker {
             this.expr(o.value);
             continue;
           }
-          this.checkOptions([o], [...Object.keys(FIT_OPTIONS), 'sigma_NAME'], 'fit');
-          const words = FIT_OPTION_WORDS[o.key];
-          if (words) {
-            const w =
-              o.value.kind === 'sym'
-                ? o.value.name
-                : o.value.kind === 'str'
-                  ? o.value.value
-                  : o.value.kind === 'num'
-                    ? String(o.value.value)
-                    : undefined;
-            const ok =
-              w !== undefined &&
-              (words.includes(w) || (BOOLEAN_FIT_OPTIONS.includes(o.key) && (w === '0' || w === '1')));
-            if (!ok) {
-              const close = w ? closestMatches(w, words) : [];
-              throw this.error(
-                'option',
-                `option ${o.key} is one of ${words.join(', ')}`,
-                o.value.span,
-                close.length ? [`did you mean '${close[0]}'?`] : [],
-              );
-            }
-            if (o.key === 'estimator' && w === 'likelihood') likelihood = true;
-          } else this.expr(o.value);
+          this.checkOptions([o], this.schemaOf('fit'), 'fit');
+          if (declaredKey(this.schemaOf('fit'), o.key) === 'estimator' && wordOf(o) === 'likelihood') {
+            likelihood = true;
+          }
         }
         for (const m of this.modelLhs) {
           if (likelihood) continue;
@@ -374,48 +389,9 @@ class Checker {
         this.fits++;
         return;
       }
-      case 'report':
-        this.requireFit(s.span, 'report');
-        this.checkOptions(s.options, ['min_correlation'], 'report');
-        if (s.mode !== undefined && !['full', 'brief', 'json'].includes(s.mode)) {
-          throw this.error('value', `unknown report mode '${s.mode}'`, s.span, [
-            'write report, report brief or report json',
-          ]);
-        }
-        return;
-      case 'print':
-      case 'expr':
-        this.expr(s.value);
-        return;
-      case 'save':
-        if (s.what) {
-          this.expr(s.what);
-          this.checkOptions(s.options, SAVE_OPTIONS, 'save');
-        } else {
-          this.requireFit(s.span, 'save');
-          this.checkOptions(s.options, [], 'save');
-        }
-        return;
-      case 'plot':
-        this.requireFit(s.span, 'plot');
-        this.checkOptions(s.options, PLOT_OPTIONS, 'plot');
-        for (const o of s.options) if (o.key === 'x') this.expr(o.value);
-        return;
-      case 'command': {
-        const def = getCommand(s.name);
-        if (!def)
-          throw this.error('usage', `the '${s.name}' command is not available in this version`, s.nameSpan);
-        if (def.check) {
-          def.check(s, {
-            expr: (e) => this.expr(e),
-            has: (n) => this.names.has(n),
-            define: (n, span) => this.define(n, 'value', span),
-            error: (code, message, span, hints) => this.error(code, message, span, hints),
-          });
-          return;
-        }
-        for (const a of s.args) if (a.kind !== 'sym' || this.names.has(a.name)) this.expr(a);
-        return;
+      default: {
+        const def = this.table.statements[s.kind] as StatementDef;
+        def.check?.(s, this.facade);
       }
     }
   }

@@ -2,8 +2,9 @@
  * The `.fit` script language: run or check a script file, or drive an {@link Interpreter} statement by
  * statement (the REPL does). See docs/cli.md for the statements.
  *
- * Extension points: statement kinds in `STATEMENT_HANDLERS` (statements.ts), commands such as `spots` with
- * `registerCommand`, array functions with `registerFunction` (functions.ts).
+ * Extension points: the statement table `STATEMENTS` (statements/index.ts; an interpreter may be given its own
+ * with `new Interpreter({ statements })`), commands such as `spots` with `registerCommand`, array functions
+ * with `registerFunction` (functions.ts).
  */
 import { basename, dirname, resolve } from 'node:path';
 import { readBytes } from '../data/io.ts';
@@ -12,18 +13,24 @@ import { ExprfitError, type SourceText } from '../syntax/span.ts';
 import type { Statement } from '../syntax/statements.ts';
 import type { FitResult } from '../fit/result.ts';
 import { checkStatements, type CheckResult } from './check.ts';
-import { Interpreter, type InterpreterOptions } from './interpreter.ts';
+import type { InterpreterOptions } from './context.ts';
+import { Interpreter } from './interpreter.ts';
 
 export { Interpreter } from './interpreter.ts';
 export type {
   InterpreterOptions,
+  InterpreterState,
   ParamEntry,
   ModelLine,
   FitRecord,
   StatementContext,
+  StatementDef,
+  StatementTable,
   StatementHandler,
   StatementHandlers,
-} from './interpreter.ts';
+  CommandDef,
+  Checker,
+} from './context.ts';
 export { Evaluator, SCRIPT_CONSTANTS, type EvalScope } from './evaluate.ts';
 export {
   registerFunction,
@@ -33,12 +40,12 @@ export {
   type CallContext,
 } from './functions.ts';
 export {
+  STATEMENTS,
   STATEMENT_HANDLERS,
   registerCommand,
   getCommand,
   commandNames,
-  type CommandDef,
-} from './statements.ts';
+} from './statements/index.ts';
 export { checkStatements, type CheckResult, type CheckOptions } from './check.ts';
 export { formatValue, summarizeArray, formatScalar, type Value } from './values.ts';
 
@@ -132,7 +139,8 @@ export async function runScript(file: string, options: RunScriptOptions = {}): P
   const statements = parseScriptSource(source);
   const baseDir = dirname(resolve(file));
   if (!options.noCheck) {
-    await checkStatements(statements, source, { baseDir, overrides: options.overrides?.keys() });
+    const overrides = options.overrides?.keys();
+    await checkStatements(statements, source, { baseDir, overrides, statements: options.statements });
   }
   const interp = new Interpreter({ ...options, baseDir });
   const ctx = interp.context(source, baseDir);

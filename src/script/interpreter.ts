@@ -1,113 +1,32 @@
 /**
  * The `.fit` interpreter: an environment of variables (numbers, arrays, strings, splines), parameters, user
- * functions and model lines, and one handler per statement kind (src/script/statements.ts). Scripts, the
- * REPL and `exprfit run` all go through {@link Interpreter.runText} / {@link Interpreter.execute}.
+ * functions and model lines ({@link InterpreterState}), and the table of statements it dispatches to
+ * (src/script/statements, or `options.statements`). Scripts, the REPL and `exprfit run` all go through
+ * {@link Interpreter.runText} / {@link Interpreter.execute}.
  */
 import { dirname, resolve } from 'node:path';
 import type { Expr } from '../ast/expr.ts';
 import type { FitResult } from '../fit/result.ts';
-import type { NdArray } from '../data/ndarray.ts';
 import { evaluate as evaluateScalar, type UserFunction } from '../symbolic/index.ts';
 import { parseScript } from '../syntax/parse.ts';
 import { ExprfitError, type SourceSpan, type SourceText } from '../syntax/span.ts';
 import type { Statement } from '../syntax/statements.ts';
 import { Evaluator, SCRIPT_CONSTANTS, type EvalScope } from './evaluate.ts';
 import { positioned, type Value } from './values.ts';
+import type {
+  FitRecord,
+  InterpreterOptions,
+  InterpreterState,
+  ModelLine,
+  ParamEntry,
+  Settings,
+  StatementContext,
+  StatementHandler,
+  StatementTable,
+} from './context.ts';
+import { STATEMENTS } from './statements/index.ts';
 
-/** A declared (or, after a fit, implicit) parameter. */
-export interface ParamEntry {
-  readonly name: string;
-  /** Start value. */
-  value: number;
-  min: number;
-  max: number;
-  fixed: boolean;
-  /** Tie: the expression (in other parameters) and its text as given to the fit. */
-  tie?: Expr;
-  tieText?: string;
-  /** Best-fit value and standard error from the last fit that used it. */
-  fitted?: number;
-  stderr?: number;
-  /** Not declared with `param`: a name the model used that became a parameter in a fit. */
-  implicit: boolean;
-}
-
-/** One `model` line. */
-export interface ModelLine {
-  readonly lhs: string;
-  readonly lhsSpan: SourceSpan;
-  readonly rhs: Expr;
-  readonly span: SourceSpan;
-  readonly source: SourceText;
-  /** The line's text after `model`: `img = A*exp(...) + c`. */
-  readonly text: string;
-}
-
-/** What a fit left behind, for `report`, `save` and `plot`. */
-export interface FitRecord {
-  readonly result: FitResult;
-  /** Per equation: observed data, model values and residuals in the data's shape, and sigma if given. */
-  readonly equations: readonly {
-    readonly lhs: string;
-    /** The model line's text (`y = a*exp(-k*t)`). */
-    readonly text: string;
-    readonly observed?: NdArray;
-    readonly model: NdArray;
-    readonly variables: readonly string[];
-    readonly sigma?: NdArray | number;
-  }[];
-  /** The data the fit was given (variables and temporaries), for evaluating the model on new points. */
-  readonly data: Readonly<Record<string, NdArray>>;
-}
-
-export interface InterpreterOptions {
-  /** Folder that relative file names resolve against (default: the current folder). */
-  readonly baseDir?: string;
-  /** `print`, `report` and REPL values. */
-  readonly out?: (text: string) => void;
-  /** Notes: fit summaries, files written. */
-  readonly info?: (text: string) => void;
-  /** Warnings (a fit that did not converge). */
-  readonly warn?: (text: string) => void;
-  /** `--set name=value`: replaces the start value of a parameter or the value assigned to a variable. */
-  readonly overrides?: ReadonlyMap<string, number>;
-  /** REPL: `fit` prints its one-line summary on `out`. */
-  readonly interactive?: boolean;
-  /** `--allow-warnings`: every fit accepts a result with warnings (the fit option allowWarnings). */
-  readonly allowWarnings?: boolean;
-}
-
-/** Where the statement being executed came from. */
-export interface StatementContext {
-  readonly interp: Interpreter;
-  readonly source: SourceText;
-  /** Folder for relative file names. */
-  readonly baseDir: string;
-  readonly evaluator: Evaluator;
-}
-
-/** One handler per statement kind: the extension point for new statements and commands. */
-export type StatementHandler<S extends Statement = Statement> = (
-  stmt: S,
-  ctx: StatementContext,
-) => void | Promise<void>;
-export type StatementHandlers = {
-  [K in Statement['kind']]: StatementHandler<Extract<Statement, { kind: K }>>;
-};
-
-let handlersModule: Promise<StatementHandlers> | undefined;
-/** The handler table (statements.ts imports this module, so it is loaded lazily to avoid a cycle). */
-function handlers(): Promise<StatementHandlers> {
-  handlersModule ??= import('./statements.ts').then((m) => m.STATEMENT_HANDLERS);
-  return handlersModule;
-}
-
-export interface Settings {
-  /** Significant digits of printed numbers (undefined: full precision). */
-  digits?: number;
-}
-
-export class Interpreter {
+export class Interpreter implements InterpreterState {
   readonly variables = new Map<string, Value>();
   readonly params = new Map<string, ParamEntry>();
   readonly functions = new Map<string, UserFunction & { readonly span?: SourceSpan }>();
@@ -128,9 +47,12 @@ export class Interpreter {
   readonly usedOverrides = new Set<string>();
   readonly options: InterpreterOptions;
   baseDir: string;
+  /** The statements and commands this interpreter runs. */
+  readonly table: StatementTable;
 
   constructor(options: InterpreterOptions = {}) {
     this.options = options;
+    this.table = options.statements ?? STATEMENTS;
     this.baseDir = options.baseDir ?? process.cwd();
     this.overrides = options.overrides ?? new Map();
   }
@@ -220,13 +142,13 @@ export class Interpreter {
   }
 
   context(source: SourceText, baseDir: string = this.baseDir): StatementContext {
-    return { interp: this, source, baseDir, evaluator: new Evaluator(this.scope(baseDir), source) };
+    const evaluator = new Evaluator(this.scope(baseDir), source);
+    return { interp: this, source, baseDir, evaluator, table: this.table };
   }
 
   /** Runs one statement. Errors are ExprfitErrors positioned in `ctx.source`. */
   async execute(stmt: Statement, ctx: StatementContext): Promise<void> {
-    const table = await handlers();
-    const handler = table[stmt.kind] as StatementHandler;
+    const handler = this.table.statements[stmt.kind].run as StatementHandler;
     try {
       await handler(stmt, ctx);
     } catch (err) {

@@ -15,7 +15,7 @@
  * `residual_passes`, `peaks=TABLE_OR_ARRAY`, `start_NAME=value`, `name=NAME`, `out="file.csv"` and
  * `overlay="file.png"`. Errors point at the option (or argument) that caused them.
  *
- * Registered in statements.ts (`registerCommand(spotsCommand())`); the pipeline is imported when it runs.
+ * In the statement table through commands/spots.ts; the pipeline is imported when it runs.
  */
 import type { Expr } from '../ast/expr.ts';
 import type { SpotsOptions } from '../batch/spots.ts';
@@ -23,16 +23,8 @@ import { NdArray } from '../data/ndarray.ts';
 import { ExprfitError, spanAt, type SourceSpan } from '../syntax/span.ts';
 import { closestMatches } from '../syntax/suggest.ts';
 import type { CommandStatement, OptionArg } from '../syntax/statements.ts';
-import type { StatementContext } from './interpreter.ts';
-import {
-  displayPath,
-  isIdentifier,
-  outputPath,
-  rethrowAt,
-  where,
-  type CommandChecker,
-  type CommandDef,
-} from './statements.ts';
+import type { CommandChecker, CommandDef, StatementContext } from './context.ts';
+import { displayPath, isIdentifier, outputPath, rethrowAt, where } from './optionArgs.ts';
 import { asArray, asString, describeType, isTable, makeTable, typeError, type Value } from './values.ts';
 import { nameMap, nameTable } from './nameMap.ts';
 
@@ -105,23 +97,14 @@ const HELP = [
   'Spots closer than group_distance (default 6 sigma) are fitted jointly as a sum of Gaussians.',
 ].join('\n');
 
-/**
- * The `spots` command. A function declaration with getters, so statements.ts can call it during a module cycle
- * (before this module's constants exist) whichever of the two modules is loaded first.
- */
+/** The `spots` command. */
 export function spotsCommand(): CommandDef {
   return {
     name: 'spots',
     summary: 'find and fit the spots (2-D Gaussians) of an image; the table is named spots',
-    get help() {
-      return HELP;
-    },
-    get options() {
-      return OPTIONS;
-    },
-    get words() {
-      return WORDS;
-    },
+    help: HELP,
+    options: OPTIONS,
+    words: WORDS,
     check: checkSpots,
     run: runSpotsStatement,
   };

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NdArray } from '../../src/data/ndarray.ts';
 import { encodeNpy, parseNpy } from '../../src/data/npy.ts';
-import { getCommand, registerCommand } from '../../src/script/statements.ts';
+import { getCommand, registerCommand } from '../../src/script/statements/index.ts';
 import { checkStatements } from '../../src/script/check.ts';
 import { parseScript } from '../../src/syntax/parse.ts';
 import { csvText, errorOf, exec, normal, writeFile, freshSessions, arrayVar, type Run } from './helpers.ts';
@@ -491,7 +491,7 @@ describe('fit', () => {
     ['x = [1, 2, 3]\ny = x\nmodel y = a*x\nfit maxfev=-1', /maxfev/, 4, 5],
     [
       'x = [1, 2, 3]\ny = x\nmodel y = a*x\nfit starts=1e9',
-      /fit option 'starts' must be an integer >= 1 and <= 10000, got 1000000000/,
+      /option starts must be an integer >= 1 and <= 10000, got 1000000000/,
       4,
       5,
     ],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gridOf, plotSpecOf } from '../../src/script/plot.ts';
+import { gridOf, plotSpecOf } from '../../src/script/statements/plot.ts';
 import { plotSpec, type Plot1DSpec, type Plot2DSpec } from '../../src/data/plot.ts';
 import { errorOf, exec, normal, writeFile, freshSessions, type Run } from './helpers.ts';
 

@@ -5,21 +5,45 @@
  * grid (x, y, z of a flattened image) are drawn as maps too; other data of several variables as data against
  * model. A global fit draws every model line (or the one `eq=` names), one below the other.
  */
-import { NdArray } from '../data/ndarray.ts';
-import { broadcastTo } from '../data/ndarray.ts';
-import type { PlotSpec } from '../data/plot.ts';
-import { ExprfitError } from '../syntax/span.ts';
-import type { PlotStatement } from '../syntax/statements.ts';
-import type { FitRecord, StatementContext } from './interpreter.ts';
-import { displayPath, optionWord, outputPath, rethrowAt, unknownOption, where } from './statements.ts';
-import { asArray, typeError } from './values.ts';
-import { nameMap } from './nameMap.ts';
-import { printExpr } from '../ast/print.ts';
+import { defineOptions, opt } from '../../core/options.ts';
+import { NdArray } from '../../data/ndarray.ts';
+import { broadcastTo } from '../../data/ndarray.ts';
+import type { PlotSpec } from '../../data/plot.ts';
+import { ExprfitError } from '../../syntax/span.ts';
+import type { PlotStatement } from '../../syntax/statements.ts';
+import type { Checker, FitRecord, StatementContext, StatementDef } from '../context.ts';
+import {
+  displayPath,
+  outputPath,
+  requireFit,
+  rethrowAt,
+  statementOptions,
+  where,
+  writtenOption,
+} from '../optionArgs.ts';
+import { asArray, type Value } from '../values.ts';
+import { nameMap } from '../nameMap.ts';
+import { printExpr } from '../../ast/print.ts';
 
 const CURVE_POINTS = 400;
 
-/** The options of `plot` (also for `exprfit check`). */
-export const PLOT_OPTIONS = ['eq', 'title', 'xlabel', 'ylabel', 'width', 'x'];
+/** Any value: `x=` is checked as an array where it is used, with its own message. */
+function isValue(v: unknown): v is Value {
+  return v !== undefined;
+}
+
+export const plotSchema = defineOptions('plot', {
+  eq: opt.string({ doc: 'the model line to draw (a global fit draws every line)' }),
+  title: opt.string({ doc: 'the title over the plot' }),
+  xlabel: opt.string({ doc: 'the label of the x axis' }),
+  ylabel: opt.string({ doc: 'the label of the y axis' }),
+  width: opt.number({ doc: 'the width in pixels', gt: 50 }),
+  x: opt.custom<Value>({
+    doc: 'the variable to draw 1-D data against: x=t',
+    accept: isValue,
+    expected: 'an array',
+  }),
+});
 
 /** `plot ... x=NAME`: the variable to draw 1-D data against. */
 interface XVariable {
@@ -27,45 +51,21 @@ interface XVariable {
   readonly values: NdArray;
 }
 
-export async function plotLastFit(last: FitRecord, s: PlotStatement, ctx: StatementContext): Promise<void> {
-  let eqName: string | undefined;
-  let title: string | undefined;
-  let xLabel: string | undefined;
-  let yLabel: string | undefined;
-  let width: number | undefined;
-  let xVar: XVariable | undefined;
-  for (const o of s.options) {
-    switch (o.key) {
-      case 'eq':
-        eqName = optionWord(o, ctx);
-        break;
-      case 'x': {
-        const v = await ctx.evaluator.evaluate(o.value);
-        const values = asArray(v, 'x (the variable to draw the points against)', where(ctx, o.value.span));
-        xVar = { name: o.value.kind === 'sym' ? o.value.name : printExpr(o.value), values };
-        break;
-      }
-      case 'title':
-      case 'xlabel':
-      case 'ylabel': {
-        const v = await ctx.evaluator.evaluate(o.value);
-        const text = typeof v === 'string' ? v : optionWord(o, ctx);
-        if (o.key === 'title') title = text;
-        else if (o.key === 'xlabel') xLabel = text;
-        else yLabel = text;
-        break;
-      }
-      case 'width': {
-        const v = await ctx.evaluator.evaluate(o.value);
-        if (typeof v !== 'number' || !(v > 50))
-          throw typeError('width is a number of pixels above 50', where(ctx, o.value.span));
-        width = v;
-        break;
-      }
-      default:
-        throw unknownOption(o, PLOT_OPTIONS, ctx, 'plot');
-    }
-  }
+/** The `x=` option: the values and the name they were written as. */
+function xVariable(s: PlotStatement, value: Value | undefined, ctx: StatementContext): XVariable | undefined {
+  const o = writtenOption(plotSchema, s.options, 'x');
+  if (value === undefined || !o) return undefined;
+  const values = asArray(value, 'x (the variable to draw the points against)', where(ctx, o.value.span));
+  return { name: o.value.kind === 'sym' ? o.value.name : printExpr(o.value), values };
+}
+
+/** The model lines to draw: those with data (`eq=` picks one). */
+function plottedEquations(
+  last: FitRecord,
+  s: PlotStatement,
+  eqName: string | undefined,
+  ctx: StatementContext,
+) {
   const equations = eqName === undefined ? last.equations : last.equations.filter((e) => e.lhs === eqName);
   if (!equations.length) {
     throw new ExprfitError('value', `the last fit has no model line for '${eqName}'`, {
@@ -82,40 +82,58 @@ export async function plotLastFit(last: FitRecord, s: PlotStatement, ctx: Statem
       source: ctx.source,
     });
   }
-  const { plotFit } = await import('../data/plot.ts');
+  return plotted;
+}
+
+/** The plot of one model line (an error for data of more than two dimensions). */
+function equationSpec(
+  last: FitRecord,
+  eq: Equation,
+  labels: Labels,
+  s: PlotStatement,
+  ctx: StatementContext,
+) {
+  let made: ReturnType<typeof plotSpecOf>;
+  try {
+    made = plotSpecOf(last, eq, labels);
+  } catch (err) {
+    throw rethrowAt(err, ctx, s.span);
+  }
+  if (!made.spec) {
+    throw new ExprfitError(
+      'shape',
+      `plot draws 1-D and 2-D data; '${eq.lhs}' has shape [${eq.observed!.shape.join(', ')}]`,
+      { span: s.span, source: ctx.source },
+    );
+  }
+  if (made.note) ctx.interp.info(`plot: ${made.note}`);
+  return made.spec;
+}
+
+async function runPlot(s: PlotStatement, ctx: StatementContext): Promise<void> {
+  const last = requireFit(ctx, s.span, 'plot');
+  const o = await statementOptions(plotSchema, s.options, ctx, 'plot');
+  const xVar = xVariable(s, o.x, ctx);
+  const plotted = plottedEquations(last, s, o.eq, ctx);
+  const { plotFit } = await import('../../data/plot.ts');
   const path = await outputPath(ctx, s.file, s.fileSpan);
   const several = plotted.length > 1;
-  const specs: PlotSpec[] = [];
-  for (const eq of plotted) {
+  const specs: PlotSpec[] = plotted.map((eq) => {
     const shortText = eq.text.length > 80 ? `${eq.text.slice(0, 77)}...` : eq.text;
-    let made: ReturnType<typeof plotSpecOf>;
-    try {
-      made = plotSpecOf(last, eq, {
-        // one title: over the whole picture when several lines are drawn, else over the plot
-        title: several ? shortText : (title ?? shortText),
-        ...(xLabel ? { xLabel } : {}),
-        ...(yLabel ? { yLabel } : {}),
-        ...(xVar ? { x: xVar } : {}),
-      });
-    } catch (err) {
-      throw rethrowAt(err, ctx, s.span);
-    }
-    const { spec, note } = made;
-    if (!spec) {
-      throw new ExprfitError(
-        'shape',
-        `plot draws 1-D and 2-D data; '${eq.lhs}' has shape [${eq.observed!.shape.join(', ')}]`,
-        { span: s.span, source: ctx.source },
-      );
-    }
-    if (note) ctx.interp.info(`plot: ${note}`);
-    specs.push(spec);
-  }
+    // one title: over the whole picture when several lines are drawn, else over the plot
+    const labels = {
+      title: several ? shortText : (o.title ?? shortText),
+      ...(o.xlabel ? { xLabel: o.xlabel } : {}),
+      ...(o.ylabel ? { yLabel: o.ylabel } : {}),
+      ...(xVar ? { x: xVar } : {}),
+    };
+    return equationSpec(last, eq, labels, s, ctx);
+  });
   let res;
   try {
     res = await plotFit(path, several ? specs : specs[0], {
-      ...(width ? { width } : {}),
-      ...(several && title ? { title } : {}),
+      ...(o.width ? { width: o.width } : {}),
+      ...(several && o.title ? { title: o.title } : {}),
     });
   } catch (err) {
     throw rethrowAt(err, ctx, s.fileSpan);
@@ -123,6 +141,29 @@ export async function plotLastFit(last: FitRecord, s: PlotStatement, ctx: Statem
   for (const w of res.warnings) ctx.interp.warn(`warning: ${w}`);
   ctx.interp.info(`wrote ${displayPath(path)}`);
 }
+
+function checkPlot(s: PlotStatement, c: Checker): void {
+  c.requireFit(s.span, 'plot');
+  c.options(s.options, plotSchema, 'plot');
+}
+
+export const plotStatement: StatementDef<'plot'> = {
+  kind: 'plot',
+  run: runPlot,
+  check: checkPlot,
+  options: plotSchema,
+  help: {
+    summary:
+      'plot the last fit as .svg or .png (1-D: data, curve, residuals; 2-D: data, model, residual maps)',
+    usage: [
+      'plot "fit.svg"',
+      'plot "fit.png" title="run 3" eq=y2 width=600',
+      'plot "fit.svg" x=t               1-D data drawn against the variable t (default: the model\'s variable)',
+      'x, y, z columns that fill a regular grid are drawn as maps; other data of several variables as data',
+      'against model. A global fit draws every model line, one below the other (eq=NAME: only that one).',
+    ].join('\n'),
+  },
+};
 
 type Equation = FitRecord['equations'][number];
 

@@ -1,0 +1,90 @@
+/** `NAME = EXPR` and `a, b = EXPR`: binds values (arrays, numbers, strings, tables, splines) to names. */
+import { NdArray } from '../../data/ndarray.ts';
+import { ExprfitError, type SourceSpan } from '../../syntax/span.ts';
+import type { AssignStatement } from '../../syntax/statements.ts';
+import type { StatementContext, StatementDef } from '../context.ts';
+import { where } from '../optionArgs.ts';
+import { describeType, isTuple, typeError, type Value } from '../values.ts';
+
+/** A variable may not take a parameter's name. */
+function checkAssignable(ctx: StatementContext, name: string, span: SourceSpan): void {
+  if (ctx.interp.params.has(name)) {
+    throw new ExprfitError('value', `'${name}' is a parameter; a variable needs another name`, {
+      span,
+      source: ctx.source,
+      hints: [`to change its start value write: param ${name} = ...`],
+    });
+  }
+}
+
+/** Binds a variable (checked against the parameters' names). */
+export function bindVariable(ctx: StatementContext, name: string, value: Value, span: SourceSpan): void {
+  checkAssignable(ctx, name, span);
+  ctx.interp.variables.set(name, value);
+}
+
+/** The parts of a value assigned to several names: a tuple's items, or an array's rows. */
+function unpack(value: Value, s: AssignStatement, ctx: StatementContext): Value[] {
+  if (isTuple(value)) return [...value.items];
+  if (!(value instanceof NdArray) || value.ndim < 1) {
+    throw typeError(
+      `${describeType(value)} cannot be unpacked into ${s.targets.length} names`,
+      where(ctx, s.value.span),
+    );
+  }
+  const n = value.shape[0];
+  const rest = value.shape.slice(1);
+  const size = value.size / Math.max(n, 1);
+  return Array.from({ length: n }, (_, i) => {
+    const part = new NdArray(value.data.slice(i * size, (i + 1) * size), rest);
+    return part.ndim === 0 ? part.data[0] : part;
+  });
+}
+
+function assignOne(s: AssignStatement, value: Value, ctx: StatementContext): void {
+  if (isTuple(value)) {
+    throw typeError(`this gives ${value.items.length} values; name each of them`, where(ctx, s.value.span), [
+      `write: ${value.items.map((_, i) => `${s.targets[0]}${i + 1}`).join(', ')} = ...`,
+    ]);
+  }
+  ctx.interp.variables.set(s.targets[0], value);
+}
+
+async function runAssign(s: AssignStatement, ctx: StatementContext): Promise<void> {
+  const interp = ctx.interp;
+  s.targets.forEach((t, i) => checkAssignable(ctx, t, s.targetSpans[i]));
+  const target = s.targets[0];
+  if (s.targets.length === 1 && interp.overrides.has(target)) {
+    interp.usedOverrides.add(target);
+    interp.variables.set(target, interp.overrides.get(target)!);
+    return;
+  }
+  const value = await ctx.evaluator.evaluate(s.value);
+  if (s.targets.length === 1) return assignOne(s, value, ctx);
+  const items = unpack(value, s, ctx);
+  if (items.length !== s.targets.length) {
+    throw new ExprfitError(
+      'value',
+      `${s.targets.length} names on the left but ${items.length} value${items.length === 1 ? '' : 's'} on the right`,
+      { span: s.span, source: ctx.source },
+    );
+  }
+  s.targets.forEach((t, i) => interp.variables.set(t, items[i]));
+}
+
+export const assignStatement: StatementDef<'assign'> = {
+  kind: 'assign',
+  run: runAssign,
+  help: {
+    summary: 'NAME = EXPR: an array or number (element-wise with numpy broadcasting)',
+    usage: [
+      'img = load("spots.tif")          any supported file as an array',
+      'x, y = grid(img)                 pixel-centre coordinates (x = column, y = row)',
+      'u = linspace(-1, 1, 30)',
+      'v = [1, 2, 3]                    array literals; [[1, 2], [3, 4]] is 2-D',
+      'roi = img[10:20, 5:15]           slicing (0-based, stop excluded, negative from the end)',
+      'ly = log(y)                      element-wise expressions',
+      'g(u, s) = exp(-u^2/(2*s^2))      a function for later expressions and models',
+    ].join('\n'),
+  },
+};

@@ -1,0 +1,19 @@
+/** `g(u, s) = exp(-u^2/(2*s^2))`: a user function for later expressions and models. */
+import { getFunction } from '../../functions/registry.ts';
+import { ExprfitError } from '../../syntax/span.ts';
+import type { FunctionStatement } from '../../syntax/statements.ts';
+import type { StatementContext, StatementDef } from '../context.ts';
+import { getScriptFunction } from '../functions.ts';
+
+function runFunction(s: FunctionStatement, ctx: StatementContext): void {
+  if (getFunction(s.name) || getScriptFunction(s.name)) {
+    throw new ExprfitError('value', `'${s.name}' is a builtin function and cannot be redefined`, {
+      span: s.nameSpan,
+      source: ctx.source,
+      hints: ['choose another name for your function'],
+    });
+  }
+  ctx.interp.functions.set(s.name, { params: [...s.params], body: s.body, span: s.span });
+}
+
+export const functionStatement: StatementDef<'function'> = { kind: 'function', run: runFunction };
