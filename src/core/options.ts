@@ -9,7 +9,7 @@
  * key, offending value, what was expected), so that a front end renders the key in its own spelling with
  * `error.forFrontEnd('cli')` instead of rewriting message text.
  */
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError, type SourceSpan, type SourceText } from '../syntax/span.ts';
 import { closestMatches } from '../syntax/suggest.ts';
 
 /** Where an option is written: the TypeScript API, a CLI flag, or a `.fit` statement / REPL line. */
@@ -181,10 +181,20 @@ export const opt = {
       readonly accept: (value: unknown) => value is T;
       readonly expected: string;
       readonly parse?: (text: string) => unknown;
+      /** Words offered by completion and help (`symmetric`, `rotated`); other values may be valid too. */
+      readonly words?: readonly string[];
     },
   ): OptionSpec<T, D> {
     const parse = init.parse ? { parse: init.parse } : {};
-    const spec = { kind: 'custom', ...common(init), accept: init.accept, expected: init.expected, ...parse };
+    const words = init.words ? { words: init.words } : {};
+    const spec = {
+      kind: 'custom',
+      ...common(init),
+      accept: init.accept,
+      expected: init.expected,
+      ...parse,
+      ...words,
+    };
     return spec as OptionSpec<T, D>;
   },
 };
@@ -246,6 +256,11 @@ function availableIn(spec: AnySpec, frontEnd: FrontEnd): boolean {
 /** The keys (camelCase, declaration order) that exist in a front end. */
 export function optionKeys(schema: OptionsSchema, frontEnd: FrontEnd = 'api'): string[] {
   return Object.keys(schema.specs).filter((k) => availableIn(schema.specs[k], frontEnd));
+}
+
+/** The declared key that `spelled` (as written in `frontEnd`, or an alias) names; undefined when unknown. */
+export function optionKeyOf(schema: OptionsSchema, spelled: string, frontEnd: FrontEnd): string | undefined {
+  return spellings(schema, frontEnd).get(frontEnd === 'api' ? spelled : camelKey(spelled, frontEnd));
 }
 
 /** Map from every accepted camelCase spelling (key and aliases) to its key. */
@@ -322,16 +337,25 @@ export class OptionError extends ExprfitError {
   readonly detail: OptionErrorDetail;
   readonly frontEnd: FrontEnd;
 
-  constructor(detail: OptionErrorDetail, frontEnd: FrontEnd = 'api') {
+  constructor(
+    detail: OptionErrorDetail,
+    frontEnd: FrontEnd = 'api',
+    at: { span?: SourceSpan; source?: SourceText } = {},
+  ) {
     const { message, hints } = renderOptionError(detail, frontEnd);
-    super('option', message, { hints });
+    super('option', message, { hints, ...at });
     this.detail = detail;
     this.frontEnd = frontEnd;
   }
 
   /** The same error with keys spelled for another front end (the CLI showing `--max-group-size`). */
   forFrontEnd(frontEnd: FrontEnd): OptionError {
-    return new OptionError(this.detail, frontEnd);
+    return new OptionError(this.detail, frontEnd, { span: this.span, source: this.source });
+  }
+
+  /** The same error, spelled for `frontEnd`, pointing at the option in a script. */
+  at(frontEnd: FrontEnd, span: SourceSpan | undefined, source: SourceText): OptionError {
+    return new OptionError(this.detail, frontEnd, { span, source });
   }
 }
 
@@ -584,7 +608,7 @@ function typeText(spec: AnySpec): string {
     case 'numberArray':
       return 'numbers';
     case 'custom':
-      return 'value';
+      return spec.words?.length ? `${spec.words.join('|')}|...` : 'value';
     default:
       return spec.words?.length ? `${spec.kind}|${spec.words.join('|')}` : spec.kind;
   }
@@ -594,6 +618,12 @@ function defaultText(spec: AnySpec): string {
   const d = spec.default;
   if (d === undefined) return '';
   return Array.isArray(d) ? d.join(',') : String(d);
+}
+
+/** The doc line of an option with its default: `half-width of the fitted region (default 7)`. */
+export function optionDoc(spec: AnySpec): string {
+  const d = defaultText(spec);
+  return `${spec.doc}${d ? ` (default ${d})` : ''}`;
 }
 
 /** The flag as `--help` shows it: `--min-distance <integer>`, `--[no-]joint`. */
@@ -612,8 +642,7 @@ export function helpLines(schema: OptionsSchema, frontEnd: FrontEnd): string[] {
   const rows = optionKeys(schema, frontEnd).map((k) => {
     const spec = schema.specs[k];
     const head = frontEnd === 'cli' ? cliFlag(k, spec) : `${renderOptionKey(k, frontEnd)}<${typeText(spec)}>`;
-    const d = defaultText(spec);
-    return [head, `${spec.doc}${d ? ` (default ${d})` : ''}`] as const;
+    return [head, optionDoc(spec)] as const;
   });
   const width = Math.max(0, ...rows.map(([h]) => h.length));
   return rows.map(([h, doc]) => `  ${h.padEnd(width)}  ${doc}`);

@@ -9,7 +9,7 @@ import { ExprfitError } from '../../src/syntax/span.ts';
 import { findPeaks, parseThreshold, robustStats } from '../../src/batch/findPeaks.ts';
 import { momentStart } from '../../src/batch/moments.ts';
 import { multiSpotModel, spotModel } from '../../src/batch/models.ts';
-import { runSpots, SPOT_COLUMNS, spotsOptionsFrom } from '../../src/batch/spots.ts';
+import { runSpots, SPOT_COLUMNS, spotsOptionsFrom } from '../../src/batch/spots/index.ts';
 import { gaussianSpotCrb } from '../../src/batch/crb.ts';
 import { closeBatchPool } from '../../src/batch/pool.ts';
 import { printExpr } from '../../src/ast/print.ts';
@@ -425,7 +425,9 @@ describe('runSpots', () => {
       overlay: 'spots.png',
     });
     expect(() => spotsOptionsFrom({ rois: 7 })).toThrow(/unknown spots option 'rois'/);
-    expect(() => spotsOptionsFrom({ roi: 'seven' })).toThrow(/number/);
+    expect(() => spotsOptionsFrom({ roi: 'seven' })).toThrow(
+      /spots option 'roi' must be an integer >= 1, got 'seven'/,
+    );
     await expect(runSpots(img, { roi: 0 })).rejects.toThrow(/roi/);
     await expect(runSpots(img, { thresold: 3 } as never)).rejects.toMatchObject({
       message: "unknown spots option 'thresold'",
