@@ -92,11 +92,11 @@ export function makeCompleter(interp: Interpreter, baseDir: string = process.cwd
       return [completeFiles(prefix, baseDir), prefix];
     }
 
-    // key=word (statement options, then a command's own option words, e.g. spots model=)
+    // key=word (a command's own option words, e.g. spots estimator=, then those of the statements)
     const lead = /^\s*([\p{L}_][\p{L}\p{Nd}_]*)/u.exec(line)?.[1];
     const command = lead !== undefined ? getCommand(lead) : undefined;
     const kv = /([\p{L}_][\p{L}\p{Nd}_]*)=([\p{L}_\d]*)$/u.exec(line);
-    const kvWords = kv ? (own(WORDS_OF, kv[1]) ?? own(command?.words, kv[1])) : undefined;
+    const kvWords = kv ? (own(command?.words, kv[1]) ?? own(WORDS_OF, kv[1])) : undefined;
     if (kv && kvWords) return [kvWords.filter((w) => w.startsWith(kv[2])), kv[2]];
 
     const m = /[\p{L}_][\p{L}\p{M}\p{Nd}_]*$/u.exec(line);

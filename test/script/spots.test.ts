@@ -14,6 +14,8 @@ import { parseScript } from '../../src/syntax/parse.ts';
 import { Session } from '../../src/repl/session.ts';
 import { makeCompleter } from '../../src/repl/completer.ts';
 import { errorOf, exec, normal, writeFile, freshSessions, type Run } from './helpers.ts';
+import { OptionError } from '../../src/core/options.ts';
+import { getCommand } from '../../src/script/statements.ts';
 
 const fresh = freshSessions();
 
@@ -429,5 +431,56 @@ describe('spots in the REPL', () => {
     expect(complete('spo')[0]).toContain('spots');
     expect(complete(':help spo')[0]).toContain('spots');
     expect(complete('x = col(sp')[0]).toContain('spots');
+  });
+});
+
+describe('spots options from the schema', () => {
+  it('an option error names the key as a script writes it, at the value; the detail keeps the key', async () => {
+    const r = await withImage();
+    for (const [text, message, marked] of [
+      ['spots img max_group_size=0', "spots option 'max_group_size' must be an integer >= 1, got 0", '0'],
+      ['spots img maxGroup=0', "spots option 'max_group_size' must be an integer >= 1, got 0", '0'],
+      [
+        'spots img split_blends=perhaps',
+        "spots option 'split_blends' must be true or false, got 'perhaps'",
+        'perhaps',
+      ],
+      ['spots img min_distanse=2', "unknown spots option 'min_distanse'", 'min_distanse'],
+      [
+        'spots img roi=3 max_group=3 max_group_size=4',
+        "spots option 'max_group_size' is given twice (4)",
+        '4',
+      ],
+    ]) {
+      const e = await errorOf(() => exec(r, text));
+      expect(e.message).toBe(message);
+      expect(text.slice(e.span!.start, e.span!.end)).toBe(marked);
+      expect((e as OptionError).detail.key).toMatch(/^(maxGroupSize|splitBlends|minDistanse)$/);
+    }
+    const unknown = await errorOf(() => exec(r, 'spots img min_distanse=2'));
+    expect(unknown.hints).toEqual(["did you mean 'min_distance'?"]);
+  });
+
+  it('takes every option of the schema: max_group_size, residual_passes, split_blends, words bare or quoted', async () => {
+    const r = await withImage();
+    await exec(
+      r,
+      [
+        'spots img max_group_size=1 name=alone',
+        'spots img residual_passes=1 split_blends=false stop="strict" estimator=mle joint=yes name=all',
+      ].join('\n'),
+    );
+    expect(r.info[0]).toMatch(/0 crowded groups fitted jointly/);
+    expect(table(r, 'all').rows).toBe(TRUTH.length);
+  });
+
+  it('offers the options and their words for completion and lists them in :help', () => {
+    const complete = makeCompleter(fresh().interp, '.');
+    expect(complete('spots img max_gr')[0]).toEqual(['max_group_size=']);
+    expect(complete('spots img estimator=')[0]).toEqual(['lse', 'poisson', 'lsq', 'mle']);
+    expect(complete('spots img split_blends=')[0]).toEqual(['true', 'false']);
+    expect(getCommand('spots')!.help).toMatch(
+      /\n {2}max_group_size=<integer> +groups with more spots .* \(default 25\)/,
+    );
   });
 });
