@@ -29,6 +29,7 @@ import {
   type SpotsOptions,
   type ValidSpotsOptions,
 } from '../batch/spots/options.ts';
+import type { SpotsResult } from '../batch/spots/report.ts';
 import {
   OptionError,
   camelKey,
@@ -39,7 +40,7 @@ import {
   spellKey,
 } from '../core/options.ts';
 import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError, spanAt, type SourceSpan, type SourceText } from '../syntax/span.ts';
+import { ExprfitError, spanAt, type SourceSpan } from '../syntax/span.ts';
 import { closestMatches } from '../syntax/suggest.ts';
 import type { CommandStatement, OptionArg } from '../syntax/statements.ts';
 import type { StatementContext } from './interpreter.ts';
@@ -135,8 +136,11 @@ function isOption(key: string): boolean {
   return OPTIONS.includes(key) || (key.startsWith('start_') && key.length > 6);
 }
 
-function unknownKey(o: OptionArg, ctx: { source: SourceText }): ExprfitError {
-  const known = [...OPTIONS];
+/** Puts an option error, spelled as in scripts, at a place in the script. */
+type Place = (err: OptionError, span: SourceSpan | undefined) => ExprfitError;
+
+function unknownKey(o: OptionArg, place: Place): ExprfitError {
+  const known = OPTIONS.filter((k) => k !== 'start_NAME');
   const err = new OptionError({
     kind: 'option',
     scope: 'spots',
@@ -146,7 +150,7 @@ function unknownKey(o: OptionArg, ctx: { source: SourceText }): ExprfitError {
     suggestions: closestMatches(o.key, known).map((k) => camelKey(k, 'script')),
     suggestionsAreKeys: true,
   });
-  return err.at('script', o.keySpan, ctx.source);
+  return place(err, o.keySpan);
 }
 
 /** The word of `key=word` / `key="word"` (undefined for other expressions). */
@@ -195,11 +199,10 @@ function extraArgument(e: Expr, error: CommandChecker['error']): ExprfitError {
 }
 
 /** An option error of the schema, spelled as in scripts and pointing at the option it is about. */
-function positioned(err: unknown, options: readonly OptionArg[], source: SourceText): unknown {
+function positioned(err: unknown, options: readonly OptionArg[], place: Place): unknown {
   if (!(err instanceof OptionError)) return err;
   const o = [...options].reverse().find((a) => optionKeyOf(spotsSchema, a.key, 'script') === err.detail.key);
-  const span = err.detail.problem === 'unknown' ? o?.keySpan : (o?.value.span ?? o?.keySpan);
-  return err.at('script', span, source);
+  return place(err, err.detail.problem === 'unknown' ? o?.keySpan : (o?.value.span ?? o?.keySpan));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -221,21 +224,24 @@ function checkModelWord(o: OptionArg, name: string, c: CommandChecker): void {
 }
 
 /** A word value (`estimator=poison`) checked against the schema. */
-function checkWord(o: OptionArg, key: string, word: string, source: SourceText): void {
-  if (key === 'model') return;
+function checkWord(o: OptionArg, key: string, word: string, place: Place): void {
   try {
     parseOptions(spotsSchema, { [key]: word }, 'script');
   } catch (err) {
-    throw positioned(err, [o], source);
+    throw positioned(err, [o], place);
   }
 }
 
-function checkOption(o: OptionArg, c: CommandChecker, source: SourceText): void {
+function checkOption(o: OptionArg, c: CommandChecker): void {
+  const place: Place = (err, span) => {
+    const e = err.forFrontEnd('script');
+    return c.error(e.code, e.message, span, [...e.hints]);
+  };
   const key = canonicalKey(o.key);
-  if (!isOption(key)) throw unknownKey(o, { source });
+  if (!isOption(key)) throw unknownKey(o, place);
   if (o.value.kind === 'sym' && WORDS[key] && !c.has(o.value.name)) {
     if (key === 'model') checkModelWord(o, o.value.name, c);
-    else checkWord(o, key, o.value.name, source);
+    else checkWord(o, key, o.value.name, place);
   } else if (key === 'model' && o.value.kind !== 'str' && o.value.kind !== 'sym') {
     // an expression in x and y: its names are the model's parameters
   } else if (o.value.kind === 'sym' && key === 'threshold' && !c.has(o.value.name)) {
@@ -250,13 +256,11 @@ function checkSpots(stmt: CommandStatement, c: CommandChecker): void {
   if (!image) throw noImage(stmt, c.error);
   c.expr(image);
   if (extra) throw extraArgument(extra, c.error);
-  // the checker's errors carry the script; an option error gets it from one of them
-  const source = c.error('option', '', stmt.span).source!;
   let name = 'spots';
   let nameSpan: SourceSpan | undefined = stmt.span;
   for (const o of stmt.options) {
     if (canonicalKey(o.key) !== 'name') {
-      checkOption(o, c, source);
+      checkOption(o, c);
       continue;
     }
     const w = wordOf(o);
@@ -364,7 +368,7 @@ async function gatherOption(
   else if (key === 'threshold') g.raw[o.key] = await thresholdOf(o, sigmaOf.has(o), ctx);
   else if (optionKeyOf(spotsSchema, o.key, 'script') !== undefined)
     g.raw[o.key] = await schemaValue(o, key, ctx);
-  else throw unknownKey(o, ctx);
+  else throw unknownKey(o, (err, span) => err.at('script', span, ctx.source));
 }
 
 async function parseStatement(stmt: CommandStatement, ctx: StatementContext): Promise<Parsed> {
@@ -389,7 +393,7 @@ async function parseStatement(stmt: CommandStatement, ctx: StatementContext): Pr
   try {
     parsed = parseOptions(spotsSchema, g.raw, 'script');
   } catch (err) {
-    throw positioned(err, stmt.options, ctx.source);
+    throw positioned(err, stmt.options, (e, span) => e.at('script', span, ctx.source));
   }
   const options: SpotsOptions = {
     ...parsed,
@@ -521,6 +525,17 @@ async function runSpotsStatement(stmt: CommandStatement, ctx: StatementContext):
     ? ctx.source.text.slice(stmt.args[0].span.start, stmt.args[0].span.end)
     : 'image';
   interp.info(`spots ${imageText}: ${res.summary}${p.name === 'spots' ? '' : ` (table ${p.name})`}`);
+  await writeFiles(res, p, stmt, ctx);
+  warnUnconverged(res, imageText, ctx);
+}
+
+/** `out=` and `overlay=`: the table and the overlay written right away. */
+async function writeFiles(
+  res: SpotsResult,
+  p: Parsed,
+  stmt: CommandStatement,
+  ctx: StatementContext,
+): Promise<void> {
   for (const [file, key] of [
     [p.out, 'out'],
     [p.overlay, 'overlay'],
@@ -534,24 +549,27 @@ async function runSpotsStatement(stmt: CommandStatement, ctx: StatementContext):
     } catch (err) {
       throw rethrowAt(err, ctx, span);
     }
-    interp.info(`wrote ${displayPath(path)}`);
+    ctx.interp.info(`wrote ${displayPath(path)}`);
   }
-  // Spot fits that did not converge count as a fit that did not converge (exit status 3 of exprfit run); their
-  // rows are in the table with their status.
+}
+
+/**
+ * Spot fits that did not converge count as a fit that did not converge (exit status 3 of exprfit run); their
+ * rows are in the table with their status.
+ */
+function warnUnconverged(res: SpotsResult, imageText: string, ctx: StatementContext): void {
   const status = res.columns.status;
-  let failed = 0;
-  for (let i = 0; i < status.length; i++) if (status[i] !== STATUS.converged) failed++;
-  if (failed > 0) {
-    interp.unconverged++;
-    const counts = new Map<string, number>();
-    for (let i = 0; i < status.length; i++) {
-      if (status[i] === STATUS.converged) continue;
-      const why = res.statusNames[status[i]] ?? String(status[i]);
-      counts.set(why, (counts.get(why) ?? 0) + 1);
-    }
-    const detail = [...counts].map(([k, v]) => `${v} ${k}`).join(', ');
-    interp.warn(
-      `warning: spots ${imageText}: ${failed} of ${status.length} spot fits did not converge (${detail}); see the status column`,
-    );
+  const counts = new Map<string, number>();
+  for (let i = 0; i < status.length; i++) {
+    if (status[i] === STATUS.converged) continue;
+    const why = res.statusNames[status[i]] ?? String(status[i]);
+    counts.set(why, (counts.get(why) ?? 0) + 1);
   }
+  const failed = [...counts.values()].reduce((a, b) => a + b, 0);
+  if (failed === 0) return;
+  ctx.interp.unconverged++;
+  const detail = [...counts].map(([k, v]) => `${v} ${k}`).join(', ');
+  ctx.interp.warn(
+    `warning: spots ${imageText}: ${failed} of ${status.length} spot fits did not converge (${detail}); see the status column`,
+  );
 }
