@@ -389,27 +389,40 @@ async function parseStatement(stmt: CommandStatement, ctx: StatementContext): Pr
     spans.set(canonicalKey(o.key), o.value.span);
     await gatherOption(o, g, sigmaOf, ctx);
   }
+  const options = pipelineOptions(g, stmt, ctx);
+  await checkModel(options, stmt, spans, ctx);
+  if (g.peaks) checkPeaks(g.peaks, image, spans.get('peaks') ?? stmt.span, ctx);
+  return { image, options, ...g.files, name: g.name, spans };
+}
+
+/** The options of the pipeline: the schema's, parsed and checked, with the model expression, starts and peaks. */
+function pipelineOptions(g: Gathered, stmt: CommandStatement, ctx: StatementContext): SpotsOptions {
   let parsed: ValidSpotsOptions;
   try {
     parsed = parseOptions(spotsSchema, g.raw, 'script');
   } catch (err) {
     throw positioned(err, stmt.options, (e, span) => e.at('script', span, ctx.source));
   }
-  const options: SpotsOptions = {
+  return {
     ...parsed,
     ...(g.modelExpr ? { model: g.modelExpr } : {}),
     ...(Object.keys(g.start).length ? { start: g.start } : {}),
     ...(g.peaks ? { peaks: g.peaks } : {}),
   };
-  await checkModel(options, stmt, spans, ctx);
-  if (g.peaks) {
-    try {
-      peaksFromOption(g.peaks, image.shape[1], image.shape[0]);
-    } catch (err) {
-      throw rethrowAt(err, ctx, spans.get('peaks') ?? stmt.span);
-    }
+}
+
+/** Every peak inside the image (checked here so that the error points at `peaks=`). */
+function checkPeaks(
+  peaks: Gathered['peaks'] & object,
+  image: NdArray,
+  span: SourceSpan,
+  ctx: StatementContext,
+): void {
+  try {
+    peaksFromOption(peaks, image.shape[1], image.shape[0]);
+  } catch (err) {
+    throw rethrowAt(err, ctx, span);
   }
-  return { image, options, ...g.files, name: g.name, spans };
 }
 
 /** `peaks=TABLE` (its x and y columns, e.g. an earlier spots table) or `peaks=[[x, y], ...]` ([n, 2]). */
