@@ -1,6 +1,7 @@
 /**
- * `exprfit spots IMAGE ...`: find and fit the spots of an image (src/batch/spots.ts; docs/batch.md). Registered
- * in main.ts with `program.addCommand(spotsCommand(io, program))`. The pipeline is imported only when the command runs.
+ * `exprfit spots IMAGE ...`: find and fit the spots of an image (src/batch/spots/; docs/batch.md). Registered
+ * in main.ts with `program.addCommand(spotsCommand(io, program))`. Its flags come from `spotsSchema`; the
+ * pipeline is imported only when the command runs.
  *
  * Output: the table (CSV) on stdout, or in `--out`; the overlay PNG in `--overlay`; a summary on stderr (and a
  * progress bar there on a terminal when the fits take a while). Exit status 0 (fits that did not converge are

@@ -68,7 +68,7 @@ export const spotsSchema = defineOptions('spots', {
     expected: "'gpufit', 'strict' or { tol, maxIterations }",
     words: ['gpufit', 'strict'],
   }),
-  joint: opt.boolean({ doc: 'fit spots closer than groupDistance jointly', default: true }),
+  joint: opt.boolean({ doc: 'fit crowded spots (closer than the group distance) jointly', default: true }),
   groupDistance: opt.number({
     doc: 'peaks closer than this (pixels) form one group (default 6·σ, σ the width of isolated spots)',
     min: 0,
