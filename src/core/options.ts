@@ -637,15 +637,23 @@ export function completions(schema: OptionsSchema, frontEnd: FrontEnd = 'script'
   return optionKeys(schema, frontEnd).map((k) => renderOptionKey(k, frontEnd));
 }
 
-/** Lines for `:help` / `--help`: the key as written, its type, the doc line and the default. */
-export function helpLines(schema: OptionsSchema, frontEnd: FrontEnd): string[] {
+/**
+ * Lines for `:help` / `--help`: the key as written, its type, the doc line and the default; `extra` rows
+ * (a front end's own options, `[head, doc]`) are aligned with them.
+ */
+export function helpLines(
+  schema: OptionsSchema,
+  frontEnd: FrontEnd,
+  extra: readonly (readonly [string, string])[] = [],
+): string[] {
   const rows = optionKeys(schema, frontEnd).map((k) => {
     const spec = schema.specs[k];
     const head = frontEnd === 'cli' ? cliFlag(k, spec) : `${renderOptionKey(k, frontEnd)}<${typeText(spec)}>`;
     return [head, optionDoc(spec)] as const;
   });
-  const width = Math.max(0, ...rows.map(([h]) => h.length));
-  return rows.map(([h, doc]) => `  ${h.padEnd(width)}  ${doc}`);
+  const all = [...rows, ...extra];
+  const width = Math.max(0, ...all.map(([h]) => h.length));
+  return all.map(([h, doc]) => `  ${h.padEnd(width)}  ${doc}`);
 }
 
 function cell(text: string): string {
