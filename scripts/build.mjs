@@ -1,13 +1,18 @@
-// Bundles the library and the CLI with esbuild. Heavy optional libraries stay external and are imported lazily.
+// Bundles the library and the CLI with esbuild, then emits the type declarations (dist/types) with tsc.
+// `--no-types` skips the declarations (the test setup), `--types-only` skips the bundles.
+// Heavy optional libraries stay external and are imported lazily.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
 
+// fflate stays external: its package picks a Node or a browser build by export condition (exprfit/core).
 const external = [
-  'mathjs',
+  'fflate',
   'vega',
   'vega-lite',
   '@resvg/resvg-js',
-  'piscina',
-  'ml-matrix',
   'pngjs',
   'tiff',
   'csv-parse',
@@ -22,9 +27,36 @@ const common = {
   external,
   logLevel: 'warning',
 };
-await build({
-  ...common,
-  entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts', 'batch-worker': 'src/batch/worker.ts' },
-  outdir: 'dist',
-  splitting: true,
-});
+const typesOnly = process.argv.includes('--types-only');
+mkdirSync('dist', { recursive: true });
+if (!typesOnly) {
+  // chunk names change with the code: old ones would pile up
+  for (const f of readdirSync('dist', { withFileTypes: true }).filter((e) => e.isFile())) {
+    if (/\.js(\.map)?$/.test(f.name)) rmSync(join('dist', f.name));
+  }
+  await build({
+    ...common,
+    entryPoints: {
+      cli: 'src/cli/main.ts',
+      index: 'src/index.ts',
+      core: 'src/core.ts',
+      'batch-worker': 'src/batch/worker.ts',
+    },
+    outdir: 'dist',
+    splitting: true,
+  });
+}
+
+/** Declarations for consumers: tsc keeps the sources' `./x.ts` specifiers, which a consumer resolves as `./x.js`. */
+function emitDeclarations() {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  for (const entry of readdirSync('dist/types', { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.d.ts')) continue;
+    const file = join(entry.parentPath, entry.name);
+    const text = readFileSync(file, 'utf8');
+    const fixed = text.replace(/(['"])(\.{1,2}\/[^'"]*?)\.ts\1/g, '$1$2.js$1');
+    if (fixed !== text) writeFileSync(file, fixed);
+  }
+}
+if (!process.argv.includes('--no-types')) emitDeclarations();

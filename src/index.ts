@@ -2,6 +2,7 @@
 export { ExprfitError } from './syntax/span.ts';
 export type { SourceSpan } from './syntax/span.ts';
 export { NdArray, broadcastShapes } from './data/ndarray.ts';
+export type { NdArrayJSON } from './data/ndarray.ts';
 export type { Expr } from './ast/expr.ts';
 // Expressions: builders, printing, structural equality; builtins; the symbolic layer.
 export * as build from './ast/build.ts';
@@ -54,6 +55,8 @@ export type {
   Loss,
   Estimator,
   ParamResult,
+  FitWarning,
+  FitWarningCode,
   Termination,
 } from './fit/types.ts';
 export type { ParamInput, ParamsInput } from './model/params.ts';
@@ -80,28 +83,43 @@ export {
   rbfkernel,
   gaussian2d,
   sumOfGaussians,
+  mvnpdf2,
+  gaussianUnion,
+  probUnion,
   smoothingSpline,
   crBasis,
+  makeCrBasis,
 } from './arrays/index.ts';
 export * as arrays from './arrays/index.ts';
 // Files and plots (src/data; docs/formats.md).
 export {
   load,
   loadArray,
+  toArray,
   saveArray,
   readTable,
+  parseTable,
   writeTable,
   readJson,
   writeJson,
   readNpy,
+  parseNpy,
   writeNpy,
   readNpz,
+  parseNpz,
+  writeNpz,
   readPng,
+  parsePng,
   writeHeatmapPng,
   writePng16,
   readTiff,
+  parseTiff,
   readFits,
+  parseFits,
+  listFitsHdus,
   plotFit,
+  plotSvg,
+  plotSpec,
 } from './data/index.ts';
 // Models and compiled kernels: parse once, fit many times (src/model, src/compile; docs/compile.md).
 export { parseModelText as model } from './model/model.ts';
@@ -140,6 +158,7 @@ export {
 export type {
   FitManyOptions,
   FitManyResult,
+  FitManyJSON,
   ManyParamInput,
   PerFit,
   StopOption,
@@ -147,6 +166,7 @@ export type {
   Peaks,
   SpotsOptions,
   SpotsResult,
+  SpotsJSON,
   SpotColumn,
   SpotModel,
   SpotRoles,
@@ -157,3 +177,95 @@ export type {
 // Array expressions from code, as in scripts (`I = 1 - (1 - P1)*(1 - P2)`).
 export { evaluateArray } from './script/arrayExpr.ts';
 export type { ArrayInput } from './script/arrayExpr.ts';
+// Types that appear in the signatures above (TypeDoc's notExported check keeps this list complete).
+export type {
+  ArithOp,
+  ArrayNode,
+  BinaryNode,
+  BinaryOp,
+  CallNode,
+  CompareOp,
+  IndexItem,
+  IndexNode,
+  LogicalOp,
+  NumNode,
+  StrNode,
+  SymNode,
+  UnaryNode,
+  UnaryOp,
+} from './ast/expr.ts';
+export type {
+  AssignStatement,
+  CommandStatement,
+  DataStatement,
+  Equation as EquationAst,
+  ExprStatement,
+  FitStatement,
+  FunctionStatement,
+  ModelStatement,
+  OptionArg,
+  ParamDecl,
+  ParamStatement,
+  PlotStatement,
+  PrintStatement,
+  ReportStatement,
+  SaveStatement,
+  UserFunction as UserFunctionAst,
+} from './syntax/statements.ts';
+export type { SplineValue, TableValue, TupleValue, Where } from './script/values.ts';
+export type { BuiltinSpotModel } from './batch/models.ts';
+export type { ErrorCode } from './syntax/span.ts';
+export type { FitRecord, ModelLine, Settings, StatementContext } from './script/interpreter.ts';
+export type { StopRule } from './batch/lm.ts';
+export type { NumericArray } from './solver/bounds.ts';
+export type { BoundSide, TerminationReason } from './solver/summary.ts';
+export type { IterationInfo, LossName } from './solver/options.ts';
+export type { CheckResult } from './script/check.ts';
+export type {
+  BindOptions,
+  BoundKernel,
+  BoundResidualKernel,
+  BoundResidualValues,
+  BoundValues,
+  DataArray,
+  Kernel,
+  ValuesKernel,
+} from './compile/kernel.ts';
+export type { CovarianceOptions, CovarianceResult } from './solver/covariance.ts';
+export type { CrbResult } from './batch/crb.ts';
+export type { FitsCard, FitsHdu, FitsImage, FitsValue, ReadFitsOptions } from './data/fits.ts';
+export type { DataFormat, LoadOptions, LoadedData, SaveArrayOptions } from './data/load.ts';
+export type { LbfgsbOptions, MinimizeSummary, ObjectiveWithGradient } from './solver/lbfgsb.ts';
+export type { LikelihoodProblem, NllOptions, NllSummary } from './solver/nll.ts';
+export type { MultiStartResult } from './solver/multistart.ts';
+export type { NpzContents } from './data/npy.ts';
+export type { ColumnData, ReadTableOptions, Table, WriteTableOptions } from './data/table.ts';
+export type {
+  Plot1DSpec,
+  Plot2DSpec,
+  PlotCompareSpec,
+  PlotOptions,
+  PlotResult,
+  PlotSpec,
+} from './data/plot.ts';
+export type { PreparedEquation, PreparedFit } from './fit/fit.ts';
+export type { JsonData, JsonWriteOptions, NonFinite } from './data/json.ts';
+export type { PoissonProblem, PoissonSummary } from './solver/poisson.ts';
+export type { EvalScope } from './script/evaluate.ts';
+export type { ModelSpec } from './compile/program.ts';
+export type { NelderMeadOptions, Objective } from './solver/neldermead.ts';
+export type { MomentOptions } from './batch/moments.ts';
+export type { SpotColumns } from './batch/overlay.ts';
+export type { ParseOptions } from './syntax/parse.ts';
+export type { HeatmapOptions, ReadPngOptions } from './data/png.ts';
+export type { ReadTiffOptions } from './data/tiff.ts';
+export type { FitResultInit } from './fit/result.ts';
+export type { CommandChecker } from './script/statements.ts';
+export type { FunctionExample } from './functions/types.ts';
+export type { CallContext } from './script/functions.ts';
+export type { Colormap } from './data/colormap.ts';
+export type { NormalizedSpec, Role, SymbolicProgram } from './compile/roles.ts';
+export type { ValidatedFitOptions } from './fit/options.ts';
+export type { ParamSpec } from './model/params.ts';
+export type { Mode } from './compile/plan.ts';
+export type { UserFunctionSignature } from './syntax/check-calls.ts';

@@ -2,6 +2,7 @@
  * gaussfilter: scipy.ndimage.gaussian_filter (order 0) for arrays of any dimension, separable, with the
  * ndimage boundary modes.
  */
+import { codeGenerationAllowed } from '../compile/interpret.ts';
 import { NdArray } from '../data/ndarray.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import { asArray, checkFinite, fmtValue, perAxis, product } from './util.ts';
@@ -96,6 +97,30 @@ function treeSum(terms: readonly string[]): string {
 }
 const rowKernels = new Map<string, RowKernel>();
 
+/** The line kernel's sums as plain loops, where code generation from strings is disallowed. */
+function lineLoop(P: number, init: boolean): LineKernel {
+  return (buf, dst, base, n, w, k0) => {
+    const r = (buf.length - n) >> 1;
+    for (let i = 0; i < n; i++) {
+      const c = i + r;
+      let s = init ? w[0] * buf[c] : dst[base + i];
+      for (let q = k0; q < k0 + P; q++) s += w[q] * (buf[c + q] + buf[c - q]);
+      dst[base + i] = s;
+    }
+  };
+}
+
+/** The row kernel's sums as plain loops, where code generation from strings is disallowed. */
+function rowLoop(P: number, init: boolean): RowKernel {
+  return (src, dst, db, inner, offs, w, k0) => {
+    for (let j = 0; j < inner; j++) {
+      let s = init ? w[0] * src[offs[0] + j] : dst[db + j];
+      for (let k = k0; k < k0 + P; k++) s += w[k] * (src[offs[2 * k - 1] + j] + src[offs[2 * k] + j]);
+      dst[db + j] = s;
+    }
+  };
+}
+
 /**
  * dst[base + i] (=|+=) [w[0]*buf[i + r]] + sum over p < P of w[k0 + p] * (buf[c + k] + buf[c - k]),
  * c = i + r, k = k0 + p, for a line buffer padded by r on both sides. `init` writes, otherwise adds.
@@ -116,7 +141,9 @@ function lineKernel(P: number, init: boolean): LineKernel {
     }
     const body = `${decl.join('\n')}
 for (let i = 0; i < n; i++) { const c = i + r; dst[base + i] ${init ? '=' : '+='} ${treeSum(terms)}; }`;
-    f = new Function('buf', 'dst', 'base', 'n', 'w', 'k0', body) as LineKernel;
+    f = codeGenerationAllowed()
+      ? (new Function('buf', 'dst', 'base', 'n', 'w', 'k0', body) as LineKernel)
+      : lineLoop(P, init);
     lineKernels.set(key, f);
   }
   return f;
@@ -144,7 +171,9 @@ function rowKernel(P: number, init: boolean): RowKernel {
     }
     const body = `${decl.join('\n')}
 for (let j = 0; j < inner; j++) dst[db + j] ${init ? '=' : '+='} ${treeSum(terms)};`;
-    f = new Function('src', 'dst', 'db', 'inner', 'offs', 'w', 'k0', body) as RowKernel;
+    f = codeGenerationAllowed()
+      ? (new Function('src', 'dst', 'db', 'inner', 'offs', 'w', 'k0', body) as RowKernel)
+      : rowLoop(P, init);
     rowKernels.set(key, f);
   }
   return f;
@@ -238,7 +267,7 @@ function passLast(
   const map = new Int32Array(n + 2 * r);
   for (let p = 0; p < n + 2 * r; p++) map[p] = extendIndex(p - r, n, mode);
   const buf = new Float64Array(n + 2 * r);
-  const blocked = r <= RMAX ? lineKernelU(r, U) : null;
+  const blocked = r <= RMAX && codeGenerationAllowed() ? lineKernelU(r, U) : null;
   const first = blocked ? null : lineKernel(Math.min(PAIRS, r), true);
   for (let o = 0; o < outer; o++) {
     const base = o * n;
@@ -287,7 +316,7 @@ function passMiddle(
     const a = extendIndex(p, n, mode);
     return a < 0 ? cRow : ob + a * inner;
   };
-  if (r <= RMAX) {
+  if (r <= RMAX && codeGenerationAllowed()) {
     const kU = rowKernelU(r, U);
     const k1 = rowKernelU(r, 1);
     const offs = new Int32Array(2 * r + U);

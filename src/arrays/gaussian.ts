@@ -62,7 +62,7 @@ export function gausskernel1d(n: number, sigma: number, mode: KernelMode = 'samp
 /**
  * A Gaussian kernel normalised to sum 1, as the outer product of 1-D kernels (see `gausskernel1d`).
  * `size`: a number n gives a square [n, n] kernel; a list gives that shape (one entry: a 1-D kernel;
- * [rows, cols]: 2-D; any number of dims). `sigma`: a number for all axes or one per axis in the same order
+ * `[rows, cols]`: 2-D; any number of dims). `sigma`: a number for all axes or one per axis in the same order
  * as `size` ([sy, sx] for [rows, cols]).
  * 'integrate' equals `np.diff(scipy.stats.norm.cdf(edges, 0, sigma))` over the pixel edges
  * `np.arange(n + 1) - n/2`, outer-multiplied and divided by the sum.

@@ -1,6 +1,7 @@
 /**
  * rbfkernel: the Gaussian (RBF) kernel matrix between point sets, blockwise via |x|^2 + |y|^2 - 2 x.y.
  */
+import { codeGenerationAllowed } from '../compile/interpret.ts';
 import { NdArray } from '../data/ndarray.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import { FAST_EXP_TABLES, fastExp, fastExpSnippet } from './fastexp.ts';
@@ -112,7 +113,8 @@ export function rbfkernel(X: NdArray | number[][], Y?: NdArray | number[][] | nu
   const sy = sym ? sx : sqNorms(y, m, d);
   const g = -1 / (2 * sigma * sigma);
   const out = new Float64Array(n * m);
-  const gen = d >= 1 && d <= DMAX;
+  // generated unrolled blocks, unless code generation from strings is disallowed (then the plain loops)
+  const gen = d >= 1 && d <= DMAX && codeGenerationAllowed();
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const i1 = Math.min(n, i0 + BLOCK);
     for (let j0 = sym ? i0 : 0; j0 < m; j0 += BLOCK) {

@@ -123,20 +123,124 @@ export function index(target: Expr, items: readonly IndexItem[], span?: SourceSp
   return span ? { kind: 'index', target, items, span } : { kind: 'index', target, items };
 }
 
-/** Left-associated sum `a + b + c` (`num(0)` for no terms). */
-export function sum(terms: readonly Expr[]): Expr {
-  if (terms.length === 0) return num(0);
-  let acc = terms[0];
-  for (let i = 1; i < terms.length; i++) acc = add(acc, terms[i]);
+/**
+ * Chains longer than this many operands are built as groups of this many (each left-associated) joined
+ * in a balanced tree, so that a 100,000-term sum is a tree of depth about 80 instead of 100,000 and every
+ * recursive pass over trees stays far from the stack limit. Shorter chains are plainly left-associated.
+ */
+export const CHAIN_GROUP = 64;
+
+/** The two operators of a chain: `plus` and its inverse `minus` (`+`/`-`, `*`/`/`); `minus` may be absent. */
+export interface ChainOps {
+  readonly plus: BinaryOp;
+  readonly minus?: BinaryOp;
+}
+
+/** Makes one node of a chain joining operands `first..last` (indices into the chain's operands). */
+export type ChainJoin = (op: BinaryOp, left: Expr, right: Expr, first: number, last: number) => Expr;
+
+const plainJoin: ChainJoin = (op, left, right) => binary(op, left, right);
+
+/**
+ * The tree of `items[0] ops[0] items[1] ops[1] ...` read left to right (`ops[i]` joins `items[i]` and
+ * `items[i+1]`): left-associated up to CHAIN_GROUP operands, else groups joined in a balanced tree. A
+ * group that follows a `minus` is written with its operators inverted, `a - (b - c + d)` for `a - b + c - d`,
+ * so the value is the same (up to the rounding of a different order of operations).
+ */
+export function chain(
+  items: readonly Expr[],
+  ops: readonly BinaryOp[],
+  pair: ChainOps,
+  join: ChainJoin = plainJoin,
+): Expr {
+  const n = items.length;
+  if (n <= CHAIN_GROUP) return leftFold(items, ops, 0, n, false, pair, join);
+  const groups: ChainGroup[] = [];
+  for (let lo = 0; lo < n; lo += CHAIN_GROUP) {
+    const hi = Math.min(lo + CHAIN_GROUP, n);
+    const inverted = lo > 0 && ops[lo - 1] === pair.minus;
+    groups.push({
+      expr: leftFold(items, ops, lo, hi, inverted, pair, join),
+      first: lo,
+      last: hi - 1,
+      inverted,
+    });
+  }
+  return joinGroups(groups, 0, groups.length, false, pair, join);
+}
+
+interface ChainGroup {
+  readonly expr: Expr;
+  readonly first: number;
+  readonly last: number;
+  /** The group follows a `minus`. */
+  readonly inverted: boolean;
+}
+
+function inverse(op: BinaryOp, pair: ChainOps): BinaryOp {
+  return op === pair.plus ? pair.minus! : pair.plus;
+}
+
+function leftFold(
+  items: readonly Expr[],
+  ops: readonly BinaryOp[],
+  lo: number,
+  hi: number,
+  inverted: boolean,
+  pair: ChainOps,
+  join: ChainJoin,
+): Expr {
+  let acc = items[lo];
+  for (let i = lo + 1; i < hi; i++) {
+    const op = inverted ? inverse(ops[i - 1], pair) : ops[i - 1];
+    acc = join(op, acc, items[i], lo, i);
+  }
   return acc;
 }
 
-/** Left-associated product `a * b * c` (`num(1)` for no factors). */
+/** Groups `lo..hi-1` joined in a balanced tree; `negated` when the caller subtracts the whole of it. */
+function joinGroups(
+  groups: readonly ChainGroup[],
+  lo: number,
+  hi: number,
+  negated: boolean,
+  pair: ChainOps,
+  join: ChainJoin,
+): Expr {
+  if (hi - lo === 1) return groups[lo].expr;
+  const mid = (lo + hi) >> 1;
+  const left = joinGroups(groups, lo, mid, negated, pair, join);
+  const rightNegated = groups[mid].inverted !== negated;
+  const right = joinGroups(groups, mid, hi, negated !== rightNegated, pair, join);
+  const op = rightNegated ? pair.minus! : pair.plus;
+  return join(op, left, right, groups[lo].first, groups[hi - 1].last);
+}
+
+const SUM: ChainOps = { plus: '+', minus: '-' };
+const PRODUCT: ChainOps = { plus: '*', minus: '/' };
+
+/** The operator pair of a chain that contains `op` (`and`, `or` and comparisons have no inverse). */
+export function chainOps(op: BinaryOp): ChainOps {
+  if (op === '+' || op === '-') return SUM;
+  if (op === '*' || op === '/') return PRODUCT;
+  return { plus: op };
+}
+
+/** The sum `a + b + c` (`num(0)` for no terms; see `chain` for the shape of long sums). */
+export function sum(terms: readonly Expr[]): Expr {
+  if (terms.length === 0) return num(0);
+  return chain(terms, new Array<BinaryOp>(terms.length - 1).fill('+'), SUM);
+}
+
+/** The product `a * b * c` (`num(1)` for no factors; see `chain` for the shape of long products). */
 export function product(factors: readonly Expr[]): Expr {
   if (factors.length === 0) return num(1);
-  let acc = factors[0];
-  for (let i = 1; i < factors.length; i++) acc = mul(acc, factors[i]);
-  return acc;
+  return chain(factors, new Array<BinaryOp>(factors.length - 1).fill('*'), PRODUCT);
+}
+
+/** A sum of signed terms: `a - b + c` from `[a, b, c]` and `['-', '+']`. */
+export function signedSum(terms: readonly Expr[], ops: readonly ('+' | '-')[]): Expr {
+  return terms.length === 0 ? num(0) : chain(terms, ops, SUM);
 }
 
 /** The value of a constant node: a `num`, or unary minus applied to a constant; otherwise `undefined`. */

@@ -4,11 +4,12 @@
  * as columns (a Float64Array per parameter, per-parameter standard errors, χ², iterations, termination codes).
  * See docs/batch.md.
  */
+import { availableParallelism } from 'node:os';
 import type { Expr } from '../ast/expr.ts';
 import { printExpr } from '../ast/print.ts';
 import { collapse } from '../compile/kernel.ts';
 import type { OperandLayout } from '../compile/plan.ts';
-import { NdArray, broadcastShapes, broadcastTo } from '../data/ndarray.ts';
+import { NdArray, broadcastShapes, broadcastTo, plainArrays } from '../data/ndarray.ts';
 import { CONSTANTS } from '../functions/registry.ts';
 import { parseModelText } from '../model/model.ts';
 import { freeSymbols } from '../symbolic/index.ts';
@@ -100,6 +101,26 @@ export interface FitManyResult {
   readonly elapsedMs: number;
   /** Number of fits whose status is `converged`. */
   readonly converged: number;
+  /** `JSON.stringify` form: the typed arrays as plain arrays (NaN → null), status names and the model text. */
+  toJSON(): FitManyJSON;
+}
+
+/** The JSON form of a {@link FitManyResult}. */
+export interface FitManyJSON {
+  model: string;
+  n: number;
+  params: string[];
+  values: Record<string, number[]>;
+  stderr: Record<string, number[]>;
+  chi2: number[];
+  iterations: number[];
+  status: number[];
+  statusNames: readonly string[];
+  npoints: number[];
+  estimator: BatchEstimator;
+  stop: StopRule;
+  elapsedMs: number;
+  converged: number;
 }
 
 export { STATUS_NAMES };
@@ -282,10 +303,7 @@ export function prepareMany(
               `estimator must be 'lse' or 'poisson', got ${String(options.estimator)}`,
             );
           })();
-  const threads = options.threads ?? 1;
-  if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
-    throw new ExprfitError('option', `threads must be an integer from 1 to 256, got ${String(threads)}`);
-  }
+  const threads = threadCount(options.threads);
   const stop = resolveStop(options.stop);
   if (
     options.poissonHessian !== undefined &&
@@ -602,6 +620,36 @@ export function prepareMany(
   };
 }
 
+/** Most worker threads accepted at all; a count above the cores is lowered to the cores. */
+const MAX_THREADS = 256;
+
+/**
+ * The `threads` option: an integer from 1 to 256, lowered to the number of cores
+ * (`os.availableParallelism()`) with a warning, since more threads than cores only cost memory.
+ */
+function threadCount(option: number | undefined): number {
+  const threads = option ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new ExprfitError(
+      'option',
+      `threads must be an integer from 1 to ${MAX_THREADS}, got ${String(threads)}`,
+    );
+  }
+  const cores = availableParallelism();
+  if (threads <= cores) return threads;
+  warn(`threads ${threads} is more than the ${cores} cores of this machine: using ${cores}`);
+  return cores;
+}
+
+const warned = new Set<string>();
+
+/** A warning for the user, once per process (a process 'warning' event; Node prints it on stderr). */
+function warn(text: string): void {
+  if (warned.has(text)) return;
+  warned.add(text);
+  process.emitWarning(text, { type: 'ExprfitWarning' });
+}
+
 /** Whether any value is NaN (small functions: their loops are optimised early). */
 function hasNaN(a: Float64Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== a[i]) return true;
@@ -682,13 +730,21 @@ export async function runPrepared(prep: PreparedMany): Promise<FitManyResult> {
     if (prep.threads <= 1 || s.nFits <= prep.chunkSize) {
       out = solveLocal(prep);
     } else {
-      const { runThreaded } = await import('./pool.ts');
-      out = await runThreaded(prep);
+      out = await solveThreaded(prep);
     }
   } finally {
     prep.release?.();
   }
   return buildResult(s, out, performance.now() - t0);
+}
+
+/** Solves on worker threads, or on this thread (with a warning) when the worker file of a bundle is missing. */
+async function solveThreaded(prep: PreparedMany): Promise<SolveOutput> {
+  const { missingWorkerEntry, runThreaded } = await import('./pool.ts');
+  const missing = missingWorkerEntry();
+  if (missing === undefined) return runThreaded(prep);
+  warn(`the batch worker file ${missing} is missing: fitting on one thread`);
+  return solveLocal(prep);
 }
 
 function buildResult(s: BatchSetup, out: SolveOutput, ms: number): FitManyResult {
@@ -702,7 +758,7 @@ function buildResult(s: BatchSetup, out: SolveOutput, ms: number): FitManyResult
   let converged = 0;
   for (let i = 0; i < n; i++) if (out.status[i] === STATUS.converged) converged++;
   const npoints = s.npoints ? Int32Array.from(s.npoints) : new Int32Array(n).fill(s.size);
-  return {
+  const result = {
     n,
     params: s.params,
     values,
@@ -714,6 +770,36 @@ function buildResult(s: BatchSetup, out: SolveOutput, ms: number): FitManyResult
     estimator: s.estimator,
     stop: s.stop,
     elapsedMs: ms,
+    converged,
+  };
+  return { ...result, toJSON: () => fitManyJson(s.modelText, result) };
+}
+
+function fitManyJson(model: string, r: Omit<FitManyResult, 'toJSON'>): FitManyJSON {
+  const { chi2, iterations, status, npoints } = plainArrays({
+    chi2: r.chi2,
+    iterations: r.iterations,
+    status: r.status,
+    npoints: r.npoints,
+  });
+  const values = plainArrays(r.values);
+  const stderr = plainArrays(r.stderr);
+  const { n, estimator, stop, elapsedMs, converged } = r;
+  const params = [...r.params];
+  return {
+    model,
+    n,
+    params,
+    values,
+    stderr,
+    chi2,
+    iterations,
+    status,
+    statusNames: STATUS_NAMES,
+    npoints,
+    estimator,
+    stop,
+    elapsedMs,
     converged,
   };
 }

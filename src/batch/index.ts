@@ -10,6 +10,7 @@ export {
 export type {
   FitManyOptions,
   FitManyResult,
+  FitManyJSON,
   ManyParamInput,
   PerFit,
   StopOption,
@@ -22,7 +23,7 @@ export type { MomentStart, MomentOptions } from './moments.ts';
 export { spotModel, multiSpotModel, BUILTIN_MODELS } from './models.ts';
 export type { SpotModel, SpotRoles, BuiltinSpotModel } from './models.ts';
 export { runSpots, spotsCsv, spotsOptionsFrom, SPOT_COLUMNS } from './spots/index.ts';
-export type { SpotsOptions, SpotsResult, SpotColumn } from './spots/index.ts';
+export type { SpotsOptions, SpotsResult, SpotsJSON, SpotColumn } from './spots/index.ts';
 export { overlayPng, overlayRgba } from './overlay.ts';
 export type { OverlayOptions } from './overlay.ts';
 export { closeBatchPool } from './pool.ts';

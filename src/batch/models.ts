@@ -86,6 +86,7 @@ export function spotModel(model: string | Expr = 'symmetric'): SpotModel {
   if (!used.has('x') || !used.has('y')) {
     throw new ExprfitError('value', `a spot model must use both x and y; '${name}' does not`);
   }
+  checkDependsOnAll(expr, names, name);
   const find = (role: keyof SpotRoles): string | undefined => ALIASES[role].find((a) => names.includes(a));
   const x = find('x');
   const y = find('y');
@@ -106,6 +107,23 @@ export function spotModel(model: string | Expr = 'symmetric'): SpotModel {
     background: find('background'),
   };
   return { name, expr, params: names, roles };
+}
+
+/**
+ * Every parameter must change the model: one that the simplified model or its derivative drops (`0*beta`,
+ * `beta^0`) is not determined by the image, and the joint model, built from the simplified expression, would
+ * not have it at all. An error naming it, the same for isolated and joint fits.
+ */
+function checkDependsOnAll(expr: Expr, params: readonly string[], model: string): void {
+  const kept = freeSymbols(simplify(expr));
+  for (const p of params) {
+    const d = kept.has(p) ? simplify(differentiate(expr, p)) : num(0);
+    if (d.kind === 'num' && d.value === 0) {
+      throw new ExprfitError('value', `the spot model '${model}' does not depend on its parameter '${p}'`, {
+        hints: [`remove '${p}' from the model: the image cannot determine it`],
+      });
+    }
+  }
 }
 
 /**

@@ -18,7 +18,7 @@ export interface OverlayOptions {
   range?: readonly [number, number];
 }
 
-interface SpotColumns {
+export interface SpotColumns {
   readonly x: Float64Array;
   readonly y: Float64Array;
   readonly sigma_x: Float64Array;

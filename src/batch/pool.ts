@@ -1,13 +1,16 @@
 /**
- * Worker threads for batch fitting (node:worker_threads). A pool per thread count is kept for the life of the
- * process — idle workers are unref'd, so they never keep it alive — and `closeBatchPool()` ends it.
+ * Worker threads for batch fitting (node:worker_threads). One pool, of the last thread count asked for, is kept
+ * for the life of the process — idle workers are unref'd, so they never keep it alive — and `closeBatchPool()`
+ * ends it. A batch keeps the pool it started on until it is done, even when another thread count or
+ * `closeBatchPool()` replaces that pool meanwhile.
  *
  * The worker entry is dist/batch-worker.js next to the bundle, or src/batch/worker.ts when exprfit runs from its
  * TypeScript sources (tests, `tsx`): then the worker loads it through tsx's `tsImport` (a `--import tsx` in a
  * worker's execArgv is not honoured by Node 20).
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ExprfitError } from '../syntax/span.ts';
 import type { PreparedMany } from './fitMany.ts';
@@ -20,16 +23,33 @@ interface Pending {
   reject(e: Error): void;
 }
 
+interface Job {
+  readonly id: number;
+  readonly task: BatchTask;
+  readonly done: Pending;
+}
+
+/**
+ * A fixed number of workers. Lifecycle: a pool serves batches until it is retired (another thread count is
+ * asked for, a worker died, or `closeBatchPool()`); a retired pool takes no new batch, finishes the batches it
+ * has, and then ends its workers. So a running batch always keeps its workers until it is done.
+ */
 class BatchPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly queue: { id: number; task: BatchTask; done: Pending }[] = [];
-  private readonly running = new Map<Worker, { id: number; done: Pending }>();
+  private readonly queue: Job[] = [];
+  private readonly running = new Map<Worker, Job>();
   /** Batches each worker has been sent (the setup goes with a worker's first task of a batch). */
   private readonly seen = new Map<Worker, Set<number>>();
   private readonly setups = new Map<number, { setup: BatchTask['setup']; out: BatchTask['out'] }>();
   private nextId = 1;
+  private nextBatch = 1;
   private broken: Error | undefined;
+  private retired = false;
+  private ending = false;
+  private resolveEnded: () => void = () => {};
+  /** Resolves when the pool has ended its workers. */
+  private readonly ended = new Promise<void>((resolve) => (this.resolveEnded = resolve));
 
   constructor(readonly size: number) {
     for (let i = 0; i < size; i++) this.spawn();
@@ -37,14 +57,7 @@ class BatchPool {
 
   private spawn(): void {
     const w = startWorker();
-    w.on('message', (msg: { id: number; error?: string }) => {
-      const r = this.running.get(w);
-      if (!r || r.id !== msg.id) return;
-      this.running.delete(w);
-      if (msg.error) r.done.reject(new Error(`batch worker failed: ${msg.error}`));
-      else r.done.resolve();
-      this.release(w);
-    });
+    w.on('message', (msg: { id: number; error?: string }) => this.answered(w, msg));
     w.on('error', (e: Error) => this.fail(w, e));
     w.on('exit', (code) => {
       if (this.workers.includes(w)) this.fail(w, new Error(`batch worker exited with code ${code}`));
@@ -54,16 +67,24 @@ class BatchPool {
     this.idle.push(w);
   }
 
+  private answered(w: Worker, msg: { id: number; error?: string }): void {
+    const job = this.running.get(w);
+    if (!job || job.id !== msg.id) return;
+    this.running.delete(w);
+    if (msg.error) job.done.reject(new Error(`batch worker failed: ${msg.error}`));
+    else job.done.resolve();
+    this.release(w);
+  }
+
+  /** A worker died: its task and the queued ones fail; the pool serves no new batch. */
   private fail(w: Worker, e: Error): void {
     this.broken = e;
-    const r = this.running.get(w);
+    const job = this.running.get(w);
     this.running.delete(w);
-    r?.done.reject(e);
+    job?.done.reject(e);
     for (const q of this.queue.splice(0)) q.done.reject(e);
-    const i = this.workers.indexOf(w);
-    if (i >= 0) this.workers.splice(i, 1);
-    const j = this.idle.indexOf(w);
-    if (j >= 0) this.idle.splice(j, 1);
+    remove(this.workers, w);
+    remove(this.idle, w);
   }
 
   private release(w: Worker): void {
@@ -75,9 +96,9 @@ class BatchPool {
     }
   }
 
-  private dispatch(w: Worker, job: { id: number; task: BatchTask; done: Pending }): void {
+  private dispatch(w: Worker, job: Job): void {
     w.ref();
-    this.running.set(w, { id: job.id, done: job.done });
+    this.running.set(w, job);
     let seen = this.seen.get(w);
     if (!seen) this.seen.set(w, (seen = new Set()));
     let task = job.task;
@@ -91,15 +112,17 @@ class BatchPool {
 
   /** Registers a batch's setup and output columns; tasks then name it by number. */
   addBatch(setup: NonNullable<BatchTask['setup']>, out: NonNullable<BatchTask['out']>): number {
+    if (this.retired) throw new Error('internal: a batch was added to a retired worker pool');
     const id = this.nextBatch++;
     this.setups.set(id, { setup, out });
     return id;
   }
 
+  /** A batch is done (all its tasks settled); a retired pool ends with its last batch. */
   endBatch(id: number): void {
     this.setups.delete(id);
+    if (this.retired && this.setups.size === 0) this.end();
   }
-  private nextBatch = 1;
 
   run(task: BatchTask): Promise<void> {
     if (this.broken) return Promise.reject(this.broken);
@@ -112,14 +135,28 @@ class BatchPool {
   }
 
   get healthy(): boolean {
-    return !this.broken && this.workers.length === this.size;
+    return !this.broken && !this.retired && this.workers.length === this.size;
   }
 
-  async destroy(): Promise<void> {
+  /** Takes no new batch; ends the workers once the running batches are done. Resolves when they have ended. */
+  retire(): Promise<void> {
+    this.retired = true;
+    if (this.setups.size === 0) this.end();
+    return this.ended;
+  }
+
+  private end(): void {
+    if (this.ending) return;
+    this.ending = true;
     const ws = this.workers.splice(0);
     this.idle.length = 0;
-    await Promise.all(ws.map((w) => w.terminate()));
+    Promise.all(ws.map((w) => w.terminate())).then(this.resolveEnded, this.resolveEnded);
   }
+}
+
+function remove<T>(list: T[], x: T): void {
+  const i = list.indexOf(x);
+  if (i >= 0) list.splice(i, 1);
 }
 
 /** Starts one worker: the bundled entry, or the TypeScript entry through tsx. */
@@ -150,19 +187,42 @@ function startWorker(): Worker {
 }
 
 let pool: BatchPool | undefined;
+/** Pools retired while batches ran on them (they end with their last batch). */
+const retiring = new Set<Promise<void>>();
+
+function retire(p: BatchPool): void {
+  const ended = p.retire().then(() => {
+    retiring.delete(ended);
+  });
+  retiring.add(ended);
+}
 
 function getPool(threads: number): BatchPool {
   if (pool && pool.size === threads && pool.healthy) return pool;
-  void pool?.destroy();
+  if (pool) retire(pool);
   pool = new BatchPool(threads);
   return pool;
 }
 
-/** Ends the worker threads of batch fitting (they are started again when needed). */
+/**
+ * Ends the worker threads of batch fitting (they are started again when needed). Batches still running keep
+ * their workers until they are done; the promise resolves when every worker has ended.
+ */
 export async function closeBatchPool(): Promise<void> {
   const p = pool;
   pool = undefined;
-  if (p) await p.destroy();
+  if (p) retire(p);
+  await Promise.all([...retiring]);
+}
+
+/**
+ * Why worker threads cannot start here, or undefined when they can: a bundle whose worker file
+ * (batch-worker.js next to it) is missing. `here` is the URL of this module (a parameter for the tests).
+ */
+export function missingWorkerEntry(here: string = import.meta.url): string | undefined {
+  if (here.endsWith('.ts') || !here.startsWith('file:')) return undefined;
+  const entry = new URL('./batch-worker.js', here);
+  return existsSync(fileURLToPath(entry)) ? undefined : fileURLToPath(entry);
 }
 
 /** Solves a prepared (shared-memory) batch on `prep.threads` worker threads, in chunks, results in input order. */
@@ -182,10 +242,10 @@ export async function runThreaded(prep: PreparedMany): Promise<SolveOutput> {
       }),
     );
   }
-  try {
-    await Promise.all(jobs);
-  } finally {
-    p.endBatch(batch);
-  }
+  // every task settles (a worker that dies fails its own and the queued ones) before the batch ends
+  const settled = await Promise.allSettled(jobs);
+  p.endBatch(batch);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return out;
 }

@@ -10,6 +10,8 @@ import type { SymbolicProgram } from '../compile/roles.ts';
 import { parseExpr } from '../syntax/parse.ts';
 import type { AccumulateKernel, BatchEstimator, BatchLayout } from './kernel.ts';
 import { generateAccumulate } from './kernel.ts';
+import { interpretedAccumulate } from './interpret.ts';
+import { codeGenerationAllowed } from '../compile/interpret.ts';
 import { factorSeparableExp } from './separable.ts';
 import { sumYLogF } from './fastlog.ts';
 import type { SolveContext, SolveOutput, StopRule } from './lm.ts';
@@ -94,7 +96,11 @@ export function compiledFor(s: BatchSetup): Compiled {
       weighted: s.weights !== null,
       splitTranscendentals: s.splitTranscendentals ?? true,
     };
-    return { kernel: generateAccumulate(program, layout, opts) };
+    // where code generation from strings is disallowed, the same accumulation by walking the trees
+    const kernel = codeGenerationAllowed()
+      ? generateAccumulate(program, layout, opts)
+      : interpretedAccumulate(program, layout, opts);
+    return { kernel };
   });
 }
 

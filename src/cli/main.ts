@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import type { Command as CommandType, CommanderError as CommanderErrorType } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError, type SourceText } from '../syntax/span.ts';
 import { describeError, formatWarning, styleFor, type Stream } from './style.ts';
 import { spotsCommand } from './spots.ts';
 
@@ -23,9 +23,27 @@ type CommanderError = CommanderErrorType;
 export const EXIT = { ok: 0, internal: 1, input: 2, notConverged: 3 } as const;
 
 /** Where a command writes; tests pass their own. */
+type ScriptInput = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
+
 export interface Io {
   readonly stdout: Stream;
   readonly stderr: Stream;
+  /** Where `exprfit run -` reads the script (default: process.stdin). */
+  readonly stdin?: ScriptInput;
+}
+
+const STDIN_NAME = '<stdin>';
+
+/** The script text of `exprfit run -`, named `<stdin>`; scripts read their data relative to the working folder. */
+async function readStdinScript(stdin: ScriptInput): Promise<SourceText> {
+  const chunks: Uint8Array[] = [];
+  for await (const c of stdin) chunks.push(typeof c === 'string' ? new TextEncoder().encode(c) : c);
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    return { text: text.replace(/^\uFEFF/, ''), file: STDIN_NAME };
+  } catch (e) {
+    throw new ExprfitError('io', `${STDIN_NAME}: not a text .fit script (not UTF-8)`, { cause: e });
+  }
 }
 
 function line(stream: Stream, text: string): void {
@@ -78,8 +96,16 @@ Examples:
 
 Output: print and report go to stdout; notes (files written, fit summaries) to stderr.
 With --json, stdout holds only {"fits": [result, ...]} (print and report go to stderr).
-Exit status: 0 all fits converged, 3 a fit did not converge (its result is still saved and
-reported), 2 bad input, usage or file errors.`;
+Exit status: 0 all fits converged, 3 a fit did not converge or converged with a warning
+(a parameter not determined by the data, ...; --allow-warnings accepts those), its result
+still saved and reported; 2 bad input, usage or file errors.`;
+
+interface RunFlags {
+  json?: boolean;
+  quiet?: boolean;
+  allowWarnings?: boolean;
+  set?: string[];
+}
 
 export function buildProgram(io: Io, state: { debug: boolean }): Command {
   const program = new Command();
@@ -116,9 +142,13 @@ Documentation: docs/cli.md (commands, REPL, .fit statements), docs/language.md (
   program
     .command('run')
     .description('run a .fit script: fit, report, save and plot as it says')
-    .argument('<file>', 'the .fit script')
+    .argument('<file>', "the .fit script ('-': read it from stdin)")
     .option('--json', 'print {"fits": [result, ...]} on stdout and nothing else there')
     .option('-q, --quiet', 'no notes (files written, fit summaries) on stderr')
+    .option(
+      '--allow-warnings',
+      'accept fits that converged with warnings (parameters not determined by the data): exit 0, not 3',
+    )
     .addOption(
       new Option(
         '--set <name=value>',
@@ -126,19 +156,22 @@ Documentation: docs/cli.md (commands, REPL, .fit statements), docs/language.md (
       ).argParser(collect),
     )
     .addHelpText('after', RUN_EXAMPLES)
-    .action(async (file: string, opts: { json?: boolean; quiet?: boolean; set?: string[] }) => {
+    .action(async (file: string, opts: RunFlags) => {
       const overrides = await parseOverrides(opts.set ?? []);
       const { runScript } = await import('../script/index.ts');
       const json = !!opts.json;
       const quiet = !!opts.quiet;
-      const res = await runScript(file, {
+      const stdin = file === '-' ? await readStdinScript(io.stdin ?? process.stdin) : undefined;
+      const res = await runScript(stdin ? STDIN_NAME : file, {
+        ...(stdin ? { source: stdin } : {}),
         overrides,
         out: (t) => (json ? !quiet && line(io.stderr, t) : line(io.stdout, t)),
         info: (t) => !quiet && line(io.stderr, t),
         warn: (t) => line(io.stderr, formatWarning(t, err)),
+        allowWarnings: !!opts.allowWarnings,
       });
       if (json) line(io.stdout, JSON.stringify({ fits: res.fits.map((f) => f.toJSON()) }, null, 2));
-      process.exitCode = res.unconverged > 0 ? EXIT.notConverged : EXIT.ok;
+      process.exitCode = res.unconverged + res.untrusted > 0 ? EXIT.notConverged : EXIT.ok;
     });
 
   program

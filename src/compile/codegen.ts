@@ -12,6 +12,7 @@
  * Strings are rejected at run time wherever a `Code` is expected, so user text (parameter names, file names,
  * anything parsed) cannot be spliced into generated source even by a cast.
  */
+import { ExprfitError } from '../syntax/span.ts';
 
 /** Generated identifiers: a short lowercase prefix and a counter. Never a keyword, never a global. */
 export const NAME_RE = /^[a-z]{1,4}[0-9]+$/;
@@ -216,5 +217,29 @@ export function buildFunction<F>(
   for (const l of body.lines) fnBlock.push(l);
   const source = fnBlock.render();
   const factory = new Function(RUNTIME.str, `return ${source};`) as (r: unknown) => F;
-  return { fn: factory(runtime), source };
+  return { fn: guardFrameSize(factory(runtime) as (...args: unknown[]) => unknown, source) as F, source };
+}
+
+/**
+ * Every local of a generated function is a slot of its interpreter frame on the JavaScript stack; a model
+ * with well over 100,000 shared subexpressions (locals) overflows it when the function is entered. That
+ * RangeError becomes an ExprfitError naming the size (the frame is allocated before any of the body runs).
+ */
+function guardFrameSize(
+  fn: (...args: unknown[]) => unknown,
+  source: string,
+): (...args: unknown[]) => unknown {
+  return (...args) => {
+    try {
+      return fn(...args);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      const locals = source.match(/\b(?:const|let) /g)?.length ?? 0;
+      throw new ExprfitError(
+        'value',
+        `the model is too large to run compiled: ${locals.toLocaleString('en-US')} intermediate values in one function overflow the JavaScript stack`,
+        { cause: e, hints: ['write it with fewer distinct terms, or run node with a larger --stack-size'] },
+      );
+    }
+  };
 }

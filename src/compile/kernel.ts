@@ -11,6 +11,7 @@ import { layoutSignature, planKernel, tableSize } from './plan.ts';
 import type { ModelSpec } from './program.ts';
 import type { SymbolicProgram } from './roles.ts';
 import { buildProgram } from './program.ts';
+import { PointProgram, codeGenerationAllowed, forEachPoint } from './interpret.ts';
 
 export type { ModelSpec } from './program.ts';
 export type { Mode } from './plan.ts';
@@ -23,6 +24,11 @@ export interface BindOptions {
   readonly observed?: NdArray | Float64Array;
   /** Weights multiplying residuals and Jacobian rows (e.g. 1/sigma). Broadcasts with the variables. */
   readonly weights?: NdArray | Float64Array | number;
+  /**
+   * Evaluate by walking the expression trees instead of running generated code (slower; the default where
+   * code generation from strings is disallowed, see docs/compile.md, "Security model").
+   */
+  readonly interpret?: boolean;
 }
 
 /** Values of a model over bound data. */
@@ -131,7 +137,9 @@ class CompiledKernel {
       levels: V > 0 ? 1 : 0,
       variables: this.variables.map(() => ({ mask: 1, unitInner: true })),
     };
-    this.source = this.plan(flat, withJacobian ? 'jacobian' : 'values').source;
+    this.source = codeGenerationAllowed()
+      ? this.plan(flat, withJacobian ? 'jacobian' : 'values').source
+      : INTERPRETED_SOURCE;
   }
 
   plan(layout: Layout, mode: Mode, reassociate = true): Plan {
@@ -214,6 +222,7 @@ class CompiledKernel {
       operands.map((a) => a?.data),
       typeof weights === 'number' ? weights : 1,
       observed !== undefined,
+      opts.interpret === true || !codeGenerationAllowed(),
     );
   }
 }
@@ -295,8 +304,13 @@ interface ModeState {
   readonly fallback: KernelFn | null;
 }
 
+/** The "source" of a kernel that is interpreted. */
+const INTERPRETED_SOURCE =
+  '// code generation from strings is disallowed here: this kernel is interpreted (docs/compile.md)';
+
 class Bound {
   private readonly states = new Map<Mode, ModeState>();
+  private interpreter: PointProgram | undefined;
   constructor(
     private readonly kernel: CompiledKernel,
     readonly shape: readonly number[],
@@ -305,6 +319,7 @@ class Bound {
     private readonly arrays: (Float64Array | undefined)[],
     private readonly scalarWeight: number,
     readonly hasObserved: boolean,
+    private readonly interpreted: boolean,
   ) {
     Object.freeze(shape);
     if (!hasObserved) {
@@ -343,7 +358,7 @@ class Bound {
     if ((mode === 'residuals' || mode === 'residualsJacobian') && !this.hasObserved) {
       throw new ExprfitError('usage', 'residuals need observed data (bind(data, { observed }))');
     }
-    return this.state(mode).plan.source;
+    return this.interpreted ? INTERPRETED_SOURCE : this.state(mode).plan.source;
   }
 
   private run(
@@ -359,6 +374,10 @@ class Bound {
     checkArray(out, 'out', this.size, false);
     if (jac !== null) checkArray(jac, 'jac', this.size * P, false);
     if (this.size === 0) return;
+    if (this.interpreted) {
+      this.interpret(mode, p, fixed, out, jac);
+      return;
+    }
     const s = this.state(mode);
     s.plan.fn(
       p,
@@ -372,6 +391,32 @@ class Bound {
       this.arrays,
       s.fallback,
     );
+  }
+
+  /** The generated code's work, by the tree-walking evaluator: `(f - y) * w` and `df/dp * w` in residual modes. */
+  private interpret(
+    mode: Mode,
+    p: Float64Array,
+    fixed: Float64Array,
+    out: Float64Array,
+    jac: Float64Array | null,
+  ): void {
+    this.interpreter ??= new PointProgram(this.kernel.program);
+    const prog = this.interpreter;
+    prog.setParameters(p, fixed);
+    const P = this.kernel.params.length;
+    const V = this.kernel.variables.length;
+    const outs = new Float64Array(prog.nOutputs);
+    const arrays = this.arrays;
+    const residual = mode === 'residuals' || mode === 'residualsJacobian';
+    const weights = arrays[V + 1];
+    forEachPoint(this.bl.dims, this.bl.strides, (i, offset) => {
+      prog.evaluatePoint((k) => arrays[k]![offset(k)], outs);
+      const w = weights ? weights[offset(V + 1)] : this.scalarWeight;
+      out[i] = residual ? (outs[0] - arrays[V]![offset(V)]) * w : outs[0];
+      if (jac === null) return;
+      for (let j = 0; j < P; j++) jac[i * P + j] = residual ? outs[1 + j] * w : outs[1 + j];
+    });
   }
 
   values(p: Float64Array, fixed: Float64Array, out: Float64Array): void {

@@ -14,9 +14,10 @@
  *   image is [rows = NAXIS2, cols = NAXIS1] and pixel (x, y) in FITS 1-based terms is `array.get(y - 1, x - 1)`.
  * - gzip-compressed files (`.fits.gz`, or any file starting with the gzip magic) are inflated first.
  */
-import { gunzipSync } from 'node:zlib';
-import { NdArray } from './ndarray.ts';
-import { ioError, quote, readBytes } from './io.ts';
+import { NdArray, MAX_ARRAY_ELEMENTS } from './ndarray.ts';
+import { checkFileArraySize, ioError, quote, readBytes } from './io.ts';
+import { crc32, inflateExact } from './zip.ts';
+import { decodeText } from './text.ts';
 
 export type FitsValue = string | number | boolean | null;
 
@@ -107,7 +108,7 @@ function parseHeader(
     if (p + CARD > bytes.length) {
       throw ioError(file, `HDU ${hduIndex}: header has no END card (the file is truncated or not FITS)`);
     }
-    const raw = Buffer.from(bytes.buffer, bytes.byteOffset + p, CARD).toString('latin1');
+    const raw = decodeText(bytes, p, CARD, 'latin1');
     p += CARD;
     const key = raw.slice(0, 8).trimEnd();
     if (key === 'END') break;
@@ -156,7 +157,7 @@ function intKey(h: Record<string, FitsValue>, key: string, file: string, hdu: nu
 
 /** Lists the HDUs of a FITS file held in memory (already gunzipped). */
 export function fitsHdus(bytes: Uint8Array, file = '<fits>'): FitsHdu[] {
-  const magic = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 9)).toString('latin1');
+  const magic = decodeText(bytes, 0, 9, 'latin1');
   if (magic !== 'SIMPLE  =') throw ioError(file, 'not a FITS file (it must start with SIMPLE  =)');
   const hdus: FitsHdu[] = [];
   let p = 0;
@@ -164,9 +165,7 @@ export function fitsHdus(bytes: Uint8Array, file = '<fits>'): FitsHdu[] {
     const index = hdus.length;
     // Trailing zero padding or junk after the last HDU is ignored.
     if (index > 0) {
-      const k = Buffer.from(bytes.buffer, bytes.byteOffset + p, Math.min(8, bytes.length - p)).toString(
-        'latin1',
-      );
+      const k = decodeText(bytes, p, 8, 'latin1');
       if (k !== 'XTENSION') break;
     }
     const { cards, end } = parseHeader(bytes, p, file, index);
@@ -184,6 +183,8 @@ export function fitsHdus(bytes: Uint8Array, file = '<fits>'): FitsHdu[] {
     }
     const pcount = intKey(h, 'PCOUNT', file, index, 0);
     const gcount = intKey(h, 'GCOUNT', file, index, 1);
+    if (pcount < 0) throw ioError(file, `HDU ${index}: PCOUNT = ${pcount} is negative`);
+    if (gcount < 0) throw ioError(file, `HDU ${index}: GCOUNT = ${gcount} is negative`);
     const groups = index === 0 && h.GROUPS === true && dims[0] === 0;
     const count = naxis === 0 ? 0 : (groups ? dims.slice(1) : dims).reduce((a, b) => a * b, 1);
     const dataBytes = naxis === 0 ? 0 : (Math.abs(bitpix) / 8) * gcount * (pcount + count);
@@ -219,7 +220,7 @@ function describe(hdu: FitsHdu): string {
 /** Decodes one image HDU's data into an NdArray (BZERO/BSCALE applied, BLANK -> NaN). */
 function decodeImage(bytes: Uint8Array, hdu: FitsHdu, file: string): NdArray {
   const h = headerMap(hdu.cards);
-  const n = hdu.shape.reduce((a, b) => a * b, 1);
+  const n = checkFileArraySize(file, `HDU ${hdu.index}`, hdu.shape);
   const size = Math.abs(hdu.bitpix) / 8;
   const need = n * size;
   const have = bytes.length - hdu.dataOffset;
@@ -280,16 +281,35 @@ function decodeImage(bytes: Uint8Array, hdu: FitsHdu, file: string): NdArray {
   return new NdArray(out, hdu.shape);
 }
 
-/** gunzips when the bytes start with the gzip magic. */
+/**
+ * The most bytes a gzipped FITS file may inflate to: the largest image (2^28 float64 values) plus 64 MiB of
+ * headers and other HDUs. The size the gzip trailer declares is checked against it before anything is allocated.
+ */
+const MAX_GUNZIP_BYTES = MAX_ARRAY_ELEMENTS * 8 + 2 ** 26;
+
+/** gunzips when the bytes start with the gzip magic, into a buffer of the size the gzip trailer declares. */
 export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      return gunzipSync(bytes);
-    } catch (err) {
-      throw ioError(file, `corrupt gzip data (${(err as Error).message})`, err);
-    }
+  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  if (bytes.length < 18) throw ioError(file, 'corrupt gzip data (the file is truncated)');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const declared = view.getUint32(bytes.length - 4, true);
+  if (declared > MAX_GUNZIP_BYTES) {
+    throw ioError(
+      file,
+      `the gzip data declares ${declared} bytes, more than the limit of ${MAX_GUNZIP_BYTES}`,
+    );
   }
-  return bytes;
+  let result: { bytes: Uint8Array; excess: boolean };
+  try {
+    result = inflateExact(bytes, 'gzip', declared);
+  } catch (err) {
+    throw ioError(file, `corrupt gzip data (${(err as Error).message})`, err);
+  }
+  const out = result.bytes;
+  if (result.excess || out.length !== declared || crc32(out) !== view.getUint32(bytes.length - 8, true)) {
+    throw ioError(file, 'corrupt gzip data (the size or CRC-32 in its trailer does not match the data)');
+  }
+  return out;
 }
 
 /** Reads an image HDU from FITS bytes held in memory (gzip allowed). */

@@ -9,7 +9,7 @@
  * or, with `nonFinite: 'string'`, to the strings `"NaN"`, `"Infinity"`, `"-Infinity"` (which keep the sign).
  * NdArrays become nested arrays, typed arrays plain arrays, `Map`s objects.
  */
-import { NdArray } from './ndarray.ts';
+import { NdArray, MAX_DIMS } from './ndarray.ts';
 import { ioError, quote, readText, writeBytes } from './io.ts';
 
 export type NonFinite = 'null' | 'string';
@@ -49,7 +49,8 @@ export function toJsonValue(value: unknown, nonFinite: NonFinite = 'null'): unkn
       if (v instanceof Map) v = Object.fromEntries(v);
       const toJSON = (v as { toJSON?: () => unknown }).toJSON;
       if (typeof toJSON === 'function') return walk(toJSON.call(v), seen);
-      const out: Record<string, unknown> = {};
+      // Prototype-free: a key named `__proto__` stays a member.
+      const out: Record<string, unknown> = Object.create(null);
       for (const [k, x] of Object.entries(v as object)) {
         const w = walk(x, seen);
         if (w !== undefined) out[k] = w;
@@ -86,8 +87,12 @@ export type JsonData =
 
 /** Converts a parsed JSON value to an NdArray: null/"NaN"/"Infinity"/"-Infinity" are numbers. */
 function jsonToArray(value: unknown, file: string, where: string): NdArray {
-  const fix = (v: unknown, path: string): unknown => {
-    if (Array.isArray(v)) return v.map((x, i) => fix(x, `${path}[${i}]`));
+  const fix = (v: unknown, path: string, depth: number): unknown => {
+    if (Array.isArray(v)) {
+      if (depth === MAX_DIMS)
+        throw ioError(file, `${where} is nested more than ${MAX_DIMS} deep (the most dimensions)`);
+      return v.map((x, i) => fix(x, `${path}[${i}]`, depth + 1));
+    }
     if (typeof v === 'number') return v;
     if (v === null) return NaN;
     if (typeof v === 'string') {
@@ -96,9 +101,16 @@ function jsonToArray(value: unknown, file: string, where: string): NdArray {
       if (v === '-Infinity' || v === '-inf') return -Infinity;
     }
     if (typeof v === 'boolean') return v ? 1 : 0;
-    throw ioError(file, `${path} is ${quote(JSON.stringify(v) ?? String(v))}, not a number`);
+    // Named without JSON.stringify: a deeply nested object must not overflow the stack here.
+    const what =
+      typeof v === 'string'
+        ? quote(JSON.stringify(v))
+        : v !== null && typeof v === 'object'
+          ? 'an object'
+          : String(v);
+    throw ioError(file, `${path} is ${what}, not a number`);
   };
-  const fixed = fix(value, where);
+  const fixed = fix(value, where, 0);
   try {
     return NdArray.from(fixed, where);
   } catch (err) {
@@ -109,7 +121,7 @@ function jsonToArray(value: unknown, file: string, where: string): NdArray {
 /** Interprets parsed JSON as data (see the module comment). `key` picks one member of an object. */
 export function jsonToData(value: unknown, file = '<json>', key?: string): JsonData {
   if (key !== undefined) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value) || !(key in value)) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, key)) {
       throw ioError(file, `no member ${quote(key)} at the top level`);
     }
     return { kind: 'array', array: jsonToArray((value as Record<string, unknown>)[key], file, key) };

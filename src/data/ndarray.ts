@@ -12,6 +12,12 @@ import { ExprfitError } from '../syntax/span.ts';
  */
 export const MAX_ARRAY_ELEMENTS = 2 ** 28;
 
+/**
+ * The most dimensions an array built from nested lists may have (numpy's limit): deeper nesting (a hostile JSON
+ * file of 100,000 brackets) is an ExprfitError, not a stack overflow.
+ */
+export const MAX_DIMS = 64;
+
 function countText(n: number): string {
   return Number.isFinite(n) && n < 1e21 ? String(n) : n.toExponential(3);
 }
@@ -40,6 +46,21 @@ export function checkArraySize(what: string, shape: readonly number[], elements?
     );
   }
   return n;
+}
+
+/** The JSON form of an {@link NdArray}. */
+export interface NdArrayJSON {
+  shape: number[];
+  data: number[];
+}
+
+/** Typed-array fields as plain arrays, for `toJSON` (a typed array serialises as `{"0":…,"1":…}`). */
+export function plainArrays<K extends string>(
+  fields: Readonly<Record<K, ArrayLike<number>>>,
+): Record<K, number[]> {
+  const out = {} as Record<K, number[]>;
+  for (const k of Object.keys(fields) as K[]) out[k] = Array.from(fields[k]);
+  return out;
 }
 
 export class NdArray {
@@ -100,6 +121,14 @@ export class NdArray {
     return new NdArray(this.data, shape);
   }
 
+  /**
+   * `JSON.stringify` form: `{ shape, data }` with `data` the values in row-major order as a plain array
+   * (JSON writes NaN and ±Infinity as null). `new NdArray(Float64Array.from(data), shape)` reads it back.
+   */
+  toJSON(): NdArrayJSON {
+    return { shape: [...this.shape], data: Array.from(this.data) };
+  }
+
   static scalar(v: number): NdArray {
     return new NdArray(Float64Array.of(v), []);
   }
@@ -123,6 +152,12 @@ export class NdArray {
       const shape: number[] = [];
       let probe: unknown = value;
       while (Array.isArray(probe)) {
+        if (shape.length === MAX_DIMS) {
+          throw new ExprfitError(
+            'shape',
+            `${name} is nested more than ${MAX_DIMS} deep (the most dimensions)`,
+          );
+        }
         shape.push(probe.length);
         probe = probe[0];
       }

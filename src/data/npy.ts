@@ -5,8 +5,9 @@
  * 64-bit integers beyond 2^53 lose precision (they become the nearest double).
  */
 import { NdArray } from './ndarray.ts';
-import { ioError, quote, readBytes, writeBytes } from './io.ts';
-import { zipEntries, zipRead, zipStore } from './zip.ts';
+import { checkFileArraySize, ioError, quote, readBytes, writeBytes } from './io.ts';
+import { zipEntries, zipPeek, zipRead, zipStore, type ZipEntry } from './zip.ts';
+import { decodeText, encodeLatin1 } from './text.ts';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -64,9 +65,7 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
     throw ioError(file, `unsupported .npy format version ${major}.${bytes[7]}`);
   }
   if (start + headerLen > bytes.length) throw ioError(file, 'truncated .npy header');
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset + start, headerLen).toString(
-    major === 3 ? 'utf8' : 'latin1',
-  );
+  const text = decodeText(bytes, start, headerLen, major === 3 ? 'utf8' : 'latin1');
   const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(text);
   const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(text);
   const shape = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text);
@@ -204,23 +203,40 @@ export function fortranToC(data: Float64Array, shape: readonly number[]): Float6
   return out;
 }
 
-/** Decodes a whole `.npy` file held in memory. `file` names it in errors. */
-export function parseNpy(bytes: Uint8Array, file = '<npy>'): NdArray {
+/**
+ * The number of values of `h.shape` and the bytes the file needs for them, or an `'io'` error naming the file
+ * when the shape is above the array size limit (checked before anything is allocated).
+ */
+function npySize(h: NpyHeader, itemSize: number, file: string): { n: number; need: number } {
+  const n = checkFileArraySize(file, 'the array', h.shape);
+  return { n, need: h.dataOffset + n * itemSize };
+}
+
+/**
+ * Decodes a whole `.npy` file held in memory. `file` names it in errors. With `owned` (a buffer nobody else
+ * uses, such as an inflated npz member), aligned little-endian float64 data becomes the array without a copy.
+ */
+export function parseNpy(bytes: Uint8Array, file = '<npy>', owned = false): NdArray {
   const h = parseNpyHeader(bytes, file);
   const { kind, size, little } = parseDescr(h.descr, file);
-  const n = h.shape.reduce((a, b) => a * b, 1);
-  const need = n * size;
-  const have = bytes.length - h.dataOffset;
-  if (have < need) {
+  const { n, need } = npySize(h, size, file);
+  if (bytes.length < need) {
     throw ioError(
       file,
-      `truncated .npy data: shape [${h.shape.join(', ')}] of ${h.descr} needs ${need} bytes, the file has ${have}`,
+      `truncated .npy data: shape [${h.shape.join(', ')}] of ${h.descr} needs ${need - h.dataOffset} bytes, ` +
+        `the file has ${bytes.length - h.dataOffset}`,
     );
+  }
+  const abs = bytes.byteOffset + h.dataOffset;
+  if (owned && kind === 'f' && size === 8 && little && HOST_LITTLE && abs % 8 === 0 && !h.fortranOrder) {
+    return new NdArray(new Float64Array(bytes.buffer, abs, n), h.shape);
   }
   let data = decodeElements(bytes, h.dataOffset, n, kind, size, little);
   if (h.fortranOrder) data = fortranToC(data, h.shape);
   return new NdArray(data, h.shape);
 }
+
+const HOST_LITTLE = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /** Encodes an array as `.npy` version 1.0, dtype `<f8`, C order. */
 export function encodeNpy(array: NdArray): Uint8Array {
@@ -234,7 +250,7 @@ export function encodeNpy(array: NdArray): Uint8Array {
   out[6] = 1;
   out[7] = 0;
   new DataView(out.buffer).setUint16(8, header.length, true);
-  out.set(Buffer.from(header, 'latin1'), 10);
+  out.set(encodeLatin1(header), 10);
   const dv = new DataView(out.buffer, total);
   const d = array.data;
   for (let i = 0; i < d.length; i++) dv.setFloat64(i * 8, d[i], true);
@@ -257,16 +273,39 @@ export interface NpzContents {
   names: string[];
 }
 
-/** Decodes an `.npz` archive held in memory. */
+/** The most bytes a `.npy` header may take (format 1.0 headers are at most 65535 bytes after 10 bytes). */
+const MAX_HEADER_PEEK = 10 + 0xffff;
+
+/**
+ * One `.npy` member of an archive: its header is read first (inflating only that much), so the shape is checked
+ * against the array size limit and the member's declared size before the member is inflated.
+ */
+function npzMember(bytes: Uint8Array, entry: ZipEntry, file: string, name: string): NdArray {
+  const where = `${file}[${name}]`;
+  const head = zipPeek(bytes, entry, file, MAX_HEADER_PEEK);
+  const h = parseNpyHeader(head, where);
+  const { need } = npySize(h, parseDescr(h.descr, where).size, where);
+  if (entry.size !== need) {
+    throw ioError(
+      where,
+      `the archive declares ${entry.size} bytes for this member, its .npy header (shape ` +
+        `[${h.shape.join(', ')}] of ${h.descr}) needs ${need}`,
+    );
+  }
+  return parseNpy(zipRead(bytes, entry, file, need), where, entry.method === 8);
+}
+
+/** Decodes an `.npz` archive held in memory. Names are kept in a prototype-free map (`__proto__` is a name). */
 export function parseNpz(bytes: Uint8Array, file = '<npz>'): NpzContents {
   const arrays: Record<string, NdArray> = Object.create(null);
   const names: string[] = [];
   for (const e of zipEntries(bytes, file)) {
     if (e.name.endsWith('/')) continue;
     const name = e.name.replace(/\.npy$/, '');
-    arrays[name] = parseNpy(zipRead(bytes, e, file), `${file}[${name}]`);
-    names.push(name);
+    if (!(name in arrays)) names.push(name);
+    arrays[name] = npzMember(bytes, e, file, name);
   }
+  if (names.length === 0) throw ioError(file, 'the archive holds no arrays');
   return { arrays, names };
 }
 

@@ -24,6 +24,7 @@ import { colorize, finiteRange } from './colormap.ts';
 import { encodeRgbaPng } from './png.ts';
 import { extensionOf, ioError, quote, writeBytes } from './io.ts';
 import { ExprfitError } from '../syntax/span.ts';
+import { importPlotPackage } from './optional.ts';
 
 /** A 1-D fit: data (x, y), the model at the data x, optionally a dense model curve and per-point sigma. */
 export interface Plot1DSpec {
@@ -105,7 +106,10 @@ type VegaModule = typeof import('vega');
 type VegaLiteModule = typeof import('vega-lite');
 let libs: Promise<{ vega: VegaModule; vl: VegaLiteModule }> | undefined;
 async function loadVega(): Promise<{ vega: VegaModule; vl: VegaLiteModule }> {
-  libs ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vl]) => ({ vega, vl }));
+  libs ??= Promise.all([
+    importPlotPackage('vega', () => import('vega')),
+    importPlotPackage('vega-lite', () => import('vega-lite')),
+  ]).then(([vega, vl]) => ({ vega, vl }));
   return libs;
 }
 
@@ -706,7 +710,7 @@ export async function svgToPng(
   svg: string,
   options: { scale?: number; fontFiles?: readonly string[] } = {},
 ): Promise<{ png: Uint8Array; width: number; height: number; warnings: string[] }> {
-  const { Resvg } = await import('@resvg/resvg-js');
+  const { Resvg } = await importPlotPackage('@resvg/resvg-js', () => import('@resvg/resvg-js'));
   const warnings: string[] = [];
   const fontFiles = [...(options.fontFiles ?? [])];
   if (fontFiles.length === 0 && !hasSystemFonts()) {

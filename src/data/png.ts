@@ -14,9 +14,9 @@
  * transparent pixel (grey+alpha) and read back as NaN.
  */
 import { NdArray } from './ndarray.ts';
-import { crc32 } from './zip.ts';
+import { crc32, inflateExact } from './zip.ts';
 import { colorize, COLORMAPS, finiteRange, type Colormap } from './colormap.ts';
-import { ioError, quote, readBytes, writeBytes } from './io.ts';
+import { checkFileArraySize, ioError, quote, readBytes, writeBytes } from './io.ts';
 import { ExprfitError } from '../syntax/span.ts';
 
 type PngModule = typeof import('pngjs');
@@ -83,6 +83,62 @@ export function insertPngText(png: Uint8Array, entries: Record<string, string>):
   return Buffer.concat([png.subarray(0, ihdrEnd), ...chunks, png.subarray(ihdrEnd)]);
 }
 
+const SAMPLES_PER_PIXEL: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+/** Adam7 passes: x start, y start, x step, y step. */
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+] as const;
+
+/** The bytes of filtered scanlines an image of this header inflates to (each row: a filter byte + samples). */
+function scanlineBytes(w: number, h: number, bitsPerPixel: number, interlaced: boolean): number {
+  const rows = (pw: number, ph: number): number =>
+    pw > 0 && ph > 0 ? ph * (1 + Math.ceil((pw * bitsPerPixel) / 8)) : 0;
+  if (!interlaced) return rows(w, h);
+  let total = 0;
+  for (const [x0, y0, dx, dy] of ADAM7) total += rows(Math.ceil((w - x0) / dx), Math.ceil((h - y0) / dy));
+  return total;
+}
+
+/**
+ * Checks a PNG before it is decoded: its size against the array limit (from IHDR, before any allocation), and
+ * that its compressed pixel data holds every scanline (a cut-short file must not read as zeros). Chunk layouts
+ * it does not understand are left to the decoder's own errors.
+ */
+function checkPng(bytes: Uint8Array, file: string): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 33 || String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') return;
+  const w = view.getUint32(16);
+  const h = view.getUint32(20);
+  const depth = bytes[24];
+  const spp = SAMPLES_PER_PIXEL[bytes[25]];
+  if (spp === undefined || ![1, 2, 4, 8, 16].includes(depth)) return;
+  checkFileArraySize(file, 'the PNG image', spp === 1 ? [h, w] : [h, w, spp]);
+  const idat: Uint8Array[] = [];
+  for (let p = 8; p + 12 <= bytes.length;) {
+    const len = view.getUint32(p);
+    const type = String.fromCharCode(...bytes.subarray(p + 4, p + 8));
+    if (type === 'IDAT') idat.push(bytes.subarray(p + 8, Math.min(p + 8 + len, bytes.length)));
+    if (type === 'IEND') break;
+    p += 12 + len;
+  }
+  const expected = scanlineBytes(w, h, depth * spp, bytes[28] === 1);
+  let got: number;
+  try {
+    got = inflateExact(Buffer.concat(idat), 'zlib', expected).bytes.length;
+  } catch (err) {
+    throw ioError(file, `corrupt or truncated pixel data (${(err as Error).message})`, err);
+  }
+  if (got < expected) {
+    throw ioError(file, `truncated pixel data: ${got} of the ${expected} bytes a ${w}x${h} image needs`);
+  }
+}
+
 /** Decodes a PNG held in memory (see the module comment for shapes and options). */
 export async function parsePng(
   bytes: Uint8Array,
@@ -92,6 +148,7 @@ export async function parsePng(
   if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) {
     throw ioError(file, 'not a PNG file (bad signature)');
   }
+  checkPng(bytes, file);
   const PNG = await loadPng();
   let img: {
     width: number;

@@ -8,9 +8,9 @@
  * stored samples (signed and unsigned integers, floats); palette pages become RGB from the colour map (0..65535);
  * WhiteIsZero pages are inverted to BlackIsZero. Options: `page` picks one page; `grey` turns RGB into luma.
  */
-import { inflateSync } from 'node:zlib';
 import { NdArray } from './ndarray.ts';
-import { ioError, readBytes } from './io.ts';
+import { checkFileArraySize, ioError, readBytes } from './io.ts';
+import { inflateExact } from './zip.ts';
 import type { TiffIfd } from 'tiff';
 
 export interface ReadTiffOptions {
@@ -134,9 +134,10 @@ function lzwDecode(src: Uint8Array, expected: number): Uint8Array {
     prev = code;
     if (next + 1 >= 1 << width && width < 12) width++;
   }
-  return out;
+  return out.subarray(0, Math.min(outPos, expected));
 }
 
+/** PackBits runs into at most `expected` bytes; a run cut short by the end of the data stops the output there. */
 function packBitsDecode(src: Uint8Array, expected: number): Uint8Array {
   const out = new Uint8Array(expected);
   let i = 0;
@@ -144,13 +145,19 @@ function packBitsDecode(src: Uint8Array, expected: number): Uint8Array {
   while (i < src.length && o < expected) {
     const n = (src[i++] << 24) >> 24;
     if (n >= 0) {
-      for (let k = 0; k <= n && o < expected; k++) out[o++] = src[i++];
+      const take = Math.min(n + 1, expected - o);
+      out.set(src.subarray(i, i + take), o);
+      o += Math.min(take, src.length - i);
+      i += take;
     } else if (n !== -128) {
+      if (i >= src.length) break;
       const v = src[i++];
-      for (let k = 0; k < 1 - n && o < expected; k++) out[o++] = v;
+      const take = Math.min(1 - n, expected - o);
+      out.fill(v, o, o + take);
+      o += take;
     }
   }
-  return out;
+  return out.subarray(0, o);
 }
 
 /** Decodes one page the `tiff` package does not handle. Returns samples interleaved per pixel (chunky order). */
@@ -220,12 +227,13 @@ function decodePage(
     if (off + count > bytes.length)
       throw ioError(file, `page ${page}: image data lies past the end of the file`);
     const raw = bytes.subarray(off, off + count);
+    checkFileArraySize(file, `page ${page}: a ${sw}x${sh} strip or tile`, [sh, sw, segSpp]);
     const rowBytes = sw * segSpp * bytesPer;
     const expected = rowBytes * sh;
     let data: Uint8Array;
     try {
       if (comp === 1) data = raw;
-      else if (comp === 8 || comp === 32946) data = inflateSync(raw);
+      else if (comp === 8 || comp === 32946) data = inflateExact(raw, 'zlib', expected).bytes;
       else if (comp === 5) data = lzwDecode(raw, expected);
       else if (comp === 32773) data = packBitsDecode(raw, expected);
       else return fail(`compression ${comp}`);
@@ -318,6 +326,29 @@ function decodePage(
   return out;
 }
 
+/**
+ * Follows the chain of page directories (IFDs) before the `tiff` package parses it: every offset must lie in the
+ * file and no directory may come twice (a loop would never end). Returns the number of directories.
+ */
+function checkIfdChain(bytes: Uint8Array, little: boolean, file: string): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 8) throw ioError(file, 'truncated TIFF header');
+  const seen = new Set<number>();
+  for (let off = view.getUint32(4, little); off !== 0;) {
+    const page = seen.size;
+    if (seen.has(off))
+      throw ioError(file, `the directory of page ${page} points back to an earlier one (a loop)`);
+    if (off + 2 > bytes.length)
+      throw ioError(file, `the directory of page ${page} lies past the end of the file`);
+    seen.add(off);
+    const next = off + 2 + 12 * view.getUint16(off, little);
+    if (next + 4 > bytes.length)
+      throw ioError(file, `the directory of page ${page} runs past the end of the file`);
+    off = view.getUint32(next, little);
+  }
+  return seen.size;
+}
+
 /** Decodes a TIFF held in memory (see the module comment). */
 export async function parseTiff(
   bytes: Uint8Array,
@@ -330,9 +361,9 @@ export async function parseTiff(
   const version = little ? bytes[2] | (bytes[3] << 8) : (bytes[2] << 8) | bytes[3];
   if (version === 43) throw ioError(file, 'BigTIFF files are not supported');
   if (version !== 42) throw ioError(file, 'not a TIFF file (bad version number)');
+  if (checkIfdChain(bytes, little, file) === 0) throw ioError(file, 'the file holds no images');
   const tiff = await import('tiff');
-  const input =
-    bytes instanceof Buffer ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const input = bytes;
   let ifds: TiffIfd[];
   try {
     ifds = tiff.decode(input, { ignoreImageData: true });
@@ -376,6 +407,9 @@ export async function parseTiff(
   const grey = options.grey === true && spp >= 3;
   const nch = grey ? 1 : spp;
   const pageSize = w * h * nch;
+  const shape = nch === 1 ? [h, w] : [h, w, nch];
+  const fullShape = pages.length === 1 ? shape : [pages.length, ...shape];
+  checkFileArraySize(file, 'the TIFF image', [pages.length, h, w, Math.max(nch, first.samplesPerPixel)]);
   const out = new Float64Array(pageSize * pages.length);
   // One pass of the package over the whole file when it decodes every page (a stack); else page by page.
   let decodedAll: TiffIfd[] | undefined;
@@ -433,8 +467,7 @@ export async function parseTiff(
       for (let p = 0; p < pageSize; p++) out[base + p] = samples[p];
     }
   }
-  const shape = nch === 1 ? [h, w] : [h, w, nch];
-  return new NdArray(out, pages.length === 1 ? shape : [pages.length, ...shape]);
+  return new NdArray(out, fullShape);
 }
 
 /** Reads a TIFF image or multi-page stack into an NdArray (see the module comment). */

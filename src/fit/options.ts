@@ -6,6 +6,7 @@ export interface ValidatedFitOptions {
   readonly method: Method;
   readonly sigma: Record<string, DataInput>;
   readonly absoluteSigma: boolean;
+  readonly allowWarnings: boolean;
   readonly loss: Loss;
   readonly fScale: number;
   readonly estimator: Estimator;
@@ -15,6 +16,7 @@ export interface ValidatedFitOptions {
   readonly ftol?: number;
   readonly xtol?: number;
   readonly gtol?: number;
+  readonly xScale: 'jac' | 'unit' | Readonly<Record<string, number>>;
   readonly starts: number;
   readonly seed: number;
 }
@@ -23,6 +25,7 @@ const KEYS = [
   'method',
   'sigma',
   'absoluteSigma',
+  'allowWarnings',
   'loss',
   'fScale',
   'estimator',
@@ -32,6 +35,7 @@ const KEYS = [
   'ftol',
   'xtol',
   'gtol',
+  'xScale',
   'starts',
   'seed',
 ] as const;
@@ -105,6 +109,29 @@ function nonNegative(name: string, v: unknown): number | undefined {
   return v;
 }
 
+function xScaleOption(v: unknown): ValidatedFitOptions['xScale'] {
+  if (v === undefined) return 'jac';
+  if (v === 'jac' || v === 'unit') return v;
+  if (typeof v === 'string') return oneOf('xScale', v, ['jac', 'unit'] as const, 'jac');
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    throw new ExprfitError(
+      'option',
+      `option xScale: expected 'jac', 'unit' or an object { parameter: scale }, got ${Array.isArray(v) ? 'an array' : String(v)}`,
+    );
+  }
+  const out: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (const [name, scale] of Object.entries(v)) {
+    if (typeof scale !== 'number' || !Number.isFinite(scale) || !(scale > 0)) {
+      throw new ExprfitError(
+        'option',
+        `option xScale.${name}: expected a positive number, got ${String(scale)}`,
+      );
+    }
+    out[name] = scale;
+  }
+  return out;
+}
+
 export function validateFitOptions(o: FitOptions = {}): ValidatedFitOptions {
   if (o === null || typeof o !== 'object') throw new ExprfitError('option', 'options must be an object');
   for (const k of Object.keys(o)) {
@@ -113,11 +140,10 @@ export function validateFitOptions(o: FitOptions = {}): ValidatedFitOptions {
       throw new ExprfitError('option', `unknown option '${k}'${s ? ` (did you mean '${s}'?)` : ''}`);
     }
   }
-  if (o.absoluteSigma !== undefined && typeof o.absoluteSigma !== 'boolean') {
-    throw new ExprfitError(
-      'option',
-      `option absoluteSigma: expected true or false, got ${String(o.absoluteSigma)}`,
-    );
+  for (const k of ['absoluteSigma', 'allowWarnings'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'boolean') {
+      throw new ExprfitError('option', `option ${k}: expected true or false, got ${String(o[k])}`);
+    }
   }
   if (o.sigma !== undefined && (o.sigma === null || typeof o.sigma !== 'object' || Array.isArray(o.sigma))) {
     throw new ExprfitError(
@@ -141,6 +167,7 @@ export function validateFitOptions(o: FitOptions = {}): ValidatedFitOptions {
     method,
     sigma: o.sigma ?? {},
     absoluteSigma: o.absoluteSigma ?? false,
+    allowWarnings: o.allowWarnings ?? false,
     loss,
     fScale: positive('fScale', o.fScale, false) ?? 1,
     estimator,
@@ -150,6 +177,7 @@ export function validateFitOptions(o: FitOptions = {}): ValidatedFitOptions {
     ftol: nonNegative('ftol', o.ftol),
     xtol: nonNegative('xtol', o.xtol),
     gtol: nonNegative('gtol', o.gtol),
+    xScale: xScaleOption(o.xScale),
     starts: atMost('starts', positive('starts', o.starts, true) ?? 1, MAX_STARTS),
     seed: o.seed === undefined ? 1 : (positive('seed', o.seed, true) ?? 1),
   };

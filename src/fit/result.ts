@@ -4,7 +4,7 @@
  */
 import { compileValues } from '../compile/kernel.ts';
 import { NdArray } from '../data/ndarray.ts';
-import type { DataInput, ParamResult, Termination } from './types.ts';
+import type { DataInput, FitWarning, ParamResult, Termination } from './types.ts';
 import type { Expr } from '../ast/expr.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import { aic, bic, reducedChiSquare } from './stats.ts';
@@ -54,8 +54,12 @@ export interface FitResultJSON {
   njev: number;
   iterations: number;
   success: boolean;
+  /** `success` and no `warnings` (or warnings accepted by allowWarnings): see FitResult.ok. */
+  ok: boolean;
   termination: Termination;
   message: string;
+  /** Why the result is not to be trusted (empty when it can be): see FitResult.warnings. */
+  warnings: { code: string; message: string; params: string[] | null }[];
   method: string;
   estimator: string;
   equations: Record<string, { ndata: number; chi2: number; r2: number | null }>;
@@ -82,7 +86,10 @@ export interface FitResultInit {
   readonly success: boolean;
   readonly termination: Termination;
   readonly message: string;
-  readonly warnings: readonly string[];
+  readonly warnings: readonly FitWarning[];
+  /** The warnings were accepted (option allowWarnings): `ok` is `success` alone. */
+  readonly allowWarnings: boolean;
+  readonly notes: readonly string[];
   /** Expanded, tie-substituted right-hand sides for `eval`. */
   readonly exprs: ReadonlyMap<string, Expr>;
   readonly variables: ReadonlyMap<string, readonly string[]>;
@@ -141,15 +148,29 @@ export class FitResult {
   readonly nfev: number;
   readonly njev: number;
   readonly iterations: number;
-  /** True when the solver met a convergence test (`termination` is ftol, xtol or gtol). */
+  /**
+   * True when the solver met a convergence test (`termination` is ftol, xtol or gtol), as scipy's `success`.
+   * That alone does not make the result usable: a plateau also meets the gradient test. See `ok`.
+   */
   readonly success: boolean;
+  /**
+   * True when the result can be used as it is: `success` and no `warnings` (every free parameter is
+   * determined by the data at the solution, and χ² is finite), or `success` alone with the option
+   * `allowWarnings`. `exprfit run` exits with 3 when a fit is not ok.
+   */
+  readonly ok: boolean;
   readonly termination: Termination;
   /** The solver's sentence saying why it stopped. */
   readonly message: string;
   /** Per-equation statistics (ndata, χ² share, R²). */
   readonly equations: readonly EquationStats[];
+  /**
+   * Why the result is not to be trusted although the solver may report success (see FitWarning): parameters
+   * not determined by the data (zero derivative, rank-deficient Jacobian), a non-finite χ². Empty when none.
+   */
+  readonly warnings: readonly FitWarning[];
   /** Notes gathered while fitting (defaulted starts, clipped starts, skipped equations, bound hits). */
-  readonly warnings: readonly string[];
+  readonly notes: readonly string[];
   readonly method: string;
   readonly estimator: string;
   readonly modelText: string;
@@ -191,6 +212,8 @@ export class FitResult {
     this.message = init.message;
     this.equations = init.equations;
     this.warnings = init.warnings;
+    this.notes = init.notes;
+    this.ok = init.success && (init.allowWarnings || init.warnings.length === 0);
     this.method = init.method;
     this.estimator = init.estimator;
     this.modelText = init.modelText;
@@ -229,14 +252,15 @@ export class FitResult {
     return new NdArray(out, kernel.shape);
   }
 
-  /** One line: success, χ², reduced χ², the values. */
+  /** One line: success, χ², reduced χ², the values, and the warnings. */
   briefReport(): string {
     const vals = Object.values(this.params)
       .map(
         (p) => `${p.name}=${fmtNum(p.value, 6)}${Number.isFinite(p.stderr) ? `±${fmtNum(p.stderr, 2)}` : ''}`,
       )
       .join(' ');
-    return `${this.success ? 'converged' : 'NOT CONVERGED'} (${this.termination}) in ${this.iterations} iterations, ${this.nfev} evaluations: chi2=${fmtNum(this.chi2, 6)} redchi=${fmtNum(this.redchi, 6)} ${vals}`;
+    const warned = this.warnings.length ? ` WARNING: ${this.warnings.map((w) => w.message).join('; ')}` : '';
+    return `${this.success ? 'converged' : 'NOT CONVERGED'} (${this.termination}) in ${this.iterations} iterations, ${this.nfev} evaluations: chi2=${fmtNum(this.chi2, 6)} redchi=${fmtNum(this.redchi, 6)} ${vals}${warned}`;
   }
 
   /** The full report (lmfit's layout): statistics, variables with stderr and start, correlations above 0.1. */
@@ -268,8 +292,12 @@ export class FitResult {
     stat('success', `${this.success} (${this.termination})`);
     L.push(`    ${this.message}`);
     if (this.warnings.length) {
-      L.push('[[Warnings]]');
-      for (const w of this.warnings) L.push(`    ${w}`);
+      L.push('[[Warnings]] (the result is not to be trusted)');
+      for (const w of this.warnings) L.push(`    ${w.message}`);
+    }
+    if (this.notes.length) {
+      L.push('[[Notes]]');
+      for (const w of this.notes) L.push(`    ${w}`);
     }
     L.push('[[Variables]]');
     const width = Math.max(...Object.keys(this.params).map((n) => n.length)) + 1;
@@ -332,8 +360,14 @@ export class FitResult {
       njev: this.njev,
       iterations: this.iterations,
       success: this.success,
+      ok: this.ok,
       termination: this.termination,
       message: this.message,
+      warnings: this.warnings.map((w) => ({
+        code: w.code,
+        message: w.message,
+        params: w.params ? [...w.params] : null,
+      })),
       method: this.method,
       estimator: this.estimator,
       equations: Object.fromEntries(

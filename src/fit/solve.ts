@@ -18,7 +18,9 @@ import type { SummaryBase } from '../solver/summary.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import type { SolverOptions } from '../solver/options.ts';
 import type { PreparedEquation, PreparedFit } from './fit.ts';
+import { suggest } from './options.ts';
 import { FitResult } from './result.ts';
+import { trustWarnings } from './trust.ts';
 import type { EquationStats } from './result.ts';
 import { chiSquare, reducedChiSquare, rSquaredParts } from './stats.ts';
 import type { ParamResult, Termination } from './types.ts';
@@ -98,7 +100,23 @@ function solverOptions(prep: PreparedFit): Partial<SolverOptions> {
   if (o.ftol !== undefined) s.ftol = o.ftol;
   if (o.xtol !== undefined) s.xtol = o.xtol;
   if (o.gtol !== undefined) s.gtol = o.gtol;
+  s.xScale = solverXScale(prep);
   return s;
+}
+
+/** The `xScale` option for the solver: a per-name object becomes one scale per free parameter. */
+function solverXScale(prep: PreparedFit): SolverOptions['xScale'] {
+  const xs = prep.options.xScale;
+  if (typeof xs === 'string') return xs;
+  for (const name of Object.keys(xs)) {
+    if (prep.free.includes(name)) continue;
+    const s = suggest(name, prep.free);
+    throw new ExprfitError(
+      'option',
+      `option xScale: '${name}' is not a free parameter of the model${s ? ` (did you mean '${s}'?)` : ''}`,
+    );
+  }
+  return prep.free.map((name) => xs[name] ?? 1);
 }
 
 /** Concatenated model values f and their Jacobian df/dp of every equation (unweighted). */
@@ -369,6 +387,102 @@ interface SolveInfo {
   activeMask: boolean[];
 }
 
+/** Values of every parameter at `x`: free ones from `x`, held ones at their start, tied ones evaluated. */
+function parameterValues(prep: PreparedFit, x: Float64Array): Map<string, number> {
+  const values = new Map<string, number>();
+  prep.free.forEach((p, j) => values.set(p, x[j]));
+  for (const h of prep.held) values.set(h, prep.params.get(h)!.value);
+  const scope = Object.fromEntries(values);
+  for (const [name, e] of prep.ties) values.set(name, evaluate(e, scope));
+  return values;
+}
+
+/** stderr of a tied parameter, propagated: var = gᵀ C g with g = ∂tie/∂free at the solution. */
+function tiedStderr(prep: PreparedFit, tie: Expr, scope: Record<string, number>, cov: Float64Array): number {
+  const n = prep.free.length;
+  const g = prep.free.map((f) => evaluate(differentiate(tie, f), scope));
+  let v = 0;
+  for (let a = 0; a < n; a++)
+    for (let b = 0; b < n; b++) if (g[a] !== 0 && g[b] !== 0) v += g[a] * cov[a * n + b] * g[b];
+  return Math.sqrt(v);
+}
+
+/** The parameter table of a result, and the notes about starts and bounds. */
+function paramResults(
+  prep: PreparedFit,
+  x: Float64Array,
+  cov: Float64Array,
+  activeMask: readonly boolean[],
+  undetermined: ReadonlySet<string>,
+): { params: Record<string, ParamResult>; notes: string[] } {
+  const n = prep.free.length;
+  const values = parameterValues(prep, x);
+  const starts = parameterValues(prep, Float64Array.from(prep.free.map((p) => prep.params.get(p)!.value)));
+  const scope = Object.fromEntries(values);
+  const params = Object.create(null) as Record<string, ParamResult>;
+  const notes: string[] = [];
+  for (const name of prep.order) {
+    const spec = prep.params.get(name)!;
+    const j = prep.free.indexOf(name);
+    const tie = prep.ties.get(name);
+    const atBound = j >= 0 && (activeMask[j] ?? false);
+    let stderr = NaN;
+    if (j >= 0) stderr = undetermined.has(name) ? NaN : Math.sqrt(cov[j * n + j]);
+    else if (tie) stderr = tiedStderr(prep, tie, scope, cov);
+    for (const w of spec.notes) notes.push(`${name}: ${w}`);
+    if (atBound)
+      notes.push(
+        `${name}: ended on its ${values.get(name)! <= spec.min ? 'lower' : 'upper'} bound; stderr not determined`,
+      );
+    params[name] = {
+      name,
+      value: values.get(name)!,
+      stderr,
+      min: spec.min,
+      max: spec.max,
+      fixed: spec.fixed,
+      expr: spec.expr,
+      init: starts.get(name)!,
+      atBound,
+      notes: spec.notes,
+    };
+  }
+  return { params, notes };
+}
+
+/**
+ * Per-equation statistics from the model values at the solution; the weighted sums of R², and the norm of
+ * the weighted model values ‖w·f‖ (the scale the trust checks compare parameter effects with).
+ */
+function equationStats(
+  prep: PreparedFit,
+  x: Float64Array,
+  r: Float64Array,
+): { equations: EquationStats[]; ssr: number; sst: number; modelNorm: number } {
+  const fixedVals = heldValues(prep);
+  const equations: EquationStats[] = [];
+  let off = 0;
+  let ssr = 0;
+  let sst = 0;
+  let model2 = 0;
+  for (const eq of prep.equations) {
+    const f = new Float64Array(eq.size);
+    eq.kernel.values(x, fixedVals, f);
+    for (let i = 0; i < f.length; i++) model2 += (f[i] * (eq.weights ? eq.weights[i] : 1)) ** 2;
+    const re = r.subarray(off, off + eq.size);
+    off += eq.size;
+    let r2 = NaN;
+    if (eq.observed) {
+      const parts = rSquaredParts(eq.observed, f, eq.weights ?? undefined);
+      r2 = parts.sst > 0 ? 1 - parts.ssr / parts.sst : NaN;
+      ssr += parts.ssr;
+      sst += parts.sst;
+    }
+    equations.push({ lhs: eq.lhs, ndata: eq.size, chi2: chiSquare(re), r2 });
+  }
+  return { equations, ssr, sst, modelNorm: Math.sqrt(model2) };
+}
+
 /** Statistics, covariance (scaled per absoluteSigma), tied-parameter propagation and the result object. */
 export function buildResult(
   prep: PreparedFit,
@@ -393,79 +507,21 @@ export function buildResult(
     });
   }
   const cov = covr ? covr.covariance : new Float64Array(0);
-  // Parameters the data do not determine separately (rank-deficient Jacobian, or a zero column).
-  const undetermined = prep.free.filter((_, j) => covr && !info.activeMask[j] && !covr.identifiable[j]);
-  const values = new Map<string, number>();
-  prep.free.forEach((p, j) => values.set(p, x[j]));
-  for (const h of prep.held) values.set(h, prep.params.get(h)!.value);
-  const scope = Object.fromEntries(values);
-  const tieValue = (e: Expr): number => evaluate(e, scope);
-  for (const [name, e] of prep.ties) values.set(name, tieValue(e));
+  const stats = equationStats(prep, x, r);
+  const warnings = trustWarnings({
+    free: prep.free,
+    x,
+    modelNorm: stats.modelNorm,
+    jacobian: prep.options.estimator === 'likelihood' ? null : J,
+    activeMask: info.activeMask,
+    covariance: covr,
+    chi2,
+    hasChi2: prep.options.estimator !== 'likelihood',
+  });
+  const undetermined = new Set(warnings.flatMap((w) => w.params ?? []));
+  const { params, notes } = paramResults(prep, x, cov, info.activeMask, undetermined);
+  for (const s of prep.skipped) notes.push(`equation '${s}' has no data and was not fitted`);
 
-  const params = Object.create(null) as Record<string, ParamResult>;
-  const warnings: string[] = [];
-  for (const name of prep.order) {
-    const spec = prep.params.get(name)!;
-    const j = prep.free.indexOf(name);
-    let stderr = NaN;
-    let atBound = false;
-    if (j >= 0) {
-      stderr = undetermined.includes(name) ? NaN : Math.sqrt(cov[j * n + j]);
-      atBound = info.activeMask[j] ?? false;
-    } else if (prep.ties.has(name)) {
-      // Propagate: var = gᵀ C g, g = ∂tie/∂free.
-      const e = prep.ties.get(name)!;
-      const g = prep.free.map((f) => tieValue(differentiate(e, f)));
-      let v = 0;
-      for (let a = 0; a < n; a++)
-        for (let b = 0; b < n; b++) if (g[a] !== 0 && g[b] !== 0) v += g[a] * cov[a * n + b] * g[b];
-      stderr = Math.sqrt(v);
-    }
-    for (const w of spec.warnings) warnings.push(`${name}: ${w}`);
-    if (atBound)
-      warnings.push(
-        `${name}: ended on its ${values.get(name)! <= spec.min ? 'lower' : 'upper'} bound; stderr not determined`,
-      );
-    params[name] = {
-      name,
-      value: values.get(name)!,
-      stderr,
-      min: spec.min,
-      max: spec.max,
-      fixed: spec.fixed,
-      expr: spec.expr,
-      init: spec.value,
-      atBound,
-      warnings: spec.warnings,
-    };
-  }
-  for (const s of prep.skipped) warnings.push(`equation '${s}' has no data and was not fitted`);
-  if (undetermined.length && covr) {
-    warnings.push(
-      `the Jacobian is rank-deficient (rank ${covr.rank} of ${covr.included}): ${undetermined.join(', ')} ${undetermined.length === 1 ? 'is' : 'are'} not determined separately by the data; stderr not determined`,
-    );
-  }
-
-  // Per-equation statistics from the model values at the solution.
-  const fixedVals = heldValues(prep);
-  const equations: EquationStats[] = [];
-  let off = 0;
-  let ssr = 0;
-  let sst = 0;
-  for (const eq of prep.equations) {
-    const f = new Float64Array(eq.size);
-    eq.kernel.values(x, fixedVals, f);
-    const re = r.subarray(off, off + eq.size);
-    off += eq.size;
-    let r2 = NaN;
-    if (eq.observed) {
-      const parts = rSquaredParts(eq.observed, f, eq.weights ?? undefined);
-      r2 = parts.sst > 0 ? 1 - parts.ssr / parts.sst : NaN;
-      ssr += parts.ssr;
-      sst += parts.sst;
-    }
-    equations.push({ lhs: eq.lhs, ndata: eq.size, chi2: chiSquare(re), r2 });
-  }
   const covNames = [...prep.free];
   const matrix: number[][] = [];
   for (let a = 0; a < n; a++) matrix.push(Array.from(cov.subarray(a * n, a * n + n)));
@@ -487,8 +543,8 @@ export function buildResult(
     covariance: { names: covNames, matrix },
     chi2,
     ndata,
-    r2: sst > 0 ? 1 - ssr / sst : NaN,
-    equations,
+    r2: stats.sst > 0 ? 1 - stats.ssr / stats.sst : NaN,
+    equations: stats.equations,
     nll: extra.nll ?? NaN,
     nfev: info.nfev,
     njev: info.njev,
@@ -497,6 +553,8 @@ export function buildResult(
     termination: info.termination,
     message: info.message,
     warnings,
+    allowWarnings: prep.options.allowWarnings,
+    notes,
     exprs,
     variables,
   });

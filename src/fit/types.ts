@@ -25,6 +25,10 @@ export interface FitOptions {
   /** If false (default), the covariance is scaled by the reduced χ² (as curve_fit and lmfit do); if true,
    * sigma is taken as the absolute standard deviation and the covariance is (JᵀWJ)⁻¹. */
   absoluteSigma?: boolean;
+  /** Accept a result with `warnings` (parameters not determined by the data, ...): `ok` is then `success`
+   * alone. The warnings are still reported. Default false. Script: `fit allow_warnings=true`; CLI:
+   * `exprfit run --allow-warnings`. */
+  allowWarnings?: boolean;
   /** Robust loss (scipy.optimize.least_squares semantics), default 'linear'. */
   loss?: Loss;
   /** Soft margin between inlier and outlier residuals for robust losses (default 1). */
@@ -46,6 +50,11 @@ export interface FitOptions {
   xtol?: number;
   /** `lm` only. Gradient test: stop with 'gtol' when max_j |g_j|/(‖J_j‖·‖r‖) <= gtol. Default 1e-15. */
   gtol?: number;
+  /** `lm` only. Variable scaling of the trust region: `'jac'` (default, Moré's running maximum of the
+   * Jacobian column norms), `'unit'` (none), or a characteristic scale per parameter name
+   * (`{ a: 1e-3, tau: 100 }`; parameters not named get 1). See docs/solver.md for the evidence behind the
+   * default. */
+  xScale?: 'jac' | 'unit' | Readonly<Record<string, number>>;
   /** Multi-start: the number of starts drawn inside the finite bounds (default 1: the given start only). */
   starts?: number;
   /** Seed of the multi-start sampler (default 1). */
@@ -71,8 +80,39 @@ export interface ParamResult {
   /** True when the value ended on `min` or `max` (its stderr is then reported as not determined). */
   readonly atBound: boolean;
   /** Notes (start value defaulted, start clipped into the bounds, ...). */
-  readonly warnings: readonly string[];
+  readonly notes: readonly string[];
 }
 
+/**
+ * Why a fit's result is not to be trusted although the solver may have met a convergence test:
+ * - `not-determined`: the model does not change with these parameters at the solution (a zero Jacobian
+ *   column: a plateau such as `exp(-t/tau)` with `tau` run off to 1e124, or an underflowed exponential);
+ * - `rank-deficient`: the Jacobian's columns are linearly dependent, so the data determine only combinations
+ *   of these parameters (rank r of k);
+ * - `non-finite`: χ² is not finite at the reported solution.
+ * Parameters on a bound are not a warning (see `atBound`).
+ */
+export type FitWarningCode = 'not-determined' | 'rank-deficient' | 'non-finite';
+
+export interface FitWarning {
+  readonly code: FitWarningCode;
+  /** One sentence for people, naming the parameters. */
+  readonly message: string;
+  /** The parameters concerned, when the warning is about parameters. */
+  readonly params?: readonly string[];
+}
+
+/** Why the fit stopped: the solver's `TerminationReason` (docs/solver.md §1.3) or a fit-level reason. */
 export type Termination =
-  'ftol' | 'xtol' | 'gtol' | 'maxfev' | 'maxiter' | 'non-finite' | 'no-free-params' | 'stalled' | 'other';
+  | 'ftol'
+  | 'xtol'
+  | 'gtol'
+  | 'maxfev'
+  | 'maxiter'
+  | 'non-finite'
+  | 'no-free-params'
+  | 'stalled'
+  | 'undetermined'
+  | 'line-search'
+  | 'user'
+  | 'other';

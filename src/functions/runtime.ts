@@ -12,8 +12,9 @@
  *    recurrence below, log(gamma) up to 15, Stirling's series above, reflection for x < 0.
  *  - digamma: recurrence up to x >= 10 and the asymptotic series; a Taylor series about the positive root
  *    1.4616... (full relative accuracy there); reflection for x < 0.
- *  - polygamma(n, x), n >= 1: recurrence up to x >= 10 + n and the asymptotic series; reflection for x < 0
- *    through the derivatives of cot.
+ *  - polygamma(n, x), 1 <= n <= 100: recurrence up to x >= 10 + n and the asymptotic series; reflection for
+ *    x < 0 through the derivatives of cot. Orders above 100 (any size: `polygamma(1e9, 1)`) in logarithms,
+ *    from the asymptotic series or a few dozen terms of n! sum (x + k)^-(n+1) (see `polygammaMagnitude`).
  */
 
 const SQRT_2PI = 2.5066282746310002; // sqrt(2*pi)
@@ -319,8 +320,9 @@ export function polygamma(n: number, x: number): number {
   if (x === Infinity) return 0;
   if (x === -Infinity) return NaN;
   const odd = n % 2 === 1;
+  if (x <= 0 && Number.isInteger(x)) return odd ? Infinity : NaN;
+  if (n > LARGE_ORDER) return (odd ? 1 : -1) * polygammaMagnitude(n, x);
   if (x <= 0) {
-    if (Number.isInteger(x)) return odd ? Infinity : NaN;
     // reflection: psi^(n)(x) = (-1)^n psi^(n)(1 - x) - pi^(n+1) Q_n(cot(pi x))
     const c = cospi(x) / sinpi(x);
     const q = cotDerivative(n);
@@ -351,6 +353,57 @@ export function polygamma(n: number, x: number): number {
   }
   const total = s + nf * shifted;
   return odd ? total : -total;
+}
+
+/**
+ * Orders above this are computed by `polygammaMagnitude`: the recurrence below takes n + 10 steps and the
+ * reflection a polynomial of degree n + 1 (a hang for `polygamma(1e9, 1)`).
+ */
+const LARGE_ORDER = 100;
+
+/**
+ * |psi^(n)(x)| up to the sign (-1)^(n+1), for n > LARGE_ORDER and x not a pole, in logarithms so that n! may
+ * overflow where the result does not: the asymptotic series for x >= n + 10, else the series
+ * n! sum_k (x + k)^-(n+1), whose terms fall off so fast at such orders that a few dozen suffice (all but the
+ * few smallest |x + k| are below 1e-17 of the largest). Every double above 2^53 is even, so such orders
+ * count as even. Relative error about 1e-16 times log(n!) (1e-12 at n = 1000); for x < 0 and even n, terms of
+ * opposite signs partly cancel and their relative error grows accordingly (at negative half-integers they
+ * cancel exactly, and the sum starts after them).
+ */
+function polygammaMagnitude(n: number, x: number): number {
+  if (x >= n + 10) return Math.exp(lgamma(n) - n * Math.log(x) + Math.log(largeOrderSeries(n, x)));
+  // at a negative half-integer the terms from x to -x cancel in pairs for even n: what is left is psi^(n)(1 - x)
+  if (x < 0 && !odd(n) && Number.isInteger(2 * x)) return polygammaMagnitude(n, 1 - x);
+  const k0 = x > 0 ? 0 : Math.round(-x); // the term with the smallest |x + k|
+  const m = Math.abs(x + k0);
+  const p = n + 1;
+  let s = 0;
+  for (let k = Math.max(0, k0 - 1); k <= k0 + MAX_LARGE_ORDER_TERMS; k++) {
+    const t = Math.pow(m / Math.abs(x + k), p);
+    s += x + k < 0 && !odd(p) ? t : x + k < 0 ? -t : t;
+    if (k > k0 && t < 1e-17 * Math.abs(s)) break;
+  }
+  return Math.sign(s) * Math.exp(lgamma(n + 1) - p * Math.log(m) + Math.log(Math.abs(s)));
+}
+
+/** Far more terms than `polygammaMagnitude` needs at orders above LARGE_ORDER (about 50): only a bound. */
+const MAX_LARGE_ORDER_TERMS = 10_000;
+
+function odd(k: number): boolean {
+  return k % 2 === 1;
+}
+
+/** 1 + n/(2x) + sum_k B_2k n (n+1) ... (n+2k-1) / ((2k)! x^2k): psi^(n)(x) x^n / (n-1)!, up to sign. */
+function largeOrderSeries(n: number, x: number): number {
+  let s = 1 + n / (2 * x);
+  let ratio = ((n / x) * ((n + 1) / x)) / 2; // no overflow at n, x ~ 1e300
+  for (let k = 1; k <= BERNOULLI.length; k++) {
+    const term = BERNOULLI[k - 1] * ratio;
+    s += term;
+    if (Math.abs(term) < 1e-17 * Math.abs(s)) break;
+    ratio *= (((n + 2 * k) / x) * ((n + 2 * k + 1) / x)) / ((2 * k + 1) * (2 * k + 2));
+  }
+  return s;
 }
 
 /** t^k for a positive integer k by binary powering (a few multiplications; Math.pow is slower). */

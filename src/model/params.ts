@@ -8,7 +8,7 @@ import { ExprfitError } from '../syntax/span.ts';
 export type ParamInput =
   | number
   | {
-      /** Start value. Default 1 (the report says so); when the bounds exclude 1, the midpoint of finite bounds, else the bound. */
+      /** Start value. Default (the report says so): `defaultStart(min, max)`. */
       value?: number;
       /** Lower bound (default -Infinity). */
       min?: number;
@@ -16,7 +16,8 @@ export type ParamInput =
       max?: number;
       /** Held at `value` during the fit (default false). */
       fixed?: boolean;
-      /** Tie to other parameters, e.g. `'2*sx'` (lmfit's `expr`). A tied parameter is not free. */
+      /** Tie to other parameters, e.g. `'2*sx'` (lmfit's `expr`). A tied parameter is not free, and has no
+       * bounds of its own (min/max with expr are an error). */
       expr?: string;
     };
 
@@ -34,7 +35,7 @@ export interface ParamSpec {
   /** The start value as the user gave it (before clipping); undefined when none was given. */
   readonly given?: number;
   /** Notes for the report: 'no start value given: started at 1', 'start 5 outside [0, 2]: clipped to 2'. */
-  readonly warnings: readonly string[];
+  readonly notes: readonly string[];
 }
 
 function checkNumber(name: string, field: string, v: unknown, allowInfinite: boolean): number | undefined {
@@ -46,6 +47,18 @@ function checkNumber(name: string, field: string, v: unknown, allowInfinite: boo
     );
   }
   return v;
+}
+
+/**
+ * The start of a parameter given none, as scipy's `curve_fit` chooses it when both bounds are finite: their
+ * midpoint. With at most one finite bound: 1 when the bounds allow it, else that bound. The same rule for
+ * the API and `.fit` scripts.
+ */
+export function defaultStart(min: number, max: number): number {
+  if (Number.isFinite(min) && Number.isFinite(max)) return 0.5 * (min + max);
+  if (min > 1) return min;
+  if (max < 1) return max;
+  return 1;
 }
 
 /** Validates one parameter's specification (min <= max, finite start, ...). */
@@ -85,19 +98,22 @@ export function normalizeParam(name: string, input: ParamInput | undefined): Par
   if (spec.expr !== undefined && spec.fixed) {
     throw new ExprfitError('value', `parameter '${name}': a tied parameter (expr) cannot also be fixed`);
   }
-  const warnings: string[] = [];
+  if (spec.expr !== undefined && (min > -Infinity || max < Infinity)) {
+    throw new ExprfitError(
+      'value',
+      `parameter '${name}': a tied parameter (expr '${spec.expr}') cannot have bounds (min/max): its value follows the expression; bound the parameters it uses instead`,
+    );
+  }
+  const notes: string[] = [];
   let value: number;
   if (given === undefined) {
-    // 1, as lmfit and curve_fit; when the bounds exclude 1, the midpoint of finite bounds, else the nearer bound.
-    if (min <= 1 && 1 <= max) value = 1;
-    else if (Number.isFinite(min) && Number.isFinite(max)) value = 0.5 * (min + max);
-    else value = min > 1 ? min : max;
-    if (spec.expr === undefined) warnings.push(`no start value given: started at ${value}`);
+    value = defaultStart(min, max);
+    if (spec.expr === undefined) notes.push(`no start value given: started at ${value}`);
   } else if (given < min || given > max) {
     value = given < min ? min : max;
-    warnings.push(`start ${given} outside [${min}, ${max}]: clipped to ${value}`);
+    notes.push(`start ${given} outside [${min}, ${max}]: clipped to ${value}`);
   } else {
     value = given;
   }
-  return { name, value, min, max, fixed: spec.fixed ?? false, expr: spec.expr, given, warnings };
+  return { name, value, min, max, fixed: spec.fixed ?? false, expr: spec.expr, given, notes };
 }

@@ -9,6 +9,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import type { ReadStream } from 'node:tty';
 import { createInterface } from 'node:readline';
 import repl, { type REPLCommand, type REPLServer } from 'node:repl';
 import { describeError, formatWarning, styleFor, useColor, type Stream } from '../cli/style.ts';
@@ -66,6 +67,25 @@ function rejectUnknownDotCommands(server: REPLServer, reject: (keyword: string) 
 }
 
 /**
+ * While a statement runs, Ctrl-C on the terminal sends SIGINT (raw mode off, as in Node's own REPL), which
+ * interrupts the statement (src/repl/interrupt.ts); a SIGINT that arrives while it waits for I/O is ignored
+ * rather than ending the process.
+ */
+async function withCtrlC<T>(input: ReplOptions['input'], run: () => Promise<T>): Promise<T> {
+  const tty = input as Partial<Pick<ReadStream, 'isRaw' | 'setRawMode'>> | undefined;
+  const raw = tty?.isRaw === true && typeof tty.setRawMode === 'function';
+  const ignore = (): void => {};
+  if (raw) tty.setRawMode!(false);
+  if (input) process.on('SIGINT', ignore);
+  try {
+    return await run();
+  } finally {
+    if (input) process.off('SIGINT', ignore);
+    if (raw) tty.setRawMode!(true);
+  }
+}
+
+/**
  * Runs a REPL until Ctrl-D, `:quit` or the end of piped input. Resolves with the exit status: 0, or 2 when
  * piped input had errors.
  */
@@ -78,6 +98,7 @@ export async function startRepl(options: ReplOptions = {}): Promise<number> {
   const write = (s: Stream, t: string) => s.write(t.endsWith('\n') ? t : `${t}\n`);
 
   const session = new Session({
+    interruptible: terminal,
     out: (t) => write(output, t),
     error: (e) => write(errorOutput, describeError(e, errStyle, false)),
     warn: (t) => write(errorOutput, formatWarning(t, errStyle)),
@@ -109,7 +130,7 @@ export async function startRepl(options: ReplOptions = {}): Promise<number> {
         // a command (:help, :quit) is never the continuation of a statement
         if (/^\s*:/.test(cmd)) buffer = '';
         const text = buffer + cmd;
-        const outcome = await session.handle(text);
+        const outcome = await withCtrlC(terminal ? input : undefined, () => session.handle(text));
         buffer = outcome === 'incomplete' && seen === interrupts ? text : '';
         if (outcome === 'quit') {
           quit = true;

@@ -13,8 +13,9 @@ import { parseScriptSource, readScript } from '../script/index.ts';
 import { Interpreter } from '../script/interpreter.ts';
 import { describeValueShort, formatScalar } from '../script/values.ts';
 import { closestMatches } from '../syntax/suggest.ts';
+import { runInterruptible } from './interrupt.ts';
 
-export type Outcome = 'ok' | 'incomplete' | 'error' | 'quit';
+export type Outcome = 'ok' | 'incomplete' | 'error' | 'quit' | 'interrupted';
 
 export interface SessionOptions {
   /** Values, reports, help. */
@@ -25,6 +26,8 @@ export interface SessionOptions {
   readonly warn?: (text: string) => void;
   /** Folder for relative file names (default: the current folder). */
   readonly baseDir?: string;
+  /** A SIGINT (Ctrl-C) stops the running input, which then says "interrupted" (default false). */
+  readonly interruptible?: boolean;
 }
 
 export class Session {
@@ -56,13 +59,7 @@ export class Session {
   async handle(input: string): Promise<Outcome> {
     const text = input.replace(/\r?\n$/, '');
     this.pending = undefined;
-    if (/^\s*:/.test(text)) {
-      try {
-        return await this.command(text.trim());
-      } catch (err) {
-        return this.fail(err);
-      }
-    }
+    if (/^\s*:/.test(text)) return this.interruptible(() => this.command(text.trim()));
     let statements;
     try {
       statements = parseScript(text);
@@ -74,14 +71,23 @@ export class Session {
       return this.fail(err);
     }
     const ctx = this.interp.context({ text }, this.baseDir);
-    for (const s of statements) {
-      try {
-        await this.interp.execute(s, ctx);
-      } catch (err) {
-        return this.fail(err);
-      }
+    return this.interruptible(async () => {
+      for (const s of statements) await this.interp.execute(s, ctx);
+      return 'ok';
+    });
+  }
+
+  /** Runs a command or statements so that Ctrl-C (SIGINT) stops them; the session goes on. */
+  private async interruptible(run: () => Promise<Outcome>): Promise<Outcome> {
+    try {
+      if (!this.options.interruptible) return await run();
+      const r = await runInterruptible(run);
+      if (r !== 'interrupted') return r.value;
+      (this.options.warn ?? this.options.out)('interrupted');
+      return 'interrupted';
+    } catch (err) {
+      return this.fail(err);
     }
-    return 'ok';
   }
 
   private async command(text: string): Promise<Outcome> {

@@ -12,7 +12,7 @@ import { ExprfitError, type SourceSpan, type SourceText } from '../syntax/span.t
 import { closestMatches } from '../syntax/suggest.ts';
 import type { OptionArg, Statement } from '../syntax/statements.ts';
 import { SCRIPT_CONSTANTS } from './evaluate.ts';
-import { FIT_OPTIONS, FIT_OPTION_WORDS } from './fitting.ts';
+import { BOOLEAN_FIT_OPTIONS, FIT_OPTIONS, FIT_OPTION_WORDS } from './fitting.ts';
 import { arityDescription, getScriptFunction, scriptFunctionNames } from './functions.ts';
 import type { Interpreter } from './interpreter.ts';
 import { PLOT_OPTIONS } from './plot.ts';
@@ -327,7 +327,7 @@ class Checker {
                     : undefined;
             const ok =
               w !== undefined &&
-              (words.includes(w) || (o.key === 'absolute_sigma' && (w === '0' || w === '1')));
+              (words.includes(w) || (BOOLEAN_FIT_OPTIONS.includes(o.key) && (w === '0' || w === '1')));
             if (!ok) {
               const close = w ? closestMatches(w, words) : [];
               throw this.error(

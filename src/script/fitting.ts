@@ -9,6 +9,7 @@ import { NdArray } from '../data/ndarray.ts';
 import { broadcastTo } from '../data/ndarray.ts';
 import { fit, NAN_OMIT_HINT } from '../fit/fit.ts';
 import type { FitOptions } from '../fit/types.ts';
+import type { FitResult } from '../fit/result.ts';
 import { validateFitOptions } from '../fit/options.ts';
 import type { Model, Equation } from '../model/model.ts';
 import type { ParamInput } from '../model/params.ts';
@@ -36,6 +37,7 @@ export const FIT_OPTIONS: Readonly<Record<string, keyof FitOptions>> = nameTable
   method: 'method',
   sigma: 'sigma',
   absolute_sigma: 'absoluteSigma',
+  allow_warnings: 'allowWarnings',
   loss: 'loss',
   f_scale: 'fScale',
   estimator: 'estimator',
@@ -51,6 +53,9 @@ export const FIT_OPTIONS: Readonly<Record<string, keyof FitOptions>> = nameTable
   seed: 'seed',
 });
 
+/** The fit options that take true or false (also written 1 or 0). */
+export const BOOLEAN_FIT_OPTIONS: readonly string[] = ['absolute_sigma', 'allow_warnings'];
+
 /** Allowed words of the word-valued options (also used for completion). */
 export const FIT_OPTION_WORDS: Readonly<Record<string, readonly string[]>> = nameTable({
   method: ['lm', 'lbfgsb', 'nelder'],
@@ -59,6 +64,7 @@ export const FIT_OPTION_WORDS: Readonly<Record<string, readonly string[]>> = nam
   nan: ['raise', 'omit'],
   nan_policy: ['raise', 'omit'],
   absolute_sigma: ['true', 'false'],
+  allow_warnings: ['true', 'false'],
 });
 
 interface ParsedOptions {
@@ -83,7 +89,7 @@ async function parseOptions(s: FitStatement, ctx: StatementContext): Promise<Par
     if (key === 'sigma') {
       sigmaAll = await ctx.evaluator.evaluate(o.value);
       continue;
-    } else if (key === 'absoluteSigma') value = optionBoolean(o, ctx);
+    } else if (BOOLEAN_FIT_OPTIONS.includes(o.key)) value = optionBoolean(o, ctx);
     else if (FIT_OPTION_WORDS[o.key]) value = optionWord(o, ctx);
     else {
       const v = await ctx.evaluator.evaluate(o.value);
@@ -304,11 +310,7 @@ export async function assembleModel(
     const p = interp.params.get(n);
     if (!p) return;
     if (p.tie) {
-      params[n] = {
-        expr: p.tieText!,
-        ...(Number.isFinite(p.min) ? { min: p.min } : {}),
-        ...(Number.isFinite(p.max) ? { max: p.max } : {}),
-      };
+      params[n] = { expr: p.tieText! };
       for (const m of freeSymbols(p.tie)) addParam(m);
     } else {
       params[n] = { value: p.value, min: p.min, max: p.max, fixed: p.fixed };
@@ -375,7 +377,11 @@ export async function runFit(s: FitStatement, ctx: StatementContext): Promise<vo
     }
     sigma[lhs] = sigmaValue(value, opt.value.span);
   }
-  const fitOptions: FitOptions = Object.keys(sigma).length ? { ...options, sigma } : options;
+  const fitOptions: FitOptions = {
+    ...options,
+    ...(Object.keys(sigma).length ? { sigma } : {}),
+    ...(interp.options.allowWarnings ? { allowWarnings: true } : {}),
+  };
 
   let result;
   try {
@@ -444,14 +450,27 @@ export async function runFit(s: FitStatement, ctx: StatementContext): Promise<vo
       `note: ${asm.implicit.map((n) => `'${n}'`).join(', ')} ${asm.implicit.length === 1 ? 'is' : 'are'} not declared with 'param': fitted as parameter${asm.implicit.length === 1 ? '' : 's'} starting at 1`,
     );
   }
+  summarize(interp, result);
+}
+
+/** The one-line summary of the latest fit; a fit that did not converge, or is not ok, also warns. */
+function summarize(interp: Interpreter, result: FitResult): void {
   const n = interp.fits.length;
-  if (result.success) {
+  if (result.ok) {
     const line = `fit ${n}: ${result.briefReport()}`;
     if (interp.options.interactive) interp.out(line);
     else interp.info(line);
+    return;
+  }
+  if (result.success) {
+    interp.untrusted++;
+    const what = result.warnings.map((w) => w.message).join('; ');
+    interp.warn(
+      `warning: fit ${n} converged (${result.termination}) to a result not to be trusted: ${what} (try other start values or bounds; fit allow_warnings=true or --allow-warnings accepts it)`,
+    );
   } else {
     interp.unconverged++;
     interp.warn(`warning: fit ${n} did not converge (${result.termination}): ${result.message}`);
-    if (interp.options.interactive) interp.out(result.briefReport());
   }
+  if (interp.options.interactive) interp.out(result.briefReport());
 }

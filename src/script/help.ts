@@ -64,6 +64,7 @@ export const STATEMENT_HELP: Readonly<Record<string, StatementHelp>> = nameTable
       'fit method=lm|lbfgsb|nelder sigma=s absolute_sigma=true loss=huber f_scale=1',
       '    estimator=lsq|poisson|likelihood nan=omit maxfev=1000 starts=10 seed=1',
       '    ftol=1e-10 xtol=1e-10 gtol=1e-10 max_iterations=200 sigma_NAME=... (sigma of one model line)',
+      '    allow_warnings=true (accept a fit whose parameters the data do not determine: no exit status 3)',
       'Afterwards: fitted values as scalars, arrays model and residuals (data - model), report, save, plot.',
     ].join('\n'),
   },

@@ -116,12 +116,16 @@ export function parseScriptSource(source: SourceText, display: string = source.f
 export interface RunScriptOptions extends Omit<InterpreterOptions, 'baseDir'> {
   /** Skip the static check before running (it is on by default). */
   readonly noCheck?: boolean;
+  /** The script's text, when it does not come from `file` (`exprfit run -`); `file` then names it in messages. */
+  readonly source?: SourceText;
 }
 
 export interface RunScriptResult {
   readonly fits: readonly FitResult[];
   /** Fits that ended without converging. */
   readonly unconverged: number;
+  /** Fits that converged to a result with warnings (parameters not determined, ...) not accepted. */
+  readonly untrusted: number;
   readonly interpreter: Interpreter;
 }
 
@@ -131,7 +135,7 @@ export interface RunScriptResult {
  * file, line and column); results written before it are complete files (every write is atomic).
  */
 export async function runScript(file: string, options: RunScriptOptions = {}): Promise<RunScriptResult> {
-  const source = await readScript(file);
+  const source = options.source ?? (await readScript(file));
   const statements = parseScriptSource(source);
   const baseDir = dirname(resolve(file));
   if (!options.noCheck) {
@@ -148,7 +152,12 @@ export async function runScript(file: string, options: RunScriptOptions = {}): P
       );
     }
   }
-  return { fits: interp.fits, unconverged: interp.unconverged, interpreter: interp };
+  return {
+    fits: interp.fits,
+    unconverged: interp.unconverged,
+    untrusted: interp.untrusted,
+    interpreter: interp,
+  };
 }
 
 /** Parses and checks a `.fit` file without fitting (`exprfit check`). */

@@ -73,6 +73,8 @@ export interface InterpreterOptions {
   readonly overrides?: ReadonlyMap<string, number>;
   /** REPL: `fit` prints its one-line summary on `out`. */
   readonly interactive?: boolean;
+  /** `--allow-warnings`: every fit accepts a result with warnings (the fit option allowWarnings). */
+  readonly allowWarnings?: boolean;
 }
 
 /** Where the statement being executed came from. */
@@ -119,6 +121,8 @@ export class Interpreter {
   lastFit?: FitRecord;
   /** Fits that ended without converging. */
   unconverged = 0;
+  /** Fits that converged to a result with warnings the user did not accept (not `ok`). */
+  untrusted = 0;
   readonly settings: Settings = {};
   readonly overrides: ReadonlyMap<string, number>;
   readonly usedOverrides = new Set<string>();
@@ -152,6 +156,7 @@ export class Interpreter {
     this.fits.length = 0;
     this.lastFit = undefined;
     this.unconverged = 0;
+    this.untrusted = 0;
     delete this.settings.digits;
   }
 

@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import type { Expr } from '../ast/expr.ts';
 import { printExpr } from '../ast/print.ts';
+import { defaultStart } from '../model/params.ts';
 import { NdArray } from '../data/ndarray.ts';
 import { freeSymbols } from '../symbolic/index.ts';
 import { getFunction } from '../functions/registry.ts';
@@ -297,6 +298,13 @@ async function paramDecl(d: ParamDecl, ctx: StatementContext): Promise<void> {
         },
       );
     }
+    if (d.min || d.max) {
+      throw new ExprfitError(
+        'value',
+        `parameter '${d.name}' is tied to other parameters, so it cannot have bounds: bound the parameters it uses instead`,
+        { span: d.span, source: ctx.source },
+      );
+    }
     // Numbers of variables are substituted; the tie keeps parameter names only.
     const tie = await substituteVariables(d.value, ctx, d.name);
     entry.tie = tie;
@@ -319,18 +327,8 @@ async function paramDecl(d: ParamDecl, ctx: StatementContext): Promise<void> {
       source: ctx.source,
     });
   }
-  if (Number.isNaN(entry.value) && !entry.tie) {
-    // no start value: the midpoint of finite bounds, a finite bound, or 1 (as the fit API does)
-    const { min, max } = entry;
-    entry.value =
-      Number.isFinite(min) && Number.isFinite(max)
-        ? 0.5 * (min + max)
-        : Number.isFinite(min)
-          ? Math.max(min, Math.min(1, max))
-          : Number.isFinite(max)
-            ? Math.min(max, 1)
-            : 1;
-  }
+  // no start value: the fit API's rule
+  if (Number.isNaN(entry.value) && !entry.tie) entry.value = defaultStart(entry.min, entry.max);
   interp.params.set(d.name, entry);
 }
 

@@ -11,7 +11,7 @@ export {
   resolveMaxFev,
   resolveMaxIterations,
 } from './options.ts';
-export type { SolverOptions, LossName, IterationInfo } from './options.ts';
+export type { SolverOptions, LossName, IterationInfo, XScale } from './options.ts';
 export { isConverged } from './summary.ts';
 export type { TerminationReason, SummaryBase, BoundSide } from './summary.ts';
 export {

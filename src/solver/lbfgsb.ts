@@ -266,12 +266,15 @@ export function minimizeLBFGSB(
         if (iter === 1 && dmax > 0) alpha = Math.min(1, 1 / dmax);
       }
       const ls = lineSearch(alpha);
-      if (ls) {
+      if (ls !== null) {
         ok = true;
         fNew = ls;
       }
     }
     if (!ok) {
+      if (nfev >= o.maxFunctionEvaluations) {
+        return done('maxfev', `Reached the maximum of ${o.maxFunctionEvaluations} function evaluations.`);
+      }
       if (Math.abs(firstDecrease) <= 1000 * EPS * Math.max(1, Math.abs(fx))) {
         return done(
           'ftol',

@@ -33,6 +33,7 @@ import {
   boundStatus,
   briefReportOf,
   fullReportOf,
+  type ReportRows,
   isConverged,
   type BoundSide,
   type SummaryBase,
@@ -82,6 +83,26 @@ export interface LeastSquaresSummary extends SummaryBase {
   /** Lower and upper bounds used (filled with ∓Infinity where absent). */
   readonly lower: Float64Array;
   readonly upper: Float64Array;
+  /**
+   * True when the Jacobian of the free parameters at the solution is rank-deficient (a singular
+   * value of `J D⁻¹` below `eps·max(m, n)·s_max`): some combination of parameters is not
+   * determined by the data. The point may still be a minimum of the cost (an over-parametrised
+   * model), so this alone does not change `success`; the fit layer turns it into a warning.
+   */
+  readonly rankDeficient: boolean;
+  /**
+   * Indices of free parameters whose Jacobian column is zero to rounding at the solution (exactly
+   * zero, or below `eps` times the largest norm it had during the run): a plateau such as an
+   * exponential that underflowed to 0. A convergence test that stops at such a point ends as `'undetermined'` (`success: false`).
+   */
+  readonly undetermined: readonly number[];
+  /**
+   * Condition number of the Jacobian of the free parameters with its columns scaled to unit norm
+   * (so independent of the parameters' units), at the solution; Infinity with a zero column, NaN
+   * when there is nothing to factorise. Large values (say > 1e10) mean some combination of
+   * parameters is barely determined by the data even when `rankDeficient` is false.
+   */
+  readonly conditionNumber: number;
 }
 
 /** The name the architecture and the issue use for the least-squares result. */
@@ -89,36 +110,71 @@ export type SolverSummary = LeastSquaresSummary;
 
 const METHOD = 'trust-region Levenberg–Marquardt';
 
+/** Why the loop stopped, with the sentence for the summary. */
+interface Stop {
+  readonly termination: TerminationReason;
+  readonly message: string;
+}
+
+function stopWith(termination: TerminationReason, message: string): Stop {
+  return { termination, message };
+}
+
+const USER_STOP: Stop = { termination: 'user', message: 'Stopped by the callback.' };
+
+/** A trial point's measured outcome. */
+interface TrialMeasure {
+  /** The trial residuals are finite. */
+  readonly finite: boolean;
+  /** ... and so is the trial cost. */
+  readonly usable: boolean;
+  readonly costT: number;
+  readonly actred: number;
+  /** Gain ratio actual / predicted reduction (`-Infinity` for unusable trials). */
+  readonly ratio: number;
+}
+
+/** A step test with a gradient cosine above this and a Gauss–Newton step over */
+const COLLAPSE_COSINE = 1e-4;
+/** ... this many radii long means the trust region collapsed (termination `'stalled'`). */
+const COLLAPSE_RATIO = 1e3;
+
+/** Everything a least-squares summary holds except what it derives (method, success, reports). */
+type LmSummaryFields = Omit<LeastSquaresSummary, 'method' | 'success' | 'briefReport' | 'fullReport'>;
+
 class LmSummary implements LeastSquaresSummary {
   readonly method: string = METHOD;
   /** Own field (not a getter) so that copies made with spread keep it. */
   readonly success: boolean;
-  constructor(
-    readonly n: number,
-    readonly m: number,
-    readonly x: Float64Array,
-    readonly cost: number,
-    readonly initialCost: number,
-    readonly residuals: Float64Array,
-    readonly jacobian: Float64Array,
-    readonly gradient: Float64Array,
-    readonly optimality: number,
-    readonly termination: TerminationReason,
-    readonly message: string,
-    readonly nfev: number,
-    readonly njev: number,
-    readonly iterations: number,
-    readonly activeMask: boolean[],
-    readonly atBound: BoundSide[],
-    readonly x0Clipped: boolean,
-    readonly loss: LossName,
-    readonly fScale: number,
-    readonly polishSteps: number,
-    readonly radius: number,
-    readonly lower: Float64Array,
-    readonly upper: Float64Array,
-  ) {
-    this.success = isConverged(termination);
+  declare readonly n: number;
+  declare readonly m: number;
+  declare readonly x: Float64Array;
+  declare readonly cost: number;
+  declare readonly initialCost: number;
+  declare readonly residuals: Float64Array;
+  declare readonly jacobian: Float64Array;
+  declare readonly gradient: Float64Array;
+  declare readonly optimality: number;
+  declare readonly termination: TerminationReason;
+  declare readonly message: string;
+  declare readonly nfev: number;
+  declare readonly njev: number;
+  declare readonly iterations: number;
+  declare readonly activeMask: boolean[];
+  declare readonly atBound: BoundSide[];
+  declare readonly x0Clipped: boolean;
+  declare readonly loss: LossName;
+  declare readonly fScale: number;
+  declare readonly polishSteps: number;
+  declare readonly radius: number;
+  declare readonly lower: Float64Array;
+  declare readonly upper: Float64Array;
+  declare readonly rankDeficient: boolean;
+  declare readonly undetermined: readonly number[];
+  declare readonly conditionNumber: number;
+  constructor(fields: LmSummaryFields) {
+    Object.assign(this, fields);
+    this.success = isConverged(fields.termination);
   }
   briefReport(): string {
     return briefReportOf(this);
@@ -139,6 +195,13 @@ class LmSummary implements LeastSquaresSummary {
         ['First-order optimality', this.optimality],
         ['Final trust radius', this.radius],
         ['Polishing steps kept', this.polishSteps],
+        ['Rank-deficient Jacobian', this.rankDeficient ? 'yes' : 'no'],
+        ['Condition (unit columns)', this.conditionNumber],
+        ...(this.undetermined.length > 0
+          ? ([
+              ['Undetermined parameters', this.undetermined.map((j) => names?.[j] ?? `x[${j}]`).join(', ')],
+            ] as ReportRows)
+          : []),
       ],
       names,
     );
@@ -159,8 +222,21 @@ class LmSummary implements LeastSquaresSummary {
       atBound: this.atBound,
       optimality: this.optimality,
       x0Clipped: this.x0Clipped,
+      rankDeficient: this.rankDeficient,
+      undetermined: this.undetermined,
+      conditionNumber: this.conditionNumber,
     };
   }
+}
+
+/** The sentence added to a converged stop at a point with undetermined parameters. */
+function undeterminedSentence(undetermined: readonly number[]): string {
+  const one = undetermined.length === 1;
+  return (
+    ` But ${one ? 'parameter' : 'parameters'} ${undetermined.map((j) => `x[${j}]`).join(', ')} ` +
+    `${one ? 'has' : 'have'} no effect on the residuals here (Jacobian column zero to rounding): ` +
+    'not determined by the data.'
+  );
 }
 
 function fmt(v: number): string {
@@ -185,7 +261,7 @@ export function solveLeastSquares(
   if (!Number.isInteger(m) || m < 0)
     throw new ExprfitError('value', `number of residuals must be an integer >= 0, got ${m}`);
   const start = checkStart(x0, problem.lower, problem.upper, n);
-  if (opts.xScale !== 'jac' && opts.xScale.length !== n) {
+  if (typeof opts.xScale !== 'string' && opts.xScale.length !== n) {
     throw new ExprfitError(
       'option',
       `option xScale has ${opts.xScale.length} values but the problem has ${n} parameters`,
@@ -223,6 +299,8 @@ class LevenbergMarquardt {
   // per-point quantities
   private readonly g: Float64Array;
   private readonly cn: Float64Array;
+  /** Largest column norm seen so far (for the undetermined-parameter test, whatever the scaling). */
+  private readonly cnMax: Float64Array;
   private readonly d: Float64Array;
   private dInit = false;
   private readonly free: Int32Array;
@@ -240,6 +318,12 @@ class LevenbergMarquardt {
   private readonly tmp: Float64Array;
   private readonly b: Float64Array;
   private sThreshold = 0;
+  /** Scaled length of the full Gauss–Newton step at the last factorised point. */
+  private gnNorm = 0;
+  /** Gradient cosine (MINPACK's gnorm) at the last analysed point. */
+  private pointCosine = 0;
+  /** True until the first trial step has capped the initial radius. */
+  private firstStep = true;
 
   // step workspace
   private readonly ph: Float64Array;
@@ -276,6 +360,7 @@ class LevenbergMarquardt {
     this.Js = this.robust ? new Float64Array(m * n) : this.J;
     this.g = new Float64Array(n);
     this.cn = new Float64Array(n);
+    this.cnMax = new Float64Array(n);
     this.d = new Float64Array(n);
     this.free = new Int32Array(n);
     this.cand = new Int32Array(n);
@@ -292,8 +377,9 @@ class LevenbergMarquardt {
     this.coef = new Float64Array(n);
     this.step = new Float64Array(n);
     this.y = new Float64Array(n);
-    if (opts.xScale !== 'jac') {
-      for (let j = 0; j < n; j++) this.d[j] = 1 / opts.xScale[j];
+    const xScale = opts.xScale;
+    if (xScale !== 'jac') {
+      for (let j = 0; j < n; j++) this.d[j] = xScale === 'unit' ? 1 : 1 / xScale[j];
       this.dInit = true;
     }
   }
@@ -400,6 +486,7 @@ class LevenbergMarquardt {
       cn[cand[q]] = Math.sqrt(nq);
     }
     if (k0 < n) this.fixedParameterGradient();
+    for (let j = 0; j < n; j++) if (cn[j] > this.cnMax[j]) this.cnMax[j] = cn[j];
     if (this.opts.xScale === 'jac') {
       if (!this.dInit) {
         for (let j = 0; j < n; j++) this.d[j] = cn[j] > 0 ? cn[j] : 1;
@@ -476,6 +563,9 @@ class LevenbergMarquardt {
       this.b[i] = t;
     }
     this.sThreshold = EPS * Math.max(m, k) * (k > 0 ? this.s[0] : 0);
+    let gnNorm2 = 0;
+    for (let i = 0; i < k; i++) if (this.s[i] > this.sThreshold) gnNorm2 += (this.b[i] / this.s[i]) ** 2;
+    this.gnNorm = Math.sqrt(gnNorm2);
     this.factorized = true;
   }
 
@@ -649,9 +739,26 @@ class LevenbergMarquardt {
 
   // ---------------------------------------------------------------- main loop
 
+  /**
+   * The minimizer loop, in the shape of Ceres' `TrustRegionMinimizer`: at each accepted point the
+   * point tests (exact fit, everything held, gradient), then trial steps until one is accepted
+   * (`tryStep`) or a termination test stops the run.
+   */
   run(): LeastSquaresSummary {
-    const { n, m, opts } = this;
-    // start point
+    const startFailure = this.evaluateStart();
+    if (startFailure) return this.finish(startFailure);
+    if (this.n === 0) {
+      this.analysePoint();
+      return this.finish(stopWith('gtol', 'No free parameters: nothing to fit.'));
+    }
+    let stop: Stop | null = null;
+    while (stop === null) stop = this.iterateFromPoint();
+    return this.conclude(stop);
+  }
+
+  /** Evaluates the start point and makes it current; a stop when it cannot be started from. */
+  private evaluateStart(): Stop | null {
+    const { n, m } = this;
     this.xt.set(this.x);
     this.nfev++;
     this.njev++;
@@ -665,208 +772,284 @@ class LevenbergMarquardt {
     this.acceptTrial(this.costOf(this.rt));
     this.initialCost = this.cost;
     if (badR >= 0) {
-      return this.finish(
+      return stopWith(
         'non-finite',
         `Residual ${badR} is ${this.r[badR]} at the start point; cannot start from a non-finite cost.`,
       );
     }
     if (badJ >= 0) {
       const i = Math.floor(badJ / Math.max(n, 1));
-      return this.finish(
+      return stopWith(
         'non-finite',
         `Jacobian entry (${i}, ${badJ - i * n}) is ${this.J[badJ]} at the start point; cannot compute a step.`,
       );
     }
-    if (n === 0) {
-      this.analysePoint();
-      return this.finish('gtol', 'No free parameters: nothing to fit.');
+    if (!Number.isFinite(this.cost)) {
+      return stopWith(
+        'non-finite',
+        `The residuals are finite at the start point but their sum of squares overflows (cost = ${this.cost}); ` +
+          'cannot start from a non-finite cost.',
+      );
     }
+    return null;
+  }
 
-    let termination: TerminationReason | null = null;
-    let message = '';
-    let first = true;
-    const ftol = Math.max(opts.ftol, EPS);
-    const xtol = Math.max(opts.xtol, EPS);
-    const gtol = Math.max(opts.gtol, 0);
+  /**
+   * One accepted point: its analysis and point tests, then trial steps until one is accepted
+   * (returns null) or a test stops the run (returns the stop).
+   */
+  private iterateFromPoint(): Stop | null {
+    this.analysePoint();
+    const xnorm = this.scaledNorm(this.x);
+    if (this.firstStep) this.delta = this.opts.initialTrustRadiusFactor * (xnorm > 0 ? xnorm : 1);
+    const pointStop = this.pointTests();
+    if (pointStop) return pointStop;
+    this.factorize();
+    this.alpha = 0;
+    for (;;) {
+      const budgetStop = this.budgetTests();
+      if (budgetStop) return budgetStop;
+      this.iter++;
+      const outcome = this.tryStep(xnorm);
+      if (outcome === 'accepted') return null;
+      if (outcome !== 'rejected') return outcome;
+    }
+  }
 
-    outer: for (;;) {
-      this.analysePoint();
-      const xnorm0 = this.scaledNorm(this.x);
-      if (first) {
-        this.delta = opts.initialTrustRadiusFactor * (xnorm0 > 0 ? xnorm0 : 1);
-      }
-      if (this.cost === 0) {
-        termination = 'gtol';
-        message = 'The residuals are all zero: an exact fit.';
-        break;
-      }
-      if (this.k === 0) {
-        termination = 'gtol';
-        message = 'Every parameter is held by a bound with its gradient pointing out of the box.';
-        break;
-      }
-      const gcos = this.gradientCosine();
-      if (gcos <= gtol) {
-        termination = 'gtol';
-        message = `Gradient test: max |cos(r, J_j)| = ${fmt(gcos)} <= gtol = ${fmt(gtol)}.`;
-        break;
-      }
-      this.factorize();
-      this.alpha = 0;
-      // inner loop: trial steps until one is accepted
-      for (;;) {
-        if (this.iter >= this.maxIter) {
-          termination = 'maxiter';
-          message = `Reached the maximum of ${this.maxIter} iterations.`;
-          break outer;
-        }
-        if (this.nfev >= this.maxfev) {
-          termination = 'maxfev';
-          message = `Reached the maximum of ${this.maxfev} residual evaluations.`;
-          break outer;
-        }
-        this.iter++;
-        const alpha = this.solveSubproblem(this.delta, this.alpha);
-        this.alpha = alpha;
-        const relStep = this.capRelativeStep();
-        let vnorm = 0;
-        for (let q = 0; q < this.k; q++) vnorm += this.ph[q] * this.ph[q];
-        vnorm = Math.sqrt(vnorm);
+  /** Tests on the current point: exact fit, every parameter held, gradient (MINPACK's gtol). */
+  private pointTests(): Stop | null {
+    if (this.cost === 0) return stopWith('gtol', 'The residuals are all zero: an exact fit.');
+    if (this.k === 0) {
+      return stopWith(
+        'gtol',
+        'Every parameter is held by a bound with its gradient pointing out of the box.',
+      );
+    }
+    const gtol = Math.max(this.opts.gtol, 0);
+    this.pointCosine = this.gradientCosine();
+    if (this.pointCosine <= gtol) {
+      return stopWith(
+        'gtol',
+        `Gradient test: max |cos(r, J_j)| = ${fmt(this.pointCosine)} <= gtol = ${fmt(gtol)}.`,
+      );
+    }
+    return null;
+  }
 
-        let accelerated = false;
-        let ratio = 0;
-        let accepted = false;
-        let actred = 0;
-        let pred = 0;
-        let pnorm = 0;
-        if (opts.geodesicAcceleration && !this.robust) {
-          const res = this.acceleration(alpha);
-          if (res === 'reject') {
-            this.delta *= 0.25;
-            if (this.report(-Infinity, false)) break outer;
-            if (this.delta <= xtol * xnorm0) {
-              termination = 'xtol';
-              message = `Trust radius ${fmt(this.delta)} <= xtol·‖Dx‖ = ${fmt(xtol * xnorm0)} (trial residuals not finite).`;
-              break outer;
-            }
-            continue;
-          }
-          if (res === 'ok') {
-            let anorm = 0;
-            for (let q = 0; q < this.k; q++) anorm += this.ah[q] * this.ah[q];
-            anorm = Math.sqrt(anorm);
-            // too large an acceleration: the geodesic expansion is not trusted, take the velocity alone
-            accelerated = 2 * anorm <= opts.geodesicMaxRatio * vnorm;
-          }
-        }
-        // velocity-only prediction (used for the accelerated step, as GSL does)
-        const clippedV = this.buildTrial(this.ph);
-        let predV = this.predictedReduction();
-        let dirder = this.directionalDerivative();
-        pnorm = this.scaledNorm(this.step);
-        if (accelerated) {
-          for (let q = 0; q < this.k; q++) this.ph[q] += 0.5 * this.ah[q];
-          if (this.buildTrial(this.ph) || clippedV) {
-            predV = this.predictedReduction();
-            dirder = this.directionalDerivative();
-          }
-        }
-        pred = predV;
-        if (first) {
-          this.delta = Math.min(this.delta, pnorm);
-          first = false;
-        }
-        if (this.nfev >= this.maxfev) {
-          termination = 'maxfev';
-          message = `Reached the maximum of ${this.maxfev} residual evaluations.`;
-          break outer;
-        }
-        const finite = this.evalTrial(true);
-        let costT = Infinity;
-        if (finite) {
-          costT = this.costOf(this.rt);
-          actred = this.actualReduction(costT);
-          ratio = pred > 0 ? actred / pred : actred > 0 ? 1 : -1;
-          if (!Number.isFinite(costT)) ratio = -Infinity;
-        } else {
-          actred = -Infinity;
-          ratio = -Infinity;
-        }
-        // Rounding regime: a Gauss–Newton step whose predicted reduction, and the measured one, are
-        // both below what the residuals' rounding lets the cost resolve. The cost cannot judge such a
-        // step — accepting or refusing it on the measured value would only select rounding noise
-        // (and bias the final sum of squares low) — so it is taken on the model's word and the run
-        // has converged.
-        let noiseStop = false;
-        let noise = 0;
-        const bad = !finite || !Number.isFinite(costT);
-        if (!bad && !this.robust && this.stepIsTiny()) {
-          noise = this.reductionNoise();
-          noiseStop = noise <= 0.1 * this.cost && pred <= noise && Math.abs(actred) <= noise;
-        }
-        // after non-finite values, also limit the next steps' relative size (see capRelativeStep)
-        if (bad) this.relCap = Math.min(0.25 * relStep, 0.5);
-        else if (ratio >= opts.acceptRatio) this.relCap = Infinity;
-        if (noiseStop) {
-          const costBefore = this.cost;
-          if (this.evalTrialJacobian()) this.acceptTrial(costT);
-          if (this.report(ratio, true)) break outer;
-          termination = 'ftol';
-          message =
-            `Rounding-level test: predicted reduction ${fmt(pred / costBefore)} and actual ` +
-            `${fmt(Math.abs(actred) / costBefore)} (relative) are below the cost's rounding noise ` +
-            `${fmt(noise / costBefore)}.`;
-          break outer;
-        }
-        // radius update (MINPACK lmder)
-        if (ratio <= 0.25) {
-          let temp: number;
-          if (!(ratio > -Infinity)) temp = 0.25;
-          else if (actred >= 0) temp = 0.5;
-          else {
-            temp = (0.5 * dirder) / (dirder + actred);
-            if (!(temp >= 0.1) || costT > 100 * this.cost) temp = 0.1;
-            if (temp > 0.5) temp = 0.5;
-          }
-          this.delta = temp * Math.min(this.delta, pnorm / 0.1);
-          this.alpha = alpha / temp;
-        } else if (alpha === 0 || ratio >= 0.75) {
-          this.delta = pnorm / 0.5;
-          this.alpha = 0.5 * alpha;
-        }
-        if (ratio >= opts.acceptRatio) {
-          if (this.evalTrialJacobian()) {
-            accepted = true;
-          } else {
-            // the Jacobian is not finite here: refuse the point
-            this.delta = 0.25 * Math.min(this.delta, pnorm);
-          }
-        }
-        const costBefore = this.cost;
-        if (accepted) this.acceptTrial(costT);
-        const xnorm = this.scaledNorm(this.x);
-        if (this.report(ratio, accepted)) break outer;
-        // convergence tests (MINPACK order)
-        if (finite && Math.abs(actred) <= ftol * costBefore && pred <= ftol * costBefore && ratio <= 2) {
-          termination = 'ftol';
-          message =
-            `Relative reduction test: actual ${fmt(Math.abs(actred) / costBefore)} and predicted ` +
-            `${fmt(pred / costBefore)} <= ftol = ${fmt(ftol)}.`;
-          break outer;
-        }
-        if (this.delta <= xtol * xnorm) {
-          termination = 'xtol';
-          message = `Step test: trust radius ${fmt(this.delta)} <= xtol·‖Dx‖ = ${fmt(xtol * xnorm)}.`;
-          break outer;
-        }
-        if (accepted) continue outer;
+  /** Iteration and evaluation budgets. */
+  private budgetTests(): Stop | null {
+    if (this.iter >= this.maxIter) {
+      return stopWith('maxiter', `Reached the maximum of ${this.maxIter} iterations.`);
+    }
+    return this.evaluationBudgetTest();
+  }
+
+  private evaluationBudgetTest(): Stop | null {
+    if (this.nfev < this.maxfev) return null;
+    return stopWith('maxfev', `Reached the maximum of ${this.maxfev} residual evaluations.`);
+  }
+
+  /**
+   * One trial step from the current point: solve the subproblem, evaluate the trial point, update
+   * the radius, accept or reject, and run the step tests. Returns 'accepted', 'rejected' or a stop.
+   */
+  private tryStep(xnorm: number): 'accepted' | 'rejected' | Stop {
+    const alpha = this.solveSubproblem(this.delta, this.alpha);
+    this.alpha = alpha;
+    const relStep = this.capRelativeStep();
+    const accelerated = this.accelerationFor(alpha);
+    if (accelerated === 'reject') return this.probeRejected(xnorm);
+    const { pred, dirder, pnorm } = this.buildStep(accelerated);
+    if (this.firstStep) {
+      this.delta = Math.min(this.delta, pnorm);
+      this.firstStep = false;
+    }
+    const budgetStop = this.evaluationBudgetTest();
+    if (budgetStop) return budgetStop;
+    const trial = this.measureTrial(pred);
+    // after non-finite values, also limit the next steps' relative size (see capRelativeStep)
+    if (!trial.usable) this.relCap = Math.min(0.25 * relStep, 0.5);
+    else if (trial.ratio >= this.opts.acceptRatio) this.relCap = Infinity;
+    const noise = this.roundingLevel(trial, pred);
+    if (noise >= 0) return this.roundingLevelStop(trial, pred, noise);
+    this.updateRadius(trial, dirder, pnorm, alpha);
+    const costBefore = this.cost;
+    const accepted = trial.ratio >= this.opts.acceptRatio && this.acceptIfJacobianFinite(trial.costT, pnorm);
+    if (this.report(trial.ratio, accepted)) return USER_STOP;
+    const stepStop = this.stepTests(trial, pred, costBefore);
+    if (stepStop) return stepStop;
+    return accepted ? 'accepted' : 'rejected';
+  }
+
+  /** Geodesic acceleration for the step (when enabled): whether to use it, or 'reject' the step. */
+  private accelerationFor(alpha: number): boolean | 'reject' {
+    if (!this.opts.geodesicAcceleration || this.robust) return false;
+    let vnorm = 0;
+    for (let q = 0; q < this.k; q++) vnorm += this.ph[q] * this.ph[q];
+    vnorm = Math.sqrt(vnorm);
+    const res = this.acceleration(alpha);
+    if (res !== 'ok') return res === 'reject' ? 'reject' : false;
+    let anorm = 0;
+    for (let q = 0; q < this.k; q++) anorm += this.ah[q] * this.ah[q];
+    anorm = Math.sqrt(anorm);
+    // too large an acceleration: the geodesic expansion is not trusted, take the velocity alone
+    return 2 * anorm <= this.opts.geodesicMaxRatio * vnorm;
+  }
+
+  /** The second-derivative probe gave non-finite residuals: shrink the radius. */
+  private probeRejected(xnorm: number): 'rejected' | Stop {
+    this.delta *= 0.25;
+    if (this.report(-Infinity, false)) return USER_STOP;
+    const xtol = Math.max(this.opts.xtol, EPS);
+    if (this.delta <= xtol * xnorm) {
+      return stopWith(
+        'xtol',
+        `Trust radius ${fmt(this.delta)} <= xtol·‖Dx‖ = ${fmt(xtol * xnorm)} (trial residuals not finite).`,
+      );
+    }
+    return 'rejected';
+  }
+
+  /**
+   * Builds the trial point from `ph` (plus half the acceleration when `accelerated`) and returns the
+   * velocity's predicted reduction (used for the accelerated step too, as GSL does), the directional
+   * derivative and the scaled length of the velocity step.
+   */
+  private buildStep(accelerated: boolean): { pred: number; dirder: number; pnorm: number } {
+    const clippedV = this.buildTrial(this.ph);
+    let pred = this.predictedReduction();
+    let dirder = this.directionalDerivative();
+    const pnorm = this.scaledNorm(this.step);
+    if (accelerated) {
+      for (let q = 0; q < this.k; q++) this.ph[q] += 0.5 * this.ah[q];
+      if (this.buildTrial(this.ph) || clippedV) {
+        pred = this.predictedReduction();
+        dirder = this.directionalDerivative();
       }
     }
-    if (this.userStop || termination === null) return this.finish('user', 'Stopped by the callback.');
-    if (isConverged(termination) && opts.polishSteps > 0) this.polish();
-    if (this.polished > 0)
-      message += ` Then ${this.polished} Gauss–Newton polishing step${this.polished > 1 ? 's' : ''}.`;
-    return this.finish(termination, message);
+    return { pred, dirder, pnorm };
+  }
+
+  /** Evaluates the trial point: cost, actual reduction and gain ratio. */
+  private measureTrial(pred: number): TrialMeasure {
+    const finite = this.evalTrial(true);
+    if (!finite) return { finite, usable: false, costT: Infinity, actred: -Infinity, ratio: -Infinity };
+    const costT = this.costOf(this.rt);
+    const actred = this.actualReduction(costT);
+    let ratio = pred > 0 ? actred / pred : actred > 0 ? 1 : -1;
+    if (!Number.isFinite(costT)) ratio = -Infinity;
+    return { finite, usable: Number.isFinite(costT), costT, actred, ratio };
+  }
+
+  /**
+   * Rounding regime: a tiny step whose predicted reduction, and the measured one, are both below
+   * what the residuals' rounding lets the cost resolve. The cost cannot judge such a step —
+   * accepting or refusing it on the measured value would only select rounding noise (and bias the
+   * final sum of squares low) — so it is taken on the model's word and the run has converged.
+   * Returns the rounding level when the test passes, -1 otherwise (linear loss only).
+   */
+  private roundingLevel(trial: TrialMeasure, pred: number): number {
+    if (!trial.usable || this.robust || !this.stepIsTiny()) return -1;
+    const noise = this.reductionNoise();
+    const passes = noise <= 0.1 * this.cost && pred <= noise && Math.abs(trial.actred) <= noise;
+    return passes ? noise : -1;
+  }
+
+  private roundingLevelStop(trial: TrialMeasure, pred: number, noise: number): Stop {
+    const costBefore = this.cost;
+    if (this.evalTrialJacobian()) this.acceptTrial(trial.costT);
+    if (this.report(trial.ratio, true)) return USER_STOP;
+    return stopWith(
+      'ftol',
+      `Rounding-level test: predicted reduction ${fmt(pred / costBefore)} and actual ` +
+        `${fmt(Math.abs(trial.actred) / costBefore)} (relative) are below the cost's rounding noise ` +
+        `${fmt(noise / costBefore)}.`,
+    );
+  }
+
+  /** MINPACK lmder's radius update (and the LM parameter's starting guess for the next solve). */
+  private updateRadius(trial: TrialMeasure, dirder: number, pnorm: number, alpha: number): void {
+    const { ratio, actred } = trial;
+    if (ratio <= 0.25) {
+      let temp: number;
+      if (!(ratio > -Infinity)) temp = 0.25;
+      else if (actred >= 0) temp = 0.5;
+      else {
+        temp = (0.5 * dirder) / (dirder + actred);
+        if (!(temp >= 0.1) || trial.costT > 100 * this.cost) temp = 0.1;
+        if (temp > 0.5) temp = 0.5;
+      }
+      this.delta = temp * Math.min(this.delta, pnorm / 0.1);
+      this.alpha = alpha / temp;
+    } else if (alpha === 0 || ratio >= 0.75) {
+      this.delta = pnorm / 0.5;
+      this.alpha = 0.5 * alpha;
+    }
+  }
+
+  /** Accepts the trial point when its Jacobian is finite; otherwise refuses it and shrinks the radius. */
+  private acceptIfJacobianFinite(costT: number, pnorm: number): boolean {
+    if (!this.evalTrialJacobian()) {
+      this.delta = 0.25 * Math.min(this.delta, pnorm);
+      return false;
+    }
+    this.acceptTrial(costT);
+    return true;
+  }
+
+  /** MINPACK's step tests, in its order: relative reduction (ftol), then radius (xtol). */
+  private stepTests(trial: TrialMeasure, pred: number, costBefore: number): Stop | null {
+    const ftol = Math.max(this.opts.ftol, EPS);
+    const xtol = Math.max(this.opts.xtol, EPS);
+    const { actred, ratio } = trial;
+    if (trial.finite && Math.abs(actred) <= ftol * costBefore && pred <= ftol * costBefore && ratio <= 2) {
+      return stopWith(
+        'ftol',
+        `Relative reduction test: actual ${fmt(Math.abs(actred) / costBefore)} and predicted ` +
+          `${fmt(pred / costBefore)} <= ftol = ${fmt(ftol)}.`,
+      );
+    }
+    const xnorm = this.scaledNorm(this.x);
+    if (this.delta <= xtol * xnorm) {
+      return stopWith(
+        'xtol',
+        `Step test: trust radius ${fmt(this.delta)} <= xtol·‖Dx‖ = ${fmt(xtol * xnorm)}.`,
+      );
+    }
+    return null;
+  }
+
+  /**
+   * A step test (ftol, xtol, rounding level) that fired because the steps became too short to
+   * change the cost, not because the model predicts nothing more: the gradient at the last analysed
+   * point is not small (cosine > 1e-4) and its Gauss–Newton step is over 1000 radii long. Not when
+   * the residuals have been reduced to the rounding of the start's (`‖r‖ <= eps·‖r₀‖`): at an exact
+   * fit the cosine says nothing, and a singular Jacobian there (MGH's Powell singular) gives long
+   * Gauss–Newton steps however converged the run is.
+   */
+  private radiusCollapsed(): boolean {
+    if (this.cost <= EPS * EPS * this.initialCost) return false;
+    return this.pointCosine > COLLAPSE_COSINE && this.gnNorm > COLLAPSE_RATIO * this.delta;
+  }
+
+  /** After the loop: collapse check, polishing after convergence, and the summary. */
+  private conclude(stop: Stop): LeastSquaresSummary {
+    if (stop.termination === 'user') return this.finish(stop);
+    let s = stop;
+    if ((s.termination === 'ftol' || s.termination === 'xtol') && this.radiusCollapsed()) {
+      s = stopWith(
+        'stalled',
+        `${s.message} But the trust region collapsed: the gradient is not small (max |cos(r, J_j)| = ` +
+          `${fmt(this.pointCosine)}) and the Gauss–Newton step is ${fmt(this.gnNorm / this.delta)} radii ` +
+          'long. Try another start or xScale.',
+      );
+    }
+    if (isConverged(s.termination) && this.opts.polishSteps > 0) this.polish();
+    if (this.polished > 0) {
+      const steps = `${this.polished} Gauss–Newton polishing step${this.polished > 1 ? 's' : ''}`;
+      s = stopWith(s.termination, `${s.message} Then ${steps}.`);
+    }
+    return this.finish(s);
   }
 
   /**
@@ -999,46 +1182,96 @@ class LevenbergMarquardt {
     }
   }
 
-  private finish(termination: TerminationReason, message: string): LeastSquaresSummary {
-    if (this.userStop) {
-      termination = 'user';
-      message = 'Stopped by the callback.';
+  private finish(stop: Stop): LeastSquaresSummary {
+    let { termination, message } = this.userStop ? USER_STOP : stop;
+    // gradient / optimality / rank at the final point
+    const finite = termination !== 'non-finite';
+    if (finite) this.analysePoint();
+    const undetermined = finite ? this.undeterminedParameters() : [];
+    const rankDeficient = finite && this.k > 0 && this.isRankDeficient();
+    const conditionNumber = finite && this.k > 0 ? this.columnScaledCondition() : NaN;
+    if (undetermined.length > 0 && isConverged(termination)) {
+      termination = 'undetermined';
+      message += undeterminedSentence(undetermined);
     }
-    const { n, m } = this;
-    // gradient / optimality at the final point
-    if (termination !== 'non-finite') this.analysePoint();
     const { activeMask, atBound } = boundStatus(this.x, this.lower, this.upper);
+    if (finite) message += this.heldSentence(atBound);
+    return new LmSummary({
+      n: this.n,
+      m: this.m,
+      x: Float64Array.from(this.x),
+      cost: this.cost,
+      initialCost: this.initialCost,
+      // the solver is done: the summary takes its buffers rather than copies (an image's J is large)
+      residuals: this.r,
+      jacobian: this.J,
+      gradient: Float64Array.from(this.g),
+      optimality: finite ? this.optimality() : NaN,
+      termination,
+      message,
+      nfev: this.nfev,
+      njev: this.njev,
+      iterations: this.iter,
+      activeMask,
+      atBound,
+      x0Clipped: this.x0Clipped,
+      loss: this.opts.loss,
+      fScale: this.opts.fScale,
+      polishSteps: this.polished,
+      radius: this.delta,
+      lower: this.lower,
+      upper: this.upper,
+      rankDeficient,
+      undetermined,
+      conditionNumber,
+    });
+  }
+
+  /** ' Parameters on a bound: …' for the parameters held by a (non-degenerate) bound, or ''. */
+  private heldSentence(atBound: readonly BoundSide[]): string {
     const held = atBound.flatMap((side, j) =>
       side && this.lower[j] !== this.upper[j] ? [`x[${j}] (${side})`] : [],
     );
-    if (held.length > 0 && termination !== 'non-finite') {
-      message += ` ${held.length === 1 ? 'Parameter' : 'Parameters'} on a bound: ${held.join(', ')}.`;
+    if (held.length === 0) return '';
+    return ` ${held.length === 1 ? 'Parameter' : 'Parameters'} on a bound: ${held.join(', ')}.`;
+  }
+
+  /**
+   * Free parameters whose Jacobian column is zero to rounding at the current point: exactly zero,
+   * or below `eps` times the largest norm the column had at any point of the run (an exponential
+   * that underflowed on the way). Requires `analysePoint`.
+   */
+  private undeterminedParameters(): number[] {
+    const out: number[] = [];
+    for (let q = 0; q < this.k; q++) {
+      const j = this.free[q];
+      if (this.cn[j] === 0 || this.cn[j] <= EPS * this.cnMax[j]) out.push(j);
     }
-    return new LmSummary(
-      n,
-      m,
-      Float64Array.from(this.x),
-      this.cost,
-      this.initialCost,
-      // the solver is done: the summary takes its buffers rather than copies (an image's J is large)
-      this.r,
-      this.J,
-      Float64Array.from(this.g),
-      termination === 'non-finite' ? NaN : this.optimality(),
-      termination,
-      message,
-      this.nfev,
-      this.njev,
-      this.iter,
-      activeMask,
-      atBound,
-      this.x0Clipped,
-      this.opts.loss,
-      this.opts.fScale,
-      this.polished,
-      this.delta,
-      this.lower,
-      this.upper,
-    );
+    return out;
+  }
+
+  /** True when the free columns of the (scaled) Jacobian are rank-deficient to the SVD cutoff. */
+  private isRankDeficient(): boolean {
+    this.factorize();
+    return !(this.s[this.k - 1] > this.sThreshold);
+  }
+
+  /**
+   * Condition number of the free columns of `J` scaled to unit norm (independent of the parameters'
+   * units): `s_max / s_min` of `R·diag(1/‖J_:j‖)`; Infinity with a zero column. Uses (and
+   * overwrites) the factorisation workspace, so it is the last thing `finish` does.
+   */
+  private columnScaledCondition(): number {
+    const { k, free, A, cn } = this;
+    const R = this.qr.R;
+    A.fill(0, 0, k * k);
+    for (let q = 0; q < k; q++) {
+      const c = cn[free[q]];
+      if (!(c > 0)) return Infinity;
+      for (let i = 0; i <= q; i++) A[i * k + q] = R[i * k + q] / c;
+    }
+    jacobiSVD(A, k, this.s, this.V, this.perm, this.tmp);
+    this.factorized = false;
+    return this.s[k - 1] > 0 ? this.s[0] / this.s[k - 1] : Infinity;
   }
 }

@@ -19,6 +19,9 @@ export type LossName = 'linear' | 'soft_l1' | 'huber' | 'cauchy' | 'arctan';
 
 export const LOSS_NAMES: readonly LossName[] = ['linear', 'soft_l1', 'huber', 'cauchy', 'arctan'];
 
+/** Variable scaling of the trust region (see `SolverOptions.xScale`). */
+export type XScale = 'jac' | 'unit' | Float64Array | readonly number[];
+
 /** Information passed to `SolverOptions.callback` after each iteration (a trial step). */
 export interface IterationInfo {
   /** Iteration number, starting at 1. */
@@ -83,9 +86,10 @@ export interface SolverOptions {
   initialTrustRadiusFactor: number;
   /**
    * Variable scaling. `'jac'` (default): Moré's scaling, `d_j = max over iterations of ‖J_:j‖₂`.
+   * `'unit'`: no scaling, `d_j = 1` (the trust region is a ball in the parameters themselves).
    * An array: characteristic scale of each parameter, `d_j = 1 / xScale_j` (positive, finite).
    */
-  xScale: 'jac' | Float64Array | readonly number[];
+  xScale: XScale;
   /**
    * Robust loss `ρ(z)`, `z = (r_i / fScale)²`; the cost is `½ · fScale² · Σ ρ(z_i)`.
    * `'linear'` (default) `ρ = z` (ordinary least squares); `'soft_l1'` `2(√(1+z) − 1)`; `'huber'`
@@ -263,10 +267,10 @@ export function validateOptions(partial: Partial<SolverOptions> = {}): SolverOpt
   o.maxIterations = checkCount('maxIterations', o.maxIterations, 1, true);
   o.maxFunctionEvaluations = checkCount('maxFunctionEvaluations', o.maxFunctionEvaluations, 1, true);
   checkNumber('initialTrustRadiusFactor', o.initialTrustRadiusFactor, 0, true);
-  if (o.xScale !== 'jac') {
+  if (o.xScale !== 'jac' && o.xScale !== 'unit') {
     const xs = o.xScale as unknown;
     if (!(Array.isArray(xs) || xs instanceof Float64Array)) {
-      optError('xScale', xs, "'jac' or an array of positive numbers");
+      optError('xScale', xs, "'jac', 'unit' or an array of positive numbers");
     }
     const arr = xs as ArrayLike<unknown>;
     for (let i = 0; i < arr.length; i++) {

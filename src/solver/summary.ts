@@ -14,9 +14,26 @@
  * - `'line-search'`: a line search (L-BFGS-B) found no decrease along a descent direction even
  *   after restarting from steepest descent — rounding level reached or an inconsistent gradient
  *   (`success: false` unless the projected gradient is already tiny, then reported as `'gtol'`).
+ * - `'stalled'` (least squares): a step test (`ftol`, `xtol` or the rounding-level test) fired only
+ *   because the trust region collapsed — the steps had become too short to change the cost — while
+ *   the gradient is not small and the Gauss–Newton step is far longer than the radius. Typical of
+ *   bad scaling; `success: false`.
+ * - `'undetermined'` (least squares): a convergence test fired, but some parameters have a Jacobian
+ *   column that is zero at the solution (to rounding: a 100% change of the parameter changes no
+ *   residual measurably), e.g. an exponential underflowed to 0. The data do not determine them and
+ *   the point is a plateau, not a minimum; `success: false` (see `undetermined` on the summary).
  */
 export type TerminationReason =
-  'ftol' | 'xtol' | 'gtol' | 'maxfev' | 'maxiter' | 'non-finite' | 'user' | 'line-search';
+  | 'ftol'
+  | 'xtol'
+  | 'gtol'
+  | 'maxfev'
+  | 'maxiter'
+  | 'non-finite'
+  | 'user'
+  | 'line-search'
+  | 'stalled'
+  | 'undetermined';
 
 /** True for the termination reasons that mean convergence. */
 export function isConverged(t: TerminationReason): boolean {

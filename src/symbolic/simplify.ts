@@ -28,6 +28,7 @@
 import {
   array,
   binary,
+  CHAIN_GROUP,
   call,
   constant,
   constantValue,
@@ -37,11 +38,12 @@ import {
   neg,
   num,
   pow,
-  sub,
+  product,
+  signedSum,
   add,
   unary,
 } from '../ast/build.ts';
-import { assertNever, type Expr } from '../ast/expr.ts';
+import { assertNever, type BinaryOp, type Expr } from '../ast/expr.ts';
 import { compareExpr, exprEquals, hashExpr } from '../ast/hash.ts';
 import { BINARY_OPERATORS, UNARY_OPERATORS } from '../functions/operators.ts';
 import { arityOk, getFunction } from '../functions/registry.ts';
@@ -176,6 +178,8 @@ function simpNode(e: Expr): Expr {
       return a === e.arg ? e : unary('not', a, e.span);
     }
     case 'binary': {
+      if (isLongChain(e, SUM_OPS)) return normalizeSum(simpOperands(e, SUM_OPS));
+      if (isLongChain(e, PRODUCT_OPS)) return normalizeProduct(simpOperands(e, PRODUCT_OPS));
       const l = simp(e.left);
       const r = simp(e.right);
       const node = l === e.left && r === e.right ? e : binary(e.op, l, r, e.span);
@@ -221,6 +225,34 @@ function simpNode(e: Expr): Expr {
     default:
       return assertNever(e);
   }
+}
+
+const SUM_OPS: readonly BinaryOp[] = ['+', '-'];
+const PRODUCT_OPS: readonly BinaryOp[] = ['*', '/'];
+
+/** More than CHAIN_GROUP operands joined by `ops` below `e` (counting stops there). */
+function isLongChain(e: Expr, ops: readonly BinaryOp[]): boolean {
+  let count = 0;
+  const pending: Expr[] = [e];
+  while (pending.length > 0 && count <= CHAIN_GROUP) {
+    const x = pending.pop()!;
+    if (x.kind === 'binary' && ops.includes(x.op)) pending.push(x.left, x.right);
+    else count++;
+  }
+  return count > CHAIN_GROUP;
+}
+
+/**
+ * A long sum or product with the operands of its whole chain of `ops` simplified, but not the chain's
+ * inner nodes: the chain is normalized once as a whole, not once per node, which would cost time
+ * quadratic in the length of the chain. (Short chains are simplified node by node, which folds
+ * constant subexpressions such as `0.01*8.2` before they meet the other operands.)
+ */
+function simpOperands(e: Expr, ops: readonly BinaryOp[]): Expr {
+  if (e.kind !== 'binary' || !ops.includes(e.op)) return simp(e);
+  const l = simpOperands(e.left, ops);
+  const r = simpOperands(e.right, ops);
+  return l === e.left && r === e.right ? e : binary(e.op, l, r, e.span);
 }
 
 function foldedOr(v: number, otherwise: () => Expr): Expr {
@@ -353,14 +385,18 @@ function addExponents(a: number | Expr, b: number | Expr): number | Expr {
 
 function mergeFactors(list: readonly Factor[]): Factor[] {
   const merged: Factor[] = [];
+  const byHash = new Map<number, number[]>();
   for (const f of list) {
-    let i = 0;
     const h = hashExpr(f.base);
-    for (; i < merged.length; i++) {
-      if (hashExpr(merged[i].base) === h && exprEquals(merged[i].base, f.base)) break;
+    const idxs = byHash.get(h);
+    const i = idxs?.find((k) => exprEquals(merged[k].base, f.base));
+    if (i !== undefined) {
+      merged[i] = { base: merged[i].base, exp: addExponents(merged[i].exp, f.exp) };
+      continue;
     }
-    if (i === merged.length) merged.push(f);
-    else merged[i] = { base: merged[i].base, exp: addExponents(merged[i].exp, f.exp) };
+    if (idxs) idxs.push(merged.length);
+    else byHash.set(h, [merged.length]);
+    merged.push(f);
   }
   return merged.filter((f) => f.exp !== 0).sort((a, b) => compareExpr(a.base, b.base));
 }
@@ -443,12 +479,6 @@ function factorExpr(base: Expr, exp: number | Expr): Expr {
   return exp === 1 ? base : pow(base, expToExpr(exp));
 }
 
-function leftProduct(xs: readonly Expr[]): Expr {
-  let acc = xs[0];
-  for (let i = 1; i < xs.length; i++) acc = mul(acc, xs[i]);
-  return acc;
-}
-
 /** A constant base with a numeric exponent survives only when folding failed (0^-1, overflow, NaN). */
 function isUnfoldedConstant(f: Factor): boolean {
   return typeof f.exp === 'number' && constantValue(f.base) !== undefined;
@@ -499,8 +529,8 @@ export function buildProduct(coef: Coef, factors: readonly Factor[]): Expr {
   if (a.d !== 1) denom.unshift(num(a.d));
   if (numer.length === 0) numer.push(num(1));
   if (coef.n < 0) numer[0] = neg(numer[0]);
-  const top = leftProduct(numer);
-  return denom.length === 0 ? top : div(top, leftProduct(denom));
+  const top = product(numer);
+  return denom.length === 0 ? top : div(top, product(denom));
 }
 
 function normalizeProduct(node: Expr): Expr {
@@ -642,13 +672,14 @@ export function buildSum(f: SumForm): Expr {
   }
   const itemExpr = (coef: Coef, term: Term | undefined): Expr =>
     term ? termExpr(coef, term) : buildProduct(coef, []);
-  let acc = itemExpr(items[0].coef, items[0].term);
+  const terms = [itemExpr(items[0].coef, items[0].term)];
+  const ops: ('+' | '-')[] = [];
   for (let i = 1; i < items.length; i++) {
     const { coef, term } = items[i];
-    if (coef.n < 0) acc = sub(acc, itemExpr(coefNeg(coef), term));
-    else acc = add(acc, itemExpr(coef, term));
+    ops.push(coef.n < 0 ? '-' : '+');
+    terms.push(itemExpr(coef.n < 0 ? coefNeg(coef) : coef, term));
   }
-  return acc;
+  return signedSum(terms, ops);
 }
 
 function normalizeSum(node: Expr): Expr {

@@ -5,6 +5,7 @@
  * side, ...) are `ExprfitError`s with spans.
  */
 import type { CstNode, IToken } from 'chevrotain';
+import { chain, chainOps, type ChainJoin } from '../ast/build.ts';
 import type { BinaryOp, CompareOp, Expr, IndexItem } from '../ast/expr.ts';
 import type {
   AdditiveCstNode,
@@ -148,26 +149,27 @@ export class AstBuilder {
     );
   }
 
-  /** Left-associative chain `a op b op c` → `((a op b) op c)`; each node spans its operands. */
+  /**
+   * Chain `a op b op c` → `((a op b) op c)`, long chains as balanced groups (`chain` in ast/build.ts);
+   * each node spans its operands.
+   */
   private chain<N extends CstNode>(
     operands: readonly N[],
     ops: readonly IToken[] | undefined,
     build: (n: N) => Expr,
     op: (t: IToken) => BinaryOp,
   ): Expr {
-    let acc = build(operands[0]);
-    if (!ops) return acc;
-    for (let i = 0; i < ops.length; i++) {
-      const right = operands[i + 1];
-      acc = {
-        kind: 'binary',
-        op: op(ops[i]),
-        left: acc,
-        right: build(right),
-        span: this.span(operands[0], right),
-      };
-    }
-    return acc;
+    if (!ops) return build(operands[0]);
+    const items = operands.map(build);
+    const binaryOps = ops.map(op);
+    const join: ChainJoin = (o, left, right, first, last) => ({
+      kind: 'binary',
+      op: o,
+      left,
+      right,
+      span: this.span(operands[first], operands[last]),
+    });
+    return chain(items, binaryOps, chainOps(binaryOps[0]), join);
   }
 
   private unary(node: UnaryCstNode): Expr {

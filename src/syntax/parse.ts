@@ -63,6 +63,72 @@ function earlier(a: LexProblem | undefined, b: LexProblem): LexProblem {
   return a && a.offset <= b.offset ? a : b;
 }
 
+/** The longest text parsed (characters), checked before lexing. */
+export const MAX_TEXT_LENGTH = 2_000_000;
+
+/**
+ * The most tokens (names, numbers, operators, brackets) parsed. Parsing holds about 1.6 KB per token at
+ * its peak (the concrete syntax tree), so this bounds it near 1.3 GB; a 100,000-term sum
+ * `p1*x^1 + p2*x^2 + ...` has 600,000 tokens.
+ */
+export const MAX_TOKENS = 800_000;
+
+function tooLong(what: string, count: number, limit: number): ExprfitError {
+  const n = (v: number) => v.toLocaleString('en-US');
+  return new ExprfitError(
+    'syntax',
+    `the text is too long to parse: ${n(count)} ${what}, the limit is ${n(limit)}`,
+    {
+      hints: ['split the model into user functions or compute long sums from data arrays'],
+    },
+  );
+}
+
+/**
+ * The deepest nesting of expressions accepted (parentheses, calls, unary signs, powers; a long sum or
+ * product counts about 80 levels, see `chain` in ast/build.ts). Deeper trees would overflow the stack of
+ * the recursive passes (simplify, differentiate, code generation).
+ */
+export const MAX_NESTING = 500;
+
+const EXPR_KINDS: ReadonlySet<string> = new Set([
+  'num',
+  'sym',
+  'unary',
+  'binary',
+  'call',
+  'str',
+  'array',
+  'index',
+]);
+
+function isExprNode(v: object): v is Expr {
+  return EXPR_KINDS.has((v as { kind?: unknown }).kind as string) && !Array.isArray(v);
+}
+
+/** Throws when an expression anywhere in `built` (an Expr, statements, a model) nests deeper than MAX_NESTING. */
+function checkNesting(built: unknown, source: SourceText): void {
+  const pending: { value: unknown; depth: number }[] = [{ value: built, depth: 0 }];
+  while (pending.length > 0) {
+    const { value, depth } = pending.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    const expr = isExprNode(value);
+    const d = expr ? depth + 1 : depth;
+    if (d > MAX_NESTING) {
+      throw new ExprfitError(
+        'syntax',
+        `the expression is nested too deeply (more than ${MAX_NESTING} levels)`,
+        {
+          span: (value as Expr).span,
+          source,
+          hints: ['write deeply nested parts as separate user functions or simplify the expression'],
+        },
+      );
+    }
+    for (const child of Object.values(value)) pending.push({ value: child, depth: d });
+  }
+}
+
 /** Lex, lay out, parse with `rule`, then build with `build`; every failure becomes an ExprfitError. */
 function run<C extends CstNode, T>(
   text: string,
@@ -75,9 +141,11 @@ function run<C extends CstNode, T>(
     throw new ExprfitError('usage', `expected text to parse, got ${text === null ? 'null' : typeof text}`);
   }
   const source = sourceOf(text, file);
+  if (text.length > MAX_TEXT_LENGTH) throw tooLong('characters', text.length, MAX_TEXT_LENGTH);
   try {
     const lines = new LineIndex(text);
     const lexed = lexer().tokenize(text);
+    if (lexed.tokens.length > MAX_TOKENS) throw tooLong('tokens', lexed.tokens.length, MAX_TOKENS);
     let problem: LexProblem | undefined;
     if (lexed.errors.length > 0) problem = unexpectedCharacter(lexed.errors[0].offset, lines, source);
     const tokens: IToken[] = [];
@@ -100,11 +168,13 @@ function run<C extends CstNode, T>(
       }
     }
     if (problem) throw problem.error;
-    return build(cst as C, new AstBuilder({ lines, source }));
+    const built = build(cst as C, new AstBuilder({ lines, source }));
+    checkNesting(built, source);
+    return built;
   } catch (e) {
     if (e instanceof ExprfitError) throw e;
     if (e instanceof RangeError) {
-      throw new ExprfitError('syntax', 'the input is nested too deeply', { source, cause: e });
+      throw new ExprfitError('syntax', 'the expression is nested too deeply', { source, cause: e });
     }
     const detail = e instanceof Error ? e.message : String(e);
     throw new ExprfitError('syntax', `internal error while parsing (please report it): ${detail}`, {

@@ -173,7 +173,8 @@ function toRel(root: string, path: string): string {
 export function layerOf(file: string): string {
   const parts = file.split('/');
   if (parts[0] === 'grammar') return 'grammar';
-  if (parts.length === 2) return parts[1] === 'index.ts' ? 'index' : parts[1];
+  // src/index.ts and the other package entries at the top of src (src/core.ts) re-export the layers
+  if (parts.length === 2) return 'index';
   return parts[1];
 }
 

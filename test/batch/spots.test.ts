@@ -299,6 +299,29 @@ describe('spot models', () => {
     expect(() => spotModel('A*exp(-(x-x0)^2) + c')).toThrow(/both x and y/);
   });
 
+  it('a parameter the model does not depend on is the same clear error for isolated and joint fits', async () => {
+    // (before: isolated fits ran, joint fits failed with "parameter 'beta_1' is not in the model")
+    const spot = { amplitude: 500, sigmaX: 1.5, sigmaY: 1.5, theta: 0 };
+    const truth = [
+      { ...spot, x: 20, y: 20 },
+      { ...spot, x: 23, y: 21 },
+      { ...spot, x: 50, y: 50 },
+    ];
+    const img = poissonImage(rng(3), spotImage(80, 80, truth, 10), 80, 80);
+    for (const model of [
+      'A*exp(-((x-x0)^2+(y-y0)^2)/(2*s^2)) + 0*beta + bg',
+      'A*exp(-((x-x0)^2+(y-y0)^2)/(2*s^2))*beta^0 + bg',
+    ]) {
+      for (const joint of [false, true]) {
+        const run = runSpots(img, { model, joint, start: { beta: 1 } });
+        await expect(run).rejects.toThrow(ExprfitError);
+        await expect(run).rejects.toThrow(
+          `the spot model '${model}' does not depend on its parameter 'beta'`,
+        );
+      }
+    }
+  });
+
   it('builds the multi-spot model by renaming parameters, one background', () => {
     const m = multiSpotModel(spotModel('symmetric'), 2);
     expect(printExpr(m.expr)).toBe(

@@ -13,8 +13,8 @@ afterAll(() => cleanup(dir));
 const fixture = (name: string) => join(dir, name);
 
 describe('exprfit run', () => {
-  it('runs a script: report and print on stdout, notes on stderr, files written, exit 0', () => {
-    const r = cli(['run', fixture('good.fit')]);
+  it('runs a script: report and print on stdout, notes on stderr, files written, exit 0', async () => {
+    const r = await cli(['run', fixture('good.fit')]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^0\.7\d+\n/);
     expect(r.stdout).toContain('[[Variables]]');
@@ -27,8 +27,8 @@ describe('exprfit run', () => {
     expect(saved.params.k.value).toBeCloseTo(0.7, 2);
   });
 
-  it('--json prints {"fits": [...]} on stdout and nothing else', () => {
-    const r = cli(['run', fixture('good.fit'), '--json']);
+  it('--json prints {"fits": [...]} on stdout and nothing else', async () => {
+    const r = await cli(['run', fixture('good.fit'), '--json']);
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(Object.keys(out)).toEqual(['fits']);
@@ -58,15 +58,15 @@ describe('exprfit run', () => {
     expect(r.stderr).toContain('[[Variables]]');
   });
 
-  it('--quiet drops the notes', () => {
-    const r = cli(['run', fixture('good.fit'), '--quiet']);
+  it('--quiet drops the notes', async () => {
+    const r = await cli(['run', fixture('good.fit'), '--quiet']);
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('[[Variables]]');
   });
 
-  it('exits 3 when a fit does not converge, still saving and reporting it', () => {
-    const r = cli(['run', fixture('notconverged.fit'), '--json']);
+  it('exits 3 when a fit does not converge, still saving and reporting it', async () => {
+    const r = await cli(['run', fixture('notconverged.fit'), '--json']);
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/warning: fit 1 did not converge \(maxfev\)/);
     const out = JSON.parse(r.stdout);
@@ -75,8 +75,8 @@ describe('exprfit run', () => {
     expect(existsSync(join(dir, 'out', 'result.json'))).toBe(true);
   });
 
-  it('a syntax error: file, line, column, source line and caret on stderr; exit 2; no stack trace', () => {
-    const r = cli(['run', fixture('syntax.fit')]);
+  it('a syntax error: file, line, column, source line and caret on stderr; exit 2; no stack trace', async () => {
+    const r = await cli(['run', fixture('syntax.fit')]);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     const lines = r.stderr.split('\n');
@@ -86,8 +86,8 @@ describe('exprfit run', () => {
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 
-  it('a name error late in the script stops the run before anything is written', () => {
-    const r = cli(['run', fixture('late-error.fit')]);
+  it('a name error late in the script stops the run before anything is written', async () => {
+    const r = await cli(['run', fixture('late-error.fit')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/late-error\.fit:5:11: error: unknown name 'Kk'/);
     expect(r.stderr).toContain('  print A + Kk\n            ^^');
@@ -95,22 +95,22 @@ describe('exprfit run', () => {
     expect(existsSync(join(dir, 'out', 'early.json'))).toBe(false);
   });
 
-  it('a runtime error names the shapes and the place', () => {
-    const r = cli(['run', fixture('runtime-error.fit')]);
+  it('a runtime error names the shapes and the place', async () => {
+    const r = await cli(['run', fixture('runtime-error.fit')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/runtime-error\.fit:3:5: error: shapes do not broadcast: u \[7\], y \[30\]/);
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 
-  it('--set overrides a variable and a parameter start; an unknown name is a usage error', () => {
-    const r = cli(['run', fixture('override.fit'), '--set', 'n=9', '--set', 'k=0.5', '--json']);
+  it('--set overrides a variable and a parameter start; an unknown name is a usage error', async () => {
+    const r = await cli(['run', fixture('override.fit'), '--set', 'n=9', '--set', 'k=0.5', '--json']);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/^9$/m);
     expect(JSON.parse(r.stdout).fits[0].params.k.init).toBe(0.5);
-    const bad = cli(['run', fixture('override.fit'), '--set', 'kk=1']);
+    const bad = await cli(['run', fixture('override.fit'), '--set', 'kk=1']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--set kk: the script neither assigns 'kk' nor declares it/);
-    const malformed = cli(['run', fixture('override.fit'), '--set', 'k']);
+    const malformed = await cli(['run', fixture('override.fit'), '--set', 'k']);
     expect(malformed.status).toBe(2);
     expect(malformed.stderr).toMatch(/expected NAME=VALUE/);
   });
@@ -124,15 +124,15 @@ describe('exprfit run', () => {
     ['k=exp(', /^error: --set k=exp\(: the value 'exp\(' is not a number: unexpected end of input\n/],
     ['kk=1', /^error: --set kk: the script neither assigns 'kk' nor declares it with 'param'\n/],
     ['k=nan', /error: --set k: the start value of parameter 'k' must be finite, got NaN\n/],
-  ])('--set %s: a clear message naming the value, exit 2', (arg, message) => {
-    const r = cli(['run', fixture('override.fit'), '--set', arg]);
+  ])('--set %s: a clear message naming the value, exit 2', async (arg, message) => {
+    const r = await cli(['run', fixture('override.fit'), '--set', arg]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/exprfit eval/);
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 
-  it('a binary file is not a script: a clear error, exit 2, no garbage printed', () => {
+  it('a binary file is not a script: a clear error, exit 2, no garbage printed', async () => {
     writeFileSync(
       join(dir, 'image.png'),
       Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]),
@@ -147,7 +147,7 @@ describe('exprfit run', () => {
     ];
     for (const [file, kind] of cases) {
       for (const cmd of ['run', 'check']) {
-        const r = cli([cmd, file]);
+        const r = await cli([cmd, file]);
         expect(r.status).toBe(2);
         expect(r.stderr).toMatch(
           new RegExp(`^error: .*: not a text \\.fit file \\(it looks like ${kind}\\)\n`),
@@ -158,66 +158,69 @@ describe('exprfit run', () => {
     }
   });
 
-  it('a data file run as a script says that it is data', () => {
-    const r = cli(['run', join(ROOT, 'examples/data/decay.csv')]);
+  it('a data file run as a script says that it is data', async () => {
+    const r = await cli(['run', join(ROOT, 'examples/data/decay.csv')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(
       /decay\.csv looks like a data file, not a \.fit script: read it from a script with data "decay\.csv"/,
     );
   });
 
-  it('file problems exit 2 with a message', () => {
-    const r = cli(['run', fixture('nothere.fit')]);
+  it('file problems exit 2 with a message', async () => {
+    const r = await cli(['run', fixture('nothere.fit')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/nothere\.fit: file not found/);
   });
 
-  it('the spots statement runs the spot pipeline; a bad option is an error with a caret', () => {
-    const r = cli(['run', fixture('spots.fit')]);
+  it('the spots statement runs the spot pipeline; a bad option is an error with a caret', async () => {
+    const r = await cli(['run', fixture('spots.fit')]);
     expect(r.stderr).not.toMatch(/error/);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/^spots img: 0 spots, 0 converged/m);
-    const bad = cli(['repl'], { input: 'img = zeros([10, 10])\nspots img roi=0\n' });
+    const bad = await cli(['repl'], { input: 'img = zeros([10, 10])\nspots img roi=0\n' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(
       /1:15: error: spots option 'roi' must be an integer >= 1, got 0\n {2}spots img roi=0\n {16}\^/,
     );
   });
 
-  it('writes no colour codes when the output is not a terminal', () => {
-    const r = cli(['run', fixture('syntax.fit')], { env: { NO_COLOR: undefined } });
+  it('writes no colour codes when the output is not a terminal', async () => {
+    const r = await cli(['run', fixture('syntax.fit')], { env: { NO_COLOR: undefined } });
     expect(r.stderr).not.toContain('\x1b[');
   });
 });
 
 describe('exprfit check', () => {
-  it('accepts a good script', () => {
-    const r = cli(['check', fixture('good.fit')]);
+  it('accepts a good script', async () => {
+    const r = await cli(['check', fixture('good.fit')]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/good\.fit: ok \(8 statements, 1 fit\)/);
   });
 
-  it('notes undeclared parameters', () => {
-    const r = cli(['check', fixture('late-error.fit')]);
+  it('notes undeclared parameters', async () => {
+    const r = await cli(['check', fixture('late-error.fit')]);
     expect(r.status).toBe(2);
-    const ok = cli(['check', fixture('notconverged.fit')]);
+    const ok = await cli(['check', fixture('notconverged.fit')]);
     expect(ok.status).toBe(0);
-    const implicit = cli(['check', fixture('override.fit')]);
+    const implicit = await cli(['check', fixture('override.fit')]);
     expect(implicit.stderr).toMatch(/'A', 'c' are not declared with 'param'/);
   });
 
-  it.each([['-q'], ['--quiet']])('%s prints nothing for a fine script, notes included; errors still', (q) => {
-    const implicit = cli(['check', q, fixture('override.fit')]);
-    expect(implicit.status).toBe(0);
-    expect(implicit.stdout).toBe('');
-    expect(implicit.stderr).toBe('');
-    const bad = cli(['check', q, fixture('syntax.fit')]);
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/syntax\.fit:2:22: error:/);
-  });
+  it.each([['-q'], ['--quiet']])(
+    '%s prints nothing for a fine script, notes included; errors still',
+    async (q) => {
+      const implicit = await cli(['check', q, fixture('override.fit')]);
+      expect(implicit.status).toBe(0);
+      expect(implicit.stdout).toBe('');
+      expect(implicit.stderr).toBe('');
+      const bad = await cli(['check', q, fixture('syntax.fit')]);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toMatch(/syntax\.fit:2:22: error:/);
+    },
+  );
 
-  it('reports problems with a caret and exit 2, without fitting or writing', () => {
-    const r = cli(['check', fixture('syntax.fit')]);
+  it('reports problems with a caret and exit 2, without fitting or writing', async () => {
+    const r = await cli(['check', fixture('syntax.fit')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/syntax\.fit:2:22: error:/);
   });
@@ -237,8 +240,8 @@ describe('exprfit eval and diff', () => {
     [['sum(linspace(0, 1, 11))'], '5.5'],
     [['[1, 2]*2'], '[2, 4]'],
   ];
-  it.each(evals)('eval %j', (args, expected) => {
-    const r = cli(['eval', ...args]);
+  it.each(evals)('eval %j', async (args, expected) => {
+    const r = await cli(['eval', ...args]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`${expected}\n`);
@@ -254,44 +257,44 @@ describe('exprfit eval and diff', () => {
     [['a', 'a=b'], /1:1: error: in argument 'a=b': unknown name 'b'\n {2}b\n {2}\^/],
     [['a', 'a=linspace(0, 1, -3)'], /in argument 'a=linspace\(0, 1, -3\)': /],
   ];
-  it.each(bad)('eval %j fails with a caret and exit 2', (args, message) => {
-    const r = cli(['eval', ...args]);
+  it.each(bad)('eval %j fails with a caret and exit 2', async (args, message) => {
+    const r = await cli(['eval', ...args]);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(message);
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 
-  it('diff prints the simplified derivative, which parses and evaluates back', () => {
-    const r = cli(['diff', 'a*exp(-k*t)', 'k']);
+  it('diff prints the simplified derivative, which parses and evaluates back', async () => {
+    const r = await cli(['diff', 'a*exp(-k*t)', 'k']);
     expect(r.status).toBe(0);
     const d = r.stdout.trim();
-    const v = cli(['eval', d, 'a=2', 'k=0.5', 't=3']);
+    const v = await cli(['eval', d, 'a=2', 'k=0.5', 't=3']);
     expect(Number(v.stdout)).toBeCloseTo(-2 * 3 * Math.exp(-1.5), 12);
-    expect(cli(['diff', 'x^3', 'x']).stdout.trim()).toMatch(/^3\*x\^2$/);
-    expect(cli(['diff', 'sin(x)', 'y']).stdout.trim()).toBe('0');
+    expect((await cli(['diff', 'x^3', 'x'])).stdout.trim()).toMatch(/^3\*x\^2$/);
+    expect((await cli(['diff', 'sin(x)', 'y'])).stdout.trim()).toBe('0');
   });
 
-  it('diff errors exit 2', () => {
-    const r = cli(['diff', 'sin(x', 'x']);
+  it('diff errors exit 2', async () => {
+    const r = await cli(['diff', 'sin(x', 'x']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/error:/);
-    expect(cli(['diff', 'x', '2x']).status).toBe(2);
+    expect((await cli(['diff', 'x', '2x'])).status).toBe(2);
   });
 });
 
 describe('usage', () => {
-  it('--version prints the package version', () => {
+  it('--version prints the package version', async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-    const r = cli(['--version']);
+    const r = await cli(['--version']);
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe(pkg.version);
   });
 
   it.each([[[]], [['run']], [['check']], [['repl']], [['eval']], [['diff']]])(
     '--help %j shows examples',
-    (cmd) => {
-      const r = cli([...cmd, '--help']);
+    async (cmd) => {
+      const r = await cli([...cmd, '--help']);
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/^Usage: exprfit/);
       expect(r.stdout).toContain('Examples:');
@@ -317,9 +320,9 @@ describe('usage', () => {
     },
   );
 
-  it('usage errors exit 2', () => {
-    expect(cli(['frobnicate']).status).toBe(2);
-    expect(cli(['run']).status).toBe(2);
-    expect(cli(['run', 'a.fit', '--nope']).status).toBe(2);
+  it('usage errors exit 2', async () => {
+    expect((await cli(['frobnicate'])).status).toBe(2);
+    expect((await cli(['run'])).status).toBe(2);
+    expect((await cli(['run', 'a.fit', '--nope'])).status).toBe(2);
   });
 });

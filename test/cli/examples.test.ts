@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNpy } from '../../src/data/npy.ts';
-import { ROOT, cleanup, cliAsync, copyToTemp } from './helpers.ts';
+import { ROOT, cleanup, cli, cliAsync, copyToTemp } from './helpers.ts';
 
 const EXAMPLES = join(ROOT, 'examples');
 let dir: string;
@@ -35,7 +35,8 @@ function near(p: { value: number; stderr: number | null }, truth: number, k = 4)
   expect(Math.abs(p.value - truth)).toBeLessThanOrEqual(tol);
 }
 
-describe('examples', () => {
+// each example is its own process writing its own files: they run side by side
+describe.concurrent('examples', () => {
   it('every example has a test here', () => {
     const names = readdirSync(EXAMPLES).filter((f) => f.endsWith('.fit'));
     expect(names.sort()).toEqual([
@@ -163,14 +164,6 @@ describe('examples', () => {
     expect(csv).toHaveLength(202);
   });
 
-  it.each(['smooth.fit', 'plane.fit'])('%s prints the one-line summary of its fit once', async (name) => {
-    // `fit` notes the summary on stderr; a `report brief` after it printed the same line again on stdout
-    const r = await cliAsync(['run', join(dir, name)], { cwd: dir });
-    expect(r.status).toBe(0);
-    const all = `${r.stdout}\n${r.stderr}`;
-    expect(all.match(/converged \(\w+\) in \d+ iterations/g)?.length).toBe(1);
-  });
-
   it('spots.fit: finds every spot of a crowded image, close pairs included, and saves the table and overlay', async () => {
     // the truth of examples/data/make-data.ts (spots.npy): x, y of 13 spots, three close pairs
     const truth = [
@@ -225,5 +218,16 @@ describe('examples', () => {
       expect(r.stderr).not.toMatch(/error/);
       expect(r.status).toBe(0);
     }
+  });
+});
+
+// these run smooth.fit and plane.fit again: after the concurrent block, which reads their output files
+describe('examples: one summary line per fit', () => {
+  it.each(['smooth.fit', 'plane.fit'])('%s prints the one-line summary of its fit once', async (name) => {
+    // `fit` notes the summary on stderr; a `report brief` after it printed the same line again on stdout
+    const r = await cli(['run', join(dir, name)]);
+    expect(r.status).toBe(0);
+    const all = `${r.stdout}\n${r.stderr}`;
+    expect(all.match(/converged \(\w+\) in \d+ iterations/g)?.length).toBe(1);
   });
 });

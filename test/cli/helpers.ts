@@ -1,9 +1,14 @@
-/** Spawning the built CLI (dist/cli.js via bin/exprfit.js; test/cli/setup.ts builds it). */
-import { spawn, spawnSync } from 'node:child_process';
+/**
+ * Running the CLI: in this process (`cli`, no spawn) or as users run it, spawning the built bin/exprfit.js
+ * (`cliAsync`; test/cli/setup.ts builds dist/cli.js). Process-level behaviour (the launcher, the REPL on a
+ * pipe, environment variables, the working folder) needs the spawn; everything else runs in-process.
+ */
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runInProcess } from './inProcess.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'exprfit.js');
@@ -28,16 +33,10 @@ function environment(extra: Record<string, string | undefined> = {}): NodeJS.Pro
   return env;
 }
 
-/** Runs `exprfit ...args` synchronously. */
-export function cli(args: readonly string[], options: CliOptions = {}): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: options.cwd ?? ROOT,
-    input: options.input,
-    encoding: 'utf8',
-    env: environment(options.env),
-    timeout: 120_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+/** Runs `exprfit ...args` in this process (stdin: `input`); spawns it when a cwd or env is given, or for the REPL. */
+export function cli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  const needsProcess = options.cwd !== undefined || options.env !== undefined || args[0] === 'repl';
+  return needsProcess ? cliAsync(args, options) : runInProcess([...args], options.input);
 }
 
 /** Runs `exprfit ...args` without blocking the test worker (for slower runs). */

@@ -7,13 +7,14 @@ export interface InProcessResult {
   stderr: string;
 }
 
-/** Runs `exprfit ARGS` in this process; `process.exitCode` is restored afterwards. */
-export async function runInProcess(args: string[]): Promise<InProcessResult> {
+/** Runs `exprfit ARGS` in this process (stdin: the given text); `process.exitCode` is restored afterwards. */
+export async function runInProcess(args: string[], stdinText = ''): Promise<InProcessResult> {
   let stdout = '';
   let stderr = '';
   const io = {
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
+    stdin: [stdinText],
   };
   const before = process.exitCode;
   await main(args, io);

@@ -11,6 +11,7 @@ import {
   trustedCall,
 } from '../../src/compile/codegen.ts';
 import { getFunction, functionNames } from '../../src/functions/registry.ts';
+import { ExprfitError } from '../../src/syntax/span.ts';
 
 describe('numLit', () => {
   it('round-trips every double exactly', () => {
@@ -77,6 +78,29 @@ describe('names and code', () => {
     expect(f.fn(21)).toBe(42);
     expect(f.source).toContain('function fn0(a0)');
     expect(() => buildFunction(s.name('fn'), ['x' as unknown as Name], body, {})).toThrow(/internal/);
+  });
+
+  it('a function with too many locals for the stack is an ExprfitError when called, not a RangeError', () => {
+    // each local is a slot of the interpreter frame: 300,000 of them (2.4 MB) exceed the default stack
+    const s = new NameScope();
+    const a = s.name('a');
+    const body = new Block();
+    const locals: Name[] = [];
+    for (let i = 0; i < 300_000; i++) {
+      const t = s.name('t');
+      body.const(t, _`${a} * ${i}`);
+      locals.push(t);
+    }
+    body.push(_`return ${locals[0]} + ${locals[locals.length - 1]};`);
+    const f = buildFunction<(x: number) => number>(s.name('fn'), [a], body, {});
+    let error: unknown;
+    try {
+      f.fn(1);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ExprfitError);
+    expect((error as Error).message).toContain('300,000 intermediate values');
   });
 });
 

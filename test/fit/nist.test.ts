@@ -35,6 +35,8 @@ function lre(x: number, c: number): number {
 }
 
 const rows: string[] = [];
+/** Minimum LRE over the parameters' values, per run. */
+const valueDigits: number[] = [];
 afterAll(() => {
   console.log(`NIST StRD via fit(): min LRE of values / stderrs\n${rows.join('\n')}`);
 });
@@ -56,10 +58,12 @@ describe('NIST StRD nonlinear regression through fit()', () => {
         const params = Object.fromEntries(p.params.map((b, i) => [b, x0[i]]));
         const r = fit(`y = ${p.expr}`, data, params);
         expect(r.success, r.message).toBe(true);
+        expect(r.warnings, r.briefReport()).toEqual([]);
         const vl = p.params.map((b, i) => lre(r.values[b], p.certified[i]));
         const sl = p.params.map((b, i) => lre(r.params[b].stderr, p.certified_sd[i]));
         const minV = Math.min(...vl);
         const minS = Math.min(...sl);
+        valueDigits.push(minV);
         rows.push(
           `${p.name.padEnd(9)} start ${start}: values ${minV.toFixed(1).padStart(5)}  stderr ${minS.toFixed(1).padStart(5)}  (${r.iterations} it, ${r.nfev} fev)`,
         );
@@ -70,4 +74,12 @@ describe('NIST StRD nonlinear regression through fit()', () => {
       });
     }
   }
+
+  // README.md: "every parameter to at least 8 significant digits, and to at least 10 in 53 of the 54 runs"
+  it('the digits README.md states (run after the 54 runs above)', () => {
+    expect(valueDigits.length).toBe(2 * problems.length);
+    expect(valueDigits.length).toBe(54);
+    expect(Math.min(...valueDigits)).toBeGreaterThanOrEqual(8);
+    expect(valueDigits.filter((d) => d >= 10).length).toBeGreaterThanOrEqual(53);
+  });
 });

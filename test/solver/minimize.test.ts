@@ -98,6 +98,37 @@ describe('minimizeLBFGSB', () => {
   });
 });
 
+describe('minimizeLBFGSB terminations (issue 10)', () => {
+  it('a line search that lands on an objective of exactly 0 succeeds', () => {
+    // 14·(a − 2)²: the first steepest-descent step from a = 1 lands on a = 2 exactly, f = 0
+    const s = minimizeLBFGSB(
+      (x, g) => {
+        g[0] = 28 * (x[0] - 2);
+        return 14 * (x[0] - 2) ** 2;
+      },
+      [1],
+    );
+    expect(s.x[0]).toBe(2);
+    expect(s.cost).toBe(0);
+    expect(s.success).toBe(true);
+  });
+
+  it('a budget that runs out inside a line search ends as maxfev, not line-search', () => {
+    // x² from 0.1: the first trial (x = −0.1) fails Armijo, the backtrack has no evaluation left
+    const s = minimizeLBFGSB(
+      (x, g) => {
+        g[0] = 2 * x[0];
+        return x[0] * x[0];
+      },
+      [0.1],
+      { maxFunctionEvaluations: 2 },
+    );
+    expect(s.nfev).toBe(2);
+    expect(s.termination).toBe('maxfev');
+    expect(s.success).toBe(false);
+  });
+});
+
 describe('minimizeNelderMead', () => {
   it('Rosenbrock 2D from (−1.2, 1) without bounds', () => {
     const s = minimizeNelderMead(rosenF, [-1.2, 1]);

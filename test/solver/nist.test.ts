@@ -14,6 +14,7 @@
  *
  * The digits table is printed (min LRE over the parameters per problem and start).
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { leastSquaresCovariance } from '../../src/solver/covariance.ts';
 import { solveLeastSquares } from '../../src/solver/lm.ts';
@@ -80,6 +81,9 @@ describe('NIST StRD nonlinear regression, default options', () => {
       });
       expect(s.success).toBe(true);
       expect(cov.rank).toBe(p.params.length);
+      // docs/solver.md §1.4: NIST solutions are well determined (condition at most 5.7e4)
+      expect(s.rankDeficient).toBe(false);
+      expect(s.conditionNumber).toBeLessThan(5.8e4);
       expect(lreX).toBeGreaterThanOrEqual(6);
       if (name === 'Lanczos1') {
         expect(lreSdAccurate).toBeGreaterThanOrEqual(4);
@@ -104,4 +108,24 @@ describe('NIST StRD nonlinear regression, default options', () => {
     console.log(lines.join('\n'));
     expect(rows.length).toBe(54);
   });
+
+  it('docs/solver.md §7 states these numbers', () => {
+    const doc = readFileSync(new URL('../../docs/solver.md', import.meta.url), 'utf8');
+    const header = '| problem | x, start 1 | x, start 2 | sd, start 1 | sd, start 2 | nfev 1 / 2 |';
+    const start = doc.indexOf(header);
+    expect(start).toBeGreaterThanOrEqual(0);
+    const documented = doc.slice(start).split('\n\n')[0].split('\n').slice(2);
+    expect(documented).toEqual(docTableRows(rows));
+  });
 });
+
+/** The rows of the NIST table in docs/solver.md §7, from the measured rows. */
+function docTableRows(measured: readonly Row[]): string[] {
+  const names = [...new Set(measured.map((r) => r.name))];
+  return names.map((name) => {
+    const [a, b] = [1, 2].map((s) => measured.find((r) => r.name === name && r.start === s)!);
+    const sd = (r: Row): string =>
+      r.name === 'Lanczos1' ? `${r.lreSd.toFixed(1)} (${r.lreSdAccurate.toFixed(1)}*)` : r.lreSd.toFixed(1);
+    return `| ${name} | ${a.lreX.toFixed(1)} | ${b.lreX.toFixed(1)} | ${sd(a)} | ${sd(b)} | ${a.nfev} / ${b.nfev} |`;
+  });
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SOLVER_OPTIONS, validateOptions } from '../../src/solver/options.ts';
 import { validateLbfgsbOptions } from '../../src/solver/lbfgsb.ts';
+import { solveLeastSquares } from '../../src/solver/lm.ts';
 import { validateNelderMeadOptions } from '../../src/solver/neldermead.ts';
 import { ExprfitError } from '../../src/syntax/span.ts';
 
@@ -51,6 +52,22 @@ describe('validateOptions', () => {
     expect(o.maxFunctionEvaluations).toBe(50);
   });
 
+  it("xScale 'unit' is accepted and means a scale of 1 for every parameter", () => {
+    expect(validateOptions({ xScale: 'unit' }).xScale).toBe('unit');
+    const problem = {
+      n: 2,
+      m: 2,
+      residuals: (x: Float64Array, r: Float64Array) => r.set([10 * (x[1] - x[0] * x[0]), 1 - x[0]]),
+      jacobian: (x: Float64Array, J: Float64Array) => J.set([-20 * x[0], 10, -1, 0]),
+    };
+    const unit = solveLeastSquares(problem, [-1.2, 1], { xScale: 'unit' });
+    const ones = solveLeastSquares(problem, [-1.2, 1], { xScale: [1, 1] });
+    const jac = solveLeastSquares(problem, [-1.2, 1]);
+    expect(unit.nfev).toBe(ones.nfev);
+    expect(Array.from(unit.x)).toEqual(Array.from(ones.x));
+    expect(unit.nfev).not.toBe(jac.nfev);
+  });
+
   it.each([
     [{ ftol: -1 }, /ftol must be >= 0, got -1/],
     [{ xtol: NaN }, /xtol must be a finite number, got NaN/],
@@ -61,7 +78,7 @@ describe('validateOptions', () => {
     [{ initialTrustRadiusFactor: 0 }, /initialTrustRadiusFactor must be > 0, got 0/],
     [{ loss: 'l1' }, /loss must be one of 'linear', 'soft_l1', 'huber', 'cauchy', 'arctan', got 'l1'/],
     [{ fScale: 0 }, /fScale must be > 0, got 0/],
-    [{ xScale: 'auto' }, /xScale must be 'jac' or an array of positive numbers, got 'auto'/],
+    [{ xScale: 'auto' }, /xScale must be 'jac', 'unit' or an array of positive numbers, got 'auto'/],
     [{ xScale: [1, -2] }, /xScale\[1\] must be a finite number > 0, got -2/],
     [{ geodesicAcceleration: 1 }, /geodesicAcceleration must be true or false, got 1/],
     [{ polishSteps: -1 }, /polishSteps must be an integer >= 0, got -1/],

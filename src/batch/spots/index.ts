@@ -22,7 +22,7 @@ import { passCounter, refineSpots, totalPasses } from './refine.ts';
 import { makeResult, type SpotsResult } from './report.ts';
 
 export { SPOT_COLUMNS, spotsCsv } from './report.ts';
-export type { SpotColumn, SpotsResult } from './report.ts';
+export type { SpotColumn, SpotsJSON, SpotsResult } from './report.ts';
 export { spotsOptionsFrom } from './options.ts';
 export type { SpotsOptions } from './options.ts';
 

@@ -1,5 +1,6 @@
 /** The result of the spot pipeline: the table (one row per spot), its CSV text, the summary and the overlay. */
-import type { NdArray } from '../../data/ndarray.ts';
+import { printExpr } from '../../ast/print.ts';
+import { plainArrays, type NdArray } from '../../data/ndarray.ts';
 import type { Peaks } from '../findPeaks.ts';
 import type { SpotModel } from '../models.ts';
 import type { OverlayOptions } from '../overlay.ts';
@@ -23,6 +24,23 @@ export const SPOT_COLUMNS = [
   'status',
 ] as const;
 export type SpotColumn = (typeof SPOT_COLUMNS)[number];
+
+/** The JSON form of a {@link SpotsResult}. */
+export interface SpotsJSON {
+  count: number;
+  columns: Record<SpotColumn, number[]>;
+  statusNames: readonly string[];
+  group: number[];
+  groupSize: number[];
+  clipped: number[];
+  peaks?: { x: number[]; y: number[]; value: number[]; background: number; noise: number; threshold: number };
+  model: { name: string; params: string[]; text: string };
+  sigmaEstimate: number;
+  groupDistance: number;
+  residualPeaks: number;
+  elapsedMs: number;
+  summary: string;
+}
 
 export interface SpotsResult {
   /** One row per spot (peak order, brightest first): the columns of {@link SPOT_COLUMNS}. */
@@ -51,6 +69,11 @@ export interface SpotsResult {
   readonly summary: string;
   /** The columns as CSV text (status as a number). */
   toCsv(): string;
+  /**
+   * `JSON.stringify` form: the columns and per-spot arrays as plain arrays (NaN → null), the model as its
+   * name, parameters and expression text, and the detection numbers (without the smoothed image).
+   */
+  toJSON(): SpotsJSON;
   /** PNG bytes of the image with the fitted ellipses drawn on it. */
   overlayPng(options?: OverlayOptions): Promise<Uint8Array>;
   writeOverlay(file: string, options?: OverlayOptions): Promise<void>;
@@ -89,6 +112,20 @@ export function spotsCsv(cols: Readonly<Record<SpotColumn, Float64Array>>): stri
   return lines.join('\n') + '\n';
 }
 
+function spotsJson(r: SpotsResult): SpotsJSON {
+  const { count, statusNames, sigmaEstimate, groupDistance, residualPeaks, elapsedMs, summary } = r;
+  const perSpot = plainArrays({ group: r.group, groupSize: r.groupSize, clipped: r.clipped });
+  const model = { name: r.model.name, params: [...r.model.params], text: printExpr(r.model.expr) };
+  const head = { count, columns: plainArrays(r.columns), statusNames, ...perSpot };
+  const tail = { model, sigmaEstimate, groupDistance, residualPeaks, elapsedMs, summary };
+  return r.peaks ? { ...head, peaks: peaksJson(r.peaks), ...tail } : { ...head, ...tail };
+}
+
+function peaksJson(p: Peaks): NonNullable<SpotsJSON['peaks']> {
+  const { background, noise, threshold } = p;
+  return { ...plainArrays({ x: p.x, y: p.y, value: p.value }), background, noise, threshold };
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -114,7 +151,7 @@ export function makeResult(
 ): SpotsResult {
   const cols = table.cols;
   const elapsedMs = performance.now() - run.t0;
-  return {
+  const result: SpotsResult = {
     columns: cols,
     count: cols.id.length,
     statusNames: STATUS_NAMES,
@@ -129,6 +166,7 @@ export function makeResult(
     elapsedMs,
     summary: summaryLine(table, refined, elapsedMs),
     toCsv: () => spotsCsv(cols),
+    toJSON: () => spotsJson(result),
     overlayPng: async (o?: OverlayOptions) => (await import('../overlay.ts')).overlayPng(image, cols, o),
     writeOverlay: async (file: string, o?: OverlayOptions) => {
       const { overlayPng } = await import('../overlay.ts');
@@ -140,4 +178,5 @@ export function makeResult(
       await writeTable(file, cols);
     },
   };
+  return result;
 }

@@ -120,7 +120,7 @@ export const polygamma: FunctionDef = {
   help: {
     signature: 'polygamma(n, x)',
     description:
-      'The n-th derivative of digamma (polygamma(0, x) = digamma(x), polygamma(1, x) = trigamma(x)). The order n must be a non-negative integer (NaN otherwise).',
+      'The n-th derivative of digamma (polygamma(0, x) = digamma(x), polygamma(1, x) = trigamma(x)). The order n must be a non-negative integer (NaN otherwise); any order is computed at once (`polygamma(1e9, 1)` overflows to -Infinity, as n! does).',
     nonSmooth: 'The order n is discrete: the derivative with respect to n is taken as 0.',
     examples: [
       { expr: 'polygamma(0, 1)', value: -0.5772156649015329 },

@@ -1,0 +1,90 @@
+/**
+ * `exprfit/core`: the part of exprfit that runs anywhere (browsers, workers, Deno, Node): parsing, the symbolic
+ * layer, compiled kernels, fitting, the solvers, arrays and the in-memory readers. No `node:` import is reachable
+ * from here (test/package/core.test.ts bundles it with esbuild for the browser); file I/O, threads, plots, scripts
+ * and the CLI are in the Node entry, `exprfit`.
+ */
+export { ExprfitError } from './syntax/span.ts';
+export type { SourceSpan, SourceText, ErrorCode } from './syntax/span.ts';
+export { NdArray, broadcastShapes } from './data/ndarray.ts';
+export type { NdArrayJSON } from './data/ndarray.ts';
+export type { Expr } from './ast/expr.ts';
+export * as build from './ast/build.ts';
+export { printExpr } from './ast/print.ts';
+export { exprEquals, hashExpr } from './ast/hash.ts';
+export { getFunction, functionNames, CONSTANTS } from './functions/registry.ts';
+export type { FunctionDef } from './functions/types.ts';
+export {
+  evaluate,
+  differentiate,
+  gradient,
+  simplify,
+  cse,
+  inline,
+  substitute,
+  freeSymbols,
+  dependsOn,
+} from './symbolic/index.ts';
+export type { UserFunction, UserFunctions, CseResult } from './symbolic/index.ts';
+export { parseExpr, parseModel, parseScript, parseStatement, isIncomplete } from './syntax/index.ts';
+export type { Statement, ModelAst } from './syntax/index.ts';
+export { fit, prepareFit } from './fit/fit.ts';
+export { FitResult } from './fit/result.ts';
+export type { FitResultJSON, EquationStats, NamedMatrix } from './fit/result.ts';
+export type {
+  FitOptions,
+  DataInput,
+  Method,
+  Loss,
+  Estimator,
+  ParamResult,
+  Termination,
+} from './fit/types.ts';
+export type { ParamInput, ParamsInput } from './model/params.ts';
+export { parseModelText as model } from './model/model.ts';
+export type { Model, Equation } from './model/model.ts';
+export { compileModel, compileValues } from './compile/index.ts';
+export {
+  solveLeastSquares,
+  solvePoisson,
+  minimizeNLL,
+  minimizeLBFGSB,
+  minimizeNelderMead,
+  multiStart,
+  covarianceFromJacobian,
+} from './solver/index.ts';
+export type { LeastSquaresProblem, LeastSquaresSummary, SolverOptions } from './solver/index.ts';
+export * as arrays from './arrays/index.ts';
+export {
+  linspace,
+  arange,
+  zeros,
+  ones,
+  full,
+  grid,
+  meshgrid,
+  reshape,
+  ravel,
+  transpose,
+  slice,
+  concat,
+  gausskernel,
+  mvnpdf,
+  mvnpdf2,
+  gaussianUnion,
+  probUnion,
+  gaussfilter,
+  rbfkernel,
+  gaussian2d,
+  sumOfGaussians,
+  smoothingSpline,
+  crBasis,
+  makeCrBasis,
+} from './arrays/index.ts';
+// In-memory readers and encoders: bytes or text in, arrays out (no file system).
+export { parseTable, formatTable } from './data/table.ts';
+export { parseJsonText, jsonToData, formatJson } from './data/json.ts';
+export { parseNpy, parseNpz, encodeNpy } from './data/npy.ts';
+export { parseTiff } from './data/tiff.ts';
+export { parseFits } from './data/fits.ts';
+export { findPeaks } from './batch/findPeaks.ts';
