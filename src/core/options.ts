@@ -70,9 +70,9 @@ type HasDefault<X> = X extends OptionSpec<unknown, infer D> ? D : false;
 /** The specs of a schema, or the specs themselves: `OptionsOf<typeof spotsSchema>` and `OptionsOf<S>` both work. */
 type SpecsOf<X> = X extends OptionsSchema<infer S> ? S : X extends OptionSpecs ? X : never;
 
-/** What a user may pass: every key optional. */
+/** What a user may pass: every key optional (and settable, as in a hand-written options interface). */
 export type OptionsInput<X extends OptionSpecs | OptionsSchema> = {
-  [K in keyof SpecsOf<X>]?: ValueOf<SpecsOf<X>[K]>;
+  -readonly [K in keyof SpecsOf<X>]?: ValueOf<SpecsOf<X>[K]>;
 };
 
 /** What validation returns: options with a default are always present. */
