@@ -23,8 +23,11 @@ interface Bound {
   readonly exclusive: boolean;
 }
 
-/** One declared option. `T` is its value type, `D` whether it has a default (then it is never undefined). */
-export interface OptionSpec<T = unknown, D extends boolean = boolean> {
+/**
+ * One declared option. `T` is its value type, `D` whether it has a default (then it is never undefined), `In`
+ * what a user may pass (`T` and, for an enum, its value aliases).
+ */
+export interface OptionSpec<T = unknown, D extends boolean = boolean, In = T> {
   readonly kind: OptionKind;
   /** One line for `:help`, `--help` and the docs table. */
   readonly doc: string;
@@ -47,7 +50,7 @@ export interface OptionSpec<T = unknown, D extends boolean = boolean> {
   /** `custom`: parses a CLI string (default: the string itself). */
   readonly parse?: (text: string) => unknown;
   /** Type-level only: the value type and whether a default exists. Never set at run time. */
-  readonly __type?: { value: T; hasDefault: D };
+  readonly __type?: { value: T; hasDefault: D; input: In };
 }
 
 type AnySpec = OptionSpec<unknown, boolean>;
@@ -64,7 +67,8 @@ export interface OptionsSchema<S extends OptionSpecs = OptionSpecs> {
   readonly rules: readonly OptionRule<Readonly<Record<string, unknown>>>[];
 }
 
-type ValueOf<X> = X extends OptionSpec<infer T, boolean> ? T : never;
+type ValueOf<X> = X extends { readonly __type?: { value: infer T } } ? T : never;
+type InputOf<X> = X extends { readonly __type?: { input: infer In } } ? In : never;
 type HasDefault<X> = X extends OptionSpec<unknown, infer D> ? D : false;
 
 /** The specs of a schema, or the specs themselves: `OptionsOf<typeof spotsSchema>` and `OptionsOf<S>` both work. */
@@ -72,7 +76,7 @@ type SpecsOf<X> = X extends OptionsSchema<infer S> ? S : X extends OptionSpecs ?
 
 /** What a user may pass: every key optional (and settable, as in a hand-written options interface). */
 export type OptionsInput<X extends OptionSpecs | OptionsSchema> = {
-  -readonly [K in keyof SpecsOf<X>]?: ValueOf<SpecsOf<X>[K]>;
+  -readonly [K in keyof SpecsOf<X>]?: InputOf<SpecsOf<X>[K]>;
 };
 
 /** What validation returns: options with a default are always present. */
@@ -105,7 +109,8 @@ interface NumberInit extends CommonInit, RangeInit {
   readonly also?: readonly string[];
 }
 
-type Declared<T, I> = OptionSpec<T, I extends { readonly default: unknown } ? true : false>;
+type Declared<T, I, In = T> = OptionSpec<T, I extends { readonly default: unknown } ? true : false, In>;
+type AliasesOf<I> = I extends { readonly valueAliases: infer A } ? keyof A & string : never;
 type AlsoOf<I> = I extends { readonly also: readonly (infer L)[] } ? L : never;
 
 function range(init: RangeInit): { min?: Bound; max?: Bound } {
@@ -153,9 +158,10 @@ export const opt = {
       readonly default?: V[number];
       readonly valueAliases?: Readonly<Record<string, V[number]>>;
     },
-  >(values: V, init: I): Declared<V[number], I> {
+  >(values: V, init: I): Declared<V[number], I, V[number] | AliasesOf<I>> {
     const aliases = init.valueAliases ? { valueAliases: init.valueAliases } : {};
-    return { kind: 'enum', ...common(init), words: values, ...aliases } as Declared<V[number], I>;
+    const spec = { kind: 'enum', ...common(init), words: values, ...aliases };
+    return spec as Declared<V[number], I, V[number] | AliasesOf<I>>;
   },
   string<const I extends CommonInit & { readonly default?: string }>(init: I): Declared<string, I> {
     return { kind: 'string', ...common(init) } as Declared<string, I>;

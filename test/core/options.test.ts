@@ -120,6 +120,7 @@ describe('types from the declaration', () => {
     type Input = OptionsInput<typeof spotsSchema>;
     expectTypeOf<OptionsOf<typeof spotsSchema.specs>>().toEqualTypeOf<Spots>();
     expectTypeOf<Input['roi']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<Input['estimator']>().toEqualTypeOf<'lse' | 'poisson' | 'lsq' | 'mle' | undefined>();
     const v = validateOptions(spotsSchema, { roi: 3 });
     expectTypeOf(v.roi).toEqualTypeOf<number>();
   });
