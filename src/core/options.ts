@@ -643,6 +643,12 @@ export function completions(schema: OptionsSchema, frontEnd: FrontEnd = 'script'
   return optionKeys(schema, frontEnd).map((k) => renderOptionKey(k, frontEnd));
 }
 
+/** The words completion offers after `key=`: an enum's values and aliases, true/false, a custom option's words. */
+export function valueWords(spec: AnySpec): readonly string[] {
+  if (spec.kind === 'boolean') return ['true', 'false'];
+  return [...(spec.words ?? []), ...Object.keys(spec.valueAliases ?? {})];
+}
+
 /**
  * Lines for `:help` / `--help`: the key as written, its type, the doc line and the default; `extra` rows
  * (a front end's own options, `[head, doc]`) are aligned with them.

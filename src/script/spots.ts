@@ -38,6 +38,7 @@ import {
   optionKeys,
   parseOptions,
   spellKey,
+  valueWords,
 } from '../core/options.ts';
 import { NdArray } from '../data/ndarray.ts';
 import { ExprfitError, spanAt, type SourceSpan } from '../syntax/span.ts';
@@ -63,24 +64,17 @@ const FILE_OPTIONS = ['out', 'overlay'];
 /** The option names (snake_case; camelCase is accepted too), for completion and `exprfit check`. */
 const OPTIONS = [...optionKeys(spotsSchema, 'script').map((k) => spellKey(k, 'script')), ...OWN_OPTIONS];
 
+type SpotsKey = keyof typeof spotsSchema.specs;
+
 /** The words of options that take words (`estimator`: `lse`, `poisson`, ...), for completion. */
 const WORDS: Readonly<Record<string, readonly string[]>> = nameTable(
   Object.fromEntries(
     optionKeys(spotsSchema, 'script').flatMap((k) => {
-      const words = optionWords(spotsSchema.specs[k as SpotsKey]);
+      const words = valueWords(spotsSchema.specs[k as SpotsKey]);
       return words.length ? [[spellKey(k, 'script'), words]] : [];
     }),
   ),
 );
-
-type SpotsKey = keyof typeof spotsSchema.specs;
-type Spec = (typeof spotsSchema.specs)[SpotsKey];
-
-/** The words an option takes: an enum's values and their aliases, true/false, a custom option's words. */
-function optionWords(spec: Spec): readonly string[] {
-  if (spec.kind === 'boolean') return ['true', 'false'];
-  return [...(spec.words ?? []), ...Object.keys(spec.valueAliases ?? {})];
-}
 
 const HELP = [
   'img = load("cells.tif")',

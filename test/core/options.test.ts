@@ -20,6 +20,7 @@ import {
   renderOptionKey,
   spellKey,
   validateOptions,
+  valueWords,
 } from '../../src/core/options.ts';
 import type { OptionsInput, OptionsOf } from '../../src/core/options.ts';
 import { ExprfitError } from '../../src/syntax/span.ts';
@@ -407,6 +408,12 @@ describe('help, completion and docs', () => {
 });
 
 describe('helpers for front ends', () => {
+  it('valueWords: enum values and aliases, true/false', () => {
+    expect(valueWords(spotsSchema.specs.estimator)).toEqual(['lse', 'poisson', 'lsq', 'mle']);
+    expect(valueWords(spotsSchema.specs.joint)).toEqual(['true', 'false']);
+    expect(valueWords(spotsSchema.specs.roi)).toEqual([]);
+  });
+
   it('optionKeyOf maps a spelling or alias to its key', () => {
     expect(optionKeyOf(spotsSchema, 'max_group', 'script')).toBe('maxGroupSize');
     expect(optionKeyOf(spotsSchema, '--min-distance', 'cli')).toBe('minDistance');
