@@ -1,15 +1,15 @@
 /**
- * Rewrites the options tables of docs/fitting.md, docs/solver.md and docs/arrays.md from the option
- * schemas (see scripts/options-docs.ts). Run `npx tsx scripts/gen-options-docs.ts` after changing an option.
+ * Regenerates the options tables of the docs from the options schemas (scripts/options-docs.ts). Run
+ * `npx tsx scripts/gen-options-docs.ts` after changing an option.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { OPTION_TABLES, withOptionTables } from './options-docs.ts';
+import { join } from 'node:path';
+import { DOCS_DIR, OPTION_PAGES, updateOptionTables } from './options-docs.ts';
 
-for (const page of Object.keys(OPTION_TABLES)) {
-  const target = fileURLToPath(new URL(`../docs/${page}`, import.meta.url));
+for (const page of OPTION_PAGES) {
+  const target = join(DOCS_DIR, page);
   const text = readFileSync(target, 'utf8');
-  const updated = withOptionTables(page, text);
+  const updated = updateOptionTables(text);
   if (updated !== text) writeFileSync(target, updated);
-  process.stdout.write(`${updated === text ? 'unchanged' : 'wrote'} ${target}\n`);
+  process.stdout.write(`${updated === text ? 'current' : 'wrote'} ${target}\n`);
 }

@@ -1,49 +1,52 @@
 /**
- * The options tables of the docs, generated from the option schemas: each table sits between
- * `<!-- options:NAME -->` and `<!-- /options:NAME -->` in its page and is rewritten by
- * `npx tsx scripts/gen-options-docs.ts`; test/core/options-docs.test.ts fails while a table is stale.
+ * The options tables of the docs, generated from the options schemas (src/core/options.ts `markdownTable`).
+ * A table sits between `<!-- options: SCHEMA FRONTEND -->` and `<!-- /options -->` in a page of docs/
+ * (FRONTEND: api, cli or script, the spelling of the keys); `updateOptionTables` rewrites every such table.
+ * `npx tsx scripts/gen-options-docs.ts` writes the pages; test/core/options-docs.test.ts fails while a table
+ * is stale.
  */
-import { markdownTable, type OptionsSchema } from '../src/core/options.ts';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { markdownTable, type FrontEnd, type OptionsSchema } from '../src/core/options.ts';
 import { gridSchema } from '../src/arrays/basic.ts';
 import { crBasisSchema } from '../src/arrays/crbasis.ts';
 import { sumOfGaussiansSchema } from '../src/arrays/gaussian.ts';
 import { smoothingSplineSchema } from '../src/arrays/spline.ts';
+import { findPeaksSchema } from '../src/batch/findPeaks.ts';
+import { spotsSchema } from '../src/batch/spots/options.ts';
 import { fitSchema } from '../src/fit/options.ts';
 import { lbfgsbSchema } from '../src/solver/lbfgsb.ts';
 import { nelderMeadSchema } from '../src/solver/neldermead.ts';
 import { nllSchema } from '../src/solver/nll.ts';
 import { solverSchema } from '../src/solver/options.ts';
 
-/** Each docs page (under docs/) and the schemas whose tables it holds, by marker name. */
-export const OPTION_TABLES: Readonly<Record<string, Readonly<Record<string, OptionsSchema>>>> = {
-  'fitting.md': { fit: fitSchema },
-  'solver.md': {
-    solver: solverSchema,
-    likelihood: nllSchema,
-    lbfgsb: lbfgsbSchema,
-    nelderMead: nelderMeadSchema,
-  },
-  'arrays.md': {
-    grid: gridSchema,
-    sumOfGaussians: sumOfGaussiansSchema,
-    smoothingSpline: smoothingSplineSchema,
-    crBasis: crBasisSchema,
-  },
+/** The schemas a table may name. */
+const SCHEMAS: Readonly<Record<string, OptionsSchema>> = {
+  fit: fitSchema,
+  solver: solverSchema,
+  likelihood: nllSchema,
+  lbfgsb: lbfgsbSchema,
+  nelderMead: nelderMeadSchema,
+  grid: gridSchema,
+  sumOfGaussians: sumOfGaussiansSchema,
+  smoothingSpline: smoothingSplineSchema,
+  crBasis: crBasisSchema,
+  findPeaks: findPeaksSchema,
+  spots: spotsSchema,
 };
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+export const DOCS_DIR = fileURLToPath(new URL('../docs/', import.meta.url));
 
-/** `text` with the table between each pair of `options:NAME` markers regenerated. */
-export function withOptionTables(page: string, text: string): string {
-  let out = text;
-  for (const [name, schema] of Object.entries(OPTION_TABLES[page] ?? {})) {
-    const open = `<!-- options:${name} -->`;
-    const close = `<!-- /options:${name} -->`;
-    const block = new RegExp(`${escapeRegExp(open)}\\n[\\s\\S]*?${escapeRegExp(close)}`);
-    if (!block.test(out)) throw new Error(`docs/${page}: no ${open} ... ${close} block`);
-    out = out.replace(block, () => `${open}\n${markdownTable(schema, 'api')}${close}`);
-  }
-  return out;
+/** The pages of docs/ (every markdown page; those without markers are left as they are). */
+export const OPTION_PAGES = readdirSync(DOCS_DIR).filter((f) => f.endsWith('.md'));
+
+const TABLE = /(<!-- options: (\w+) (api|cli|script) -->\n)[\s\S]*?(<!-- \/options -->)/g;
+
+/** The page with every options table between its markers regenerated. */
+export function updateOptionTables(page: string): string {
+  return page.replace(TABLE, (_m, open: string, name: string, frontEnd: string, close: string) => {
+    const schema = SCHEMAS[name];
+    if (!schema) throw new Error(`options table of an unknown schema '${name}'`);
+    return `${open}${markdownTable(schema, frontEnd as FrontEnd)}${close}`;
+  });
 }

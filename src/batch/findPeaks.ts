@@ -7,23 +7,42 @@
  */
 import { gaussfilter } from '../arrays/filter.ts';
 import { NdArray } from '../data/ndarray.ts';
+import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
 import { ExprfitError } from '../syntax/span.ts';
 
-export interface FindPeaksOptions {
-  /** Peaks are separated by more than this many pixels (Chebyshev distance); default 1. */
-  minDistance?: number;
-  /**
-   * Absolute threshold (a number), or `'5sigma'` / `{ sigma: 5 }`: k robust standard deviations above the
-   * median of the smoothed image. Default `'5sigma'`.
-   */
-  threshold?: number | string | { sigma: number };
-  /** Peaks closer than this to the image edge are excluded (default 0: keep all; fits clip their ROIs). */
-  border?: number;
-  /** At most this many peaks, the highest first (default: all). */
-  maxPeaks?: number;
-  /** Gaussian smoothing (sigma in pixels) before detection; default 0.5 (light: close pairs stay resolved), 0 for none. */
-  smooth?: number;
+/** Whether `t` is a threshold that {@link parseThreshold} reads (a number, `'5sigma'`, `{ sigma: 5 }`). */
+function isThreshold(t: unknown): t is number | string | { sigma: number } {
+  try {
+    parseThreshold(t);
+    return true;
+  } catch {
+    return false;
+  }
 }
+
+/** The options of {@link findPeaks} (and of the detection step of spots). */
+export const findPeaksSchema = defineOptions('findPeaks', {
+  minDistance: opt.integer({
+    doc: 'peaks are more than this many pixels apart (Chebyshev distance)',
+    default: 1,
+    min: 1,
+  }),
+  threshold: opt.custom<number | string | { sigma: number }, true>({
+    doc: "detection threshold: k robust sigmas above the median like '5sigma', or an absolute value (may be negative)",
+    default: '5sigma',
+    accept: isThreshold,
+    expected: "a number (absolute, may be negative) or k·sigma with k >= 0 like '5sigma'",
+  }),
+  border: opt.integer({ doc: 'peaks closer than this to the image edge are left out', default: 0, min: 0 }),
+  maxPeaks: opt.integer({ doc: 'at most this many peaks, the highest first (default all)', min: 1 }),
+  smooth: opt.number({
+    doc: 'Gaussian smoothing (sigma in pixels) before detection; 0 for none',
+    default: 0.5,
+    min: 0,
+  }),
+});
+
+export type FindPeaksOptions = OptionsInput<typeof findPeaksSchema>;
 
 export interface Peaks {
   /** Column (x) and row (y) of each peak, highest first. */
@@ -145,28 +164,21 @@ export function robustStats(values: ArrayLike<number>): { median: number; sigma:
  * An image spots can be found in: at least one pixel, and at least one finite pixel (NaN pixels are left out
  * of detection and fits; an image of nothing else has no background, noise or peaks to speak of).
  */
-export function checkSpotImage(img: NdArray): void {
+export function checkSpotImage(img: NdArray, what = 'the image'): void {
   const shape = `[${img.shape.join(', ')}]`;
   if (img.size === 0) {
     throw new ExprfitError(
       'shape',
-      `the image is empty (shape ${shape}): there are no pixels to find spots in`,
+      `${what} is empty (shape ${shape}): there are no pixels to find spots in`,
     );
   }
   const d = img.data;
   for (let i = 0; i < d.length; i++) if (Number.isFinite(d[i])) return;
   throw new ExprfitError(
     'value',
-    `the image has no finite pixels: all ${img.size} pixels (shape ${shape}) are NaN or infinite`,
+    `${what} has no finite pixels: all ${img.size} pixels (shape ${shape}) are NaN or infinite`,
     { hints: ['NaN pixels are left out of detection and fits; at least some must be numbers'] },
   );
-}
-
-function checkInt(name: string, v: unknown, min: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new ExprfitError('option', `${name} must be an integer >= ${min}, got ${String(v)}`);
-  }
-  return v;
 }
 
 /** Running maximum over a window of half-width r along rows, then columns (a square maximum filter). */
@@ -204,20 +216,11 @@ export function findPeaks(img: NdArray, options: FindPeaksOptions = {}): Peaks {
     );
   }
   checkSpotImage(img);
-  const known = ['minDistance', 'threshold', 'border', 'maxPeaks', 'smooth'];
-  for (const k of Object.keys(options)) {
-    if (!known.includes(k))
-      throw new ExprfitError('option', `unknown findPeaks option '${k}' (known: ${known.join(', ')})`);
-  }
+  const o = validateOptions(findPeaksSchema, options);
   const [h, w] = img.shape;
-  const minDistance = checkInt('minDistance', options.minDistance ?? 1, 1);
-  const border = checkInt('border', options.border ?? 0, 0);
-  const maxPeaks = options.maxPeaks === undefined ? Infinity : checkInt('maxPeaks', options.maxPeaks, 1);
-  const smooth = options.smooth ?? 0.5;
-  if (typeof smooth !== 'number' || !(smooth >= 0) || !Number.isFinite(smooth)) {
-    throw new ExprfitError('option', `smooth must be a number >= 0, got ${String(smooth)}`);
-  }
-  const th = parseThreshold(options.threshold ?? '5sigma');
+  const { minDistance, border, smooth } = o;
+  const maxPeaks = o.maxPeaks ?? Infinity;
+  const th = parseThreshold(o.threshold);
   // NaN pixels: replaced by the median for smoothing, never peaks.
   const raw = img.data;
   let hasNaN = false;

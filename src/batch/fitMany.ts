@@ -18,7 +18,7 @@ import { didYouMean } from '../syntax/suggest.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import type { BatchEstimator } from './kernel.ts';
 import type { SolveOutput, StopRule } from './lm.ts';
-import { GPUFIT_STOP, STATUS_NAMES, STRICT_STOP, solveRange } from './lm.ts';
+import { GPUFIT_STOP, STATUS, STATUS_NAMES, STRICT_STOP, solveRange } from './lm.ts';
 import type { BatchSetup } from './problem.ts';
 import { allocOutput, contextFor } from './problem.ts';
 
@@ -756,7 +756,7 @@ function buildResult(s: BatchSetup, out: SolveOutput, ms: number): FitManyResult
     stderr[p] = out.stderr.subarray(j * n, (j + 1) * n);
   });
   let converged = 0;
-  for (let i = 0; i < n; i++) if (out.status[i] === 0) converged++;
+  for (let i = 0; i < n; i++) if (out.status[i] === STATUS.converged) converged++;
   const npoints = s.npoints ? Int32Array.from(s.npoints) : new Int32Array(n).fill(s.size);
   const result = {
     n,

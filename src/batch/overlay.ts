@@ -7,6 +7,7 @@ import { NdArray } from '../data/ndarray.ts';
 import { encodeRgbaPng } from '../data/png.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import { quickselect } from './findPeaks.ts';
+import { STATUS } from './lm.ts';
 
 export interface OverlayOptions {
   /** Integer upscaling (default: the largest of 1..8 that keeps the image within about 1000 pixels). */
@@ -83,7 +84,7 @@ export function overlayRgba(
     const cx = (cols.x[i] + 0.5) * s;
     const cy = (cols.y[i] + 0.5) * s;
     if (!Number.isFinite(cx) || !Number.isFinite(cy)) continue;
-    const ok = cols.status[i] === 0;
+    const ok = cols.status[i] === STATUS.converged;
     const [r, g, b] = ok ? [40, 255, 40] : [255, 40, 40];
     let a = nsig * cols.sigma_x[i] * s;
     let bb = nsig * cols.sigma_y[i] * s;

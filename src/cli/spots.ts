@@ -1,6 +1,7 @@
 /**
- * `exprfit spots IMAGE ...`: find and fit the spots of an image (src/batch/spots.ts; docs/batch.md). Registered
- * in main.ts with `program.addCommand(spotsCommand(io, program))`. The pipeline is imported only when the command runs.
+ * `exprfit spots IMAGE ...`: find and fit the spots of an image (src/batch/spots/; docs/batch.md). Registered
+ * in main.ts with `program.addCommand(spotsCommand(io, program))`. Its flags come from `spotsSchema`; the
+ * pipeline is imported only when the command runs.
  *
  * Output: the table (CSV) on stdout, or in `--out`; the overlay PNG in `--overlay`; a summary on stderr (and a
  * progress bar there on a terminal when the fits take a while). Exit status 0 (fits that did not converge are
@@ -8,6 +9,15 @@
  */
 import { createRequire } from 'node:module';
 import type { Command as CommandType } from 'commander';
+import { checkStartValues, spotsSchema, type ValidSpotsOptions } from '../batch/spots/options.ts';
+import {
+  OptionError,
+  cliFlag,
+  optionDoc,
+  optionKeys,
+  parseOptions,
+  renderOptionKey,
+} from '../core/options.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import { nameMap } from '../script/nameMap.ts';
 import type { Stream } from './style.ts';
@@ -33,20 +43,8 @@ amplitude_err, chi2, iterations, status (0 converged, 1 max-iterations, 2 singul
 Spots closer than --group-distance (default 6 sigma) are fitted jointly as a sum of Gaussians with one
 background; a spot fitted much wider than the others is tried as two (a blend).`;
 
-interface SpotsFlags {
-  model?: string;
-  roi?: string;
-  minDistance?: string;
-  threshold?: string;
-  smooth?: string;
-  border?: string;
-  maxPeaks?: string;
-  estimator?: string;
-  threads?: string;
-  stop?: string;
-  joint?: boolean;
-  groupDistance?: string;
-  sharedWidth?: boolean;
+/** The flags of the front end itself (the options of the pipeline come from `spotsSchema`). */
+interface OwnFlags {
   out?: string;
   overlay?: string;
   key?: string;
@@ -54,47 +52,30 @@ interface SpotsFlags {
   start?: string[];
 }
 
-/** The flags of the option names (camelCase, as in SpotsOptions) that the pipeline's messages use. */
-const FLAG_OF: Readonly<Record<string, string>> = {
-  roi: '--roi',
-  minDistance: '--min-distance',
-  threshold: '--threshold',
-  smooth: '--smooth',
-  border: '--border',
-  maxPeaks: '--max-peaks',
-  estimator: '--estimator',
-  threads: '--threads',
-  stop: '--stop',
-  groupDistance: '--group-distance',
-  sharedWidth: '--shared-width',
-};
+type SpotsFlags = OwnFlags & Record<string, unknown>;
 
-/**
- * The error with the option names of the pipeline (`minDistance must be ...`, `start: { beta: ... }`)
- * replaced by the flags the user typed (`--min-distance must be ...`, `--start beta=...`).
- */
+/** Option errors with the keys spelled as flags (`--min-distance`); other errors as they are. */
 export function withFlagNames(err: unknown): unknown {
-  if (!(err instanceof ExprfitError) || err.code === 'io') return err;
-  const rename = (text: string): string =>
-    text
-      .replace(/\bstart: \{ (\w+): \.\.\. \}/g, '--start $1=...')
-      .replace(/\b(minDistance|maxPeaks|groupDistance|sharedWidth)\b/g, (m) => FLAG_OF[m])
-      .replace(
-        /^(roi|threshold|smooth|border|estimator|threads|stop) (must|is)\b/,
-        (_m, k: string, v: string) => `${FLAG_OF[k]} ${v}`,
-      )
-      .replace(/^threshold (?=[-+\d.e]*\s*sigma\b)/, '--threshold ')
-      .replace(/\bthreshold='5sigma'/g, '--threshold 5sigma')
-      .replace(/\bthreshold=(\d+)/g, '--threshold $1');
-  const message = rename(err.message);
-  const hints = err.hints.map(rename);
-  if (message === err.message && hints.every((h, i) => h === err.hints[i])) return err;
-  return new ExprfitError(err.code, message, {
-    span: err.span,
-    source: err.source,
-    hints,
-    cause: err,
-  });
+  return err instanceof OptionError ? err.forFrontEnd('cli') : err;
+}
+
+/** One flag per option of spotsSchema: `--roi <integer>`, and `--joint` / `--no-joint` for booleans. */
+function addSchemaFlags(cmd: CommandType): void {
+  for (const key of optionKeys(spotsSchema, 'cli')) {
+    const spec = spotsSchema.specs[key as keyof typeof spotsSchema.specs];
+    const flag = renderOptionKey(key, 'cli');
+    if (spec.kind !== 'boolean') {
+      cmd.option(cliFlag(key, spec), optionDoc(spec));
+      continue;
+    }
+    cmd.option(flag, optionDoc(spec));
+    cmd.option(`--no-${flag.slice(2)}`, `not ${flag}`);
+  }
+}
+
+/** The values of the schema's flags, by key (camelCase, as commander stores them). */
+function schemaFlags(flags: SpotsFlags): Record<string, unknown> {
+  return Object.fromEntries(optionKeys(spotsSchema, 'cli').map((k) => [k, flags[k]]));
 }
 
 /** `--start NAME=VALUE` values (repeatable) as start values by parameter name. */
@@ -122,23 +103,9 @@ export function spotsCommand(io: SpotsIo, parent?: CommandType): CommandType {
   if (parent) cmd.copyInheritedSettings(parent);
   cmd
     .description('find and fit spots (2-D Gaussians) in an image; crowded spots are fitted jointly')
-    .argument('<image>', 'the image: .png, .tif, .fits, .npy, .npz, .json, .csv (a 2-D array)')
-    .option('--model <model>', 'symmetric (default), elliptical, rotated, or an expression in x and y')
-    .option('--roi <n>', 'half-width of the fitted region: (2n+1)^2 pixels, clipped at the edges (default 7)')
-    .option('--min-distance <n>', 'peaks are more than n pixels apart (default 1)')
-    .option(
-      '--threshold <t>',
-      'detection threshold: k robust sigmas above the median like 5sigma (k >= 0; default 5sigma), or an absolute value (may be negative)',
-    )
-    .option('--smooth <s>', 'Gaussian smoothing (pixels) before detection (default 0.5)')
-    .option('--border <n>', 'ignore peaks within n pixels of the edge (default 0)')
-    .option('--max-peaks <n>', 'at most n spots, the brightest')
-    .option('--estimator <e>', 'lse (least squares, default) or poisson (maximum likelihood for counts)')
-    .option('--threads <n>', 'worker threads for the fits (default 1)')
-    .option('--stop <rule>', 'gpufit (default: relative chi2 change < 1e-4, 20 iterations) or strict')
-    .option('--no-joint', 'fit every spot alone (no grouping of crowded spots)')
-    .option('--group-distance <d>', 'spots closer than d pixels are fitted together (default 6 sigma)')
-    .option('--shared-width', 'one width per group of crowded spots')
+    .argument('<image>', 'the image: .png, .tif, .fits, .npy, .npz, .json, .csv (a 2-D array)');
+  addSchemaFlags(cmd);
+  cmd
     .option('--out <file>', 'write the table here (.csv or .tsv) instead of stdout')
     .option('--overlay <file>', 'write a PNG of the image with the fitted ellipses (2 sigma)')
     .option('--key <name>', 'the array to use in .npz/.json/.csv files with several')
@@ -159,53 +126,45 @@ export function spotsCommand(io: SpotsIo, parent?: CommandType): CommandType {
   return cmd;
 }
 
-async function runCommand(file: string, flags: SpotsFlags, io: SpotsIo): Promise<void> {
-  const { loadArray } = await import('../data/load.ts');
-  const { runSpots, spotsOptionsFrom } = await import('../batch/spots.ts');
-  const { options, out, overlay } = spotsOptionsFrom({
-    model: flags.model,
-    roi: flags.roi,
-    minDistance: flags.minDistance,
-    threshold: flags.threshold,
-    smooth: flags.smooth,
-    border: flags.border,
-    maxPeaks: flags.maxPeaks,
-    estimator: flags.estimator,
-    threads: flags.threads,
-    stop: flags.stop,
-    joint: flags.joint === false ? false : undefined,
-    groupDistance: flags.groupDistance,
-    sharedWidth: flags.sharedWidth,
-    out: flags.out,
-    overlay: flags.overlay,
-  });
-  if (flags.start?.length) options.start = parseStarts(flags.start);
-  const image = await loadArray(file, flags.key ? { key: flags.key } : {});
-  const bar = !flags.quiet && io.stderr.isTTY === true;
+/** The options of the pipeline from the flags; the start values checked against the model. */
+async function optionsOf(flags: SpotsFlags): Promise<ValidSpotsOptions> {
+  const { spotModel } = await import('../batch/models.ts');
+  const options = parseOptions(spotsSchema, schemaFlags(flags), 'cli');
+  const start = flags.start?.length ? parseStarts(flags.start) : undefined;
+  checkStartValues(spotModel(options.model), start ?? {}, 'cli');
+  return { ...options, ...(start ? { start } : {}) };
+}
+
+/** A progress bar on stderr (a terminal, after half a second). */
+function progressBar(io: SpotsIo): { onProgress: (done: number, total: number) => void; shown(): boolean } {
   const started = Date.now();
   let shown = -1;
-  if (bar) {
-    options.onProgress = (done, total) => {
-      if (Date.now() - started < 500 || total <= 0) return;
-      const pct = Math.floor((100 * done) / total);
-      if (pct === shown) return;
-      shown = pct;
-      const w = 30;
-      const fill = Math.round((w * pct) / 100);
-      io.stderr.write(`\r[${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${pct}% of ${total} spots`);
-    };
-  }
+  const onProgress = (done: number, total: number): void => {
+    if (Date.now() - started < 500 || total <= 0) return;
+    const pct = Math.floor((100 * done) / total);
+    if (pct === shown) return;
+    shown = pct;
+    const w = 30;
+    const fill = Math.round((w * pct) / 100);
+    io.stderr.write(`\r[${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${pct}% of ${total} spots`);
+  };
+  return { onProgress, shown: () => shown >= 0 };
+}
+
+async function runCommand(file: string, flags: SpotsFlags, io: SpotsIo): Promise<void> {
+  const { loadArray } = await import('../data/load.ts');
+  const { runSpots } = await import('../batch/spots/index.ts');
+  const { checkSpotImage } = await import('../batch/findPeaks.ts');
+  const options = await optionsOf(flags);
+  const { out, overlay } = flags;
+  const image = await loadArray(file, flags.key ? { key: flags.key } : {});
+  if (image.ndim === 2) checkSpotImage(image, `the image ${file}`);
+  const bar = !flags.quiet && io.stderr.isTTY === true ? progressBar(io) : undefined;
   let res;
   try {
-    res = await runSpots(image, options);
-  } catch (err) {
-    // `the image is empty` / `has no finite pixels`: say which file
-    if (err instanceof ExprfitError && /^the image\b/.test(err.message)) {
-      throw err.withMessage((m) => m.replace(/^the image\b/, `the image ${file}`));
-    }
-    throw err;
+    res = await runSpots(image, { ...options, ...(bar ? { onProgress: bar.onProgress } : {}) });
   } finally {
-    if (bar && shown >= 0) io.stderr.write('\r\x1b[K');
+    if (bar?.shown()) io.stderr.write('\r\x1b[K');
     const { closeBatchPool } = await import('../batch/pool.ts');
     await closeBatchPool();
   }

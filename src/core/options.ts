@@ -9,7 +9,7 @@
  * key, offending value, what was expected), so that a front end renders the key in its own spelling with
  * `error.forFrontEnd('cli')` instead of rewriting message text.
  */
-import { ExprfitError, type ErrorCode } from '../syntax/span.ts';
+import { ExprfitError, type ErrorCode, type SourceSpan, type SourceText } from '../syntax/span.ts';
 import { closestMatches } from '../syntax/suggest.ts';
 
 /** Where an option is written: the TypeScript API, a CLI flag, or a `.fit` statement / REPL line. */
@@ -23,8 +23,11 @@ interface Bound {
   readonly exclusive: boolean;
 }
 
-/** One declared option. `T` is its value type, `D` whether it has a default (then it is never undefined). */
-export interface OptionSpec<T = unknown, D extends boolean = boolean> {
+/**
+ * One declared option. `T` is its value type, `D` whether it has a default (then it is never undefined), `In`
+ * what a user may pass (`T` and, for an enum, its value aliases).
+ */
+export interface OptionSpec<T = unknown, D extends boolean = boolean, In = T> {
   readonly kind: OptionKind;
   /** One line for `:help`, `--help` and the docs table. */
   readonly doc: string;
@@ -47,7 +50,7 @@ export interface OptionSpec<T = unknown, D extends boolean = boolean> {
   /** `custom`: parses a CLI string (default: the string itself). */
   readonly parse?: (text: string) => unknown;
   /** Type-level only: the value type and whether a default exists. Never set at run time. */
-  readonly __type?: { value: T; hasDefault: D };
+  readonly __type?: { value: T; hasDefault: D; input: In };
 }
 
 type AnySpec = OptionSpec<unknown, boolean>;
@@ -67,15 +70,16 @@ export interface OptionsSchema<S extends OptionSpecs = OptionSpecs> {
   readonly rules: readonly OptionRule<Readonly<Record<string, unknown>>>[];
 }
 
-type ValueOf<X> = X extends OptionSpec<infer T, boolean> ? T : never;
+type ValueOf<X> = X extends { readonly __type?: { value: infer T } } ? T : never;
+type InputOf<X> = X extends { readonly __type?: { input: infer In } } ? In : never;
 type HasDefault<X> = X extends OptionSpec<unknown, infer D> ? D : false;
 
 /** The specs of a schema, or the specs themselves: `OptionsOf<typeof spotsSchema>` and `OptionsOf<S>` both work. */
 type SpecsOf<X> = X extends OptionsSchema<infer S> ? S : X extends OptionSpecs ? X : never;
 
-/** What a user may pass: every key optional (and writable, so that callers can build it up). */
+/** What a user may pass: every key optional (and settable, as in a hand-written options interface). */
 export type OptionsInput<X extends OptionSpecs | OptionsSchema> = {
-  -readonly [K in keyof SpecsOf<X>]?: ValueOf<SpecsOf<X>[K]>;
+  -readonly [K in keyof SpecsOf<X>]?: InputOf<SpecsOf<X>[K]>;
 };
 
 /** What validation returns: options with a default are always present. */
@@ -108,7 +112,8 @@ interface NumberInit extends CommonInit, RangeInit {
   readonly also?: readonly string[];
 }
 
-type Declared<T, I> = OptionSpec<T, I extends { readonly default: unknown } ? true : false>;
+type Declared<T, I, In = T> = OptionSpec<T, I extends { readonly default: unknown } ? true : false, In>;
+type AliasesOf<I> = I extends { readonly valueAliases: infer A } ? keyof A & string : never;
 type AlsoOf<I> = I extends { readonly also: readonly (infer L)[] } ? L : never;
 
 function range(init: RangeInit): { min?: Bound; max?: Bound } {
@@ -156,9 +161,10 @@ export const opt = {
       readonly default?: V[number];
       readonly valueAliases?: Readonly<Record<string, V[number]>>;
     },
-  >(values: V, init: I): Declared<V[number], I> {
+  >(values: V, init: I): Declared<V[number], I, V[number] | AliasesOf<I>> {
     const aliases = init.valueAliases ? { valueAliases: init.valueAliases } : {};
-    return { kind: 'enum', ...common(init), words: values, ...aliases } as Declared<V[number], I>;
+    const spec = { kind: 'enum', ...common(init), words: values, ...aliases };
+    return spec as Declared<V[number], I, V[number] | AliasesOf<I>>;
   },
   string<const I extends CommonInit & { readonly default?: string }>(init: I): Declared<string, I> {
     return { kind: 'string', ...common(init) } as Declared<string, I>;
@@ -184,7 +190,7 @@ export const opt = {
       readonly accept: (value: unknown) => value is T;
       readonly expected: string;
       readonly parse?: (text: string) => unknown;
-      /** Words among the accepted values (`'jac'`), for "did you mean" on a misspelt word. */
+      /** Words offered by completion and help (`symmetric`, `rotated`); other values may be valid too. */
       readonly words?: readonly string[];
     },
   ): OptionSpec<T, D> {
@@ -261,6 +267,11 @@ export function optionKeys(schema: OptionsSchema, frontEnd: FrontEnd = 'api'): s
   return Object.keys(schema.specs).filter((k) => availableIn(schema.specs[k], frontEnd));
 }
 
+/** The declared key that `spelled` (as written in `frontEnd`, or an alias) names; undefined when unknown. */
+export function optionKeyOf(schema: OptionsSchema, spelled: string, frontEnd: FrontEnd): string | undefined {
+  return spellings(schema, frontEnd).get(frontEnd === 'api' ? spelled : camelKey(spelled, frontEnd));
+}
+
 /** Map from every accepted camelCase spelling (key and aliases) to its key. */
 function spellings(schema: OptionsSchema, frontEnd: FrontEnd): Map<string, string> {
   const map = new Map<string, string>();
@@ -335,16 +346,25 @@ export class OptionError extends ExprfitError {
   readonly detail: OptionErrorDetail;
   readonly frontEnd: FrontEnd;
 
-  constructor(detail: OptionErrorDetail, frontEnd: FrontEnd = 'api') {
+  constructor(
+    detail: OptionErrorDetail,
+    frontEnd: FrontEnd = 'api',
+    at: { span?: SourceSpan; source?: SourceText } = {},
+  ) {
     const { message, hints } = renderOptionError(detail, frontEnd);
-    super('option', message, { hints });
+    super('option', message, { hints, ...at });
     this.detail = detail;
     this.frontEnd = frontEnd;
   }
 
   /** The same error with keys spelled for another front end (the CLI showing `--max-group-size`). */
   forFrontEnd(frontEnd: FrontEnd): OptionError {
-    return new OptionError(this.detail, frontEnd);
+    return new OptionError(this.detail, frontEnd, { span: this.span, source: this.source });
+  }
+
+  /** The same error, spelled for `frontEnd`, pointing at the option in a script. */
+  at(frontEnd: FrontEnd, span: SourceSpan | undefined, source: SourceText): OptionError {
+    return new OptionError(this.detail, frontEnd, { span, source });
   }
 }
 
@@ -648,7 +668,7 @@ function typeText(spec: AnySpec): string {
     case 'numberArray':
       return 'numbers';
     case 'custom':
-      return 'value';
+      return spec.words?.length ? `${spec.words.join('|')}|...` : 'value';
     default:
       return spec.words?.length ? `${spec.kind}|${spec.words.join('|')}` : spec.kind;
   }
@@ -659,6 +679,12 @@ function defaultText(spec: AnySpec): string {
   if (d === undefined) return '';
   if (Array.isArray(d)) return d.join(',');
   return typeof d === 'object' && d !== null ? JSON.stringify(d) : String(d);
+}
+
+/** The doc line of an option with its default: `half-width of the fitted region (default 7)`. */
+export function optionDoc(spec: AnySpec): string {
+  const d = defaultText(spec);
+  return `${spec.doc}${d ? ` (default ${d})` : ''}`;
 }
 
 /** The flag as `--help` shows it: `--min-distance <integer>`, `--[no-]joint`. */
@@ -672,16 +698,29 @@ export function completions(schema: OptionsSchema, frontEnd: FrontEnd = 'script'
   return optionKeys(schema, frontEnd).map((k) => renderOptionKey(k, frontEnd));
 }
 
-/** Lines for `:help` / `--help`: the key as written, its type, the doc line and the default. */
-export function helpLines(schema: OptionsSchema, frontEnd: FrontEnd): string[] {
+/** The words completion offers after `key=`: an enum's values and aliases, true/false, a custom option's words. */
+export function valueWords(spec: AnySpec): readonly string[] {
+  if (spec.kind === 'boolean') return ['true', 'false'];
+  return [...(spec.words ?? []), ...Object.keys(spec.valueAliases ?? {})];
+}
+
+/**
+ * Lines for `:help` / `--help`: the key as written, its type, the doc line and the default; `extra` rows
+ * (a front end's own options, `[head, doc]`) are aligned with them.
+ */
+export function helpLines(
+  schema: OptionsSchema,
+  frontEnd: FrontEnd,
+  extra: readonly (readonly [string, string])[] = [],
+): string[] {
   const rows = optionKeys(schema, frontEnd).map((k) => {
     const spec = schema.specs[k];
     const head = frontEnd === 'cli' ? cliFlag(k, spec) : `${renderOptionKey(k, frontEnd)}<${typeText(spec)}>`;
-    const d = defaultText(spec);
-    return [head, `${spec.doc}${d ? ` (default ${d})` : ''}`] as const;
+    return [head, optionDoc(spec)] as const;
   });
-  const width = Math.max(0, ...rows.map(([h]) => h.length));
-  return rows.map(([h, doc]) => `  ${h.padEnd(width)}  ${doc}`);
+  const all = [...rows, ...extra];
+  const width = Math.max(0, ...all.map(([h]) => h.length));
+  return all.map(([h, doc]) => `  ${h.padEnd(width)}  ${doc}`);
 }
 
 function cell(text: string): string {

@@ -11,71 +11,62 @@
  *     save spots to "spots.csv"       # the table
  *     save spots to "spots.png"       # the overlay: the image with the fitted ellipses
  *
- * Options are the `exprfit spots` flags in snake_case (parsed by `spotsOptionsFrom`), plus `split_blends`,
- * `residual_passes`, `peaks=TABLE_OR_ARRAY`, `start_NAME=value`, `name=NAME`, `out="file.csv"` and
+ * Options are those of `spotsSchema` (src/batch/spots/options.ts) in snake_case, parsed with `parseOptions`,
+ * plus this statement's own `peaks=TABLE_OR_ARRAY`, `start_NAME=value`, `name=NAME`, `out="file.csv"` and
  * `overlay="file.png"`. Errors point at the option (or argument) that caused them.
  *
  * In the statement table through commands/spots.ts; the pipeline is imported when it runs.
  */
 import type { Expr } from '../ast/expr.ts';
-import type { SpotsOptions } from '../batch/spots.ts';
+import { checkSpotImage } from '../batch/findPeaks.ts';
+import { STATUS } from '../batch/lm.ts';
+import type { SpotModel } from '../batch/models.ts';
+import { peaksFromOption } from '../batch/spots/detect.ts';
+import {
+  checkMissingStarts,
+  checkStartValue,
+  spotsSchema,
+  type SpotsOptions,
+  type ValidSpotsOptions,
+} from '../batch/spots/options.ts';
+import type { SpotsResult } from '../batch/spots/report.ts';
+import {
+  OptionError,
+  camelKey,
+  helpLines,
+  optionKeyOf,
+  optionKeys,
+  parseOptions,
+  spellKey,
+  valueWords,
+} from '../core/options.ts';
 import { NdArray } from '../data/ndarray.ts';
 import { ExprfitError, spanAt, type SourceSpan } from '../syntax/span.ts';
 import { closestMatches } from '../syntax/suggest.ts';
 import type { CommandStatement, OptionArg } from '../syntax/statements.ts';
 import type { CommandChecker, CommandDef, StatementContext } from './context.ts';
 import { displayPath, isIdentifier, outputPath, rethrowAt, where } from './optionArgs.ts';
-import { asArray, asString, describeType, isTable, makeTable, typeError, type Value } from './values.ts';
+import { asArray, asString, describeType, isTable, makeTable, typeError } from './values.ts';
 import { nameMap, nameTable } from './nameMap.ts';
 
-// The option names of the statement (snake_case; camelCase is accepted too). `start_NAME` gives the start
-// value of a parameter of a user model that has no role (docs/batch.md).
-const NUMBER_OPTIONS = [
-  'roi',
-  'min_distance',
-  'smooth',
-  'border',
-  'max_peaks',
-  'threads',
-  'group_distance',
-  'max_group_size',
-  'residual_passes',
-];
-const BOOLEAN_OPTIONS = ['joint', 'shared_width', 'split_blends'];
-const WORDS: Readonly<Record<string, readonly string[]>> = nameTable({
-  model: ['symmetric', 'elliptical', 'rotated'],
-  estimator: ['lse', 'lsq', 'poisson'],
-  stop: ['gpufit', 'strict'],
-  joint: ['true', 'false'],
-  shared_width: ['true', 'false'],
-  split_blends: ['true', 'false'],
-});
+/** The statement's own options (not options of the pipeline). */
+const OWN_OPTIONS = ['peaks', 'start_NAME', 'name', 'out', 'overlay'];
 const FILE_OPTIONS = ['out', 'overlay'];
-const OPTIONS = [
-  'model',
-  'roi',
-  'threshold',
-  'min_distance',
-  'smooth',
-  'border',
-  'max_peaks',
-  'estimator',
-  'threads',
-  'stop',
-  'joint',
-  'group_distance',
-  'max_group_size',
-  'shared_width',
-  'split_blends',
-  'residual_passes',
-  'peaks',
-  'start_NAME',
-  'name',
-  'out',
-  'overlay',
-];
-/** Aliases that spotsOptionsFrom accepts. */
-const ALIASES: Readonly<Record<string, string>> = nameTable({ max_group: 'max_group_size' });
+
+/** The option names (snake_case; camelCase is accepted too), for completion and `exprfit check`. */
+const OPTIONS = [...optionKeys(spotsSchema, 'script').map((k) => spellKey(k, 'script')), ...OWN_OPTIONS];
+
+type SpotsKey = keyof typeof spotsSchema.specs;
+
+/** The words of options that take words (`estimator`: `lse`, `poisson`, ...), for completion. */
+const WORDS: Readonly<Record<string, readonly string[]>> = nameTable(
+  Object.fromEntries(
+    optionKeys(spotsSchema, 'script').flatMap((k) => {
+      const words = valueWords(spotsSchema.specs[k as SpotsKey]);
+      return words.length ? [[spellKey(k, 'script'), words]] : [];
+    }),
+  ),
+);
 
 const HELP = [
   'img = load("cells.tif")',
@@ -85,12 +76,14 @@ const HELP = [
   'x = col(spots, "x")                a column as an array (col(spots, "amplitude"), ...)',
   'save spots to "spots.csv"          the table (.csv, .tsv, .json, .npy)',
   'save spots to "spots.png"          the overlay: the image with the fitted ellipses (2 sigma)',
-  'Options: model=symmetric|elliptical|rotated|"EXPR in x, y"  roi=7 (half-width of the fitted region)',
-  '  threshold="5sigma"|NUMBER (k >= 0 sigmas; a number is absolute)  min_distance=1  smooth=0.5  border=0  max_peaks=N',
-  '  estimator=lse|poisson  threads=N  stop=gpufit|strict  joint=true|false  group_distance=D',
-  '  max_group_size=25  shared_width=false  split_blends=true|false  residual_passes=N',
-  '  peaks=TABLE|[[x, y], ...] (fit at these positions)  start_NAME=value (user-model parameters)',
-  '  name=spots (the table\'s name)  out="spots.csv"  overlay="spots.png"',
+  'Options:',
+  ...helpLines(spotsSchema, 'script', [
+    ['peaks=TABLE|[[x, y], ...]', 'fit at these positions (a spots table, or an array [n, 2])'],
+    ['start_NAME=<number>', 'start value of a user-model parameter spots does not estimate'],
+    ['name=<name>', 'the name of the table (default spots)'],
+    ['out=<file>', 'write the table (.csv, .tsv, ...)'],
+    ['overlay=<file>', 'write the overlay: the image with the fitted ellipses (.png)'],
+  ]),
   'Columns: id, x, y (0-based pixel centres), amplitude, sigma_x, sigma_y, theta, background, x_err, y_err,',
   '  amplitude_err, chi2, iterations, status (0 converged, 1 max-iterations, 2 singular, 3 non-finite,',
   '  4 too-few-points: fewer valid pixels than parameters).',
@@ -110,18 +103,33 @@ export function spotsCommand(): CommandDef {
   };
 }
 
-/** `minDistance` and `min-distance` → `min_distance`; `start_NAME` keeps NAME's case. */
+/** `minDistance` and `min-distance` → `min_distance`, aliases to their key; `start_NAME` keeps NAME's case. */
 function canonicalKey(key: string): string {
   if (key.startsWith('start_') && key.length > 6) return key;
-  const k = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
-  return ALIASES[k] ?? k;
+  const k = optionKeyOf(spotsSchema, key, 'script');
+  return k !== undefined ? spellKey(k, 'script') : key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
-function unknownKey(o: OptionArg, error: CommandChecker['error']): ExprfitError {
-  const close = closestMatches(o.key, OPTIONS);
-  return error('option', `unknown option '${o.key}' for spots`, o.keySpan, [
-    close.length ? `did you mean '${close[0]}'?` : `the options are: ${OPTIONS.join(', ')}`,
-  ]);
+/** Whether `key` (canonical) is an option: the schema's, the statement's own, or `start_NAME`. */
+function isOption(key: string): boolean {
+  return OPTIONS.includes(key) || (key.startsWith('start_') && key.length > 6);
+}
+
+/** Puts an option error, spelled as in scripts, at a place in the script. */
+type Place = (err: OptionError, span: SourceSpan | undefined) => ExprfitError;
+
+function unknownKey(o: OptionArg, place: Place): ExprfitError {
+  const known = OPTIONS.filter((k) => k !== 'start_NAME');
+  const err = new OptionError({
+    kind: 'option',
+    scope: 'spots',
+    problem: 'unknown',
+    key: camelKey(o.key, 'script'),
+    value: undefined,
+    suggestions: closestMatches(o.key, known).map((k) => camelKey(k, 'script')),
+    suggestionsAreKeys: true,
+  });
+  return place(err, o.keySpan);
 }
 
 /** The word of `key=word` / `key="word"` (undefined for other expressions). */
@@ -169,8 +177,58 @@ function extraArgument(e: Expr, error: CommandChecker['error']): ExprfitError {
   return error('usage', 'spots takes one image argument', e.span, [hint]);
 }
 
+/** An option error of the schema, spelled as in scripts and pointing at the option it is about. */
+function positioned(err: unknown, options: readonly OptionArg[], place: Place): unknown {
+  if (!(err instanceof OptionError)) return err;
+  const o = [...options].reverse().find((a) => optionKeyOf(spotsSchema, a.key, 'script') === err.detail.key);
+  return place(err, err.detail.problem === 'unknown' ? o?.keySpan : (o?.value.span ?? o?.keySpan));
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // static check (exprfit check, and before a script runs)
+
+/** `model=rotatd`: an unknown built-in model (a string or an expression is a user model). */
+function checkModelWord(o: OptionArg, name: string, c: CommandChecker): void {
+  const words = WORDS.model;
+  if (words.includes(name)) return;
+  const close = closestMatches(name, words);
+  throw c.error(
+    'option',
+    `unknown spot model '${name}'`,
+    o.value.span,
+    close.length
+      ? [`did you mean '${close[0]}'?`]
+      : ['use symmetric, elliptical, rotated, or an expression in x and y as a string'],
+  );
+}
+
+/** A word value (`estimator=poison`) checked against the schema. */
+function checkWord(o: OptionArg, key: string, word: string, place: Place): void {
+  try {
+    parseOptions(spotsSchema, { [key]: word }, 'script');
+  } catch (err) {
+    throw positioned(err, [o], place);
+  }
+}
+
+function checkOption(o: OptionArg, c: CommandChecker): void {
+  const place: Place = (err, span) => {
+    const e = err.forFrontEnd('script');
+    return c.error(e.code, e.message, span, [...e.hints]);
+  };
+  const key = canonicalKey(o.key);
+  if (!isOption(key)) throw unknownKey(o, place);
+  if (o.value.kind === 'sym' && WORDS[key] && !c.has(o.value.name)) {
+    if (key === 'model') checkModelWord(o, o.value.name, c);
+    else checkWord(o, key, o.value.name, place);
+  } else if (key === 'model' && o.value.kind !== 'str' && o.value.kind !== 'sym') {
+    // an expression in x and y: its names are the model's parameters
+  } else if (o.value.kind === 'sym' && key === 'threshold' && !c.has(o.value.name)) {
+    throw c.error('option', 'threshold is a number or like "5sigma"', o.value.span, [
+      'write threshold="5sigma" or threshold=100',
+    ]);
+  } else if (o.value.kind !== 'str') c.expr(o.value);
+}
 
 function checkSpots(stmt: CommandStatement, c: CommandChecker): void {
   const { image, extra } = splitArgs(stmt);
@@ -180,37 +238,15 @@ function checkSpots(stmt: CommandStatement, c: CommandChecker): void {
   let name = 'spots';
   let nameSpan: SourceSpan | undefined = stmt.span;
   for (const o of stmt.options) {
-    const key = canonicalKey(o.key);
-    if (!key.startsWith('start_') && !OPTIONS.includes(key)) throw unknownKey(o, c.error);
+    if (canonicalKey(o.key) !== 'name') {
+      checkOption(o, c);
+      continue;
+    }
     const w = wordOf(o);
-    if (key === 'name') {
-      if (w === undefined || !isIdentifier(w))
-        throw c.error('value', 'name must be a name such as name=cells', o.value.span);
-      name = w;
-      nameSpan = o.value.span;
-    } else if (WORDS[key] && o.value.kind === 'sym' && !c.has(o.value.name)) {
-      if (!WORDS[key].includes(o.value.name) && !(key === 'estimator' && o.value.name === 'mle')) {
-        const close = closestMatches(o.value.name, WORDS[key]);
-        throw c.error(
-          'option',
-          key === 'model'
-            ? `unknown spot model '${o.value.name}'`
-            : `option ${o.key} is one of ${WORDS[key].join(', ')}`,
-          o.value.span,
-          close.length
-            ? [`did you mean '${close[0]}'?`]
-            : key === 'model'
-              ? ['use symmetric, elliptical, rotated, or an expression in x and y as a string']
-              : [],
-        );
-      }
-    } else if (key === 'model' && o.value.kind !== 'str' && o.value.kind !== 'sym') {
-      // an expression in x and y: its names are the model's parameters
-    } else if (o.value.kind === 'sym' && key === 'threshold' && !c.has(o.value.name)) {
-      throw c.error('option', 'threshold is a number or like "5sigma"', o.value.span, [
-        'write threshold="5sigma" or threshold=100',
-      ]);
-    } else if (o.value.kind !== 'str') c.expr(o.value);
+    if (w === undefined || !isIdentifier(w))
+      throw c.error('value', 'name must be a name such as name=cells', o.value.span);
+    name = w;
+    nameSpan = o.value.span;
   }
   c.define(name, nameSpan ?? stmt.span);
 }
@@ -226,16 +262,19 @@ interface Parsed {
   readonly name: string;
   /** Where to point errors about an option (by its canonical key, or `image`). */
   readonly spans: Map<string, SourceSpan | undefined>;
-  /** The options as written, by canonical key. */
-  readonly written: Map<string, OptionArg>;
 }
 
-async function parseStatement(stmt: CommandStatement, ctx: StatementContext): Promise<Parsed> {
-  const error: CommandChecker['error'] = (code, message, span, hints) =>
-    new ExprfitError(code, message, { span, source: ctx.source, hints });
-  const { image: imageExpr, sigmaOf, extra } = splitArgs(stmt);
-  if (!imageExpr) throw noImage(stmt, error);
-  if (extra) throw extraArgument(extra, error);
+/** The statement's options, read in one pass: the pipeline's (as written, for parseOptions) and its own. */
+interface Gathered {
+  readonly raw: Record<string, unknown>;
+  readonly start: Record<string, number>;
+  peaks?: { x: Float64Array; y: Float64Array };
+  modelExpr?: Expr;
+  name: string;
+  readonly files: Record<string, string>;
+}
+
+async function imageOf(imageExpr: Expr, stmtSpan: SourceSpan, ctx: StatementContext): Promise<NdArray> {
   const imageValue = await ctx.evaluator.evaluate(imageExpr);
   if (!(imageValue instanceof NdArray) || imageValue.ndim !== 2) {
     const what =
@@ -248,116 +287,121 @@ async function parseStatement(stmt: CommandStatement, ctx: StatementContext): Pr
       ['load one with img = load("image.tif") (.png, .tif, .fits, .npy, ...)'],
     );
   }
-  const spans = new Map<string, SourceSpan | undefined>([['image', imageExpr.span]]);
-  const written = new Map<string, OptionArg>();
-  const raw = nameMap<unknown>();
-  const extraOptions: SpotsOptions = {};
-  const start = nameMap<number>();
-  let name = 'spots';
-  let modelExpr: Expr | undefined;
-  const evaluate = (o: OptionArg): Promise<Value> => ctx.evaluator.evaluate(o.value);
-  const num = async (o: OptionArg): Promise<number> => {
-    const v = await evaluate(o);
-    if (typeof v === 'number') return v;
-    if (v instanceof NdArray && v.size === 1) return v.data[0];
-    throw typeError(
-      `option ${o.key} must be a number, but it is ${describeType(v)}`,
+  try {
+    checkSpotImage(imageValue);
+  } catch (err) {
+    throw rethrowAt(err, ctx, imageExpr.span ?? stmtSpan);
+  }
+  return imageValue;
+}
+
+/** A number option value (`start_NAME=...`). */
+async function numberOf(o: OptionArg, ctx: StatementContext): Promise<number> {
+  const v = await ctx.evaluator.evaluate(o.value);
+  if (typeof v === 'number') return v;
+  if (v instanceof NdArray && v.size === 1) return v.data[0];
+  throw typeError(`option ${o.key} must be a number, but it is ${describeType(v)}`, where(ctx, o.value.span));
+}
+
+/**
+ * The value of an option of the schema: a bare word (`estimator=poisson`, `joint=yes`) where the option
+ * takes words and no variable has that name, else the value of the expression (a one-element array as a
+ * number). `parseOptions` reads and checks it.
+ */
+async function schemaValue(o: OptionArg, key: string, ctx: StatementContext): Promise<unknown> {
+  if (o.value.kind === 'sym' && WORDS[key] && ctx.interp.lookup(o.value.name) === undefined)
+    return o.value.name;
+  const v = await ctx.evaluator.evaluate(o.value);
+  return v instanceof NdArray && v.size === 1 ? v.data[0] : v;
+}
+
+/** `threshold=5sigma`, `threshold="5sigma"`, `threshold=120` or a variable holding one of these. */
+async function thresholdOf(o: OptionArg, sigma: boolean, ctx: StatementContext): Promise<unknown> {
+  if (o.value.kind === 'sym' && ctx.interp.lookup(o.value.name) === undefined) return o.value.name;
+  const v = await ctx.evaluator.evaluate(o.value);
+  if (typeof v === 'number') return sigma ? `${v}sigma` : v;
+  if (typeof v === 'string') return v;
+  throw typeError(`threshold is a number or like "5sigma", not ${describeType(v)}`, where(ctx, o.value.span));
+}
+
+async function gatherOption(
+  o: OptionArg,
+  g: Gathered,
+  sigmaOf: Set<OptionArg>,
+  ctx: StatementContext,
+): Promise<void> {
+  const key = canonicalKey(o.key);
+  if (key.startsWith('start_') && key.length > 6) g.start[key.slice(6)] = await numberOf(o, ctx);
+  else if (key === 'name') {
+    const w = o.value.kind === 'sym' || o.value.kind === 'str' ? wordOf(o)! : '';
+    if (!isIdentifier(w)) throw typeError('name must be a name such as name=cells', where(ctx, o.value.span));
+    g.name = w;
+  } else if (key === 'peaks') g.peaks = await peaksOf(o, ctx);
+  else if (FILE_OPTIONS.includes(key))
+    g.files[key] = asString(
+      await ctx.evaluator.evaluate(o.value),
+      `option ${o.key}`,
       where(ctx, o.value.span),
     );
-  };
-  /** A word: `key=word` (unless word names a variable), `key="word"`, or a variable holding a string. */
-  const word = async (o: OptionArg): Promise<string> => {
-    if (o.value.kind === 'sym' && ctx.interp.lookup(o.value.name) === undefined) return o.value.name;
-    const v = await evaluate(o);
-    if (typeof v === 'number' && BOOLEAN_OPTIONS.includes(canonicalKey(o.key))) return String(v);
-    return asString(v, `option ${o.key}`, where(ctx, o.value.span));
+  else if (key === 'model' && o.value.kind !== 'sym' && o.value.kind !== 'str') g.modelExpr = o.value;
+  else if (key === 'threshold') g.raw[o.key] = await thresholdOf(o, sigmaOf.has(o), ctx);
+  else if (optionKeyOf(spotsSchema, o.key, 'script') !== undefined)
+    g.raw[o.key] = await schemaValue(o, key, ctx);
+  else throw unknownKey(o, (err, span) => err.at('script', span, ctx.source));
+}
+
+async function parseStatement(stmt: CommandStatement, ctx: StatementContext): Promise<Parsed> {
+  const error: CommandChecker['error'] = (code, message, span, hints) =>
+    new ExprfitError(code, message, { span, source: ctx.source, hints });
+  const { image: imageExpr, sigmaOf, extra } = splitArgs(stmt);
+  if (!imageExpr) throw noImage(stmt, error);
+  if (extra) throw extraArgument(extra, error);
+  const image = await imageOf(imageExpr, stmt.span, ctx);
+  const spans = new Map<string, SourceSpan | undefined>([['image', imageExpr.span]]);
+  const g: Gathered = {
+    raw: nameMap<unknown>(),
+    start: nameMap<number>(),
+    name: 'spots',
+    files: nameMap<string>(),
   };
   for (const o of stmt.options) {
-    const key = canonicalKey(o.key);
-    spans.set(key, o.value.span);
-    written.set(key, o);
-    if (key.startsWith('start_')) {
-      start[key.slice(6)] = await num(o);
-      continue;
-    }
-    switch (key) {
-      case 'name': {
-        const w = o.value.kind === 'sym' || o.value.kind === 'str' ? wordOf(o)! : '';
-        if (!isIdentifier(w))
-          throw typeError('name must be a name such as name=cells', where(ctx, o.value.span));
-        name = w;
-        break;
-      }
-      case 'model':
-        if (o.value.kind === 'sym' || o.value.kind === 'str') raw.model = await word(o);
-        else modelExpr = o.value;
-        break;
-      case 'threshold': {
-        const v = o.value.kind === 'sym' ? await word(o) : await evaluate(o);
-        if (typeof v === 'number') raw.threshold = sigmaOf.has(o) ? `${v}sigma` : v;
-        else if (typeof v === 'string') raw.threshold = v;
-        else
-          throw typeError(
-            `threshold is a number or like "5sigma", not ${describeType(v)}`,
-            where(ctx, o.value.span),
-          );
-        break;
-      }
-      case 'estimator':
-      case 'stop':
-        raw[key] = await word(o);
-        break;
-      case 'peaks':
-        extraOptions.peaks = await peaksOf(o, ctx);
-        break;
-      case 'split_blends':
-      case 'residual_passes':
-        break; // below, after the checks of spotsOptionsFrom
-      default:
-        if (BOOLEAN_OPTIONS.includes(key)) {
-          const w = await word(o);
-          if (w !== 'true' && w !== 'false' && w !== '1' && w !== '0')
-            throw typeError(`option ${o.key} is true or false`, where(ctx, o.value.span));
-          raw[key] = w;
-        } else if (NUMBER_OPTIONS.includes(key)) raw[key] = await num(o);
-        else if (FILE_OPTIONS.includes(key))
-          raw[key] = asString(await evaluate(o), `option ${o.key}`, where(ctx, o.value.span));
-        else throw unknownKey(o, error);
-    }
-    if (key === 'split_blends') {
-      const w = await word(o);
-      if (w !== 'true' && w !== 'false' && w !== '1' && w !== '0')
-        throw typeError(`option ${o.key} is true or false`, where(ctx, o.value.span));
-      extraOptions.splitBlends = w === 'true' || w === '1';
-    } else if (key === 'residual_passes') {
-      const n = await num(o);
-      if (!Number.isInteger(n) || n < 0)
-        throw typeError(`residual_passes is a whole number >= 0, got ${n}`, where(ctx, o.value.span));
-      extraOptions.residualPasses = n;
-    } else if (Object.hasOwn(raw, key)) {
-      // each option alone, so that a bad value is reported at its place
-      const { spotsOptionsFrom } = await import('../batch/spots.ts');
-      try {
-        spotsOptionsFrom({ [key]: raw[key] });
-      } catch (err) {
-        throw rethrowAt(err, ctx, o.value.span ?? o.keySpan);
-      }
-    }
+    spans.set(canonicalKey(o.key), o.value.span);
+    await gatherOption(o, g, sigmaOf, ctx);
   }
-  const { spotsOptionsFrom } = await import('../batch/spots.ts');
-  const parsed = spotsOptionsFrom(raw);
-  const options: SpotsOptions = { ...parsed.options, ...extraOptions };
-  if (modelExpr) options.model = modelExpr;
-  if (Object.keys(start).length) options.start = start;
+  const options = pipelineOptions(g, stmt, ctx);
+  await checkModel(options, stmt, spans, ctx);
+  if (g.peaks) checkPeaks(g.peaks, image, spans.get('peaks') ?? stmt.span, ctx);
+  return { image, options, ...g.files, name: g.name, spans };
+}
+
+/** The options of the pipeline: the schema's, parsed and checked, with the model expression, starts and peaks. */
+function pipelineOptions(g: Gathered, stmt: CommandStatement, ctx: StatementContext): SpotsOptions {
+  let parsed: ValidSpotsOptions;
+  try {
+    parsed = parseOptions(spotsSchema, g.raw, 'script');
+  } catch (err) {
+    throw positioned(err, stmt.options, (e, span) => e.at('script', span, ctx.source));
+  }
   return {
-    image: imageValue,
-    options,
-    ...(parsed.out !== undefined ? { out: parsed.out } : {}),
-    ...(parsed.overlay !== undefined ? { overlay: parsed.overlay } : {}),
-    name,
-    spans,
-    written,
+    ...parsed,
+    ...(g.modelExpr ? { model: g.modelExpr } : {}),
+    ...(Object.keys(g.start).length ? { start: g.start } : {}),
+    ...(g.peaks ? { peaks: g.peaks } : {}),
   };
+}
+
+/** Every peak inside the image (checked here so that the error points at `peaks=`). */
+function checkPeaks(
+  peaks: Gathered['peaks'] & object,
+  image: NdArray,
+  span: SourceSpan,
+  ctx: StatementContext,
+): void {
+  try {
+    peaksFromOption(peaks, image.shape[1], image.shape[0]);
+  } catch (err) {
+    throw rethrowAt(err, ctx, span);
+  }
 }
 
 /** `peaks=TABLE` (its x and y columns, e.g. an earlier spots table) or `peaks=[[x, y], ...]` ([n, 2]). */
@@ -385,63 +429,64 @@ async function peaksOf(o: OptionArg, ctx: StatementContext): Promise<{ x: Float6
   return { x, y };
 }
 
-/** The option (canonical key) an error of the pipeline is about, if any. */
-function optionOfError(err: ExprfitError, spans: Map<string, SourceSpan | undefined>): string | undefined {
-  const m = err.message;
-  if (err.code === 'shape' || /^the image\b/.test(m)) return 'image';
-  const start = /^start value for '([^']+)'/.exec(m)?.[1];
-  if (start !== undefined && spans.has(`start_${start}`)) return `start_${start}`;
-  if (/spot model|model parameter/.test(m)) return 'model';
-  if (/^peaks? /.test(m)) return 'peaks';
-  if (/^threshold/.test(m)) return 'threshold';
-  const first = /^(\w+)/.exec(m)?.[1];
-  if (first) {
-    const key = canonicalKey(first);
-    if (spans.has(key)) return key;
-  }
-  return undefined;
-}
-
 /**
- * An error of the pipeline, positioned at the option it is about (named as the script wrote it), at the
- * image, or inside a model string (a syntax error in `model="..."` points into the script's string).
+ * The spot model and the start values, checked before the pipeline runs so that errors point at the option:
+ * the model (a syntax error in `model="..."` points into the script's string), each `start_NAME`.
  */
-function pipelineError(err: unknown, p: Parsed, stmt: CommandStatement, ctx: StatementContext): unknown {
-  if (!(err instanceof ExprfitError)) return err;
-  const model = p.written.get('model');
-  const inModel = model?.value.kind === 'str' && err.source?.text === model.value.value;
-  const key = inModel ? 'model' : optionOfError(err, p.spans);
-  const opt = key !== undefined ? p.written.get(key) : undefined;
-  let message = err.message;
-  let hints = err.hints;
-  const first = /^(\w+)/.exec(message)?.[1];
-  if (opt && first && first !== opt.key && canonicalKey(first) === key)
-    message = opt.key + message.slice(first.length);
-  const param = /^no start value for the model parameter '([^']+)'/.exec(message)?.[1];
-  if (param)
-    hints = [`give it with start_${param}=... (spots finds amplitude, centre, widths, angle and background)`];
-  let span = (key !== undefined ? p.spans.get(key) : undefined) ?? stmt.span;
-  // a syntax error inside model="...": map its position into the script when the string has no escapes
-  const vs = opt?.value.span;
-  if (
-    key === 'model' &&
-    opt?.value.kind === 'str' &&
-    vs &&
-    err.span &&
-    err.source?.text === opt.value.value
-  ) {
-    const inner = ctx.source.text.slice(vs.start + 1, vs.end - 1);
-    if (inner === opt.value.value) {
-      const start = Math.min(vs.start + 1 + err.span.start, vs.end - 1);
-      span = spanAt(
-        ctx.source.text,
-        start,
-        Math.max(start + 1, Math.min(vs.end - 1, vs.start + 1 + err.span.end)),
-      );
-      message = `in the model: ${message}`;
+async function checkModel(
+  options: SpotsOptions,
+  stmt: CommandStatement,
+  spans: Map<string, SourceSpan | undefined>,
+  ctx: StatementContext,
+): Promise<SpotModel> {
+  const written = stmt.options.find((o) => canonicalKey(o.key) === 'model');
+  const { spotModel } = await import('../batch/models.ts');
+  let model: SpotModel;
+  try {
+    model = spotModel(options.model);
+  } catch (err) {
+    throw modelError(err, written, stmt, ctx);
+  }
+  for (const [name, v] of Object.entries(options.start ?? {})) {
+    try {
+      checkStartValue(model, name, v);
+    } catch (err) {
+      throw rethrowAt(err, ctx, spans.get(`start_${name}`) ?? stmt.span);
     }
   }
-  return new ExprfitError(err.code, message, { span, source: ctx.source, hints, cause: err });
+  try {
+    checkMissingStarts(model, options.start ?? {}, 'script');
+  } catch (err) {
+    throw rethrowAt(err, ctx, written?.value.span ?? stmt.span);
+  }
+  return model;
+}
+
+/** An error of the model, at the option (inside the string for a syntax error in `model="..."`). */
+function modelError(
+  err: unknown,
+  written: OptionArg | undefined,
+  stmt: CommandStatement,
+  ctx: StatementContext,
+): unknown {
+  if (!(err instanceof ExprfitError)) return err;
+  const vs = written?.value.span;
+  const inString = written?.value.kind === 'str' && err.source?.text === written.value.value;
+  if (!inString || !vs || !err.span || ctx.source.text.slice(vs.start + 1, vs.end - 1) !== err.source?.text)
+    return new ExprfitError(err.code, err.message, {
+      span: vs ?? stmt.span,
+      source: ctx.source,
+      hints: err.hints,
+      cause: err,
+    });
+  const start = Math.min(vs.start + 1 + err.span.start, vs.end - 1);
+  const end = Math.max(start + 1, Math.min(vs.end - 1, vs.start + 1 + err.span.end));
+  return new ExprfitError(err.code, `in the model: ${err.message}`, {
+    span: spanAt(ctx.source.text, start, end),
+    source: ctx.source,
+    hints: err.hints,
+    cause: err,
+  });
 }
 
 async function runSpotsStatement(stmt: CommandStatement, ctx: StatementContext): Promise<void> {
@@ -454,12 +499,12 @@ async function runSpotsStatement(stmt: CommandStatement, ctx: StatementContext):
       hints: ['name the table with name=...'],
     });
   }
-  const { runSpots, SPOT_COLUMNS } = await import('../batch/spots.ts');
+  const { runSpots, SPOT_COLUMNS } = await import('../batch/spots/index.ts');
   let res;
   try {
     res = await runSpots(p.image, p.options);
   } catch (err) {
-    throw pipelineError(err, p, stmt, ctx);
+    throw rethrowAt(err, ctx, stmt.span);
   }
   const table = makeTable(res.columns as Readonly<Record<string, Float64Array>>, {
     names: SPOT_COLUMNS,
@@ -472,6 +517,17 @@ async function runSpotsStatement(stmt: CommandStatement, ctx: StatementContext):
     ? ctx.source.text.slice(stmt.args[0].span.start, stmt.args[0].span.end)
     : 'image';
   interp.info(`spots ${imageText}: ${res.summary}${p.name === 'spots' ? '' : ` (table ${p.name})`}`);
+  await writeFiles(res, p, stmt, ctx);
+  warnUnconverged(res, imageText, ctx);
+}
+
+/** `out=` and `overlay=`: the table and the overlay written right away. */
+async function writeFiles(
+  res: SpotsResult,
+  p: Parsed,
+  stmt: CommandStatement,
+  ctx: StatementContext,
+): Promise<void> {
   for (const [file, key] of [
     [p.out, 'out'],
     [p.overlay, 'overlay'],
@@ -485,24 +541,27 @@ async function runSpotsStatement(stmt: CommandStatement, ctx: StatementContext):
     } catch (err) {
       throw rethrowAt(err, ctx, span);
     }
-    interp.info(`wrote ${displayPath(path)}`);
+    ctx.interp.info(`wrote ${displayPath(path)}`);
   }
-  // Spot fits that did not converge count as a fit that did not converge (exit status 3 of exprfit run); their
-  // rows are in the table with their status.
+}
+
+/**
+ * Spot fits that did not converge count as a fit that did not converge (exit status 3 of exprfit run); their
+ * rows are in the table with their status.
+ */
+function warnUnconverged(res: SpotsResult, imageText: string, ctx: StatementContext): void {
   const status = res.columns.status;
-  let failed = 0;
-  for (let i = 0; i < status.length; i++) if (status[i] !== 0) failed++;
-  if (failed > 0) {
-    interp.unconverged++;
-    const counts = new Map<string, number>();
-    for (let i = 0; i < status.length; i++) {
-      if (status[i] === 0) continue;
-      const why = res.statusNames[status[i]] ?? String(status[i]);
-      counts.set(why, (counts.get(why) ?? 0) + 1);
-    }
-    const detail = [...counts].map(([k, v]) => `${v} ${k}`).join(', ');
-    interp.warn(
-      `warning: spots ${imageText}: ${failed} of ${status.length} spot fits did not converge (${detail}); see the status column`,
-    );
+  const counts = new Map<string, number>();
+  for (let i = 0; i < status.length; i++) {
+    if (status[i] === STATUS.converged) continue;
+    const why = res.statusNames[status[i]] ?? String(status[i]);
+    counts.set(why, (counts.get(why) ?? 0) + 1);
   }
+  const failed = [...counts.values()].reduce((a, b) => a + b, 0);
+  if (failed === 0) return;
+  ctx.interp.unconverged++;
+  const detail = [...counts].map(([k, v]) => `${v} ${k}`).join(', ');
+  ctx.interp.warn(
+    `warning: spots ${imageText}: ${failed} of ${status.length} spot fits did not converge (${detail}); see the status column`,
+  );
 }

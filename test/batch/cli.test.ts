@@ -7,7 +7,7 @@ import { runInProcess } from '../cli/inProcess.ts';
 import { writeNpy } from '../../src/data/npy.ts';
 import { readTable } from '../../src/data/table.ts';
 import { closeBatchPool } from '../../src/batch/pool.ts';
-import { SPOT_COLUMNS } from '../../src/batch/spots.ts';
+import { SPOT_COLUMNS } from '../../src/batch/spots/index.ts';
 import type { TrueSpot } from './helpers.ts';
 import { matchSpots, poissonImage, rng, spotImage } from './helpers.ts';
 
@@ -66,7 +66,7 @@ describe('exprfit spots', () => {
     expect(r.stderr).toBe('');
     const bad = await run(['spots', file, '--threshold', 'five']);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/threshold must be a number/);
+    expect(bad.stderr).toMatch(/spots option '--threshold' must be a number/);
     const missing = await run(['spots', join(dir, 'nope.npy')]);
     expect(missing.status).toBe(2);
   });

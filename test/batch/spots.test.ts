@@ -6,10 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { NdArray } from '../../src/data/ndarray.ts';
 import { parsePng } from '../../src/data/png.ts';
 import { ExprfitError } from '../../src/syntax/span.ts';
-import { findPeaks, parseThreshold, robustStats } from '../../src/batch/findPeaks.ts';
+import { findPeaks, findPeaksSchema, parseThreshold, robustStats } from '../../src/batch/findPeaks.ts';
+import { spotsSchema } from '../../src/batch/spots/options.ts';
+import { OptionError } from '../../src/core/options.ts';
 import { momentStart } from '../../src/batch/moments.ts';
 import { multiSpotModel, spotModel } from '../../src/batch/models.ts';
-import { runSpots, SPOT_COLUMNS, spotsOptionsFrom } from '../../src/batch/spots.ts';
+import { runSpots, SPOT_COLUMNS, spotsOptionsFrom } from '../../src/batch/spots/index.ts';
 import { gaussianSpotCrb } from '../../src/batch/crb.ts';
 import { closeBatchPool } from '../../src/batch/pool.ts';
 import { printExpr } from '../../src/ast/print.ts';
@@ -448,12 +450,63 @@ describe('runSpots', () => {
       overlay: 'spots.png',
     });
     expect(() => spotsOptionsFrom({ rois: 7 })).toThrow(/unknown spots option 'rois'/);
-    expect(() => spotsOptionsFrom({ roi: 'seven' })).toThrow(/number/);
+    expect(() => spotsOptionsFrom({ roi: 'seven' })).toThrow(
+      /spots option 'roi' must be an integer >= 1, got 'seven'/,
+    );
     await expect(runSpots(img, { roi: 0 })).rejects.toThrow(/roi/);
     await expect(runSpots(img, { thresold: 3 } as never)).rejects.toMatchObject({
       message: "unknown spots option 'thresold'",
       hints: ["did you mean 'threshold'?"],
     });
+  });
+
+  it('option errors name the key as the API writes it, with the structured detail', async () => {
+    const img = new NdArray(new Float64Array(64).fill(1), [8, 8]);
+    const cases: [Record<string, unknown>, string, Record<string, unknown>][] = [
+      [
+        { maxGroupSize: 0 },
+        "spots option 'maxGroupSize' must be an integer >= 1, got 0",
+        { key: 'maxGroupSize', problem: 'invalid', value: 0 },
+      ],
+      [{ max_group_size: 3 }, "unknown spots option 'max_group_size'", { problem: 'unknown' }],
+      [
+        { estimator: 'poison' },
+        "spots option 'estimator' must be one of 'lse' or 'poisson', got 'poison'",
+        { key: 'estimator', suggestions: ['poisson'] },
+      ],
+      [
+        { groupDistance: -1 },
+        "spots option 'groupDistance' must be a finite number >= 0, got -1",
+        { key: 'groupDistance' },
+      ],
+      [
+        { residualPasses: 1.5 },
+        "spots option 'residualPasses' must be an integer >= 0, got 1.5",
+        { key: 'residualPasses' },
+      ],
+      [
+        { peaks: { x: [1, 2], y: [1] } },
+        "spots option 'peaks' must be { x, y } arrays of equal length, got object",
+        { key: 'peaks' },
+      ],
+    ];
+    for (const [options, message, detail] of cases) {
+      const err = await runSpots(img, options as never).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(OptionError);
+      expect((err as OptionError).message).toBe(message);
+      expect((err as OptionError).detail).toMatchObject({ kind: 'option', scope: 'spots', ...detail });
+    }
+    expect(spotsOptionsFrom({ max_group: '4', split_blends: 'no', residual_passes: 2 }).options).toEqual({
+      maxGroupSize: 4,
+      splitBlends: false,
+      residualPasses: 2,
+    });
+    expect(findPeaksSchema.specs).toMatchObject(
+      Object.fromEntries(Object.keys(findPeaksSchema.specs).map((k) => [k, spotsSchema.specs[k as 'roi']])),
+    );
   });
 
   it('residual detection finds faint spots in the shoulders of bright ones', async () => {

@@ -180,7 +180,7 @@ describe('exprfit run', () => {
     const bad = await cli(['repl'], { input: 'img = zeros([10, 10])\nspots img roi=0\n' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(
-      /1:15: error: roi must be an integer >= 1, got 0\n {2}spots img roi=0\n {16}\^/,
+      /1:15: error: spots option 'roi' must be an integer >= 1, got 0\n {2}spots img roi=0\n {16}\^/,
     );
   });
 

@@ -12,6 +12,18 @@ import { closeBatchPool } from '../../src/batch/pool.ts';
 import { NdArray } from '../../src/data/ndarray.ts';
 import { writeNpy } from '../../src/data/npy.ts';
 import { ExprfitError } from '../../src/syntax/span.ts';
+import { OptionError, validateOptions } from '../../src/core/options.ts';
+import { spotsSchema } from '../../src/batch/spots/options.ts';
+
+function optionError(f: () => unknown): OptionError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof OptionError) return e;
+    throw e;
+  }
+  throw new Error('expected an OptionError');
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'exprfit-cli-spots-'));
 afterAll(async () => {
@@ -78,17 +90,20 @@ describe('exprfit spots --start', () => {
 
 describe('exprfit spots errors name the flags as typed', () => {
   it.each([
-    [['--min-distance', '0'], /^error: --min-distance must be an integer >= 1, got 0/],
-    [['--min-distance', '2.5'], /^error: --min-distance must be an integer, got "2\.5"/],
-    [['--max-peaks', '0'], /^error: --max-peaks must be an integer >= 1, got 0/],
-    [['--group-distance', '-1'], /^error: --group-distance must be a number >= 0, got -1/],
-    [['--roi', '0'], /^error: --roi must be an integer >= 1, got 0/],
-    [['--threads', '0'], /^error: --threads must be an integer from 1 to 256, got 0/],
-    [['--smooth', '-1'], /^error: --smooth must be a number >= 0/],
-    [['--border', '-1'], /^error: --border must be an integer >= 0/],
+    [['--min-distance', '0'], /^error: spots option '--min-distance' must be an integer >= 1, got 0/],
+    [['--min-distance', '2.5'], /^error: spots option '--min-distance' must be an integer >= 1, got 2\.5/],
+    [['--max-peaks', '0'], /^error: spots option '--max-peaks' must be an integer >= 1, got 0/],
+    [
+      ['--group-distance', '-1'],
+      /^error: spots option '--group-distance' must be a finite number >= 0, got -1/,
+    ],
+    [['--roi', '0'], /^error: spots option '--roi' must be an integer >= 1, got 0/],
+    [['--threads', '0'], /^error: spots option '--threads' must be an integer >= 1 and <= 256, got 0/],
+    [['--smooth', '-1'], /^error: spots option '--smooth' must be a finite number >= 0/],
+    [['--border', '-1'], /^error: spots option '--border' must be an integer >= 0/],
     [
       ['--threshold', 'five'],
-      /^error: --threshold must be a number .*\n.*--threshold 5sigma .* or --threshold 120/,
+      /^error: spots option '--threshold' must be a number \(absolute, may be negative\) or k·sigma with k >= 0 like '5sigma', got 'five'/,
     ],
   ])('%j', async (flags, msg) => {
     const file = await spotsFile();
@@ -98,9 +113,10 @@ describe('exprfit spots errors name the flags as typed', () => {
     expect(r.stderr).not.toMatch(/minDistance|maxPeaks|groupDistance|start: \{/);
   });
 
-  it('withFlagNames rewrites only option names, and keeps other errors as they are', () => {
-    const e = withFlagNames(new ExprfitError('option', 'minDistance must be an integer >= 1, got 0'));
-    expect((e as ExprfitError).message).toBe('--min-distance must be an integer >= 1, got 0');
+  it('withFlagNames spells the keys of option errors as flags, and keeps other errors as they are', () => {
+    const e = withFlagNames(optionError(() => validateOptions(spotsSchema, { minDistance: 0 })));
+    expect((e as ExprfitError).message).toBe("spots option '--min-distance' must be an integer >= 1, got 0");
+    expect((e as OptionError).detail).toMatchObject({ key: 'minDistance', problem: 'invalid', value: 0 });
     const other = new ExprfitError('io', 'threshold.npy: file not found');
     expect(withFlagNames(other)).toBe(other);
     const plain = new Error('x');
@@ -113,7 +129,7 @@ describe('exprfit spots --threshold', () => {
     const file = await spotsFile();
     const neg = await run(['spots', file, '--threshold', '-5sigma']);
     expect(neg.status).toBe(2);
-    expect(neg.stderr).toMatch(/--threshold -5sigma is below the background: k in k·sigma must be >= 0/);
+    expect(neg.stderr).toMatch(/spots option '--threshold' must be .* k·sigma with k >= 0 .*, got '-5sigma'/);
     const abs = await run(['spots', file, '--threshold', '-5', '--max-peaks', '3', '-q']);
     expect(abs.status).toBe(0);
     const abs2 = await run(['spots', file, '--threshold=-5', '--max-peaks', '3', '-q']);
@@ -134,5 +150,68 @@ describe('exprfit spots on images without pixels to find spots in', () => {
     const b = await run(['spots', nan]);
     expect(b.status).toBe(2);
     expect(b.stderr).toMatch(/error: the image .*nan\.npy has no finite pixels: all 30 pixels/);
+  });
+});
+
+/** Two Gaussian spots 4 pixels apart (one crowded group) on a background of 10. */
+async function pairFile(): Promise<string> {
+  const H = 32;
+  const W = 32;
+  const d = new Float64Array(H * W);
+  for (let i = 0; i < H; i++) {
+    for (let j = 0; j < W; j++) {
+      let v = 10 + 0.3 * Math.sin(1.7 * i + 2.3 * j);
+      for (const [x0, y0] of [
+        [14, 16],
+        [18, 16.5],
+      ]) {
+        v += 400 * Math.exp(-((j - x0) ** 2 + (i - y0) ** 2) / (2 * 1.5 ** 2));
+      }
+      d[i * W + j] = v;
+    }
+  }
+  const file = join(dir, 'pair.npy');
+  await writeNpy(file, new NdArray(d, [H, W]));
+  return file;
+}
+
+describe('exprfit spots flags from the options schema', () => {
+  it('--max-group-size, --residual-passes and --split-blends / --no-split-blends reach the pipeline', async () => {
+    const file = await pairFile();
+    const joint = await run(['spots', file]);
+    expect(joint.status).toBe(0);
+    expect(joint.stderr).toMatch(/2 spots, 2 converged, 1 crowded group fitted jointly/);
+    const alone = await run(['spots', file, '--max-group-size', '1']);
+    expect(alone.status).toBe(0);
+    expect(alone.stderr).toMatch(/2 spots, 2 converged, 0 crowded groups fitted jointly/);
+    for (const flags of [
+      ['--residual-passes', '1'],
+      ['--split-blends'],
+      ['--no-split-blends'],
+      ['--no-joint'],
+    ]) {
+      const r = await run(['spots', file, ...flags, '-q']);
+      expect(r.status).toBe(0);
+      expect(r.stdout.trim().split('\n').length).toBe(3);
+    }
+    const help = await run(['spots', '--help']);
+    for (const flag of [
+      '--max-group-size <integer>',
+      '--residual-passes <integer>',
+      '--split-blends',
+      '--no-split-blends',
+    ])
+      expect(help.stdout).toContain(flag);
+  });
+
+  it.each([
+    [['--max-group-size', '0'], "spots option '--max-group-size' must be an integer >= 1, got 0"],
+    [['--residual-passes', '-1'], "spots option '--residual-passes' must be an integer >= 0, got -1"],
+    [['--estimator', 'poison'], "spots option '--estimator' must be one of 'lse' or 'poisson', got 'poison'"],
+  ])('%j: an option error spelled as the flag', async (flags, message) => {
+    const file = await pairFile();
+    const r = await run(['spots', file, ...flags]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(`error: ${message}`);
   });
 });

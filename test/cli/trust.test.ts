@@ -108,7 +108,7 @@ describe('names that are keys of JavaScript objects', () => {
       script('sp.fit', ['img = zeros([20, 20])', 'spots img constructor=1']),
     ]);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/sp\.fit:2:11: error: unknown option 'constructor' for spots/);
+    expect(bad.stderr).toMatch(/sp\.fit:2:11: error: unknown spots option 'constructor'/);
     expect(bad.stderr).not.toMatch(/internal error/);
     const start = await runInProcess([
       'run',

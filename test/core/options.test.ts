@@ -10,6 +10,8 @@ import {
   helpLines,
   markdownTable,
   opt,
+  optionDoc,
+  optionKeyOf,
   optionKeys,
   parseCliValue,
   parseOptions,
@@ -18,6 +20,7 @@ import {
   renderOptionKey,
   spellKey,
   validateOptions,
+  valueWords,
 } from '../../src/core/options.ts';
 import type { OptionsInput, OptionsOf } from '../../src/core/options.ts';
 import { ExprfitError } from '../../src/syntax/span.ts';
@@ -118,6 +121,7 @@ describe('types from the declaration', () => {
     type Input = OptionsInput<typeof spotsSchema>;
     expectTypeOf<OptionsOf<typeof spotsSchema.specs>>().toEqualTypeOf<Spots>();
     expectTypeOf<Input['roi']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<Input['estimator']>().toEqualTypeOf<'lse' | 'poisson' | 'lsq' | 'mle' | undefined>();
     const v = validateOptions(spotsSchema, { roi: 3 });
     expectTypeOf(v.roi).toEqualTypeOf<number>();
   });
@@ -400,5 +404,41 @@ describe('help, completion and docs', () => {
   it('describes expected values', () => {
     expect(expectedText(spotsSchema.specs.joint)).toBe('true or false');
     expect(expectedText(spotsSchema.specs.out)).toBe('a string');
+  });
+});
+
+describe('helpers for front ends', () => {
+  it('valueWords: enum values and aliases, true/false', () => {
+    expect(valueWords(spotsSchema.specs.estimator)).toEqual(['lse', 'poisson', 'lsq', 'mle']);
+    expect(valueWords(spotsSchema.specs.joint)).toEqual(['true', 'false']);
+    expect(valueWords(spotsSchema.specs.roi)).toEqual([]);
+  });
+
+  it('optionKeyOf maps a spelling or alias to its key', () => {
+    expect(optionKeyOf(spotsSchema, 'max_group', 'script')).toBe('maxGroupSize');
+    expect(optionKeyOf(spotsSchema, '--min-distance', 'cli')).toBe('minDistance');
+    expect(optionKeyOf(spotsSchema, 'minDistance', 'api')).toBe('minDistance');
+    expect(optionKeyOf(spotsSchema, 'constructor', 'script')).toBeUndefined();
+    expect(optionKeyOf(spotsSchema, 'onProgress', 'cli')).toBeUndefined();
+  });
+
+  it('OptionError.at spells the key for a front end and points at a span of a script', () => {
+    const e = optionError(() => validateOptions(spotsSchema, { maxGroupSize: 0 }));
+    const source = { text: 'spots img max_group_size=0', file: 'a.fit' };
+    const span = { start: 25, end: 26, line: 1, column: 26 };
+    const at = e.at('script', span, source);
+    expect(at).toBeInstanceOf(OptionError);
+    expect(at.message).toBe("spots option 'max_group_size' must be an integer >= 1, got 0");
+    expect(at.detail).toBe(e.detail);
+    expect(at.span).toBe(span);
+    expect(at.format()).toMatch(/^a\.fit:1:26: error: spots option 'max_group_size'/);
+    expect(at.forFrontEnd('cli').span).toBe(span);
+  });
+
+  it("optionDoc adds the default; helpLines aligns a front end's own rows with the schema's", () => {
+    expect(optionDoc(spotsSchema.specs.roi)).toBe('Half-width of the fitted region (default 7)');
+    const lines = helpLines(spotsSchema, 'script', [['name=<name>', 'the table']]);
+    const at = lines[0].indexOf('Peaks');
+    expect(lines.at(-1)!.indexOf('the table')).toBe(at);
   });
 });

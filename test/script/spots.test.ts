@@ -14,6 +14,8 @@ import { parseScript } from '../../src/syntax/parse.ts';
 import { Session } from '../../src/repl/session.ts';
 import { makeCompleter } from '../../src/repl/completer.ts';
 import { errorOf, exec, normal, writeFile, freshSessions, type Run } from './helpers.ts';
+import { OptionError } from '../../src/core/options.ts';
+import { getCommand } from '../../src/script/statements/index.ts';
 
 const fresh = freshSessions();
 
@@ -267,14 +269,18 @@ describe('spots errors are positioned', () => {
     ['spots zz', /unknown name 'zz'/, 'zz'],
     ['spots img extra', /spots takes one image argument/, 'extra'],
     ['spots v', /spots needs a 2-D image \[rows, columns\], but this is an array of shape \[3\]/, 'v'],
-    ['spots img roi=0', /roi must be an integer >= 1, got 0/, '0'],
-    ['spots img roi=2.5', /roi must be an integer, got 2\.5/, '2.5'],
-    ['spots img max_peaks=-1', /max_peaks must be an integer >= 1/, '-1'],
-    ['spots img threads=0', /threads must be an integer/, '0'],
-    ['spots img estimator=poison', /estimator must be lse or poisson/, 'poison'],
-    ['spots img stop=fast', /stop must be gpufit or strict/, 'fast'],
-    ['spots img joint=maybe', /joint is true or false/, 'maybe'],
-    ['spots img modle=rotated', /unknown option 'modle' for spots/, 'modle'],
+    ['spots img roi=0', /^spots option 'roi' must be an integer >= 1, got 0$/, '0'],
+    ['spots img roi=2.5', /^spots option 'roi' must be an integer >= 1, got 2\.5$/, '2.5'],
+    ['spots img max_peaks=-1', /^spots option 'max_peaks' must be an integer >= 1, got -1$/, '-1'],
+    ['spots img threads=0', /^spots option 'threads' must be an integer >= 1 and <= 256, got 0$/, '0'],
+    [
+      'spots img estimator=poison',
+      /^spots option 'estimator' must be one of 'lse' or 'poisson', got 'poison'$/,
+      'poison',
+    ],
+    ['spots img stop=fast', /^spots option 'stop' must be 'gpufit', 'strict' or /, 'fast'],
+    ['spots img joint=maybe', /^spots option 'joint' must be true or false, got 'maybe'$/, 'maybe'],
+    ['spots img modle=rotated', /^unknown spots option 'modle'$/, 'modle'],
     ['spots img model=rotatd', /unknown spot model 'rotatd'/, 'rotatd'],
     [
       'spots img model="A*exp(-((x-x0)^2+(y-y0)^2)/(2*s^2))*beta + bg"',
@@ -283,10 +289,18 @@ describe('spots errors are positioned', () => {
     ],
     ['spots img model="A*exp(-(x-x0)^2-(y-y0)^2 + bg"', /in the model: unexpected end of input/, '"'],
     ['spots img threshold=[1, 2]', /threshold is a number or like "5sigma"/, '[1, 2]'],
-    ['spots img threshold=t', /threshold must be a number \(absolute\) or like '5sigma'/, 't'],
+    [
+      'spots img threshold=t',
+      /^spots option 'threshold' must be a number \(absolute, may be negative\) or k·sigma with k >= 0 like '5sigma', got 't'$/,
+      't',
+    ],
     ['spots img peaks=[1, 2]', /peaks is a table with columns x and y, or an array \[n, 2\]/, '[1, 2]'],
     ['spots img peaks=[[1000, 3]]', /peak 0 at \(1000, 3\) is outside the 40x44 image/, '[[1000, 3]]'],
-    ['spots img residual_passes=-1', /residual_passes is a whole number >= 0/, '-1'],
+    [
+      'spots img residual_passes=-1',
+      /^spots option 'residual_passes' must be an integer >= 0, got -1$/,
+      '-1',
+    ],
     ['spots img name=1', /name must be a name/, '1'],
     ['param spots = 1\nspots img', /'spots' is a parameter/, 'spots'],
     [
@@ -306,8 +320,16 @@ describe('spots errors are positioned', () => {
     ['spots zeros([0, 0])', /^the image is empty \(shape \[0, 0\]\)/, 'zeros([0, 0])'],
     ['e = zeros([0, 5])\nspots e', /^the image is empty \(shape \[0, 5\]\)/, 'e'],
     ['n = full([8, 9], nan)\nspots n', /^the image has no finite pixels: all 72 pixels/, 'n'],
-    ['spots img threshold="-5sigma"', /threshold -5sigma is below the background/, '"-5sigma"'],
-    ['spots img threshold=-3sigma', /threshold -3sigma is below the background/, '-3'],
+    [
+      'spots img threshold="-5sigma"',
+      /^spots option 'threshold' must be .* k·sigma with k >= 0 .*, got '-5sigma'$/,
+      '"-5sigma"',
+    ],
+    [
+      'spots img threshold=-3sigma',
+      /^spots option 'threshold' must be .* k·sigma with k >= 0 .*, got '-3sigma'$/,
+      '-3',
+    ],
     [
       'spots img model="A*exp(-((x-x0)^2+(y-y0)^2)/(2*s^2))*beta + bg" start_beta=1 start_bta=2',
       /start value for 'bta': the model has no such parameter/,
@@ -362,8 +384,12 @@ describe('spots in the static check', () => {
     ['print spots', /unknown name 'spots'/, 1],
     ['img = load("img.npy")\nspots imgg', /unknown name 'imgg'/, 2],
     ['img = load("img.npy")\nspots', /spots needs an image/, 2],
-    ['img = load("img.npy")\nspots img roi=5 estimater=lse', /unknown option 'estimater' for spots/, 2],
-    ['img = load("img.npy")\nspots img estimator=lsee', /option estimator is one of lse, lsq, poisson/, 2],
+    ['img = load("img.npy")\nspots img roi=5 estimater=lse', /^unknown spots option 'estimater'$/, 2],
+    [
+      'img = load("img.npy")\nspots img estimator=lsee',
+      /^spots option 'estimator' must be one of 'lse' or 'poisson', got 'lsee'$/,
+      2,
+    ],
     ['img = load("img.npy")\nspots img model=rotatd', /unknown spot model 'rotatd'/, 2],
     ['img = load("img.npy")\nspots img threshold=sigma5', /threshold is a number or like "5sigma"/, 2],
     ['img = load("img.npy")\nspots img roi=k', /unknown name 'k'/, 2],
@@ -405,5 +431,56 @@ describe('spots in the REPL', () => {
     expect(complete('spo')[0]).toContain('spots');
     expect(complete(':help spo')[0]).toContain('spots');
     expect(complete('x = col(sp')[0]).toContain('spots');
+  });
+});
+
+describe('spots options from the schema', () => {
+  it('an option error names the key as a script writes it, at the value; the detail keeps the key', async () => {
+    const r = await withImage();
+    for (const [text, message, marked] of [
+      ['spots img max_group_size=0', "spots option 'max_group_size' must be an integer >= 1, got 0", '0'],
+      ['spots img maxGroup=0', "spots option 'max_group_size' must be an integer >= 1, got 0", '0'],
+      [
+        'spots img split_blends=perhaps',
+        "spots option 'split_blends' must be true or false, got 'perhaps'",
+        'perhaps',
+      ],
+      ['spots img min_distanse=2', "unknown spots option 'min_distanse'", 'min_distanse'],
+      [
+        'spots img roi=3 max_group=3 max_group_size=4',
+        "spots option 'max_group_size' is given twice (4)",
+        '4',
+      ],
+    ]) {
+      const e = await errorOf(() => exec(r, text));
+      expect(e.message).toBe(message);
+      expect(text.slice(e.span!.start, e.span!.end)).toBe(marked);
+      expect((e as OptionError).detail.key).toMatch(/^(maxGroupSize|splitBlends|minDistanse)$/);
+    }
+    const unknown = await errorOf(() => exec(r, 'spots img min_distanse=2'));
+    expect(unknown.hints).toEqual(["did you mean 'min_distance'?"]);
+  });
+
+  it('takes every option of the schema: max_group_size, residual_passes, split_blends, words bare or quoted', async () => {
+    const r = await withImage();
+    await exec(
+      r,
+      [
+        'spots img max_group_size=1 name=alone',
+        'spots img residual_passes=1 split_blends=false stop="strict" estimator=mle joint=yes name=all',
+      ].join('\n'),
+    );
+    expect(r.info[0]).toMatch(/0 crowded groups fitted jointly/);
+    expect(table(r, 'all').rows).toBe(TRUTH.length);
+  });
+
+  it('offers the options and their words for completion and lists them in :help', () => {
+    const complete = makeCompleter(fresh().interp, '.');
+    expect(complete('spots img max_gr')[0]).toEqual(['max_group_size=']);
+    expect(complete('spots img estimator=')[0]).toEqual(['lse', 'poisson', 'lsq', 'mle']);
+    expect(complete('spots img split_blends=')[0]).toEqual(['true', 'false']);
+    expect(getCommand('spots')!.help).toMatch(
+      /\n {2}max_group_size=<integer> +groups with more spots .* \(default 25\)/,
+    );
   });
 });

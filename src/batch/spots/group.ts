@@ -1,0 +1,212 @@
+/**
+ * Grouping: peaks closer than `groupDistance` are fitted jointly (union-find over a cell grid); groups larger
+ * than `maxGroupSize` are fitted spot by spot, each in its Voronoi cell. Groups with the same number of spots,
+ * region size and masking form one fit class: one `fitMany` batch.
+ */
+import { regionHasNaN, type Group, type PeakPixels } from './regions.ts';
+
+class UnionFind {
+  readonly parent: Int32Array;
+  constructor(n: number) {
+    this.parent = Int32Array.from({ length: n }, (_, i) => i);
+  }
+  find(i: number): number {
+    while (this.parent[i] !== i) {
+      this.parent[i] = this.parent[this.parent[i]];
+      i = this.parent[i];
+    }
+    return i;
+  }
+  union(a: number, b: number): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  }
+}
+
+function cellGrid(px: Int32Array, py: Int32Array, cell: number): Map<string, number[]> {
+  const grid = new Map<string, number[]>();
+  for (let i = 0; i < px.length; i++) {
+    const k = `${Math.floor(px[i] / cell)},${Math.floor(py[i] / cell)}`;
+    const l = grid.get(k);
+    if (l) l.push(i);
+    else grid.set(k, [i]);
+  }
+  return grid;
+}
+
+/** Peaks within `radius` (Euclidean) of each peak, by a cell grid. */
+export function neighbours(px: Int32Array, py: Int32Array, radius: number): number[][] {
+  const cell = Math.max(1, radius);
+  const grid = cellGrid(px, py, cell);
+  const r2 = radius * radius;
+  const out: number[][] = [];
+  for (let i = 0; i < px.length; i++) {
+    const gx = Math.floor(px[i] / cell);
+    const gy = Math.floor(py[i] / cell);
+    const list: number[] = [];
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        for (const j of grid.get(`${gx + dx},${gy + dy}`) ?? []) {
+          if (j !== i && (px[j] - px[i]) ** 2 + (py[j] - py[i]) ** 2 <= r2) list.push(j);
+        }
+      }
+    }
+    out.push(list);
+  }
+  return out;
+}
+
+export interface GroupOptions {
+  readonly W: number;
+  readonly H: number;
+  readonly half: number;
+  readonly joint: boolean;
+  readonly maxGroup: number;
+  readonly groupDistance: number;
+}
+
+export interface Grouping {
+  readonly groups: readonly Group[];
+  /** Group of each spot and its size. */
+  readonly groupOf: Int32Array;
+  readonly groupSize: Int32Array;
+}
+
+/** Peaks connected by distances <= groupDistance (each peak alone without joint fitting), in first-peak order. */
+function clusters(peaks: PeakPixels, joint: boolean, groupDistance: number): number[][] {
+  const { px, py } = peaks;
+  const n = px.length;
+  const uf = new UnionFind(n);
+  if (joint) {
+    const close = neighbours(px, py, groupDistance);
+    for (let i = 0; i < n; i++) for (const j of close[i]) uf.union(i, j);
+  }
+  const byRoot = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const r = uf.find(i);
+    const l = byRoot.get(r);
+    if (l) l.push(i);
+    else byRoot.set(r, [i]);
+  }
+  return [...byRoot.values()];
+}
+
+interface Box {
+  readonly x0: number;
+  readonly y0: number;
+  readonly x1: number;
+  readonly y1: number;
+}
+
+/** Peaks outside the group, near a member, whose Voronoi cells can reach into the box. */
+function voronoiOthers(
+  members: number[],
+  near: number[][],
+  peaks: PeakPixels,
+  box: Box,
+  half: number,
+): number[] {
+  const { px, py } = peaks;
+  const set = new Set(members);
+  const seen = new Set<number>();
+  const others: number[] = [];
+  for (const i of members) {
+    for (const j of near[i]) {
+      if (set.has(j) || seen.has(j)) continue;
+      seen.add(j);
+      const inX = px[j] >= box.x0 - half && px[j] <= box.x1 + half;
+      if (inX && py[j] >= box.y0 - half && py[j] <= box.y1 + half) others.push(j);
+    }
+  }
+  return others;
+}
+
+/** The region of a group: the ROIs of its members, clipped at the image edge; Voronoi-masked when `voronoi`. */
+function groupRegion(
+  members: number[],
+  voronoi: boolean,
+  peaks: PeakPixels,
+  near: number[][],
+  opts: GroupOptions,
+): Group {
+  const { W, H, half } = opts;
+  const xs = members.map((i) => peaks.px[i]);
+  const ys = members.map((i) => peaks.py[i]);
+  const raw = {
+    x0: Math.min(...xs) - half,
+    y0: Math.min(...ys) - half,
+    x1: Math.max(...xs) + half,
+    y1: Math.max(...ys) + half,
+  };
+  const clipped = raw.x0 < 0 || raw.y0 < 0 || raw.x1 >= W || raw.y1 >= H;
+  const box = {
+    x0: Math.max(0, raw.x0),
+    y0: Math.max(0, raw.y0),
+    x1: Math.min(W - 1, raw.x1),
+    y1: Math.min(H - 1, raw.y1),
+  };
+  const others = voronoi ? voronoiOthers(members, near, peaks, box, half) : [];
+  return {
+    members,
+    bx: box.x0,
+    by: box.y0,
+    bw: box.x1 - box.x0 + 1,
+    bh: box.y1 - box.y0 + 1,
+    others,
+    clipped,
+  };
+}
+
+/** The groups of the peaks and each spot's group. */
+export function groupPeaks(peaks: PeakPixels, near: number[][], opts: GroupOptions): Grouping {
+  const groups: Group[] = [];
+  for (const members of clusters(peaks, opts.joint, opts.groupDistance)) {
+    if (members.length > opts.maxGroup) {
+      for (const i of members) groups.push(groupRegion([i], true, peaks, near, opts));
+    } else {
+      groups.push(groupRegion(members, opts.joint, peaks, near, opts));
+    }
+  }
+  const n = peaks.px.length;
+  const groupOf = new Int32Array(n);
+  const groupSize = new Int32Array(n);
+  groups.forEach((g, gi) => {
+    for (const i of g.members) {
+      groupOf[i] = gi;
+      groupSize[i] = g.members.length;
+    }
+  });
+  return { groups, groupOf, groupSize };
+}
+
+/** Groups fitted in one batch: the same number of spots and region size, masked or not. */
+export interface FitClass {
+  readonly spots: number;
+  readonly bh: number;
+  readonly bw: number;
+  /** Some pixels are NaN (Voronoi cells of other peaks, or NaN in the image). */
+  readonly masked: boolean;
+}
+
+function classKey(c: FitClass): string {
+  return `${c.spots}|${c.bh}|${c.bw}|${c.masked ? 1 : 0}`;
+}
+
+/** The fit classes of the groups (in order of first appearance) with their groups' indices. */
+export function fitClasses(
+  groups: readonly Group[],
+  img: Float64Array,
+  W: number,
+): Map<string, { readonly cls: FitClass; readonly groups: number[] }> {
+  const classes = new Map<string, { cls: FitClass; groups: number[] }>();
+  groups.forEach((g, gi) => {
+    const masked = g.others.length > 0 || regionHasNaN(img, W, g);
+    const cls: FitClass = { spots: g.members.length, bh: g.bh, bw: g.bw, masked };
+    const key = classKey(cls);
+    const entry = classes.get(key);
+    if (entry) entry.groups.push(gi);
+    else classes.set(key, { cls, groups: [gi] });
+  });
+  return classes;
+}
