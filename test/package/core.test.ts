@@ -7,7 +7,9 @@ import { build } from 'esbuild';
 import { runInContext, createContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 
-async function bundle(entry = 'src/portable.ts'): Promise<{ text: string; errors: number; warnings: string[] }> {
+async function bundle(
+  entry = 'src/portable.ts',
+): Promise<{ text: string; errors: number; warnings: string[] }> {
   const r = await build({
     entryPoints: [entry],
     bundle: true,
