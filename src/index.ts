@@ -275,3 +275,34 @@ export type { ValidatedFitOptions } from './fit/options.ts';
 export type { ParamSpec } from './model/params.ts';
 export type { Mode } from './compile/plan.ts';
 export type { UserFunctionSignature } from './syntax/check-calls.ts';
+// Option schemas: each operation's options declared once (src/core/options.ts; the docs' options tables).
+export type {
+  AnySpec,
+  Bound,
+  Declared,
+  FrontEnd,
+  HasDefault,
+  OptionKind,
+  ValueOf,
+  InputOf,
+  OptionRule,
+  OptionSpec,
+  OptionSpecs,
+  OptionsInput,
+  OptionsOf,
+  OptionsSchema,
+  ResolvedOptions,
+  SpecsOf,
+} from './core/options.ts';
+export { fitSchema, type FitOptionsInput, type XScaleByName } from './fit/options.ts';
+export { solverSchema, type SolverOptionsInput } from './solver/options.ts';
+export { lbfgsbSchema, type MinimizerCallback } from './solver/lbfgsb.ts';
+export { nelderMeadSchema } from './solver/neldermead.ts';
+export { nllSchema } from './solver/nll.ts';
+export { findPeaksSchema } from './batch/findPeaks.ts';
+export { spotsSchema } from './batch/spots/options.ts';
+export { crBasisSchema, type Constraints } from './arrays/crbasis.ts';
+export { gridSchema } from './arrays/basic.ts';
+export { smoothingSplineSchema } from './arrays/spline.ts';
+export { sumOfGaussiansSchema } from './arrays/gaussian.ts';
+export type { StatementHelp } from './script/context.ts';

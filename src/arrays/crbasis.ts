@@ -10,7 +10,7 @@ function isArrayLike(v: unknown): v is ArrayLike<number> {
   return Array.isArray(v) || ArrayBuffer.isView(v);
 }
 
-type Constraints = 'center' | number[][] | NdArray;
+export type Constraints = 'center' | number[][] | NdArray;
 
 /** The options of `crBasis` / `makeCrBasis`, declared once. */
 export const crBasisSchema = defineOptions('crBasis', {

@@ -18,7 +18,7 @@ export type FrontEnd = 'api' | 'cli' | 'script';
 export type OptionKind = 'number' | 'integer' | 'boolean' | 'enum' | 'string' | 'numberArray' | 'custom';
 
 /** A range bound: `{ min: 0, exclusive: true }` means `> 0`. */
-interface Bound {
+export interface Bound {
   readonly value: number;
   readonly exclusive: boolean;
 }
@@ -53,7 +53,7 @@ export interface OptionSpec<T = unknown, D extends boolean = boolean, In = T> {
   readonly __type?: { value: T; hasDefault: D; input: In };
 }
 
-type AnySpec = OptionSpec<unknown, boolean>;
+export type AnySpec = OptionSpec<unknown, boolean>;
 export type OptionSpecs = Readonly<Record<string, AnySpec>>;
 
 /**
@@ -70,12 +70,12 @@ export interface OptionsSchema<S extends OptionSpecs = OptionSpecs> {
   readonly rules: readonly OptionRule<Readonly<Record<string, unknown>>>[];
 }
 
-type ValueOf<X> = X extends { readonly __type?: { value: infer T } } ? T : never;
-type InputOf<X> = X extends { readonly __type?: { input: infer In } } ? In : never;
-type HasDefault<X> = X extends OptionSpec<unknown, infer D> ? D : false;
+export type ValueOf<X> = X extends { readonly __type?: { value: infer T } } ? T : never;
+export type InputOf<X> = X extends { readonly __type?: { input: infer In } } ? In : never;
+export type HasDefault<X> = X extends OptionSpec<unknown, infer D> ? D : false;
 
 /** The specs of a schema, or the specs themselves: `OptionsOf<typeof spotsSchema>` and `OptionsOf<S>` both work. */
-type SpecsOf<X> = X extends OptionsSchema<infer S> ? S : X extends OptionSpecs ? X : never;
+export type SpecsOf<X> = X extends OptionsSchema<infer S> ? S : X extends OptionSpecs ? X : never;
 
 /** What a user may pass: every key optional (and settable, as in a hand-written options interface). */
 export type OptionsInput<X extends OptionSpecs | OptionsSchema> = {
@@ -85,7 +85,7 @@ export type OptionsInput<X extends OptionSpecs | OptionsSchema> = {
 /** What validation returns: options with a default are always present. */
 export type OptionsOf<X extends OptionSpecs | OptionsSchema> = ResolvedOptions<SpecsOf<X>>;
 
-type ResolvedOptions<S> = {
+export type ResolvedOptions<S> = {
   [K in keyof S as HasDefault<S[K]> extends true ? K : never]: ValueOf<S[K]>;
 } & { [K in keyof S as HasDefault<S[K]> extends true ? never : K]?: ValueOf<S[K]> };
 
@@ -112,7 +112,7 @@ interface NumberInit extends CommonInit, RangeInit {
   readonly also?: readonly string[];
 }
 
-type Declared<T, I, In = T> = OptionSpec<T, I extends { readonly default: unknown } ? true : false, In>;
+export type Declared<T, I, In = T> = OptionSpec<T, I extends { readonly default: unknown } ? true : false, In>;
 type AliasesOf<I> = I extends { readonly valueAliases: infer A } ? keyof A & string : never;
 type AlsoOf<I> = I extends { readonly also: readonly (infer L)[] } ? L : never;
 

@@ -21,7 +21,7 @@ export type DataInput =
 /** The most starts of a multi-start fit (each start is a whole fit; far more would only exhaust memory). */
 export const MAX_STARTS = 10_000;
 
-type XScaleByName = 'jac' | 'unit' | Readonly<Record<string, number>>;
+export type XScaleByName = 'jac' | 'unit' | Readonly<Record<string, number>>;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v);
