@@ -59,6 +59,9 @@ export type {
   Termination,
 } from './fit/types.ts';
 export type { ParamInput, ParamsInput } from './model/params.ts';
+// After the fit: bands, profile confidence intervals, MCMC (src/fit/bands.ts, confint.ts, mcmc.ts).
+export { bandOptions } from './fit/bands.ts';
+export type { BandOptions } from './fit/bands.ts';
 // Parsing (src/syntax; docs/language.md).
 export { parseExpr, parseModel, parseScript, parseStatement, isIncomplete } from './syntax/index.ts';
 export type { Statement, ModelAst, SourceText } from './syntax/index.ts';

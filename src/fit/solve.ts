@@ -25,6 +25,8 @@ import type { EquationStats } from './result.ts';
 import { chiSquare, reducedChiSquare, rSquaredParts } from './stats.ts';
 import type { ParamResult, Termination } from './types.ts';
 import type { Expr } from '../ast/expr.ts';
+import type { FitSetup, Refit } from './setup.ts';
+import { pinKernel } from './pin.ts';
 
 /** Values of the held (fixed or unused) parameters, in `prep.held` order. */
 function heldValues(prep: PreparedFit): Float64Array {
@@ -557,5 +559,53 @@ export function buildResult(
     notes,
     exprs,
     variables,
+    setup: fitSetup(prep, x),
   });
+}
+
+/** What the after-fit analyses need of this fit (src/fit/setup.ts). */
+function fitSetup(prep: PreparedFit, x: Float64Array): FitSetup {
+  return {
+    free: prep.free,
+    heldValues: heldValues(prep),
+    lower: Float64Array.from(prep.free.map((p) => prep.params.get(p)!.min)),
+    upper: Float64Array.from(prep.free.map((p) => prep.params.get(p)!.max)),
+    x: Float64Array.from(x),
+    equations: prep.equations,
+    estimator: prep.options.estimator,
+    weighted: prep.equations.some((e) => e.weights !== null),
+    absoluteSigma: prep.options.absoluteSigma,
+    refit: (pinned, start) => refitPinned(prep, pinned, start),
+  };
+}
+
+/** Refits `prep` with the parameters of `pinned` held at the given values, from `start`. */
+function refitPinned(prep: PreparedFit, pinned: ReadonlyMap<string, number>, start: Float64Array): Refit {
+  const r = solveFit(pinnedFit(prep, pinned, start));
+  const x = Float64Array.from(prep.free.map((p) => pinned.get(p) ?? r.values[p]));
+  return { x, chi2: r.chi2, nll: r.nll, success: r.success };
+}
+
+/** `prep` with the parameters of `pinned` moved from free to held (kernels wrapped, not recompiled). */
+function pinnedFit(prep: PreparedFit, pinned: ReadonlyMap<string, number>, start: Float64Array): PreparedFit {
+  const names = prep.free.filter((p) => pinned.has(p));
+  const free = prep.free.filter((p) => !pinned.has(p));
+  const layout = {
+    keep: free.map((p) => prep.free.indexOf(p)),
+    pinned: names.map((p) => prep.free.indexOf(p)),
+    nHeld: prep.held.length,
+  };
+  const params = new Map(prep.params);
+  prep.free.forEach((p, j) => {
+    const value = pinned.get(p) ?? start[j];
+    params.set(p, { ...prep.params.get(p)!, value, fixed: pinned.has(p) });
+  });
+  return {
+    ...prep,
+    params,
+    free,
+    held: [...prep.held, ...names],
+    equations: prep.equations.map((eq) => ({ ...eq, kernel: pinKernel(eq.kernel, layout) })),
+    options: { ...prep.options, starts: 1 },
+  };
 }
