@@ -62,6 +62,16 @@ export type { ParamInput, ParamsInput } from './model/params.ts';
 // After the fit: bands, profile confidence intervals, MCMC (src/fit/bands.ts, confint.ts, mcmc.ts).
 export { bandOptions } from './fit/bands.ts';
 export type { BandOptions } from './fit/bands.ts';
+export { confInterval, confInterval2d, confIntervalOptions, confInterval2dOptions } from './fit/confint.ts';
+export type {
+  ConfIntervalOptions,
+  ConfInterval2dOptions,
+  ConfIntervalResult,
+  ParamInterval,
+  IntervalLevel,
+  ProfileTrace,
+  ConfRegion,
+} from './fit/confint.ts';
 // Parsing (src/syntax; docs/language.md).
 export { parseExpr, parseModel, parseScript, parseStatement, isIncomplete } from './syntax/index.ts';
 export type { Statement, ModelAst, SourceText } from './syntax/index.ts';
