@@ -72,6 +72,8 @@ export type {
   ProfileTrace,
   ConfRegion,
 } from './fit/confint.ts';
+export { emcee, emceeOptions } from './fit/mcmc.ts';
+export type { EmceeOptions, EmceeResult, PosteriorSummary } from './fit/mcmc.ts';
 // Parsing (src/syntax; docs/language.md).
 export { parseExpr, parseModel, parseScript, parseStatement, isIncomplete } from './syntax/index.ts';
 export type { Statement, ModelAst, SourceText } from './syntax/index.ts';
