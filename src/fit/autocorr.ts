@@ -13,8 +13,12 @@ function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
     for (; j & bit; bit >>= 1) j ^= bit;
     j ^= bit;
     if (i < j) {
-      [re[i], re[j]] = [re[j], re[i]];
-      [im[i], im[j]] = [im[j], im[i]];
+      const tr = re[i];
+      re[i] = re[j];
+      re[j] = tr;
+      const ti = im[i];
+      im[i] = im[j];
+      im[j] = ti;
     }
   }
   for (let len = 2; len <= n; len <<= 1) {
@@ -33,31 +37,83 @@ function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
         im[b] = im[a] - ti;
         re[a] += tr;
         im[a] += ti;
-        [cr, ci] = [cr * wr - ci * wi, cr * wi + ci * wr];
+        const nr = cr * wr - ci * wi;
+        ci = cr * wi + ci * wr;
+        cr = nr;
       }
     }
   }
 }
 
-/** The normalised autocorrelation function of one series (emcee's autocorr_func_1d). */
-function autocorrelation(x: Float64Array): Float64Array {
-  const n = x.length;
+function nextPowerOfTwo(n: number): number {
   let size = 1;
-  while (size < 2 * n) size <<= 1;
+  while (size < n) size <<= 1;
+  return size;
+}
+
+/** Copies parameter `d` of walker `w` into `out` minus its mean; returns Σ (x − mean)². */
+function centredSeries(
+  chain: Float64Array,
+  steps: number,
+  walkers: number,
+  ndim: number,
+  w: number,
+  d: number,
+  out: Float64Array,
+): number {
+  let mean = 0;
+  for (let s = 0; s < steps; s++) mean += chain[(s * walkers + w) * ndim + d];
+  mean /= steps;
+  let ss = 0;
+  for (let s = 0; s < steps; s++) {
+    const v = chain[(s * walkers + w) * ndim + d] - mean;
+    out[s] = v;
+    ss += v * v;
+  }
+  return ss;
+}
+
+/**
+ * The walkers' normalised autocorrelation functions ρ_w(t) averaged (emcee's autocorr_func_1d, averaged as in
+ * integrated_time). By linearity one inverse FFT serves all walkers: mean_w ρ_w = IFFT(Σ_w |X_w|²/(N v_w))/W,
+ * with v_w = Σ (x − mean)² and N the padded length; two real series share each forward FFT (as re and im).
+ */
+function meanAutocorrelation(
+  chain: Float64Array,
+  steps: number,
+  walkers: number,
+  ndim: number,
+  d: number,
+): Float64Array {
+  const size = nextPowerOfTwo(2 * steps);
+  const power = new Float64Array(size);
   const re = new Float64Array(size);
   const im = new Float64Array(size);
-  const mean = x.reduce((s, v) => s + v, 0) / n;
-  for (let i = 0; i < n; i++) re[i] = x[i] - mean;
-  fft(re, im, false);
-  for (let i = 0; i < size; i++) {
-    re[i] = re[i] * re[i] + im[i] * im[i];
-    im[i] = 0;
+  let constant = 0;
+  for (let w = 0; w < walkers; w += 2) {
+    re.fill(0);
+    im.fill(0);
+    const va = centredSeries(chain, steps, walkers, ndim, w, d, re);
+    const vb = w + 1 < walkers ? centredSeries(chain, steps, walkers, ndim, w + 1, d, im) : 0;
+    constant += (va > 0 ? 0 : 1) + (w + 1 < walkers && !(vb > 0) ? 1 : 0);
+    fft(re, im, false);
+    for (let k = 0; k < size; k++) {
+      const nk = (size - k) % size;
+      // X_a = (Z_k + conj Z_{n−k})/2, X_b = (Z_k − conj Z_{n−k})/(2i)
+      const ar = re[k] + re[nk];
+      const ai = im[k] - im[nk];
+      const br = im[k] + im[nk];
+      const bi = re[nk] - re[k];
+      if (va > 0) power[k] += (ar * ar + ai * ai) / (4 * size * va);
+      if (vb > 0) power[k] += (br * br + bi * bi) / (4 * size * vb);
+    }
   }
-  fft(re, im, true);
-  const acf = new Float64Array(n);
-  const zero = re[0];
-  for (let i = 0; i < n; i++) acf[i] = zero > 0 ? re[i] / zero : i === 0 ? 1 : 0;
-  return acf;
+  im.fill(0);
+  fft(power, im, true);
+  const f = new Float64Array(steps);
+  for (let t = 0; t < steps; t++) f[t] = power[t] / walkers;
+  f[0] += constant / walkers;
+  return f;
 }
 
 /**
@@ -71,13 +127,7 @@ export function integratedTime(
   d: number,
   c = 5,
 ): number {
-  const f = new Float64Array(steps);
-  const series = new Float64Array(steps);
-  for (let w = 0; w < walkers; w++) {
-    for (let s = 0; s < steps; s++) series[s] = chain[(s * walkers + w) * ndim + d];
-    const acf = autocorrelation(series);
-    for (let s = 0; s < steps; s++) f[s] += acf[s] / walkers;
-  }
+  const f = meanAutocorrelation(chain, steps, walkers, ndim, d);
   let tau = 1;
   for (let m = 0; m < steps; m++) {
     tau = m === 0 ? 1 : tau + 2 * f[m];

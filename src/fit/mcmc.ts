@@ -120,15 +120,17 @@ function likelihoodOf(
       return s;
     };
   }
+  const m = eqs.reduce((sum, e) => sum + e.size, 0);
+  const model = new Float64Array(n);
   return (x) => {
-    const p = sampleNoise ? x.subarray(0, n) : x;
+    for (let j = 0; j < n; j++) model[j] = x[j];
+    const p = model;
     let chi2 = 0;
-    let m = 0;
-    eqs.forEach((e, k) => {
-      e.kernel.residuals!(p, held, buffers[k]);
-      for (const r of buffers[k]) chi2 += r * r;
-      m += e.size;
-    });
+    for (let k = 0; k < eqs.length; k++) {
+      const r = buffers[k];
+      eqs[k].kernel.residuals!(p, held, r);
+      for (let i = 0; i < r.length; i++) chi2 += r[i] * r[i];
+    }
     if (!sampleNoise) return -0.5 * chi2;
     const lnSigma = x[n];
     return -0.5 * (chi2 * Math.exp(-2 * lnSigma) + m * (Math.log(2 * Math.PI) + 2 * lnSigma));
@@ -165,33 +167,49 @@ interface Sampler {
   readonly pos: Float64Array;
   readonly lnp: Float64Array;
   readonly accepted: Float64Array;
+  /** Scratch: the walkers in a random order, and the proposed position. */
+  readonly order: Int32Array;
+  readonly proposal: Float64Array;
 }
 
 /** One stretch-move step of every walker (two halves in turn, split at random). */
 function stretchStep(s: Sampler, ndim: number, rand: () => number, lnp: (x: Float64Array) => number): void {
   const walkers = s.lnp.length;
-  const half = Array.from({ length: walkers }, (_, i) => i % 2);
+  const order = s.order;
   for (let i = walkers - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
-    [half[i], half[j]] = [half[j], half[i]];
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
   }
+  // the first half of the shuffled order moves against the second, then the second against the first
+  const cut = Math.ceil(walkers / 2);
+  moveHalf(s, ndim, rand, lnp, order.subarray(0, cut), order.subarray(cut));
+  moveHalf(s, ndim, rand, lnp, order.subarray(cut), order.subarray(0, cut));
+}
+
+function moveHalf(
+  s: Sampler,
+  ndim: number,
+  rand: () => number,
+  lnp: (x: Float64Array) => number,
+  moving: Int32Array,
+  others: Int32Array,
+): void {
   const a = 2;
-  const y = new Float64Array(ndim);
-  for (const split of [0, 1]) {
-    const others = half.flatMap((h, i) => (h !== split ? [i] : []));
-    half.forEach((h, k) => {
-      if (h !== split) return;
-      const j = others[Math.floor(rand() * others.length)];
-      const z = ((a - 1) * rand() + 1) ** 2 / a;
-      for (let d = 0; d < ndim; d++)
-        y[d] = s.pos[j * ndim + d] + z * (s.pos[k * ndim + d] - s.pos[j * ndim + d]);
-      const lp = lnp(y);
-      if ((ndim - 1) * Math.log(z) + lp - s.lnp[k] > Math.log(rand())) {
-        s.pos.set(y, k * ndim);
-        s.lnp[k] = lp;
-        s.accepted[k]++;
-      }
-    });
+  const y = s.proposal;
+  for (let m = 0; m < moving.length; m++) {
+    const k = moving[m];
+    const j = others[Math.floor(rand() * others.length)];
+    const z = ((a - 1) * rand() + 1) ** 2 / a;
+    for (let d = 0; d < ndim; d++)
+      y[d] = s.pos[j * ndim + d] + z * (s.pos[k * ndim + d] - s.pos[j * ndim + d]);
+    const lp = lnp(y);
+    if ((ndim - 1) * Math.log(z) + lp - s.lnp[k] > Math.log(rand())) {
+      s.pos.set(y, k * ndim);
+      s.lnp[k] = lp;
+      s.accepted[k]++;
+    }
   }
 }
 
@@ -262,7 +280,13 @@ export function emcee(result: FitResult, optionsIn: EmceeOptions = {}): EmceeRes
   const lnps = Float64Array.from({ length: o.walkers }, (_, w) =>
     lnp(pos.subarray(w * ndim, (w + 1) * ndim)),
   );
-  const sampler: Sampler = { pos, lnp: lnps, accepted: new Float64Array(o.walkers) };
+  const sampler: Sampler = {
+    pos,
+    lnp: lnps,
+    accepted: new Float64Array(o.walkers),
+    order: Int32Array.from({ length: o.walkers }, (_, i) => i),
+    proposal: new Float64Array(ndim),
+  };
   const kept = Math.ceil((o.steps - o.burn) / o.thin);
   const chain = new Float64Array(kept * o.walkers * ndim);
   const lnprob = new Float64Array(kept * o.walkers);

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { integratedTime } from '../../src/fit/autocorr.ts';
 import { emcee } from '../../src/fit/mcmc.ts';
 import { fit } from '../../src/fit/fit.ts';
 import { mulberry32 } from '../../src/solver/multistart.ts';
@@ -98,5 +99,27 @@ describe('emcee on a linear model with known sigma: the exact Gaussian posterior
     expect(() => emcee(r, { walkers: 3 })).toThrow(/at least 4/);
     expect(() => emcee(r, { steps: 10, burn: 10 })).toThrow(/burn/);
     expect(() => emcee(r, { walker: 10 } as never)).toThrow(/unknown emcee option 'walker'/);
+  });
+});
+
+describe('integratedTime = emcee.autocorr.integrated_time (c = 5)', () => {
+  it('an AR(1) chain of 51 walkers and a constant parameter', () => {
+    const steps = 2500;
+    const walkers = 51;
+    const rand = mulberry32(4);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+    const chain = new Float64Array(steps * walkers * 2);
+    for (let w = 0; w < walkers; w++) {
+      for (let d = 0; d < 2; d++) {
+        let v = 0;
+        for (let s = 0; s < steps; s++) {
+          v = 0.9 * v + normal();
+          chain[(s * walkers + w) * 2 + d] = d === 1 ? 5 : v;
+        }
+      }
+    }
+    // emcee 3.1.4: integrated_time(chain.reshape(steps, walkers, 2)[:, :, :1], c=5, tol=0, quiet=True)
+    expect(integratedTime(chain, steps, walkers, 2, 0)).toBeCloseTo(17.77834331, 7);
+    expect(integratedTime(chain, steps, walkers, 2, 1)).toBe(1);
   });
 });
