@@ -8,7 +8,7 @@ import type { CovarianceResult } from '../solver/covariance.ts';
 import type { LeastSquaresProblem } from '../solver/lm.ts';
 import { solveLeastSquares } from '../solver/lm.ts';
 import { robustCost, rhoTriple } from '../solver/loss.ts';
-import { solvePoisson } from '../solver/poisson.ts';
+import { devianceResidual, solvePoisson } from '../solver/poisson.ts';
 import { minimizeNLL } from '../solver/nll.ts';
 import type { NllOptions } from '../solver/nll.ts';
 import { minimizeLBFGSB } from '../solver/lbfgsb.ts';
@@ -307,15 +307,22 @@ export function solveFit(prep: PreparedFit): FitResult {
   if (n === 0) {
     const r = new Float64Array(m);
     if (!likelihood) problem.residuals(x0, r);
-    return buildResult(prep, x0, r, new Float64Array(0), {
-      nfev: 1,
-      njev: 0,
-      iterations: 0,
-      success: true,
-      termination: 'no-free-params',
-      message: 'no free parameters: the model was evaluated at the given values',
-      activeMask: [],
-    });
+    return buildResult(
+      prep,
+      x0,
+      r,
+      new Float64Array(0),
+      {
+        nfev: 1,
+        njev: 0,
+        iterations: 0,
+        success: true,
+        termination: 'no-free-params',
+        message: 'no free parameters: the model was evaluated at the given values',
+        activeMask: [],
+      },
+      objectiveAt(prep, x0),
+    );
   }
   const solve = localSolver(prep);
   let out: Outcome;
@@ -377,6 +384,24 @@ export function solveFit(prep: PreparedFit): FitResult {
     },
     { nll: out.nll, chi2: likelihood ? NaN : out.chi2, covariance: out.covariance, method: out.method },
   );
+}
+
+/** The Poisson deviance or the negative log-likelihood at `x`, for a fit with nothing to solve. */
+function objectiveAt(prep: PreparedFit, x: Float64Array): { chi2?: number; nll?: number } {
+  const estimator = prep.options.estimator;
+  if (estimator === 'lsq') return {};
+  const mp = modelProblem(prep);
+  const f = new Float64Array(mp.m);
+  mp.values(x, f);
+  if (estimator === 'likelihood') return { chi2: NaN, nll: -f.reduce((s, v) => s + Math.log(v), 0) };
+  const y = concatObserved(prep);
+  const dr = new Float64Array(2);
+  let deviance = 0;
+  for (let i = 0; i < f.length; i++) {
+    devianceResidual(f[i], y[i], dr);
+    deviance += dr[0] * dr[0];
+  }
+  return { chi2: deviance };
 }
 
 interface SolveInfo {
