@@ -227,14 +227,19 @@ function column(chain: Float64Array, ndim: number, j: number): Float64Array {
 }
 
 function correlationOf(chain: Float64Array, ndim: number): number[][] {
-  const cols = Array.from({ length: ndim }, (_, j) => column(chain, ndim, j));
-  const centred = cols.map((c) => {
-    const mean = c.reduce((s, v) => s + v, 0) / c.length;
-    return c.map((v) => v - mean);
-  });
-  const dot = (a: Float64Array, b: Float64Array): number => a.reduce((s, v, i) => s + v * b[i], 0);
-  const norms = centred.map((c) => Math.sqrt(dot(c, c)));
-  return centred.map((a, i) => centred.map((b, j) => (i === j ? 1 : dot(a, b) / (norms[i] * norms[j]))));
+  const rows = chain.length / ndim;
+  const mean = new Float64Array(ndim);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < ndim; j++) mean[j] += chain[i * ndim + j] / rows;
+  const cov = new Float64Array(ndim * ndim);
+  const d = new Float64Array(ndim);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < ndim; j++) d[j] = chain[i * ndim + j] - mean[j];
+    for (let j = 0; j < ndim; j++) for (let k = 0; k <= j; k++) cov[j * ndim + k] += d[j] * d[k];
+  }
+  const c = (j: number, k: number): number => (j >= k ? cov[j * ndim + k] : cov[k * ndim + j]);
+  return Array.from({ length: ndim }, (_, j) =>
+    Array.from({ length: ndim }, (_, k) => (j === k ? 1 : c(j, k) / Math.sqrt(c(j, j) * c(k, k)))),
+  );
 }
 
 /** The start vector: best fit, plus ln s from the residuals when the noise scale is sampled. */
