@@ -61,7 +61,7 @@ export type {
 export type { ParamInput, ParamsInput } from './model/params.ts';
 // After the fit: bands, profile confidence intervals, MCMC (src/fit/bands.ts, confint.ts, mcmc.ts).
 export { bandOptions } from './fit/bands.ts';
-export type { BandOptions } from './fit/bands.ts';
+export type { BandOptions, BandSource } from './fit/bands.ts';
 export { confInterval, confInterval2d, confIntervalOptions, confInterval2dOptions } from './fit/confint.ts';
 export type {
   ConfIntervalOptions,

@@ -32,7 +32,7 @@ function betaFraction(a: number, b: number, x: number): number {
 }
 
 /** The regularized incomplete beta function I_x(a, b). */
-export function betaInc(a: number, b: number, x: number): number {
+function betaInc(a: number, b: number, x: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
   const lnFront = R.lgamma(a + b) - R.lgamma(a) - R.lgamma(b) + a * Math.log(x) + b * Math.log1p(-x);

@@ -6,7 +6,7 @@
 import type { BoundKernel } from '../compile/kernel.ts';
 
 /** Where the reduced kernel's arguments go in the original kernel's. */
-export interface PinLayout {
+interface PinLayout {
   /** For each reduced free parameter, its index among the original free parameters. */
   readonly keep: readonly number[];
   /** For each pinned parameter (appended after the original fixed ones), its original free index. */
