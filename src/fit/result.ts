@@ -226,7 +226,8 @@ export class FitResult {
     this.modelText = init.modelText;
     this.exprs = init.exprs;
     this.variablesOf = init.variables;
-    if (init.setup) this.setup = init.setup;
+    // not enumerable: kept out of spreads, deep equality and console output (it holds kernels and closures)
+    if (init.setup) Object.defineProperty(this, 'setup', { value: init.setup, enumerable: false });
   }
 
   /**
