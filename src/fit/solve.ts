@@ -631,6 +631,12 @@ function pinnedFit(prep: PreparedFit, pinned: ReadonlyMap<string, number>, start
     free,
     held: [...prep.held, ...names],
     equations: prep.equations.map((eq) => ({ ...eq, kernel: pinKernel(eq.kernel, layout) })),
-    options: { ...prep.options, starts: 1 },
+    options: { ...prep.options, starts: 1, xScale: keptScales(prep.options.xScale, free) },
   };
+}
+
+/** The `xScale` option without the entries of pinned parameters. */
+function keptScales(xScale: PreparedFit['options']['xScale'], free: readonly string[]): typeof xScale {
+  if (typeof xScale === 'string') return xScale;
+  return Object.fromEntries(Object.entries(xScale).filter(([name]) => free.includes(name)));
 }

@@ -78,6 +78,13 @@ describe('confInterval', () => {
     expect(ci.warnings.join('\n')).toMatch(/a: bound reached/);
   });
 
+  it("refits with the fit's options (a per-parameter xScale naming the pinned one)", () => {
+    const g = fit(c.model, { x: c.x, y: c.y }, c.start, { xScale: { a: 0.1, b: 1 } });
+    const ci = confInterval(g, { sigmas: [1] });
+    const ref = confInterval(r, { sigmas: [1] });
+    expect(rel(ci.params.a.levels[0].upper, ref.params.a.levels[0].upper)).toBeLessThan(1e-6);
+  });
+
   it('names what is wrong', () => {
     expect(() => confInterval(r, { params: ['q'] })).toThrow(/'q' is not a free parameter/);
     expect(() => confInterval(r, { sigmas: [1], probabilities: [0.5] })).toThrow(/probabilities/);
