@@ -66,6 +66,21 @@ export type {
   Termination,
 } from './fit/types.ts';
 export type { ParamInput, ParamsInput } from './model/params.ts';
+// After the fit: bands, profile confidence intervals, MCMC (src/fit/bands.ts, confint.ts, mcmc.ts).
+export { bandOptions } from './fit/bands.ts';
+export type { BandOptions, BandSource } from './fit/bands.ts';
+export { confInterval, confInterval2d, confIntervalOptions, confInterval2dOptions } from './fit/confint.ts';
+export type {
+  ConfIntervalOptions,
+  ConfInterval2dOptions,
+  ConfIntervalResult,
+  ParamInterval,
+  IntervalLevel,
+  ProfileTrace,
+  ConfRegion,
+} from './fit/confint.ts';
+export { emcee, emceeOptions } from './fit/mcmc.ts';
+export type { EmceeOptions, EmceeResult, PosteriorSummary } from './fit/mcmc.ts';
 // Parsing (src/syntax; docs/language.md).
 export { parseExpr, parseModel, parseScript, parseStatement, isIncomplete } from './syntax/index.ts';
 export type { Statement, ModelAst, SourceText } from './syntax/index.ts';

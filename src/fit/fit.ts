@@ -64,6 +64,10 @@ export interface PreparedFit {
   readonly options: ReturnType<typeof validateFitOptions>;
 }
 
+function hasExpr(spec: unknown): boolean {
+  return typeof spec === 'object' && spec !== null && typeof (spec as { expr?: unknown }).expr === 'string';
+}
+
 function isConstantName(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(CONSTANTS, name);
 }
@@ -172,6 +176,11 @@ export function prepareFit(
   }
   for (const n of paramInputNames) {
     if (!order.includes(n) && tieNames.has(n) && !arrays.has(n)) order.push(n);
+  }
+  // Derived parameters: an expr that no equation uses, reported with its propagated stderr (lmfit's
+  // `params.add('period', expr='1/f')`).
+  for (const n of paramInputNames) {
+    if (!order.includes(n) && !arrays.has(n) && !lhsNames.has(n) && hasExpr(own(paramsIn, n))) order.push(n);
   }
   for (const n of paramInputNames) {
     if (!order.includes(n)) {

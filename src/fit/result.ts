@@ -8,6 +8,9 @@ import type { DataInput, FitWarning, ParamResult, Termination } from './types.ts
 import type { Expr } from '../ast/expr.ts';
 import { ExprfitError } from '../syntax/span.ts';
 import { aic, bic, reducedChiSquare } from './stats.ts';
+import type { FitSetup } from './setup.ts';
+import { evalUncertainty } from './bands.ts';
+import type { BandOptions } from './bands.ts';
 
 /** Per-equation statistics. */
 export interface EquationStats {
@@ -93,6 +96,8 @@ export interface FitResultInit {
   /** Expanded, tie-substituted right-hand sides for `eval`. */
   readonly exprs: ReadonlyMap<string, Expr>;
   readonly variables: ReadonlyMap<string, readonly string[]>;
+  /** The fit behind the result, for bands, profiles and MCMC (absent: those need a refit). */
+  readonly setup?: FitSetup;
 }
 
 const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
@@ -174,6 +179,8 @@ export class FitResult {
   readonly method: string;
   readonly estimator: string;
   readonly modelText: string;
+  /** The fit behind the result (kernels, bounds, refit): what bands, profiles and MCMC work from. */
+  readonly setup?: FitSetup;
   private readonly exprs: ReadonlyMap<string, Expr>;
   private readonly variablesOf: ReadonlyMap<string, readonly string[]>;
 
@@ -219,6 +226,17 @@ export class FitResult {
     this.modelText = init.modelText;
     this.exprs = init.exprs;
     this.variablesOf = init.variables;
+    // not enumerable: kept out of spreads, deep equality and console output (it holds kernels and closures)
+    if (init.setup) Object.defineProperty(this, 'setup', { value: init.setup, enumerable: false });
+  }
+
+  /**
+   * Half-width of the confidence band of the model (or, with `prediction`, of the prediction band) at the
+   * fitted data or at new points `at`, as lmfit's `eval_uncertainty`: src/fit/bands.ts has the formulas.
+   */
+  evalUncertainty(options: BandOptions = {}): NdArray {
+    const { exprs, variablesOf: variables } = this;
+    return evalUncertainty({ ...this, exprs, variables, setup: this.setup }, options);
   }
 
   /**

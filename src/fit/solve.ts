@@ -8,7 +8,7 @@ import type { CovarianceResult } from '../solver/covariance.ts';
 import type { LeastSquaresProblem } from '../solver/lm.ts';
 import { solveLeastSquares } from '../solver/lm.ts';
 import { robustCost, rhoTriple } from '../solver/loss.ts';
-import { solvePoisson } from '../solver/poisson.ts';
+import { devianceResidual, solvePoisson } from '../solver/poisson.ts';
 import { minimizeNLL } from '../solver/nll.ts';
 import type { NllOptions } from '../solver/nll.ts';
 import { minimizeLBFGSB } from '../solver/lbfgsb.ts';
@@ -26,6 +26,8 @@ import type { EquationStats } from './result.ts';
 import { chiSquare, reducedChiSquare, rSquaredParts } from './stats.ts';
 import type { ParamResult, Termination } from './types.ts';
 import type { Expr } from '../ast/expr.ts';
+import type { FitSetup, Refit } from './setup.ts';
+import { pinKernel } from './pin.ts';
 
 /** Values of the held (fixed or unused) parameters, in `prep.held` order. */
 function heldValues(prep: PreparedFit): Float64Array {
@@ -303,15 +305,22 @@ export function solveFit(prep: PreparedFit): FitResult {
   if (n === 0) {
     const r = new Float64Array(m);
     if (!likelihood) problem.residuals(x0, r);
-    return buildResult(prep, x0, r, new Float64Array(0), {
-      nfev: 1,
-      njev: 0,
-      iterations: 0,
-      success: true,
-      termination: 'no-free-params',
-      message: 'no free parameters: the model was evaluated at the given values',
-      activeMask: [],
-    });
+    return buildResult(
+      prep,
+      x0,
+      r,
+      new Float64Array(0),
+      {
+        nfev: 1,
+        njev: 0,
+        iterations: 0,
+        success: true,
+        termination: 'no-free-params',
+        message: 'no free parameters: the model was evaluated at the given values',
+        activeMask: [],
+      },
+      objectiveAt(prep, x0),
+    );
   }
   const solve = localSolver(prep);
   let out: Outcome;
@@ -373,6 +382,24 @@ export function solveFit(prep: PreparedFit): FitResult {
     },
     { nll: out.nll, chi2: likelihood ? NaN : out.chi2, covariance: out.covariance, method: out.method },
   );
+}
+
+/** The Poisson deviance or the negative log-likelihood at `x`, for a fit with nothing to solve. */
+function objectiveAt(prep: PreparedFit, x: Float64Array): { chi2?: number; nll?: number } {
+  const estimator = prep.options.estimator;
+  if (estimator === 'lsq') return {};
+  const mp = modelProblem(prep);
+  const f = new Float64Array(mp.m);
+  mp.values(x, f);
+  if (estimator === 'likelihood') return { chi2: NaN, nll: -f.reduce((s, v) => s + Math.log(v), 0) };
+  const y = concatObserved(prep);
+  const dr = new Float64Array(2);
+  let deviance = 0;
+  for (let i = 0; i < f.length; i++) {
+    devianceResidual(f[i], y[i], dr);
+    deviance += dr[0] * dr[0];
+  }
+  return { chi2: deviance };
 }
 
 interface SolveInfo {
@@ -555,5 +582,59 @@ export function buildResult(
     notes,
     exprs,
     variables,
+    setup: fitSetup(prep, x),
   });
+}
+
+/** What the after-fit analyses need of this fit (src/fit/setup.ts). */
+function fitSetup(prep: PreparedFit, x: Float64Array): FitSetup {
+  return {
+    free: prep.free,
+    heldValues: heldValues(prep),
+    lower: Float64Array.from(prep.free.map((p) => prep.params.get(p)!.min)),
+    upper: Float64Array.from(prep.free.map((p) => prep.params.get(p)!.max)),
+    x: Float64Array.from(x),
+    equations: prep.equations,
+    estimator: prep.options.estimator,
+    weighted: prep.equations.some((e) => e.weights !== null),
+    absoluteSigma: prep.options.absoluteSigma,
+    refit: (pinned, start) => refitPinned(prep, pinned, start),
+  };
+}
+
+/** Refits `prep` with the parameters of `pinned` held at the given values, from `start`. */
+function refitPinned(prep: PreparedFit, pinned: ReadonlyMap<string, number>, start: Float64Array): Refit {
+  const r = solveFit(pinnedFit(prep, pinned, start));
+  const x = Float64Array.from(prep.free.map((p) => pinned.get(p) ?? r.values[p]));
+  return { x, chi2: r.chi2, nll: r.nll, success: r.success };
+}
+
+/** `prep` with the parameters of `pinned` moved from free to held (kernels wrapped, not recompiled). */
+function pinnedFit(prep: PreparedFit, pinned: ReadonlyMap<string, number>, start: Float64Array): PreparedFit {
+  const names = prep.free.filter((p) => pinned.has(p));
+  const free = prep.free.filter((p) => !pinned.has(p));
+  const layout = {
+    keep: free.map((p) => prep.free.indexOf(p)),
+    pinned: names.map((p) => prep.free.indexOf(p)),
+    nHeld: prep.held.length,
+  };
+  const params = new Map(prep.params);
+  prep.free.forEach((p, j) => {
+    const value = pinned.get(p) ?? start[j];
+    params.set(p, { ...prep.params.get(p)!, value, fixed: pinned.has(p) });
+  });
+  return {
+    ...prep,
+    params,
+    free,
+    held: [...prep.held, ...names],
+    equations: prep.equations.map((eq) => ({ ...eq, kernel: pinKernel(eq.kernel, layout) })),
+    options: { ...prep.options, starts: 1, xScale: keptScales(prep.options.xScale, free) },
+  };
+}
+
+/** The `xScale` option without the entries of pinned parameters. */
+function keptScales(xScale: PreparedFit['options']['xScale'], free: readonly string[]): typeof xScale {
+  if (typeof xScale === 'string') return xScale;
+  return Object.fromEntries(Object.entries(xScale).filter(([name]) => free.includes(name)));
 }

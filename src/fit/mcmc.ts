@@ -1,0 +1,353 @@
+/**
+ * MCMC sampling of the posterior of a fit's parameters with the affine-invariant ensemble sampler of Goodman
+ * & Weare (2010), "stretch move" as in emcee (a = 2, walkers split in two halves at random each step):
+ * walker X_k moves to Y = X_j + z (X_k − X_j), X_j a walker of the other half, z ~ g(z) ∝ 1/√z on [1/a, a],
+ * accepted with probability min(1, z^(n−1) p(Y)/p(X_k)).
+ *
+ * The log-posterior is the fit's log-likelihood plus uniform priors on the bounds (−∞ outside):
+ *   least squares, weighted (`isWeighted`):  ln p = −χ²/2,  χ² = Σ r_i², r_i = (f_i − y_i)/σ_i;
+ *   least squares, not weighted:             ln p = −½ Σ (r_i²/s² + ln(2π s²)),  s = exp(__lnsigma)
+ *                                            (lmfit's `is_weighted=False`; __lnsigma is sampled too);
+ *   Poisson:                                 ln p = −D/2,  D the deviance;
+ *   likelihood:                              ln p = Σ ln pdf(x_i).
+ * Walkers start in a small ball around the best fit (lmfit: x·(1 + 10⁻⁴ N(0, 1))). Reported: medians and the
+ * 15.87/50/84.13 percentiles of the kept samples (after `burn`, every `thin`-th), half their spread as stderr
+ * (lmfit), the acceptance fraction per walker, the integrated autocorrelation time τ (src/fit/autocorr.ts,
+ * with a warning when the chain is shorter than 50 τ), and the maximum a posteriori sample.
+ */
+import { defineOptions, opt, validateOptions } from '../core/options.ts';
+import type { OptionsInput } from '../core/options.ts';
+import { mulberry32 } from '../solver/multistart.ts';
+import { ExprfitError } from '../syntax/span.ts';
+import { integratedTime } from './autocorr.ts';
+import type { FitResult } from './result.ts';
+import type { FitSetup } from './setup.ts';
+
+/** The options of `emcee`. */
+export const emceeOptions = defineOptions(
+  'emcee',
+  {
+    walkers: opt.integer({
+      doc: 'Number of walkers (at least 2 per sampled parameter)',
+      default: 100,
+      min: 2,
+    }),
+    steps: opt.integer({ doc: 'Steps of every walker', default: 1000, min: 1 }),
+    burn: opt.integer({ doc: 'Steps discarded at the start', default: 0, min: 0 }),
+    thin: opt.integer({ doc: 'Keep every thin-th step', default: 1, min: 1 }),
+    seed: opt.integer({ doc: 'Seed of the random numbers', default: 1 }),
+    isWeighted: opt.boolean({
+      doc: "Whether sigma is the data's noise; if false the noise scale __lnsigma is sampled too (default: whether the fit had sigma)",
+    }),
+  },
+  [(o) => (o.burn >= o.steps ? { key: 'burn', expected: 'less than steps' } : undefined)],
+);
+export type EmceeOptions = OptionsInput<typeof emceeOptions>;
+
+/** Posterior summary of one sampled parameter. */
+export interface PosteriorSummary {
+  readonly median: number;
+  /** 15.87th and 84.13th percentiles (±1σ for a Gaussian). */
+  readonly lower: number;
+  readonly upper: number;
+  /** (upper − lower)/2, lmfit's stderr of an emcee run. */
+  readonly stderr: number;
+  /** Integrated autocorrelation time, in steps. */
+  readonly tau: number;
+}
+
+export interface EmceeResult {
+  /** The sampled parameters: the fit's free ones, then `__lnsigma` when not weighted. */
+  readonly names: readonly string[];
+  /** Kept samples, `[step][walker][parameter]` row-major: `chain[(s * walkers + w) * names.length + j]`. */
+  readonly chain: Float64Array;
+  /** ln p of every kept sample, `[step][walker]`. */
+  readonly lnprob: Float64Array;
+  readonly steps: number;
+  readonly walkers: number;
+  readonly params: Record<string, PosteriorSummary>;
+  /** Correlation of the kept samples, in `names` order. */
+  readonly correlation: readonly (readonly number[])[];
+  /** Fraction of accepted moves of each walker (over all steps). */
+  readonly acceptanceFraction: Float64Array;
+  /** Maximum a posteriori sample (over all steps) and its ln p. */
+  readonly map: { readonly values: Record<string, number>; readonly lnprob: number };
+  readonly warnings: readonly string[];
+}
+
+/** The log-posterior of the sampled vector (see the module comment). */
+function logPosterior(setup: FitSetup, sampleNoise: boolean): (x: Float64Array) => number {
+  const n = setup.free.length;
+  const buffers = setup.equations.map((e) => new Float64Array(e.size));
+  const inBounds = (x: Float64Array): boolean => {
+    for (let j = 0; j < n; j++) if (!(x[j] >= setup.lower[j] && x[j] <= setup.upper[j])) return false;
+    return true;
+  };
+  const lnLike = likelihoodOf(setup, sampleNoise, buffers);
+  return (x) => {
+    if (!inBounds(x)) return -Infinity;
+    const v = lnLike(x);
+    return Number.isFinite(v) ? v : -Infinity;
+  };
+}
+
+function likelihoodOf(
+  setup: FitSetup,
+  sampleNoise: boolean,
+  buffers: Float64Array[],
+): (x: Float64Array) => number {
+  const eqs = setup.equations;
+  const held = setup.heldValues;
+  const n = setup.free.length;
+  if (setup.estimator === 'likelihood') {
+    return (x) => {
+      let s = 0;
+      eqs.forEach((e, k) => {
+        e.kernel.values(x, held, buffers[k]);
+        for (const f of buffers[k]) s += Math.log(f);
+      });
+      return s;
+    };
+  }
+  if (setup.estimator === 'poisson') {
+    return (x) => {
+      let s = 0;
+      eqs.forEach((e, k) => {
+        e.kernel.values(x, held, buffers[k]);
+        const y = e.observed!;
+        buffers[k].forEach((f, i) => (s += (y[i] > 0 ? y[i] * Math.log(f / y[i]) : 0) - f + y[i]));
+      });
+      return s;
+    };
+  }
+  const m = eqs.reduce((sum, e) => sum + e.size, 0);
+  const model = new Float64Array(n);
+  return (x) => {
+    for (let j = 0; j < n; j++) model[j] = x[j];
+    const p = model;
+    let chi2 = 0;
+    for (let k = 0; k < eqs.length; k++) {
+      const r = buffers[k];
+      eqs[k].kernel.residuals!(p, held, r);
+      for (let i = 0; i < r.length; i++) chi2 += r[i] * r[i];
+    }
+    if (!sampleNoise) return -0.5 * chi2;
+    const lnSigma = x[n];
+    return -0.5 * (chi2 * Math.exp(-2 * lnSigma) + m * (Math.log(2 * Math.PI) + 2 * lnSigma));
+  };
+}
+
+function gaussian(rand: () => number): number {
+  const u = 1 - rand();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+}
+
+/** The starting ball: lmfit's x·(1 + 10⁻⁴ N(0,1)), with an absolute spread for zeros, inside the bounds. */
+function startingBall(
+  x0: Float64Array,
+  walkers: number,
+  rand: () => number,
+  lnp: (x: Float64Array) => number,
+) {
+  const ndim = x0.length;
+  const pos = new Float64Array(walkers * ndim);
+  for (let w = 0; w < walkers; w++) {
+    const p = pos.subarray(w * ndim, (w + 1) * ndim);
+    for (let tries = 0; tries < 1000; tries++) {
+      for (let j = 0; j < ndim; j++)
+        p[j] = x0[j] + (x0[j] !== 0 ? Math.abs(x0[j]) : 1e-4) * 1e-4 * gaussian(rand);
+      if (lnp(p) > -Infinity) break;
+      p.set(x0);
+    }
+  }
+  return pos;
+}
+
+interface Sampler {
+  readonly pos: Float64Array;
+  readonly lnp: Float64Array;
+  readonly accepted: Float64Array;
+  /** Scratch: the walkers in a random order, and the proposed position. */
+  readonly order: Int32Array;
+  readonly proposal: Float64Array;
+}
+
+/** One stretch-move step of every walker (two halves in turn, split at random). */
+function stretchStep(s: Sampler, ndim: number, rand: () => number, lnp: (x: Float64Array) => number): void {
+  const walkers = s.lnp.length;
+  const order = s.order;
+  for (let i = walkers - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  // the first half of the shuffled order moves against the second, then the second against the first
+  const cut = Math.ceil(walkers / 2);
+  moveHalf(s, ndim, rand, lnp, order.subarray(0, cut), order.subarray(cut));
+  moveHalf(s, ndim, rand, lnp, order.subarray(cut), order.subarray(0, cut));
+}
+
+function moveHalf(
+  s: Sampler,
+  ndim: number,
+  rand: () => number,
+  lnp: (x: Float64Array) => number,
+  moving: Int32Array,
+  others: Int32Array,
+): void {
+  const a = 2;
+  const y = s.proposal;
+  for (let m = 0; m < moving.length; m++) {
+    const k = moving[m];
+    const j = others[Math.floor(rand() * others.length)];
+    const z = ((a - 1) * rand() + 1) ** 2 / a;
+    for (let d = 0; d < ndim; d++)
+      y[d] = s.pos[j * ndim + d] + z * (s.pos[k * ndim + d] - s.pos[j * ndim + d]);
+    const lp = lnp(y);
+    if ((ndim - 1) * Math.log(z) + lp - s.lnp[k] > Math.log(rand())) {
+      s.pos.set(y, k * ndim);
+      s.lnp[k] = lp;
+      s.accepted[k]++;
+    }
+  }
+}
+
+/** numpy's percentile (linear interpolation) of sorted values. */
+function percentile(sorted: Float64Array, q: number): number {
+  const h = (sorted.length - 1) * (q / 100);
+  const lo = Math.floor(h);
+  return sorted[lo] + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]) - sorted[lo]);
+}
+
+function column(chain: Float64Array, ndim: number, j: number): Float64Array {
+  const out = new Float64Array(chain.length / ndim);
+  for (let i = 0; i < out.length; i++) out[i] = chain[i * ndim + j];
+  return out;
+}
+
+function correlationOf(chain: Float64Array, ndim: number): number[][] {
+  const rows = chain.length / ndim;
+  const mean = new Float64Array(ndim);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < ndim; j++) mean[j] += chain[i * ndim + j] / rows;
+  const cov = new Float64Array(ndim * ndim);
+  const d = new Float64Array(ndim);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < ndim; j++) d[j] = chain[i * ndim + j] - mean[j];
+    for (let j = 0; j < ndim; j++) for (let k = 0; k <= j; k++) cov[j * ndim + k] += d[j] * d[k];
+  }
+  const c = (j: number, k: number): number => (j >= k ? cov[j * ndim + k] : cov[k * ndim + j]);
+  return Array.from({ length: ndim }, (_, j) =>
+    Array.from({ length: ndim }, (_, k) => (j === k ? 1 : c(j, k) / Math.sqrt(c(j, j) * c(k, k)))),
+  );
+}
+
+/** The start vector: best fit, plus ln s from the residuals when the noise scale is sampled. */
+function startVector(result: FitResult, setup: FitSetup, sampleNoise: boolean): Float64Array {
+  if (!sampleNoise) return Float64Array.from(setup.x);
+  const s2 = result.chi2 / Math.max(result.ndata - result.nfree, 1);
+  return Float64Array.from([...setup.x, 0.5 * Math.log(s2 > 0 ? s2 : 1)]);
+}
+
+function noiseScaleSampled(setup: FitSetup, isWeighted: boolean | undefined): boolean {
+  if (setup.estimator !== 'lsq') {
+    if (isWeighted === false) {
+      throw new ExprfitError(
+        'option',
+        `emcee: isWeighted=false samples a noise scale; a ${setup.estimator} fit has none`,
+      );
+    }
+    return false;
+  }
+  return !(isWeighted ?? setup.weighted);
+}
+
+/**
+ * Samples the posterior of the fit's parameters (module comment): seeded and reproducible.
+ */
+export function emcee(result: FitResult, optionsIn: EmceeOptions = {}): EmceeResult {
+  const o = validateOptions(emceeOptions, optionsIn);
+  const setup = result.setup;
+  if (!setup) throw new ExprfitError('value', 'emcee: the result holds no fit to sample');
+  const sampleNoise = noiseScaleSampled(setup, o.isWeighted);
+  const names = [...setup.free, ...(sampleNoise ? ['__lnsigma'] : [])];
+  const ndim = names.length;
+  if (ndim === 0) throw new ExprfitError('value', 'emcee: the fit has no free parameter to sample');
+  if (o.walkers < 2 * ndim) {
+    throw new ExprfitError(
+      'option',
+      `emcee option 'walkers' must be at least ${2 * ndim} (2 per sampled parameter), got ${o.walkers}`,
+    );
+  }
+  const rand = mulberry32(o.seed);
+  const lnp = logPosterior(setup, sampleNoise);
+  const pos = startingBall(startVector(result, setup, sampleNoise), o.walkers, rand, lnp);
+  const lnps = Float64Array.from({ length: o.walkers }, (_, w) =>
+    lnp(pos.subarray(w * ndim, (w + 1) * ndim)),
+  );
+  const sampler: Sampler = {
+    pos,
+    lnp: lnps,
+    accepted: new Float64Array(o.walkers),
+    order: Int32Array.from({ length: o.walkers }, (_, i) => i),
+    proposal: new Float64Array(ndim),
+  };
+  const kept = Math.ceil((o.steps - o.burn) / o.thin);
+  const chain = new Float64Array(kept * o.walkers * ndim);
+  const lnprob = new Float64Array(kept * o.walkers);
+  const post = new Float64Array((o.steps - o.burn) * o.walkers * ndim);
+  let best = { lnprob: -Infinity, x: new Float64Array(ndim) };
+  for (let step = 0; step < o.steps; step++) {
+    stretchStep(sampler, ndim, rand, lnp);
+    for (let w = 0; w < o.walkers; w++) {
+      if (sampler.lnp[w] > best.lnprob)
+        best = { lnprob: sampler.lnp[w], x: pos.slice(w * ndim, (w + 1) * ndim) };
+    }
+    if (step < o.burn) continue;
+    post.set(pos, (step - o.burn) * o.walkers * ndim);
+    if ((step - o.burn) % o.thin !== 0) continue;
+    const k = (step - o.burn) / o.thin;
+    chain.set(pos, k * o.walkers * ndim);
+    lnprob.set(sampler.lnp, k * o.walkers);
+  }
+  return summarise(names, chain, lnprob, post, sampler, best, o);
+}
+
+function summarise(
+  names: string[],
+  chain: Float64Array,
+  lnprob: Float64Array,
+  post: Float64Array,
+  sampler: Sampler,
+  best: { lnprob: number; x: Float64Array },
+  o: { walkers: number; steps: number; burn: number },
+): EmceeResult {
+  const ndim = names.length;
+  const postSteps = o.steps - o.burn;
+  const warnings: string[] = [];
+  const params: Record<string, PosteriorSummary> = {};
+  names.forEach((name, j) => {
+    const sorted = column(chain, ndim, j).sort();
+    const lower = percentile(sorted, 15.87);
+    const upper = percentile(sorted, 84.13);
+    const tau = integratedTime(post, postSteps, o.walkers, ndim, j);
+    if (postSteps < 50 * tau) {
+      warnings.push(
+        `${name}: the chain (${postSteps} steps) is shorter than 50 autocorrelation times (τ = ${tau.toFixed(1)}): run more steps`,
+      );
+    }
+    params[name] = { median: percentile(sorted, 50), lower, upper, stderr: (upper - lower) / 2, tau };
+  });
+  return {
+    names,
+    chain,
+    lnprob,
+    steps: chain.length / (o.walkers * ndim),
+    walkers: o.walkers,
+    params,
+    correlation: correlationOf(chain, ndim),
+    acceptanceFraction: sampler.accepted.map((a) => a / o.steps),
+    map: { values: Object.fromEntries(names.map((n, j) => [n, best.x[j]])), lnprob: best.lnprob },
+    warnings,
+  };
+}
