@@ -112,7 +112,11 @@ interface NumberInit extends CommonInit, RangeInit {
   readonly also?: readonly string[];
 }
 
-export type Declared<T, I, In = T> = OptionSpec<T, I extends { readonly default: unknown } ? true : false, In>;
+export type Declared<T, I, In = T> = OptionSpec<
+  T,
+  I extends { readonly default: unknown } ? true : false,
+  In
+>;
 type AliasesOf<I> = I extends { readonly valueAliases: infer A } ? keyof A & string : never;
 type AlsoOf<I> = I extends { readonly also: readonly (infer L)[] } ? L : never;
 
