@@ -64,6 +64,7 @@ export interface BandSource {
   readonly estimator: string;
   readonly exprs: ReadonlyMap<string, Expr>;
   readonly variables: ReadonlyMap<string, readonly string[]>;
+  /** @internal the fit's kernels (FitResult.setup) */
   readonly setup?: FitSetup;
 }
 

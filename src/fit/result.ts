@@ -96,7 +96,10 @@ export interface FitResultInit {
   /** Expanded, tie-substituted right-hand sides for `eval`. */
   readonly exprs: ReadonlyMap<string, Expr>;
   readonly variables: ReadonlyMap<string, readonly string[]>;
-  /** The fit behind the result, for bands, profiles and MCMC (absent: those need a refit). */
+  /**
+   * The fit behind the result, for bands, profiles and MCMC (absent: those need a refit).
+   * @internal
+   */
   readonly setup?: FitSetup;
 }
 
@@ -179,7 +182,10 @@ export class FitResult {
   readonly method: string;
   readonly estimator: string;
   readonly modelText: string;
-  /** The fit behind the result (kernels, bounds, refit): what bands, profiles and MCMC work from. */
+  /**
+   * The fit behind the result (kernels, bounds, refit): what bands, profiles and MCMC work from.
+   * @internal
+   */
   readonly setup?: FitSetup;
   private readonly exprs: ReadonlyMap<string, Expr>;
   private readonly variablesOf: ReadonlyMap<string, readonly string[]>;
