@@ -328,7 +328,7 @@ export const allTokens: readonly TokenType[] = [
 
 /**
  * A new lexer. Lines end at `\n` only (a `\r` before it is whitespace), so line numbers agree with
- * `spanAt` in src/syntax/span.ts.
+ * `spanAt` in src/core/errors.ts.
  */
 export function createLexer(
   options: { ensureOptimizations?: boolean; skipValidations?: boolean } = {},

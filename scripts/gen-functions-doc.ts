@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderFunctionsDoc } from '../src/functions/doc.ts';
+import { renderFunctionsDoc } from '../src/symbolic/functionsDoc.ts';
 import { renderSymbolicDoc } from '../src/symbolic/doc.ts';
 
 for (const [file, text] of [

@@ -1,6 +1,6 @@
 // Public API of exprfit. Modules add their exports here.
-export { ExprfitError } from './syntax/span.ts';
-export type { SourceSpan } from './syntax/span.ts';
+export { ExprfitError } from './core/errors.ts';
+export type { SourceSpan } from './core/errors.ts';
 export { NdArray, broadcastShapes } from './data/ndarray.ts';
 export type { NdArrayJSON } from './data/ndarray.ts';
 export type { Expr } from './ast/expr.ts';
@@ -235,7 +235,7 @@ export type {
 } from './syntax/statements.ts';
 export type { SplineValue, TableValue, TupleValue, Where } from './script/values.ts';
 export type { BuiltinSpotModel } from './batch/models.ts';
-export type { ErrorCode } from './syntax/span.ts';
+export type { ErrorCode } from './core/errors.ts';
 export type { FitRecord, ModelLine, Settings } from './script/context.ts';
 export type { StopRule } from './batch/lm.ts';
 export type { NumericArray } from './solver/bounds.ts';
@@ -269,7 +269,7 @@ export type {
   PlotResult,
   PlotSpec,
 } from './data/plot.ts';
-export type { PreparedEquation, PreparedFit } from './fit/fit.ts';
+export type { PreparedEquation, PreparedFit } from './fit/prepared.ts';
 export type { JsonData, JsonWriteOptions, NonFinite } from './data/json.ts';
 export type { PoissonProblem, PoissonSummary } from './solver/poisson.ts';
 export type { EvalScope } from './script/evaluate.ts';

@@ -4,8 +4,8 @@
  * from here (test/package/core.test.ts bundles it with esbuild for the browser); file I/O, threads, plots, scripts
  * and the CLI are in the Node entry, `exprfit`.
  */
-export { ExprfitError } from './syntax/span.ts';
-export type { SourceSpan, SourceText, ErrorCode } from './syntax/span.ts';
+export { ExprfitError } from './core/errors.ts';
+export type { SourceSpan, SourceText, ErrorCode } from './core/errors.ts';
 export { NdArray, broadcastShapes } from './data/ndarray.ts';
 export type { NdArrayJSON } from './data/ndarray.ts';
 export type { Expr } from './ast/expr.ts';

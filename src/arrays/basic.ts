@@ -4,7 +4,7 @@
  */
 import { NdArray } from '../data/ndarray.ts';
 import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import {
   asArray,
   checkArraySize,

@@ -2,7 +2,7 @@
  * Natural cubic regression spline basis, patsy's `cr()` (after mgcv's "cr" smooth, Wood 2006, 4.1.2).
  */
 import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
 import { asArray, asVector, checkArraySize, fmtValue } from './util.ts';
 

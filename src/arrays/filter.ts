@@ -4,7 +4,7 @@
  */
 import { codeGenerationAllowed } from '../compile/interpret.ts';
 import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import { asArray, checkFinite, fmtValue, perAxis, product } from './util.ts';
 
 export type FilterMode = 'reflect' | 'nearest' | 'mirror' | 'constant' | 'wrap';

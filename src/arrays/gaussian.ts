@@ -4,7 +4,7 @@
  */
 import { NdArray, broadcastShapes, broadcastTo } from '../data/ndarray.ts';
 import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import { normMass } from './special.ts';
 import {
   asArray,

@@ -3,7 +3,7 @@
  */
 import { codeGenerationAllowed } from '../compile/interpret.ts';
 import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import { FAST_EXP_TABLES, fastExp, fastExpSnippet } from './fastexp.ts';
 import { asArray, asMatrix, checkArraySize, checkPositive, fmtShape } from './util.ts';
 

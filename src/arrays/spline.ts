@@ -3,7 +3,7 @@
  * `make_smoothing_spline` parameterisation and its GCV choice of lambda, and csaps' `smooth` in [0, 1].
  */
 import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
 import { asVector, fmtValue } from './util.ts';
 

@@ -3,7 +3,7 @@
  * offending argument and value.
  */
 import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 
 /** The size limit of every array the tools allocate (2^28 values; see src/data/ndarray.ts). */
 export { checkArraySize, MAX_ARRAY_ELEMENTS } from '../data/ndarray.ts';

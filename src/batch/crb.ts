@@ -13,7 +13,7 @@
  */
 import { compileModel } from '../compile/kernel.ts';
 import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import { invertSpd } from './lm.ts';
 import type { SpotModel } from './models.ts';
 import { spotModel } from './models.ts';

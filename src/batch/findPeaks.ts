@@ -8,7 +8,7 @@
 import { gaussfilter } from '../arrays/filter.ts';
 import { NdArray } from '../data/ndarray.ts';
 import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 
 /** Whether `t` is a threshold that {@link parseThreshold} reads (a number, `'5sigma'`, `{ sigma: 5 }`). */
 function isThreshold(t: unknown): t is number | string | { sigma: number } {

@@ -14,12 +14,12 @@ import { CONSTANTS } from '../functions/registry.ts';
 import { parseModelText } from '../model/model.ts';
 import { freeSymbols } from '../symbolic/index.ts';
 import { parseExpr } from '../syntax/parse.ts';
-import { didYouMean } from '../syntax/suggest.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { didYouMean } from '../core/suggest.ts';
+import { ExprfitError } from '../core/errors.ts';
 import type { BatchEstimator } from './kernel.ts';
 import type { SolveOutput, StopRule } from './lm.ts';
 import { GPUFIT_STOP, STATUS, STATUS_NAMES, STRICT_STOP, solveRange } from './lm.ts';
-import type { BatchSetup } from './problem.ts';
+import type { BatchSetup, PreparedMany } from './problem.ts';
 import { allocOutput, contextFor } from './problem.ts';
 
 /** Per-fit values of a parameter: one for all, one per fit, or computed from each fit's data. */
@@ -265,16 +265,6 @@ function perFitValues(
     out[i] = x;
   }
   return out;
-}
-
-/** Validated inputs of a batch, ready to become a BatchSetup. */
-export interface PreparedMany {
-  readonly setup: BatchSetup;
-  readonly threads: number;
-  readonly chunkSize: number;
-  readonly onProgress?: (done: number, total: number) => void;
-  /** Returns shared scratch memory when the batch is done (called by runPrepared). */
-  readonly release?: () => void;
 }
 
 /** Validates everything and builds the batch setup (shared memory when `threads > 1`). */
@@ -740,6 +730,7 @@ export async function runPrepared(prep: PreparedMany): Promise<FitManyResult> {
 
 /** Solves on worker threads, or on this thread (with a warning) when the worker file of a bundle is missing. */
 async function solveThreaded(prep: PreparedMany): Promise<SolveOutput> {
+  // imported on first use: a single-threaded program never loads worker_threads
   const { missingWorkerEntry, runThreaded } = await import('./pool.ts');
   const missing = missingWorkerEntry();
   if (missing === undefined) return runThreaded(prep);

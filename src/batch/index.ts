@@ -14,8 +14,8 @@ export type {
   ManyParamInput,
   PerFit,
   StopOption,
-  PreparedMany,
 } from './fitMany.ts';
+export type { PreparedMany } from './problem.ts';
 export { findPeaks, parseThreshold, median, robustStats } from './findPeaks.ts';
 export type { FindPeaksOptions, Peaks } from './findPeaks.ts';
 export { momentStart } from './moments.ts';

@@ -9,7 +9,7 @@ import { printExpr } from '../ast/print.ts';
 import { CONSTANTS } from '../functions/registry.ts';
 import { differentiate, freeSymbols, simplify, substitute } from '../symbolic/index.ts';
 import { parseExpr } from '../syntax/parse.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 
 export type BuiltinSpotModel = 'symmetric' | 'elliptical' | 'rotated';
 

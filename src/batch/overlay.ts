@@ -5,7 +5,7 @@
  */
 import { NdArray } from '../data/ndarray.ts';
 import { encodeRgbaPng } from '../data/png.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import { quickselect } from './findPeaks.ts';
 import { STATUS } from './lm.ts';
 

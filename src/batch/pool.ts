@@ -12,10 +12,9 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ExprfitError } from '../syntax/span.ts';
-import type { PreparedMany } from './fitMany.ts';
+import { ExprfitError } from '../core/errors.ts';
 import type { SolveOutput } from './lm.ts';
-import { allocOutput } from './problem.ts';
+import { allocOutput, type PreparedMany } from './problem.ts';
 import type { BatchTask } from './worker.ts';
 
 interface Pending {

@@ -181,3 +181,13 @@ export function allocOutput(nFits: number, nParams: number, shared: boolean): So
       : new Uint8Array(nFits),
   };
 }
+
+/** A validated batch ready to solve (fitMany.ts `prepareMany`), on this thread or the worker pool. */
+export interface PreparedMany {
+  readonly setup: BatchSetup;
+  readonly threads: number;
+  readonly chunkSize: number;
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Returns shared scratch memory when the batch is done (called by runPrepared). */
+  readonly release?: () => void;
+}

@@ -8,7 +8,7 @@ import { printExpr } from '../ast/print.ts';
 import { getFunction } from '../functions/registry.ts';
 import { differentiate, evaluate } from '../symbolic/index.ts';
 import { checkCalls, parseExpr } from '../syntax/index.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import { nameMap } from '../script/nameMap.ts';
 
 const NAME = /^[\p{L}_][\p{L}\p{M}\p{Nd}_\u2080-\u2089]*$/u;

@@ -9,8 +9,8 @@
 import { createRequire } from 'node:module';
 import type { Command as CommandType, CommanderError as CommanderErrorType } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { ExprfitError, type SourceText } from '../syntax/span.ts';
-import { describeError, formatWarning, styleFor, type Stream } from './style.ts';
+import { ExprfitError, type SourceText } from '../core/errors.ts';
+import { describeError, formatWarning, styleFor, type Stream } from '../repl/style.ts';
 import { spotsCommand } from './spots.ts';
 
 // commander is CommonJS: loaded with require at run time rather than bundled (an ESM bundle of it fails on

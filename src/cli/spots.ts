@@ -18,9 +18,9 @@ import {
   parseOptions,
   renderOptionKey,
 } from '../core/options.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import { nameMap } from '../script/nameMap.ts';
-import type { Stream } from './style.ts';
+import type { Stream } from '../repl/style.ts';
 
 const commander = createRequire(import.meta.url)('commander') as typeof import('commander');
 

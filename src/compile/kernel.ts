@@ -5,7 +5,7 @@
  */
 import type { Expr } from '../ast/expr.ts';
 import { NdArray, broadcastShapes } from '../data/ndarray.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import type { KernelFn, Layout, Mode, OperandLayout, Plan } from './plan.ts';
 import { layoutSignature, planKernel, tableSize } from './plan.ts';
 import type { ModelSpec } from './program.ts';

@@ -14,8 +14,8 @@ import { OBSERVED_SYM, WEIGHTS_SYM, builtin } from './roles.ts';
 import { differentiate } from '../symbolic/differentiate.ts';
 import { simplify } from '../symbolic/simplify.ts';
 import { cse } from '../symbolic/cse.ts';
-import { ExprfitError } from '../syntax/span.ts';
-import { didYouMean } from '../syntax/suggest.ts';
+import { ExprfitError } from '../core/errors.ts';
+import { didYouMean } from '../core/suggest.ts';
 
 /** Which names a model uses and how: see {@link compileModel}. */
 export interface ModelSpec {

@@ -9,8 +9,8 @@
  * key, offending value, what was expected), so that a front end renders the key in its own spelling with
  * `error.forFrontEnd('cli')` instead of rewriting message text.
  */
-import { ExprfitError, type ErrorCode, type SourceSpan, type SourceText } from '../syntax/span.ts';
-import { closestMatches } from '../syntax/suggest.ts';
+import { ExprfitError, type ErrorCode, type SourceSpan, type SourceText } from './errors.ts';
+import { closestMatches } from './suggest.ts';
 
 /** Where an option is written: the TypeScript API, a CLI flag, or a `.fit` statement / REPL line. */
 export type FrontEnd = 'api' | 'cli' | 'script';

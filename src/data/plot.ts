@@ -23,7 +23,7 @@ import { NdArray } from './ndarray.ts';
 import { colorize, finiteRange } from './colormap.ts';
 import { encodeRgbaPng } from './png.ts';
 import { extensionOf, ioError, quote, writeBytes } from './io.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import { importPlotPackage } from './optional.ts';
 
 /** A 1-D fit: data (x, y), the model at the data x, optionally a dense model curve and per-point sigma. */

@@ -18,7 +18,7 @@ import type { BoundKernel } from '../compile/kernel.ts';
 import { defineOptions, opt, validateOptions } from '../core/options.ts';
 import type { OptionsInput } from '../core/options.ts';
 import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import { sigmaToProbability, tPpf } from './distributions.ts';
 import type { FitSetup, SetupEquation } from './setup.ts';
 import type { DataInput } from './types.ts';

@@ -13,7 +13,7 @@
  */
 import { defineOptions, opt, validateOptions } from '../core/options.ts';
 import type { OptionsInput } from '../core/options.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import { R } from '../functions/runtime.ts';
 import { fCdf, sigmaToProbability } from './distributions.ts';
 import type { FitResult } from './result.ts';

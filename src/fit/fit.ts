@@ -13,9 +13,10 @@ import { normalizeParam } from '../model/params.ts';
 import { freeSymbols, substitute } from '../symbolic/index.ts';
 import { parseExpr } from '../syntax/index.ts';
 import { SettingHintError, type SuggestedSetting } from '../core/options.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import type { DataInput, FitOptions } from './types.ts';
 import { validateFitOptions } from './options.ts';
+import type { PreparedEquation, PreparedFit } from './prepared.ts';
 import { solveFit } from './solve.ts';
 import type { FitResult } from './result.ts';
 
@@ -27,41 +28,6 @@ function badValueError(name: string, v: number, index: string): ExprfitError {
   const problem = `data '${name}' has ${String(v)} at index ${index}`;
   if (!Number.isNaN(v)) return new ExprfitError('value', problem);
   return new SettingHintError('value', problem, NAN_OMIT, 'drop such points');
-}
-
-/** One equation ready to fit: its kernel bound to (possibly NaN-filtered) data. */
-export interface PreparedEquation {
-  readonly lhs: string;
-  /** Expanded right-hand side with tied parameters substituted (a function of parameters and variables). */
-  readonly expr: Expr;
-  readonly variables: readonly string[];
-  /** Observed data, flattened in the broadcast order of the model values. */
-  readonly observed: Float64Array | null;
-  /** 1/sigma per point (null: all ones). */
-  readonly weights: Float64Array | null;
-  readonly kernel: ReturnType<ReturnType<typeof compileModel>['bind']>;
-  readonly size: number;
-  readonly shape: readonly number[];
-}
-
-/** Everything the solver stage needs, and everything the result needs to report. */
-export interface PreparedFit {
-  readonly model: Model;
-  readonly params: ReadonlyMap<string, ParamSpec>;
-  /** Parameter names in report order. */
-  readonly order: readonly string[];
-  readonly free: readonly string[];
-  /** Parameters passed to the kernels as values but not varied (fixed, or used only by skipped equations). */
-  readonly held: readonly string[];
-  /** Tied parameters: name → expression in terms of free and held parameters (ties resolved transitively). */
-  readonly ties: ReadonlyMap<string, Expr>;
-  readonly equations: readonly PreparedEquation[];
-  /** Equations with no data, skipped. */
-  readonly skipped: readonly string[];
-  /** Every equation (skipped ones too), tie-substituted, with its data variables: for `result.eval`. */
-  readonly evaluable: ReadonlyMap<string, { expr: Expr; variables: readonly string[] }>;
-  readonly ndata: number;
-  readonly options: ReturnType<typeof validateFitOptions>;
 }
 
 function hasExpr(spec: unknown): boolean {

@@ -18,7 +18,7 @@
 import { defineOptions, opt, validateOptions } from '../core/options.ts';
 import type { OptionsInput } from '../core/options.ts';
 import { mulberry32 } from '../solver/multistart.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import { integratedTime } from './autocorr.ts';
 import type { FitResult } from './result.ts';
 import type { FitSetup } from './setup.ts';

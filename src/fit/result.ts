@@ -6,7 +6,7 @@ import { compileValues } from '../compile/kernel.ts';
 import { NdArray } from '../data/ndarray.ts';
 import type { DataInput, FitWarning, ParamResult, Termination } from './types.ts';
 import type { Expr } from '../ast/expr.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import { aic, bic, reducedChiSquare } from './stats.ts';
 import type { FitSetup } from './setup.ts';
 import { evalUncertainty } from './bands.ts';

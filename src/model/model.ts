@@ -4,8 +4,8 @@
  */
 import type { Expr } from '../ast/expr.ts';
 import { parseModel } from '../syntax/index.ts';
-import type { SourceSpan, SourceText } from '../syntax/span.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import type { SourceSpan, SourceText } from '../core/errors.ts';
+import { ExprfitError } from '../core/errors.ts';
 import { freeSymbols, inline, substitute } from '../symbolic/index.ts';
 
 /** The largest model tree accepted after user functions are inlined (guards against exponential blow-up). */

@@ -12,10 +12,10 @@ import { PassThrough } from 'node:stream';
 import type { ReadStream } from 'node:tty';
 import { createInterface } from 'node:readline';
 import repl, { type REPLCommand, type REPLServer } from 'node:repl';
-import { describeError, formatWarning, styleFor, useColor, type Stream } from '../cli/style.ts';
+import { describeError, formatWarning, styleFor, useColor, type Stream } from './style.ts';
 import { REPL_COMMANDS } from '../script/help.ts';
-import { ExprfitError } from '../syntax/span.ts';
-import { closestMatches } from '../syntax/suggest.ts';
+import { ExprfitError } from '../core/errors.ts';
+import { closestMatches } from '../core/suggest.ts';
 import { makeCompleter } from './completer.ts';
 import { Session } from './session.ts';
 

@@ -4,7 +4,7 @@
  * then reads another line and calls it again with both).
  */
 import { dirname, resolve } from 'node:path';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import { parseScript } from '../syntax/parse.ts';
 import { isIncomplete } from '../syntax/parse.ts';
 import { checkStatements } from '../script/check.ts';
@@ -12,7 +12,7 @@ import { helpOn, overview, REPL_COMMANDS } from '../script/help.ts';
 import { parseScriptSource, readScript } from '../script/index.ts';
 import { Interpreter } from '../script/interpreter.ts';
 import { describeValueShort, formatScalar } from '../script/values.ts';
-import { closestMatches } from '../syntax/suggest.ts';
+import { closestMatches } from '../core/suggest.ts';
 import { runInterruptible } from './interrupt.ts';
 
 export type Outcome = 'ok' | 'incomplete' | 'error' | 'quit' | 'interrupted';

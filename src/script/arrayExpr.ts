@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { NdArray } from '../data/ndarray.ts';
 import { parseExpr } from '../syntax/index.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import { Evaluator } from './evaluate.ts';
 import type { Value } from './values.ts';
 

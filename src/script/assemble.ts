@@ -10,7 +10,7 @@ import { getConstant, getFunction } from '../functions/registry.ts';
 import type { Equation, Model } from '../model/model.ts';
 import type { ParamInput } from '../model/params.ts';
 import { freeSymbols, inline, mapChildren, substitute } from '../symbolic/index.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import type { InterpreterState, ModelLine } from './context.ts';
 import { Evaluator, SCRIPT_CONSTANTS } from './evaluate.ts';
 import { getScriptFunction } from './functions.ts';

@@ -8,8 +8,8 @@
 import { resolve } from 'node:path';
 import type { Expr } from '../ast/expr.ts';
 import { arityOk, arityText, functionNames, getConstant, getFunction } from '../functions/registry.ts';
-import { ExprfitError, type SourceSpan, type SourceText } from '../syntax/span.ts';
-import { closestMatches } from '../syntax/suggest.ts';
+import { ExprfitError, type SourceSpan, type SourceText } from '../core/errors.ts';
+import { closestMatches } from '../core/suggest.ts';
 import type { OptionArg, Statement } from '../syntax/statements.ts';
 import { SCRIPT_CONSTANTS } from './evaluate.ts';
 import { parseOptions, type OptionsSchema } from '../core/options.ts';

@@ -9,7 +9,7 @@ import type { OptionsSchema } from '../core/options.ts';
 import type { NdArray } from '../data/ndarray.ts';
 import type { FitResult } from '../fit/result.ts';
 import type { UserFunction } from '../symbolic/index.ts';
-import type { ExprfitError, SourceSpan, SourceText } from '../syntax/span.ts';
+import type { ExprfitError, SourceSpan, SourceText } from '../core/errors.ts';
 import type { CommandStatement, OptionArg, Statement } from '../syntax/statements.ts';
 import type { EvalScope, Evaluator } from './evaluate.ts';
 import type { Value } from './values.ts';

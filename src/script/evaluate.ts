@@ -13,8 +13,8 @@ import { NdArray, broadcastShapes, checkArraySize } from '../data/ndarray.ts';
 import { slice, type SliceSpec } from '../arrays/basic.ts';
 import { arityOk, arityText, functionNames, getConstant, getFunction } from '../functions/registry.ts';
 import { evaluate as evaluateScalar, inline, type UserFunctions } from '../symbolic/index.ts';
-import { ExprfitError, type SourceSpan, type SourceText } from '../syntax/span.ts';
-import { closestMatches } from '../syntax/suggest.ts';
+import { ExprfitError, type SourceSpan, type SourceText } from '../core/errors.ts';
+import { closestMatches } from '../core/suggest.ts';
 import {
   arityDescription,
   callSpline,

@@ -8,8 +8,8 @@
 import { NdArray } from '../data/ndarray.ts';
 import { loadArray } from '../data/load.ts';
 import * as A from '../arrays/index.ts';
-import { ExprfitError } from '../syntax/span.ts';
-import { closestMatches } from '../syntax/suggest.ts';
+import { ExprfitError } from '../core/errors.ts';
+import { closestMatches } from '../core/suggest.ts';
 import {
   asArray,
   asInteger,

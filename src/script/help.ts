@@ -4,7 +4,7 @@
  */
 import { helpLines, type OptionsSchema } from '../core/options.ts';
 import { getFunction, functionNames } from '../functions/registry.ts';
-import { closestMatches } from '../syntax/suggest.ts';
+import { closestMatches } from '../core/suggest.ts';
 import type { StatementDef, StatementHelp, StatementTable } from './context.ts';
 import { getScriptFunction, scriptFunctionNames } from './functions.ts';
 import { nameTable } from './nameMap.ts';

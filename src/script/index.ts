@@ -9,7 +9,7 @@
 import { basename, dirname, resolve } from 'node:path';
 import { readBytes } from '../data/io.ts';
 import { parseScript } from '../syntax/parse.ts';
-import { ExprfitError, type SourceText } from '../syntax/span.ts';
+import { ExprfitError, type SourceText } from '../core/errors.ts';
 import type { Statement } from '../syntax/statements.ts';
 import type { FitResult } from '../fit/result.ts';
 import { checkStatements, type CheckResult } from './check.ts';

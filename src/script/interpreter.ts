@@ -9,7 +9,7 @@ import type { Expr } from '../ast/expr.ts';
 import type { FitResult } from '../fit/result.ts';
 import { evaluate as evaluateScalar, type UserFunction } from '../symbolic/index.ts';
 import { parseScript } from '../syntax/parse.ts';
-import { ExprfitError, type SourceSpan, type SourceText } from '../syntax/span.ts';
+import { ExprfitError, type SourceSpan, type SourceText } from '../core/errors.ts';
 import type { Statement } from '../syntax/statements.ts';
 import { Evaluator, SCRIPT_CONSTANTS, type EvalScope } from './evaluate.ts';
 import { positioned, type Value } from './values.ts';

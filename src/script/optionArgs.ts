@@ -17,7 +17,7 @@ import {
   type OptionSpecs,
 } from '../core/options.ts';
 import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError, type SourceSpan, type SourceText } from '../syntax/span.ts';
+import { ExprfitError, type SourceSpan, type SourceText } from '../core/errors.ts';
 import type { OptionArg } from '../syntax/statements.ts';
 import type { FitRecord, StatementContext } from './context.ts';
 import type { Value, Where } from './values.ts';

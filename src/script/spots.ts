@@ -41,8 +41,8 @@ import {
   valueWords,
 } from '../core/options.ts';
 import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError, spanAt, type SourceSpan } from '../syntax/span.ts';
-import { closestMatches } from '../syntax/suggest.ts';
+import { ExprfitError, spanAt, type SourceSpan } from '../core/errors.ts';
+import { closestMatches } from '../core/suggest.ts';
 import type { CommandStatement, OptionArg } from '../syntax/statements.ts';
 import type { CommandChecker, CommandDef, StatementContext } from './context.ts';
 import { displayPath, isIdentifier, outputPath, rethrowAt, where } from './optionArgs.ts';

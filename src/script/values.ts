@@ -6,8 +6,8 @@
 import { NdArray } from '../data/ndarray.ts';
 import type { SmoothingSpline } from '../arrays/spline.ts';
 import type { OverlayOptions } from '../batch/overlay.ts';
-import { ExprfitError, type SourceSpan, type SourceText } from '../syntax/span.ts';
-import { closestMatches } from '../syntax/suggest.ts';
+import { ExprfitError, type SourceSpan, type SourceText } from '../core/errors.ts';
+import { closestMatches } from '../core/suggest.ts';
 
 /** A fitted smoothing spline; calling it (`sp(u)`) evaluates it at new points. */
 export interface SplineValue {

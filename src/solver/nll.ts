@@ -21,7 +21,7 @@
  *    `information: 'outer-product'`, `H` is replaced by the BHHH estimate
  *    `Σ w_i (∇ln p_i)(∇ln p_i)ᵀ` (no second differences).
  */
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import { checkStart, type NumericArray } from './bounds.ts';
 import { covarianceFromInformation, covarianceFromJacobian, type CovarianceResult } from './covariance.ts';
 import { minimizeLBFGSB, makeMinimizeSummary, type LbfgsbOptions, type MinimizeSummary } from './lbfgsb.ts';

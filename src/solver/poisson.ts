@@ -23,7 +23,7 @@
  * `(Σ_i ∇f_i ∇f_iᵀ / f_i)⁻¹` (absolute: no residual-variance scaling, the Poisson variance is known),
  * via `covarianceFromJacobian` (pseudo-inverse, parameters on a bound excluded).
  */
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import type { NumericArray } from './bounds.ts';
 import { covarianceFromJacobian, type CovarianceResult } from './covariance.ts';
 import { solveLeastSquares, type LeastSquaresProblem, type LeastSquaresSummary } from './lm.ts';

@@ -13,7 +13,7 @@
  */
 import { binary, call, num, sym, unary } from '../ast/build.ts';
 import type { Expr } from '../ast/expr.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 
 export interface CseResult {
   readonly temps: { readonly name: string; readonly expr: Expr }[];

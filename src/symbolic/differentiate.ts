@@ -12,7 +12,7 @@
  * the selected argument/branch (ties: the first).
  */
 import { assertNever, type Expr } from '../ast/expr.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 import { BINARY_OPERATORS, UNARY_OPERATORS } from '../functions/operators.ts';
 import { arityOk, arityText, getFunction } from '../functions/registry.ts';
 import { ONE, ZERO, isZero } from '../functions/dsl.ts';

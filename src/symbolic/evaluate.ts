@@ -10,8 +10,8 @@
  * only the selected branch, and a power with a literal small-integer exponent multiplies (`powInt`).
  */
 import { assertNever, type Expr } from '../ast/expr.ts';
-import { ExprfitError } from '../syntax/span.ts';
-import { didYouMean } from '../syntax/suggest.ts';
+import { ExprfitError } from '../core/errors.ts';
+import { didYouMean } from '../core/suggest.ts';
 import { BINARY_OPERATORS, UNARY_OPERATORS, evaluatePower } from '../functions/operators.ts';
 import { arityOk, arityText, functionNames, getConstant, getFunction } from '../functions/registry.ts';
 import type { UserFunctions } from './transform.ts';

@@ -3,7 +3,7 @@
  */
 import { array, binary, call, index, unary } from '../ast/build.ts';
 import { assertNever, type Expr, type IndexItem } from '../ast/expr.ts';
-import { ExprfitError } from '../syntax/span.ts';
+import { ExprfitError } from '../core/errors.ts';
 
 /** A user function `g(u, s) = body`. */
 export interface UserFunction {

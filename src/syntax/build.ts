@@ -39,7 +39,7 @@ import type {
 } from '../../grammar/cst.ts';
 import type { CommandName } from '../../grammar/tokens.ts';
 import type { LineIndex } from './lines.ts';
-import { ExprfitError, type SourceSpan, type SourceText } from './span.ts';
+import { ExprfitError, type SourceSpan, type SourceText } from '../core/errors.ts';
 import type {
   AssignStatement,
   ExprStatement,

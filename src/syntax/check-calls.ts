@@ -4,8 +4,8 @@
  */
 import type { Expr } from '../ast/expr.ts';
 import { arityOk, arityText, functionNames, getConstant, getFunction } from '../functions/registry.ts';
-import { ExprfitError, type SourceText } from './span.ts';
-import { didYouMean } from './suggest.ts';
+import { ExprfitError, type SourceText } from '../core/errors.ts';
+import { didYouMean } from '../core/suggest.ts';
 
 /** What a call needs to know about a user function. */
 export interface UserFunctionSignature {

@@ -37,8 +37,8 @@ import {
 import type { LayoutMode } from '../../grammar/layout.ts';
 import { getFunction } from '../functions/registry.ts';
 import type { LineIndex } from './lines.ts';
-import { ExprfitError, type ErrorCode, type SourceText } from './span.ts';
-import { didYouMean } from './suggest.ts';
+import { ExprfitError, type ErrorCode, type SourceText } from '../core/errors.ts';
+import { didYouMean } from '../core/suggest.ts';
 
 // ---------------------------------------------------------------------------------------------
 // chevrotain → structured "expected" sets

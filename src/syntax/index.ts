@@ -11,8 +11,8 @@ export {
   type ParseOptions,
 } from './parse.ts';
 export { checkCalls, type CheckCallsOptions, type UserFunctionSignature } from './check-calls.ts';
-export { didYouMean, closestMatches, editDistance } from './suggest.ts';
+export { didYouMean, closestMatches, editDistance } from '../core/suggest.ts';
 export { LineIndex } from './lines.ts';
-export { ExprfitError, spanAt, type ErrorCode, type SourceSpan, type SourceText } from './span.ts';
+export { ExprfitError, spanAt, type ErrorCode, type SourceSpan, type SourceText } from '../core/errors.ts';
 export type * from './statements.ts';
 export { COMMAND_KEYWORDS, RESERVED_WORDS, STATEMENT_KEYWORDS } from '../../grammar/tokens.ts';

@@ -1,8 +1,8 @@
-import type { SourceSpan } from './span.ts';
+import type { SourceSpan } from '../core/errors.ts';
 
 /**
  * Line starts of a text, for turning offsets into spans in O(log lines). Lines end at `\n` only, as in
- * `spanAt` (src/syntax/span.ts), so both agree.
+ * `spanAt` (src/core/errors.ts), so both agree.
  */
 export class LineIndex {
   private readonly starts: number[] = [0];

@@ -25,7 +25,7 @@ import {
   type LexProblem,
 } from './errors.ts';
 import { LineIndex } from './lines.ts';
-import { ExprfitError, type SourceText } from './span.ts';
+import { ExprfitError, type SourceText } from '../core/errors.ts';
 import type { Equation, ModelAst, Statement, UserFunction } from './statements.ts';
 
 export interface ParseOptions {

@@ -6,7 +6,7 @@
  */
 import type { Expr } from '../ast/expr.ts';
 import type { CommandName } from '../../grammar/tokens.ts';
-import type { SourceSpan } from './span.ts';
+import type { SourceSpan } from '../core/errors.ts';
 
 export type { CommandName };
 

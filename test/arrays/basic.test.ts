@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_ARRAY_ELEMENTS, NdArray, checkArraySize } from '../../src/data/ndarray.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 import {
   arange,
   concat,

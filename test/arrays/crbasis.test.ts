@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 import { crBasis, makeCrBasis, smoothingSpline } from '../../src/arrays/index.ts';
 import type { CrBasisOptions } from '../../src/arrays/index.ts';
 import { expectClose, fixture } from './helpers.ts';

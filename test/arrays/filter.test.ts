@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NdArray } from '../../src/data/ndarray.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 import { gaussfilter, gaussianWeights } from '../../src/arrays/index.ts';
 import type { FilterMode } from '../../src/arrays/index.ts';
 import { expectClose, fixture } from './helpers.ts';

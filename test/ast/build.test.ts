@@ -15,7 +15,7 @@ import {
   sum,
   sym,
 } from '../../src/ast/build.ts';
-import { spanAt } from '../../src/syntax/span.ts';
+import { spanAt } from '../../src/core/errors.ts';
 
 describe('builders', () => {
   it('build plain nodes without a span property unless given', () => {

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { NdArray } from '../../src/data/ndarray.ts';
 import { compileModel } from '../../src/compile/kernel.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 import { parseExpr } from '../../src/syntax/index.ts';
 import { STATUS_NAMES, fitMany, fitManySync, reduceConstantAxes } from '../../src/batch/fitMany.ts';
 import { closeBatchPool } from '../../src/batch/pool.ts';

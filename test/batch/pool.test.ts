@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { NdArray } from '../../src/data/ndarray.ts';
 import { fitMany, fitManySync, prepareMany } from '../../src/batch/fitMany.ts';
 import { closeBatchPool, missingWorkerEntry } from '../../src/batch/pool.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 import { rng } from './helpers.ts';
 
 // A machine with 3 cores, so that thread counts 2 and 3 are different pools (and 5 is above the cores).

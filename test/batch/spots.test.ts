@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { NdArray } from '../../src/data/ndarray.ts';
 import { parsePng } from '../../src/data/png.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 import { findPeaks, findPeaksSchema, parseThreshold, robustStats } from '../../src/batch/findPeaks.ts';
 import { spotsSchema } from '../../src/batch/spots/options.ts';
 import { OptionError } from '../../src/core/options.ts';

@@ -11,7 +11,7 @@ import { withFlagNames } from '../../src/cli/spots.ts';
 import { closeBatchPool } from '../../src/batch/pool.ts';
 import { NdArray } from '../../src/data/ndarray.ts';
 import { writeNpy } from '../../src/data/npy.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 import { OptionError, validateOptions } from '../../src/core/options.ts';
 import { spotsSchema } from '../../src/batch/spots/options.ts';
 

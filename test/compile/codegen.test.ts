@@ -11,7 +11,7 @@ import {
   trustedCall,
 } from '../../src/compile/codegen.ts';
 import { getFunction, functionNames } from '../../src/functions/registry.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 
 describe('numLit', () => {
   it('round-trips every double exactly', () => {

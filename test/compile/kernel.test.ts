@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Expr } from '../../src/ast/expr.ts';
 import { binary, call, index, num, str, sym, array } from '../../src/ast/build.ts';
 import { NdArray } from '../../src/data/ndarray.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 import { parseExpr } from '../../src/syntax/parse.ts';
 import { compileModel, compileValues } from '../../src/compile/kernel.ts';
 import type { BoundKernel, Kernel } from '../../src/compile/kernel.ts';

@@ -23,7 +23,7 @@ import {
   valueWords,
 } from '../../src/core/options.ts';
 import type { OptionsInput, OptionsOf } from '../../src/core/options.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 
 /** A draft of the spots options (src/batch/spots.ts, src/script/spots.ts, src/cli/spots.ts) in one place. */
 const spotsSchema = defineOptions('spots', {

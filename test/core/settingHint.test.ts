@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderSetting, SettingHintError } from '../../src/core/options.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 
 describe('a setting suggested by an error, spelled per front end', () => {
   const setting = { scope: 'fit', key: 'nanPolicy', value: 'omit' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { importPlotPackage } from '../../src/data/optional.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 
 describe('importPlotPackage', () => {
   it('names the optional packages and the install command when one is missing', async () => {

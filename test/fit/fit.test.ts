@@ -1,7 +1,7 @@
 /** fit() scenarios (most from symfit's test suite) and bad-input errors. */
 import { describe, expect, it } from 'vitest';
 import { fit } from '../../src/fit/fit.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
 

@@ -1,7 +1,7 @@
 /** fit() with the scalar minimizers: termination contract (issue 10). */
 import { describe, expect, it } from 'vitest';
 import { fit } from '../../src/fit/fit.ts';
-import type { ExprfitError } from '../../src/syntax/span.ts';
+import type { ExprfitError } from '../../src/core/errors.ts';
 
 describe('fit with method lbfgsb', () => {
   it('an exact fit (objective exactly 0) is a success', () => {

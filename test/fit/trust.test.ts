@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fit } from '../../src/fit/fit.ts';
 import { trustWarnings } from '../../src/fit/trust.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderFunctionsDoc } from '../../src/functions/doc.ts';
+import { renderFunctionsDoc } from '../../src/symbolic/functionsDoc.ts';
 import { functionNames } from '../../src/functions/registry.ts';
 
 describe('docs/functions.md', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fit } from '../../src/fit/fit.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 
 describe('parameter bounds', () => {
   it.each([

@@ -1,7 +1,7 @@
 /** Parameter specifications: default starts, and what a tied parameter may not have. */
 import { describe, expect, it } from 'vitest';
 import { defaultStart, normalizeParam } from '../../src/model/params.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 
 describe('defaultStart (docs/fitting.md: a parameter without a start)', () => {
   it.each([

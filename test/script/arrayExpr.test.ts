@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NdArray } from '../../src/data/ndarray.ts';
 import { evaluateArray } from '../../src/script/arrayExpr.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 
 describe('evaluateArray', () => {
   it('broadcasts [1, w] against [h, 1] into an image', async () => {

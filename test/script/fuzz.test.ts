@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 import { Interpreter } from '../../src/script/interpreter.ts';
 import { checkStatements } from '../../src/script/check.ts';
 import { parseScript } from '../../src/syntax/parse.ts';

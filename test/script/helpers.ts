@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { NdArray } from '../../src/data/ndarray.ts';
 import { Interpreter } from '../../src/script/interpreter.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 
 export interface Run {
   interp: Interpreter;

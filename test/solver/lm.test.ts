@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { leastSquaresCovariance } from '../../src/solver/covariance.ts';
 import { solveLeastSquares, type LeastSquaresProblem } from '../../src/solver/lm.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 import { buildNist, loadNist, lre } from './nist-helpers.ts';
 
 const relClose = (a: number, b: number, tol: number) =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { minimizeLBFGSB } from '../../src/solver/lbfgsb.ts';
 import { multiStart, multiStartPoints } from '../../src/solver/multistart.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 
 describe('multiStartPoints', () => {
   it('is deterministic for a seed, starts with x0, and stays inside the bounds', () => {

@@ -3,7 +3,7 @@ import { DEFAULT_SOLVER_OPTIONS, validateOptions } from '../../src/solver/option
 import { validateLbfgsbOptions } from '../../src/solver/lbfgsb.ts';
 import { solveLeastSquares } from '../../src/solver/lm.ts';
 import { validateNelderMeadOptions } from '../../src/solver/neldermead.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 
 function errorOf(fn: () => unknown): ExprfitError {
   try {

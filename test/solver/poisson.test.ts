@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { devianceResidual, poissonQ, solvePoisson, type PoissonProblem } from '../../src/solver/poisson.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 
 const COUNTS = [
   4, 2, 4, 5, 3, 6, 3, 4, 2, 3, 6, 1, 5, 6, 7, 5, 1, 0, 3, 1, 11, 17, 27, 19, 7, 3, 4, 5, 9, 30, 63, 73, 40,

@@ -6,7 +6,7 @@ import { simplify } from '../../src/symbolic/simplify.ts';
 import { dependsOn } from '../../src/symbolic/transform.ts';
 import { printExpr } from '../../src/ast/print.ts';
 import { str } from '../../src/ast/build.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 import { functionNames } from '../../src/functions/registry.ts';
 import type { Expr } from '../../src/ast/expr.ts';
 import {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/symbolic/evaluate.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 import { array, call, num, str, sym } from '../../src/ast/build.ts';
 import type { UserFunction } from '../../src/symbolic/transform.ts';
 import { parse } from './helpers.ts';

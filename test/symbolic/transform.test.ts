@@ -9,7 +9,7 @@ import {
 import { exprEquals } from '../../src/ast/hash.ts';
 import { sym } from '../../src/ast/build.ts';
 import { printExpr } from '../../src/ast/print.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 import { parse } from './helpers.ts';
 
 describe('freeSymbols and dependsOn', () => {

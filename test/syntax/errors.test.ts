@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isIncomplete, parseExpr, parseModel, parseScript, parseStatement } from '../../src/syntax/parse.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 import { errorOf } from './helpers.ts';
 
 const parsers = {

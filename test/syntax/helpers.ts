@@ -1,6 +1,6 @@
 /** Test helpers: a compact S-expression rendering of trees (spans left out) and error capture. */
 import type { Expr, IndexItem } from '../../src/ast/expr.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 
 function item(it: IndexItem): string {
   if (it.kind === 'at') return sexpr(it.index);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Expr } from '../../src/ast/expr.ts';
 import { STATEMENT_KEYWORDS } from '../../grammar/tokens.ts';
 import { parseExpr, parseModel, parseScript, parseStatement } from '../../src/syntax/parse.ts';
-import { ExprfitError } from '../../src/syntax/span.ts';
+import { ExprfitError } from '../../src/core/errors.ts';
 import { sexpr, stripSpans } from './helpers.ts';
 
 const RUNS = Number(process.env.EXPRFIT_FC_RUNS ?? 300);

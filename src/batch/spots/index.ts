@@ -6,7 +6,7 @@
  */
 import { validateOptions } from '../../core/options.ts';
 import { NdArray } from '../../data/ndarray.ts';
-import { ExprfitError } from '../../syntax/span.ts';
+import { ExprfitError } from '../../core/errors.ts';
 import { checkSpotImage } from '../findPeaks.ts';
 import { detectPeaks } from './detect.ts';
 import { fitPass } from './fit.ts';

@@ -14,8 +14,8 @@ import {
   type OptionsInput,
   type OptionsOf,
 } from '../../core/options.ts';
-import { ExprfitError } from '../../syntax/span.ts';
-import { didYouMean } from '../../syntax/suggest.ts';
+import { ExprfitError } from '../../core/errors.ts';
+import { didYouMean } from '../../core/suggest.ts';
 import type { StopOption } from '../fitMany.ts';
 import { findPeaksSchema } from '../findPeaks.ts';
 import type { BatchEstimator } from '../kernel.ts';

@@ -1,6 +1,6 @@
 /** `NAME = EXPR` and `a, b = EXPR`: binds values (arrays, numbers, strings, tables, splines) to names. */
 import { NdArray } from '../../data/ndarray.ts';
-import { ExprfitError, type SourceSpan } from '../../syntax/span.ts';
+import { ExprfitError, type SourceSpan } from '../../core/errors.ts';
 import type { AssignStatement } from '../../syntax/statements.ts';
 import type { StatementContext, StatementDef } from '../context.ts';
 import { where } from '../optionArgs.ts';

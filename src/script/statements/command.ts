@@ -1,5 +1,5 @@
 /** A generic command (`set digits=6`, `spots img roi=7`): looked up in the table's commands and run. */
-import { ExprfitError } from '../../syntax/span.ts';
+import { ExprfitError } from '../../core/errors.ts';
 import type { CommandStatement } from '../../syntax/statements.ts';
 import type { OptionsSchema } from '../../core/options.ts';
 import type { Checker, StatementContext, StatementDef } from '../context.ts';

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { defineOptions, opt } from '../../core/options.ts';
 import type { NdArray } from '../../data/ndarray.ts';
-import { ExprfitError } from '../../syntax/span.ts';
+import { ExprfitError } from '../../core/errors.ts';
 import type { DataStatement } from '../../syntax/statements.ts';
 import type { StatementContext, StatementDef } from '../context.ts';
 import { isIdentifier, rethrowAt, statementOptions } from '../optionArgs.ts';

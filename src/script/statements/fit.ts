@@ -17,7 +17,7 @@ import { fit } from '../../fit/fit.ts';
 import { fitSchema as apiFitSchema } from '../../fit/options.ts';
 import type { FitResult } from '../../fit/result.ts';
 import type { FitOptions } from '../../fit/types.ts';
-import { ExprfitError } from '../../syntax/span.ts';
+import { ExprfitError } from '../../core/errors.ts';
 import type { FitStatement, OptionArg } from '../../syntax/statements.ts';
 import { assembleModel, type AssembledModel } from '../assemble.ts';
 import type { FitRecord, InterpreterState, ModelLine, StatementContext, StatementDef } from '../context.ts';

@@ -1,6 +1,6 @@
 /** `g(u, s) = exp(-u^2/(2*s^2))`: a user function for later expressions and models. */
 import { getFunction } from '../../functions/registry.ts';
-import { ExprfitError } from '../../syntax/span.ts';
+import { ExprfitError } from '../../core/errors.ts';
 import type { FunctionStatement } from '../../syntax/statements.ts';
 import type { StatementContext, StatementDef } from '../context.ts';
 import { getScriptFunction } from '../functions.ts';

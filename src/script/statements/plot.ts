@@ -9,7 +9,7 @@ import { defineOptions, opt } from '../../core/options.ts';
 import { NdArray } from '../../data/ndarray.ts';
 import { broadcastTo } from '../../data/ndarray.ts';
 import type { PlotSpec } from '../../data/plot.ts';
-import { ExprfitError } from '../../syntax/span.ts';
+import { ExprfitError } from '../../core/errors.ts';
 import type { PlotStatement } from '../../syntax/statements.ts';
 import type { Checker, FitRecord, StatementContext, StatementDef } from '../context.ts';
 import {

@@ -7,7 +7,7 @@ import { printExpr } from '../../ast/print.ts';
 import { defineOptions, opt } from '../../core/options.ts';
 import { COLORMAPS } from '../../data/colormap.ts';
 import { NdArray } from '../../data/ndarray.ts';
-import { ExprfitError } from '../../syntax/span.ts';
+import { ExprfitError } from '../../core/errors.ts';
 import type { OptionArg, SaveStatement } from '../../syntax/statements.ts';
 import type { Checker, StatementContext, StatementDef } from '../context.ts';
 import {
