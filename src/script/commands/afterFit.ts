@@ -6,7 +6,7 @@ import type { Expr } from '../../ast/expr.ts';
 import type { OptionsSchema } from '../../core/options.ts';
 import type { CommandStatement, OptionArg } from '../../syntax/statements.ts';
 import type { Checker, StatementContext } from '../context.ts';
-import { wordOf, where } from '../optionArgs.ts';
+import { where } from '../optionArgs.ts';
 import { formatScalar, typeError } from '../values.ts';
 
 /** A number as the session prints it (6 significant digits unless `set digits` says otherwise). */
@@ -56,10 +56,10 @@ export function checkAfterFit(
 ): void {
   c.requireFit(s.span, s.name);
   const opts = s.options.filter((o) => o.key !== namesKey);
-  for (const o of s.options)
-    if (o.key === namesKey && wordOf(o) === undefined && o.value.kind !== 'array') {
-      throw c.error('value', `${namesKey} takes parameter names, e.g. ${namesKey}=[a, b]`, o.value.span);
-    }
+  const names = s.options.filter((o) => o.key === namesKey);
+  const bad = names.find((o) => !['sym', 'str', 'array'].includes(o.value.kind));
+  if (bad)
+    throw c.error('value', `${namesKey} takes parameter names, e.g. ${namesKey}=[a, b]`, bad.value.span);
   c.options(opts, schema, s.name);
   for (const name of defines) c.define(name, s.span);
 }

@@ -83,6 +83,7 @@ export const bandCommand: CommandDef = {
     'save band to "band.csv"       the variables, model, lower and upper as columns',
     'plot "fit.svg" band=true      draws the band shaded under the model curve',
   ].join('\n'),
+  optionsOnly: true,
   options: bandOptions,
   check: (s, c) => checkAfterFit(s, c, bandOptions, DEFINES),
   run: runBand,

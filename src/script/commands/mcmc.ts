@@ -68,6 +68,7 @@ export const mcmcCommand: CommandDef = {
     'save chains to "chains.npy"   the flat chain [samples, parameters]',
     'plot "corner.svg" corner=chains   histograms on the diagonal, scatter below',
   ].join('\n'),
+  optionsOnly: true,
   options: emceeOptions,
   check: (s, c) => checkAfterFit(s, c, emceeOptions, ['chains']),
   run: runMcmc,
