@@ -291,6 +291,8 @@ describe('exprfit check and the REPL', () => {
     const fit = 'x = linspace(0, 1, 10)\ny = 2*x\nparam a = 1\nmodel y = a*x\nfit\n';
     await check(r, `${fit}band sigma=2\nprint band_upper\nmcmc steps=100\nsave chains to "c.npy"`);
     await check(r, `${fit}confint a sigmas=[1, 2]\nconfint2d a a\nplot "r.svg" contour=confint2d`);
+    await check(r, `${fit}confint params=[a] trace=true\nsave trace_a to "t.csv"`);
+    expect((await errorOf(() => check(r, `${fit}confint a\nprint trace_a`))).message).toMatch(/trace_a/);
     expect((await errorOf(() => check(r, `${fit}mcmc walkrs=3`))).message).toMatch(
       /unknown option 'walkrs' for mcmc/,
     );

@@ -4,6 +4,7 @@
  * first), the best value, then the upper bounds, as offsets from the best value. With `trace=true` the table
  * `trace_NAME` of each profiled parameter holds every refit (the free parameters and the probability).
  */
+import type { Expr } from '../../ast/expr.ts';
 import { confInterval, confIntervalOptions } from '../../fit/confint.ts';
 import type { ConfIntervalResult } from '../../fit/confint.ts';
 import type { CommandStatement } from '../../syntax/statements.ts';
@@ -41,6 +42,18 @@ function defineTraces(ctx: StatementContext, ci: ConfIntervalResult): void {
   }
 }
 
+/** For the static check: the tables `trace_NAME` of the parameters named in `confint a b trace=true`. */
+function tracedNames(s: CommandStatement): string[] {
+  const trace = s.options.find((o) => o.key === 'trace');
+  const on = trace && ((trace.value.kind === 'sym' && trace.value.name === 'true') || wordIsOne(trace.value));
+  if (!on) return [];
+  const named = [...s.args, ...s.options.filter((o) => o.key === 'params').map((o) => o.value)];
+  const syms = named.flatMap((e) => (e.kind === 'array' ? e.items : [e]));
+  return syms.flatMap((e) => (e.kind === 'sym' ? [`trace_${e.name}`] : []));
+}
+
+const wordIsOne = (e: Expr): boolean => e.kind === 'num' && e.value === 1;
+
 async function runConfint(s: CommandStatement, ctx: StatementContext): Promise<void> {
   const last = requireFit(ctx, s.span, 'confint');
   const { names, rest } = splitNamesOption(s.options, 'params', ctx);
@@ -69,6 +82,6 @@ export const confintCommand: CommandDef = {
     'confint a trace=true          also the table trace_a: every refit of the profile and its probability',
   ].join('\n'),
   options: confIntervalOptions,
-  check: (s, c) => checkAfterFit(s, c, confIntervalOptions, [], 'params'),
+  check: (s, c) => checkAfterFit(s, c, confIntervalOptions, tracedNames(s), 'params'),
   run: runConfint,
 };
