@@ -247,6 +247,34 @@ describe('derived parameters', () => {
     expect(r.interp.variables.has('period') || r.interp.lookup('period') !== undefined).toBe(true);
   });
 
+  it("equal lmfit's derived parameters (1e-6): period = 1/f and fwhm_like = 2.3548*amp*phase", async () => {
+    const sine = (
+      JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/lmfit/derived.json'), 'utf8')) as {
+        sine: { x: number[]; y: number[]; params: Record<string, { value: number; stderr: number }> };
+      }
+    ).sine;
+    const r = fresh();
+    writeFile(r, 'd.csv', csvText({ x: sine.x, y: sine.y }));
+    await exec(
+      r,
+      [
+        'data "d.csv"',
+        'param amp = 1.5',
+        'param f = 0.68',
+        'param phase = 0',
+        'param period = 1/f',
+        'param fwhm_like = 2.3548*amp*phase',
+        'model y = amp*sin(2*pi*f*x + phase)',
+        'fit',
+      ].join('\n'),
+    );
+    const res = r.interp.fits.at(-1)!;
+    for (const name of ['period', 'fwhm_like']) {
+      expect(rel(res.params[name].value, sine.params[name].value)).toBeLessThan(1e-6);
+      expect(rel(res.params[name].stderr, sine.params[name].stderr)).toBeLessThan(1e-6);
+    }
+  });
+
   it('a tie on a parameter of another model is left out', async () => {
     const r = fresh();
     await exec(
