@@ -15,6 +15,8 @@ import { plotSpecOf } from '../../src/script/statements/plot.ts';
 import { isTable, type TableValue } from '../../src/script/values.ts';
 import { parseScript } from '../../src/syntax/parse.ts';
 import { makeCompleter } from '../../src/repl/completer.ts';
+import { helpOn } from '../../src/script/help.ts';
+import { STATEMENTS } from '../../src/script/statements/index.ts';
 import { arrayVar, csvText, errorOf, exec, freshSessions, writeFile, type Run } from './helpers.ts';
 
 const fresh = freshSessions();
@@ -335,5 +337,7 @@ describe('exprfit check and the REPL', () => {
     expect(complete('mcmc is_w')[0]).toEqual(['is_weighted=']);
     expect(complete('band pred')[0]).toEqual(['prediction=']);
     expect(complete(':help ban')[0]).toContain('band');
+    expect(helpOn('mcmc', STATEMENTS).text).toMatch(/\n {2}is_weighted=<boolean> +Whether sigma/);
+    expect(helpOn('confint', STATEMENTS).text).toMatch(/confint a b +only a and b/);
   });
 });
