@@ -15,6 +15,7 @@ import { plotSpecOf } from '../../src/script/statements/plot.ts';
 import { isTable, type TableValue } from '../../src/script/values.ts';
 import { parseScript } from '../../src/syntax/parse.ts';
 import { makeCompleter } from '../../src/repl/completer.ts';
+import { Session } from '../../src/repl/session.ts';
 import { helpOn } from '../../src/script/help.ts';
 import { STATEMENTS } from '../../src/script/statements/index.ts';
 import { arrayVar, csvText, errorOf, exec, freshSessions, writeFile, type Run } from './helpers.ts';
@@ -328,6 +329,24 @@ describe('exprfit check and the REPL', () => {
     );
     expect((await errorOf(() => check(r, 'band'))).message).toMatch(/fit/);
     expect((await errorOf(() => check(r, `${fit}confint params=1`))).message).toMatch(/parameter names/);
+  });
+
+  it('runs in the REPL: summaries on the output, :help, :vars', async () => {
+    const { r } = await linearFit();
+    const out: string[] = [];
+    const errors: unknown[] = [];
+    const s = new Session({ out: (t) => out.push(t), error: (e) => errors.push(e), baseDir: r.dir });
+    expect(await s.handle('data "d.csv"')).toBe('ok');
+    expect(await s.handle('model y = slope*x + intercept')).toBe('ok');
+    expect(await s.handle('fit')).toBe('ok');
+    expect(await s.handle('band level=0.95')).toBe('ok');
+    expect(out.at(-1)).toMatch(/^band: 95% confidence band of y at 101 points/);
+    expect(await s.handle('confint slope sigmas=[1]')).toBe('ok');
+    expect(out.at(-1)).toMatch(/^\s+68\.27%\s+_BEST_\s+68\.27%\nslope:/);
+    expect(await s.handle(':help band')).toBe('ok');
+    expect(out.at(-1)).toMatch(/^band: the confidence or prediction band/);
+    expect(await s.handle('mcmc walkrs=3')).toBe('error');
+    expect(errors).toHaveLength(1);
   });
 
   it('completes the commands and their options', () => {

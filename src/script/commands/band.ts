@@ -63,13 +63,20 @@ async function runBand(s: CommandStatement, ctx: StatementContext): Promise<void
     bandTable(last, eq.variables, { model: model.data, lower: lower.data, upper: upper.data }),
   );
   const prob = o.level ?? sigmaToProbability(o.sigma ?? 1);
-  const widths = Array.from(dely.data).filter(Number.isFinite);
   const what = o.prediction ? 'prediction' : 'confidence';
   ctx.interp.out(
     `band: ${formatNumber(ctx, 100 * prob)}% ${what} band of ${eq.lhs} at ${dely.size} points, ` +
-      `half-width ${formatNumber(ctx, Math.min(...widths))} to ${formatNumber(ctx, Math.max(...widths))} ` +
-      '(band_lower, band_upper; the table band)',
+      `${halfWidths(ctx, dely)} (band_lower, band_upper; the table band)`,
   );
+}
+
+/** `half-width 0.01 to 0.03`: the range of the finite half-widths. */
+function halfWidths(ctx: StatementContext, dely: NdArray): string {
+  const widths = Array.from(dely.data).filter(Number.isFinite);
+  if (!widths.length) return 'no finite half-width';
+  const lo = widths.reduce((a, b) => Math.min(a, b));
+  const hi = widths.reduce((a, b) => Math.max(a, b));
+  return `half-width ${formatNumber(ctx, lo)} to ${formatNumber(ctx, hi)}`;
 }
 
 export const bandCommand: CommandDef = {
