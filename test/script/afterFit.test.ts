@@ -81,6 +81,35 @@ describe('band', () => {
     expect((await errorOf(() => exec(r, 'band x'))).message).toMatch(/band takes options only/);
   });
 
+  it('equation= picks a line of a global fit; plot band=true bands every line', async () => {
+    const r = fresh();
+    await exec(
+      r,
+      [
+        'x = linspace(0, 4, 30)',
+        'y1 = 2*exp(-0.5*x) + 0.01*sin(9*x)',
+        'y2 = 3*exp(-0.5*x) + 0.01*cos(7*x)',
+        'param a1 = 1; param a2 = 1; param k = 1',
+        'model y1 = a1*exp(-k*x)',
+        'model y2 = a2*exp(-k*x)',
+        'fit',
+        'band equation=y2',
+      ].join('\n'),
+    );
+    const dely = r.interp.fits.at(-1)!.evalUncertainty({ equation: 'y2' }).data;
+    const lo = arrayVar(r, 'band_lower').data;
+    const hi = arrayVar(r, 'band_upper').data;
+    dely.forEach((d, i) => expect((hi[i] - lo[i]) / 2).toBeCloseTo(d, 14));
+    expect(r.out.at(-1)).toMatch(/ band of y2 at 30 points/);
+    const last = r.interp.lastFit!;
+    for (const eq of last.equations) {
+      const spec = plotSpecOf(last, eq, { title: 't', band: { sigma: 1 } }).spec!;
+      expect(spec.kind === '1d' && spec.band?.x.length).toBe(400);
+    }
+    await exec(r, 'plot "g.svg" band=true');
+    expect(readFileSync(join(r.dir, 'g.svg'), 'utf8')).toMatch(/^<svg/);
+  });
+
   it('needs a fit first', async () => {
     const r = fresh();
     expect((await errorOf(() => exec(r, 'band'))).message).toMatch(/nothing to band yet: run 'fit' first/);
