@@ -45,7 +45,7 @@ def voigt(x, sigma, gamma):
 
 
 def sinc(x):
-    return mpmath.mpf(1) if x == 0 else mpmath.sin(mpmath.pi * x) / (mpmath.pi * x)
+    return mpmath.mpf(1) if x == 0 else mpmath.sinpi(x) / (mpmath.pi * x)
 
 
 def logit(p):
