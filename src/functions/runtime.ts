@@ -576,9 +576,18 @@ function lgamma1p(a: number): number {
 
 /** x^a e^(-x) / Gamma(a). */
 function gammaPrefactor(a: number, x: number): number {
-  if (a < STIRLING_MIN) return Math.exp(a * Math.log(x) - x - lgamma(a));
+  if (a < STIRLING_MIN) {
+    if (x < 700) return (Math.pow(x, a) * Math.exp(-x)) / gamma(a);
+    return Math.exp(a * Math.log(x) - x - lgamma(a));
+  }
+  const scale = Math.sqrt(a / (2 * Math.PI)) * Math.exp(-stirlingCorrection(a));
   const t = (x - a) / a;
-  return Math.sqrt(a / (2 * Math.PI)) * Math.exp(a * logRatioMinusT(x, a, t) - stirlingCorrection(a));
+  // far from x = a: (x/a)^a e^(a-x) by pow and exp where neither over- nor underflows, no rounding of a
+  // large exponent; near it, log1p(t) - t by its series
+  const viaPow = Math.abs(t) > 0.5 && Math.abs(a * Math.log(x / a)) < 700 && Math.abs(a - x) < 1400;
+  const half = Math.exp((a - x) / 2);
+  if (viaPow) return scale * Math.pow(x / a, a) * half * half;
+  return scale * Math.exp(a * logRatioMinusT(x, a, t));
 }
 
 /** P(a, x) by its power series (x < a + 1): prefactor * sum x^n / (a (a+1) ... (a+n)). */
@@ -670,10 +679,9 @@ export function gammaincc(a: number, x: number): number {
  * from Stirling's series as (L - 1/2) log1p(S/L) + S log(L+S) - S + mu(L+S) - mu(L).
  */
 function betaPrefactor(a: number, b: number, x: number): number {
-  const logPowers = a * Math.log(x) + b * Math.log1p(-x);
   const large = Math.max(a, b);
   const small = Math.min(a, b);
-  if (large < STIRLING_MIN) return Math.exp(logPowers - (lgamma(a) + lgamma(b) - lgamma(a + b)));
+  if (large < STIRLING_MIN) return powerTerms(a, b, x) * Math.exp(-(lgamma(a) + lgamma(b) - lgamma(a + b)));
   if (small < STIRLING_MIN) {
     const logRatio =
       (large - 0.5) * Math.log1p(small / large) +
@@ -681,14 +689,28 @@ function betaPrefactor(a: number, b: number, x: number): number {
       small +
       stirlingCorrection(large + small) -
       stirlingCorrection(large);
-    return Math.exp(logPowers - lgamma(small) + logRatio);
+    return powerTerms(a, b, x) * Math.exp(logRatio - lgamma(small));
   }
   const x0 = a / (a + b);
   const t = (x - x0) / x0;
   const u = (x0 - x) / (1 - x0);
   const mu = stirlingCorrection(a + b) - stirlingCorrection(a) - stirlingCorrection(b);
-  const exponent = a * logRatioMinusT(x, x0, t) + b * logRatioMinusT(1 - x, b / (a + b), u) + mu;
-  return Math.sqrt((a * b) / (2 * Math.PI * (a + b))) * Math.exp(exponent);
+  const scale = Math.sqrt((a * b) / (2 * Math.PI * (a + b))) * Math.exp(mu);
+  const logA = a * Math.log(x / x0);
+  const logB = b * Math.log((1 - x) / (1 - x0));
+  // far in a tail: two powers (no rounding of a large exponent); near the peak: log1p(t) - t by its series
+  if (Math.max(Math.abs(t), Math.abs(u)) > 0.5 && Math.abs(logA) < 700 && Math.abs(logB) < 700) {
+    return scale * Math.pow(x / x0, a) * Math.pow((1 - x) / (1 - x0), b);
+  }
+  return scale * Math.exp(a * logRatioMinusT(x, x0, t) + b * logRatioMinusT(1 - x, b / (a + b), u));
+}
+
+/** x^a (1-x)^b: x^a by pow (one rounding), (1-x)^b through log1p(-x), and by logarithms where pow underflows. */
+function powerTerms(a: number, b: number, x: number): number {
+  const xa = Math.pow(x, a);
+  const logOneMinus = b * Math.log1p(-x);
+  if (xa > 1e-290 && logOneMinus > -650) return xa * Math.exp(logOneMinus);
+  return Math.exp(a * Math.log(x) + logOneMinus);
 }
 
 /** The continued fraction of I_x(a, b) (Numerical Recipes' betacf), modified Lentz. */
@@ -739,8 +761,13 @@ function betaincEdge(a: number, b: number, x: number): number | undefined {
 export function betainc(a: number, b: number, x: number): number {
   const edge = betaincEdge(a, b, x);
   if (edge !== undefined) return edge;
-  if (x < (a + 1) / (a + b + 2)) return (betaPrefactor(a, b, x) * betaContinuedFraction(a, b, x)) / a;
-  return 1 - (betaPrefactor(b, a, 1 - x) * betaContinuedFraction(b, a, 1 - x)) / b;
+  const direct = () => (betaPrefactor(a, b, x) * betaContinuedFraction(a, b, x)) / a;
+  if (x < (a + 1) / (a + b + 2)) return direct();
+  const complement = 1 - (betaPrefactor(b, a, 1 - x) * betaContinuedFraction(b, a, 1 - x)) / b;
+  if (complement > 0.1) return complement;
+  // a small result as 1 - (something near 1) would lose digits: the continued fraction still converges here
+  const value = direct();
+  return Number.isNaN(value) ? complement : value;
 }
 
 export const R = Object.freeze({
