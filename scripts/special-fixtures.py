@@ -103,8 +103,34 @@ CASES = {
     "sinc": ([(x,) for x in [-1e6 - 0.5, -2.5, -1, -0.3, 0, 1e-9, 0.25, 1, 1.5, 3, 10.1, 1e6 + 0.5]], lambda x: float(__import__("numpy").sinc(x)), sinc),
 }
 
+
+
+def voigt_fit():
+    """A noisy Voigt peak on a baseline, fitted by scipy.optimize.curve_fit (which uses scipy's voigt_profile)."""
+    import numpy as np
+    from scipy.optimize import curve_fit
+
+    def model(x, A, c, sigma, gamma, b):
+        return A * special.voigt_profile(x - c, sigma, gamma) + b
+
+    x = np.linspace(-6, 7, 131)
+    rng = np.random.default_rng(14)
+    y = model(x, 3.0, 0.5, 0.8, 0.4, 0.1) + rng.normal(0, 0.01, x.size)
+    start = dict(A=2.0, c=0.2, sigma=1.0, gamma=0.2, b=0.0)
+    popt, pcov = curve_fit(model, x, y, p0=list(start.values()), xtol=1e-14, ftol=1e-14, gtol=1e-14)
+    names = list(start)
+    return {
+        "model": "y = A*voigt(x - c, sigma, gamma) + b",
+        "x": x.tolist(),
+        "y": y.tolist(),
+        "start": start,
+        "params": {n: {"value": float(v), "stderr": float(math.sqrt(pcov[i][i]))} for i, (n, v) in enumerate(zip(names, popt))},
+    }
+
+
 out = {
     "source": f"scipy {scipy.__version__} (scipy), mpmath {mpmath.__version__} at 60 digits (exact)",
+    "voigtFit": voigt_fit(),
     "functions": {
         name: [{"args": list(args), "scipy": encode(sp(*args)), "exact": encode(ex(*args))} for args in grid]
         for name, (grid, sp, ex) in CASES.items()
