@@ -4,7 +4,8 @@
  * written by scripts/special-fixtures.py), derivative rules against finite differences, the error for a
  * shape parameter without a derivative, and a Voigt fit against scipy's curve_fit.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { R } from '../../src/functions/runtime.ts';
@@ -15,6 +16,9 @@ import { printExpr } from '../../src/ast/print.ts';
 import { ExprfitError } from '../../src/core/errors.ts';
 import { fit } from '../../src/fit/fit.ts';
 import { parse } from '../symbolic/helpers.ts';
+import { cli } from '../cli/helpers.ts';
+import { Session } from '../../src/repl/session.ts';
+import { makeCompleter } from '../../src/repl/completer.ts';
 
 type Encoded = number | 'NaN' | 'Infinity' | '-Infinity';
 interface Case {
@@ -312,5 +316,51 @@ describe('a Voigt peak fitted as scipy.optimize.curve_fit fits it', () => {
     const y = fx.x.map((x) => truth.A * R.voigt(x - truth.c, truth.sigma, truth.gamma) + truth.b);
     const exact = fit(fx.model, { x: fx.x, y }, fx.start);
     for (const [name, value] of Object.entries(truth)) expect(exact.values[name]).toBeCloseTo(value, 9);
+  });
+});
+
+describe('from the REPL and .fit scripts', () => {
+  it('a REPL session evaluates them, on arrays too, and completes their names', async () => {
+    const out: string[] = [];
+    const errors: unknown[] = [];
+    const s = new Session({ out: (t) => out.push(t), error: (e) => errors.push(e), baseDir: '.' });
+    expect(await s.handle('voigt(0, 1, 1)\n')).toBe('ok');
+    expect(await s.handle('besseli0(linspace(0, 1, 3))\n')).toBe('ok');
+    expect(errors).toEqual([]);
+    expect(out).toEqual(['0.2087092805203678', '[1, 1.0634833707413236, 1.2660658777520082]']);
+    const [candidates] = makeCompleter(s.interp)('x = gammain');
+    expect(candidates).toEqual(expect.arrayContaining(['gammainc(', 'gammaincc(']));
+  });
+
+  it('a script fits a Voigt peak; a fitted shape parameter of gammainc is an error (exit 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exprfit-special-'));
+    try {
+      const voigtScript = join(dir, 'voigt.fit');
+      writeFileSync(
+        voigtScript,
+        [
+          'x = linspace(-5, 5, 41)',
+          'y = 2*voigt(x - 0.3, 0.7, 0.4) + 0.05',
+          'param A = 1, c = 0, b = 0',
+          'param sigma = 1 in [0.01, 10]',
+          'param gamma = 0.2 in [0, 10]',
+          'model y = A*voigt(x - c, sigma, gamma) + b',
+          'fit',
+        ].join('\n'),
+      );
+      const ok = await cli(['run', voigtScript]);
+      expect(ok.status).toBe(0);
+      expect(ok.stderr).toMatch(/converged.* A=2±.* c=0\.3±.* sigma=0\.7±.* gamma=0\.4±/);
+      const gammaScript = join(dir, 'gamma.fit');
+      writeFileSync(
+        gammaScript,
+        'x = linspace(0.5, 4, 8)\ny = gammainc(2, x)\nparam s = 1, a = 1.5\nmodel y = s*gammainc(a, x)\nfit\n',
+      );
+      const bad = await cli(['run', gammaScript]);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain("gammainc() has no derivative with respect to its argument 'a'");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
