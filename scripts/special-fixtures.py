@@ -66,6 +66,16 @@ GRID_X = [0, 1e-300, 1e-10, 1e-3, 0.1, 0.5, 1, 2, 2.404825557695773, 3.5, 5, 7.5
 GRID_X = GRID_X + [-x for x in GRID_X if x > 0]
 GA = [1e-3, 0.1, 0.5, 1, 1.5, 3, 10, 25.5, 100, 1000, 1e4]
 GX = [0, 1e-5, 0.01, 0.5, 1, 2.5, 9, 10, 11, 30, 99, 100, 101, 200, 900, 1100, 1e4, 1e5]
+def lower_gamma(a, x):
+    """P(a, x); for large a as x^a e^-x / Gamma(a+1) 1F1(1; a+1; x) (mpmath's gammainc gives up there)."""
+    if a <= 1e4:
+        return mpmath.gammainc(a, 0, x, **REGULARISED)
+    a, x = mpmath.mpf(a), mpmath.mpf(x)
+    return mpmath.exp(a * mpmath.log(x) - x - mpmath.loggamma(a + 1)) * mpmath.hyp1f1(1, a + 1, x, maxterms=10**7)
+
+
+# near x = a for large a (the uniform asymptotic expansion)
+LARGE_A = [(a, a + k * math.sqrt(a)) for a in [5e4, 1e5, 2e6] for k in [-40, -3, -0.5, 0, 0.01, 1, 7]]
 BA = [0.01, 0.5, 1, 2.5, 10, 60, 400]
 BX = [0, 1e-10, 1e-3, 0.1, 0.3, 0.5, 0.7, 0.9, 0.999, 1 - 1e-9, 1]
 
@@ -84,14 +94,14 @@ CASES = {
     "besselj0": ([(x,) for x in GRID_X], special.j0, lambda x: mpmath.besselj(0, x)),
     "besselj1": ([(x,) for x in GRID_X], special.j1, lambda x: mpmath.besselj(1, x)),
     "gammainc": (
-        [(a, x) for a in GA for x in GX],
+        [(a, x) for a in GA for x in GX] + LARGE_A,
         special.gammainc,
-        lambda a, x: mpmath.gammainc(a, 0, x, **REGULARISED),
+        lambda a, x: lower_gamma(a, x),
     ),
     "gammaincc": (
-        [(a, x) for a in GA for x in GX],
+        [(a, x) for a in GA for x in GX] + LARGE_A,
         special.gammaincc,
-        lambda a, x: mpmath.gammainc(a, x, mpmath.inf, **REGULARISED),
+        lambda a, x: 1 - lower_gamma(a, x) if a > 1e4 else mpmath.gammainc(a, x, mpmath.inf, **REGULARISED),
     ),
     "betainc": (
         [(a, b, x) for a in BA for b in BA for x in BX],

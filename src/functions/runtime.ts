@@ -534,8 +534,9 @@ export function sinc(x: number): number {
 // Regularised incomplete gamma and beta functions: power series and continued fractions (modified Lentz),
 // as in Numerical Recipes, with prefactors x^a e^-x / Gamma(a) and x^a (1-x)^b / B(a, b) computed from
 // Stirling's series and log1p(t) - t for large parameters (no cancellation between large logarithms).
-// Each expansion is cut off after MAX_INCOMPLETE_TERMS terms; if it has not converged by then (parameters
-// beyond about 1e8), the result is NaN rather than a wrong number.
+// Near x = a for large a, where the series would need ~10 sqrt(a) terms, Temme's uniform asymptotic expansion.
+// Each expansion is cut off after MAX_INCOMPLETE_TERMS terms; if it has not converged by then, the result is
+// NaN rather than a wrong number.
 
 const MAX_INCOMPLETE_TERMS = 50_000;
 const INCOMPLETE_EPS = 1e-16;
@@ -640,8 +641,28 @@ function gammaQSmall(a: number, x: number): number {
   return -Math.expm1(logXaOverGamma) - a * Math.exp(logXaOverGamma) * sum;
 }
 
+/** Above this a, near x = a, Temme's uniform expansion replaces the series (which would need ~10 sqrt(a) terms). */
+const TEMME_MIN_A = 1e5;
+const TEMME_MAX_T = 0.01;
+
+/**
+ * [P, Q] by Temme's uniform asymptotic expansion (DLMF 8.12): Q = erfc(eta sqrt(a/2))/2 + R, P = 1 - ... with
+ * R = exp(-a eta^2/2)/sqrt(2 pi a) (c0(eta) + c1(eta)/a), eta^2/2 = lambda - 1 - log(lambda), lambda = x/a, the
+ * coefficients by their Taylor series in eta (|x/a - 1| < 0.01, a > 1e5: the omitted terms are below 1e-16).
+ */
+function incompleteGammaTemme(a: number, t: number): [number, number] {
+  const eta = Math.sign(t) * Math.sqrt(-2 * log1pmx(t));
+  const c0 = -1 / 3 + eta * (1 / 12 + eta * (-2 / 135 + eta * (1 / 864 + eta / 2835)));
+  const c1 = -1 / 540 + eta * (-1 / 288 + eta / 378);
+  const r = (Math.exp((-a * eta * eta) / 2) / Math.sqrt(2 * Math.PI * a)) * (c0 + c1 / a);
+  const u = eta * Math.sqrt(a / 2);
+  return [erfc(-u) / 2 - r, erfc(u) / 2 + r];
+}
+
 /** [P, Q] for a > 0, 0 < x < Infinity. */
 function incompleteGamma(a: number, x: number): [number, number] {
+  const t = (x - a) / a;
+  if (a > TEMME_MIN_A && Math.abs(t) < TEMME_MAX_T) return incompleteGammaTemme(a, t);
   const small = a <= 1 && x <= 1.1;
   if (x < a + 1 || small) {
     const p = gammaSeries(a, x);

@@ -148,6 +148,18 @@ describe('edges follow scipy', () => {
     expect(R.betainc(1, 1, nan)).toBeNaN();
   });
 
+  it.each([
+    [1e8, 1e8, 0.5000132980760141],
+    [1e9, 1e9, 0.5000042052208701],
+    [1e10, 1e10, 0.5000013298076014],
+  ])('gammainc(%d, %d) = %d as scipy (Temme expansion)', (a, x, value) => {
+    expect(Math.abs(R.gammainc(a, x) - value) / value).toBeLessThan(1e-15);
+  });
+
+  it('gammaincc(1e10, 1e10 + 1e5) = 0.15865525392742422 as scipy', () => {
+    expect(Math.abs(R.gammaincc(1e10, 1e10 + 1e5) / 0.15865525392742422 - 1)).toBeLessThan(1e-14);
+  });
+
   it('huge arguments end quickly (every loop is bounded)', () => {
     const start = performance.now();
     for (const a of [1e6, 1e9, 1e15, 1e300]) {
