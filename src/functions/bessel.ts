@@ -60,6 +60,7 @@ function modifiedAsymptotic(x: number, nu: 0 | 1): number {
 
 function modified(x: number, nu: 0 | 1): number {
   const ax = Math.abs(x);
+  if (ax === Infinity) return nu === 1 && x < 0 ? -Infinity : Infinity;
   const value = ax < MODIFIED_SERIES_LIMIT ? powerSeries(ax, nu, 1) : modifiedAsymptotic(ax, nu);
   return nu === 1 && x < 0 ? -value : value;
 }

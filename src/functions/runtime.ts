@@ -143,6 +143,7 @@ export function erfc(x: number): number {
 /** The scaled complementary error function exp(x^2) erfc(x): about 1/(sqrt(pi) x) for large x, no underflow. */
 export function erfcx(x: number): number {
   if (Number.isNaN(x)) return NaN;
+  if (x < -26.7) return Infinity; // 2 exp(x^2) overflows
   if (x < 0) return 2 * expSquare(x) - erfcx(-x);
   if (x <= 0.46875) return Math.exp(x * x) * (1 - erfSmall(x));
   return erfcxLarge(x);
