@@ -8,12 +8,20 @@ import * as exponential from './builtins/exponential.ts';
 import * as trigonometric from './builtins/trigonometric.ts';
 import * as special from './builtins/special.ts';
 import * as piecewise from './builtins/piecewise.ts';
+import * as faddeeva from './builtins/faddeeva.ts';
+import * as bessel from './builtins/bessel.ts';
+import * as incomplete from './builtins/incomplete.ts';
+import * as logistic from './builtins/logistic.ts';
 
 const ALL: readonly FunctionDef[] = [
   ...Object.values(exponential),
   ...Object.values(trigonometric),
   ...Object.values(special),
   ...Object.values(piecewise),
+  ...Object.values(faddeeva),
+  ...Object.values(bessel),
+  ...Object.values(incomplete),
+  ...Object.values(logistic),
 ];
 
 const TABLE: Record<string, FunctionDef> = Object.create(null);
@@ -60,4 +68,17 @@ export function arityText(def: FunctionDef): string {
   if (lo === hi) return `${lo} ${plural(lo)}`;
   if (hi === Infinity) return `at least ${lo} ${plural(lo)}`;
   return `${lo} to ${hi} arguments`;
+}
+
+/**
+ * The argument names of the fullest form of a builtin's signature: `log(x) or log(x, base)` gives
+ * `x, base`; `hypot(x1, x2, ...)` gives `x1, x2`.
+ */
+export function argumentNames(def: FunctionDef): string[] {
+  const forms = def.help.signature.split(' or ');
+  const inner = /\((.*)\)/.exec(forms[forms.length - 1]!)?.[1] ?? '';
+  return inner
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '' && a !== '...');
 }

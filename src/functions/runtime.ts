@@ -16,6 +16,8 @@
  *    x < 0 through the derivatives of cot. Orders above 100 (any size: `polygamma(1e9, 1)`) in logarithms,
  *    from the asymptotic series or a few dozen terms of n! sum (x + k)^-(n+1) (see `polygammaMagnitude`).
  */
+import { besseli0, besseli1, besselj0, besselj1 } from './bessel.ts';
+import { voigt, wofzIm, wofzRe } from './faddeeva.ts';
 
 const SQRT_2PI = 2.5066282746310002; // sqrt(2*pi)
 const LOG_PI = 1.1447298858494002; // log(pi)
@@ -85,8 +87,15 @@ function expMinusSquare(y: number): number {
   return Math.exp(-ysq * ysq) * Math.exp(-del);
 }
 
-/** erfc(y) for y > 0.46875. */
-function erfcLarge(y: number): number {
+/** exp(y*y) without the rounding error of forming y*y. */
+function expSquare(y: number): number {
+  const ysq = Math.trunc(y * 16) / 16;
+  const del = (y - ysq) * (y + ysq);
+  return Math.exp(ysq * ysq) * Math.exp(del);
+}
+
+/** exp(y^2) erfc(y) for y > 0.46875 (Cody's rational functions before the factor exp(-y^2)). */
+function erfcxLarge(y: number): number {
   if (y <= 4) {
     let xnum = ERF_C[8] * y;
     let xden = y;
@@ -94,9 +103,8 @@ function erfcLarge(y: number): number {
       xnum = (xnum + ERF_C[i]) * y;
       xden = (xden + ERF_D[i]) * y;
     }
-    return expMinusSquare(y) * ((xnum + ERF_C[7]) / (xden + ERF_D[7]));
+    return (xnum + ERF_C[7]) / (xden + ERF_D[7]);
   }
-  if (y >= 26.543) return 0;
   const ysq = 1 / (y * y);
   let xnum = ERF_P[5] * ysq;
   let xden = ysq;
@@ -105,7 +113,13 @@ function erfcLarge(y: number): number {
     xden = (xden + ERF_Q[i]) * ysq;
   }
   const r = (ysq * (xnum + ERF_P[4])) / (xden + ERF_Q[4]);
-  return expMinusSquare(y) * ((SQRPI - r) / y);
+  return (SQRPI - r) / y;
+}
+
+/** erfc(y) for y > 0.46875. */
+function erfcLarge(y: number): number {
+  if (y >= 26.543) return 0;
+  return expMinusSquare(y) * erfcxLarge(y);
 }
 
 /** The error function. */
@@ -124,6 +138,15 @@ export function erfc(x: number): number {
   if (Number.isNaN(x)) return NaN;
   const r = erfcLarge(y);
   return x < 0 ? 2 - r : r;
+}
+
+/** The scaled complementary error function exp(x^2) erfc(x): about 1/(sqrt(pi) x) for large x, no underflow. */
+export function erfcx(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (x < -26.7) return Infinity; // 2 exp(x^2) overflows
+  if (x < 0) return 2 * expSquare(x) - erfcx(-x);
+  if (x <= 0.46875) return Math.exp(x * x) * (1 - erfSmall(x));
+  return erfcxLarge(x);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -486,6 +509,289 @@ export function powInt(x: number, n: number): number {
 }
 
 /** The runtime object that emitted kernels receive as `R`. */
+// ---------------------------------------------------------------------------------------------------------
+// Logistic functions and sinc
+
+/** The logistic sigmoid 1/(1 + exp(-x)), without overflow for either sign. */
+export function expit(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** log(p/(1 - p)), the inverse of expit; accurate near p = 1/2, where the quotient is near 1. */
+export function logit(p: number): number {
+  if (p > 0.25 && p < 0.75) return Math.log1p((2 * p - 1) / (1 - p));
+  return Math.log(p / (1 - p));
+}
+
+/** The normalised sinc sin(pi x)/(pi x) (numpy's), 1 at 0. */
+export function sinc(x: number): number {
+  if (x === 0) return 1;
+  return sinpi(x) / (Math.PI * x);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Regularised incomplete gamma and beta functions: power series and continued fractions (modified Lentz),
+// as in Numerical Recipes, with prefactors x^a e^-x / Gamma(a) and x^a (1-x)^b / B(a, b) computed from
+// Stirling's series and log1p(t) - t for large parameters (no cancellation between large logarithms).
+// Near x = a for large a, where the series would need ~10 sqrt(a) terms, Temme's uniform asymptotic expansion.
+// Each expansion is cut off after MAX_INCOMPLETE_TERMS terms; if it has not converged by then, the result is
+// NaN rather than a wrong number.
+
+const MAX_INCOMPLETE_TERMS = 50_000;
+const INCOMPLETE_EPS = 1e-16;
+const TINY = 1e-300;
+const STIRLING_MIN = 10;
+
+/** mu(a) = lgamma(a) - ((a - 1/2) log a - a + log(2 pi)/2), for a >= 10 (asymptotic series). */
+function stirlingCorrection(a: number): number {
+  const r = 1 / (a * a);
+  const series =
+    1 / 12 - r * (1 / 360 - r * (1 / 1260 - r * (1 / 1680 - r * (1 / 1188 - r * (691 / 360360 - r / 156)))));
+  return series / a;
+}
+
+/** log(1 + t) - t without cancellation for small t. */
+function log1pmx(t: number): number {
+  if (Math.abs(t) > 0.5) return Math.log1p(t) - t;
+  let power = t;
+  let sum = 0;
+  for (let k = 2; k <= 80; k++) {
+    power *= -t;
+    const term = power / k;
+    sum += term;
+    if (Math.abs(term) <= 1e-17 * Math.abs(sum)) break;
+  }
+  return sum;
+}
+
+/** log(num/den) - t for t = (num - den)/den (that is log1p(t) - t), accurate also where num/den is far from 1. */
+function logRatioMinusT(num: number, den: number, t: number): number {
+  return Math.abs(t) <= 0.5 ? log1pmx(t) : Math.log(num / den) - t;
+}
+
+/** log(gamma(1 + a)) for 0 <= a <= 1, without rounding 1 + a (the Taylor series about 2, less log1p(a)). */
+function lgamma1p(a: number): number {
+  return a <= 0.5 ? lgammaNear2(a) - Math.log1p(a) : lgamma(1 + a);
+}
+
+/** x^a e^(-x) / Gamma(a). */
+function gammaPrefactor(a: number, x: number): number {
+  if (a < STIRLING_MIN) {
+    if (x < 700) return (Math.pow(x, a) * Math.exp(-x)) / gamma(a);
+    return Math.exp(a * Math.log(x) - x - lgamma(a));
+  }
+  const scale = Math.sqrt(a / (2 * Math.PI)) * Math.exp(-stirlingCorrection(a));
+  const t = (x - a) / a;
+  // far from x = a: (x/a)^a e^(a-x) by pow and exp where neither over- nor underflows, no rounding of a
+  // large exponent; near it, log1p(t) - t by its series
+  const viaPow = Math.abs(t) > 0.5 && Math.abs(a * Math.log(x / a)) < 700 && Math.abs(a - x) < 1400;
+  const half = Math.exp((a - x) / 2);
+  if (viaPow) return scale * Math.pow(x / a, a) * half * half;
+  return scale * Math.exp(a * logRatioMinusT(x, a, t));
+}
+
+/** P(a, x) by its power series (x < a + 1): prefactor * sum x^n / (a (a+1) ... (a+n)). */
+function gammaSeries(a: number, x: number): number {
+  let term = 1 / a;
+  let sum = term;
+  for (let n = 1; n <= MAX_INCOMPLETE_TERMS; n++) {
+    term *= x / (a + n);
+    sum += term;
+    if (Math.abs(term) <= INCOMPLETE_EPS * Math.abs(sum)) return sum * gammaPrefactor(a, x);
+  }
+  return NaN;
+}
+
+/** Q(a, x) by Legendre's continued fraction (x >= a + 1), evaluated by the modified Lentz method. */
+function gammaContinuedFraction(a: number, x: number): number {
+  let b = x + 1 - a;
+  let c = 1 / TINY;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i <= MAX_INCOMPLETE_TERMS; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < TINY) d = TINY;
+    c = b + an / c;
+    if (Math.abs(c) < TINY) c = TINY;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) <= INCOMPLETE_EPS) return h * gammaPrefactor(a, x);
+  }
+  return NaN;
+}
+
+/**
+ * Q(a, x) for a <= 1, x <= 1.1: 1 - x^a/Gamma(a+1) - (a x^a/Gamma(a+1)) sum_{n>=1} (-x)^n/(n! (a+n)),
+ * the first difference taken by expm1 (Q is small there when a is, and 1 - P would lose its digits).
+ */
+function gammaQSmall(a: number, x: number): number {
+  let power = 1;
+  let sum = 0;
+  for (let n = 1; n <= 60; n++) {
+    power *= -x / n;
+    const term = power / (a + n);
+    sum += term;
+    if (Math.abs(term) <= INCOMPLETE_EPS * Math.abs(sum)) break;
+  }
+  const logXaOverGamma = a * Math.log(x) - lgamma1p(a);
+  return -Math.expm1(logXaOverGamma) - a * Math.exp(logXaOverGamma) * sum;
+}
+
+/** Above this a, near x = a, Temme's uniform expansion replaces the series (which would need ~10 sqrt(a) terms). */
+const TEMME_MIN_A = 1e5;
+const TEMME_MAX_T = 0.01;
+
+/**
+ * [P, Q] by Temme's uniform asymptotic expansion (DLMF 8.12): Q = erfc(eta sqrt(a/2))/2 + R, P = 1 - ... with
+ * R = exp(-a eta^2/2)/sqrt(2 pi a) (c0(eta) + c1(eta)/a), eta^2/2 = lambda - 1 - log(lambda), lambda = x/a, the
+ * coefficients by their Taylor series in eta (|x/a - 1| < 0.01, a > 1e5: the omitted terms are below 1e-16).
+ */
+function incompleteGammaTemme(a: number, t: number): [number, number] {
+  const eta = Math.sign(t) * Math.sqrt(-2 * log1pmx(t));
+  const c0 = -1 / 3 + eta * (1 / 12 + eta * (-2 / 135 + eta * (1 / 864 + eta / 2835)));
+  const c1 = -1 / 540 + eta * (-1 / 288 + eta / 378);
+  const r = (Math.exp((-a * eta * eta) / 2) / Math.sqrt(2 * Math.PI * a)) * (c0 + c1 / a);
+  const u = eta * Math.sqrt(a / 2);
+  return [erfc(-u) / 2 - r, erfc(u) / 2 + r];
+}
+
+/** [P, Q] for a > 0, 0 < x < Infinity. */
+function incompleteGamma(a: number, x: number): [number, number] {
+  const t = (x - a) / a;
+  if (a > TEMME_MIN_A && Math.abs(t) < TEMME_MAX_T) return incompleteGammaTemme(a, t);
+  const small = a <= 1 && x <= 1.1;
+  if (x < a + 1 || small) {
+    const p = gammaSeries(a, x);
+    if (!small || p <= 0.5) return [p, 1 - p];
+    const q = gammaQSmall(a, x);
+    return [1 - q, q];
+  }
+  const q = gammaContinuedFraction(a, x);
+  return [1 - q, q];
+}
+
+/** [P, Q] at the edges (NaN, negative, zero, infinite arguments, scipy's conventions), or undefined. */
+function incompleteGammaEdge(a: number, x: number): [number, number] | undefined {
+  if (Number.isNaN(a) || Number.isNaN(x) || a < 0 || x < 0) return [NaN, NaN];
+  if (a === 0) return x > 0 ? [1, 0] : [NaN, NaN];
+  if (a === Infinity) return x === Infinity ? [NaN, NaN] : [0, 1];
+  if (x === 0) return [0, 1];
+  if (x === Infinity) return [1, 0];
+  return undefined;
+}
+
+/** The regularised lower incomplete gamma function P(a, x) = gamma(a, x)/Gamma(a). */
+export function gammainc(a: number, x: number): number {
+  return (incompleteGammaEdge(a, x) ?? incompleteGamma(a, x))[0];
+}
+
+/** The regularised upper incomplete gamma function Q(a, x) = 1 - P(a, x). */
+export function gammaincc(a: number, x: number): number {
+  return (incompleteGammaEdge(a, x) ?? incompleteGamma(a, x))[1];
+}
+
+/**
+ * x^a (1-x)^b / B(a, b). Both a, b large: sqrt(ab/(2 pi (a+b))) exp(a (log1p(t) - t) + b (log1p(u) - u) + mu),
+ * t = x/x0 - 1, u = (1-x)/(1-x0) - 1, x0 = a/(a+b) (a t + b u = 0). One large: log Gamma(L+S) - log Gamma(L)
+ * from Stirling's series as (L - 1/2) log1p(S/L) + S log(L+S) - S + mu(L+S) - mu(L).
+ */
+function betaPrefactor(a: number, b: number, x: number): number {
+  const large = Math.max(a, b);
+  const small = Math.min(a, b);
+  if (large < STIRLING_MIN) return powerTerms(a, b, x) * Math.exp(-(lgamma(a) + lgamma(b) - lgamma(a + b)));
+  if (small < STIRLING_MIN) {
+    const logRatio =
+      (large - 0.5) * Math.log1p(small / large) +
+      small * Math.log(large + small) -
+      small +
+      stirlingCorrection(large + small) -
+      stirlingCorrection(large);
+    return powerTerms(a, b, x) * Math.exp(logRatio - lgamma(small));
+  }
+  const x0 = a / (a + b);
+  const t = (x - x0) / x0;
+  const u = (x0 - x) / (1 - x0);
+  const mu = stirlingCorrection(a + b) - stirlingCorrection(a) - stirlingCorrection(b);
+  const scale = Math.sqrt((a * b) / (2 * Math.PI * (a + b))) * Math.exp(mu);
+  const logA = a * Math.log(x / x0);
+  const logB = b * Math.log((1 - x) / (1 - x0));
+  // far in a tail: two powers (no rounding of a large exponent); near the peak: log1p(t) - t by its series
+  if (Math.max(Math.abs(t), Math.abs(u)) > 0.5 && Math.abs(logA) < 700 && Math.abs(logB) < 700) {
+    return scale * Math.pow(x / x0, a) * Math.pow((1 - x) / (1 - x0), b);
+  }
+  return scale * Math.exp(a * logRatioMinusT(x, x0, t) + b * logRatioMinusT(1 - x, b / (a + b), u));
+}
+
+/** x^a (1-x)^b: x^a by pow (one rounding), (1-x)^b through log1p(-x), and by logarithms where pow underflows. */
+function powerTerms(a: number, b: number, x: number): number {
+  const xa = Math.pow(x, a);
+  const logOneMinus = b * Math.log1p(-x);
+  if (xa > 1e-290 && logOneMinus > -650) return xa * Math.exp(logOneMinus);
+  return Math.exp(a * Math.log(x) + logOneMinus);
+}
+
+/** The continued fraction of I_x(a, b) (Numerical Recipes' betacf), modified Lentz. */
+function betaContinuedFraction(a: number, b: number, x: number): number {
+  const qab = a + b;
+  const qap = a + 1;
+  const qam = a - 1;
+  let c = 1;
+  let d = 1 - (qab * x) / qap;
+  if (Math.abs(d) < TINY) d = TINY;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= MAX_INCOMPLETE_TERMS; m++) {
+    const m2 = 2 * m;
+    const even = (m * (b - m) * x) / ((qam + m2) * (a + m2));
+    d = 1 + even * d;
+    if (Math.abs(d) < TINY) d = TINY;
+    c = 1 + even / c;
+    if (Math.abs(c) < TINY) c = TINY;
+    d = 1 / d;
+    h *= d * c;
+    const odd = (-(a + m) * (qab + m) * x) / ((a + m2) * (qap + m2));
+    d = 1 + odd * d;
+    if (Math.abs(d) < TINY) d = TINY;
+    c = 1 + odd / c;
+    if (Math.abs(c) < TINY) c = TINY;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) <= INCOMPLETE_EPS) return h;
+  }
+  return NaN;
+}
+
+/** I_x(a, b) at the edges (scipy's conventions), or undefined. */
+function betaincEdge(a: number, b: number, x: number): number | undefined {
+  if (Number.isNaN(a) || Number.isNaN(b) || Number.isNaN(x)) return NaN;
+  if (a < 0 || b < 0 || x < 0 || x > 1 || (a === 0 && b === 0)) return NaN;
+  if (a === Infinity || b === Infinity) return NaN;
+  if (a === 0) return 1;
+  if (b === 0) return 0;
+  if (x === 0) return 0;
+  if (x === 1) return 1;
+  return undefined;
+}
+
+/** The regularised incomplete beta function I_x(a, b). */
+export function betainc(a: number, b: number, x: number): number {
+  const edge = betaincEdge(a, b, x);
+  if (edge !== undefined) return edge;
+  const direct = () => (betaPrefactor(a, b, x) * betaContinuedFraction(a, b, x)) / a;
+  if (x < (a + 1) / (a + b + 2)) return direct();
+  const complement = 1 - (betaPrefactor(b, a, 1 - x) * betaContinuedFraction(b, a, 1 - x)) / b;
+  if (complement > 0.1) return complement;
+  // a small result as 1 - (something near 1) would lose digits: the continued fraction still converges here
+  const value = direct();
+  return Number.isNaN(value) ? complement : value;
+}
+
 export const R = Object.freeze({
   erf,
   erfc,
@@ -501,5 +807,19 @@ export const R = Object.freeze({
   powInt,
   sinpi,
   cospi,
+  erfcx,
+  expit,
+  logit,
+  sinc,
+  gammainc,
+  gammaincc,
+  betainc,
+  besseli0,
+  besseli1,
+  besselj0,
+  besselj1,
+  wofzRe,
+  wofzIm,
+  voigt,
 });
 export type Runtime = typeof R;

@@ -49,4 +49,9 @@ export interface FunctionDef {
    * `polygamma(n, x)`, which is an integer): the rule treats their derivatives as 0.
    */
   readonly integerArgs?: readonly number[];
+  /**
+   * Indices of arguments with no derivative rule (the shape parameters of `gammainc` and `betainc`, which
+   * have no closed-form derivative): differentiating with respect to a name they depend on is an error.
+   */
+  readonly noDerivativeArgs?: readonly number[];
 }

@@ -11,10 +11,11 @@
  * derivative of abs at 0 is 0, of sign/floor/ceil/heaviside and comparisons 0, min/max/if differentiate
  * the selected argument/branch (ties: the first).
  */
-import { assertNever, type Expr } from '../ast/expr.ts';
+import { assertNever, type CallNode, type Expr } from '../ast/expr.ts';
 import { ExprfitError } from '../core/errors.ts';
 import { BINARY_OPERATORS, UNARY_OPERATORS } from '../functions/operators.ts';
-import { arityOk, arityText, getFunction } from '../functions/registry.ts';
+import { argumentNames, arityOk, arityText, getFunction } from '../functions/registry.ts';
+import type { FunctionDef } from '../functions/types.ts';
 import { ONE, ZERO, isZero } from '../functions/dsl.ts';
 import { simplify } from './simplify.ts';
 
@@ -81,6 +82,7 @@ export function rawDerivative(expr: Expr, name: string): Expr {
         }
         const dargs = e.args.map((a, i) => (def.integerArgs?.includes(i) ? ZERO : d(a)));
         if (dargs.every(isZero)) return ZERO;
+        refuseShapeDerivative(def, e, dargs, name);
         return def.derivative(e.args, dargs);
       }
       case 'str':
@@ -98,4 +100,19 @@ export function rawDerivative(expr: Expr, name: string): Expr {
     }
   };
   return d(expr);
+}
+
+/**
+ * An argument without a derivative rule (`noDerivativeArgs`, e.g. the shape `a` of `gammainc(a, x)`) that
+ * depends on the variable of differentiation: an error at that argument.
+ */
+function refuseShapeDerivative(def: FunctionDef, call: CallNode, dargs: readonly Expr[], name: string): void {
+  const index = def.noDerivativeArgs?.find((i) => !isZero(dargs[i]));
+  if (index === undefined) return;
+  const arg = argumentNames(def)[index] ?? `argument ${index + 1}`;
+  throw new ExprfitError(
+    'usage',
+    `${def.name}() has no derivative with respect to its argument '${arg}', which depends on '${name}': keep it fixed (a constant or a fixed parameter)`,
+    { span: call.args[index].span ?? call.fnSpan ?? call.span },
+  );
 }

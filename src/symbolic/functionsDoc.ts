@@ -2,7 +2,7 @@
  * Renders docs/functions.md from the registry (help text, examples, derivative conventions) and the
  * operator table. `scripts/gen-functions-doc.ts` writes the file; a test checks that it is up to date.
  */
-import { functionNames, getFunction } from '../functions/registry.ts';
+import { argumentNames, functionNames, getFunction } from '../functions/registry.ts';
 import type { FunctionDef } from '../functions/types.ts';
 import { BINARY_OPERATORS, MAX_INLINE_POWER, UNARY_OPERATORS } from '../functions/operators.ts';
 import { call, sym } from '../ast/build.ts';
@@ -29,33 +29,20 @@ function formatValue(v: number): string {
 }
 
 /**
- * The argument names of the fullest form in a signature: `log(x) or log(x, base)` gives `x, base`;
- * `hypot(x1, x2, ...)` gives `x1, x2`.
- */
-function signatureArgs(signature: string): string[] {
-  const forms = signature.split(' or ');
-  const inner = /\((.*)\)/.exec(forms[forms.length - 1]!)?.[1] ?? '';
-  return inner
-    .split(',')
-    .map((a) => a.trim())
-    .filter((a) => a !== '' && a !== '...');
-}
-
-/**
  * The partial derivatives of a builtin, produced by its own derivative rule and simplified (not written
  * by hand, so the page cannot drift from the code).
  */
 function derivativeLine(def: FunctionDef): string {
-  const args = signatureArgs(def.help.signature);
+  const args = argumentNames(def);
   const expr = call(
     def.name,
     args.map((a) => sym(a)),
   );
-  const parts = args.map((a, i) =>
-    def.integerArgs?.includes(i)
-      ? `\`${a}\` is an integer order: derivative 0`
-      : `\`d/d${a} = ${cell(printExpr(differentiate(expr, a)))}\``,
-  );
+  const parts = args.map((a, i) => {
+    if (def.integerArgs?.includes(i)) return `\`${a}\` is an integer order: derivative 0`;
+    if (def.noDerivativeArgs?.includes(i)) return `\`${a}\`: no closed form (an error if \`${a}\` is fitted)`;
+    return `\`d/d${a} = ${cell(printExpr(differentiate(expr, a)))}\``;
+  });
   return `**Derivative:** ${parts.join('; ')}.`;
 }
 

@@ -23,6 +23,11 @@ describe('docs/functions.md', () => {
     ['atan2', '`d/dy = x/(x^2 + y^2)`; `d/dx = -y/(x^2 + y^2)`'],
     ['log', '`d/dx = 1/(x*log(base))`'],
     ['polygamma', '`n` is an integer order: derivative 0'],
+    [
+      'gammainc',
+      '`a`: no closed form (an error if `a` is fitted); `d/dx = exp(log(x)*(a - 1) - x - lgamma(a))`',
+    ],
+    ['besseli0', '`d/dx = besseli1(x)`'],
   ])('gives the derivative of %s from its rule', (name, text) => {
     const doc = renderFunctionsDoc();
     const section = doc.slice(doc.indexOf(`### \`${name}\``));

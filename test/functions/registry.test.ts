@@ -54,6 +54,20 @@ const REQUIRED = [
   'digamma',
   'trigamma',
   'polygamma',
+  'wofz_re',
+  'wofz_im',
+  'voigt',
+  'erfcx',
+  'besseli0',
+  'besseli1',
+  'besselj0',
+  'besselj1',
+  'gammainc',
+  'gammaincc',
+  'betainc',
+  'expit',
+  'logit',
+  'sinc',
 ];
 
 /** Special functions are accurate to a few ulp, not exact: their examples state the true (mpmath) value. */
@@ -64,6 +78,18 @@ const TOLERANCE: Record<string, number> = {
   gamma: 1e-15,
   erf: 5e-16,
   lgamma: 1e-15,
+  besseli0: 1e-15,
+  besseli1: 1e-15,
+  besselj0: 2e-15,
+  besselj1: 2e-15,
+  betainc: 1e-15,
+  erfcx: 5e-16,
+  expit: 2e-16,
+  gammainc: 2e-15,
+  gammaincc: 2e-15,
+  voigt: 1e-15,
+  wofz_re: 2e-15,
+  wofz_im: 2e-15,
 };
 
 describe('builtin registry', () => {

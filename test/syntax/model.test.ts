@@ -127,7 +127,7 @@ describe('parseModel', () => {
       'g(u) = sinn(u)\ny = g(x)',
       'unknown-function',
       "unknown function 'sinn'",
-      ["did you mean 'sin' or 'sinh'?"],
+      ["did you mean 'sin', 'sinc' or 'sinh'?"],
       8,
     ],
     ['y = atan2(x)', 'arity', "'atan2' takes 2 arguments, but 1 was given", ['usage: atan2(y, x)'], 5],
