@@ -53,7 +53,14 @@ export type {
 // Fitting: fit(model, data, params?, options?) → FitResult (src/fit; docs/fitting.md).
 export { fit } from './fit/fit.ts';
 export { FitResult } from './fit/result.ts';
-export type { FitResultJSON, EquationStats, NamedMatrix } from './fit/result.ts';
+export { loadResult } from './fit/load.ts';
+export type {
+  FitResultJSON,
+  EquationStats,
+  EquationData,
+  NamedMatrix,
+  SavedFitOptions,
+} from './fit/result.ts';
 export type {
   FitOptions,
   DataInput,

@@ -22,7 +22,7 @@ import { invalidOptionError } from '../core/options.ts';
 import { closestMatches } from '../core/suggest.ts';
 import { FitResult } from './result.ts';
 import { trustWarnings } from './trust.ts';
-import type { EquationStats } from './result.ts';
+import type { EquationStats, SavedFitOptions } from './result.ts';
 import { chiSquare, reducedChiSquare, rSquaredParts } from './stats.ts';
 import type { ParamResult, Termination } from './types.ts';
 import type { Expr } from '../ast/expr.ts';
@@ -583,7 +583,24 @@ export function buildResult(
     exprs,
     variables,
     setup: fitSetup(prep, x),
+    options: savedOptions(prep.options),
+    data: Object.fromEntries(
+      prep.equations.map((e) => [
+        e.lhs,
+        { variables: [...e.variables], observed: e.observed !== null, sigma: e.weights !== null },
+      ]),
+    ),
   });
+}
+
+/** The options as a result saves them: sigma as the names it was given for; no callbacks or signals. */
+function savedOptions(options: PreparedFit['options']): SavedFitOptions {
+  const saved = Object.create(null) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(options)) {
+    if (key === 'sigma') saved.sigma = Object.keys(value as object);
+    else if (typeof value !== 'function' && !(key === 'signal')) saved[key] = value;
+  }
+  return saved;
 }
 
 /** What the after-fit analyses need of this fit (src/fit/setup.ts). */
