@@ -54,6 +54,8 @@ export type {
 export { fit } from './fit/fit.ts';
 export { FitResult } from './fit/result.ts';
 export { loadResult } from './fit/load.ts';
+export { akaikeWeights, bicWeights, fTest, likelihoodRatioTest } from './fit/compare.ts';
+export type { ComparedFit, ModelWeights, NestedTest } from './fit/compare.ts';
 export type {
   FitResultJSON,
   EquationStats,
