@@ -1,27 +1,6 @@
-// Public API of exprfit. Modules add their exports here.
-export { ExprfitError } from './core/errors.ts';
-export type { SourceSpan } from './core/errors.ts';
-export { NdArray, broadcastShapes } from './data/ndarray.ts';
-export type { NdArrayJSON } from './data/ndarray.ts';
-export type { Expr } from './ast/expr.ts';
-// Expressions: builders, printing, structural equality; builtins; the symbolic layer.
-export * as build from './ast/build.ts';
-export { printExpr } from './ast/print.ts';
-export { exprEquals, hashExpr } from './ast/hash.ts';
-export { getFunction, functionNames, CONSTANTS } from './functions/registry.ts';
-export type { FunctionDef } from './functions/types.ts';
-export {
-  evaluate,
-  differentiate,
-  gradient,
-  simplify,
-  cse,
-  inline,
-  substitute,
-  freeSymbols,
-  dependsOn,
-} from './symbolic/index.ts';
-export type { UserFunction, UserFunctions, CseResult } from './symbolic/index.ts';
+// Public API of exprfit (the Node entry). Modules add their exports here.
+// Everything that runs anywhere: the `exprfit/core` entry (src/portable.ts), re-exported whole.
+export * from './portable.ts';
 // .fit scripts: run or check a file, or drive an interpreter statement by statement (src/script).
 export {
   runScript,
@@ -43,84 +22,12 @@ export type {
   CommandDef,
   ScriptFunction,
   Value,
-  // the statement table an Interpreter may be given (InterpreterOptions.statements)
   StatementTable,
   StatementDef,
   StatementContext,
   InterpreterState,
   Checker,
 } from './script/index.ts';
-// Fitting: fit(model, data, params?, options?) → FitResult (src/fit; docs/fitting.md).
-export { fit } from './fit/fit.ts';
-export { FitResult } from './fit/result.ts';
-export { loadResult } from './fit/load.ts';
-export { akaikeWeights, bicWeights, fTest, likelihoodRatioTest } from './fit/compare.ts';
-export type { ComparedFit, ModelWeights, NestedTest } from './fit/compare.ts';
-export type {
-  FitResultJSON,
-  EquationStats,
-  EquationData,
-  NamedMatrix,
-  SavedFitOptions,
-} from './fit/result.ts';
-export type {
-  FitOptions,
-  DataInput,
-  Method,
-  Loss,
-  Estimator,
-  ParamResult,
-  FitWarning,
-  FitWarningCode,
-  Termination,
-} from './fit/types.ts';
-export type { ParamInput, ParamsInput } from './model/params.ts';
-// After the fit: bands, profile confidence intervals, MCMC (src/fit/bands.ts, confint.ts, mcmc.ts).
-export { bandOptions } from './fit/bands.ts';
-export type { BandOptions, BandSource } from './fit/bands.ts';
-export { confInterval, confInterval2d, confIntervalOptions, confInterval2dOptions } from './fit/confint.ts';
-export type {
-  ConfIntervalOptions,
-  ConfInterval2dOptions,
-  ConfIntervalResult,
-  ParamInterval,
-  IntervalLevel,
-  ProfileTrace,
-  ConfRegion,
-} from './fit/confint.ts';
-export { emcee, emceeOptions } from './fit/mcmc.ts';
-export type { EmceeOptions, EmceeResult, PosteriorSummary } from './fit/mcmc.ts';
-// Parsing (src/syntax; docs/language.md).
-export { parseExpr, parseModel, parseScript, parseStatement, isIncomplete } from './syntax/index.ts';
-export type { Statement, ModelAst, SourceText } from './syntax/index.ts';
-// Array tools (src/arrays; docs/arrays.md): the common ones by name, everything as `arrays`.
-export {
-  linspace,
-  arange,
-  zeros,
-  ones,
-  full,
-  grid,
-  meshgrid,
-  reshape,
-  ravel,
-  transpose,
-  slice,
-  concat,
-  gausskernel,
-  mvnpdf,
-  gaussfilter,
-  rbfkernel,
-  gaussian2d,
-  sumOfGaussians,
-  mvnpdf2,
-  gaussianUnion,
-  probUnion,
-  smoothingSpline,
-  crBasis,
-  makeCrBasis,
-} from './arrays/index.ts';
-export * as arrays from './arrays/index.ts';
 // Files and plots (src/data; docs/formats.md).
 export {
   load,
@@ -128,51 +35,30 @@ export {
   toArray,
   saveArray,
   readTable,
-  parseTable,
   writeTable,
   readJson,
   writeJson,
   readNpy,
-  parseNpy,
   writeNpy,
   readNpz,
-  parseNpz,
   writeNpz,
   readPng,
   parsePng,
   writeHeatmapPng,
   writePng16,
   readTiff,
-  parseTiff,
   readFits,
-  parseFits,
   listFitsHdus,
   plotFit,
   plotSvg,
   plotSpec,
 } from './data/index.ts';
-// Models and compiled kernels: parse once, fit many times (src/model, src/compile; docs/compile.md).
-export { parseModelText as model } from './model/model.ts';
-export type { Model, Equation } from './model/model.ts';
-export { prepareFit } from './fit/fit.ts';
-export { compileModel, compileValues } from './compile/index.ts';
 // Numeric solvers on plain callbacks (src/solver; docs/solver.md).
-export {
-  solveLeastSquares,
-  solvePoisson,
-  minimizeNLL,
-  minimizeLBFGSB,
-  minimizeNelderMead,
-  multiStart,
-  covarianceFromJacobian,
-  validateOptions as validateSolverOptions,
-} from './solver/index.ts';
-export type { LeastSquaresProblem, LeastSquaresSummary, SolverOptions, XScale } from './solver/index.ts';
+export { validateOptions as validateSolverOptions } from './solver/index.ts';
 // Batch fitting, peak finding and spot fitting (src/batch; docs/batch.md).
 export {
   fitMany,
   fitManySync,
-  findPeaks,
   runSpots,
   spotsOptionsFrom,
   spotModel,
@@ -244,7 +130,6 @@ export type {
 } from './syntax/statements.ts';
 export type { SplineValue, TableValue, TupleValue, Where } from './script/values.ts';
 export type { BuiltinSpotModel } from './batch/models.ts';
-export type { ErrorCode } from './core/errors.ts';
 export type { FitRecord, ModelLine, Settings } from './script/context.ts';
 export type { StopRule } from './batch/lm.ts';
 export type { NumericArray } from './solver/bounds.ts';

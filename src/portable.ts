@@ -97,3 +97,20 @@ export { parseNpy, parseNpz, encodeNpy } from './data/npy.ts';
 export { parseTiff } from './data/tiff.ts';
 export { parseFits } from './data/fits.ts';
 export { findPeaks } from './batch/findPeaks.ts';
+// Trust warnings of a fit (src/fit/trust.ts).
+export type { FitWarning, FitWarningCode } from './fit/types.ts';
+// After the fit: bands, profile confidence intervals, MCMC (src/fit/bands.ts, confint.ts, mcmc.ts).
+export { bandOptions } from './fit/bands.ts';
+export type { BandOptions, BandSource } from './fit/bands.ts';
+export { confInterval, confInterval2d, confIntervalOptions, confInterval2dOptions } from './fit/confint.ts';
+export type {
+  ConfIntervalOptions,
+  ConfInterval2dOptions,
+  ConfIntervalResult,
+  ParamInterval,
+  IntervalLevel,
+  ProfileTrace,
+  ConfRegion,
+} from './fit/confint.ts';
+export { emcee, emceeOptions } from './fit/mcmc.ts';
+export type { EmceeOptions, EmceeResult, PosteriorSummary } from './fit/mcmc.ts';

@@ -2,6 +2,7 @@
  * Public types of the fit API: options in, result out. The formulas of every statistic are in the doc
  * comments (lmfit habit); `docs/fitting.md` repeats them.
  */
+import type { TerminationReason } from '../solver/summary.ts';
 import type { FitOptionsInput } from './options.ts';
 
 export type { DataInput } from './options.ts';
@@ -58,16 +59,4 @@ export interface FitWarning {
 }
 
 /** Why the fit stopped: the solver's `TerminationReason` (docs/solver.md §1.3) or a fit-level reason. */
-export type Termination =
-  | 'ftol'
-  | 'xtol'
-  | 'gtol'
-  | 'maxfev'
-  | 'maxiter'
-  | 'non-finite'
-  | 'no-free-params'
-  | 'stalled'
-  | 'undetermined'
-  | 'line-search'
-  | 'user'
-  | 'other';
+export type Termination = TerminationReason | 'no-free-params' | 'other';
