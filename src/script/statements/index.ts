@@ -4,6 +4,8 @@
  * `:help` and completion receive this table; no statement imports them.
  */
 import type { CommandDef, StatementHandlers, StatementTable } from '../context.ts';
+import { compareCommand } from '../commands/compare.ts';
+import { loadfitCommand } from '../commands/loadfit.ts';
 import { setCommand } from '../commands/set.ts';
 import { spotsCommand } from '../commands/spots.ts';
 import { assignStatement } from './assign.ts';
@@ -38,6 +40,8 @@ export const STATEMENTS: StatementTable = {
   commands: new Map<string, CommandDef>([
     [setCommand.name, setCommand],
     [spotsCommand.name, spotsCommand],
+    [compareCommand.name, compareCommand],
+    [loadfitCommand.name, loadfitCommand],
   ]),
 };
 
