@@ -227,6 +227,7 @@ export function loadResult(json: string | FitResultJSON | Record<string, unknown
     message: string(o, 'message'),
     warnings: readWarnings(o),
     allowWarnings: options.allowWarnings === true,
+    interrupted: o.interrupted === true,
     notes: [],
     exprs,
     variables,

@@ -87,6 +87,8 @@ export interface FitResultJSON {
   success: boolean;
   /** `success` and no `warnings` (or warnings accepted by allowWarnings): see FitResult.ok. */
   ok: boolean;
+  /** A multi-start stopped by its signal (FitResult.interrupted). */
+  interrupted: boolean;
   termination: Termination;
   message: string;
   /** Why the result is not to be trusted (empty when it can be): see FitResult.warnings. */
@@ -144,6 +146,8 @@ export interface FitResultInit {
    * @internal
    */
   readonly setup?: FitSetup;
+  /** A multi-start stopped by its signal: the best of the starts done. */
+  readonly interrupted?: boolean;
   /** The validated options, as saved. */
   readonly options?: SavedFitOptions;
   /** The data names of each fitted equation. */
@@ -233,6 +237,11 @@ export class FitResult {
   readonly modelText: string;
   /** Degrees of freedom N - k (lmfit's `nfree`; here `nfree` is k, lmfit's `nvarys`). */
   readonly dof: number;
+  /**
+   * True when a multi-start was stopped by its `signal` before every start was solved: the result is the best
+   * of the starts done (the message says how many).
+   */
+  readonly interrupted: boolean;
   /** The fit's options (sigma given as the names of its equations), as `save` writes them. */
   readonly options: SavedFitOptions;
   /** The data names of each fitted equation: its variables, and whether data and sigma were given. */
@@ -287,6 +296,7 @@ export class FitResult {
     this.estimator = init.estimator;
     this.modelText = init.modelText;
     this.dof = this.ndata - this.nfree;
+    this.interrupted = init.interrupted ?? false;
     this.options = init.options ?? {};
     this.data = init.data ?? {};
     Object.defineProperty(this, 'savedCurves', { value: init.curves, enumerable: false, writable: true });
@@ -486,6 +496,7 @@ export class FitResult {
       iterations: this.iterations,
       success: this.success,
       ok: this.ok,
+      interrupted: this.interrupted,
       termination: this.termination,
       message: this.message,
       warnings: this.warnings.map((w) => ({
