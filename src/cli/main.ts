@@ -6,7 +6,7 @@
  * Exit status: 0 success (all fits converged); 3 a fit ended without converging; 2 bad input, usage or file
  * errors; 1 an internal error (a bug). No stack traces unless --debug.
  */
-import { progressLine } from './progress.ts';
+import { progressLine } from '../repl/progress.ts';
 import { createRequire } from 'node:module';
 import type { Command as CommandType, CommanderError as CommanderErrorType } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };

@@ -7,7 +7,7 @@
  * progress bar there on a terminal when the fits take a while). Exit status 0 (fits that did not converge are
  * reported in the `status` column), 2 for bad input.
  */
-import { progressLine } from './progress.ts';
+import { progressLine } from '../repl/progress.ts';
 import { createRequire } from 'node:module';
 import type { Command as CommandType } from 'commander';
 import { checkStartValues, spotsSchema, type ValidSpotsOptions } from '../batch/spots/options.ts';

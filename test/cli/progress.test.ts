@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { progressLine } from '../../src/cli/progress.ts';
+import { progressLine } from '../../src/repl/progress.ts';
 
 describe('progressLine', () => {
   it('shows after the delay, redraws when the percentage changes, erases at the end', () => {
