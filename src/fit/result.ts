@@ -18,6 +18,10 @@ import type { FitCurves } from './curves.ts';
 /** The version of the saved-result JSON layout (`FitResultJSON.version`); `loadResult` reads this one. */
 export const RESULT_SCHEMA_VERSION = 1;
 
+/** Above this many data points `toJSON` leaves `bestFit`, `initFit` and `residuals` empty (the data's size). */
+export const MAX_SAVED_CURVE_POINTS = 100_000;
+const NO_CURVES: FitCurves = { bestFit: {}, initFit: {}, residuals: {} };
+
 /** The data of one fitted equation, by name: its variables, and whether data and sigma were given. */
 export interface EquationData {
   readonly variables: readonly string[];
@@ -106,7 +110,8 @@ export interface FitResultJSON {
   options: SavedFitOptions;
   /** Per fitted equation: its data variables, whether it had data and sigma. */
   data: Record<string, EquationData>;
-  /** Per fitted equation: the model at the best fit, at the fitted points (lmfit's `best_fit`). */
+  /** Per fitted equation: the model at the best fit, at the fitted points (lmfit's `best_fit`); this and the
+   * next two are empty above MAX_SAVED_CURVE_POINTS data points. */
   bestFit: Record<string, number[]>;
   /** Per fitted equation: the model at the start values (lmfit's `init_fit`). */
   initFit: Record<string, number[]>;
@@ -473,7 +478,8 @@ export class FitResult {
         atBound: p.atBound,
       };
     }
-    const curves = this.curves();
+    // the curves are as large as the data: a saved image fit keeps only its parameters and statistics
+    const curves = this.ndata <= MAX_SAVED_CURVE_POINTS ? this.curves() : NO_CURVES;
     const lists = (r: Readonly<Record<string, Float64Array>>) =>
       Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Array.from(v, (x) => num(x) as number)]));
     return {

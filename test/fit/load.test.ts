@@ -73,6 +73,16 @@ describe('saved results', () => {
     );
   });
 
+  it('above 100,000 points the curves are left out of the JSON', () => {
+    const n = 100_001;
+    const xs = Float64Array.from({ length: n }, (_, i) => i / n);
+    const r = fit('y = a*x + b', { x: xs, y: xs.map((v) => 2 * v + 1) }, { a: 1, b: 0 });
+    const j = r.toJSON();
+    expect(j.bestFit).toEqual({});
+    expect(j.residuals).toEqual({});
+    expect(r.bestFit.y).toHaveLength(n);
+  });
+
   it('a global fit keeps every equation', () => {
     const z = x.map((t) => 2 * t);
     const r = fit('y = a*exp(-b*x) + c; z = k*x', { x, y, z }, { a: 1, b: 0.3, c: 0, k: 1 });
