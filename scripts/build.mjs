@@ -50,6 +50,8 @@ if (!typesOnly) {
 /** Declarations for consumers: tsc keeps the sources' `./x.ts` specifiers, which a consumer resolves as `./x.js`. */
 function emitDeclarations() {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  // declarations of renamed or deleted modules would linger
+  rmSync('dist/types', { recursive: true, force: true });
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   for (const entry of readdirSync('dist/types', { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() || !entry.name.endsWith('.d.ts')) continue;
