@@ -60,6 +60,7 @@ describe('compare', () => {
     const { interp } = await session();
     await expect(interp.runText('compare 1 7')).rejects.toThrow(/fit numbers from 1 to 2, got 7/);
     await expect(interp.runText('compare 1')).rejects.toThrow(/two fits or more/);
+    await expect(new Interpreter({}).runText('compare 1 2')).rejects.toThrow(/the session has 0/);
     await expect(interp.runText('loadfit x')).rejects.toThrow(/loadfit takes one file name/);
     writeFileSync(join(dir, 'bad.json'), '{"schema": "other"}');
     await expect(interp.runText('loadfit "bad.json"')).rejects.toThrow(

@@ -70,6 +70,12 @@ function weightLines(numbers: readonly number[], fits: readonly FitResult[]): st
 
 async function runCompare(stmt: Parameters<CommandDef['run']>[0], ctx: StatementContext): Promise<void> {
   const fits = ctx.interp.fits;
+  if (fits.length < 2) {
+    throw new ExprfitError('value', `compare needs two fits or more (the session has ${fits.length})`, {
+      span: stmt.span,
+      source: ctx.source,
+    });
+  }
   if (stmt.options.length) {
     throw typeError('compare takes fit numbers only, e.g. compare 1 2', where(ctx, stmt.options[0].span));
   }
