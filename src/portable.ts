@@ -31,6 +31,8 @@ export type { Statement, ModelAst } from './syntax/index.ts';
 export { fit, prepareFit } from './fit/fit.ts';
 export { FitResult } from './fit/result.ts';
 export { loadResult } from './fit/load.ts';
+export type { FitCurves } from './fit/curves.ts';
+export type { ProgressCallback } from './fit/progress.ts';
 export { akaikeWeights, bicWeights, fTest, likelihoodRatioTest } from './fit/compare.ts';
 export type { ComparedFit, ModelWeights, NestedTest } from './fit/compare.ts';
 export type {

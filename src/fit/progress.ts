@@ -7,7 +7,8 @@
  */
 import { opt } from '../core/options.ts';
 
-type ProgressCallback = (done: number, total: number) => void;
+/** `onProgress`: called after each unit of work. */
+export type ProgressCallback = (done: number, total: number) => void;
 
 const isAbortSignal = (v: unknown): v is AbortSignal =>
   v !== null && typeof v === 'object' && typeof (v as { aborted?: unknown }).aborted === 'boolean';

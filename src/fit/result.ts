@@ -19,7 +19,7 @@ import type { FitCurves } from './curves.ts';
 export const RESULT_SCHEMA_VERSION = 1;
 
 /** Above this many data points `toJSON` leaves `bestFit`, `initFit` and `residuals` empty (the data's size). */
-export const MAX_SAVED_CURVE_POINTS = 100_000;
+const MAX_SAVED_CURVE_POINTS = 100_000;
 const NO_CURVES: FitCurves = { bestFit: {}, initFit: {}, residuals: {} };
 
 /** The data of one fitted equation, by name: its variables, and whether data and sigma were given. */
