@@ -66,6 +66,11 @@ function numbers(v: unknown, where: string): Float64Array {
 }
 
 function checkVersion(o: Json): void {
+  if (Array.isArray(o.fits) && o.schema === undefined) {
+    throw invalid(
+      'this is the output of exprfit run --json, {"fits": [...]}: load one of its fits (json.fits[0])',
+    );
+  }
   if (o.schema !== 'exprfit-result') {
     throw invalid(
       `'schema' is ${JSON.stringify(o.schema)}, not "exprfit-result" (was it written by exprfit ≥ 0.x save?)`,

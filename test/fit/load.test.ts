@@ -98,6 +98,7 @@ describe('saved results', () => {
     const j = decayFit().toJSON();
     expect(() => loadResult('{')).toThrow(/invalid JSON/);
     expect(() => loadResult('[1]')).toThrow(ExprfitError);
+    expect(() => loadResult({ fits: [j] })).toThrow(/exprfit run --json.*json\.fits\[0\]/);
     expect(() => loadResult({ ...j, schema: 'x' } as never)).toThrow(/'schema' is "x"/);
     expect(() => loadResult({ ...j, version: 99 })).toThrow(/version 99/);
     expect(() => loadResult({ ...j, expressions: { y: { expr: 'a*', variables: ['x'] } } })).toThrow(

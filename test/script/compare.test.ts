@@ -56,6 +56,16 @@ describe('compare', () => {
     expect(out[2].split(/\s+/).slice(2)).toEqual(out[4].split(/\s+/).slice(2));
   });
 
+  it('loadfit reads every fit of exprfit run --json output', async () => {
+    const { interp, out } = await session();
+    const lin = JSON.parse(readFileSync(join(dir, 'lin.json'), 'utf8')) as unknown;
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ fits: [lin, lin] }));
+    await interp.runText('loadfit "run.json"');
+    expect(out.map((l) => l.slice(0, 6))).toEqual(['fit 3 ', 'fit 4 ']);
+    writeFileSync(join(dir, 'broken.json'), '{"fits": ');
+    await expect(interp.runText('loadfit "broken.json"')).rejects.toThrow(/broken\.json: invalid JSON/);
+  });
+
   it('mistakes are positioned ExprfitErrors', async () => {
     const { interp } = await session();
     await expect(interp.runText('compare 1 7')).rejects.toThrow(/fit numbers from 1 to 2, got 7/);
