@@ -14,6 +14,9 @@ import { sumOfGaussiansSchema } from '../src/arrays/gaussian.ts';
 import { smoothingSplineSchema } from '../src/arrays/spline.ts';
 import { findPeaksSchema } from '../src/batch/findPeaks.ts';
 import { spotsSchema } from '../src/batch/spots/options.ts';
+import { bandOptions } from '../src/fit/bands.ts';
+import { confInterval2dOptions, confIntervalOptions } from '../src/fit/confint.ts';
+import { emceeOptions } from '../src/fit/mcmc.ts';
 import { fitSchema } from '../src/fit/options.ts';
 import { lbfgsbSchema } from '../src/solver/lbfgsb.ts';
 import { nelderMeadSchema } from '../src/solver/neldermead.ts';
@@ -33,6 +36,10 @@ const SCHEMAS: Readonly<Record<string, OptionsSchema>> = {
   crBasis: crBasisSchema,
   findPeaks: findPeaksSchema,
   spots: spotsSchema,
+  band: bandOptions,
+  confint: confIntervalOptions,
+  confint2d: confInterval2dOptions,
+  mcmc: emceeOptions,
 };
 
 export const DOCS_DIR = fileURLToPath(new URL('../docs/', import.meta.url));

@@ -156,6 +156,7 @@ export type { MultiStartResult, StartControl } from './solver/multistart.ts';
 export type { NpzContents } from './data/npy.ts';
 export type { ColumnData, ReadTableOptions, Table, WriteTableOptions } from './data/table.ts';
 export type {
+  ModelBand,
   Plot1DSpec,
   Plot2DSpec,
   PlotCompareSpec,
@@ -163,6 +164,7 @@ export type {
   PlotResult,
   PlotSpec,
 } from './data/plot.ts';
+export type { PlotCornerSpec, PlotRegionSpec } from './data/plotPosterior.ts';
 export type { PreparedEquation, PreparedFit } from './fit/prepared.ts';
 export type { JsonData, JsonWriteOptions, NonFinite } from './data/json.ts';
 export type { PoissonProblem, PoissonSummary } from './solver/poisson.ts';

@@ -25,6 +25,8 @@ import { encodeRgbaPng } from './png.ts';
 import { extensionOf, ioError, quote, writeBytes } from './io.ts';
 import { ExprfitError } from '../core/errors.ts';
 import { importPlotPackage } from './optional.ts';
+import { cornerSection, regionSection } from './plotPosterior.ts';
+import type { PlotCornerSpec, PlotRegionSpec } from './plotPosterior.ts';
 
 /** A 1-D fit: data (x, y), the model at the data x, optionally a dense model curve and per-point sigma. */
 export interface Plot1DSpec {
@@ -38,9 +40,18 @@ export interface Plot1DSpec {
   curveY?: ArrayLike<number>;
   /** Error bars (one standard deviation) on the data. */
   sigma?: ArrayLike<number>;
+  /** A band around the model (e.g. its confidence band): drawn shaded under the model curve. */
+  band?: ModelBand;
   xLabel?: string;
   yLabel?: string;
   title?: string;
+}
+
+/** The limits of a band around the model at the points `x`. */
+export interface ModelBand {
+  x: ArrayLike<number>;
+  lower: ArrayLike<number>;
+  upper: ArrayLike<number>;
 }
 
 /** A 2-D fit: data and model of the same 2-D shape [rows, cols]. */
@@ -72,7 +83,7 @@ export interface PlotCompareSpec {
   title?: string;
 }
 
-export type PlotSpec = Plot1DSpec | Plot2DSpec | PlotCompareSpec;
+export type PlotSpec = Plot1DSpec | Plot2DSpec | PlotCompareSpec | PlotCornerSpec | PlotRegionSpec;
 
 export interface PlotOptions {
   /** Width of a 1-D plot's panels in CSS pixels (default 520); 2-D panels are at most 260 wide or high. */
@@ -140,6 +151,10 @@ function checkLengths(spec: Plot1DSpec): void {
   if (spec.sigma && spec.sigma.length !== n) bad('sigma', spec.sigma.length);
   if ((spec.curveX === undefined) !== (spec.curveY === undefined)) {
     throw new ExprfitError('value', 'plot: curveX and curveY must be given together');
+  }
+  const band = spec.band;
+  if (band && (band.lower.length !== band.x.length || band.upper.length !== band.x.length)) {
+    throw new ExprfitError('shape', `plot: the band's lower and upper limits need one value per x`);
   }
   if (spec.curveX && spec.curveY && spec.curveX.length !== spec.curveY.length) {
     throw new ExprfitError(
@@ -239,8 +254,11 @@ function spec1d(spec: Plot1DSpec, options: PlotOptions, warnings: string[], suff
         },
       ]
     : [];
+  const bandName = `band${suffix}`;
+  const bandLayer = spec.band ? [bandArea(bandName, xEnc)] : [];
+  const bandData = spec.band ? { [bandName]: bandRows(spec.band) } : {};
   return {
-    datasets: { [pointsName]: points, [curveName]: curve },
+    datasets: { [pointsName]: points, [curveName]: curve, ...bandData },
     view: {
       ...titleOf(spec.title, subtitle),
       vconcat: [
@@ -248,6 +266,7 @@ function spec1d(spec: Plot1DSpec, options: PlotOptions, warnings: string[], suff
           width,
           height: Math.round(width * 0.6),
           layer: [
+            ...bandLayer,
             ...errorBars,
             {
               data: { name: pointsName },
@@ -285,6 +304,25 @@ function spec1d(spec: Plot1DSpec, options: PlotOptions, warnings: string[], suff
       ],
       resolve: { scale: { x: 'shared' } },
     },
+  };
+}
+
+/** The band's rows, sorted by x. */
+function bandRows(band: ModelBand): object[] {
+  const order = Array.from({ length: band.x.length }, (_, i) => i).sort((a, b) => band.x[a] - band.x[b]);
+  return order.map((i) => ({
+    x: finiteOrNull(band.x[i]),
+    lower: finiteOrNull(band.lower[i]),
+    upper: finiteOrNull(band.upper[i]),
+  }));
+}
+
+/** The band as a shaded area in the model's colour, under the model curve. */
+function bandArea(name: string, xEnc: object): object {
+  return {
+    data: { name },
+    mark: { type: 'area', color: MODEL_COLOR, opacity: 0.2 },
+    encoding: { x: xEnc, y: { field: 'lower', type: 'quantitative' }, y2: { field: 'upper' } },
   };
 }
 
@@ -602,6 +640,8 @@ async function section(
   if (spec?.kind === '1d') return spec1d(spec, options, warnings, suffix);
   if (spec?.kind === '2d') return spec2d(spec, (await loadVega()).vega);
   if (spec?.kind === 'compare') return specCompare(spec, options, warnings, suffix);
+  if (spec?.kind === 'corner') return cornerSection(spec, suffix);
+  if (spec?.kind === 'region') return regionSection(spec, suffix);
   throw new ExprfitError('value', `plot: unknown kind ${quote(String((spec as { kind?: unknown })?.kind))}`);
 }
 

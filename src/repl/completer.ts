@@ -134,7 +134,7 @@ export function makeCompleter(interp: Interpreter, baseDir: string = process.cwd
       /\s$/.test(before) &&
       (['fit', 'report', 'set'].includes(first) ||
         quotes === 2 ||
-        (command !== undefined && before.trim().split(/\s+/).length >= 2));
+        (command !== undefined && (command.optionsOnly || before.trim().split(/\s+/).length >= 2)));
     if (atOption) {
       for (const o of options.names) candidates.add(o);
       return [[...candidates].filter((c) => c.startsWith(word)).sort(), word];

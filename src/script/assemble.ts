@@ -223,7 +223,26 @@ function collectParams(
     for (const m of freeSymbols(p.tie)) addParam(m);
   };
   for (const n of names) if (!Object.hasOwn(data, n)) addParam(n);
+  addDerivedParams(interp, params);
   return params;
+}
+
+/**
+ * Declared ties the model does not use (`param period = 1/f`) whose names are all parameters of this fit:
+ * derived parameters, reported with value and propagated stderr.
+ */
+function addDerivedParams(interp: InterpreterState, params: Record<string, ParamInput>): void {
+  let added = true;
+  while (added) {
+    added = false;
+    for (const p of interp.params.values()) {
+      if (!p.tie || Object.hasOwn(params, p.name) || interp.variables.has(p.name)) continue;
+      const uses = [...freeSymbols(p.tie)];
+      if (!uses.length || !uses.every((m) => Object.hasOwn(params, m))) continue;
+      params[p.name] = { expr: p.tieText! };
+      added = true;
+    }
+  }
 }
 
 /** The names of all equations, and per equation the data variables it uses. */

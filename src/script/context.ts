@@ -192,6 +192,8 @@ export interface CommandDef {
   readonly help: string;
   /** The options: a schema (declared once), or their names (for completion and checks). */
   readonly options?: OptionsSchema | readonly string[];
+  /** It takes no arguments: its options complete right after the keyword (`mcmc walkers=`). */
+  readonly optionsOnly?: boolean;
   /** The words some options take (`estimator`: `lse`, `poisson`), for completion (a schema has its own). */
   readonly words?: Readonly<Record<string, readonly string[]>>;
   /**

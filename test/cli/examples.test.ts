@@ -40,6 +40,7 @@ describe.concurrent('examples', () => {
   it('every example has a test here', () => {
     const names = readdirSync(EXAMPLES).filter((f) => f.endsWith('.fit'));
     expect(names.sort()).toEqual([
+      'after-fit.fit',
       'decay.fit',
       'gauss2d.fit',
       'global.fit',
@@ -124,6 +125,20 @@ describe.concurrent('examples', () => {
     expect(f.redchi).toBeLessThan(1.5);
     expect(readFileSync(join(dir, 'out', 'decay-residuals.csv'), 'utf8').split('\n')[0]).toBe('residuals');
     expect(readFileSync(join(dir, 'out', 'decay.svg'), 'utf8')).toMatch(/^<svg/);
+  });
+
+  it('after-fit.fit: band, profile intervals, region, MCMC and a derived parameter', async () => {
+    const r = await cliAsync(['run', join(dir, 'after-fit.fit')], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toMatch(/warning/);
+    expect(r.stdout).toMatch(/half_life=2\.4\d*±/);
+    expect(r.stdout).toMatch(/band: 95\.45% confidence band of y at 50 points/);
+    expect(r.stdout).toMatch(/\ntau: +-0\.2\d* +-0\.1\d* +-0\.08\d* +3\.58\d* +\+0\.08/);
+    expect(r.stdout).toMatch(/mcmc: 32 walkers, 1700 kept steps \(54400 samples\)/);
+    for (const f of ['after-fit.svg', 'after-fit-region.svg', 'after-fit-corner.svg']) {
+      expect(readFileSync(join(dir, 'out', f), 'utf8')).toMatch(/^<svg/);
+    }
+    expect(parseNpy(readFileSync(join(dir, 'out', 'after-fit-chains.npy'))).shape).toEqual([54400, 3]);
   });
 
   it('heatmap.fit: a 1000x1000 two-kernel heat map as PNG and .npy', async () => {

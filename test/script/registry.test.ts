@@ -7,7 +7,16 @@ import { helpOn } from '../../src/script/help.ts';
 describe('the statement table', () => {
   it('has one definition per statement kind, each naming its kind', () => {
     for (const [kind, def] of Object.entries(STATEMENTS.statements)) expect(def.kind).toBe(kind);
-    expect([...STATEMENTS.commands.keys()].sort()).toEqual(['compare', 'loadfit', 'set', 'spots']);
+    expect([...STATEMENTS.commands.keys()].sort()).toEqual([
+      'band',
+      'compare',
+      'confint',
+      'confint2d',
+      'loadfit',
+      'mcmc',
+      'set',
+      'spots',
+    ]);
   });
 
   it('an interpreter runs the table it is given, leaving the built-in one alone', async () => {

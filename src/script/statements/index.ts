@@ -4,6 +4,10 @@
  * `:help` and completion receive this table; no statement imports them.
  */
 import type { CommandDef, StatementHandlers, StatementTable } from '../context.ts';
+import { bandCommand } from '../commands/band.ts';
+import { confintCommand } from '../commands/confint.ts';
+import { confint2dCommand } from '../commands/confint2d.ts';
+import { mcmcCommand } from '../commands/mcmc.ts';
 import { compareCommand } from '../commands/compare.ts';
 import { loadfitCommand } from '../commands/loadfit.ts';
 import { setCommand } from '../commands/set.ts';
@@ -40,6 +44,10 @@ export const STATEMENTS: StatementTable = {
   commands: new Map<string, CommandDef>([
     [setCommand.name, setCommand],
     [spotsCommand.name, spotsCommand],
+    [bandCommand.name, bandCommand],
+    [confintCommand.name, confintCommand],
+    [confint2dCommand.name, confint2dCommand],
+    [mcmcCommand.name, mcmcCommand],
     [compareCommand.name, compareCommand],
     [loadfitCommand.name, loadfitCommand],
   ]),

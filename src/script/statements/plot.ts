@@ -8,7 +8,7 @@
 import { defineOptions, opt } from '../../core/options.ts';
 import { NdArray } from '../../data/ndarray.ts';
 import { broadcastTo } from '../../data/ndarray.ts';
-import type { PlotSpec } from '../../data/plot.ts';
+import type { ModelBand, Plot1DSpec, PlotOptions, PlotSpec } from '../../data/plot.ts';
 import { ExprfitError } from '../../core/errors.ts';
 import type { PlotStatement } from '../../syntax/statements.ts';
 import type { Checker, FitRecord, StatementContext, StatementDef } from '../context.ts';
@@ -21,7 +21,7 @@ import {
   where,
   writtenOption,
 } from '../optionArgs.ts';
-import { asArray, type Value } from '../values.ts';
+import { asArray, describeType, isTable, type TableValue, typeError, type Value } from '../values.ts';
 import { nameMap } from '../nameMap.ts';
 import { printExpr } from '../../ast/print.ts';
 
@@ -42,6 +42,24 @@ export const plotSchema = defineOptions('plot', {
     doc: 'the variable to draw 1-D data against: x=t',
     accept: isValue,
     expected: 'an array',
+  }),
+  band: opt.boolean({
+    doc: 'draw the confidence band of the model shaded under the curve (1-D data)',
+    default: false,
+  }),
+  bandSigma: opt.number({
+    doc: "the band's half-width in standard deviations (default 1; values < 1 are probabilities)",
+    gt: 0,
+  }),
+  corner: opt.custom<Value>({
+    doc: 'draw the corner plot of a table of samples instead of the fit: corner=chains (after mcmc)',
+    accept: isValue,
+    expected: 'a table',
+  }),
+  contour: opt.custom<Value>({
+    doc: 'draw a confidence region instead of the fit: contour=confint2d (after confint2d)',
+    accept: isValue,
+    expected: 'a table',
   }),
 });
 
@@ -111,12 +129,15 @@ function equationSpec(
 }
 
 async function runPlot(s: PlotStatement, ctx: StatementContext): Promise<void> {
-  const last = requireFit(ctx, s.span, 'plot');
   const o = await statementOptions(plotSchema, s.options, ctx, 'plot');
+  const posterior = posteriorSpec(s, o, ctx);
+  if (posterior) return writePlot(s, ctx, posterior, o.width ? { width: o.width } : {});
+  const last = requireFit(ctx, s.span, 'plot');
+  if (o.bandSigma !== undefined && !o.band) {
+    throw typeError('band_sigma is the width of the band: add band=true', where(ctx, s.span));
+  }
   const xVar = xVariable(s, o.x, ctx);
   const plotted = plottedEquations(last, s, o.eq, ctx);
-  const { plotFit } = await import('../../data/plot.ts');
-  const path = await outputPath(ctx, s.file, s.fileSpan);
   const several = plotted.length > 1;
   const specs: PlotSpec[] = plotted.map((eq) => {
     const shortText = eq.text.length > 80 ? `${eq.text.slice(0, 77)}...` : eq.text;
@@ -126,15 +147,27 @@ async function runPlot(s: PlotStatement, ctx: StatementContext): Promise<void> {
       ...(o.xlabel ? { xLabel: o.xlabel } : {}),
       ...(o.ylabel ? { yLabel: o.ylabel } : {}),
       ...(xVar ? { x: xVar } : {}),
+      ...(o.band ? { band: { sigma: o.bandSigma ?? 1 } } : {}),
     };
     return equationSpec(last, eq, labels, s, ctx);
   });
+  await writePlot(s, ctx, several ? specs : specs[0], {
+    ...(o.width ? { width: o.width } : {}),
+    ...(several && o.title ? { title: o.title } : {}),
+  });
+}
+
+async function writePlot(
+  s: PlotStatement,
+  ctx: StatementContext,
+  spec: PlotSpec | PlotSpec[],
+  options: PlotOptions,
+): Promise<void> {
+  const { plotFit } = await import('../../data/plot.ts');
+  const path = await outputPath(ctx, s.file, s.fileSpan);
   let res;
   try {
-    res = await plotFit(path, several ? specs : specs[0], {
-      ...(o.width ? { width: o.width } : {}),
-      ...(several && o.title ? { title: o.title } : {}),
-    });
+    res = await plotFit(path, spec, options);
   } catch (err) {
     throw rethrowAt(err, ctx, s.fileSpan);
   }
@@ -142,8 +175,56 @@ async function runPlot(s: PlotStatement, ctx: StatementContext): Promise<void> {
   ctx.interp.info(`wrote ${displayPath(path)}`);
 }
 
+/** A table option's value (`corner=chains`), an error naming what it should be otherwise. */
+function tableOption(s: PlotStatement, key: string, v: Value, ctx: StatementContext, hint: string) {
+  if (isTable(v)) return v;
+  const opt = writtenOption(plotSchema, s.options, key);
+  throw typeError(`${key}= takes a table, got ${describeType(v)}`, where(ctx, opt?.value.span), [hint]);
+}
+
+/** The corner plot of `corner=TABLE` or the region map of `contour=TABLE`, if asked. */
+function posteriorSpec(
+  s: PlotStatement,
+  o: { corner?: Value; contour?: Value; title?: string },
+  ctx: StatementContext,
+): PlotSpec | undefined {
+  if (o.corner !== undefined && o.contour !== undefined) {
+    throw typeError('plot draws corner= or contour=, not both', where(ctx, s.span));
+  }
+  const title = o.title !== undefined ? { title: o.title } : {};
+  if (o.corner !== undefined) {
+    const t = tableOption(s, 'corner', o.corner, ctx, 'run mcmc first: corner=chains');
+    return { kind: 'corner', names: t.names, columns: t.columns, ...title };
+  }
+  if (o.contour === undefined) return undefined;
+  const t = tableOption(s, 'contour', o.contour, ctx, 'run confint2d first: contour=confint2d');
+  const region = regionOf(t);
+  if (region) return { ...region, ...title };
+  const opt = writtenOption(plotSchema, s.options, 'contour');
+  throw typeError(
+    'contour= takes the table of confint2d: columns x, y and prob on a grid, x running fastest',
+    where(ctx, opt?.value.span),
+  );
+}
+
+/** The grid of a table (x, y, prob) with x running fastest (the table of confint2d), if it is one. */
+function regionOf(t: TableValue): PlotSpec | undefined {
+  if (t.names.length !== 3 || t.names[2] !== 'prob' || t.rows < 4) return undefined;
+  const [xc, yc] = [t.columns[t.names[0]], t.columns[t.names[1]]];
+  let nx = 1;
+  while (nx < t.rows && yc[nx] === yc[0]) nx++;
+  if (nx < 2 || t.rows % nx !== 0) return undefined;
+  const xs = xc.slice(0, nx);
+  const ys = Float64Array.from({ length: t.rows / nx }, (_, i) => yc[i * nx]);
+  for (let k = 0; k < t.rows; k++) {
+    if (xc[k] !== xs[k % nx] || yc[k] !== ys[Math.floor(k / nx)]) return undefined;
+  }
+  return { kind: 'region', x: t.names[0], y: t.names[1], xs, ys, prob: t.columns.prob };
+}
+
 function checkPlot(s: PlotStatement, c: Checker): void {
-  c.requireFit(s.span, 'plot');
+  const drawsTable = s.options.some((o) => o.key === 'corner' || o.key === 'contour');
+  if (!drawsTable) c.requireFit(s.span, 'plot');
   c.options(s.options, plotSchema, 'plot');
 }
 
@@ -159,6 +240,9 @@ export const plotStatement: StatementDef<'plot'> = {
       'plot "fit.svg"',
       'plot "fit.png" title="run 3" eq=y2 width=600',
       'plot "fit.svg" x=t               1-D data drawn against the variable t (default: the model\'s variable)',
+      'plot "fit.svg" band=true band_sigma=2   the 2σ confidence band shaded under the model curve (1-D)',
+      'plot "corner.svg" corner=chains  after mcmc: histograms on the diagonal, scatter below',
+      'plot "region.svg" contour=confint2d   after confint2d: the 1σ, 2σ, 3σ regions of the pair',
       'x, y, z columns that fill a regular grid are drawn as maps; other data of several variables as data',
       'against model. A global fit draws every model line, one below the other (eq=NAME: only that one).',
     ].join('\n'),
@@ -173,6 +257,8 @@ interface Labels {
   yLabel?: string;
   /** `x=NAME`: draw 1-D data against this variable. */
   x?: XVariable;
+  /** `band=true`: the confidence band of this width (standard deviations) under the model curve. */
+  band?: { sigma: number };
 }
 
 /**
@@ -196,6 +282,13 @@ export function plotSpecOf(
       `x= is for 1-D data; '${eq.lhs}' is a map of shape [${observed.shape.join(', ')}]`,
     );
   }
+  if (labels.band && dims > 1) {
+    throw new ExprfitError(
+      'option',
+      `band= is for 1-D data; '${eq.lhs}' is a map of shape [${observed.shape.join(', ')}]`,
+      { hints: ['the band command gives the band of any data as band_lower and band_upper'] },
+    );
+  }
   if (observed.ndim === 2 && dims === 2) return { spec: mapSpec(last, eq, labels) };
   if (dims > 1) return {};
   const n = observed.size;
@@ -204,10 +297,22 @@ export function plotSpecOf(
   if (eq.sigma !== undefined) {
     sigma = typeof eq.sigma === 'number' ? new Float64Array(n).fill(eq.sigma) : flat(eq.sigma);
   }
-  if (labels.x) return { spec: againstVariable(eq, labels, labels.x, flat, sigma) };
+  if (labels.x) {
+    const spec = againstVariable(eq, labels, labels.x, flat, sigma);
+    return { spec: labels.band ? { ...spec, band: bandAtData(last, eq, labels.band, spec.x) } : spec };
+  }
   // the named variables with one value per point: the coordinates of the data
   const coords = eq.variables.filter((v) => !v.startsWith('#') && last.data[v].size === n && n > 1);
-  if (coords.length >= 2) return severalVariables(last, eq, labels, coords, flat, sigma);
+  if (coords.length >= 2) {
+    if (labels.band) {
+      throw new ExprfitError(
+        'option',
+        `band= draws the band along one variable; '${eq.lhs}' depends on ${coords.join(', ')}`,
+        { hints: ['choose the variable: plot "fit.svg" band=true x=NAME'] },
+      );
+    }
+    return severalVariables(last, eq, labels, coords, flat, sigma);
+  }
   if (coords.length === 0 && labels.xLabel !== undefined && n > 1) {
     throw new ExprfitError(
       'option',
@@ -219,6 +324,12 @@ export function plotSpecOf(
   const x = xName ? flat(last.data[xName]) : Float64Array.from({ length: n }, (_, i) => i);
   const arrays = eq.variables.filter((v) => last.data[v].size > 1);
   const curve = xName && arrays.length === 1 && n > 1 ? modelCurve(last, eq, xName, x) : undefined;
+  let band: ModelBand | undefined;
+  if (labels.band) {
+    band = curve
+      ? bandAtCurve(last, eq, labels.band, xName!, curve.curveX)
+      : bandAtData(last, eq, labels.band, x);
+  }
   return {
     spec: {
       kind: '1d',
@@ -227,6 +338,7 @@ export function plotSpecOf(
       model: flat(eq.model),
       ...(curve ?? {}),
       ...(sigma ? { sigma } : {}),
+      ...(band ? { band } : {}),
       xLabel: labels.xLabel ?? xName ?? 'index',
       yLabel: labels.yLabel ?? eq.lhs,
       title: labels.title,
@@ -241,7 +353,7 @@ function againstVariable(
   x: XVariable,
   flat: (a: NdArray) => Float64Array,
   sigma: Float64Array | undefined,
-): PlotSpec {
+): Plot1DSpec {
   const observed = eq.observed!;
   if (x.values.size !== observed.size) {
     throw new ExprfitError(
@@ -277,10 +389,41 @@ function modelCurve(
   if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo)) return undefined;
   const cx = new Float64Array(CURVE_POINTS);
   for (let i = 0; i < CURVE_POINTS; i++) cx[i] = lo + ((hi - lo) * i) / (CURVE_POINTS - 1);
+  const cy = last.result.eval(curveData(last, xName, cx), eq.lhs);
+  return cy.size === CURVE_POINTS ? { curveX: cx, curveY: cy.data } : undefined;
+}
+
+/** The fit's data with the variable `xName` replaced by the curve's points. */
+function curveData(last: FitRecord, xName: string, cx: Float64Array): Record<string, NdArray> {
   const data = nameMap(last.data);
   data[xName] = new NdArray(cx);
-  const cy = last.result.eval(data, eq.lhs);
-  return cy.size === CURVE_POINTS ? { curveX: cx, curveY: cy.data } : undefined;
+  return data;
+}
+
+/** The limits model ± half-width, where the model is `model` and the half-width `dely`. */
+function bandAround(x: ArrayLike<number>, model: ArrayLike<number>, dely: NdArray): ModelBand {
+  const lower = Float64Array.from(model, (m, i) => m - dely.data[i]);
+  const upper = Float64Array.from(model, (m, i) => m + dely.data[i]);
+  return { x, lower, upper };
+}
+
+/** The confidence band along the smooth model curve (`FitResult.evalUncertainty` at the curve's points). */
+function bandAtCurve(
+  last: FitRecord,
+  eq: Equation,
+  band: { sigma: number },
+  xName: string,
+  cx: Float64Array,
+): ModelBand {
+  const at = curveData(last, xName, cx);
+  const dely = last.result.evalUncertainty({ at, equation: eq.lhs, sigma: band.sigma });
+  return bandAround(cx, last.result.eval(at, eq.lhs).data, dely);
+}
+
+/** The confidence band at the data points, drawn against `x`. */
+function bandAtData(last: FitRecord, eq: Equation, band: { sigma: number }, x: ArrayLike<number>) {
+  const dely = last.result.evalUncertainty({ equation: eq.lhs, sigma: band.sigma });
+  return bandAround(x, broadcastTo(eq.model, dely.shape), dely);
 }
 
 /** 1-D data of several variables: maps when two of them fill a regular grid, else data against model. */

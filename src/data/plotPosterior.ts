@@ -1,0 +1,164 @@
+/**
+ * Pictures of what follows a fit (vega-lite views for src/data/plot.ts): the corner plot of posterior samples
+ * (1-D histograms on the diagonal, 2-D scatter below) and the map of a 2-D confidence region (the probability
+ * of every grid cell being excluded, coloured by the 1σ, 2σ and 3σ levels it lies within).
+ */
+
+/** Samples of several parameters (e.g. an MCMC chain): one column per parameter. */
+export interface PlotCornerSpec {
+  kind: 'corner';
+  names: readonly string[];
+  columns: Readonly<Record<string, ArrayLike<number>>>;
+  title?: string;
+}
+
+/** A probability on a grid: `prob[i * xs.length + j]` at (xs[j], ys[i]). */
+export interface PlotRegionSpec {
+  kind: 'region';
+  x: string;
+  y: string;
+  xs: ArrayLike<number>;
+  ys: ArrayLike<number>;
+  prob: ArrayLike<number>;
+  title?: string;
+}
+
+interface PosteriorSection {
+  view: Record<string, unknown>;
+  datasets: Record<string, object[]>;
+}
+
+const PANEL = 150;
+const MAX_SAMPLES = 1500;
+const COLOR = '#1f5fa8';
+const AXIS = { labelFontSize: 10, titleFontSize: 11 };
+
+function titleOf(text: string | undefined, subtitle: string | undefined): object {
+  if (!text && !subtitle) return {};
+  return { title: { text: text ?? ' ', fontSize: 16, ...(subtitle ? { subtitle } : {}) } };
+}
+
+const fieldOf = (j: number): string => `p${j}`;
+
+function axisOf(names: readonly string[], j: number): object {
+  return { field: fieldOf(j), type: 'quantitative', title: names[j], scale: { zero: false }, axis: AXIS };
+}
+
+function histogram(name: string, names: readonly string[], j: number): object {
+  return {
+    width: PANEL,
+    height: PANEL,
+    data: { name },
+    mark: { type: 'bar', color: COLOR },
+    encoding: {
+      x: { ...axisOf(names, j), bin: { maxbins: 30 } },
+      y: { aggregate: 'count', type: 'quantitative', title: null, axis: AXIS },
+    },
+  };
+}
+
+function scatter(name: string, names: readonly string[], j: number, i: number): object {
+  return {
+    width: PANEL,
+    height: PANEL,
+    data: { name },
+    mark: { type: 'point', filled: true, size: 4, opacity: 0.15, color: COLOR },
+    encoding: { x: axisOf(names, j), y: axisOf(names, i) },
+  };
+}
+
+/** The corner plot: row i holds the scatter of parameter i against 0..i-1, then the histogram of i. */
+export function cornerSection(spec: PlotCornerSpec, suffix: string): PosteriorSection {
+  const { names, columns } = spec;
+  const n = names.length ? columns[names[0]].length : 0;
+  const stride = Math.max(1, Math.ceil(n / MAX_SAMPLES));
+  const rows: object[] = [];
+  for (let r = 0; r < n; r += stride) {
+    rows.push(Object.fromEntries(names.map((p, j) => [fieldOf(j), columns[p][r]])));
+  }
+  const name = `samples${suffix}`;
+  const subtitle = stride > 1 ? `showing ${rows.length} of ${n} samples (1 in ${stride})` : undefined;
+  return {
+    datasets: { [name]: rows },
+    view: {
+      ...titleOf(spec.title, subtitle),
+      vconcat: names.map((_, i) => ({
+        hconcat: names
+          .slice(0, i + 1)
+          .map((__, j) => (j === i ? histogram(name, names, i) : scatter(name, names, j, i))),
+      })),
+    },
+  };
+}
+
+/** The confidence level a probability lies within. */
+const LEVELS: readonly [number, string][] = [
+  [0.6827, '1σ'],
+  [0.9545, '2σ'],
+  [0.9973, '3σ'],
+];
+const OUTSIDE = '> 3σ';
+
+function levelOf(p: number): string {
+  return LEVELS.find(([limit]) => p <= limit)?.[1] ?? OUTSIDE;
+}
+
+/** The edges of the cells centred on `v` (sorted, at least 2). */
+function edges(v: ArrayLike<number>): Float64Array {
+  const n = v.length;
+  const e = new Float64Array(n + 1);
+  for (let i = 1; i < n; i++) e[i] = (v[i - 1] + v[i]) / 2;
+  e[0] = v[0] - (e[1] - v[0]);
+  e[n] = v[n - 1] + (v[n - 1] - e[n - 1]);
+  return e;
+}
+
+/** The region as cells coloured by the level they lie within. */
+export function regionSection(spec: PlotRegionSpec, suffix: string): PosteriorSection {
+  const ex = edges(spec.xs);
+  const ey = edges(spec.ys);
+  const cells: object[] = [];
+  for (let i = 0; i < spec.ys.length; i++) {
+    for (let j = 0; j < spec.xs.length; j++) {
+      const prob = spec.prob[i * spec.xs.length + j];
+      cells.push({ x: ex[j], x2: ex[j + 1], y: ey[i], y2: ey[i + 1], prob, level: levelOf(prob) });
+    }
+  }
+  const name = `region${suffix}`;
+  const domain = [...LEVELS.map(([, l]) => l), OUTSIDE];
+  return {
+    datasets: { [name]: cells },
+    view: {
+      ...titleOf(spec.title, undefined),
+      width: 360,
+      height: 300,
+      data: { name },
+      mark: { type: 'rect' },
+      encoding: {
+        x: {
+          field: 'x',
+          type: 'quantitative',
+          title: spec.x,
+          scale: { zero: false, nice: false },
+          axis: AXIS,
+        },
+        x2: { field: 'x2' },
+        y: {
+          field: 'y',
+          type: 'quantitative',
+          title: spec.y,
+          scale: { zero: false, nice: false },
+          axis: AXIS,
+        },
+        y2: { field: 'y2' },
+        color: {
+          field: 'level',
+          type: 'ordinal',
+          scale: { domain, range: ['#08519c', '#4292c6', '#9ecae1', '#f7fbff'] },
+          legend: { title: 'region' },
+        },
+        tooltip: [{ field: 'prob', type: 'quantitative' }],
+      },
+    },
+  };
+}
