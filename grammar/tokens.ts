@@ -173,7 +173,16 @@ export const Fixed = keyword('fixed', [Identifier]);
  * Keywords of the generic command statement `name arg ... key=value ...`. Add a word here to add a command;
  * no other grammar change is needed (the interpreter gives it meaning).
  */
-export const COMMAND_KEYWORDS = ['spots', 'set', 'band', 'confint2d', 'confint', 'mcmc'] as const;
+export const COMMAND_KEYWORDS = [
+  'spots',
+  'set',
+  'band',
+  'confint2d',
+  'confint',
+  'mcmc',
+  'compare',
+  'loadfit',
+] as const;
 export type CommandName = (typeof COMMAND_KEYWORDS)[number];
 export const commandTokens: readonly TokenType[] = COMMAND_KEYWORDS.map((w) =>
   createToken({

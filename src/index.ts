@@ -152,7 +152,7 @@ export type { FitsCard, FitsHdu, FitsImage, FitsValue, ReadFitsOptions } from '.
 export type { DataFormat, LoadOptions, LoadedData, SaveArrayOptions } from './data/load.ts';
 export type { LbfgsbOptions, MinimizeSummary, ObjectiveWithGradient } from './solver/lbfgsb.ts';
 export type { LikelihoodProblem, NllOptions, NllSummary } from './solver/nll.ts';
-export type { MultiStartResult } from './solver/multistart.ts';
+export type { MultiStartResult, StartControl } from './solver/multistart.ts';
 export type { NpzContents } from './data/npy.ts';
 export type { ColumnData, ReadTableOptions, Table, WriteTableOptions } from './data/table.ts';
 export type {

@@ -30,7 +30,18 @@ export { parseExpr, parseModel, parseScript, parseStatement, isIncomplete } from
 export type { Statement, ModelAst } from './syntax/index.ts';
 export { fit, prepareFit } from './fit/fit.ts';
 export { FitResult } from './fit/result.ts';
-export type { FitResultJSON, EquationStats, NamedMatrix } from './fit/result.ts';
+export { loadResult } from './fit/load.ts';
+export type { FitCurves } from './fit/curves.ts';
+export type { ProgressCallback } from './fit/progress.ts';
+export { akaikeWeights, bicWeights, fTest, likelihoodRatioTest } from './fit/compare.ts';
+export type { ComparedFit, ModelWeights, NestedTest } from './fit/compare.ts';
+export type {
+  FitResultJSON,
+  EquationStats,
+  EquationData,
+  NamedMatrix,
+  SavedFitOptions,
+} from './fit/result.ts';
 export type {
   FitOptions,
   DataInput,

@@ -6,6 +6,7 @@
  * Exit status: 0 success (all fits converged); 3 a fit ended without converging; 2 bad input, usage or file
  * errors; 1 an internal error (a bug). No stack traces unless --debug.
  */
+import { progressLine } from '../repl/progress.ts';
 import { createRequire } from 'node:module';
 import type { Command as CommandType, CommanderError as CommanderErrorType } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
@@ -162,14 +163,20 @@ Documentation: docs/cli.md (commands, REPL, .fit statements), docs/language.md (
       const json = !!opts.json;
       const quiet = !!opts.quiet;
       const stdin = file === '-' ? await readStdinScript(io.stdin ?? process.stdin) : undefined;
+      const bar = !quiet && io.stderr.isTTY === true ? progressLine(io.stderr, 1000) : undefined;
+      const shown = (write: (t: string) => void) => (t: string) => {
+        bar?.clear();
+        write(t);
+      };
       const res = await runScript(stdin ? STDIN_NAME : file, {
         ...(stdin ? { source: stdin } : {}),
         overrides,
-        out: (t) => (json ? !quiet && line(io.stderr, t) : line(io.stdout, t)),
-        info: (t) => !quiet && line(io.stderr, t),
-        warn: (t) => line(io.stderr, formatWarning(t, err)),
+        out: shown((t) => (json ? !quiet && line(io.stderr, t) : line(io.stdout, t))),
+        info: shown((t) => !quiet && line(io.stderr, t)),
+        warn: shown((t) => line(io.stderr, formatWarning(t, err))),
         allowWarnings: !!opts.allowWarnings,
-      });
+        ...(bar ? { onProgress: bar.update } : {}),
+      }).finally(() => bar?.clear());
       if (json) line(io.stdout, JSON.stringify({ fits: res.fits.map((f) => f.toJSON()) }, null, 2));
       process.exitCode = res.unconverged + res.untrusted > 0 ? EXIT.notConverged : EXIT.ok;
     });

@@ -7,6 +7,7 @@
  * progress bar there on a terminal when the fits take a while). Exit status 0 (fits that did not converge are
  * reported in the `status` column), 2 for bad input.
  */
+import { progressLine } from '../repl/progress.ts';
 import { createRequire } from 'node:module';
 import type { Command as CommandType } from 'commander';
 import { checkStartValues, spotsSchema, type ValidSpotsOptions } from '../batch/spots/options.ts';
@@ -135,22 +136,6 @@ async function optionsOf(flags: SpotsFlags): Promise<ValidSpotsOptions> {
   return { ...options, ...(start ? { start } : {}) };
 }
 
-/** A progress bar on stderr (a terminal, after half a second). */
-function progressBar(io: SpotsIo): { onProgress: (done: number, total: number) => void; shown(): boolean } {
-  const started = Date.now();
-  let shown = -1;
-  const onProgress = (done: number, total: number): void => {
-    if (Date.now() - started < 500 || total <= 0) return;
-    const pct = Math.floor((100 * done) / total);
-    if (pct === shown) return;
-    shown = pct;
-    const w = 30;
-    const fill = Math.round((w * pct) / 100);
-    io.stderr.write(`\r[${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${pct}% of ${total} spots`);
-  };
-  return { onProgress, shown: () => shown >= 0 };
-}
-
 async function runCommand(file: string, flags: SpotsFlags, io: SpotsIo): Promise<void> {
   const { loadArray } = await import('../data/load.ts');
   const { runSpots } = await import('../batch/spots/index.ts');
@@ -159,12 +144,13 @@ async function runCommand(file: string, flags: SpotsFlags, io: SpotsIo): Promise
   const { out, overlay } = flags;
   const image = await loadArray(file, flags.key ? { key: flags.key } : {});
   if (image.ndim === 2) checkSpotImage(image, `the image ${file}`);
-  const bar = !flags.quiet && io.stderr.isTTY === true ? progressBar(io) : undefined;
+  const bar = !flags.quiet && io.stderr.isTTY === true ? progressLine(io.stderr, 500) : undefined;
+  const onProgress = bar && ((done: number, total: number) => bar.update('spots', done, total));
   let res;
   try {
-    res = await runSpots(image, { ...options, ...(bar ? { onProgress: bar.onProgress } : {}) });
+    res = await runSpots(image, { ...options, ...(onProgress ? { onProgress } : {}) });
   } finally {
-    if (bar?.shown()) io.stderr.write('\r\x1b[K');
+    bar?.clear();
     const { closeBatchPool } = await import('../batch/pool.ts');
     await closeBatchPool();
   }

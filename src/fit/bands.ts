@@ -64,6 +64,10 @@ export interface BandSource {
   readonly estimator: string;
   readonly exprs: ReadonlyMap<string, Expr>;
   readonly variables: ReadonlyMap<string, readonly string[]>;
+  /** Whether the fit's data had sigma (default: the setup's; false without one). */
+  readonly weighted?: boolean;
+  /** Whether sigma was absolute (default: the setup's; false without one). */
+  readonly absoluteSigma?: boolean;
   /** @internal the fit's kernels (FitResult.setup) */
   readonly setup?: FitSetup;
 }
@@ -114,7 +118,7 @@ function atNewPoints(src: BandSource, lhs: string, data: Record<string, DataInpu
   const x = Float64Array.from(src.free.map((n) => src.values[n]));
   const fixed = Float64Array.from(fixedNames.map((n) => src.values[n]));
   const { f, J } = evaluateKernel(kernel, x, fixed, src.free.length);
-  const weighted = src.setup?.weighted ?? false;
+  const weighted = src.setup?.weighted ?? src.weighted ?? false;
   return { shape: kernel.shape, f, J, sigma: weighted ? new Float64Array(f.length).fill(NaN) : null };
 }
 
@@ -144,7 +148,7 @@ function noiseVariance(src: BandSource, pts: BandPoints): Float64Array {
       'evalUncertainty: a prediction band needs data noise; a likelihood fit has none',
     );
   }
-  const s2 = src.setup?.absoluteSigma ? 1 : src.redchi;
+  const s2 = (src.setup?.absoluteSigma ?? src.absoluteSigma) ? 1 : src.redchi;
   if (pts.sigma?.some(Number.isNaN)) {
     throw new ExprfitError(
       'value',

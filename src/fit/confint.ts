@@ -18,6 +18,8 @@ import { R } from '../functions/runtime.ts';
 import { fCdf, sigmaToProbability } from './distributions.ts';
 import type { FitResult } from './result.ts';
 import type { FitSetup } from './setup.ts';
+import { progressOf, progressSpecs } from './progress.ts';
+import type { Progress } from './progress.ts';
 
 const isNameList = (v: unknown): v is readonly string[] =>
   Array.isArray(v) && v.every((s) => typeof s === 'string');
@@ -48,6 +50,7 @@ export const confIntervalOptions = defineOptions(
       default: false,
     }),
     maxIterations: opt.integer({ doc: 'Most steps when bracketing a bound', default: 200, min: 1 }),
+    ...progressSpecs,
   },
   [
     (o) =>
@@ -64,6 +67,7 @@ export const confInterval2dOptions = defineOptions('confInterval2d', {
   ny: opt.integer({ doc: 'Grid points along y', default: 10, min: 2, max: 1000 }),
   xLimits: opt.numberArray({ doc: 'x range [from, to] (default: best ± 5 stderr)', maxLength: 2 }),
   yLimits: opt.numberArray({ doc: 'y range [from, to] (default: best ± 5 stderr)', maxLength: 2 }),
+  ...progressSpecs,
 });
 export type ConfInterval2dOptions = OptionsInput<typeof confInterval2dOptions>;
 
@@ -89,6 +93,11 @@ export interface ConfIntervalResult {
   readonly trace?: Record<string, ProfileTrace>;
   /** Why a bound is not reported (bound of the parameter reached, probability stopped growing, ...). */
   readonly warnings: readonly string[];
+  /**
+   * True when `signal` stopped the work: `params` (and `trace`) hold the parameters whose profiles were
+   * finished; the one being profiled is left out.
+   */
+  readonly interrupted: boolean;
 }
 
 /** The probability that a refit with `nfix` parameters pinned is excluded (see the module comment). */
@@ -172,6 +181,9 @@ function brentRoot(f: (x: number) => number, a: number, b: number, fa: number, f
   return b;
 }
 
+/** Thrown inside a profile when the signal is aborted; caught by confInterval. */
+class Interrupted {}
+
 /** The profile of one parameter: probability at a pinned value, memoised, traced. */
 class Profile {
   private readonly cache = new Map<number, number>();
@@ -181,11 +193,13 @@ class Profile {
     private readonly result: FitResult,
     private readonly setup: FitSetup,
     readonly name: string,
+    private readonly progress: Progress,
   ) {}
 
   probability(value: number): number {
     const hit = this.cache.get(value);
     if (hit !== undefined) return hit;
+    if (this.progress.stopped()) throw new Interrupted();
     const r = this.setup.refit(new Map([[this.name, value]]), this.setup.x);
     const p = probabilityOf(this.result, r, 1);
     this.cache.set(value, p);
@@ -275,18 +289,31 @@ export function confInterval(result: FitResult, optionsIn: ConfIntervalOptions =
   const names = o.params ?? setup.free;
   for (const n of names) freeIndex(setup, n, 'confInterval');
   const probs = levelsOf(o);
+  const progress = progressOf(o);
   const warnings: string[] = [];
   const params: Record<string, ParamInterval> = {};
   const trace: Record<string, ProfileTrace> = {};
-  for (const name of names) {
-    const profile = new Profile(result, setup, name);
-    const lower = sideBounds(profile, result, -1, probs, o.maxIterations, warnings);
-    const upper = sideBounds(profile, result, 1, probs, o.maxIterations, warnings);
-    const levels = probs.map((probability, i) => ({ probability, lower: lower[i], upper: upper[i] }));
-    params[name] = { best: result.values[name], levels };
-    trace[name] = traceOf(setup, profile.trace);
+  let interrupted = false;
+  for (const [i, name] of names.entries()) {
+    const profile = new Profile(result, setup, name, progress);
+    const side = (direction: 1 | -1, done: number): number[] => {
+      const bounds = sideBounds(profile, result, direction, probs, o.maxIterations, warnings);
+      progress.report(done, 2 * names.length);
+      return bounds;
+    };
+    try {
+      const lower = side(-1, 2 * i + 1);
+      const upper = side(1, 2 * i + 2);
+      const levels = probs.map((probability, l) => ({ probability, lower: lower[l], upper: upper[l] }));
+      params[name] = { best: result.values[name], levels };
+      trace[name] = traceOf(setup, profile.trace);
+    } catch (e) {
+      if (!(e instanceof Interrupted)) throw e;
+      interrupted = true;
+      break;
+    }
   }
-  return o.trace ? { params, trace, warnings } : { params, warnings };
+  return o.trace ? { params, trace, warnings, interrupted } : { params, warnings, interrupted };
 }
 
 export interface ConfRegion {
@@ -294,8 +321,10 @@ export interface ConfRegion {
   readonly y: string;
   readonly xs: Float64Array;
   readonly ys: Float64Array;
-  /** `grid[i][j]`: the probability at (xs[j], ys[i]) (lmfit's layout: rows along y). */
+  /** `grid[i][j]`: the probability at (xs[j], ys[i]) (lmfit's layout: rows along y); NaN where not computed. */
   readonly grid: Float64Array[];
+  /** True when `signal` stopped the work: the points not computed are NaN. */
+  readonly interrupted: boolean;
 }
 
 function linspace(a: number, b: number, n: number): Float64Array {
@@ -331,17 +360,20 @@ export function confInterval2d(
   if (x === y) throw new ExprfitError('value', `confInterval2d: x and y are both '${x}'`);
   const xs = gridAxis(result, x, o.xLimits, o.nx);
   const ys = gridAxis(result, y, o.yLimits, o.ny);
+  const progress = progressOf(o);
+  const total = xs.length * ys.length;
+  let done = 0;
   const grid = Array.from(ys, (yv) =>
     Float64Array.from(xs, (xv) => {
-      const r = setup.refit(
-        new Map([
-          [x, xv],
-          [y, yv],
-        ]),
-        setup.x,
-      );
-      return probabilityOf(result, r, 2);
+      if (progress.stopped()) return NaN;
+      const pinned = new Map([
+        [x, xv],
+        [y, yv],
+      ]);
+      const p = probabilityOf(result, setup.refit(pinned, setup.x), 2);
+      progress.report(++done, total);
+      return p;
     }),
   );
-  return { x, y, xs, ys, grid };
+  return { x, y, xs, ys, grid, interrupted: done < total };
 }

@@ -1,6 +1,6 @@
 /**
  * The distributions of the after-fit statistics: Student's t (confidence bands), Fisher's F (profile
- * confidence intervals), and the conversion of a "number of sigmas" to a probability (lmfit's rule).
+ * confidence intervals, F-tests), χ² (likelihood-ratio tests), and the conversion of a "number of sigmas" to a probability (lmfit's rule).
  */
 import { R } from '../functions/runtime.ts';
 
@@ -44,6 +44,57 @@ function betaInc(a: number, b: number, x: number): number {
 export function fCdf(f: number, d1: number, d2: number): number {
   if (!(f > 0)) return 0;
   return betaInc(d1 / 2, d2 / 2, (d1 * f) / (d1 * f + d2));
+}
+
+/**
+ * Survival function 1 − CDF of Fisher's F with (d1, d2) degrees of freedom: the p-value of an F-test,
+ * I_{d2/(d2 + d1 f)}(d2/2, d1/2), accurate in the far tail (no 1 − cdf cancellation).
+ */
+export function fSf(f: number, d1: number, d2: number): number {
+  if (!(f > 0)) return 1;
+  if (f === Infinity) return 0;
+  return betaInc(d2 / 2, d1 / 2, d2 / (d2 + d1 * f));
+}
+
+/** The regularized lower incomplete gamma P(a, x) by its series (x < a + 1). */
+function gammaSeries(a: number, x: number): number {
+  let term = 1 / a;
+  let sum = term;
+  for (let n = 1; n < 10000 && Math.abs(term) > Math.abs(sum) * EPS; n++) {
+    term *= x / (a + n);
+    sum += term;
+  }
+  return sum * Math.exp(-x + a * Math.log(x) - R.lgamma(a));
+}
+
+/** The regularized upper incomplete gamma Q(a, x) by Lentz's continued fraction (x >= a + 1). */
+function gammaFraction(a: number, x: number): number {
+  let b = x + 1 - a;
+  let c = 1 / TINY;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 10000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < TINY) d = TINY;
+    c = b + an / c;
+    if (Math.abs(c) < TINY) c = TINY;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < EPS) break;
+  }
+  return Math.exp(-x + a * Math.log(x) - R.lgamma(a)) * h;
+}
+
+/** Survival function of the χ² distribution with k degrees of freedom: Q(k/2, x/2), a likelihood-ratio p-value. */
+export function chi2Sf(x: number, k: number): number {
+  if (!(x > 0)) return 1;
+  if (x === Infinity) return 0;
+  const a = k / 2;
+  const h = x / 2;
+  return h < a + 1 ? 1 - gammaSeries(a, h) : gammaFraction(a, h);
 }
 
 /** CDF of Student's t distribution with `nu` degrees of freedom. */

@@ -22,6 +22,7 @@ import { ExprfitError } from '../core/errors.ts';
 import { integratedTime } from './autocorr.ts';
 import type { FitResult } from './result.ts';
 import type { FitSetup } from './setup.ts';
+import { progressOf, progressSpecs } from './progress.ts';
 
 /** The options of `emcee`. */
 export const emceeOptions = defineOptions(
@@ -39,6 +40,7 @@ export const emceeOptions = defineOptions(
     isWeighted: opt.boolean({
       doc: "Whether sigma is the data's noise; if false the noise scale __lnsigma is sampled too (default: whether the fit had sigma)",
     }),
+    ...progressSpecs,
   },
   [(o) => (o.burn >= o.steps ? { key: 'burn', expected: 'less than steps' } : undefined)],
 );
@@ -73,6 +75,8 @@ export interface EmceeResult {
   /** Maximum a posteriori sample (over all steps) and its ln p. */
   readonly map: { readonly values: Record<string, number>; readonly lnprob: number };
   readonly warnings: readonly string[];
+  /** True when `signal` stopped the sampler: `steps` counts the kept steps done, the summaries use them. */
+  readonly interrupted: boolean;
 }
 
 /** The log-posterior of the sampled vector (see the module comment). */
@@ -297,20 +301,45 @@ export function emcee(result: FitResult, optionsIn: EmceeOptions = {}): EmceeRes
   const lnprob = new Float64Array(kept * o.walkers);
   const post = new Float64Array((o.steps - o.burn) * o.walkers * ndim);
   let best = { lnprob: -Infinity, x: new Float64Array(ndim) };
+  const record = (step: number): void => {
+    if (step < o.burn) return;
+    post.set(pos, (step - o.burn) * o.walkers * ndim);
+    if ((step - o.burn) % o.thin !== 0) return;
+    const k = (step - o.burn) / o.thin;
+    chain.set(pos, k * o.walkers * ndim);
+    lnprob.set(sampler.lnp, k * o.walkers);
+  };
+  const progress = progressOf(o);
+  let done = o.steps;
   for (let step = 0; step < o.steps; step++) {
     stretchStep(sampler, ndim, rand, lnp);
     for (let w = 0; w < o.walkers; w++) {
       if (sampler.lnp[w] > best.lnprob)
         best = { lnprob: sampler.lnp[w], x: pos.slice(w * ndim, (w + 1) * ndim) };
     }
-    if (step < o.burn) continue;
-    post.set(pos, (step - o.burn) * o.walkers * ndim);
-    if ((step - o.burn) % o.thin !== 0) continue;
-    const k = (step - o.burn) / o.thin;
-    chain.set(pos, k * o.walkers * ndim);
-    lnprob.set(sampler.lnp, k * o.walkers);
+    record(step);
+    progress.report(step + 1, o.steps);
+    if (step + 1 < o.steps && progress.stopped()) {
+      done = step + 1;
+      break;
+    }
   }
-  return summarise(names, chain, lnprob, post, sampler, best, o);
+  if (done === o.steps) return summarise(names, chain, lnprob, post, sampler, best, o);
+  const keptDone = done > o.burn ? Math.ceil((done - o.burn) / o.thin) : 0;
+  const postDone = Math.max(done - o.burn, 0);
+  const run = { walkers: o.walkers, steps: done, burn: Math.min(o.burn, done) };
+  const cut = (a: Float64Array, rows: number, width: number) => a.slice(0, rows * width);
+  const perStep = o.walkers * ndim;
+  const partial = summarise(
+    names,
+    cut(chain, keptDone, perStep),
+    cut(lnprob, keptDone, o.walkers),
+    cut(post, postDone, perStep),
+    sampler,
+    best,
+    run,
+  );
+  return { ...partial, interrupted: true };
 }
 
 function summarise(
@@ -327,6 +356,10 @@ function summarise(
   const warnings: string[] = [];
   const params: Record<string, PosteriorSummary> = {};
   names.forEach((name, j) => {
+    if (postSteps === 0) {
+      params[name] = { median: NaN, lower: NaN, upper: NaN, stderr: NaN, tau: NaN };
+      return;
+    }
     const sorted = column(chain, ndim, j).sort();
     const lower = percentile(sorted, 15.87);
     const upper = percentile(sorted, 84.13);
@@ -349,5 +382,6 @@ function summarise(
     acceptanceFraction: sampler.accepted.map((a) => a / o.steps),
     map: { values: Object.fromEntries(names.map((n, j) => [n, best.x[j]])), lnprob: best.lnprob },
     warnings,
+    interrupted: false,
   };
 }

@@ -3,6 +3,7 @@
  * (src/fit/types.ts), validation with unknown keys named with a suggestion, the `.fit` statement's options
  * and the options table of docs/fitting.md.
  */
+import { progressSpecs } from './progress.ts';
 import {
   defineOptions,
   opt,
@@ -123,6 +124,11 @@ const fitSpecs = {
   }),
   /** Seed of the multi-start sampler (default 1). */
   seed: opt.integer({ doc: 'Seed of the multi-start sampler', default: 1, gt: 0 }),
+  /** Multi-start: an AbortSignal checked between starts; when aborted, the best of the starts done is
+   * returned with `interrupted: true` (src/fit/progress.ts). API only. */
+  signal: progressSpecs.signal,
+  /** Multi-start: called after each start with (starts done, starts). API only. */
+  onProgress: progressSpecs.onProgress,
 };
 
 type Resolved = OptionsOf<typeof fitSpecs>;

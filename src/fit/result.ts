@@ -6,11 +6,31 @@ import { compileValues } from '../compile/kernel.ts';
 import { NdArray } from '../data/ndarray.ts';
 import type { DataInput, FitWarning, ParamResult, Termination } from './types.ts';
 import type { Expr } from '../ast/expr.ts';
+import { printExpr } from '../ast/print.ts';
 import { ExprfitError } from '../core/errors.ts';
 import { aic, bic, reducedChiSquare } from './stats.ts';
 import type { FitSetup } from './setup.ts';
 import { evalUncertainty } from './bands.ts';
 import type { BandOptions } from './bands.ts';
+import { fitCurves } from './curves.ts';
+import type { FitCurves } from './curves.ts';
+
+/** The version of the saved-result JSON layout (`FitResultJSON.version`); `loadResult` reads this one. */
+export const RESULT_SCHEMA_VERSION = 1;
+
+/** Above this many data points `toJSON` leaves `bestFit`, `initFit` and `residuals` empty (the data's size). */
+const MAX_SAVED_CURVE_POINTS = 100_000;
+const NO_CURVES: FitCurves = { bestFit: {}, initFit: {}, residuals: {} };
+
+/** The data of one fitted equation, by name: its variables, and whether data and sigma were given. */
+export interface EquationData {
+  readonly variables: readonly string[];
+  readonly observed: boolean;
+  readonly sigma: boolean;
+}
+
+/** The fit options as saved: every JSON-representable option (sigma arrays as the names they were given for). */
+export type SavedFitOptions = Readonly<Record<string, unknown>>;
 
 /** Per-equation statistics. */
 export interface EquationStats {
@@ -32,6 +52,12 @@ export interface NamedMatrix {
 
 /** The JSON shape of a result (also what `save "result.json"` and `exprfit run --json` write). */
 export interface FitResultJSON {
+  /** Always 'exprfit-result': what the file is. */
+  schema: 'exprfit-result';
+  /** The layout's version (RESULT_SCHEMA_VERSION). */
+  version: number;
+  /** The model text as given to the fit. */
+  model: string;
   params: Record<
     string,
     {
@@ -53,12 +79,20 @@ export interface FitResultJSON {
   ndata: number;
   /** The number of free (varied) parameters k, not the degrees of freedom (those are ndata - nfree). */
   nfree: number;
+  /** k again, under lmfit's name. */
+  nvarys: number;
+  /** Degrees of freedom N - k (lmfit's `nfree`). */
+  dof: number;
+  /** Negative log-likelihood at the solution (likelihood estimators), else null. */
+  nll: number | null;
   nfev: number;
   njev: number;
   iterations: number;
   success: boolean;
   /** `success` and no `warnings` (or warnings accepted by allowWarnings): see FitResult.ok. */
   ok: boolean;
+  /** A multi-start stopped by its signal (FitResult.interrupted). */
+  interrupted: boolean;
   termination: Termination;
   message: string;
   /** Why the result is not to be trusted (empty when it can be): see FitResult.warnings. */
@@ -67,6 +101,22 @@ export interface FitResultJSON {
   estimator: string;
   equations: Record<string, { ndata: number; chi2: number; r2: number | null }>;
   covariance: { names: string[]; matrix: (number | null)[][] };
+  /**
+   * Every equation of the model (fitted or not) as the result evaluates it: the expanded right-hand side with
+   * tied parameters substituted (full-precision numbers), and its data variables.
+   */
+  expressions: Record<string, { expr: string; variables: string[] }>;
+  /** The fit's options (sigma: the names of the equations it was given for). */
+  options: SavedFitOptions;
+  /** Per fitted equation: its data variables, whether it had data and sigma. */
+  data: Record<string, EquationData>;
+  /** Per fitted equation: the model at the best fit, at the fitted points (lmfit's `best_fit`); this and the
+   * next two are empty above MAX_SAVED_CURVE_POINTS data points. */
+  bestFit: Record<string, number[]>;
+  /** Per fitted equation: the model at the start values (lmfit's `init_fit`). */
+  initFit: Record<string, number[]>;
+  /** Per fitted equation with data: the weighted residuals (f - y)/σ (lmfit's `residual`). */
+  residuals: Record<string, number[]>;
 }
 
 export interface FitResultInit {
@@ -101,6 +151,14 @@ export interface FitResultInit {
    * @internal
    */
   readonly setup?: FitSetup;
+  /** A multi-start stopped by its signal: the best of the starts done. */
+  readonly interrupted?: boolean;
+  /** The validated options, as saved. */
+  readonly options?: SavedFitOptions;
+  /** The data names of each fitted equation. */
+  readonly data?: Readonly<Record<string, EquationData>>;
+  /** Curves read from a saved result (a fresh result computes them from `setup`). */
+  readonly curves?: FitCurves;
 }
 
 const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
@@ -182,6 +240,17 @@ export class FitResult {
   readonly method: string;
   readonly estimator: string;
   readonly modelText: string;
+  /** Degrees of freedom N - k (lmfit's `nfree`; here `nfree` is k, lmfit's `nvarys`). */
+  readonly dof: number;
+  /**
+   * True when a multi-start was stopped by its `signal` before every start was solved: the result is the best
+   * of the starts done (the message says how many).
+   */
+  readonly interrupted: boolean;
+  /** The fit's options (sigma given as the names of its equations), as `save` writes them. */
+  readonly options: SavedFitOptions;
+  /** The data names of each fitted equation: its variables, and whether data and sigma were given. */
+  readonly data: Readonly<Record<string, EquationData>>;
   /**
    * The fit behind the result (kernels, bounds, refit): what bands, profiles and MCMC work from.
    * @internal
@@ -189,6 +258,7 @@ export class FitResult {
   readonly setup?: FitSetup;
   private readonly exprs: ReadonlyMap<string, Expr>;
   private readonly variablesOf: ReadonlyMap<string, readonly string[]>;
+  declare private savedCurves?: FitCurves;
 
   constructor(init: FitResultInit) {
     this.params = init.params;
@@ -230,10 +300,42 @@ export class FitResult {
     this.method = init.method;
     this.estimator = init.estimator;
     this.modelText = init.modelText;
+    this.dof = this.ndata - this.nfree;
+    this.interrupted = init.interrupted ?? false;
+    this.options = init.options ?? {};
+    this.data = init.data ?? {};
+    Object.defineProperty(this, 'savedCurves', { value: init.curves, enumerable: false, writable: true });
     this.exprs = init.exprs;
     this.variablesOf = init.variables;
     // not enumerable: kept out of spreads, deep equality and console output (it holds kernels and closures)
     if (init.setup) Object.defineProperty(this, 'setup', { value: init.setup, enumerable: false });
+  }
+
+  /** The model at the best fit per fitted equation, at the fitted points (lmfit's `best_fit`). */
+  get bestFit(): Readonly<Record<string, Float64Array>> {
+    return this.curves().bestFit;
+  }
+
+  /** The model at the start values per fitted equation (lmfit's `init_fit`). */
+  get initFit(): Readonly<Record<string, Float64Array>> {
+    return this.curves().initFit;
+  }
+
+  /** The weighted residuals (f - y)/σ per fitted equation with data (lmfit's `residual`). */
+  get residuals(): Readonly<Record<string, Float64Array>> {
+    return this.curves().residuals;
+  }
+
+  private curves(): FitCurves {
+    if (!this.savedCurves) {
+      const none = Object.create(null) as Record<string, Float64Array>;
+      const init = Float64Array.from(this.free.map((n) => this.params[n].init));
+      const curves = this.setup
+        ? fitCurves(this.setup, init)
+        : { bestFit: none, initFit: none, residuals: none };
+      this.savedCurves = curves;
+    }
+    return this.savedCurves!;
   }
 
   /**
@@ -242,7 +344,12 @@ export class FitResult {
    */
   evalUncertainty(options: BandOptions = {}): NdArray {
     const { exprs, variablesOf: variables } = this;
-    return evalUncertainty({ ...this, exprs, variables, setup: this.setup }, options);
+    const weighted = Object.values(this.data).some((d) => d.sigma);
+    const absoluteSigma = this.options.absoluteSigma === true;
+    return evalUncertainty(
+      { ...this, exprs, variables, setup: this.setup, weighted, absoluteSigma },
+      options,
+    );
   }
 
   /**
@@ -371,7 +478,14 @@ export class FitResult {
         atBound: p.atBound,
       };
     }
+    // the curves are as large as the data: a saved image fit keeps only its parameters and statistics
+    const curves = this.ndata <= MAX_SAVED_CURVE_POINTS ? this.curves() : NO_CURVES;
+    const lists = (r: Readonly<Record<string, Float64Array>>) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Array.from(v, (x) => num(x) as number)]));
     return {
+      schema: 'exprfit-result',
+      version: RESULT_SCHEMA_VERSION,
+      model: this.modelText,
       params,
       chi2: this.chi2,
       redchi: num(this.redchi),
@@ -380,11 +494,15 @@ export class FitResult {
       bic: this.bic,
       ndata: this.ndata,
       nfree: this.nfree,
+      nvarys: this.nfree,
+      dof: this.dof,
+      nll: num(this.nll),
       nfev: this.nfev,
       njev: this.njev,
       iterations: this.iterations,
       success: this.success,
       ok: this.ok,
+      interrupted: this.interrupted,
       termination: this.termination,
       message: this.message,
       warnings: this.warnings.map((w) => ({
@@ -401,6 +519,17 @@ export class FitResult {
         names: [...this.covariance.names],
         matrix: this.covariance.matrix.map((r) => r.map(num)),
       },
+      expressions: Object.fromEntries(
+        [...this.exprs].map(([lhs, e]) => [
+          lhs,
+          { expr: printExpr(e), variables: [...(this.variablesOf.get(lhs) ?? [])] },
+        ]),
+      ),
+      options: { ...this.options },
+      data: { ...this.data },
+      bestFit: lists(curves.bestFit),
+      initFit: lists(curves.initFit),
+      residuals: lists(curves.residuals),
     };
   }
 }

@@ -22,12 +22,13 @@ import { invalidOptionError } from '../core/options.ts';
 import { closestMatches } from '../core/suggest.ts';
 import { FitResult } from './result.ts';
 import { trustWarnings } from './trust.ts';
-import type { EquationStats } from './result.ts';
+import type { EquationStats, SavedFitOptions } from './result.ts';
 import { chiSquare, reducedChiSquare, rSquaredParts } from './stats.ts';
 import type { ParamResult, Termination } from './types.ts';
 import type { Expr } from '../ast/expr.ts';
 import type { FitSetup, Refit } from './setup.ts';
 import { pinKernel } from './pin.ts';
+import { progressOf } from './progress.ts';
 
 /** Values of the held (fixed or unused) parameters, in `prep.held` order. */
 function heldValues(prep: PreparedFit): Float64Array {
@@ -327,6 +328,7 @@ export function solveFit(prep: PreparedFit): FitResult {
   let nfev = 0;
   let njev = 0;
   let iterations = 0;
+  let interrupted = false;
   if (prep.options.starts > 1) {
     const lower = Float64Array.from(prep.free.map((p) => prep.params.get(p)!.min));
     const upper = Float64Array.from(prep.free.map((p) => prep.params.get(p)!.max));
@@ -335,7 +337,15 @@ export function solveFit(prep: PreparedFit): FitResult {
       const { residuals: _r, jacobian: _J, ...rest } = solve(x);
       return rest;
     };
-    const ms = multiStart(lean, lower, upper, x0, prep.options.starts, prep.options.seed);
+    const ms = multiStart(
+      lean,
+      lower,
+      upper,
+      x0,
+      prep.options.starts,
+      prep.options.seed,
+      progressOf(prep.options),
+    );
     for (const s of ms.results) {
       nfev += s.nfev;
       njev += s.njev;
@@ -344,8 +354,9 @@ export function solveFit(prep: PreparedFit): FitResult {
     out = ms.best;
     out = {
       ...out,
-      message: `${out.message} (best of ${prep.options.starts} starts: start ${ms.bestIndex}${ms.bestIndex === 0 ? ', the given one' : ''})`,
+      message: `${out.message} (${startsDone(ms.results.length, prep.options.starts, ms.interrupted)}: start ${ms.bestIndex}${ms.bestIndex === 0 ? ', the given one' : ''})`,
     };
+    interrupted = ms.interrupted;
   } else {
     out = solve(x0);
     nfev = out.nfev;
@@ -379,9 +390,17 @@ export function solveFit(prep: PreparedFit): FitResult {
       termination: out.termination,
       message: out.message,
       activeMask: out.activeMask,
+      interrupted,
     },
     { nll: out.nll, chi2: likelihood ? NaN : out.chi2, covariance: out.covariance, method: out.method },
   );
+}
+
+/** "best of 10 starts", or "interrupted after 3 of 10 starts; best of those". */
+function startsDone(done: number, total: number, interrupted: boolean): string {
+  return interrupted
+    ? `interrupted after ${done} of ${total} starts; best of those`
+    : `best of ${total} starts`;
 }
 
 /** The Poisson deviance or the negative log-likelihood at `x`, for a fit with nothing to solve. */
@@ -410,6 +429,8 @@ interface SolveInfo {
   termination: Termination;
   message: string;
   activeMask: boolean[];
+  /** A multi-start stopped by its signal. */
+  interrupted?: boolean;
 }
 
 /** Values of every parameter at `x`: free ones from `x`, held ones at their start, tied ones evaluated. */
@@ -583,7 +604,25 @@ export function buildResult(
     exprs,
     variables,
     setup: fitSetup(prep, x),
+    interrupted: info.interrupted ?? false,
+    options: savedOptions(prep.options),
+    data: Object.fromEntries(
+      prep.equations.map((e) => [
+        e.lhs,
+        { variables: [...e.variables], observed: e.observed !== null, sigma: e.weights !== null },
+      ]),
+    ),
   });
+}
+
+/** The options as a result saves them: sigma as the names it was given for; no callbacks or signals. */
+function savedOptions(options: PreparedFit['options']): SavedFitOptions {
+  const saved = Object.create(null) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(options)) {
+    if (key === 'sigma') saved.sigma = Object.keys(value as object);
+    else if (typeof value !== 'function' && !(key === 'signal')) saved[key] = value;
+  }
+  return saved;
 }
 
 /** What the after-fit analyses need of this fit (src/fit/setup.ts). */

@@ -18,6 +18,7 @@ import { ExprfitError } from '../core/errors.ts';
 import { closestMatches } from '../core/suggest.ts';
 import { makeCompleter } from './completer.ts';
 import { Session } from './session.ts';
+import { progressLine } from './progress.ts';
 
 export interface ReplOptions {
   readonly input?: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -97,11 +98,20 @@ export async function startRepl(options: ReplOptions = {}): Promise<number> {
   const errStyle = styleFor(errorOutput);
   const write = (s: Stream, t: string) => s.write(t.endsWith('\n') ? t : `${t}\n`);
 
+  // a terminal shows the progress of long statements on one line, erased before the next output
+  const bar = terminal ? progressLine(errorOutput, 1000) : undefined;
+  const cleared =
+    <T>(f: (t: T) => void) =>
+    (t: T) => {
+      bar?.clear();
+      f(t);
+    };
   const session = new Session({
     interruptible: terminal,
-    out: (t) => write(output, t),
-    error: (e) => write(errorOutput, describeError(e, errStyle, false)),
-    warn: (t) => write(errorOutput, formatWarning(t, errStyle)),
+    out: cleared((t) => write(output, t)),
+    error: cleared((e) => write(errorOutput, describeError(e, errStyle, false))),
+    warn: cleared((t) => write(errorOutput, formatWarning(t, errStyle))),
+    ...(bar ? { onProgress: bar.update } : {}),
   });
 
   // piped input: feed lines one at a time

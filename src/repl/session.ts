@@ -28,6 +28,8 @@ export interface SessionOptions {
   readonly baseDir?: string;
   /** A SIGINT (Ctrl-C) stops the running input, which then says "interrupted" (default false). */
   readonly interruptible?: boolean;
+  /** Progress of long statements (the interpreter option onProgress). */
+  readonly onProgress?: (unit: string, done: number, total: number) => void;
 }
 
 export class Session {
@@ -46,6 +48,7 @@ export class Session {
       info: options.out,
       warn: options.warn ?? options.out,
       interactive: true,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   }
 

@@ -77,6 +77,11 @@ export interface InterpreterOptions {
   readonly allowWarnings?: boolean;
   /** The statements and commands of the language (default: the built-in table, src/script/statements). */
   readonly statements?: StatementTable;
+  /**
+   * Progress of long statements (a multi-start fit: unit "starts"), after each unit of work; the CLI draws a
+   * line on a terminal, the REPL too.
+   */
+  readonly onProgress?: (unit: string, done: number, total: number) => void;
 }
 
 export interface Settings {

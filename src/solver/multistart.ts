@@ -25,8 +25,16 @@ export interface MultiStartResult<S> {
   bestIndex: number;
   /** Every result, in start order. */
   results: S[];
-  /** The start points used (start 0 is `x0`). */
+  /** The start points drawn (start 0 is `x0`); `results` may be shorter when interrupted. */
   starts: Float64Array[];
+  /** True when `control.stopped()` ended the run before every start was solved. */
+  interrupted: boolean;
+}
+
+/** Progress and cancellation between starts (at least the first start is always solved). */
+export interface StartControl {
+  stopped(): boolean;
+  report(done: number, total: number): void;
 }
 
 /** Deterministic 32-bit PRNG (mulberry32), uniform in [0, 1). */
@@ -101,9 +109,10 @@ export function multiStart<S extends { cost: number; success: boolean }>(
   x0: NumericArray,
   nStarts: number,
   seed: number = 1,
+  control?: StartControl,
 ): MultiStartResult<S> {
   const starts = multiStartPoints(lower, upper, x0, nStarts, seed);
-  const results = starts.map((s) => solve(Float64Array.from(s)));
+  const { results, interrupted } = solveStarts(solve, starts, control);
   let bestIndex = -1;
   const better = (i: number, requireSuccess: boolean): boolean => {
     const r = results[i];
@@ -114,5 +123,20 @@ export function multiStart<S extends { cost: number; success: boolean }>(
   for (let i = 0; i < results.length; i++) if (better(i, true)) bestIndex = i;
   if (bestIndex < 0) for (let i = 0; i < results.length; i++) if (better(i, false)) bestIndex = i;
   if (bestIndex < 0) bestIndex = 0;
-  return { best: results[bestIndex], bestIndex, results, starts };
+  return { best: results[bestIndex], bestIndex, results, starts, interrupted };
+}
+
+/** Solves from each start in turn, reporting after each and stopping early when `control` says so. */
+function solveStarts<S>(
+  solve: (x0: Float64Array) => S,
+  starts: readonly Float64Array[],
+  control: StartControl | undefined,
+): { results: S[]; interrupted: boolean } {
+  const results: S[] = [];
+  for (const s of starts) {
+    results.push(solve(Float64Array.from(s)));
+    control?.report(results.length, starts.length);
+    if (results.length < starts.length && control?.stopped()) return { results, interrupted: true };
+  }
+  return { results, interrupted: false };
 }

@@ -9,8 +9,10 @@ describe('the statement table', () => {
     for (const [kind, def] of Object.entries(STATEMENTS.statements)) expect(def.kind).toBe(kind);
     expect([...STATEMENTS.commands.keys()].sort()).toEqual([
       'band',
+      'compare',
       'confint',
       'confint2d',
+      'loadfit',
       'mcmc',
       'set',
       'spots',

@@ -189,6 +189,12 @@ function noteImplicit(interp: InterpreterState, implicit: readonly string[]): vo
   );
 }
 
+/** The fit option `onProgress` that reports a multi-start's starts to the session (when it listens). */
+function startsProgress(interp: InterpreterState): Pick<FitOptions, 'onProgress'> {
+  const report = interp.options.onProgress;
+  return report ? { onProgress: (done, total) => report('starts', done, total) } : {};
+}
+
 /** Runs a `fit` statement: options, model and data into one call of the fit API, the results into the session. */
 async function runFit(s: FitStatement, ctx: StatementContext): Promise<void> {
   const interp = ctx.interp;
@@ -204,6 +210,7 @@ async function runFit(s: FitStatement, ctx: StatementContext): Promise<void> {
       ...parsed.options,
       ...(Object.keys(sigma).length ? { sigma } : {}),
       ...(interp.options.allowWarnings ? { allowWarnings: true } : {}),
+      ...startsProgress(interp),
     },
     s,
     ctx,

@@ -8,6 +8,8 @@ import { bandCommand } from '../commands/band.ts';
 import { confintCommand } from '../commands/confint.ts';
 import { confint2dCommand } from '../commands/confint2d.ts';
 import { mcmcCommand } from '../commands/mcmc.ts';
+import { compareCommand } from '../commands/compare.ts';
+import { loadfitCommand } from '../commands/loadfit.ts';
 import { setCommand } from '../commands/set.ts';
 import { spotsCommand } from '../commands/spots.ts';
 import { assignStatement } from './assign.ts';
@@ -46,6 +48,8 @@ export const STATEMENTS: StatementTable = {
     [confintCommand.name, confintCommand],
     [confint2dCommand.name, confint2dCommand],
     [mcmcCommand.name, mcmcCommand],
+    [compareCommand.name, compareCommand],
+    [loadfitCommand.name, loadfitCommand],
   ]),
 };
 
