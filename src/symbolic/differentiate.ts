@@ -11,12 +11,15 @@
  * derivative of abs at 0 is 0, of sign/floor/ceil/heaviside and comparisons 0, min/max/if differentiate
  * the selected argument/branch (ties: the first).
  */
+import type { ArrayNode, CallNode, IndexNode, StrNode } from '../ast/expr.ts';
 import { assertNever, type Expr } from '../ast/expr.ts';
 import { ExprfitError } from '../core/errors.ts';
 import { BINARY_OPERATORS, UNARY_OPERATORS } from '../functions/operators.ts';
 import { arityOk, arityText, getFunction } from '../functions/registry.ts';
+import type { FunctionDef } from '../functions/types.ts';
 import { ONE, ZERO, isZero } from '../functions/dsl.ts';
 import { simplify } from './simplify.ts';
+import { symbolSet } from './transform.ts';
 
 /** d expr / d name, simplified. */
 export function differentiate(expr: Expr, name: string): Expr {
@@ -30,7 +33,10 @@ export function gradient(expr: Expr, names: readonly string[]): { value: Expr; d
   return { value, derivatives: names.map((n) => simplify(rawDerivative(value, n))) };
 }
 
-/** The derivative before simplification (memoized per node within one call). */
+/**
+ * The derivative before simplification (memoized per node within one call). Subtrees without `name` are 0
+ * without a walk, so the partial derivatives of a sum of N terms cost O(N) together, not O(N²).
+ */
 export function rawDerivative(expr: Expr, name: string): Expr {
   const memo = new Map<Expr, Expr>();
   const d = (e: Expr): Expr => {
@@ -41,6 +47,10 @@ export function rawDerivative(expr: Expr, name: string): Expr {
         return e.name === name ? ONE : ZERO;
       default:
         break;
+    }
+    if (!symbolSet(e).has(name)) {
+      checkDifferentiable(e);
+      return ZERO;
     }
     const hit = memo.get(e);
     if (hit) return hit;
@@ -65,20 +75,7 @@ export function rawDerivative(expr: Expr, name: string): Expr {
         return BINARY_OPERATORS[e.op].derivative(e.left, e.right, dl, dr);
       }
       case 'call': {
-        const def = getFunction(e.fn);
-        const span = e.fnSpan ?? e.span;
-        if (!def) {
-          throw new ExprfitError(
-            'unknown-function',
-            `cannot differentiate unknown function '${e.fn}' (user functions are inlined first)`,
-            { span },
-          );
-        }
-        if (!arityOk(def, e.args.length)) {
-          throw new ExprfitError('arity', `${def.name}() takes ${arityText(def)}, got ${e.args.length}`, {
-            span,
-          });
-        }
+        const def = checkedFunction(e);
         const dargs = e.args.map((a, i) => (def.integerArgs?.includes(i) ? ZERO : d(a)));
         if (dargs.every(isZero)) return ZERO;
         return def.derivative(e.args, dargs);
@@ -86,16 +83,65 @@ export function rawDerivative(expr: Expr, name: string): Expr {
       case 'str':
       case 'array':
       case 'index':
-        throw new ExprfitError(
-          'type',
-          `cannot differentiate ${e.kind === 'str' ? 'a string' : e.kind === 'array' ? 'an array' : 'an index expression'}`,
-          {
-            span: e.span,
-          },
-        );
+        throw notDifferentiable(e);
       default:
         return assertNever(e);
     }
   };
   return d(expr);
+}
+
+/** The builtin a call names, with its arity checked. */
+function checkedFunction(e: CallNode): FunctionDef {
+  const def = getFunction(e.fn);
+  const span = e.fnSpan ?? e.span;
+  if (!def) {
+    throw new ExprfitError(
+      'unknown-function',
+      `cannot differentiate unknown function '${e.fn}' (user functions are inlined first)`,
+      { span },
+    );
+  }
+  if (!arityOk(def, e.args.length)) {
+    throw new ExprfitError('arity', `${def.name}() takes ${arityText(def)}, got ${e.args.length}`, {
+      span,
+    });
+  }
+  return def;
+}
+
+function notDifferentiable(e: StrNode | ArrayNode | IndexNode): ExprfitError {
+  const what = e.kind === 'str' ? 'a string' : e.kind === 'array' ? 'an array' : 'an index expression';
+  return new ExprfitError('type', `cannot differentiate ${what}`, { span: e.span });
+}
+
+/** Subtrees known to differentiate without error (nodes are immutable). */
+const differentiable = new WeakSet<Expr>();
+
+/**
+ * Throws the error that differentiating a subtree without the variable would throw, in the same visiting
+ * order (a call before its arguments, integer arguments skipped), so that skipping such subtrees changes
+ * nothing but the time.
+ */
+function checkDifferentiable(e: Expr): void {
+  if (e.kind === 'num' || e.kind === 'sym' || differentiable.has(e)) return;
+  switch (e.kind) {
+    case 'unary':
+      checkDifferentiable(e.arg);
+      break;
+    case 'binary':
+      checkDifferentiable(e.left);
+      checkDifferentiable(e.right);
+      break;
+    case 'call': {
+      const def = checkedFunction(e);
+      e.args.forEach((a, i) => {
+        if (!def.integerArgs?.includes(i)) checkDifferentiable(a);
+      });
+      break;
+    }
+    default:
+      throw notDifferentiable(e);
+  }
+  differentiable.add(e);
 }
