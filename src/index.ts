@@ -147,6 +147,7 @@ export { parseModelText as model } from './model/model.ts';
 export type { Model, Equation } from './model/model.ts';
 export { prepareFit } from './fit/fit.ts';
 export { compileModel, compileValues } from './compile/index.ts';
+export { clearCompileCache } from './compile/cache.ts';
 // Numeric solvers on plain callbacks (src/solver; docs/solver.md).
 export {
   solveLeastSquares,
