@@ -11,13 +11,14 @@
  * derivative of abs at 0 is 0, of sign/floor/ceil/heaviside and comparisons 0, min/max/if differentiate
  * the selected argument/branch (ties: the first).
  */
-import type { ArrayNode, CallNode, IndexNode, StrNode } from '../ast/expr.ts';
+import type { ArrayNode, BinaryNode, CallNode, IndexNode, StrNode } from '../ast/expr.ts';
 import { assertNever, type Expr } from '../ast/expr.ts';
 import { ExprfitError } from '../core/errors.ts';
 import { BINARY_OPERATORS, UNARY_OPERATORS } from '../functions/operators.ts';
 import { arityOk, arityText, getFunction } from '../functions/registry.ts';
 import type { FunctionDef } from '../functions/types.ts';
 import { ONE, ZERO, isZero } from '../functions/dsl.ts';
+import { add, neg, sub } from '../ast/build.ts';
 import { simplify } from './simplify.ts';
 import { symbolSet } from './transform.ts';
 
@@ -54,7 +55,8 @@ export function rawDerivative(expr: Expr, name: string): Expr {
     }
     const hit = memo.get(e);
     if (hit) return hit;
-    const r = rule(e);
+    const terms = e.kind === 'binary' ? sumIndex(e) : null;
+    const r = terms ? sumDerivative(terms, name, d) : rule(e);
     memo.set(e, r);
     return r;
   };
@@ -144,4 +146,77 @@ function checkDifferentiable(e: Expr): void {
       throw notDifferentiable(e);
   }
   differentiable.add(e);
+}
+
+/** The terms of a sum's left spine `((t0 ± t1) ± t2) ± …`, and for each name the terms that read it. */
+interface SumIndex {
+  readonly terms: readonly Expr[];
+  readonly ops: readonly ('+' | '-')[];
+  readonly byName: ReadonlyMap<string, readonly number[]>;
+}
+
+/** Below this many terms a sum is differentiated by the plain recursion. */
+const INDEXED_SUM = 8;
+const sumIndexCache = new WeakMap<Expr, SumIndex | null>();
+
+/**
+ * The index of a long sum (memoized, shared by all names), or null: a short sum, or one with a term that
+ * does not differentiate (then the recursion throws the same error as before, in the same order).
+ */
+function sumIndex(e: BinaryNode): SumIndex | null {
+  if (e.op !== '+' && e.op !== '-') return null;
+  const cached = sumIndexCache.get(e);
+  if (cached !== undefined) return cached;
+  const terms: Expr[] = [];
+  const ops: ('+' | '-')[] = [];
+  let node: Expr = e;
+  while (node.kind === 'binary' && (node.op === '+' || node.op === '-')) {
+    terms.push(node.right);
+    ops.push(node.op);
+    node = node.left;
+  }
+  terms.push(node);
+  ops.push('+');
+  terms.reverse();
+  ops.reverse();
+  const index = terms.length >= INDEXED_SUM && terms.every(differentiates) ? indexTerms(terms, ops) : null;
+  sumIndexCache.set(e, index);
+  return index;
+}
+
+function differentiates(e: Expr): boolean {
+  try {
+    checkDifferentiable(e);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function indexTerms(terms: readonly Expr[], ops: readonly ('+' | '-')[]): SumIndex {
+  const byName = new Map<string, number[]>();
+  terms.forEach((t, i) => {
+    for (const n of symbolSet(t)) {
+      const list = byName.get(n);
+      if (list) list.push(i);
+      else byName.set(n, [i]);
+    }
+  });
+  return { terms, ops, byName };
+}
+
+/**
+ * d(sum)/d name over the terms that read the name, folded left as the recursion over the spine folds
+ * `plus(dl, dr)` / `minus(dl, dr)`: the same tree, in time proportional to those terms.
+ */
+function sumDerivative(index: SumIndex, name: string, d: (e: Expr) => Expr): Expr {
+  let acc: Expr | undefined;
+  for (const i of index.byName.get(name) ?? []) {
+    const dt = d(index.terms[i]);
+    if (isZero(dt)) continue;
+    const minus = index.ops[i] === '-';
+    if (acc === undefined) acc = minus ? neg(dt) : dt;
+    else acc = minus ? sub(acc, dt) : add(acc, dt);
+  }
+  return acc ?? ZERO;
 }
