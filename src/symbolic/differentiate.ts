@@ -49,14 +49,14 @@ export function rawDerivative(expr: Expr, name: string): Expr {
       default:
         break;
     }
-    if (!symbolSet(e).has(name)) {
+    const index = e.kind === 'binary' ? sumIndex(e) : null;
+    if (!(index ? index.byName.has(name) : symbolSet(e).has(name))) {
       checkDifferentiable(e);
       return ZERO;
     }
     const hit = memo.get(e);
     if (hit) return hit;
-    const terms = e.kind === 'binary' ? sumIndex(e) : null;
-    const r = terms ? sumDerivative(terms, name, d) : rule(e);
+    const r = index ? sumDerivative(index, name, d) : rule(e);
     memo.set(e, r);
     return r;
   };
@@ -196,13 +196,19 @@ function differentiates(e: Expr): boolean {
 function indexTerms(terms: readonly Expr[], ops: readonly ('+' | '-')[]): SumIndex {
   const byName = new Map<string, number[]>();
   terms.forEach((t, i) => {
-    for (const n of symbolSet(t)) {
+    for (const n of namesOf(t)) {
       const list = byName.get(n);
       if (list) list.push(i);
       else byName.set(n, [i]);
     }
   });
   return { terms, ops, byName };
+}
+
+/** The names a term reads: a long sum's from its index (no symbol sets along its spine), else its symbol set. */
+function namesOf(e: Expr): Iterable<string> {
+  const index = e.kind === 'binary' ? sumIndex(e) : null;
+  return index ? index.byName.keys() : symbolSet(e);
 }
 
 /**
