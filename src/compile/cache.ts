@@ -23,7 +23,7 @@ import { compileModel, compileValues } from './kernel.ts';
 /** The most entries one cache holds. */
 export const MAX_ENTRIES = 64;
 /** The most characters (keys plus generated source) one cache holds. */
-export const MAX_CHARS = 4_000_000;
+const MAX_CHARS = 4_000_000;
 
 /** A least-recently-used map bounded by entry count and by the total size its caller assigns to entries. */
 export class BoundedCache<V> {
