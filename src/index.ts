@@ -254,6 +254,7 @@ export type {
   ValuesKernel,
 } from './compile/kernel.ts';
 export type { CovarianceOptions, CovarianceResult } from './solver/covariance.ts';
+export type { TriangularFactor } from './solver/linalg.ts';
 export type { CrbResult } from './batch/crb.ts';
 export type { FitsCard, FitsHdu, FitsImage, FitsValue, ReadFitsOptions } from './data/fits.ts';
 export type { DataFormat, LoadOptions, LoadedData, SaveArrayOptions } from './data/load.ts';
