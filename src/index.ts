@@ -53,6 +53,7 @@ export {
   plotSvg,
   plotSpec,
 } from './data/index.ts';
+export { clearCompileCache } from './compile/cache.ts';
 // Numeric solvers on plain callbacks (src/solver; docs/solver.md).
 export { validateOptions as validateSolverOptions } from './solver/index.ts';
 // Batch fitting, peak finding and spot fitting (src/batch; docs/batch.md).
@@ -147,6 +148,7 @@ export type {
   ValuesKernel,
 } from './compile/kernel.ts';
 export type { CovarianceOptions, CovarianceResult } from './solver/covariance.ts';
+export type { TriangularFactor } from './solver/linalg.ts';
 export type { CrbResult } from './batch/crb.ts';
 export type { FitsCard, FitsHdu, FitsImage, FitsValue, ReadFitsOptions } from './data/fits.ts';
 export type { DataFormat, LoadOptions, LoadedData, SaveArrayOptions } from './data/load.ts';

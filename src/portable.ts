@@ -55,6 +55,7 @@ export type { ParamInput, ParamsInput } from './model/params.ts';
 export { parseModelText as model } from './model/model.ts';
 export type { Model, Equation } from './model/model.ts';
 export { compileModel, compileValues } from './compile/index.ts';
+export { clearCompileCache } from './compile/cache.ts';
 export {
   solveLeastSquares,
   solvePoisson,

@@ -13,7 +13,7 @@
  * uses central differences.
  */
 import type { Expr } from '../ast/expr.ts';
-import { compileModel } from '../compile/kernel.ts';
+import { compileModelCached } from '../compile/cache.ts';
 import type { BoundKernel } from '../compile/kernel.ts';
 import { defineOptions, opt, validateOptions } from '../core/options.ts';
 import type { OptionsInput } from '../core/options.ts';
@@ -110,7 +110,7 @@ function atNewPoints(src: BandSource, lhs: string, data: Record<string, DataInpu
     arrays[v] = NdArray.from(data[v], v);
   }
   const fixedNames = Object.keys(src.values).filter((n) => !src.free.includes(n));
-  const kernel = compileModel(expr, {
+  const kernel = compileModelCached(expr, {
     params: [...src.free],
     fixed: fixedNames,
     variables: Object.keys(arrays),

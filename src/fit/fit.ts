@@ -3,7 +3,7 @@
  * src/syntax, derivatives in src/symbolic, kernels in src/compile, the numerics in src/solver.
  */
 import type { Expr } from '../ast/expr.ts';
-import { compileModel } from '../compile/kernel.ts';
+import { BoundedCache, compileModelCached, onClearCompileCache } from '../compile/cache.ts';
 import { NdArray, broadcastShapes, broadcastTo } from '../data/ndarray.ts';
 import { CONSTANTS } from '../functions/registry.ts';
 import type { Model } from '../model/model.ts';
@@ -56,6 +56,19 @@ function toArray(name: string, v: DataInput): NdArray {
   }
 }
 
+/** Parsed model texts (models are immutable), emptied with the compile cache. */
+const parsedModels = new BoundedCache<Model>();
+onClearCompileCache(() => parsedModels.clear());
+
+/** `parseModelText` through a bounded cache: repeated fits of one text parse it once. */
+function parseModelCached(text: string): Model {
+  const hit = parsedModels.get(text);
+  if (hit) return hit;
+  const model = parseModelText(text);
+  parsedModels.set(text, model, text.length);
+  return model;
+}
+
 /** Validates model, data and parameters; substitutes ties; compiles and binds one kernel per equation. */
 export function prepareFit(
   modelIn: string | Model,
@@ -79,7 +92,7 @@ export function prepareFit(
   ) {
     throw new ExprfitError('type', 'params must be an object such as { a: 1, b: { value: 2, min: 0 } }');
   }
-  const model = typeof modelIn === 'string' ? parseModelText(modelIn) : modelIn;
+  const model = typeof modelIn === 'string' ? parseModelCached(modelIn) : modelIn;
   const own = <T>(o: Record<string, T> | undefined, k: string): T | undefined =>
     o !== undefined && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined;
   if (data === null || typeof data !== 'object') {
@@ -318,10 +331,13 @@ export function prepareFit(
     } else {
       bindData = Object.fromEntries(variables.map((v) => [v, arrays.get(v)!]));
     }
-    const kernel = compileModel(expr, { params: [...free], fixed: [...held], variables }).bind(bindData, {
-      observed: observed ? new NdArray(observed, outShape) : undefined,
-      weights: weights ? new NdArray(weights, outShape) : undefined,
-    });
+    const kernel = compileModelCached(expr, { params: [...free], fixed: [...held], variables }).bind(
+      bindData,
+      {
+        observed: observed ? new NdArray(observed, outShape) : undefined,
+        weights: weights ? new NdArray(weights, outShape) : undefined,
+      },
+    );
     const size = outShape.reduce((p, q) => p * q, 1);
     if (kernel.size !== size) {
       // Variables alone may broadcast to a smaller shape than observed data: bind explicitly to the full shape.

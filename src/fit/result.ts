@@ -2,7 +2,7 @@
  * FitResult: values, uncertainties, statistics and reports of one fit. Every statistic's formula is in
  * its doc comment (and in docs/fitting.md).
  */
-import { compileValues } from '../compile/kernel.ts';
+import { compileValuesCached } from '../compile/cache.ts';
 import { NdArray } from '../data/ndarray.ts';
 import type { DataInput, FitWarning, ParamResult, Termination } from './types.ts';
 import type { Expr } from '../ast/expr.ts';
@@ -377,7 +377,7 @@ export class FitResult {
       arrays[v] = NdArray.from(data[v], v);
     }
     const names = Object.keys(this.values);
-    const kernel = compileValues(expr, { params: [], fixed: names, variables: [...vars] }).bind(arrays);
+    const kernel = compileValuesCached(expr, { params: [], fixed: names, variables: [...vars] }).bind(arrays);
     const out = new Float64Array(kernel.size);
     kernel.values(new Float64Array(0), Float64Array.from(names.map((n) => this.values[n])), out);
     return new NdArray(out, kernel.shape);

@@ -4,6 +4,7 @@
  */
 import { differentiate, evaluate } from '../symbolic/index.ts';
 import { covarianceFromJacobian } from '../solver/covariance.ts';
+import type { TriangularFactor } from '../solver/linalg.ts';
 import type { CovarianceResult } from '../solver/covariance.ts';
 import type { LeastSquaresProblem } from '../solver/lm.ts';
 import { solveLeastSquares } from '../solver/lm.ts';
@@ -166,6 +167,8 @@ interface Outcome {
   /** Raw residuals and Jacobian at `x`, when the solver has them (LM): not recomputed for the statistics. */
   residuals?: Float64Array;
   jacobian?: Float64Array;
+  /** The R of the solver's final QR of `jacobian` (LM, linear loss): the covariance does not factor it again. */
+  finalFactor?: TriangularFactor;
 }
 
 /** One local solve from `x0` with the configured estimator and method. */
@@ -225,7 +228,13 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
   if (o.method === 'lm') {
     return (x0) => {
       const s = solveLeastSquares(problem, x0, solverOptions(prep));
-      return { ...pick(s), method: s.method, residuals: s.residuals, jacobian: s.jacobian };
+      const own = { residuals: s.residuals, jacobian: s.jacobian };
+      return {
+        ...pick(s),
+        method: s.method,
+        ...own,
+        ...(s.finalFactor ? { finalFactor: s.finalFactor } : {}),
+      };
     };
   }
   // Scalar objective F(x) = ½c²Σρ((r/c)²) with gradient Σ ρ'(z_i) r_i J_i.
@@ -334,7 +343,7 @@ export function solveFit(prep: PreparedFit): FitResult {
     const upper = Float64Array.from(prep.free.map((p) => prep.params.get(p)!.max));
     // every start's outcome is kept: without its m x n Jacobian (recomputed below for the best one)
     const lean = (x: Float64Array): Outcome => {
-      const { residuals: _r, jacobian: _J, ...rest } = solve(x);
+      const { residuals: _r, jacobian: _J, finalFactor: _R, ...rest } = solve(x);
       return rest;
     };
     const ms = multiStart(
@@ -372,6 +381,7 @@ export function solveFit(prep: PreparedFit): FitResult {
   // solver's own (the same numbers; for a large image this saves an evaluation and two m x n buffers).
   let r = out.residuals;
   let J = out.jacobian;
+  const factored = r && J ? out.finalFactor : undefined;
   if (!r || !J) {
     r = new Float64Array(m);
     J = new Float64Array(m * n);
@@ -392,7 +402,13 @@ export function solveFit(prep: PreparedFit): FitResult {
       activeMask: out.activeMask,
       interrupted,
     },
-    { nll: out.nll, chi2: likelihood ? NaN : out.chi2, covariance: out.covariance, method: out.method },
+    {
+      nll: out.nll,
+      chi2: likelihood ? NaN : out.chi2,
+      covariance: out.covariance,
+      method: out.method,
+      ...(factored ? { factored } : {}),
+    },
   );
 }
 
@@ -536,7 +552,14 @@ export function buildResult(
   r: Float64Array,
   J: Float64Array,
   info: SolveInfo,
-  extra: { nll?: number; chi2?: number; covariance?: CovarianceResult; method?: string } = {},
+  extra: {
+    nll?: number;
+    chi2?: number;
+    covariance?: CovarianceResult;
+    method?: string;
+    /** The solver's R of `J` (see `Outcome.finalFactor`). */
+    factored?: TriangularFactor;
+  } = {},
 ): FitResult {
   const n = prep.free.length;
   const m = r.length;
@@ -550,6 +573,7 @@ export function buildResult(
     covr = covarianceFromJacobian(J, m, n, {
       exclude: info.activeMask,
       scale: Number.isFinite(scale) ? scale : NaN,
+      ...(extra.factored ? { factored: extra.factored } : {}),
     });
   }
   const cov = covr ? covr.covariance : new Float64Array(0);

@@ -19,6 +19,7 @@
  *    describe the identifiable combinations).
  */
 import { ChunkedQR, EPS, jacobiSVD } from './linalg.ts';
+import type { TriangularFactor } from './linalg.ts';
 import { lossRowScale } from './loss.ts';
 import type { LeastSquaresSummary } from './lm.ts';
 
@@ -29,6 +30,11 @@ export interface CovarianceOptions {
   rcond?: number;
   /** Factor `s²` multiplying `(JᵀJ)⁺`, e.g. the residual variance `RSS/(m − rank)`. Default `1`. */
   scale?: number;
+  /**
+   * The R of `J`'s QR when the caller has it (the solver's final point: `summary.finalFactor`); used when its
+   * columns are exactly the included ones, so the Jacobian is not factored again (the same numbers).
+   */
+  factored?: TriangularFactor;
 }
 
 export interface CovarianceResult {
@@ -50,6 +56,23 @@ export interface CovarianceResult {
   identifiable: boolean[];
   /** The scale factor `s²` applied. */
   scale: number;
+}
+
+/** R of the QR of the columns `cols` of J: the given factor when it is of exactly those columns. */
+function triangularFactor(
+  J: Float64Array,
+  m: number,
+  n: number,
+  cols: readonly number[],
+  factored: TriangularFactor | undefined,
+): Float64Array {
+  const k = cols.length;
+  if (factored && factored.columns.length === k && cols.every((c, q) => factored.columns[q] === c)) {
+    return factored.R;
+  }
+  const qr = new ChunkedQR(m, k, false);
+  qr.factor(J, m, n, Int32Array.from(cols), k, new Float64Array(m));
+  return qr.R;
 }
 
 /**
@@ -91,11 +114,10 @@ export function covarianceFromJacobian(
     }
   }
   for (let q = 0; q < k; q++) E[q] = E[q] > 0 ? Math.sqrt(E[q]) : 1;
-  const qr = new ChunkedQR(m, k, false);
-  qr.factor(J, m, n, Int32Array.from(cols), k, new Float64Array(m));
+  const R = triangularFactor(J, m, n, cols, options.factored);
   // R of the equilibrated matrix J·E⁻¹ is R·E⁻¹
   const A = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) for (let q = i; q < k; q++) A[i * k + q] = qr.R[i * k + q] / E[q];
+  for (let i = 0; i < k; i++) for (let q = i; q < k; q++) A[i * k + q] = R[i * k + q] / E[q];
   const s = new Float64Array(k);
   const V = new Float64Array(k * k);
   jacobiSVD(A, k, s, V, new Int32Array(k), new Float64Array(k * k));
@@ -240,7 +262,11 @@ export function leastSquaresCovariance(
     }
   }
   const exclude = options.exclude ?? summary.activeMask;
-  const base = covarianceFromJacobian(J, m, n, { exclude, rcond: options.rcond });
+  const base = covarianceFromJacobian(J, m, n, {
+    exclude,
+    rcond: options.rcond,
+    ...(summary.finalFactor ? { factored: summary.finalFactor } : {}),
+  });
   if (options.scaleByResidualVariance === false) return base;
   const dof = m - base.rank;
   const s2 = dof > 0 ? (2 * summary.cost) / dof : Infinity;

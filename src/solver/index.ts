@@ -21,6 +21,7 @@ export {
   correlationFromCovariance,
 } from './covariance.ts';
 export type { CovarianceOptions, CovarianceResult, LeastSquaresCovarianceOptions } from './covariance.ts';
+export type { TriangularFactor } from './linalg.ts';
 export { robustCost, scaleForLoss, lossRho, rhoTriple, lossRowScale } from './loss.ts';
 export { solvePoisson, devianceResidual, poissonQ } from './poisson.ts';
 export type { PoissonProblem, PoissonSummary } from './poisson.ts';

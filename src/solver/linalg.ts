@@ -22,6 +22,12 @@ export const EPS = 2.220446049250313e-16;
  * entries of `Qᵀb` without a second pass. With `storeQ`, the reflectors are kept so that `Qᵀy`
  * can be applied to further vectors (`applyQt`).
  */
+/** The `k x k` upper triangle R (row-major, stride k) of the QR of the columns `columns` of a matrix. */
+export interface TriangularFactor {
+  readonly R: Float64Array;
+  readonly columns: Int32Array;
+}
+
 export class ChunkedQR {
   static readonly CHUNK = 128;
   /** `k x k` upper triangle R (row-major, stride k); below-diagonal entries are 0. */

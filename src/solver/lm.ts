@@ -21,6 +21,7 @@
 import { ExprfitError } from '../core/errors.ts';
 import { checkStart, firstNonFinite, type NumericArray } from './bounds.ts';
 import { ChunkedQR, EPS, jacobiSVD } from './linalg.ts';
+import type { TriangularFactor } from './linalg.ts';
 import { robustCost, scaleForLoss } from './loss.ts';
 import {
   resolveMaxFev,
@@ -104,6 +105,11 @@ export interface LeastSquaresSummary extends SummaryBase {
    * parameters is barely determined by the data even when `rankDeficient` is false.
    */
   readonly conditionNumber: number;
+  /**
+   * The triangular factor of the final point's QR, for the covariance (`covarianceFromJacobian`'s
+   * `factored`): absent for a robust loss (whose QR is of the loss-scaled Jacobian) or a non-finite end.
+   */
+  readonly finalFactor?: TriangularFactor;
 }
 
 /** The name the architecture and the issue use for the least-squares result. */
@@ -173,6 +179,7 @@ class LmSummary implements LeastSquaresSummary {
   declare readonly rankDeficient: boolean;
   declare readonly undetermined: readonly number[];
   declare readonly conditionNumber: number;
+  declare readonly finalFactor?: TriangularFactor;
   constructor(fields: LmSummaryFields) {
     Object.assign(this, fields);
     this.success = isConverged(fields.termination);
@@ -1188,6 +1195,7 @@ class LevenbergMarquardt {
     // gradient / optimality / rank at the final point
     const finite = termination !== 'non-finite';
     if (finite) this.analysePoint();
+    const finalFactor = finite && !this.robust ? this.triangularFactor() : undefined;
     const undetermined = finite ? this.undeterminedParameters() : [];
     const rankDeficient = finite && this.k > 0 && this.isRankDeficient();
     const conditionNumber = finite && this.k > 0 ? this.columnScaledCondition() : NaN;
@@ -1225,7 +1233,14 @@ class LevenbergMarquardt {
       rankDeficient,
       undetermined,
       conditionNumber,
+      ...(finalFactor ? { finalFactor } : {}),
     });
+  }
+
+  /** A copy of `analysePoint`'s R of the free columns of `J` (the covariance factors the same matrix). */
+  private triangularFactor(): TriangularFactor {
+    const k = this.k;
+    return { R: this.qr.R.slice(0, k * k), columns: this.free.slice(0, k) };
   }
 
   /** ' Parameters on a bound: …' for the parameters held by a (non-degenerate) bound, or ''. */

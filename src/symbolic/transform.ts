@@ -117,6 +117,43 @@ export function freeSymbols(e: Expr): Set<string> {
   return out;
 }
 
+const symbolSetCache = new WeakMap<Expr, ReadonlySet<string>>();
+const NO_SYMBOLS: ReadonlySet<string> = new Set();
+
+/** The union of sets, reusing the largest one when it already holds every name. */
+function unionOf(sets: readonly ReadonlySet<string>[]): ReadonlySet<string> {
+  let largest = NO_SYMBOLS;
+  for (const s of sets) if (s.size > largest.size) largest = s;
+  let out: Set<string> | undefined;
+  for (const s of sets) {
+    if (s === largest) continue;
+    for (const n of s) {
+      if (largest.has(n) || out?.has(n)) continue;
+      out ??= new Set(largest);
+      out.add(n);
+    }
+  }
+  return out ?? largest;
+}
+
+/**
+ * The names an expression reads, as {@link freeSymbols}, memoized per node and shared between nodes: one pass
+ * answers "does this subtree depend on p" for every parameter (the differentiator skips constant subtrees).
+ */
+export function symbolSet(e: Expr): ReadonlySet<string> {
+  if (e.kind === 'num' || e.kind === 'str') return NO_SYMBOLS;
+  if (e.kind === 'sym') return new Set([e.name]);
+  const hit = symbolSetCache.get(e);
+  if (hit) return hit;
+  let r: ReadonlySet<string>;
+  if (e.kind === 'unary') r = symbolSet(e.arg);
+  else if (e.kind === 'binary') r = unionOf([symbolSet(e.left), symbolSet(e.right)]);
+  else if (e.kind === 'call') r = unionOf(e.args.map(symbolSet));
+  else r = freeSymbols(e);
+  symbolSetCache.set(e, r);
+  return r;
+}
+
 const dependsCache = new WeakMap<Expr, Map<string, boolean>>();
 
 /** True when the name occurs in the expression (memoized per node). */

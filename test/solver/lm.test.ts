@@ -424,3 +424,31 @@ describe('issue scenarios at the solver level', () => {
     expect(relClose(cov.stderr[0], 0.1, 1e-12)).toBe(true);
   });
 });
+
+describe('the final QR reused for the covariance', () => {
+  const refactored = (s: ReturnType<typeof solveLeastSquares>) =>
+    leastSquaresCovariance({ ...s, finalFactor: undefined } as typeof s);
+
+  it('gives the covariance of a fresh factorisation bit for bit', () => {
+    const s = solveLeastSquares(misra([-Infinity, -Infinity], [Infinity, Infinity]), [500, 1e-4]);
+    expect(s.finalFactor?.columns).toEqual(Int32Array.from([0, 1]));
+    const reused = leastSquaresCovariance(s);
+    const fresh = refactored(s);
+    expect(reused.covariance).toEqual(fresh.covariance);
+    expect(reused.singularValues).toEqual(fresh.singularValues);
+  });
+
+  it('is not used when its columns are not the included ones (a parameter on a bound)', () => {
+    const s = solveLeastSquares(misra([230, -Infinity], [230, Infinity]), [230, 1e-4]);
+    const reused = leastSquaresCovariance(s);
+    expect(reused.stderr[0]).toBeNaN();
+    expect(reused.covariance).toEqual(refactored(s).covariance);
+  });
+
+  it('is absent for a robust loss (its QR is of the loss-scaled Jacobian)', () => {
+    const s = solveLeastSquares(misra([-Infinity, -Infinity], [Infinity, Infinity]), [500, 1e-4], {
+      loss: 'soft_l1',
+    });
+    expect(s.finalFactor).toBeUndefined();
+  });
+});

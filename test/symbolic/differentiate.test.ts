@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { differentiate, gradient } from '../../src/symbolic/differentiate.ts';
+import { differentiate, gradient, rawDerivative } from '../../src/symbolic/differentiate.ts';
 import { evaluate } from '../../src/symbolic/evaluate.ts';
 import { simplify } from '../../src/symbolic/simplify.ts';
-import { dependsOn } from '../../src/symbolic/transform.ts';
+import { dependsOn, freeSymbols, symbolSet } from '../../src/symbolic/transform.ts';
 import { printExpr } from '../../src/ast/print.ts';
 import { str } from '../../src/ast/build.ts';
 import { ExprfitError } from '../../src/core/errors.ts';
@@ -282,5 +282,39 @@ describe('differentiate: properties', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('derivatives of long sums', () => {
+  it('symbolSet names exactly the free symbols of every node', () => {
+    fc.assert(
+      fc.property(arbitraryExpr(), (e) => {
+        expect([...symbolSet(e)].sort()).toEqual([...freeSymbols(e)].sort());
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('differentiates each term parameter of a 500-term sum to its own term', () => {
+    const terms = Array.from({ length: 500 }, (_, k) => `a${k}*exp(-b${k}*x)`);
+    const e = parse(terms.join(' + '));
+    expect(d(terms.join(' + '), 'a250')).toBe(printExpr(differentiate(parse('a250*exp(-b250*x)'), 'a250')));
+    expect(printExpr(differentiate(e, 'b499'))).toBe(
+      printExpr(differentiate(parse('a499*exp(-b499*x)'), 'b499')),
+    );
+    expect(() => differentiate(parse(`${terms.join(' + ')} + f(y)`), 'a3')).toThrow(ExprfitError);
+  });
+
+  it('a long sum gives the tree of the recursion over the terms that read the name', () => {
+    const text = Array.from({ length: 12 }, (_, k) => `${k % 2 ? '-' : '+'} c${k}*${k % 3 ? 'x' : 'b'}^${k}`)
+      .join(' ')
+      .slice(2);
+    const only = '-c3*b^3 + c6*b^6 - c9*b^9';
+    expect(printExpr(rawDerivative(parse(text), 'b'))).toBe(
+      printExpr(rawDerivative(parse(`0 ${only.startsWith('-') ? '' : '+'}${only}`), 'b')),
+    );
+    expect(d(text, 'b')).toBe(d(only, 'b'));
+    expect(d(text, 'c4')).toBe('x^4');
+    expect(d(`${text} - sin(x)`, 'x')).toBe(d(`${text.replace(/c\d+\*b\^\d+/g, '0')} - sin(x)`, 'x'));
   });
 });
