@@ -53,7 +53,6 @@ export {
   plotSvg,
   plotSpec,
 } from './data/index.ts';
-export { clearCompileCache } from './compile/cache.ts';
 // Numeric solvers on plain callbacks (src/solver; docs/solver.md).
 export { validateOptions as validateSolverOptions } from './solver/index.ts';
 // Batch fitting, peak finding and spot fitting (src/batch; docs/batch.md).
