@@ -12,6 +12,7 @@ import { gridSchema } from '../src/arrays/basic.ts';
 import { crBasisSchema } from '../src/arrays/crbasis.ts';
 import { sumOfGaussiansSchema } from '../src/arrays/gaussian.ts';
 import { smoothingSplineSchema } from '../src/arrays/spline.ts';
+import { fitManySchema } from '../src/batch/fitMany.ts';
 import { findPeaksSchema } from '../src/batch/findPeaks.ts';
 import { spotsSchema } from '../src/batch/spots/options.ts';
 import { bandOptions } from '../src/fit/bands.ts';
@@ -34,6 +35,7 @@ const SCHEMAS: Readonly<Record<string, OptionsSchema>> = {
   sumOfGaussians: sumOfGaussiansSchema,
   smoothingSpline: smoothingSplineSchema,
   crBasis: crBasisSchema,
+  fitMany: fitManySchema,
   findPeaks: findPeaksSchema,
   spots: spotsSchema,
   band: bandOptions,

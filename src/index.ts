@@ -211,6 +211,7 @@ export { solverSchema, type SolverOptionsInput } from './solver/options.ts';
 export { lbfgsbSchema, type MinimizerCallback } from './solver/lbfgsb.ts';
 export { nelderMeadSchema } from './solver/neldermead.ts';
 export { nllSchema } from './solver/nll.ts';
+export { fitManySchema } from './batch/fitMany.ts';
 export { findPeaksSchema } from './batch/findPeaks.ts';
 export { spotsSchema } from './batch/spots/options.ts';
 export { crBasisSchema, type Constraints } from './arrays/crbasis.ts';

@@ -51,6 +51,11 @@ export interface CrBasis {
   transform(x: ArrayLike<number> | NdArray): NdArray;
 }
 
+/** An error before anything is allocated when k knots need a k x k matrix above the array limit (`cr(x, 1e6)`). */
+function checkKnotCount(k: number): void {
+  checkArraySize(`crBasis with ${k} knots (its k x k spline matrix)`, [k, k]);
+}
+
 /** numpy.percentile(v, q) (method 'linear') of sorted v, with numpy's two-sided lerp. */
 function percentileSorted(v: Float64Array, q: number): number {
   const n = v.length;
@@ -243,6 +248,7 @@ export function makeCrBasis(x: ArrayLike<number> | NdArray, opts: CrBasisOptions
       throw new ExprfitError('value', `crBasis df must be an integer >= ${minDf}, got ${fmtValue(df)}`);
     }
     nInner = df - 2 + nCons;
+    checkKnotCount(nInner + 2);
   }
   if (xs.length === 0 && (opts.lowerBound === undefined || opts.upperBound === undefined)) {
     throw new ExprfitError('value', 'crBasis: x is empty, so lowerBound and upperBound must be given');
@@ -279,6 +285,7 @@ export function makeCrBasis(x: ArrayLike<number> | NdArray, opts: CrBasisOptions
       );
     }
     nInner = inner.length;
+    checkKnotCount(nInner + 2);
     for (const k of inner) {
       if (k < lower || k > upper) {
         throw new ExprfitError('value', `crBasis knot ${k} is outside the bounds [${lower}, ${upper}]`);

@@ -26,7 +26,7 @@ const MODE_ALIASES: Record<string, FilterMode> = {
  * offsets 0..r (the kernel is symmetric).
  */
 export function gaussianWeights(sigma: number, truncate = 4, radius?: number): Float64Array {
-  const r = radius ?? Math.trunc(truncate * sigma + 0.5);
+  const r = radius ?? kernelRadius(sigma, truncate);
   const w = new Float64Array(r + 1);
   const s2 = sigma * sigma;
   let sum = 0;
@@ -38,6 +38,36 @@ export function gaussianWeights(sigma: number, truncate = 4, radius?: number): F
   }
   for (let k = 0; k <= r; k++) w[k] /= sum;
   return w;
+}
+
+/**
+ * Beyond this many sigmas every tap exp(-x^2 / (2 sigma^2)) is exactly 0 in double precision (exp underflows
+ * below -745.2), so a longer kernel adds only zero weights: truncate = 1e9 costs what truncate = 39 costs.
+ */
+const ZERO_TAPS_BEYOND = Math.sqrt(2 * 745.2);
+
+/** scipy's radius floor(truncate*sigma + 0.5), less the taps that are exactly zero. */
+function kernelRadius(sigma: number, truncate: number): number {
+  return Math.min(Math.trunc(truncate * sigma + 0.5), Math.ceil(ZERO_TAPS_BEYOND * sigma));
+}
+
+/**
+ * The longest kernel radius: 2^24 taps (sigma up to 4e6 at truncate 4). Every output value reads 2r + 1
+ * inputs, so a longer kernel costs minutes and gigabytes (sigma = 1e9 was 8 GB and no end).
+ */
+const MAX_RADIUS = 2 ** 24;
+
+/** The radius of one axis' kernel, or an error naming sigma and truncate when it is over {@link MAX_RADIUS}. */
+function checkedRadius(axis: number, sigma: number, truncate: number): number {
+  const r = kernelRadius(sigma, truncate);
+  if (r > MAX_RADIUS) {
+    throw new ExprfitError(
+      'value',
+      `gaussfilter sigma ${sigma} for axis ${axis} (truncate ${truncate}) needs a kernel of radius ` +
+        `${r.toExponential(3)}, more than the limit of ${MAX_RADIUS} (2^24)`,
+    );
+  }
+  return r;
 }
 
 /** Source index in [0, n) for the extended position p (any integer), or -1 for the constant mode. */
@@ -395,7 +425,7 @@ export function gaussfilter(
   let spare: Float64Array | null = null;
   for (let ax = 0; ax < nd; ax++) {
     if (!(sig[ax] > 1e-15) || shape[ax] === 0 || size === 0) continue;
-    const w = gaussianWeights(sig[ax], truncate);
+    const w = gaussianWeights(sig[ax], truncate, checkedRadius(ax, sig[ax], truncate));
     if (w.length === 1) continue;
     const n = shape[ax];
     const outer = product(shape.slice(0, ax));

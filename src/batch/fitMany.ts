@@ -15,6 +15,7 @@ import { parseModelText } from '../model/model.ts';
 import { freeSymbols } from '../symbolic/index.ts';
 import { parseExpr } from '../syntax/parse.ts';
 import { didYouMean } from '../core/suggest.ts';
+import { defineOptions, opt, validateOptions, type OptionsInput, type OptionsOf } from '../core/options.ts';
 import { ExprfitError } from '../core/errors.ts';
 import type { BatchEstimator } from './kernel.ts';
 import type { SolveOutput, StopRule } from './lm.ts';
@@ -41,40 +42,106 @@ export type ManyParamInput =
 
 export type StopOption = 'gpufit' | 'strict' | { tol?: number; maxIterations?: number };
 
-export interface FitManyOptions {
-  /** `lse` (default; alias `lsq`): (weighted) least squares. `poisson`: Poisson maximum likelihood of counts. */
-  estimator?: BatchEstimator | 'lsq';
-  /**
-   * Weights multiplying the residuals (1/σ), broadcastable to the data stack [n, ...shape] or to one fit's
-   * shape. A weight of 0 leaves a point out (for `poisson` weights multiply each point's log-likelihood term;
-   * use 0/1 masks). NaN data points are left out the same way.
-   */
-  weights?: NdArray | Float64Array | number;
-  /** Standard deviations instead of weights (weights = 1/sigma). */
-  sigma?: NdArray | Float64Array | number;
-  /**
-   * Least squares: false (default) scales each fit's covariance by its reduced χ² (as curve_fit does); true
-   * takes the weights as absolute 1/σ.
-   */
-  absoluteSigma?: boolean;
-  /**
-   * Poisson: the curvature matrix of the steps, whose inverse at the optimum gives the standard errors.
-   * `gpufit` (default): Σ w (y/f²) ∂f/∂p_j ∂f/∂p_k, Gpufit's approximation of the Hessian (the observed
-   * information without its second-derivative term). `fisher`: the expected information Σ w/f ∂f/∂p_j ∂f/∂p_k
-   * (Fisher scoring; usually fewer iterations, and the errors of the Cramér–Rao bound).
-   */
-  poissonHessian?: 'gpufit' | 'fisher';
-  /** Stopping rule: `gpufit` (default: relative χ² change < 1e-4, at most 20 iterations), `strict`, or custom. */
-  stop?: StopOption;
-  /** Worker threads (default 1: the calling thread). Results are identical for any number of threads. */
-  threads?: number;
-  /** Fits per work item (default: about 32 chunks per thread, at least 16 fits). */
-  chunkSize?: number;
-  /** Called after each chunk with the number of fits done and the total. */
-  onProgress?: (done: number, total: number) => void;
-  /** Internal/benchmarks: compute per-point transcendentals inside the accumulation loop (default false). */
-  fusedTranscendentals?: boolean;
+function isWeightsLike(v: unknown): v is NdArray | Float64Array | number {
+  return typeof v === 'number' || Array.isArray(v) || ArrayBuffer.isView(v) || v instanceof NdArray;
 }
+
+function isStop(v: unknown): v is StopOption {
+  return v === 'gpufit' || v === 'strict' || (typeof v === 'object' && v !== null && !Array.isArray(v));
+}
+
+/** Most worker threads accepted at all; a count above the cores is lowered to the cores. */
+const MAX_THREADS = 256;
+
+/** The options of {@link fitMany}, declared once: the type, validation and the options table of docs/batch.md. */
+export const fitManySchema = defineOptions(
+  'fitMany',
+  {
+    /** `lse` (default; alias `lsq`): (weighted) least squares. `poisson`: Poisson maximum likelihood of counts. */
+    estimator: opt.enum(['lse', 'poisson'], {
+      doc: 'least squares (alias lsq) or poisson (maximum likelihood of counts)',
+      default: 'lse',
+      valueAliases: { lsq: 'lse' },
+    }),
+    /**
+     * Weights multiplying the residuals (1/σ), broadcastable to the data stack [n, ...shape] or to one fit's
+     * shape. A weight of 0 leaves a point out (for `poisson` weights multiply each point's log-likelihood term;
+     * use 0/1 masks). NaN data points are left out the same way.
+     */
+    weights: opt.custom<NdArray | Float64Array | number>({
+      doc: "weights multiplying the residuals (1/sigma), broadcastable to the stack or to one fit's shape",
+      accept: isWeightsLike,
+      expected: 'a number or an array',
+    }),
+    /** Standard deviations instead of weights (weights = 1/sigma). */
+    sigma: opt.custom<NdArray | Float64Array | number>({
+      doc: 'standard deviations instead of weights (weights = 1/sigma)',
+      accept: isWeightsLike,
+      expected: 'a number or an array',
+    }),
+    /**
+     * Least squares: false (default) scales each fit's covariance by its reduced χ² (as curve_fit does); true
+     * takes the weights as absolute 1/σ.
+     */
+    absoluteSigma: opt.boolean({
+      doc: "true: weights are absolute 1/sigma; false: each fit's covariance is scaled by its reduced chi2",
+      default: false,
+    }),
+    /**
+     * Poisson: the curvature matrix of the steps, whose inverse at the optimum gives the standard errors.
+     * `gpufit` (default): Σ w (y/f²) ∂f/∂p_j ∂f/∂p_k, Gpufit's approximation of the Hessian (the observed
+     * information without its second-derivative term). `fisher`: the expected information Σ w/f ∂f/∂p_j ∂f/∂p_k
+     * (Fisher scoring; usually fewer iterations, and the errors of the Cramér–Rao bound).
+     */
+    poissonHessian: opt.enum(['gpufit', 'fisher'], {
+      doc: "poisson: curvature matrix of the steps and errors, Gpufit's (gpufit) or the expected information (fisher)",
+      default: 'gpufit',
+    }),
+    /** Stopping rule: `gpufit` (default: relative χ² change < 1e-4, at most 20 iterations), `strict`, or custom. */
+    stop: opt.custom<StopOption, true>({
+      doc: "'gpufit' (relative chi2 change < 1e-4, 20 iterations), 'strict' or { tol, maxIterations }",
+      default: 'gpufit',
+      accept: isStop,
+      expected: "'gpufit', 'strict' or { tol, maxIterations }",
+      words: ['gpufit', 'strict'],
+    }),
+    /** Worker threads (default 1: the calling thread). Results are identical for any number of threads. */
+    threads: opt.integer({
+      doc: 'worker threads (more than the cores: the cores, with a warning); results do not depend on it',
+      default: 1,
+      min: 1,
+      max: MAX_THREADS,
+    }),
+    /** Fits per work item (default: about 32 chunks per thread, at least 16 fits). */
+    chunkSize: opt.integer({
+      doc: 'fits per work item (default: about 32 chunks per thread, at least 16)',
+      min: 1,
+    }),
+    /** Called after each chunk with the number of fits done and the total. */
+    onProgress: opt.custom<(done: number, total: number) => void>({
+      doc: 'called after each chunk with the number of fits done and the total',
+      accept: (v): v is (done: number, total: number) => void => typeof v === 'function',
+      expected: 'a function (done, total) => void',
+    }),
+    /** Internal/benchmarks: compute per-point transcendentals inside the accumulation loop (default false). */
+    fusedTranscendentals: opt.boolean({
+      doc: 'benchmarks: per-point transcendentals inside the accumulation loop',
+      default: false,
+    }),
+  },
+  [(o) => (o.weights !== undefined && o.sigma !== undefined ? weightsOrSigma : undefined)],
+);
+
+/** The rule that `weights` and `sigma` exclude each other. */
+const weightsOrSigma = {
+  key: 'sigma',
+  expected: 'left out when weights are given (give weights or sigma, not both)',
+};
+
+/** The options of {@link fitMany} as a user passes them. */
+export type FitManyOptions = OptionsInput<typeof fitManySchema>;
+/** The options after validation (defaults filled in). */
+type ValidFitManyOptions = OptionsOf<typeof fitManySchema>;
 
 /** Batch results as columns, in input order. */
 export interface FitManyResult {
@@ -216,19 +283,6 @@ function resolveStop(s: StopOption | undefined): StopRule {
   return { kind: 'gpufit', tol, maxIterations, xtol: 0 };
 }
 
-const OPTION_KEYS = [
-  'estimator',
-  'weights',
-  'sigma',
-  'absoluteSigma',
-  'poissonHessian',
-  'stop',
-  'threads',
-  'chunkSize',
-  'onProgress',
-  'fusedTranscendentals',
-];
-
 function perFitValues(
   what: string,
   v: PerFit | number | ArrayLike<number>,
@@ -274,37 +328,10 @@ export function prepareMany(
   params: Readonly<Record<string, ManyParamInput>>,
   options: FitManyOptions = {},
 ): PreparedMany {
-  if (options === null || typeof options !== 'object')
-    throw new ExprfitError('option', 'options must be an object');
-  for (const k of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(k)) {
-      const g = didYouMean(k, OPTION_KEYS);
-      throw new ExprfitError('option', `unknown fitMany option '${k}'`, g ? { hints: [g] } : {});
-    }
-  }
-  const estimator: BatchEstimator =
-    options.estimator === undefined || options.estimator === 'lse' || options.estimator === 'lsq'
-      ? 'lse'
-      : options.estimator === 'poisson'
-        ? 'poisson'
-        : (() => {
-            throw new ExprfitError(
-              'option',
-              `estimator must be 'lse' or 'poisson', got ${String(options.estimator)}`,
-            );
-          })();
-  const threads = threadCount(options.threads);
-  const stop = resolveStop(options.stop);
-  if (
-    options.poissonHessian !== undefined &&
-    options.poissonHessian !== 'gpufit' &&
-    options.poissonHessian !== 'fisher'
-  ) {
-    throw new ExprfitError(
-      'option',
-      `poissonHessian must be 'gpufit' or 'fisher', got ${String(options.poissonHessian)}`,
-    );
-  }
+  const opts: ValidFitManyOptions = validateOptions(fitManySchema, options);
+  const estimator: BatchEstimator = opts.estimator;
+  const threads = threadCount(opts.threads);
+  const stop = resolveStop(opts.stop);
   if (data === null || typeof data !== 'object') {
     throw new ExprfitError('type', 'data must be an object of named arrays, e.g. { x, y, z }');
   }
@@ -430,15 +457,12 @@ export function prepareMany(
     if (anyNaN) for (let i = 0; i < observed.length; i++) if (observed[i] !== observed[i]) observed[i] = 0;
   }
   let weights: Float64Array | null = null;
-  if (options.weights !== undefined && options.sigma !== undefined) {
-    throw new ExprfitError('option', 'give weights or sigma, not both');
-  }
-  const wIn = options.weights ?? options.sigma;
+  const wIn = opts.weights ?? opts.sigma;
   if (wIn !== undefined) {
     const wa =
       typeof wIn === 'number'
         ? NdArray.scalar(wIn)
-        : toNd(wIn, options.weights !== undefined ? 'weights' : 'sigma');
+        : toNd(wIn, opts.weights !== undefined ? 'weights' : 'sigma');
     let full: Float64Array;
     if (wa.ndim <= shape.length) {
       broadcastShapes([wa.shape, shape], ['weights', 'one data set']);
@@ -453,7 +477,7 @@ export function prepareMany(
       full = broadcastTo(wa, stack.shape);
     }
     weights = f64(n * size);
-    const isSigma = options.sigma !== undefined;
+    const isSigma = opts.sigma !== undefined;
     for (let i = 0; i < full.length; i++) {
       let w = isSigma ? 1 / full[i] : full[i];
       if (!(w >= 0) || w === Infinity) {
@@ -470,14 +494,12 @@ export function prepareMany(
     for (let i = 0; i < sd.length; i++) weights[i] = sd[i] !== sd[i] ? 0 : 1;
   }
   let npoints: Int32Array | null = null;
-  const np = new Int32Array(n).fill(size);
   if (weights) {
     npoints = shared ? new Int32Array(new SharedArrayBuffer(4 * Math.max(1, n)), 0, n) : new Int32Array(n);
     for (let i = 0; i < n; i++) {
       let c = 0;
       for (let k = i * size; k < (i + 1) * size; k++) if (weights[k] !== 0) c++;
       npoints[i] = c;
-      np[i] = c;
     }
   }
 
@@ -570,7 +592,7 @@ export function prepareMany(
     fixed: fixedNames,
     variables,
     estimator,
-    poissonHessian: options.poissonHessian ?? 'gpufit',
+    poissonHessian: opts.poissonHessian,
     levels: L,
     layouts,
     dims: Int32Array.from(dims),
@@ -586,45 +608,25 @@ export function prepareMany(
     upper,
     cst,
     npoints,
-    absoluteSigma: options.absoluteSigma ?? false,
+    absoluteSigma: opts.absoluteSigma,
     stop,
-    splitTranscendentals: !options.fusedTranscendentals,
+    splitTranscendentals: !opts.fusedTranscendentals,
   };
-  void np;
-  const chunkSize = options.chunkSize ?? Math.max(16, Math.ceil(n / (threads * 32)));
-  if (!Number.isInteger(chunkSize) || chunkSize < 1) {
-    throw new ExprfitError(
-      'option',
-      `chunkSize must be a positive integer, got ${String(options.chunkSize)}`,
-    );
-  }
-  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
-    throw new ExprfitError('option', 'onProgress must be a function (done, total) => void');
-  }
+  const chunkSize = opts.chunkSize ?? Math.max(16, Math.ceil(n / (threads * 32)));
   return {
     setup,
     threads,
     chunkSize,
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(release ? { release } : {}),
   };
 }
 
-/** Most worker threads accepted at all; a count above the cores is lowered to the cores. */
-const MAX_THREADS = 256;
-
 /**
- * The `threads` option: an integer from 1 to 256, lowered to the number of cores
+ * The valid `threads` option (an integer from 1 to 256), lowered to the number of cores
  * (`os.availableParallelism()`) with a warning, since more threads than cores only cost memory.
  */
-function threadCount(option: number | undefined): number {
-  const threads = option ?? 1;
-  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
-    throw new ExprfitError(
-      'option',
-      `threads must be an integer from 1 to ${MAX_THREADS}, got ${String(threads)}`,
-    );
-  }
+function threadCount(threads: number): number {
   const cores = availableParallelism();
   if (threads <= cores) return threads;
   warn(`threads ${threads} is more than the ${cores} cores of this machine: using ${cores}`);

@@ -35,10 +35,25 @@ export interface Io {
 
 const STDIN_NAME = '<stdin>';
 
+/**
+ * The most bytes read as a script from stdin: the parser takes at most 2,000,000 characters
+ * (`MAX_TEXT_LENGTH`, syntax/parse.ts) of up to 4 UTF-8 bytes each. Without it `exprfit run - < /dev/zero`
+ * read until memory ran out.
+ */
+const MAX_STDIN_BYTES = 8_000_000;
+
 /** The script text of `exprfit run -`, named `<stdin>`; scripts read their data relative to the working folder. */
 async function readStdinScript(stdin: ScriptInput): Promise<SourceText> {
   const chunks: Uint8Array[] = [];
-  for await (const c of stdin) chunks.push(typeof c === 'string' ? new TextEncoder().encode(c) : c);
+  let total = 0;
+  for await (const c of stdin) {
+    const bytes = typeof c === 'string' ? new TextEncoder().encode(c) : c;
+    total += bytes.length;
+    if (total > MAX_STDIN_BYTES) {
+      throw new ExprfitError('io', `${STDIN_NAME}: more than ${MAX_STDIN_BYTES} bytes: not a .fit script`);
+    }
+    chunks.push(bytes);
+  }
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
     return { text: text.replace(/^\uFEFF/, ''), file: STDIN_NAME };

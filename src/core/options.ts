@@ -259,7 +259,8 @@ function quotedKey(key: string, frontEnd: FrontEnd): string {
 export function camelKey(spelled: string, frontEnd: FrontEnd): string {
   const bare = frontEnd === 'cli' ? spelled.replace(/^--?/, '') : spelled.replace(/=$/, '');
   if (frontEnd === 'api') return bare;
-  return bare.replace(/[-_]+([a-zA-Z0-9])/g, (_m, c: string) => c.toUpperCase());
+  // only separators between word characters: `__proto__` stays itself (an unknown key named as written)
+  return bare.replace(/(?<=[a-zA-Z0-9])[-_]+([a-zA-Z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
 
 function availableIn(spec: AnySpec, frontEnd: FrontEnd): boolean {

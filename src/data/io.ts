@@ -169,6 +169,21 @@ function standardStream(file: string): NodeJS.WriteStream | undefined {
   return file === '/dev/stderr' ? process.stderr : undefined;
 }
 
+/**
+ * Whether `file` is written as a stream or in place rather than as a file of its own format: `-`,
+ * `/dev/stdout`, `/dev/stderr`, or an existing device or pipe (`/dev/null`, a FIFO).
+ */
+export async function isStreamTarget(file: string): Promise<boolean> {
+  if (standardStream(file)) return true;
+  const st = await statOrNothing(file).catch(() => undefined);
+  return st !== undefined && (st.isCharacterDevice() || st.isFIFO());
+}
+
+/** `-`, `/dev/stdout` or `/dev/stderr`: names of the process's own outputs, not paths relative to a folder. */
+export function isStandardStreamName(file: string): boolean {
+  return standardStream(file) !== undefined;
+}
+
 async function writeStream(stream: NodeJS.WriteStream, bytes: Uint8Array | string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     stream.write(bytes, (err) => (err ? reject(err) : resolve()));

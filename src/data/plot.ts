@@ -688,12 +688,34 @@ async function render(
   const { vega, vl } = await loadVega();
   const lite = await buildSpec(spec, options, warnings);
   const compiled = vl.compile(lite as never).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
   try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
+    const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
+    try {
+      return await view.toSVG();
+    } finally {
+      view.finalize();
+    }
+  } catch (e) {
+    throw e instanceof EvalError ? noCodeGeneration(e) : e;
   }
+}
+
+/**
+ * vega compiles its expressions with `new Function`; where code generation from strings is disallowed
+ * (`node --disallow-code-generation-from-strings`, a strict Content-Security-Policy) fits run on the
+ * interpreted kernels, but no plot can be drawn.
+ */
+function noCodeGeneration(cause: EvalError): ExprfitError {
+  return new ExprfitError(
+    'usage',
+    'plots cannot be drawn where code generation from strings is disallowed (vega compiles its expressions)',
+    {
+      hints: [
+        'run without --disallow-code-generation-from-strings to plot, or use plotSpec() for another renderer',
+      ],
+      cause,
+    },
+  );
 }
 
 /** Renders a fit plot (or several, stacked) to an SVG string. */

@@ -42,6 +42,8 @@ export function displayPath(file: string): string {
 
 /** An output file: resolved against the script's folder; its folder is created when missing. */
 export async function outputPath(ctx: StatementContext, file: string, span: SourceSpan): Promise<string> {
+  const { isStandardStreamName } = await import('../data/io.ts');
+  if (isStandardStreamName(file)) return file; // `-` is stdout, not a file named '-' beside the script
   const path = resolve(ctx.baseDir, file);
   try {
     await mkdir(dirname(path), { recursive: true });

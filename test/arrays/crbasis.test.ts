@@ -106,3 +106,11 @@ describe('crBasis defining properties', () => {
     expect((err as ExprfitError).message).toMatch(text);
   });
 });
+
+describe('crBasis sizes (issue 10: checked before allocation)', () => {
+  const x = Array.from({ length: 10 }, (_, i) => i / 9);
+  it.each([1e6, 1e15])('df = %d is an error naming the knots and the limit', (df) => {
+    expect(() => crBasis(x, { df })).toThrow(ExprfitError);
+    expect(() => crBasis(x, { df })).toThrow(/knots .*more than the limit of 268435456/);
+  });
+});

@@ -108,3 +108,25 @@ describe('gaussfilter against scipy.ndimage.gaussian_filter', () => {
     expect((err as ExprfitError).message).toMatch(text);
   });
 });
+
+describe('gaussfilter kernel sizes (issue 10: no unchecked allocation)', () => {
+  const img = new NdArray(
+    Float64Array.from({ length: 25 }, (_, i) => (i * 7) % 5),
+    [5, 5],
+  );
+
+  it('a sigma whose kernel is over the limit is an error naming sigma, not an allocation failure', () => {
+    expect(() => gaussfilter(img, 1e9)).toThrow(ExprfitError);
+    expect(() => gaussfilter(img, 1e9)).toThrow(
+      /sigma 1000000000 for axis 0 .*radius 4\.000e\+9, more than the limit/,
+    );
+  });
+
+  it('a huge truncate drops only taps that are exactly zero (same values as truncate 40, at once)', () => {
+    const t0 = performance.now();
+    const wide = gaussfilter(img, 1, 'constant', 0, 1e9);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(Array.from(wide.data)).toEqual(Array.from(gaussfilter(img, 1, 'constant', 0, 40).data));
+    expect(gaussianWeights(2, 1e9)).toEqual(gaussianWeights(2, 40));
+  });
+});

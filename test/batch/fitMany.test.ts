@@ -2,8 +2,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { NdArray } from '../../src/data/ndarray.ts';
 import { compileModel } from '../../src/compile/kernel.ts';
 import { ExprfitError } from '../../src/core/errors.ts';
+import { OptionError } from '../../src/core/options.ts';
 import { parseExpr } from '../../src/syntax/index.ts';
 import { STATUS_NAMES, fitMany, fitManySync, reduceConstantAxes } from '../../src/batch/fitMany.ts';
+import type { FitManyOptions } from '../../src/batch/fitMany.ts';
 import { closeBatchPool } from '../../src/batch/pool.ts';
 import { invertSpd } from '../../src/batch/lm.ts';
 import { normal, poisson, rng } from './helpers.ts';
@@ -334,6 +336,26 @@ describe('fitMany', () => {
     expect(err(() => fitManySync(GAUSS, data, { ...p, s: { value: 1, min: 2, max: 1 } })).message).toContain(
       'min',
     );
+  });
+
+  it('options go through fitManySchema: unknown keys (constructor too), values and rules in the one format', () => {
+    const { z } = gaussStack(2, 14, 'none');
+    const data = { z, x: xs, y: ys };
+    const p = { A: 1, x0: 7, y0: 7, s: 1, bg: 0 };
+    const fails = (options: unknown, message: RegExp): void => {
+      expect(() => fitManySync(GAUSS, data, p, options as FitManyOptions)).toThrow(OptionError);
+      expect(() => fitManySync(GAUSS, data, p, options as FitManyOptions)).toThrow(message);
+    };
+    fails({ constructor: 1 }, /^unknown fitMany option 'constructor'$/);
+    fails(JSON.parse('{"__proto__": {"threads": 2}}'), /^unknown fitMany option '__proto__'$/);
+    fails({ chunkSize: 0 }, /^fitMany option 'chunkSize' must be an integer >= 1, got 0$/);
+    fails(
+      { poissonHessian: 'fisherman' },
+      /^fitMany option 'poissonHessian' must be one of 'gpufit' or 'fisher'/,
+    );
+    fails({ weights: 1, sigma: 1 }, /give weights or sigma, not both/);
+    fails({ onProgress: 3 }, /'onProgress' must be a function/);
+    expect(fitManySync(GAUSS, data, p, { estimator: 'lsq' }).estimator).toBe('lse');
   });
 
   it('threads: 2 gives bitwise the results of threads: 1, in input order, with progress', async () => {

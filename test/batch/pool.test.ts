@@ -70,7 +70,10 @@ describe('batch worker pool', () => {
       process.off('warning', listen);
     }
     await expect(fitMany(MODEL, { z: stack(1, 4), x }, starts, { threads: 257 })).rejects.toThrow(
-      new ExprfitError('option', 'threads must be an integer from 1 to 256, got 257'),
+      "fitMany option 'threads' must be an integer >= 1 and <= 256, got 257",
+    );
+    await expect(fitMany(MODEL, { z: stack(1, 4), x }, starts, { threads: 0 })).rejects.toBeInstanceOf(
+      ExprfitError,
     );
   });
 

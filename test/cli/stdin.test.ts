@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
 import { runInProcess } from './inProcess.ts';
 
 describe('exprfit run - (the script from stdin)', () => {
@@ -20,5 +21,22 @@ describe('exprfit run - (the script from stdin)', () => {
     const r = await runInProcess(['run', '-'], 'x = 1\ny = (2 +\n');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^<stdin>:2:\d+: /m);
+  });
+
+  it('stops reading an endless stdin (exprfit run - < /dev/zero) with an error, not a hang', async () => {
+    function* zeros(): Generator<Uint8Array> {
+      for (;;) yield new Uint8Array(1 << 16);
+    }
+    let stderr = '';
+    const io = {
+      stdout: { write: () => true },
+      stderr: { write: (t: string) => (stderr += t) },
+      stdin: zeros(),
+    };
+    const before = process.exitCode;
+    await main(['run', '-'], io);
+    expect(process.exitCode).toBe(2);
+    process.exitCode = before;
+    expect(stderr).toMatch(/^error: <stdin>: more than 8000000 bytes: not a \.fit script/);
   });
 });

@@ -4,8 +4,8 @@
  * built dist, which the vitest global setup builds). The same run checks a bundle whose worker file is
  * missing: fitMany with threads then fits on one thread, with a warning.
  */
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,8 @@ const dist = fileURLToPath(new URL('../../dist', import.meta.url));
 // inside the repository, so the copied bundle resolves its external packages (fflate) from node_modules
 const cache = fileURLToPath(new URL('../../node_modules/.cache', import.meta.url));
 mkdirSync(cache, { recursive: true });
-const dir = mkdtempSync(join(cache, 'exprfit-nocodegen-'));
+// real path: in a git worktree node_modules is a link, and the child names the worker file by its real path
+const dir = realpathSync(mkdtempSync(join(cache, 'exprfit-nocodegen-')));
 
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
@@ -128,5 +129,36 @@ describe('without code generation from strings', () => {
     expect(child.warnings).toContain(
       `the batch worker file ${join(bare, 'batch-worker.js')} is missing: fitting on one thread`,
     );
+  });
+
+  it('exprfit run (the CLI path): the fit, report and save work; a plot is a clear error, not an internal one', () => {
+    const script = join(dir, 'quick.fit');
+    const data = fileURLToPath(new URL('../../examples/data/spot.npy', import.meta.url));
+    writeFileSync(
+      script,
+      [
+        `img = load("${data}")`,
+        'x, y = grid(img)',
+        'param A = 50 in [0, inf], x0 = 10, y0 = 10, s = 3 in [0.5, 10], c = 0',
+        'model img = A*exp(-((x - x0)^2 + (y - y0)^2)/(2*s^2)) + c',
+        'fit',
+        'report',
+        `save "${join(dir, 'quick.json')}"`,
+        `plot "${join(dir, 'quick.svg')}"`,
+      ].join('\n'),
+    );
+    const bin = fileURLToPath(new URL('../../bin/exprfit.js', import.meta.url));
+    const run = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', bin, 'run', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.stderr).toMatch(/fit 1: converged/);
+    expect(run.stdout).toMatch(/\[\[Variables\]\]/);
+    expect(JSON.parse(readFileSync(join(dir, 'quick.json'), 'utf8'))).toHaveProperty('params');
+    expect(run.stderr).toMatch(
+      /quick\.fit:8:6: error: plots cannot be drawn where code generation from strings/,
+    );
+    expect(run.stderr).not.toMatch(/internal error/);
+    expect(run.status).toBe(2);
   });
 });

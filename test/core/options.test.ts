@@ -298,6 +298,15 @@ describe('key spellings', () => {
     expect(camelKey(spellKey(key, 'script'), 'script')).toBe(key);
   });
 
+  it('an unknown key such as __proto__ is named as the user wrote it (was _proto__ in scripts)', () => {
+    expect(camelKey('__proto__', 'script')).toBe('__proto__');
+    expect(camelKey('--__proto__', 'cli')).toBe('__proto__');
+    const schema = defineOptions('t', { minDistance: opt.number({ doc: 'x' }) });
+    expect(() => validateOptions(schema, JSON.parse('{"__proto__": 1}'), 'script')).toThrow(
+      /^unknown t option '__proto__'$/,
+    );
+  });
+
   it('rejects declarations that are not camelCase or collide', () => {
     expect(() => defineOptions('t', { min_distance: opt.number({ doc: 'x' }) })).toThrow(/not camelCase/);
     expect(() =>

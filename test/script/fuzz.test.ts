@@ -6,7 +6,7 @@
  * Fixed seed, a few thousand cases in the normal suite. More: `FUZZ_CASES=20000 FUZZ_SEED=7 npx vitest run
  * test/script/fuzz.test.ts`. A failure prints the input, so it can be added to a table test where it belongs.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { ExprfitError } from '../../src/core/errors.ts';
 import { Interpreter } from '../../src/script/interpreter.ts';
 import { checkStatements } from '../../src/script/check.ts';
 import { parseScript } from '../../src/syntax/parse.ts';
+import { malformedCorpus } from '../data/malformed.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261207);
 const CASES = Number(process.env.FUZZ_CASES ?? 1500);
@@ -163,6 +164,69 @@ const work = mkdtempSync(join(tmpdir(), 'exprfit-fuzz-'));
 cpSync(join(EXAMPLES_DIR, 'data'), join(work, 'data'), { recursive: true });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** The malformed-file corpus (test/data/malformed.ts: bad npz, FITS, TIFF, PNG, deep JSON, ...), written to `work`. */
+const MALFORMED = malformedCorpus().map((c) => {
+  writeFileSync(join(work, c.name), c.bytes);
+  return c.name;
+});
+
+/** `x+x+...` with n terms (the issue's 3,000-term sum), or `1+2*x-...` with mixed operators. */
+function longSum(r: () => number, n: number): string {
+  const ops = ['+', '-', '*', '+'];
+  return Array.from(
+    { length: n },
+    (_, i) => (i ? pick(r, r() < 0.8 ? ['+'] : ops) : '') + pick(r, ['x', '1', 'a', '2.5']),
+  ).join('');
+}
+
+/** `f(f(...(x)...))` or `((...(x)...))` or `-(-(...))`, `depth` deep. */
+function deepNest(r: () => number, depth: number): string {
+  const [open, close] = pick(r, [
+    ['(', ')'],
+    ['exp(', ')'],
+    ['-(', ')'],
+    ['[', ']'],
+    ['sum(', ')'],
+  ] as const);
+  return open.repeat(depth) + 'x' + close.repeat(depth);
+}
+
+/** One statement of the issue's classes: long sums, deep nesting, special functions at huge orders, hostile files. */
+function hostileLine(r: () => number): string {
+  const file = () => pick(r, ['/dev/zero', '/dev/null', '/dev/urandom', '.', 'data', ...MALFORMED]);
+  const n = () => pick(r, [100, 3000, 10_000]);
+  const depth = () => pick(r, [50, 400, 600, 5000]);
+  const big = () => pick(r, ['1e300', '1e9', '-1e9', '1e-300', 'inf', 'nan', '0.5', '2']);
+  return pick(r, [
+    () => `print ${longSum(r, n())}`,
+    () => `model y = a*x + ${longSum(r, n())}`,
+    () => `print ${deepNest(r, depth())}`,
+    () => `model y = a*${deepNest(r, depth())}`,
+    () => `print polygamma(${big()}, ${big()})`,
+    () => `model y = polygamma(a, x) + b`,
+    () => `z = load("${file()}")`,
+    () => `data "${file()}"`,
+    () => `print sum(gaussfilter(ones([5, 5]), ${big()}))`,
+    () => `print sum(gaussfilter(ones([5, 5]), 1, "constant", 0, ${big()}))`,
+    () => `print sum(cr(linspace(0, 1, 10), ${big()}))`,
+    () => `print zeros([${big()}, ${big()}])`,
+  ])();
+}
+
+/** A small fit script with one to three hostile statements in random places. */
+function hostileCase(r: () => number): string {
+  const lines = [
+    'x = linspace(0, 10, 20)',
+    'y = 3*exp(-x/2) + 1',
+    'param a = 1, b = 0.3',
+    'model y = a*exp(-b*x)',
+  ];
+  for (let k = 1 + Math.floor(r() * 3); k > 0; k--) {
+    lines.splice(Math.floor(r() * (lines.length + 1)), 0, hostileLine(r));
+  }
+  return [...lines, usually(r, 'fit', ['fit method=lbfgsb', 'report'])].join('\n');
+}
+
 /** The examples without their plot lines (plots are slow and have their own tests). */
 const EXAMPLES = readdirSync(EXAMPLES_DIR)
   .filter((f) => f.endsWith('.fit'))
@@ -247,6 +311,13 @@ describe('fuzz: every input ends in a result or an ExprfitError, in bounded time
   it('small scripts with random holes', { timeout: 120_000 }, async () => {
     await fuzz('template', templateCase, Math.ceil(CASES / 3));
   });
+  it(
+    'long sums, deep nesting, huge orders and malformed or endless files',
+    { timeout: 120_000 },
+    async () => {
+      await fuzz('hostile', hostileCase, Math.ceil(CASES / 20));
+    },
+  );
   it('mutations of the examples', { timeout: 120_000 }, async () => {
     await fuzz('mutation', (r, i) => mutate(r, EXAMPLES[i % EXAMPLES.length]), Math.ceil(CASES / 5));
   });

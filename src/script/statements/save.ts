@@ -66,7 +66,10 @@ async function writeFile(
 async function saveResult(s: SaveStatement, ctx: StatementContext): Promise<void> {
   const last = requireFit(ctx, s.span, 'save');
   checkOptionNames(saveResultSchema, s.options, ctx.source, 'save');
-  if (extname(s.file).toLowerCase() !== '.json') {
+  const path = await outputPath(ctx, s.file, s.fileSpan);
+  const { isStreamTarget } = await import('../../data/io.ts');
+  // the result is always JSON: stdout (`-`) and devices such as /dev/null need no .json extension
+  if (extname(s.file).toLowerCase() !== '.json' && !(await isStreamTarget(path))) {
     throw new ExprfitError(
       'value',
       `the fit result is saved as .json, not ${extname(s.file) || 'a file without extension'}`,
