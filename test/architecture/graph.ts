@@ -11,7 +11,7 @@ import ts from 'typescript';
 /**
  * The layers, lowest first: a file may import from its own layer and the layers before it (an entry's
  * folders may not import each other when it is an array). A layer is a folder (`grammar/`, `src/<name>/`);
- * `index` is src/index.ts. The order is the one the code has (see docs/architecture-plan.md): the function
+ * `index` is src/index.ts. The order is the one the code has (see docs/architecture.md, "Layers"): the function
  * registry sits below syntax (the parser checks names against it; it needs only ast), and data below compile
  * (`kernel.bind` takes an `NdArray`; data needs only the error type).
  */

@@ -1,5 +1,5 @@
 /**
- * Moving modules without breaking imports (the phase-2 moves of docs/architecture-plan.md): every relative
+ * Moving modules without breaking imports (scripts/move-module.ts): every relative
  * import in the project that names a moved file is rewritten, and so are the moved files' own imports.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';

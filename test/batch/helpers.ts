@@ -1,17 +1,8 @@
 /** Seeded random numbers and synthetic spot images for the batch tests. */
 import { NdArray } from '../../src/data/ndarray.ts';
 
-/** mulberry32: a small seeded uniform generator on [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: a small seeded uniform generator on [0, 1) (the multi-start sampler's). */
+export { mulberry32 as rng } from '../../src/solver/multistart.ts';
 
 /** Standard normal (Box–Muller). */
 export function normal(u: () => number): number {

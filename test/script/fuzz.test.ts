@@ -14,24 +14,13 @@ import { ExprfitError } from '../../src/core/errors.ts';
 import { Interpreter } from '../../src/script/interpreter.ts';
 import { checkStatements } from '../../src/script/check.ts';
 import { parseScript } from '../../src/syntax/parse.ts';
+import { mulberry32 as rng } from '../../src/solver/multistart.ts';
 import { malformedCorpus } from '../data/malformed.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261207);
 const CASES = Number(process.env.FUZZ_CASES ?? 1500);
 /** A single case may take this long (fits of mutated examples included); a hang fails the test. */
 const CASE_MS = 5_000;
-
-/** mulberry32: a small seeded generator, so a failing case replays from its seed and index. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 

@@ -6,6 +6,7 @@ import { afterEach } from 'vitest';
 import { NdArray } from '../../src/data/ndarray.ts';
 import { Interpreter } from '../../src/script/interpreter.ts';
 import { ExprfitError } from '../../src/core/errors.ts';
+import { mulberry32 } from '../../src/solver/multistart.ts';
 
 export interface Run {
   interp: Interpreter;
@@ -83,14 +84,7 @@ export async function errorOf(f: () => Promise<unknown>): Promise<ExprfitError> 
 
 /** A seeded standard normal generator (mulberry32 + Box-Muller). */
 export function normal(seed: number): () => number {
-  let a = seed >>> 0;
-  const u = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const u = mulberry32(seed);
   return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
 }
 
