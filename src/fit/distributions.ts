@@ -4,40 +4,11 @@
  */
 import { R } from '../functions/runtime.ts';
 
-const EPS = 1e-16;
-const TINY = 1e-300;
-
-/** Lentz's continued fraction of the incomplete beta function (Numerical Recipes §6.4 form). */
-function betaFraction(a: number, b: number, x: number): number {
-  let c = 1;
-  let d = 1 - ((a + b) * x) / (a + 1);
-  d = 1 / (Math.abs(d) < TINY ? TINY : d);
-  let h = d;
-  for (let m = 1; m <= 10000; m++) {
-    const m2 = 2 * m;
-    for (const aa of [
-      (m * (b - m) * x) / ((a + m2 - 1) * (a + m2)),
-      (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1)),
-    ]) {
-      d = 1 + aa * d;
-      d = 1 / (Math.abs(d) < TINY ? TINY : d);
-      c = 1 + aa / c;
-      if (Math.abs(c) < TINY) c = TINY;
-      h *= d * c;
-      if (aa === 0 || Math.abs(d * c - 1) < EPS) break;
-    }
-    if (Math.abs(d * c - 1) < EPS) return h;
-  }
-  return h;
-}
-
-/** The regularized incomplete beta function I_x(a, b). */
+/** The regularized incomplete beta function I_x(a, b) (the `betainc` builtin, scipy.special.betainc). */
 function betaInc(a: number, b: number, x: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
-  const lnFront = R.lgamma(a + b) - R.lgamma(a) - R.lgamma(b) + a * Math.log(x) + b * Math.log1p(-x);
-  if (x < (a + 1) / (a + b + 2)) return (Math.exp(lnFront) * betaFraction(a, b, x)) / a;
-  return 1 - (Math.exp(lnFront) * betaFraction(b, a, 1 - x)) / b;
+  return R.betainc(a, b, x);
 }
 
 /** CDF of Fisher's F distribution with (d1, d2) degrees of freedom. */
@@ -56,45 +27,11 @@ export function fSf(f: number, d1: number, d2: number): number {
   return betaInc(d2 / 2, d1 / 2, d2 / (d2 + d1 * f));
 }
 
-/** The regularized lower incomplete gamma P(a, x) by its series (x < a + 1). */
-function gammaSeries(a: number, x: number): number {
-  let term = 1 / a;
-  let sum = term;
-  for (let n = 1; n < 10000 && Math.abs(term) > Math.abs(sum) * EPS; n++) {
-    term *= x / (a + n);
-    sum += term;
-  }
-  return sum * Math.exp(-x + a * Math.log(x) - R.lgamma(a));
-}
-
-/** The regularized upper incomplete gamma Q(a, x) by Lentz's continued fraction (x >= a + 1). */
-function gammaFraction(a: number, x: number): number {
-  let b = x + 1 - a;
-  let c = 1 / TINY;
-  let d = 1 / b;
-  let h = d;
-  for (let i = 1; i < 10000; i++) {
-    const an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < TINY) d = TINY;
-    c = b + an / c;
-    if (Math.abs(c) < TINY) c = TINY;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < EPS) break;
-  }
-  return Math.exp(-x + a * Math.log(x) - R.lgamma(a)) * h;
-}
-
 /** Survival function of the χ² distribution with k degrees of freedom: Q(k/2, x/2), a likelihood-ratio p-value. */
 export function chi2Sf(x: number, k: number): number {
   if (!(x > 0)) return 1;
   if (x === Infinity) return 0;
-  const a = k / 2;
-  const h = x / 2;
-  return h < a + 1 ? 1 - gammaSeries(a, h) : gammaFraction(a, h);
+  return R.gammaincc(k / 2, x / 2);
 }
 
 /** CDF of Student's t distribution with `nu` degrees of freedom. */
