@@ -194,6 +194,42 @@ export class Block {
   }
 }
 
+/** A copy of a block tree with `f` applied to every fragment (headers, lines and footers), in source order. */
+function mapBlock(block: Block, f: (text: string) => string): Block {
+  const header = block.header && Code._make(f(block.header.text));
+  const out = new Block(header, Code._make(f(block.footer.text)));
+  for (const l of block.lines) out.push(l instanceof Block ? mapBlock(l, f) : Code._make(f(l.text)));
+  return out;
+}
+
+/**
+ * Moves the temporaries `prefix` + digits that `body` declares (`const t3 = ...`, `let t4 = ...`) into slots of a
+ * `Float64Array` named `scratch`, allocated once per call, when there are more than `limit` of them; below
+ * that, returns `body` itself. Every local is a slot of the function's stack frame, so a model with 100,000
+ * and more temporaries can only run with them in the heap. The temporaries must hold numbers.
+ */
+export function spillToScratch(body: Block, prefix: string, scratch: Name, limit: number): Block {
+  if (!PREFIX_RE.test(prefix)) throw new Error(`internal: bad name prefix ${JSON.stringify(prefix)}`);
+  const slots = new Map<string, number>();
+  const declared = new RegExp(`(?<![\\w$.])(?:const|let) (${prefix}[0-9]+) = `, 'g');
+  mapBlock(body, (text) => {
+    for (const m of text.matchAll(declared)) slots.set(m[1], slots.size);
+    return text;
+  });
+  if (slots.size <= limit) return body;
+  const use = new RegExp(`(?<![\\w$.])(?:(?:const|let) )?(${prefix}[0-9]+)(?![\\w$])`, 'g');
+  const spilled = mapBlock(body, (text) =>
+    text.replace(use, (whole, name: string) => {
+      const slot = slots.get(name);
+      return slot === undefined ? whole : `${scratch.str}[${slot}]`;
+    }),
+  );
+  const out = new Block();
+  out.push(_`const ${scratch} = new Float64Array(${slots.size});`);
+  for (const l of spilled.lines) out.push(l);
+  return out;
+}
+
 /** A compiled function together with its source. */
 export interface BuiltFunction<F> {
   readonly fn: F;
@@ -221,9 +257,10 @@ export function buildFunction<F>(
 }
 
 /**
- * Every local of a generated function is a slot of its interpreter frame on the JavaScript stack; a model
- * with well over 100,000 shared subexpressions (locals) overflows it when the function is entered. That
- * RangeError becomes an ExprfitError naming the size (the frame is allocated before any of the body runs).
+ * Every local of a generated function is a slot of its interpreter frame on the JavaScript stack; a
+ * function with well over 100,000 locals overflows it when it is entered (kernels move large numbers of
+ * temporaries to the heap, see {@link spillToScratch}). That RangeError becomes an ExprfitError naming the
+ * size (the frame is allocated before any of the body runs).
  */
 function guardFrameSize(
   fn: (...args: unknown[]) => unknown,

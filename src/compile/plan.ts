@@ -35,6 +35,7 @@ import {
   buildFunction,
   join,
   numLit,
+  spillToScratch,
   trustedCall,
 } from './codegen.ts';
 import type { CodeArg } from './codegen.ts';
@@ -823,8 +824,23 @@ export class Emitter {
   }
 }
 
-/** Generates the kernel function for one layout and mode. */
-export function planKernel(program: SymbolicProgram, layout: Layout, mode: Mode, reassociate = true): Plan {
+/**
+ * Above this many temporaries a kernel keeps them in a scratch array instead of locals: V8 keeps every local
+ * in the stack frame, which overflows between about 100,000 and 133,000 of them.
+ */
+const SCRATCH_ABOVE = 20_000;
+
+/**
+ * Generates the kernel function for one layout and mode. `scratchAbove` (for tests) is the number of
+ * temporaries above which they are kept in a scratch array.
+ */
+export function planKernel(
+  program: SymbolicProgram,
+  layout: Layout,
+  mode: Mode,
+  reassociate = true,
+  scratchAbove = SCRATCH_ABOVE,
+): Plan {
   const scope = new NameScope();
   const L = layout.levels;
   const V = program.spec.variables.length;
@@ -939,7 +955,9 @@ export function planKernel(program: SymbolicProgram, layout: Layout, mode: Mode,
     body.push(_`let ${k} = 0, ${o} = 0;`);
     body.push(em.renderNest(main));
   }
-  const built = buildFunction<KernelFn>(fnName, [pa, fa, out, jac, dims, st, tabs, ws, arrs, fb], body, R);
+  const params = [pa, fa, out, jac, dims, st, tabs, ws, arrs, fb];
+  const spilled = spillToScratch(body, 't', scope.name('sc'), scratchAbove);
+  const built = buildFunction<KernelFn>(fnName, params, spilled, R);
   return {
     fn: built.fn,
     source: built.source,
