@@ -66,6 +66,50 @@ describe('temporaries in a scratch array', () => {
     expect(scratch.jac).toEqual(locals.jac);
   });
 
+  it('moves the let temporary of a split exp(u + v) too', () => {
+    // exp(a0*x + a1*y) over a 2 x 4 grid: exp(a1*y) * exp(a0*x) in a `let`, reassigned by its fallback
+    const spec = { params: ['a0', 'a1'], fixed: [], variables: ['x', 'y'] };
+    const program = buildProgram(parseExpr('exp(a0*x + a1*y)'), spec, true);
+    const grid: Layout = {
+      levels: 2,
+      variables: [
+        { mask: 2, unitInner: true },
+        { mask: 1, unitInner: false },
+      ],
+    };
+    const x = new Float64Array([0.5, -1, 1100, 0.25]);
+    const y = new Float64Array([0.3, 600]); // 0.7 * 1100 - 1.3 * 600: exp overflows times exp underflows
+    const runGrid = (scratchAbove?: number) => {
+      const plan = planKernel(program, grid, 'jacobian', true, scratchAbove);
+      const dims = new Int32Array([2, 4]);
+      const tables = plan.tableMasks.map((m) => new Float64Array(tableSize(m, dims)));
+      const out = new Float64Array(8);
+      const jac = new Float64Array(16);
+      const strides = new Int32Array([0, 1, 1, 0]);
+      plan.fn(
+        new Float64Array([0.7, -1.3]),
+        new Float64Array(0),
+        out,
+        jac,
+        dims,
+        strides,
+        tables,
+        1,
+        [x, y],
+        null,
+      );
+      return { source: plan.source, out, jac };
+    };
+    const locals = runGrid();
+    const scratch = runGrid(0);
+    expect(locals.source).toMatch(/let t[0-9]+ = /);
+    expect(scratch.source).not.toMatch(/\b(?:const|let) t[0-9]/);
+    expect(scratch.out).toEqual(locals.out);
+    expect(scratch.jac).toEqual(locals.jac);
+    const want = [...y].flatMap((yv) => [...x].map((xv) => Math.exp(0.7 * xv - 1.3 * yv)));
+    want.forEach((w, k) => expect(scratch.out[k]).toBeCloseTo(w, 12));
+  });
+
   // 150,000 temporaries: as const locals they overflow the stack when the kernel is entered.
   // About 12 s of CPU (parse, differentiate, compile): a generous timeout for a loaded machine.
   it('a model with 150,000 temporaries runs like a direct loop', { timeout: 240_000 }, () => {
