@@ -4,7 +4,16 @@
  * package.json `exports`, for 'exprfit' and 'exprfit/core' (the declarations come from `node scripts/build.mjs --types-only`).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,8 +60,25 @@ const RESOLUTIONS = [
   { module: 'esnext', moduleResolution: 'bundler' },
 ];
 
+/** The newest modification time of the files under `dir` (0 when there are none). */
+function newest(dir: string): number {
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+  return Math.max(0, ...files.map((e) => statSync(join(e.parentPath, e.name)).mtimeMs));
+}
+
+/** Declarations newer than every source file (`npm test` has just built them) are used as they are. */
+function typesAreCurrent(): boolean {
+  const index = join(root, 'dist/types/src/index.d.ts');
+  return (
+    existsSync(index) &&
+    statSync(index).mtimeMs >= Math.max(newest(join(root, 'src')), newest(join(root, 'grammar')))
+  );
+}
+
 beforeAll(() => {
-  execFileSync(process.execPath, ['scripts/build.mjs', '--types-only'], { cwd: root, stdio: 'inherit' });
+  if (!typesAreCurrent()) {
+    execFileSync(process.execPath, ['scripts/build.mjs', '--types-only'], { cwd: root, stdio: 'inherit' });
+  }
   dir = mkdtempSync(join(tmpdir(), 'exprfit-consumer-'));
   mkdirSync(join(dir, 'node_modules'));
   symlinkSync(root, join(dir, 'node_modules', 'exprfit'), 'dir');
