@@ -215,3 +215,15 @@ export function writtenOption(
 ): OptionArg | undefined {
   return opts.find((o) => declaredKey(schema, o.key) === key);
 }
+
+/**
+ * The API option `onProgress` reporting `unit`s of long work (multi-start `starts`, profile `refits`, MCMC
+ * `steps`) to the session when it listens (the CLI's and REPL's progress line); nothing otherwise.
+ */
+export function sessionProgress(
+  ctx: Pick<StatementContext, 'interp'>,
+  unit: string,
+): { onProgress?: (done: number, total: number) => void } {
+  const report = ctx.interp.options.onProgress;
+  return report ? { onProgress: (done, total) => report(unit, done, total) } : {};
+}

@@ -18,6 +18,7 @@ import { makeCompleter } from '../../src/repl/completer.ts';
 import { Session } from '../../src/repl/session.ts';
 import { helpOn } from '../../src/script/help.ts';
 import { STATEMENTS } from '../../src/script/statements/index.ts';
+import { Interpreter } from '../../src/script/interpreter.ts';
 import { arrayVar, csvText, errorOf, exec, freshSessions, writeFile, type Run } from './helpers.ts';
 
 const fresh = freshSessions();
@@ -387,5 +388,33 @@ describe('exprfit check and the REPL', () => {
     expect(complete(':help ban')[0]).toContain('band');
     expect(helpOn('mcmc', STATEMENTS).text).toMatch(/\n {2}is_weighted=<boolean> +Whether sigma/);
     expect(helpOn('confint', STATEMENTS).text).toMatch(/confint a b +only a and b/);
+  });
+});
+
+describe('progress of the after-fit commands', () => {
+  it('confint, confint2d and mcmc report their units to the session (the progress line), ending at the total', async () => {
+    const seen = new Map<string, { done: number; total: number }>();
+    const interp = new Interpreter({
+      onProgress: (unit, done, total) => seen.set(unit, { done, total }),
+    });
+    const x = Array.from({ length: 20 }, (_, i) => i / 4);
+    const y = x.map((v) => 3 * Math.exp(-v / 1.5) + 0.5 + 0.02 * Math.sin(9 * v));
+    await interp.runText(
+      [
+        `x = [${x.join(', ')}]`,
+        `y = [${y.join(', ')}]`,
+        'param A = 1, tau = 1, c = 0',
+        'model y = A*exp(-x/tau) + c',
+        'fit',
+        'confint tau',
+        'confint2d A tau nx=4 ny=4',
+        'mcmc walkers=12 steps=30 seed=3',
+      ].join('\n'),
+    );
+    for (const unit of ['refits', 'grid points', 'steps']) {
+      const p = seen.get(unit);
+      expect(p, unit).toBeDefined();
+      expect(p!.done).toBe(p!.total);
+    }
   });
 });

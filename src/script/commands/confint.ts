@@ -9,7 +9,7 @@ import { confInterval, confIntervalOptions } from '../../fit/confint.ts';
 import type { ConfIntervalResult } from '../../fit/confint.ts';
 import type { CommandStatement } from '../../syntax/statements.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
-import { requireFit, rethrowAt, statementOptions } from '../optionArgs.ts';
+import { requireFit, rethrowAt, sessionProgress, statementOptions } from '../optionArgs.ts';
 import { makeTable } from '../values.ts';
 import { alignedTable, argNames, checkAfterFit, formatNumber, splitNamesOption } from './afterFit.ts';
 
@@ -61,7 +61,11 @@ async function runConfint(s: CommandStatement, ctx: StatementContext): Promise<v
   const params = [...argNames(s, ctx), ...(names ?? [])];
   let ci: ConfIntervalResult;
   try {
-    ci = confInterval(last.result, { ...o, ...(params.length ? { params } : {}) });
+    ci = confInterval(last.result, {
+      ...o,
+      ...(params.length ? { params } : {}),
+      ...sessionProgress(ctx, 'refits'),
+    });
   } catch (err) {
     throw rethrowAt(err, ctx, s.span);
   }

@@ -8,7 +8,7 @@ import { confInterval2d, confInterval2dOptions } from '../../fit/confint.ts';
 import type { ConfRegion } from '../../fit/confint.ts';
 import type { CommandStatement } from '../../syntax/statements.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
-import { requireFit, rethrowAt, statementOptions, where } from '../optionArgs.ts';
+import { requireFit, rethrowAt, sessionProgress, statementOptions, where } from '../optionArgs.ts';
 import { makeTable, typeError } from '../values.ts';
 import { argNames, checkAfterFit, formatNumber } from './afterFit.ts';
 
@@ -41,7 +41,7 @@ async function runConfint2d(s: CommandStatement, ctx: StatementContext): Promise
   const o = await statementOptions(confInterval2dOptions, s.options, ctx, 'confint2d');
   let r: ConfRegion;
   try {
-    r = confInterval2d(last.result, names[0], names[1], o);
+    r = confInterval2d(last.result, names[0], names[1], { ...o, ...sessionProgress(ctx, 'grid points') });
   } catch (err) {
     throw rethrowAt(err, ctx, s.span);
   }

@@ -9,7 +9,7 @@ import { emcee, emceeOptions } from '../../fit/mcmc.ts';
 import type { EmceeResult } from '../../fit/mcmc.ts';
 import type { CommandStatement } from '../../syntax/statements.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
-import { requireFit, rethrowAt, statementOptions, where } from '../optionArgs.ts';
+import { requireFit, rethrowAt, sessionProgress, statementOptions, where } from '../optionArgs.ts';
 import { makeTable, typeError } from '../values.ts';
 import { alignedTable, checkAfterFit, formatNumber } from './afterFit.ts';
 
@@ -49,7 +49,7 @@ async function runMcmc(s: CommandStatement, ctx: StatementContext): Promise<void
   const o = await statementOptions(emceeOptions, s.options, ctx, 'mcmc');
   let r: EmceeResult;
   try {
-    r = emcee(last.result, o);
+    r = emcee(last.result, { ...o, ...sessionProgress(ctx, 'steps') });
   } catch (err) {
     throw rethrowAt(err, ctx, s.span);
   }

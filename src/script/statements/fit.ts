@@ -22,7 +22,7 @@ import type { FitStatement, OptionArg } from '../../syntax/statements.ts';
 import { assembleModel, type AssembledModel } from '../assemble.ts';
 import type { FitRecord, InterpreterState, ModelLine, StatementContext, StatementDef } from '../context.ts';
 import { nameMap } from '../nameMap.ts';
-import { statementOptions, where, writtenOption } from '../optionArgs.ts';
+import { sessionProgress, statementOptions, where, writtenOption } from '../optionArgs.ts';
 import { asArray, type Value } from '../values.ts';
 
 function isValue(v: unknown): v is Value {
@@ -189,12 +189,6 @@ function noteImplicit(interp: InterpreterState, implicit: readonly string[]): vo
   );
 }
 
-/** The fit option `onProgress` that reports a multi-start's starts to the session (when it listens). */
-function startsProgress(interp: InterpreterState): Pick<FitOptions, 'onProgress'> {
-  const report = interp.options.onProgress;
-  return report ? { onProgress: (done, total) => report('starts', done, total) } : {};
-}
-
 /** Runs a `fit` statement: options, model and data into one call of the fit API, the results into the session. */
 async function runFit(s: FitStatement, ctx: StatementContext): Promise<void> {
   const interp = ctx.interp;
@@ -210,7 +204,7 @@ async function runFit(s: FitStatement, ctx: StatementContext): Promise<void> {
       ...parsed.options,
       ...(Object.keys(sigma).length ? { sigma } : {}),
       ...(interp.options.allowWarnings ? { allowWarnings: true } : {}),
-      ...startsProgress(interp),
+      ...sessionProgress({ interp }, 'starts'),
     },
     s,
     ctx,
