@@ -104,22 +104,30 @@ export function compiledFor(s: BatchSetup): Compiled {
   });
 }
 
+/** The lookup tables and per-point scratch one accumulation kernel needs on a setup's grid. */
+export function kernelBuffers(
+  k: AccumulateKernel,
+  s: BatchSetup,
+): { tables: Float64Array[][]; scratch: Float64Array } {
+  const tables = k.tableLevels.map((list) =>
+    list.map(
+      (ls) =>
+        new Float64Array(
+          Math.max(
+            1,
+            ls.reduce((a, l) => a * s.dims[l], 1),
+          ),
+        ),
+    ),
+  );
+  return { tables, scratch: new Float64Array(Math.max(1, s.size * k.scratchPerPoint)) };
+}
+
 /** Builds the solver context of a setup (scratch arrays are per context: one per thread). */
 export function contextFor(s: BatchSetup): SolveContext {
   const c = compiledFor(s);
   const bind = (k: AccumulateKernel) => {
-    const tables = k.tableLevels.map((list) =>
-      list.map(
-        (ls) =>
-          new Float64Array(
-            Math.max(
-              1,
-              ls.reduce((a, l) => a * s.dims[l], 1),
-            ),
-          ),
-      ),
-    );
-    const scratch = new Float64Array(Math.max(1, s.size * k.scratchPerPoint));
+    const { tables, scratch } = kernelBuffers(k, s);
     const fn = k.fn;
     const { dims, strides, observed, weights, size } = s;
     const arrays = s.variableData as Float64Array[];

@@ -6,7 +6,7 @@ import { prepareMany } from '../../src/batch/fitMany.ts';
 import { interpretedAccumulate } from '../../src/batch/interpret.ts';
 import { generateAccumulate } from '../../src/batch/kernel.ts';
 import type { AccumulateKernel, AccumulateOptions } from '../../src/batch/kernel.ts';
-import type { BatchSetup } from '../../src/batch/problem.ts';
+import { kernelBuffers, type BatchSetup } from '../../src/batch/problem.ts';
 import { parseExpr } from '../../src/syntax/index.ts';
 import { rng } from './helpers.ts';
 
@@ -35,18 +35,7 @@ const MODELS: { expr: string; params: Record<string, number> }[] = [
 /** Runs one kernel on fit 1 of the setup: χ², gradient, Hessian (and the Poisson model values). */
 function runKernel(k: AccumulateKernel, s: BatchSetup, p: Float64Array) {
   const P = p.length;
-  const tables = k.tableLevels.map((list) =>
-    list.map(
-      (ls) =>
-        new Float64Array(
-          Math.max(
-            1,
-            ls.reduce((a, l) => a * s.dims[l], 1),
-          ),
-        ),
-    ),
-  );
-  const scratch = new Float64Array(Math.max(1, s.size * k.scratchPerPoint));
+  const { tables, scratch } = kernelBuffers(k, s);
   const h = new Float64Array(P * P);
   const g = new Float64Array(P);
   const arrays = s.variableData as Float64Array[];
