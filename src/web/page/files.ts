@@ -1,0 +1,91 @@
+/**
+ * Data files chosen or dropped on the page, read in memory with exprfit's readers: CSV/TSV/TXT tables (their
+ * columns), JSON, NPY, TIFF, FITS and PNG (decoded by the browser, as grey levels 0..255). An image becomes
+ * `img` with its pixel-centre grids `x` (column) and `y` (row), as `x, y = grid(img)` in a script.
+ */
+import {
+  ExprfitError,
+  NdArray,
+  jsonToData,
+  parseFits,
+  parseJsonText,
+  parseNpy,
+  parseTable,
+  parseTiff,
+} from '../../portable.ts';
+
+export interface LoadedData {
+  data: Record<string, NdArray>;
+  /** A model to start from, in the data's names. */
+  model: string;
+}
+
+function extension(name: string): string {
+  const m = /\.([a-z0-9]+)$/i.exec(name);
+  return m ? m[1].toLowerCase() : '';
+}
+
+/** A PNG as grey levels (ITU-R BT.601 luma of RGB), row 0 at the top. */
+async function decodePng(bytes: Uint8Array): Promise<NdArray> {
+  const bitmap = await createImageBitmap(new Blob([bytes as BlobPart], { type: 'image/png' }));
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new ExprfitError('io', 'this browser cannot decode images (no 2-D canvas)');
+  ctx.drawImage(bitmap, 0, 0);
+  const px = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
+  const out = new Float64Array(bitmap.width * bitmap.height);
+  for (let i = 0; i < out.length; i++) out[i] = 0.299 * px[4 * i] + 0.587 * px[4 * i + 1] + 0.114 * px[4 * i + 2];
+  return new NdArray(out, [bitmap.height, bitmap.width]);
+}
+
+/** An image with its grids and a 2-D Gaussian spot model started from the image's size and levels. */
+function imageData(img: NdArray, file: string): LoadedData {
+  if (img.ndim !== 2) {
+    throw new ExprfitError('shape', `${file}: an image must be 2-D; this array has shape [${img.shape.join(', ')}]`);
+  }
+  const [h, w] = img.shape;
+  const x = new Float64Array(h * w).map((_, i) => i % w);
+  const y = new Float64Array(h * w).map((_, i) => Math.floor(i / w));
+  const model = `img = A*exp(-((x - x0)^2 + (y - y0)^2)/(2*s^2)) + c`;
+  return { data: { img, x: new NdArray(x, [h, w]), y: new NdArray(y, [h, w]) }, model };
+}
+
+/** Columns with a straight line through the first two as a start. */
+function tableData(columns: Record<string, NdArray>, names: readonly string[], file: string): LoadedData {
+  if (names.length < 2) throw new ExprfitError('io', `${file}: the page needs at least two columns (x and y)`);
+  return { data: { ...columns }, model: `${names[1]} = a*${names[0]} + b` };
+}
+
+function jsonData(text: string, file: string): LoadedData {
+  const d = jsonToData(parseJsonText(text, file), file);
+  if (d.kind === 'array') return imageData(d.array, file);
+  return tableData(d.kind === 'table' ? d.columns : d.arrays, d.names, file);
+}
+
+/** Reads a data file by its extension. */
+export async function readDataFile(file: string, bytes: Uint8Array): Promise<LoadedData> {
+  const text = (): string => new TextDecoder().decode(bytes);
+  switch (extension(file)) {
+    case 'csv':
+    case 'tsv':
+    case 'txt':
+    case 'dat': {
+      const t = await parseTable(text(), file);
+      return tableData(t.columns, t.names, file);
+    }
+    case 'json':
+      return jsonData(text(), file);
+    case 'npy':
+      return imageData(parseNpy(bytes, file), file);
+    case 'png':
+      return imageData(await decodePng(bytes), file);
+    case 'tif':
+    case 'tiff':
+      return imageData(await parseTiff(bytes, file), file);
+    case 'fits':
+    case 'fts':
+      return imageData(parseFits(bytes, file).array, file);
+    default:
+      throw new ExprfitError('io', `${file}: the page reads .csv, .tsv, .json, .npy, .png, .tif and .fits files`);
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The fit options of a session (JSON) as the fit API takes them: sigma arrays `{ shape, data }` back into
+ * NdArrays. Used by the fit worker and the page's preview (error bars).
+ */
+import { NdArray, type FitOptions } from '../../portable.ts';
+
+const isArrayJSON = (v: unknown): v is { shape: number[]; data: ArrayLike<number | null> } =>
+  v !== null && typeof v === 'object' && Array.isArray((v as { shape?: unknown }).shape);
+
+const toArray = (v: { shape: number[]; data: ArrayLike<number | null> }): NdArray =>
+  new NdArray(Float64Array.from(v.data, (x) => (x === null ? NaN : x)), v.shape);
+
+/** sigma of one equation (a number, or an array), or undefined. */
+function sigmaValue(v: unknown): NdArray | number | undefined {
+  if (typeof v === 'number') return v;
+  return isArrayJSON(v) ? toArray(v) : undefined;
+}
+
+/** The sigma option per equation: `{ y: NdArray | number }`. */
+export function sigmaOf(options: Record<string, unknown>): Record<string, NdArray | number> {
+  const raw = options.sigma;
+  if (raw === null || typeof raw !== 'object') return {};
+  const out: Record<string, NdArray | number> = {};
+  for (const [lhs, v] of Object.entries(raw as Record<string, unknown>)) {
+    const s = sigmaValue(v);
+    if (s !== undefined) out[lhs] = s;
+  }
+  return out;
+}
+
+/** The options for `fit()`. */
+export function apiFitOptions(options: Record<string, unknown>): FitOptions {
+  const sigma = sigmaOf(options);
+  const rest: Record<string, unknown> = { ...options };
+  delete rest.sigma;
+  return { ...(rest as FitOptions), ...(Object.keys(sigma).length ? { sigma } : {}) };
+}

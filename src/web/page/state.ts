@@ -1,0 +1,95 @@
+/**
+ * The page's state and the pure steps on it (no DOM): a session into state, the parameters a model names,
+ * slider ranges, and the request the fit worker gets.
+ */
+import { CONSTANTS, NdArray, type Model } from '../../portable.ts';
+import { parseModelText } from '../../model/model.ts';
+import type { FitRequest, SessionJSON, SessionParam, WireArray } from '../protocol.ts';
+
+/** A parameter on the page: unbounded sides are ±Infinity. */
+export interface ParamState {
+  value: number;
+  min: number;
+  max: number;
+  fixed: boolean;
+}
+
+export interface PageState {
+  /** The data's named arrays. */
+  data: Record<string, NdArray>;
+  /** Where the data came from (a script or a file name). */
+  source: string;
+  model: string;
+  params: Map<string, ParamState>;
+  /** Fit options from the script (JSON; sigma per equation). */
+  options: Record<string, unknown>;
+}
+
+const bound = (v: number | null, unbounded: number): number => (v === null ? unbounded : v);
+
+export function paramState(p: SessionParam): ParamState {
+  return { value: p.value, min: bound(p.min, -Infinity), max: bound(p.max, Infinity), fixed: p.fixed };
+}
+
+export function stateFromSession(s: SessionJSON): PageState {
+  const data: Record<string, NdArray> = {};
+  for (const [name, a] of Object.entries(s.data)) data[name] = new NdArray(Float64Array.from(a.data), a.shape);
+  const params = new Map(Object.entries(s.params).map(([n, p]) => [n, paramState(p)]));
+  return { data, source: s.file, model: s.model, params, options: s.options };
+}
+
+/** The model's parameters: the names it uses that are neither data nor constants, in order of appearance. */
+export function modelParams(model: Model, data: Record<string, unknown>): string[] {
+  return [...model.names].filter((n) => !Object.hasOwn(data, n) && !Object.hasOwn(CONSTANTS, n));
+}
+
+/** A start for a new parameter: 1, like a fit without a start value. */
+const NEW_PARAM: ParamState = { value: 1, min: -Infinity, max: Infinity, fixed: false };
+
+/** The parameters of `names`: kept where known, new ones at 1 (the fit's default start). */
+export function syncParams(params: ReadonlyMap<string, ParamState>, names: readonly string[]): Map<string, ParamState> {
+  return new Map(names.map((n) => [n, params.get(n) ?? { ...NEW_PARAM }]));
+}
+
+/** The model text parsed, or the error (an ExprfitError with its position) to show. */
+export function tryParseModel(text: string): { model: Model } | { error: unknown } {
+  try {
+    return { model: parseModelText(text) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/**
+ * A slider's range: the bounds when both are finite, else around the value (from a finite bound up to
+ * twice the distance to it, or value ± 2|value|, or ±1 about 0).
+ */
+export function sliderRange(p: ParamState): [number, number] {
+  if (Number.isFinite(p.min) && Number.isFinite(p.max)) return [p.min, p.max];
+  const span = p.value !== 0 ? 2 * Math.abs(p.value) : 1;
+  if (Number.isFinite(p.min)) return [p.min, Math.max(p.value, p.min) + Math.max(span, p.value - p.min)];
+  if (Number.isFinite(p.max)) return [Math.min(p.value, p.max) - Math.max(span, p.max - p.value), p.max];
+  return [p.value - span, p.value + span];
+}
+
+/** The parameters as the session (and the worker) write them: null for unbounded sides. */
+export function sessionParams(params: ReadonlyMap<string, ParamState>): Record<string, SessionParam> {
+  const out: Record<string, SessionParam> = {};
+  const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
+  for (const [n, p] of params) out[n] = { value: p.value, min: finite(p.min), max: finite(p.max), fixed: p.fixed };
+  return out;
+}
+
+const wire = (a: NdArray): WireArray => ({ shape: [...a.shape], data: a.data });
+
+/** What the fit worker gets; `bandAt`: the curve's points for a 1-D fit's confidence band. */
+export function fitRequest(state: PageState, bandAt?: FitRequest['bandAt']): FitRequest {
+  const data: Record<string, WireArray> = {};
+  for (const [n, a] of Object.entries(state.data)) data[n] = wire(a);
+  return { model: state.model, data, params: sessionParams(state.params), options: state.options, ...(bandAt ? { bandAt } : {}) };
+}
+
+/** The current values of the parameters by name. */
+export function paramValues(params: ReadonlyMap<string, ParamState>): Record<string, number> {
+  return Object.fromEntries([...params].map(([n, p]) => [n, p.value]));
+}

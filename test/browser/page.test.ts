@@ -1,0 +1,101 @@
+/**
+ * The web page in a real browser: `exprfit serve examples/decay.fit` started in-process, the page driven by
+ * headless Chromium. A slider redraws the plot, the page's fit agrees with `exprfit run` on the same script,
+ * the downloaded .fit script reproduces it, and a bad model shows its positioned error. Screenshots go to
+ * test/browser/artifacts/ (gitignored).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startServer, type WebServer } from '../../src/web/server.ts';
+import { chromiumPath, launchChromium } from './browser.ts';
+
+const ARTIFACTS = 'test/browser/artifacts';
+const chromium = chromiumPath();
+
+interface SavedParams {
+  params: Record<string, { value: number; stderr: number | null }>;
+  chi2: number;
+}
+
+/** `exprfit run FILE --json`: the first fit's result. */
+function exprfitRun(file: string): SavedParams {
+  const out = execFileSync(process.execPath, ['bin/exprfit.js', 'run', file, '--json', '--quiet'], {
+    encoding: 'utf8',
+  });
+  return (JSON.parse(out) as { fits: SavedParams[] }).fits[0];
+}
+
+function expectClose(got: SavedParams, want: SavedParams): void {
+  expect(Object.keys(got.params)).toEqual(Object.keys(want.params));
+  for (const [name, p] of Object.entries(want.params)) {
+    expect(Math.abs(got.params[name].value - p.value)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(p.value)));
+    expect(Math.abs(got.params[name].stderr! - p.stderr!)).toBeLessThanOrEqual(1e-9 * Math.max(1, p.stderr!));
+  }
+  expect(Math.abs(got.chi2 - want.chi2)).toBeLessThanOrEqual(1e-9 * Math.max(1, want.chi2));
+}
+
+async function download(page: Page, button: string): Promise<string> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+  return readFileSync((await file.path())!, 'utf8');
+}
+
+describe.skipIf(!chromium)('the web page in Chromium', () => {
+  let server: WebServer;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startServer({ script: 'examples/decay.fit' });
+    browser = await launchChromium(chromium!);
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(server.url);
+    await page.waitForSelector('#plot svg');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('opens the script: its model, one slider per parameter, the plot', async () => {
+    expect(await page.inputValue('#model')).toBe('y = A*exp(-t/tau) + c');
+    expect(await page.locator('#params-body tr').count()).toBe(3);
+    expect(await page.inputValue('#p-tau')).toBe('1');
+    expect(await page.locator('#plot svg').innerHTML()).toContain('residual');
+  });
+
+  test('moving a slider redraws the model', async () => {
+    const before = await page.locator('#plot svg').innerHTML();
+    await page.focus('#p-tau-slider');
+    for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowRight');
+    expect(Number(await page.inputValue('#p-tau'))).toBeGreaterThan(1);
+    await expect.poll(() => page.locator('#plot svg').innerHTML()).not.toBe(before);
+  });
+
+  test("the page's fit agrees with exprfit run to 1e-9, and its .fit script reproduces it", async () => {
+    await page.click('#script-data'); // back to the script's start values
+    await page.click('#fit');
+    await page.waitForSelector('#values');
+    const result = JSON.parse(await download(page, '#download-json')) as SavedParams;
+    expectClose(result, exprfitRun('examples/decay.fit'));
+    await page.screenshot({ path: join(ARTIFACTS, 'decay-fit.png'), fullPage: true });
+    const script = join(ARTIFACTS, 'decay-session.fit');
+    writeFileSync(script, await download(page, '#download-script'));
+    expectClose(exprfitRun(script), result);
+  });
+
+  test('a bad model shows its error with line, column and a caret', async () => {
+    await page.fill('#model', 'y = A*exp(-t/tau + c');
+    const message = await page.textContent('#model-error');
+    expect(message).toMatch(/1:\d+: error: /);
+    expect(message).toContain('^');
+    await page.screenshot({ path: join(ARTIFACTS, 'bad-model.png') });
+    expect(errors).toEqual([]);
+  });
+});
