@@ -643,4 +643,3 @@ export async function buildSpec(
     spacing: 40,
   };
 }
-

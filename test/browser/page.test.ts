@@ -31,7 +31,9 @@ function exprfitRun(file: string): SavedParams {
 function expectClose(got: SavedParams, want: SavedParams): void {
   expect(Object.keys(got.params)).toEqual(Object.keys(want.params));
   for (const [name, p] of Object.entries(want.params)) {
-    expect(Math.abs(got.params[name].value - p.value)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(p.value)));
+    expect(Math.abs(got.params[name].value - p.value)).toBeLessThanOrEqual(
+      1e-9 * Math.max(1, Math.abs(p.value)),
+    );
     expect(Math.abs(got.params[name].stderr! - p.stderr!)).toBeLessThanOrEqual(1e-9 * Math.max(1, p.stderr!));
   }
   expect(Math.abs(got.chi2 - want.chi2)).toBeLessThanOrEqual(1e-9 * Math.max(1, want.chi2));

@@ -3,16 +3,13 @@
  * columns), JSON, NPY, TIFF, FITS and PNG (decoded by the browser, as grey levels 0..255). An image becomes
  * `img` with its pixel-centre grids `x` (column) and `y` (row), as `x, y = grid(img)` in a script.
  */
-import {
-  ExprfitError,
-  NdArray,
-  jsonToData,
-  parseFits,
-  parseJsonText,
-  parseNpy,
-  parseTable,
-  parseTiff,
-} from '../../portable.ts';
+import { ExprfitError } from '../../core/errors.ts';
+import { NdArray } from '../../data/ndarray.ts';
+import { jsonToData, parseJsonText } from '../../data/json.ts';
+import { parseFits } from '../../data/fits.ts';
+import { parseNpy } from '../../data/npy.ts';
+import { parseTable } from '../../data/table.ts';
+import { parseTiff } from '../../data/tiff.ts';
 
 export interface LoadedData {
   data: Record<string, NdArray>;
@@ -34,14 +31,18 @@ async function decodePng(bytes: Uint8Array): Promise<NdArray> {
   ctx.drawImage(bitmap, 0, 0);
   const px = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
   const out = new Float64Array(bitmap.width * bitmap.height);
-  for (let i = 0; i < out.length; i++) out[i] = 0.299 * px[4 * i] + 0.587 * px[4 * i + 1] + 0.114 * px[4 * i + 2];
+  for (let i = 0; i < out.length; i++)
+    out[i] = 0.299 * px[4 * i] + 0.587 * px[4 * i + 1] + 0.114 * px[4 * i + 2];
   return new NdArray(out, [bitmap.height, bitmap.width]);
 }
 
 /** An image with its grids and a 2-D Gaussian spot model started from the image's size and levels. */
 function imageData(img: NdArray, file: string): LoadedData {
   if (img.ndim !== 2) {
-    throw new ExprfitError('shape', `${file}: an image must be 2-D; this array has shape [${img.shape.join(', ')}]`);
+    throw new ExprfitError(
+      'shape',
+      `${file}: an image must be 2-D; this array has shape [${img.shape.join(', ')}]`,
+    );
   }
   const [h, w] = img.shape;
   const x = new Float64Array(h * w).map((_, i) => i % w);
@@ -52,7 +53,8 @@ function imageData(img: NdArray, file: string): LoadedData {
 
 /** Columns with a straight line through the first two as a start. */
 function tableData(columns: Record<string, NdArray>, names: readonly string[], file: string): LoadedData {
-  if (names.length < 2) throw new ExprfitError('io', `${file}: the page needs at least two columns (x and y)`);
+  if (names.length < 2)
+    throw new ExprfitError('io', `${file}: the page needs at least two columns (x and y)`);
   return { data: { ...columns }, model: `${names[1]} = a*${names[0]} + b` };
 }
 
@@ -86,6 +88,9 @@ export async function readDataFile(file: string, bytes: Uint8Array): Promise<Loa
     case 'fts':
       return imageData(parseFits(bytes, file).array, file);
     default:
-      throw new ExprfitError('io', `${file}: the page reads .csv, .tsv, .json, .npy, .png, .tif and .fits files`);
+      throw new ExprfitError(
+        'io',
+        `${file}: the page reads .csv, .tsv, .json, .npy, .png, .tif and .fits files`,
+      );
   }
 }

@@ -2,13 +2,17 @@
  * The fit options of a session (JSON) as the fit API takes them: sigma arrays `{ shape, data }` back into
  * NdArrays. Used by the fit worker and the page's preview (error bars).
  */
-import { NdArray, type FitOptions } from '../../portable.ts';
+import { NdArray } from '../../data/ndarray.ts';
+import type { FitOptions } from '../../fit/types.ts';
 
 const isArrayJSON = (v: unknown): v is { shape: number[]; data: ArrayLike<number | null> } =>
   v !== null && typeof v === 'object' && Array.isArray((v as { shape?: unknown }).shape);
 
 const toArray = (v: { shape: number[]; data: ArrayLike<number | null> }): NdArray =>
-  new NdArray(Float64Array.from(v.data, (x) => (x === null ? NaN : x)), v.shape);
+  new NdArray(
+    Float64Array.from(v.data, (x) => (x === null ? NaN : x)),
+    v.shape,
+  );
 
 /** sigma of one equation (a number, or an array), or undefined. */
 function sigmaValue(v: unknown): NdArray | number | undefined {

@@ -2,7 +2,8 @@
  * The web page (src/web/page/index.html): data, the model editor, the parameters panel, the plot, the fit in a
  * Web Worker, the report and the downloads. State in {@link PageState}; each part redraws from it.
  */
-import { ExprfitError, type FitResultJSON } from '../../portable.ts';
+import { ExprfitError } from '../../core/errors.ts';
+import type { FitResultJSON } from '../../fit/result.ts';
 import type { Model } from '../../model/model.ts';
 import type { SessionJSON } from '../protocol.ts';
 import { readDataFile } from './files.ts';
@@ -65,7 +66,9 @@ function redraw(): void {
 async function draw(): Promise<void> {
   const plotEl = $('plot');
   try {
-    const specs = page.model ? previewSpecs(page.model, page.state, paramValues(page.state.params), page.band) : [];
+    const specs = page.model
+      ? previewSpecs(page.model, page.state, paramValues(page.state.params), page.band)
+      : [];
     if (!specs.length) return page.plot?.clear();
     const width = Math.max(280, Math.min(640, plotEl.clientWidth - 140));
     await page.plot!.draw(specs, width);
@@ -130,7 +133,9 @@ async function loadFile(file: File): Promise<void> {
 function bandPoints(): { lhs: string; variable: string; values: Float64Array } | undefined {
   const eq = page.model?.equations.find((q) => Object.hasOwn(page.state.data, q.lhs));
   const variable = eq && curveVariable(eq, page.state.data);
-  return eq && variable ? { lhs: eq.lhs, variable, values: curvePoints(page.state.data[variable]) } : undefined;
+  return eq && variable
+    ? { lhs: eq.lhs, variable, values: curvePoints(page.state.data[variable]) }
+    : undefined;
 }
 
 function fitFinished(done: FitDone, at: ReturnType<typeof bandPoints>): void {
@@ -215,7 +220,9 @@ function wire(): void {
   $('fit').addEventListener('click', () => runFit().catch(() => {}));
   $('cancel').addEventListener('click', () => page.fitting?.abort());
   $('download-json').addEventListener('click', downloadResult);
-  $('download-script').addEventListener('click', () => download(`${stem()}-session.fit`, sessionScript(page.state), 'text/plain'));
+  $('download-script').addEventListener('click', () =>
+    download(`${stem()}-session.fit`, sessionScript(page.state), 'text/plain'),
+  );
   window.addEventListener('resize', redraw);
   wireDrop();
 }

@@ -50,8 +50,22 @@ function paramRow(name: string, p: ParamState, changed: ParamChange): HTMLTableR
   th.append(label);
   const slider = input({ type: 'range', id: `${id}-slider`, 'aria-label': `${name} slider` });
   const box = input({ type: 'number', id, step: 'any', value: String(p.value) });
-  const min = input({ type: 'text', inputmode: 'decimal', 'aria-label': `${name} lower bound`, placeholder: '-inf', value: boundText(p.min), size: '6' });
-  const max = input({ type: 'text', inputmode: 'decimal', 'aria-label': `${name} upper bound`, placeholder: 'inf', value: boundText(p.max), size: '6' });
+  const min = input({
+    type: 'text',
+    inputmode: 'decimal',
+    'aria-label': `${name} lower bound`,
+    placeholder: '-inf',
+    value: boundText(p.min),
+    size: '6',
+  });
+  const max = input({
+    type: 'text',
+    inputmode: 'decimal',
+    'aria-label': `${name} upper bound`,
+    placeholder: 'inf',
+    value: boundText(p.max),
+    size: '6',
+  });
   const fixed = input({ type: 'checkbox', id: `${id}-fixed` });
   fixed.checked = p.fixed;
   const fixedLabel = document.createElement('label');
@@ -74,7 +88,10 @@ function paramRow(name: string, p: ParamState, changed: ParamChange): HTMLTableR
   const bound = (el: HTMLInputElement, side: 'min' | 'max'): void => {
     el.addEventListener('change', () => {
       const v = parseBound(el.value, side === 'min' ? -Infinity : Infinity);
-      if (Number.isNaN(v)) return el.setCustomValidity(`${name}: the ${side === 'min' ? 'lower' : 'upper'} bound is not a number`);
+      if (Number.isNaN(v))
+        return el.setCustomValidity(
+          `${name}: the ${side === 'min' ? 'lower' : 'upper'} bound is not a number`,
+        );
       el.setCustomValidity('');
       p[side] = v;
       setSlider(slider, p);
@@ -93,7 +110,11 @@ function paramRow(name: string, p: ParamState, changed: ParamChange): HTMLTableR
 }
 
 /** Rebuilds the rows of `body` for `params`. */
-export function renderParams(body: HTMLElement, params: ReadonlyMap<string, ParamState>, changed: ParamChange): void {
+export function renderParams(
+  body: HTMLElement,
+  params: ReadonlyMap<string, ParamState>,
+  changed: ParamChange,
+): void {
   body.replaceChildren(...[...params].map(([name, p]) => paramRow(name, p, changed)));
 }
 

@@ -31,7 +31,11 @@ export class PlotView {
   async draw(specs: PlotSpec[], width: number): Promise<void> {
     const lite = await buildSpec(specs, { width }, [], ENV);
     const compiled = vl.compile(lite as vl.TopLevelSpec).spec;
-    const view = new vega.View(vega.parse(compiled), { renderer: 'svg', container: this.container, hover: false });
+    const view = new vega.View(vega.parse(compiled), {
+      renderer: 'svg',
+      container: this.container,
+      hover: false,
+    });
     await view.runAsync();
     this.view?.finalize();
     this.view = view;

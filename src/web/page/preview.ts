@@ -3,7 +3,8 @@
  * data — a 1-D curve with residuals, data/model/residual maps for images, or data against model — as the
  * CLI's plot specs (src/data/plotSpec.ts).
  */
-import { freeSymbols, NdArray } from '../../portable.ts';
+import { freeSymbols } from '../../symbolic/index.ts';
+import { NdArray } from '../../data/ndarray.ts';
 import { compileValuesCached } from '../../compile/cache.ts';
 import type { Equation, Model } from '../../model/model.ts';
 import type { ModelBand, PlotSpec } from '../../data/plotSpec.ts';
@@ -19,7 +20,11 @@ export function variablesOf(eq: Equation, data: Record<string, unknown>): string
 }
 
 /** The equation's model on `data` (its variables) at `values`. */
-export function evalEquation(eq: Equation, data: Record<string, NdArray>, values: Record<string, number>): NdArray {
+export function evalEquation(
+  eq: Equation,
+  data: Record<string, NdArray>,
+  values: Record<string, number>,
+): NdArray {
   const names = Object.keys(values);
   const variables = variablesOf(eq, data);
   const arrays = Object.fromEntries(variables.map((v) => [v, data[v]]));
@@ -64,7 +69,13 @@ function sameSize(a: NdArray, n: number): ArrayLike<number> | undefined {
   return a.size === n ? a.data : undefined;
 }
 
-function spec1d(eq: Equation, state: PageState, values: Record<string, number>, v: string, band?: FittedBand): PlotSpec {
+function spec1d(
+  eq: Equation,
+  state: PageState,
+  values: Record<string, number>,
+  v: string,
+  band?: FittedBand,
+): PlotSpec {
   const x = state.data[v];
   const y = state.data[eq.lhs];
   const curveX = curvePoints(x);
@@ -101,6 +112,13 @@ function specOf(eq: Equation, state: PageState, values: Record<string, number>, 
 }
 
 /** The plots of every equation fitted to data, at `values`. */
-export function previewSpecs(model: Model, state: PageState, values: Record<string, number>, band?: FittedBand): PlotSpec[] {
-  return model.equations.filter((eq) => Object.hasOwn(state.data, eq.lhs)).map((eq) => specOf(eq, state, values, band));
+export function previewSpecs(
+  model: Model,
+  state: PageState,
+  values: Record<string, number>,
+  band?: FittedBand,
+): PlotSpec[] {
+  return model.equations
+    .filter((eq) => Object.hasOwn(state.data, eq.lhs))
+    .map((eq) => specOf(eq, state, values, band));
 }

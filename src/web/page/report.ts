@@ -1,7 +1,8 @@
 /** The fit's report on the page: a table of values, the statistics, the warnings and lmfit's text report. */
-import type { FitResultJSON } from '../../portable.ts';
+import type { FitResultJSON } from '../../fit/result.ts';
 
-const fmt = (v: number | null, digits = 6): string => (v === null || !Number.isFinite(v) ? '—' : Number(v.toPrecision(digits)).toString());
+const fmt = (v: number | null, digits = 6): string =>
+  v === null || !Number.isFinite(v) ? '—' : Number(v.toPrecision(digits)).toString();
 
 function row(cells: string[], header = false): HTMLTableRowElement {
   const tr = document.createElement('tr');

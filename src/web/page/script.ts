@@ -3,7 +3,7 @@
  * script needs no other file), the parameters at the page's values with their bounds, the model, the fit with
  * the session's options, and a report.
  */
-import { NdArray } from '../../portable.ts';
+import { NdArray } from '../../data/ndarray.ts';
 import { spellKey } from '../../core/options.ts';
 import { sigmaOf } from './fitOptions.ts';
 import type { PageState, ParamState } from './state.ts';
@@ -67,7 +67,10 @@ export function sessionScript(state: PageState, date = new Date()): string {
     '',
     ...[...state.params].map(([name, p]) => paramLine(name, p)),
     '',
-    ...state.model.split(/\n|;/).filter((l) => l.trim()).map((l) => `model ${l.trim()}`),
+    ...state.model
+      .split(/\n|;/)
+      .filter((l) => l.trim())
+      .map((l) => `model ${l.trim()}`),
     fit,
     'report',
     '',

@@ -2,8 +2,9 @@
  * The page's state and the pure steps on it (no DOM): a session into state, the parameters a model names,
  * slider ranges, and the request the fit worker gets.
  */
-import { CONSTANTS, NdArray, type Model } from '../../portable.ts';
-import { parseModelText } from '../../model/model.ts';
+import { CONSTANTS } from '../../functions/registry.ts';
+import { NdArray } from '../../data/ndarray.ts';
+import { parseModelText, type Model } from '../../model/model.ts';
 import type { FitRequest, SessionJSON, SessionParam, WireArray } from '../protocol.ts';
 
 /** A parameter on the page: unbounded sides are ±Infinity. */
@@ -33,7 +34,8 @@ export function paramState(p: SessionParam): ParamState {
 
 export function stateFromSession(s: SessionJSON): PageState {
   const data: Record<string, NdArray> = {};
-  for (const [name, a] of Object.entries(s.data)) data[name] = new NdArray(Float64Array.from(a.data), a.shape);
+  for (const [name, a] of Object.entries(s.data))
+    data[name] = new NdArray(Float64Array.from(a.data), a.shape);
   const params = new Map(Object.entries(s.params).map(([n, p]) => [n, paramState(p)]));
   return { data, source: s.file, model: s.model, params, options: s.options };
 }
@@ -47,7 +49,10 @@ export function modelParams(model: Model, data: Record<string, unknown>): string
 const NEW_PARAM: ParamState = { value: 1, min: -Infinity, max: Infinity, fixed: false };
 
 /** The parameters of `names`: kept where known, new ones at 1 (the fit's default start). */
-export function syncParams(params: ReadonlyMap<string, ParamState>, names: readonly string[]): Map<string, ParamState> {
+export function syncParams(
+  params: ReadonlyMap<string, ParamState>,
+  names: readonly string[],
+): Map<string, ParamState> {
   return new Map(names.map((n) => [n, params.get(n) ?? { ...NEW_PARAM }]));
 }
 
@@ -76,7 +81,8 @@ export function sliderRange(p: ParamState): [number, number] {
 export function sessionParams(params: ReadonlyMap<string, ParamState>): Record<string, SessionParam> {
   const out: Record<string, SessionParam> = {};
   const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
-  for (const [n, p] of params) out[n] = { value: p.value, min: finite(p.min), max: finite(p.max), fixed: p.fixed };
+  for (const [n, p] of params)
+    out[n] = { value: p.value, min: finite(p.min), max: finite(p.max), fixed: p.fixed };
   return out;
 }
 
@@ -86,7 +92,13 @@ const wire = (a: NdArray): WireArray => ({ shape: [...a.shape], data: a.data });
 export function fitRequest(state: PageState, bandAt?: FitRequest['bandAt']): FitRequest {
   const data: Record<string, WireArray> = {};
   for (const [n, a] of Object.entries(state.data)) data[n] = wire(a);
-  return { model: state.model, data, params: sessionParams(state.params), options: state.options, ...(bandAt ? { bandAt } : {}) };
+  return {
+    model: state.model,
+    data,
+    params: sessionParams(state.params),
+    options: state.options,
+    ...(bandAt ? { bandAt } : {}),
+  };
 }
 
 /** The current values of the parameters by name. */

@@ -3,7 +3,9 @@
  * 1-D fit) the confidence band at the curve's points. Progress is posted as the fit reports it; the page
  * cancels by terminating the worker (a fit is synchronous: no message reaches it while it runs).
  */
-import { fit, NdArray, type ParamsInput } from '../../portable.ts';
+import { fit } from '../../fit/fit.ts';
+import { NdArray } from '../../data/ndarray.ts';
+import type { ParamsInput } from '../../model/params.ts';
 import type { FitRequest, WorkerReply } from '../protocol.ts';
 import { apiFitOptions } from './fitOptions.ts';
 
@@ -18,11 +20,19 @@ function paramsInput(req: FitRequest): ParamsInput {
 }
 
 function runFit(req: FitRequest): WorkerReply {
-  const data = Object.fromEntries(Object.entries(req.data).map(([n, a]) => [n, new NdArray(a.data, a.shape)]));
-  const options = { ...apiFitOptions(req.options), onProgress: (done: number, total: number) => post({ kind: 'progress', done, total }) };
+  const data = Object.fromEntries(
+    Object.entries(req.data).map(([n, a]) => [n, new NdArray(a.data, a.shape)]),
+  );
+  const options = {
+    ...apiFitOptions(req.options),
+    onProgress: (done: number, total: number) => post({ kind: 'progress', done, total }),
+  };
   const result = fit(req.model, data, paramsInput(req), options);
   const at = req.bandAt;
-  const band = at && result.success ? bandAt(() => result.evalUncertainty({ at: { [at.variable]: at.values } }).data) : undefined;
+  const band =
+    at && result.success
+      ? bandAt(() => result.evalUncertainty({ at: { [at.variable]: at.values } }).data)
+      : undefined;
   return { kind: 'done', result: result.toJSON(), report: result.report(), ...(band ? { band } : {}) };
 }
 
