@@ -1,9 +1,11 @@
 /**
- * The fit options of a session (JSON) as the fit API takes them: sigma arrays `{ shape, data }` back into
- * NdArrays. Used by the fit worker and the page's preview (error bars).
+ * The fit options and parameters of a session (JSON) as the fit API takes them: sigma arrays `{ shape, data }`
+ * back into NdArrays, null bounds back to ±Infinity. Used by the fit worker and the page's preview (error bars).
  */
 import { NdArray } from '../../data/ndarray.ts';
 import type { FitOptions } from '../../fit/types.ts';
+import type { ParamsInput } from '../../model/params.ts';
+import type { SessionParam } from '../protocol.ts';
 
 const isArrayJSON = (v: unknown): v is { shape: number[]; data: ArrayLike<number | null> } =>
   v !== null && typeof v === 'object' && Array.isArray((v as { shape?: unknown }).shape);
@@ -38,4 +40,13 @@ export function apiFitOptions(options: Record<string, unknown>): FitOptions {
   const rest: Record<string, unknown> = { ...options };
   delete rest.sigma;
   return { ...(rest as FitOptions), ...(Object.keys(sigma).length ? { sigma } : {}) };
+}
+
+/** The parameters for `fit()`: null bounds are unbounded. */
+export function apiParams(params: Record<string, SessionParam>): ParamsInput {
+  const out: ParamsInput = {};
+  for (const [n, p] of Object.entries(params)) {
+    out[n] = { value: p.value, min: p.min ?? -Infinity, max: p.max ?? Infinity, fixed: p.fixed };
+  }
+  return out;
 }

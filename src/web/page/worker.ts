@@ -5,19 +5,10 @@
  */
 import { fit } from '../../fit/fit.ts';
 import { NdArray } from '../../data/ndarray.ts';
-import type { ParamsInput } from '../../model/params.ts';
 import type { FitRequest, WorkerReply } from '../protocol.ts';
-import { apiFitOptions } from './fitOptions.ts';
+import { apiFitOptions, apiParams } from './fitOptions.ts';
 
 const post = (reply: WorkerReply): void => (self as unknown as Worker).postMessage(reply);
-
-function paramsInput(req: FitRequest): ParamsInput {
-  const out: ParamsInput = {};
-  for (const [n, p] of Object.entries(req.params)) {
-    out[n] = { value: p.value, min: p.min ?? -Infinity, max: p.max ?? Infinity, fixed: p.fixed };
-  }
-  return out;
-}
 
 function runFit(req: FitRequest): WorkerReply {
   const data = Object.fromEntries(
@@ -27,7 +18,7 @@ function runFit(req: FitRequest): WorkerReply {
     ...apiFitOptions(req.options),
     onProgress: (done: number, total: number) => post({ kind: 'progress', done, total }),
   };
-  const result = fit(req.model, data, paramsInput(req), options);
+  const result = fit(req.model, data, apiParams(req.params), options);
   const at = req.bandAt;
   const band =
     at && result.success

@@ -1,0 +1,135 @@
+/**
+ * `exprfit serve` without a browser: the session a script hands the page, the server's routes, the CLI's
+ * errors, and the page's pure parts (parameters, slider ranges, the .fit script it writes).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { fit } from '../../src/fit/fit.ts';
+import { parseModelText } from '../../src/model/model.ts';
+import { runScript } from '../../src/script/index.ts';
+import { scriptSession } from '../../src/web/session.ts';
+import { startServer, type WebServer } from '../../src/web/server.ts';
+import { apiFitOptions, apiParams } from '../../src/web/page/fitOptions.ts';
+import { arrayLiteral, sessionScript } from '../../src/web/page/script.ts';
+import { NdArray } from '../../src/data/ndarray.ts';
+import {
+  modelParams,
+  sessionParams,
+  sliderRange,
+  stateFromSession,
+  syncParams,
+  tryParseModel,
+} from '../../src/web/page/state.ts';
+import { runInProcess } from '../cli/inProcess.ts';
+
+const quiet = { out: () => {}, info: () => {}, warn: () => {} };
+
+describe('the session of a script', () => {
+  test('decay.fit: its model, data, parameters and fit options as its fit statement has them', async () => {
+    const s = await scriptSession('examples/decay.fit');
+    expect(s.model).toBe('y = A*exp(-t/tau) + c');
+    expect(Object.keys(s.data).sort()).toEqual(['t', 'y']);
+    expect(s.data.t.shape).toEqual([50]);
+    expect(s.params).toEqual({
+      A: { value: 5, min: 0, max: null, fixed: false },
+      tau: { value: 1, min: 0, max: 100, fixed: false },
+      c: { value: 0, min: null, max: null, fixed: false },
+    });
+    expect(s.options.absoluteSigma).toBe(true);
+    expect((s.options.sigma as { y: { shape: number[] } }).y.shape).toEqual([50]);
+  });
+
+  test('a script without a model line is an error that says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exprfit-web-'));
+    writeFileSync(join(dir, 'empty.fit'), 'x = 1\n');
+    await expect(scriptSession(join(dir, 'empty.fit'))).rejects.toThrow(/no model to fit/);
+  });
+});
+
+describe('the server', () => {
+  let server: WebServer;
+  let root: string;
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'exprfit-web-root-'));
+    writeFileSync(join(root, 'index.html'), '<!doctype html><title>t</title>');
+    server = await startServer({ script: 'examples/decay.fit', root });
+  });
+  afterAll(() => server.close());
+
+  test('listens on 127.0.0.1, serves the page and the session, nothing outside its folder', async () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const page = await fetch(server.url);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const session = (await (await fetch(`${server.url}session.json`)).json()) as { model: string };
+    expect(session.model).toBe('y = A*exp(-t/tau) + c');
+    expect((await fetch(`${server.url}..%2Fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${server.url}nothing.js`)).status).toBe(404);
+    expect((await fetch(server.url, { method: 'POST' })).status).toBe(405);
+  });
+
+  test('a page folder without index.html: an error that says how to build the page', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'exprfit-web-empty-'));
+    await expect(startServer({ root: empty })).rejects.toThrow(/the web page is not built/);
+  });
+
+  test('exprfit serve: a bad port and a missing script are errors (status 2)', async () => {
+    const port = await runInProcess(['serve', '--port', 'abc']);
+    expect(port.status).toBe(2);
+    expect(port.stderr).toContain('--port abc: not a port number');
+    const missing = await runInProcess(['serve', 'no-such-script.fit']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/no-such-script\.fit/);
+  });
+});
+
+describe("the page's parts", () => {
+  test('parameters: the names of the model that are neither data nor constants, new ones at 1', () => {
+    const model = parseModelText('y = A*exp(-t/tau) + c*pi');
+    const names = modelParams(model, { t: 1, y: 1 });
+    expect(names.sort()).toEqual(['A', 'c', 'tau']);
+    const kept = syncParams(new Map([['A', { value: 5, min: 0, max: Infinity, fixed: false }]]), names);
+    expect(kept.get('A')!.value).toBe(5);
+    expect(kept.get('tau')).toEqual({ value: 1, min: -Infinity, max: Infinity, fixed: false });
+    expect(sessionParams(kept).A).toEqual({ value: 5, min: 0, max: null, fixed: false });
+  });
+
+  test('a bad model: the positioned error', () => {
+    const r = tryParseModel('y = A*exp(-t');
+    expect('error' in r && (r.error as Error).message).toBeTruthy();
+    expect('error' in r && (r.error as { span?: { line: number } }).span?.line).toBe(1);
+  });
+
+  test.each([
+    [{ value: 2, min: 0, max: 10 }, [0, 10]],
+    [{ value: 2, min: -Infinity, max: Infinity }, [-2, 6]],
+    [{ value: 0, min: -Infinity, max: Infinity }, [-1, 1]],
+    [{ value: 5, min: 0, max: Infinity }, [0, 15]],
+    [{ value: -3, min: -Infinity, max: 0 }, [-9, 0]],
+  ])('slider range of %o: %o', (p, range) => {
+    expect(sliderRange({ ...p, fixed: false })).toEqual(range);
+  });
+
+  test('array literals keep every value exactly', () => {
+    const a = new NdArray(Float64Array.of(0.1 + 0.2, -1e-300, NaN, Infinity, 1e21, 2), [2, 3]);
+    expect(arrayLiteral(a)).toBe('[[0.30000000000000004, -1e-300, nan], [inf, 1e+21, 2]]');
+  });
+
+  test('the .fit script of a session reproduces its fit with exprfit run (to 1e-9)', async () => {
+    const state = stateFromSession(await scriptSession('examples/decay.fit'));
+    const direct = fit(
+      state.model,
+      state.data,
+      apiParams(sessionParams(state.params)),
+      apiFitOptions(state.options),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'exprfit-web-script-'));
+    writeFileSync(join(dir, 'session.fit'), sessionScript(state));
+    const { fits } = await runScript(join(dir, 'session.fit'), quiet);
+    for (const [name, p] of Object.entries(direct.params)) {
+      expect(fits[0].params[name].value).toBeCloseTo(p.value, 9);
+      expect(fits[0].params[name].stderr).toBeCloseTo(p.stderr, 9);
+    }
+  });
+});
