@@ -1,7 +1,8 @@
 /**
  * The web page in a real browser: `exprfit serve examples/decay.fit` started in-process, the page driven by
  * headless Chromium. A slider redraws the plot, the page's fit agrees with `exprfit run` on the same script,
- * the downloaded .fit script reproduces it, and a bad model shows its positioned error. Screenshots go to
+ * the downloaded .fit script reproduces it, a long fit reports progress and is cancelled, and a bad model shows
+ * its positioned error. Screenshots go to
  * test/browser/artifacts/ (gitignored).
  */
 import { execFileSync } from 'node:child_process';
@@ -70,6 +71,7 @@ describe.skipIf(!chromium)('the web page in Chromium', () => {
     expect(await page.locator('#params-body tr').count()).toBe(3);
     expect(await page.inputValue('#p-tau')).toBe('1');
     expect(await page.locator('#plot svg').innerHTML()).toContain('residual');
+    expect(await page.locator('#plot svg').innerHTML()).not.toContain('mark-area'); // no band before a fit
   });
 
   test('moving a slider redraws the model', async () => {
@@ -86,10 +88,29 @@ describe.skipIf(!chromium)('the web page in Chromium', () => {
     await page.waitForSelector('#values');
     const result = JSON.parse(await download(page, '#download-json')) as SavedParams;
     expectClose(result, exprfitRun('examples/decay.fit'));
+    expect(await page.locator('#plot svg').innerHTML()).toContain('mark-area'); // the confidence band
     await page.screenshot({ path: join(ARTIFACTS, 'decay-fit.png'), fullPage: true });
     const script = join(ARTIFACTS, 'decay-session.fit');
     writeFileSync(script, await download(page, '#download-script'));
     expectClose(exprfitRun(script), result);
+  });
+
+  test('a long fit shows its progress and Cancel stops it', async () => {
+    const slow = await startServer({ script: 'test/browser/fixtures/slow.fit' });
+    const other = await browser.newPage();
+    try {
+      await other.goto(slow.url);
+      await other.waitForSelector('#plot svg');
+      await other.click('#fit');
+      await expect.poll(() => other.textContent('#status')).toMatch(/fitting: \d+ of 10000/);
+      await other.click('#cancel');
+      await expect.poll(() => other.textContent('#status')).toBe('fit cancelled');
+      expect(await other.isEnabled('#fit')).toBe(true);
+      expect(await other.locator('#values').count()).toBe(0);
+    } finally {
+      await other.close();
+      await slow.close();
+    }
   });
 
   test('a bad model shows its error with line, column and a caret', async () => {
