@@ -296,7 +296,7 @@ Examples:
     });
 
   program.addCommand(spotsCommand(io, program));
-  program.addCommand(serveCommand(io));
+  program.addCommand(serveCommand(io, program));
   return program;
 }
 

@@ -28,8 +28,10 @@ function parsePort(text: string): number {
   return n;
 }
 
-export function serveCommand(io: { stdout: Stream }): CommandType {
-  return new commander.Command('serve')
+export function serveCommand(io: { stdout: Stream }, parent?: CommandType): CommandType {
+  const cmd = new commander.Command('serve');
+  if (parent) cmd.copyInheritedSettings(parent);
+  return cmd
     .description('explore a fit in the browser: data, model, sliders, fit, bands, downloads')
     .argument('[script]', 'a .fit script whose data, model and parameters the page opens with')
     .option('--port <n>', 'the port (default: a free one)', parsePort)
@@ -38,6 +40,6 @@ export function serveCommand(io: { stdout: Stream }): CommandType {
       const { startServer } = await import('../web/server.ts');
       const server = await startServer({ script, port: opts.port });
       io.stdout.write(`exprfit serve: open ${server.url} (Ctrl-C stops)\n`);
-      process.once('SIGINT', () => void server.close().then(() => process.exit(0)));
+      process.once('SIGINT', () => server.close().finally(() => process.exit(0)));
     });
 }

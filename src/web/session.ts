@@ -4,7 +4,9 @@
  * (data, assignments, param, model lines); `save` and `plot` there are skipped, nothing is fitted.
  */
 import { dirname, resolve } from 'node:path';
+import { sym } from '../ast/build.ts';
 import { printExpr } from '../ast/print.ts';
+import { substitute } from '../symbolic/index.ts';
 import { ExprfitError } from '../core/errors.ts';
 import type { NdArray, NdArrayJSON } from '../data/ndarray.ts';
 import type { ParamInput } from '../model/params.ts';
@@ -29,11 +31,29 @@ function jsonOptions(options: object): Record<string, unknown> {
   return JSON.parse(JSON.stringify(options)) as Record<string, unknown>;
 }
 
+/**
+ * Names for the temporaries of array parts (`#m0`: `B[:, 0]`, `sum(w)` in a model line), which the page's model
+ * editor could not parse: `m0`, or `m0_1`, ... when the script uses that name.
+ */
+function temporaryNames(data: Record<string, NdArray>, used: ReadonlySet<string>): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const name of Object.keys(data).filter((n) => n.startsWith('#'))) {
+    let plain = name.slice(1);
+    for (let k = 1; used.has(plain) || Object.hasOwn(data, plain); k++) plain = `${name.slice(1)}_${k}`;
+    names.set(name, plain);
+  }
+  return names;
+}
+
 function sessionOf(file: string, call: FitCall): SessionJSON {
   const { asm, options } = call;
-  const model = asm.model.equations.map((eq) => `${eq.lhs} = ${printExpr(eq.rhs)}`).join('\n');
+  const renamed = temporaryNames(asm.data, asm.model.names);
+  const subs = new Map([...renamed].map(([from, to]) => [from, sym(to)]));
+  const model = asm.model.equations
+    .map((eq) => `${eq.lhs} = ${printExpr(substitute(eq.rhs, subs))}`)
+    .join('\n');
   const data: Record<string, NdArrayJSON> = {};
-  for (const [name, a] of Object.entries(asm.data)) data[name] = (a as NdArray).toJSON();
+  for (const [name, a] of Object.entries(asm.data)) data[renamed.get(name) ?? name] = a.toJSON();
   const params: Record<string, SessionParam> = {};
   for (const [name, p] of Object.entries(asm.params)) params[name] = sessionParam(p);
   return { schema: 'exprfit-session', file, model, data, params, options: jsonOptions(options) };

@@ -41,6 +41,16 @@ describe('the session of a script', () => {
     expect((s.options.sigma as { y: { shape: number[] } }).y.shape).toEqual([50]);
   });
 
+  test('array parts of a model line become data the page can name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exprfit-web-'));
+    const script = 'x = linspace(0, 1, 5)\nB = [x, 2*x]\nmodel y = a*B[0] + b\ny = 3*x + 1\nfit\n';
+    writeFileSync(join(dir, 'parts.fit'), script);
+    const s = await scriptSession(join(dir, 'parts.fit'));
+    expect(s.model).toBe('y = a*m0 + b');
+    expect(Object.keys(s.data).sort()).toEqual(['m0', 'y']);
+    expect(s.data.m0.data).toEqual([0, 0.25, 0.5, 0.75, 1]);
+  });
+
   test('a script without a model line is an error that says so', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'exprfit-web-'));
     writeFileSync(join(dir, 'empty.fit'), 'x = 1\n');
