@@ -45,7 +45,7 @@ function packageRoot(): string {
 }
 
 /** The page's folder; an `io` error saying how to build it when it has no index.html. */
-export function webRoot(root?: string): string {
+function webRoot(root?: string): string {
   const dir = resolve(root ?? join(packageRoot(), 'dist', 'web'));
   if (!existsSync(join(dir, 'index.html'))) {
     throw new ExprfitError('io', `the web page is not built: ${join(dir, 'index.html')} is missing`, {

@@ -6,7 +6,7 @@ import type { FitRequest, WorkerReply } from '../protocol.ts';
 
 export type FitDone = Extract<WorkerReply, { kind: 'done' }>;
 
-export interface FitRun {
+interface FitRun {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }

@@ -8,7 +8,7 @@ import { sliderRange } from './state.ts';
 const SLIDER_STEPS = 1000;
 
 /** A bound as typed: empty or inf is unbounded; NaN when it is not a number. */
-export function parseBound(text: string, unbounded: number): number {
+function parseBound(text: string, unbounded: number): number {
   const t = text.trim().toLowerCase();
   if (t === '' || t === 'inf' || t === '+inf' || t === '-inf') return unbounded;
   return Number(t);
@@ -37,7 +37,7 @@ function setSlider(slider: HTMLInputElement, p: ParamState): void {
   slider.value = String(p.value);
 }
 
-export type ParamChange = (name: string) => void;
+type ParamChange = (name: string) => void;
 
 /** One row; its inputs write into `p` and call `changed`. */
 function paramRow(name: string, p: ParamState, changed: ParamChange): HTMLTableRowElement {

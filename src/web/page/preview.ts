@@ -15,12 +15,12 @@ import type { PageState } from './state.ts';
 const CURVE_POINTS = 400;
 
 /** The data variables an equation uses. */
-export function variablesOf(eq: Equation, data: Record<string, unknown>): string[] {
+function variablesOf(eq: Equation, data: Record<string, unknown>): string[] {
   return [...freeSymbols(eq.expanded)].filter((n) => Object.hasOwn(data, n));
 }
 
 /** The equation's model on `data` (its variables) at `values`. */
-export function evalEquation(
+function evalEquation(
   eq: Equation,
   data: Record<string, NdArray>,
   values: Record<string, number>,

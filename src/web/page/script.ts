@@ -9,7 +9,7 @@ import { sigmaOf } from './fitOptions.ts';
 import type { PageState, ParamState } from './state.ts';
 
 /** A number as the script reads it back exactly (the shortest round-trip decimal). */
-export function scriptNumber(v: number): string {
+function scriptNumber(v: number): string {
   if (Number.isNaN(v)) return 'nan';
   if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
   return String(v);

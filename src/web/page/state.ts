@@ -28,7 +28,7 @@ export interface PageState {
 
 const bound = (v: number | null, unbounded: number): number => (v === null ? unbounded : v);
 
-export function paramState(p: SessionParam): ParamState {
+function paramState(p: SessionParam): ParamState {
   return { value: p.value, min: bound(p.min, -Infinity), max: bound(p.max, Infinity), fixed: p.fixed };
 }
 
