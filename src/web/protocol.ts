@@ -11,6 +11,8 @@ export interface SessionParam {
   min: number | null;
   max: number | null;
   fixed: boolean;
+  /** A tie to other parameters (`1.5*sx`): the parameter follows it and has no bounds. */
+  expr?: string;
 }
 
 /** `/session.json`: a script's model, data, parameters and fit options (src/web/session.ts). */

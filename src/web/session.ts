@@ -23,7 +23,14 @@ const finiteOrNull = (v: number | undefined): number | null =>
 
 function sessionParam(p: ParamInput): SessionParam {
   if (typeof p === 'number') return { value: p, min: null, max: null, fixed: false };
-  return { value: p.value ?? 1, min: finiteOrNull(p.min), max: finiteOrNull(p.max), fixed: p.fixed === true };
+  const tie = p.expr !== undefined ? { expr: p.expr } : {};
+  return {
+    value: p.value ?? 1,
+    min: finiteOrNull(p.min),
+    max: finiteOrNull(p.max),
+    fixed: p.fixed === true,
+    ...tie,
+  };
 }
 
 /** Options as JSON: NdArrays as `{ shape, data }`, functions and signals left out. */

@@ -46,7 +46,10 @@ export function apiFitOptions(options: Record<string, unknown>): FitOptions {
 export function apiParams(params: Record<string, SessionParam>): ParamsInput {
   const out: ParamsInput = {};
   for (const [n, p] of Object.entries(params)) {
-    out[n] = { value: p.value, min: p.min ?? -Infinity, max: p.max ?? Infinity, fixed: p.fixed };
+    out[n] =
+      p.expr !== undefined
+        ? { expr: p.expr }
+        : { value: p.value, min: p.min ?? -Infinity, max: p.max ?? Infinity, fixed: p.fixed };
   }
   return out;
 }

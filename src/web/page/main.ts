@@ -94,10 +94,12 @@ function modelChanged(): void {
   if ('error' in parsed) {
     errorEl.textContent = describe(parsed.error);
     $('model').setAttribute('aria-invalid', 'true');
+    ($('fit') as HTMLButtonElement).disabled = true;
     return;
   }
   errorEl.textContent = '';
   $('model').removeAttribute('aria-invalid');
+  ($('fit') as HTMLButtonElement).disabled = !!page.fitting;
   page.model = parsed.model;
   const names = modelParams(parsed.model, page.state.data);
   const same = names.join() === [...page.state.params.keys()].join();
@@ -174,7 +176,7 @@ async function runFit(): Promise<void> {
 }
 
 function fittingUi(on: boolean): void {
-  ($('fit') as HTMLButtonElement).disabled = on;
+  ($('fit') as HTMLButtonElement).disabled = on || $('model').hasAttribute('aria-invalid');
   ($('cancel') as HTMLButtonElement).disabled = !on;
   $('progress').hidden = !on;
   if (on) setStatus('fitting…');

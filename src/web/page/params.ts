@@ -109,13 +109,30 @@ function paramRow(name: string, p: ParamState, changed: ParamChange): HTMLTableR
   return row;
 }
 
+/** A tied parameter's row: its tie instead of the controls. */
+function tiedRow(name: string, expr: string): HTMLTableRowElement {
+  const th = document.createElement('th');
+  th.scope = 'row';
+  th.textContent = name;
+  const td = document.createElement('td');
+  td.colSpan = 5;
+  td.textContent = `= ${expr} (tied)`;
+  const row = document.createElement('tr');
+  row.append(th, td);
+  return row;
+}
+
 /** Rebuilds the rows of `body` for `params`. */
 export function renderParams(
   body: HTMLElement,
   params: ReadonlyMap<string, ParamState>,
   changed: ParamChange,
 ): void {
-  body.replaceChildren(...[...params].map(([name, p]) => paramRow(name, p, changed)));
+  body.replaceChildren(
+    ...[...params].map(([name, p]) =>
+      p.expr !== undefined ? tiedRow(name, p.expr) : paramRow(name, p, changed),
+    ),
+  );
 }
 
 /** Moves the sliders and boxes to the values of `params` (after a fit). */

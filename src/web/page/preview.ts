@@ -20,11 +20,7 @@ function variablesOf(eq: Equation, data: Record<string, unknown>): string[] {
 }
 
 /** The equation's model on `data` (its variables) at `values`. */
-function evalEquation(
-  eq: Equation,
-  data: Record<string, NdArray>,
-  values: Record<string, number>,
-): NdArray {
+function evalEquation(eq: Equation, data: Record<string, NdArray>, values: Record<string, number>): NdArray {
   const names = Object.keys(values);
   const variables = variablesOf(eq, data);
   const arrays = Object.fromEntries(variables.map((v) => [v, data[v]]));

@@ -27,6 +27,7 @@ export function arrayLiteral(a: NdArray): string {
 }
 
 function paramLine(name: string, p: ParamState): string {
+  if (p.expr !== undefined) return `param ${name} = ${p.expr}`;
   if (p.fixed) return `param ${name} = ${scriptNumber(p.value)} fixed`;
   const bounded = Number.isFinite(p.min) || Number.isFinite(p.max);
   const bounds = bounded ? ` in [${scriptNumber(p.min)}, ${scriptNumber(p.max)}]` : '';

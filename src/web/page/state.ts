@@ -3,6 +3,8 @@
  * slider ranges, and the request the fit worker gets.
  */
 import { CONSTANTS } from '../../functions/registry.ts';
+import { evaluate } from '../../symbolic/index.ts';
+import { parseExpr } from '../../syntax/index.ts';
 import { NdArray } from '../../data/ndarray.ts';
 import { parseModelText, type Model } from '../../model/model.ts';
 import type { FitRequest, SessionJSON, SessionParam, WireArray } from '../protocol.ts';
@@ -13,6 +15,8 @@ export interface ParamState {
   min: number;
   max: number;
   fixed: boolean;
+  /** A tie (`1.5*sx`): the value follows the other parameters. */
+  expr?: string;
 }
 
 export interface PageState {
@@ -29,7 +33,8 @@ export interface PageState {
 const bound = (v: number | null, unbounded: number): number => (v === null ? unbounded : v);
 
 function paramState(p: SessionParam): ParamState {
-  return { value: p.value, min: bound(p.min, -Infinity), max: bound(p.max, Infinity), fixed: p.fixed };
+  const state = { value: p.value, min: bound(p.min, -Infinity), max: bound(p.max, Infinity), fixed: p.fixed };
+  return p.expr !== undefined ? { ...state, expr: p.expr } : state;
 }
 
 export function stateFromSession(s: SessionJSON): PageState {
@@ -81,8 +86,10 @@ export function sliderRange(p: ParamState): [number, number] {
 export function sessionParams(params: ReadonlyMap<string, ParamState>): Record<string, SessionParam> {
   const out: Record<string, SessionParam> = {};
   const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
-  for (const [n, p] of params)
+  for (const [n, p] of params) {
     out[n] = { value: p.value, min: finite(p.min), max: finite(p.max), fixed: p.fixed };
+    if (p.expr !== undefined) out[n].expr = p.expr;
+  }
   return out;
 }
 
@@ -101,7 +108,21 @@ export function fitRequest(state: PageState, bandAt?: FitRequest['bandAt']): Fit
   };
 }
 
-/** The current values of the parameters by name. */
+/** The current values of the parameters by name; tied ones evaluated from the others (ties may chain). */
 export function paramValues(params: ReadonlyMap<string, ParamState>): Record<string, number> {
-  return Object.fromEntries([...params].map(([n, p]) => [n, p.value]));
+  const values = Object.fromEntries([...params].map(([n, p]) => [n, p.value]));
+  const tied = [...params].filter(([, p]) => p.expr !== undefined);
+  for (let pass = 0; pass < tied.length; pass++) {
+    for (const [n, p] of tied) values[n] = tieValue(p.expr!, values);
+  }
+  return values;
+}
+
+/** A tie's value at `values` (NaN when it cannot be evaluated: the plot then shows no model). */
+function tieValue(expr: string, values: Record<string, number>): number {
+  try {
+    return evaluate(parseExpr(expr), values);
+  } catch {
+    return NaN;
+  }
 }
