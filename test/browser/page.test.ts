@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { readPng } from '../../src/data/png.ts';
 import { startServer, type WebServer } from '../../src/web/server.ts';
 import { chromiumPath, launchChromium } from './browser.ts';
 
@@ -93,6 +94,30 @@ describe.skipIf(!chromium)('the web page in Chromium', () => {
     const script = join(ARTIFACTS, 'decay-session.fit');
     writeFileSync(script, await download(page, '#download-script'));
     expectClose(exprfitRun(script), result);
+  });
+
+  test('an image chosen with the file picker: its grey levels, the data, model and residual maps', async () => {
+    await page.setInputFiles('#file', 'test/fixtures/data/png/grey8.png');
+    await expect.poll(() => page.inputValue('#model')).toMatch(/^img = A\*exp/);
+    await expect.poll(() => page.locator('#plot svg').innerHTML()).toContain('residual (data - model)');
+    const script = await download(page, '#download-script');
+    const img = JSON.parse(/^img = (.*)$/m.exec(script)![1]) as number[][];
+    const want = await readPng('test/fixtures/data/png/grey8.png');
+    expect(img.flat()).toEqual(Array.from(want.data));
+    expect([img.length, img[0].length]).toEqual(want.shape);
+  });
+
+  test("a .npy image fitted from the page's own starts agrees with examples/quickstart.fit", async () => {
+    await page.setInputFiles('#file', 'examples/data/spot.npy');
+    await expect.poll(() => page.textContent('#status')).toBe('loaded spot.npy');
+    await page.click('#fit');
+    await page.waitForSelector('#values');
+    const result = JSON.parse(await download(page, '#download-json')) as SavedParams;
+    const want = exprfitRun('examples/quickstart.fit');
+    for (const [name, p] of Object.entries(want.params)) {
+      expect(result.params[name].value).toBeCloseTo(p.value, 5);
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'spot-fit.png'), fullPage: true });
   });
 
   test('a long fit shows its progress and Cancel stops it', async () => {

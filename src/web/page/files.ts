@@ -15,11 +15,18 @@ export interface LoadedData {
   data: Record<string, NdArray>;
   /** A model to start from, in the data's names. */
   model: string;
+  /** Start values of its parameters (others start at 1). */
+  starts: Record<string, number>;
 }
 
 function extension(name: string): string {
   const m = /\.([a-z0-9]+)$/i.exec(name);
   return m ? m[1].toLowerCase() : '';
+}
+
+/** ITU-R BT.601 luma; a grey pixel is its level. */
+function luma(r: number, g: number, b: number): number {
+  return r === g && g === b ? r : 0.299 * r + 0.587 * g + 0.114 * b;
 }
 
 /** A PNG as grey levels (ITU-R BT.601 luma of RGB), row 0 at the top. */
@@ -31,9 +38,24 @@ async function decodePng(bytes: Uint8Array): Promise<NdArray> {
   ctx.drawImage(bitmap, 0, 0);
   const px = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
   const out = new Float64Array(bitmap.width * bitmap.height);
-  for (let i = 0; i < out.length; i++)
-    out[i] = 0.299 * px[4 * i] + 0.587 * px[4 * i + 1] + 0.114 * px[4 * i + 2];
+  for (let i = 0; i < out.length; i++) out[i] = luma(px[4 * i], px[4 * i + 1], px[4 * i + 2]);
   return new NdArray(out, [bitmap.height, bitmap.width]);
+}
+
+/** Starts of the spot model: the brightest pixel, the image's levels, a width of a tenth of the image. */
+function spotStarts(img: NdArray): Record<string, number> {
+  const [h, w] = img.shape;
+  let top = 0;
+  let lo = Infinity;
+  for (let i = 0; i < img.size; i++) {
+    const v = img.data[i];
+    if (v > img.data[top] || !(img.data[top] === img.data[top])) top = i;
+    if (v < lo) lo = v;
+  }
+  const hi = img.data[top];
+  const level = Number.isFinite(lo) ? lo : 0;
+  const s = Math.max(1, Math.min(h, w) / 10);
+  return { A: Number.isFinite(hi) ? hi - level : 1, x0: top % w, y0: Math.floor(top / w), s, c: level };
 }
 
 /** An image with its grids and a 2-D Gaussian spot model started from the image's size and levels. */
@@ -48,14 +70,18 @@ function imageData(img: NdArray, file: string): LoadedData {
   const x = new Float64Array(h * w).map((_, i) => i % w);
   const y = new Float64Array(h * w).map((_, i) => Math.floor(i / w));
   const model = `img = A*exp(-((x - x0)^2 + (y - y0)^2)/(2*s^2)) + c`;
-  return { data: { img, x: new NdArray(x, [h, w]), y: new NdArray(y, [h, w]) }, model };
+  return {
+    data: { img, x: new NdArray(x, [h, w]), y: new NdArray(y, [h, w]) },
+    model,
+    starts: spotStarts(img),
+  };
 }
 
 /** Columns with a straight line through the first two as a start. */
 function tableData(columns: Record<string, NdArray>, names: readonly string[], file: string): LoadedData {
   if (names.length < 2)
     throw new ExprfitError('io', `${file}: the page needs at least two columns (x and y)`);
-  return { data: { ...columns }, model: `${names[1]} = a*${names[0]} + b` };
+  return { data: { ...columns }, model: `${names[1]} = a*${names[0]} + b`, starts: {} };
 }
 
 function jsonData(text: string, file: string): LoadedData {

@@ -17,6 +17,7 @@ import {
   fitRequest,
   modelParams,
   paramValues,
+  startParam,
   stateFromSession,
   syncParams,
   tryParseModel,
@@ -124,7 +125,8 @@ function setState(state: PageState): void {
 async function loadFile(file: File): Promise<void> {
   try {
     const loaded = await readDataFile(file.name, new Uint8Array(await file.arrayBuffer()));
-    setState({ data: loaded.data, source: file.name, model: loaded.model, params: new Map(), options: {} });
+    const params = new Map(Object.entries(loaded.starts).map(([n, v]) => [n, startParam(v)]));
+    setState({ data: loaded.data, source: file.name, model: loaded.model, params, options: {} });
     setStatus(`loaded ${file.name}`);
   } catch (e) {
     setStatus(describe(e));

@@ -50,15 +50,18 @@ export function modelParams(model: Model, data: Record<string, unknown>): string
   return [...model.names].filter((n) => !Object.hasOwn(data, n) && !Object.hasOwn(CONSTANTS, n));
 }
 
-/** A start for a new parameter: 1, like a fit without a start value. */
-const NEW_PARAM: ParamState = { value: 1, min: -Infinity, max: Infinity, fixed: false };
+/** An unbounded parameter starting at `value`. */
+export function startParam(value: number): ParamState {
+  return { value, min: -Infinity, max: Infinity, fixed: false };
+}
 
 /** The parameters of `names`: kept where known, new ones at 1 (the fit's default start). */
 export function syncParams(
   params: ReadonlyMap<string, ParamState>,
   names: readonly string[],
 ): Map<string, ParamState> {
-  return new Map(names.map((n) => [n, params.get(n) ?? { ...NEW_PARAM }]));
+  // a new parameter starts at 1, like a fit without a start value
+  return new Map(names.map((n) => [n, params.get(n) ?? startParam(1)]));
 }
 
 /** The model text parsed, or the error (an ExprfitError with its position) to show. */
