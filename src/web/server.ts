@@ -15,6 +15,8 @@ import { scriptSession } from './session.ts';
 export interface ServeOptions {
   /** A `.fit` script whose data, model and parameters the page opens with. */
   script?: string;
+  /** Or the session itself (the REPL's `:serve`). */
+  session?: SessionJSON;
   /** The port (default 0: a free one). */
   port?: number;
   /** The built page's folder (default: dist/web of the exprfit package). */
@@ -109,7 +111,7 @@ function listen(server: Server, port: number): Promise<number> {
 /** Starts the server; the script is read (and its errors thrown) before it listens. */
 export async function startServer(options: ServeOptions = {}): Promise<WebServer> {
   const root = webRoot(options.root);
-  const session = options.script ? await scriptSession(options.script) : undefined;
+  const session = options.session ?? (options.script ? await scriptSession(options.script) : undefined);
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ExprfitError('usage', `--port ${port}: not a port number (0 to 65535)`);

@@ -72,6 +72,21 @@ function implicitFit(statements: readonly Statement[]): FitStatement {
 }
 
 /**
+ * The session of an interpreter as it stands (the REPL's `:serve`): its model lines, their data and the
+ * parameters, with the fit's default options.
+ */
+export async function interpreterSession(interp: Interpreter, name: string): Promise<SessionJSON> {
+  if (!interp.models.length) {
+    throw new ExprfitError('usage', 'nothing to show: the session has no model line', {
+      hints: ['write a model first, e.g. model y = a*exp(-k*t) + c, then :serve'],
+    });
+  }
+  const ctx = interp.context({ text: '', file: name }, interp.baseDir);
+  const fit: FitStatement = { kind: 'fit', options: [], span: { start: 0, end: 0, line: 1, column: 1 } };
+  return sessionOf(name, await prepareFitCall(fit, ctx));
+}
+
+/**
  * Runs `file` up to its first `fit` and returns what that fit would get. A script without a model line is an
  * `ExprfitError` (the page then has nothing to show from it).
  */

@@ -25,6 +25,8 @@ import {
   tryParseModel,
 } from '../../src/web/page/state.ts';
 import { runInProcess } from '../cli/inProcess.ts';
+import { Session } from '../../src/repl/session.ts';
+import type { SessionJSON } from '../../src/web/protocol.ts';
 
 const quiet = { out: () => {}, info: () => {}, warn: () => {} };
 
@@ -93,6 +95,29 @@ describe('the server', () => {
     const missing = await runInProcess(['serve', 'no-such-script.fit']);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/no-such-script\.fit/);
+  });
+});
+
+describe('the REPL: :serve', () => {
+  test("serves the session's model, data and parameters; without a model it says what is missing", async () => {
+    const out: string[] = [];
+    const errors: unknown[] = [];
+    const session = new Session({ out: (t) => out.push(t), error: (e) => errors.push(e), warn: () => {} });
+    try {
+      expect(await session.handle(':serve')).toBe('error');
+      expect(String(errors[0])).toContain('the session has no model line');
+      for (const line of ['t = linspace(0, 1, 5)', 'y = 2*t + 1', 'param a = 3, b = 0', 'model y = a*t + b']) {
+        expect(await session.handle(line)).toBe('ok');
+      }
+      expect(await session.handle(':serve')).toBe('ok');
+      const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(out.join('\n'))![0];
+      const json = (await (await fetch(`${url}session.json`)).json()) as SessionJSON;
+      expect(json.model).toBe('y = a*t + b');
+      expect(json.params.a.value).toBe(3);
+      expect(json.data.t.data).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    } finally {
+      await session.close();
+    }
   });
 });
 
