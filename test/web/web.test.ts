@@ -12,6 +12,7 @@ import { parseModelText } from '../../src/model/model.ts';
 import { runScript } from '../../src/script/index.ts';
 import { scriptSession } from '../../src/web/session.ts';
 import { startServer, type WebServer } from '../../src/web/server.ts';
+import { readDataFile } from '../../src/web/page/files.ts';
 import { apiFitOptions, apiParams } from '../../src/web/page/fitOptions.ts';
 import { arrayLiteral, sessionScript } from '../../src/web/page/script.ts';
 import { NdArray } from '../../src/data/ndarray.ts';
@@ -106,7 +107,12 @@ describe('the REPL: :serve', () => {
     try {
       expect(await session.handle(':serve')).toBe('error');
       expect(String(errors[0])).toContain('the session has no model line');
-      for (const line of ['t = linspace(0, 1, 5)', 'y = 2*t + 1', 'param a = 3, b = 0', 'model y = a*t + b']) {
+      for (const line of [
+        't = linspace(0, 1, 5)',
+        'y = 2*t + 1',
+        'param a = 3, b = 0',
+        'model y = a*t + b',
+      ]) {
         expect(await session.handle(line)).toBe('ok');
       }
       expect(await session.handle(':serve')).toBe('ok');
@@ -146,6 +152,17 @@ describe("the page's parts", () => {
     [{ value: -3, min: -Infinity, max: 0 }, [-9, 0]],
   ])('slider range of %o: %o', (p, range) => {
     expect(sliderRange({ ...p, fixed: false })).toEqual(range);
+  });
+
+  test('many data values: the script reads them from the data file, or the page says why it cannot', async () => {
+    const loaded = await readDataFile('spot.npy', readFileSync('examples/data/spot.npy'));
+    expect(loaded.load).toEqual(['img = load("spot.npy")', 'x, y = grid(img)']);
+    const big = { img: new NdArray(new Float64Array(60_000), [200, 300]) };
+    const state = { data: big, source: 'big.npy', model: 'img = c', params: new Map(), options: {} };
+    expect(sessionScript({ ...state, load: loaded.load })).toContain(
+      '\nimg = load("spot.npy")\nx, y = grid(img)\n',
+    );
+    expect(() => sessionScript(state)).toThrow(/60000 data values are too many to write into a script/);
   });
 
   test('array literals keep every value exactly', () => {

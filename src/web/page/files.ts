@@ -17,6 +17,8 @@ export interface LoadedData {
   model: string;
   /** Start values of its parameters (others start at 1). */
   starts: Record<string, number>;
+  /** Script lines that read the same data from the file (next to the script). */
+  load: string[];
 }
 
 function extension(name: string): string {
@@ -74,6 +76,7 @@ function imageData(img: NdArray, file: string): LoadedData {
     data: { img, x: new NdArray(x, [h, w]), y: new NdArray(y, [h, w]) },
     model,
     starts: spotStarts(img),
+    load: [`img = load(${JSON.stringify(file)})`, 'x, y = grid(img)'],
   };
 }
 
@@ -81,7 +84,8 @@ function imageData(img: NdArray, file: string): LoadedData {
 function tableData(columns: Record<string, NdArray>, names: readonly string[], file: string): LoadedData {
   if (names.length < 2)
     throw new ExprfitError('io', `${file}: the page needs at least two columns (x and y)`);
-  return { data: { ...columns }, model: `${names[1]} = a*${names[0]} + b`, starts: {} };
+  const model = `${names[1]} = a*${names[0]} + b`;
+  return { data: { ...columns }, model, starts: {}, load: [`data ${JSON.stringify(file)}`] };
 }
 
 function jsonData(text: string, file: string): LoadedData {

@@ -126,7 +126,8 @@ async function loadFile(file: File): Promise<void> {
   try {
     const loaded = await readDataFile(file.name, new Uint8Array(await file.arrayBuffer()));
     const params = new Map(Object.entries(loaded.starts).map(([n, v]) => [n, startParam(v)]));
-    setState({ data: loaded.data, source: file.name, model: loaded.model, params, options: {} });
+    const { data, model, load } = loaded;
+    setState({ data, source: file.name, model, params, options: {}, load });
     setStatus(`loaded ${file.name}`);
   } catch (e) {
     setStatus(describe(e));
@@ -199,6 +200,14 @@ function downloadResult(): void {
   if (r) download(`${stem()}-result.json`, `${JSON.stringify(r, null, 2)}\n`, 'application/json');
 }
 
+function downloadScript(): void {
+  try {
+    download(`${stem()}-session.fit`, sessionScript(page.state), 'text/plain');
+  } catch (e) {
+    setStatus(describe(e));
+  }
+}
+
 function wireDrop(): void {
   const zone = document.body;
   zone.addEventListener('dragover', (e) => {
@@ -224,9 +233,7 @@ function wire(): void {
   $('fit').addEventListener('click', () => runFit().catch(() => {}));
   $('cancel').addEventListener('click', () => page.fitting?.abort());
   $('download-json').addEventListener('click', downloadResult);
-  $('download-script').addEventListener('click', () =>
-    download(`${stem()}-session.fit`, sessionScript(page.state), 'text/plain'),
-  );
+  $('download-script').addEventListener('click', downloadScript);
   window.addEventListener('resize', redraw);
   wireDrop();
 }

@@ -5,6 +5,7 @@
  */
 import { NdArray } from '../../data/ndarray.ts';
 import { spellKey } from '../../core/options.ts';
+import { ExprfitError } from '../../core/errors.ts';
 import { sigmaOf } from './fitOptions.ts';
 import type { PageState, ParamState } from './state.ts';
 
@@ -56,6 +57,33 @@ function fitLines(options: Record<string, unknown>): { assign: string[]; fit: st
   return { assign, fit: ['fit', ...words].join(' ') };
 }
 
+/**
+ * The most values written out into a script (about 20 characters each: the parser reads at most 2,000,000);
+ * more are read from the data file with the page's `load` lines.
+ */
+const MAX_INLINE_VALUES = 50_000;
+
+/** The data as assignments, or as the lines that read them from the data file when they are many. */
+function dataLines(state: PageState): string[] {
+  const values = Object.values(state.data).reduce((n, a) => n + a.size, 0);
+  if (values > MAX_INLINE_VALUES && state.load) {
+    return [
+      `# ${values} data values: read from ${state.source}, which must sit next to this script`,
+      ...state.load,
+    ];
+  }
+  if (values > MAX_INLINE_VALUES) {
+    throw new ExprfitError(
+      'value',
+      `${values} data values are too many to write into a script (at most ${MAX_INLINE_VALUES})`,
+      {
+        hints: ['run the .fit script that the page was served with (exprfit run) instead'],
+      },
+    );
+  }
+  return Object.entries(state.data).map(([name, a]) => `${name} = ${arrayLiteral(a)}`);
+}
+
 /** The script of the session: data, parameters, model, fit, report. */
 export function sessionScript(state: PageState, date = new Date()): string {
   const { assign, fit } = fitLines(state.options);
@@ -63,7 +91,7 @@ export function sessionScript(state: PageState, date = new Date()): string {
     `# exprfit session written by the web page (exprfit serve) on ${date.toISOString()}`,
     `# data from ${state.source}; run it with: exprfit run session.fit`,
     '',
-    ...Object.entries(state.data).map(([name, a]) => `${name} = ${arrayLiteral(a)}`),
+    ...dataLines(state),
     ...assign,
     '',
     ...[...state.params].map(([name, p]) => paramLine(name, p)),

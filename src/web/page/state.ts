@@ -28,6 +28,8 @@ export interface PageState {
   params: Map<string, ParamState>;
   /** Fit options from the script (JSON; sigma per equation). */
   options: Record<string, unknown>;
+  /** Script lines that read the data from the data file, for data too large to write out. */
+  load?: string[];
 }
 
 const bound = (v: number | null, unbounded: number): number => (v === null ? unbounded : v);
