@@ -13,6 +13,7 @@ import { runScript } from '../../src/script/index.ts';
 import { scriptSession } from '../../src/web/session.ts';
 import { startServer, type WebServer } from '../../src/web/server.ts';
 import { readDataFile } from '../../src/web/page/files.ts';
+import { previewSpecs } from '../../src/web/page/preview.ts';
 import { apiFitOptions, apiParams } from '../../src/web/page/fitOptions.ts';
 import { arrayLiteral, sessionScript } from '../../src/web/page/script.ts';
 import { NdArray } from '../../src/data/ndarray.ts';
@@ -196,6 +197,22 @@ describe("the page's parts", () => {
       expectSameFit((await runScript(join(dir, 'session.fit'), quiet)).fits[0], page);
     },
   );
+
+  test.each([
+    ['examples/decay.fit', '1d'],
+    ['examples/gauss2d.fit', 'compare'],
+    ['examples/quickstart.fit', '2d'],
+  ])('%s previews as a %s plot with the model at the sliders', async (file, kind) => {
+    const state = stateFromSession(await scriptSession(file));
+    const model = parseModelText(state.model);
+    const [spec] = previewSpecs(model, state, paramValues(state.params));
+    expect(spec.kind).toBe(kind);
+    if (spec.kind === '1d') {
+      expect([spec.xLabel, spec.yLabel, spec.curveX!.length]).toEqual(['t', 'y', 400]);
+      expect(spec.sigma).toHaveLength(50);
+      expect(spec.model[0]).toBeCloseTo(5, 12); // A*exp(-0/tau) + c at the starts A=5, c=0
+    }
+  });
 
   test('a tied parameter: the session keeps the tie, the preview evaluates it', async () => {
     const state = stateFromSession(await scriptSession('examples/gauss2d.fit'));
