@@ -7,10 +7,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { readPng } from '../../src/data/png.ts';
+import { loadArray } from '../../src/data/load.ts';
 import { startServer, type WebServer } from '../../src/web/server.ts';
 import { chromiumPath, launchChromium } from './browser.ts';
 
@@ -105,6 +106,24 @@ describe.skipIf(!chromium)('the web page in Chromium', () => {
     const want = await readPng('test/fixtures/data/png/grey8.png');
     expect(img.flat()).toEqual(Array.from(want.data));
     expect([img.length, img[0].length]).toEqual(want.shape);
+  });
+
+  test.each([
+    'test/fixtures/data/tiff/pil_lzw_u16.tif',
+    'test/fixtures/data/fits/indep_bitpix16.fits',
+    'test/fixtures/data/npy/f8_be_F.npy',
+  ])('%s chosen with the file picker: the values exprfit reads in Node', async (file) => {
+    await page.setInputFiles('#file', file);
+    await expect.poll(() => page.textContent('#status')).toBe(`loaded ${basename(file)}`);
+    const script = await download(page, '#download-script');
+    const img = JSON.parse(
+      /^img = (.*)$/m
+        .exec(script)![1]
+        .replace(/\bnan\b/g, 'null')
+        .replace(/\binf\b/g, '1e999'),
+    ) as number[][];
+    const want = await loadArray(file);
+    expect(img.flat()).toEqual(Array.from(want.data, (v) => (Number.isNaN(v) ? null : v)));
   });
 
   test("a .npy image fitted from the page's own starts agrees with examples/quickstart.fit", async () => {
