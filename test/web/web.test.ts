@@ -18,6 +18,7 @@ import { apiFitOptions, apiParams } from '../../src/web/page/fitOptions.ts';
 import { arrayLiteral, sessionScript } from '../../src/web/page/script.ts';
 import { NdArray } from '../../src/data/ndarray.ts';
 import {
+  fitRequest,
   modelParams,
   paramValues,
   sessionParams,
@@ -212,6 +213,13 @@ describe("the page's parts", () => {
       expect(spec.sigma).toHaveLength(50);
       expect(spec.model[0]).toBeCloseTo(5, 12); // A*exp(-0/tau) + c at the starts A=5, c=0
     }
+  });
+
+  test("the fit gets the data the model uses, not a table's other columns", () => {
+    const t = new NdArray(Float64Array.of(0, 1, 2, 3));
+    const data = { t, y: t, sigma: t };
+    const state = { data, source: 'd.csv', model: 'y = a*t + b', params: new Map(), options: {} };
+    expect(Object.keys(fitRequest(state, parseModelText(state.model)).data).sort()).toEqual(['t', 'y']);
   });
 
   test('a tied parameter: the session keeps the tie, the preview evaluates it', async () => {

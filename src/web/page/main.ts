@@ -165,7 +165,7 @@ async function runFit(): Promise<void> {
   const at = bandPoints();
   try {
     const url = new URL('./worker.js', import.meta.url);
-    const done = await fitInWorker(url, fitRequest(page.state, at), {
+    const done = await fitInWorker(url, fitRequest(page.state, page.model, at), {
       signal: controller.signal,
       onProgress: (d, total) => setStatus(`fitting: ${d} of ${total}`),
     });

@@ -100,10 +100,14 @@ export function sessionParams(params: ReadonlyMap<string, ParamState>): Record<s
 
 const wire = (a: NdArray): WireArray => ({ shape: [...a.shape], data: a.data });
 
-/** What the fit worker gets; `bandAt`: the curve's points for a 1-D fit's confidence band. */
-export function fitRequest(state: PageState, bandAt?: FitRequest['bandAt']): FitRequest {
+/**
+ * What the fit worker gets: the data the model uses (a table's other columns would be an error of the fit);
+ * `bandAt`: the curve's points for a 1-D fit's confidence band.
+ */
+export function fitRequest(state: PageState, model: Model, bandAt?: FitRequest['bandAt']): FitRequest {
   const data: Record<string, WireArray> = {};
-  for (const [n, a] of Object.entries(state.data)) data[n] = wire(a);
+  const used = new Set([...model.names, ...model.equations.map((q) => q.lhs)]);
+  for (const [n, a] of Object.entries(state.data)) if (used.has(n)) data[n] = wire(a);
   return {
     model: state.model,
     data,
