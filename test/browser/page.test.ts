@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { readPng } from '../../src/data/png.ts';
 import { loadArray } from '../../src/data/load.ts';
 import { startServer, type WebServer } from '../../src/web/server.ts';
@@ -124,6 +124,31 @@ describe.skipIf(!chromium)('the web page in Chromium', () => {
     ) as number[][];
     const want = await loadArray(file);
     expect(img.flat()).toEqual(Array.from(want.data, (v) => (Number.isNaN(v) ? null : v)));
+  });
+
+  test('a CSV with a sigma column: model, starts, bounds and sigma typed in the page fit as examples/decay.fit', async () => {
+    await page.setInputFiles('#file', 'examples/data/decay.csv');
+    await expect.poll(() => page.textContent('#status')).toBe('loaded decay.csv');
+    await page.fill('#model', 'y = A*exp(-t/tau) + c');
+    const set = async (locator: Locator, value: string): Promise<void> => {
+      await locator.fill(value);
+      await locator.press('Tab'); // commits the value (change event)
+    };
+    for (const [name, value, min, max] of [
+      ['A', '5', '0', ''],
+      ['tau', '1', '0', '100'],
+      ['c', '0', '', ''],
+    ]) {
+      await set(page.locator(`#p-${name}`), value);
+      await set(page.getByLabel(`${name} lower bound`, { exact: true }), min);
+      await set(page.getByLabel(`${name} upper bound`, { exact: true }), max);
+    }
+    await page.selectOption('#sigma', 'sigma');
+    await page.check('#absolute-sigma');
+    await page.click('#fit');
+    await page.waitForSelector('#values');
+    const result = JSON.parse(await download(page, '#download-json')) as SavedParams;
+    expectClose(result, exprfitRun('examples/decay.fit'));
   });
 
   test("a .npy image fitted from the page's own starts agrees with examples/quickstart.fit", async () => {

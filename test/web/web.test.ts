@@ -14,6 +14,7 @@ import { scriptSession } from '../../src/web/session.ts';
 import { startServer, type WebServer } from '../../src/web/server.ts';
 import { readDataFile } from '../../src/web/page/files.ts';
 import { previewSpecs } from '../../src/web/page/preview.ts';
+import { SCRIPT_SIGMA, sigmaChoices, withSigma } from '../../src/web/page/sigma.ts';
 import { apiFitOptions, apiParams } from '../../src/web/page/fitOptions.ts';
 import { arrayLiteral, sessionScript } from '../../src/web/page/script.ts';
 import { NdArray } from '../../src/data/ndarray.ts';
@@ -220,6 +221,25 @@ describe("the page's parts", () => {
     const data = { t, y: t, sigma: t };
     const state = { data, source: 'd.csv', model: 'y = a*t + b', params: new Map(), options: {} };
     expect(Object.keys(fitRequest(state, parseModelText(state.model)).data).sort()).toEqual(['t', 'y']);
+  });
+
+  test('sigma from a column of the data, from the script, or none', () => {
+    const t = new NdArray(Float64Array.of(0, 1, 2));
+    const s = new NdArray(Float64Array.of(0.1, 0.2, 0.3));
+    const state = {
+      data: { t, y: t, s },
+      source: 'd.csv',
+      model: '',
+      params: new Map(),
+      options: { sigma: 1 },
+    };
+    const model = parseModelText('y = a*t');
+    expect(sigmaChoices(state, undefined).map(([v]) => v)).toEqual(['', 't', 'y', 's']);
+    expect(withSigma(state, model, 's', undefined)).toEqual({
+      sigma: { y: { shape: [3], data: [0.1, 0.2, 0.3] } },
+    });
+    expect(withSigma(state, model, '', undefined)).toEqual({});
+    expect(withSigma(state, model, SCRIPT_SIGMA, { y: 2 })).toEqual({ sigma: { y: 2 } });
   });
 
   test('a tied parameter: the session keeps the tie, the preview evaluates it', async () => {

@@ -13,6 +13,7 @@ import { PlotView } from './plotView.ts';
 import { curvePoints, curveVariable, previewSpecs, type FittedBand } from './preview.ts';
 import { showReport } from './report.ts';
 import { sessionScript } from './script.ts';
+import { SCRIPT_SIGMA, sigmaChoices, withSigma } from './sigma.ts';
 import {
   fitRequest,
   modelParams,
@@ -102,6 +103,7 @@ function modelChanged(): void {
   $('model').removeAttribute('aria-invalid');
   ($('fit') as HTMLButtonElement).disabled = !!page.fitting;
   page.model = parsed.model;
+  sigmaChanged();
   const names = modelParams(parsed.model, page.state.data);
   const same = names.join() === [...page.state.params.keys()].join();
   page.state.params = syncParams(page.state.params, names);
@@ -119,7 +121,30 @@ function setState(state: PageState): void {
   $('report').replaceChildren();
   ($('download-json') as HTMLButtonElement).disabled = true;
   renderParams($('params-body'), state.params, paramChanged);
+  showSigmaChoices();
   modelChanged();
+}
+
+/** The served script's sigma option (JSON) while its data are shown, for the "as in the script" choice. */
+function scriptSigma(): unknown {
+  return page.session?.file === page.state.source ? page.session.options.sigma : undefined;
+}
+
+/** The sigma choices of the data; the script's sigma chosen when it had one. */
+function showSigmaChoices(): void {
+  const select = $('sigma') as HTMLSelectElement;
+  const choices = sigmaChoices(page.state, scriptSigma());
+  select.replaceChildren(...choices.map(([value, label]) => new Option(label, value)));
+  select.value = page.state.options.sigma !== undefined ? SCRIPT_SIGMA : '';
+  ($('absolute-sigma') as HTMLInputElement).checked = page.state.options.absoluteSigma === true;
+}
+
+/** The fit options from the sigma controls. */
+function sigmaChanged(): void {
+  const choice = ($('sigma') as HTMLSelectElement).value;
+  const options = withSigma(page.state, page.model, choice, scriptSigma());
+  const absolute = ($('absolute-sigma') as HTMLInputElement).checked;
+  page.state.options = { ...options, absoluteSigma: absolute };
 }
 
 async function loadFile(file: File): Promise<void> {
@@ -225,6 +250,12 @@ function wireDrop(): void {
 
 function wire(): void {
   $('model').addEventListener('input', modelChanged);
+  for (const id of ['sigma', 'absolute-sigma']) {
+    $(id).addEventListener('change', () => {
+      sigmaChanged();
+      paramChanged();
+    });
+  }
   $('file').addEventListener('change', () => {
     const file = ($('file') as HTMLInputElement).files?.[0];
     if (file) loadFile(file).catch(() => {});
