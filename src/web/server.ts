@@ -81,8 +81,17 @@ async function serveFile(root: string, req: IncomingMessage, res: ServerResponse
   send(res, 200, TYPES[extname(file)] ?? 'application/octet-stream', body);
 }
 
+/**
+ * Whether the request names this server as the browser reached it (127.0.0.1 or localhost): a page of another
+ * site that rebinds its name to 127.0.0.1 sends its own name, and gets nothing.
+ */
+function localHost(req: IncomingMessage): boolean {
+  return /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i.test(req.headers.host ?? '');
+}
+
 function handler(root: string, session: SessionJSON | undefined) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    if (!localHost(req)) return send(res, 403, 'text/plain; charset=utf-8', 'only for 127.0.0.1\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return send(res, 405, 'text/plain; charset=utf-8', 'only GET\n');
     }

@@ -76,6 +76,12 @@ describe.skipIf(!chromium)('the web page in Chromium', () => {
     expect(await page.locator('#plot svg').innerHTML()).not.toContain('mark-area'); // no band before a fit
   });
 
+  test('keyboard: the model editor is followed by the first slider in tab order', async () => {
+    await page.focus('#model');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('p-A-slider');
+  });
+
   test('moving a slider redraws the model', async () => {
     const before = await page.locator('#plot svg').innerHTML();
     await page.focus('#p-tau-slider');

@@ -3,6 +3,7 @@
  * errors, and the page's pure parts (parameters, slider ranges, the .fit script it writes).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -85,6 +86,18 @@ describe('the server', () => {
     expect((await fetch(`${server.url}..%2Fpackage.json`)).status).toBe(404);
     expect((await fetch(`${server.url}nothing.js`)).status).toBe(404);
     expect((await fetch(server.url, { method: 'POST' })).status).toBe(405);
+  });
+
+  test('a request for another host name (DNS rebinding) gets nothing', async () => {
+    const status = await new Promise<number>((done, fail) => {
+      const req = request(`${server.url}session.json`, { headers: { host: 'evil.example' } }, (res) => {
+        res.resume();
+        done(res.statusCode ?? 0);
+      });
+      req.on('error', fail);
+      req.end();
+    });
+    expect(status).toBe(403);
   });
 
   test('a page folder without index.html: an error that says how to build the page', async () => {
