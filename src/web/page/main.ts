@@ -47,6 +47,14 @@ function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Why nothing is drawn: no equation's left-hand side names data. */
+function noDataMessage(model: Model): string {
+  const names = Object.keys(page.state.data);
+  const lhs = model.equations.map((q) => `'${q.lhs}'`).join(', ');
+  if (!names.length) return 'no data yet: choose a data file or drop one on the page';
+  return `the model's left-hand side ${lhs} is not in the data (${names.join(', ')}): write it as one of them`;
+}
+
 let drawing: Promise<void> | undefined;
 let again = false;
 
@@ -71,7 +79,11 @@ async function draw(): Promise<void> {
     const specs = page.model
       ? previewSpecs(page.model, page.state, paramValues(page.state.params), page.band)
       : [];
-    if (!specs.length) return page.plot?.clear();
+    if (!specs.length) {
+      page.plot?.clear();
+      $('plot-error').textContent = page.model ? noDataMessage(page.model) : '';
+      return;
+    }
     const width = Math.max(280, Math.min(640, plotEl.clientWidth - 140));
     await page.plot!.draw(specs, width);
     $('plot-error').textContent = '';
