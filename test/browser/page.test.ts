@@ -194,6 +194,10 @@ describe.skipIf(!chromium)('the web page in Chromium', () => {
     expect(message).toMatch(/1:\d+: error: /);
     expect(message).toContain('^');
     await page.screenshot({ path: join(ARTIFACTS, 'bad-model.png') });
+    await page.fill('#model', 'z = A*t');
+    await expect
+      .poll(() => page.textContent('#plot-error'))
+      .toContain("left-hand side 'z' is not in the data");
     expect(errors).toEqual([]);
   });
 });
