@@ -170,6 +170,27 @@ describe.skipIf(!chromium)('the web page in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'spot-fit.png'), fullPage: true });
   });
 
+  test('without a script (as on a static host) the page starts empty; a dropped CSV loads', async () => {
+    const bare = await startServer();
+    const other = await browser.newPage();
+    try {
+      await other.goto(bare.url);
+      await expect.poll(() => other.textContent('#status')).toContain('load a data file');
+      const drop = await other.evaluateHandle(() => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(['u,v\n0,1\n1,3\n2,5.5\n3,7\n'], 'drop.csv', { type: 'text/csv' }));
+        return dt;
+      });
+      await other.dispatchEvent('body', 'drop', { dataTransfer: drop });
+      await expect.poll(() => other.textContent('#status')).toBe('loaded drop.csv');
+      expect(await other.inputValue('#model')).toBe('v = a*u + b');
+      await other.waitForSelector('#plot svg');
+    } finally {
+      await other.close();
+      await bare.close();
+    }
+  });
+
   test('a long fit shows its progress and Cancel stops it', async () => {
     const slow = await startServer({ script: 'test/browser/fixtures/slow.fit' });
     const other = await browser.newPage();
