@@ -100,6 +100,13 @@ describe('the server', () => {
     expect(status).toBe(403);
   });
 
+  test('a port in use is an error that names it', async () => {
+    const port = Number(new URL(server.url).port);
+    await expect(startServer({ root, port })).rejects.toThrow(
+      `cannot listen on 127.0.0.1:${port}: EADDRINUSE`,
+    );
+  });
+
   test('a page folder without index.html: an error that says how to build the page', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'exprfit-web-empty-'));
     await expect(startServer({ root: empty })).rejects.toThrow(/the web page is not built/);
