@@ -180,6 +180,7 @@ describe("the page's parts", () => {
   test('many data values: the script reads them from the data file, or the page says why it cannot', async () => {
     const loaded = await readDataFile('spot.npy', readFileSync('examples/data/spot.npy'));
     expect(loaded.load).toEqual(['img = load("spot.npy")', 'x, y = grid(img)']);
+    expect(loaded.starts).toMatchObject({ x0: 9, y0: 11, s: 2.1 }); // the brightest pixel, a tenth of 21
     const big = { img: new NdArray(new Float64Array(60_000), [200, 300]) };
     const state = { data: big, source: 'big.npy', model: 'img = c', params: new Map(), options: {} };
     expect(sessionScript({ ...state, load: loaded.load })).toContain(

@@ -47,17 +47,17 @@ async function decodePng(bytes: Uint8Array): Promise<NdArray> {
 /** Starts of the spot model: the brightest pixel, the image's levels, a width of a tenth of the image. */
 function spotStarts(img: NdArray): Record<string, number> {
   const [h, w] = img.shape;
-  let top = 0;
+  const s = Math.max(1, Math.min(h, w) / 10);
+  let top = -1;
   let lo = Infinity;
   for (let i = 0; i < img.size; i++) {
     const v = img.data[i];
-    if (v > img.data[top] || !(img.data[top] === img.data[top])) top = i;
-    if (v < lo) lo = v;
+    if (!Number.isFinite(v)) continue;
+    if (top < 0 || v > img.data[top]) top = i;
+    lo = Math.min(lo, v);
   }
-  const hi = img.data[top];
-  const level = Number.isFinite(lo) ? lo : 0;
-  const s = Math.max(1, Math.min(h, w) / 10);
-  return { A: Number.isFinite(hi) ? hi - level : 1, x0: top % w, y0: Math.floor(top / w), s, c: level };
+  if (top < 0) return { A: 1, x0: (w - 1) / 2, y0: (h - 1) / 2, s, c: 0 };
+  return { A: img.data[top] - lo, x0: top % w, y0: Math.floor(top / w), s, c: lo };
 }
 
 /** An image with its grids and a 2-D Gaussian spot model started from the image's size and levels. */
