@@ -26,4 +26,9 @@ export default tseslint.config(
       'no-new-func': 'off',
     },
   },
+  {
+    // the web page and its fit worker run in the browser
+    files: ['src/web/page/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
 );

@@ -1,9 +1,11 @@
-// Bundles the library and the CLI with esbuild, then emits the type declarations (dist/types) with tsc.
-// `--no-types` skips the declarations (the test setup), `--types-only` skips the bundles.
+// Bundles the library and the CLI with esbuild, then emits the type declarations (dist/types) with tsc, and
+// writes the web page (dist/web: index.html, style.css, app.js and worker.js with vega and vega-lite bundled).
+// `--no-types` skips the declarations (the test setup), `--types-only` skips the bundles, `--no-web` the page,
+// `--web-only` builds only the page (`npm run build:web`).
 // Heavy optional libraries stay external and are imported lazily.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -28,8 +30,9 @@ const common = {
   logLevel: 'warning',
 };
 const typesOnly = process.argv.includes('--types-only');
+const webOnly = process.argv.includes('--web-only');
 mkdirSync('dist', { recursive: true });
-if (!typesOnly) {
+if (!typesOnly && !webOnly) {
   // chunk names change with the code: old ones would pile up
   for (const f of readdirSync('dist', { withFileTypes: true }).filter((e) => e.isFile())) {
     if (/\.js(\.map)?$/.test(f.name)) rmSync(join('dist', f.name));
@@ -61,4 +64,22 @@ function emitDeclarations() {
     if (fixed !== text) writeFileSync(file, fixed);
   }
 }
-if (!process.argv.includes('--no-types')) emitDeclarations();
+/** The web page: static files any host can serve (src/web/page; `exprfit serve` serves them). */
+async function buildWeb(outdir) {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  await build({
+    entryPoints: { app: 'src/web/page/main.ts', worker: 'src/web/page/worker.ts' },
+    outdir,
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+  for (const f of ['index.html', 'style.css']) copyFileSync(join('src/web/page', f), join(outdir, f));
+}
+if (!typesOnly && !process.argv.includes('--no-web')) await buildWeb(join('dist', 'web'));
+if (!webOnly && !process.argv.includes('--no-types')) emitDeclarations();

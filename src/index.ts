@@ -219,3 +219,7 @@ export { gridSchema } from './arrays/basic.ts';
 export { smoothingSplineSchema } from './arrays/spline.ts';
 export { sumOfGaussiansSchema } from './arrays/gaussian.ts';
 export type { StatementHelp } from './script/context.ts';
+// The web page's server (`exprfit serve`; docs/web.md).
+export { startServer } from './web/server.ts';
+export type { ServeOptions, WebServer } from './web/server.ts';
+export type { SessionJSON, SessionParam } from './web/protocol.ts';

@@ -13,6 +13,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { ExprfitError, type SourceText } from '../core/errors.ts';
 import { describeError, formatWarning, styleFor, type Stream } from '../repl/style.ts';
 import { spotsCommand } from './spots.ts';
+import { serveCommand } from './serve.ts';
 
 // commander is CommonJS: loaded with require at run time rather than bundled (an ESM bundle of it fails on
 // its `require('node:events')`).
@@ -151,8 +152,9 @@ Examples:
   $ exprfit repl                             interactive session
   $ exprfit eval 'a*exp(-k*t)' a=2 k=0.5 t=1 evaluate an expression
   $ exprfit diff 'a*exp(-k*t)' k             symbolic derivative
+  $ exprfit serve examples/decay.fit         explore a fit in the browser
 
-Documentation: docs/cli.md (commands, REPL, .fit statements), docs/language.md (expressions).`,
+Documentation: docs/cli.md (commands, REPL, .fit statements), docs/language.md (expressions), docs/web.md (the page).`,
     );
 
   program
@@ -294,6 +296,7 @@ Examples:
     });
 
   program.addCommand(spotsCommand(io, program));
+  program.addCommand(serveCommand(io, program));
   return program;
 }
 

@@ -252,6 +252,7 @@ export async function startRepl(options: ReplOptions = {}): Promise<number> {
 
   await closed;
   await busy;
+  await session.close();
   if (terminal) output.write('\n');
   return !terminal && session.errors > 0 ? 2 : 0;
 }

@@ -35,6 +35,8 @@ export interface SessionOptions {
 export class Session {
   readonly interp: Interpreter;
   readonly baseDir: string;
+  /** The page's server of `:serve`. */
+  private web?: { readonly url: string; close(): Promise<void> };
   /** Errors reported so far. */
   errors = 0;
   /** The last incomplete-input error, while more input is awaited. */
@@ -129,6 +131,8 @@ export class Session {
       case 'exit':
       case 'q':
         return 'quit';
+      case 'serve':
+        return this.serve();
       default: {
         const close = closestMatches(`:${name}`, Object.keys(REPL_COMMANDS));
         throw new ExprfitError('usage', `unknown command ':${name}'`, {
@@ -140,6 +144,23 @@ export class Session {
         });
       }
     }
+  }
+
+  /** `:serve`: the session's model, data and parameters on a web page (a new server each time). */
+  private async serve(): Promise<Outcome> {
+    const { interpreterSession } = await import('../web/session.ts');
+    const { startServer } = await import('../web/server.ts');
+    const session = await interpreterSession(this.interp, 'REPL session');
+    await this.close();
+    this.web = await startServer({ session });
+    this.options.out(`the session is on ${this.web.url} (until :serve again or :quit)`);
+    return 'ok';
+  }
+
+  /** Stops the `:serve` page's server, if any. */
+  async close(): Promise<void> {
+    await this.web?.close();
+    this.web = undefined;
   }
 
   /** `:load FILE.fit`: checks the script against this session's names, then runs it here. */

@@ -37,6 +37,7 @@ export const REPL_COMMANDS: Readonly<Record<string, string>> = nameTable({
   ':load': ':load FILE.fit    run a script in this session',
   ':reset': ':reset            forget all variables, parameters, models and fits',
   ':quit': ':quit             leave (or Ctrl-D)',
+  ':serve': ':serve            the session on a web page: sliders, fit, report (docs/web.md)',
 });
 
 /** The overview shown by `:help` with no topic. */

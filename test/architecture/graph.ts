@@ -30,6 +30,7 @@ export const LAYERS: readonly (string | readonly string[])[] = [
   'arrays',
   'batch',
   'script',
+  'web',
   'repl',
   'cli',
   'index',

@@ -189,20 +189,38 @@ function noteImplicit(interp: InterpreterState, implicit: readonly string[]): vo
   );
 }
 
-/** Runs a `fit` statement: options, model and data into one call of the fit API, the results into the session. */
-async function runFit(s: FitStatement, ctx: StatementContext): Promise<void> {
+/** What a `fit` statement hands the fit API: the assembled model, its data and parameters, and the options. */
+export interface FitCall {
+  readonly asm: AssembledModel;
+  readonly options: FitOptions;
+  readonly sigma: Record<string, NdArray | number>;
+  readonly likelihood: boolean;
+}
+
+/**
+ * A `fit` statement's call of the fit API, without fitting (`exprfit serve` hands it to the web page):
+ * options, model lines and data assembled as the statement would fit them.
+ */
+export async function prepareFitCall(s: FitStatement, ctx: StatementContext): Promise<FitCall> {
   const interp = ctx.interp;
   requireModel(s, ctx);
   const parsed = await parseOptions(s, ctx);
-  const lines = interp.models;
   const likelihood = parsed.options.estimator === 'likelihood';
-  const asm = await assembleModel(interp, lines, likelihood);
-  const sigma = sigmaPerLine(s, parsed, lines, ctx);
+  const asm = await assembleModel(interp, interp.models, likelihood);
+  const sigma = sigmaPerLine(s, parsed, interp.models, ctx);
+  const options = { ...parsed.options, ...(Object.keys(sigma).length ? { sigma } : {}) };
+  return { asm, options, sigma, likelihood };
+}
+
+/** Runs a `fit` statement: options, model and data into one call of the fit API, the results into the session. */
+async function runFit(s: FitStatement, ctx: StatementContext): Promise<void> {
+  const interp = ctx.interp;
+  const { asm, options, sigma, likelihood } = await prepareFitCall(s, ctx);
+  const lines = interp.models;
   const result = callFit(
     asm,
     {
-      ...parsed.options,
-      ...(Object.keys(sigma).length ? { sigma } : {}),
+      ...options,
       ...(interp.options.allowWarnings ? { allowWarnings: true } : {}),
       ...sessionProgress({ interp }, 'starts'),
     },
