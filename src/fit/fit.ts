@@ -18,6 +18,7 @@ import type { DataInput, FitOptions } from './types.ts';
 import { validateFitOptions } from './options.ts';
 import type { PreparedEquation, PreparedFit } from './prepared.ts';
 import { solveFit } from './solve.ts';
+import { withNamedModelParams } from './guess.ts';
 import type { FitResult } from './result.ts';
 
 /** The setting that drops points with NaN data (each front end spells it: `nanPolicy: 'omit'`, `fit nan=omit`). */
@@ -100,6 +101,7 @@ export function prepareFit(
   }
   const arrays = new Map<string, NdArray>();
   for (const [k, v] of Object.entries(data)) arrays.set(k, toArray(k, v));
+  paramsIn = withNamedModelParams(model, arrays, paramsIn ?? {});
   const lhsNames = new Set(model.equations.map((e) => e.lhs));
   const paramInputNames = Object.keys(paramsIn ?? {});
 

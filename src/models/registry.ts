@@ -1,0 +1,44 @@
+/**
+ * The named models: one `NamedModelDef` per model (src/models/{peaks,backgrounds,steps,others}.ts), looked up
+ * by name with `Object.hasOwn` on a null-prototype table (user text never finds `constructor`).
+ */
+import type { NamedModelDef } from './types.ts';
+import * as peaks from './peaks.ts';
+import * as backgrounds from './backgrounds.ts';
+import * as steps from './steps.ts';
+import * as others from './others.ts';
+
+const ALL: readonly NamedModelDef[] = [
+  ...Object.values(peaks),
+  ...Object.values(backgrounds),
+  ...Object.values(steps),
+  ...Object.values(others),
+];
+
+const TABLE: Record<string, NamedModelDef> = Object.create(null);
+for (const def of ALL) {
+  if (Object.hasOwn(TABLE, def.name)) throw new Error(`duplicate named model ${def.name}`);
+  TABLE[def.name] = def;
+}
+Object.freeze(TABLE);
+
+/** The named model `name`, or `undefined`. */
+export function getNamedModel(name: string): NamedModelDef | undefined {
+  return Object.hasOwn(TABLE, name) ? TABLE[name] : undefined;
+}
+
+/** All named models, in table order (peaks, backgrounds, steps, others). */
+export function namedModels(): readonly NamedModelDef[] {
+  return ALL;
+}
+
+/** The arguments a call of `def` takes: its variables, and a polynomial's degree. */
+export function modelArity(def: NamedModelDef): number {
+  return def.variables.length + (def.maxDegree === undefined ? 0 : 1);
+}
+
+/** `gaussian(x; prefix)`, `polynomial(x, degree; prefix)`: how a call of `def` is written. */
+export function modelSignature(def: NamedModelDef): string {
+  const args = [...def.variables, ...(def.maxDegree === undefined ? [] : ['degree'])];
+  return `${def.name}(${args.join(', ')}; prefix)`;
+}
