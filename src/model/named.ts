@@ -8,7 +8,7 @@ import { constantValue, num, sym } from '../ast/build.ts';
 import { printExpr } from '../ast/print.ts';
 import type { SourceSpan } from '../core/errors.ts';
 import { ExprfitError } from '../core/errors.ts';
-import { getNamedModel } from '../models/registry.ts';
+import { namedModelCall } from '../models/registry.ts';
 import type { NamedModelDef } from '../models/types.ts';
 import { mapChildren, substitute } from '../symbolic/index.ts';
 import { parseExpr } from '../syntax/index.ts';
@@ -113,7 +113,7 @@ export function expandNamedModels(e: Expr): { expr: Expr; uses: NamedModelUse[] 
       return left === n.left && right === n.right ? n : { ...n, left, right };
     }
     const m = mapChildren(n, (c) => go(c, false));
-    const def = m.kind === 'call' ? getNamedModel(m.fn) : undefined;
+    const def = m.kind === 'call' ? namedModelCall(m.fn, m.args.length, m.prefix !== undefined) : undefined;
     if (m.kind !== 'call' || !def) return m;
     const use = expandCall(m, def, additive);
     uses.push(use);

@@ -3,6 +3,7 @@
  * by name with `Object.hasOwn` on a null-prototype table (user text never finds `constructor`).
  */
 import type { NamedModelDef } from './types.ts';
+import { arityOk, getFunction } from '../functions/registry.ts';
 import * as peaks from './peaks.ts';
 import * as backgrounds from './backgrounds.ts';
 import * as steps from './steps.ts';
@@ -25,6 +26,17 @@ Object.freeze(TABLE);
 /** The named model `name`, or `undefined`. */
 export function getNamedModel(name: string): NamedModelDef | undefined {
   return Object.hasOwn(TABLE, name) ? TABLE[name] : undefined;
+}
+
+/**
+ * The named model a call `fn(...)` of `count` arguments means, or `undefined`: a call with a prefix, or of a
+ * name no builtin takes that many arguments of (`voigt(x)` is the model, `voigt(x, sigma, gamma)` the builtin).
+ */
+export function namedModelCall(fn: string, count: number, hasPrefix: boolean): NamedModelDef | undefined {
+  const def = getNamedModel(fn);
+  if (!def || hasPrefix) return def;
+  const builtin = getFunction(fn);
+  return builtin && arityOk(builtin, count) ? undefined : def;
 }
 
 /** All named models, in table order (peaks, backgrounds, steps, others). */

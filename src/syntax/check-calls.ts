@@ -6,7 +6,13 @@ import type { Expr } from '../ast/expr.ts';
 import { arityOk, arityText, functionNames, getConstant, getFunction } from '../functions/registry.ts';
 import { ExprfitError, type SourceText } from '../core/errors.ts';
 import { didYouMean } from '../core/suggest.ts';
-import { getNamedModel, modelArity, modelSignature, namedModels } from '../models/registry.ts';
+import {
+  getNamedModel,
+  modelArity,
+  modelSignature,
+  namedModelCall,
+  namedModels,
+} from '../models/registry.ts';
 
 /** What a call needs to know about a user function. */
 export interface UserFunctionSignature {
@@ -90,6 +96,7 @@ function checkCall(
     }
     return;
   }
+  if (checkModelCall(e, options)) return;
   const def = getFunction(e.fn);
   if (def) {
     if (!arityOk(def, count)) {
@@ -97,17 +104,6 @@ function checkCall(
         'arity',
         `'${e.fn}' takes ${arityText(def)}, but ${count === 1 ? '1 was' : `${count} were`} given`,
         { span, source, hints: [`usage: ${def.help.signature}`] },
-      );
-    }
-    return;
-  }
-  const model = getNamedModel(e.fn);
-  if (model) {
-    if (count !== modelArity(model)) {
-      throw new ExprfitError(
-        'arity',
-        `model '${e.fn}' takes ${plural(modelArity(model), 'argument')}, but ${count === 1 ? '1 was' : `${count} were`} given`,
-        { span, source, hints: [`usage: ${modelSignature(model)}`] },
       );
     }
     return;
@@ -143,4 +139,19 @@ function prefixError(
     known ? `'${e.fn}' is a function, not a named model: it takes no prefix` : `unknown model '${e.fn}'`,
     { span: e.fnSpan ?? e.span, source: options.source, hints },
   );
+}
+
+/** True for a call of a named model (its argument count checked); false for any other call. */
+function checkModelCall(e: Extract<Expr, { kind: 'call' }>, options: CheckCallsOptions): boolean {
+  const count = e.args.length;
+  const model = namedModelCall(e.fn, count, e.prefix !== undefined);
+  if (!model) return false;
+  if (count !== modelArity(model)) {
+    throw new ExprfitError(
+      'arity',
+      `model '${e.fn}' takes ${plural(modelArity(model), 'argument')}, but ${count === 1 ? '1 was' : `${count} were`} given`,
+      { span: e.fnSpan ?? e.span, source: options.source, hints: [`usage: ${modelSignature(model)}`] },
+    );
+  }
+  return true;
 }
