@@ -9,7 +9,7 @@ import { broadcastShapes, broadcastTo, type NdArray } from '../data/ndarray.ts';
 import type { EquationModelUse, Model } from '../model/model.ts';
 import { prefixedText } from '../model/named.ts';
 import type { ParamInput, ParamsInput } from '../model/params.ts';
-import type { ParamHint } from '../models/types.ts';
+import type { ParamHint, PeakFeatures } from '../models/types.ts';
 import { evaluate, freeSymbols } from '../symbolic/index.ts';
 import {
   guessExponential,
@@ -31,6 +31,8 @@ interface EquationPoints {
 }
 
 type Values = Record<string, number>;
+
+const FWHM_PER_SIGMA = 2.3548200450309493; // a Gaussian's full width at half maximum over its sigma
 
 /** The equation's data broadcast together, rows with a non-finite value dropped; undefined without data. */
 function equationPoints(
@@ -96,12 +98,9 @@ function scaleAmplitude(u: EquationModelUse, pts: EquationPoints, values: Values
   return values;
 }
 
-/** A peak model: the shape from the highest peak's features, the amplitude scaled to its height. */
+/** A peak model on its own: the shape from the highest peak's features of `r` above `baseline`. */
 function guessPeak(u: EquationModelUse, pts: EquationPoints, r: Float64Array, baseline: number): Values {
-  const rule = u.def.guess;
-  if (rule.kind !== 'peak') return {};
-  const f = peakFeatures(sortedPoints(u, pts, r), baseline);
-  return scaleAmplitude(u, pts, prefixed(u, { center: f.center, amplitude: 1, ...rule.shape(f) }), f.height);
+  return peakValues(u, pts, peakFeatures(sortedPoints(u, pts, r), baseline));
 }
 
 /** A 2-D peak: center and widths from the points, the amplitude scaled to the height. */
@@ -135,15 +134,11 @@ function isBackground(u: EquationModelUse): boolean {
   return k === 'linear' || k === 'exponential' || k === 'powerlaw';
 }
 
-function isPeak(u: EquationModelUse): boolean {
-  return u.def.guess.kind === 'peak' || u.def.guess.kind === 'peak2d';
-}
-
-/** The points at the two ends of x (a fifth each), where a background shows between peaks. */
+/** The points at the two ends of x (a tenth each), where a background shows between peaks. */
 function edgePoints(u: EquationModelUse, pts: EquationPoints): EquationPoints {
   const x = pointwise(u.args[0], pts, {});
   const order = [...x.keys()].sort((a, b) => x[a] - x[b]);
-  const k = Math.max(2, Math.floor(order.length / 5));
+  const k = Math.max(2, Math.floor(order.length / 10));
   const keep = [...order.slice(0, k), ...order.slice(-k)];
   const pick = (c: Float64Array): Float64Array => Float64Array.from(keep, (i) => c[i]);
   return { columns: new Map([...pts.columns].map(([n, c]) => [n, pick(c)])), y: pick(pts.y) };
@@ -155,51 +150,91 @@ function subtract(u: EquationModelUse, pts: EquationPoints, r: Float64Array, g: 
   for (let i = 0; i < r.length; i++) if (Number.isFinite(v[i])) r[i] -= v[i];
 }
 
-/** Reassigns the start values of each model's peaks so that their centers increase along its uses. */
-function orderPeaks(uses: readonly EquationModelUse[], guesses: Map<EquationModelUse, Values>): void {
-  const byModel = new Map<string, EquationModelUse[]>();
-  for (const u of uses)
-    if (isPeak(u) && guesses.has(u)) byModel.set(u.def.name, [...(byModel.get(u.def.name) ?? []), u]);
-  for (const group of byModel.values()) {
-    const centerOf = (u: EquationModelUse): number =>
-      guesses.get(u)![u.prefix + 'center'] ?? guesses.get(u)![u.prefix + 'centerx'] ?? 0;
-    const unprefixed = group.map((u) => strip(u, guesses.get(u)!));
-    const sorted = group.map((u, i) => ({ c: centerOf(u), v: unprefixed[i] })).sort((a, b) => a.c - b.c);
-    group.forEach((u, i) => guesses.set(u, prefixed(u, sorted[i].v)));
-  }
-}
-
-function strip(u: EquationModelUse, values: Values): Values {
-  const out: Values = {};
-  for (const [k, v] of Object.entries(values)) out[k.slice(u.prefix.length)] = v;
-  return out;
-}
-
-/** The start values of the additive uses of one equation: backgrounds, then others, then peaks in turn. */
-function guessSum(
-  uses: readonly EquationModelUse[],
+/** `pts.y` less the uses `uses` at their start values. */
+function residual(
   pts: EquationPoints,
+  uses: readonly EquationModelUse[],
   guesses: Map<EquationModelUse, Values>,
 ) {
   const r = Float64Array.from(pts.y);
-  const hasPeaks = uses.some(isPeak);
-  for (const u of uses.filter(isBackground)) {
-    const where = hasPeaks && u.args[0].kind === 'sym' ? edgePoints(u, { ...pts, y: r }) : { ...pts, y: r };
+  for (const u of uses) subtract(u, pts, r, guesses.get(u) ?? {});
+  return r;
+}
+
+/** Backgrounds in turn on `target` (on the edges of x when the sum has peaks, which hide it elsewhere). */
+function guessBackgrounds(
+  uses: readonly EquationModelUse[],
+  pts: EquationPoints,
+  target: Float64Array,
+  edges: boolean,
+  guesses: Map<EquationModelUse, Values>,
+): void {
+  const r = Float64Array.from(target);
+  for (const u of uses) {
+    const where = edges && u.args[0].kind === 'sym' ? edgePoints(u, { ...pts, y: r }) : { ...pts, y: r };
     const g = guessUse(u, where, where.y, 0);
     guesses.set(u, g);
     subtract(u, pts, r, g);
   }
-  for (const u of uses.filter((v) => !isBackground(v) && !isPeak(v))) {
+}
+
+/** The features of `k` peaks of `p` found in turn (each taken away as a Gaussian), ordered by center. */
+function findPeaks(p: GuessPoints, k: number): PeakFeatures[] {
+  const y = Float64Array.from(p.y);
+  const found: PeakFeatures[] = [];
+  for (let n = 0; n < k; n++) {
+    const f = peakFeatures({ x: p.x, y }, 0);
+    found.push(f);
+    const s2 = 2 * (f.fwhm / FWHM_PER_SIGMA) ** 2;
+    for (let i = 0; i < y.length; i++) y[i] -= f.height * Math.exp(-((p.x[i] - f.center) ** 2) / s2);
+  }
+  return found.sort((a, b) => a.center - b.center);
+}
+
+/** A peak's start values from its features: the shape by its rule, the amplitude scaled to the height. */
+function peakValues(u: EquationModelUse, pts: EquationPoints, f: PeakFeatures): Values {
+  const rule = u.def.guess;
+  const shape = rule.kind === 'peak' ? rule.shape(f) : {};
+  return scaleAmplitude(u, pts, prefixed(u, { center: f.center, amplitude: 1, ...shape }), f.height);
+}
+
+/** The other uses in turn on `target`, then the peaks, found together and given out left to right. */
+function guessShapes(
+  others: readonly EquationModelUse[],
+  peaks: readonly EquationModelUse[],
+  pts: EquationPoints,
+  target: Float64Array,
+  guesses: Map<EquationModelUse, Values>,
+): void {
+  const r = Float64Array.from(target);
+  for (const u of others) {
     const g = guessUse(u, pts, r, 0);
     guesses.set(u, g);
     subtract(u, pts, r, g);
   }
-  for (const u of uses.filter(isPeak)) {
-    const g = guessUse(u, pts, r, 0);
-    guesses.set(u, g);
-    subtract(u, pts, r, g);
-  }
-  orderPeaks(uses, guesses);
+  if (!peaks.length) return;
+  const features = findPeaks(sortedPoints(peaks[0], pts, r), peaks.length);
+  peaks.forEach((u, i) => guesses.set(u, peakValues(u, pts, features[i])));
+}
+
+/**
+ * The start values of the additive uses of one equation: backgrounds, then the other uses and the peaks on
+ * what the backgrounds leave; with both backgrounds and peaks, the backgrounds again on what the peaks leave,
+ * and the peaks again.
+ */
+function guessSum(
+  uses: readonly EquationModelUse[],
+  pts: EquationPoints,
+  guesses: Map<EquationModelUse, Values>,
+): void {
+  const backgrounds = uses.filter(isBackground);
+  const peaks = uses.filter((u) => u.def.guess.kind === 'peak');
+  const others = uses.filter((u) => !backgrounds.includes(u) && !peaks.includes(u));
+  guessBackgrounds(backgrounds, pts, pts.y, peaks.length > 0, guesses);
+  guessShapes(others, peaks, pts, residual(pts, backgrounds, guesses), guesses);
+  if (!backgrounds.length || !peaks.length) return;
+  guessBackgrounds(backgrounds, pts, residual(pts, [...others, ...peaks], guesses), false, guesses);
+  guessShapes(others, peaks, pts, residual(pts, backgrounds, guesses), guesses);
 }
 
 /** Guesses for the uses of one equation (the sum's terms composed, any other use on its own). */
