@@ -109,9 +109,9 @@ function checkCall(
     return;
   }
   if (options.allowUnknown) return;
-  const candidates = [...functionNames(), ...modelNames(), ...(users?.keys() ?? [])];
+  const candidates = users ? [...functionNames(), ...users.keys()] : functionNames();
   const hints: string[] = [];
-  const suggestion = didYouMean(e.fn, candidates);
+  const suggestion = didYouMean(e.fn, candidates) ?? didYouMean(e.fn, modelNames());
   if (suggestion) hints.push(suggestion);
   else if (getConstant(e.fn) !== undefined) hints.push(`'${e.fn}' is a constant, not a function`);
   else if (count === 1) hints.push(`to multiply, write '${e.fn}*(...)'`);
