@@ -130,3 +130,8 @@ export function prefixedText(text: string, use: NamedModelUse): string {
   const map = new Map(use.def.params.map((p) => [p, sym(use.prefix + p)]));
   return printExpr(substitute(parseExpr(text, { checkCalls: false }), map));
 }
+
+/** Every parameter name a use of `def` with `prefix` (`g1_`) may have, derived parameters included (`g1_fwhm`). */
+export function modelParamNames(def: NamedModelDef, prefix: string): string[] {
+  return [...def.params, ...Object.keys(def.derived ?? {})].map((n) => prefix + n);
+}
