@@ -8,7 +8,8 @@ import { constantValue, num, sym } from '../ast/build.ts';
 import { printExpr } from '../ast/print.ts';
 import type { SourceSpan } from '../core/errors.ts';
 import { ExprfitError } from '../core/errors.ts';
-import { namedModelCall } from '../models/registry.ts';
+import { modelArity, modelSignature, namedModelCall, namedModels } from '../models/registry.ts';
+import { didYouMean } from '../core/suggest.ts';
 import type { NamedModelDef } from '../models/types.ts';
 import { mapChildren, substitute } from '../symbolic/index.ts';
 import { parseExpr } from '../syntax/index.ts';
@@ -72,6 +73,7 @@ function expandCall(
   def: NamedModelDef,
   additive: boolean,
 ): NamedModelUse {
+  if (e.args.length !== modelArity(def)) throw arityError(e, def);
   const prefix = e.prefix === undefined ? '' : `${e.prefix}_`;
   const args = e.args.slice(0, def.variables.length);
   const degree = def.maxDegree === undefined ? undefined : degreeOf(def, e.args[args.length], e.span);
@@ -113,8 +115,10 @@ export function expandNamedModels(e: Expr): { expr: Expr; uses: NamedModelUse[] 
       return left === n.left && right === n.right ? n : { ...n, left, right };
     }
     const m = mapChildren(n, (c) => go(c, false));
-    const def = m.kind === 'call' ? namedModelCall(m.fn, m.args.length, m.prefix !== undefined) : undefined;
-    if (m.kind !== 'call' || !def) return m;
+    if (m.kind !== 'call') return m;
+    const def = namedModelCall(m.fn, m.args.length, m.prefix !== undefined);
+    if (!def && m.prefix !== undefined) throw notAModel(m);
+    if (!def) return m;
     const use = expandCall(m, def, additive);
     uses.push(use);
     return use.expr;
@@ -134,4 +138,34 @@ export function prefixedText(text: string, use: NamedModelUse): string {
 /** Every parameter name a use of `def` with `prefix` (`g1_`) may have, derived parameters included (`g1_fwhm`). */
 export function modelParamNames(def: NamedModelDef, prefix: string): string[] {
   return [...def.params, ...Object.keys(def.derived ?? {})].map((n) => prefix + n);
+}
+
+/** `exp(x; a)`, `gausian(x; a)`: a prefix on a call of no named model. */
+export function notAModel(e: Extract<Expr, { kind: 'call' }>): ExprfitError {
+  const hint = didYouMean(
+    e.fn,
+    namedModels().map((m) => m.name),
+  );
+  return new ExprfitError(
+    'unknown-function',
+    `'${e.fn}' is not a named model: only named models take a prefix (after ';')`,
+    {
+      span: e.fnSpan ?? e.span,
+      hints: [hint ?? 'the named models are listed in docs/models.md, e.g. gaussian(x; g1)'],
+    },
+  );
+}
+
+/** A named model called with the wrong number of arguments. */
+function arityError(e: Extract<Expr, { kind: 'call' }>, def: NamedModelDef): ExprfitError {
+  const n = modelArity(def);
+  const given = e.args.length === 1 ? '1 was' : `${e.args.length} were`;
+  return new ExprfitError(
+    'arity',
+    `model '${def.name}' takes ${n} argument${n === 1 ? '' : 's'}, but ${given} given`,
+    {
+      span: e.fnSpan ?? e.span,
+      hints: [`usage: ${modelSignature(def)}`],
+    },
+  );
 }

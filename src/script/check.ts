@@ -11,7 +11,7 @@ import { arityOk, arityText, functionNames, getConstant, getFunction } from '../
 import { ExprfitError, type SourceSpan, type SourceText } from '../core/errors.ts';
 import { closestMatches } from '../core/suggest.ts';
 import { modelArity, modelSignature, namedModelCall } from '../models/registry.ts';
-import { modelParamNames } from '../model/named.ts';
+import { modelParamNames, notAModel } from '../model/named.ts';
 import type { OptionArg, Statement } from '../syntax/statements.ts';
 import { SCRIPT_CONSTANTS } from './evaluate.ts';
 import { parseOptions, type OptionsSchema } from '../core/options.ts';
@@ -179,6 +179,7 @@ class Checker {
     const def = this.functions.has(e.fn)
       ? undefined
       : namedModelCall(e.fn, e.args.length, e.prefix !== undefined);
+    if (!def && e.prefix !== undefined) throw notAModel(e).withSource(this.source);
     if (!def) return false;
     if (e.args.length !== modelArity(def)) {
       throw this.error(
