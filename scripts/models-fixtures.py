@@ -1,4 +1,4 @@
-"""Writes test/models/fixtures/lmfit-models.json: lmfit's models as the reference for src/models.
+"""Writes test/fixtures/lmfit/models.json: lmfit's models as the reference for src/models.
 
 - `lineshapes`: each named model evaluated by lmfit's own Model class (`GaussianModel().eval(...)`) on a grid;
 - `fits`: noisy data of each model (numpy's RandomState, seeded), fitted by lmfit from its own `guess()`
@@ -145,7 +145,7 @@ def composite_cases():
 def main():
     out = {'lmfit': lmfit.__version__, 'numpy': np.__version__, 'lineshapes': lineshape_cases(),
            'fits': fit_cases(), 'composite': composite_cases()}
-    path = os.path.join(os.path.dirname(__file__), '..', 'test', 'models', 'fixtures', 'lmfit-models.json')
+    path = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'lmfit', 'models.json')
     with open(path, 'w') as f:
         json.dump(out, f, indent=1)
         f.write('\n')

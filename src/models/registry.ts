@@ -9,12 +9,10 @@ import * as backgrounds from './backgrounds.ts';
 import * as steps from './steps.ts';
 import * as others from './others.ts';
 
-const ALL: readonly NamedModelDef[] = [
-  ...Object.values(peaks),
-  ...Object.values(backgrounds),
-  ...Object.values(steps),
-  ...Object.values(others),
-];
+/** Peaks, backgrounds, steps, others; alphabetical within each (module namespaces have no reliable order). */
+const ALL: readonly NamedModelDef[] = [peaks, backgrounds, steps, others].flatMap((group) =>
+  Object.values(group).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+);
 
 const TABLE: Record<string, NamedModelDef> = Object.create(null);
 for (const def of ALL) {
@@ -39,7 +37,7 @@ export function namedModelCall(fn: string, count: number, hasPrefix: boolean): N
   return builtin && arityOk(builtin, count) ? undefined : def;
 }
 
-/** All named models, in table order (peaks, backgrounds, steps, others). */
+/** All named models: peaks, backgrounds, steps, others, alphabetical within each. */
 export function namedModels(): readonly NamedModelDef[] {
   return ALL;
 }

@@ -1,6 +1,6 @@
 /**
  * Fits of named models started from exprfit's guesses alone, against lmfit 1.1.0 fitting the same data
- * (test/models/fixtures/lmfit-models.json, scripts/models-fixtures.py): single models fitted by lmfit from its
+ * (test/fixtures/lmfit/models.json, scripts/models-fixtures.py): single models fitted by lmfit from its
  * own guess() (test_model.py style), and sums of peaks on a background (two peaks; a 5-peak spectrum) fitted
  * by lmfit from the true values.
  */
@@ -26,7 +26,7 @@ interface CompositeCase {
 }
 
 const FIXTURE = JSON.parse(
-  readFileSync(new URL('./fixtures/lmfit-models.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/lmfit/models.json', import.meta.url), 'utf8'),
 ) as { fits: FitCase[]; composite: CompositeCase[] };
 
 /** Our value within a small fraction of lmfit's standard error of lmfit's value. */

@@ -1,5 +1,5 @@
 /**
- * Each named model's formula against lmfit's own Model classes (test/models/fixtures/lmfit-models.json,
+ * Each named model's formula against lmfit's own Model classes (test/fixtures/lmfit/models.json,
  * written by scripts/models-fixtures.py with lmfit 1.1.0): the expanded formula evaluated by the reference
  * evaluator, and by a compiled kernel.
  */
@@ -20,7 +20,7 @@ interface LineshapeCase {
 }
 
 const FIXTURE = JSON.parse(
-  readFileSync(new URL('./fixtures/lmfit-models.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/lmfit/models.json', import.meta.url), 'utf8'),
 ) as { lineshapes: LineshapeCase[] };
 
 function modelText(c: LineshapeCase): string {
