@@ -5,12 +5,13 @@
  * hints (bounds, voigt's `gamma = sigma`) and derived parameters (`g1_fwhm`, `g1_height`) complete the
  * parameters of a fit.
  */
-import { broadcastShapes, broadcastTo, type NdArray } from '../data/ndarray.ts';
-import type { EquationModelUse, Model } from '../model/model.ts';
+import { broadcastShapes, broadcastTo, NdArray } from '../data/ndarray.ts';
+import { parseModelText, type EquationModelUse, type Model } from '../model/model.ts';
 import { prefixedText } from '../model/named.ts';
 import type { ParamInput, ParamsInput } from '../model/params.ts';
 import type { ParamHint, PeakFeatures } from '../models/types.ts';
 import { evaluate, freeSymbols } from '../symbolic/index.ts';
+import type { DataInput } from './types.ts';
 import {
   guessExponential,
   guessPeak2d,
@@ -251,7 +252,7 @@ function guessEquation(uses: readonly EquationModelUse[], pts: EquationPoints): 
 }
 
 /** Start values guessed from the data for the parameters of the model's named models (prefixed names). */
-export function guessStarts(model: Model, arrays: ReadonlyMap<string, NdArray>): Values {
+function guessStarts(model: Model, arrays: ReadonlyMap<string, NdArray>): Values {
   const out: Values = {};
   const lhsNames = [...new Set((model.namedModels ?? []).map((u) => u.lhs))];
   for (const lhs of lhsNames) {
@@ -323,4 +324,22 @@ export function withNamedModelParams(
     }
   }
   return out;
+}
+
+/**
+ * The parameters a fit of `model` to `data` would start from (lmfit's `guess()` for every named model of the
+ * model): `params` completed by lmfit's hints, starts guessed from the data and the derived parameters.
+ *
+ * @param model   model text such as `'y = gaussian(x; g1) + linear(x)'`, or a parsed model
+ * @param data    the named arrays of the fit
+ * @param params  what the user gives (kept as given)
+ */
+export function guess(
+  model: string | Model,
+  data: Record<string, DataInput>,
+  params: ParamsInput = {},
+): ParamsInput {
+  const parsed = typeof model === 'string' ? parseModelText(model) : model;
+  const arrays = new Map(Object.entries(data).map(([k, v]) => [k, NdArray.from(v, k)] as const));
+  return withNamedModelParams(parsed, arrays, params);
 }
