@@ -34,6 +34,8 @@ interface EquationPoints {
 type Values = Record<string, number>;
 
 const FWHM_PER_SIGMA = 2.3548200450309493; // a Gaussian's full width at half maximum over its sigma
+/** Guesses look at every k-th point of larger data (the tree-walking evaluator is slow on millions of points). */
+const MAX_GUESS_POINTS = 20_000;
 
 /** The equation's data broadcast together, rows with a non-finite value dropped; undefined without data. */
 function equationPoints(
@@ -50,8 +52,9 @@ function equationPoints(
   const shape = broadcastShapes([...all.map(([, a]) => a.shape), observed.shape]);
   const full = all.map(([n, a]) => [n, broadcastTo(a, shape)] as const);
   const y = broadcastTo(observed, shape);
+  const stride = Math.ceil(y.length / MAX_GUESS_POINTS);
   const keep = [...y.keys()].filter(
-    (i) => Number.isFinite(y[i]) && full.every(([, c]) => Number.isFinite(c[i])),
+    (i) => i % stride === 0 && Number.isFinite(y[i]) && full.every(([, c]) => Number.isFinite(c[i])),
   );
   const pick = (c: Float64Array): Float64Array => Float64Array.from(keep, (i) => c[i]);
   const points: EquationPoints = { columns: new Map(full.map(([n, c]) => [n, pick(c)])), y: pick(y) };

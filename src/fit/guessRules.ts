@@ -168,7 +168,8 @@ export function guessThermal(p: GuessPoints): Record<string, number> {
 }
 
 /** lmfit's SineModel guess: the strongest Fourier component (uniform x), then the best of 11 shifts. */
-export function guessSine(p: GuessPoints): Record<string, number> {
+export function guessSine(all: GuessPoints): Record<string, number> {
+  const p = everyKth(all, Math.ceil(all.y.length / MAX_SINE_POINTS));
   const n = p.y.length;
   const m = mean(p.y);
   const y = p.y.map((v) => v - m);
@@ -189,6 +190,15 @@ export function guessSine(p: GuessPoints): Record<string, number> {
     if (e < err) [err, shift] = [e, sh];
   }
   return { amplitude, frequency, shift };
+}
+
+/** The Fourier transform is computed directly (O(n^2)): on at most this many points. */
+const MAX_SINE_POINTS = 2048;
+
+function everyKth(p: GuessPoints, k: number): GuessPoints {
+  if (k <= 1) return p;
+  const pick = (a: Float64Array): Float64Array => a.filter((_, i) => i % k === 0);
+  return { x: pick(p.x), y: pick(p.y) };
 }
 
 function fourier(y: Float64Array, k: number): [number, number] {

@@ -35,8 +35,10 @@ model y = gaussian(x; g1) + gaussian(x; g2) + linear(x)
   next) and given out left to right in the order the peaks are written; the backgrounds and the peaks are then
   guessed once more on what the others leave. A start, bounds or \`fixed\` that you give always win.
 
-From code, \`fit('y = gaussian(x; g1) + linear(x)', { x, y })\` needs no parameters; in a \`.fit\` script or the
-REPL the named models' parameters need no \`param\` statement, and \`:guess\` shows the starts a fit would use.
+From code, \`fit('y = gaussian(x; g1) + linear(x)', { x, y })\` needs no parameters, and
+\`guess(model, data, params?): ParamsInput\` returns the parameters such a fit starts from (starts, bounds, ties and
+derived parameters); in a \`.fit\` script or the REPL the named models' parameters need no \`param\` statement, and
+\`:guess\` shows the starts a fit would use.
 \`:help gaussian\` shows one model. [examples/peaks.fit](../examples/peaks.fit) fits five peaks from guesses alone.
 
 Not (yet) available: lmfit's \`Pearson4Model\` (it needs the complex log-gamma function), \`SplineModel\`,
