@@ -122,3 +122,5 @@ export type { EmceeOptions, EmceeResult, PosteriorSummary } from './fit/mcmc.ts'
 export { guess } from './fit/guess.ts';
 export { namedModels, getNamedModel } from './models/registry.ts';
 export type { NamedModelDef, ParamHint, GuessRule, PeakFeatures } from './models/types.ts';
+export type { EquationModelUse } from './model/model.ts';
+export type { NamedModelUse } from './model/named.ts';
