@@ -57,18 +57,31 @@ function crossing(x: Float64Array, y: Float64Array, i: number, step: 1 | -1, lev
   return x[j] + t * (x[k] - x[j]);
 }
 
-/** The highest peak of y above `baseline`: its position, height and full width at half maximum. */
+/**
+ * The largest peak of y away from `baseline`: its position, height and full width at half maximum. A dip
+ * deeper than the highest peak is a negative peak (negative height), as lmfit's `guess(negative=True)`.
+ */
 export function peakFeatures(p: GuessPoints, baseline: number): PeakFeatures {
   const ys = smooth3(p.y);
+  const up = ys[argmax(ys)] - baseline;
+  const down = baseline - Math.min(...ys);
+  if (down <= up) return positivePeak(p.x, p.y, ys, baseline);
+  const flip = (a: Float64Array): Float64Array => a.map((v) => 2 * baseline - v);
+  const f = positivePeak(p.x, flip(p.y), flip(ys), baseline);
+  return { ...f, height: -f.height };
+}
+
+/** The highest peak of y (`ys`: y smoothed) above `baseline`. */
+function positivePeak(x: Float64Array, y: Float64Array, ys: Float64Array, baseline: number): PeakFeatures {
   const i = argmax(ys);
-  const height = Math.max(p.y[i] - baseline, ys[i] - baseline);
+  const height = Math.max(y[i] - baseline, ys[i] - baseline);
   const half = baseline + height / 2;
-  const left = crossing(p.x, ys, i, -1, half);
-  const right = crossing(p.x, ys, i, 1, half);
-  const span = range(p.x);
-  const minWidth = (span.max - span.min) / Math.max(1, p.x.length - 1);
+  const left = crossing(x, ys, i, -1, half);
+  const right = crossing(x, ys, i, 1, half);
+  const span = range(x);
+  const minWidth = (span.max - span.min) / Math.max(1, x.length - 1);
   const fwhm = right - left > 0 ? Math.max(right - left, minWidth) : (span.max - span.min) / 3;
-  const center = right > left ? 0.5 * (left + right) : p.x[i];
+  const center = right > left ? 0.5 * (left + right) : x[i];
   return { center, height, fwhm };
 }
 

@@ -33,7 +33,8 @@ model y = gaussian(x; g1) + gaussian(x; g2) + linear(x)
   sum, backgrounds are fitted first (on the two ends of x when the sum has peaks), the other models on what is
   left, then the peaks are found one after the other on the residual (highest first, each taken away before the
   next) and given out left to right in the order the peaks are written; the backgrounds and the peaks are then
-  guessed once more on what the others leave. A start, bounds or \`fixed\` that you give always win.
+  guessed once more on what the others leave. A dip deeper than the highest peak is guessed as a negative
+  peak (negative amplitude, lmfit's \`guess(negative=True)\`). A start, bounds or \`fixed\` that you give always win.
 
 From code, \`fit('y = gaussian(x; g1) + linear(x)', { x, y })\` needs no parameters, and
 \`guess(model, data, params?): ParamsInput\` returns the parameters such a fit starts from (starts, bounds, ties and

@@ -161,6 +161,16 @@ describe('fits with named models', () => {
     expect((g.slope as { value: number }).value).toBeCloseTo(0.1, 1);
   });
 
+  it('guesses a dip as a negative peak (lmfit guess(negative=True))', () => {
+    const dip = X.map((x) => 2 - 3 / (Math.PI * 0.5 * (1 + ((x - 6) / 0.5) ** 2)));
+    const g = guess('y = lorentzian(x; d) + constant(x)', { x: X, y: dip });
+    expect((g.d_amplitude as { value: number }).value).toBeCloseTo(-3, 0);
+    expect((g.d_center as { value: number }).value).toBeCloseTo(6, 1);
+    const r = fit('y = lorentzian(x; d) + constant(x)', { x: X, y: dip });
+    expect(r.params.d_amplitude.value).toBeCloseTo(-3, 6);
+    expect(r.params.c.value).toBeCloseTo(2, 6);
+  });
+
   it('guesses a 2-D Gaussian', () => {
     const xs: number[] = [];
     const ys: number[] = [];
