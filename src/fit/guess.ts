@@ -1,9 +1,9 @@
 /**
  * Start values of named models from the data (lmfit's `guess()`), composed for sums: backgrounds first (on the
- * edges of the data when the sum has peaks), then each peak on what is left (the residual) in turn; a
- * model's peaks are then ordered by center along its uses (`g1` left of `g2`). With them, lmfit's parameter
- * hints (bounds, voigt's `gamma = sigma`) and derived parameters (`g1_fwhm`, `g1_height`) complete the
- * parameters of a fit.
+ * edges of x when the sum has peaks), the other models on what is left, then the peaks found one after the
+ * other on the residual and given out left to right in the order they are written; then the backgrounds and
+ * the peaks once more. With them, lmfit's parameter hints (bounds, voigt's `gamma = sigma`) and derived
+ * parameters (`g1_fwhm`, `g1_height`) complete the parameters of a fit.
  */
 import { broadcastShapes, broadcastTo, NdArray } from '../data/ndarray.ts';
 import { parseModelText, type EquationModelUse, type Model } from '../model/model.ts';
