@@ -92,6 +92,19 @@ FITS = {
     'step_logistic': (M.StepModel(form='logistic'), dict(amplitude=3.0, center=5.5, sigma=0.8), XFIT, 0.05),
     'rectangle_erf': (M.RectangleModel(form='erf'), dict(amplitude=3.0, center1=3.0, sigma1=0.7, center2=7.0, sigma2=0.9), XFIT, 0.05),
     'sine': (M.SineModel(), dict(amplitude=2.0, frequency=2.3, shift=0.5), XFIT, 0.1),
+    'students_t': (M.StudentsTModel(), dict(amplitude=8.0, center=4.5, sigma=3.0), XFIT, 0.02),
+    'breit_wigner': (M.BreitWignerModel(), dict(amplitude=2.0, center=4.5, sigma=1.0, q=3.0), XFIT, 0.05),
+    'lognormal': (M.LognormalModel(), dict(amplitude=8.0, center=1.2, sigma=0.3), np.linspace(0.1, 10, 121), 0.05),
+    'damped_oscillator': (M.DampedOscillatorModel(), dict(amplitude=1.0, center=4.5, sigma=0.1), XFIT, 0.05),
+    'dho': (M.DampedHarmonicOscillatorModel(), dict(amplitude=8.0, center=4.5, sigma=0.6, gamma=2.0), np.linspace(0.05, 10, 121), 0.02),
+    'doniach': (M.DoniachModel(), dict(amplitude=8.0, center=4.5, sigma=0.8, gamma=0.2), XFIT, 0.05),
+    'skewed_voigt': (M.SkewedVoigtModel(), dict(amplitude=8.0, center=4.5, sigma=0.6, skew=1.5), XFIT, 0.05),
+    'constant': (M.ConstantModel(), dict(c=2.5), XFIT, 0.1),
+    'polynomial': (M.PolynomialModel(3), dict(c0=1.5, c1=-0.7, c2=0.2, c3=-0.015), XFIT, 0.1),
+    'step': (M.StepModel(form='linear'), dict(amplitude=3.0, center=5.5, sigma=2.0), XFIT, 0.05),
+    'step_arctan': (M.StepModel(form='atan'), dict(amplitude=3.0, center=5.5, sigma=0.5), XFIT, 0.05),
+    'rectangle_logistic': (M.RectangleModel(form='logistic'), dict(amplitude=3.0, center1=3.0, sigma1=0.5, center2=7.0, sigma2=0.6), XFIT, 0.05),
+    'thermal_fermi': (M.ThermalDistributionModel(form='fermi'), dict(amplitude=1.0, center=5.0, kt=0.8), XFIT, 0.01),
 }
 
 
@@ -100,7 +113,8 @@ def fit_cases():
     for i, (name, (model, truth, x, noise)) in enumerate(FITS.items()):
         rng = np.random.RandomState(100 + i)
         y = model.eval(x=x, **truth) + noise * rng.normal(size=x.size)
-        result = model.fit(y, model.guess(y, x=x), x=x)
+        params = model.guess(y, x=x)
+        result = model.fit(y, params, x=x)
         assert result.success, name
         out.append({'name': name, 'truth': truth, 'x': x.tolist(), 'y': y.tolist(),
                     'best': {k: p.value for k, p in result.params.items() if p.vary},
