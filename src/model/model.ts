@@ -93,8 +93,13 @@ export interface EquationModelUse extends NamedModelUse {
 }
 
 /** The equation's right side with its named models expanded; their uses appended to `uses`. */
-export function expandEquationModels(lhs: string, rhs: Expr, uses: EquationModelUse[]): Expr {
-  const expanded = expandNamedModels(rhs);
+export function expandEquationModels(
+  lhs: string,
+  rhs: Expr,
+  uses: EquationModelUse[],
+  isOtherFunction?: (name: string) => boolean,
+): Expr {
+  const expanded = expandNamedModels(rhs, isOtherFunction);
   for (const u of expanded.uses) uses.push({ ...u, lhs });
   return expanded.expr;
 }

@@ -8,7 +8,14 @@ import { constantValue, num, sym } from '../ast/build.ts';
 import { printExpr } from '../ast/print.ts';
 import type { SourceSpan } from '../core/errors.ts';
 import { ExprfitError } from '../core/errors.ts';
-import { modelArity, modelSignature, namedModelCall, namedModels } from '../models/registry.ts';
+import {
+  getNamedModel,
+  modelArity,
+  modelSignature,
+  namedModelCall,
+  namedModels,
+} from '../models/registry.ts';
+import { getFunction } from '../functions/registry.ts';
 import { didYouMean } from '../core/suggest.ts';
 import type { NamedModelDef } from '../models/types.ts';
 import { mapChildren, substitute } from '../symbolic/index.ts';
@@ -104,9 +111,13 @@ function checkDistinct(uses: readonly NamedModelUse[]): void {
 
 /**
  * `e` with its named-model calls expanded, and the uses in source order. Throws positioned errors for a bad
- * polynomial degree and for two uses sharing parameter names.
+ * polynomial degree, a wrong argument count (unless `isOtherFunction` says the name is also another function,
+ * such as the script's `gaussian2d(x, y, x0, y0, sx, sy)`) and two uses sharing parameter names.
  */
-export function expandNamedModels(e: Expr): { expr: Expr; uses: NamedModelUse[] } {
+export function expandNamedModels(
+  e: Expr,
+  isOtherFunction: (name: string) => boolean = () => false,
+): { expr: Expr; uses: NamedModelUse[] } {
   const uses: NamedModelUse[] = [];
   const go = (n: Expr, additive: boolean): Expr => {
     if (n.kind === 'binary' && (n.op === '+' || n.op === '-')) {
@@ -118,6 +129,8 @@ export function expandNamedModels(e: Expr): { expr: Expr; uses: NamedModelUse[] 
     if (m.kind !== 'call') return m;
     const def = namedModelCall(m.fn, m.args.length, m.prefix !== undefined);
     if (!def && m.prefix !== undefined) throw notAModel(m);
+    const model = getNamedModel(m.fn);
+    if (!def && model && !getFunction(m.fn) && !isOtherFunction(m.fn)) throw arityError(m, model);
     if (!def) return m;
     const use = expandCall(m, def, additive);
     uses.push(use);

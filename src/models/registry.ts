@@ -27,12 +27,14 @@ export function getNamedModel(name: string): NamedModelDef | undefined {
 }
 
 /**
- * The named model a call `fn(...)` of `count` arguments means, or `undefined`: a call with a prefix, or of a
- * name no builtin takes that many arguments of (`voigt(x)` is the model, `voigt(x, sigma, gamma)` the builtin).
+ * The named model a call `fn(...)` of `count` arguments means, or `undefined`: a call with a prefix, or with the
+ * model's number of arguments when no builtin takes that many (`voigt(x)` is the model, `voigt(x, sigma, gamma)`
+ * the builtin; the script's `gaussian2d(x, y, x0, y0, sx, sy)` is not the model `gaussian2d(x, y)`).
  */
 export function namedModelCall(fn: string, count: number, hasPrefix: boolean): NamedModelDef | undefined {
   const def = getNamedModel(fn);
   if (!def || hasPrefix) return def;
+  if (count !== modelArity(def)) return undefined;
   const builtin = getFunction(fn);
   return builtin && arityOk(builtin, count) ? undefined : def;
 }

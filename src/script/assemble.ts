@@ -63,8 +63,13 @@ function isArrayPart(e: Expr, interp: InterpreterState): boolean {
   if (e.kind !== 'call') return false;
   if (e.fn === 'min' || e.fn === 'max') return false; // element-wise in models
   if (getFunction(e.fn)) return false;
-  const own = interp.variables.get(e.fn);
-  return !!getScriptFunction(e.fn) || (own !== undefined && isSpline(own));
+  return isScriptFunction(e.fn, interp);
+}
+
+/** An array function of scripts (`linspace`, `gaussian2d`, ...) or a spline variable. */
+function isScriptFunction(name: string, interp: InterpreterState): boolean {
+  const own = interp.variables.get(name);
+  return !!getScriptFunction(name) || (own !== undefined && isSpline(own));
 }
 
 function findSpan(e: Expr, name: string): Expr['span'] {
@@ -144,7 +149,8 @@ async function resolveLine(a: Assembly, line: ModelLine): Promise<ResolvedLine> 
   let rhs: Expr;
   const uses: EquationModelUse[] = [];
   try {
-    rhs = expandEquationModels(line.lhs, inline(line.rhs, a.interp.functions), uses);
+    const isOther = (fn: string): boolean => isScriptFunction(fn, a.interp);
+    rhs = expandEquationModels(line.lhs, inline(line.rhs, a.interp.functions), uses, isOther);
   } catch (err) {
     throw positioned(err, { span: line.span, source: line.source });
   }

@@ -10,7 +10,7 @@ import type { Expr } from '../ast/expr.ts';
 import { arityOk, arityText, functionNames, getConstant, getFunction } from '../functions/registry.ts';
 import { ExprfitError, type SourceSpan, type SourceText } from '../core/errors.ts';
 import { closestMatches } from '../core/suggest.ts';
-import { modelArity, modelSignature, namedModelCall } from '../models/registry.ts';
+import { getNamedModel, modelArity, modelSignature, namedModelCall } from '../models/registry.ts';
 import { modelParamNames, notAModel } from '../model/named.ts';
 import type { OptionArg, Statement } from '../syntax/statements.ts';
 import { SCRIPT_CONSTANTS } from './evaluate.ts';
@@ -180,16 +180,19 @@ class Checker {
       ? undefined
       : namedModelCall(e.fn, e.args.length, e.prefix !== undefined);
     if (!def && e.prefix !== undefined) throw notAModel(e).withSource(this.source);
-    if (!def) return false;
-    if (e.args.length !== modelArity(def)) {
+    const shadowed =
+      this.functions.has(e.fn) || getFunction(e.fn) || getScriptFunction(e.fn) || this.names.has(e.fn);
+    const model = def ?? (shadowed ? undefined : getNamedModel(e.fn));
+    if (!model) return false;
+    if (e.args.length !== modelArity(model)) {
       throw this.error(
         'arity',
-        `model '${e.fn}' takes ${modelArity(def)} argument${modelArity(def) === 1 ? '' : 's'}, but ${e.args.length} ${e.args.length === 1 ? 'was' : 'were'} given`,
+        `model '${e.fn}' takes ${modelArity(model)} argument${modelArity(model) === 1 ? '' : 's'}, but ${e.args.length} ${e.args.length === 1 ? 'was' : 'were'} given`,
         e.fnSpan ?? e.span,
-        [`usage: ${modelSignature(def)}`],
+        [`usage: ${modelSignature(model)}`],
       );
     }
-    for (const n of modelParamNames(def, e.prefix === undefined ? '' : `${e.prefix}_`))
+    for (const n of modelParamNames(model, e.prefix === undefined ? '' : `${e.prefix}_`))
       this.namedParams.add(n);
     return true;
   }

@@ -144,7 +144,9 @@ function prefixError(
 /** True for a call of a named model (its argument count checked); false for any other call. */
 function checkModelCall(e: Extract<Expr, { kind: 'call' }>, options: CheckCallsOptions): boolean {
   const count = e.args.length;
-  const model = namedModelCall(e.fn, count, e.prefix !== undefined);
+  const model =
+    namedModelCall(e.fn, count, e.prefix !== undefined) ??
+    (getFunction(e.fn) ? undefined : getNamedModel(e.fn));
   if (!model) return false;
   if (count !== modelArity(model)) {
     throw new ExprfitError(

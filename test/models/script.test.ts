@@ -60,6 +60,25 @@ describe('named models in .fit scripts', () => {
   });
 });
 
+describe('names shared with array functions', () => {
+  it("the script's gaussian2d(x, y, x0, y0, sx, sy) stays the array function; gaussian2d(x, y; q) is the model", async () => {
+    const run = fresh();
+    const text = [
+      'x, y = grid(zeros([12, 12]))',
+      'img = 5*gaussian2d(x, y, 5, 6, 1.5, 2) + 1',
+      'model img = A*gaussian2d(x, y, 5, 6, 1.5, 2) + c',
+      'fit',
+      'model img = gaussian2d(x, y; q) + constant(x)',
+      'fit',
+      'print q_centery',
+    ].join('\n');
+    await checkStatements(parseScript(text, 'x.fit'), { text, file: 'x.fit' }, { baseDir: run.dir });
+    await exec(run, text);
+    expect(run.interp.params.get('A')!.fitted).toBeCloseTo(5, 8);
+    expect(Number(run.out.at(-1))).toBeCloseTo(6, 6);
+  });
+});
+
 describe('the REPL', () => {
   it(':guess shows the starts from the data, bounds and ties; :help shows a model', async () => {
     const run = fresh();
