@@ -11,7 +11,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CONSTANTS, functionNames } from '../functions/registry.ts';
-import { namedModels } from '../models/registry.ts';
 import { STATEMENT_KEYWORDS } from '../syntax/index.ts';
 import { SCRIPT_CONSTANTS } from '../script/evaluate.ts';
 import { scriptFunctionNames } from '../script/functions.ts';
@@ -147,7 +146,6 @@ export function makeCompleter(interp: Interpreter, baseDir: string = process.cwd
     if (word !== '') {
       for (const n of scriptFunctionNames()) candidates.add(`${n}(`);
       for (const n of functionNames()) candidates.add(`${n}(`);
-      for (const m of namedModels()) candidates.add(`${m.name}(`);
     }
     const hits = [...candidates].filter((c) => c.startsWith(word)).sort();
     return [hits, word];
