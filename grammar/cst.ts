@@ -153,6 +153,8 @@ export type NameOrCallCstChildren = {
   LParen?: IToken[];
   expression?: ExpressionCstNode[];
   Comma?: IToken[];
+  Semicolon?: IToken[];
+  prefix?: IToken[];
   RParen?: IToken[];
 };
 

@@ -42,6 +42,7 @@ import {
   Report,
   RParen,
   Save,
+  Semicolon,
   StatementEnd,
   StringLiteral,
   To,
@@ -194,7 +195,7 @@ export class ExprfitParser extends CstParser {
     ]);
   });
 
-  /** A name, or a call `f(a, b)` when an opening parenthesis follows. */
+  /** A name, or a call `f(a, b)` when an opening parenthesis follows; a named model takes a prefix `gaussian(x; g1)`. */
   readonly nameOrCall = this.RULE('nameOrCall', () => {
     this.CONSUME(Identifier);
     this.OPTION(() => {
@@ -205,6 +206,10 @@ export class ExprfitParser extends CstParser {
           this.CONSUME(Comma);
           this.SUBRULE2(this.expression);
         });
+      });
+      this.OPTION3(() => {
+        this.CONSUME(Semicolon);
+        this.CONSUME2(Identifier, { LABEL: 'prefix' });
       });
       this.CONSUME(RParen);
     });

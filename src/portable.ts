@@ -117,3 +117,10 @@ export type {
 } from './fit/confint.ts';
 export { emcee, emceeOptions } from './fit/mcmc.ts';
 export type { EmceeOptions, EmceeResult, PosteriorSummary } from './fit/mcmc.ts';
+
+// Named models (gaussian(x; g1), ...: src/models) and their start guesses (src/fit/guess.ts).
+export { guess } from './fit/guess.ts';
+export { namedModels, getNamedModel } from './models/registry.ts';
+export type { NamedModelDef, ParamHint, GuessRule, PeakFeatures } from './models/types.ts';
+export type { EquationModelUse } from './model/model.ts';
+export type { NamedModelUse } from './model/named.ts';

@@ -172,3 +172,41 @@ const SPOTS_TRUTH: readonly (readonly [number, number, number, number])[] = [
     return poisson(m);
   });
 }
+
+// peaks.csv (peaks.fit): x = 0, 0.1, ..., 50; five peaks on a line 2 - 0.01*x, noise sd 0.05:
+// Gaussians (area, center, sigma) (6, 8, 0.8), (4, 21, 1.2), (5, 42, 0.9); a Lorentzian (8, 15, 0.7);
+// a Voigt (7, 33, sigma = gamma = 0.6) — see PEAKS_TRUTH
+export const PEAKS_TRUTH = {
+  g1: [6, 8, 0.8],
+  l2: [8, 15, 0.7],
+  g3: [4, 21, 1.2],
+  v4: [7, 33, 0.6],
+  g5: [5, 42, 0.9],
+  line: [-0.01, 2],
+} as const;
+{
+  const n = gauss(8);
+  const gaussian = (x: number, [a, c, s]: readonly number[]) =>
+    (a / (Math.sqrt(2 * Math.PI) * s)) * Math.exp(-((x - c) ** 2) / (2 * s * s));
+  const lorentzian = (x: number, [a, c, s]: readonly number[]) =>
+    a / (Math.PI * s * (1 + ((x - c) / s) ** 2));
+  // the Voigt profile with gamma = sigma, by numerical convolution (fine enough for example data)
+  const voigt = (x: number, [a, c, s]: readonly number[]) => {
+    let sum = 0;
+    const h = s / 10;
+    for (let t = -2000 * s; t <= 2000 * s; t += h)
+      sum += gaussian(t, [1, 0, s]) * lorentzian(x - c - t, [1, 0, s]) * h;
+    return a * sum;
+  };
+  const x: number[] = [];
+  const y: number[] = [];
+  const T = PEAKS_TRUTH;
+  for (let i = 0; i <= 500; i++) {
+    const t = i / 10;
+    x.push(t);
+    const peaks =
+      gaussian(t, T.g1) + lorentzian(t, T.l2) + gaussian(t, T.g3) + voigt(t, T.v4) + gaussian(t, T.g5);
+    y.push(peaks + T.line[0] * t + T.line[1] + 0.05 * n());
+  }
+  csv('peaks.csv', { x, y });
+}

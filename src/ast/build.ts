@@ -276,7 +276,9 @@ export function foldNegativeLiterals(e: Expr): Expr {
     }
     case 'call': {
       const args = e.args.map(foldNegativeLiterals);
-      return args.every((a, i) => a === e.args[i]) ? e : call(e.fn, args, e.span, e.fnSpan);
+      if (args.every((a, i) => a === e.args[i])) return e;
+      const c = call(e.fn, args, e.span, e.fnSpan);
+      return e.prefix === undefined ? c : { ...c, prefix: e.prefix };
     }
     case 'array': {
       const items = e.items.map(foldNegativeLiterals);

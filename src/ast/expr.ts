@@ -46,6 +46,8 @@ export interface CallNode extends Node {
   readonly args: readonly Expr[];
   /** Span of the function name alone (for "unknown function" / arity errors). */
   readonly fnSpan?: SourceSpan;
+  /** A named model's parameter prefix: `gaussian(x; g1)` has parameters `g1_amplitude`, ... (src/models). */
+  readonly prefix?: string;
 }
 /** Script-only: a string literal such as a file name. */
 export interface StrNode extends Node {

@@ -69,6 +69,7 @@ export function hashExpr(e: Expr): number {
       break;
     case 'call':
       h = hashString(h, e.fn);
+      if (e.prefix !== undefined) h = hashString(h, e.prefix);
       for (const a of e.args) h = mix(h, hashExpr(a));
       h = mix(h, e.args.length);
       break;
@@ -129,7 +130,7 @@ export function exprEquals(a: Expr, b: Expr): boolean {
     }
     case 'call': {
       const o = b as typeof a;
-      if (a.fn !== o.fn || a.args.length !== o.args.length) return false;
+      if (a.fn !== o.fn || a.prefix !== o.prefix || a.args.length !== o.args.length) return false;
       for (let i = 0; i < a.args.length; i++) if (!exprEquals(a.args[i], o.args[i])) return false;
       return true;
     }
@@ -236,7 +237,11 @@ export function compareExpr(a: Expr, b: Expr): number {
     }
     case 'call': {
       const o = b as typeof a;
-      return compareStrings(a.fn, o.fn) || compareLists(a.args, o.args);
+      return (
+        compareStrings(a.fn, o.fn) ||
+        compareStrings(a.prefix ?? '', o.prefix ?? '') ||
+        compareLists(a.args, o.args)
+      );
     }
     case 'array':
       return compareLists(a.items, (b as typeof a).items);

@@ -104,7 +104,10 @@ function show(e: Expr): Printed {
     case 'str':
       return { text: formatString(e.value), prec: PREC.atom };
     case 'call':
-      return { text: `${e.fn}(${e.args.map(printExpr).join(', ')})`, prec: PREC.atom };
+      return {
+        text: `${e.fn}(${e.args.map(printExpr).join(', ')}${e.prefix ? `; ${e.prefix}` : ''})`,
+        prec: PREC.atom,
+      };
     case 'array':
       return { text: `[${e.items.map(printExpr).join(', ')}]`, prec: PREC.atom };
     case 'index': {

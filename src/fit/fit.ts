@@ -18,6 +18,7 @@ import type { DataInput, FitOptions } from './types.ts';
 import { validateFitOptions } from './options.ts';
 import type { PreparedEquation, PreparedFit } from './prepared.ts';
 import { solveFit } from './solve.ts';
+import { withNamedModelParams } from './guess.ts';
 import type { FitResult } from './result.ts';
 
 /** The setting that drops points with NaN data (each front end spells it: `nanPolicy: 'omit'`, `fit nan=omit`). */
@@ -69,6 +70,14 @@ function parseModelCached(text: string): Model {
   return model;
 }
 
+/** The names the arguments of the model's named models use. */
+function argumentNames(model: Model): Set<string> {
+  const names = new Set<string>();
+  for (const u of model.namedModels ?? [])
+    for (const a of u.args) for (const n of freeSymbols(a)) names.add(n);
+  return names;
+}
+
 /** Validates model, data and parameters; substitutes ties; compiles and binds one kernel per equation. */
 export function prepareFit(
   modelIn: string | Model,
@@ -100,12 +109,14 @@ export function prepareFit(
   }
   const arrays = new Map<string, NdArray>();
   for (const [k, v] of Object.entries(data)) arrays.set(k, toArray(k, v));
+  paramsIn = withNamedModelParams(model, arrays, paramsIn ?? {});
   const lhsNames = new Set(model.equations.map((e) => e.lhs));
   const paramInputNames = Object.keys(paramsIn ?? {});
 
-  // Every data name must be used.
+  const namedModelArgs = argumentNames(model);
+  // Every data name must be used (a named model's argument counts: `x` of `constant(x)`, which its formula drops).
   for (const k of arrays.keys()) {
-    if (!lhsNames.has(k) && !model.names.has(k)) {
+    if (!lhsNames.has(k) && !model.names.has(k) && !namedModelArgs.has(k)) {
       throw new ExprfitError(
         'unknown-name',
         `data '${k}' is not used by the model (its names are: ${[...lhsNames, ...model.names].join(', ')})`,

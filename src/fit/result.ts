@@ -398,11 +398,7 @@ export class FitResult {
   report(minCorrelation = 0.1): string {
     const L: string[] = [];
     L.push('[[Model]]');
-    for (const line of this.modelText
-      .split(/\n|;/)
-      .map((s) => s.trim())
-      .filter(Boolean))
-      L.push(`    ${line}`);
+    for (const line of modelLines(this.modelText)) L.push(`    ${line}`);
     L.push('[[Fit Statistics]]');
     const stat = (k: string, v: string): void => void L.push(`    ${k.padEnd(22)} = ${v}`);
     stat('# fitting method', `${this.method}${this.estimator !== 'lsq' ? ` (${this.estimator})` : ''}`);
@@ -532,4 +528,22 @@ export class FitResult {
       residuals: lists(curves.residuals),
     };
   }
+}
+
+/** The lines of model text: split at newlines and at `;` outside parentheses (not `gaussian(x; g1)`). */
+function modelLines(text: string): string[] {
+  const lines: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const ch = text[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth = Math.max(0, depth - 1);
+    if (i === text.length || ch === '\n' || (ch === ';' && depth === 0)) {
+      lines.push(text.slice(start, i).trim());
+      start = i + 1;
+      if (ch === '\n') depth = 0;
+    }
+  }
+  return lines.filter(Boolean);
 }

@@ -7,6 +7,7 @@ import { parseModel } from '../syntax/index.ts';
 import type { SourceSpan, SourceText } from '../core/errors.ts';
 import { ExprfitError } from '../core/errors.ts';
 import { freeSymbols, inline, substitute } from '../symbolic/index.ts';
+import { expandNamedModels, type NamedModelUse } from './named.ts';
 
 /** The largest model tree accepted after user functions are inlined (guards against exponential blow-up). */
 export const MAX_MODEL_NODES = 200_000;
@@ -82,6 +83,25 @@ export interface Model {
   readonly equations: readonly Equation[];
   /** Every name the expanded equations use (parameters, variables and constants). */
   readonly names: ReadonlySet<string>;
+  /** The named models the equations use (`gaussian(x; g1)`), for start guesses and derived parameters. */
+  readonly namedModels?: readonly EquationModelUse[];
+}
+
+/** A named model's use in the equation of `lhs`. */
+export interface EquationModelUse extends NamedModelUse {
+  readonly lhs: string;
+}
+
+/** The equation's right side with its named models expanded; their uses appended to `uses`. */
+export function expandEquationModels(
+  lhs: string,
+  rhs: Expr,
+  uses: EquationModelUse[],
+  isOtherFunction?: (name: string) => boolean,
+): Expr {
+  const expanded = expandNamedModels(rhs, isOtherFunction);
+  for (const u of expanded.uses) uses.push({ ...u, lhs });
+  return expanded.expr;
 }
 
 /** Parses model text (equations separated by newlines or `;`, user functions `g(u) = ...`). */
@@ -99,6 +119,7 @@ export function parseModelText(text: string, file?: string): Model {
     throw new ExprfitError('syntax', 'the model has no equation (write one such as y = a*x + b)', { source });
   }
   const seen = new Set<string>();
+  const uses: EquationModelUse[] = [];
   const raw = ast.equations.map((eq) => {
     if (seen.has(eq.lhs)) {
       throw new ExprfitError('syntax', `'${eq.lhs}' is defined by two equations`, { span: eq.span, source });
@@ -114,7 +135,7 @@ export function parseModelText(text: string, file?: string): Model {
       );
     }
     try {
-      rhs = inline(eq.rhs, fns);
+      rhs = expandEquationModels(eq.lhs, inline(eq.rhs, fns), uses);
     } catch (e) {
       throw e instanceof ExprfitError ? e.withSource(source) : e;
     }
@@ -154,5 +175,5 @@ export function parseModelText(text: string, file?: string): Model {
   const equations: Equation[] = raw.map((r) => ({ ...r, expanded: expand(r.lhs, []) }));
   const names = new Set<string>();
   for (const eq of equations) for (const n of freeSymbols(eq.expanded)) names.add(n);
-  return { text, source, equations, names };
+  return { text, source, equations, names, ...(uses.length ? { namedModels: uses } : {}) };
 }

@@ -14,6 +14,7 @@ import { Interpreter } from '../script/interpreter.ts';
 import { describeValueShort, formatScalar } from '../script/values.ts';
 import { closestMatches } from '../core/suggest.ts';
 import { runInterruptible } from './interrupt.ts';
+import { guessText } from './guess.ts';
 
 export type Outcome = 'ok' | 'incomplete' | 'error' | 'quit' | 'interrupted';
 
@@ -123,6 +124,9 @@ export class Session {
         return 'ok';
       case 'load':
         return this.load(arg);
+      case 'guess':
+        out(await guessText(this.interp));
+        return 'ok';
       case 'reset':
         this.interp.reset();
         out('session reset');

@@ -7,7 +7,8 @@ import type { Expr } from '../ast/expr.ts';
 import { num, sym } from '../ast/build.ts';
 import { NdArray } from '../data/ndarray.ts';
 import { getConstant, getFunction } from '../functions/registry.ts';
-import type { Equation, Model } from '../model/model.ts';
+import { expandEquationModels, type EquationModelUse, type Equation, type Model } from '../model/model.ts';
+import { modelParamNames } from '../model/named.ts';
 import type { ParamInput } from '../model/params.ts';
 import { freeSymbols, inline, mapChildren, substitute } from '../symbolic/index.ts';
 import { ExprfitError } from '../core/errors.ts';
@@ -35,6 +36,9 @@ interface Assembly {
   readonly lhsNames: ReadonlySet<string>;
   /** The next temporary's number (`#m0`, `#m1`, ...). */
   temps: number;
+  /** The named models of the lines (`gaussian(x; g1)`), and the names of their parameters. */
+  readonly uses: EquationModelUse[];
+  readonly namedParams: Set<string>;
 }
 
 /** A model line's right side, its names resolved. */
@@ -59,8 +63,13 @@ function isArrayPart(e: Expr, interp: InterpreterState): boolean {
   if (e.kind !== 'call') return false;
   if (e.fn === 'min' || e.fn === 'max') return false; // element-wise in models
   if (getFunction(e.fn)) return false;
-  const own = interp.variables.get(e.fn);
-  return !!getScriptFunction(e.fn) || (own !== undefined && isSpline(own));
+  return isScriptFunction(e.fn, interp);
+}
+
+/** An array function of scripts (`linspace`, `gaussian2d`, ...) or a spline variable. */
+function isScriptFunction(name: string, interp: InterpreterState): boolean {
+  const own = interp.variables.get(name);
+  return !!getScriptFunction(name) || (own !== undefined && isSpline(own));
 }
 
 function findSpan(e: Expr, name: string): Expr['span'] {
@@ -121,6 +130,7 @@ function resolveName(a: Assembly, line: ModelLine, n: string, subs: Map<string, 
   const interp = a.interp;
   if (n.startsWith('#') || (a.lhsNames.has(n) && n !== line.lhs)) return;
   if (interp.params.has(n) && !interp.variables.has(n)) return;
+  if (a.namedParams.has(n)) return;
   const v = interp.variables.get(n);
   const at = { span: findSpan(line.rhs, n) ?? line.span, source: line.source };
   if (v !== undefined) {
@@ -137,15 +147,24 @@ function resolveName(a: Assembly, line: ModelLine, n: string, subs: Map<string, 
 
 async function resolveLine(a: Assembly, line: ModelLine): Promise<ResolvedLine> {
   let rhs: Expr;
+  const uses: EquationModelUse[] = [];
   try {
-    rhs = inline(line.rhs, a.interp.functions);
+    const isOther = (fn: string): boolean => isScriptFunction(fn, a.interp);
+    rhs = expandEquationModels(line.lhs, inline(line.rhs, a.interp.functions), uses, isOther);
   } catch (err) {
     throw positioned(err, { span: line.span, source: line.source });
   }
+  for (const u of uses) for (const n of modelParamNames(u.def, u.prefix)) a.namedParams.add(n);
   rhs = await liftArrayParts(a, line, rhs);
   const subs = new Map<string, Expr>();
   for (const n of freeSymbols(rhs)) resolveName(a, line, n, subs);
+  for (const u of uses) a.uses.push(subs.size ? substituteUse(u, subs) : u);
   return { line, rhs: subs.size ? substitute(rhs, subs) : rhs };
+}
+
+/** A named model's use with the line's numeric variables substituted (its guesses evaluate it). */
+function substituteUse(u: EquationModelUse, subs: Map<string, Expr>): EquationModelUse {
+  return { ...u, expr: substitute(u.expr, subs), args: u.args.map((e) => substitute(e, subs)) };
 }
 
 /** Each equation with other equations' outputs expanded (`y = a*x; z = y^2 + b`). */
@@ -267,7 +286,15 @@ export async function assembleModel(
   likelihood: boolean,
 ): Promise<AssembledModel> {
   const lhsNames = new Set(lines.map((l) => l.lhs));
-  const a: Assembly = { interp, data: nameMap<NdArray>(), implicit: [], lhsNames, temps: 0 };
+  const a: Assembly = {
+    interp,
+    data: nameMap<NdArray>(),
+    implicit: [],
+    lhsNames,
+    temps: 0,
+    uses: [],
+    namedParams: new Set(),
+  };
   const resolved: ResolvedLine[] = [];
   for (const line of lines) resolved.push(await resolveLine(a, line));
   const equations = expandEquations(resolved);
@@ -275,7 +302,13 @@ export async function assembleModel(
   addObserved(a, lines, likelihood);
   const params = collectParams(interp, names, a.data);
   const text = lines.map((l) => l.text).join('\n');
-  const model: Model = { text, source: lines[0].source, equations, names };
+  const model: Model = {
+    text,
+    source: lines[0].source,
+    equations,
+    names,
+    ...(a.uses.length ? { namedModels: a.uses } : {}),
+  };
   const implicit = a.implicit.filter((n) => names.has(n));
   return { model, data: a.data, params, implicit, variables };
 }

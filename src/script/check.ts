@@ -10,6 +10,8 @@ import type { Expr } from '../ast/expr.ts';
 import { arityOk, arityText, functionNames, getConstant, getFunction } from '../functions/registry.ts';
 import { ExprfitError, type SourceSpan, type SourceText } from '../core/errors.ts';
 import { closestMatches } from '../core/suggest.ts';
+import { getNamedModel, modelArity, modelSignature, namedModelCall } from '../models/registry.ts';
+import { modelParamNames, notAModel } from '../model/named.ts';
 import type { OptionArg, Statement } from '../syntax/statements.ts';
 import { SCRIPT_CONSTANTS } from './evaluate.ts';
 import { parseOptions, type OptionsSchema } from '../core/options.ts';
@@ -66,6 +68,8 @@ class Checker {
   modelClosed = false;
   /** Names the model lines use that are not defined (yet), with where each is first used. */
   implicit = new Map<string, SourceSpan | undefined>();
+  /** The parameters (and derived parameters) of the named models the model lines use: `g1_center`, `g1_fwhm`. */
+  readonly namedParams = new Set<string>();
   /** The same for each user function's body, added to a model's when the model calls the function. */
   readonly functionImplicit = new Map<string, Map<string, SourceSpan | undefined>>();
   /** A `param` statement declared a parameter; `param auto` was given. */
@@ -158,12 +162,39 @@ class Checker {
         }
         return;
       case 'call':
+        if (this.namedModel(e)) {
+          for (const a of e.args) this.expr(a, locals, implicit);
+          return;
+        }
         this.call(e);
         for (const [n, span] of this.functionImplicit.get(e.fn) ?? [])
           if (!implicit?.has(n)) implicit?.set(n, span);
         for (const a of e.args) this.expr(a, locals, implicit);
         return;
     }
+  }
+
+  /** A call of a named model (not shadowed by a user function): its argument count; its parameters noted. */
+  private namedModel(e: Extract<Expr, { kind: 'call' }>): boolean {
+    const def = this.functions.has(e.fn)
+      ? undefined
+      : namedModelCall(e.fn, e.args.length, e.prefix !== undefined);
+    if (!def && e.prefix !== undefined) throw notAModel(e).withSource(this.source);
+    const shadowed =
+      this.functions.has(e.fn) || getFunction(e.fn) || getScriptFunction(e.fn) || this.names.has(e.fn);
+    const model = def ?? (shadowed ? undefined : getNamedModel(e.fn));
+    if (!model) return false;
+    if (e.args.length !== modelArity(model)) {
+      throw this.error(
+        'arity',
+        `model '${e.fn}' takes ${modelArity(model)} argument${modelArity(model) === 1 ? '' : 's'}, but ${e.args.length} ${e.args.length === 1 ? 'was' : 'were'} given`,
+        e.fnSpan ?? e.span,
+        [`usage: ${modelSignature(model)}`],
+      );
+    }
+    for (const n of modelParamNames(model, e.prefix === undefined ? '' : `${e.prefix}_`))
+      this.namedParams.add(n);
+    return true;
   }
 
   private call(e: Extract<Expr, { kind: 'call' }>): void {
@@ -376,7 +407,9 @@ class Checker {
           );
         }
         for (const n of implicit) this.names.set(n, 'param');
+        for (const n of this.namedParams) if (!this.names.has(n)) this.names.set(n, 'param');
         this.implicit.clear();
+        this.namedParams.clear();
         this.names.set('model', 'value');
         this.names.set('residuals', 'value');
         if (this.modelLhs.length > 1) {

@@ -4,6 +4,8 @@
  */
 import { helpLines, type OptionsSchema } from '../core/options.ts';
 import { getFunction, functionNames } from '../functions/registry.ts';
+import { getNamedModel, namedModels } from '../models/registry.ts';
+import { modelHelp } from '../models/help.ts';
 import { closestMatches } from '../core/suggest.ts';
 import type { StatementDef, StatementHelp, StatementTable } from './context.ts';
 import { getScriptFunction, scriptFunctionNames } from './functions.ts';
@@ -27,6 +29,9 @@ export function helpTopics(table: StatementTable): string[] {
     ...[...table.commands.keys()].sort(),
     ...scriptFunctionNames(),
     ...functionNames(),
+    ...namedModels()
+      .map((m) => m.name)
+      .filter((n) => !getFunction(n)),
   ];
 }
 
@@ -38,6 +43,7 @@ export const REPL_COMMANDS: Readonly<Record<string, string>> = nameTable({
   ':reset': ':reset            forget all variables, parameters, models and fits',
   ':quit': ':quit             leave (or Ctrl-D)',
   ':serve': ':serve            the session on a web page: sliders, fit, report (docs/web.md)',
+  ':guess': ':guess            start values of the named models (gaussian(x; g1), ...) guessed from the data',
 });
 
 /** The overview shown by `:help` with no topic. */
@@ -78,7 +84,8 @@ export function helpOn(topic: string, table: StatementTable): { text?: string; h
   if (cmd) return { text: [`${cmd.name}: ${cmd.summary}`, cmd.help, ...optionLines(cmd.options)].join('\n') };
   const sf = getScriptFunction(topic);
   const def = getFunction(topic);
-  if (sf || def) {
+  const model = getNamedModel(topic);
+  if (sf || def || model) {
     const parts: string[] = [];
     if (sf) {
       parts.push(`${sf.signature}\n  ${sf.description}`);
@@ -92,6 +99,7 @@ export function helpOn(topic: string, table: StatementTable): { text?: string; h
         parts.push(`  Examples: ${def.help.examples.map((x) => `${x.expr} = ${x.value}`).join('   ')}`);
       }
     }
+    if (model) parts.push(...(sf || def ? ['Named model (in model lines):'] : []), ...modelHelp(model));
     return { text: parts.join('\n') };
   }
   const close = closestMatches(topic, [...helpTopics(table), ...Object.keys(REPL_COMMANDS)]);

@@ -53,7 +53,9 @@ export function mapChildren(e: Expr, f: (child: Expr) => Expr): Expr {
         if (b !== a) changed = true;
         return b;
       });
-      return changed ? call(e.fn, args, e.span, e.fnSpan) : e;
+      if (!changed) return e;
+      const c = call(e.fn, args, e.span, e.fnSpan);
+      return e.prefix === undefined ? c : { ...c, prefix: e.prefix };
     }
     case 'array': {
       let changed = false;

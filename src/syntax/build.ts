@@ -238,7 +238,8 @@ export class AstBuilder {
     const name = identifierName(nameTok);
     if (!c.LParen) return { kind: 'sym', name, span: this.span(nameTok) };
     const args = (c.expression ?? []).map((e) => this.expression(e));
-    return { kind: 'call', fn: name, args, span: this.span(node), fnSpan: this.span(nameTok) };
+    const call = { kind: 'call', fn: name, args, span: this.span(node), fnSpan: this.span(nameTok) } as const;
+    return c.prefix ? { ...call, prefix: identifierName(c.prefix[0]) } : call;
   }
 
   private arrayLiteral(node: ArrayLiteralCstNode): Expr {

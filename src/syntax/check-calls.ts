@@ -6,6 +6,13 @@ import type { Expr } from '../ast/expr.ts';
 import { arityOk, arityText, functionNames, getConstant, getFunction } from '../functions/registry.ts';
 import { ExprfitError, type SourceText } from '../core/errors.ts';
 import { didYouMean } from '../core/suggest.ts';
+import {
+  getNamedModel,
+  modelArity,
+  modelSignature,
+  namedModelCall,
+  namedModels,
+} from '../models/registry.ts';
 
 /** What a call needs to know about a user function. */
 export interface UserFunctionSignature {
@@ -78,6 +85,7 @@ function checkCall(
   const source = options.source;
   const count = e.args.length;
   const user = users?.get(e.fn);
+  if (e.prefix !== undefined && (user || !getNamedModel(e.fn))) throw prefixError(e, users, options);
   if (user) {
     if (count !== user.params.length) {
       throw new ExprfitError(
@@ -88,6 +96,7 @@ function checkCall(
     }
     return;
   }
+  if (checkModelCall(e, options)) return;
   const def = getFunction(e.fn);
   if (def) {
     if (!arityOk(def, count)) {
@@ -102,10 +111,49 @@ function checkCall(
   if (options.allowUnknown) return;
   const candidates = users ? [...functionNames(), ...users.keys()] : functionNames();
   const hints: string[] = [];
-  const suggestion = didYouMean(e.fn, candidates);
+  const suggestion = didYouMean(e.fn, candidates) ?? didYouMean(e.fn, modelNames());
   if (suggestion) hints.push(suggestion);
   else if (getConstant(e.fn) !== undefined) hints.push(`'${e.fn}' is a constant, not a function`);
   else if (count === 1) hints.push(`to multiply, write '${e.fn}*(...)'`);
   else hints.push('it is neither a builtin nor a function defined in the model');
   throw new ExprfitError('unknown-function', `unknown function '${e.fn}'`, { span, source, hints });
+}
+
+function modelNames(): string[] {
+  return namedModels().map((m) => m.name);
+}
+
+/** `foo(x; g1)` where `foo` is no named model (a builtin, a user function or unknown). */
+function prefixError(
+  e: Extract<Expr, { kind: 'call' }>,
+  users: Map<string, UserFunctionSignature> | undefined,
+  options: CheckCallsOptions,
+): ExprfitError {
+  const known = users?.has(e.fn) || getFunction(e.fn) !== undefined;
+  const suggestion = known ? undefined : didYouMean(e.fn, modelNames());
+  const hints = suggestion
+    ? [suggestion]
+    : ['a prefix after ; names the parameters of a named model such as gaussian(x; g1)'];
+  return new ExprfitError(
+    known ? 'syntax' : 'unknown-function',
+    known ? `'${e.fn}' is a function, not a named model: it takes no prefix` : `unknown model '${e.fn}'`,
+    { span: e.fnSpan ?? e.span, source: options.source, hints },
+  );
+}
+
+/** True for a call of a named model (its argument count checked); false for any other call. */
+function checkModelCall(e: Extract<Expr, { kind: 'call' }>, options: CheckCallsOptions): boolean {
+  const count = e.args.length;
+  const model =
+    namedModelCall(e.fn, count, e.prefix !== undefined) ??
+    (getFunction(e.fn) ? undefined : getNamedModel(e.fn));
+  if (!model) return false;
+  if (count !== modelArity(model)) {
+    throw new ExprfitError(
+      'arity',
+      `model '${e.fn}' takes ${plural(modelArity(model), 'argument')}, but ${count === 1 ? '1 was' : `${count} were`} given`,
+      { span: e.fnSpan ?? e.span, source: options.source, hints: [`usage: ${modelSignature(model)}`] },
+    );
+  }
+  return true;
 }

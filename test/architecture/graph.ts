@@ -20,6 +20,7 @@ export const LAYERS: readonly (string | readonly string[])[] = [
   'core',
   'ast',
   'functions',
+  'models',
   'syntax',
   'symbolic',
   'data',

@@ -45,6 +45,7 @@ describe.concurrent('examples', () => {
       'gauss2d.fit',
       'global.fit',
       'heatmap.fit',
+      'peaks.fit',
       'plane.fit',
       'quickstart.fit',
       'smooth.fit',
@@ -113,6 +114,21 @@ describe.concurrent('examples', () => {
     const svg = readFileSync(join(dir, 'out', 'global.svg'), 'utf8');
     expect(svg).toContain('a_y = A1*exp(-k*a_t) + c1');
     expect(svg).toContain('b_y = A2*exp(-k*b_t) + c2');
+  });
+
+  it('peaks.fit: five named peaks on a line, fitted from guesses alone', async () => {
+    const { fits } = await runJson('peaks.fit');
+    const p = fits[0].params;
+    const truth = { g1: [6, 8, 0.8], l2: [8, 15, 0.7], g3: [4, 21, 1.2], v4: [7, 33, 0.6], g5: [5, 42, 0.9] };
+    for (const [k, [a, c, s]] of Object.entries(truth)) {
+      near(p[`${k}_amplitude`], a);
+      near(p[`${k}_center`], c);
+      near(p[`${k}_sigma`], s);
+    }
+    near(p.slope, -0.01);
+    near(p.intercept, 2);
+    near(p.g1_fwhm, 2.35482 * 0.8);
+    expect(readFileSync(join(dir, 'out', 'peaks.svg'), 'utf8')).toMatch(/^<svg/);
   });
 
   it('decay.fit: weighted by the sigma column', async () => {

@@ -329,7 +329,7 @@ describe('completion', () => {
   it('completes REPL commands and help topics', async () => {
     const c = await completer();
     expect(c(':he')).toEqual([[':help'], ':he']);
-    expect(c(':')[0]).toEqual([':help', ':vars', ':params', ':load', ':reset', ':quit', ':serve']);
+    expect(c(':')[0]).toEqual([':help', ':vars', ':params', ':load', ':reset', ':quit', ':serve', ':guess']);
     expect(c(':help linsp')).toEqual([['linspace'], 'linsp']);
     expect(c(':help fi')[0]).toContain('fit');
   });
