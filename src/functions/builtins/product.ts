@@ -12,7 +12,10 @@ export const dot: FunctionDef = {
     signature: 'dot(B, beta)',
     description:
       'The matrix product `B @ beta` of a data matrix B [..., K] and a vector parameter beta of K elements (`param beta[K]`), per point the sum of B[..., k]*beta[k], computed in one fused loop; for two scalars, their product. See docs/vector-params.md.',
-    examples: [{ expr: 'dot(2, 3)', value: 6 }],
+    examples: [
+      { expr: 'dot(2, 3)', value: 6 },
+      { expr: 'dot(-1.5, 4)', value: -6 },
+    ],
   },
   category: 'Matrix products',
 };
