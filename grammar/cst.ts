@@ -259,6 +259,9 @@ export interface ParamDeclarationCstNode extends CstNode {
 
 export type ParamDeclarationCstChildren = {
   name: IToken[];
+  LBracket?: IToken[];
+  length?: ExpressionCstNode[];
+  RBracket?: IToken[];
   Equals?: IToken[];
   value?: ExpressionCstNode[];
   In?: IToken[];

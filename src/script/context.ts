@@ -30,6 +30,8 @@ export interface ParamEntry {
   stderr?: number;
   /** Not declared with `param`: a name the model used that became a parameter in a fit. */
   implicit: boolean;
+  /** `param beta[25]`: a vector of that many elements, fitted as `beta[0]` … (their own entries after a fit). */
+  length?: number;
 }
 
 /** One `model` line. */

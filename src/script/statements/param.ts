@@ -90,6 +90,15 @@ async function readValue(d: ParamDecl, entry: ParamEntry, ctx: StatementContext)
   else if (d.fixed) throw declError(d, ctx, `a fixed parameter needs a value: param ${d.name} = ... fixed`);
 }
 
+/** The length of `param beta[25]`: an integer >= 1. */
+async function lengthOf(d: ParamDecl, e: Expr, ctx: StatementContext): Promise<number> {
+  const n = await scalarOf(e, ctx, `the length of '${d.name}'`);
+  if (!Number.isInteger(n) || n < 1) {
+    throw declError(d, ctx, `vector parameter '${d.name}': the length must be an integer >= 1, got ${n}`, e.span);
+  }
+  return n;
+}
+
 async function paramDecl(d: ParamDecl, ctx: StatementContext): Promise<void> {
   if (ctx.interp.variables.has(d.name)) {
     throw declError(d, ctx, `'${d.name}' is already a variable; a parameter needs another name`, d.nameSpan);
@@ -103,7 +112,11 @@ async function paramDecl(d: ParamDecl, ctx: StatementContext): Promise<void> {
     implicit: false,
   };
   await readBounds(d, entry, ctx);
+  if (d.length) entry.length = await lengthOf(d, d.length, ctx);
   await readValue(d, entry, ctx);
+  if (entry.length !== undefined && entry.tie) {
+    throw declError(d, ctx, `vector parameter '${d.name}' cannot be tied; tie its elements' uses in the model instead`);
+  }
   // no start value: the fit API's rule
   if (Number.isNaN(entry.value) && !entry.tie) entry.value = defaultStart(entry.min, entry.max);
   ctx.interp.params.set(d.name, entry);
