@@ -136,7 +136,10 @@ export interface VarproSummary {
   readonly message: string;
 }
 
-/** The reduced problem over the nonlinear parameters, and the full x of its last evaluation. */
+/**
+ * The reduced problem over the nonlinear parameters, and the full x of its last evaluation. It has no fused
+ * `residualsAndJacobian`, so trial steps cost one evaluation and only accepted ones a second (for the Jacobian).
+ */
 class Projected {
   readonly n: number;
   readonly m: number;
@@ -149,6 +152,8 @@ class Projected {
   private readonly Jr: Float64Array;
   private readonly col: Float64Array;
   private last: Float64Array | null = null;
+  private qr: PivotedQR | null = null;
+  private jacobianReady = false;
 
   constructor(
     private readonly full: LeastSquaresProblem,
@@ -188,18 +193,40 @@ class Projected {
     return A;
   }
 
-  /** Sets θ, solves for c, and evaluates the projected residual and Kaufman's Jacobian. */
-  evaluate(theta: Float64Array): void {
-    if (this.last && this.last.every((v, i) => Object.is(v, theta[i]))) return;
+  /**
+   * Sets θ and solves for c: one evaluation at c = 0 gives b (the residuals) and A (the linear columns of J);
+   * the projected residual is b + A c, exact because r is linear in c.
+   */
+  private solveLinear(theta: Float64Array): PivotedQR {
+    if (this.last && this.qr && this.last.every((v, i) => Object.is(v, theta[i]))) return this.qr;
     this.nonlinear.forEach((j, k) => (this.x[j] = theta[k]));
     for (const j of this.linear) this.x[j] = 0;
     this.evaluateFull();
-    const qr = new PivotedQR(this.linearColumns(), this.m, this.linear.length);
+    const A = this.linearColumns();
+    const qr = new PivotedQR(Float64Array.from(A), this.m, this.linear.length);
     const c = qr.solve(this.r.map((v) => -v));
     this.linear.forEach((j, k) => (this.x[j] = c[k]));
-    this.evaluateFull();
-    this.projectJacobian(qr);
+    addProduct(this.r, A, c);
     this.last = Float64Array.from(theta);
+    this.qr = qr;
+    this.jacobianReady = false;
+    return qr;
+  }
+
+  /** θ set and c solved, and Kaufman's Jacobian P⊥ ∂r/∂θ at (θ, c): a second evaluation, at c. */
+  private solveWithJacobian(theta: Float64Array): void {
+    const qr = this.solveLinear(theta);
+    if (this.jacobianReady) return;
+    const r = Float64Array.from(this.r);
+    this.evaluateFull();
+    this.r.set(r);
+    this.projectJacobian(qr);
+    this.jacobianReady = true;
+  }
+
+  /** The full x at θ with c solved (for the caller, after the solve). */
+  settle(theta: Float64Array): void {
+    this.solveLinear(theta);
   }
 
   private projectJacobian(qr: PivotedQR): void {
@@ -214,18 +241,21 @@ class Projected {
   }
 
   residuals(theta: Float64Array, out: Float64Array): void {
-    this.evaluate(theta);
+    this.solveLinear(theta);
     out.set(this.r);
   }
   jacobian(theta: Float64Array, out: Float64Array): void {
-    this.evaluate(theta);
+    this.solveWithJacobian(theta);
     out.set(this.Jr);
   }
-  residualsAndJacobian(theta: Float64Array, out: Float64Array, J: Float64Array): void {
-    this.evaluate(theta);
-    out.set(this.r);
-    J.set(this.Jr);
-  }
+}
+
+/** r += A c (A column-major, m rows). */
+function addProduct(r: Float64Array, A: Float64Array, c: Float64Array): void {
+  const m = r.length;
+  c.forEach((ck, k) => {
+    for (let i = 0; i < m; i++) r[i] += A[k * m + i] * ck;
+  });
 }
 
 /**
@@ -243,10 +273,10 @@ export function solveVarpro(
   const projected = new Projected(problem, linear, nonlinear, x0);
   const theta0 = Float64Array.from(nonlinear, (j) => x0[j]);
   if (nonlinear.length === 0) {
-    projected.evaluate(theta0);
+    projected.settle(theta0);
     return { x: projected.x, iterations: 0, nfev: projected.evaluations, success: true, message: 'linear least squares' };
   }
   const s = solveLeastSquares(projected, theta0, options);
-  projected.evaluate(s.x);
+  projected.settle(s.x);
   return { x: projected.x, iterations: s.iterations, nfev: projected.evaluations, success: s.success, message: s.message };
 }
