@@ -11,7 +11,6 @@ import type { FitOptions } from '../src/fit/types.ts';
 import type { ParamsInput } from '../src/model/params.ts';
 import { makeImage } from './fit.bench.ts';
 import type { BenchRow } from './types.ts';
-import { timeMedian } from './types.ts';
 
 type Data = Record<string, NdArray | Float64Array | number[] | number[][]>;
 
@@ -87,36 +86,50 @@ function spots(count: number): { model: string; rois: Data[]; starts: ParamsInpu
   return { model, rois, starts: { x0: 7, y0: 7, s: { value: 2, min: 0.3 } } };
 }
 
-/** Time and counts of fitting every data set, with and without varpro. */
+interface Counts {
+  iterations: number;
+  evaluations: number;
+  ok: number;
+}
+
+/** Fits every data set once; the summed counts. */
+function fitAll(model: string, sets: Data[], starts: ParamsInput, o: FitOptions): Counts {
+  const c = { iterations: 0, evaluations: 0, ok: 0 };
+  for (const d of sets) {
+    const r = fit(model, d, starts, o);
+    c.iterations += r.iterations;
+    c.evaluations += r.nfev;
+    c.ok += r.ok ? 1 : 0;
+  }
+  return c;
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Time and counts of fitting every data set with and without varpro, in interleaved rounds (JIT and GC fair). */
 function compare(name: string, model: string, sets: Data[], starts: ParamsInput): BenchRow {
-  const counts = (o: FitOptions) => {
-    let it = 0;
-    let ev = 0;
-    let ok = 0;
-    const ms = timeMedian(
-      () => {
-        it = ev = ok = 0;
-        for (const d of sets) {
-          const r = fit(model, d, starts, o);
-          it += r.iterations;
-          ev += r.nfev;
-          ok += r.ok ? 1 : 0;
-        }
-      },
-      5,
-      2,
-    );
-    return { ms, it, ev, ok };
-  };
-  const vp = counts({ linear: 'varpro' });
-  const full = counts({});
+  const configs: FitOptions[] = [{ linear: 'varpro' }, {}];
+  const times: number[][] = [[], []];
+  const counts: Counts[] = configs.map((o) => fitAll(model, sets, starts, o));
+  for (let round = 0; round < 9; round++) {
+    configs.forEach((o, k) => {
+      const t0 = performance.now();
+      fitAll(model, sets, starts, o);
+      if (round >= 2) times[k].push(performance.now() - t0);
+    });
+  }
+  const [vp, full] = counts;
+  const [ms, baselineMs] = times.map(median);
   const per = sets.length > 1 ? ` (${sets.length} fits)` : '';
   return {
     name,
-    ms: vp.ms,
-    baselineMs: full.ms,
-    ratio: vp.ms / full.ms,
-    note: `varpro ${vp.it} iterations, ${vp.ev} evaluations, ${vp.ok} ok; full fit ${full.it} iterations, ${full.ev} evaluations, ${full.ok} ok${per}`,
+    ms,
+    baselineMs,
+    ratio: ms / baselineMs,
+    note: `varpro ${vp.iterations} iterations, ${vp.evaluations} evaluations, ${vp.ok} ok; full fit ${full.iterations} iterations, ${full.evaluations} evaluations, ${full.ok} ok${per}`,
   };
 }
 

@@ -40,9 +40,15 @@ class PivotedQR {
   }
 
   private swapColumns(j: number, k: number): void {
-    const { a, m } = this;
-    for (let i = 0; i < m; i++) [a[j * m + i], a[k * m + i]] = [a[k * m + i], a[j * m + i]];
-    [this.perm[j], this.perm[k]] = [this.perm[k], this.perm[j]];
+    const { a, m, perm } = this;
+    for (let i = 0; i < m; i++) {
+      const t = a[j * m + i];
+      a[j * m + i] = a[k * m + i];
+      a[k * m + i] = t;
+    }
+    const t = perm[j];
+    perm[j] = perm[k];
+    perm[k] = t;
   }
 
   /** The column (at or after j) with the largest remaining norm, moved to j; its norm. */
@@ -51,7 +57,10 @@ class PivotedQR {
     let bestNorm = -1;
     for (let k = j; k < this.p; k++) {
       const s = this.columnNorm2(k, j);
-      if (s > bestNorm) [best, bestNorm] = [k, s];
+      if (s > bestNorm) {
+        best = k;
+        bestNorm = s;
+      }
     }
     if (best !== j) this.swapColumns(j, best);
     return Math.sqrt(bestNorm);
