@@ -36,7 +36,10 @@ function spectrum(): { model: string; data: Data; starts: ParamsInput } {
   const x = Float64Array.from({ length: 400 }, (_, i) => i * 0.05);
   const y = x.map(
     (v) =>
-      0.3 + 0.02 * v + PEAKS.reduce((s, [a, c, w]) => s + a * Math.exp(-((v - c) ** 2) / (2 * w * w)), 0) + 0.1 * noise(),
+      0.3 +
+      0.02 * v +
+      PEAKS.reduce((s, [a, c, w]) => s + a * Math.exp(-((v - c) ** 2) / (2 * w * w)), 0) +
+      0.1 * noise(),
   );
   const terms = PEAKS.map((_, i) => `a${i}*exp(-(x-c${i})^2/(2*w${i}^2))`).join(' + ');
   const starts: ParamsInput = {};

@@ -113,7 +113,9 @@ export function compileValues(expr: Expr, spec: ModelSpec): ValuesKernel {
 function compileKernel(model: Expr, spec: ModelSpec, withJacobian: boolean): unknown {
   const scalar: CompileInner = (e, s, jac) => new CompiledKernel(buildProgram(e, s, jac), jac);
   const expr = resolveElements(model, vectorsOf(spec));
-  return hasProduct(expr) ? compileProducts(expr, spec, withJacobian, scalar) : scalar(expr, spec, withJacobian);
+  return hasProduct(expr)
+    ? compileProducts(expr, spec, withJacobian, scalar)
+    : scalar(expr, spec, withJacobian);
 }
 
 /** A broadcast layout plus its run-time sizes and strides. */

@@ -118,18 +118,27 @@ function productError(e: Expr, message: string): ExprfitError {
 }
 
 /** The operands of one `dot(B, v)` call, checked against the spec. */
-function productOperands(e: Expr & { kind: 'call' }, spec: Spec): { matrix: string; vector: string; elements: Element[] } {
+function productOperands(
+  e: Expr & { kind: 'call' },
+  spec: Spec,
+): { matrix: string; vector: string; elements: Element[] } {
   const [b, v] = e.args;
   if (e.args.length !== 2) throw productError(e, `dot(B, v) takes 2 arguments, got ${e.args.length}`);
   if (b.kind !== 'sym' || !spec.variables.includes(b.name)) {
     throw productError(b, 'the first operand of a matrix product (dot(B, v), B @ v) must be a data matrix');
   }
   if (v.kind !== 'sym') {
-    throw productError(v, 'the second operand of a matrix product (dot(B, v), B @ v) must be a vector parameter');
+    throw productError(
+      v,
+      'the second operand of a matrix product (dot(B, v), B @ v) must be a vector parameter',
+    );
   }
   const elements = elementsOf(v.name, spec);
   if (elements.length === 0) {
-    throw productError(v, `'${v.name}' is not a vector parameter (its elements ${v.name}[0], ... are not parameters)`);
+    throw productError(
+      v,
+      `'${v.name}' is not a vector parameter (its elements ${v.name}[0], ... are not parameters)`,
+    );
   }
   return { matrix: b.name, vector: v.name, elements };
 }
@@ -226,7 +235,11 @@ interface BoundProduct {
   readonly temp: NdArray;
 }
 
-function bindProduct(p: Product, data: Readonly<Record<string, Data>>, innerData: Record<string, Data>): BoundProduct {
+function bindProduct(
+  p: Product,
+  data: Readonly<Record<string, Data>>,
+  innerData: Record<string, Data>,
+): BoundProduct {
   if (!Object.hasOwn(data, p.matrix)) throw new ExprfitError('usage', `no data for variable '${p.matrix}'`);
   const raw = data[p.matrix];
   const B = raw instanceof NdArray ? raw : NdArray.from(raw, p.matrix);
@@ -339,7 +352,13 @@ function matVec(B: Float64Array, c: Float64Array, out: Float64Array): void {
 }
 
 /** jac[i, col(k)] += slope[i] · B[row(i), k] for each free element k. */
-function addProductColumns(b: BoundProduct, rows: Int32Array, slope: Float64Array, jac: Float64Array, P: number): void {
+function addProductColumns(
+  b: BoundProduct,
+  rows: Int32Array,
+  slope: Float64Array,
+  jac: Float64Array,
+  P: number,
+): void {
   const K = b.columns;
   const B = b.matrix;
   b.product.elements.forEach((el, k) => {

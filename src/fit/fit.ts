@@ -241,7 +241,8 @@ export function prepareFit(
   // Free parameters: not fixed, not tied, used by an active equation.
   const exprs = active.map((eq) => (ties.size ? substitute(eq.expanded, ties) : eq.expanded));
   const used = new Set<string>();
-  for (const e of exprs) for (const s of freeSymbols(e)) for (const u of withElements(s, vectors)) used.add(u);
+  for (const e of exprs)
+    for (const s of freeSymbols(e)) for (const u of withElements(s, vectors)) used.add(u);
   const free = order.filter((n) => !params.get(n)!.fixed && !ties.has(n) && used.has(n));
   const held = order.filter((n) => !ties.has(n) && !free.includes(n));
 
@@ -372,7 +373,9 @@ export function prepareFit(
   const evaluable = new Map<string, { expr: Expr; variables: readonly string[] }>();
   for (const eq of model.equations) {
     const expr = ties.size ? substitute(eq.expanded, ties) : eq.expanded;
-    const variables = [...freeSymbols(expr)].filter((s) => !params.has(s) && !isConstantName(s) && !vectors.has(s));
+    const variables = [...freeSymbols(expr)].filter(
+      (s) => !params.has(s) && !isConstantName(s) && !vectors.has(s),
+    );
     evaluable.set(eq.lhs, { expr, variables });
   }
   const ndata = equations.reduce((s, e) => s + e.size, 0);

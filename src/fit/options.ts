@@ -168,9 +168,21 @@ const xScaleEntries: OptionRule<Resolved> = (o) => {
 /** Variable projection solves a linear least-squares subproblem: lm on the plain sum of squares only. */
 const varproNeedsLeastSquares: OptionRule<Resolved> = (o) => {
   if (o.linear !== 'varpro') return undefined;
-  if (o.estimator !== 'lsq') return { key: 'linear', expected: `'none' with estimator '${o.estimator}' (variable projection needs least squares)` };
-  if (o.method !== 'lm') return { key: 'linear', expected: `'none' with method '${o.method}' (variable projection runs with 'lm')` };
-  if (o.loss !== 'linear') return { key: 'linear', expected: `'none' with loss '${o.loss}' (variable projection needs the linear loss)` };
+  if (o.estimator !== 'lsq')
+    return {
+      key: 'linear',
+      expected: `'none' with estimator '${o.estimator}' (variable projection needs least squares)`,
+    };
+  if (o.method !== 'lm')
+    return {
+      key: 'linear',
+      expected: `'none' with method '${o.method}' (variable projection runs with 'lm')`,
+    };
+  if (o.loss !== 'linear')
+    return {
+      key: 'linear',
+      expected: `'none' with loss '${o.loss}' (variable projection needs the linear loss)`,
+    };
   return undefined;
 };
 

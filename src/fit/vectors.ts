@@ -90,7 +90,10 @@ function vectorLengths(
 function resolvedModel(model: Model, vectors: ReadonlyMap<string, number | undefined>): Model {
   if (vectors.size === 0) return model;
   try {
-    const equations = model.equations.map((eq) => ({ ...eq, expanded: resolveElements(eq.expanded, vectors) }));
+    const equations = model.equations.map((eq) => ({
+      ...eq,
+      expanded: resolveElements(eq.expanded, vectors),
+    }));
     const names = new Set<string>();
     for (const eq of equations) for (const n of freeSymbols(eq.expanded)) names.add(n);
     return { ...model, equations, names };

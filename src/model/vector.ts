@@ -20,7 +20,10 @@ export function isVectorInput(v: unknown): v is VectorParamInput | readonly numb
 }
 
 /** The vector's length from its input (undefined: not said; the matrix it multiplies tells). */
-export function declaredLength(name: string, input: VectorParamInput | readonly number[]): number | undefined {
+export function declaredLength(
+  name: string,
+  input: VectorParamInput | readonly number[],
+): number | undefined {
   if (Array.isArray(input)) return input.length;
   const o = input as VectorParamInput;
   const lengths = VECTOR_FIELDS.slice(1)
@@ -29,10 +32,16 @@ export function declaredLength(name: string, input: VectorParamInput | readonly 
     .map((v) => v.length);
   const all = o.length !== undefined ? [o.length, ...lengths] : lengths;
   if (o.length !== undefined && !(Number.isInteger(o.length) && o.length >= 1)) {
-    throw new ExprfitError('value', `parameter '${name}': length must be an integer >= 1, got ${String(o.length)}`);
+    throw new ExprfitError(
+      'value',
+      `parameter '${name}': length must be an integer >= 1, got ${String(o.length)}`,
+    );
   }
   if (all.some((n) => n !== all[0])) {
-    throw new ExprfitError('value', `parameter '${name}': its fields give different lengths (${all.join(', ')})`);
+    throw new ExprfitError(
+      'value',
+      `parameter '${name}': its fields give different lengths (${all.join(', ')})`,
+    );
   }
   return all[0];
 }
@@ -52,7 +61,10 @@ export function elementInputs(
   const o = input as VectorParamInput;
   for (const key of Object.keys(o)) {
     if (!(VECTOR_FIELDS as readonly string[]).includes(key)) {
-      throw new ExprfitError('value', `parameter '${name}': unknown field '${key}' (allowed: ${VECTOR_FIELDS.join(', ')})`);
+      throw new ExprfitError(
+        'value',
+        `parameter '${name}': unknown field '${key}' (allowed: ${VECTOR_FIELDS.join(', ')})`,
+      );
     }
   }
   const out: [string, ParamInput][] = [];

@@ -283,9 +283,21 @@ export function solveVarpro(
   const theta0 = Float64Array.from(nonlinear, (j) => x0[j]);
   if (nonlinear.length === 0) {
     projected.settle(theta0);
-    return { x: projected.x, iterations: 0, nfev: projected.evaluations, success: true, message: 'linear least squares' };
+    return {
+      x: projected.x,
+      iterations: 0,
+      nfev: projected.evaluations,
+      success: true,
+      message: 'linear least squares',
+    };
   }
   const s = solveLeastSquares(projected, theta0, options);
   projected.settle(s.x);
-  return { x: projected.x, iterations: s.iterations, nfev: projected.evaluations, success: s.success, message: s.message };
+  return {
+    x: projected.x,
+    iterations: s.iterations,
+    nfev: projected.evaluations,
+    success: s.success,
+    message: s.message,
+  };
 }

@@ -19,15 +19,23 @@ function literalIndex(e: Expr & { kind: 'index' }, length: number | undefined): 
   const at = item.kind === 'at' ? item.index : undefined;
   const k = at ? constantValue(at) : undefined;
   if (e.items.length !== 1 || k === undefined || !Number.isInteger(k) || k < 0) {
-    throw new ExprfitError('value', 'an element of a vector parameter is written with one literal index >= 0, e.g. beta[3]', {
-      span: at?.span ?? e.span,
-    });
+    throw new ExprfitError(
+      'value',
+      'an element of a vector parameter is written with one literal index >= 0, e.g. beta[3]',
+      {
+        span: at?.span ?? e.span,
+      },
+    );
   }
   if (length !== undefined && k >= length) {
     const name = (e.target as { name: string }).name;
-    throw new ExprfitError('value', `index ${k} is out of range for '${name}', which has ${length} elements (0 to ${length - 1})`, {
-      span: at?.span ?? e.span,
-    });
+    throw new ExprfitError(
+      'value',
+      `index ${k} is out of range for '${name}', which has ${length} elements (0 to ${length - 1})`,
+      {
+        span: at?.span ?? e.span,
+      },
+    );
   }
   return k;
 }

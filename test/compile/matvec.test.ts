@@ -8,7 +8,10 @@ import { normalizeParam } from '../../src/model/params.ts';
 
 const n = 6;
 const K = 3;
-const B = new NdArray(Float64Array.from({ length: n * K }, (_, i) => Math.sin(i + 1)), [n, K]);
+const B = new NdArray(
+  Float64Array.from({ length: n * K }, (_, i) => Math.sin(i + 1)),
+  [n, K],
+);
 const x = new NdArray(Float64Array.from({ length: n }, (_, i) => i / 2));
 const spec = { params: ['a', 'beta[0]', 'beta[1]'], fixed: ['beta[2]'], variables: ['B', 'x'] };
 const p = Float64Array.from([1.5, 0.2, -0.3]);
@@ -62,7 +65,9 @@ describe('dot(B, beta) in a kernel', () => {
 
   it('reports a matrix with the wrong number of columns, and an operand that is not a vector', () => {
     const k4 = compileModel(parseExpr('dot(B, beta)'), { params: ['beta[0]', 'beta[1]'], variables: ['B'] });
-    expect(() => k4.bind({ B })).toThrow("'B' has shape [6, 3], whose last axis (3) does not match the 2 elements of 'beta'");
+    expect(() => k4.bind({ B })).toThrow(
+      "'B' has shape [6, 3], whose last axis (3) does not match the 2 elements of 'beta'",
+    );
     expect(() => compileModel(parseExpr('dot(B, c)'), { params: ['c0'], variables: ['B'] })).toThrow(
       "'c' is not a vector parameter",
     );

@@ -11,7 +11,15 @@ import { ExprfitError } from '../../src/core/errors.ts';
 
 interface Fixture {
   bspline: { x: number[]; y: number[]; shape: number[]; B: number[]; beta: number[]; chi2: number };
-  peaks: { x: number[]; y: number[]; names: string[]; p0: number[]; popt: number[]; stderr: number[]; chi2: number };
+  peaks: {
+    x: number[];
+    y: number[];
+    names: string[];
+    p0: number[];
+    popt: number[];
+    stderr: number[];
+    chi2: number;
+  };
 }
 const fx = JSON.parse(
   readFileSync(join(import.meta.dirname, '../fixtures/varpro/varpro.json'), 'utf8'),
@@ -45,7 +53,11 @@ describe('a basis regression y = B @ beta', () => {
 
   it('takes per-element starts, bounds and fixed values', () => {
     const fixed = fx.bspline.beta.map((_, k) => k === 0);
-    const r = fit('y = dot(B, beta)', { B, y: fx.bspline.y }, { beta: { value: 0, fixed, min: -10, max: 10 } });
+    const r = fit(
+      'y = dot(B, beta)',
+      { B, y: fx.bspline.y },
+      { beta: { value: 0, fixed, min: -10, max: 10 } },
+    );
     expect(r.params['beta[0]'].value).toBe(0);
     expect(r.chi2).toBeGreaterThan(fx.bspline.chi2);
   });
@@ -71,7 +83,11 @@ describe('a basis regression y = B @ beta', () => {
 });
 
 describe("linear: 'varpro' on a 5-peak spectrum", () => {
-  const full = fit(peaksModel, peakData, fixtureStarts(() => true));
+  const full = fit(
+    peaksModel,
+    peakData,
+    fixtureStarts(() => true),
+  );
   const noAmplitudes = fixtureStarts((n) => !/^[ab]/.test(n));
   const projected = fit(peaksModel, peakData, noAmplitudes, { linear: 'varpro' });
 

@@ -25,7 +25,10 @@ describe('param beta[K] and B @ beta', () => {
 
   it('solves the coefficients exactly with fit linear=varpro, and takes elements in the model', async () => {
     const run = fresh();
-    await exec(run, `${data}param beta[8], k = 1\nmodel y = cr(x, 8) @ beta + beta[0]*0*k\nfit linear=varpro\nreport`);
+    await exec(
+      run,
+      `${data}param beta[8], k = 1\nmodel y = cr(x, 8) @ beta + beta[0]*0*k\nfit linear=varpro\nreport`,
+    );
     expect(run.out.join('\n')).toContain('beta[7]');
     const beta = run.interp.lookup('beta') as NdArray;
     expect(beta.data[5]).toBeCloseTo(reference.params['beta[5]'].value, 9);
@@ -35,13 +38,17 @@ describe('param beta[K] and B @ beta', () => {
     const run = fresh();
     const err = await exec(run, 'param beta[2.5] = 0').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ExprfitError);
-    expect((err as ExprfitError).message).toContain("vector parameter 'beta': the length must be an integer >= 1, got 2.5");
+    expect((err as ExprfitError).message).toContain(
+      "vector parameter 'beta': the length must be an integer >= 1, got 2.5",
+    );
     expect((err as ExprfitError).span?.column).toBe(12);
   });
 
   it('reports a basis with another number of columns at the product', async () => {
     const run = fresh();
-    const err = await exec(run, `${data}param beta[6]\nmodel y = cr(x, 8) @ beta\nfit`).catch((e: unknown) => e);
+    const err = await exec(run, `${data}param beta[6]\nmodel y = cr(x, 8) @ beta\nfit`).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ExprfitError);
     expect((err as ExprfitError).message).toContain('does not match the 6 elements of');
   });

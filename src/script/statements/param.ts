@@ -94,7 +94,12 @@ async function readValue(d: ParamDecl, entry: ParamEntry, ctx: StatementContext)
 async function lengthOf(d: ParamDecl, e: Expr, ctx: StatementContext): Promise<number> {
   const n = await scalarOf(e, ctx, `the length of '${d.name}'`);
   if (!Number.isInteger(n) || n < 1) {
-    throw declError(d, ctx, `vector parameter '${d.name}': the length must be an integer >= 1, got ${n}`, e.span);
+    throw declError(
+      d,
+      ctx,
+      `vector parameter '${d.name}': the length must be an integer >= 1, got ${n}`,
+      e.span,
+    );
   }
   return n;
 }
@@ -115,7 +120,11 @@ async function paramDecl(d: ParamDecl, ctx: StatementContext): Promise<void> {
   if (d.length) entry.length = await lengthOf(d, d.length, ctx);
   await readValue(d, entry, ctx);
   if (entry.length !== undefined && entry.tie) {
-    throw declError(d, ctx, `vector parameter '${d.name}' cannot be tied; tie its elements' uses in the model instead`);
+    throw declError(
+      d,
+      ctx,
+      `vector parameter '${d.name}' cannot be tied; tie its elements' uses in the model instead`,
+    );
   }
   // no start value: the fit API's rule
   if (Number.isNaN(entry.value) && !entry.tie) entry.value = defaultStart(entry.min, entry.max);
