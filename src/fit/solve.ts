@@ -10,6 +10,7 @@ import type { LeastSquaresProblem } from '../solver/lm.ts';
 import { solveLeastSquares } from '../solver/lm.ts';
 import { solveVarpro } from '../solver/varpro.ts';
 import { linearParameters } from './linear.ts';
+import type { ParamSpec } from '../model/params.ts';
 import { robustCost, rhoTriple } from '../solver/loss.ts';
 import { devianceResidual, solvePoisson } from '../solver/poisson.ts';
 import { minimizeNLL } from '../solver/nll.ts';
@@ -286,14 +287,28 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
   };
 }
 
-/** The free parameters solved exactly by variable projection, as indices into `prep.free`. */
-function linearIndices(prep: PreparedFit): number[] {
-  const names = linearParameters(
+/** The free parameters solved exactly by variable projection. */
+function linearNames(prep: PreparedFit): string[] {
+  return linearParameters(
     prep.equations.map((eq) => eq.expr),
     prep.free,
     prep.params,
   );
-  return names.map((n) => prep.free.indexOf(n));
+}
+
+/** The free parameters solved exactly by variable projection, as indices into `prep.free`. */
+function linearIndices(prep: PreparedFit): number[] {
+  return linearNames(prep).map((n) => prep.free.indexOf(n));
+}
+
+/** The report's note on the parameters variable projection solved (their starts were not used). */
+function projectionNote(names: ReadonlySet<string>): string {
+  return `${[...names].join(', ')}: solved exactly by variable projection (linear: 'varpro'; no start used)`;
+}
+
+/** A projected parameter's spec without the note about its (unused) default start. */
+function withoutStartNote(spec: ParamSpec): ParamSpec {
+  return { ...spec, notes: spec.notes.filter((n) => !n.startsWith('no start value given')) };
 }
 
 /**
@@ -518,9 +533,10 @@ function paramResults(
   const starts = parameterValues(prep, Float64Array.from(prep.free.map((p) => prep.params.get(p)!.value)));
   const scope = Object.fromEntries(values);
   const params = Object.create(null) as Record<string, ParamResult>;
-  const notes: string[] = [];
+  const projected = new Set(prep.options.linear === 'varpro' ? linearNames(prep) : []);
+  const notes: string[] = projected.size ? [projectionNote(projected)] : [];
   for (const name of prep.order) {
-    const spec = prep.params.get(name)!;
+    const spec = projected.has(name) ? withoutStartNote(prep.params.get(name)!) : prep.params.get(name)!;
     const j = prep.free.indexOf(name);
     const tie = prep.ties.get(name);
     const atBound = j >= 0 && (activeMask[j] ?? false);

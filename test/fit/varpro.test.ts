@@ -106,6 +106,9 @@ describe("linear: 'varpro' on a 5-peak spectrum", () => {
     expect(projected.ok).toBe(true);
     expect(projected.iterations).toBeLessThan(same.iterations);
     expect(projected.message).toContain('variable projection solved 7 linear parameters exactly');
+    expect(projected.notes[0]).toBe(
+      "a0, a1, a2, a3, a4, b0, b1: solved exactly by variable projection (linear: 'varpro'; no start used)",
+    );
   });
 
   it('is refused with another method', () => {
