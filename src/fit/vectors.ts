@@ -30,13 +30,25 @@ interface ProductUse {
   readonly node: Expr;
 }
 
-function productsOf(model: Model): ProductUse[] {
+/** An error at an operand of a product that is not of the form `dot(data matrix, vector parameter)`. */
+function operandError(operand: Expr, which: string, model: Model): ExprfitError {
+  return new ExprfitError(
+    'type',
+    `the ${which} of a matrix product (dot(B, beta), B @ beta) must be ${which === 'first operand' ? 'a data matrix' : 'a vector parameter'}`,
+    { span: operand.span, source: model.source },
+  );
+}
+
+/** Every product of the model, checked: a data matrix times a vector parameter's name. */
+function productsOf(model: Model, arrays: ReadonlyMap<string, NdArray>): ProductUse[] {
   const out: ProductUse[] = [];
   for (const eq of model.equations) {
     forEachNode(eq.expanded, (e) => {
       if (e.kind !== 'call' || e.fn !== 'dot' || e.args.length !== 2) return;
       const [b, v] = e.args;
-      if (b.kind === 'sym' && v.kind === 'sym') out.push({ matrix: b.name, vector: v.name, node: e });
+      if (b.kind !== 'sym' || !arrays.has(b.name)) throw operandError(b, 'first operand', model);
+      if (v.kind !== 'sym' || arrays.has(v.name)) throw operandError(v, 'second operand', model);
+      out.push({ matrix: b.name, vector: v.name, node: e });
     });
   }
   return out;
@@ -74,7 +86,7 @@ function vectorLengths(
 ): Map<string, number | undefined> {
   const lengths = new Map<string, number | undefined>();
   for (const [name, input] of declared) lengths.set(name, declaredLength(name, input));
-  for (const use of productsOf(model)) {
+  for (const use of productsOf(model, arrays)) {
     const B = arrays.get(use.matrix);
     if (B) lengths.set(use.vector, matrixColumns(use, B, lengths.get(use.vector), model));
   }
@@ -117,6 +129,6 @@ export function setupVectors(
     if (!d) params[name] = input as ParamInput;
     else for (const [el, p] of elementInputs(name, d, vectors.get(name)!)) params[el] = p;
   }
-  const matrices = new Set(productsOf(model).map((u) => u.matrix));
+  const matrices = new Set(productsOf(model, arrays).map((u) => u.matrix));
   return { model: resolvedModel(model, vectors), params, vectors, matrices };
 }

@@ -75,6 +75,24 @@ describe('a basis regression y = B @ beta', () => {
     expect(err!.span?.column).toBe(5);
   });
 
+  it('reports operands that are not a data matrix and a vector, at the operand', () => {
+    const cases: [string, string, number][] = [
+      ['y = beta @ B', 'first operand', 5],
+      ['y = B @ (2*beta)', 'second operand', 10],
+    ];
+    for (const [model, which, column] of cases) {
+      const err = (() => {
+        try {
+          fit(model, { B, y: fx.bspline.y });
+        } catch (e) {
+          return e as ExprfitError;
+        }
+      })();
+      expect(err?.message).toContain(`the ${which} of a matrix product`);
+      expect(err?.span?.column).toBe(column);
+    }
+  });
+
   it('reports an element index out of range at the index', () => {
     expect(() => fit('y = dot(B, beta) + beta[12]', { B, y: fx.bspline.y })).toThrow(
       "index 12 is out of range for 'beta', which has 12 elements (0 to 11)",

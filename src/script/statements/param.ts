@@ -178,6 +178,7 @@ export const paramStatement: StatementDef<'param'> = {
       'param x0 = 7, y0 = 7             several on one line',
       'param c = 10 fixed               held at its value',
       'param sy = 2*sx                  tied: the right side names another parameter',
+      'param beta[25] = 0               a vector: elements beta[0] ... beta[24] (model y = cr(x, 25) @ beta)',
       'param auto                       undeclared model names become parameters (start 1)',
       'After a fit, a parameter name in an expression gives its fitted value.',
     ].join('\n'),
