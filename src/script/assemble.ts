@@ -223,7 +223,8 @@ function collectParams(
     if (!p) return;
     if (!p.tie) {
       const length = p.length === undefined ? {} : { length: p.length };
-      params[n] = { value: p.value, min: p.min, max: p.max, fixed: p.fixed, ...length };
+      const value = p.starts ? Array.from(p.starts) : p.value;
+      params[n] = { value, min: p.min, max: p.max, fixed: p.fixed, ...length };
       return;
     }
     params[n] = { expr: p.tieText! };

@@ -32,6 +32,8 @@ export interface ParamEntry {
   implicit: boolean;
   /** `param beta[25]`: a vector of that many elements, fitted as `beta[0]` … (their own entries after a fit). */
   length?: number;
+  /** A vector's start per element (`param beta[3] = [1, 2, 3]`); without it, `value` for every element. */
+  starts?: Float64Array;
 }
 
 /** One `model` line. */

@@ -34,6 +34,18 @@ describe('param beta[K] and B @ beta', () => {
     expect(beta.data[5]).toBeCloseTo(reference.params['beta[5]'].value, 9);
   });
 
+  it('takes one start per element, and reports starts of another length at the value', async () => {
+    const run = fresh();
+    await exec(run, `${data}param beta[8] = [1, 2, 3, 4, 5, 6, 7, 8] fixed\nb = beta`);
+    expect(Array.from((run.interp.lookup('b') as NdArray).data)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    await exec(run, 'model y = cr(x, 8) @ beta\nfit\nb = beta');
+    expect((run.interp.lookup('b') as NdArray).data[2]).toBe(3);
+    const err = await exec(run, 'param gamma[3] = [1, 2]').catch((e: unknown) => e);
+    expect((err as ExprfitError).message).toContain(
+      "vector parameter 'gamma': the start must be a number or 3 finite numbers, got an array of shape [2]",
+    );
+  });
+
   it('reports a bad length at the length', async () => {
     const run = fresh();
     const err = await exec(run, 'param beta[2.5] = 0').catch((e: unknown) => e);

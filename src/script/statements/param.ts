@@ -9,6 +9,7 @@ import type { ParamDecl, ParamStatement } from '../../syntax/statements.ts';
 import type { InterpreterState, ParamEntry, StatementContext, StatementDef } from '../context.ts';
 import { where } from '../optionArgs.ts';
 import { asNumber, isAutoParams } from '../values.ts';
+import { NdArray } from '../../data/ndarray.ts';
 
 /** True when `e` names a declared parameter (so `param sy = 2*sx` is a tie). */
 function namesParam(interp: InterpreterState, e: Expr, self: string): boolean {
@@ -104,6 +105,37 @@ async function lengthOf(d: ParamDecl, e: Expr, ctx: StatementContext): Promise<n
   return n;
 }
 
+/** The start of a vector: one number for every element, or an array of one per element. */
+async function readStarts(
+  d: ParamDecl,
+  e: Expr,
+  entry: ParamEntry,
+  length: number,
+  ctx: StatementContext,
+): Promise<void> {
+  if (namesParam(ctx.interp, e, d.name)) {
+    throw declError(
+      d,
+      ctx,
+      `vector parameter '${d.name}' cannot be tied; tie its elements' uses in the model instead`,
+    );
+  }
+  const v = await ctx.evaluator.evaluate(e);
+  if (v instanceof NdArray && v.size !== 1) {
+    if (v.shape.length !== 1 || v.size !== length || !v.data.every(Number.isFinite)) {
+      throw declError(
+        d,
+        ctx,
+        `vector parameter '${d.name}': the start must be a number or ${length} finite numbers, got an array of shape [${v.shape.join(', ')}]`,
+        e.span,
+      );
+    }
+    entry.starts = Float64Array.from(v.data);
+    return;
+  }
+  entry.value = await startOf(d, e, ctx);
+}
+
 async function paramDecl(d: ParamDecl, ctx: StatementContext): Promise<void> {
   if (ctx.interp.variables.has(d.name)) {
     throw declError(d, ctx, `'${d.name}' is already a variable; a parameter needs another name`, d.nameSpan);
@@ -118,14 +150,8 @@ async function paramDecl(d: ParamDecl, ctx: StatementContext): Promise<void> {
   };
   await readBounds(d, entry, ctx);
   if (d.length) entry.length = await lengthOf(d, d.length, ctx);
-  await readValue(d, entry, ctx);
-  if (entry.length !== undefined && entry.tie) {
-    throw declError(
-      d,
-      ctx,
-      `vector parameter '${d.name}' cannot be tied; tie its elements' uses in the model instead`,
-    );
-  }
+  if (entry.length !== undefined && d.value) await readStarts(d, d.value, entry, entry.length, ctx);
+  else await readValue(d, entry, ctx);
   // no start value: the fit API's rule
   if (Number.isNaN(entry.value) && !entry.tie) entry.value = defaultStart(entry.min, entry.max);
   ctx.interp.params.set(d.name, entry);
