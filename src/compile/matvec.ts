@@ -13,7 +13,7 @@ import { NdArray, broadcastTo } from '../data/ndarray.ts';
 import { ExprfitError } from '../core/errors.ts';
 import { differentiate } from '../symbolic/differentiate.ts';
 import { simplify } from '../symbolic/simplify.ts';
-import { freeSymbols, mapChildren } from '../symbolic/transform.ts';
+import { forEachNode, freeSymbols, mapChildren } from '../symbolic/transform.ts';
 import type { SymbolicProgram } from './roles.ts';
 
 type Data = NdArray | Float64Array | number;
@@ -78,13 +78,9 @@ interface Product {
 /** True when `expr` has a `dot(…)` call. */
 export function hasProduct(expr: Expr): boolean {
   let found = false;
-  const visit = (e: Expr): Expr => {
-    if (found) return e;
+  forEachNode(expr, (e) => {
     if (e.kind === 'call' && e.fn === 'dot') found = true;
-    else mapChildren(e, visit);
-    return e;
-  };
-  visit(expr);
+  });
   return found;
 }
 
@@ -186,6 +182,8 @@ class ProductKernel implements InnerKernel {
   readonly fixed: readonly string[];
   readonly variables: readonly string[];
   readonly program: SymbolicProgram;
+  /** The partial derivatives of the model with each product as its temporary (`#dot0`, …). */
+  readonly derivatives?: readonly Expr[];
   readonly source: string;
 
   constructor(
@@ -199,6 +197,7 @@ class ProductKernel implements InnerKernel {
     this.fixed = Object.freeze([...(spec.fixed ?? [])]);
     this.variables = Object.freeze([...spec.variables]);
     this.program = inner.program;
+    this.derivatives = inner.derivatives;
     this.source = `// matrix products computed before this kernel: ${products.map((p) => p.temp).join(', ')}\n${inner.source}`;
   }
 
