@@ -267,6 +267,13 @@ function addProduct(r: Float64Array, A: Float64Array, c: Float64Array): void {
   });
 }
 
+/** The solver options for the nonlinear parameters alone (a per-parameter `xScale` keeps their entries). */
+function reducedOptions(options: SolverOptionsInput, nonlinear: readonly number[]): SolverOptionsInput {
+  const xs = options.xScale;
+  if (xs === undefined || typeof xs === 'string') return options;
+  return { ...options, xScale: nonlinear.map((j) => xs[j]) };
+}
+
 /**
  * Minimises ‖r(x)‖² where the parameters at `linear` (indices into x) enter r linearly: those are solved
  * exactly at every step and need no start (their entries of x0 are ignored); the others start at x0.
@@ -291,7 +298,7 @@ export function solveVarpro(
       message: 'linear least squares',
     };
   }
-  const s = solveLeastSquares(projected, theta0, options);
+  const s = solveLeastSquares(projected, theta0, reducedOptions(options, nonlinear));
   projected.settle(s.x);
   return {
     x: projected.x,

@@ -129,6 +129,19 @@ describe("linear: 'varpro' on a 5-peak spectrum", () => {
     );
   });
 
+  it('keeps per-parameter scales and multi-start working', () => {
+    const decay = { x: [0, 1, 2, 3, 4, 5, 6, 7], y: [3.5, 2.51, 1.85, 1.41, 1.1, 0.9, 0.77, 0.67] };
+    const plain = fit('y = A*exp(-x/tau) + c', decay, { tau: 1, A: 3, c: 0.5 });
+    const scaled = fit('y = A*exp(-x/tau) + c', decay, { tau: 1 }, { linear: 'varpro', xScale: { tau: 2 } });
+    const multi = fit(
+      'y = A*exp(-x/tau) + c',
+      decay,
+      { tau: { value: 1, min: 0.1, max: 10 } },
+      { linear: 'varpro', starts: 3 },
+    );
+    for (const r of [scaled, multi]) expect(r.params.tau.value).toBeCloseTo(plain.params.tau.value, 7);
+  });
+
   it('is refused with another method', () => {
     expect(() => fit(peaksModel, peakData, {}, { linear: 'varpro', method: 'nelder' })).toThrow(/linear/);
   });
