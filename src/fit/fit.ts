@@ -161,7 +161,7 @@ export function prepareFit(
     const spec = own(flat, n);
     if (typeof spec === 'object' && spec !== null && typeof spec.expr === 'string') {
       try {
-        for (const s of freeSymbols(parseExpr(spec.expr))) tieNames.add(s);
+        for (const s of freeSymbols(resolveElements(parseExpr(spec.expr), vectors))) tieNames.add(s);
       } catch {
         // reported with its position below
       }
