@@ -50,6 +50,53 @@ describe('dot(B, beta) in a kernel', () => {
     });
   }
 
+  it('broadcasts the rows of two products with other variables, weighted', () => {
+    const m = 3;
+    const C = new NdArray(
+      Float64Array.from({ length: m * 3 }, (_, i) => Math.sin(i + 0.7)),
+      [m, 1, 3],
+    );
+    const t = new NdArray(
+      Float64Array.from({ length: m }, (_, i) => i + 1),
+      [m, 1],
+    );
+    const names = ['beta[0]', 'beta[1]', 'beta[2]', 'g[0]', 'g[1]', 'g[2]', 'a'];
+    const model = parseExpr('exp(dot(B, beta)) * dot(C, g) + a*t + dot(B, beta)');
+    const k2 = compileModel(model, { params: names, variables: ['B', 'C', 't'] });
+    const w = new NdArray(
+      Float64Array.from({ length: m * n }, (_, i) => 1 + i / 10),
+      [m, n],
+    );
+    const bound = k2.bind(
+      { B, C, t },
+      { observed: new NdArray(new Float64Array(m * n).fill(0.5), [m, n]), weights: w },
+    );
+    expect(bound.shape).toEqual([m, n]);
+    const q = Float64Array.from([0.3, -0.2, 0.1, 0.5, 0.1, -0.4, 0.7]);
+    const ref = (v: Float64Array, i: number, j: number): number => {
+      let s = 0;
+      let u = 0;
+      for (let c = 0; c < 3; c++) s += B.data[j * K + c] * v[c];
+      for (let c = 0; c < 3; c++) u += C.data[i * 3 + c] * v[3 + c];
+      return (Math.exp(s) * u + v[6] * (i + 1) + s - 0.5) * (1 + (i * n + j) / 10);
+    };
+    const r = new Float64Array(m * n);
+    const J = new Float64Array(m * n * 7);
+    bound.residualsAndJacobian(q, new Float64Array(0), r, J);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        expect(r[i * n + j]).toBeCloseTo(ref(q, i, j), 12);
+        for (let c = 0; c < 7; c++) {
+          const up = Float64Array.from(q);
+          const down = Float64Array.from(q);
+          up[c] += 1e-6;
+          down[c] -= 1e-6;
+          expect(J[(i * n + j) * 7 + c]).toBeCloseTo((ref(up, i, j) - ref(down, i, j)) / 2e-6, 7);
+        }
+      }
+    }
+  });
+
   it('evaluates values without derivatives', () => {
     const out = new Float64Array(n);
     compileValues(parseExpr('dot(B, beta)'), spec).bind({ B, x }).values(p, fixed, out);
