@@ -223,8 +223,9 @@ function collectParams(
     if (!p) return;
     if (!p.tie) {
       const length = p.length === undefined ? {} : { length: p.length };
-      const value = p.starts ? Array.from(p.starts) : p.value;
-      params[n] = { value, min: p.min, max: p.max, fixed: p.fixed, ...length };
+      const per = (k: 'value' | 'min' | 'max'): number | number[] =>
+        p.perElement?.[k] ? Array.from(p.perElement[k]) : p[k];
+      params[n] = { value: per('value'), min: per('min'), max: per('max'), fixed: p.fixed, ...length };
       return;
     }
     params[n] = { expr: p.tieText! };

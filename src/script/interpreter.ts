@@ -97,7 +97,7 @@ export class Interpreter implements InterpreterState {
   private vectorValue(p: ParamEntry, length: number): NdArray {
     const values = Float64Array.from({ length }, (_, k) => {
       const el = this.params.get(`${p.name}[${k}]`);
-      return el ? this.paramValue(el, []) : (p.starts?.[k] ?? p.value);
+      return el ? this.paramValue(el, []) : (p.perElement?.value?.[k] ?? p.value);
     });
     return new NdArray(values);
   }

@@ -46,6 +46,17 @@ describe('param beta[K] and B @ beta', () => {
     );
   });
 
+  it('takes bounds per element', async () => {
+    const run = fresh();
+    await exec(
+      run,
+      `${data}param beta[8] in [-inf, [9, 9, 0.2, 9, 9, 9, 9, 9]]\nmodel y = cr(x, 8) @ beta\nfit\nb = beta`,
+    );
+    const b = run.interp.lookup('b') as NdArray;
+    expect(reference.params['beta[2]'].value).toBeGreaterThan(0.2);
+    expect(b.data[2]).toBeCloseTo(0.2, 12);
+  });
+
   it('reports a bad length at the length', async () => {
     const run = fresh();
     const err = await exec(run, 'param beta[2.5] = 0').catch((e: unknown) => e);

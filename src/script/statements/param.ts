@@ -105,35 +105,68 @@ async function lengthOf(d: ParamDecl, e: Expr, ctx: StatementContext): Promise<n
   return n;
 }
 
-/** The start of a vector: one number for every element, or an array of one per element. */
-async function readStarts(
+/** One number for every element, or an array of one per element (`what`: "start", "lower bound", ...). */
+async function perElement(
   d: ParamDecl,
   e: Expr,
+  length: number,
+  ctx: StatementContext,
+  what: string,
+): Promise<number | Float64Array> {
+  const v = await ctx.evaluator.evaluate(e);
+  if (!(v instanceof NdArray) || v.size === 1)
+    return asNumber(v, `the ${what} of '${d.name}'`, where(ctx, e.span));
+  const finite = what === 'start' ? v.data.every(Number.isFinite) : !v.data.some(Number.isNaN);
+  if (v.shape.length !== 1 || v.size !== length || !finite) {
+    throw declError(
+      d,
+      ctx,
+      `vector parameter '${d.name}': the ${what} must be a number or ${length} ${what === 'start' ? 'finite ' : ''}numbers, got an array of shape [${v.shape.join(', ')}]`,
+      e.span,
+    );
+  }
+  return Float64Array.from(v.data);
+}
+
+/** Without a start: the fit API's rule for each element within its own bounds. */
+function defaultStarts(
+  entry: ParamEntry,
+  per: NonNullable<ParamEntry['perElement']>,
+  length: number,
+): Float64Array {
+  return Float64Array.from({ length }, (_, k) =>
+    defaultStart(per.min?.[k] ?? entry.min, per.max?.[k] ?? entry.max),
+  );
+}
+
+/** A vector's start and bounds: one value for all elements or one per element. */
+async function readVector(
+  d: ParamDecl,
   entry: ParamEntry,
   length: number,
   ctx: StatementContext,
 ): Promise<void> {
-  if (namesParam(ctx.interp, e, d.name)) {
+  if (d.value && namesParam(ctx.interp, d.value, d.name)) {
     throw declError(
       d,
       ctx,
       `vector parameter '${d.name}' cannot be tied; tie its elements' uses in the model instead`,
     );
   }
-  const v = await ctx.evaluator.evaluate(e);
-  if (v instanceof NdArray && v.size !== 1) {
-    if (v.shape.length !== 1 || v.size !== length || !v.data.every(Number.isFinite)) {
-      throw declError(
-        d,
-        ctx,
-        `vector parameter '${d.name}': the start must be a number or ${length} finite numbers, got an array of shape [${v.shape.join(', ')}]`,
-        e.span,
-      );
-    }
-    entry.starts = Float64Array.from(v.data);
-    return;
+  const fields = { value: d.value, min: d.min, max: d.max } as const;
+  const words = { value: 'start', min: 'lower bound', max: 'upper bound' } as const;
+  const per: NonNullable<ParamEntry['perElement']> = {};
+  for (const key of ['value', 'min', 'max'] as const) {
+    const e = fields[key];
+    if (!e) continue;
+    const v = await perElement(d, e, length, ctx, words[key]);
+    if (typeof v === 'number') entry[key] = v;
+    else per[key] = v;
   }
-  entry.value = await startOf(d, e, ctx);
+  if (!d.value && (per.min || per.max)) per.value = defaultStarts(entry, per, length);
+  if (Object.keys(per).length) entry.perElement = per;
+  if (d.fixed && !d.value)
+    throw declError(d, ctx, `a fixed parameter needs a value: param ${d.name}[${length}] = ... fixed`);
 }
 
 async function paramDecl(d: ParamDecl, ctx: StatementContext): Promise<void> {
@@ -148,10 +181,12 @@ async function paramDecl(d: ParamDecl, ctx: StatementContext): Promise<void> {
     fixed: d.fixed,
     implicit: false,
   };
-  await readBounds(d, entry, ctx);
   if (d.length) entry.length = await lengthOf(d, d.length, ctx);
-  if (entry.length !== undefined && d.value) await readStarts(d, d.value, entry, entry.length, ctx);
-  else await readValue(d, entry, ctx);
+  if (entry.length !== undefined) await readVector(d, entry, entry.length, ctx);
+  else {
+    await readBounds(d, entry, ctx);
+    await readValue(d, entry, ctx);
+  }
   // no start value: the fit API's rule
   if (Number.isNaN(entry.value) && !entry.tie) entry.value = defaultStart(entry.min, entry.max);
   ctx.interp.params.set(d.name, entry);
