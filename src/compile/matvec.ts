@@ -37,7 +37,7 @@ interface BindOpts {
 }
 
 /** What the wrapper needs of a compiled scalar kernel (kernel.ts `CompiledKernel`). */
-export interface InnerKernel {
+interface InnerKernel {
   readonly params: readonly string[];
   readonly fixed: readonly string[];
   readonly variables: readonly string[];

@@ -12,7 +12,7 @@ import { declaredLength, elementInputs, isVectorInput } from '../model/vector.ts
 import { forEachNode, freeSymbols } from '../symbolic/index.ts';
 import { resolveElements } from '../symbolic/elements.ts';
 
-export interface VectorSetup {
+interface VectorSetup {
   /** The model with `beta[k]` resolved to element names. */
   readonly model: Model;
   /** The parameter inputs with each vector's input replaced by its elements' inputs. */

@@ -136,7 +136,7 @@ class PivotedQR {
 }
 
 /** What a variable-projection solve returns: the full parameter vector (linear ones solved) and its cost. */
-export interface VarproSummary {
+interface VarproSummary {
   readonly x: Float64Array;
   readonly iterations: number;
   /** Evaluations of the full problem (two per projected residual: at c = 0 and at c(θ)). */
