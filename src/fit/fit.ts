@@ -40,6 +40,28 @@ function isConstantName(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(CONSTANTS, name);
 }
 
+/** Per row of a product's matrix [..., K]: NaN when any of its K entries is NaN, else 0 (for nanPolicy 'omit'). */
+function rowNaNs(B: NdArray): NdArray {
+  const K = B.shape[B.shape.length - 1] ?? 1;
+  const rows = new Float64Array(B.size / K);
+  for (let r = 0; r < rows.length; r++) {
+    for (let k = 0; k < K; k++) if (Number.isNaN(B.data[r * K + k])) rows[r] = NaN;
+  }
+  return new NdArray(rows, B.shape.slice(0, -1));
+}
+
+/** The rows of a product's matrix at the kept points of `shape` (`mask`): [kept, K]. */
+function keptRows(B: NdArray, shape: readonly number[], mask: Uint8Array, kept: number): NdArray {
+  const K = B.shape[B.shape.length - 1] ?? 1;
+  const full = broadcastTo(B, [...shape, K]);
+  const out = new Float64Array(kept * K);
+  let j = 0;
+  for (let k = 0; k < mask.length; k++) {
+    if (mask[k]) out.set(full.subarray(k * K, (k + 1) * K), K * j++);
+  }
+  return new NdArray(out, [kept, K]);
+}
+
 /** A name, or for a vector the names of its elements. */
 function withElements(name: string, vectors: ReadonlyMap<string, number | undefined>): string[] {
   const len = vectors.get(name);
@@ -322,15 +344,9 @@ export function prepareFit(
     let observed: Float64Array | null = obs ? broadcastTo(obs, shape) : null;
     let weights: Float64Array | null = sig ? broadcastTo(sig, shape).map((s) => 1 / s) : null;
     let outShape: readonly number[] = shape;
-    if (keep && variables.some((v) => matrices.has(v))) {
-      throw new ExprfitError(
-        'value',
-        `equation '${eq.lhs}': nanPolicy 'omit' does not drop points of a matrix product's rows yet: remove the points with NaN before the fit`,
-      );
-    }
     if (keep) {
       const size = shape.reduce((p, q) => p * q, 1);
-      const full = named.map(([, a]) => broadcastTo(a, shape));
+      const full = named.map(([n, a]) => broadcastTo(matrices.has(n) ? rowNaNs(a) : a, shape));
       const mask = new Uint8Array(size).fill(1);
       let kept = 0;
       for (let k = 0; k < size; k++) {
@@ -344,7 +360,13 @@ export function prepareFit(
         return o;
       };
       bindData = Object.fromEntries(
-        variables.map((v) => [v, new NdArray(filt(broadcastTo(arrays.get(v)!, shape)))]),
+        variables.map((v) => {
+          const a = arrays.get(v)!;
+          return [
+            v,
+            matrices.has(v) ? keptRows(a, shape, mask, kept) : new NdArray(filt(broadcastTo(a, shape))),
+          ];
+        }),
       );
       observed = observed ? filt(observed) : null;
       weights = weights ? filt(weights) : null;

@@ -62,6 +62,23 @@ describe('a basis regression y = B @ beta', () => {
     expect(r.chi2).toBeGreaterThan(fx.bspline.chi2);
   });
 
+  it("drops the rows with NaN (matrix or data) with nanPolicy 'omit'", () => {
+    const [n, K] = fx.bspline.shape;
+    const withNaN = Float64Array.from(fx.bspline.B);
+    withNaN[1] = NaN; // row 0
+    const y = Float64Array.from(fx.bspline.y);
+    y[2] = NaN; // row 2
+    const r = fit('y = dot(B, beta)', { B: new NdArray(withNaN, [n, K]), y }, {}, { nanPolicy: 'omit' });
+    const keep = Array.from({ length: n }, (_, i) => i).filter((i) => i !== 0 && i !== 2);
+    const rows = new NdArray(Float64Array.from(keep.flatMap((i) => fx.bspline.B.slice(i * K, (i + 1) * K))), [
+      n - 2,
+      K,
+    ]);
+    const ref = fit('y = dot(B, beta)', { B: rows, y: keep.map((i) => y[i]) });
+    expect(r.chi2).toBeCloseTo(ref.chi2, 10);
+    expect(r.params['beta[4]'].value).toBeCloseTo(ref.params['beta[4]'].value, 9);
+  });
+
   it('reports a matrix whose columns do not match the vector, at the product', () => {
     const err = (() => {
       try {
