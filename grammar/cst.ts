@@ -261,6 +261,9 @@ export interface ParamDeclarationCstNode extends CstNode {
 
 export type ParamDeclarationCstChildren = {
   name: IToken[];
+  LBracket?: IToken[];
+  length?: ExpressionCstNode[];
+  RBracket?: IToken[];
   Equals?: IToken[];
   value?: ExpressionCstNode[];
   In?: IToken[];

@@ -311,7 +311,7 @@ export class ExprfitParser extends CstParser {
     this.MANY(() => this.SUBRULE(this.keyValue));
   });
 
-  /** `param A = 100 in [0, inf], x0 = 7, c = 10 fixed` */
+  /** `param A = 100 in [0, inf], x0 = 7, c = 10 fixed, beta[25] = 0` */
   readonly paramStatement = this.RULE('paramStatement', () => {
     this.CONSUME(Param);
     this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => this.SUBRULE(this.paramDeclaration) });
@@ -319,6 +319,11 @@ export class ExprfitParser extends CstParser {
 
   readonly paramDeclaration = this.RULE('paramDeclaration', () => {
     this.CONSUME(Identifier, { LABEL: 'name' });
+    this.OPTION4(() => {
+      this.CONSUME(LBracket);
+      this.SUBRULE2(this.expression, { LABEL: 'length' });
+      this.CONSUME(RBracket);
+    });
     this.OPTION(() => {
       this.CONSUME(Equals);
       this.SUBRULE(this.expression, { LABEL: 'value' });

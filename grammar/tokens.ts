@@ -235,6 +235,8 @@ export const Slash = createToken({
   categories: [MultiplicativeOp],
   label: "'/'",
 });
+/** The matrix product `B @ beta` (numpy's operator, at the precedence of `*`): `dot(B, beta)`. */
+export const At = createToken({ name: 'At', pattern: /@/, categories: [MultiplicativeOp], label: "'@'" });
 export const Plus = createToken({ name: 'Plus', pattern: /\+/, categories: [AdditiveOp], label: "'+'" });
 export const Minus = createToken({ name: 'Minus', pattern: /-/, categories: [AdditiveOp], label: "'-'" });
 export const LessEqual = createToken({
@@ -318,6 +320,7 @@ export const allTokens: readonly TokenType[] = [
   Caret,
   Star,
   Slash,
+  At,
   Plus,
   Minus,
   LessEqual,

@@ -9,6 +9,8 @@ import { _ } from './codegen.ts';
 import type { CodeArg, Code, Name, NameScope } from './codegen.ts';
 import type { ModelSpec } from './program.ts';
 import { buildProgram } from './program.ts';
+import { hasProduct } from './matvec.ts';
+import { ExprfitError } from '../core/errors.ts';
 import type { SymbolicProgram } from './roles.ts';
 import type { Expr } from '../ast/expr.ts';
 import { constantValue } from '../ast/build.ts';
@@ -85,6 +87,12 @@ export function compileProgram(
   spec: ModelSpec,
   opts: { derivatives?: boolean } = {},
 ): SymbolicProgram {
+  if (hasProduct(expr)) {
+    throw new ExprfitError(
+      'value',
+      'matrix products (dot(B, beta), B @ beta) are not supported in batch fits yet: fit each data set with fit()',
+    );
+  }
   return buildProgram(expr, spec, opts.derivatives ?? true);
 }
 

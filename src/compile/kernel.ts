@@ -12,6 +12,8 @@ import type { ModelSpec } from './program.ts';
 import type { SymbolicProgram } from './roles.ts';
 import { buildProgram } from './program.ts';
 import { PointProgram, codeGenerationAllowed, forEachPoint } from './interpret.ts';
+import { compileProducts, hasProduct, vectorsOf, type CompileInner } from './matvec.ts';
+import { resolveElements } from '../symbolic/elements.ts';
 
 export type { ModelSpec } from './program.ts';
 export type { Mode } from './plan.ts';
@@ -99,12 +101,21 @@ export interface Kernel extends ValuesKernel {
  * script-only nodes), `unknown-function`, `arity`, `usage` (bad spec).
  */
 export function compileModel(expr: Expr, spec: ModelSpec): Kernel {
-  return new CompiledKernel(buildProgram(expr, spec, true), true) as Kernel;
+  return compileKernel(expr, spec, true) as Kernel;
 }
 
 /** Like {@link compileModel} without derivatives (array expressions, `result.eval`). */
 export function compileValues(expr: Expr, spec: ModelSpec): ValuesKernel {
-  return new CompiledKernel(buildProgram(expr, spec, false), false) as ValuesKernel;
+  return compileKernel(expr, spec, false) as ValuesKernel;
+}
+
+/** A scalar kernel, or for a model with matrix products (`dot(B, beta)`) their fused wrapper (matvec.ts). */
+function compileKernel(model: Expr, spec: ModelSpec, withJacobian: boolean): unknown {
+  const scalar: CompileInner = (e, s, jac) => new CompiledKernel(buildProgram(e, s, jac), jac);
+  const expr = resolveElements(model, vectorsOf(spec));
+  return hasProduct(expr)
+    ? compileProducts(expr, spec, withJacobian, scalar)
+    : scalar(expr, spec, withJacobian);
 }
 
 /** A broadcast layout plus its run-time sizes and strides. */

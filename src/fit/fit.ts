@@ -8,7 +8,7 @@ import { NdArray, broadcastShapes, broadcastTo } from '../data/ndarray.ts';
 import { CONSTANTS } from '../functions/registry.ts';
 import type { Model } from '../model/model.ts';
 import { parseModelText } from '../model/model.ts';
-import type { ParamSpec, ParamsInput } from '../model/params.ts';
+import type { ParamInput, ParamSpec, ParamsInput } from '../model/params.ts';
 import { normalizeParam } from '../model/params.ts';
 import { freeSymbols, substitute } from '../symbolic/index.ts';
 import { parseExpr } from '../syntax/index.ts';
@@ -19,6 +19,8 @@ import { validateFitOptions } from './options.ts';
 import type { PreparedEquation, PreparedFit } from './prepared.ts';
 import { solveFit } from './solve.ts';
 import { withNamedModelParams } from './guess.ts';
+import { setupVectors } from './vectors.ts';
+import { elementName, resolveElements } from '../symbolic/elements.ts';
 import type { FitResult } from './result.ts';
 
 /** The setting that drops points with NaN data (each front end spells it: `nanPolicy: 'omit'`, `fit nan=omit`). */
@@ -37,6 +39,34 @@ function hasExpr(spec: unknown): boolean {
 
 function isConstantName(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(CONSTANTS, name);
+}
+
+/** Per row of a product's matrix [..., K]: NaN when any of its K entries is NaN, else 0 (for nanPolicy 'omit'). */
+function rowNaNs(B: NdArray): NdArray {
+  const K = B.shape[B.shape.length - 1] ?? 1;
+  const rows = new Float64Array(B.size / K);
+  for (let r = 0; r < rows.length; r++) {
+    for (let k = 0; k < K; k++) if (Number.isNaN(B.data[r * K + k])) rows[r] = NaN;
+  }
+  return new NdArray(rows, B.shape.slice(0, -1));
+}
+
+/** The rows of a product's matrix at the kept points of `shape` (`mask`): [kept, K]. */
+function keptRows(B: NdArray, shape: readonly number[], mask: Uint8Array, kept: number): NdArray {
+  const K = B.shape[B.shape.length - 1] ?? 1;
+  const full = broadcastTo(B, [...shape, K]);
+  const out = new Float64Array(kept * K);
+  let j = 0;
+  for (let k = 0; k < mask.length; k++) {
+    if (mask[k]) out.set(full.subarray(k * K, (k + 1) * K), K * j++);
+  }
+  return new NdArray(out, [kept, K]);
+}
+
+/** A name, or for a vector the names of its elements. */
+function withElements(name: string, vectors: ReadonlyMap<string, number | undefined>): string[] {
+  const len = vectors.get(name);
+  return len === undefined ? [name] : Array.from({ length: len }, (_, k) => elementName(name, k));
 }
 
 function unravel(flat: number, shape: readonly number[]): string {
@@ -101,7 +131,7 @@ export function prepareFit(
   ) {
     throw new ExprfitError('type', 'params must be an object such as { a: 1, b: { value: 2, min: 0 } }');
   }
-  const model = typeof modelIn === 'string' ? parseModelCached(modelIn) : modelIn;
+  const parsed = typeof modelIn === 'string' ? parseModelCached(modelIn) : modelIn;
   const own = <T>(o: Record<string, T> | undefined, k: string): T | undefined =>
     o !== undefined && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined;
   if (data === null || typeof data !== 'object') {
@@ -109,9 +139,10 @@ export function prepareFit(
   }
   const arrays = new Map<string, NdArray>();
   for (const [k, v] of Object.entries(data)) arrays.set(k, toArray(k, v));
-  paramsIn = withNamedModelParams(model, arrays, paramsIn ?? {});
+  const { model, vectors, matrices, params: flatParams } = setupVectors(parsed, arrays, paramsIn ?? {});
+  const flat: Record<string, ParamInput> = withNamedModelParams(model, arrays, flatParams);
   const lhsNames = new Set(model.equations.map((e) => e.lhs));
-  const paramInputNames = Object.keys(paramsIn ?? {});
+  const paramInputNames = Object.keys(flat);
 
   const namedModelArgs = argumentNames(model);
   // Every data name must be used (a named model's argument counts: `x` of `constant(x)`, which its formula drops).
@@ -147,6 +178,10 @@ export function prepareFit(
   const order: string[] = [];
   for (const eq of model.equations) {
     for (const n of freeSymbols(eq.expanded)) {
+      if (vectors.get(n) !== undefined) {
+        for (const el of withElements(n, vectors)) if (!order.includes(el)) order.push(el);
+        continue;
+      }
       if (arrays.has(n) || order.includes(n)) continue;
       if (isConstantName(n) && !paramInputNames.includes(n)) continue;
       order.push(n);
@@ -155,10 +190,10 @@ export function prepareFit(
   // Parameters that appear only in other parameters' tie expressions (lmfit allows them).
   const tieNames = new Set<string>();
   for (const n of paramInputNames) {
-    const spec = own(paramsIn, n);
+    const spec = own(flat, n);
     if (typeof spec === 'object' && spec !== null && typeof spec.expr === 'string') {
       try {
-        for (const s of freeSymbols(parseExpr(spec.expr))) tieNames.add(s);
+        for (const s of freeSymbols(resolveElements(parseExpr(spec.expr), vectors))) tieNames.add(s);
       } catch {
         // reported with its position below
       }
@@ -170,7 +205,7 @@ export function prepareFit(
   // Derived parameters: an expr that no equation uses, reported with its propagated stderr (lmfit's
   // `params.add('period', expr='1/f')`).
   for (const n of paramInputNames) {
-    if (!order.includes(n) && !arrays.has(n) && !lhsNames.has(n) && hasExpr(own(paramsIn, n))) order.push(n);
+    if (!order.includes(n) && !arrays.has(n) && !lhsNames.has(n) && hasExpr(own(flat, n))) order.push(n);
   }
   for (const n of paramInputNames) {
     if (!order.includes(n)) {
@@ -184,7 +219,7 @@ export function prepareFit(
     }
   }
   const params = new Map<string, ParamSpec>();
-  for (const n of order) params.set(n, normalizeParam(n, own(paramsIn, n)));
+  for (const n of order) params.set(n, normalizeParam(n, own(flat, n)));
 
   // Ties: parse, check names, resolve transitively.
   const rawTies = new Map<string, Expr>();
@@ -192,7 +227,7 @@ export function prepareFit(
     if (p.expr === undefined) continue;
     let e: Expr;
     try {
-      e = parseExpr(p.expr);
+      e = resolveElements(parseExpr(p.expr), vectors);
     } catch (err) {
       if (err instanceof ExprfitError) {
         throw new ExprfitError(err.code, `parameter '${p.name}': expr: ${err.message}`, {
@@ -238,7 +273,8 @@ export function prepareFit(
   // Free parameters: not fixed, not tied, used by an active equation.
   const exprs = active.map((eq) => (ties.size ? substitute(eq.expanded, ties) : eq.expanded));
   const used = new Set<string>();
-  for (const e of exprs) for (const s of freeSymbols(e)) used.add(s);
+  for (const e of exprs)
+    for (const s of freeSymbols(e)) for (const u of withElements(s, vectors)) used.add(u);
   const free = order.filter((n) => !params.get(n)!.fixed && !ties.has(n) && used.has(n));
   const held = order.filter((n) => !ties.has(n) && !free.includes(n));
 
@@ -257,7 +293,7 @@ export function prepareFit(
     const syms = freeSymbols(expr);
     const variables = [...syms].filter((s) => arrays.has(s));
     for (const s of syms) {
-      if (!arrays.has(s) && !params.has(s) && !isConstantName(s)) {
+      if (!arrays.has(s) && !params.has(s) && !isConstantName(s) && !vectors.has(s)) {
         throw new ExprfitError('unknown-name', `equation '${eq.lhs}': no data for variable '${s}'`, {
           span: eq.span,
           source: model.source,
@@ -288,7 +324,7 @@ export function prepareFit(
       throw new ExprfitError('value', `equation '${eq.lhs}' has no data variable to evaluate it over`);
     }
     const shape = broadcastShapes(
-      named.map(([, a]) => a.shape),
+      named.map(([n, a]) => (matrices.has(n) ? a.shape.slice(0, -1) : a.shape)),
       named.map(([n]) => n),
     );
     // Validate values: NaN policy, positive sigma.
@@ -320,7 +356,7 @@ export function prepareFit(
     let outShape: readonly number[] = shape;
     if (keep) {
       const size = shape.reduce((p, q) => p * q, 1);
-      const full = named.map(([, a]) => broadcastTo(a, shape));
+      const full = named.map(([n, a]) => broadcastTo(matrices.has(n) ? rowNaNs(a) : a, shape));
       const mask = new Uint8Array(size).fill(1);
       let kept = 0;
       for (let k = 0; k < size; k++) {
@@ -334,7 +370,13 @@ export function prepareFit(
         return o;
       };
       bindData = Object.fromEntries(
-        variables.map((v) => [v, new NdArray(filt(broadcastTo(arrays.get(v)!, shape)))]),
+        variables.map((v) => {
+          const a = arrays.get(v)!;
+          return [
+            v,
+            matrices.has(v) ? keptRows(a, shape, mask, kept) : new NdArray(filt(broadcastTo(a, shape))),
+          ];
+        }),
       );
       observed = observed ? filt(observed) : null;
       weights = weights ? filt(weights) : null;
@@ -363,7 +405,9 @@ export function prepareFit(
   const evaluable = new Map<string, { expr: Expr; variables: readonly string[] }>();
   for (const eq of model.equations) {
     const expr = ties.size ? substitute(eq.expanded, ties) : eq.expanded;
-    const variables = [...freeSymbols(expr)].filter((s) => !params.has(s) && !isConstantName(s));
+    const variables = [...freeSymbols(expr)].filter(
+      (s) => !params.has(s) && !isConstantName(s) && !vectors.has(s),
+    );
     evaluable.set(eq.lhs, { expr, variables });
   }
   const ndata = equations.reduce((s, e) => s + e.size, 0);

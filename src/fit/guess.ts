@@ -24,6 +24,7 @@ import {
   peakFeatures,
   type GuessPoints,
 } from './guessRules.ts';
+import { scalarInputs } from '../model/vector.ts';
 
 /** The points of one equation: its data columns (broadcast to one shape, finite rows only) and observed y. */
 interface EquationPoints {
@@ -306,12 +307,12 @@ function completeSpec(
 export function withNamedModelParams(
   model: Model,
   arrays: ReadonlyMap<string, NdArray>,
-  given: ParamsInput,
-): ParamsInput {
+  given: Readonly<Record<string, ParamInput>>,
+): Record<string, ParamInput> {
   const uses = model.namedModels;
-  if (!uses?.length) return given;
+  if (!uses?.length) return { ...given };
   const guesses = guessStarts(model, arrays);
-  const out: ParamsInput = { ...given };
+  const out: Record<string, ParamInput> = { ...given };
   const own = (k: string): ParamInput | undefined => (Object.hasOwn(given, k) ? given[k] : undefined);
   for (const u of uses) {
     for (const p of u.params) {
@@ -344,5 +345,5 @@ export function guess(
 ): ParamsInput {
   const parsed = typeof model === 'string' ? parseModelText(model) : model;
   const arrays = new Map(Object.entries(data).map(([k, v]) => [k, NdArray.from(v, k)] as const));
-  return withNamedModelParams(parsed, arrays, params);
+  return { ...params, ...withNamedModelParams(parsed, arrays, scalarInputs(params)) };
 }

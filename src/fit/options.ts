@@ -115,6 +115,16 @@ const fitSpecs = {
    * (`{ a: 1e-3, tau: 100 }`; parameters not named get 1). See docs/solver.md for the evidence behind the
    * default. */
   xScale: xScaleOption,
+  /** Variable projection (`'varpro'`, also `'separable'`): the parameters that enter the model linearly
+   * (amplitudes, basis coefficients, offsets; unbounded, found symbolically) are solved exactly by linear least
+   * squares inside the nonlinear fit (Golub–Pereyra with Kaufman's Jacobian), so they need no starts; a final
+   * full step gives every parameter's covariance. `lm`, `lsq` and the linear loss only. Default `'none'`. See
+   * docs/vector-params.md. */
+  linear: opt.enum(['none', 'varpro'], {
+    doc: "'varpro': parameters entering the model linearly are solved exactly inside the fit (variable projection; lm, lsq, linear loss); see docs/vector-params.md",
+    default: 'none',
+    valueAliases: { separable: 'varpro' },
+  }),
   /** Multi-start: the number of starts drawn inside the finite bounds (default 1: the given start only). */
   starts: opt.integer({
     doc: 'Multi-start: that many starts drawn inside the finite bounds, the best kept',
@@ -155,8 +165,34 @@ const xScaleEntries: OptionRule<Resolved> = (o) => {
   return undefined;
 };
 
+/** Variable projection solves a linear least-squares subproblem: lm on the plain sum of squares only. */
+const varproNeedsLeastSquares: OptionRule<Resolved> = (o) => {
+  if (o.linear !== 'varpro') return undefined;
+  if (o.estimator !== 'lsq')
+    return {
+      key: 'linear',
+      expected: `'none' with estimator '${o.estimator}' (variable projection needs least squares)`,
+    };
+  if (o.method !== 'lm')
+    return {
+      key: 'linear',
+      expected: `'none' with method '${o.method}' (variable projection runs with 'lm')`,
+    };
+  if (o.loss !== 'linear')
+    return {
+      key: 'linear',
+      expected: `'none' with loss '${o.loss}' (variable projection needs the linear loss)`,
+    };
+  return undefined;
+};
+
 /** The options of `fit`, declared once. */
-export const fitSchema = defineOptions('fit', fitSpecs, [robustLossNeedsLsq, sigmaNeedsLsq, xScaleEntries]);
+export const fitSchema = defineOptions('fit', fitSpecs, [
+  robustLossNeedsLsq,
+  sigmaNeedsLsq,
+  xScaleEntries,
+  varproNeedsLeastSquares,
+]);
 
 /** What a caller may pass (`FitOptions` in src/fit/types.ts). */
 export type FitOptionsInput = OptionsInput<typeof fitSchema>;

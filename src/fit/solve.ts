@@ -8,6 +8,9 @@ import type { TriangularFactor } from '../solver/linalg.ts';
 import type { CovarianceResult } from '../solver/covariance.ts';
 import type { LeastSquaresProblem } from '../solver/lm.ts';
 import { solveLeastSquares } from '../solver/lm.ts';
+import { solveVarpro } from '../solver/varpro.ts';
+import { linearParameters } from './linear.ts';
+import type { ParamSpec } from '../model/params.ts';
 import { robustCost, rhoTriple } from '../solver/loss.ts';
 import { devianceResidual, solvePoisson } from '../solver/poisson.ts';
 import { minimizeNLL } from '../solver/nll.ts';
@@ -225,6 +228,7 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
     };
   }
   const problem = leastSquaresProblem(prep);
+  if (o.method === 'lm' && o.linear === 'varpro') return projectedSolver(prep, problem);
   if (o.method === 'lm') {
     return (x0) => {
       const s = solveLeastSquares(problem, x0, solverOptions(prep));
@@ -280,6 +284,53 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
       ...(o.maxfev ? { maxFunctionEvaluations: o.maxfev } : {}),
     });
     return { ...pick(s), method: s.method };
+  };
+}
+
+/** The free parameters solved exactly by variable projection. */
+function linearNames(prep: PreparedFit): string[] {
+  return linearParameters(
+    prep.equations.map((eq) => eq.expr),
+    prep.free,
+    prep.params,
+  );
+}
+
+/** The free parameters solved exactly by variable projection, as indices into `prep.free`. */
+function linearIndices(prep: PreparedFit): number[] {
+  return linearNames(prep).map((n) => prep.free.indexOf(n));
+}
+
+/** The report's note on the parameters variable projection solved (their starts were not used). */
+function projectionNote(names: ReadonlySet<string>): string {
+  return `${[...names].join(', ')}: solved exactly by variable projection (linear: 'varpro'; no start used)`;
+}
+
+/** A projected parameter's spec without the note about its (unused) default start. */
+function withoutStartNote(spec: ParamSpec): ParamSpec {
+  return { ...spec, notes: spec.notes.filter((n) => !n.startsWith('no start value given')) };
+}
+
+/**
+ * `linear: 'varpro'`: variable projection over the nonlinear parameters (the linear ones solved exactly at
+ * each step), then a full lm run from its solution for the covariance of all parameters (one or two steps).
+ */
+function projectedSolver(prep: PreparedFit, problem: LeastSquaresProblem): (x0: Float64Array) => Outcome {
+  const linear = linearIndices(prep);
+  return (x0) => {
+    const vp = solveVarpro(problem, linear, x0, solverOptions(prep));
+    const s = solveLeastSquares(problem, vp.x, solverOptions(prep));
+    const summary = `variable projection solved ${linear.length} linear parameter${linear.length === 1 ? '' : 's'} exactly (${vp.iterations} iterations), then ${s.iterations} full`;
+    return {
+      ...pick(s),
+      iterations: vp.iterations + s.iterations,
+      nfev: vp.nfev + s.nfev,
+      message: `${s.message} (${summary})`,
+      method: s.method,
+      residuals: s.residuals,
+      jacobian: s.jacobian,
+      ...(s.finalFactor ? { finalFactor: s.finalFactor } : {}),
+    };
   };
 }
 
@@ -482,9 +533,10 @@ function paramResults(
   const starts = parameterValues(prep, Float64Array.from(prep.free.map((p) => prep.params.get(p)!.value)));
   const scope = Object.fromEntries(values);
   const params = Object.create(null) as Record<string, ParamResult>;
-  const notes: string[] = [];
+  const projected = new Set(prep.options.linear === 'varpro' ? linearNames(prep) : []);
+  const notes: string[] = projected.size ? [projectionNote(projected)] : [];
   for (const name of prep.order) {
-    const spec = prep.params.get(name)!;
+    const spec = projected.has(name) ? withoutStartNote(prep.params.get(name)!) : prep.params.get(name)!;
     const j = prep.free.indexOf(name);
     const tie = prep.ties.get(name);
     const atBound = j >= 0 && (activeMask[j] ?? false);

@@ -12,6 +12,7 @@ import * as faddeeva from './builtins/faddeeva.ts';
 import * as bessel from './builtins/bessel.ts';
 import * as incomplete from './builtins/incomplete.ts';
 import * as logistic from './builtins/logistic.ts';
+import * as product from './builtins/product.ts';
 
 const ALL: readonly FunctionDef[] = [
   ...Object.values(exponential),
@@ -22,6 +23,7 @@ const ALL: readonly FunctionDef[] = [
   ...Object.values(bessel),
   ...Object.values(incomplete),
   ...Object.values(logistic),
+  ...Object.values(product),
 ];
 
 const TABLE: Record<string, FunctionDef> = Object.create(null);

@@ -21,7 +21,22 @@ export type ParamInput =
       expr?: string;
     };
 
-export type ParamsInput = Record<string, ParamInput>;
+type PerElement<T> = T | readonly T[];
+
+/** A vector parameter as a user writes it: a length, or arrays whose length gives it. */
+/** A vector parameter (`param beta[25]`, src/model/vector.ts); each field one value for all elements or one per element. */
+export interface VectorParamInput {
+  /** Number of elements (default: the length of the array fields, or the matrix it multiplies). */
+  length?: number;
+  /** Start value(s): one for all elements or one per element. */
+  value?: PerElement<number>;
+  min?: PerElement<number>;
+  max?: PerElement<number>;
+  fixed?: PerElement<boolean>;
+}
+
+/** Per name a scalar parameter, or a vector parameter (an object with `length` or array fields, or an array of starts). */
+export type ParamsInput = Record<string, ParamInput | VectorParamInput | readonly number[]>;
 
 /** A parameter after validation. */
 export interface ParamSpec {

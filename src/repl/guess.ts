@@ -4,6 +4,7 @@ import { ExprfitError } from '../core/errors.ts';
 import { withNamedModelParams } from '../fit/guess.ts';
 import type { EquationModelUse } from '../model/model.ts';
 import type { ParamInput } from '../model/params.ts';
+import { scalarInputs } from '../model/vector.ts';
 import { assembleModel } from '../script/assemble.ts';
 import type { InterpreterState } from '../script/context.ts';
 import { formatScalar } from '../script/values.ts';
@@ -37,7 +38,7 @@ export async function guessText(interp: InterpreterState): Promise<string> {
   const asm = await assembleModel(interp, interp.models, false);
   const uses = asm.model.namedModels ?? [];
   if (!uses.length) return 'the model uses no named model (such as gaussian(x; g1)): nothing to guess';
-  const params = withNamedModelParams(asm.model, new Map(Object.entries(asm.data)), asm.params);
+  const params = withNamedModelParams(asm.model, new Map(Object.entries(asm.data)), scalarInputs(asm.params));
   const width = Math.max(...uses.flatMap((u) => u.params.map((p) => p.length)));
   const lines: string[] = [];
   for (const u of uses) {

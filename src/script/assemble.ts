@@ -9,7 +9,7 @@ import { NdArray } from '../data/ndarray.ts';
 import { getConstant, getFunction } from '../functions/registry.ts';
 import { expandEquationModels, type EquationModelUse, type Equation, type Model } from '../model/model.ts';
 import { modelParamNames } from '../model/named.ts';
-import type { ParamInput } from '../model/params.ts';
+import type { ParamsInput } from '../model/params.ts';
 import { freeSymbols, inline, mapChildren, substitute } from '../symbolic/index.ts';
 import { ExprfitError } from '../core/errors.ts';
 import type { InterpreterState, ModelLine } from './context.ts';
@@ -21,7 +21,7 @@ import { describeType, isSpline, positioned, typeError, undeclaredModelName, typ
 export interface AssembledModel {
   readonly model: Model;
   readonly data: Record<string, NdArray>;
-  readonly params: Record<string, ParamInput>;
+  readonly params: ParamsInput;
   /** Names that became parameters without a `param` declaration. */
   readonly implicit: string[];
   /** Per equation, the data variables it uses. */
@@ -59,6 +59,7 @@ function dataArray(v: Value, line: ModelLine): NdArray {
 
 /** True for nodes that are evaluated by the interpreter rather than compiled (array functions, indexing). */
 function isArrayPart(e: Expr, interp: InterpreterState): boolean {
+  if (e.kind === 'index' && isElement(e, interp)) return false;
   if (e.kind === 'index' || e.kind === 'array' || e.kind === 'str') return true;
   if (e.kind !== 'call') return false;
   if (e.fn === 'min' || e.fn === 'max') return false; // element-wise in models
@@ -70,6 +71,11 @@ function isArrayPart(e: Expr, interp: InterpreterState): boolean {
 function isScriptFunction(name: string, interp: InterpreterState): boolean {
   const own = interp.variables.get(name);
   return !!getScriptFunction(name) || (own !== undefined && isSpline(own));
+}
+
+/** `beta[3]` of a vector parameter `param beta[25]`: an element, resolved by the fit. */
+function isElement(e: Expr & { kind: 'index' }, interp: InterpreterState): boolean {
+  return e.target.kind === 'sym' && interp.params.get(e.target.name)?.length !== undefined;
 }
 
 function findSpan(e: Expr, name: string): Expr['span'] {
@@ -228,14 +234,17 @@ function collectParams(
   interp: InterpreterState,
   names: ReadonlySet<string>,
   data: Record<string, NdArray>,
-): Record<string, ParamInput> {
-  const params = nameMap<ParamInput>();
+): ParamsInput {
+  const params = nameMap<ParamsInput[string]>();
   const addParam = (n: string): void => {
     if (Object.hasOwn(params, n)) return;
     const p = interp.params.get(n);
     if (!p) return;
     if (!p.tie) {
-      params[n] = { value: p.value, min: p.min, max: p.max, fixed: p.fixed };
+      const length = p.length === undefined ? {} : { length: p.length };
+      const per = (k: 'value' | 'min' | 'max'): number | number[] =>
+        p.perElement?.[k] ? Array.from(p.perElement[k]) : p[k];
+      params[n] = { value: per('value'), min: per('min'), max: per('max'), fixed: p.fixed, ...length };
       return;
     }
     params[n] = { expr: p.tieText! };
@@ -250,7 +259,7 @@ function collectParams(
  * Declared ties the model does not use (`param period = 1/f`) whose names are all parameters of this fit:
  * derived parameters, reported with value and propagated stderr.
  */
-function addDerivedParams(interp: InterpreterState, params: Record<string, ParamInput>): void {
+function addDerivedParams(interp: InterpreterState, params: ParamsInput): void {
   let added = true;
   while (added) {
     added = false;

@@ -338,7 +338,7 @@ class Checker {
             continue;
           }
           this.declaredParams = true;
-          for (const e of [d.value, d.min, d.max]) if (e) this.expr(e);
+          for (const e of [d.length, d.value, d.min, d.max]) if (e) this.expr(e);
           this.define(d.name, 'param', d.nameSpan);
           this.assigned.add(d.name);
         }

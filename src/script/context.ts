@@ -30,6 +30,11 @@ export interface ParamEntry {
   stderr?: number;
   /** Not declared with `param`: a name the model used that became a parameter in a fit. */
   implicit: boolean;
+  /** `param beta[25]`: a vector of that many elements, fitted as `beta[0]` … (their own entries after a fit). */
+  length?: number;
+  /** A vector's starts or bounds per element (`param beta[3] = [1, 2, 3] in [0, [5, 5, 9]]`); a field not
+   * here is `value`, `min` or `max` for every element. */
+  perElement?: { value?: Float64Array; min?: Float64Array; max?: Float64Array };
 }
 
 /** One `model` line. */

@@ -8,6 +8,7 @@
 import { NdArray } from '../data/ndarray.ts';
 import { loadArray } from '../data/load.ts';
 import * as A from '../arrays/index.ts';
+import { matmul } from '../arrays/matmul.ts';
 import { ExprfitError } from '../core/errors.ts';
 import { closestMatches } from '../core/suggest.ts';
 import {
@@ -527,6 +528,15 @@ const BUILTINS: ScriptFunction[] = [
       }
       return new NdArray(Float64Array.from(t.columns[name]), [t.rows]);
     },
+  },
+  {
+    name: 'dot',
+    arity: [2, 2],
+    signature: 'dot(A, b)',
+    description:
+      'The matrix product A @ b (numpy): a matrix [..., K] times a vector [K], or times a matrix [K, m]. In a model, B @ beta with a vector parameter (docs/vector-params.md).',
+    examples: ['y = B @ [1, 2, 3]', 'C = dot(A, B)'],
+    call: (args, ctx) => matmul(arr(args, 0, ctx, 'dot operand 1'), arr(args, 1, ctx, 'dot operand 2')),
   },
 ];
 

@@ -6,6 +6,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import type { Expr } from '../ast/expr.ts';
+import { NdArray } from '../data/ndarray.ts';
 import type { FitResult } from '../fit/result.ts';
 import { evaluate as evaluateScalar, type UserFunction } from '../symbolic/index.ts';
 import { parseScript } from '../syntax/parse.ts';
@@ -87,8 +88,18 @@ export class Interpreter implements InterpreterState {
     const v = this.variables.get(name);
     if (v !== undefined) return v;
     const p = this.params.get(name);
+    if (p?.length !== undefined) return this.vectorValue(p, p.length);
     if (p) return this.paramValue(p, []);
     return undefined;
+  }
+
+  /** A vector parameter's elements (`beta[k]` entries after a fit, else its start value). */
+  private vectorValue(p: ParamEntry, length: number): NdArray {
+    const values = Float64Array.from({ length }, (_, k) => {
+      const el = this.params.get(`${p.name}[${k}]`);
+      return el ? this.paramValue(el, []) : (p.perElement?.value?.[k] ?? p.value);
+    });
+    return new NdArray(values);
   }
 
   /** A parameter's current value: fitted, else its start value, else (tied) its tie evaluated. */

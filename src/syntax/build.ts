@@ -141,12 +141,28 @@ export class AstBuilder {
 
   private multiplicative(node: MultiplicativeCstNode): Expr {
     const c = node.children;
+    if (c.MultiplicativeOp?.some((t) => t.image === '@')) return this.withProducts(node);
     return this.chain(
       c.unary,
       c.MultiplicativeOp,
       (n) => this.unary(n),
       (t) => t.image as '*' | '/',
     );
+  }
+
+  /** `a * B @ beta / c`, left to right; `@` is the call `dot(left, right)`. */
+  private withProducts(node: MultiplicativeCstNode): Expr {
+    const c = node.children;
+    let acc = this.unary(c.unary[0]);
+    c.MultiplicativeOp!.forEach((t, k) => {
+      const right = this.unary(c.unary[k + 1]);
+      const span = this.span(c.unary[0], c.unary[k + 1]);
+      acc =
+        t.image === '@'
+          ? { kind: 'call', fn: 'dot', args: [acc, right], span, fnSpan: this.span(t) }
+          : { kind: 'binary', op: t.image as '*' | '/', left: acc, right, span };
+    });
+    return acc;
   }
 
   /**
@@ -419,6 +435,7 @@ export class AstBuilder {
       name: identifierName(nameTok),
       nameSpan: this.span(nameTok),
       span: this.span(node),
+      ...(c.length && { length: this.expression(c.length[0]) }),
       ...(c.value && { value: this.expression(c.value[0]) }),
       ...(bounds && { min: this.expression(bounds.min[0]), max: this.expression(bounds.max[0]) }),
       fixed: c.Fixed !== undefined,

@@ -53,6 +53,8 @@ export interface ParamDecl {
   readonly min?: Expr;
   readonly max?: Expr;
   readonly fixed: boolean;
+  /** `beta[25]`: a vector parameter of that many elements (src/model/vector.ts). */
+  readonly length?: Expr;
 }
 
 /** `param A = 100 in [0, inf], x0 = 7`. */

@@ -10,6 +10,7 @@ import { substitute } from '../symbolic/index.ts';
 import { ExprfitError } from '../core/errors.ts';
 import type { NdArray, NdArrayJSON } from '../data/ndarray.ts';
 import type { ParamInput } from '../model/params.ts';
+import { isVectorInput } from '../model/vector.ts';
 import { Interpreter, parseScriptSource, readScript } from '../script/index.ts';
 import type { StatementContext } from '../script/context.ts';
 import { prepareFitCall, type FitCall } from '../script/statements/fit.ts';
@@ -62,7 +63,15 @@ function sessionOf(file: string, call: FitCall): SessionJSON {
   const data: Record<string, NdArrayJSON> = {};
   for (const [name, a] of Object.entries(asm.data)) data[renamed.get(name) ?? name] = a.toJSON();
   const params: Record<string, SessionParam> = {};
-  for (const [name, p] of Object.entries(asm.params)) params[name] = sessionParam(p);
+  for (const [name, p] of Object.entries(asm.params)) {
+    if (isVectorInput(p)) {
+      throw new ExprfitError(
+        'usage',
+        `the page does not handle the vector parameter '${name}' yet: run the script with exprfit run`,
+      );
+    }
+    params[name] = sessionParam(p);
+  }
   return { schema: 'exprfit-session', file, model, data, params, options: jsonOptions(options) };
 }
 

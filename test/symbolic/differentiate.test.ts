@@ -185,6 +185,7 @@ describe('differentiate: every builtin against central finite differences', () =
     ['if(x > 1 and x < 3 or x < -1, x^3, x)', [-2, 0, 2, 4]],
     ['(x < 2)*x', [1, 3]],
     ['not (x < 2) * x + (x == 5)', [1, 3]],
+    ['dot(x^2, sin(x))', [-1, 2]],
   ];
   for (const name of functionNames()) {
     it(`has a case for ${name}`, () => {

@@ -9,6 +9,7 @@ import type { ParamDecl, ParamStatement } from '../../syntax/statements.ts';
 import type { InterpreterState, ParamEntry, StatementContext, StatementDef } from '../context.ts';
 import { where } from '../optionArgs.ts';
 import { asNumber, isAutoParams } from '../values.ts';
+import { NdArray } from '../../data/ndarray.ts';
 
 /** True when `e` names a declared parameter (so `param sy = 2*sx` is a tie). */
 function namesParam(interp: InterpreterState, e: Expr, self: string): boolean {
@@ -90,6 +91,84 @@ async function readValue(d: ParamDecl, entry: ParamEntry, ctx: StatementContext)
   else if (d.fixed) throw declError(d, ctx, `a fixed parameter needs a value: param ${d.name} = ... fixed`);
 }
 
+/** The length of `param beta[25]`: an integer >= 1. */
+async function lengthOf(d: ParamDecl, e: Expr, ctx: StatementContext): Promise<number> {
+  const n = await scalarOf(e, ctx, `the length of '${d.name}'`);
+  if (!Number.isInteger(n) || n < 1) {
+    throw declError(
+      d,
+      ctx,
+      `vector parameter '${d.name}': the length must be an integer >= 1, got ${n}`,
+      e.span,
+    );
+  }
+  return n;
+}
+
+/** One number for every element, or an array of one per element (`what`: "start", "lower bound", ...). */
+async function perElement(
+  d: ParamDecl,
+  e: Expr,
+  length: number,
+  ctx: StatementContext,
+  what: string,
+): Promise<number | Float64Array> {
+  const v = await ctx.evaluator.evaluate(e);
+  if (!(v instanceof NdArray) || v.size === 1)
+    return asNumber(v, `the ${what} of '${d.name}'`, where(ctx, e.span));
+  const finite = what === 'start' ? v.data.every(Number.isFinite) : !v.data.some(Number.isNaN);
+  if (v.shape.length !== 1 || v.size !== length || !finite) {
+    throw declError(
+      d,
+      ctx,
+      `vector parameter '${d.name}': the ${what} must be a number or ${length} ${what === 'start' ? 'finite ' : ''}numbers, got an array of shape [${v.shape.join(', ')}]`,
+      e.span,
+    );
+  }
+  return Float64Array.from(v.data);
+}
+
+/** Without a start: the fit API's rule for each element within its own bounds. */
+function defaultStarts(
+  entry: ParamEntry,
+  per: NonNullable<ParamEntry['perElement']>,
+  length: number,
+): Float64Array {
+  return Float64Array.from({ length }, (_, k) =>
+    defaultStart(per.min?.[k] ?? entry.min, per.max?.[k] ?? entry.max),
+  );
+}
+
+/** A vector's start and bounds: one value for all elements or one per element. */
+async function readVector(
+  d: ParamDecl,
+  entry: ParamEntry,
+  length: number,
+  ctx: StatementContext,
+): Promise<void> {
+  if (d.value && namesParam(ctx.interp, d.value, d.name)) {
+    throw declError(
+      d,
+      ctx,
+      `vector parameter '${d.name}' cannot be tied; tie its elements' uses in the model instead`,
+    );
+  }
+  const fields = { value: d.value, min: d.min, max: d.max } as const;
+  const words = { value: 'start', min: 'lower bound', max: 'upper bound' } as const;
+  const per: NonNullable<ParamEntry['perElement']> = {};
+  for (const key of ['value', 'min', 'max'] as const) {
+    const e = fields[key];
+    if (!e) continue;
+    const v = await perElement(d, e, length, ctx, words[key]);
+    if (typeof v === 'number') entry[key] = v;
+    else per[key] = v;
+  }
+  if (!d.value && (per.min || per.max)) per.value = defaultStarts(entry, per, length);
+  if (Object.keys(per).length) entry.perElement = per;
+  if (d.fixed && !d.value)
+    throw declError(d, ctx, `a fixed parameter needs a value: param ${d.name}[${length}] = ... fixed`);
+}
+
 async function paramDecl(d: ParamDecl, ctx: StatementContext): Promise<void> {
   if (ctx.interp.variables.has(d.name)) {
     throw declError(d, ctx, `'${d.name}' is already a variable; a parameter needs another name`, d.nameSpan);
@@ -102,8 +181,12 @@ async function paramDecl(d: ParamDecl, ctx: StatementContext): Promise<void> {
     fixed: d.fixed,
     implicit: false,
   };
-  await readBounds(d, entry, ctx);
-  await readValue(d, entry, ctx);
+  if (d.length) entry.length = await lengthOf(d, d.length, ctx);
+  if (entry.length !== undefined) await readVector(d, entry, entry.length, ctx);
+  else {
+    await readBounds(d, entry, ctx);
+    await readValue(d, entry, ctx);
+  }
   // no start value: the fit API's rule
   if (Number.isNaN(entry.value) && !entry.tie) entry.value = defaultStart(entry.min, entry.max);
   ctx.interp.params.set(d.name, entry);
@@ -156,6 +239,7 @@ export const paramStatement: StatementDef<'param'> = {
       'param x0 = 7, y0 = 7             several on one line',
       'param c = 10 fixed               held at its value',
       'param sy = 2*sx                  tied: the right side names another parameter',
+      'param beta[25] = 0               a vector: elements beta[0] ... beta[24] (model y = cr(x, 25) @ beta)',
       'param auto                       undeclared model names become parameters (start 1)',
       'After a fit, a parameter name in an expression gives its fitted value.',
     ].join('\n'),
