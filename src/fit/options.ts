@@ -124,6 +124,22 @@ const fitSpecs = {
   }),
   /** Seed of the multi-start sampler (default 1). */
   seed: opt.integer({ doc: 'Seed of the multi-start sampler', default: 1, gt: 0 }),
+  /** Constraints on parameters, expressions of parameters and model outputs: `['a + b <= 1', 'f1 + f2 = 1',
+   * 'y >= 0']` (`<=`, `>=`, `=` or `==`). Solved by an augmented-Lagrangian loop around `lm`; see
+   * docs/constraints.md. Script: `constrain a + b <= 1`. */
+  constraints: opt.custom<readonly string[], true>({
+    doc: "Constraints such as ['a + b <= 1', 'f1 + f2 = 1', 'y >= 0'] (see docs/constraints.md); scripts: constrain a + b <= 1",
+    default: Object.freeze([]),
+    accept: (v): v is readonly string[] => Array.isArray(v) && v.every((c) => typeof c === 'string'),
+    expected: "an array of strings such as ['a + b <= 1']",
+    frontEnds: ['api'],
+  }),
+  /** Constraints: feasibility tolerance, max |c| of equalities and max(0, −c) of inequalities (absolute). */
+  ctol: opt.number({
+    doc: 'Constraints: success needs every violation <= ctol (absolute; default 1e-9)',
+    default: 1e-9,
+    gt: 0,
+  }),
   /** Multi-start: an AbortSignal checked between starts; when aborted, the best of the starts done is
    * returned with `interrupted: true` (src/fit/progress.ts). API only. */
   signal: progressSpecs.signal,
@@ -156,7 +172,21 @@ const xScaleEntries: OptionRule<Resolved> = (o) => {
 };
 
 /** The options of `fit`, declared once. */
-export const fitSchema = defineOptions('fit', fitSpecs, [robustLossNeedsLsq, sigmaNeedsLsq, xScaleEntries]);
+const constraintsNeedLm: OptionRule<Resolved> = (o) =>
+  o.constraints.length && (o.method !== 'lm' || o.estimator !== 'lsq' || o.loss !== 'linear')
+    ? {
+        key: 'constraints',
+        expected: "absent unless method 'lm', estimator 'lsq' and loss 'linear' (the constrained solver is least squares)",
+        value: o.constraints,
+      }
+    : undefined;
+
+export const fitSchema = defineOptions('fit', fitSpecs, [
+  robustLossNeedsLsq,
+  sigmaNeedsLsq,
+  xScaleEntries,
+  constraintsNeedLm,
+]);
 
 /** What a caller may pass (`FitOptions` in src/fit/types.ts). */
 export type FitOptionsInput = OptionsInput<typeof fitSchema>;

@@ -15,6 +15,8 @@ import type { NllOptions } from '../solver/nll.ts';
 import { minimizeLBFGSB } from '../solver/lbfgsb.ts';
 import { minimizeNelderMead } from '../solver/neldermead.ts';
 import { multiStart } from '../solver/multistart.ts';
+import { solveConstrainedLeastSquares } from '../solver/augmented.ts';
+import { constraintFunctions, constraintRank, constraintResults, projectedCovariance } from './constraints.ts';
 import type { SummaryBase } from '../solver/summary.ts';
 import { ExprfitError } from '../core/errors.ts';
 import type { SolverOptions, SolverOptionsInput } from '../solver/options.ts';
@@ -169,6 +171,15 @@ interface Outcome {
   jacobian?: Float64Array;
   /** The R of the solver's final QR of `jacobian` (LM, linear loss): the covariance does not factor it again. */
   finalFactor?: TriangularFactor;
+  /** A constrained fit: constraint values, multipliers and active rows at `x`. */
+  constraints?: ConstraintState;
+}
+
+/** The constraints' rows at a constrained solution. */
+interface ConstraintState {
+  readonly values: Float64Array;
+  readonly multipliers: Float64Array;
+  readonly active: readonly boolean[];
 }
 
 /** One local solve from `x0` with the configured estimator and method. */
@@ -225,6 +236,7 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
     };
   }
   const problem = leastSquaresProblem(prep);
+  if (prep.constraints.length) return constrainedSolver(prep, problem);
   if (o.method === 'lm') {
     return (x0) => {
       const s = solveLeastSquares(problem, x0, solverOptions(prep));
@@ -280,6 +292,19 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
       ...(o.maxfev ? { maxFunctionEvaluations: o.maxfev } : {}),
     });
     return { ...pick(s), method: s.method };
+  };
+}
+
+/** One local solve with constraints: the augmented-Lagrangian loop around LM (src/solver/augmented.ts). */
+function constrainedSolver(prep: PreparedFit, problem: LeastSquaresProblem): (x0: Float64Array) => Outcome {
+  const cons = constraintFunctions(prep.constraints, prep.free.length, heldValues(prep));
+  return (x0) => {
+    const s = solveConstrainedLeastSquares(problem, cons, x0, {
+      solver: solverOptions(prep),
+      constraints: { ctol: prep.options.ctol },
+    });
+    const constraints = { values: s.constraintValues, multipliers: s.multipliers, active: s.activeConstraints };
+    return { ...pick(s), method: s.method, constraints };
   };
 }
 
@@ -408,6 +433,7 @@ export function solveFit(prep: PreparedFit): FitResult {
       covariance: out.covariance,
       method: out.method,
       ...(factored ? { factored } : {}),
+      ...(out.constraints ? { constraints: out.constraints } : {}),
     },
   );
 }
@@ -559,15 +585,25 @@ export function buildResult(
     method?: string;
     /** The solver's R of `J` (see `Outcome.finalFactor`). */
     factored?: TriangularFactor;
+    /** A constrained fit's constraints at `x`. */
+    constraints?: ConstraintState;
   } = {},
 ): FitResult {
   const n = prep.free.length;
   const m = r.length;
   const chi2 = extra.chi2 ?? chiSquare(r);
   const ndata = prep.ndata;
-  const redchi = reducedChiSquare(chi2, ndata, n);
+  const cons = extra.constraints;
+  const rank = cons ? activeRank(prep, x, cons) : 0;
+  const redchi = reducedChiSquare(chi2, ndata, n - rank);
   // Covariance of the free parameters.
   let covr: CovarianceResult | undefined = extra.covariance;
+  if (!covr && n > 0 && cons) {
+    covr = constrainedCovariance(prep, x, J, m, cons, {
+      exclude: info.activeMask,
+      scale: prep.options.absoluteSigma ? 1 : Number.isFinite(redchi) ? redchi : NaN,
+    });
+  }
   if (!covr && n > 0) {
     const scale = prep.options.absoluteSigma || prep.options.estimator !== 'lsq' ? 1 : redchi;
     covr = covarianceFromJacobian(J, m, n, {
@@ -582,7 +618,7 @@ export function buildResult(
     free: prep.free,
     x,
     modelNorm: stats.modelNorm,
-    jacobian: prep.options.estimator === 'likelihood' ? null : J,
+    jacobian: prep.options.estimator === 'likelihood' || cons ? null : J,
     activeMask: info.activeMask,
     covariance: covr,
     chi2,
@@ -629,6 +665,9 @@ export function buildResult(
     variables,
     setup: fitSetup(prep, x),
     interrupted: info.interrupted ?? false,
+    ...(cons
+      ? { constraints: constraintResults(prep.constraints, cons.values, cons.multipliers, cons.active), constraintRank: rank }
+      : {}),
     options: savedOptions(prep.options),
     data: Object.fromEntries(
       prep.equations.map((e) => [
@@ -637,6 +676,40 @@ export function buildResult(
       ]),
     ),
   });
+}
+
+/** The number of independent active constraint rows (they take degrees of freedom from the parameters). */
+function activeRank(prep: PreparedFit, x: Float64Array, cons: ConstraintState): number {
+  const A = activeRows(prep, x, cons);
+  const n = prep.free.length;
+  return constraintRank(A, A.length / Math.max(n, 1), n);
+}
+
+/** The Jacobian rows of the active constraints at `x` (row-major `k x n`). */
+function activeRows(prep: PreparedFit, x: Float64Array, cons: ConstraintState): Float64Array {
+  const n = prep.free.length;
+  const f = constraintFunctions(prep.constraints, n, heldValues(prep));
+  const c = new Float64Array(f.count);
+  const C = new Float64Array(f.count * n);
+  f.evaluate(x, c, C);
+  const rows = cons.active.flatMap((a, i) => (a ? [i] : []));
+  const A = new Float64Array(rows.length * n);
+  rows.forEach((i, q) => A.set(C.subarray(i * n, (i + 1) * n), q * n));
+  return A;
+}
+
+/** The covariance projected onto the tangent space of the active constraints (src/fit/constraints.ts). */
+function constrainedCovariance(
+  prep: PreparedFit,
+  x: Float64Array,
+  J: Float64Array,
+  m: number,
+  cons: ConstraintState,
+  options: { exclude: readonly boolean[]; scale: number },
+): CovarianceResult {
+  const n = prep.free.length;
+  const A = activeRows(prep, x, cons);
+  return projectedCovariance(J, m, n, A, A.length / n, options);
 }
 
 /** The options as a result saves them: sigma as the names it was given for; no callbacks or signals. */
@@ -692,6 +765,7 @@ function pinnedFit(prep: PreparedFit, pinned: ReadonlyMap<string, number>, start
     free,
     held: [...prep.held, ...names],
     equations: prep.equations.map((eq) => ({ ...eq, kernel: pinKernel(eq.kernel, layout) })),
+    constraints: prep.constraints.map((c) => ({ ...c, kernel: pinKernel(c.kernel, layout) })),
     options: { ...prep.options, starts: 1, xScale: keptScales(prep.options.xScale, free) },
   };
 }

@@ -219,7 +219,7 @@ function collectParams(
       params[n] = { value: p.value, min: p.min, max: p.max, fixed: p.fixed };
       return;
     }
-    params[n] = { expr: p.tieText! };
+    params[n] = { expr: p.tieText!, min: p.min, max: p.max };
     for (const m of freeSymbols(p.tie)) addParam(m);
   };
   for (const n of names) if (!Object.hasOwn(data, n)) addParam(n);
