@@ -12,6 +12,7 @@ describe('the statement table', () => {
       'compare',
       'confint',
       'confint2d',
+      'constrain',
       'loadfit',
       'mcmc',
       'set',
