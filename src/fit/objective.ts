@@ -50,6 +50,12 @@ export function parseObjective(text: string): Expr {
 /** The objective with every `sum(inner)` replaced by a symbol `$sumK`, and the inner expressions. */
 export function splitSums(e: Expr): { outer: Expr; sums: SumTerm[] } {
   const sums: SumTerm[] = [];
+  const taken = freeSymbols(e);
+  const fresh = (): string => {
+    let name = `sum_${sums.length}`;
+    while (taken.has(name)) name += '_';
+    return name;
+  };
   const walk = (x: Expr): Expr => {
     if (x.kind === 'call' && x.fn === 'sum') {
       if (x.args.length !== 1) {
@@ -59,7 +65,7 @@ export function splitSums(e: Expr): { outer: Expr; sums: SumTerm[] } {
           { span: x.span },
         );
       }
-      const name = `$sum${sums.length}`;
+      const name = fresh();
       sums.push({ name, inner: x.args[0] });
       return sym(name);
     }

@@ -25,7 +25,13 @@ import { checkStart, type NumericArray } from './bounds.ts';
 import { minimizeLBFGSB, type ObjectiveWithGradient, type MinimizeSummary } from './lbfgsb.ts';
 import { solveLeastSquares, type LeastSquaresProblem } from './lm.ts';
 import type { SolverOptionsInput } from './options.ts';
-import { boundStatus, briefReportOf, fullReportOf, type SummaryBase, type TerminationReason } from './summary.ts';
+import {
+  boundStatus,
+  briefReportOf,
+  fullReportOf,
+  type SummaryBase,
+  type TerminationReason,
+} from './summary.ts';
 
 /** Constraints of a problem: `c_i(x) = 0` where `equality[i]`, else `c_i(x) >= 0`. */
 export interface ConstraintFunctions {
@@ -38,17 +44,29 @@ export interface ConstraintFunctions {
 /** The options of the augmented-Lagrangian loop, declared once. */
 export const augmentedSchema = defineOptions('constraints', {
   /** Feasibility test: success needs `max_i |h_i| <= ctol` (absolute, in the constraint's units). */
-  ctol: opt.number({ doc: 'Feasibility: max |c_i| (equalities) and max(0, −c_i) (inequalities) <= ctol', default: 1e-9, gt: 0 }),
+  ctol: opt.number({
+    doc: 'Feasibility: max |c_i| (equalities) and max(0, −c_i) (inequalities) <= ctol',
+    default: 1e-9,
+    gt: 0,
+  }),
   /** Most outer iterations (each one inner solve). Stop `'maxiter'` when exhausted. */
-  outerIterations: opt.integer({ doc: "Most outer iterations (inner solves); then stop 'maxiter'", default: 60, min: 1 }),
+  outerIterations: opt.integer({
+    doc: "Most outer iterations (inner solves); then stop 'maxiter'",
+    default: 60,
+    min: 1,
+  }),
   /** Factor by which the penalty grows when the violation did not fall to a quarter. */
-  penaltyGrowth: opt.number({ doc: 'Penalty factor when the violation did not fall to ¼', default: 10, gt: 1 }),
+  penaltyGrowth: opt.number({
+    doc: 'Penalty factor when the violation did not fall to ¼',
+    default: 10,
+    gt: 1,
+  }),
   /** An inequality counts as active when `c_i <= activeTol` at the solution. */
   activeTol: opt.number({ doc: 'An inequality is active when c_i <= activeTol', default: 1e-7, min: 0 }),
 });
 
-export type AugmentedOptions = OptionsOf<typeof augmentedSchema>;
-export type AugmentedOptionsInput = OptionsInput<typeof augmentedSchema>;
+type AugmentedOptions = OptionsOf<typeof augmentedSchema>;
+type AugmentedOptionsInput = OptionsInput<typeof augmentedSchema>;
 
 /** What the constrained solvers add to a summary. */
 export interface ConstrainedSummary extends SummaryBase {
@@ -223,7 +241,14 @@ function constrainedSummary(
     ...base,
     briefReport: () => briefReportOf(base),
     fullReport: (names?: readonly string[]) =>
-      fullReportOf(base, [['Outer iterations', res.outer], ['Max violation', res.violation]], names),
+      fullReportOf(
+        base,
+        [
+          ['Outer iterations', res.outer],
+          ['Max violation', res.violation],
+        ],
+        names,
+      ),
   };
 }
 
@@ -319,7 +344,12 @@ export function minimizeConstrained(
     lower?: NumericArray;
     upper?: NumericArray;
     constraints?: AugmentedOptionsInput;
-    inner?: (g: ObjectiveWithGradient, z0: Float64Array, lo: Float64Array, hi: Float64Array) => MinimizeSummary;
+    inner?: (
+      g: ObjectiveWithGradient,
+      z0: Float64Array,
+      lo: Float64Array,
+      hi: Float64Array,
+    ) => MinimizeSummary;
     method?: string;
   } = {},
 ): ConstrainedSummary {
@@ -332,7 +362,14 @@ export function minimizeConstrained(
   const initial = f(st.x, gx);
   const inner: InnerSolve = (z, lambda, mu) =>
     solveInner(augmentedObjective(f, L, cons, lambda, mu), z, lo, hi);
-  const res = outerLoop(L, cons, z0, 10 * Math.max(1, Number.isFinite(initial) ? Math.abs(initial) : 1), inner, o);
+  const res = outerLoop(
+    L,
+    cons,
+    z0,
+    10 * Math.max(1, Number.isFinite(initial) ? Math.abs(initial) : 1),
+    inner,
+    o,
+  );
   const final = f(res.z.subarray(0, st.n), gx);
   const box = { lower: st.lower, upper: st.upper, clipped: st.clipped };
   const method = `augmented Lagrangian (${options.method ?? 'L-BFGS-B'} inner solver)`;

@@ -15,7 +15,7 @@ import {
   type MinimizerCallback,
   type ObjectiveWithGradient,
 } from './lbfgsb.ts';
-import { defineOptions, opt, validateOptions, type OptionsInput, type OptionsOf } from '../core/options.ts';
+import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
 import { callbackOption } from './options.ts';
 import type { TerminationReason } from './summary.ts';
 
@@ -42,8 +42,6 @@ export const bfgsSchema = defineOptions('BFGS', {
   callback: callbackOption<MinimizerCallback>('Called after each iteration; true stops'),
 });
 
-export type BfgsOptions = OptionsOf<typeof bfgsSchema>;
-
 const dot = (a: Float64Array, b: Float64Array): number => {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
@@ -63,7 +61,7 @@ interface LinePoint {
 type LineEval = (alpha: number) => LinePoint;
 
 /** Strong-Wolfe line search (N&W Algorithm 3.5 with zoom 3.6); null when none was found. */
-export function wolfeSearch(at: LineEval, f0: number, slope0: number, maxEvals = 30): LinePoint | null {
+function wolfeSearch(at: LineEval, f0: number, slope0: number, maxEvals = 30): LinePoint | null {
   const c1 = 1e-4;
   const c2 = 0.9;
   let prev: LinePoint = { alpha: 0, f: f0, slope: slope0, g: new Float64Array(0) };

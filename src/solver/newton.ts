@@ -60,11 +60,7 @@ function toBoundary(z: Float64Array, d: Float64Array, radius: number): number {
 }
 
 /** Steihaug–Toint CG for min gᵀp + ½pᵀHp, ‖p‖ <= Δ. Returns p and whether it reached the boundary. */
-export function steihaug(
-  g: Float64Array,
-  H: Float64Array,
-  radius: number,
-): { p: Float64Array; boundary: boolean } {
+function steihaug(g: Float64Array, H: Float64Array, radius: number): { p: Float64Array; boundary: boolean } {
   const n = g.length;
   const z = new Float64Array(n);
   const r = Float64Array.from(g);

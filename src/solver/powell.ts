@@ -5,6 +5,8 @@
  *   minimisation on the segment of the line inside the box, bracketed by expansion when a side is
  *   unbounded), then along the overall displacement, which replaces the direction of largest decrease
  *   unless Powell's test says it would make the set degenerate.
+ * - When an iteration gains nothing and the set is no longer the coordinate axes, the axes are restored
+ *   once (a bound may block every remaining direction).
  * - Stops `'ftol'` when an iteration lowers f by no more than `ftol·(|f_start| + |f|)/2 + 1e-20`
  *   (scipy's test), `'maxiter'`, `'maxfev'`. Non-finite values count as `+Infinity`.
  */
@@ -47,7 +49,7 @@ export const powellSchema = defineOptions('Powell', {
 const GOLD = 0.3819660112501051;
 
 /** Brent's bounded minimisation of `phi` on [a, b] (scipy's fminbound), relative tolerance `xtol`. */
-export function brentBounded(
+function brentBounded(
   phi: (t: number) => number,
   a: number,
   b: number,
@@ -163,6 +165,7 @@ export function minimizePowell(
     Float64Array.from({ length: n }, (_, k) => (k === j ? 1 : 0)),
   );
   let iter = 0;
+  let axes = true;
   const done = (termination: TerminationReason, message: string): MinimizeSummary =>
     makeMinimizeSummary({
       method: 'Powell (conjugate directions, bounded Brent line searches)',
@@ -208,16 +211,30 @@ export function minimizePowell(
       if (dec > biggest) [biggest, index] = [dec, i];
     });
     if (2 * (fStart - fx) <= o.ftol * (Math.abs(fStart) + Math.abs(fx)) + 1e-20) {
+      // the direction set may have lost a coordinate that a bound blocks: retry once along the axes
+      if (!axes) {
+        resetAxes(dirs);
+        axes = true;
+        continue;
+      }
       return done(
         'ftol',
         `an iteration lowered f by ${(fStart - fx).toExponential(3)} <= ftol·(|f₀|+|f|)/2 (ftol = ${o.ftol}).`,
       );
     }
-    replaceDirection(x, xStart, fStart, fx, biggest, index, dirs, F, lineMin, lower, upper);
+    if (replaceDirection(x, xStart, fStart, fx, biggest, index, dirs, F, lineMin, lower, upper)) axes = false;
   }
 }
 
-/** Powell's rule: the displacement replaces the direction of largest decrease unless that would not help. */
+/** The coordinate directions again. */
+function resetAxes(dirs: Float64Array[]): void {
+  dirs.forEach((u, i) => u.forEach((_, k) => (u[k] = k === i ? 1 : 0)));
+}
+
+/**
+ * Powell's rule: the displacement replaces the direction of largest decrease unless that would not help.
+ * Returns whether the set changed.
+ */
 function replaceDirection(
   x: Float64Array,
   xStart: Float64Array,
@@ -230,14 +247,15 @@ function replaceDirection(
   lineMin: (u: Float64Array) => number,
   lower: Float64Array,
   upper: Float64Array,
-): void {
+): boolean {
   const u = Float64Array.from(x, (v, j) => v - xStart[j]);
   const xe = Float64Array.from(x, (v, j) => Math.min(upper[j], Math.max(lower[j], v + u[j])));
   const fe = F(xe);
-  if (fe >= fStart) return;
+  if (fe >= fStart) return false;
   const t = 2 * (fStart - 2 * fx + fe) * (fStart - fx - biggest) ** 2 - biggest * (fStart - fe) ** 2;
-  if (t >= 0) return;
+  if (t >= 0) return false;
   lineMin(u);
   dirs[index] = dirs[dirs.length - 1];
   dirs[dirs.length - 1] = u;
+  return true;
 }
