@@ -172,12 +172,32 @@ function resolveTies(params: ReadonlyMap<string, ParamSpec>): Map<string, Expr> 
   return ties;
 }
 
+/** The names a parameter's tie expression uses. */
+function tieSymbols(spec: ParamsInput[string] | undefined): string[] {
+  if (typeof spec !== 'object' || spec === null || typeof spec.expr !== 'string') return [];
+  try {
+    return [...freeSymbols(parseExpr(spec.expr))];
+  } catch {
+    return []; // reported with its position when the tie is read
+  }
+}
+
 function prepare(text: string, paramsIn: ParamsInput, o: Resolved, extraNames: readonly string[]): Prepared {
   const arrays = dataArrays(o.data);
   const declared = Object.keys(paramsIn ?? {});
   const parsed = parseObjective(text);
   const order = parameterNames(parsed, arrays, declared);
-  for (const n of [...declared, ...extraNames]) if (!order.includes(n) && declared.includes(n)) order.push(n);
+  const tieNames = declared.flatMap((n) => tieSymbols(paramsIn[n]));
+  for (const n of declared) {
+    if (order.includes(n)) continue;
+    if (!extraNames.includes(n) && !tieNames.includes(n)) {
+      throw new ExprfitError(
+        'unknown-name',
+        `parameter '${n}' does not appear in the objective (its parameters are: ${order.join(', ') || 'none'})`,
+      );
+    }
+    order.push(n);
+  }
   for (const n of declared) {
     if (arrays.has(n)) throw new ExprfitError('value', `'${n}' is given both as data and as a parameter`);
   }

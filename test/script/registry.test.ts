@@ -14,7 +14,9 @@ describe('the statement table', () => {
       'confint2d',
       'constrain',
       'loadfit',
+      'maximize',
       'mcmc',
+      'minimize',
       'set',
       'spots',
     ]);

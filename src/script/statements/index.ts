@@ -13,6 +13,7 @@ import { loadfitCommand } from '../commands/loadfit.ts';
 import { setCommand } from '../commands/set.ts';
 import { spotsCommand } from '../commands/spots.ts';
 import { constrainCommand } from '../commands/constrain.ts';
+import { maximizeCommand, minimizeCommand } from '../commands/minimize.ts';
 import { assignStatement } from './assign.ts';
 import { commandStatement } from './command.ts';
 import { dataStatement } from './data.ts';
@@ -52,6 +53,8 @@ export const STATEMENTS: StatementTable = {
     [compareCommand.name, compareCommand],
     [loadfitCommand.name, loadfitCommand],
     [constrainCommand.name, constrainCommand],
+    [minimizeCommand.name, minimizeCommand],
+    [maximizeCommand.name, maximizeCommand],
   ]),
 };
 
