@@ -41,6 +41,7 @@ describe.concurrent('examples', () => {
     const names = readdirSync(EXAMPLES).filter((f) => f.endsWith('.fit'));
     expect(names.sort()).toEqual([
       'after-fit.fit',
+      'constraints.fit',
       'decay.fit',
       'gauss2d.fit',
       'global.fit',
@@ -113,6 +114,15 @@ describe.concurrent('examples', () => {
     const svg = readFileSync(join(dir, 'out', 'global.svg'), 'utf8');
     expect(svg).toContain('a_y = A1*exp(-k*a_t) + c1');
     expect(svg).toContain('b_y = A2*exp(-k*b_t) + c2');
+  });
+
+  it('constraints.fit: a constrained fit, a bounded minimum by differential evolution, a constrained maximum', async () => {
+    const r = await cliAsync(['run', join(dir, 'constraints.fit')], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/a \+ b \+ c == 180: c = .*, equality, multiplier = -3\.4/);
+    expect(r.stdout).toMatch(/a: +9\.5 \+\/- 0\.33108/);
+    expect(r.stdout).toMatch(/x: +0\.5 .*\[at upper bound\]\n +y: +0\.25 /);
+    expect(r.stdout).toMatch(/maximum {16}= 1\n/);
   });
 
   it('decay.fit: weighted by the sigma column', async () => {
