@@ -118,6 +118,16 @@ export interface FitResultJSON {
   initFit: Record<string, number[]>;
   /** Per fitted equation with data: the weighted residuals (f - y)/σ (lmfit's `residual`). */
   residuals: Record<string, number[]>;
+  /** A constrained fit only: its constraints at the solution (FitResult.constraints). */
+  constraints?: {
+    text: string;
+    equality: boolean;
+    value: number | null;
+    active: boolean;
+    multiplier: number | null;
+  }[];
+  /** A constrained fit only: the rank of its active constraints (dof = ndata − nfree + constraintRank). */
+  constraintRank?: number;
 }
 
 export interface FitResultInit {
@@ -554,6 +564,17 @@ export class FitResult {
       bestFit: lists(curves.bestFit),
       initFit: lists(curves.initFit),
       residuals: lists(curves.residuals),
+      ...(this.constraints.length ? this.constraintsJSON() : {}),
     };
+  }
+
+  /** A constrained fit's constraints and the rank they take from the degrees of freedom. */
+  private constraintsJSON(): Pick<FitResultJSON, 'constraints' | 'constraintRank'> {
+    const constraints = this.constraints.map((c) => ({
+      ...c,
+      value: num(c.value),
+      multiplier: num(c.multiplier),
+    }));
+    return { constraints, constraintRank: this.dof - this.ndata + this.nfree };
   }
 }

@@ -30,9 +30,14 @@ describe('constrained fits against scipy SLSQP', () => {
   it('triangle angles: a + b + c = 180 (symfit test_vector_constrained_fitting)', () => {
     const c = byName('triangle');
     const [a, b, cc] = c.data as number[][];
-    const r = fit('a_i = a; b_i = b; c_i = c', { a_i: a, b_i: b, c_i: cc }, { a: 1, b: 1, c: 1 }, {
-      constraints: ['a + b + c = 180'],
-    });
+    const r = fit(
+      'a_i = a; b_i = b; c_i = c',
+      { a_i: a, b_i: b, c_i: cc },
+      { a: 1, b: 1, c: 1 },
+      {
+        constraints: ['a + b + c = 180'],
+      },
+    );
     expect(r.success).toBe(true);
     ['a', 'b', 'c'].forEach((p, j) => {
       expectClose(r.values[p], c.x[j], 1e-10);
@@ -47,9 +52,14 @@ describe('constrained fits against scipy SLSQP', () => {
   it('triangle without data for c: c follows from the constraint', () => {
     const c = byName('triangle without c data');
     const [a, b] = c.data as number[][];
-    const r = fit('a_i = a; b_i = b; c_i = c', { a_i: a, b_i: b }, { a: 1, b: 1, c: 1 }, {
-      constraints: ['a + b + c == 180'],
-    });
+    const r = fit(
+      'a_i = a; b_i = b; c_i = c',
+      { a_i: a, b_i: b },
+      { a: 1, b: 1, c: 1 },
+      {
+        constraints: ['a + b + c == 180'],
+      },
+    );
     expect(r.ok).toBe(true);
     ['a', 'b', 'c'].forEach((p, j) => {
       expectClose(r.values[p], c.x[j], 1e-8);
@@ -59,11 +69,16 @@ describe('constrained fits against scipy SLSQP', () => {
 
   it('an active inequality with a bounded parameter: a + c <= 2', () => {
     const c = byName('decay a + c <= 2');
-    const r = fit('y = a*exp(-b*t) + c', { t: c.t as number[], y: c.y as number[] }, {
-      a: 1,
-      b: { value: 0.2, min: 0, max: 0.5 },
-      c: 0.1,
-    }, { constraints: ['a + c <= 2'] });
+    const r = fit(
+      'y = a*exp(-b*t) + c',
+      { t: c.t as number[], y: c.y as number[] },
+      {
+        a: 1,
+        b: { value: 0.2, min: 0, max: 0.5 },
+        c: 0.1,
+      },
+      { constraints: ['a + c <= 2'] },
+    );
     expect(r.success).toBe(true);
     ['a', 'b', 'c'].forEach((p, j) => {
       expectClose(r.values[p], c.x[j], 1e-6);
@@ -75,9 +90,14 @@ describe('constrained fits against scipy SLSQP', () => {
 
   it("a constraint on the model's output at every data point: y >= 0 (symfit Ge(y, 0))", () => {
     const c = byName('line y >= 0');
-    const r = fit('y = a + b*x', { x: c.x_data as number[], y: c.y as number[] }, { a: 1, b: 1 }, {
-      constraints: ['y >= 0'],
-    });
+    const r = fit(
+      'y = a + b*x',
+      { x: c.x_data as number[], y: c.y as number[] },
+      { a: 1, b: 1 },
+      {
+        constraints: ['y >= 0'],
+      },
+    );
     expect(r.success).toBe(true);
     expectClose(r.values.a, c.x[0], 0, 1e-9);
     expectClose(r.values.b, c.x[1], 1e-8);
@@ -88,11 +108,16 @@ describe('constrained fits against scipy SLSQP', () => {
 
   it('a nonlinear inequality: x0^2 + y0^2 >= r^2 with r a fixed parameter', () => {
     const c = byName('circle x0^2 + y0^2 >= r^2');
-    const r = fit('u = x0; v = y0', { u: c.u as number[], v: c.v as number[] }, {
-      x0: 1,
-      y0: 1,
-      r: { value: 1, fixed: true },
-    }, { constraints: ['x0^2 + y0^2 >= r^2'] });
+    const r = fit(
+      'u = x0; v = y0',
+      { u: c.u as number[], v: c.v as number[] },
+      {
+        x0: 1,
+        y0: 1,
+        r: { value: 1, fixed: true },
+      },
+      { constraints: ['x0^2 + y0^2 >= r^2'] },
+    );
     expect(r.success).toBe(true);
     expectClose(r.values.x0, c.x[0], 1e-8);
     expectClose(r.values.y0, c.x[1], 1e-8);
@@ -106,7 +131,12 @@ describe('constrained fits against scipy SLSQP', () => {
     const r = fit(
       'y = (1 + x*theta1 + theta2*x^2) / (1 + phi1*x*theta1 + phi2*theta2*x^2)',
       { x: c.x_data as number[], y: c.y as number[] },
-      { phi1: { value: c.phi1 as number, fixed: true }, phi2: { value: c.phi2 as number, fixed: true }, theta1: 1, theta2: 1 },
+      {
+        phi1: { value: c.phi1 as number, fixed: true },
+        phi2: { value: c.phi2 as number, fixed: true },
+        theta1: 1,
+        theta2: 1,
+      },
       { constraints: ['theta1 >= theta2'] },
     );
     expect(r.success).toBe(true);
@@ -138,13 +168,33 @@ describe('constraint mistakes are ExprfitErrors naming them', () => {
     [['a + (b <= 1'], /constraint 'a \+ \(b <= 1'/],
     ['a <= 1', /option 'constraints'|constraints/],
   ])('%s', (constraints, message) => {
-    const f = (): unknown => fit('y = a + b*x', data, { a: 1, b: 1 }, { constraints: constraints as string[] });
+    const f = (): unknown =>
+      fit('y = a + b*x', data, { a: 1, b: 1 }, { constraints: constraints as string[] });
     expect(f).toThrow(ExprfitError);
     expect(f).toThrow(message);
   });
 
   it('constraints need the least-squares lm solver', () => {
-    const f = (): unknown => fit('y = a + b*x', data, { a: 1, b: 1 }, { constraints: ['a <= 1'], method: 'nelder' });
+    const f = (): unknown =>
+      fit('y = a + b*x', data, { a: 1, b: 1 }, { constraints: ['a <= 1'], method: 'nelder' });
     expect(f).toThrow(/constraints/);
+  });
+});
+
+describe('a saved constrained fit', () => {
+  it('keeps its constraints and degrees of freedom through toJSON and loadResult', async () => {
+    const { loadResult } = await import('../../src/fit/load.ts');
+    const x = [0, 1, 2, 3, 4];
+    const r = fit(
+      'y = a + b*x',
+      { x, y: [0.2, 0.9, 2.2, 2.8, 4.1] },
+      { a: 1, b: 1 },
+      { constraints: ['a + b == 1'] },
+    );
+    const back = loadResult(JSON.stringify(r.toJSON()));
+    expect(back.constraints).toEqual(r.constraints);
+    expect(back.dof).toBe(r.dof);
+    expect(back.redchi).toBe(r.redchi);
+    expect(back.report()).toContain('[[Constraints]]');
   });
 });
