@@ -47,9 +47,11 @@ const xScaleOption = opt.custom<XScaleByName, true>({
 
 const fitSpecs = {
   /** Minimizer. `lm` (default): bounded trust-region Levenberg–Marquardt on the residuals. `lbfgsb`: bounded
-   * L-BFGS-B on the scalar objective. `nelder`: derivative-free Nelder–Mead on the scalar objective. */
-  method: opt.enum(['lm', 'lbfgsb', 'nelder'], {
-    doc: "'lm' bounded trust-region Levenberg–Marquardt (see docs/solver.md); 'lbfgsb', 'nelder' minimise the scalar objective",
+   * L-BFGS-B on the scalar objective. `nelder`: derivative-free Nelder–Mead on the scalar objective. `powell`,
+   * `bfgs` (unbounded), `de` (differential evolution over finite bounds, seeded by `seed`, polished by L-BFGS-B):
+   * docs/constraints.md. */
+  method: opt.enum(['lm', 'lbfgsb', 'nelder', 'powell', 'bfgs', 'de'], {
+    doc: "'lm' bounded trust-region Levenberg–Marquardt (see docs/solver.md); 'lbfgsb', 'nelder', 'powell', 'bfgs' (no bounds), 'de' (differential evolution, finite bounds, seed) minimise the scalar objective (docs/constraints.md)",
     default: 'lm',
   }),
   /** Standard deviation of each dependent variable's data: a scalar or an array broadcastable to its data.
@@ -122,8 +124,8 @@ const fitSpecs = {
     min: 1,
     max: MAX_STARTS,
   }),
-  /** Seed of the multi-start sampler (default 1). */
-  seed: opt.integer({ doc: 'Seed of the multi-start sampler', default: 1, gt: 0 }),
+  /** Seed of the multi-start sampler and of method `de` (default 1). */
+  seed: opt.integer({ doc: "Seed of the multi-start sampler and of method 'de'", default: 1, gt: 0 }),
   /** Constraints on parameters, expressions of parameters and model outputs: `['a + b <= 1', 'f1 + f2 = 1',
    * 'y >= 0']` (`<=`, `>=`, `=` or `==`). Solved by an augmented-Lagrangian loop around `lm`; see
    * docs/constraints.md. Script: `constrain a + b <= 1`. */
@@ -176,7 +178,8 @@ const constraintsNeedLm: OptionRule<Resolved> = (o) =>
   o.constraints.length && (o.method !== 'lm' || o.estimator !== 'lsq' || o.loss !== 'linear')
     ? {
         key: 'constraints',
-        expected: "absent unless method 'lm', estimator 'lsq' and loss 'linear' (the constrained solver is least squares)",
+        expected:
+          "absent unless method 'lm', estimator 'lsq' and loss 'linear' (the constrained solver is least squares)",
         value: o.constraints,
       }
     : undefined;

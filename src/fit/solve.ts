@@ -14,9 +14,18 @@ import { minimizeNLL } from '../solver/nll.ts';
 import type { NllOptions } from '../solver/nll.ts';
 import { minimizeLBFGSB } from '../solver/lbfgsb.ts';
 import { minimizeNelderMead } from '../solver/neldermead.ts';
+import type { MinimizeSummary } from '../solver/lbfgsb.ts';
+import { minimizeBFGS } from '../solver/bfgs.ts';
+import { minimizePowell } from '../solver/powell.ts';
+import { differentialEvolution } from '../solver/differential.ts';
 import { multiStart } from '../solver/multistart.ts';
 import { solveConstrainedLeastSquares } from '../solver/augmented.ts';
-import { constraintFunctions, constraintRank, constraintResults, projectedCovariance } from './constraints.ts';
+import {
+  constraintFunctions,
+  constraintRank,
+  constraintResults,
+  projectedCovariance,
+} from './constraints.ts';
 import type { SummaryBase } from '../solver/summary.ts';
 import { ExprfitError } from '../core/errors.ts';
 import type { SolverOptions, SolverOptionsInput } from '../solver/options.ts';
@@ -273,26 +282,65 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
     const c = robustCost(o.loss, o.fScale, r);
     return Number.isFinite(c) ? c : Infinity;
   };
-  if (o.method === 'lbfgsb') {
-    return (x0) => {
-      const s = minimizeLBFGSB(withGradient, x0, {
-        lower,
-        upper,
-        ...(o.maxIterations ? { maxIterations: o.maxIterations } : {}),
-        ...(o.maxfev ? { maxFunctionEvaluations: o.maxfev } : {}),
-      });
-      return { ...pick(s), method: s.method };
-    };
-  }
+  return scalarSolver(o, objective, withGradient, lower, upper, prep.free);
+}
+
+/** The scalar-objective methods of a fit: `lbfgsb`, `nelder`, `powell`, `bfgs` (no bounds), `de` (finite bounds). */
+function scalarSolver(
+  o: PreparedFit['options'],
+  objective: (x: Float64Array) => number,
+  withGradient: (x: Float64Array, g: Float64Array) => number,
+  lower: Float64Array,
+  upper: Float64Array,
+  names: readonly string[],
+): (x0: Float64Array) => Outcome {
+  checkScalarBounds(o.method, lower, upper, names);
+  const limits = {
+    ...(o.maxIterations ? { maxIterations: o.maxIterations } : {}),
+    ...(o.maxfev ? { maxFunctionEvaluations: o.maxfev } : {}),
+  };
+  const box = { lower, upper };
+  const solve = (x0: Float64Array): MinimizeSummary => {
+    switch (o.method) {
+      case 'lbfgsb':
+        return minimizeLBFGSB(withGradient, x0, { ...box, ...limits });
+      case 'powell':
+        return minimizePowell(objective, x0, { ...box, ...limits });
+      case 'bfgs':
+        return minimizeBFGS(withGradient, x0, limits);
+      case 'de':
+        return differentialEvolution(objective, x0, {
+          ...box,
+          ...limits,
+          seed: o.seed,
+          polish: (x) => minimizeLBFGSB(withGradient, x, box),
+        });
+      default:
+        return minimizeNelderMead(objective, x0, { ...box, ...limits });
+    }
+  };
   return (x0) => {
-    const s = minimizeNelderMead(objective, x0, {
-      lower,
-      upper,
-      ...(o.maxIterations ? { maxIterations: o.maxIterations } : {}),
-      ...(o.maxfev ? { maxFunctionEvaluations: o.maxfev } : {}),
-    });
+    const s = solve(x0);
     return { ...pick(s), method: s.method };
   };
+}
+
+/** `bfgs` takes no bounds; `de` needs finite ones (errors naming the parameter). */
+function checkScalarBounds(
+  method: string,
+  lower: Float64Array,
+  upper: Float64Array,
+  names: readonly string[],
+): void {
+  const bounded = (j: number): boolean => lower[j] > -Infinity || upper[j] < Infinity;
+  const finite = (j: number): boolean => Number.isFinite(lower[j]) && Number.isFinite(upper[j]);
+  const j = names.findIndex((_, k) => (method === 'bfgs' ? bounded(k) : method === 'de' && !finite(k)));
+  if (j < 0) return;
+  const problem =
+    method === 'bfgs'
+      ? `method 'bfgs' is unconstrained, but parameter '${names[j]}' has bounds [${lower[j]}, ${upper[j]}]: use 'lbfgsb', 'powell' or 'de'`
+      : `method 'de' searches within finite bounds: give parameter '${names[j]}' a min and a max (it has [${lower[j]}, ${upper[j]}])`;
+  throw new ExprfitError('value', problem);
 }
 
 /** One local solve with constraints: the augmented-Lagrangian loop around LM (src/solver/augmented.ts). */
@@ -303,7 +351,11 @@ function constrainedSolver(prep: PreparedFit, problem: LeastSquaresProblem): (x0
       solver: solverOptions(prep),
       constraints: { ctol: prep.options.ctol },
     });
-    const constraints = { values: s.constraintValues, multipliers: s.multipliers, active: s.activeConstraints };
+    const constraints = {
+      values: s.constraintValues,
+      multipliers: s.multipliers,
+      active: s.activeConstraints,
+    };
     return { ...pick(s), method: s.method, constraints };
   };
 }
@@ -666,7 +718,10 @@ export function buildResult(
     setup: fitSetup(prep, x),
     interrupted: info.interrupted ?? false,
     ...(cons
-      ? { constraints: constraintResults(prep.constraints, cons.values, cons.multipliers, cons.active), constraintRank: rank }
+      ? {
+          constraints: constraintResults(prep.constraints, cons.values, cons.multipliers, cons.active),
+          constraintRank: rank,
+        }
       : {}),
     options: savedOptions(prep.options),
     data: Object.fromEntries(

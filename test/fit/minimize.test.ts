@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { maximize, minimize, type Minimizer } from '../../src/fit/minimize.ts';
 import { ExprfitError } from '../../src/core/errors.ts';
+import { fit } from '../../src/fit/fit.ts';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/minimize-scipy.json', import.meta.url), 'utf8'));
 const ROSEN = '(1 - x)^2 + 100*(y - x^2)^2';
@@ -159,5 +160,31 @@ describe('mistakes are ExprfitErrors', () => {
   ])('%#', (f, message) => {
     expect(f).toThrow(ExprfitError);
     expect(f).toThrow(message);
+  });
+});
+
+describe('the minimisers as fit methods', () => {
+  const x = [0, 1, 2, 3, 4, 5, 6, 7];
+  const y = x.map((t) => 3 * Math.exp(-0.4 * t) + 0.5 + 0.01 * Math.sin(7 * t));
+  const model = 'y = A*exp(-k*x) + c';
+  const lm = fit(model, { x, y }, { A: 1, k: 0.1, c: 0 });
+
+  it.each([
+    ['powell', { A: 1, k: 0.1, c: 0 }],
+    ['bfgs', { A: 1, k: 0.1, c: 0 }],
+    ['de', { A: { min: 0, max: 10 }, k: { min: 0, max: 2 }, c: { min: -1, max: 1 } }],
+  ] as const)('%s reaches the lm solution', (method, params) => {
+    const r = fit(model, { x, y }, params, { method });
+    expect(r.success).toBe(true);
+    for (const p of ['A', 'k', 'c']) expect(r.values[p]).toBeCloseTo(lm.values[p], 6);
+  });
+
+  it('de without finite bounds, bfgs with bounds: errors naming the parameter', () => {
+    expect(() => fit(model, { x, y }, { A: 1, k: 0.1, c: 0 }, { method: 'de' })).toThrow(
+      /give parameter 'A' a min and a max/,
+    );
+    expect(() => fit(model, { x, y }, { A: 1, k: { value: 0.1, min: 0 }, c: 0 }, { method: 'bfgs' })).toThrow(
+      /parameter 'k' has bounds/,
+    );
   });
 });
