@@ -62,7 +62,10 @@ function constraintError(text: string, problem: string): ExprfitError {
 /** Parses one constraint's text (an `ExprfitError` naming it, with the position, for bad syntax). */
 export function parseConstraint(text: unknown, index: number): ParsedConstraint {
   if (typeof text !== 'string' || !text.trim()) {
-    throw new ExprfitError('value', `constraint ${index + 1} must be a non-empty string such as 'a + b <= 1', got ${String(text)}`);
+    throw new ExprfitError(
+      'value',
+      `constraint ${index + 1} must be a non-empty string such as 'a + b <= 1', got ${String(text)}`,
+    );
   }
   let e: Expr;
   try {
@@ -79,7 +82,10 @@ export function constraintOf(e: Expr, text: string = printExpr(e)): ParsedConstr
   const kind = e.kind === 'binary' ? COMPARISONS[e.op] : undefined;
   if (e.kind !== 'binary' || kind === undefined) {
     const strict = e.kind === 'binary' && (e.op === '<' || e.op === '>');
-    throw constraintError(text, strict ? `use '${e.op}=' (a strict inequality cannot be held at a boundary)` : 'it is not a comparison');
+    throw constraintError(
+      text,
+      strict ? `use '${e.op}=' (a strict inequality cannot be held at a boundary)` : 'it is not a comparison',
+    );
   }
   if (kind === 'le') return { text, expr: sub(e.right, e.left), equality: false };
   return { text, expr: sub(e.left, e.right), equality: kind === 'eq' };
@@ -108,7 +114,9 @@ function expandedExpr(c: ParsedConstraint, ctx: ConstraintContext): Expr {
 
 function unknownName(c: ParsedConstraint, name: string, ctx: ConstraintContext): ExprfitError {
   const known = [...ctx.params, ...ctx.outputs.keys()].join(', ');
-  const what = ctx.arrays.has(name) ? 'a data variable (constrain a model output such as y >= 0 instead)' : 'not a parameter or a model output';
+  const what = ctx.arrays.has(name)
+    ? 'a data variable (constrain a model output such as y >= 0 instead)'
+    : 'not a parameter or a model output';
   return new ExprfitError('unknown-name', `constraint '${c.text}': '${name}' is ${what} (known: ${known})`);
 }
 
@@ -127,10 +135,20 @@ export function prepareConstraints(
   return parsed.map((c) => {
     const expr = expandedExpr(c, ctx);
     const variables = [...freeSymbols(expr)].filter((s) => ctx.arrays.has(s));
-    const data = Object.fromEntries(variables.map((v) => [v, ctx.arrays.get(v)!]));
+    const data = Object.fromEntries(variables.map((v) => [v, finiteData(c, v, ctx.arrays.get(v)!)]));
     const kernel = compileModelCached(expr, { params: [...free], fixed: [...held], variables }).bind(data);
     return { ...c, kernel, size: kernel.size };
   });
+}
+
+/** The data of a model-output constraint: every point counts, so a NaN or infinity is an error naming it. */
+function finiteData(c: ParsedConstraint, name: string, a: NdArray): NdArray {
+  const k = a.data.findIndex((v) => !Number.isFinite(v));
+  if (k < 0) return a;
+  throw new ExprfitError(
+    'value',
+    `constraint '${c.text}': data '${name}' has ${a.data[k]} at index ${k} (a constraint on a model output holds at every point)`,
+  );
 }
 
 /** Tied parameters with bounds: `tie >= min`, `tie <= max` (the tie's value then stays in its box). */
@@ -257,7 +275,8 @@ function expandCovariance(
   for (let a = 0; a < keep.length; a++)
     for (let b = 0; b < keep.length; b++) {
       let s = 0;
-      for (let u = 0; u < q; u++) for (let w = 0; w < q; w++) s += Z[a * q + u] * Cr[u * q + w] * Z[b * q + w];
+      for (let u = 0; u < q; u++)
+        for (let w = 0; w < q; w++) s += Z[a * q + u] * Cr[u * q + w] * Z[b * q + w];
       cov[keep[a] * n + keep[b]] = s;
     }
   const stderr = Float64Array.from({ length: n }, (_, j) => Math.sqrt(cov[j * n + j]));

@@ -174,6 +174,24 @@ describe('constraint mistakes are ExprfitErrors naming them', () => {
     expect(f).toThrow(message);
   });
 
+  it('a model-output constraint over data with a NaN names the point', () => {
+    const f = (): unknown =>
+      fit(
+        'y = a + b*x',
+        { x: [0, NaN, 2], y: [1, 2, 3] },
+        { a: 1, b: 1 },
+        { constraints: ['y >= 0'], nanPolicy: 'omit' },
+      );
+    expect(f).toThrow(/constraint 'y >= 0': data 'x' has NaN at index 1/);
+  });
+
+  it('infeasible constraints end without success, saying so (no exception)', () => {
+    const r = fit('y = a + b*x', data, { a: 1, b: 1 }, { constraints: ['a + b <= 1', 'a + b >= 2'] });
+    expect(r.success).toBe(false);
+    expect(r.termination).toBe('maxiter');
+    expect(r.message).toMatch(/constraints not met after 60 outer iterations: max violation 5\.00e-1/);
+  });
+
   it('constraints need the least-squares lm solver', () => {
     const f = (): unknown =>
       fit('y = a + b*x', data, { a: 1, b: 1 }, { constraints: ['a <= 1'], method: 'nelder' });
