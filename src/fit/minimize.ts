@@ -13,10 +13,14 @@ import { defineOptions, opt, validateOptions, type OptionsInput, type OptionsOf 
 import { NdArray } from '../data/ndarray.ts';
 import { CONSTANTS } from '../functions/registry.ts';
 import { normalizeParam, type ParamSpec, type ParamsInput } from '../model/params.ts';
-import { minimizeConstrained, type ConstrainedSummary } from '../solver/augmented.ts';
+import {
+  minimizeConstrained,
+  type ConstrainedSummary,
+  type ConstraintFunctions,
+} from '../solver/augmented.ts';
 import { minimizeBFGS } from '../solver/bfgs.ts';
 import { differentialEvolution } from '../solver/differential.ts';
-import { minimizeLBFGSB, type MinimizeSummary } from '../solver/lbfgsb.ts';
+import { minimizeLBFGSB, type MinimizeSummary, type ObjectiveWithGradient } from '../solver/lbfgsb.ts';
 import { minimizeNelderMead } from '../solver/neldermead.ts';
 import { minimizeTrustNewton } from '../solver/newton.ts';
 import { minimizePowell } from '../solver/powell.ts';
@@ -276,51 +280,44 @@ function optimize(
   const lower = Float64Array.from(prep.free, (n) => prep.params.get(n)!.min);
   const upper = Float64Array.from(prep.free, (n) => prep.params.get(n)!.max);
   const x0 = Float64Array.from(prep.free, (n) => prep.params.get(n)!.value);
-  const cons = prepareConstraints(
-    parsedConstraints,
-    { params: new Set(prep.order), ties: prep.ties, outputs: new Map(), arrays: prep.arrays, isConstant },
-    prep.free,
-    prep.held,
-  );
-  let summary: MinimizeSummary | ConstrainedSummary;
-  if (cons.length) {
-    if (o.method !== 'lbfgsb' && o.method !== 'nelder') {
-      throw new ExprfitError(
-        'value',
-        `constraints need method 'lbfgsb' (default) or 'nelder', not '${o.method}'`,
-      );
-    }
-    const inner =
-      o.method === 'nelder'
-        ? (
-            g: (x: Float64Array, gr: Float64Array) => number,
-            z: Float64Array,
-            lo: Float64Array,
-            hi: Float64Array,
-          ) => minimizeNelderMead((x) => g(x, new Float64Array(x.length)), z, { lower: lo, upper: hi })
-        : undefined;
-    summary = minimizeConstrained(
-      (x, g) => problem.valueAndGradient(x, g),
-      constraintFunctions(cons, prep.free.length, prep.heldValues),
-      x0,
-      {
-        lower,
-        upper,
-        constraints: { ctol: o.ctol },
-        ...(inner ? { inner, method: 'Nelder–Mead' } : {}),
-      },
+  const context = {
+    params: new Set(prep.order),
+    ties: prep.ties,
+    outputs: new Map(),
+    arrays: prep.arrays,
+    isConstant,
+  };
+  const cons = prepareConstraints(parsedConstraints, context, prep.free, prep.held);
+  if (!cons.length) return resultOf(text, sense, prep, problem, runMethod(problem, x0, lower, upper, o));
+  const functions = constraintFunctions(cons, prep.free.length, prep.heldValues);
+  const summary = runConstrained(problem, functions, x0, { lower, upper }, o);
+  return resultOf(text, sense, prep, problem, summary, { cons, summary });
+}
+
+/** The augmented-Lagrangian loop around L-BFGS-B (default) or Nelder–Mead. */
+function runConstrained(
+  problem: ScalarProblem,
+  functions: ConstraintFunctions,
+  x0: Float64Array,
+  box: { lower: Float64Array; upper: Float64Array },
+  o: Resolved,
+): ConstrainedSummary {
+  if (o.method !== 'lbfgsb' && o.method !== 'nelder') {
+    throw new ExprfitError(
+      'value',
+      `constraints need method 'lbfgsb' (default) or 'nelder', not '${o.method}'`,
     );
-  } else {
-    summary = runMethod(problem, x0, lower, upper, o);
   }
-  return resultOf(
-    text,
-    sense,
-    prep,
-    problem,
-    summary,
-    cons.length ? { cons, summary: summary as ConstrainedSummary } : undefined,
-  );
+  const nelder = {
+    inner: (g: ObjectiveWithGradient, z: Float64Array, lower: Float64Array, upper: Float64Array) =>
+      minimizeNelderMead((x) => g(x, new Float64Array(x.length)), z, { lower, upper }),
+    method: 'Nelder–Mead',
+  };
+  return minimizeConstrained((x, g) => problem.valueAndGradient(x, g), functions, x0, {
+    ...box,
+    constraints: { ctol: o.ctol },
+    ...(o.method === 'nelder' ? nelder : {}),
+  });
 }
 
 function resultOf(

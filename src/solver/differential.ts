@@ -97,6 +97,37 @@ function spread(E: Float64Array): { mean: number; std: number } {
   return { mean, std: Math.sqrt(variance) };
 }
 
+/** One generation of best1bin with immediate updating; returns the index of the best member. */
+function generationStep(g: {
+  pop: Float64Array[];
+  E: Float64Array;
+  best: number;
+  F: number;
+  recombination: number;
+  rand: () => number;
+  energy: (u: Float64Array) => number;
+}): number {
+  const { pop, E, F, rand } = g;
+  const n = pop[0].length;
+  const trial = new Float64Array(n);
+  let best = g.best;
+  for (let i = 0; i < pop.length; i++) {
+    const [a, b] = pickTwo(pop.length, i, rand);
+    const fill = Math.floor(rand() * n);
+    for (let j = 0; j < n; j++) {
+      const mutant = pop[best][j] + F * (pop[a][j] - pop[b][j]);
+      trial[j] = rand() < g.recombination || j === fill ? mutant : pop[i][j];
+      if (trial[j] < 0 || trial[j] > 1) trial[j] = rand();
+    }
+    const e = g.energy(trial);
+    if (e > E[i]) continue;
+    pop[i].set(trial);
+    E[i] = e;
+    if (e <= E[best]) best = i;
+  }
+  return best;
+}
+
 /** Minimises `f` over the finite box by differential evolution (see the module comment). */
 export function differentialEvolution(
   f: Objective,
@@ -132,7 +163,6 @@ export function differentialEvolution(
   let generation = 0;
   let termination: TerminationReason = 'maxiter';
   let message = `${o.maxIterations} generations (maxIterations).`;
-  const trial = new Float64Array(n);
   for (; generation < o.maxIterations; generation++) {
     const s = spread(E);
     if (s.std <= o.atol + o.tol * Math.abs(s.mean)) {
@@ -147,21 +177,7 @@ export function differentialEvolution(
     }
     const F =
       typeof o.mutation === 'number' ? o.mutation : o.mutation[0] + rand() * (o.mutation[1] - o.mutation[0]);
-    for (let i = 0; i < size; i++) {
-      const [a, b] = pickTwo(size, i, rand);
-      const fill = Math.floor(rand() * n);
-      for (let j = 0; j < n; j++) {
-        const mutant = pop[best][j] + F * (pop[a][j] - pop[b][j]);
-        trial[j] = rand() < o.recombination || j === fill ? mutant : pop[i][j];
-        if (trial[j] < 0 || trial[j] > 1) trial[j] = rand();
-      }
-      const e = energy(trial);
-      if (e <= E[i]) {
-        pop[i].set(trial);
-        E[i] = e;
-        if (e <= E[best]) best = i;
-      }
-    }
+    best = generationStep({ pop, E, best, F, recombination: o.recombination, rand, energy });
   }
   let x = scale(pop[best]);
   let cost = E[best];
