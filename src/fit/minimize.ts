@@ -24,6 +24,7 @@ import { minimizeLBFGSB, type MinimizeSummary, type ObjectiveWithGradient } from
 import { minimizeNelderMead } from '../solver/neldermead.ts';
 import { minimizeTrustNewton } from '../solver/newton.ts';
 import { minimizePowell } from '../solver/powell.ts';
+import { multiStart } from '../solver/multistart.ts';
 import { evaluate, freeSymbols, substitute } from '../symbolic/index.ts';
 import { parseExpr } from '../syntax/index.ts';
 import {
@@ -75,8 +76,16 @@ export const minimizeSchema = defineOptions('minimize', {
   maxIterations: opt.integer({ doc: 'Most iterations (generations for de)', gt: 0, aliases: ['maxiter'] }),
   /** Most objective evaluations. */
   maxfev: opt.integer({ doc: 'Most objective evaluations', gt: 0 }),
-  /** `de`: seed of its random numbers. */
-  seed: opt.integer({ doc: 'de: seed of the random numbers', default: 1, gt: 0 }),
+  /** Multi-start: that many starts (the given one, then stratified draws inside the bounds, or ±max(1,|x|)
+   * around the start where a bound is infinite), the lowest minimum kept. Default 1. */
+  starts: opt.integer({
+    doc: 'Multi-start: that many starts drawn inside the bounds (±max(1,|x|) where infinite), the lowest kept',
+    default: 1,
+    min: 1,
+    max: 10_000,
+  }),
+  /** `de` and multi-start: seed of the random numbers. */
+  seed: opt.integer({ doc: 'de and starts: seed of the random numbers', default: 1, gt: 0 }),
   /** `de`: population size multiplier. */
   popsize: opt.integer({ doc: 'de: population popsize·n', default: 15, min: 1 }),
   /** `de`: polish the best member with L-BFGS-B. */
@@ -288,10 +297,25 @@ function optimize(
     isConstant,
   };
   const cons = prepareConstraints(parsedConstraints, context, prep.free, prep.held);
-  if (!cons.length) return resultOf(text, sense, prep, problem, runMethod(problem, x0, lower, upper, o));
+  if (!cons.length) return resultOf(text, sense, prep, problem, withStarts(problem, x0, lower, upper, o));
   const functions = constraintFunctions(cons, prep.free.length, prep.heldValues);
   const summary = runConstrained(problem, functions, x0, { lower, upper }, o);
   return resultOf(text, sense, prep, problem, summary, { cons, summary });
+}
+
+/** `runMethod` from `o.starts` start points (src/solver/multistart.ts), the lowest minimum kept. */
+function withStarts(
+  p: ScalarProblem,
+  x0: Float64Array,
+  lower: Float64Array,
+  upper: Float64Array,
+  o: Resolved,
+): MinimizeSummary {
+  if (o.starts === 1) return runMethod(p, x0, lower, upper, o);
+  const ms = multiStart((x) => runMethod(p, x, lower, upper, o), lower, upper, x0, o.starts, o.seed);
+  const count = (key: 'nfev' | 'njev' | 'iterations'): number => ms.results.reduce((t, r) => t + r[key], 0);
+  const message = `${ms.best.message} (best of ${o.starts} starts: start ${ms.bestIndex})`;
+  return { ...ms.best, message, nfev: count('nfev'), njev: count('njev'), iterations: count('iterations') };
 }
 
 /** The augmented-Lagrangian loop around L-BFGS-B (default) or Nelder–Mead. */

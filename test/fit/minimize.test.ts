@@ -79,6 +79,18 @@ describe('bounds', () => {
   });
 });
 
+describe('multi-start', () => {
+  it('keeps the lowest of the local minima (Himmelblau: all four are 0; a tilted one has a single global)', () => {
+    const b = { min: -5, max: 5 };
+    const tilted = `${HIMMELBLAU} + 0.5*x`;
+    const one = minimize(tilted, { x: { ...b, value: 3 }, y: { ...b, value: 2 } });
+    const many = minimize(tilted, { x: { ...b, value: 3 }, y: { ...b, value: 2 } }, { starts: 12, seed: 2 });
+    expect(many.value).toBeLessThan(one.value - 1);
+    expect(many.message).toMatch(/best of 12 starts/);
+    expect(many.values.x).toBeLessThan(-3);
+  });
+});
+
 describe('constraints', () => {
   it('the scipy tutorial problem (SLSQP: x = 1.4, y = 1.7)', () => {
     const r = minimize(
