@@ -214,7 +214,7 @@ export function constraintResults(
 /**
  * Covariance of the constrained problem: with `A` the Jacobian of the active constraints (rows) and `Z` an
  * orthonormal basis of its null space, `C = Z·(ZᵀJᵀJZ)⁺·Zᵀ·scale` — the least-squares covariance of the
- * parameters moving only along the active constraints (symfit's projection). Parameters on a bound are
+ * parameters moving only along the active constraints (the equality-constrained least-squares estimate's covariance). Parameters on a bound are
  * excluded as in the unconstrained case (NaN). Computed as the covariance of the reduced Jacobian `JZ`.
  */
 export function projectedCovariance(
