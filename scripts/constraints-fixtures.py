@@ -1,7 +1,8 @@
 """Fixtures of test/fit/constraints.test.ts: constrained least-squares fits solved by scipy.optimize.minimize
 (method='SLSQP', exact gradients, ftol 1e-14), with the KKT multipliers (least squares on the active constraints'
 gradients) and the covariance projected onto the active constraints' tangent space,
-C = s² Z (Zᵀ JᵀJ Z)⁻¹ Zᵀ, s² = χ²/(N − k + r), computed with numpy/scipy.linalg.null_space.
+C = s² Z (Zᵀ H Z)⁻¹ Zᵀ with H = JᵀJ − Σ ν ∇²c (the Gauss–Newton Hessian of the Lagrangian), s² = χ²/(N − k + r),
+computed with numpy/scipy.linalg.null_space.
 Run: /usr/bin/python3 scripts/constraints-fixtures.py > test/fixtures/constraints-scipy.json"""
 import json
 import numpy as np
@@ -16,8 +17,9 @@ TRIANGLE = [
 ]
 
 
-def solve(case, residuals, jac, cons, x0, bounds=None):
-    """cons: list of (type, fun, grad) with scipy's convention fun >= 0 / fun == 0."""
+def solve(case, residuals, jac, cons, x0, bounds=None, hessians=None):
+    """cons: list of (type, fun, grad) with scipy's convention fun >= 0 / fun == 0; hessians: per constraint
+    the Hessian of c (one row), for the nonlinear ones."""
     f = lambda p: 0.5 * float(np.sum(residuals(p) ** 2))
     g = lambda p: jac(p).T @ residuals(p)
     sc = [{"type": t, "fun": fun, "jac": gr} for t, fun, gr in cons]
@@ -26,7 +28,7 @@ def solve(case, residuals, jac, cons, x0, bounds=None):
     assert res.success, res.message
     p = res.x
     values = [float(np.min(np.atleast_1d(fun(p)))) for _, fun, _ in cons]
-    rows, owner = [], []
+    rows, owner, row_index = [], [], []
     for i, (t, fun, gr) in enumerate(cons):
         v = np.atleast_1d(fun(p))
         G = np.atleast_2d(gr(p))
@@ -34,6 +36,7 @@ def solve(case, residuals, jac, cons, x0, bounds=None):
             if t == "eq" or v[q] <= 1e-7:
                 rows.append(G[q])
                 owner.append(i)
+                row_index.append(q)
     A = np.array(rows) if rows else np.zeros((0, len(p)))
     nu = np.linalg.lstsq(A.T, g(p), rcond=None)[0] if rows else np.zeros(0)
     multipliers = [float(sum(nu[q] for q in range(len(owner)) if owner[q] == i)) for i in range(len(cons))]
@@ -43,7 +46,11 @@ def solve(case, residuals, jac, cons, x0, bounds=None):
     rank = len(p) - Z.shape[1]
     chi2 = float(r @ r)
     s2 = chi2 / (len(r) - len(p) + rank)
-    C = s2 * Z @ np.linalg.pinv(Z.T @ J.T @ J @ Z) @ Z.T
+    H = J.T @ J
+    for q, i in enumerate(owner):
+        if hessians and hessians.get(i) is not None:
+            H = H - nu[q] * hessians[i](p)
+    C = s2 * Z @ np.linalg.pinv(Z.T @ H @ Z) @ Z.T
     case.update({"x": p.tolist(), "chi2": chi2, "constraintValues": values, "multipliers": multipliers,
                  "stderr": np.sqrt(np.diag(C)).tolist(), "covariance": C.tolist()})
     return case
@@ -129,7 +136,7 @@ def circle():
     con = ("ineq", lambda p: p[0] ** 2 + p[1] ** 2 - 1, lambda p: np.array([2 * p[0], 2 * p[1]]))
     case = {"name": "circle x0^2 + y0^2 >= r^2", "u": u.tolist(), "v": v.tolist(), "r": 1.0,
             "constraints": ["x0^2 + y0^2 >= r^2"]}
-    return solve(case, residuals, jac, [con], np.array([1.0, 1.0]))
+    return solve(case, residuals, jac, [con], np.array([1.0, 1.0]), hessians={0: lambda p: 2 * np.eye(2)})
 
 
 out = {

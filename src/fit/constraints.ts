@@ -15,9 +15,13 @@ import { compileModelCached } from '../compile/cache.ts';
 import { ExprfitError } from '../core/errors.ts';
 import type { NdArray } from '../data/ndarray.ts';
 import type { ConstraintFunctions } from '../solver/augmented.ts';
-import { covarianceFromJacobian, type CovarianceResult } from '../solver/covariance.ts';
+import {
+  covarianceFromInformation,
+  covarianceFromJacobian,
+  type CovarianceResult,
+} from '../solver/covariance.ts';
 import { jacobiSVD } from '../solver/linalg.ts';
-import { freeSymbols, substitute } from '../symbolic/index.ts';
+import { differentiate, freeSymbols, substitute } from '../symbolic/index.ts';
 import { parseExpr } from '../syntax/index.ts';
 
 /** One constraint as parsed: `expr = 0` (equality) or `expr >= 0`. */
@@ -28,8 +32,12 @@ export interface ParsedConstraint {
 }
 
 /** One constraint ready to evaluate: its kernel over the parameters (and the data of model outputs). */
+type Bound = ReturnType<ReturnType<typeof compileModelCached>['bind']>;
+
 export interface PreparedConstraint extends ParsedConstraint {
-  readonly kernel: ReturnType<ReturnType<typeof compileModelCached>['bind']>;
+  readonly kernel: Bound;
+  /** Per free parameter p_j, the kernel of ∂c/∂p_j: its Jacobian rows are those of the Hessian of c. */
+  readonly curvature: readonly Bound[];
   /** Rows: 1 for a constraint on parameters, the number of data points for one on a model output. */
   readonly size: number;
 }
@@ -136,8 +144,10 @@ export function prepareConstraints(
     const expr = expandedExpr(c, ctx);
     const variables = [...freeSymbols(expr)].filter((s) => ctx.arrays.has(s));
     const data = Object.fromEntries(variables.map((v) => [v, finiteData(c, v, ctx.arrays.get(v)!)]));
-    const kernel = compileModelCached(expr, { params: [...free], fixed: [...held], variables }).bind(data);
-    return { ...c, kernel, size: kernel.size };
+    const compile = (e: Expr): Bound =>
+      compileModelCached(e, { params: [...free], fixed: [...held], variables }).bind(data);
+    const kernel = compile(expr);
+    return { ...c, kernel, size: kernel.size, curvature: free.map((p) => compile(differentiate(expr, p))) };
   });
 }
 
@@ -211,11 +221,35 @@ export function constraintResults(
   });
 }
 
+/** `Σ_rows ν_row ∇²c_row` at `x` (row-major `n x n`): the constraints' part of the Lagrangian's Hessian. */
+export function constraintCurvature(
+  cons: readonly PreparedConstraint[],
+  x: Float64Array,
+  held: Float64Array,
+  multipliers: Float64Array,
+): Float64Array {
+  const n = x.length;
+  const H = new Float64Array(n * n);
+  let row = 0;
+  for (const c of cons) {
+    const out = new Float64Array(c.size);
+    const jac = new Float64Array(c.size * n);
+    c.curvature.forEach((k, j) => {
+      k.valuesAndJacobian(x, held, out, jac);
+      for (let i = 0; i < c.size; i++)
+        for (let q = 0; q < n; q++) H[j * n + q] += multipliers[row + i] * jac[i * n + q];
+    });
+    row += c.size;
+  }
+  return H;
+}
+
 /**
- * Covariance of the constrained problem: with `A` the Jacobian of the active constraints (rows) and `Z` an
- * orthonormal basis of its null space, `C = Z·(ZᵀJᵀJZ)⁺·Zᵀ·scale` — the least-squares covariance of the
- * parameters moving only along the active constraints (the equality-constrained least-squares estimate's covariance). Parameters on a bound are
- * excluded as in the unconstrained case (NaN). Computed as the covariance of the reduced Jacobian `JZ`.
+ * Covariance of the constrained problem: with `A` the Jacobian of the active constraints (rows), `Z` an
+ * orthonormal basis of its null space and `curvature = Σ ν ∇²c`, `C = Z·(Zᵀ(JᵀJ − curvature)Z)⁺·Zᵀ·scale`:
+ * the parameters move only along the active constraints, whose curvature counts. Without curvature (linear
+ * constraints) it is computed as the covariance of the reduced Jacobian `JZ` (no normal equations). Parameters
+ * on a bound are excluded as in the unconstrained case (NaN).
  */
 export function projectedCovariance(
   J: Float64Array,
@@ -223,11 +257,15 @@ export function projectedCovariance(
   n: number,
   activeRows: Float64Array,
   k: number,
-  options: { exclude: readonly boolean[]; scale: number },
+  options: { exclude: readonly boolean[]; scale: number; curvature?: Float64Array },
 ): CovarianceResult {
   const keep = Array.from({ length: n }, (_, j) => j).filter((j) => !options.exclude[j]);
   const Z = nullSpace(activeRows, k, n, keep);
   const q = Z.length / Math.max(keep.length, 1);
+  if (options.curvature?.some((v) => v !== 0)) {
+    const reduced = reducedLagrangianHessian(J, m, n, options.curvature, Z, q, keep);
+    return expandCovariance(covarianceFromInformation(reduced, q, { scale: options.scale }), Z, q, keep, n);
+  }
   const JZ = new Float64Array(m * q);
   for (let i = 0; i < m; i++)
     for (let a = 0; a < q; a++) {
@@ -237,6 +275,34 @@ export function projectedCovariance(
     }
   const reduced = covarianceFromJacobian(JZ, m, q, { scale: options.scale });
   return expandCovariance(reduced, Z, q, keep, n);
+}
+
+/** `Zᵀ(JᵀJ − Σν∇²c)Z` (`q x q`): the Gauss–Newton Hessian of the Lagrangian on the tangent space. */
+function reducedLagrangianHessian(
+  J: Float64Array,
+  m: number,
+  n: number,
+  curvature: Float64Array,
+  Z: Float64Array,
+  q: number,
+  keep: readonly number[],
+): Float64Array {
+  const p = keep.length;
+  const H = new Float64Array(p * p);
+  for (let a = 0; a < p; a++)
+    for (let b = 0; b < p; b++) {
+      let s = -curvature[keep[a] * n + keep[b]];
+      for (let i = 0; i < m; i++) s += J[i * n + keep[a]] * J[i * n + keep[b]];
+      H[a * p + b] = s;
+    }
+  const R = new Float64Array(q * q);
+  for (let u = 0; u < q; u++)
+    for (let w = 0; w < q; w++) {
+      let s = 0;
+      for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) s += Z[a * q + u] * H[a * p + b] * Z[b * q + w];
+      R[u * q + w] = s;
+    }
+  return R;
 }
 
 /** The rank of `k` constraint rows (row-major `k x n`). */

@@ -21,6 +21,7 @@ import { differentialEvolution } from '../solver/differential.ts';
 import { multiStart } from '../solver/multistart.ts';
 import { solveConstrainedLeastSquares } from '../solver/augmented.ts';
 import {
+  constraintCurvature,
   constraintFunctions,
   constraintRank,
   constraintResults,
@@ -764,7 +765,8 @@ function constrainedCovariance(
 ): CovarianceResult {
   const n = prep.free.length;
   const A = activeRows(prep, x, cons);
-  return projectedCovariance(J, m, n, A, A.length / n, options);
+  const curvature = constraintCurvature(prep.constraints, x, heldValues(prep), cons.multipliers);
+  return projectedCovariance(J, m, n, A, A.length / n, { ...options, curvature });
 }
 
 /** The options as a result saves them: sigma as the names it was given for; no callbacks or signals. */
@@ -820,7 +822,11 @@ function pinnedFit(prep: PreparedFit, pinned: ReadonlyMap<string, number>, start
     free,
     held: [...prep.held, ...names],
     equations: prep.equations.map((eq) => ({ ...eq, kernel: pinKernel(eq.kernel, layout) })),
-    constraints: prep.constraints.map((c) => ({ ...c, kernel: pinKernel(c.kernel, layout) })),
+    constraints: prep.constraints.map((c) => ({
+      ...c,
+      kernel: pinKernel(c.kernel, layout),
+      curvature: layout.keep.map((j) => pinKernel(c.curvature[j], layout)),
+    })),
     options: { ...prep.options, starts: 1, xScale: keptScales(prep.options.xScale, free) },
   };
 }
