@@ -38,7 +38,7 @@ import { objectiveProblem, parseObjective, splitSums, type ScalarProblem } from 
 import type { DataInput } from './options.ts';
 import type { Termination } from './types.ts';
 
-export const MINIMIZERS = ['lbfgsb', 'bfgs', 'newton', 'nelder', 'powell', 'de'] as const;
+const MINIMIZERS = ['lbfgsb', 'bfgs', 'newton', 'nelder', 'powell', 'de'] as const;
 export type Minimizer = (typeof MINIMIZERS)[number];
 
 /** The options of `minimize` and `maximize`, declared once. */
@@ -124,7 +124,15 @@ const isConstant = (name: string): boolean => Object.prototype.hasOwnProperty.ca
 
 /** Data arrays by name (every name must be used by a sum). */
 function dataArrays(data: Readonly<Record<string, DataInput>>): Map<string, NdArray> {
-  return new Map(Object.entries(data).map(([k, v]) => [k, NdArray.from(v, k)]));
+  const read = (name: string, v: DataInput): NdArray => {
+    try {
+      return NdArray.from(v, name);
+    } catch (e) {
+      if (e instanceof ExprfitError) throw e;
+      throw new ExprfitError('type', `data '${name}' could not be read as numbers`);
+    }
+  };
+  return new Map(Object.entries(data).map(([k, v]) => [k, read(k, v)]));
 }
 
 /** Parameter names of the objective and constraints, in order of appearance; data must sit inside sums. */
@@ -281,6 +289,9 @@ function optimize(
   sense: MinimizeResult['sense'],
 ): MinimizeResult {
   const o = validateOptions(minimizeSchema, options);
+  if (paramsIn === null || typeof paramsIn !== 'object' || Array.isArray(paramsIn)) {
+    throw new ExprfitError('type', 'params must be an object such as { x: 1, y: { value: 2, min: 0 } }');
+  }
   const parsedConstraints = o.constraints.map(parseConstraint);
   const constraintNames = parsedConstraints.flatMap((c) => [...freeSymbols(c.expr)]);
   const prep = prepare(text, paramsIn, o, constraintNames);

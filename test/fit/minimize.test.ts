@@ -169,6 +169,10 @@ describe('mistakes are ExprfitErrors', () => {
       () => minimize('(x - 1)^2', {}, { method: 'powell', constraints: ['x <= 0'] }),
       /constraints need method/,
     ],
+    [() => minimize('(x - 1)^2', null as never), /params must be an object/],
+    [() => minimize('(x - 1)^2', { q: 1 }), /parameter 'q' does not appear in the objective/],
+    [() => minimize('(x - 1)^2 + y', { y: { expr: 'z' }, z: { expr: 'y' } }), /cycle/],
+    [() => minimize('sum(a*x)', { a: 1 }, { data: { x: [{}] as never } }), /x\[0\] is \{\}, not a number/],
   ])('%#', (f, message) => {
     expect(f).toThrow(ExprfitError);
     expect(f).toThrow(message);
