@@ -245,7 +245,9 @@ export function prepareFit(
   const constraintContext: ConstraintContext = {
     params: new Set(order),
     ties,
-    outputs: new Map(model.equations.map((eq) => [eq.lhs, ties.size ? substitute(eq.expanded, ties) : eq.expanded])),
+    outputs: new Map(
+      model.equations.map((eq) => [eq.lhs, ties.size ? substitute(eq.expanded, ties) : eq.expanded]),
+    ),
     arrays,
     isConstant: isConstantName,
   };
@@ -385,7 +387,20 @@ export function prepareFit(
     );
   }
   const constraints = prepareConstraints(parsedConstraints, constraintContext, free, held);
-  return { model, params, order, free, held, ties, equations, skipped, evaluable, ndata, options, constraints };
+  return {
+    model,
+    params,
+    order,
+    free,
+    held,
+    ties,
+    equations,
+    skipped,
+    evaluable,
+    ndata,
+    options,
+    constraints,
+  };
 }
 
 /** The bounds of tied parameters as constraints (they need the constrained least-squares solver). */
@@ -394,7 +409,8 @@ function tiedBoundConstraints(
   params: Iterable<ParamSpec>,
 ): ParsedConstraint[] {
   const tied = tieBoundConstraints(params);
-  const constrainedSolver = options.method === 'lm' && options.estimator === 'lsq' && options.loss === 'linear';
+  const constrainedSolver =
+    options.method === 'lm' && options.estimator === 'lsq' && options.loss === 'linear';
   if (tied.length && !constrainedSolver) {
     throw new ExprfitError(
       'value',

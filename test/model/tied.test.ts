@@ -18,10 +18,13 @@ describe('defaultStart (docs/fitting.md: a parameter without a start)', () => {
 });
 
 describe('tied parameters', () => {
-  it.each([{ min: 0 }, { max: 1 }, { min: 0, max: 1 }])('keep bounds %o (the fit makes them constraints)', (b) => {
-    const p = normalizeParam('c4', { expr: 'csum-c1-c2-c3', ...b });
-    expect(p).toMatchObject({ expr: 'csum-c1-c2-c3', min: b.min ?? -Infinity, max: b.max ?? Infinity });
-  });
+  it.each([{ min: 0 }, { max: 1 }, { min: 0, max: 1 }])(
+    'keep bounds %o (the fit makes them constraints)',
+    (b) => {
+      const p = normalizeParam('c4', { expr: 'csum-c1-c2-c3', ...b });
+      expect(p).toMatchObject({ expr: 'csum-c1-c2-c3', min: b.min ?? -Infinity, max: b.max ?? Infinity });
+    },
+  );
 
   it('accept infinite bounds (no bound)', () => {
     expect(normalizeParam('c4', { expr: 'c1', min: -Infinity, max: Infinity }).expr).toBe('c1');
