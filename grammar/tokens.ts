@@ -182,6 +182,9 @@ export const COMMAND_KEYWORDS = [
   'mcmc',
   'compare',
   'loadfit',
+  'constrain',
+  'minimize',
+  'maximize',
 ] as const;
 export type CommandName = (typeof COMMAND_KEYWORDS)[number];
 export const commandTokens: readonly TokenType[] = COMMAND_KEYWORDS.map((w) =>

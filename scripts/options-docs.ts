@@ -23,6 +23,12 @@ import { lbfgsbSchema } from '../src/solver/lbfgsb.ts';
 import { nelderMeadSchema } from '../src/solver/neldermead.ts';
 import { nllSchema } from '../src/solver/nll.ts';
 import { solverSchema } from '../src/solver/options.ts';
+import { minimizeSchema } from '../src/fit/minimize.ts';
+import { augmentedSchema } from '../src/solver/augmented.ts';
+import { bfgsSchema } from '../src/solver/bfgs.ts';
+import { trustNewtonSchema } from '../src/solver/newton.ts';
+import { powellSchema } from '../src/solver/powell.ts';
+import { differentialSchema } from '../src/solver/differential.ts';
 
 /** The schemas a table may name. */
 const SCHEMAS: Readonly<Record<string, OptionsSchema>> = {
@@ -38,6 +44,12 @@ const SCHEMAS: Readonly<Record<string, OptionsSchema>> = {
   fitMany: fitManySchema,
   findPeaks: findPeaksSchema,
   spots: spotsSchema,
+  minimize: minimizeSchema,
+  constraints: augmentedSchema,
+  bfgs: bfgsSchema,
+  trustNewton: trustNewtonSchema,
+  powell: powellSchema,
+  differentialEvolution: differentialSchema,
   band: bandOptions,
   confint: confIntervalOptions,
   confint2d: confInterval2dOptions,

@@ -64,6 +64,12 @@ export {
   minimizeNelderMead,
   multiStart,
   covarianceFromJacobian,
+  minimizeBFGS,
+  minimizeTrustNewton,
+  minimizePowell,
+  differentialEvolution,
+  solveConstrainedLeastSquares,
+  minimizeConstrained,
 } from './solver/index.ts';
 export type { LeastSquaresProblem, LeastSquaresSummary, SolverOptions, XScale } from './solver/index.ts';
 export * as arrays from './arrays/index.ts';
@@ -100,6 +106,10 @@ export { parseNpy, parseNpz, encodeNpy } from './data/npy.ts';
 export { parseTiff } from './data/tiff.ts';
 export { parseFits } from './data/fits.ts';
 export { findPeaks } from './batch/findPeaks.ts';
+// Objectives without data, custom objectives and constraints (src/fit/minimize.ts; docs/constraints.md).
+export { minimize, maximize, minimizeSchema } from './fit/minimize.ts';
+export type { MinimizeOptions, MinimizeResult, Minimizer } from './fit/minimize.ts';
+export type { ConstraintResult } from './fit/constraints.ts';
 // Trust warnings of a fit (src/fit/trust.ts).
 export type { FitWarning, FitWarningCode } from './fit/types.ts';
 // After the fit: bands, profile confidence intervals, MCMC (src/fit/bands.ts, confint.ts, mcmc.ts).

@@ -21,6 +21,14 @@ import { solveFit } from './solve.ts';
 import { withNamedModelParams } from './guess.ts';
 import { setupVectors } from './vectors.ts';
 import { elementName, resolveElements } from '../symbolic/elements.ts';
+import {
+  constraintParams,
+  parseConstraint,
+  prepareConstraints,
+  tieBoundConstraints,
+  type ConstraintContext,
+  type ParsedConstraint,
+} from './constraints.ts';
 import type { FitResult } from './result.ts';
 
 /** The setting that drops points with NaN data (each front end spells it: `nanPolicy: 'omit'`, `fit nan=omit`). */
@@ -187,6 +195,11 @@ export function prepareFit(
       order.push(n);
     }
   }
+  // Parameters declared for the constraints only (`r` in 'x0^2 + y0^2 >= r^2').
+  const optionConstraints = options.constraints.map(parseConstraint);
+  for (const c of optionConstraints) {
+    for (const s of freeSymbols(c.expr)) if (paramInputNames.includes(s) && !order.includes(s)) order.push(s);
+  }
   // Parameters that appear only in other parameters' tie expressions (lmfit allows them).
   const tieNames = new Set<string>();
   for (const n of paramInputNames) {
@@ -275,6 +288,17 @@ export function prepareFit(
   const used = new Set<string>();
   for (const e of exprs)
     for (const s of freeSymbols(e)) for (const u of withElements(s, vectors)) used.add(u);
+  const parsedConstraints = [...optionConstraints, ...tiedBoundConstraints(options, params.values())];
+  const constraintContext: ConstraintContext = {
+    params: new Set(order),
+    ties,
+    outputs: new Map(
+      model.equations.map((eq) => [eq.lhs, ties.size ? substitute(eq.expanded, ties) : eq.expanded]),
+    ),
+    arrays,
+    isConstant: isConstantName,
+  };
+  for (const c of parsedConstraints) for (const s of constraintParams(c, constraintContext)) used.add(s);
   const free = order.filter((n) => !params.get(n)!.fixed && !ties.has(n) && used.has(n));
   const held = order.filter((n) => !ties.has(n) && !free.includes(n));
 
@@ -417,7 +441,38 @@ export function prepareFit(
       `${ndata} data point${ndata === 1 ? '' : 's'} cannot determine ${free.length} free parameter${free.length === 1 ? '' : 's'} (${free.join(', ')})`,
     );
   }
-  return { model, params, order, free, held, ties, equations, skipped, evaluable, ndata, options };
+  const constraints = prepareConstraints(parsedConstraints, constraintContext, free, held);
+  return {
+    model,
+    params,
+    order,
+    free,
+    held,
+    ties,
+    equations,
+    skipped,
+    evaluable,
+    ndata,
+    options,
+    constraints,
+  };
+}
+
+/** The bounds of tied parameters as constraints (they need the constrained least-squares solver). */
+function tiedBoundConstraints(
+  options: ReturnType<typeof validateFitOptions>,
+  params: Iterable<ParamSpec>,
+): ParsedConstraint[] {
+  const tied = tieBoundConstraints(params);
+  const constrainedSolver =
+    options.method === 'lm' && options.estimator === 'lsq' && options.loss === 'linear';
+  if (tied.length && !constrainedSolver) {
+    throw new ExprfitError(
+      'value',
+      `bounds on a tied parameter (${tied[0].text}) are constraints, which need method 'lm', estimator 'lsq' and loss 'linear'`,
+    );
+  }
+  return tied;
 }
 
 /**

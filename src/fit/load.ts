@@ -11,6 +11,7 @@ import { parseExpr } from '../syntax/index.ts';
 import type { FitCurves } from './curves.ts';
 import { FitResult, RESULT_SCHEMA_VERSION } from './result.ts';
 import type { EquationData, EquationStats, FitResultJSON, SavedFitOptions } from './result.ts';
+import type { ConstraintResult } from './constraints.ts';
 import type { FitWarning, FitWarningCode, ParamResult, Termination } from './types.ts';
 
 type Json = Record<string, unknown>;
@@ -239,5 +240,24 @@ export function loadResult(json: string | FitResultJSON | Record<string, unknown
     options,
     data: readData(o),
     curves: readCurves(o),
+    ...readConstraints(o),
   });
+}
+
+/** The constraints of a constrained fit (absent for other fits). */
+function readConstraints(o: Json): { constraints?: ConstraintResult[]; constraintRank?: number } {
+  if (o.constraints === undefined) return {};
+  if (!Array.isArray(o.constraints)) throw invalid('constraints must be an array');
+  const constraints = o.constraints.map((c: unknown, i) => {
+    if (!isObject(c)) throw invalid(`constraint ${i + 1} must be an object`);
+    const where = `constraint ${i + 1}`;
+    return {
+      text: string(c, 'text', where),
+      equality: bool(c, 'equality', where),
+      value: number(c, 'value', where),
+      active: bool(c, 'active', where),
+      multiplier: number(c, 'multiplier', where),
+    };
+  });
+  return { constraints, constraintRank: number(o, 'constraintRank') };
 }

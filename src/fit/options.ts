@@ -47,9 +47,11 @@ const xScaleOption = opt.custom<XScaleByName, true>({
 
 const fitSpecs = {
   /** Minimizer. `lm` (default): bounded trust-region Levenberg–Marquardt on the residuals. `lbfgsb`: bounded
-   * L-BFGS-B on the scalar objective. `nelder`: derivative-free Nelder–Mead on the scalar objective. */
-  method: opt.enum(['lm', 'lbfgsb', 'nelder'], {
-    doc: "'lm' bounded trust-region Levenberg–Marquardt (see docs/solver.md); 'lbfgsb', 'nelder' minimise the scalar objective",
+   * L-BFGS-B on the scalar objective. `nelder`: derivative-free Nelder–Mead on the scalar objective. `powell`,
+   * `bfgs` (unbounded), `de` (differential evolution over finite bounds, seeded by `seed`, polished by L-BFGS-B):
+   * docs/constraints.md. */
+  method: opt.enum(['lm', 'lbfgsb', 'nelder', 'powell', 'bfgs', 'de'], {
+    doc: "'lm' bounded trust-region Levenberg–Marquardt (see docs/solver.md); 'lbfgsb', 'nelder', 'powell', 'bfgs' (no bounds), 'de' (differential evolution, finite bounds, seed) minimise the scalar objective (docs/constraints.md)",
     default: 'lm',
   }),
   /** Standard deviation of each dependent variable's data: a scalar or an array broadcastable to its data.
@@ -132,8 +134,24 @@ const fitSpecs = {
     min: 1,
     max: MAX_STARTS,
   }),
-  /** Seed of the multi-start sampler (default 1). */
-  seed: opt.integer({ doc: 'Seed of the multi-start sampler', default: 1, gt: 0 }),
+  /** Seed of the multi-start sampler and of method `de` (default 1). */
+  seed: opt.integer({ doc: "Seed of the multi-start sampler and of method 'de'", default: 1, gt: 0 }),
+  /** Constraints on parameters, expressions of parameters and model outputs: `['a + b <= 1', 'f1 + f2 = 1',
+   * 'y >= 0']` (`<=`, `>=`, `=` or `==`). Solved by an augmented-Lagrangian loop around `lm`; see
+   * docs/constraints.md. Script: `constrain a + b <= 1`. */
+  constraints: opt.custom<readonly string[], true>({
+    doc: "Constraints such as ['a + b <= 1', 'f1 + f2 = 1', 'y >= 0'] (see docs/constraints.md); scripts: constrain a + b <= 1",
+    default: Object.freeze([]),
+    accept: (v): v is readonly string[] => Array.isArray(v) && v.every((c) => typeof c === 'string'),
+    expected: "an array of strings such as ['a + b <= 1']",
+    frontEnds: ['api'],
+  }),
+  /** Constraints: feasibility tolerance, max |c| of equalities and max(0, −c) of inequalities (absolute). */
+  ctol: opt.number({
+    doc: 'Constraints: success needs every violation <= ctol (absolute; default 1e-9)',
+    default: 1e-9,
+    gt: 0,
+  }),
   /** Multi-start: an AbortSignal checked between starts; when aborted, the best of the starts done is
    * returned with `interrupted: true` (src/fit/progress.ts). API only. */
   signal: progressSpecs.signal,
@@ -168,6 +186,8 @@ const xScaleEntries: OptionRule<Resolved> = (o) => {
 /** Variable projection solves a linear least-squares subproblem: lm on the plain sum of squares only. */
 const varproNeedsLeastSquares: OptionRule<Resolved> = (o) => {
   if (o.linear !== 'varpro') return undefined;
+  if (o.constraints.length)
+    return { key: 'linear', expected: "'none' with constraints (variable projection solves unconstrained)" };
   if (o.estimator !== 'lsq')
     return {
       key: 'linear',
@@ -187,11 +207,22 @@ const varproNeedsLeastSquares: OptionRule<Resolved> = (o) => {
 };
 
 /** The options of `fit`, declared once. */
+const constraintsNeedLm: OptionRule<Resolved> = (o) =>
+  o.constraints.length && (o.method !== 'lm' || o.estimator !== 'lsq' || o.loss !== 'linear')
+    ? {
+        key: 'constraints',
+        expected:
+          "absent unless method 'lm', estimator 'lsq' and loss 'linear' (the constrained solver is least squares)",
+        value: o.constraints,
+      }
+    : undefined;
+
 export const fitSchema = defineOptions('fit', fitSpecs, [
   robustLossNeedsLsq,
   sigmaNeedsLsq,
   xScaleEntries,
   varproNeedsLeastSquares,
+  constraintsNeedLm,
 ]);
 
 /** What a caller may pass (`FitOptions` in src/fit/types.ts). */

@@ -6,6 +6,7 @@ import type { Expr } from '../ast/expr.ts';
 import type { compileModel } from '../compile/kernel.ts';
 import type { Model } from '../model/model.ts';
 import type { ParamSpec } from '../model/params.ts';
+import type { PreparedConstraint } from './constraints.ts';
 import type { ValidatedFitOptions } from './options.ts';
 
 /** One equation ready to fit: its kernel bound to (possibly NaN-filtered) data. */
@@ -41,4 +42,6 @@ export interface PreparedFit {
   readonly evaluable: ReadonlyMap<string, { expr: Expr; variables: readonly string[] }>;
   readonly ndata: number;
   readonly options: ValidatedFitOptions;
+  /** The constraints (the `constraints` option and the bounds of tied parameters), compiled; may be empty. */
+  readonly constraints: readonly PreparedConstraint[];
 }

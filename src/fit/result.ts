@@ -14,6 +14,7 @@ import { evalUncertainty } from './bands.ts';
 import type { BandOptions } from './bands.ts';
 import { fitCurves } from './curves.ts';
 import type { FitCurves } from './curves.ts';
+import type { ConstraintResult } from './constraints.ts';
 
 /** The version of the saved-result JSON layout (`FitResultJSON.version`); `loadResult` reads this one. */
 export const RESULT_SCHEMA_VERSION = 1;
@@ -117,6 +118,16 @@ export interface FitResultJSON {
   initFit: Record<string, number[]>;
   /** Per fitted equation with data: the weighted residuals (f - y)/σ (lmfit's `residual`). */
   residuals: Record<string, number[]>;
+  /** A constrained fit only: its constraints at the solution (FitResult.constraints). */
+  constraints?: {
+    text: string;
+    equality: boolean;
+    value: number | null;
+    active: boolean;
+    multiplier: number | null;
+  }[];
+  /** A constrained fit only: the rank of its active constraints (dof = ndata − nfree + constraintRank). */
+  constraintRank?: number;
 }
 
 export interface FitResultInit {
@@ -159,6 +170,10 @@ export interface FitResultInit {
   readonly data?: Readonly<Record<string, EquationData>>;
   /** Curves read from a saved result (a fresh result computes them from `setup`). */
   readonly curves?: FitCurves;
+  /** A constrained fit's constraints at the solution. */
+  readonly constraints?: readonly ConstraintResult[];
+  /** The rank of the active constraints' Jacobian: the degrees of freedom they take (default 0). */
+  readonly constraintRank?: number;
 }
 
 const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
@@ -169,6 +184,12 @@ function fmtNum(v: number, digits = 7): string {
   const a = Math.abs(v);
   if (a >= 1e-3 && a < 1e7) return String(Number(v.toPrecision(digits)));
   return v.toExponential(digits - 1);
+}
+
+/** `a + b <= 1: c = 1.2e-12, active, multiplier = 3.4` */
+function constraintLine(c: ConstraintResult): string {
+  const state = c.equality ? 'equality' : c.active ? 'active' : 'inactive';
+  return `${c.text}: c = ${fmtNum(c.value, 5)}, ${state}, multiplier = ${fmtNum(c.multiplier, 6)}`;
 }
 
 export class FitResult {
@@ -256,6 +277,13 @@ export class FitResult {
    * @internal
    */
   readonly setup?: FitSetup;
+  /**
+   * The constraints of a constrained fit (empty otherwise): each one's value `c` at the solution (`c >= 0` or
+   * `c = 0`), whether it is active, and its Lagrange multiplier ν (`∇(χ²/2) = Σ ν ∇c`). The covariance of a
+   * constrained fit is projected onto the active constraints' tangent space, and `dof` is `N − k + r` with
+   * `r` the rank of the active constraints (docs/constraints.md).
+   */
+  readonly constraints: readonly ConstraintResult[];
   private readonly exprs: ReadonlyMap<string, Expr>;
   private readonly variablesOf: ReadonlyMap<string, readonly string[]>;
   declare private savedCurves?: FitCurves;
@@ -276,7 +304,8 @@ export class FitResult {
     this.ndata = init.ndata;
     this.nfree = init.free.length;
     this.nll = init.nll;
-    this.redchi = reducedChiSquare(this.chi2, this.ndata, this.nfree);
+    const rank = init.constraintRank ?? 0;
+    this.redchi = reducedChiSquare(this.chi2, this.ndata, this.nfree - rank);
     this.r2 = init.r2;
     const N = this.ndata;
     const k = this.nfree;
@@ -300,7 +329,8 @@ export class FitResult {
     this.method = init.method;
     this.estimator = init.estimator;
     this.modelText = init.modelText;
-    this.dof = this.ndata - this.nfree;
+    this.dof = this.ndata - this.nfree + rank;
+    this.constraints = init.constraints ?? [];
     this.interrupted = init.interrupted ?? false;
     this.options = init.options ?? {};
     this.data = init.data ?? {};
@@ -422,6 +452,10 @@ export class FitResult {
       L.push('[[Warnings]] (the result is not to be trusted)');
       for (const w of this.warnings) L.push(`    ${w.message}`);
     }
+    if (this.constraints.length) {
+      L.push('[[Constraints]]');
+      for (const c of this.constraints) L.push(`    ${constraintLine(c)}`);
+    }
     if (this.notes.length) {
       L.push('[[Notes]]');
       for (const w of this.notes) L.push(`    ${w}`);
@@ -526,7 +560,18 @@ export class FitResult {
       bestFit: lists(curves.bestFit),
       initFit: lists(curves.initFit),
       residuals: lists(curves.residuals),
+      ...(this.constraints.length ? this.constraintsJSON() : {}),
     };
+  }
+
+  /** A constrained fit's constraints and the rank they take from the degrees of freedom. */
+  private constraintsJSON(): Pick<FitResultJSON, 'constraints' | 'constraintRank'> {
+    const constraints = this.constraints.map((c) => ({
+      ...c,
+      value: num(c.value),
+      multiplier: num(c.multiplier),
+    }));
+    return { constraints, constraintRank: this.dof - this.ndata + this.nfree };
   }
 }
 

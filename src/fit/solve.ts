@@ -17,7 +17,19 @@ import { minimizeNLL } from '../solver/nll.ts';
 import type { NllOptions } from '../solver/nll.ts';
 import { minimizeLBFGSB } from '../solver/lbfgsb.ts';
 import { minimizeNelderMead } from '../solver/neldermead.ts';
+import type { MinimizeSummary } from '../solver/lbfgsb.ts';
+import { minimizeBFGS } from '../solver/bfgs.ts';
+import { minimizePowell } from '../solver/powell.ts';
+import { differentialEvolution } from '../solver/differential.ts';
 import { multiStart } from '../solver/multistart.ts';
+import { solveConstrainedLeastSquares } from '../solver/augmented.ts';
+import {
+  constraintCurvature,
+  constraintFunctions,
+  constraintRank,
+  constraintResults,
+  projectedCovariance,
+} from './constraints.ts';
 import type { SummaryBase } from '../solver/summary.ts';
 import { ExprfitError } from '../core/errors.ts';
 import type { SolverOptions, SolverOptionsInput } from '../solver/options.ts';
@@ -172,6 +184,15 @@ interface Outcome {
   jacobian?: Float64Array;
   /** The R of the solver's final QR of `jacobian` (LM, linear loss): the covariance does not factor it again. */
   finalFactor?: TriangularFactor;
+  /** A constrained fit: constraint values, multipliers and active rows at `x`. */
+  constraints?: ConstraintState;
+}
+
+/** The constraints' rows at a constrained solution. */
+interface ConstraintState {
+  readonly values: Float64Array;
+  readonly multipliers: Float64Array;
+  readonly active: readonly boolean[];
 }
 
 /** One local solve from `x0` with the configured estimator and method. */
@@ -228,6 +249,7 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
     };
   }
   const problem = leastSquaresProblem(prep);
+  if (prep.constraints.length) return constrainedSolver(prep, problem);
   if (o.method === 'lm' && o.linear === 'varpro') return projectedSolver(prep, problem);
   if (o.method === 'lm') {
     return (x0) => {
@@ -265,24 +287,45 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
     const c = robustCost(o.loss, o.fScale, r);
     return Number.isFinite(c) ? c : Infinity;
   };
-  if (o.method === 'lbfgsb') {
-    return (x0) => {
-      const s = minimizeLBFGSB(withGradient, x0, {
-        lower,
-        upper,
-        ...(o.maxIterations ? { maxIterations: o.maxIterations } : {}),
-        ...(o.maxfev ? { maxFunctionEvaluations: o.maxfev } : {}),
-      });
-      return { ...pick(s), method: s.method };
-    };
-  }
+  return scalarSolver(o, objective, withGradient, lower, upper, prep.free);
+}
+
+/** The scalar-objective methods of a fit: `lbfgsb`, `nelder`, `powell`, `bfgs` (no bounds), `de` (finite bounds). */
+function scalarSolver(
+  o: PreparedFit['options'],
+  objective: (x: Float64Array) => number,
+  withGradient: (x: Float64Array, g: Float64Array) => number,
+  lower: Float64Array,
+  upper: Float64Array,
+  names: readonly string[],
+): (x0: Float64Array) => Outcome {
+  checkScalarBounds(o.method, lower, upper, names);
+  const limits = {
+    ...(o.maxIterations ? { maxIterations: o.maxIterations } : {}),
+    ...(o.maxfev ? { maxFunctionEvaluations: o.maxfev } : {}),
+  };
+  const box = { lower, upper };
+  const solve = (x0: Float64Array): MinimizeSummary => {
+    switch (o.method) {
+      case 'lbfgsb':
+        return minimizeLBFGSB(withGradient, x0, { ...box, ...limits });
+      case 'powell':
+        return minimizePowell(objective, x0, { ...box, ...limits });
+      case 'bfgs':
+        return minimizeBFGS(withGradient, x0, limits);
+      case 'de':
+        return differentialEvolution(objective, x0, {
+          ...box,
+          ...limits,
+          seed: o.seed,
+          polish: (x) => minimizeLBFGSB(withGradient, x, box),
+        });
+      default:
+        return minimizeNelderMead(objective, x0, { ...box, ...limits });
+    }
+  };
   return (x0) => {
-    const s = minimizeNelderMead(objective, x0, {
-      lower,
-      upper,
-      ...(o.maxIterations ? { maxIterations: o.maxIterations } : {}),
-      ...(o.maxfev ? { maxFunctionEvaluations: o.maxfev } : {}),
-    });
+    const s = solve(x0);
     return { ...pick(s), method: s.method };
   };
 }
@@ -331,6 +374,41 @@ function projectedSolver(prep: PreparedFit, problem: LeastSquaresProblem): (x0: 
       jacobian: s.jacobian,
       ...(s.finalFactor ? { finalFactor: s.finalFactor } : {}),
     };
+  };
+}
+
+/** `bfgs` takes no bounds; `de` needs finite ones (errors naming the parameter). */
+function checkScalarBounds(
+  method: string,
+  lower: Float64Array,
+  upper: Float64Array,
+  names: readonly string[],
+): void {
+  const bounded = (j: number): boolean => lower[j] > -Infinity || upper[j] < Infinity;
+  const finite = (j: number): boolean => Number.isFinite(lower[j]) && Number.isFinite(upper[j]);
+  const j = names.findIndex((_, k) => (method === 'bfgs' ? bounded(k) : method === 'de' && !finite(k)));
+  if (j < 0) return;
+  const problem =
+    method === 'bfgs'
+      ? `method 'bfgs' is unconstrained, but parameter '${names[j]}' has bounds [${lower[j]}, ${upper[j]}]: use 'lbfgsb', 'powell' or 'de'`
+      : `method 'de' searches within finite bounds: give parameter '${names[j]}' a min and a max (it has [${lower[j]}, ${upper[j]}])`;
+  throw new ExprfitError('value', problem);
+}
+
+/** One local solve with constraints: the augmented-Lagrangian loop around LM (src/solver/augmented.ts). */
+function constrainedSolver(prep: PreparedFit, problem: LeastSquaresProblem): (x0: Float64Array) => Outcome {
+  const cons = constraintFunctions(prep.constraints, prep.free.length, heldValues(prep));
+  return (x0) => {
+    const s = solveConstrainedLeastSquares(problem, cons, x0, {
+      solver: solverOptions(prep),
+      constraints: { ctol: prep.options.ctol },
+    });
+    const constraints = {
+      values: s.constraintValues,
+      multipliers: s.multipliers,
+      active: s.activeConstraints,
+    };
+    return { ...pick(s), method: s.method, constraints };
   };
 }
 
@@ -459,6 +537,7 @@ export function solveFit(prep: PreparedFit): FitResult {
       covariance: out.covariance,
       method: out.method,
       ...(factored ? { factored } : {}),
+      ...(out.constraints ? { constraints: out.constraints } : {}),
     },
   );
 }
@@ -611,15 +690,25 @@ export function buildResult(
     method?: string;
     /** The solver's R of `J` (see `Outcome.finalFactor`). */
     factored?: TriangularFactor;
+    /** A constrained fit's constraints at `x`. */
+    constraints?: ConstraintState;
   } = {},
 ): FitResult {
   const n = prep.free.length;
   const m = r.length;
   const chi2 = extra.chi2 ?? chiSquare(r);
   const ndata = prep.ndata;
-  const redchi = reducedChiSquare(chi2, ndata, n);
+  const cons = extra.constraints;
+  const rank = cons ? activeRank(prep, x, cons) : 0;
+  const redchi = reducedChiSquare(chi2, ndata, n - rank);
   // Covariance of the free parameters.
   let covr: CovarianceResult | undefined = extra.covariance;
+  if (!covr && n > 0 && cons) {
+    covr = constrainedCovariance(prep, x, J, m, cons, {
+      exclude: info.activeMask,
+      scale: prep.options.absoluteSigma ? 1 : Number.isFinite(redchi) ? redchi : NaN,
+    });
+  }
   if (!covr && n > 0) {
     const scale = prep.options.absoluteSigma || prep.options.estimator !== 'lsq' ? 1 : redchi;
     covr = covarianceFromJacobian(J, m, n, {
@@ -634,7 +723,7 @@ export function buildResult(
     free: prep.free,
     x,
     modelNorm: stats.modelNorm,
-    jacobian: prep.options.estimator === 'likelihood' ? null : J,
+    jacobian: prep.options.estimator === 'likelihood' || cons ? null : J,
     activeMask: info.activeMask,
     covariance: covr,
     chi2,
@@ -681,6 +770,12 @@ export function buildResult(
     variables,
     setup: fitSetup(prep, x),
     interrupted: info.interrupted ?? false,
+    ...(cons
+      ? {
+          constraints: constraintResults(prep.constraints, cons.values, cons.multipliers, cons.active),
+          constraintRank: rank,
+        }
+      : {}),
     options: savedOptions(prep.options),
     data: Object.fromEntries(
       prep.equations.map((e) => [
@@ -689,6 +784,41 @@ export function buildResult(
       ]),
     ),
   });
+}
+
+/** The number of independent active constraint rows (they take degrees of freedom from the parameters). */
+function activeRank(prep: PreparedFit, x: Float64Array, cons: ConstraintState): number {
+  const A = activeRows(prep, x, cons);
+  const n = prep.free.length;
+  return constraintRank(A, A.length / Math.max(n, 1), n);
+}
+
+/** The Jacobian rows of the active constraints at `x` (row-major `k x n`). */
+function activeRows(prep: PreparedFit, x: Float64Array, cons: ConstraintState): Float64Array {
+  const n = prep.free.length;
+  const f = constraintFunctions(prep.constraints, n, heldValues(prep));
+  const c = new Float64Array(f.count);
+  const C = new Float64Array(f.count * n);
+  f.evaluate(x, c, C);
+  const rows = cons.active.flatMap((a, i) => (a ? [i] : []));
+  const A = new Float64Array(rows.length * n);
+  rows.forEach((i, q) => A.set(C.subarray(i * n, (i + 1) * n), q * n));
+  return A;
+}
+
+/** The covariance projected onto the tangent space of the active constraints (src/fit/constraints.ts). */
+function constrainedCovariance(
+  prep: PreparedFit,
+  x: Float64Array,
+  J: Float64Array,
+  m: number,
+  cons: ConstraintState,
+  options: { exclude: readonly boolean[]; scale: number },
+): CovarianceResult {
+  const n = prep.free.length;
+  const A = activeRows(prep, x, cons);
+  const curvature = constraintCurvature(prep.constraints, x, heldValues(prep), cons.multipliers);
+  return projectedCovariance(J, m, n, A, A.length / n, { ...options, curvature });
 }
 
 /** The options as a result saves them: sigma as the names it was given for; no callbacks or signals. */
@@ -744,6 +874,11 @@ function pinnedFit(prep: PreparedFit, pinned: ReadonlyMap<string, number>, start
     free,
     held: [...prep.held, ...names],
     equations: prep.equations.map((eq) => ({ ...eq, kernel: pinKernel(eq.kernel, layout) })),
+    constraints: prep.constraints.map((c) => ({
+      ...c,
+      kernel: pinKernel(c.kernel, layout),
+      curvature: layout.keep.map((j) => pinKernel(c.curvature[j], layout)),
+    })),
     options: { ...prep.options, starts: 1, xScale: keptScales(prep.options.xScale, free) },
   };
 }

@@ -16,8 +16,8 @@ export type ParamInput =
       max?: number;
       /** Held at `value` during the fit (default false). */
       fixed?: boolean;
-      /** Tie to other parameters, e.g. `'2*sx'` (lmfit's `expr`). A tied parameter is not free, and has no
-       * bounds of its own (min/max with expr are an error). */
+      /** Tie to other parameters, e.g. `'2*sx'` (lmfit's `expr`). A tied parameter is not free; its bounds
+       * (min/max) become constraints `expr >= min`, `expr <= max` of the fit (docs/constraints.md). */
       expr?: string;
     };
 
@@ -113,18 +113,12 @@ export function normalizeParam(name: string, input: ParamInput | undefined): Par
   if (spec.expr !== undefined && spec.fixed) {
     throw new ExprfitError('value', `parameter '${name}': a tied parameter (expr) cannot also be fixed`);
   }
-  if (spec.expr !== undefined && (min > -Infinity || max < Infinity)) {
-    throw new ExprfitError(
-      'value',
-      `parameter '${name}': a tied parameter (expr '${spec.expr}') cannot have bounds (min/max): its value follows the expression; bound the parameters it uses instead`,
-    );
-  }
   const notes: string[] = [];
   let value: number;
   if (given === undefined) {
     value = defaultStart(min, max);
     if (spec.expr === undefined) notes.push(`no start value given: started at ${value}`);
-  } else if (given < min || given > max) {
+  } else if (spec.expr === undefined && (given < min || given > max)) {
     value = given < min ? min : max;
     notes.push(`start ${given} outside [${min}, ${max}]: clipped to ${value}`);
   } else {

@@ -247,7 +247,7 @@ function collectParams(
       params[n] = { value: per('value'), min: per('min'), max: per('max'), fixed: p.fixed, ...length };
       return;
     }
-    params[n] = { expr: p.tieText! };
+    params[n] = { expr: p.tieText!, min: p.min, max: p.max };
     for (const m of freeSymbols(p.tie)) addParam(m);
   };
   for (const n of names) if (!Object.hasOwn(data, n)) addParam(n);

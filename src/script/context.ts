@@ -48,6 +48,12 @@ export interface ModelLine {
   readonly text: string;
 }
 
+/** One `constrain` line's constraint: its text as the fit API reads it, and where it was written. */
+export interface ConstraintLine {
+  readonly text: string;
+  readonly span: SourceSpan;
+}
+
 /** What a fit left behind, for `report`, `save` and `plot`. */
 export interface FitRecord {
   readonly result: FitResult;
@@ -104,6 +110,8 @@ export interface InterpreterState {
   modelClosed: boolean;
   /** `param auto` was given: undeclared model names become parameters even when others are declared. */
   autoParams: boolean;
+  /** The constraints of the `constrain` lines, used by every later `fit` until `constrain clear`. */
+  readonly constraints: ConstraintLine[];
   /** Every fit of the session, in order. */
   readonly fits: FitResult[];
   lastFit?: FitRecord;

@@ -24,6 +24,7 @@ import type {
   StatementContext,
   StatementHandler,
   StatementTable,
+  ConstraintLine,
 } from './context.ts';
 import { STATEMENTS } from './statements/index.ts';
 
@@ -36,6 +37,8 @@ export class Interpreter implements InterpreterState {
   modelClosed = false;
   /** `param auto` was given: undeclared model names become parameters even when others are declared. */
   autoParams = false;
+  /** The constraints of the `constrain` lines, used by every later `fit` until `constrain clear`. */
+  readonly constraints: ConstraintLine[] = [];
   /** Every fit of the session, in order. */
   readonly fits: FitResult[] = [];
   lastFit?: FitRecord;
@@ -76,6 +79,7 @@ export class Interpreter implements InterpreterState {
     this.models = [];
     this.modelClosed = false;
     this.autoParams = false;
+    this.constraints.length = 0;
     this.fits.length = 0;
     this.lastFit = undefined;
     this.unconverged = 0;

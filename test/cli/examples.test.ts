@@ -41,6 +41,7 @@ describe.concurrent('examples', () => {
     const names = readdirSync(EXAMPLES).filter((f) => f.endsWith('.fit'));
     expect(names.sort()).toEqual([
       'after-fit.fit',
+      'constraints.fit',
       'decay.fit',
       'gauss2d.fit',
       'global.fit',
@@ -129,6 +130,15 @@ describe.concurrent('examples', () => {
     near(p.intercept, 2);
     near(p.g1_fwhm, 2.35482 * 0.8);
     expect(readFileSync(join(dir, 'out', 'peaks.svg'), 'utf8')).toMatch(/^<svg/);
+  });
+
+  it('constraints.fit: a constrained fit, a bounded minimum by differential evolution, a constrained maximum', async () => {
+    const r = await cliAsync(['run', join(dir, 'constraints.fit')], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/a \+ b \+ c == 180: c = .*, equality, multiplier = -3\.4/);
+    expect(r.stdout).toMatch(/a: +9\.5 \+\/- 0\.33108/);
+    expect(r.stdout).toMatch(/x: +0\.5 .*\[at upper bound\]\n +y: +0\.25 /);
+    expect(r.stdout).toMatch(/maximum {16}= 1\n/);
   });
 
   it('decay.fit: weighted by the sigma column', async () => {

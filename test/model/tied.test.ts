@@ -1,7 +1,6 @@
 /** Parameter specifications: default starts, and what a tied parameter may not have. */
 import { describe, expect, it } from 'vitest';
 import { defaultStart, normalizeParam } from '../../src/model/params.ts';
-import { ExprfitError } from '../../src/core/errors.ts';
 
 describe('defaultStart (docs/fitting.md: a parameter without a start)', () => {
   it.each([
@@ -19,11 +18,13 @@ describe('defaultStart (docs/fitting.md: a parameter without a start)', () => {
 });
 
 describe('tied parameters', () => {
-  it.each([{ min: 0 }, { max: 1 }, { min: 0, max: 1 }])('refuse bounds %o, naming the parameter', (b) => {
-    const f = (): unknown => normalizeParam('c4', { expr: 'csum-c1-c2-c3', ...b });
-    expect(f).toThrow(ExprfitError);
-    expect(f).toThrow(/parameter 'c4': a tied parameter \(expr 'csum-c1-c2-c3'\) cannot have bounds/);
-  });
+  it.each([{ min: 0 }, { max: 1 }, { min: 0, max: 1 }])(
+    'keep bounds %o (the fit makes them constraints)',
+    (b) => {
+      const p = normalizeParam('c4', { expr: 'csum-c1-c2-c3', ...b });
+      expect(p).toMatchObject({ expr: 'csum-c1-c2-c3', min: b.min ?? -Infinity, max: b.max ?? Infinity });
+    },
+  );
 
   it('accept infinite bounds (no bound)', () => {
     expect(normalizeParam('c4', { expr: 'c1', min: -Infinity, max: Infinity }).expr).toBe('c1');

@@ -12,8 +12,11 @@ describe('the statement table', () => {
       'compare',
       'confint',
       'confint2d',
+      'constrain',
       'loadfit',
+      'maximize',
       'mcmc',
+      'minimize',
       'set',
       'spots',
     ]);

@@ -1,9 +1,9 @@
-/** `.fit` scripts: fits not to be trusted warn, allow_warnings accepts them; ties have no bounds. */
+/** `.fit` scripts: fits not to be trusted warn, allow_warnings accepts them; bounds of ties are kept for the fit. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkStatements } from '../../src/script/check.ts';
 import { parseScript } from '../../src/syntax/parse.ts';
-import { errorOf, exec, freshSessions } from './helpers.ts';
+import { exec, freshSessions } from './helpers.ts';
 
 const DECAY = join(import.meta.dirname, '../../examples/data/decay.csv');
 const fresh = freshSessions();
@@ -54,12 +54,11 @@ describe('fit warnings in scripts', () => {
     expect(run.info.join('\n')).not.toMatch(/WARNING/);
   });
 
-  it('bounds on a tied parameter are an error at the param statement', async () => {
+  it('bounds on a tied parameter are kept for the fit (which makes them constraints)', async () => {
     const run = fresh();
     await exec(run, 'param c1 = 0.3, c2 = 0.3, c3 = 0.2, csum = 1');
-    const err = await errorOf(() => exec(run, 'param c4 = csum-c1-c2-c3 in [0, 1]'));
-    expect(err.message).toMatch(/parameter 'c4' is tied to other parameters, so it cannot have bounds/);
-    expect(err.span).toBeDefined();
+    await exec(run, 'param c4 = csum-c1-c2-c3 in [0, 1]');
+    expect(run.interp.params.get('c4')).toMatchObject({ min: 0, max: 1, tieText: 'csum - c1 - c2 - c3' });
   });
 
   it('a parameter without a start starts at the midpoint of finite bounds, as in the API', async () => {

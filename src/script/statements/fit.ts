@@ -222,6 +222,7 @@ async function runFit(s: FitStatement, ctx: StatementContext): Promise<void> {
     {
       ...options,
       ...(interp.options.allowWarnings ? { allowWarnings: true } : {}),
+      ...(interp.constraints.length ? { constraints: interp.constraints.map((c) => c.text) } : {}),
       ...sessionProgress({ interp }, 'starts'),
     },
     s,
@@ -267,7 +268,7 @@ export const fitStatement: StatementDef<'fit'> = {
     summary: 'fit the model to the data',
     usage: [
       'fit',
-      'fit method=lm|lbfgsb|nelder sigma=s absolute_sigma=true loss=huber f_scale=1',
+      'fit method=lm|lbfgsb|nelder|powell|bfgs|de sigma=s absolute_sigma=true loss=huber f_scale=1 ctol=1e-9',
       '    estimator=lsq|poisson|likelihood nan=omit maxfev=1000 starts=10 seed=1',
       '    ftol=1e-10 xtol=1e-10 gtol=1e-10 max_iterations=200 sigma_NAME=... (sigma of one model line)',
       '    allow_warnings=true (accept a fit whose parameters the data do not determine: no exit status 3)',

@@ -12,6 +12,8 @@ import { compareCommand } from '../commands/compare.ts';
 import { loadfitCommand } from '../commands/loadfit.ts';
 import { setCommand } from '../commands/set.ts';
 import { spotsCommand } from '../commands/spots.ts';
+import { constrainCommand } from '../commands/constrain.ts';
+import { maximizeCommand, minimizeCommand } from '../commands/minimize.ts';
 import { assignStatement } from './assign.ts';
 import { commandStatement } from './command.ts';
 import { dataStatement } from './data.ts';
@@ -50,6 +52,9 @@ export const STATEMENTS: StatementTable = {
     [mcmcCommand.name, mcmcCommand],
     [compareCommand.name, compareCommand],
     [loadfitCommand.name, loadfitCommand],
+    [constrainCommand.name, constrainCommand],
+    [minimizeCommand.name, minimizeCommand],
+    [maximizeCommand.name, maximizeCommand],
   ]),
 };
 

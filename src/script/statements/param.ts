@@ -56,13 +56,6 @@ async function tieOf(d: ParamDecl, value: Expr, ctx: StatementContext): Promise<
   if (d.fixed) {
     throw declError(d, ctx, `parameter '${d.name}' is tied to other parameters, so it cannot also be fixed`);
   }
-  if (d.min || d.max) {
-    throw declError(
-      d,
-      ctx,
-      `parameter '${d.name}' is tied to other parameters, so it cannot have bounds: bound the parameters it uses instead`,
-    );
-  }
   // Numbers of variables are substituted; the tie keeps parameter names only.
   return substituteVariables(value, ctx, d.name);
 }
