@@ -23,6 +23,7 @@ import type {
   StatementContext,
   StatementHandler,
   StatementTable,
+  OdeLine,
 } from './context.ts';
 import { STATEMENTS } from './statements/index.ts';
 
@@ -33,6 +34,7 @@ export class Interpreter implements InterpreterState {
   /** Model lines of the model being built; the first `model` after a `fit` starts a new model. */
   models: ModelLine[] = [];
   modelClosed = false;
+  odes: OdeLine[] = [];
   /** `param auto` was given: undeclared model names become parameters even when others are declared. */
   autoParams = false;
   /** Every fit of the session, in order. */
@@ -74,6 +76,7 @@ export class Interpreter implements InterpreterState {
     this.functions.clear();
     this.models = [];
     this.modelClosed = false;
+    this.odes = [];
     this.autoParams = false;
     this.fits.length = 0;
     this.lastFit = undefined;
