@@ -113,13 +113,6 @@ function outputData(
         `'${output.lhs}' has ${observed.length} values but its times '${output.time}' have ${times.length}`,
       );
     }
-    const before = times.findIndex((t) => t < sys.t0);
-    if (before >= 0) {
-      throw new ExprfitError(
-        'value',
-        `the times '${output.time}' start before the initial time ${sys.t0} (${times[before]} at index ${before})`,
-      );
-    }
     const s = sigma[output.lhs] as DataInput | undefined;
     const weights = s === undefined ? null : sigmaWeights(output.lhs, s, observed.length);
     const d = { output, times, observed, weights, offset };

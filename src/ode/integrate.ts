@@ -138,10 +138,70 @@ function failed(d: Driver, status: OdeStatus, message: string): OdeSolution {
   return { status, message, values: d.values, steps: d.steps, method: d.method };
 }
 
+/** The system in reversed time: z(τ) = y(t0 − τ) solves z' = −f(t0 − τ, z). */
+function reversed(f: OdeFunctions, t0: number): OdeFunctions {
+  return {
+    n: f.n,
+    rhs(tau, y, out) {
+      f.rhs(t0 - tau, y, out);
+      for (let i = 0; i < out.length; i++) out[i] = -out[i];
+    },
+    jacobian(tau, y, jac, ft) {
+      f.jacobian(t0 - tau, y, jac, ft);
+      for (let i = 0; i < jac.length; i++) jac[i] = -jac[i];
+    },
+  };
+}
+
+/** Copies the rows of `part` (solved at `times[idx[k]]`) into `values`. */
+function scatter(values: Float64Array, part: OdeSolution, idx: readonly number[], n: number): void {
+  idx.forEach((k, j) => values.set(part.values.subarray(j * n, j * n + n), k * n));
+}
+
 /**
- * Integrates y' = f(t, y), y(t0) = y0 and returns y at `times` (any order, each >= t0).
+ * Integrates y' = f(t, y), y(t0) = y0 and returns y at `times` (any order; times before t0 are reached by
+ * integrating backwards from t0).
  */
 export function integrate(
+  f: OdeFunctions,
+  t0: number,
+  y0: Float64Array,
+  times: Float64Array,
+  options: OdeOptions,
+): OdeSolution {
+  const back = [...times.keys()].filter((k) => times[k] < t0);
+  if (back.length === 0) return integrateForward(f, t0, y0, times, options);
+  const fwd = [...times.keys()].filter((k) => !(times[k] < t0));
+  const n = f.n;
+  const after = integrateForward(
+    f,
+    t0,
+    y0,
+    Float64Array.from(fwd, (k) => times[k]),
+    options,
+  );
+  const before = integrateForward(
+    reversed(f, t0),
+    0,
+    y0,
+    Float64Array.from(back, (k) => t0 - times[k]),
+    options,
+  );
+  const values = new Float64Array(times.length * n).fill(NaN);
+  scatter(values, after, fwd, n);
+  scatter(values, before, back, n);
+  const failed = after.status !== 'ok' ? after : before;
+  const method = after.method === 'rosenbrock' || before.method === 'rosenbrock' ? 'rosenbrock' : 'dopri5';
+  return {
+    status: failed.status,
+    message: failed.message,
+    values,
+    steps: after.steps + before.steps,
+    method,
+  };
+}
+
+function integrateForward(
   f: OdeFunctions,
   t0: number,
   y0: Float64Array,
