@@ -44,7 +44,7 @@ function at(span: SourceSpan, source: SourceText, hints: string[] = []) {
 function suggestion(word: string, candidates: readonly string[]): string[] {
   const near = didYouMean(word, candidates);
   const states = `the states are ${candidates.map((c) => `'${c}'`).join(', ')}`;
-  return near ? [`did you mean '${near}'?`, states] : [states];
+  return near ? [near, states] : [states];
 }
 
 function derivativesOf(eqs: readonly Derivative[], source: SourceText): Map<string, Derivative> {
