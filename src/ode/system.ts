@@ -47,7 +47,14 @@ function suggestion(word: string, candidates: readonly string[]): string[] {
   return near ? [near, states] : [states];
 }
 
-function derivativesOf(eqs: readonly Derivative[], source: SourceText): Map<string, Derivative> {
+/** Where each equation was written (a script's REPL lines each have their own text). */
+type SourceOf = (e: OdeEquation) => SourceText;
+
+function derivativesOf(
+  eqs: readonly Derivative[],
+  src: SourceOf,
+  source: SourceText,
+): Map<string, Derivative> {
   if (eqs.length === 0) {
     throw new ExprfitError('value', 'an ODE system needs a derivative such as D(A, t) = -k*A', { source });
   }
@@ -56,17 +63,17 @@ function derivativesOf(eqs: readonly Derivative[], source: SourceText): Map<stri
   for (const d of eqs) {
     if (d.variable !== variable) {
       const msg = `every derivative must be with respect to '${variable}', not '${d.variable}'`;
-      throw new ExprfitError('value', msg, at(d.variableSpan, source));
+      throw new ExprfitError('value', msg, at(d.variableSpan, src(d)));
     }
     if (d.state === variable) {
       const msg = `'${variable}' is the independent variable and cannot be a state`;
-      throw new ExprfitError('value', msg, at(d.stateSpan, source));
+      throw new ExprfitError('value', msg, at(d.stateSpan, src(d)));
     }
     if (byState.has(d.state)) {
       throw new ExprfitError(
         'value',
         `the derivative of '${d.state}' is given twice`,
-        at(d.stateSpan, source),
+        at(d.stateSpan, src(d)),
       );
     }
     byState.set(d.state, d);
@@ -89,7 +96,7 @@ function initialValues(
   eqs: readonly Initial[],
   derivatives: ReadonlyMap<string, Derivative>,
   variable: string,
-  source: SourceText,
+  src: SourceOf,
 ): { initial: Expr[]; t0: number } {
   const states = [...derivatives.keys()];
   const byState = new Map<string, Initial>();
@@ -97,22 +104,22 @@ function initialValues(
   for (const e of eqs) {
     if (!derivatives.has(e.state)) {
       const msg = `'${e.state}' is not a state of the ODE system (it has no derivative D(${e.state}, ${variable}))`;
-      throw new ExprfitError('unknown-name', msg, at(e.stateSpan, source, suggestion(e.state, states)));
+      throw new ExprfitError('unknown-name', msg, at(e.stateSpan, src(e), suggestion(e.state, states)));
     }
     if (byState.has(e.state)) {
       throw new ExprfitError(
         'value',
         `the initial value of '${e.state}' is given twice`,
-        at(e.stateSpan, source),
+        at(e.stateSpan, src(e)),
       );
     }
-    const t = timeOf(e.time, source);
+    const t = timeOf(e.time, src(e));
     if (t0 !== undefined && t !== t0) {
       const msg = `every initial value must be at one time: ${t0}, not ${t}`;
-      throw new ExprfitError('value', msg, at(e.time.span!, source));
+      throw new ExprfitError('value', msg, at(e.time.span!, src(e)));
     }
     t0 = t;
-    checkInitialNames(e, states, variable, source);
+    checkInitialNames(e, states, variable, src(e));
     byState.set(e.state, e);
   }
   const initial = states.map((s) => {
@@ -120,7 +127,7 @@ function initialValues(
     if (e) return e.value;
     const d = derivatives.get(s)!;
     const msg = `the state '${s}' has no initial value`;
-    throw new ExprfitError('value', msg, at(d.stateSpan, source, [`add one such as ${s}(0) = ${s}0`]));
+    throw new ExprfitError('value', msg, at(d.stateSpan, src(d), [`add one such as ${s}(0) = ${s}0`]));
   });
   return { initial, t0: t0! };
 }
@@ -180,21 +187,25 @@ function resolveOutput(
 }
 
 /** Checks ODE equations and gathers them into a system. */
-export function buildOdeSystem(equations: readonly OdeEquation[], source: SourceText): OdeSystem {
+export function buildOdeSystem(
+  equations: readonly OdeEquation[],
+  source: SourceText,
+  sourceOf: SourceOf = () => source,
+): OdeSystem {
   const pick = <K extends OdeEquation['kind']>(k: K) =>
     equations.filter((e): e is Extract<OdeEquation, { kind: K }> => e.kind === k);
-  const derivatives = derivativesOf(pick('derivative'), source);
+  const derivatives = derivativesOf(pick('derivative'), sourceOf, source);
   const states = [...derivatives.keys()];
   const variable = pick('derivative')[0].variable;
-  const { initial, t0 } = initialValues(pick('initial'), derivatives, variable, source);
+  const { initial, t0 } = initialValues(pick('initial'), derivatives, variable, sourceOf);
   const rhs = states.map((s) => derivatives.get(s)!.rhs);
-  for (const r of rhs) checkStateCalls(r, states, source);
-  const outputs = pick('output').map((o) => resolveOutput(o, states, variable, source));
+  for (const d of derivatives.values()) checkStateCalls(d.rhs, states, sourceOf(d));
+  const outputs = pick('output').map((o) => resolveOutput(o, states, variable, sourceOf(o)));
   const seen = new Set<string>();
-  for (const o of outputs) {
+  for (const o of pick('output')) {
     if (states.includes(o.lhs) || o.lhs === variable || seen.has(o.lhs)) {
       const msg = `'${o.lhs}' is ${seen.has(o.lhs) ? 'defined twice' : 'a name of the ODE system'}: name the output after its data`;
-      throw new ExprfitError('value', msg, at(o.span, source));
+      throw new ExprfitError('value', msg, at(o.span, sourceOf(o)));
     }
     seen.add(o.lhs);
   }

@@ -24,6 +24,7 @@ import type { FitRecord, InterpreterState, ModelLine, StatementContext, Statemen
 import { nameMap } from '../nameMap.ts';
 import { sessionProgress, statementOptions, where, writtenOption } from '../optionArgs.ts';
 import { asArray, type Value } from '../values.ts';
+import { fitOdeLines, odeOptions, splitOdeOptions } from '../odeFit.ts';
 
 function isValue(v: unknown): v is Value {
   return v !== undefined;
@@ -193,6 +194,7 @@ function noteImplicit(interp: InterpreterState, implicit: readonly string[]): vo
 async function runFit(s: FitStatement, ctx: StatementContext): Promise<void> {
   const interp = ctx.interp;
   requireModel(s, ctx);
+  if (interp.odes.length) return runOdeFit(s, ctx);
   const parsed = await parseOptions(s, ctx);
   const lines = interp.models;
   const likelihood = parsed.options.estimator === 'likelihood';
@@ -217,6 +219,49 @@ async function runFit(s: FitStatement, ctx: StatementContext): Promise<void> {
   interp.modelClosed = true;
   noteImplicit(interp, asm.implicit);
   summarize(interp, result);
+}
+
+/** `fit` with an ODE system: the model lines are its outputs (src/script/odeFit.ts). */
+async function runOdeFit(s: FitStatement, ctx: StatementContext): Promise<void> {
+  const interp = ctx.interp;
+  const { ode, rest } = splitOdeOptions(s.options);
+  const parsed = await parseOptions({ ...s, options: rest }, ctx);
+  const lines = interp.models;
+  const sigma = sigmaPerLine(s, parsed, lines, ctx);
+  const options = { ...parsed.options, sigma, ode: await odeOptions(ode, ctx) };
+  const { result, data, implicit, times } = withFitPosition(s, ctx, () =>
+    fitOdeLines(interp, lines, options, ctx.source),
+  );
+  interp.fits.push(result);
+  storeParams(interp, result);
+  const equations = lines.map((l) => ({
+    lhs: l.lhs,
+    text: l.text,
+    observed: data[l.lhs],
+    model: new NdArray(result.bestFit[l.lhs], [result.bestFit[l.lhs].length]),
+    variables: [times.get(l.lhs)!],
+    sigma: sigma[l.lhs],
+  }));
+  interp.lastFit = { result, equations, data };
+  setResultArrays(interp, equations);
+  interp.modelClosed = true;
+  noteImplicit(interp, implicit);
+  summarize(interp, result);
+}
+
+/** Errors of the fit API without a place in the script point at the fit statement. */
+function withFitPosition<T>(s: FitStatement, ctx: StatementContext, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (!(err instanceof ExprfitError) || err.span) throw err;
+    throw new ExprfitError(err.code, err.message, {
+      span: s.span,
+      source: ctx.source,
+      hints: err.hints,
+      cause: err,
+    });
+  }
 }
 
 /** The one-line summary of the latest fit; a fit that did not converge, or is not ok, also warns. */

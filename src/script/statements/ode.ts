@@ -1,4 +1,5 @@
 /** `ode D(A, t) = -k1*A, A(0) = A0`: equations of an ODE system whose states the model lines fit. */
+import { ExprfitError } from '../../core/errors.ts';
 import type { OdeEquation, Statement } from '../../syntax/statements.ts';
 import type { StatementContext, StatementDef } from '../context.ts';
 
@@ -6,6 +7,15 @@ import type { StatementContext, StatementDef } from '../context.ts';
 function target(e: OdeEquation): string {
   if (e.kind === 'derivative') return `D(${e.state})`;
   return e.kind === 'initial' ? `${e.state}(t0)` : e.lhs;
+}
+
+/** Outputs are model lines in scripts (`model y = A + B`), so that `fit` finds their data the usual way. */
+function outputHere(e: Extract<OdeEquation, { kind: 'output' }>, ctx: StatementContext): ExprfitError {
+  return new ExprfitError('value', `'${e.lhs} = ...' is an output: write it as a model line`, {
+    span: e.span,
+    source: ctx.source,
+    hints: [`model ${ctx.source.text.slice(e.span.start, e.span.end)}`],
+  });
 }
 
 function runOde(s: Extract<Statement, { kind: 'ode' }>, ctx: StatementContext): void {
@@ -16,6 +26,7 @@ function runOde(s: Extract<Statement, { kind: 'ode' }>, ctx: StatementContext): 
     interp.modelClosed = false;
   }
   for (const equation of s.equations) {
+    if (equation.kind === 'output') throw outputHere(equation, ctx);
     const line = { equation, source: ctx.source };
     const i = interp.odes.findIndex((o) => target(o.equation) === target(equation));
     if (i >= 0) interp.odes[i] = line;
