@@ -23,6 +23,7 @@ import { lbfgsbSchema } from '../src/solver/lbfgsb.ts';
 import { nelderMeadSchema } from '../src/solver/neldermead.ts';
 import { nllSchema } from '../src/solver/nll.ts';
 import { solverSchema } from '../src/solver/options.ts';
+import { odeSchema } from '../src/ode/integrate.ts';
 
 /** The schemas a table may name. */
 const SCHEMAS: Readonly<Record<string, OptionsSchema>> = {
@@ -42,6 +43,7 @@ const SCHEMAS: Readonly<Record<string, OptionsSchema>> = {
   confint: confIntervalOptions,
   confint2d: confInterval2dOptions,
   mcmc: emceeOptions,
+  ode: odeSchema,
 };
 
 export const DOCS_DIR = fileURLToPath(new URL('../docs/', import.meta.url));

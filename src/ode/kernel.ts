@@ -36,8 +36,10 @@ function programs(
   exprs: readonly Expr[],
   wrt: readonly string[],
   fixed: readonly string[],
+  derivatives: boolean,
 ): SymbolicProgram[] {
-  return exprs.map((e) => compileProgram(e, { params: [...wrt], fixed: [...fixed], variables: [] }));
+  const spec = { params: [...wrt], fixed: [...fixed], variables: [] };
+  return exprs.map((e) => compileProgram(e, spec, { derivatives }));
 }
 
 function generated(
@@ -56,7 +58,7 @@ function generated(
     body.push(_`${v}[${i}] = ${frag.value};`);
     const rows = new Block(_`if (${jac} !== null) {`);
     frag.derivatives.forEach((d, j) => rows.push(_`${jac}[${i * m + j}] = ${d};`));
-    if (m > 0) body.push(rows);
+    if (!rows.isEmpty) body.push(rows);
   });
   return buildFunction<RunFn>(scope.name('ode'), [x, fx, v, jac], body, R);
 }
@@ -69,7 +71,7 @@ function loads(body: Block, scope: NameScope, arr: Name, n: number): Name[] {
   });
 }
 
-function interpreted(progs: readonly SymbolicProgram[], m: number): RunFn {
+function interpreted(progs: readonly SymbolicProgram[], m: number, derivatives: boolean): RunFn {
   const points = progs.map((p) => new PointProgram(p));
   const outs = new Float64Array(1 + m);
   return (x, fixed, values, jac) => {
@@ -77,21 +79,25 @@ function interpreted(progs: readonly SymbolicProgram[], m: number): RunFn {
       p.setParameters(x, fixed);
       p.evaluatePoint(() => 0, outs);
       values[i] = outs[0];
-      if (jac) for (let j = 0; j < m; j++) jac[i * m + j] = outs[1 + j];
+      if (jac && derivatives) for (let j = 0; j < m; j++) jac[i * m + j] = outs[1 + j];
     });
   };
 }
 
-/** Compiles `exprs` as functions of `wrt` (differentiated) and `fixed` (not). */
+/**
+ * Compiles `exprs` as functions of `wrt` (differentiated unless `derivatives: false`, then `jac` is ignored)
+ * and `fixed` (not differentiated).
+ */
 export function compileVector(
   exprs: readonly Expr[],
   wrt: readonly string[],
   fixed: readonly string[],
-  opts: { interpret?: boolean } = {},
+  opts: { interpret?: boolean; derivatives?: boolean } = {},
 ): VectorKernel {
-  const progs = programs(exprs, wrt, fixed);
+  const derivatives = opts.derivatives ?? true;
+  const progs = programs(exprs, wrt, fixed, derivatives);
   if (opts.interpret || !codeGenerationAllowed()) {
-    return { size: exprs.length, source: '', run: interpreted(progs, wrt.length) };
+    return { size: exprs.length, source: '', run: interpreted(progs, wrt.length, derivatives) };
   }
   const { fn, source } = generated(progs, wrt.length, fixed.length);
   return { size: exprs.length, source, run: fn };

@@ -6,6 +6,8 @@
  */
 import type { Expr } from '../ast/expr.ts';
 import { add, mul, sum, sym } from '../ast/build.ts';
+import { printExpr } from '../ast/print.ts';
+import { BoundedCache, onClearCompileCache } from '../compile/cache.ts';
 import { differentiate } from '../symbolic/index.ts';
 import { integrate, type OdeOptions, type OdeSolution } from './integrate.ts';
 import { compileVector, type VectorKernel } from './kernel.ts';
@@ -32,8 +34,27 @@ function augmentedRhs(sys: OdeSystem, free: readonly string[]): Expr[] {
   return out;
 }
 
-/** y' = f(t, y) from a kernel compiled with wrt = [...states, t] and fixed = params. */
-function functionsOf(k: VectorKernel, n: number, params: Float64Array): OdeFunctions {
+/** A system's right side compiled twice: values only (every step), and with its Jacobian (stiff steps). */
+class RhsKernels {
+  private withJacobian: VectorKernel | undefined;
+  readonly values: VectorKernel;
+
+  constructor(
+    private readonly exprs: readonly Expr[],
+    private readonly wrt: readonly string[],
+    private readonly params: readonly string[],
+  ) {
+    this.values = compileVector(exprs, wrt, params, { derivatives: false });
+  }
+
+  /** Compiled on first use: only the stiff method needs it. */
+  jacobian(): VectorKernel {
+    return (this.withJacobian ??= compileVector(this.exprs, this.wrt, this.params));
+  }
+}
+
+/** y' = f(t, y) from kernels compiled with wrt = [...states, t] and fixed = params. */
+function functionsOf(k: RhsKernels, n: number, params: Float64Array): OdeFunctions {
   const x = new Float64Array(n + 1);
   const jac = new Float64Array(n * (n + 1));
   const load = (t: number, y: Float64Array) => {
@@ -44,11 +65,11 @@ function functionsOf(k: VectorKernel, n: number, params: Float64Array): OdeFunct
     n,
     rhs(t, y, out) {
       load(t, y);
-      k.run(x, params, out, null);
+      k.values.run(x, params, out, null);
     },
     jacobian(t, y, J, ft) {
       load(t, y);
-      k.run(x, params, ft, jac); // ft is scratch for the values here
+      k.jacobian().run(x, params, ft, jac); // ft is scratch for the values here
       for (let i = 0; i < n; i++) {
         for (let j = 0; j < n; j++) J[i * n + j] = jac[i * (n + 1) + j];
         ft[i] = jac[i * (n + 1) + n];
@@ -64,10 +85,47 @@ export interface OdeRun {
   readonly sensitivities: boolean;
 }
 
+/** The compiled kernels of a system for given free and held parameters (cached: repeated fits compile once). */
+interface OdeKernels {
+  readonly plain: RhsKernels;
+  readonly augmented: RhsKernels;
+  readonly initial: VectorKernel;
+  readonly outputs: VectorKernel;
+}
+
+const compiled = new BoundedCache<OdeKernels>();
+onClearCompileCache(() => compiled.clear());
+
+function kernelsKey(system: OdeSystem, free: readonly string[], held: readonly string[]): string {
+  const exprs = [...system.rhs, ...system.initial, ...system.outputs.map((o) => o.rhs)].map(printExpr);
+  return JSON.stringify([system.states, system.variable, exprs, free, held]);
+}
+
+function compileKernels(system: OdeSystem, free: readonly string[], held: readonly string[]): OdeKernels {
+  const key = kernelsKey(system, free, held);
+  const hit = compiled.get(key);
+  if (hit) return hit;
+  const { states, variable } = system;
+  const params = [...free, ...held];
+  const sens = free.flatMap((_p, l) => states.map((_s, i) => sensName(i, l)));
+  const kernels = {
+    plain: new RhsKernels(system.rhs, [...states, variable], params),
+    augmented: new RhsKernels(augmentedRhs(system, free), [...states, ...sens, variable], params),
+    initial: compileVector(system.initial, free, held),
+    outputs: compileVector(
+      system.outputs.map((o) => o.rhs),
+      [...states, ...free],
+      [variable, ...held],
+    ),
+  };
+  compiled.set(key, kernels, key.length + kernels.augmented.values.source.length);
+  return kernels;
+}
+
 export class CompiledOde {
   readonly n: number;
-  private readonly plain: VectorKernel;
-  private readonly augmented: VectorKernel;
+  private readonly plain: RhsKernels;
+  private readonly augmented: RhsKernels;
   private readonly initial: VectorKernel;
   /** Outputs as functions of [...states, ...free] with fixed [time, ...held]. */
   readonly outputs: VectorKernel;
@@ -81,15 +139,13 @@ export class CompiledOde {
     /** Every time at which the solution is needed (concatenated per output). */
     readonly times: Float64Array,
   ) {
-    const { states, variable } = system;
-    const params = [...free, ...held];
-    this.n = states.length;
-    const sens = free.flatMap((_p, l) => states.map((_s, i) => sensName(i, l)));
-    this.plain = compileVector(system.rhs, [...states, variable], params);
-    this.augmented = compileVector(augmentedRhs(system, free), [...states, ...sens, variable], params);
-    this.initial = compileVector(system.initial, free, held);
-    const outs = system.outputs.map((o) => o.rhs);
-    this.outputs = compileVector(outs, [...states, ...free], [variable, ...held]);
+    this.n = system.states.length;
+    ({
+      plain: this.plain,
+      augmented: this.augmented,
+      initial: this.initial,
+      outputs: this.outputs,
+    } = compileKernels(system, free, held));
   }
 
   /** Integrates at the parameters `p` (free) and `fixed` (held); the last run is cached. */
