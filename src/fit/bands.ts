@@ -161,8 +161,15 @@ function noiseVariance(src: BandSource, pts: BandPoints): Float64Array {
 /** The band's half-width t·sqrt(var) at each point (see the module comment for the formulas). */
 export function evalUncertainty(src: BandSource, optionsIn: BandOptions = {}): NdArray {
   const o = validateOptions(bandOptions, optionsIn);
-  const lhs = o.equation ?? [...src.exprs.keys()][0];
-  if (!src.exprs.has(lhs)) {
+  const lhs = o.equation ?? [...src.exprs.keys()][0] ?? src.setup?.equations[0]?.lhs ?? '';
+  const fittedOnly = !src.exprs.has(lhs) && !!src.setup?.equations.some((e) => e.lhs === lhs);
+  if (fittedOnly && o.at) {
+    throw new ExprfitError(
+      'value',
+      `evalUncertainty: '${lhs}' has no expression to evaluate at new points (an ODE model's output): its band is at the fitted data only`,
+    );
+  }
+  if (!src.exprs.has(lhs) && !fittedOnly) {
     throw new ExprfitError(
       'unknown-name',
       `evalUncertainty: the model has no equation for '${lhs}' (it has ${[...src.exprs.keys()].join(', ')})`,

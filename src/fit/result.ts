@@ -352,6 +352,11 @@ export class FitResult {
     );
   }
 
+  /** Whether {@link eval} evaluates the equation of `lhs` on new data (not an ODE model's outputs). */
+  evaluates(lhs: string): boolean {
+    return this.exprs.has(lhs);
+  }
+
   /**
    * Evaluates the fitted model on new data: `result.eval({ x })` for the first (or only) equation, or
    * `result.eval({ x }, 'z')` for the equation of `z`. Any shapes, numpy broadcasting.

@@ -54,6 +54,16 @@ describe('ode statement', () => {
     expect((run.interp.variables.get('model_yB') as { size: number }).size).toBe(chain.data.tB.length);
   });
 
+  it('bands (at the data) and saves after an ODE fit', async () => {
+    const run = withData();
+    await exec(run, SCRIPT + 'band\nsave "fit.json"\n');
+    expect(JSON.parse(readFileSync(join(run.dir, 'fit.json'), 'utf8')).params.k1.value).toBeCloseTo(
+      chain.values.k1,
+      6,
+    );
+    expect([...run.out, ...run.info].join('\n')).toMatch(/confidence band of yA at 12 points/);
+  });
+
   it('passes the static check', async () => {
     const run = withData();
     const source = { text: SCRIPT, file: join(run.dir, 'test.fit') };
