@@ -5,7 +5,7 @@
  * report apply unchanged. A failed integration makes the residuals NaN (the solver rejects the step) and, at
  * the end, the result's message says why.
  */
-import type { BoundKernel } from '../compile/kernel.ts';
+import type { BoundResidualKernel } from '../compile/kernel.ts';
 import { ExprfitError, type SourceText } from '../core/errors.ts';
 import { NdArray } from '../data/ndarray.ts';
 import { solveFit } from '../fit/solve.ts';
@@ -128,63 +128,82 @@ function sigmaWeights(lhs: string, s: DataInput, n: number): Float64Array {
   return Float64Array.from({ length: n }, (_v, i) => 1 / a[a.length === 1 ? 0 : i]);
 }
 
-/** A kernel for one output: values from the (cached) solution, the Jacobian from the sensitivities. */
-function outputKernel(
-  ode: CompiledOde,
-  k: number,
-  d: OutputData,
-): BoundKernel &
-  Required<Pick<BoundKernel, 'residualsAndJacobian'>> & {
-    residuals(p: Float64Array, f: Float64Array, o: Float64Array): void;
-  } {
-  const n = ode.n;
-  const P = ode.free.length;
-  const m = ode.outputs.size;
-  const x = new Float64Array(n + P);
-  const fixedArgs = new Float64Array(1 + ode.held.length);
-  const vals = new Float64Array(m);
-  const jac = new Float64Array(m * (n + P));
-  const size = d.times.length;
-  const evalAt = (p: Float64Array, fixed: Float64Array, out: Float64Array, J: Float64Array | null) => {
+/**
+ * The kernel of one output (a BoundResidualKernel of the fit): values from the (cached) solution, the
+ * Jacobian from the sensitivities by the chain rule.
+ */
+class OutputKernel implements BoundResidualKernel {
+  readonly shape: readonly number[];
+  readonly size: number;
+  readonly hasObserved = true;
+  private readonly x: Float64Array;
+  private readonly fixedArgs: Float64Array;
+  private readonly vals: Float64Array;
+  private readonly jac: Float64Array;
+
+  constructor(
+    private readonly ode: CompiledOde,
+    private readonly k: number,
+    private readonly d: OutputData,
+  ) {
+    const width = ode.n + ode.free.length;
+    this.size = d.times.length;
+    this.shape = [this.size];
+    this.x = new Float64Array(width);
+    this.fixedArgs = new Float64Array(1 + ode.held.length);
+    this.vals = new Float64Array(ode.outputs.size);
+    this.jac = new Float64Array(ode.outputs.size * width);
+  }
+
+  sourceFor(): string {
+    return this.ode.outputs.source;
+  }
+
+  values(p: Float64Array, fixed: Float64Array, out: Float64Array): void {
+    this.evaluate(p, fixed, out, null);
+  }
+
+  valuesAndJacobian(p: Float64Array, fixed: Float64Array, out: Float64Array, J: Float64Array): void {
+    this.evaluate(p, fixed, out, J);
+  }
+
+  residuals(p: Float64Array, fixed: Float64Array, out: Float64Array): void {
+    this.evaluate(p, fixed, out, null);
+    this.weigh(out, null);
+  }
+
+  residualsAndJacobian(p: Float64Array, fixed: Float64Array, out: Float64Array, J: Float64Array): void {
+    this.evaluate(p, fixed, out, J);
+    this.weigh(out, J);
+  }
+
+  private evaluate(p: Float64Array, fixed: Float64Array, out: Float64Array, J: Float64Array | null): void {
+    const { ode, d, x, fixedArgs } = this;
+    const n = ode.n;
     const run = ode.solve(p, fixed, J !== null);
-    const width = run.sensitivities ? n * (1 + P) : n;
+    const width = run.sensitivities ? n * (1 + ode.free.length) : n;
     x.set(p, n);
     fixedArgs.set(fixed, 1);
-    for (let i = 0; i < size; i++) {
+    for (let i = 0; i < this.size; i++) {
       const row = run.solution.values.subarray((d.offset + i) * width, (d.offset + i + 1) * width);
       x.set(row.subarray(0, n));
       fixedArgs[0] = d.times[i];
-      ode.outputs.run(x, fixedArgs, vals, J ? jac : null);
-      out[i] = vals[k];
-      if (J) chainRule(J, i, row, jac, k, n, P);
+      ode.outputs.run(x, fixedArgs, this.vals, J ? this.jac : null);
+      out[i] = this.vals[this.k];
+      if (J) chainRule(J, i, row, this.jac, this.k, n, ode.free.length);
     }
-  };
-  const weigh = (out: Float64Array, J: Float64Array | null, residual: boolean) => {
-    for (let i = 0; i < size; i++) {
+  }
+
+  /** r = (f − y)·w and J·w. */
+  private weigh(out: Float64Array, J: Float64Array | null): void {
+    const { d } = this;
+    const P = this.ode.free.length;
+    for (let i = 0; i < this.size; i++) {
       const w = d.weights ? d.weights[i] : 1;
-      if (residual) out[i] = (out[i] - d.observed[i]) * w;
+      out[i] = (out[i] - d.observed[i]) * w;
       if (J && w !== 1) for (let l = 0; l < P; l++) J[i * P + l] *= w;
     }
-  };
-  return {
-    shape: [size],
-    size,
-    hasObserved: true,
-    sourceFor: () => ode.outputs.source,
-    values: (p, fixed, out) => evalAt(p, fixed, out, null),
-    valuesAndJacobian: (p, fixed, out, J) => evalAt(p, fixed, out, J),
-    residuals: (p, fixed, out) => {
-      evalAt(p, fixed, out, null);
-      weigh(out, null, true);
-    },
-    residualsAndJacobian: (p, fixed, out, J) => {
-      evalAt(p, fixed, out, J);
-      weigh(out, J, true);
-    },
-  } as BoundKernel &
-    Required<Pick<BoundKernel, 'residualsAndJacobian'>> & {
-      residuals(p: Float64Array, f: Float64Array, o: Float64Array): void;
-    };
+  }
 }
 
 /** dg/dp = Σ_j ∂g/∂y_j S_jl + ∂g/∂p_l for output k at point i. */
@@ -218,6 +237,38 @@ function concatTimes(outputs: readonly OutputData[]): Float64Array {
   return all;
 }
 
+/** The system (parsed when given as text); it needs an output. */
+function systemOf(system: string | OdeSystem): OdeSystem {
+  const sys = typeof system === 'string' ? odeModel(system) : system;
+  if (sys.outputs.length > 0) return sys;
+  const msg = 'the ODE model has no output to fit: add one such as y = A (fitted to the data y)';
+  throw new ExprfitError('value', msg, { source: sys.source });
+}
+
+/** The fit's options (least squares only) and the integrator's. */
+function optionsOf(optionsIn: OdeFitOptions) {
+  const { ode: odeIn, ...fitIn } = optionsIn;
+  const options = validateFitOptions(fitIn);
+  if (options.estimator !== 'lsq') {
+    const msg = `ODE models are fitted by least squares (estimator 'lsq'), not '${options.estimator}'`;
+    throw new ExprfitError('option', msg);
+  }
+  return { options, odeOptions: validateOdeOptions(odeIn ?? {}) };
+}
+
+function preparedEquations(ode: CompiledOde, outputs: readonly OutputData[]): PreparedEquation[] {
+  return outputs.map((d, k) => ({
+    lhs: d.output.lhs,
+    expr: d.output.rhs,
+    variables: [d.output.time],
+    observed: d.observed,
+    weights: d.weights,
+    kernel: new OutputKernel(ode, k, d),
+    size: d.times.length,
+    shape: [d.times.length],
+  }));
+}
+
 /** Prepares an ODE fit: the outputs as equations whose kernels integrate the system. */
 export function prepareOdeFit(
   system: string | OdeSystem,
@@ -225,46 +276,25 @@ export function prepareOdeFit(
   paramsIn: ParamsInput = {},
   optionsIn: OdeFitOptions = {},
 ): { prep: PreparedFit; ode: CompiledOde } {
-  const sys = typeof system === 'string' ? odeModel(system) : system;
-  if (sys.outputs.length === 0) {
-    throw new ExprfitError(
-      'value',
-      'the ODE model has no output to fit: add one such as y = A (fitted to the data y)',
-      { source: sys.source },
-    );
-  }
-  const { ode: odeIn, ...fitIn } = optionsIn;
-  const options = validateFitOptions(fitIn);
-  const odeOptions = validateOdeOptions(odeIn ?? {});
-  if (options.estimator !== 'lsq')
-    throw new ExprfitError(
-      'option',
-      `ODE models are fitted by least squares (estimator 'lsq'), not '${options.estimator}'`,
-    );
+  const sys = systemOf(system);
+  const { options, odeOptions } = optionsOf(optionsIn);
   const order = parameterNames(sys, data);
   const params = paramSpecs(order, paramsIn);
   const free = order.filter((n) => !params.get(n)!.fixed);
   const held = order.filter((n) => params.get(n)!.fixed);
   const outputs = outputData(sys, data, options.sigma);
   const ode = new CompiledOde(sys, free, held, odeOptions, concatTimes(outputs));
-  const equations: PreparedEquation[] = outputs.map((d, k) => ({
-    lhs: d.output.lhs,
-    expr: d.output.rhs,
-    variables: [d.output.time],
-    observed: d.observed,
-    weights: d.weights,
-    kernel: outputKernel(ode, k, d),
-    size: d.times.length,
-    shape: [d.times.length],
-  }));
+  const equations = preparedEquations(ode, outputs);
   const ndata = equations.reduce((s, e) => s + e.size, 0);
+  const ties = new Map<string, never>();
+  const model = modelOf(sys);
   const prep: PreparedFit = {
-    model: modelOf(sys),
+    model,
     params,
     order,
     free,
     held,
-    ties: new Map(),
+    ties,
     equations,
     skipped: [],
     evaluable: new Map(),

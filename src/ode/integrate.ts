@@ -201,6 +201,41 @@ export function integrate(
   };
 }
 
+/** The factor of the next step size after the error estimate `e` of a method of order `q`. */
+function stepFactor(e: number, q: number, accepted: boolean, rejectedBefore: boolean): number {
+  if (!accepted) return Number.isFinite(e) ? Math.max(0.1, 0.9 * e ** (-1 / q)) : 0.1;
+  const most = rejectedBefore ? 1 : 6;
+  return e === 0 ? most : Math.min(most, Math.max(0.2, 0.9 * e ** (-1 / q)));
+}
+
+/** Where an integration stands: time, state, next step size. */
+interface Progress {
+  t: number;
+  h: number;
+  rejectedBefore: boolean;
+  readonly y: Float64Array;
+  readonly yNew: Float64Array;
+  readonly err: Float64Array;
+}
+
+/** One step attempt: accepted (the requested times it passes are written) or rejected, and the next h. */
+function attemptStep(d: Driver, s: Progress, tEnd: number): void {
+  s.h = Math.min(s.h, tEnd - s.t);
+  d.stepper.attempt(s.t, s.y, s.h, s.yNew, s.err);
+  const e = errorNorm(s.err, s.y, s.yNew, d.options);
+  const accepted = e <= 1;
+  const factor = stepFactor(e, d.stepper.order, accepted, s.rejectedBefore);
+  if (accepted) {
+    d.emit(s.t, s.h, (theta, out) => d.stepper.dense(theta, out), s.t + s.h);
+    d.stepper.accept();
+    s.t += s.h;
+    s.y.set(s.yNew);
+    if (d.stepper.stiff()) d.switchToStiff();
+  }
+  s.h *= factor;
+  s.rejectedBefore = !accepted;
+}
+
 function integrateForward(
   f: OdeFunctions,
   t0: number,
@@ -209,54 +244,33 @@ function integrateForward(
   options: OdeOptions,
 ): OdeSolution {
   const d = new Driver(f, times, options);
-  const n = f.n;
   d.emit(t0, 0, (_th, out) => out.set(y0), t0);
   if (d.done()) return failed(d, 'ok', '');
   const tEnd = d.last();
-  let t = t0;
-  const y = Float64Array.from(y0);
-  const yNew = new Float64Array(n);
-  const err = new Float64Array(n);
-  let h = initialStep(f, t0, y0, tEnd - t0, options);
-  let rejectedBefore = false;
+  const [yNew, err] = [new Float64Array(f.n), new Float64Array(f.n)];
+  const s: Progress = {
+    t: t0,
+    h: initialStep(f, t0, y0, tEnd - t0, options),
+    rejectedBefore: false,
+    y: Float64Array.from(y0),
+    yNew,
+    err,
+  };
   while (!d.done()) {
     if (d.steps++ >= options.maxSteps) {
       return failed(
         d,
         'max-steps',
-        `the integration needed more than ${options.maxSteps} steps (at t = ${t})`,
+        `the integration needed more than ${options.maxSteps} steps (at t = ${s.t})`,
       );
     }
-    if (tEnd - t <= 1e-13 * Math.max(1, Math.abs(t))) {
-      d.emit(t, 0, (_th, out) => out.set(y), Infinity);
+    if (tEnd - s.t <= 1e-13 * Math.max(1, Math.abs(s.t))) {
+      d.emit(s.t, 0, (_th, out) => out.set(s.y), Infinity);
       break;
     }
-    if (h < 1e-14 * Math.max(1, Math.abs(t))) {
-      if (d.switchToStiff()) {
-        h = initialStep(f, t, y, tEnd - t, options);
-        continue;
-      }
-      return failed(d, 'step-too-small', `the step size fell below the resolution of t at t = ${t}`);
-    }
-    h = Math.min(h, tEnd - t);
-    d.stepper.attempt(t, y, h, yNew, err);
-    const e = errorNorm(err, y, yNew, options);
-    const q = d.stepper.order;
-    if (e <= 1) {
-      const tNew = t + h;
-      d.emit(t, h, (theta, out) => d.stepper.dense(theta, out), tNew);
-      d.stepper.accept();
-      t = tNew;
-      y.set(yNew);
-      let fac = Math.min(rejectedBefore ? 1 : 6, Math.max(0.2, 0.9 * e ** (-1 / q)));
-      if (e === 0) fac = rejectedBefore ? 1 : 6;
-      h *= fac;
-      rejectedBefore = false;
-      if (d.stepper.stiff() && d.switchToStiff()) rejectedBefore = false;
-    } else {
-      h *= Number.isFinite(e) ? Math.max(0.1, 0.9 * e ** (-1 / q)) : 0.1;
-      rejectedBefore = true;
-    }
+    if (s.h >= 1e-14 * Math.max(1, Math.abs(s.t))) attemptStep(d, s, tEnd);
+    else if (d.switchToStiff()) s.h = initialStep(f, s.t, s.y, tEnd - s.t, options);
+    else return failed(d, 'step-too-small', `the step size fell below the resolution of t at t = ${s.t}`);
   }
   return { status: 'ok', message: '', values: d.values, steps: d.steps, method: d.method };
 }
