@@ -34,7 +34,7 @@ export { loadResult } from './fit/load.ts';
 export type { FitCurves } from './fit/curves.ts';
 export type { ProgressCallback } from './fit/progress.ts';
 export { akaikeWeights, bicWeights, fTest, likelihoodRatioTest } from './fit/compare.ts';
-export { fitOde, odeModel, prepareOdeFit, type OdeFitOptions } from './ode/fit.ts';
+export { fitOde, odeModel, type OdeFitOptions } from './ode/fit.ts';
 export {
   integrate,
   odeSchema,

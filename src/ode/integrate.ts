@@ -7,8 +7,9 @@
 import { defineOptions, opt, validateOptions, type OptionsInput, type OptionsOf } from '../core/options.ts';
 import { Dopri5, Rodas4, type OdeFunctions, type Stepper } from './steppers.ts';
 
-const ODE_METHODS = ['auto', 'dopri5', 'rosenbrock'] as const;
-export type OdeMethod = (typeof ODE_METHODS)[number];
+/** The integrators: see {@link odeSchema}. */
+export type OdeMethod = 'auto' | 'dopri5' | 'rosenbrock';
+const ODE_METHODS = ['auto', 'dopri5', 'rosenbrock'] as const satisfies readonly OdeMethod[];
 
 /** The integrator options of ODE models (the `ode` key of a fit's options, `fit ... rtol=1e-8` in scripts). */
 export const odeSchema = defineOptions('ode', {
