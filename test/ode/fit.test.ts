@@ -56,6 +56,16 @@ describe('fitOde', () => {
       expect(r.values[n]).toBeCloseTo(v, 6);
   });
 
+  it('symfit test_full_eval_range: an initial time inside the data (integrated backwards too)', () => {
+    const data = { t: [0, 10, 26, 44, 70, 120], adata: [54, 44, 34, 27, 20, 14].map((v) => v * 10e-4) };
+    for (const t0 of ['26', '26 + 1e-5']) {
+      const model = `D(a, t) = -k*a^2; D(b, t) = k*a^2; a(${t0}) = 34*10e-4; b(${t0}) = 0.02729855; adata = a`;
+      const r = fitOde(model, data, { k: 0.01 });
+      expect(r.success).toBe(true);
+      expect(r.r2).toBeGreaterThan(0.95);
+    }
+  });
+
   it('a solution that blows up ends the fit with a status naming the integration, not an exception', () => {
     const t = [0.5, 1, 1.5, 2];
     const r = fitOde(
