@@ -135,11 +135,6 @@ export class Dopri5 implements Stepper {
   stiff(): boolean {
     return this.stiffCount >= 15;
   }
-
-  /** Forget the carried stage (after a rejected step the start point is unchanged, so k[0] stays valid). */
-  reset(): void {
-    this.fresh = false;
-  }
 }
 
 // Rodas4 (Hairer & Wanner, rodas.f): W U_i = f(t + c_i h, y + Σ a_ij U_j) + Σ (c_ij / h) U_j + d_i h f_t
