@@ -352,9 +352,19 @@ export class FitResult {
     );
   }
 
-  /** Whether {@link eval} evaluates the equation of `lhs` on new data (not an ODE model's outputs). */
+  /** Whether {@link eval} evaluates the equation of `lhs` on new data. */
   evaluates(lhs: string): boolean {
-    return this.exprs.has(lhs);
+    return this.exprs.has(lhs) || !!this.setup?.binders?.has(lhs);
+  }
+
+  /** An equation without an expression (an ODE model's output) at the best fit on new data. */
+  private evalBound(lhs: string, data: Record<string, DataInput>): NdArray | undefined {
+    const bind = this.setup?.binders?.get(lhs);
+    if (!bind) return undefined;
+    const kernel = bind(data);
+    const out = new Float64Array(kernel.size);
+    kernel.values(this.setup!.x, this.setup!.heldValues, out);
+    return new NdArray(out, kernel.shape);
   }
 
   /**
@@ -362,7 +372,9 @@ export class FitResult {
    * `result.eval({ x }, 'z')` for the equation of `z`. Any shapes, numpy broadcasting.
    */
   eval(data: Record<string, DataInput>, lhs?: string): NdArray {
-    const name = lhs ?? [...this.exprs.keys()][0];
+    const name = lhs ?? [...this.exprs.keys(), ...(this.setup?.binders?.keys() ?? [])][0];
+    const bound = this.evalBound(name, data);
+    if (bound) return bound;
     const expr = this.exprs.get(name);
     if (!expr) {
       throw new ExprfitError(

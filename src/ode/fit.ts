@@ -13,12 +13,13 @@ import { validateFitOptions, type DataInput } from '../fit/options.ts';
 import type { PreparedEquation, PreparedFit } from '../fit/prepared.ts';
 import type { FitResult } from '../fit/result.ts';
 import type { FitOptions } from '../fit/types.ts';
+import type { KernelBinder } from '../fit/setup.ts';
 import type { Model } from '../model/model.ts';
 import { normalizeParam, type ParamSpec, type ParamsInput } from '../model/params.ts';
 import { getConstant } from '../functions/registry.ts';
 import { parseOde } from '../syntax/index.ts';
 import { freeSymbols } from '../symbolic/index.ts';
-import { validateOdeOptions, type OdeOptionsInput } from './integrate.ts';
+import { validateOdeOptions, type OdeOptions, type OdeOptionsInput } from './integrate.ts';
 import { CompiledOde } from './model.ts';
 import { buildOdeSystem, type OdeOutput, type OdeSystem } from './system.ts';
 
@@ -269,6 +270,26 @@ function preparedEquations(ode: CompiledOde, outputs: readonly OutputData[]): Pr
   }));
 }
 
+/** Per output, its kernel at new times (for `result.eval` and bands at new points). */
+function bindersOf(
+  sys: OdeSystem,
+  free: string[],
+  held: string[],
+  options: OdeOptions,
+): Map<string, KernelBinder> {
+  return new Map(
+    sys.outputs.map((output, k) => {
+      const bind = (data: Readonly<Record<string, DataInput>>) => {
+        const times = toArray(output.time, data[output.time]);
+        const observed = new Float64Array(times.length);
+        const d = { output, times, observed, weights: null, offset: 0 };
+        return new OutputKernel(new CompiledOde(sys, free, held, options, times), k, d);
+      };
+      return [output.lhs, bind];
+    }),
+  );
+}
+
 /** Prepares an ODE fit: the outputs as equations whose kernels integrate the system. */
 export function prepareOdeFit(
   system: string | OdeSystem,
@@ -288,6 +309,7 @@ export function prepareOdeFit(
   const ndata = equations.reduce((s, e) => s + e.size, 0);
   const ties = new Map<string, never>();
   const model = modelOf(sys);
+  const binders = bindersOf(sys, free, held, odeOptions);
   const prep: PreparedFit = {
     model,
     params,
@@ -300,6 +322,7 @@ export function prepareOdeFit(
     evaluable: new Map(),
     ndata,
     options,
+    binders,
   };
   return { prep, ode };
 }

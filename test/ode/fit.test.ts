@@ -78,6 +78,19 @@ describe('fitOde', () => {
     expect(r.message).toMatch(/ODE integration failed/);
   });
 
+  it('evaluates outputs and their confidence band at new times', () => {
+    const t = [0, 0.5, 1, 1.5, 2, 3];
+    const y = t.map((v, i) => 2 * Math.exp(-0.8 * v) + 0.01 * Math.sin(5 * i));
+    const r = fitOde('D(u, t) = -k*u; u(0) = u0; y = u', { t, y }, { k: 1, u0: 1 });
+    const at = { t: [0.25, 4] };
+    const f = r.eval(at, 'y');
+    at.t.forEach((v, i) => expect(f.data[i]).toBeCloseTo(r.values.u0 * Math.exp(-r.values.k * v), 8));
+    const band = r.evalUncertainty({ at, equation: 'y' });
+    expect(band.size).toBe(2);
+    expect(band.data.every((v) => v > 0 && v < 0.05)).toBe(true);
+    expect(r.evaluates('y')).toBe(true);
+  });
+
   it('uses sigma and holds fixed parameters', () => {
     const t = [0, 0.5, 1, 1.5, 2, 3];
     const y = t.map((v) => 2 * Math.exp(-0.8 * v));
