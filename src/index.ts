@@ -169,6 +169,7 @@ export type {
 } from './data/plot.ts';
 export type { PlotCornerSpec, PlotRegionSpec } from './data/plotPosterior.ts';
 export type { PreparedEquation, PreparedFit } from './fit/prepared.ts';
+export type { KernelBinder } from './fit/setup.ts';
 export type { JsonData, JsonWriteOptions, NonFinite } from './data/json.ts';
 export type { PoissonProblem, PoissonSummary } from './solver/poisson.ts';
 export type { EvalScope } from './script/evaluate.ts';
