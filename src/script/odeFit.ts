@@ -7,6 +7,7 @@
 import type { Expr } from '../ast/expr.ts';
 import { num } from '../ast/build.ts';
 import { ExprfitError, type SourceText } from '../core/errors.ts';
+import { didYouMean } from '../core/suggest.ts';
 import { NdArray } from '../data/ndarray.ts';
 import type { FitResult } from '../fit/result.ts';
 import { getConstant } from '../functions/registry.ts';
@@ -50,6 +51,8 @@ export async function odeOptions(
 
 interface Resolution {
   readonly interp: InterpreterState;
+  /** Undeclared names that look like misspelt states, with the suggestion. */
+  readonly typos: ReadonlyMap<string, string>;
   readonly subs: Map<string, Expr>;
   readonly params: Record<string, ParamInput>;
   readonly implicit: string[];
@@ -86,7 +89,48 @@ function resolveName(r: Resolution, n: string, e: Expr, source: SourceText): voi
   } else if (interp.params.has(n)) addParam(r, n, at);
   else if (getConstant(n) !== undefined) return;
   else if (interp.requiresDeclaredParams()) throw undeclaredModelName(n, at, interp.knownNames());
+  else if (r.typos.has(n)) throw misspeltState(n, r.typos.get(n)!, at);
   else if (!r.implicit.includes(n)) r.implicit.push(n);
+}
+
+function misspeltState(
+  n: string,
+  hint: string,
+  at: { span: Expr['span']; source: SourceText },
+): ExprfitError {
+  const msg = `unknown name '${n}': neither a state of the ODE system nor a declared parameter`;
+  const hints = [hint, `if it is a parameter, declare it: param ${n} = ...`];
+  return new ExprfitError('unknown-name', msg, { ...at, hints });
+}
+
+/** `uu` or `Bb` for `u` or `B` (a letter doubled), `a` for `A`; not `ka` for `a`, `A0` or `A_eq` for `A`. */
+function looksLike(name: string, state: string): boolean {
+  if (name.toLowerCase() === state.toLowerCase()) return name !== state;
+  if (name.length !== state.length + 1) return false;
+  const same = (a: string | undefined, b: string | undefined) =>
+    !!a && !!b && a.toLowerCase() === b.toLowerCase();
+  for (let i = 0; i < name.length; i++) {
+    if (name.slice(0, i) + name.slice(i + 1) !== state) continue;
+    if (same(name[i], name[i - 1]) || same(name[i], name[i + 1])) return true;
+  }
+  return false;
+}
+
+/**
+ * Names of right sides and outputs one edit from a state's (`uu` for `u`) that no initial value uses (so
+ * `A0` in `A(0) = A0` is not one): undeclared, they are more likely misspelt states than parameters.
+ */
+function likelyTypos(sys: OdeSystem, sources: Map<OdeEquation, SourceText>): Map<string, string> {
+  const inInitial = new Set(sys.initial.flatMap((e) => [...freeSymbols(e)]));
+  const typos = new Map<string, string>();
+  for (const eq of sources.keys()) {
+    if (eq.kind === 'initial') continue;
+    for (const n of freeSymbols(eq.rhs)) {
+      const near = sys.states.some((st) => looksLike(n, st)) ? didYouMean(n, sys.states) : undefined;
+      if (near && !inInitial.has(n)) typos.set(n, near);
+    }
+  }
+  return typos;
 }
 
 function addParam(r: Resolution, n: string, at: { span: Expr['span']; source: SourceText }): void {
@@ -111,7 +155,8 @@ function resolveSystem(
   sys: OdeSystem,
   sources: Map<OdeEquation, SourceText>,
 ): Resolution {
-  const r: Resolution = { interp, subs: new Map(), params: nameMap<ParamInput>(), implicit: [] };
+  const typos = likelyTypos(sys, sources);
+  const r: Resolution = { interp, typos, subs: new Map(), params: nameMap<ParamInput>(), implicit: [] };
   const skip = new Set([...sys.states, sys.variable, ...sys.outputs.map((o) => o.time)]);
   for (const [e, source] of exprsOf(sources)) {
     for (const n of freeSymbols(e)) if (!skip.has(n)) resolveName(r, n, e, source);

@@ -77,6 +77,14 @@ describe('ode statement', () => {
     expect([e.span?.line, e.span?.column]).toEqual([3, 39]);
   });
 
+  it('takes an undeclared name one letter from a state for a misspelt state', async () => {
+    const text = 't = [0, 1, 2]\ny = [1, 0.5, 0.25]\node D(u, t) = -k*uu, u(0) = u0\nmodel y = u\nfit';
+    const e = await errorOf(() => exec(fresh(), text));
+    expect(e.message).toMatch(/unknown name 'uu': neither a state/);
+    expect([e.span?.line, e.span?.column]).toEqual([3, 18]);
+    expect(e.hints[0]).toBe("did you mean 'u'?");
+  });
+
   it('says that outputs are model lines', async () => {
     const e = await errorOf(() => exec(fresh(), 'ode D(u, t) = -k*u, u(0) = 1, y = u'));
     expect(e.message).toMatch(/'y = \.\.\.' is an output: write it as a model line/);
