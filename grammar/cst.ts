@@ -229,6 +229,7 @@ export type StatementCstChildren = {
   saveStatement?: SaveStatementCstNode[];
   plotStatement?: PlotStatementCstNode[];
   commandStatement?: CommandStatementCstNode[];
+  odeStatement?: OdeStatementCstNode[];
   assignmentOrExpression?: AssignmentOrExpressionCstNode[];
 };
 
@@ -371,4 +372,36 @@ export type KeyValueCstChildren = {
   key: IToken[];
   Equals: IToken[];
   value: ExpressionCstNode[];
+};
+
+export interface OdeStatementCstNode extends CstNode {
+  name: 'odeStatement';
+  children: OdeStatementCstChildren;
+}
+
+export type OdeStatementCstChildren = {
+  Ode: IToken[];
+  odeEquation: OdeEquationCstNode[];
+  Comma?: IToken[];
+};
+
+export interface OdeEquationCstNode extends CstNode {
+  name: 'odeEquation';
+  children: OdeEquationCstChildren;
+}
+
+export type OdeEquationCstChildren = {
+  target: ExpressionCstNode[];
+  Equals: IToken[];
+  value: ExpressionCstNode[];
+};
+
+export interface OdeTextCstNode extends CstNode {
+  name: 'odeText';
+  children: OdeTextCstChildren;
+}
+
+export type OdeTextCstChildren = {
+  StatementEnd?: IToken[];
+  odeEquation?: OdeEquationCstNode[];
 };

@@ -33,6 +33,7 @@ import {
   MultiplicativeOp,
   Not,
   NumberLiteral,
+  Ode,
   Or,
   Param,
   Plot,
@@ -299,6 +300,7 @@ export class ExprfitParser extends CstParser {
         { GATE: keyword, ALT: () => this.SUBRULE(this.saveStatement) },
         { GATE: keyword, ALT: () => this.SUBRULE(this.plotStatement) },
         { GATE: keyword, ALT: () => this.SUBRULE(this.commandStatement) },
+        { GATE: keyword, ALT: () => this.SUBRULE(this.odeStatement) },
         { ALT: () => this.SUBRULE(this.assignmentOrExpression) },
       ],
     });
@@ -413,5 +415,33 @@ export class ExprfitParser extends CstParser {
     this.CONSUME(Identifier, { LABEL: 'key' });
     this.CONSUME(Equals);
     this.SUBRULE(this.expression, { LABEL: 'value' });
+  });
+
+  // ===========================================================================================
+  // ODE systems: `D(A, t) = -k*A`, `A(0) = A0` and outputs `y = A + B` (their meaning is checked when built)
+
+  /** `ode D(A, t) = -k1*A, A(0) = A0`: equations of an ODE system, separated by commas. */
+  readonly odeStatement = this.RULE('odeStatement', () => {
+    this.CONSUME(Ode);
+    this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => this.SUBRULE(this.odeEquation) });
+  });
+
+  /** `target = value`: a derivative, an initial value or an output. */
+  readonly odeEquation = this.RULE('odeEquation', () => {
+    this.SUBRULE(this.expression, { LABEL: 'target' });
+    this.CONSUME(Equals);
+    this.SUBRULE2(this.expression, { LABEL: 'value' });
+  });
+
+  /** ODE model text for the API: ODE equations separated by line breaks or `;`. */
+  readonly odeText = this.RULE('odeText', () => {
+    this.MANY(() => this.CONSUME(StatementEnd));
+    this.OPTION(() => {
+      this.SUBRULE(this.odeEquation);
+      this.MANY2(() => {
+        this.AT_LEAST_ONE(() => this.CONSUME2(StatementEnd));
+        this.OPTION2(() => this.SUBRULE2(this.odeEquation));
+      });
+    });
   });
 }

@@ -168,6 +168,7 @@ export const Print = keyword('print', [Identifier]);
 export const Save = keyword('save', [Identifier]);
 export const Plot = keyword('plot', [Identifier]);
 export const Fixed = keyword('fixed', [Identifier]);
+export const Ode = keyword('ode', [Identifier]);
 
 /**
  * Keywords of the generic command statement `name arg ... key=value ...`. Add a word here to add a command;
@@ -209,12 +210,21 @@ export const STATEMENT_KEYWORDS = [
   'print',
   'save',
   'plot',
+  'ode',
 ] as const;
 /**
  * Statement keywords whose statement cannot end right after the keyword: a line break after one of them at the
  * start of a statement continues the statement (see src/syntax/lex.ts).
  */
-export const KEYWORDS_NEEDING_MORE: ReadonlySet<TokenType> = new Set([Data, Param, Model, Print, Save, Plot]);
+export const KEYWORDS_NEEDING_MORE: ReadonlySet<TokenType> = new Set([
+  Data,
+  Param,
+  Model,
+  Print,
+  Save,
+  Plot,
+  Ode,
+]);
 
 // ---------------------------------------------------------------------------------------------
 // Operators and punctuation
@@ -316,6 +326,7 @@ export const allTokens: readonly TokenType[] = [
   Save,
   Plot,
   Fixed,
+  Ode,
   ...commandTokens,
   Identifier,
   // operators: longer first

@@ -29,6 +29,7 @@ import { bfgsSchema } from '../src/solver/bfgs.ts';
 import { trustNewtonSchema } from '../src/solver/newton.ts';
 import { powellSchema } from '../src/solver/powell.ts';
 import { differentialSchema } from '../src/solver/differential.ts';
+import { odeSchema } from '../src/ode/integrate.ts';
 
 /** The schemas a table may name. */
 const SCHEMAS: Readonly<Record<string, OptionsSchema>> = {
@@ -54,6 +55,7 @@ const SCHEMAS: Readonly<Record<string, OptionsSchema>> = {
   confint: confIntervalOptions,
   confint2d: confInterval2dOptions,
   mcmc: emceeOptions,
+  ode: odeSchema,
 };
 
 export const DOCS_DIR = fileURLToPath(new URL('../docs/', import.meta.url));

@@ -119,6 +119,8 @@ export type {
   FitStatement,
   FunctionStatement,
   ModelStatement,
+  OdeEquation,
+  OdeStatement,
   OptionArg,
   ParamDecl,
   ParamStatement,
@@ -130,7 +132,7 @@ export type {
 } from './syntax/statements.ts';
 export type { SplineValue, TableValue, TupleValue, Where } from './script/values.ts';
 export type { BuiltinSpotModel } from './batch/models.ts';
-export type { FitRecord, ModelLine, Settings } from './script/context.ts';
+export type { FitRecord, ModelLine, OdeLine, Settings } from './script/context.ts';
 export type { StopRule } from './batch/lm.ts';
 export type { NumericArray } from './solver/bounds.ts';
 export type { BoundSide, TerminationReason } from './solver/summary.ts';
@@ -167,6 +169,7 @@ export type {
 } from './data/plot.ts';
 export type { PlotCornerSpec, PlotRegionSpec } from './data/plotPosterior.ts';
 export type { PreparedEquation, PreparedFit } from './fit/prepared.ts';
+export type { KernelBinder } from './fit/setup.ts';
 export type { JsonData, JsonWriteOptions, NonFinite } from './data/json.ts';
 export type { PoissonProblem, PoissonSummary } from './solver/poisson.ts';
 export type { EvalScope } from './script/evaluate.ts';

@@ -34,6 +34,19 @@ export { loadResult } from './fit/load.ts';
 export type { FitCurves } from './fit/curves.ts';
 export type { ProgressCallback } from './fit/progress.ts';
 export { akaikeWeights, bicWeights, fTest, likelihoodRatioTest } from './fit/compare.ts';
+export { fitOde, odeModel, type OdeFitOptions } from './ode/fit.ts';
+export {
+  integrate,
+  odeSchema,
+  validateOdeOptions,
+  type OdeMethod,
+  type OdeOptions,
+  type OdeOptionsInput,
+  type OdeSolution,
+  type OdeStatus,
+} from './ode/integrate.ts';
+export type { OdeFunctions } from './ode/steppers.ts';
+export type { OdeOutput, OdeSystem } from './ode/system.ts';
 export type { ComparedFit, ModelWeights, NestedTest } from './fit/compare.ts';
 export type {
   FitResultJSON,

@@ -122,6 +122,14 @@ function atNewPoints(src: BandSource, lhs: string, data: Record<string, DataInpu
   return { shape: kernel.shape, f, J, sigma: weighted ? new Float64Array(f.length).fill(NaN) : null };
 }
 
+/** An equation without an expression (an ODE output) at new points, through its binder's kernel. */
+function atBoundPoints(src: BandSource, kernel: BoundKernel): BandPoints {
+  const setup = src.setup!;
+  const { f, J } = evaluateKernel(kernel, setup.x, setup.heldValues, setup.free.length);
+  const weighted = setup.weighted;
+  return { shape: kernel.shape, f, J, sigma: weighted ? new Float64Array(f.length).fill(NaN) : null };
+}
+
 /** (J C Jᵀ)_ii per point, covariance entries that are not finite counted as 0. */
 function modelVariance(J: Float64Array, C: readonly (readonly number[])[], n: number): Float64Array {
   const m = J.length / n;
@@ -161,14 +169,19 @@ function noiseVariance(src: BandSource, pts: BandPoints): Float64Array {
 /** The band's half-width t·sqrt(var) at each point (see the module comment for the formulas). */
 export function evalUncertainty(src: BandSource, optionsIn: BandOptions = {}): NdArray {
   const o = validateOptions(bandOptions, optionsIn);
-  const lhs = o.equation ?? [...src.exprs.keys()][0];
-  if (!src.exprs.has(lhs)) {
+  const lhs = o.equation ?? [...src.exprs.keys(), ...(src.setup?.binders?.keys() ?? [])][0] ?? '';
+  const bound = src.setup?.binders?.get(lhs);
+  if (!src.exprs.has(lhs) && !bound) {
     throw new ExprfitError(
       'unknown-name',
       `evalUncertainty: the model has no equation for '${lhs}' (it has ${[...src.exprs.keys()].join(', ')})`,
     );
   }
-  const pts = o.at ? atNewPoints(src, lhs, o.at) : atFittedData(src, lhs);
+  const pts = !o.at
+    ? atFittedData(src, lhs)
+    : bound
+      ? atBoundPoints(src, bound(o.at))
+      : atNewPoints(src, lhs, o.at);
   const variance = modelVariance(pts.J, src.covariance.matrix, src.free.length);
   if (o.prediction) {
     const noise = noiseVariance(src, pts);

@@ -8,6 +8,7 @@ import type { Model } from '../model/model.ts';
 import type { ParamSpec } from '../model/params.ts';
 import type { PreparedConstraint } from './constraints.ts';
 import type { ValidatedFitOptions } from './options.ts';
+import type { KernelBinder } from './setup.ts';
 
 /** One equation ready to fit: its kernel bound to (possibly NaN-filtered) data. */
 export interface PreparedEquation {
@@ -44,4 +45,6 @@ export interface PreparedFit {
   readonly options: ValidatedFitOptions;
   /** The constraints (the `constraints` option and the bounds of tied parameters), compiled; may be empty. */
   readonly constraints: readonly PreparedConstraint[];
+  /** Equations without an expression in `evaluable` (ODE outputs): their binders to new data. */
+  readonly binders?: ReadonlyMap<string, KernelBinder>;
 }

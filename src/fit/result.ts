@@ -382,12 +382,29 @@ export class FitResult {
     );
   }
 
+  /** Whether {@link eval} evaluates the equation of `lhs` on new data. */
+  evaluates(lhs: string): boolean {
+    return this.exprs.has(lhs) || !!this.setup?.binders?.has(lhs);
+  }
+
+  /** An equation without an expression (an ODE model's output) at the best fit on new data. */
+  private evalBound(lhs: string, data: Record<string, DataInput>): NdArray | undefined {
+    const bind = this.setup?.binders?.get(lhs);
+    if (!bind) return undefined;
+    const kernel = bind(data);
+    const out = new Float64Array(kernel.size);
+    kernel.values(this.setup!.x, this.setup!.heldValues, out);
+    return new NdArray(out, kernel.shape);
+  }
+
   /**
    * Evaluates the fitted model on new data: `result.eval({ x })` for the first (or only) equation, or
    * `result.eval({ x }, 'z')` for the equation of `z`. Any shapes, numpy broadcasting.
    */
   eval(data: Record<string, DataInput>, lhs?: string): NdArray {
-    const name = lhs ?? [...this.exprs.keys()][0];
+    const name = lhs ?? [...this.exprs.keys(), ...(this.setup?.binders?.keys() ?? [])][0];
+    const bound = this.evalBound(name, data);
+    if (bound) return bound;
     const expr = this.exprs.get(name);
     if (!expr) {
       throw new ExprfitError(

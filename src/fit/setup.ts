@@ -5,7 +5,7 @@
  * import the fit pipeline.
  */
 import type { BoundKernel } from '../compile/kernel.ts';
-import type { Estimator } from './types.ts';
+import type { DataInput, Estimator } from './types.ts';
 
 /** One fitted equation: its kernel bound to the (NaN-filtered) data of the fit. */
 export interface SetupEquation {
@@ -16,6 +16,12 @@ export interface SetupEquation {
   readonly weights: Float64Array | null;
   readonly kernel: BoundKernel;
 }
+
+/**
+ * Binds an equation that has no expression (an ODE model's output) to new data: a kernel in the fit's
+ * parameter layout (free `x`, held values), for `result.eval` and bands at new points.
+ */
+export type KernelBinder = (data: Readonly<Record<string, DataInput>>) => BoundKernel;
 
 /** The outcome of a refit with pinned parameters. */
 export interface Refit {
@@ -38,6 +44,8 @@ export interface FitSetup {
   /** The best-fit values of the free parameters. */
   readonly x: Float64Array;
   readonly equations: readonly SetupEquation[];
+  /** Per equation without an expression, its binder to new data. */
+  readonly binders?: ReadonlyMap<string, KernelBinder>;
   readonly estimator: Estimator;
   /** Whether a sigma was given for some equation (lmfit's `is_weighted`). */
   readonly weighted: boolean;

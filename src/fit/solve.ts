@@ -840,6 +840,7 @@ function fitSetup(prep: PreparedFit, x: Float64Array): FitSetup {
     upper: Float64Array.from(prep.free.map((p) => prep.params.get(p)!.max)),
     x: Float64Array.from(x),
     equations: prep.equations,
+    ...(prep.binders ? { binders: prep.binders } : {}),
     estimator: prep.options.estimator,
     weighted: prep.equations.some((e) => e.weights !== null),
     absoluteSigma: prep.options.absoluteSigma,

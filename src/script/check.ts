@@ -31,6 +31,7 @@ import {
   wordOf,
 } from './optionArgs.ts';
 import { STATEMENTS } from './statements/index.ts';
+import { isOdeOption } from './odeFit.ts';
 import { isAutoParams, isSpline, showPathAsWritten, undeclaredModelName } from './values.ts';
 
 type Kind = 'value' | 'param' | 'spline';
@@ -76,6 +77,8 @@ class Checker {
   declaredParams = false;
   autoParams = false;
   fits = 0;
+  /** An `ode` statement defined an ODE system (model lines are its outputs). */
+  ode = false;
   readonly table: StatementTable;
   /** What the statements' own checks see of this checker. */
   readonly facade: StatementChecker;
@@ -195,6 +198,24 @@ class Checker {
     for (const n of modelParamNames(model, e.prefix === undefined ? '' : `${e.prefix}_`))
       this.namedParams.add(n);
     return true;
+  }
+
+  /**
+   * `ode`: its states become names (and, in model lines, functions of a time: `B(tB)`); the other names of
+   * its right sides and initial values may become parameters, as in model lines.
+   */
+  private checkOde(s: Extract<Statement, { kind: 'ode' }>): void {
+    this.ode = true;
+    const derivatives = s.equations.flatMap((e) => (e.kind === 'derivative' ? [e] : []));
+    const bound = new Set(derivatives.flatMap((d) => [d.state, d.variable]));
+    for (const d of derivatives) {
+      this.names.set(d.state, 'value');
+      this.functions.set(d.state, 1);
+    }
+    for (const e of s.equations) {
+      if (e.kind === 'derivative') this.expr(e.rhs, bound, this.implicit);
+      else if (e.kind === 'initial') this.expr(e.value, new Set(), this.implicit);
+    }
   }
 
   private call(e: Extract<Expr, { kind: 'call' }>): void {
@@ -381,6 +402,7 @@ class Checker {
             this.expr(o.value);
             continue;
           }
+          if (this.ode && isOdeOption(o.key)) continue;
           this.checkOptions([o], this.schemaOf('fit'), 'fit');
           if (declaredKey(this.schemaOf('fit'), o.key) === 'estimator' && wordOf(o) === 'likelihood') {
             likelihood = true;
@@ -422,6 +444,9 @@ class Checker {
         this.fits++;
         return;
       }
+      case 'ode':
+        this.checkOde(s);
+        return;
       default: {
         const def = this.table.statements[s.kind] as StatementDef;
         def.check?.(s, this.facade);

@@ -10,7 +10,7 @@ import type { NdArray } from '../data/ndarray.ts';
 import type { FitResult } from '../fit/result.ts';
 import type { UserFunction } from '../symbolic/index.ts';
 import type { ExprfitError, SourceSpan, SourceText } from '../core/errors.ts';
-import type { CommandStatement, OptionArg, Statement } from '../syntax/statements.ts';
+import type { CommandStatement, OdeEquation, OptionArg, Statement } from '../syntax/statements.ts';
 import type { EvalScope, Evaluator } from './evaluate.ts';
 import type { Value } from './values.ts';
 
@@ -52,6 +52,12 @@ export interface ModelLine {
 export interface ConstraintLine {
   readonly text: string;
   readonly span: SourceSpan;
+}
+
+/** One equation of an `ode` statement, with the text it came from. */
+export interface OdeLine {
+  readonly equation: OdeEquation;
+  readonly source: SourceText;
 }
 
 /** What a fit left behind, for `report`, `save` and `plot`. */
@@ -108,6 +114,8 @@ export interface InterpreterState {
   /** Model lines of the model being built; the first `model` after a `fit` starts a new model. */
   models: ModelLine[];
   modelClosed: boolean;
+  /** Equations of the ODE system (`ode` statements); when there are any, `fit` fits the model lines as its outputs. */
+  odes: OdeLine[];
   /** `param auto` was given: undeclared model names become parameters even when others are declared. */
   autoParams: boolean;
   /** The constraints of the `constrain` lines, used by every later `fit` until `constrain clear`. */

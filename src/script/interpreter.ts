@@ -25,6 +25,7 @@ import type {
   StatementHandler,
   StatementTable,
   ConstraintLine,
+  OdeLine,
 } from './context.ts';
 import { STATEMENTS } from './statements/index.ts';
 
@@ -35,6 +36,7 @@ export class Interpreter implements InterpreterState {
   /** Model lines of the model being built; the first `model` after a `fit` starts a new model. */
   models: ModelLine[] = [];
   modelClosed = false;
+  odes: OdeLine[] = [];
   /** `param auto` was given: undeclared model names become parameters even when others are declared. */
   autoParams = false;
   /** The constraints of the `constrain` lines, used by every later `fit` until `constrain clear`. */
@@ -78,6 +80,7 @@ export class Interpreter implements InterpreterState {
     this.functions.clear();
     this.models = [];
     this.modelClosed = false;
+    this.odes = [];
     this.autoParams = false;
     this.constraints.length = 0;
     this.fits.length = 0;

@@ -24,6 +24,8 @@ import type {
   MultiplicativeCstNode,
   NameOrCallCstNode,
   NotExpressionCstNode,
+  OdeEquationCstNode,
+  OdeStatementCstNode,
   ParamDeclarationCstNode,
   ParamStatementCstNode,
   PlotStatementCstNode,
@@ -44,6 +46,7 @@ import type {
   AssignStatement,
   ExprStatement,
   FunctionStatement,
+  OdeEquation,
   OptionArg,
   ParamDecl,
   Statement,
@@ -330,6 +333,7 @@ export class AstBuilder {
     if (c.printStatement) return this.printStatement(c.printStatement[0]);
     if (c.saveStatement) return this.saveStatement(c.saveStatement[0]);
     if (c.plotStatement) return this.plotStatement(c.plotStatement[0]);
+    if (c.odeStatement) return this.odeStatement(c.odeStatement[0]);
     return this.commandStatement(c.commandStatement![0]);
   }
 
@@ -508,7 +512,49 @@ export class AstBuilder {
       span: this.span(node),
     };
   }
+
+  private odeStatement(node: OdeStatementCstNode): Statement {
+    const equations = node.children.odeEquation.map((n) => this.odeEquation(n));
+    return { kind: 'ode', equations, span: this.span(node) };
+  }
+
+  /** `D(A, t) = rhs`, `A(t0) = value` or `y = rhs`; any other left side is an error at it. */
+  odeEquation(node: OdeEquationCstNode): OdeEquation {
+    const c = node.children;
+    const target = this.expression(c.target[0]);
+    const value = this.expression(c.value[0]);
+    const span = this.span(node);
+    if (target.kind === 'sym')
+      return { kind: 'output', lhs: target.name, lhsSpan: target.span!, rhs: value, span };
+    if (target.kind === 'call' && target.fn === 'D') return this.derivative(target, value, span);
+    if (target.kind === 'call' && target.args.length === 1) {
+      const [time] = target.args;
+      return { kind: 'initial', state: target.fn, stateSpan: target.fnSpan!, time, value, span };
+    }
+    throw this.error('cannot define this in an ODE system', target.span!, [ODE_LHS_HINT]);
+  }
+
+  private derivative(target: Extract<Expr, { kind: 'call' }>, rhs: Expr, span: SourceSpan): OdeEquation {
+    const [state, variable] = target.args;
+    if (target.args.length !== 2 || state.kind !== 'sym' || variable.kind !== 'sym') {
+      throw this.error('a derivative is written D(state, variable)', target.span!, [
+        'e.g. D(A, t) = -k*A: the derivative of the state A with respect to t',
+      ]);
+    }
+    return {
+      kind: 'derivative',
+      state: state.name,
+      stateSpan: state.span!,
+      variable: variable.name,
+      variableSpan: variable.span!,
+      rhs,
+      span,
+    };
+  }
 }
+
+const ODE_LHS_HINT =
+  'the left side is a derivative D(A, t), an initial value A(0) or an output name (y = A + B)';
 
 const NON_ASCII = /[\u0080-\uffff]/;
 

@@ -5,6 +5,7 @@
 export {
   parseExpr,
   parseModel,
+  parseOde,
   parseScript,
   parseStatement,
   isIncomplete,

@@ -8,7 +8,12 @@
  * call check.
  */
 import { EOF, type CstNode, type IToken, type Lexer } from 'chevrotain';
-import type { ExpressionCstNode, ModelTextCstNode, ScriptCstNode } from '../../grammar/cst.ts';
+import type {
+  ExpressionCstNode,
+  ModelTextCstNode,
+  OdeTextCstNode,
+  ScriptCstNode,
+} from '../../grammar/cst.ts';
 import { layout, type LayoutMode } from '../../grammar/layout.ts';
 import { ExprfitParser } from '../../grammar/parser.ts';
 import { createLexer, StrayBackslash, UnterminatedString } from '../../grammar/tokens.ts';
@@ -26,7 +31,7 @@ import {
 } from './errors.ts';
 import { LineIndex } from './lines.ts';
 import { ExprfitError, type SourceText } from '../core/errors.ts';
-import type { Equation, ModelAst, Statement, UserFunction } from './statements.ts';
+import type { Equation, ModelAst, OdeEquation, Statement, UserFunction } from './statements.ts';
 
 export interface ParseOptions {
   /** File name for error messages. */
@@ -279,6 +284,21 @@ export function parseModel(text: string, fileOrOptions?: string | ParseOptions):
     for (const eq of equations) checkCalls(eq.rhs, { userFunctions, source });
   }
   return { equations, functions };
+}
+
+/**
+ * Parses ODE model text for the API: derivatives `D(A, t) = -k*A`, initial values `A(0) = A0` and outputs
+ * `y = A + B`, separated by line breaks or `;`. Their meaning (states defined, initial values given) is
+ * checked by src/ode.
+ */
+export function parseOde(text: string, file?: string): OdeEquation[] {
+  return run<OdeTextCstNode, OdeEquation[]>(
+    text,
+    file,
+    'model',
+    (p) => p.odeText(),
+    (cst, b) => (cst.children.odeEquation ?? []).map((n) => b.odeEquation(n)),
+  );
 }
 
 /**

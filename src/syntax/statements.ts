@@ -140,6 +140,42 @@ export interface ExprStatement extends StatementBase {
   readonly value: Expr;
 }
 
+/** One equation of an ODE system (`ode` statement or ODE model text); see docs/ode.md. */
+export type OdeEquation =
+  /** `D(A, t) = -k*A`: the derivative of state `A` with respect to `t`. */
+  | {
+      readonly kind: 'derivative';
+      readonly state: string;
+      readonly stateSpan: SourceSpan;
+      readonly variable: string;
+      readonly variableSpan: SourceSpan;
+      readonly rhs: Expr;
+      readonly span: SourceSpan;
+    }
+  /** `A(0) = A0`: the value of state `A` at time `time`. */
+  | {
+      readonly kind: 'initial';
+      readonly state: string;
+      readonly stateSpan: SourceSpan;
+      readonly time: Expr;
+      readonly value: Expr;
+      readonly span: SourceSpan;
+    }
+  /** `y = A + 2*B`: an output of the states, fitted to the data `y`. */
+  | {
+      readonly kind: 'output';
+      readonly lhs: string;
+      readonly lhsSpan: SourceSpan;
+      readonly rhs: Expr;
+      readonly span: SourceSpan;
+    };
+
+/** `ode D(A, t) = -k1*A, D(B, t) = k1*A - k2*B, A(0) = A0, B(0) = 0`. */
+export interface OdeStatement extends StatementBase {
+  readonly kind: 'ode';
+  readonly equations: readonly OdeEquation[];
+}
+
 export type Statement =
   | DataStatement
   | AssignStatement
@@ -152,7 +188,8 @@ export type Statement =
   | SaveStatement
   | PlotStatement
   | CommandStatement
-  | ExprStatement;
+  | ExprStatement
+  | OdeStatement;
 export type StatementKind = Statement['kind'];
 
 /** An equation of model text: `y = expr`. */

@@ -28,6 +28,7 @@ export const LAYERS: readonly (string | readonly string[])[] = [
   'solver',
   'model',
   'fit',
+  'ode',
   'arrays',
   'batch',
   'script',

@@ -47,6 +47,7 @@ describe.concurrent('examples', () => {
       'global.fit',
       'heatmap.fit',
       'peaks.fit',
+      'kinetics.fit',
       'plane.fit',
       'quickstart.fit',
       'smooth.fit',
@@ -69,6 +70,16 @@ describe.concurrent('examples', () => {
     near(p.y0, 10.6);
     near(p.s, 2.2);
     near(p.c, 10);
+  });
+
+  it("kinetics.fit: ODE models give scipy's (solve_ivp + least_squares) values", async () => {
+    const { fits } = await runJson('kinetics.fit');
+    expect(fits.map((f) => f.success)).toEqual([true, true]);
+    expect(fits[0].params.k.value).toBeCloseTo(0.4302869, 6);
+    expect(fits[0].params.k.stderr).toBeCloseTo(0.006447, 5);
+    near(fits[1].params.k1, 0.7);
+    near(fits[1].params.k2, 0.25);
+    near(fits[1].params.A0, 2);
   });
 
   it('gauss2d.fit: bounds, a fixed background and tied widths', async () => {

@@ -26,6 +26,7 @@ import { plotStatement } from './plot.ts';
 import { printStatement } from './print.ts';
 import { reportStatement } from './report.ts';
 import { saveStatement } from './save.ts';
+import { odeStatement } from './ode.ts';
 
 /** The built-in statements and commands. Add a statement kind here (and to the grammar). */
 export const STATEMENTS: StatementTable = {
@@ -42,6 +43,7 @@ export const STATEMENTS: StatementTable = {
     plot: plotStatement,
     command: commandStatement,
     expr: exprStatement,
+    ode: odeStatement,
   },
   commands: new Map<string, CommandDef>([
     [setCommand.name, setCommand],

@@ -386,7 +386,8 @@ function modelCurve(
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo)) return undefined;
+  if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo) || !last.result.evaluates(eq.lhs))
+    return undefined;
   const cx = new Float64Array(CURVE_POINTS);
   for (let i = 0; i < CURVE_POINTS; i++) cx[i] = lo + ((hi - lo) * i) / (CURVE_POINTS - 1);
   const cy = last.result.eval(curveData(last, xName, cx), eq.lhs);
