@@ -16,6 +16,8 @@ export interface PassResult extends SpotTable, PriorFit {
   readonly groups: readonly Group[];
   /** Standard error of each spot's width (symmetric model; NaN otherwise). */
   readonly sigmaErr: Float64Array;
+  /** Data points of the fit of each spot's group. */
+  readonly npoints: Float64Array;
 }
 
 /** Which pass this is, of how many at most (for progress). */
@@ -25,24 +27,29 @@ export interface PassIndex {
 }
 
 /** The columns a pass fills, spot by spot. */
-interface PassColumns {
+export interface PassColumns {
   readonly cols: Record<SpotColumn, Float64Array>;
   readonly params: Float64Array;
   readonly sigmaErr: Float64Array;
   readonly clipped: Uint8Array;
+  readonly npoints: Float64Array;
 }
 
-/** What the fits of one class read. */
-interface ClassInput {
+/** What the fits of some groups read. */
+export interface GroupsInput {
   readonly peaks: PeakPixels;
   readonly groups: readonly Group[];
   readonly spots: SpotMoments;
   readonly prior?: PriorFit;
+}
+
+/** What the fits of one class read. */
+interface ClassInput extends GroupsInput {
   /** Progress inside the class's batch: fits done. */
   readonly onProgress?: (fitsDone: number) => void;
 }
 
-function emptyColumns(n: number, P: number): PassColumns {
+export function emptyColumns(n: number, P: number): PassColumns {
   const cols = Object.fromEntries(SPOT_COLUMNS.map((c) => [c, new Float64Array(n).fill(NaN)])) as Record<
     SpotColumn,
     Float64Array
@@ -53,6 +60,7 @@ function emptyColumns(n: number, P: number): PassColumns {
     params: new Float64Array(n * P).fill(NaN),
     sigmaErr: new Float64Array(n).fill(NaN),
     clipped: new Uint8Array(n),
+    npoints: new Float64Array(n).fill(NaN),
   };
 }
 
@@ -77,20 +85,8 @@ export async function fitPass(
     groupDistance: spots.groupDistance,
   });
   const out = emptyColumns(n, ctx.model.params.length);
-  const progress = passProgress(ctx, at, n);
-  let done = 0;
-  for (const { cls, groups: gis } of fitClasses(groups, ctx.img, ctx.W).values()) {
-    const onProgress = progress && ((d: number) => progress(done + d * cls.spots));
-    await fitClass(
-      ctx,
-      cls,
-      gis,
-      { peaks, groups, spots, ...(prior ? { prior } : {}), ...(onProgress ? { onProgress } : {}) },
-      out,
-    );
-    done += gis.length * cls.spots;
-    progress?.(done);
-  }
+  const input = { peaks, groups, spots, ...(prior ? { prior } : {}) };
+  await fitGroups(ctx, input, groups.keys(), out, passProgress(ctx, at, n));
   return {
     ...out,
     group: groupOf,
@@ -100,6 +96,23 @@ export async function fitPass(
     groupDistance: spots.groupDistance,
     crowdedGroups: groups.filter((g) => g.members.length > 1).length,
   };
+}
+
+/** Fits the groups `gis` (one `fitMany` batch per fit class) and writes their spots' columns into `out`. */
+export async function fitGroups(
+  ctx: SpotsContext,
+  input: GroupsInput,
+  gis: Iterable<number>,
+  out: PassColumns,
+  progress?: (done: number) => void,
+): Promise<void> {
+  let done = 0;
+  for (const { cls, groups: members } of fitClasses(input.groups, gis, ctx.img, ctx.W).values()) {
+    const onProgress = progress && ((d: number) => progress(done + d * cls.spots));
+    await fitClass(ctx, cls, members, { ...input, ...(onProgress ? { onProgress } : {}) }, out);
+    done += members.length * cls.spots;
+    progress?.(done);
+  }
 }
 
 /** The regions of the class's groups, one after another. */
@@ -224,6 +237,7 @@ function collect(model: SpotModel, fits: ClassFits, out: PassColumns): void {
       cols.amplitude_err[i] = err(nm(r.amplitude));
       cols.chi2[i] = res.chi2[f];
       cols.iterations[i] = res.iterations[f];
+      out.npoints[i] = res.npoints[f];
       cols.status[i] = res.status[f];
       out.clipped[i] = g.clipped ? 1 : 0;
       model.params.forEach((p, j) => (out.params[i * P + j] = val(names.get(p))));

@@ -193,20 +193,22 @@ function classKey(c: FitClass): string {
   return `${c.spots}|${c.bh}|${c.bw}|${c.masked ? 1 : 0}`;
 }
 
-/** The fit classes of the groups (in order of first appearance) with their groups' indices. */
+/** The fit classes of the groups `gis` (in order of first appearance) with their groups' indices. */
 export function fitClasses(
   groups: readonly Group[],
+  gis: Iterable<number>,
   img: Float64Array,
   W: number,
 ): Map<string, { readonly cls: FitClass; readonly groups: number[] }> {
   const classes = new Map<string, { cls: FitClass; groups: number[] }>();
-  groups.forEach((g, gi) => {
+  for (const gi of gis) {
+    const g = groups[gi];
     const masked = g.others.length > 0 || regionHasNaN(img, W, g);
     const cls: FitClass = { spots: g.members.length, bh: g.bh, bw: g.bw, masked };
     const key = classKey(cls);
     const entry = classes.get(key);
     if (entry) entry.groups.push(gi);
     else classes.set(key, { cls, groups: [gi] });
-  });
+  }
   return classes;
 }
