@@ -9,7 +9,7 @@ import { gaussfilter } from '../arrays/filter.ts';
 import { NdArray } from '../data/ndarray.ts';
 import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
 import { ExprfitError } from '../core/errors.ts';
-import { largeMedian, largeRobust, quickselect } from './select.ts';
+import { largeMedian, largeRobust, medianInPlace } from './select.ts';
 
 /** Whether `t` is a threshold that {@link parseThreshold} reads (a number, `'5sigma'`, `{ sigma: 5 }`). */
 function isThreshold(t: unknown): t is number | string | { sigma: number } {
@@ -116,14 +116,7 @@ export function median(values: ArrayLike<number>): number {
     const v = values[i];
     if (Number.isFinite(v)) a[n++] = v;
   }
-  if (n === 0) return NaN;
-  const b = a.subarray(0, n);
-  const h = n >> 1;
-  const hiV = quickselect(b, h);
-  if (n % 2) return hiV;
-  let loV = -Infinity;
-  for (let i = 0; i < h; i++) if (b[i] > loV) loV = b[i];
-  return (loV + hiV) / 2;
+  return n === 0 ? NaN : medianInPlace(a.subarray(0, n));
 }
 
 /** Median and MAD·1.4826 (a robust standard deviation) of the finite values. */

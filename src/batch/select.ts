@@ -40,6 +40,16 @@ export function quickselect(a: Float64Array, k: number): number {
   return a[k];
 }
 
+/** Median of `a` (all finite, at least one), reordering it in place. */
+export function medianInPlace(a: Float64Array): number {
+  const h = a.length >> 1;
+  const hiV = quickselect(a, h);
+  if (a.length % 2) return hiV;
+  let loV = -Infinity;
+  for (let i = 0; i < h; i++) if (a[i] > loV) loV = a[i];
+  return (loV + hiV) / 2;
+}
+
 /**
  * The values an order statistic ranks: the finite values, or their distances |v − centre| from a centre
  * (`centre` NaN: the values themselves). Every pass reads them through `at`.

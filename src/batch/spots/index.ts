@@ -26,11 +26,17 @@ export type { SpotColumn, SpotsJSON, SpotsResult } from './report.ts';
 export { spotsOptionsFrom } from './options.ts';
 export type { SpotsOptions } from './options.ts';
 
+function hasNonFinite(d: Float64Array): boolean {
+  for (let i = 0; i < d.length; i++) if (!(d[i] - d[i] === 0)) return true;
+  return false;
+}
+
 function spotsContext(image: NdArray, options: ValidSpotsOptions): SpotsContext {
   const [H, W] = image.shape;
   const model = spotModel(options.model);
   return {
     img: image.data,
+    hasNaN: hasNonFinite(image.data),
     W,
     H,
     half: options.roi,

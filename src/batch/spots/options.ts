@@ -119,6 +119,8 @@ export type ValidSpotsOptions = OptionsOf<typeof spotsSchema>;
 /** The settings of one run: the image, the model and the validated options. */
 export interface SpotsContext {
   readonly img: Float64Array;
+  /** Whether some pixel of the image is NaN or infinite. */
+  readonly hasNaN: boolean;
   readonly W: number;
   readonly H: number;
   /** Half-width of the fitted regions (`roi`). */
