@@ -83,7 +83,7 @@ export async function fitPass(
   const { groups, groupOf, groupSize } = groupPeaks(peaks, spots.near, {
     ...ctx,
     groupDistance: spots.groupDistance,
-    maskReach: Math.min(ctx.half, Math.ceil(4 * spots.sigmaEstimate)),
+    maskReach: Math.min(ctx.half, 4 * spots.sigmaEstimate),
   });
   const out = emptyColumns(n, ctx.model.params.length);
   const input = { peaks, groups, spots, ...(prior ? { prior } : {}) };

@@ -71,5 +71,6 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
     model: ctx.model,
     t0,
     ...(detected.peaks ? { peaks: detected.peaks } : {}),
+    ...(ctx.options.overlayScale !== undefined ? { overlayScale: ctx.options.overlayScale } : {}),
   });
 }

@@ -51,6 +51,12 @@ export function fillRegion(
   peaks: PeakPixels,
 ): void {
   let k = off;
+  if (g.others.length === 0) {
+    for (let y = g.by; y < g.by + g.bh; y++, k += g.bw)
+      stack.set(img.subarray(y * W + g.bx, y * W + g.bx + g.bw), k);
+    for (let i = off; i < k; i++) if (!Number.isFinite(stack[i])) stack[i] = NaN;
+    return;
+  }
   for (let y = g.by; y < g.by + g.bh; y++) {
     for (let x = g.bx; x < g.bx + g.bw; x++) {
       const v = img[y * W + x];

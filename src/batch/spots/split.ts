@@ -174,10 +174,13 @@ async function fitTrials(
   };
   const input = { peaks, spots, prior: set.pass };
   const first = await fitTrialGroups(ctx, { ...input, groups: trials.map((t) => t.group) }, at);
-  const pruned = trials.map((t) => ({
-    ...t,
-    group: { ...t.group, members: groupSurvivors(ctx, t.group.members, first, spots.sigmaEstimate) },
-  }));
+  // Only a group that still has more spots than before can be a split.
+  const pruned = trials
+    .map((t) => ({
+      ...t,
+      group: { ...t.group, members: groupSurvivors(ctx, t.group.members, first, spots.sigmaEstimate) },
+    }))
+    .filter((t) => t.group.members.length > set.pass.groups[t.gi].members.length);
   const groups = pruned.map((t) => t.group);
   const fits = await fitTrialGroups(ctx, { ...input, groups, prior: startsFrom(first) }, at);
   return { peaks, trials: pruned, fits };
