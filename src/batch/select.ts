@@ -7,7 +7,7 @@
 
 const BINS = 4096;
 /** A bin this small is copied and finished with quickselect. */
-const SMALL = 8192;
+const SMALL = 65_536;
 
 /** The k-th smallest value (0-based) of `a` (reordered in place). */
 export function quickselect(a: Float64Array, k: number): number {
@@ -52,40 +52,27 @@ export function medianInPlace(a: Float64Array): number {
 
 /**
  * The values an order statistic ranks: the finite values, or their distances |v − centre| from a centre
- * (`centre` NaN: the values themselves). Every pass reads them through `at`.
+ * (`centre` NaN: the values themselves).
  */
 interface Ranked {
   readonly values: ArrayLike<number>;
   readonly centre: number;
 }
 
-/** Calls `visit` with each finite ranked value. */
-function forEachRanked(r: Ranked, visit: (v: number) => void): void {
-  const { values, centre } = r;
-  const n = values.length;
-  if (centre === centre) {
-    for (let i = 0; i < n; i++) {
-      const v = Math.abs(values[i] - centre);
-      if (v < Infinity) visit(v);
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      if (v > -Infinity && v < Infinity) visit(v);
-    }
-  }
-}
-
 /** Count, minimum and maximum of the finite ranked values. */
 function finiteRange(r: Ranked): { n: number; lo: number; hi: number } {
+  const { values, centre } = r;
+  const abs = centre === centre;
   let n = 0;
   let lo = Infinity;
   let hi = -Infinity;
-  forEachRanked(r, (v) => {
+  for (let i = 0; i < values.length; i++) {
+    const v = abs ? Math.abs(values[i] - centre) : values[i];
+    if (!(v - v === 0)) continue;
     n++;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
-  });
+  }
   return { n, lo, hi };
 }
 
@@ -107,23 +94,29 @@ function histogram(
   const min = new Float64Array(BINS).fill(Infinity);
   const max = new Float64Array(BINS).fill(-Infinity);
   const { lo, hi } = w;
-  forEachRanked(r, (v) => {
-    if (v < lo || v > hi) return;
+  const { values, centre } = r;
+  const abs = centre === centre;
+  for (let i = 0; i < values.length; i++) {
+    const v = abs ? Math.abs(values[i] - centre) : values[i];
+    if (!(v >= lo && v <= hi)) continue;
     const b = Math.min(BINS - 1, Math.floor((v - lo) * scale));
     counts[b]++;
     if (v < min[b]) min[b] = v;
     if (v > max[b]) max[b] = v;
-  });
+  }
   return { counts, min, max };
 }
 
 /** The values in [lo, hi], copied (few). */
 function valuesIn(r: Ranked, lo: number, hi: number, count: number): Float64Array {
   const out = new Float64Array(count);
+  const { values, centre } = r;
+  const abs = centre === centre;
   let k = 0;
-  forEachRanked(r, (v) => {
+  for (let i = 0; i < values.length; i++) {
+    const v = abs ? Math.abs(values[i] - centre) : values[i];
     if (v >= lo && v <= hi) out[k++] = v;
-  });
+  }
   return out;
 }
 

@@ -52,9 +52,13 @@ export function fillRegion(
 ): void {
   let k = off;
   if (g.others.length === 0) {
-    for (let y = g.by; y < g.by + g.bh; y++, k += g.bw)
-      stack.set(img.subarray(y * W + g.bx, y * W + g.bx + g.bw), k);
-    for (let i = off; i < k; i++) if (!Number.isFinite(stack[i])) stack[i] = NaN;
+    for (let y = g.by; y < g.by + g.bh; y++) {
+      const row = y * W;
+      for (let x = g.bx; x < g.bx + g.bw; x++) {
+        const v = img[row + x];
+        stack[k++] = v - v === 0 ? v : NaN;
+      }
+    }
     return;
   }
   for (let y = g.by; y < g.by + g.bh; y++) {
