@@ -56,7 +56,14 @@ describe('blend splitting', () => {
     const { img, truth } = field(4, [spot(85.5, 86), spot(89, 87)]);
     // minDistance 4: one peak for the pair.
     const plain = await runSpots(img, { minDistance: 4, splitBlends: false });
-    const r = await runSpots(img, { minDistance: 4 });
+    const progress: number[] = [];
+    const r = await runSpots(img, {
+      minDistance: 4,
+      onProgress: (done, total) => progress.push(done / total),
+    });
+    // Progress never goes back and ends at 100% (the blend rounds end before their last possible one).
+    expect(progress.every((v, i) => i === 0 || v >= progress[i - 1])).toBe(true);
+    expect(progress.at(-1)).toBe(1);
     expect(plain.count).toBe(15);
     expect(r.count).toBe(16);
     expect(r.summary).toMatch(/\(1 blend split\)/);

@@ -67,6 +67,8 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
   const counter = passCounter(totalPasses(ctx));
   const first = await fitPass(ctx, detected, { index: counter.next(), total: counter.total });
   const refined = await refineSpots(ctx, { ...detected, pass: first }, counter);
+  // The refinement may end before its last possible pass: the progress ends at 100%.
+  ctx.options.onProgress?.(detected.px.length, detected.px.length);
   return makeResult(image, refined.final.pass, refined, {
     model: ctx.model,
     t0,

@@ -49,7 +49,7 @@ interface Trials {
 }
 
 /** The median fitted width of converged spots (most spots are resolved; moments of crowded spots are not). */
-export function typicalWidth(pass: PassResult): number {
+function typicalWidth(pass: PassResult): number {
   const c = pass.cols;
   const widths = new Float64Array(c.x.length);
   let n = 0;
@@ -173,7 +173,7 @@ async function fitTrials(
     groupDistance: set.pass.groupDistance,
   };
   const input = { peaks, spots, prior: set.pass };
-  const first = await fitTrialGroups(ctx, { ...input, groups: trials.map((t) => t.group) }, at);
+  const first = await fitTrialGroups(ctx, { ...input, groups: trials.map((t) => t.group) });
   // Only a group that still has more spots than before can be a split.
   const pruned = trials
     .map((t) => ({
@@ -182,17 +182,26 @@ async function fitTrials(
     }))
     .filter((t) => t.group.members.length > set.pass.groups[t.gi].members.length);
   const groups = pruned.map((t) => t.group);
-  const fits = await fitTrialGroups(ctx, { ...input, groups, prior: startsFrom(first) }, at);
+  const progress = trialProgress(ctx, at, set.px.length);
+  const fits = await fitTrialGroups(ctx, { ...input, groups, prior: startsFrom(first) }, progress);
   return { peaks, trials: pruned, fits };
 }
 
-async function fitTrialGroups(ctx: SpotsContext, input: GroupsInput, at: PassIndex): Promise<PassColumns> {
+/** Fits the trial groups (reporting progress, spots done, when given). */
+async function fitTrialGroups(
+  ctx: SpotsContext,
+  input: GroupsInput,
+  progress?: (done: number) => void,
+): Promise<PassColumns> {
   const fits = emptyColumns(input.peaks.px.length, ctx.model.params.length);
-  const report = ctx.options.onProgress;
-  const n = input.peaks.px.length;
-  const progress = report && ((done: number) => report(((at.index + done / n) / at.total) * n, n));
   await fitGroups(ctx, input, input.groups.keys(), fits, progress);
   return fits;
+}
+
+/** Progress of a trial pass: spots done of the `n` spots of the set (the totals of the other passes). */
+function trialProgress(ctx: SpotsContext, at: PassIndex, n: number): ((done: number) => void) | undefined {
+  const report = ctx.options.onProgress;
+  return report && ((done: number) => report(((at.index + done / n) / at.total) * n, n));
 }
 
 /** Fits as start values of the next fit, converged or not (a trial's first fit may stop at its iteration limit). */
