@@ -134,7 +134,7 @@ async function time<T>(fn: () => Promise<T>): Promise<{ ms: number; out: T }> {
 }
 
 export async function run(): Promise<BenchRow[]> {
-  const rounds = Number(process.env.SPOTS_ROUNDS ?? 3);
+  const rounds = Number(process.env.SPOTS_ROUNDS ?? 5);
   const iso = tiledField(100);
   const crowd = crowdedField(Number(process.env.SPOTS_CLUSTERS ?? 4));
   const t = { spots: [] as number[], floor: [] as number[], crowd: [] as number[] };
