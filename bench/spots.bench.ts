@@ -6,7 +6,8 @@
  * the RMS localisation error of each side, and the per-spot cost of a crowded field (clusters of 25 spots
  * on a 5×5 lattice, 2.7σ apart) against the isolated field's.
  *
- * `npx tsx bench/spots.bench.ts` runs it alone (SPOTS_ROUNDS=n for more rounds).
+ * `npx tsx bench/spots.bench.ts` runs it alone (SPOTS_ROUNDS=n rounds, default 5; SPOTS_CLUSTERS=k: k² clusters
+ * of 25 in the crowded field, default 2; 0 skips it).
  */
 import { NdArray } from '../src/data/ndarray.ts';
 import { fitMany } from '../src/batch/fitMany.ts';
@@ -136,7 +137,7 @@ async function time<T>(fn: () => Promise<T>): Promise<{ ms: number; out: T }> {
 export async function run(): Promise<BenchRow[]> {
   const rounds = Number(process.env.SPOTS_ROUNDS ?? 5);
   const iso = tiledField(100);
-  const crowd = crowdedField(Number(process.env.SPOTS_CLUSTERS ?? 4));
+  const crowd = crowdedField(Number(process.env.SPOTS_CLUSTERS ?? 2));
   const t = { spots: [] as number[], floor: [] as number[], crowd: [] as number[] };
   let accSpots = { found: 0, lost: 0, rms: 0 };
   let accFloor = accSpots;
