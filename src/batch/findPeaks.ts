@@ -9,6 +9,7 @@ import { gaussfilter } from '../arrays/filter.ts';
 import { NdArray } from '../data/ndarray.ts';
 import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
 import { ExprfitError } from '../core/errors.ts';
+import { largeMedian, largeRobust, medianInPlace } from './select.ts';
 
 /** Whether `t` is a threshold that {@link parseThreshold} reads (a number, `'5sigma'`, `{ sigma: 5 }`). */
 function isThreshold(t: unknown): t is number | string | { sigma: number } {
@@ -103,57 +104,27 @@ export function parseThreshold(t: unknown): { sigma: number } | { absolute: numb
   );
 }
 
-/** The k-th smallest value (0-based) of `a` (reordered in place). */
-export function quickselect(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >> 1;
-    // median of three as pivot
-    const x = a[lo];
-    const y = a[mid];
-    const z = a[hi];
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
-}
+/** Above this many values, medians are selected without copying them (select.ts). */
+const COPY_LIMIT = 16_384;
 
 /** Median of the finite values (NaN when none). */
 export function median(values: ArrayLike<number>): number {
+  if (values.length > COPY_LIMIT) return largeMedian(values);
   const a = new Float64Array(values.length);
   let n = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (Number.isFinite(v)) a[n++] = v;
   }
-  if (n === 0) return NaN;
-  const b = a.subarray(0, n);
-  const h = n >> 1;
-  const hiV = quickselect(b, h);
-  if (n % 2) return hiV;
-  let loV = -Infinity;
-  for (let i = 0; i < h; i++) if (b[i] > loV) loV = b[i];
-  return (loV + hiV) / 2;
+  return n === 0 ? NaN : medianInPlace(a.subarray(0, n));
 }
 
 /** Median and MAD·1.4826 (a robust standard deviation) of the finite values. */
 export function robustStats(values: ArrayLike<number>): { median: number; sigma: number } {
+  if (values.length > COPY_LIMIT) {
+    const { median: m, mad } = largeRobust(values);
+    return { median: m, sigma: 1.4826 * mad };
+  }
   const med = median(values);
   const dev = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) dev[i] = Math.abs(values[i] - med);
@@ -181,30 +152,90 @@ export function checkSpotImage(img: NdArray, what = 'the image'): void {
   );
 }
 
-/** Running maximum over a window of half-width r along rows, then columns (a square maximum filter). */
+/**
+ * Square maximum filter of half-width r, edges clipped, by van Herk/Gil-Werman: about three comparisons per
+ * pixel and pass whatever r. Each pass splits its axis (padded with −∞ by r at both ends) into blocks of
+ * k = 2r + 1; the maximum over a window [p, p + 2r] is max(suffix maximum of p's block from p, prefix maximum
+ * of the next block up to p + 2r). Rows are filtered as columns of the transposed problem: both passes run
+ * along columns over whole rows at a time (contiguous memory).
+ */
 function maxFilter(src: Float64Array, h: number, w: number, r: number): Float64Array {
   const tmp = new Float64Array(h * w);
   const out = new Float64Array(h * w);
-  for (let y = 0; y < h; y++) {
-    const o = y * w;
-    for (let x = 0; x < w; x++) {
-      let m = -Infinity;
-      const a = x - r < 0 ? 0 : x - r;
-      const b = x + r >= w ? w - 1 : x + r;
-      for (let k = a; k <= b; k++) if (src[o + k] > m) m = src[o + k];
-      tmp[o + x] = m;
-    }
-  }
-  for (let y = 0; y < h; y++) {
-    const a = y - r < 0 ? 0 : y - r;
-    const b = y + r >= h ? h - 1 : y + r;
-    for (let x = 0; x < w; x++) {
-      let m = -Infinity;
-      for (let k = a; k <= b; k++) if (tmp[k * w + x] > m) m = tmp[k * w + x];
-      out[y * w + x] = m;
-    }
-  }
+  const scratch = new Float64Array(Math.max(2 * (2 * r + 1) * w, 3 * (w + 2 * r)));
+  for (let y = 0; y < h; y++)
+    rowMax(src.subarray(y * w, (y + 1) * w), tmp.subarray(y * w, (y + 1) * w), r, scratch);
+  columnMax(tmp, out, { h, w, r }, scratch);
   return out;
+}
+
+/** Running maximum along one row (windows of 2r + 1, clipped), van Herk/Gil-Werman. */
+function rowMax(src: Float64Array, out: Float64Array, r: number, scratch: Float64Array): void {
+  const n = src.length;
+  const k = 2 * r + 1;
+  const L = n + 2 * r;
+  const pad = scratch.subarray(0, L);
+  const g = scratch.subarray(L, 2 * L);
+  const s = scratch.subarray(2 * L, 3 * L);
+  pad.fill(-Infinity, 0, r);
+  pad.set(src, r);
+  pad.fill(-Infinity, n + r, L);
+  for (let b = 0; b < L; b += k) {
+    const e = Math.min(b + k, L);
+    let m = -Infinity;
+    for (let p = b; p < e; p++) g[p] = m = pad[p] > m ? pad[p] : m;
+    m = -Infinity;
+    for (let p = e - 1; p >= b; p--) s[p] = m = pad[p] > m ? pad[p] : m;
+  }
+  for (let x = 0; x < n; x++) {
+    const a = s[x];
+    const c = g[x + 2 * r];
+    out[x] = a > c ? a : c;
+  }
+}
+
+/** Running maximum down the columns, whole rows at a time: block suffix rows, next block's prefix rows. */
+function columnMax(
+  src: Float64Array,
+  out: Float64Array,
+  { h, w, r }: { h: number; w: number; r: number },
+  scratch: Float64Array,
+): void {
+  const k = 2 * r + 1;
+  const suffix = scratch.subarray(0, k * w);
+  const prefix = scratch.subarray(k * w, 2 * k * w);
+  /** Padded row p (image row p − r, or −∞ outside) max-combined into row j of `buf` with row `from` of it. */
+  const combine = (buf: Float64Array, j: number, from: number, p: number): void => {
+    const y = p - r;
+    const o = j * w;
+    const f = from * w;
+    if (y < 0 || y >= h) {
+      if (from < 0) buf.fill(-Infinity, o, o + w);
+      else buf.copyWithin(o, f, f + w);
+    } else if (from < 0) {
+      buf.set(src.subarray(y * w, y * w + w), o);
+    } else {
+      for (let x = 0; x < w; x++) {
+        const v = src[y * w + x];
+        const m = buf[f + x];
+        buf[o + x] = v > m ? v : m;
+      }
+    }
+  };
+  for (let b = 0; b < h; b += k) {
+    for (let j = k - 1; j >= 0; j--) combine(suffix, j, j === k - 1 ? -1 : j + 1, b + j);
+    for (let j = 0; j < k; j++) combine(prefix, j, j - 1, b + k + j);
+    for (let j = 0; j < k && b + j < h; j++) {
+      const o = (b + j) * w;
+      if (j === 0) out.set(suffix.subarray(0, w), o);
+      else
+        for (let x = 0; x < w; x++) {
+          const a = suffix[j * w + x];
+          const c = prefix[(j - 1) * w + x];
+          out[o + x] = a > c ? a : c;
+        }
+    }
+  }
 }
 
 /** Finds local maxima of a 2-D image (see the module comment). */

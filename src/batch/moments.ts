@@ -11,7 +11,7 @@
  *   σ²·(1 − q(1 + ln(1/q)))/(1 − q) along each axis, so the measured variances are divided by that factor;
  * - axes and angle from the eigen-decomposition of the 2x2 covariance: θ = ½·atan2(2c_xy, c_xx − c_yy).
  */
-import { median } from './findPeaks.ts';
+import { medianInPlace } from './select.ts';
 
 export interface MomentStart {
   /** Peak height above the background. */
@@ -44,6 +44,45 @@ export interface MomentOptions {
   readonly fallbackSigma?: number;
 }
 
+/** Scratch of the ring's values (grown as needed: no allocation per spot). */
+let ringScratch = new Float64Array(64);
+
+/** The finite values on the border of the window [x0, x1] x [y0, y1], in the scratch (their count). */
+function ringValues(img: Float64Array, w: number, box: Box): number {
+  const { x0, x1, y0, y1 } = box;
+  const most = 2 * (x1 - x0 + 1) + 2 * (y1 - y0 + 1);
+  if (ringScratch.length < most) ringScratch = new Float64Array(most);
+  const ring = ringScratch;
+  let n = 0;
+  const push = (v: number): void => {
+    if (Number.isFinite(v)) ring[n++] = v;
+  };
+  for (let x = x0; x <= x1; x++) push(img[y0 * w + x]);
+  if (y1 > y0) for (let x = x0; x <= x1; x++) push(img[y1 * w + x]);
+  for (let y = y0 + 1; y < y1; y++) {
+    push(img[y * w + x0]);
+    if (x1 > x0) push(img[y * w + x1]);
+  }
+  return n;
+}
+
+interface Box {
+  readonly x0: number;
+  readonly x1: number;
+  readonly y0: number;
+  readonly y1: number;
+}
+
+/** Background (median, 0 when none) and noise (MAD·1.4826) of the window's outer ring. */
+function ringStats(img: Float64Array, w: number, box: Box): { bg: number; noise: number } {
+  const n = ringValues(img, w, box);
+  if (n === 0) return { bg: 0, noise: 0 };
+  const ring = ringScratch.subarray(0, n);
+  const bg = medianInPlace(ring);
+  for (let i = 0; i < n; i++) ring[i] = Math.abs(ring[i] - bg);
+  return { bg, noise: 1.4826 * medianInPlace(ring) };
+}
+
 /** Moment start values of the spot whose peak pixel is (px, py) in image `img` (row-major h x w). */
 export function momentStart(
   img: Float64Array,
@@ -58,19 +97,7 @@ export function momentStart(
   const x1 = Math.min(w - 1, px + half);
   const y0 = Math.max(0, py - half);
   const y1 = Math.min(h - 1, py + half);
-  const ring: number[] = [];
-  for (let y = y0; y <= y1; y++) {
-    for (let x = x0; x <= x1; x++) {
-      if (y === y0 || y === y1 || x === x0 || x === x1) {
-        const v = img[y * w + x];
-        if (Number.isFinite(v)) ring.push(v);
-      }
-    }
-  }
-  let bg = median(ring);
-  if (!Number.isFinite(bg)) bg = 0;
-  const dev = ring.map((v) => Math.abs(v - bg));
-  const noise = 1.4826 * (dev.length ? median(dev) : 0);
+  const { bg, noise } = ringStats(img, w, { x0, x1, y0, y1 });
   let peak = img[py * w + px] - bg;
   if (!(peak > 0)) {
     for (let y = Math.max(y0, py - 1); y <= Math.min(y1, py + 1); y++) {

@@ -6,7 +6,7 @@
 import { NdArray } from '../data/ndarray.ts';
 import { encodeRgbaPng } from '../data/png.ts';
 import { ExprfitError } from '../core/errors.ts';
-import { quickselect } from './findPeaks.ts';
+import { quickselect } from './select.ts';
 import { STATUS } from './lm.ts';
 
 export interface OverlayOptions {

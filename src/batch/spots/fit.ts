@@ -16,6 +16,8 @@ export interface PassResult extends SpotTable, PriorFit {
   readonly groups: readonly Group[];
   /** Standard error of each spot's width (symmetric model; NaN otherwise). */
   readonly sigmaErr: Float64Array;
+  /** Data points of the fit of each spot's group. */
+  readonly npoints: Float64Array;
 }
 
 /** Which pass this is, of how many at most (for progress). */
@@ -25,24 +27,29 @@ export interface PassIndex {
 }
 
 /** The columns a pass fills, spot by spot. */
-interface PassColumns {
+export interface PassColumns {
   readonly cols: Record<SpotColumn, Float64Array>;
   readonly params: Float64Array;
   readonly sigmaErr: Float64Array;
   readonly clipped: Uint8Array;
+  readonly npoints: Float64Array;
 }
 
-/** What the fits of one class read. */
-interface ClassInput {
+/** What the fits of some groups read. */
+export interface GroupsInput {
   readonly peaks: PeakPixels;
   readonly groups: readonly Group[];
   readonly spots: SpotMoments;
   readonly prior?: PriorFit;
+}
+
+/** What the fits of one class read. */
+interface ClassInput extends GroupsInput {
   /** Progress inside the class's batch: fits done. */
   readonly onProgress?: (fitsDone: number) => void;
 }
 
-function emptyColumns(n: number, P: number): PassColumns {
+export function emptyColumns(n: number, P: number): PassColumns {
   const cols = Object.fromEntries(SPOT_COLUMNS.map((c) => [c, new Float64Array(n).fill(NaN)])) as Record<
     SpotColumn,
     Float64Array
@@ -53,6 +60,7 @@ function emptyColumns(n: number, P: number): PassColumns {
     params: new Float64Array(n * P).fill(NaN),
     sigmaErr: new Float64Array(n).fill(NaN),
     clipped: new Uint8Array(n),
+    npoints: new Float64Array(n).fill(NaN),
   };
 }
 
@@ -75,22 +83,11 @@ export async function fitPass(
   const { groups, groupOf, groupSize } = groupPeaks(peaks, spots.near, {
     ...ctx,
     groupDistance: spots.groupDistance,
+    maskReach: Math.min(ctx.half, 4 * spots.sigmaEstimate),
   });
   const out = emptyColumns(n, ctx.model.params.length);
-  const progress = passProgress(ctx, at, n);
-  let done = 0;
-  for (const { cls, groups: gis } of fitClasses(groups, ctx.img, ctx.W).values()) {
-    const onProgress = progress && ((d: number) => progress(done + d * cls.spots));
-    await fitClass(
-      ctx,
-      cls,
-      gis,
-      { peaks, groups, spots, ...(prior ? { prior } : {}), ...(onProgress ? { onProgress } : {}) },
-      out,
-    );
-    done += gis.length * cls.spots;
-    progress?.(done);
-  }
+  const input = { peaks, groups, spots, ...(prior ? { prior } : {}) };
+  await fitGroups(ctx, input, groups.keys(), out, passProgress(ctx, at, n));
   return {
     ...out,
     group: groupOf,
@@ -100,6 +97,23 @@ export async function fitPass(
     groupDistance: spots.groupDistance,
     crowdedGroups: groups.filter((g) => g.members.length > 1).length,
   };
+}
+
+/** Fits the groups `gis` (one `fitMany` batch per fit class) and writes their spots' columns into `out`. */
+export async function fitGroups(
+  ctx: SpotsContext,
+  input: GroupsInput,
+  gis: Iterable<number>,
+  out: PassColumns,
+  progress?: (done: number) => void,
+): Promise<void> {
+  let done = 0;
+  for (const { cls, groups: members } of fitClasses(input.groups, gis, ctx).values()) {
+    const onProgress = progress && ((d: number) => progress(done + d * cls.spots));
+    await fitClass(ctx, cls, members, { ...input, ...(onProgress ? { onProgress } : {}) }, out);
+    done += members.length * cls.spots;
+    progress?.(done);
+  }
 }
 
 /** The regions of the class's groups, one after another. */
@@ -182,51 +196,85 @@ function collectSigmaErr(model: SpotModel, fits: ClassFits, sigmaErr: Float64Arr
   );
 }
 
-/** Widths and angle of a spot: |sigma|, or |sigma_x|, |sigma_y| and theta normalised to (-pi/2, pi/2]. */
-function shapeOf(
-  model: SpotModel,
-  val: (role: string | undefined) => number,
-): { sx: number; sy: number; th: number } {
-  const r = model.roles;
-  const sx = Math.abs(val(r.sigma ?? r.sigmaX));
-  const sy = Math.abs(val(r.sigma ?? r.sigmaY));
-  if (r.theta) {
-    const t = val(r.theta);
-    return { sx, sy, th: t - Math.PI * Math.ceil(t / Math.PI - 0.5) };
-  }
-  return { sx, sy, th: !r.sigma && !r.sigmaX ? NaN : 0 };
+/** Widths and angle of a spot: |sigma|, or |sigma_x| >= |sigma_y| and theta in [0, pi) (the major axis). */
+function shapeOf(sx: number, sy: number, theta: number | undefined): { sx: number; sy: number; th: number } {
+  if (theta === undefined) return { sx: Math.abs(sx), sy: Math.abs(sy), th: 0 };
+  const swap = Math.abs(sy) > Math.abs(sx);
+  const t = swap ? theta + Math.PI / 2 : theta;
+  const th = t - Math.PI * Math.floor(t / Math.PI);
+  return swap ? { sx: Math.abs(sy), sy: Math.abs(sx), th } : { sx: Math.abs(sx), sy: Math.abs(sy), th };
+}
+
+/** The fitted columns of one spot slot (of one role each) of a class's fits; a fixed value as a constant. */
+interface SlotColumns {
+  readonly value: (role: string | undefined) => Float64Array | number;
+  readonly err: (role: string | undefined) => Float64Array | undefined;
+}
+
+function slotColumns(fits: ClassFits, names: ReadonlyMap<string, string>): SlotColumns {
+  const { res, fixedValues } = fits;
+  return {
+    value: (role) => {
+      const name = role === undefined ? undefined : (names.get(role) ?? role);
+      if (name === undefined) return NaN;
+      return res.values[name] ?? fixedValues.get(name) ?? NaN;
+    },
+    err: (role) => {
+      const name = role === undefined ? undefined : (names.get(role) ?? role);
+      return name === undefined ? undefined : res.stderr[name];
+    },
+  };
+}
+
+/** Reads fit f of a column or constant. */
+function fitValue(col: Float64Array | number, f: number): number {
+  return typeof col === 'number' ? col : col[f];
 }
 
 /** Writes the columns and parameters of every spot of the class's fits. */
 function collect(model: SpotModel, fits: ClassFits, out: PassColumns): void {
-  const { res, fixedValues } = fits;
+  const { res } = fits;
   const { cols } = out;
   const r = model.roles;
   const P = model.params.length;
-  fits.gis.forEach((gi, f) => {
-    const g = fits.groups[gi];
-    const val = (name: string | undefined): number =>
-      name ? (res.values[name]?.[f] ?? fixedValues.get(name) ?? NaN) : NaN;
-    const err = (name: string | undefined): number => (name ? (res.stderr[name]?.[f] ?? NaN) : NaN);
-    g.members.forEach((i, s) => {
-      const names = fits.rename[s];
-      const nm = (role: string | undefined): string | undefined => (role ? names.get(role) : undefined);
-      const shape = shapeOf(model, (role) => val(nm(role)));
-      cols.x[i] = val(nm(r.x)) + g.bx;
-      cols.y[i] = val(nm(r.y)) + g.by;
-      cols.amplitude[i] = val(nm(r.amplitude));
+  const bg = r.background ? slotColumns(fits, new Map()).value(r.background) : NaN;
+  fits.rename.forEach((names, s) => {
+    const slot = slotColumns(fits, names);
+    const c = {
+      x: slot.value(r.x),
+      y: slot.value(r.y),
+      amp: slot.value(r.amplitude),
+      sx: slot.value(r.sigma ?? r.sigmaX),
+      sy: slot.value(r.sigma ?? r.sigmaY),
+      th: r.theta ? slot.value(r.theta) : undefined,
+      params: model.params.map((p) => slot.value(p)),
+    };
+    const e = { x: slot.err(r.x), y: slot.err(r.y), amp: slot.err(r.amplitude) };
+    const widthless = !r.sigma && !r.sigmaX;
+    fits.gis.forEach((gi, f) => {
+      const g = fits.groups[gi];
+      const i = g.members[s];
+      const shape = shapeOf(
+        fitValue(c.sx, f),
+        fitValue(c.sy, f),
+        c.th === undefined ? undefined : fitValue(c.th, f),
+      );
+      cols.x[i] = fitValue(c.x, f) + g.bx;
+      cols.y[i] = fitValue(c.y, f) + g.by;
+      cols.amplitude[i] = fitValue(c.amp, f);
       cols.sigma_x[i] = shape.sx;
       cols.sigma_y[i] = shape.sy;
-      cols.theta[i] = shape.th;
-      cols.background[i] = r.background ? val(r.background) : NaN;
-      cols.x_err[i] = err(nm(r.x));
-      cols.y_err[i] = err(nm(r.y));
-      cols.amplitude_err[i] = err(nm(r.amplitude));
+      cols.theta[i] = widthless ? NaN : shape.th;
+      cols.background[i] = fitValue(bg, f);
+      cols.x_err[i] = e.x?.[f] ?? NaN;
+      cols.y_err[i] = e.y?.[f] ?? NaN;
+      cols.amplitude_err[i] = e.amp?.[f] ?? NaN;
       cols.chi2[i] = res.chi2[f];
       cols.iterations[i] = res.iterations[f];
+      out.npoints[i] = res.npoints[f];
       cols.status[i] = res.status[f];
       out.clipped[i] = g.clipped ? 1 : 0;
-      model.params.forEach((p, j) => (out.params[i * P + j] = val(names.get(p))));
+      for (let j = 0; j < P; j++) out.params[i * P + j] = fitValue(c.params[j], f);
     });
   });
 }

@@ -24,30 +24,51 @@ class UnionFind {
   }
 }
 
-function cellGrid(px: Int32Array, py: Int32Array, cell: number): Map<string, number[]> {
-  const grid = new Map<string, number[]>();
-  for (let i = 0; i < px.length; i++) {
-    const k = `${Math.floor(px[i] / cell)},${Math.floor(py[i] / cell)}`;
-    const l = grid.get(k);
-    if (l) l.push(i);
-    else grid.set(k, [i]);
+/** Peaks by cell of a square grid: the peaks of each cell, in CSR form (cell → start..end in `order`). */
+class CellGrid {
+  readonly start: Int32Array;
+  readonly order: Int32Array;
+  readonly gw: number;
+  readonly gh: number;
+  constructor(
+    px: Int32Array,
+    py: Int32Array,
+    readonly cell: number,
+  ) {
+    let maxX = 0;
+    let maxY = 0;
+    for (let i = 0; i < px.length; i++) {
+      maxX = Math.max(maxX, px[i]);
+      maxY = Math.max(maxY, py[i]);
+    }
+    this.gw = Math.floor(maxX / cell) + 1;
+    this.gh = Math.floor(maxY / cell) + 1;
+    this.start = new Int32Array(this.gw * this.gh + 1);
+    for (let i = 0; i < px.length; i++) this.start[this.cellOf(px[i], py[i]) + 1]++;
+    for (let c = 0; c < this.gw * this.gh; c++) this.start[c + 1] += this.start[c];
+    const fill = this.start.slice(0, -1);
+    this.order = new Int32Array(px.length);
+    for (let i = 0; i < px.length; i++) this.order[fill[this.cellOf(px[i], py[i])]++] = i;
   }
-  return grid;
+  cellOf(x: number, y: number): number {
+    return Math.floor(y / this.cell) * this.gw + Math.floor(x / this.cell);
+  }
 }
 
 /** Peaks within `radius` (Euclidean) of each peak, by a cell grid. */
 export function neighbours(px: Int32Array, py: Int32Array, radius: number): number[][] {
-  const cell = Math.max(1, radius);
-  const grid = cellGrid(px, py, cell);
+  const grid = new CellGrid(px, py, Math.max(1, radius));
   const r2 = radius * radius;
   const out: number[][] = [];
   for (let i = 0; i < px.length; i++) {
-    const gx = Math.floor(px[i] / cell);
-    const gy = Math.floor(py[i] / cell);
+    const gx = Math.floor(px[i] / grid.cell);
+    const gy = Math.floor(py[i] / grid.cell);
     const list: number[] = [];
-    for (let dy = -1; dy <= 1; dy++) {
-      for (let dx = -1; dx <= 1; dx++) {
-        for (const j of grid.get(`${gx + dx},${gy + dy}`) ?? []) {
+    for (let cy = Math.max(0, gy - 1); cy <= Math.min(grid.gh - 1, gy + 1); cy++) {
+      for (let cx = Math.max(0, gx - 1); cx <= Math.min(grid.gw - 1, gx + 1); cx++) {
+        const c = cy * grid.gw + cx;
+        for (let k = grid.start[c]; k < grid.start[c + 1]; k++) {
+          const j = grid.order[k];
           if (j !== i && (px[j] - px[i]) ** 2 + (py[j] - py[i]) ** 2 <= r2) list.push(j);
         }
       }
@@ -64,6 +85,11 @@ export interface GroupOptions {
   readonly joint: boolean;
   readonly maxGroup: number;
   readonly groupDistance: number;
+  /**
+   * Peaks outside a group farther than this from its region are not masked out of it (their light there is
+   * below e^-8 of their amplitude at 4 widths): min(roi, 4·σ).
+   */
+  readonly maskReach: number;
 }
 
 export interface Grouping {
@@ -99,13 +125,13 @@ interface Box {
   readonly y1: number;
 }
 
-/** Peaks outside the group, near a member, whose Voronoi cells can reach into the box. */
+/** Peaks outside the group, near a member, within `reach` of the box (whose Voronoi cells matter in it). */
 function voronoiOthers(
   members: number[],
   near: number[][],
   peaks: PeakPixels,
   box: Box,
-  half: number,
+  reach: number,
 ): number[] {
   const { px, py } = peaks;
   const set = new Set(members);
@@ -115,8 +141,8 @@ function voronoiOthers(
     for (const j of near[i]) {
       if (set.has(j) || seen.has(j)) continue;
       seen.add(j);
-      const inX = px[j] >= box.x0 - half && px[j] <= box.x1 + half;
-      if (inX && py[j] >= box.y0 - half && py[j] <= box.y1 + half) others.push(j);
+      const inX = px[j] >= box.x0 - reach && px[j] <= box.x1 + reach;
+      if (inX && py[j] >= box.y0 - reach && py[j] <= box.y1 + reach) others.push(j);
     }
   }
   return others;
@@ -131,14 +157,13 @@ function groupRegion(
   opts: GroupOptions,
 ): Group {
   const { W, H, half } = opts;
-  const xs = members.map((i) => peaks.px[i]);
-  const ys = members.map((i) => peaks.py[i]);
-  const raw = {
-    x0: Math.min(...xs) - half,
-    y0: Math.min(...ys) - half,
-    x1: Math.max(...xs) + half,
-    y1: Math.max(...ys) + half,
-  };
+  const raw = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+  for (const i of members) {
+    raw.x0 = Math.min(raw.x0, peaks.px[i] - half);
+    raw.y0 = Math.min(raw.y0, peaks.py[i] - half);
+    raw.x1 = Math.max(raw.x1, peaks.px[i] + half);
+    raw.y1 = Math.max(raw.y1, peaks.py[i] + half);
+  }
   const clipped = raw.x0 < 0 || raw.y0 < 0 || raw.x1 >= W || raw.y1 >= H;
   const box = {
     x0: Math.max(0, raw.x0),
@@ -146,7 +171,7 @@ function groupRegion(
     x1: Math.min(W - 1, raw.x1),
     y1: Math.min(H - 1, raw.y1),
   };
-  const others = voronoi ? voronoiOthers(members, near, peaks, box, half) : [];
+  const others = voronoi ? voronoiOthers(members, near, peaks, box, opts.maskReach) : [];
   return {
     members,
     bx: box.x0,
@@ -193,20 +218,21 @@ function classKey(c: FitClass): string {
   return `${c.spots}|${c.bh}|${c.bw}|${c.masked ? 1 : 0}`;
 }
 
-/** The fit classes of the groups (in order of first appearance) with their groups' indices. */
+/** The fit classes of the groups `gis` (in order of first appearance) with their groups' indices. */
 export function fitClasses(
   groups: readonly Group[],
-  img: Float64Array,
-  W: number,
+  gis: Iterable<number>,
+  image: { readonly img: Float64Array; readonly W: number; readonly hasNaN: boolean },
 ): Map<string, { readonly cls: FitClass; readonly groups: number[] }> {
   const classes = new Map<string, { cls: FitClass; groups: number[] }>();
-  groups.forEach((g, gi) => {
-    const masked = g.others.length > 0 || regionHasNaN(img, W, g);
+  for (const gi of gis) {
+    const g = groups[gi];
+    const masked = g.others.length > 0 || (image.hasNaN && regionHasNaN(image.img, image.W, g));
     const cls: FitClass = { spots: g.members.length, bh: g.bh, bw: g.bw, masked };
     const key = classKey(cls);
     const entry = classes.get(key);
     if (entry) entry.groups.push(gi);
     else classes.set(key, { cls, groups: [gi] });
-  });
+  }
   return classes;
 }

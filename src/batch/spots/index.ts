@@ -26,11 +26,17 @@ export type { SpotColumn, SpotsJSON, SpotsResult } from './report.ts';
 export { spotsOptionsFrom } from './options.ts';
 export type { SpotsOptions } from './options.ts';
 
+function hasNonFinite(d: Float64Array): boolean {
+  for (let i = 0; i < d.length; i++) if (!(d[i] - d[i] === 0)) return true;
+  return false;
+}
+
 function spotsContext(image: NdArray, options: ValidSpotsOptions): SpotsContext {
   const [H, W] = image.shape;
   const model = spotModel(options.model);
   return {
     img: image.data,
+    hasNaN: hasNonFinite(image.data),
     W,
     H,
     half: options.roi,
@@ -61,9 +67,12 @@ export async function runSpots(image: NdArray, options: SpotsOptions = {}): Prom
   const counter = passCounter(totalPasses(ctx));
   const first = await fitPass(ctx, detected, { index: counter.next(), total: counter.total });
   const refined = await refineSpots(ctx, { ...detected, pass: first }, counter);
+  // The refinement may end before its last possible pass: the progress ends at 100%.
+  ctx.options.onProgress?.(detected.px.length, detected.px.length);
   return makeResult(image, refined.final.pass, refined, {
     model: ctx.model,
     t0,
     ...(detected.peaks ? { peaks: detected.peaks } : {}),
+    ...(ctx.options.overlayScale !== undefined ? { overlayScale: ctx.options.overlayScale } : {}),
   });
 }

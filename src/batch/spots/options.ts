@@ -91,6 +91,11 @@ export const spotsSchema = defineOptions('spots', {
   splitBlends: opt.boolean({
     doc: 'refit a spot fitted much wider than the others as two (default with joint fits of a symmetric model)',
   }),
+  overlayScale: opt.integer({
+    doc: 'upscaling of the overlay image (default: the largest of 1..8 that keeps it within about 1000 pixels)',
+    min: 1,
+    max: 64,
+  }),
   start: opt.custom<Readonly<Record<string, number>>>({
     doc: 'start values of user-model parameters that spots does not estimate (e.g. a Moffat exponent)',
     accept: (v): v is Readonly<Record<string, number>> => isRecord(v),
@@ -119,6 +124,8 @@ export type ValidSpotsOptions = OptionsOf<typeof spotsSchema>;
 /** The settings of one run: the image, the model and the validated options. */
 export interface SpotsContext {
   readonly img: Float64Array;
+  /** Whether some pixel of the image is NaN or infinite. */
+  readonly hasNaN: boolean;
   readonly W: number;
   readonly H: number;
   /** Half-width of the fitted regions (`roi`). */

@@ -1,7 +1,8 @@
 /**
- * Refinement after the first pass: blends (a spot fitted much wider than the others) are split in two, and
- * peaks of the residual image become new spots; after each edit of the peak list everything is fitted again
- * from the previous fits, and components the joint fit made insignificant or put onto another spot are dropped.
+ * Refinement after the first pass: blends (a spot fitted much wider than the others) are split in two by
+ * targeted refits of their groups (split.ts), and peaks of the residual image become new spots; after each
+ * residual pass everything is fitted again from the previous fits, and components the joint fit made
+ * insignificant or put onto another spot are dropped.
  */
 import { num } from '../../ast/build.ts';
 import { gaussfilter, gaussianWeights } from '../../arrays/filter.ts';
@@ -9,17 +10,12 @@ import { compileValues } from '../../compile/kernel.ts';
 import { NdArray } from '../../data/ndarray.ts';
 import { simplify, substitute } from '../../symbolic/index.ts';
 import { findPeaks, median, parseThreshold, robustStats } from '../findPeaks.ts';
-import { momentStart } from '../moments.ts';
 import { fitPass, type PassIndex, type PassResult } from './fit.ts';
 import type { SpotsContext } from './options.ts';
-import { clampInt, type PeakPixels } from './regions.ts';
+import { clampInt } from './regions.ts';
 import { SPOT_COLUMNS, type Refinement, type SpotColumn } from './report.ts';
-import { isConverged, STATUS } from './status.ts';
-
-/** Peak pixels and their fits. */
-export interface PeakSet extends PeakPixels {
-  readonly pass: PassResult;
-}
+import { splitBlends, type PeakSet } from './split.ts';
+import { STATUS } from './status.ts';
 
 /** Numbers the passes (for progress): `next()` is the index of the next one. */
 export interface PassCounter {
@@ -34,9 +30,9 @@ interface PeakEdit {
   readonly y: readonly number[];
 }
 
-/** The most passes the refinement may run (1 + 2 per blend round and residual pass). */
+/** The most passes the refinement may run (1, 1 per blend round, 2 per residual pass). */
 export function totalPasses(ctx: SpotsContext): number {
-  return 1 + 2 * (ctx.options.residualPasses + (ctx.splitBlends ? 3 : 0));
+  return 1 + 2 * ctx.options.residualPasses + (ctx.splitBlends ? 3 : 0);
 }
 
 export function passCounter(total: number): PassCounter {
@@ -44,22 +40,16 @@ export function passCounter(total: number): PassCounter {
   return { total, next: () => index++ };
 }
 
-/** Splits blends (up to 3 rounds) and adds residual peaks (`residualPasses` times), refitting after each. */
+/** Splits blends (split.ts) and adds residual peaks (`residualPasses` times), refitting after each. */
 export async function refineSpots(
   ctx: SpotsContext,
   first: PeakSet,
   counter: PassCounter,
 ): Promise<{ final: PeakSet } & Refinement> {
-  let set = first;
-  let split = 0;
+  const blends = ctx.splitBlends ? await splitBlends(ctx, first, () => at(counter)) : undefined;
+  let set = blends?.set ?? first;
+  const split = blends?.split ?? 0;
   let added = 0;
-  for (let round = 0; ctx.splitBlends && round < 3; round++) {
-    const edit = blends(ctx, set);
-    if (!edit.remove.size) break;
-    const r = await refitAfterEdit(ctx, set, edit, counter);
-    split += r.kept - edit.remove.size;
-    set = r.set;
-  }
   for (let r = 0; r < ctx.options.residualPasses; r++) {
     const extra = residualPeaks(ctx, set);
     if (extra.x.length === 0) break;
@@ -114,17 +104,47 @@ function brightestFirst(amplitude: Float64Array): number[] {
 function survivors(ctx: SpotsContext, pass: PassResult): number[] {
   const c = pass.cols;
   const hasAmp = ctx.model.roles.amplitude !== undefined;
-  const kept: number[] = [];
+  const kept = new KeptGrid(c.x, c.y);
   for (const i of brightestFirst(c.amplitude)) {
     const a = c.amplitude[i];
     const e = c.amplitude_err[i];
     if (!Number.isFinite(c.x[i]) || !Number.isFinite(c.y[i])) continue;
     if (hasAmp && (!(a > 0) || (Number.isFinite(e) && a < 3 * e))) continue;
     const s = Math.max(0.5, Math.min(c.sigma_x[i], c.sigma_y[i]) || pass.sigmaEstimate);
-    const dup = kept.some((j) => (c.x[j] - c.x[i]) ** 2 + (c.y[j] - c.y[i]) ** 2 < (0.5 * s) ** 2);
-    if (!dup) kept.push(i);
+    if (!kept.within(i, 0.5 * s)) kept.add(i);
   }
-  return kept.sort((a, b) => a - b);
+  return kept.list.sort((a, b) => a - b);
+}
+
+/** Kept spots in a grid of 1-pixel cells: which lie within a radius of a spot. */
+class KeptGrid {
+  readonly list: number[] = [];
+  private readonly cells = new Map<number, number[]>();
+  constructor(
+    private readonly x: Float64Array,
+    private readonly y: Float64Array,
+  ) {}
+  private key(cx: number, cy: number): number {
+    return cy * 1_048_576 + cx;
+  }
+  add(i: number): void {
+    const k = this.key(Math.floor(this.x[i]), Math.floor(this.y[i]));
+    const l = this.cells.get(k);
+    if (l) l.push(i);
+    else this.cells.set(k, [i]);
+    this.list.push(i);
+  }
+  within(i: number, r: number): boolean {
+    const { x, y } = this;
+    const reach = Math.ceil(r);
+    const cx = Math.floor(x[i]);
+    const cy = Math.floor(y[i]);
+    for (let gy = cy - reach; gy <= cy + reach; gy++)
+      for (let gx = cx - reach; gx <= cx + reach; gx++)
+        for (const j of this.cells.get(this.key(gx, gy)) ?? [])
+          if ((x[j] - x[i]) ** 2 + (y[j] - y[i]) ** 2 < r * r) return true;
+    return false;
+  }
 }
 
 /**
@@ -144,78 +164,8 @@ function subsetPass(pass: PassResult, keep: readonly number[], P: number): PassR
     cols,
     params,
     sigmaErr: Float64Array.from(keep, (i) => (i < 0 ? NaN : pass.sigmaErr[i])),
+    npoints: Float64Array.from(keep, (i) => (i < 0 ? NaN : pass.npoints[i])),
   };
-}
-
-/** The median fitted width of converged spots (most spots are resolved; moments of crowded spots are not). */
-function typicalWidth(pass: PassResult): number {
-  const c = pass.cols;
-  const widths: number[] = [];
-  for (let i = 0; i < c.x.length; i++)
-    if (isConverged(c.status[i]) && Number.isFinite(c.sigma_x[i])) widths.push(c.sigma_x[i]);
-  return widths.length ? median(widths) : pass.sigmaEstimate;
-}
-
-function isBlend(pass: PassResult, i: number, s0: number): boolean {
-  const sg = pass.cols.sigma_x[i];
-  const err = pass.sigmaErr[i];
-  if (!isConverged(pass.cols.status[i]) || !(sg > 1.1 * s0)) return false;
-  return Number.isFinite(err) ? sg - s0 >= 5 * err : sg >= 1.25 * s0;
-}
-
-/** The two peaks that replace blend `i`: on the major axis of its moments, d = 2·sqrt(major² − σ²) apart. */
-function splitPeaks(
-  ctx: SpotsContext,
-  set: PeakSet,
-  i: number,
-  s0: number,
-): [number, number, number, number] {
-  const { img, W, H, half } = ctx;
-  const c = set.pass.cols;
-  const cx = clampInt(Math.round(c.x[i]), 0, W - 1, set.px[i]);
-  const cy = clampInt(Math.round(c.y[i]), 0, H - 1, set.py[i]);
-  const others: { x: number[]; y: number[] } = { x: [], y: [] };
-  for (let j = 0; j < c.x.length; j++) {
-    if (j !== i && Math.abs(c.x[j] - cx) <= 2 * half && Math.abs(c.y[j] - cy) <= 2 * half) {
-      others.x.push(c.x[j]);
-      others.y.push(c.y[j]);
-    }
-  }
-  const r = Math.min(half, Math.ceil(4 * c.sigma_x[i]));
-  const mo = momentStart(img, H, W, cx, cy, r, { others, fallbackSigma: s0 });
-  const d = Math.max(1.5 * s0, 2 * Math.sqrt(Math.max(0, mo.sigmaMajor ** 2 - s0 * s0)));
-  const ux = Math.cos(mo.theta) * (d / 2);
-  const uy = Math.sin(mo.theta) * (d / 2);
-  let ax = clampInt(Math.round(c.x[i] + ux), 0, W - 1, cx);
-  const ay = clampInt(Math.round(c.y[i] + uy), 0, H - 1, cy);
-  let bx = clampInt(Math.round(c.x[i] - ux), 0, W - 1, cx);
-  const by = clampInt(Math.round(c.y[i] - uy), 0, H - 1, cy);
-  if (ax === bx && ay === by) {
-    ax = clampInt(ax + 1, 0, W - 1, ax);
-    bx = clampInt(bx - 1, 0, W - 1, bx);
-  }
-  return [ax, ay, bx, by];
-}
-
-/**
- * Blends: spots whose fitted width (symmetric model) is well above the median fitted width σ — more than 1.1
- * times it and by more than 5 standard errors — are two spots fitted as one. Each is replaced by two peaks on
- * the major axis of its moments, separated by d = 2·sqrt(major² − σ²) (the second moment of a pair of
- * Gaussians along its axis is σ² + d²/4), at least 1.5·σ.
- */
-function blends(ctx: SpotsContext, set: PeakSet): PeakEdit {
-  const s0 = typicalWidth(set.pass);
-  const remove = new Set<number>();
-  const x: number[] = [];
-  const y: number[] = [];
-  for (let i = 0; i < set.pass.cols.x.length; i++) {
-    if (!isBlend(set.pass, i, s0)) continue;
-    const [ax, ay, bx, by] = splitPeaks(ctx, set, i, s0);
-    remove.add(i);
-    x.push(ax, bx);
-    y.push(ay, by);
-  }
-  return { remove, x, y };
 }
 
 /** The values of one spot's model, bound to a square window of a given size (rebound when the size changes). */

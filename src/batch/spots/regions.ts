@@ -51,6 +51,16 @@ export function fillRegion(
   peaks: PeakPixels,
 ): void {
   let k = off;
+  if (g.others.length === 0) {
+    for (let y = g.by; y < g.by + g.bh; y++) {
+      const row = y * W;
+      for (let x = g.bx; x < g.bx + g.bw; x++) {
+        const v = img[row + x];
+        stack[k++] = v - v === 0 ? v : NaN;
+      }
+    }
+    return;
+  }
   for (let y = g.by; y < g.by + g.bh; y++) {
     for (let x = g.bx; x < g.bx + g.bw; x++) {
       const v = img[y * W + x];

@@ -74,7 +74,7 @@ export interface SpotsResult {
    * name, parameters and expression text, and the detection numbers (without the smoothed image).
    */
   toJSON(): SpotsJSON;
-  /** PNG bytes of the image with the fitted ellipses drawn on it. */
+  /** PNG bytes of the image with the fitted ellipses drawn on it (scaled by `overlayScale` unless given). */
   overlayPng(options?: OverlayOptions): Promise<Uint8Array>;
   writeOverlay(file: string, options?: OverlayOptions): Promise<void>;
   writeCsv(file: string): Promise<void>;
@@ -147,9 +147,16 @@ export function makeResult(
   image: NdArray,
   table: SpotTable,
   refined: Refinement,
-  run: { readonly model: SpotModel; readonly peaks?: Peaks; readonly t0: number },
+  run: {
+    readonly model: SpotModel;
+    readonly peaks?: Peaks;
+    readonly t0: number;
+    readonly overlayScale?: number;
+  },
 ): SpotsResult {
   const cols = table.cols;
+  const overlay = (o?: OverlayOptions): OverlayOptions =>
+    run.overlayScale === undefined ? (o ?? {}) : { scale: run.overlayScale, ...o };
   const elapsedMs = performance.now() - run.t0;
   const result: SpotsResult = {
     columns: cols,
@@ -167,11 +174,12 @@ export function makeResult(
     summary: summaryLine(table, refined, elapsedMs),
     toCsv: () => spotsCsv(cols),
     toJSON: () => spotsJson(result),
-    overlayPng: async (o?: OverlayOptions) => (await import('../overlay.ts')).overlayPng(image, cols, o),
+    overlayPng: async (o?: OverlayOptions) =>
+      (await import('../overlay.ts')).overlayPng(image, cols, overlay(o)),
     writeOverlay: async (file: string, o?: OverlayOptions) => {
       const { overlayPng } = await import('../overlay.ts');
       const { writeBytes } = await import('../../data/io.ts');
-      await writeBytes(file, await overlayPng(image, cols, o));
+      await writeBytes(file, await overlayPng(image, cols, overlay(o)));
     },
     writeCsv: async (file: string) => {
       const { writeTable } = await import('../../data/table.ts');

@@ -24,17 +24,18 @@ export interface SpotMoments {
 export function spotMoments(ctx: SpotsContext, { px, py }: PeakPixels): SpotMoments {
   const { img, W, H, half } = ctx;
   const near = neighbours(px, py, Math.SQRT2 * (2 * half + 1));
-  const moments = near.map((others, i) =>
-    momentStart(
-      img,
-      H,
-      W,
-      px[i],
-      py[i],
-      half,
-      others.length ? { others: { x: others.map((j) => px[j]), y: others.map((j) => py[j]) } } : {},
-    ),
-  );
+  const most = near.reduce((m, l) => Math.max(m, l.length), 0);
+  const ox = new Float64Array(most);
+  const oy = new Float64Array(most);
+  const moments = near.map((others, i) => {
+    others.forEach((j, k) => {
+      ox[k] = px[j];
+      oy[k] = py[j];
+    });
+    const k = others.length;
+    const opts = k ? { others: { x: ox.subarray(0, k), y: oy.subarray(0, k) } } : {};
+    return momentStart(img, H, W, px[i], py[i], half, opts);
+  });
   const isolated = moments.filter(
     (_m, i) => !near[i].some((j) => Math.hypot(px[j] - px[i], py[j] - py[i]) <= 2 * half),
   );
@@ -143,16 +144,15 @@ export function startParams(ctx: SpotsContext, input: StartInput): Map<string, F
   const { model } = ctx;
   const r = model.roles;
   const userStart = ctx.options.start ?? {};
+  const roleParams = new Set(Object.values(r));
+  const userParams = model.params.filter((p) => Object.hasOwn(userStart, p) && !roleParams.has(p));
   const cols = new StartColumns(input.gis.length);
   input.gis.forEach((gi, f) => {
     const g = input.groups[gi];
     g.members.forEach((i, s) => {
       const names = input.rename[s];
       momentStarts(model, cols, names, f, g, input.spots.moments[i], input.spots.sigmaEstimate);
-      for (const p of model.params) {
-        if (Object.hasOwn(userStart, p) && !Object.values(r).includes(p))
-          cols.set(names.get(p) ?? p, f, userStart[p]);
-      }
+      for (const p of userParams) cols.set(names.get(p) ?? p, f, userStart[p]);
       if (usablePrior(input.prior, model.params.length, i))
         priorStarts(model, cols, names, f, g, input.prior, i);
     });
