@@ -108,7 +108,22 @@ function solverOptions(prep: PreparedFit): SolverOptionsInput {
     xtol: o.xtol,
     gtol: o.gtol,
     xScale: solverXScale(prep),
+    ...stopOnAbort(prep),
   };
+}
+
+/**
+ * The solvers' iteration callback that stops a single solve when the fit's signal is aborted (a multi-start
+ * checks it between starts instead, each start solved to the end).
+ */
+function stopOnAbort(prep: PreparedFit): { callback?: () => boolean } {
+  const signal = prep.options.signal;
+  return signal && prep.options.starts === 1 ? { callback: () => signal.aborted } : {};
+}
+
+/** Whether the solve was stopped by the fit's signal (the solvers' `'user'` termination). */
+function abortedSolve(prep: PreparedFit, out: Outcome): boolean {
+  return out.termination === 'user' && prep.options.signal?.aborted === true;
 }
 
 /** The `xScale` option for the solver: a per-name object becomes one scale per free parameter. */
@@ -266,6 +281,7 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
       const s = minimizeLBFGSB(withGradient, x0, {
         lower,
         upper,
+        ...stopOnAbort(prep),
         ...(o.maxIterations ? { maxIterations: o.maxIterations } : {}),
         ...(o.maxfev ? { maxFunctionEvaluations: o.maxfev } : {}),
       });
@@ -276,6 +292,7 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
     const s = minimizeNelderMead(objective, x0, {
       lower,
       upper,
+      ...stopOnAbort(prep),
       ...(o.maxIterations ? { maxIterations: o.maxIterations } : {}),
       ...(o.maxfev ? { maxFunctionEvaluations: o.maxfev } : {}),
     });
@@ -288,7 +305,7 @@ function nllOptions(prep: PreparedFit): Partial<NllOptions> {
   const lb: Record<string, number> = {};
   if (o.maxIterations !== undefined) lb.maxIterations = o.maxIterations;
   if (o.maxfev !== undefined) lb.maxFunctionEvaluations = o.maxfev;
-  return { lbfgsb: lb };
+  return { lbfgsb: { ...lb, ...stopOnAbort(prep) } };
 }
 
 function pick(s: SummaryBase): Omit<Outcome, 'method'> {
@@ -371,6 +388,10 @@ export function solveFit(prep: PreparedFit): FitResult {
     nfev = out.nfev;
     njev = out.njev;
     iterations = out.iterations;
+    if (abortedSolve(prep, out)) {
+      interrupted = true;
+      out = { ...out, message: `interrupted by the signal after ${iterations} iterations` };
+    }
   }
   // The solvers name parameters x[j]; the user knows them by name.
   out = {
@@ -692,7 +713,13 @@ function pinnedFit(prep: PreparedFit, pinned: ReadonlyMap<string, number>, start
     free,
     held: [...prep.held, ...names],
     equations: prep.equations.map((eq) => ({ ...eq, kernel: pinKernel(eq.kernel, layout) })),
-    options: { ...prep.options, starts: 1, xScale: keptScales(prep.options.xScale, free) },
+    // the analysis that refits watches its own signal, not the original fit's
+    options: {
+      ...prep.options,
+      starts: 1,
+      signal: undefined,
+      xScale: keptScales(prep.options.xScale, free),
+    },
   };
 }
 
