@@ -231,18 +231,20 @@ describe('mcmc', () => {
     expect(npy.shape).toEqual([900, 3]);
   });
 
-  it('corner=chains draws histograms on the diagonal and scatter below', async () => {
+  it('corner=chains draws histograms on the diagonal and scatter with density contours below', async () => {
     const { r } = await linearFit();
     await exec(r, 'mcmc walkers=6 steps=50 is_weighted=true\nplot "corner.svg" corner=chains');
     expect(readFileSync(join(r.dir, 'corner.svg'), 'utf8')).toMatch(/^<svg/);
     const t = table(r, 'chains');
+    type Panel = { mark?: { type: string }; layer?: { mark: { type: string } }[] };
     const lite = (await plotSpec({ kind: 'corner', names: t.names, columns: t.columns })) as {
-      vconcat: { hconcat: { mark: { type: string } }[] }[];
+      vconcat: { hconcat: Panel[] }[];
+      datasets: Record<string, { panel: string; level: string }[]>;
     };
-    expect(lite.vconcat.map((row) => row.hconcat.map((p) => p.mark.type))).toEqual([
-      ['bar'],
-      ['point', 'bar'],
-    ]);
+    const marks = (p: Panel) => p.mark?.type ?? p.layer!.map((l) => l.mark.type).join('+');
+    expect(lite.vconcat.map((row) => row.hconcat.map(marks))).toEqual([['bar'], ['point+rule', 'bar']]);
+    const contours = Object.entries(lite.datasets).find(([k]) => k.startsWith('contours'))![1];
+    expect(new Set(contours.map((c) => `${c.panel} ${c.level}`))).toEqual(new Set(['0,1 1σ', '0,1 2σ']));
     const e = await errorOf(() => exec(r, 'plot "c.svg" corner=x'));
     expect(e.message).toMatch(/corner= takes a table/);
   });
