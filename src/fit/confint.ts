@@ -17,7 +17,7 @@ import { ExprfitError } from '../core/errors.ts';
 import { R } from '../functions/runtime.ts';
 import { fCdf, sigmaToProbability } from './distributions.ts';
 import type { FitResult } from './result.ts';
-import type { FitSetup } from './setup.ts';
+import { NO_DATA, type FitSetup } from './setup.ts';
 import { progressOf, progressSpecs } from './progress.ts';
 import type { Progress } from './progress.ts';
 
@@ -113,7 +113,7 @@ function probabilityOf(result: FitResult, refit: { chi2: number; nll: number }, 
 }
 
 function setupOf(result: FitResult, what: string): FitSetup {
-  if (!result.setup) throw new ExprfitError('value', `${what}: the result holds no fit to refit`);
+  if (!result.setup) throw new ExprfitError('value', `${what}: ${NO_DATA}`);
   return result.setup;
 }
 

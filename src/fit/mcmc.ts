@@ -21,7 +21,7 @@ import { mulberry32 } from '../solver/multistart.ts';
 import { ExprfitError } from '../core/errors.ts';
 import { integratedTime } from './autocorr.ts';
 import type { FitResult } from './result.ts';
-import type { FitSetup } from './setup.ts';
+import { NO_DATA, type FitSetup } from './setup.ts';
 import { progressOf, progressSpecs } from './progress.ts';
 
 /** The options of `emcee`. */
@@ -272,7 +272,7 @@ function noiseScaleSampled(setup: FitSetup, isWeighted: boolean | undefined): bo
 export function emcee(result: FitResult, optionsIn: EmceeOptions = {}): EmceeResult {
   const o = validateOptions(emceeOptions, optionsIn);
   const setup = result.setup;
-  if (!setup) throw new ExprfitError('value', 'emcee: the result holds no fit to sample');
+  if (!setup) throw new ExprfitError('value', `emcee: ${NO_DATA}`);
   const sampleNoise = noiseScaleSampled(setup, o.isWeighted);
   const names = [...setup.free, ...(sampleNoise ? ['__lnsigma'] : [])];
   const ndim = names.length;

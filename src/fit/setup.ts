@@ -48,3 +48,7 @@ export interface FitSetup {
    */
   refit(pinned: ReadonlyMap<string, number>, start: Float64Array): Refit;
 }
+
+/** Why a result without a setup (a saved result read back by loadResult) cannot be refitted or sampled. */
+export const NO_DATA =
+  'the result holds no fit to refit (a saved result read back has no data bound to its model): fit the data again, starting at its values';

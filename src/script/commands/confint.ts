@@ -9,9 +9,16 @@ import { confInterval, confIntervalOptions } from '../../fit/confint.ts';
 import type { ConfIntervalResult } from '../../fit/confint.ts';
 import type { CommandStatement } from '../../syntax/statements.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
-import { requireFit, rethrowAt, sessionProgress, statementOptions } from '../optionArgs.ts';
+import { rethrowAt, sessionProgress, statementOptions } from '../optionArgs.ts';
 import { makeTable } from '../values.ts';
-import { alignedTable, argNames, checkAfterFit, formatNumber, splitNamesOption } from './afterFit.ts';
+import {
+  alignedTable,
+  argNames,
+  checkAfterFit,
+  fitOfArgs,
+  formatNumber,
+  splitNamesOption,
+} from './afterFit.ts';
 
 const percent = (p: number): string => `${(100 * p).toFixed(2)}%`;
 
@@ -55,10 +62,10 @@ function tracedNames(s: CommandStatement): string[] {
 const wordIsOne = (e: Expr): boolean => e.kind === 'num' && e.value === 1;
 
 async function runConfint(s: CommandStatement, ctx: StatementContext): Promise<void> {
-  const last = requireFit(ctx, s.span, 'confint');
+  const { fit: last, args } = fitOfArgs(s, ctx, 'confint');
   const { names, rest } = splitNamesOption(s.options, 'params', ctx);
   const o = await statementOptions(confIntervalOptions, rest, ctx, 'confint');
-  const params = [...argNames(s, ctx), ...(names ?? [])];
+  const params = [...argNames(args, ctx), ...(names ?? [])];
   let ci: ConfIntervalResult;
   try {
     ci = confInterval(last.result, {
@@ -82,6 +89,7 @@ export const confintCommand: CommandDef = {
   help: [
     'confint                       every free parameter at 1, 2 and 3σ (offsets from the best value)',
     'confint a b                   only a and b (or params=[a, b])',
+    'confint result a              the fit result named result (result = load "fit.json"; needs its kernels)',
     'confint sigmas=[1, 2]         or probabilities=[0.9, 0.99]',
     'confint a trace=true          also the table trace_a: every refit of the profile and its probability',
   ].join('\n'),

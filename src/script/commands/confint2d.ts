@@ -8,9 +8,9 @@ import { confInterval2d, confInterval2dOptions } from '../../fit/confint.ts';
 import type { ConfRegion } from '../../fit/confint.ts';
 import type { CommandStatement } from '../../syntax/statements.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
-import { requireFit, rethrowAt, sessionProgress, statementOptions, where } from '../optionArgs.ts';
+import { rethrowAt, sessionProgress, statementOptions, where } from '../optionArgs.ts';
 import { makeTable, typeError } from '../values.ts';
-import { argNames, checkAfterFit, formatNumber } from './afterFit.ts';
+import { argNames, checkAfterFit, fitOfArgs, formatNumber } from './afterFit.ts';
 
 /** The grid as a table of rows (x, y, prob), x running fastest. */
 function regionTable(r: ConfRegion) {
@@ -30,12 +30,12 @@ function regionTable(r: ConfRegion) {
 }
 
 async function runConfint2d(s: CommandStatement, ctx: StatementContext): Promise<void> {
-  const last = requireFit(ctx, s.span, 'confint2d');
-  const names = argNames(s, ctx);
+  const { fit: last, args } = fitOfArgs(s, ctx, 'confint2d');
+  const names = argNames(args, ctx);
   if (names.length !== 2) {
     throw typeError(
       `confint2d takes two parameter names, e.g. confint2d a b; got ${names.length}`,
-      where(ctx, s.args[2]?.span ?? s.span),
+      where(ctx, args[2]?.span ?? s.span),
     );
   }
   const o = await statementOptions(confInterval2dOptions, s.options, ctx, 'confint2d');

@@ -9,9 +9,9 @@ import { emcee, emceeOptions } from '../../fit/mcmc.ts';
 import type { EmceeResult } from '../../fit/mcmc.ts';
 import type { CommandStatement } from '../../syntax/statements.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
-import { requireFit, rethrowAt, sessionProgress, statementOptions, where } from '../optionArgs.ts';
+import { rethrowAt, sessionProgress, statementOptions, where } from '../optionArgs.ts';
 import { makeTable, typeError } from '../values.ts';
-import { alignedTable, checkAfterFit, formatNumber } from './afterFit.ts';
+import { alignedTable, checkAfterFit, fitOfArgs, formatNumber } from './afterFit.ts';
 
 /** The flat chain as a table: column j is parameter j of every kept sample (step-major, then walker). */
 function chainsTable(r: EmceeResult) {
@@ -42,9 +42,9 @@ function summary(ctx: StatementContext, r: EmceeResult): string {
 }
 
 async function runMcmc(s: CommandStatement, ctx: StatementContext): Promise<void> {
-  const last = requireFit(ctx, s.span, 'mcmc');
-  if (s.args.length) {
-    throw typeError('mcmc takes options only, e.g. mcmc walkers=50 steps=2000', where(ctx, s.args[0].span));
+  const { fit: last, args } = fitOfArgs(s, ctx, 'mcmc');
+  if (args.length) {
+    throw typeError('mcmc takes options only, e.g. mcmc walkers=50 steps=2000', where(ctx, args[0].span));
   }
   const o = await statementOptions(emceeOptions, s.options, ctx, 'mcmc');
   let r: EmceeResult;
