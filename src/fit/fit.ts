@@ -362,7 +362,22 @@ export function prepareFit(
       `${ndata} data point${ndata === 1 ? '' : 's'} cannot determine ${free.length} free parameter${free.length === 1 ? '' : 's'} (${free.join(', ')})`,
     );
   }
-  return { model, params, order, free, held, ties, equations, skipped, evaluable, ndata, options };
+  const inputs =
+    typeof modelIn === 'string' ? { model: modelIn, data, params: paramsIn, options: optionsIn } : undefined;
+  return {
+    model,
+    params,
+    order,
+    free,
+    held,
+    ties,
+    equations,
+    skipped,
+    evaluable,
+    ndata,
+    options,
+    ...(inputs ? { inputs } : {}),
+  };
 }
 
 /**

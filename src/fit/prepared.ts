@@ -7,6 +7,7 @@ import type { compileModel } from '../compile/kernel.ts';
 import type { Model } from '../model/model.ts';
 import type { ParamSpec } from '../model/params.ts';
 import type { ValidatedFitOptions } from './options.ts';
+import type { FitInputs } from './setup.ts';
 
 /** One equation ready to fit: its kernel bound to (possibly NaN-filtered) data. */
 export interface PreparedEquation {
@@ -41,4 +42,6 @@ export interface PreparedFit {
   readonly evaluable: ReadonlyMap<string, { expr: Expr; variables: readonly string[] }>;
   readonly ndata: number;
   readonly options: ValidatedFitOptions;
+  /** What `fit` was given, for preparing the same fit again on a worker thread (src/fit/setup.ts). */
+  readonly inputs?: FitInputs;
 }

@@ -648,7 +648,7 @@ export function buildResult(
     notes,
     exprs,
     variables,
-    setup: fitSetup(prep, x),
+    setup: setupOf(prep, x),
     interrupted: info.interrupted ?? false,
     options: savedOptions(prep.options),
     data: Object.fromEntries(
@@ -670,8 +670,8 @@ function savedOptions(options: PreparedFit['options']): SavedFitOptions {
   return saved;
 }
 
-/** What the after-fit analyses need of this fit (src/fit/setup.ts). */
-function fitSetup(prep: PreparedFit, x: Float64Array): FitSetup {
+/** What the after-fit analyses need of this fit (src/fit/setup.ts), at the best-fit values `x`. */
+export function setupOf(prep: PreparedFit, x: Float64Array): FitSetup {
   return {
     free: prep.free,
     heldValues: heldValues(prep),
@@ -683,6 +683,7 @@ function fitSetup(prep: PreparedFit, x: Float64Array): FitSetup {
     weighted: prep.equations.some((e) => e.weights !== null),
     absoluteSigma: prep.options.absoluteSigma,
     refit: (pinned, start) => refitPinned(prep, pinned, start),
+    ...(prep.inputs ? { inputs: prep.inputs } : {}),
   };
 }
 
