@@ -18,7 +18,7 @@ import { R } from '../functions/runtime.ts';
 import { fCdf, sigmaToProbability } from './distributions.ts';
 import type { FitResult } from './result.ts';
 import { NO_DATA, type FitSetup } from './setup.ts';
-import { progressOf, progressSpecs } from './progress.ts';
+import { progressOf, progressSpecs, requireOneThread, threadsSpec } from './progress.ts';
 import type { Progress } from './progress.ts';
 
 const isNameList = (v: unknown): v is readonly string[] =>
@@ -51,6 +51,7 @@ export const confIntervalOptions = defineOptions(
     }),
     maxIterations: opt.integer({ doc: 'Most steps when bracketing a bound', default: 200, min: 1 }),
     ...progressSpecs,
+    ...threadsSpec,
   },
   [
     (o) =>
@@ -68,6 +69,7 @@ export const confInterval2dOptions = defineOptions('confInterval2d', {
   xLimits: opt.numberArray({ doc: 'x range [from, to] (default: best ± 5 stderr)', maxLength: 2 }),
   yLimits: opt.numberArray({ doc: 'y range [from, to] (default: best ± 5 stderr)', maxLength: 2 }),
   ...progressSpecs,
+  ...threadsSpec,
 });
 export type ConfInterval2dOptions = OptionsInput<typeof confInterval2dOptions>;
 
@@ -370,6 +372,7 @@ export function intervalsOf(
  */
 export function confInterval(result: FitResult, optionsIn: ConfIntervalOptions = {}): ConfIntervalResult {
   const plan = planConfInterval(result, optionsIn);
+  requireOneThread(plan.options, 'confInterval');
   const progress = progressOf(plan.options);
   const total = 2 * plan.names.length;
   const profiles: ParameterProfile[] = [];
@@ -466,6 +469,7 @@ export function confInterval2d(
   optionsIn: ConfInterval2dOptions = {},
 ): ConfRegion {
   const plan = planRegion(result, x, y, optionsIn);
+  requireOneThread(plan.options, 'confInterval2d');
   const { xs, ys, setup } = plan;
   const progress = progressOf(plan.options);
   const total = xs.length * ys.length;

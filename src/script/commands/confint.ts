@@ -6,7 +6,8 @@
  */
 import type { Expr } from '../../ast/expr.ts';
 import { confInterval, confIntervalOptions } from '../../fit/confint.ts';
-import type { ConfIntervalResult } from '../../fit/confint.ts';
+import type { ConfIntervalOptions, ConfIntervalResult } from '../../fit/confint.ts';
+import type { FitResult } from '../../fit/result.ts';
 import type { CommandStatement } from '../../syntax/statements.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
 import { rethrowAt, sessionProgress, statementOptions } from '../optionArgs.ts';
@@ -61,6 +62,12 @@ function tracedNames(s: CommandStatement): string[] {
 
 const wordIsOne = (e: Expr): boolean => e.kind === 'num' && e.value === 1;
 
+/** The profiles on worker threads (loaded on first use: one thread never loads worker_threads). */
+async function threaded(result: FitResult, options: ConfIntervalOptions): Promise<ConfIntervalResult> {
+  const { confIntervalThreaded } = await import('../../batch/afterFit.ts');
+  return confIntervalThreaded(result, options);
+}
+
 async function runConfint(s: CommandStatement, ctx: StatementContext): Promise<void> {
   const { fit: last, args } = fitOfArgs(s, ctx, 'confint');
   const { names, rest } = splitNamesOption(s.options, 'params', ctx);
@@ -68,11 +75,8 @@ async function runConfint(s: CommandStatement, ctx: StatementContext): Promise<v
   const params = [...argNames(args, ctx), ...(names ?? [])];
   let ci: ConfIntervalResult;
   try {
-    ci = confInterval(last.result, {
-      ...o,
-      ...(params.length ? { params } : {}),
-      ...sessionProgress(ctx, 'refits'),
-    });
+    const options = { ...o, ...(params.length ? { params } : {}), ...sessionProgress(ctx, 'refits') };
+    ci = o.threads > 1 ? await threaded(last.result, options) : confInterval(last.result, options);
   } catch (err) {
     throw rethrowAt(err, ctx, s.span);
   }
@@ -92,6 +96,7 @@ export const confintCommand: CommandDef = {
     'confint result a              the fit result named result (result = load "fit.json"; needs its kernels)',
     'confint sigmas=[1, 2]         or probabilities=[0.9, 0.99]',
     'confint a trace=true          also the table trace_a: every refit of the profile and its probability',
+    'confint threads=4             each parameter profiled on a worker thread (same numbers)',
   ].join('\n'),
   options: confIntervalOptions,
   check: (s, c) => checkAfterFit(s, c, confIntervalOptions, tracedNames(s), 'params'),

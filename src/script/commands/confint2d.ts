@@ -5,7 +5,8 @@
  * point) available; `plot "region.svg" contour=confint2d` draws it.
  */
 import { confInterval2d, confInterval2dOptions } from '../../fit/confint.ts';
-import type { ConfRegion } from '../../fit/confint.ts';
+import type { ConfInterval2dOptions, ConfRegion } from '../../fit/confint.ts';
+import type { FitResult } from '../../fit/result.ts';
 import type { CommandStatement } from '../../syntax/statements.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
 import { rethrowAt, sessionProgress, statementOptions, where } from '../optionArgs.ts';
@@ -29,6 +30,17 @@ function regionTable(r: ConfRegion) {
   return makeTable({ [r.x]: x, [r.y]: y, prob }, { names: [r.x, r.y, 'prob'] });
 }
 
+/** The grid's rows on worker threads (loaded on first use: one thread never loads worker_threads). */
+async function threaded(
+  result: FitResult,
+  x: string,
+  y: string,
+  options: ConfInterval2dOptions,
+): Promise<ConfRegion> {
+  const { confInterval2dThreaded } = await import('../../batch/afterFit.ts');
+  return confInterval2dThreaded(result, x, y, options);
+}
+
 async function runConfint2d(s: CommandStatement, ctx: StatementContext): Promise<void> {
   const { fit: last, args } = fitOfArgs(s, ctx, 'confint2d');
   const names = argNames(args, ctx);
@@ -41,7 +53,11 @@ async function runConfint2d(s: CommandStatement, ctx: StatementContext): Promise
   const o = await statementOptions(confInterval2dOptions, s.options, ctx, 'confint2d');
   let r: ConfRegion;
   try {
-    r = confInterval2d(last.result, names[0], names[1], { ...o, ...sessionProgress(ctx, 'grid points') });
+    const options = { ...o, ...sessionProgress(ctx, 'grid points') };
+    r =
+      o.threads > 1
+        ? await threaded(last.result, names[0], names[1], options)
+        : confInterval2d(last.result, names[0], names[1], options);
   } catch (err) {
     throw rethrowAt(err, ctx, s.span);
   }

@@ -1,0 +1,114 @@
+/**
+ * Profiles on worker threads (Node only; the browser entry has the synchronous forms): `confIntervalThreaded`
+ * profiles each parameter as one job, `confInterval2dThreaded` computes each row of the grid as one job
+ * (afterFitJob.ts runs them; pool.ts holds the threads). The jobs are the same refits as on the calling
+ * thread, so the results do not depend on `threads`. Small work stays on the calling thread: starting a worker
+ * costs more than a few refits of a small fit.
+ */
+import { availableParallelism } from 'node:os';
+import type {
+  ConfInterval2dOptions,
+  ConfIntervalOptions,
+  ConfIntervalResult,
+  ConfRegion,
+} from '../fit/confint.ts';
+import type { ParameterProfile, ProfileBase } from '../fit/confint.ts';
+import { confInterval, confInterval2d, intervalsOf, planConfInterval, planRegion } from '../fit/confint.ts';
+import { progressOf } from '../fit/progress.ts';
+import type { FitResult } from '../fit/result.ts';
+import { transferOf, type FitTransfer } from './afterFitJob.ts';
+import { missingWorkerEntry, runAfterFitJobs } from './pool.ts';
+
+/** Below this many data points × jobs, work stays on the calling thread (a thread starts in ~0.1 s). */
+const SMALL_WORK = 5_000;
+
+/** The threads to use for `jobs` units of work on `ndata` points: 1 for small work. */
+function threadsFor(threads: number, jobs: number, ndata: number): number {
+  if (threads <= 1 || jobs <= 1 || ndata * jobs < SMALL_WORK || missingWorkerEntry() !== undefined) return 1;
+  return Math.min(threads, jobs, availableParallelism());
+}
+
+/** The numbers of the result that a profile needs, as plain data for a worker. */
+function baseOf(result: FitResult): ProfileBase {
+  const params = Object.fromEntries(
+    Object.values(result.params).map((p) => [
+      p.name,
+      { value: p.value, stderr: p.stderr, min: p.min, max: p.max },
+    ]),
+  );
+  const { estimator, ndata, nfree, chi2, nll } = result;
+  return { estimator, ndata, nfree, chi2, nll, params };
+}
+
+/** The fit's inputs for the workers, when the work is worth threads (else undefined). */
+function threadedFit(result: FitResult, threads: number, jobs: number): FitTransfer | undefined {
+  if (threadsFor(threads, jobs, result.ndata) <= 1 || !result.setup) return undefined;
+  return transferOf(result.setup);
+}
+
+/**
+ * `confInterval` with each parameter's profile on a worker thread (`threads`): the same result as on one
+ * thread. `signal` stops new profiles from starting (the running ones finish); `onProgress` counts sides.
+ */
+export async function confIntervalThreaded(
+  result: FitResult,
+  options: ConfIntervalOptions = {},
+): Promise<ConfIntervalResult> {
+  const plan = planConfInterval(result, options);
+  const threads = plan.options.threads;
+  const fit = threadedFit(result, threads, plan.names.length);
+  if (!fit) return confInterval(result, { ...options, threads: 1 });
+  const progress = progressOf(plan.options);
+  const base = baseOf(result);
+  const { probs, maxIterations } = plan;
+  const jobs = plan.names.map((name) => ({
+    kind: 'profile' as const,
+    fit,
+    base,
+    name,
+    probs,
+    maxIterations,
+  }));
+  const profiles: (ParameterProfile | undefined)[] = [];
+  let done = 0;
+  await runAfterFitJobs(threadsFor(threads, jobs.length, result.ndata), jobs, {
+    stopped: progress.stopped,
+    done: (i, value) => {
+      profiles[i] = value as ParameterProfile;
+      progress.report((done += 2), 2 * jobs.length);
+    },
+  });
+  return intervalsOf(plan, profiles);
+}
+
+/**
+ * `confInterval2d` with the rows of the grid on worker threads (`threads`): the same grid as on one thread.
+ * `signal` stops new rows from starting (rows not computed are NaN); `onProgress` counts grid points.
+ */
+export async function confInterval2dThreaded(
+  result: FitResult,
+  x: string,
+  y: string,
+  options: ConfInterval2dOptions = {},
+): Promise<ConfRegion> {
+  const plan = planRegion(result, x, y, options);
+  const threads = plan.options.threads;
+  const fit = threadedFit(result, threads, plan.ys.length);
+  if (!fit) return confInterval2d(result, x, y, { ...options, threads: 1 });
+  const progress = progressOf(plan.options);
+  const base = baseOf(result);
+  const { xs, ys } = plan;
+  const jobs = Array.from(ys, (yv) => ({ kind: 'region' as const, fit, base, pair: { x, y }, xs, y: yv }));
+  const grid: Float64Array[] = Array.from(ys, () => new Float64Array(xs.length).fill(NaN));
+  let done = 0;
+  let rows = 0;
+  await runAfterFitJobs(threadsFor(threads, jobs.length, result.ndata), jobs, {
+    stopped: progress.stopped,
+    done: (i, value) => {
+      grid[i] = value as Float64Array;
+      rows++;
+      progress.report((done += xs.length), xs.length * ys.length);
+    },
+  });
+  return { x, y, xs, ys, grid, interrupted: rows < ys.length };
+}
