@@ -220,4 +220,4 @@ export { smoothingSplineSchema } from './arrays/spline.ts';
 export { sumOfGaussiansSchema } from './arrays/gaussian.ts';
 export type { StatementHelp } from './script/context.ts';
 // Profiles and MCMC on worker threads (the portable entry has the synchronous forms).
-export { confIntervalThreaded, confInterval2dThreaded } from './batch/afterFit.ts';
+export { confIntervalThreaded, confInterval2dThreaded, emceeThreaded } from './batch/afterFit.ts';

@@ -1,9 +1,11 @@
 /**
- * Profiles on worker threads (Node only; the browser entry has the synchronous forms): `confIntervalThreaded`
- * profiles each parameter as one job, `confInterval2dThreaded` computes each row of the grid as one job
- * (afterFitJob.ts runs them; pool.ts holds the threads). The jobs are the same refits as on the calling
- * thread, so the results do not depend on `threads`. Small work stays on the calling thread: starting a worker
- * costs more than a few refits of a small fit.
+ * Profiles and MCMC on worker threads (Node only; the browser entry has the synchronous forms):
+ * `confIntervalThreaded` profiles each parameter as one job, `confInterval2dThreaded` computes each row of the
+ * grid as one job, `emceeThreaded` evaluates each half-step's proposals in one chunk per thread (the stretch
+ * move updates half the walkers at a time, and their proposals depend only on the other half). afterFitJob.ts
+ * runs the jobs; pool.ts holds the threads. The jobs compute the same numbers as the calling thread would, so
+ * the results do not depend on `threads`. Small work stays on the calling thread: starting a worker costs more
+ * than a few refits of a small fit, and a message per half-step more than a cheap log-posterior.
  */
 import { availableParallelism } from 'node:os';
 import type {
@@ -14,6 +16,8 @@ import type {
 } from '../fit/confint.ts';
 import type { ParameterProfile, ProfileBase } from '../fit/confint.ts';
 import { confInterval, confInterval2d, intervalsOf, planConfInterval, planRegion } from '../fit/confint.ts';
+import { planEmcee, sampling, type EmceeOptions, type EmceeResult, type EmceePlan } from '../fit/mcmc.ts';
+import { emcee } from '../fit/mcmc.ts';
 import { progressOf } from '../fit/progress.ts';
 import type { FitResult } from '../fit/result.ts';
 import { transferOf, type FitTransfer } from './afterFitJob.ts';
@@ -111,4 +115,51 @@ export async function confInterval2dThreaded(
     },
   });
   return { x, y, xs, ys, grid, interrupted: rows < ys.length };
+}
+
+/** Below this many data points × walkers, MCMC stays on the calling thread (a message per half-step). */
+const SMALL_SAMPLING = 200_000;
+
+/** ln p of the rows of `points` in `threads` chunks, one job each, in order. */
+async function lnpOnThreads(
+  threads: number,
+  fit: FitTransfer,
+  plan: EmceePlan,
+  points: Float64Array,
+): Promise<Float64Array> {
+  const ndim = plan.names.length;
+  const rows = points.length / ndim;
+  const per = Math.ceil(rows / threads);
+  const jobs = Array.from({ length: Math.ceil(rows / per) }, (_, c) => ({
+    kind: 'lnprob' as const,
+    fit,
+    sampleNoise: plan.sampleNoise,
+    points: points.slice(c * per * ndim, Math.min(rows, (c + 1) * per) * ndim),
+    ndim,
+  }));
+  const out = new Float64Array(rows);
+  await runAfterFitJobs(threads, jobs, {
+    stopped: () => false,
+    done: (i, value) => out.set(value as Float64Array, i * per),
+  });
+  return out;
+}
+
+/**
+ * `emcee` with the log-posterior of each half-step's proposals evaluated on worker threads (`threads`): the
+ * same chains as on one thread (the random numbers are drawn here, in the same order). `signal` and
+ * `onProgress` work per step as in `emcee`.
+ */
+export async function emceeThreaded(result: FitResult, options: EmceeOptions = {}): Promise<EmceeResult> {
+  const plan = planEmcee(result, options);
+  const o = plan.options;
+  const threads = Math.min(o.threads, Math.ceil(o.walkers / 2), availableParallelism());
+  const small = result.ndata * o.walkers < SMALL_SAMPLING || missingWorkerEntry() !== undefined;
+  const fit = threads > 1 && !small ? transferOf(plan.setup) : undefined;
+  if (!fit) return emcee(result, { ...options, threads: 1 });
+  const run = sampling(plan);
+  for (let next = run.next(); ;) {
+    if (next.done) return next.value;
+    next = run.next(await lnpOnThreads(threads, fit, plan, next.value));
+  }
 }

@@ -1,6 +1,6 @@
 /**
- * After-fit work on worker threads: the profile of one parameter (confint) or one row of a 2-D confidence
- * region (confint2d). A job carries the fit's inputs (model, data as plain arrays, parameters, options without
+ * After-fit work on worker threads: the profile of one parameter (confint), one row of a 2-D confidence
+ * region (confint2d), or the log-posterior of a chunk of MCMC proposals (mcmc). A job carries the fit's inputs (model, data as plain arrays, parameters, options without
  * callbacks), the best-fit values and the statistics a profile needs; the worker prepares the same fit again
  * (the same kernels, so the same refits as on the calling thread: results do not depend on the thread count),
  * keeps the few latest setups, and answers with plain numbers.
@@ -9,6 +9,7 @@ import { NdArray } from '../data/ndarray.ts';
 import type { ParameterProfile, ProfileBase } from '../fit/confint.ts';
 import { profileParameter, regionPoint } from '../fit/confint.ts';
 import { prepareFit } from '../fit/fit.ts';
+import { lnpOfRows, logPosterior } from '../fit/mcmc.ts';
 import type { FitInputs, FitSetup } from '../fit/setup.ts';
 import { setupOf } from '../fit/solve.ts';
 import type { DataInput, FitOptions } from '../fit/types.ts';
@@ -16,11 +17,14 @@ import type { DataInput, FitOptions } from '../fit/types.ts';
 /** An array as a worker gets it (structured clone keeps typed arrays, not classes). */
 type PlainData = number | { readonly data: Float64Array; readonly shape: readonly number[] };
 
-/** A fit's inputs as a worker gets them; `id` names it in the worker's cache. */
+/**
+ * A fit's inputs as a worker gets them; `id` names it in the worker's cache (the pool leaves out `model` and
+ * `data` for a worker that has the fit already).
+ */
 export interface FitTransfer {
   readonly id: number;
-  readonly model: FitInputs['model'];
-  readonly data: Readonly<Record<string, PlainData>>;
+  readonly model?: FitInputs['model'];
+  readonly data?: Readonly<Record<string, PlainData>>;
   readonly params: FitInputs['params'];
   readonly options: FitOptions;
   /** The best-fit values of the free parameters. */
@@ -43,6 +47,14 @@ export type AfterFitJob =
       readonly pair: { readonly x: string; readonly y: string };
       readonly xs: Float64Array;
       readonly y: number;
+    }
+  | {
+      readonly kind: 'lnprob';
+      readonly fit: FitTransfer;
+      readonly sampleNoise: boolean;
+      /** Rows of sampled vectors (`ndim` wide). */
+      readonly points: Float64Array;
+      readonly ndim: number;
     };
 
 const plainData = (v: DataInput, name: string): PlainData => {
@@ -90,6 +102,7 @@ const setups = new Map<number, FitSetup>();
 function setupFor(fit: FitTransfer): FitSetup {
   const hit = setups.get(fit.id);
   if (hit) return hit;
+  if (!fit.model || !fit.data) throw new Error(`fit ${fit.id} is unknown to this worker`);
   const { sigma, ...options } = fit.options;
   const withSigma = sigma ? { ...options, sigma: fromPlain(sigma as Record<string, PlainData>) } : options;
   const prep = prepareFit(fit.model, fromPlain(fit.data), fit.params, withSigma);
@@ -101,9 +114,27 @@ function setupFor(fit: FitTransfer): FitSetup {
 
 const NEVER_STOPPED = { stopped: () => false, report: () => {} };
 
-/** Runs one job on this thread: a parameter's profile, or a row of probabilities. */
+/** The log-posteriors of the fits this worker has seen, by fit and whether the noise scale is sampled. */
+const posteriors = new WeakMap<FitSetup, Map<boolean, (x: Float64Array) => number>>();
+
+function posteriorFor(setup: FitSetup, sampleNoise: boolean): (x: Float64Array) => number {
+  let own = posteriors.get(setup);
+  if (!own) posteriors.set(setup, (own = new Map()));
+  let lnp = own.get(sampleNoise);
+  if (!lnp) own.set(sampleNoise, (lnp = logPosterior(setup, sampleNoise)));
+  return lnp;
+}
+
+/** Runs one job on this thread: a parameter's profile, a row of probabilities, or ln p of MCMC proposals. */
 export function runAfterFitJob(job: AfterFitJob): ParameterProfile | Float64Array {
   const setup = setupFor(job.fit);
   if (job.kind === 'profile') return profileParameter(job.base, setup, job.name, job, NEVER_STOPPED);
+  if (job.kind === 'lnprob') return lnpOfRows(posteriorFor(setup, job.sampleNoise), job.points, job.ndim);
   return Float64Array.from(job.xs, (xv) => regionPoint(job.base, setup, job.pair, xv, job.y));
+}
+
+/** The job without the fit's model and data (for a worker that has the fit). */
+export function withoutFitData(job: AfterFitJob): AfterFitJob {
+  const { model: _m, data: _d, ...fit } = job.fit;
+  return { ...job, fit };
 }

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ExprfitError } from '../core/errors.ts';
-import type { AfterFitJob } from './afterFitJob.ts';
+import { withoutFitData, type AfterFitJob } from './afterFitJob.ts';
 import type { SolveOutput } from './lm.ts';
 import { allocOutput, type PreparedMany } from './problem.ts';
 import type { BatchTask } from './worker.ts';
@@ -104,7 +104,7 @@ class BatchPool {
     w.ref();
     this.running.set(w, job);
     if ('afterFit' in job) {
-      w.postMessage({ id: job.id, afterFit: job.afterFit });
+      w.postMessage({ id: job.id, afterFit: this.fitOnce(w, job.afterFit) });
       return;
     }
     let seen = this.seen.get(w);
@@ -116,6 +116,19 @@ class BatchPool {
       task = { ...task, ...this.setups.get(task.batch) };
     }
     w.postMessage({ id: job.id, task });
+  }
+
+  /** The fits each worker has been sent (the latest 4, as the worker keeps them). */
+  private readonly fitsSeen = new Map<Worker, number[]>();
+
+  /** An after-fit job with its fit's data the first time a worker gets that fit, without it after. */
+  private fitOnce(w: Worker, job: AfterFitJob): AfterFitJob {
+    let seen = this.fitsSeen.get(w);
+    if (!seen) this.fitsSeen.set(w, (seen = []));
+    if (seen.includes(job.fit.id)) return withoutFitData(job);
+    seen.push(job.fit.id);
+    if (seen.length > 4) seen.shift();
+    return job;
   }
 
   /** Registers a batch's setup and output columns; tasks then name it by number. */

@@ -3,10 +3,11 @@
  * starts no new job, small work kept on the calling thread, and the synchronous forms' refusal of threads.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { confIntervalThreaded, confInterval2dThreaded } from '../../src/batch/afterFit.ts';
+import { confIntervalThreaded, confInterval2dThreaded, emceeThreaded } from '../../src/batch/afterFit.ts';
 import { closeBatchPool } from '../../src/batch/pool.ts';
 import { confInterval, confInterval2d } from '../../src/fit/confint.ts';
 import { fit } from '../../src/fit/fit.ts';
+import { emcee } from '../../src/fit/mcmc.ts';
 import { Interpreter } from '../../src/script/interpreter.ts';
 
 afterAll(async () => {
@@ -67,10 +68,24 @@ describe('profiles on worker threads', () => {
     expect(await confIntervalThreaded(small, { threads: 2 })).toEqual(confInterval(small));
   });
 
+  it('emcee: the same chains with 1 and 2 threads (the fit sent once per worker); small work stays here', async () => {
+    const opts = { walkers: 100, steps: 6, seed: 5 };
+    const one = emcee(r, opts);
+    const two = await emceeThreaded(r, { ...opts, threads: 2 });
+    expect(Array.from(two.chain)).toEqual(Array.from(one.chain));
+    expect(two.params).toEqual(one.params);
+    expect(Array.from(two.acceptanceFraction)).toEqual(Array.from(one.acceptanceFraction));
+    const small = { walkers: 8, steps: 5, seed: 2 };
+    expect(Array.from((await emceeThreaded(r, { ...small, threads: 2 })).chain)).toEqual(
+      Array.from(emcee(r, small).chain),
+    );
+  });
+
   it('the synchronous forms refuse threads > 1, naming the threaded ones', () => {
     expect(() => confInterval(r, { threads: 2 })).toThrow(
       /confInterval runs on the calling thread: for threads=2 use confIntervalThreaded/,
     );
     expect(() => confInterval2d(r, 'A', 'c', { threads: 3 })).toThrow(/confInterval2dThreaded/);
+    expect(() => emcee(r, { threads: 2 })).toThrow(/emceeThreaded/);
   });
 });

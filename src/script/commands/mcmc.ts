@@ -6,7 +6,8 @@
  * available: `save chains to "chains.npy"`, `plot "corner.svg" corner=chains`.
  */
 import { emcee, emceeOptions } from '../../fit/mcmc.ts';
-import type { EmceeResult } from '../../fit/mcmc.ts';
+import type { EmceeOptions, EmceeResult } from '../../fit/mcmc.ts';
+import type { FitResult } from '../../fit/result.ts';
 import type { CommandStatement } from '../../syntax/statements.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
 import { rethrowAt, sessionProgress, statementOptions, where } from '../optionArgs.ts';
@@ -41,6 +42,12 @@ function summary(ctx: StatementContext, r: EmceeResult): string {
   ].join('\n');
 }
 
+/** The sampler with its log-posterior on worker threads (loaded on first use). */
+async function threaded(result: FitResult, options: EmceeOptions): Promise<EmceeResult> {
+  const { emceeThreaded } = await import('../../batch/afterFit.ts');
+  return emceeThreaded(result, options);
+}
+
 async function runMcmc(s: CommandStatement, ctx: StatementContext): Promise<void> {
   const { fit: last, args } = fitOfArgs(s, ctx, 'mcmc');
   if (args.length) {
@@ -49,7 +56,8 @@ async function runMcmc(s: CommandStatement, ctx: StatementContext): Promise<void
   const o = await statementOptions(emceeOptions, s.options, ctx, 'mcmc');
   let r: EmceeResult;
   try {
-    r = emcee(last.result, { ...o, ...sessionProgress(ctx, 'steps') });
+    const options = { ...o, ...sessionProgress(ctx, 'steps') };
+    r = o.threads > 1 ? await threaded(last.result, options) : emcee(last.result, options);
   } catch (err) {
     throw rethrowAt(err, ctx, s.span);
   }
@@ -66,7 +74,8 @@ export const mcmcCommand: CommandDef = {
     'mcmc walkers=50 steps=3000 burn=500 thin=10 seed=7',
     'mcmc is_weighted=false        also sample the noise scale __lnsigma (data without sigma)',
     'save chains to "chains.npy"   the flat chain [samples, parameters]',
-    'plot "corner.svg" corner=chains   histograms on the diagonal, scatter below',
+    'mcmc threads=4                each half-step\'s proposals evaluated on worker threads (same chains)',
+    'plot "corner.svg" corner=chains   histograms on the diagonal, scatter and 1σ/2σ contours below',
   ].join('\n'),
   optionsOnly: true,
   options: emceeOptions,
