@@ -134,6 +134,7 @@ async function lnpOnThreads(
     kind: 'lnprob' as const,
     fit,
     sampleNoise: plan.sampleNoise,
+    ...(plan.options.prior === undefined ? {} : { prior: plan.options.prior }),
     points: points.slice(c * per * ndim, Math.min(rows, (c + 1) * per) * ndim),
     ndim,
   }));

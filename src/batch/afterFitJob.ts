@@ -52,6 +52,7 @@ export type AfterFitJob =
       readonly kind: 'lnprob';
       readonly fit: FitTransfer;
       readonly sampleNoise: boolean;
+      readonly prior?: string;
       /** Rows of sampled vectors (`ndim` wide). */
       readonly points: Float64Array;
       readonly ndim: number;
@@ -114,14 +115,15 @@ function setupFor(fit: FitTransfer): FitSetup {
 
 const NEVER_STOPPED = { stopped: () => false, report: () => {} };
 
-/** The log-posteriors of the fits this worker has seen, by fit and whether the noise scale is sampled. */
-const posteriors = new WeakMap<FitSetup, Map<boolean, (x: Float64Array) => number>>();
+/** The log-posteriors of the fits this worker has seen, by fit, noise scale sampled or not, and prior. */
+const posteriors = new WeakMap<FitSetup, Map<string, (x: Float64Array) => number>>();
 
-function posteriorFor(setup: FitSetup, sampleNoise: boolean): (x: Float64Array) => number {
+function posteriorFor(setup: FitSetup, sampleNoise: boolean, prior?: string): (x: Float64Array) => number {
   let own = posteriors.get(setup);
   if (!own) posteriors.set(setup, (own = new Map()));
-  let lnp = own.get(sampleNoise);
-  if (!lnp) own.set(sampleNoise, (lnp = logPosterior(setup, sampleNoise)));
+  const key = `${sampleNoise} ${prior ?? ''}`;
+  let lnp = own.get(key);
+  if (!lnp) own.set(key, (lnp = logPosterior(setup, sampleNoise, prior)));
   return lnp;
 }
 
@@ -129,7 +131,9 @@ function posteriorFor(setup: FitSetup, sampleNoise: boolean): (x: Float64Array) 
 export function runAfterFitJob(job: AfterFitJob): ParameterProfile | Float64Array {
   const setup = setupFor(job.fit);
   if (job.kind === 'profile') return profileParameter(job.base, setup, job.name, job, NEVER_STOPPED);
-  if (job.kind === 'lnprob') return lnpOfRows(posteriorFor(setup, job.sampleNoise), job.points, job.ndim);
+  if (job.kind === 'lnprob') {
+    return lnpOfRows(posteriorFor(setup, job.sampleNoise, job.prior), job.points, job.ndim);
+  }
   return Float64Array.from(job.xs, (xv) => regionPoint(job.base, setup, job.pair, xv, job.y));
 }
 

@@ -4,7 +4,8 @@
  * walker X_k moves to Y = X_j + z (X_k − X_j), X_j a walker of the other half, z ~ g(z) ∝ 1/√z on [1/a, a],
  * accepted with probability min(1, z^(n−1) p(Y)/p(X_k)).
  *
- * The log-posterior is the fit's log-likelihood plus uniform priors on the bounds (−∞ outside):
+ * The log-posterior is the fit's log-likelihood plus uniform priors on the bounds (−∞ outside), plus the
+ * optional `prior`, ln π(θ) written as an expression of the sampled parameters:
  *   least squares, weighted (`isWeighted`):  ln p = −χ²/2,  χ² = Σ r_i², r_i = (f_i − y_i)/σ_i;
  *   least squares, not weighted:             ln p = −½ Σ (r_i²/s² + ln(2π s²)),  s = exp(__lnsigma)
  *                                            (lmfit's `is_weighted=False`; __lnsigma is sampled too);
@@ -17,7 +18,11 @@
  */
 import { defineOptions, opt, validateOptions } from '../core/options.ts';
 import type { OptionsInput, OptionsOf } from '../core/options.ts';
+import type { Expr } from '../ast/expr.ts';
+import { CONSTANTS } from '../functions/registry.ts';
 import { mulberry32 } from '../solver/multistart.ts';
+import { evaluate, freeSymbols } from '../symbolic/index.ts';
+import { parseExpr } from '../syntax/index.ts';
 import { ExprfitError } from '../core/errors.ts';
 import { integratedTime } from './autocorr.ts';
 import type { FitResult } from './result.ts';
@@ -37,6 +42,9 @@ export const emceeOptions = defineOptions(
     burn: opt.integer({ doc: 'Steps discarded at the start', default: 0, min: 0 }),
     thin: opt.integer({ doc: 'Keep every thin-th step', default: 1, min: 1 }),
     seed: opt.integer({ doc: 'Seed of the random numbers', default: 1 }),
+    prior: opt.string({
+      doc: 'ln of a prior density, an expression of the sampled parameters added to the log-posterior, e.g. "-0.5*((tau - 3.5)/0.2)^2"',
+    }),
     isWeighted: opt.boolean({
       doc: "Whether sigma is the data's noise; if false the noise scale __lnsigma is sampled too (default: whether the fit had sigma)",
     }),
@@ -80,8 +88,36 @@ export interface EmceeResult {
   readonly interrupted: boolean;
 }
 
-/** The log-posterior of the sampled vector (see the module comment). */
-export function logPosterior(setup: FitSetup, sampleNoise: boolean): (x: Float64Array) => number {
+/** The user's ln prior (option `prior`) as a function of the sampled vector; 0 without one. */
+function lnPriorOf(prior: string | undefined, names: readonly string[]): (x: Float64Array) => number {
+  if (prior === undefined) return () => 0;
+  let expr: Expr;
+  try {
+    expr = parseExpr(prior);
+  } catch (e) {
+    if (!(e instanceof ExprfitError)) throw e;
+    throw new ExprfitError('option', `emcee option 'prior' does not parse: ${e.message}`);
+  }
+  const unknown = [...freeSymbols(expr)].filter((n) => !names.includes(n) && !(n in CONSTANTS));
+  if (unknown.length) {
+    throw new ExprfitError(
+      'option',
+      `emcee option 'prior' uses '${unknown[0]}', not a sampled parameter (sampled: ${names.join(', ')})`,
+    );
+  }
+  const scope: Record<string, number> = {};
+  return (x) => {
+    names.forEach((n, j) => (scope[n] = x[j]));
+    return evaluate(expr, scope);
+  };
+}
+
+/** The log-posterior of the sampled vector `names` (see the module comment). */
+export function logPosterior(
+  setup: FitSetup,
+  sampleNoise: boolean,
+  prior?: string,
+): (x: Float64Array) => number {
   const n = setup.free.length;
   const buffers = setup.equations.map((e) => new Float64Array(e.size));
   const inBounds = (x: Float64Array): boolean => {
@@ -89,9 +125,10 @@ export function logPosterior(setup: FitSetup, sampleNoise: boolean): (x: Float64
     return true;
   };
   const lnLike = likelihoodOf(setup, sampleNoise, buffers);
+  const lnPrior = lnPriorOf(prior, [...setup.free, ...(sampleNoise ? ['__lnsigma'] : [])]);
   return (x) => {
     if (!inBounds(x)) return -Infinity;
-    const v = lnLike(x);
+    const v = lnLike(x) + lnPrior(x);
     return Number.isFinite(v) ? v : -Infinity;
   };
 }
@@ -325,6 +362,7 @@ export function planEmcee(result: FitResult, optionsIn: EmceeOptions): EmceePlan
       `emcee option 'walkers' must be at least ${2 * ndim} (2 per sampled parameter), got ${o.walkers}`,
     );
   }
+  lnPriorOf(o.prior, names); // parses and checks the prior
   return { options: o, setup, sampleNoise, names, start: startVector(result, setup, sampleNoise) };
 }
 
@@ -337,7 +375,7 @@ export function* sampling(plan: EmceePlan): Generator<Float64Array, EmceeResult,
   const { names } = plan;
   const ndim = names.length;
   const rand = mulberry32(o.seed);
-  const lnp = logPosterior(plan.setup, plan.sampleNoise);
+  const lnp = logPosterior(plan.setup, plan.sampleNoise, o.prior);
   const pos = startingBall(plan.start, o.walkers, rand, lnp);
   const sampler: Sampler = {
     pos,
@@ -409,7 +447,7 @@ function halvesOf([a, b]: [Int32Array, Int32Array]): [Int32Array, Int32Array][] 
 export function emcee(result: FitResult, optionsIn: EmceeOptions = {}): EmceeResult {
   const plan = planEmcee(result, optionsIn);
   requireOneThread(plan.options, 'emcee');
-  const lnp = logPosterior(plan.setup, plan.sampleNoise);
+  const lnp = logPosterior(plan.setup, plan.sampleNoise, plan.options.prior);
   const run = sampling(plan);
   for (let next = run.next(); ;) {
     if (next.done) return next.value;
