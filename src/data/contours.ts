@@ -151,6 +151,20 @@ function marchingSquares(g: Grid, threshold: number, level: number): ContourSegm
 }
 
 /**
+ * The contour lines of values on a grid (`z[i * xs.length + j]` at (xs[j], ys[i]), axes increasing) at each
+ * threshold, each segment tagged with its threshold as `level`.
+ */
+export function gridContours(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  z: ArrayLike<number>,
+  thresholds: readonly number[],
+): ContourSegment[] {
+  const grid = { xs: Float64Array.from(xs), ys: Float64Array.from(ys), z: Float64Array.from(z) };
+  return thresholds.flatMap((t) => marchingSquares(grid, t, t));
+}
+
+/**
  * The borders of the smallest regions holding each `levels` fraction of the samples (x[k], y[k]), from their
  * smoothed 2-D histogram of `bins` × `bins` (module comment). No segments for fewer than 10 finite samples.
  */

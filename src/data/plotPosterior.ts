@@ -2,10 +2,11 @@
  * Pictures of what follows a fit (vega-lite views for src/data/plot.ts): the corner plot of posterior samples
  * (1-D histograms on the diagonal, below them 2-D scatter with the 1σ and 2σ density contours of
  * src/data/contours.ts) and the map of a 2-D confidence region (the probability
- * of every grid cell being excluded, coloured by the 1σ, 2σ and 3σ levels it lies within).
+ * of every grid cell being excluded, coloured by the 1σ, 2σ and 3σ levels it lies within, under the contour
+ * lines of those levels).
  */
 
-import { densityContours, SIGMA_LEVELS_2D } from './contours.ts';
+import { densityContours, gridContours, SIGMA_LEVELS_2D } from './contours.ts';
 
 /** Samples of several parameters (e.g. an MCMC chain): one column per parameter. */
 export interface PlotCornerSpec {
@@ -164,6 +165,17 @@ function edges(v: ArrayLike<number>): Float64Array {
   return e;
 }
 
+/** The 1σ, 2σ and 3σ contour lines of the region's probability, as segments labelled by level. */
+function regionLines(spec: PlotRegionSpec): object[] {
+  const label = new Map(LEVELS);
+  return gridContours(
+    spec.xs,
+    spec.ys,
+    spec.prob,
+    LEVELS.map(([p]) => p),
+  ).map((c) => ({ x: c.x, y: c.y, x2: c.x2, y2: c.y2, level: label.get(c.level) }));
+}
+
 /** The region as cells coloured by the level they lie within. */
 export function regionSection(spec: PlotRegionSpec, suffix: string): PosteriorSection {
   const ex = edges(spec.xs);
@@ -176,40 +188,58 @@ export function regionSection(spec: PlotRegionSpec, suffix: string): PosteriorSe
     }
   }
   const name = `region${suffix}`;
+  const lines = `regionLines${suffix}`;
   const domain = [...LEVELS.map(([, l]) => l), OUTSIDE];
+  const contour = {
+    data: { name: lines },
+    mark: { type: 'rule', color: CONTOUR, strokeWidth: 1.2 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative' },
+      y: { field: 'y', type: 'quantitative' },
+      x2: { field: 'x2' },
+      y2: { field: 'y2' },
+    },
+  };
   return {
-    datasets: { [name]: cells },
+    datasets: { [name]: cells, [lines]: regionLines(spec) },
     view: {
       ...titleOf(spec.title, undefined),
       width: 360,
       height: 300,
-      data: { name },
-      mark: { type: 'rect' },
-      encoding: {
-        x: {
-          field: 'x',
-          type: 'quantitative',
-          title: spec.x,
-          scale: { zero: false, nice: false },
-          axis: AXIS,
-        },
-        x2: { field: 'x2' },
-        y: {
-          field: 'y',
-          type: 'quantitative',
-          title: spec.y,
-          scale: { zero: false, nice: false },
-          axis: AXIS,
-        },
-        y2: { field: 'y2' },
-        color: {
-          field: 'level',
-          type: 'ordinal',
-          scale: { domain, range: ['#08519c', '#4292c6', '#9ecae1', '#f7fbff'] },
-          legend: { title: 'region' },
-        },
-        tooltip: [{ field: 'prob', type: 'quantitative' }],
+      layer: [cellsLayer(name, spec, domain), contour],
+    },
+  };
+}
+
+/** The cells of the region map, coloured by level. */
+function cellsLayer(name: string, spec: PlotRegionSpec, domain: string[]): object {
+  return {
+    data: { name },
+    mark: { type: 'rect' },
+    encoding: {
+      x: {
+        field: 'x',
+        type: 'quantitative',
+        title: spec.x,
+        scale: { zero: false, nice: false },
+        axis: AXIS,
       },
+      x2: { field: 'x2' },
+      y: {
+        field: 'y',
+        type: 'quantitative',
+        title: spec.y,
+        scale: { zero: false, nice: false },
+        axis: AXIS,
+      },
+      y2: { field: 'y2' },
+      color: {
+        field: 'level',
+        type: 'ordinal',
+        scale: { domain, range: ['#08519c', '#4292c6', '#9ecae1', '#f7fbff'] },
+        legend: { title: 'region' },
+      },
+      tooltip: [{ field: 'prob', type: 'quantitative' }],
     },
   };
 }

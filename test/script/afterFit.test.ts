@@ -190,7 +190,7 @@ describe('confint2d', () => {
     expect((await errorOf(() => exec(r, 'confint2d a'))).message).toMatch(/two parameter names/);
   });
 
-  it('contour=confint2d draws the region: cells coloured by the 1σ, 2σ, 3σ level', async () => {
+  it('contour=confint2d draws the region: cells coloured by the 1σ, 2σ, 3σ level under their contour lines', async () => {
     const { r } = await confidence1();
     await exec(r, 'confint2d a b nx=4 ny=3\nplot "region.svg" contour=confint2d');
     expect(readFileSync(join(r.dir, 'region.svg'), 'utf8')).toMatch(/^<svg/);
@@ -202,10 +202,15 @@ describe('confint2d', () => {
       xs: t.columns.a.slice(0, 4),
       ys: Float64Array.from([0, 4, 8], (k) => t.columns.b[k]),
       prob: t.columns.prob,
-    })) as { mark: { type: string }; datasets: Record<string, { level: string }[]>; encoding: object };
-    expect(lite.mark.type).toBe('rect');
+    })) as {
+      layer: { mark: { type: string }; encoding: object }[];
+      datasets: Record<string, { level: string }[]>;
+    };
+    expect(lite.layer.map((l) => l.mark.type)).toEqual(['rect', 'rule']);
     expect(lite.datasets.region).toHaveLength(12);
-    expect(JSON.stringify(lite.encoding)).toContain('"domain":["1σ","2σ","3σ","> 3σ"]');
+    expect(JSON.stringify(lite.layer[0].encoding)).toContain('"domain":["1σ","2σ","3σ","> 3σ"]');
+    const levels = new Set(lite.datasets.regionLines.map((l) => l.level));
+    expect([...levels].every((l) => ['1σ', '2σ', '3σ'].includes(l))).toBe(true);
   });
 });
 
