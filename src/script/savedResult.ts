@@ -4,7 +4,10 @@
  */
 import { ExprfitError, type SourceSpan } from '../core/errors.ts';
 import { broadcastTo, NdArray } from '../data/ndarray.ts';
+import { fit } from '../fit/fit.ts';
 import type { FitResult } from '../fit/result.ts';
+import type { FitOptions } from '../fit/types.ts';
+import type { ParamsInput } from '../model/params.ts';
 import type { FitRecord, InterpreterState, StatementContext } from './context.ts';
 
 /** The session's arrays of the names the fit used, when they are all there (else undefined). */
@@ -75,4 +78,57 @@ export function requireData(
       hints: ['read them first, e.g. data "file.csv", then load the result'],
     },
   );
+}
+
+/** The parameters of a saved result as start values (the best fit), bounds, fixed flags and ties. */
+function savedParams(result: FitResult): ParamsInput {
+  return Object.fromEntries(
+    Object.values(result.params).map((p) => [
+      p.name,
+      p.expr === undefined ? { value: p.value, min: p.min, max: p.max, fixed: p.fixed } : { expr: p.expr },
+    ]),
+  );
+}
+
+/**
+ * A record whose result can be refitted (profiles, MCMC): a fit of the session as it is; a loaded result is
+ * fitted again, from its saved values with its options, to the session's data of its names (which must be
+ * there, and without sigma: a saved result does not say which data were its sigma).
+ */
+export function refittable(
+  record: FitRecord,
+  ctx: StatementContext,
+  span: SourceSpan,
+  what: string,
+): FitRecord {
+  if (record.result.setup) return record;
+  const withData = requireData(record, ctx, span, what);
+  const weighted = Object.entries(record.result.data).find(([, d]) => d.sigma);
+  if (weighted) {
+    throw new ExprfitError(
+      'value',
+      `${what}: the saved fit had sigma for '${weighted[0]}', which a saved result does not name`,
+      {
+        span,
+        source: ctx.source,
+        hints: ['fit the data again (fit sigma=...), then ' + what],
+      },
+    );
+  }
+  const { sigma: _sigma, ...options } = record.result.options;
+  let again: FitResult;
+  try {
+    again = fit(record.result.modelText, withData.data, savedParams(record.result), options as FitOptions);
+  } catch (e) {
+    if (!(e instanceof ExprfitError)) throw e;
+    throw new ExprfitError(e.code, `${what}: fitting the saved result again failed: ${e.message}`, {
+      span,
+      source: ctx.source,
+      cause: e,
+    });
+  }
+  ctx.interp.info(
+    `${what}: the saved result fitted again to ${Object.keys(withData.data).join(', ')} from its values: ${again.briefReport()}`,
+  );
+  return { ...withData, result: again };
 }

@@ -76,8 +76,10 @@ describe('result = load "fit.json"', () => {
       /plot needs the fit's data \(t, y\)/,
     );
     expect((await errorOf(() => exec(r, 'band'))).message).toMatch(/band needs the fit's data/);
-    expect((await errorOf(() => exec(r, 'confint r tau'))).message).toMatch(/no data bound to its model/);
-    expect((await errorOf(() => exec(r, 'mcmc r'))).message).toMatch(/no data bound to its model/);
+    expect((await errorOf(() => exec(r, 'confint r tau'))).message).toMatch(
+      /confint needs the fit's data \(t, y\)/,
+    );
+    expect((await errorOf(() => exec(r, 'mcmc r'))).message).toMatch(/mcmc needs the fit's data/);
     expect((await errorOf(() => exec(r, 'x = 2\nplot "p.svg" fit=x'))).message).toMatch(
       /fit= takes a fit result, got a number/,
     );
@@ -91,6 +93,26 @@ describe('result = load "fit.json"', () => {
     writeFile(r, 'arr.json', '{"a": [1, 2, 3]}');
     await exec(r, 'a = load("arr.json", "a")');
     expect(r.interp.variables.get('a')).toBeInstanceOf(NdArray);
+  });
+
+  it('confint and mcmc of a loaded result with its data in the session: fitted again, the same numbers', async () => {
+    const { fitted, r } = await saved();
+    await exec(fitted, 'confint tau sigmas=[1]\nmcmc walkers=8 steps=20 seed=2');
+    await exec(
+      r,
+      'data "d.csv"\nr = load "fit.json"\nconfint r tau sigmas=[1]\nmcmc r walkers=8 steps=20 seed=2',
+    );
+    expect(r.out.slice(-2)).toEqual(fitted.out.slice(-2));
+    expect(
+      r.info.some((l) => /^confint: the saved result fitted again to t, y from its values/.test(l)),
+    ).toBe(true);
+    writeFile(
+      r,
+      'weighted.json',
+      readFileSync(join(fitted.dir, 'fit.json'), 'utf8').replace('"sigma": false', '"sigma": true'),
+    );
+    const e = await errorOf(() => exec(r, 'w = load "weighted.json"\nconfint w tau'));
+    expect(e.message).toMatch(/the saved fit had sigma for 'y', which a saved result does not name/);
   });
 
   it('works in the REPL', async () => {

@@ -11,6 +11,7 @@ import type { FitResult } from '../../fit/result.ts';
 import type { CommandStatement } from '../../syntax/statements.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
 import { rethrowAt, sessionProgress, statementOptions } from '../optionArgs.ts';
+import { refittable } from '../savedResult.ts';
 import { makeTable } from '../values.ts';
 import {
   alignedTable,
@@ -69,7 +70,8 @@ async function threaded(result: FitResult, options: ConfIntervalOptions): Promis
 }
 
 async function runConfint(s: CommandStatement, ctx: StatementContext): Promise<void> {
-  const { fit: last, args } = fitOfArgs(s, ctx, 'confint');
+  const { fit: chosen, args } = fitOfArgs(s, ctx, 'confint');
+  const last = refittable(chosen, ctx, s.span, 'confint');
   const { names, rest } = splitNamesOption(s.options, 'params', ctx);
   const o = await statementOptions(confIntervalOptions, rest, ctx, 'confint');
   const params = [...argNames(args, ctx), ...(names ?? [])];

@@ -10,6 +10,7 @@ import type { FitResult } from '../../fit/result.ts';
 import type { CommandStatement } from '../../syntax/statements.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
 import { rethrowAt, sessionProgress, statementOptions, where } from '../optionArgs.ts';
+import { refittable } from '../savedResult.ts';
 import { makeTable, typeError } from '../values.ts';
 import { argNames, checkAfterFit, fitOfArgs, formatNumber } from './afterFit.ts';
 
@@ -42,7 +43,8 @@ async function threaded(
 }
 
 async function runConfint2d(s: CommandStatement, ctx: StatementContext): Promise<void> {
-  const { fit: last, args } = fitOfArgs(s, ctx, 'confint2d');
+  const { fit: chosen, args } = fitOfArgs(s, ctx, 'confint2d');
+  const last = refittable(chosen, ctx, s.span, 'confint2d');
   const names = argNames(args, ctx);
   if (names.length !== 2) {
     throw typeError(

@@ -11,6 +11,7 @@ import type { FitResult } from '../../fit/result.ts';
 import type { CommandStatement } from '../../syntax/statements.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
 import { rethrowAt, sessionProgress, statementOptions, where } from '../optionArgs.ts';
+import { refittable } from '../savedResult.ts';
 import { makeTable, typeError } from '../values.ts';
 import { alignedTable, checkAfterFit, fitOfArgs, formatNumber } from './afterFit.ts';
 
@@ -49,7 +50,8 @@ async function threaded(result: FitResult, options: EmceeOptions): Promise<Emcee
 }
 
 async function runMcmc(s: CommandStatement, ctx: StatementContext): Promise<void> {
-  const { fit: last, args } = fitOfArgs(s, ctx, 'mcmc');
+  const { fit: chosen, args } = fitOfArgs(s, ctx, 'mcmc');
+  const last = refittable(chosen, ctx, s.span, 'mcmc');
   if (args.length) {
     throw typeError('mcmc takes options only, e.g. mcmc walkers=50 steps=2000', where(ctx, args[0].span));
   }
@@ -74,7 +76,7 @@ export const mcmcCommand: CommandDef = {
     'mcmc walkers=50 steps=3000 burn=500 thin=10 seed=7',
     'mcmc is_weighted=false        also sample the noise scale __lnsigma (data without sigma)',
     'save chains to "chains.npy"   the flat chain [samples, parameters]',
-    'mcmc threads=4                each half-step\'s proposals evaluated on worker threads (same chains)',
+    "mcmc threads=4                each half-step's proposals evaluated on worker threads (same chains)",
     'plot "corner.svg" corner=chains   histograms on the diagonal, scatter and 1σ/2σ contours below',
   ].join('\n'),
   optionsOnly: true,
