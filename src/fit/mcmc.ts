@@ -271,22 +271,27 @@ function acceptHalf(s: Sampler, ndim: number, move: HalfMove, lnps: Float64Array
   for (let m = 0; m < move.moving.length; m++) {
     const k = move.moving[m];
     if ((ndim - 1) * Math.log(move.z[m]) + lnps[m] - s.lnp[k] > Math.log(move.u[m])) {
-      s.pos.set(move.proposals.subarray(m * ndim, (m + 1) * ndim), k * ndim);
+      for (let d = 0; d < ndim; d++) s.pos[k * ndim + d] = move.proposals[m * ndim + d];
       s.lnp[k] = lnps[m];
       s.accepted[k]++;
     }
   }
 }
 
-/** ln p of each row of `points` (`ndim` wide). */
+/** ln p of each row of `points` (`ndim` wide), each copied into one scratch vector. */
 export function lnpOfRows(
   lnp: (x: Float64Array) => number,
   points: Float64Array,
   ndim: number,
 ): Float64Array {
-  return Float64Array.from({ length: points.length / ndim }, (_, m) =>
-    lnp(points.subarray(m * ndim, (m + 1) * ndim)),
-  );
+  const rows = points.length / ndim;
+  const out = new Float64Array(rows);
+  const x = new Float64Array(ndim);
+  for (let m = 0; m < rows; m++) {
+    for (let d = 0; d < ndim; d++) x[d] = points[m * ndim + d];
+    out[m] = lnp(x);
+  }
+  return out;
 }
 
 /** numpy's percentile (linear interpolation) of sorted values. */
