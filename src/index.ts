@@ -128,7 +128,7 @@ export type {
   SaveStatement,
   UserFunction as UserFunctionAst,
 } from './syntax/statements.ts';
-export type { SplineValue, TableValue, TupleValue, Where } from './script/values.ts';
+export type { FitValue, SplineValue, TableValue, TupleValue, Where } from './script/values.ts';
 export type { BuiltinSpotModel } from './batch/models.ts';
 export type { FitRecord, ModelLine, Settings } from './script/context.ts';
 export type { StopRule } from './batch/lm.ts';
@@ -167,6 +167,7 @@ export type {
 } from './data/plot.ts';
 export type { PlotCornerSpec, PlotRegionSpec } from './data/plotPosterior.ts';
 export type { PreparedEquation, PreparedFit } from './fit/prepared.ts';
+export type { FitInputs } from './fit/setup.ts';
 export type { JsonData, JsonWriteOptions, NonFinite } from './data/json.ts';
 export type { PoissonProblem, PoissonSummary } from './solver/poisson.ts';
 export type { EvalScope } from './script/evaluate.ts';
