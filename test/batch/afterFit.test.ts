@@ -22,19 +22,19 @@ const r = fit(model, { t, y: new Float64Array(y) }, { A: 1, tau: { value: 1, min
 
 describe('profiles on worker threads', () => {
   it('confInterval and confInterval2d: identical with 1 and 2 threads', async () => {
-    const one = confInterval(r, { sigmas: [1, 2], trace: true });
-    const two = await confIntervalThreaded(r, { sigmas: [1, 2], trace: true, threads: 2 });
+    const one = confInterval(r, { sigmas: [1], trace: true });
+    const two = await confIntervalThreaded(r, { sigmas: [1], trace: true, threads: 2 });
     expect(two).toEqual(one);
-    const g1 = confInterval2d(r, 'A', 'tau', { nx: 3, ny: 4 });
+    const g1 = confInterval2d(r, 'A', 'tau', { nx: 3, ny: 3 });
     const calls: number[] = [];
     const g2 = await confInterval2dThreaded(r, 'A', 'tau', {
       nx: 3,
-      ny: 4,
+      ny: 3,
       threads: 2,
       onProgress: (done) => calls.push(done),
     });
     expect(g2).toEqual(g1);
-    expect(calls.sort((a, b) => a - b)).toEqual([3, 6, 9, 12]);
+    expect(calls.sort((a, b) => a - b)).toEqual([3, 6, 9]);
   });
 
   it('aborted: no new profile starts; the finished ones are those of one thread', async () => {
@@ -69,7 +69,7 @@ describe('profiles on worker threads', () => {
   });
 
   it('emcee: the same chains with 1 and 2 threads (the fit sent once per worker); small work stays here', async () => {
-    const opts = { walkers: 100, steps: 6, seed: 5 };
+    const opts = { walkers: 100, steps: 3, seed: 5 };
     const one = emcee(r, opts);
     const two = await emceeThreaded(r, { ...opts, threads: 2 });
     expect(Array.from(two.chain)).toEqual(Array.from(one.chain));

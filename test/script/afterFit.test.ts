@@ -325,6 +325,17 @@ describe('derived parameters', () => {
   });
 });
 
+describe('plot fit=', () => {
+  it('draws a saved result loaded with result = load "fit.json" (its band too) instead of the last fit', async () => {
+    const { r } = await linearFit();
+    await exec(r, 'save "lin.json"\nsaved = load "lin.json"\nparam k = 1\nmodel y = k*x\nfit');
+    await exec(r, 'plot "saved.svg" fit=saved band=true');
+    const svg = readFileSync(join(r.dir, 'saved.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain('slope*x + intercept');
+  });
+});
+
 describe('plot band=true', () => {
   it('draws the confidence band along the model curve: evalUncertainty at the curve points', async () => {
     const { r } = await linearFit();
