@@ -126,3 +126,22 @@ describe('result = load "fit.json"', () => {
     expect(out.at(-1)).toMatch(/^band: 68.2689% confidence band of y at 12 points/);
   });
 });
+
+describe('the session signal (the REPL aborts it on Ctrl-C while work waits for threads)', () => {
+  it('reaches mcmc, confint and confint2d: they return what they did, with a warning', async () => {
+    const { r } = await saved();
+    await exec(
+      r,
+      'data "d.csv"\nparam A = 1\nparam tau = 1 in [0.1, 10]\nparam c = 0\nmodel y = A*exp(-t/tau) + c\nfit',
+    );
+    const controller = new AbortController();
+    controller.abort();
+    r.interp.signal = controller.signal;
+    await exec(r, 'mcmc walkers=8 steps=50\nconfint\nconfint2d A tau nx=3 ny=3');
+    expect(r.warn.filter((w) => /interrupted/.test(w))).toEqual([
+      'warning: mcmc was interrupted: the summary is of the 1 kept steps done',
+      'warning: confint was interrupted: only the parameters finished are shown',
+      'warning: confint2d was interrupted: the points not computed are NaN',
+    ]);
+  });
+});

@@ -82,7 +82,12 @@ async function runConfint(s: CommandStatement, ctx: StatementContext): Promise<v
   } catch (err) {
     throw rethrowAt(err, ctx, s.span);
   }
-  if (!Object.keys(ci.params).length) return ctx.interp.out('confint: no free parameter to profile');
+  if (ci.interrupted)
+    ctx.interp.warn('warning: confint was interrupted: only the parameters finished are shown');
+  if (!Object.keys(ci.params).length) {
+    if (!ci.interrupted) ctx.interp.out('confint: no free parameter to profile');
+    return;
+  }
   ctx.interp.out(confintReport(ctx, ci));
   for (const w of ci.warnings) ctx.interp.warn(`warning: ${w}`);
   defineTraces(ctx, ci);

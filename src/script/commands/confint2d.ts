@@ -64,6 +64,7 @@ async function runConfint2d(s: CommandStatement, ctx: StatementContext): Promise
     throw rethrowAt(err, ctx, s.span);
   }
   ctx.interp.variables.set('confint2d', regionTable(r));
+  if (r.interrupted) ctx.interp.warn('warning: confint2d was interrupted: the points not computed are NaN');
   const range = (v: Float64Array) => `[${formatNumber(ctx, v[0])}, ${formatNumber(ctx, v[v.length - 1])}]`;
   ctx.interp.out(
     `confint2d: ${r.xs.length}x${r.ys.length} grid, ${r.x} in ${range(r.xs)}, ${r.y} in ${range(r.ys)} ` +

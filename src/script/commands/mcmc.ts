@@ -65,6 +65,8 @@ async function runMcmc(s: CommandStatement, ctx: StatementContext): Promise<void
   }
   ctx.interp.variables.set('chains', chainsTable(r));
   ctx.interp.out(summary(ctx, r));
+  if (r.interrupted)
+    ctx.interp.warn(`warning: mcmc was interrupted: the summary is of the ${r.steps} kept steps done`);
   for (const w of r.warnings) ctx.interp.warn(`warning: ${w}`);
 }
 
