@@ -201,6 +201,8 @@ export type AssignmentOrExpressionCstChildren = {
   Comma?: IToken[];
   moreTargets?: IToken[];
   Equals?: IToken[];
+  loadWord?: IToken[];
+  loadFile?: IToken[];
   value?: ExpressionCstNode[];
 };
 

@@ -252,7 +252,8 @@ export class ExprfitParser extends CstParser {
 
   /**
    * `expr`, `lhs = expr` or `a, b = expr`. Whether the left side is a name, a function header `g(u, s)` or
-   * something that cannot be assigned is decided when the AST is built.
+   * something that cannot be assigned is decided when the AST is built. `result = load "fit.json"` (a file
+   * name after the word `load`, no parentheses) is `load("fit.json")`.
    */
   readonly assignmentOrExpression = this.RULE('assignmentOrExpression', () => {
     this.SUBRULE(this.expression, { LABEL: 'target' });
@@ -262,7 +263,16 @@ export class ExprfitParser extends CstParser {
         this.CONSUME(Identifier, { LABEL: 'moreTargets' });
       });
       this.CONSUME(Equals);
-      this.SUBRULE2(this.expression, { LABEL: 'value' });
+      this.OR([
+        {
+          GATE: () => this.LA(1).image === 'load',
+          ALT: () => {
+            this.CONSUME2(Identifier, { LABEL: 'loadWord' });
+            this.CONSUME(StringLiteral, { LABEL: 'loadFile' });
+          },
+        },
+        { ALT: () => this.SUBRULE2(this.expression, { LABEL: 'value' }) },
+      ]);
     });
   });
 

@@ -130,7 +130,7 @@ export type {
   SaveStatement,
   UserFunction as UserFunctionAst,
 } from './syntax/statements.ts';
-export type { SplineValue, TableValue, TupleValue, Where } from './script/values.ts';
+export type { FitValue, SplineValue, TableValue, TupleValue, Where } from './script/values.ts';
 export type { BuiltinSpotModel } from './batch/models.ts';
 export type { FitRecord, ModelLine, OdeLine, Settings } from './script/context.ts';
 export type { StopRule } from './batch/lm.ts';
@@ -170,6 +170,7 @@ export type {
 export type { PlotCornerSpec, PlotRegionSpec } from './data/plotPosterior.ts';
 export type { PreparedEquation, PreparedFit } from './fit/prepared.ts';
 export type { KernelBinder } from './fit/setup.ts';
+export type { FitInputs } from './fit/setup.ts';
 export type { JsonData, JsonWriteOptions, NonFinite } from './data/json.ts';
 export type { PoissonProblem, PoissonSummary } from './solver/poisson.ts';
 export type { EvalScope } from './script/evaluate.ts';
@@ -226,3 +227,5 @@ export type { StatementHelp } from './script/context.ts';
 export { startServer } from './web/server.ts';
 export type { ServeOptions, WebServer } from './web/server.ts';
 export type { SessionJSON, SessionParam } from './web/protocol.ts';
+// Profiles and MCMC on worker threads (the portable entry has the synchronous forms).
+export { confIntervalThreaded, confInterval2dThreaded, emceeThreaded } from './batch/afterFit.ts';

@@ -13,20 +13,23 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ExprfitError } from '../core/errors.ts';
+import { withoutFitData, type AfterFitJob } from './afterFitJob.ts';
 import type { SolveOutput } from './lm.ts';
 import { allocOutput, type PreparedMany } from './problem.ts';
 import type { BatchTask } from './worker.ts';
 
 interface Pending {
-  resolve(): void;
+  resolve(value: unknown): void;
   reject(e: Error): void;
 }
 
-interface Job {
+/** A range of fits of a batch, or one unit of after-fit work (a profile, a row of a 2-D region). */
+type Work = { readonly task: BatchTask } | { readonly afterFit: AfterFitJob };
+
+type Job = Work & {
   readonly id: number;
-  readonly task: BatchTask;
   readonly done: Pending;
-}
+};
 
 /**
  * A fixed number of workers. Lifecycle: a pool serves batches until it is retired (another thread count is
@@ -43,6 +46,8 @@ class BatchPool {
   private readonly setups = new Map<number, { setup: BatchTask['setup']; out: BatchTask['out'] }>();
   private nextId = 1;
   private nextBatch = 1;
+  /** Groups of after-fit jobs running: a retired pool ends when they and its batches are done. */
+  private groups = 0;
   private broken: Error | undefined;
   private retired = false;
   private ending = false;
@@ -56,7 +61,7 @@ class BatchPool {
 
   private spawn(): void {
     const w = startWorker();
-    w.on('message', (msg: { id: number; error?: string }) => this.answered(w, msg));
+    w.on('message', (msg: { id: number; error?: string; value?: unknown }) => this.answered(w, msg));
     w.on('error', (e: Error) => this.fail(w, e));
     w.on('exit', (code) => {
       if (this.workers.includes(w)) this.fail(w, new Error(`batch worker exited with code ${code}`));
@@ -66,12 +71,12 @@ class BatchPool {
     this.idle.push(w);
   }
 
-  private answered(w: Worker, msg: { id: number; error?: string }): void {
+  private answered(w: Worker, msg: { id: number; error?: string; value?: unknown }): void {
     const job = this.running.get(w);
     if (!job || job.id !== msg.id) return;
     this.running.delete(w);
     if (msg.error) job.done.reject(new Error(`batch worker failed: ${msg.error}`));
-    else job.done.resolve();
+    else job.done.resolve(msg.value);
     this.release(w);
   }
 
@@ -98,6 +103,10 @@ class BatchPool {
   private dispatch(w: Worker, job: Job): void {
     w.ref();
     this.running.set(w, job);
+    if ('afterFit' in job) {
+      w.postMessage({ id: job.id, afterFit: this.fitOnce(w, job.afterFit) });
+      return;
+    }
     let seen = this.seen.get(w);
     if (!seen) this.seen.set(w, (seen = new Set()));
     let task = job.task;
@@ -107,6 +116,19 @@ class BatchPool {
       task = { ...task, ...this.setups.get(task.batch) };
     }
     w.postMessage({ id: job.id, task });
+  }
+
+  /** The fits each worker has been sent (the latest 4, as the worker keeps them). */
+  private readonly fitsSeen = new Map<Worker, number[]>();
+
+  /** An after-fit job with its fit's data the first time a worker gets that fit, without it after. */
+  private fitOnce(w: Worker, job: AfterFitJob): AfterFitJob {
+    let seen = this.fitsSeen.get(w);
+    if (!seen) this.fitsSeen.set(w, (seen = []));
+    if (seen.includes(job.fit.id)) return withoutFitData(job);
+    seen.push(job.fit.id);
+    if (seen.length > 4) seen.shift();
+    return job;
   }
 
   /** Registers a batch's setup and output columns; tasks then name it by number. */
@@ -120,13 +142,32 @@ class BatchPool {
   /** A batch is done (all its tasks settled); a retired pool ends with its last batch. */
   endBatch(id: number): void {
     this.setups.delete(id);
-    if (this.retired && this.setups.size === 0) this.end();
+    if (this.retired && this.setups.size === 0 && this.groups === 0) this.end();
+  }
+
+  beginGroup(): void {
+    if (this.retired) throw new Error('internal: after-fit work was added to a retired worker pool');
+    this.groups++;
+  }
+
+  endGroup(): void {
+    this.groups--;
+    if (this.retired && this.setups.size === 0 && this.groups === 0) this.end();
   }
 
   run(task: BatchTask): Promise<void> {
+    return this.enqueue({ task }).then(() => undefined);
+  }
+
+  /** Runs one unit of after-fit work; resolves with its value. */
+  runAfterFit(afterFit: AfterFitJob): Promise<unknown> {
+    return this.enqueue({ afterFit });
+  }
+
+  private enqueue(work: Work): Promise<unknown> {
     if (this.broken) return Promise.reject(this.broken);
-    return new Promise<void>((resolve, reject) => {
-      const job = { id: this.nextId++, task, done: { resolve, reject } };
+    return new Promise<unknown>((resolve, reject) => {
+      const job: Job = { ...work, id: this.nextId++, done: { resolve, reject } };
       const w = this.idle.pop();
       if (w) this.dispatch(w, job);
       else this.queue.push(job);
@@ -140,7 +181,7 @@ class BatchPool {
   /** Takes no new batch; ends the workers once the running batches are done. Resolves when they have ended. */
   retire(): Promise<void> {
     this.retired = true;
-    if (this.setups.size === 0) this.end();
+    if (this.setups.size === 0 && this.groups === 0) this.end();
     return this.ended;
   }
 
@@ -247,4 +288,38 @@ export async function runThreaded(prep: PreparedMany): Promise<SolveOutput> {
   const failed = settled.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
   return out;
+}
+
+/** How `runAfterFitJobs` reports: a job's value as it comes, and whether to start no more. */
+export interface AfterFitControl {
+  stopped(): boolean;
+  done(index: number, value: unknown): void;
+}
+
+/**
+ * Runs after-fit jobs on `threads` worker threads, at most `threads` at a time so that a stop leaves none
+ * queued: each job's value goes to `control.done`; once `control.stopped()`, no further job starts (the running
+ * ones finish). Resolves when every started job has settled.
+ */
+export async function runAfterFitJobs(
+  threads: number,
+  jobs: readonly AfterFitJob[],
+  control: AfterFitControl,
+): Promise<void> {
+  const p = getPool(threads);
+  p.beginGroup();
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < jobs.length && !control.stopped()) {
+      const i = next++;
+      control.done(i, await p.runAfterFit(jobs[i]));
+    }
+  };
+  try {
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(threads, jobs.length) }, lane));
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  } finally {
+    p.endGroup();
+  }
 }

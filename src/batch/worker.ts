@@ -1,10 +1,12 @@
 /**
- * Worker-thread entry of batch fitting (bundled as dist/batch-worker.js; loaded through tsx's `tsImport` when
- * exprfit runs from its TypeScript sources). Each message names a range of fits of a batch whose data and result
+ * Worker-thread entry of batch fitting and after-fit work (afterFitJob.ts: profiles, rows of a 2-D region;
+ * bundled as dist/batch-worker.js; loaded through tsx's `tsImport` when exprfit runs from its TypeScript
+ * sources). Each batch message names a range of fits of a batch whose data and result
  * columns live in SharedArrayBuffers; the worker compiles the model itself (cached per model, spec and layout)
  * and writes its fits' results in place, then answers with the message's id.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { runAfterFitJob, type AfterFitJob } from './afterFitJob.ts';
 import type { SolveContext, SolveOutput } from './lm.ts';
 import { solveRange } from './lm.ts';
 import type { BatchSetup } from './problem.ts';
@@ -37,9 +39,10 @@ export function runBatchTask(task: BatchTask): number {
 
 if (parentPort && (workerData as { exprfitBatch?: boolean } | null)?.exprfitBatch) {
   const port = parentPort;
-  port.on('message', (msg: { id: number; task: BatchTask }) => {
+  port.on('message', (msg: { id: number; task?: BatchTask; afterFit?: AfterFitJob }) => {
     try {
-      runBatchTask(msg.task);
+      if (msg.afterFit) return port.postMessage({ id: msg.id, value: runAfterFitJob(msg.afterFit) });
+      runBatchTask(msg.task!);
       port.postMessage({ id: msg.id });
     } catch (e) {
       port.postMessage({ id: msg.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });

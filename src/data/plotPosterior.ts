@@ -1,8 +1,12 @@
 /**
  * Pictures of what follows a fit (vega-lite views for src/data/plot.ts): the corner plot of posterior samples
- * (1-D histograms on the diagonal, 2-D scatter below) and the map of a 2-D confidence region (the probability
- * of every grid cell being excluded, coloured by the 1σ, 2σ and 3σ levels it lies within).
+ * (1-D histograms on the diagonal, below them 2-D scatter with the 1σ and 2σ density contours of
+ * src/data/contours.ts) and the map of a 2-D confidence region (the probability
+ * of every grid cell being excluded, coloured by the 1σ, 2σ and 3σ levels it lies within, under the contour
+ * lines of those levels).
  */
+
+import { densityContours, gridContours, SIGMA_LEVELS_2D } from './contours.ts';
 
 /** Samples of several parameters (e.g. an MCMC chain): one column per parameter. */
 export interface PlotCornerSpec {
@@ -31,6 +35,7 @@ interface PosteriorSection {
 const PANEL = 150;
 const MAX_SAMPLES = 1500;
 const COLOR = '#1f5fa8';
+const CONTOUR = '#0b2545';
 const AXIS = { labelFontSize: 10, titleFontSize: 11 };
 
 function titleOf(text: string | undefined, subtitle: string | undefined): object {
@@ -57,17 +62,63 @@ function histogram(name: string, names: readonly string[], j: number): object {
   };
 }
 
-function scatter(name: string, names: readonly string[], j: number, i: number): object {
-  return {
-    width: PANEL,
-    height: PANEL,
+const panelOf = (j: number, i: number): string => `${j},${i}`;
+
+/** The scatter of parameter i against j under the density contours of all the samples of the pair. */
+function scatter(name: string, contours: string, names: readonly string[], j: number, i: number): object {
+  const lines = {
+    data: { name: contours },
+    transform: [{ filter: `datum.panel === '${panelOf(j, i)}'` }],
+    mark: { type: 'rule', color: CONTOUR, strokeWidth: 1.2 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative' },
+      y: { field: 'y', type: 'quantitative' },
+      x2: { field: 'x2' },
+      y2: { field: 'y2' },
+      strokeDash: {
+        field: 'level',
+        type: 'nominal',
+        scale: {
+          domain: ['1σ', '2σ'],
+          range: [
+            [1, 0],
+            [4, 2],
+          ],
+        },
+        legend: { title: 'contours' },
+      },
+    },
+  };
+  const points = {
     data: { name },
     mark: { type: 'point', filled: true, size: 4, opacity: 0.15, color: COLOR },
     encoding: { x: axisOf(names, j), y: axisOf(names, i) },
   };
+  return { width: PANEL, height: PANEL, layer: [points, lines] };
 }
 
-/** The corner plot: row i holds the scatter of parameter i against 0..i-1, then the histogram of i. */
+/** The 1σ and 2σ contour segments of every pair (j < i) of all the samples, tagged by panel. */
+function contourRows(spec: PlotCornerSpec): object[] {
+  const { names, columns } = spec;
+  const label = (level: number): string => `${SIGMA_LEVELS_2D.indexOf(level) + 1}σ`;
+  return names.flatMap((pi, i) =>
+    names.slice(0, i).flatMap((pj, j) =>
+      densityContours(columns[pj], columns[pi]).map((c) => ({
+        panel: panelOf(j, i),
+        level: label(c.level),
+        x: c.x,
+        y: c.y,
+        x2: c.x2,
+        y2: c.y2,
+      })),
+    ),
+  );
+}
+
+/**
+ * The corner plot: row i holds the scatter of parameter i against 0..i-1 (every sample's contours; at most
+ * MAX_SAMPLES points drawn), then the histogram of i.
+ */
 export function cornerSection(spec: PlotCornerSpec, suffix: string): PosteriorSection {
   const { names, columns } = spec;
   const n = names.length ? columns[names[0]].length : 0;
@@ -77,15 +128,16 @@ export function cornerSection(spec: PlotCornerSpec, suffix: string): PosteriorSe
     rows.push(Object.fromEntries(names.map((p, j) => [fieldOf(j), columns[p][r]])));
   }
   const name = `samples${suffix}`;
+  const contours = `contours${suffix}`;
   const subtitle = stride > 1 ? `showing ${rows.length} of ${n} samples (1 in ${stride})` : undefined;
   return {
-    datasets: { [name]: rows },
+    datasets: { [name]: rows, [contours]: contourRows(spec) },
     view: {
       ...titleOf(spec.title, subtitle),
       vconcat: names.map((_, i) => ({
         hconcat: names
           .slice(0, i + 1)
-          .map((__, j) => (j === i ? histogram(name, names, i) : scatter(name, names, j, i))),
+          .map((__, j) => (j === i ? histogram(name, names, i) : scatter(name, contours, names, j, i))),
       })),
     },
   };
@@ -113,6 +165,17 @@ function edges(v: ArrayLike<number>): Float64Array {
   return e;
 }
 
+/** The 1σ, 2σ and 3σ contour lines of the region's probability, as segments labelled by level. */
+function regionLines(spec: PlotRegionSpec): object[] {
+  const label = new Map(LEVELS);
+  return gridContours(
+    spec.xs,
+    spec.ys,
+    spec.prob,
+    LEVELS.map(([p]) => p),
+  ).map((c) => ({ x: c.x, y: c.y, x2: c.x2, y2: c.y2, level: label.get(c.level) }));
+}
+
 /** The region as cells coloured by the level they lie within. */
 export function regionSection(spec: PlotRegionSpec, suffix: string): PosteriorSection {
   const ex = edges(spec.xs);
@@ -125,40 +188,58 @@ export function regionSection(spec: PlotRegionSpec, suffix: string): PosteriorSe
     }
   }
   const name = `region${suffix}`;
+  const lines = `regionLines${suffix}`;
   const domain = [...LEVELS.map(([, l]) => l), OUTSIDE];
+  const contour = {
+    data: { name: lines },
+    mark: { type: 'rule', color: CONTOUR, strokeWidth: 1.2 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative' },
+      y: { field: 'y', type: 'quantitative' },
+      x2: { field: 'x2' },
+      y2: { field: 'y2' },
+    },
+  };
   return {
-    datasets: { [name]: cells },
+    datasets: { [name]: cells, [lines]: regionLines(spec) },
     view: {
       ...titleOf(spec.title, undefined),
       width: 360,
       height: 300,
-      data: { name },
-      mark: { type: 'rect' },
-      encoding: {
-        x: {
-          field: 'x',
-          type: 'quantitative',
-          title: spec.x,
-          scale: { zero: false, nice: false },
-          axis: AXIS,
-        },
-        x2: { field: 'x2' },
-        y: {
-          field: 'y',
-          type: 'quantitative',
-          title: spec.y,
-          scale: { zero: false, nice: false },
-          axis: AXIS,
-        },
-        y2: { field: 'y2' },
-        color: {
-          field: 'level',
-          type: 'ordinal',
-          scale: { domain, range: ['#08519c', '#4292c6', '#9ecae1', '#f7fbff'] },
-          legend: { title: 'region' },
-        },
-        tooltip: [{ field: 'prob', type: 'quantitative' }],
+      layer: [cellsLayer(name, spec, domain), contour],
+    },
+  };
+}
+
+/** The cells of the region map, coloured by level. */
+function cellsLayer(name: string, spec: PlotRegionSpec, domain: string[]): object {
+  return {
+    data: { name },
+    mark: { type: 'rect' },
+    encoding: {
+      x: {
+        field: 'x',
+        type: 'quantitative',
+        title: spec.x,
+        scale: { zero: false, nice: false },
+        axis: AXIS,
       },
+      x2: { field: 'x2' },
+      y: {
+        field: 'y',
+        type: 'quantitative',
+        title: spec.y,
+        scale: { zero: false, nice: false },
+        axis: AXIS,
+      },
+      y2: { field: 'y2' },
+      color: {
+        field: 'level',
+        type: 'ordinal',
+        scale: { domain, range: ['#08519c', '#4292c6', '#9ecae1', '#f7fbff'] },
+        legend: { title: 'region' },
+      },
+      tooltip: [{ field: 'prob', type: 'quantitative' }],
     },
   };
 }

@@ -12,13 +12,13 @@
  * largest probability, a bound is hit, or P stops growing.
  */
 import { defineOptions, opt, validateOptions } from '../core/options.ts';
-import type { OptionsInput } from '../core/options.ts';
+import type { OptionsInput, OptionsOf } from '../core/options.ts';
 import { ExprfitError } from '../core/errors.ts';
 import { R } from '../functions/runtime.ts';
 import { fCdf, sigmaToProbability } from './distributions.ts';
 import type { FitResult } from './result.ts';
-import type { FitSetup } from './setup.ts';
-import { progressOf, progressSpecs } from './progress.ts';
+import { NO_DATA, type FitSetup } from './setup.ts';
+import { progressOf, progressSpecs, requireOneThread, threadsSpec } from './progress.ts';
 import type { Progress } from './progress.ts';
 
 const isNameList = (v: unknown): v is readonly string[] =>
@@ -51,6 +51,7 @@ export const confIntervalOptions = defineOptions(
     }),
     maxIterations: opt.integer({ doc: 'Most steps when bracketing a bound', default: 200, min: 1 }),
     ...progressSpecs,
+    ...threadsSpec,
   },
   [
     (o) =>
@@ -68,6 +69,7 @@ export const confInterval2dOptions = defineOptions('confInterval2d', {
   xLimits: opt.numberArray({ doc: 'x range [from, to] (default: best ± 5 stderr)', maxLength: 2 }),
   yLimits: opt.numberArray({ doc: 'y range [from, to] (default: best ± 5 stderr)', maxLength: 2 }),
   ...progressSpecs,
+  ...threadsSpec,
 });
 export type ConfInterval2dOptions = OptionsInput<typeof confInterval2dOptions>;
 
@@ -100,8 +102,26 @@ export interface ConfIntervalResult {
   readonly interrupted: boolean;
 }
 
+/**
+ * What a profile needs of the fit's result (a FitResult is one; a worker thread gets these numbers alone): its
+ * statistics, and per parameter the best value, stderr and bounds.
+ */
+export interface ProfileBase {
+  readonly estimator: string;
+  readonly ndata: number;
+  readonly nfree: number;
+  readonly chi2: number;
+  readonly nll: number;
+  readonly params: Readonly<
+    Record<
+      string,
+      { readonly value: number; readonly stderr: number; readonly min: number; readonly max: number }
+    >
+  >;
+}
+
 /** The probability that a refit with `nfix` parameters pinned is excluded (see the module comment). */
-function probabilityOf(result: FitResult, refit: { chi2: number; nll: number }, nfix: number): number {
+function probabilityOf(result: ProfileBase, refit: { chi2: number; nll: number }, nfix: number): number {
   if (result.estimator === 'lsq') {
     const nfree = result.ndata - result.nfree;
     const dchi = refit.chi2 / result.chi2 - 1;
@@ -113,7 +133,7 @@ function probabilityOf(result: FitResult, refit: { chi2: number; nll: number }, 
 }
 
 function setupOf(result: FitResult, what: string): FitSetup {
-  if (!result.setup) throw new ExprfitError('value', `${what}: the result holds no fit to refit`);
+  if (!result.setup) throw new ExprfitError('value', `${what}: ${NO_DATA}`);
   return result.setup;
 }
 
@@ -190,7 +210,7 @@ class Profile {
   readonly trace: number[][] = [];
 
   constructor(
-    private readonly result: FitResult,
+    private readonly result: ProfileBase,
     private readonly setup: FitSetup,
     readonly name: string,
     private readonly progress: Progress,
@@ -211,7 +231,7 @@ class Profile {
 /** lmfit's `find_limit`: steps away from the best fit until the largest probability is passed. */
 function findLimit(
   profile: Profile,
-  result: FitResult,
+  result: ProfileBase,
   direction: 1 | -1,
   maxProb: number,
   maxIterations: number,
@@ -250,7 +270,7 @@ function findLimit(
 /** The bounds on one side, one per probability (increasing); ±Infinity where not reached. */
 function sideBounds(
   profile: Profile,
-  result: FitResult,
+  result: ProfileBase,
   direction: 1 | -1,
   probs: readonly number[],
   maxIterations: number,
@@ -279,41 +299,93 @@ function traceOf(setup: FitSetup, rows: readonly number[][]): ProfileTrace {
   return out;
 }
 
+/** One parameter's profile: its interval at each level, every refit (values and probability), its warnings. */
+export interface ParameterProfile {
+  readonly interval: ParamInterval;
+  readonly rows: readonly number[][];
+  readonly warnings: readonly string[];
+}
+
 /**
- * Profile confidence intervals of the free parameters of a fit, as lmfit's `conf_interval` (module comment):
- * per parameter and level the lower and upper bound, asymmetric where the profile is.
+ * The profile of one parameter (both sides); `sideDone(1 | 2)` after each. Throws (isInterrupted) when
+ * `progress` is stopped before a refit.
  */
-export function confInterval(result: FitResult, optionsIn: ConfIntervalOptions = {}): ConfIntervalResult {
+export function profileParameter(
+  base: ProfileBase,
+  setup: FitSetup,
+  name: string,
+  plan: { readonly probs: readonly number[]; readonly maxIterations: number },
+  progress: Progress,
+  sideDone: (side: 1 | 2) => void = () => {},
+): ParameterProfile {
+  const profile = new Profile(base, setup, name, progress);
+  const warnings: string[] = [];
+  const lower = sideBounds(profile, base, -1, plan.probs, plan.maxIterations, warnings);
+  sideDone(1);
+  const upper = sideBounds(profile, base, 1, plan.probs, plan.maxIterations, warnings);
+  sideDone(2);
+  const levels = plan.probs.map((probability, l) => ({ probability, lower: lower[l], upper: upper[l] }));
+  return { interval: { best: base.params[name].value, levels }, rows: profile.trace, warnings };
+}
+
+/** What confInterval profiles: the validated options, the setup, the parameters and the levels. */
+export interface ConfIntervalPlan {
+  readonly options: OptionsOf<typeof confIntervalOptions>;
+  readonly setup: FitSetup;
+  readonly names: readonly string[];
+  readonly probs: readonly number[];
+  readonly maxIterations: number;
+}
+
+/** Checks the options and the names to profile. */
+export function planConfInterval(result: FitResult, optionsIn: ConfIntervalOptions): ConfIntervalPlan {
   const o = validateOptions(confIntervalOptions, optionsIn);
   const setup = setupOf(result, 'confInterval');
   const names = o.params ?? setup.free;
   for (const n of names) freeIndex(setup, n, 'confInterval');
-  const probs = levelsOf(o);
-  const progress = progressOf(o);
-  const warnings: string[] = [];
+  return { options: o, setup, names, probs: levelsOf(o), maxIterations: o.maxIterations };
+}
+
+/** The result from the profiles done (undefined: not done), in the order of the parameters. */
+export function intervalsOf(
+  plan: ConfIntervalPlan,
+  profiles: readonly (ParameterProfile | undefined)[],
+): ConfIntervalResult {
   const params: Record<string, ParamInterval> = {};
   const trace: Record<string, ProfileTrace> = {};
-  let interrupted = false;
-  for (const [i, name] of names.entries()) {
-    const profile = new Profile(result, setup, name, progress);
-    const side = (direction: 1 | -1, done: number): number[] => {
-      const bounds = sideBounds(profile, result, direction, probs, o.maxIterations, warnings);
-      progress.report(done, 2 * names.length);
-      return bounds;
-    };
+  const warnings: string[] = [];
+  plan.names.forEach((name, i) => {
+    const p = profiles[i];
+    if (!p) return;
+    params[name] = p.interval;
+    trace[name] = traceOf(plan.setup, p.rows);
+    warnings.push(...p.warnings);
+  });
+  const interrupted = plan.names.some((_, i) => !profiles[i]);
+  return plan.options.trace ? { params, trace, warnings, interrupted } : { params, warnings, interrupted };
+}
+
+/**
+ * Profile confidence intervals of the free parameters of a fit, as lmfit's `conf_interval` (module comment):
+ * per parameter and level the lower and upper bound, asymmetric where the profile is. On this thread
+ * (`confIntervalThreaded` of the Node entry profiles the parameters on worker threads).
+ */
+export function confInterval(result: FitResult, optionsIn: ConfIntervalOptions = {}): ConfIntervalResult {
+  const plan = planConfInterval(result, optionsIn);
+  requireOneThread(plan.options, 'confInterval');
+  const progress = progressOf(plan.options);
+  const total = 2 * plan.names.length;
+  const profiles: ParameterProfile[] = [];
+  for (const [i, name] of plan.names.entries()) {
+    const sideDone = (side: 1 | 2): void => progress.report(2 * i + side, total);
     try {
-      const lower = side(-1, 2 * i + 1);
-      const upper = side(1, 2 * i + 2);
-      const levels = probs.map((probability, l) => ({ probability, lower: lower[l], upper: upper[l] }));
-      params[name] = { best: result.values[name], levels };
-      trace[name] = traceOf(setup, profile.trace);
+      profiles.push(profileParameter(result, plan.setup, name, plan, progress, sideDone));
     } catch (e) {
       if (!(e instanceof Interrupted)) throw e;
-      interrupted = true;
       break;
     }
   }
-  return o.trace ? { params, trace, warnings, interrupted } : { params, warnings, interrupted };
+  return intervalsOf(plan, profiles);
 }
 
 export interface ConfRegion {
@@ -343,16 +415,23 @@ function gridAxis(result: FitResult, name: string, limits: readonly number[] | u
   return linspace(a, b, n);
 }
 
-/**
- * The probability of the pair (x, y) being excluded on a grid, both pinned and the others refitted (lmfit's
- * `conf_interval2d`; the F-test with 2 pinned parameters): contours of it are confidence regions.
- */
-export function confInterval2d(
+/** What confInterval2d computes: the validated options, the setup, the pair and the grid's axes. */
+export interface RegionPlan {
+  readonly options: OptionsOf<typeof confInterval2dOptions>;
+  readonly setup: FitSetup;
+  readonly x: string;
+  readonly y: string;
+  readonly xs: Float64Array;
+  readonly ys: Float64Array;
+}
+
+/** Checks the options and the pair; the grid's axes. */
+export function planRegion(
   result: FitResult,
   x: string,
   y: string,
-  optionsIn: ConfInterval2dOptions = {},
-): ConfRegion {
+  optionsIn: ConfInterval2dOptions,
+): RegionPlan {
   const o = validateOptions(confInterval2dOptions, optionsIn);
   const setup = setupOf(result, 'confInterval2d');
   freeIndex(setup, x, 'confInterval2d');
@@ -360,17 +439,45 @@ export function confInterval2d(
   if (x === y) throw new ExprfitError('value', `confInterval2d: x and y are both '${x}'`);
   const xs = gridAxis(result, x, o.xLimits, o.nx);
   const ys = gridAxis(result, y, o.yLimits, o.ny);
-  const progress = progressOf(o);
+  return { options: o, setup, x, y, xs, ys };
+}
+
+/** The probability at one point of the grid: x and y pinned, the others refitted (F-test with 2 pinned). */
+export function regionPoint(
+  base: ProfileBase,
+  setup: FitSetup,
+  pair: { readonly x: string; readonly y: string },
+  xv: number,
+  yv: number,
+): number {
+  const pinned = new Map([
+    [pair.x, xv],
+    [pair.y, yv],
+  ]);
+  return probabilityOf(base, setup.refit(pinned, setup.x), 2);
+}
+
+/**
+ * The probability of the pair (x, y) being excluded on a grid, both pinned and the others refitted (lmfit's
+ * `conf_interval2d`; the F-test with 2 pinned parameters): contours of it are confidence regions. On this
+ * thread (`confInterval2dThreaded` of the Node entry computes rows of the grid on worker threads).
+ */
+export function confInterval2d(
+  result: FitResult,
+  x: string,
+  y: string,
+  optionsIn: ConfInterval2dOptions = {},
+): ConfRegion {
+  const plan = planRegion(result, x, y, optionsIn);
+  requireOneThread(plan.options, 'confInterval2d');
+  const { xs, ys, setup } = plan;
+  const progress = progressOf(plan.options);
   const total = xs.length * ys.length;
   let done = 0;
   const grid = Array.from(ys, (yv) =>
     Float64Array.from(xs, (xv) => {
       if (progress.stopped()) return NaN;
-      const pinned = new Map([
-        [x, xv],
-        [y, yv],
-      ]);
-      const p = probabilityOf(result, setup.refit(pinned, setup.x), 2);
+      const p = regionPoint(result, setup, plan, xv, yv);
       progress.report(++done, total);
       return p;
     }),

@@ -442,6 +442,8 @@ export function prepareFit(
     );
   }
   const constraints = prepareConstraints(parsedConstraints, constraintContext, free, held);
+  const inputs =
+    typeof modelIn === 'string' ? { model: modelIn, data, params: paramsIn, options: optionsIn } : undefined;
   return {
     model,
     params,
@@ -455,6 +457,7 @@ export function prepareFit(
     ndata,
     options,
     constraints,
+    ...(inputs ? { inputs } : {}),
   };
 }
 

@@ -4,7 +4,8 @@
  * walker X_k moves to Y = X_j + z (X_k − X_j), X_j a walker of the other half, z ~ g(z) ∝ 1/√z on [1/a, a],
  * accepted with probability min(1, z^(n−1) p(Y)/p(X_k)).
  *
- * The log-posterior is the fit's log-likelihood plus uniform priors on the bounds (−∞ outside):
+ * The log-posterior is the fit's log-likelihood plus uniform priors on the bounds (−∞ outside), plus the
+ * optional `prior`, ln π(θ) written as an expression of the sampled parameters:
  *   least squares, weighted (`isWeighted`):  ln p = −χ²/2,  χ² = Σ r_i², r_i = (f_i − y_i)/σ_i;
  *   least squares, not weighted:             ln p = −½ Σ (r_i²/s² + ln(2π s²)),  s = exp(__lnsigma)
  *                                            (lmfit's `is_weighted=False`; __lnsigma is sampled too);
@@ -16,13 +17,17 @@
  * with a warning when the chain is shorter than 50 τ), and the maximum a posteriori sample.
  */
 import { defineOptions, opt, validateOptions } from '../core/options.ts';
-import type { OptionsInput } from '../core/options.ts';
+import type { OptionsInput, OptionsOf } from '../core/options.ts';
+import type { Expr } from '../ast/expr.ts';
+import { CONSTANTS } from '../functions/registry.ts';
 import { mulberry32 } from '../solver/multistart.ts';
+import { evaluate, freeSymbols } from '../symbolic/index.ts';
+import { parseExpr } from '../syntax/index.ts';
 import { ExprfitError } from '../core/errors.ts';
 import { integratedTime } from './autocorr.ts';
 import type { FitResult } from './result.ts';
-import type { FitSetup } from './setup.ts';
-import { progressOf, progressSpecs } from './progress.ts';
+import { NO_DATA, type FitSetup } from './setup.ts';
+import { progressOf, progressSpecs, requireOneThread, threadsSpec } from './progress.ts';
 
 /** The options of `emcee`. */
 export const emceeOptions = defineOptions(
@@ -37,10 +42,14 @@ export const emceeOptions = defineOptions(
     burn: opt.integer({ doc: 'Steps discarded at the start', default: 0, min: 0 }),
     thin: opt.integer({ doc: 'Keep every thin-th step', default: 1, min: 1 }),
     seed: opt.integer({ doc: 'Seed of the random numbers', default: 1 }),
+    prior: opt.string({
+      doc: 'ln of a prior density, an expression of the sampled parameters added to the log-posterior, e.g. "-0.5*((tau - 3.5)/0.2)^2"',
+    }),
     isWeighted: opt.boolean({
       doc: "Whether sigma is the data's noise; if false the noise scale __lnsigma is sampled too (default: whether the fit had sigma)",
     }),
     ...progressSpecs,
+    ...threadsSpec,
   },
   [(o) => (o.burn >= o.steps ? { key: 'burn', expected: 'less than steps' } : undefined)],
 );
@@ -79,8 +88,36 @@ export interface EmceeResult {
   readonly interrupted: boolean;
 }
 
-/** The log-posterior of the sampled vector (see the module comment). */
-function logPosterior(setup: FitSetup, sampleNoise: boolean): (x: Float64Array) => number {
+/** The user's ln prior (option `prior`) as a function of the sampled vector; 0 without one. */
+function lnPriorOf(prior: string | undefined, names: readonly string[]): (x: Float64Array) => number {
+  if (prior === undefined) return () => 0;
+  let expr: Expr;
+  try {
+    expr = parseExpr(prior);
+  } catch (e) {
+    if (!(e instanceof ExprfitError)) throw e;
+    throw new ExprfitError('option', `emcee option 'prior' does not parse: ${e.message}`);
+  }
+  const unknown = [...freeSymbols(expr)].filter((n) => !names.includes(n) && !(n in CONSTANTS));
+  if (unknown.length) {
+    throw new ExprfitError(
+      'option',
+      `emcee option 'prior' uses '${unknown[0]}', not a sampled parameter (sampled: ${names.join(', ')})`,
+    );
+  }
+  const scope: Record<string, number> = {};
+  return (x) => {
+    names.forEach((n, j) => (scope[n] = x[j]));
+    return evaluate(expr, scope);
+  };
+}
+
+/** The log-posterior of the sampled vector `names` (see the module comment). */
+export function logPosterior(
+  setup: FitSetup,
+  sampleNoise: boolean,
+  prior?: string,
+): (x: Float64Array) => number {
   const n = setup.free.length;
   const buffers = setup.equations.map((e) => new Float64Array(e.size));
   const inBounds = (x: Float64Array): boolean => {
@@ -88,9 +125,10 @@ function logPosterior(setup: FitSetup, sampleNoise: boolean): (x: Float64Array) 
     return true;
   };
   const lnLike = likelihoodOf(setup, sampleNoise, buffers);
+  const lnPrior = lnPriorOf(prior, [...setup.free, ...(sampleNoise ? ['__lnsigma'] : [])]);
   return (x) => {
     if (!inBounds(x)) return -Infinity;
-    const v = lnLike(x);
+    const v = lnLike(x) + lnPrior(x);
     return Number.isFinite(v) ? v : -Infinity;
   };
 }
@@ -171,50 +209,89 @@ interface Sampler {
   readonly pos: Float64Array;
   readonly lnp: Float64Array;
   readonly accepted: Float64Array;
-  /** Scratch: the walkers in a random order, and the proposed position. */
+  /** Scratch: the walkers in a random order. */
   readonly order: Int32Array;
-  readonly proposal: Float64Array;
 }
 
-/** One stretch-move step of every walker (two halves in turn, split at random). */
-function stretchStep(s: Sampler, ndim: number, rand: () => number, lnp: (x: Float64Array) => number): void {
-  const walkers = s.lnp.length;
+/** The moves of one half of the walkers: who moves, the stretch factors, the uniforms, the proposals. */
+interface HalfMove {
+  readonly moving: Int32Array;
+  readonly z: Float64Array;
+  readonly u: Float64Array;
+  /** `moving.length × ndim`, row-major. */
+  readonly proposals: Float64Array;
+}
+
+/** The random order of a step: the first half of it moves against the second, then the second. */
+function shuffledHalves(s: Sampler, rand: () => number): [Int32Array, Int32Array] {
   const order = s.order;
-  for (let i = walkers - 1; i > 0; i--) {
+  for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     const t = order[i];
     order[i] = order[j];
     order[j] = t;
   }
-  // the first half of the shuffled order moves against the second, then the second against the first
-  const cut = Math.ceil(walkers / 2);
-  moveHalf(s, ndim, rand, lnp, order.subarray(0, cut), order.subarray(cut));
-  moveHalf(s, ndim, rand, lnp, order.subarray(cut), order.subarray(0, cut));
+  const cut = Math.ceil(order.length / 2);
+  return [order.subarray(0, cut), order.subarray(cut)];
 }
 
-function moveHalf(
+/**
+ * The proposals of the moving walkers: Y = X_j + z (X_k − X_j), X_j of the other half. Per walker the draws
+ * are j, z and the uniform of the acceptance test, in that order (the proposals of a half depend only on the
+ * other half, so they can all be evaluated before any is accepted).
+ */
+function proposeHalf(
   s: Sampler,
   ndim: number,
   rand: () => number,
-  lnp: (x: Float64Array) => number,
   moving: Int32Array,
   others: Int32Array,
-): void {
+): HalfMove {
   const a = 2;
-  const y = s.proposal;
+  const move = {
+    moving: Int32Array.from(moving),
+    z: new Float64Array(moving.length),
+    u: new Float64Array(moving.length),
+    proposals: new Float64Array(moving.length * ndim),
+  };
   for (let m = 0; m < moving.length; m++) {
     const k = moving[m];
     const j = others[Math.floor(rand() * others.length)];
     const z = ((a - 1) * rand() + 1) ** 2 / a;
+    move.z[m] = z;
+    move.u[m] = rand();
     for (let d = 0; d < ndim; d++)
-      y[d] = s.pos[j * ndim + d] + z * (s.pos[k * ndim + d] - s.pos[j * ndim + d]);
-    const lp = lnp(y);
-    if ((ndim - 1) * Math.log(z) + lp - s.lnp[k] > Math.log(rand())) {
-      s.pos.set(y, k * ndim);
-      s.lnp[k] = lp;
+      move.proposals[m * ndim + d] = s.pos[j * ndim + d] + z * (s.pos[k * ndim + d] - s.pos[j * ndim + d]);
+  }
+  return move;
+}
+
+/** Accepts each proposal with probability min(1, z^(n−1) p(Y)/p(X_k)), given ln p(Y) of each. */
+function acceptHalf(s: Sampler, ndim: number, move: HalfMove, lnps: Float64Array): void {
+  for (let m = 0; m < move.moving.length; m++) {
+    const k = move.moving[m];
+    if ((ndim - 1) * Math.log(move.z[m]) + lnps[m] - s.lnp[k] > Math.log(move.u[m])) {
+      for (let d = 0; d < ndim; d++) s.pos[k * ndim + d] = move.proposals[m * ndim + d];
+      s.lnp[k] = lnps[m];
       s.accepted[k]++;
     }
   }
+}
+
+/** ln p of each row of `points` (`ndim` wide), each copied into one scratch vector. */
+export function lnpOfRows(
+  lnp: (x: Float64Array) => number,
+  points: Float64Array,
+  ndim: number,
+): Float64Array {
+  const rows = points.length / ndim;
+  const out = new Float64Array(rows);
+  const x = new Float64Array(ndim);
+  for (let m = 0; m < rows; m++) {
+    for (let d = 0; d < ndim; d++) x[d] = points[m * ndim + d];
+    out[m] = lnp(x);
+  }
+  return out;
 }
 
 /** numpy's percentile (linear interpolation) of sorted values. */
@@ -266,13 +343,20 @@ function noiseScaleSampled(setup: FitSetup, isWeighted: boolean | undefined): bo
   return !(isWeighted ?? setup.weighted);
 }
 
-/**
- * Samples the posterior of the fit's parameters (module comment): seeded and reproducible.
- */
-export function emcee(result: FitResult, optionsIn: EmceeOptions = {}): EmceeResult {
+/** What a run of the sampler is: the validated options, the setup, the sampled names and the log-posterior. */
+export interface EmceePlan {
+  readonly options: OptionsOf<typeof emceeOptions>;
+  readonly setup: FitSetup;
+  readonly sampleNoise: boolean;
+  readonly names: readonly string[];
+  readonly start: Float64Array;
+}
+
+/** Checks the options against the fit. */
+export function planEmcee(result: FitResult, optionsIn: EmceeOptions): EmceePlan {
   const o = validateOptions(emceeOptions, optionsIn);
   const setup = result.setup;
-  if (!setup) throw new ExprfitError('value', 'emcee: the result holds no fit to sample');
+  if (!setup) throw new ExprfitError('value', `emcee: ${NO_DATA}`);
   const sampleNoise = noiseScaleSampled(setup, o.isWeighted);
   const names = [...setup.free, ...(sampleNoise ? ['__lnsigma'] : [])];
   const ndim = names.length;
@@ -283,18 +367,26 @@ export function emcee(result: FitResult, optionsIn: EmceeOptions = {}): EmceeRes
       `emcee option 'walkers' must be at least ${2 * ndim} (2 per sampled parameter), got ${o.walkers}`,
     );
   }
+  lnPriorOf(o.prior, names); // parses and checks the prior
+  return { options: o, setup, sampleNoise, names, start: startVector(result, setup, sampleNoise) };
+}
+
+/**
+ * The sampler as a generator: it yields the proposals of each half-step (rows of `names.length`) and is given
+ * back their ln p, so that one loop serves this thread (`emcee`) and worker threads (`emceeThreaded`).
+ */
+export function* sampling(plan: EmceePlan): Generator<Float64Array, EmceeResult, Float64Array> {
+  const o = plan.options;
+  const { names } = plan;
+  const ndim = names.length;
   const rand = mulberry32(o.seed);
-  const lnp = logPosterior(setup, sampleNoise);
-  const pos = startingBall(startVector(result, setup, sampleNoise), o.walkers, rand, lnp);
-  const lnps = Float64Array.from({ length: o.walkers }, (_, w) =>
-    lnp(pos.subarray(w * ndim, (w + 1) * ndim)),
-  );
+  const lnp = logPosterior(plan.setup, plan.sampleNoise, o.prior);
+  const pos = startingBall(plan.start, o.walkers, rand, lnp);
   const sampler: Sampler = {
     pos,
-    lnp: lnps,
+    lnp: lnpOfRows(lnp, pos, ndim),
     accepted: new Float64Array(o.walkers),
     order: Int32Array.from({ length: o.walkers }, (_, i) => i),
-    proposal: new Float64Array(ndim),
   };
   const kept = Math.ceil((o.steps - o.burn) / o.thin);
   const chain = new Float64Array(kept * o.walkers * ndim);
@@ -312,7 +404,10 @@ export function emcee(result: FitResult, optionsIn: EmceeOptions = {}): EmceeRes
   const progress = progressOf(o);
   let done = o.steps;
   for (let step = 0; step < o.steps; step++) {
-    stretchStep(sampler, ndim, rand, lnp);
+    for (const [moving, others] of halvesOf(shuffledHalves(sampler, rand))) {
+      const move = proposeHalf(sampler, ndim, rand, moving, others);
+      acceptHalf(sampler, ndim, move, yield move.proposals);
+    }
     for (let w = 0; w < o.walkers; w++) {
       if (sampler.lnp[w] > best.lnprob)
         best = { lnprob: sampler.lnp[w], x: pos.slice(w * ndim, (w + 1) * ndim) };
@@ -324,14 +419,14 @@ export function emcee(result: FitResult, optionsIn: EmceeOptions = {}): EmceeRes
       break;
     }
   }
-  if (done === o.steps) return summarise(names, chain, lnprob, post, sampler, best, o);
+  if (done === o.steps) return summarise([...names], chain, lnprob, post, sampler, best, o);
   const keptDone = done > o.burn ? Math.ceil((done - o.burn) / o.thin) : 0;
   const postDone = Math.max(done - o.burn, 0);
   const run = { walkers: o.walkers, steps: done, burn: Math.min(o.burn, done) };
   const cut = (a: Float64Array, rows: number, width: number) => a.slice(0, rows * width);
   const perStep = o.walkers * ndim;
   const partial = summarise(
-    names,
+    [...names],
     cut(chain, keptDone, perStep),
     cut(lnprob, keptDone, o.walkers),
     cut(post, postDone, perStep),
@@ -340,6 +435,29 @@ export function emcee(result: FitResult, optionsIn: EmceeOptions = {}): EmceeRes
     run,
   );
   return { ...partial, interrupted: true };
+}
+
+/** The two moves of a step: the first half against the second, then the second against the first. */
+function halvesOf([a, b]: [Int32Array, Int32Array]): [Int32Array, Int32Array][] {
+  return [
+    [a, b],
+    [b, a],
+  ];
+}
+
+/**
+ * Samples the posterior of the fit's parameters (module comment): seeded and reproducible. On this thread
+ * (`emceeThreaded` of the Node entry evaluates each half-step's proposals on worker threads).
+ */
+export function emcee(result: FitResult, optionsIn: EmceeOptions = {}): EmceeResult {
+  const plan = planEmcee(result, optionsIn);
+  requireOneThread(plan.options, 'emcee');
+  const lnp = logPosterior(plan.setup, plan.sampleNoise, plan.options.prior);
+  const run = sampling(plan);
+  for (let next = run.next(); ;) {
+    if (next.done) return next.value;
+    next = run.next(lnpOfRows(lnp, next.value, plan.names.length));
+  }
 }
 
 function summarise(

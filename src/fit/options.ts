@@ -152,8 +152,9 @@ const fitSpecs = {
     default: 1e-9,
     gt: 0,
   }),
-  /** Multi-start: an AbortSignal checked between starts; when aborted, the best of the starts done is
-   * returned with `interrupted: true` (src/fit/progress.ts). API only. */
+  /** An AbortSignal checked between starts and between the solver's iterations; when aborted, the best of
+   * the starts done (or where a single solve was) is returned with `interrupted: true` (src/fit/progress.ts).
+   * API only. */
   signal: progressSpecs.signal,
   /** Multi-start: called after each start with (starts done, starts). API only. */
   onProgress: progressSpecs.onProgress,

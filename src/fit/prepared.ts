@@ -9,6 +9,7 @@ import type { ParamSpec } from '../model/params.ts';
 import type { PreparedConstraint } from './constraints.ts';
 import type { ValidatedFitOptions } from './options.ts';
 import type { KernelBinder } from './setup.ts';
+import type { FitInputs } from './setup.ts';
 
 /** One equation ready to fit: its kernel bound to (possibly NaN-filtered) data. */
 export interface PreparedEquation {
@@ -47,4 +48,6 @@ export interface PreparedFit {
   readonly constraints: readonly PreparedConstraint[];
   /** Equations without an expression in `evaluable` (ODE outputs): their binders to new data. */
   readonly binders?: ReadonlyMap<string, KernelBinder>;
+  /** What `fit` was given, for preparing the same fit again on a worker thread (src/fit/setup.ts). */
+  readonly inputs?: FitInputs;
 }

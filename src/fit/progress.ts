@@ -5,6 +5,7 @@
  * (called after each unit on the same thread), or run the work in a worker. Aborted work is not an error: it
  * returns what was done so far, marked `interrupted: true`.
  */
+import { ExprfitError } from '../core/errors.ts';
 import { opt } from '../core/options.ts';
 
 /** `onProgress`: called after each unit of work. */
@@ -28,6 +29,29 @@ export const progressSpecs = {
     frontEnds: ['api'],
   }),
 };
+
+/**
+ * The `threads` option of profiles and MCMC: worker threads, in Node only (`confIntervalThreaded`,
+ * `confInterval2dThreaded`, `emceeThreaded` and the script commands); the synchronous functions run on the
+ * calling thread and refuse more than one.
+ */
+export const threadsSpec = {
+  threads: opt.integer({
+    doc: 'Worker threads (the script commands and the *Threaded functions of the Node entry); results do not depend on it',
+    default: 1,
+    min: 1,
+    max: 256,
+  }),
+};
+
+/** The synchronous form's refusal of `threads` > 1. */
+export function requireOneThread(o: { threads: number }, what: string): void {
+  if (o.threads <= 1) return;
+  throw new ExprfitError(
+    'option',
+    `${what} runs on the calling thread: for threads=${o.threads} use ${what}Threaded (Node entry)`,
+  );
+}
 
 /** What a loop asks between units of work. */
 export interface Progress {

@@ -92,7 +92,7 @@ export interface FitResultJSON {
   success: boolean;
   /** `success` and no `warnings` (or warnings accepted by allowWarnings): see FitResult.ok. */
   ok: boolean;
-  /** A multi-start stopped by its signal (FitResult.interrupted). */
+  /** Stopped by its signal (FitResult.interrupted). */
   interrupted: boolean;
   termination: Termination;
   message: string;
@@ -162,7 +162,7 @@ export interface FitResultInit {
    * @internal
    */
   readonly setup?: FitSetup;
-  /** A multi-start stopped by its signal: the best of the starts done. */
+  /** Stopped by its signal: the best of the starts done, or a solve stopped between iterations. */
   readonly interrupted?: boolean;
   /** The validated options, as saved. */
   readonly options?: SavedFitOptions;
@@ -264,8 +264,9 @@ export class FitResult {
   /** Degrees of freedom N - k (lmfit's `nfree`; here `nfree` is k, lmfit's `nvarys`). */
   readonly dof: number;
   /**
-   * True when a multi-start was stopped by its `signal` before every start was solved: the result is the best
-   * of the starts done (the message says how many).
+   * True when the fit's `signal` stopped it: a multi-start before every start was solved (the result is the
+   * best of the starts done; the message says how many), or a single solve between two iterations (the result
+   * is where the solver was, `success` false).
    */
   readonly interrupted: boolean;
   /** The fit's options (sigma given as the names of its equations), as `save` writes them. */

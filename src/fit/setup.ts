@@ -5,7 +5,17 @@
  * import the fit pipeline.
  */
 import type { BoundKernel } from '../compile/kernel.ts';
-import type { DataInput, Estimator } from './types.ts';
+import type { Model } from '../model/model.ts';
+import type { ParamsInput } from '../model/params.ts';
+import type { DataInput, Estimator, FitOptions } from './types.ts';
+
+/** The arguments of the `fit` call that made a setup: preparing them again gives the same kernels. */
+export interface FitInputs {
+  readonly model: string | Model;
+  readonly data: Readonly<Record<string, DataInput>>;
+  readonly params: ParamsInput;
+  readonly options: FitOptions;
+}
 
 /** One fitted equation: its kernel bound to the (NaN-filtered) data of the fit. */
 export interface SetupEquation {
@@ -55,4 +65,10 @@ export interface FitSetup {
    * value per free parameter; pinned entries are ignored), with the fit's own method and options (one start).
    */
   refit(pinned: ReadonlyMap<string, number>, start: Float64Array): Refit;
+  /** The arguments of the fit (absent when the setup was not made by `fit`). */
+  readonly inputs?: FitInputs;
 }
+
+/** Why a result without a setup (a saved result read back by loadResult) cannot be refitted or sampled. */
+export const NO_DATA =
+  'the result holds no fit to refit (a saved result read back has no data bound to its model): fit the data again, starting at its values';

@@ -123,7 +123,22 @@ function solverOptions(prep: PreparedFit): SolverOptionsInput {
     xtol: o.xtol,
     gtol: o.gtol,
     xScale: solverXScale(prep),
+    ...stopOnAbort(prep),
   };
+}
+
+/**
+ * The solvers' iteration callback that stops a single solve when the fit's signal is aborted (a multi-start
+ * checks it between starts instead, each start solved to the end).
+ */
+function stopOnAbort(prep: PreparedFit): { callback?: () => boolean } {
+  const signal = prep.options.signal;
+  return signal && prep.options.starts === 1 ? { callback: () => signal.aborted } : {};
+}
+
+/** Whether the solve was stopped by the fit's signal (the solvers' `'user'` termination). */
+function abortedSolve(prep: PreparedFit, out: Outcome): boolean {
+  return out.termination === 'user' && prep.options.signal?.aborted === true;
 }
 
 /** The `xScale` option for the solver: a per-name object becomes one scale per free parameter. */
@@ -287,7 +302,7 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
     const c = robustCost(o.loss, o.fScale, r);
     return Number.isFinite(c) ? c : Infinity;
   };
-  return scalarSolver(o, objective, withGradient, lower, upper, prep.free);
+  return scalarSolver(o, objective, withGradient, lower, upper, prep.free, stopOnAbort(prep));
 }
 
 /** The scalar-objective methods of a fit: `lbfgsb`, `nelder`, `powell`, `bfgs` (no bounds), `de` (finite bounds). */
@@ -298,6 +313,7 @@ function scalarSolver(
   lower: Float64Array,
   upper: Float64Array,
   names: readonly string[],
+  stop: { callback?: () => boolean },
 ): (x0: Float64Array) => Outcome {
   checkScalarBounds(o.method, lower, upper, names);
   const limits = {
@@ -308,11 +324,11 @@ function scalarSolver(
   const solve = (x0: Float64Array): MinimizeSummary => {
     switch (o.method) {
       case 'lbfgsb':
-        return minimizeLBFGSB(withGradient, x0, { ...box, ...limits });
+        return minimizeLBFGSB(withGradient, x0, { ...box, ...limits, ...stop });
       case 'powell':
         return minimizePowell(objective, x0, { ...box, ...limits });
       case 'bfgs':
-        return minimizeBFGS(withGradient, x0, limits);
+        return minimizeBFGS(withGradient, x0, { ...limits, ...stop });
       case 'de':
         return differentialEvolution(objective, x0, {
           ...box,
@@ -321,7 +337,7 @@ function scalarSolver(
           polish: (x) => minimizeLBFGSB(withGradient, x, box),
         });
       default:
-        return minimizeNelderMead(objective, x0, { ...box, ...limits });
+        return minimizeNelderMead(objective, x0, { ...box, ...limits, ...stop });
     }
   };
   return (x0) => {
@@ -417,7 +433,7 @@ function nllOptions(prep: PreparedFit): Partial<NllOptions> {
   const lb: Record<string, number> = {};
   if (o.maxIterations !== undefined) lb.maxIterations = o.maxIterations;
   if (o.maxfev !== undefined) lb.maxFunctionEvaluations = o.maxfev;
-  return { lbfgsb: lb };
+  return { lbfgsb: { ...lb, ...stopOnAbort(prep) } };
 }
 
 function pick(s: SummaryBase): Omit<Outcome, 'method'> {
@@ -500,6 +516,10 @@ export function solveFit(prep: PreparedFit): FitResult {
     nfev = out.nfev;
     njev = out.njev;
     iterations = out.iterations;
+    if (abortedSolve(prep, out)) {
+      interrupted = true;
+      out = { ...out, message: `interrupted by the signal after ${iterations} iterations` };
+    }
   }
   // The solvers name parameters x[j]; the user knows them by name.
   out = {
@@ -768,7 +788,7 @@ export function buildResult(
     notes,
     exprs,
     variables,
-    setup: fitSetup(prep, x),
+    setup: setupOf(prep, x),
     interrupted: info.interrupted ?? false,
     ...(cons
       ? {
@@ -831,8 +851,8 @@ function savedOptions(options: PreparedFit['options']): SavedFitOptions {
   return saved;
 }
 
-/** What the after-fit analyses need of this fit (src/fit/setup.ts). */
-function fitSetup(prep: PreparedFit, x: Float64Array): FitSetup {
+/** What the after-fit analyses need of this fit (src/fit/setup.ts), at the best-fit values `x`. */
+export function setupOf(prep: PreparedFit, x: Float64Array): FitSetup {
   return {
     free: prep.free,
     heldValues: heldValues(prep),
@@ -845,6 +865,7 @@ function fitSetup(prep: PreparedFit, x: Float64Array): FitSetup {
     weighted: prep.equations.some((e) => e.weights !== null),
     absoluteSigma: prep.options.absoluteSigma,
     refit: (pinned, start) => refitPinned(prep, pinned, start),
+    ...(prep.inputs ? { inputs: prep.inputs } : {}),
   };
 }
 
@@ -880,7 +901,13 @@ function pinnedFit(prep: PreparedFit, pinned: ReadonlyMap<string, number>, start
       kernel: pinKernel(c.kernel, layout),
       curvature: layout.keep.map((j) => pinKernel(c.curvature[j], layout)),
     })),
-    options: { ...prep.options, starts: 1, xScale: keptScales(prep.options.xScale, free) },
+    // the analysis that refits watches its own signal, not the original fit's
+    options: {
+      ...prep.options,
+      starts: 1,
+      signal: undefined,
+      xScale: keptScales(prep.options.xScale, free),
+    },
   };
 }
 

@@ -87,12 +87,29 @@ export class Session {
   private async interruptible(run: () => Promise<Outcome>): Promise<Outcome> {
     try {
       if (!this.options.interruptible) return await run();
-      const r = await runInterruptible(run);
+      const r = await this.withSignal(() => runInterruptible(run));
       if (r !== 'interrupted') return r.value;
       (this.options.warn ?? this.options.out)('interrupted');
       return 'interrupted';
     } catch (err) {
       return this.fail(err);
+    }
+  }
+
+  /**
+   * Runs `run` with a signal that Ctrl-C aborts: work that waits for worker threads (the event loop free, where
+   * the watchdog of runInterruptible does not reach) stops at its next unit and returns what it has.
+   */
+  private async withSignal<T>(run: () => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const abort = (): void => controller.abort();
+    process.on('SIGINT', abort);
+    this.interp.signal = controller.signal;
+    try {
+      return await run();
+    } finally {
+      process.off('SIGINT', abort);
+      this.interp.signal = undefined;
     }
   }
 

@@ -32,9 +32,21 @@ import {
 } from './optionArgs.ts';
 import { STATEMENTS } from './statements/index.ts';
 import { isOdeOption } from './odeFit.ts';
-import { isAutoParams, isSpline, showPathAsWritten, undeclaredModelName } from './values.ts';
+import { isAutoParams, isFit, isSpline, showPathAsWritten, undeclaredModelName } from './values.ts';
 
+/** What a name is; 'spline' stands for every value that can be called (splines, fit results). */
 type Kind = 'value' | 'param' | 'spline';
+
+/** `load "fit.json"`: a saved fit result (a .json file loaded without a key), callable and a fit. */
+function loadsResult(e: Expr): boolean {
+  return (
+    e.kind === 'call' &&
+    e.fn === 'load' &&
+    e.args.length === 1 &&
+    e.args[0].kind === 'str' &&
+    /\.json$/i.test(e.args[0].value)
+  );
+}
 
 /** A number option given a number: its range is checked before running. */
 function isNumberOption(schema: OptionsSchema, key: string, o: OptionArg): boolean {
@@ -99,7 +111,7 @@ class Checker {
     };
     const s = options.session;
     if (s) {
-      for (const [k, v] of s.variables) this.names.set(k, isSpline(v) ? 'spline' : 'value');
+      for (const [k, v] of s.variables) this.names.set(k, isSpline(v) || isFit(v) ? 'spline' : 'value');
       for (const k of s.params.keys()) this.names.set(k, 'param');
       this.declaredParams = [...s.params.values()].some((p) => !p.implicit);
       this.autoParams = s.autoParams;
@@ -344,8 +356,10 @@ class Checker {
           }
         }
         const v = s.value;
+        if (loadsResult(v)) this.fits++;
         const isSplineValue =
           (v.kind === 'call' && v.fn === 'spline') ||
+          loadsResult(v) ||
           (v.kind === 'sym' && this.names.get(v.name) === 'spline');
         const kind: Kind = isSplineValue ? 'spline' : 'value';
         s.targets.forEach((t, i) => this.define(t, kind, s.targetSpans[i]));

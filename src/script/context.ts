@@ -123,6 +123,11 @@ export interface InterpreterState {
   /** Every fit of the session, in order. */
   readonly fits: FitResult[];
   lastFit?: FitRecord;
+  /**
+   * Aborted to stop the running statement's long work (the REPL's Ctrl-C while it waits for worker threads):
+   * given to fits, profiles and MCMC as their `signal`.
+   */
+  signal?: AbortSignal;
   /** Fits that ended without converging. */
   unconverged: number;
   /** Fits that converged to a result with warnings the user did not accept (not `ok`). */

@@ -17,6 +17,7 @@ import { ExprfitError, type SourceSpan, type SourceText } from '../core/errors.t
 import { closestMatches } from '../core/suggest.ts';
 import {
   arityDescription,
+  callFit,
   callSpline,
   getScriptFunction,
   scriptFunctionNames,
@@ -26,6 +27,7 @@ import {
   asArray,
   asInteger,
   describeType,
+  isFit,
   isSpline,
   positioned,
   simplifyValue,
@@ -141,6 +143,7 @@ export class Evaluator {
       const args = await this.args(e);
       return callSpline(own, args, this.callContext(e));
     }
+    if (own !== undefined && isFit(own)) return callFit(own, await this.args(e), this.callContext(e));
     if (e.fn === 'minimum' || e.fn === 'maximum') return undefined;
     if ((e.fn === 'min' || e.fn === 'max') && e.args.length >= 1 && e.args.length <= 2) {
       // numpy: min(a) / min(a, axis) reduce an array; with numbers only (or two arrays) it is element-wise

@@ -7,6 +7,7 @@
  */
 import { NdArray } from '../data/ndarray.ts';
 import { loadArray } from '../data/load.ts';
+import { savedResultOf } from './readResult.ts';
 import * as A from '../arrays/index.ts';
 import { matmul } from '../arrays/matmul.ts';
 import { ExprfitError } from '../core/errors.ts';
@@ -20,9 +21,11 @@ import {
   describeType,
   isSpline,
   isTable,
+  positioned,
   showPathAsWritten,
   simplifyValue,
   typeError,
+  type FitValue,
   type Value,
   type Where,
 } from './values.ts';
@@ -327,13 +330,15 @@ const BUILTINS: ScriptFunction[] = [
     arity: [1, 2],
     signature: 'load("file", key?)',
     description:
-      'Reads a data file as an array: images (.png, .tif, .fits) as 2-D arrays, .npy, a table (.csv/.tsv/.txt) as [rows, columns] or one column with load("t.csv", "y"), one array of an .npz or JSON object by key. Paths are relative to the script.',
-    examples: ['img = load("spots.tif")', 't = load("decay.csv", "t")'],
+      'Reads a data file as an array, or a fit result saved by save "fit.json" (result = load "fit.json": call result(t) to evaluate its model; band, confint, mcmc and plot fit=result use it): images (.png, .tif, .fits) as 2-D arrays, .npy, a table (.csv/.tsv/.txt) as [rows, columns] or one column with load("t.csv", "y"), one array of an .npz or JSON object by key. Paths are relative to the script.',
+    examples: ['img = load("spots.tif")', 't = load("decay.csv", "t")', 'result = load "fit.json"'],
     async call(args, ctx) {
       const file = asString(args[0], 'file name', ctx.arg(0));
       const key = args.length > 1 ? asString(args[1], 'key', ctx.arg(1)) : undefined;
       const path = ctx.resolvePath(file);
       try {
+        const saved = key === undefined ? await savedResultOf(path) : undefined;
+        if (saved) return { kind: 'fit', result: saved };
         return result(await loadArray(path, key === undefined ? {} : { key }));
       } catch (err) {
         throw showPathAsWritten(err, path, file);
@@ -595,4 +600,27 @@ export function callSpline(v: Value, args: readonly Value[], ctx: CallContext): 
   const u = arr(args, 0, ctx, 'points');
   const order = args.length > 1 ? int(args, 1, ctx, 'derivative order') : 0;
   return result(new NdArray(v.spline.evaluate(u, order), [...u.shape]));
+}
+
+/** Calls a fit value: `result(t)` evaluates its first model line at the points, its variables in order. */
+export function callFit(v: FitValue, args: readonly Value[], ctx: CallContext): NdArray | number {
+  const [lhs] = Object.keys(v.result.data);
+  const variables = v.result.data[lhs]?.variables ?? [];
+  if (args.length !== variables.length) {
+    const wanted = variables.length ? variables.join(', ') : 'none';
+    throw new ExprfitError(
+      'arity',
+      `this fit's model takes ${variables.length} argument(s) (${wanted}), got ${args.length}`,
+      {
+        span: ctx.where.span,
+        source: ctx.where.source,
+      },
+    );
+  }
+  const data = Object.fromEntries(variables.map((name, i) => [name, arr(args, i, ctx, name)]));
+  try {
+    return result(v.result.eval(data, lhs));
+  } catch (err) {
+    throw positioned(err, ctx.where);
+  }
 }

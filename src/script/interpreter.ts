@@ -44,6 +44,7 @@ export class Interpreter implements InterpreterState {
   /** Every fit of the session, in order. */
   readonly fits: FitResult[] = [];
   lastFit?: FitRecord;
+  signal?: AbortSignal;
   /** Fits that ended without converging. */
   unconverged = 0;
   /** Fits that converged to a result with warnings the user did not accept (not `ok`). */

@@ -223,7 +223,11 @@ export function writtenOption(
 export function sessionProgress(
   ctx: Pick<StatementContext, 'interp'>,
   unit: string,
-): { onProgress?: (done: number, total: number) => void } {
+): { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } {
   const report = ctx.interp.options.onProgress;
-  return report ? { onProgress: (done, total) => report(unit, done, total) } : {};
+  const signal = ctx.interp.signal;
+  return {
+    ...(report ? { onProgress: (done: number, total: number) => report(unit, done, total) } : {}),
+    ...(signal ? { signal } : {}),
+  };
 }

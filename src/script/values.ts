@@ -6,6 +6,7 @@
 import { NdArray } from '../data/ndarray.ts';
 import type { SmoothingSpline } from '../arrays/spline.ts';
 import type { OverlayOptions } from '../batch/overlay.ts';
+import type { FitResult } from '../fit/result.ts';
 import { ExprfitError, type SourceSpan, type SourceText } from '../core/errors.ts';
 import { closestMatches } from '../core/suggest.ts';
 
@@ -39,7 +40,18 @@ export interface TableValue {
   readonly overlay?: (file: string, options: OverlayOptions) => Promise<void>;
 }
 
-export type Value = number | string | NdArray | SplineValue | TupleValue | TableValue;
+/**
+ * A fit result as a value (`result = load "fit.json"`): calling it evaluates the model (`result(t)`, the first
+ * line's variables in order); `band result`, `confint result`, `mcmc result` and `plot ... fit=result` work on it.
+ */
+export interface FitValue {
+  readonly kind: 'fit';
+  readonly result: FitResult;
+  /** The fit's number in the session (`compare 1 2`), once assigned to a name. */
+  readonly number?: number;
+}
+
+export type Value = number | string | NdArray | SplineValue | TupleValue | TableValue | FitValue;
 
 export function isSpline(v: Value): v is SplineValue {
   return typeof v === 'object' && !(v instanceof NdArray) && v.kind === 'spline';
@@ -51,6 +63,12 @@ export function isTuple(v: Value): v is TupleValue {
 
 export function isTable(v: Value): v is TableValue {
   return typeof v === 'object' && !(v instanceof NdArray) && v.kind === 'table';
+}
+
+const fitName = (v: FitValue): string => (v.number === undefined ? 'fit result' : `fit ${v.number}`);
+
+export function isFit(v: Value): v is FitValue {
+  return typeof v === 'object' && !(v instanceof NdArray) && v.kind === 'fit';
 }
 
 /** A table from columns of equal length (the order of `names`, default the record's). */
@@ -74,6 +92,7 @@ export function describeType(v: Value): string {
   if (v instanceof NdArray) return `an array of shape [${v.shape.join(', ')}]`;
   if (v.kind === 'spline') return 'a spline';
   if (v.kind === 'table') return `a table (${v.rows} rows; columns ${v.names.join(', ')})`;
+  if (v.kind === 'fit') return `a fit result (${v.result.modelText})`;
   return `${v.items.length} values`;
 }
 
@@ -265,6 +284,7 @@ export function formatValue(v: Value, digits?: number): string {
     return `smoothing spline through ${s.x.length} points: lam=${formatScalar(s.lam, d)} smooth=${formatScalar(s.smooth, d)} edf=${formatScalar(s.edf, d)} gcv=${formatScalar(s.gcv, d)}`;
   }
   if (v.kind === 'table') return formatTableValue(v, digits ?? 6);
+  if (v.kind === 'fit') return `${fitName(v)}: ${v.result.modelText}\n${v.result.briefReport()}`;
   return v.items.map((it) => formatValue(it, digits)).join('\n');
 }
 
@@ -321,5 +341,6 @@ export function describeValueShort(v: Value, digits = 6): string {
   if (v.kind === 'spline')
     return `spline (lam=${formatScalar(v.spline.lam, digits)}, edf=${formatScalar(v.spline.edf, digits)})`;
   if (v.kind === 'table') return `table, ${v.rows} rows: ${v.names.join(', ')}`;
+  if (v.kind === 'fit') return `${fitName(v)}: ${v.result.modelText}`;
   return `${v.items.length} values`;
 }

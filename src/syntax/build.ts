@@ -349,7 +349,7 @@ export class AstBuilder {
     const span = this.span(node);
     const lhs = this.expression(c.target[0]);
     if (!c.Equals) return { kind: 'expr', value: lhs, span };
-    const value = this.expression(c.value![0]);
+    const value = c.loadFile ? this.loadCall(c.loadWord![0], c.loadFile[0]) : this.expression(c.value![0]);
     const lhsHint =
       mode === 'model'
         ? "the left side of '=' must be a name (y = ...) or a function header (g(u, s) = ...)"
@@ -395,6 +395,13 @@ export class AstBuilder {
       };
     }
     throw this.error('cannot assign to this', lhs.span!, [lhsHint]);
+  }
+
+  /** `load "fit.json"` (a file name after the word, no parentheses) as the call `load("fit.json")`. */
+  private loadCall(word: IToken, file: IToken): Expr {
+    const fileSpan = this.span(file);
+    const arg: Expr = { kind: 'str', value: this.string(file), span: fileSpan };
+    return { kind: 'call', fn: 'load', args: [arg], span: this.span(word, file), fnSpan: this.span(word) };
   }
 
   private options(nodes: readonly KeyValueCstNode[] | undefined): OptionArg[] {

@@ -123,3 +123,38 @@ describe('integratedTime = emcee.autocorr.integrated_time (c = 5)', () => {
     expect(integratedTime(chain, steps, walkers, 2, 1)).toBe(1);
   });
 });
+
+describe('emcee with a user prior: the exact conjugate posterior', () => {
+  // y = a·x with known σ and the prior a ~ N(μ0, s0²): the posterior of a is Gaussian with precision
+  // Σx²/σ² + 1/s0² and mean (Σxy/σ² + μ0/s0²) / precision.
+  const { x, y } = linearData(20, 0.5, 11);
+  const r = fit('y = a*x', { x, y }, { a: 1 }, { sigma: { y: 0.5 }, absoluteSigma: true });
+  const [mu0, s0] = [0.6, 0.01];
+  const sxx = x.reduce((s, v) => s + v * v, 0) / 0.25;
+  const sxy = x.reduce((s, v, i) => s + v * y[i], 0) / 0.25;
+  const precision = sxx + 1 / s0 ** 2;
+  const mean = (sxy + mu0 / s0 ** 2) / precision;
+  const sd = 1 / Math.sqrt(precision);
+
+  it('median and spread match the posterior within Monte-Carlo error; the prior pulls a towards μ0', () => {
+    const run = emcee(r, {
+      walkers: 20,
+      steps: 1500,
+      burn: 200,
+      seed: 4,
+      prior: `-0.5*((a - ${mu0})/${s0})^2`,
+    });
+    const p = run.params.a;
+    const se = (1.25 * sd) / Math.sqrt((20 * 1300) / p.tau);
+    expect(Math.abs(p.median - mean)).toBeLessThan(5 * se);
+    expect(Math.abs(p.stderr / sd - 1)).toBeLessThan(0.06);
+    expect(Math.abs(mean - mu0)).toBeLessThan(Math.abs(r.values.a - mu0));
+  });
+
+  it('a prior that does not parse or names something else is an option error', () => {
+    expect(() => emcee(r, { prior: '-(a' })).toThrow(/'prior' does not parse/);
+    expect(() => emcee(r, { prior: '-b^2' })).toThrow(
+      /'prior' uses 'b', not a sampled parameter \(sampled: a\)/,
+    );
+  });
+});

@@ -73,6 +73,40 @@ describe('multi-start', () => {
   });
 });
 
+/** A signal that reads as aborted from its `after`-th reading on (the solver reads it after each iteration). */
+function abortedAtReading(after: number): { signal: AbortSignal; readings: () => number } {
+  let n = 0;
+  const signal = {
+    get aborted() {
+      return ++n >= after;
+    },
+  } as AbortSignal;
+  return { signal, readings: () => n };
+}
+
+describe('a single solve', () => {
+  const far = { A: { value: 9 }, tau: { value: 0.2, min: 0.05 }, c: { value: 0.9 } };
+  const methods = ['lm', 'lbfgsb', 'nelder'] as const;
+  it.each(methods)('%s: aborted between iterations, returns where it was, marked interrupted', (method) => {
+    const done = fit(model, data, far, { method });
+    const s = abortedAtReading(4);
+    const r = fit(model, data, far, { method, signal: s.signal });
+    expect(r.interrupted).toBe(true);
+    expect(r.success).toBe(false);
+    expect(r.message).toMatch(/^interrupted by the signal after \d+ iterations$/);
+    expect(r.iterations).toBeLessThan(done.iterations);
+    expect(r.chi2).toBeGreaterThan(done.chi2);
+    expect(r.toJSON().interrupted).toBe(true);
+  });
+
+  it('lm: the interrupted solve is the first iterations of the full one', () => {
+    const r = fit(model, data, far, { signal: abortedAtReading(4).signal });
+    const same = fit(model, data, far, { maxIterations: r.iterations });
+    expect(r.values).toEqual(same.values);
+    expect(fit(model, data, far, { signal: new AbortController().signal }).interrupted).toBe(false);
+  });
+});
+
 describe('profiles', () => {
   const r = fit(model, data, params);
   it('confInterval: progress per side; aborted, the finished parameters equal an uninterrupted run', () => {

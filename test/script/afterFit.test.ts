@@ -190,7 +190,7 @@ describe('confint2d', () => {
     expect((await errorOf(() => exec(r, 'confint2d a'))).message).toMatch(/two parameter names/);
   });
 
-  it('contour=confint2d draws the region: cells coloured by the 1σ, 2σ, 3σ level', async () => {
+  it('contour=confint2d draws the region: cells coloured by the 1σ, 2σ, 3σ level under their contour lines', async () => {
     const { r } = await confidence1();
     await exec(r, 'confint2d a b nx=4 ny=3\nplot "region.svg" contour=confint2d');
     expect(readFileSync(join(r.dir, 'region.svg'), 'utf8')).toMatch(/^<svg/);
@@ -202,10 +202,15 @@ describe('confint2d', () => {
       xs: t.columns.a.slice(0, 4),
       ys: Float64Array.from([0, 4, 8], (k) => t.columns.b[k]),
       prob: t.columns.prob,
-    })) as { mark: { type: string }; datasets: Record<string, { level: string }[]>; encoding: object };
-    expect(lite.mark.type).toBe('rect');
+    })) as {
+      layer: { mark: { type: string }; encoding: object }[];
+      datasets: Record<string, { level: string }[]>;
+    };
+    expect(lite.layer.map((l) => l.mark.type)).toEqual(['rect', 'rule']);
     expect(lite.datasets.region).toHaveLength(12);
-    expect(JSON.stringify(lite.encoding)).toContain('"domain":["1σ","2σ","3σ","> 3σ"]');
+    expect(JSON.stringify(lite.layer[0].encoding)).toContain('"domain":["1σ","2σ","3σ","> 3σ"]');
+    const levels = new Set(lite.datasets.regionLines.map((l) => l.level));
+    expect([...levels].every((l) => ['1σ', '2σ', '3σ'].includes(l))).toBe(true);
   });
 });
 
@@ -231,18 +236,20 @@ describe('mcmc', () => {
     expect(npy.shape).toEqual([900, 3]);
   });
 
-  it('corner=chains draws histograms on the diagonal and scatter below', async () => {
+  it('corner=chains draws histograms on the diagonal and scatter with density contours below', async () => {
     const { r } = await linearFit();
     await exec(r, 'mcmc walkers=6 steps=50 is_weighted=true\nplot "corner.svg" corner=chains');
     expect(readFileSync(join(r.dir, 'corner.svg'), 'utf8')).toMatch(/^<svg/);
     const t = table(r, 'chains');
+    type Panel = { mark?: { type: string }; layer?: { mark: { type: string } }[] };
     const lite = (await plotSpec({ kind: 'corner', names: t.names, columns: t.columns })) as {
-      vconcat: { hconcat: { mark: { type: string } }[] }[];
+      vconcat: { hconcat: Panel[] }[];
+      datasets: Record<string, { panel: string; level: string }[]>;
     };
-    expect(lite.vconcat.map((row) => row.hconcat.map((p) => p.mark.type))).toEqual([
-      ['bar'],
-      ['point', 'bar'],
-    ]);
+    const marks = (p: Panel) => p.mark?.type ?? p.layer!.map((l) => l.mark.type).join('+');
+    expect(lite.vconcat.map((row) => row.hconcat.map(marks))).toEqual([['bar'], ['point+rule', 'bar']]);
+    const contours = Object.entries(lite.datasets).find(([k]) => k.startsWith('contours'))![1];
+    expect(new Set(contours.map((c) => `${c.panel} ${c.level}`))).toEqual(new Set(['0,1 1σ', '0,1 2σ']));
     const e = await errorOf(() => exec(r, 'plot "c.svg" corner=x'));
     expect(e.message).toMatch(/corner= takes a table/);
   });
@@ -315,6 +322,17 @@ describe('derived parameters', () => {
       'x = linspace(0, 1, 10)\ny = 2*x\nparam q = 1\nparam w = 2*q\nparam a = 1\nmodel y = a*x\nfit',
     );
     expect(Object.keys(r.interp.fits.at(-1)!.params)).toEqual(['a']);
+  });
+});
+
+describe('plot fit=', () => {
+  it('draws a saved result loaded with result = load "fit.json" (its band too) instead of the last fit', async () => {
+    const { r } = await linearFit();
+    await exec(r, 'save "lin.json"\nsaved = load "lin.json"\nparam k = 1\nmodel y = k*x\nfit');
+    await exec(r, 'plot "saved.svg" fit=saved band=true');
+    const svg = readFileSync(join(r.dir, 'saved.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain('slope*x + intercept');
   });
 });
 

@@ -5,9 +5,10 @@
 import type { Expr } from '../../ast/expr.ts';
 import type { OptionsSchema } from '../../core/options.ts';
 import type { CommandStatement, OptionArg } from '../../syntax/statements.ts';
-import type { Checker, StatementContext } from '../context.ts';
-import { where } from '../optionArgs.ts';
-import { formatScalar, typeError } from '../values.ts';
+import type { Checker, FitRecord, StatementContext } from '../context.ts';
+import { requireFit, where } from '../optionArgs.ts';
+import { recordOf } from '../savedResult.ts';
+import { formatScalar, isFit, typeError } from '../values.ts';
 
 /** A number as the session prints it (6 significant digits unless `set digits` says otherwise). */
 export function formatNumber(ctx: StatementContext, v: number): string {
@@ -30,9 +31,22 @@ function namesOf(e: Expr, ctx: StatementContext): string[] {
   throw typeError('expected parameter names, e.g. a or [a, b]', where(ctx, e.span));
 }
 
+/** The fit a command works on: a fit value named first (`band result`), else the last fit; its other arguments. */
+export function fitOfArgs(
+  s: CommandStatement,
+  ctx: StatementContext,
+  what: string,
+): { fit: FitRecord; args: readonly Expr[] } {
+  const [first, ...rest] = s.args;
+  const named = first?.kind === 'sym' ? ctx.interp.variables.get(first.name) : undefined;
+  if (named === undefined || !isFit(named)) return { fit: requireFit(ctx, s.span, what), args: s.args };
+  const last = ctx.interp.lastFit;
+  return { fit: last?.result === named.result ? last : recordOf(ctx.interp, named.result), args: rest };
+}
+
 /** The parameter names of the arguments (`confint a b`). */
-export function argNames(s: CommandStatement, ctx: StatementContext): string[] {
-  return s.args.flatMap((a) => namesOf(a, ctx));
+export function argNames(args: readonly Expr[], ctx: StatementContext): string[] {
+  return args.flatMap((a) => namesOf(a, ctx));
 }
 
 /** The options other than `key` (a key whose value is read as names, `params=[a, b]`), and its names. */

@@ -9,9 +9,10 @@ import { bandOptions } from '../../fit/bands.ts';
 import { sigmaToProbability } from '../../fit/distributions.ts';
 import type { CommandStatement } from '../../syntax/statements.ts';
 import type { CommandDef, FitRecord, StatementContext } from '../context.ts';
-import { requireFit, rethrowAt, statementOptions, where } from '../optionArgs.ts';
+import { rethrowAt, statementOptions, where } from '../optionArgs.ts';
+import { requireData } from '../savedResult.ts';
 import { makeTable, typeError } from '../values.ts';
-import { checkAfterFit, formatNumber } from './afterFit.ts';
+import { checkAfterFit, fitOfArgs, formatNumber } from './afterFit.ts';
 
 const DEFINES = ['band_lower', 'band_upper', 'band'];
 
@@ -33,16 +34,22 @@ function bandTable(last: FitRecord, variables: readonly string[], columns: Recor
   return makeTable(all, { names: [...own, 'model', 'lower', 'upper'] });
 }
 
+/** A loaded result (no kernels bound to its data): the band at the session's data of its variables. */
+function pointsOf(last: FitRecord, variables: readonly string[]): { at?: Record<string, NdArray> } {
+  if (last.result.setup) return {};
+  return { at: Object.fromEntries(variables.map((v) => [v, last.data[v]])) };
+}
+
 async function runBand(s: CommandStatement, ctx: StatementContext): Promise<void> {
-  const last = requireFit(ctx, s.span, 'band');
-  if (s.args.length) {
-    throw typeError('band takes options only, e.g. band sigma=2 prediction=true', where(ctx, s.args[0].span));
+  const { fit: last, args } = fitOfArgs(s, ctx, 'band');
+  if (args.length) {
+    throw typeError('band takes options only, e.g. band sigma=2 prediction=true', where(ctx, args[0].span));
   }
   const o = await statementOptions(bandOptions, s.options, ctx, 'band');
-  const eq = equationOf(last, o.equation, s, ctx);
+  const eq = equationOf(requireData(last, ctx, s.span, 'band'), o.equation, s, ctx);
   let dely: NdArray;
   try {
-    dely = last.result.evalUncertainty({ ...o, equation: eq.lhs });
+    dely = last.result.evalUncertainty({ ...o, equation: eq.lhs, ...pointsOf(last, eq.variables) });
   } catch (err) {
     throw rethrowAt(err, ctx, s.span);
   }
@@ -85,6 +92,7 @@ export const bandCommand: CommandDef = {
   help: [
     'band                          1σ confidence band of the model at the data (as lmfit eval_uncertainty)',
     'band sigma=2                  2σ (sigma < 1 is read as a probability, as in lmfit)',
+    'band result sigma=2           the band of the fit result named result (result = load "fit.json")',
     'band level=0.95 prediction=true equation=y2',
     '                              95% prediction band (adds the noise) of the line y2 of a global fit',
     'save band to "band.csv"       the variables, model, lower and upper as columns',

@@ -6,12 +6,21 @@
  */
 import type { Expr } from '../../ast/expr.ts';
 import { confInterval, confIntervalOptions } from '../../fit/confint.ts';
-import type { ConfIntervalResult } from '../../fit/confint.ts';
+import type { ConfIntervalOptions, ConfIntervalResult } from '../../fit/confint.ts';
+import type { FitResult } from '../../fit/result.ts';
 import type { CommandStatement } from '../../syntax/statements.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
-import { requireFit, rethrowAt, sessionProgress, statementOptions } from '../optionArgs.ts';
+import { rethrowAt, sessionProgress, statementOptions } from '../optionArgs.ts';
+import { refittable } from '../savedResult.ts';
 import { makeTable } from '../values.ts';
-import { alignedTable, argNames, checkAfterFit, formatNumber, splitNamesOption } from './afterFit.ts';
+import {
+  alignedTable,
+  argNames,
+  checkAfterFit,
+  fitOfArgs,
+  formatNumber,
+  splitNamesOption,
+} from './afterFit.ts';
 
 const percent = (p: number): string => `${(100 * p).toFixed(2)}%`;
 
@@ -54,22 +63,31 @@ function tracedNames(s: CommandStatement): string[] {
 
 const wordIsOne = (e: Expr): boolean => e.kind === 'num' && e.value === 1;
 
+/** The profiles on worker threads (loaded on first use: one thread never loads worker_threads). */
+async function threaded(result: FitResult, options: ConfIntervalOptions): Promise<ConfIntervalResult> {
+  const { confIntervalThreaded } = await import('../../batch/afterFit.ts');
+  return confIntervalThreaded(result, options);
+}
+
 async function runConfint(s: CommandStatement, ctx: StatementContext): Promise<void> {
-  const last = requireFit(ctx, s.span, 'confint');
+  const { fit: chosen, args } = fitOfArgs(s, ctx, 'confint');
+  const last = refittable(chosen, ctx, s.span, 'confint');
   const { names, rest } = splitNamesOption(s.options, 'params', ctx);
   const o = await statementOptions(confIntervalOptions, rest, ctx, 'confint');
-  const params = [...argNames(s, ctx), ...(names ?? [])];
+  const params = [...argNames(args, ctx), ...(names ?? [])];
   let ci: ConfIntervalResult;
   try {
-    ci = confInterval(last.result, {
-      ...o,
-      ...(params.length ? { params } : {}),
-      ...sessionProgress(ctx, 'refits'),
-    });
+    const options = { ...o, ...(params.length ? { params } : {}), ...sessionProgress(ctx, 'refits') };
+    ci = o.threads > 1 ? await threaded(last.result, options) : confInterval(last.result, options);
   } catch (err) {
     throw rethrowAt(err, ctx, s.span);
   }
-  if (!Object.keys(ci.params).length) return ctx.interp.out('confint: no free parameter to profile');
+  if (ci.interrupted)
+    ctx.interp.warn('warning: confint was interrupted: only the parameters finished are shown');
+  if (!Object.keys(ci.params).length) {
+    if (!ci.interrupted) ctx.interp.out('confint: no free parameter to profile');
+    return;
+  }
   ctx.interp.out(confintReport(ctx, ci));
   for (const w of ci.warnings) ctx.interp.warn(`warning: ${w}`);
   defineTraces(ctx, ci);
@@ -82,8 +100,10 @@ export const confintCommand: CommandDef = {
   help: [
     'confint                       every free parameter at 1, 2 and 3σ (offsets from the best value)',
     'confint a b                   only a and b (or params=[a, b])',
+    'confint result a              the fit result named result (result = load "fit.json"; needs its kernels)',
     'confint sigmas=[1, 2]         or probabilities=[0.9, 0.99]',
     'confint a trace=true          also the table trace_a: every refit of the profile and its probability',
+    'confint threads=4             each parameter profiled on a worker thread (same numbers)',
   ].join('\n'),
   options: confIntervalOptions,
   check: (s, c) => checkAfterFit(s, c, confIntervalOptions, tracedNames(s), 'params'),

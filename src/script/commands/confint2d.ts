@@ -5,12 +5,14 @@
  * point) available; `plot "region.svg" contour=confint2d` draws it.
  */
 import { confInterval2d, confInterval2dOptions } from '../../fit/confint.ts';
-import type { ConfRegion } from '../../fit/confint.ts';
+import type { ConfInterval2dOptions, ConfRegion } from '../../fit/confint.ts';
+import type { FitResult } from '../../fit/result.ts';
 import type { CommandStatement } from '../../syntax/statements.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
-import { requireFit, rethrowAt, sessionProgress, statementOptions, where } from '../optionArgs.ts';
+import { rethrowAt, sessionProgress, statementOptions, where } from '../optionArgs.ts';
+import { refittable } from '../savedResult.ts';
 import { makeTable, typeError } from '../values.ts';
-import { argNames, checkAfterFit, formatNumber } from './afterFit.ts';
+import { argNames, checkAfterFit, fitOfArgs, formatNumber } from './afterFit.ts';
 
 /** The grid as a table of rows (x, y, prob), x running fastest. */
 function regionTable(r: ConfRegion) {
@@ -29,23 +31,40 @@ function regionTable(r: ConfRegion) {
   return makeTable({ [r.x]: x, [r.y]: y, prob }, { names: [r.x, r.y, 'prob'] });
 }
 
+/** The grid's rows on worker threads (loaded on first use: one thread never loads worker_threads). */
+async function threaded(
+  result: FitResult,
+  x: string,
+  y: string,
+  options: ConfInterval2dOptions,
+): Promise<ConfRegion> {
+  const { confInterval2dThreaded } = await import('../../batch/afterFit.ts');
+  return confInterval2dThreaded(result, x, y, options);
+}
+
 async function runConfint2d(s: CommandStatement, ctx: StatementContext): Promise<void> {
-  const last = requireFit(ctx, s.span, 'confint2d');
-  const names = argNames(s, ctx);
+  const { fit: chosen, args } = fitOfArgs(s, ctx, 'confint2d');
+  const last = refittable(chosen, ctx, s.span, 'confint2d');
+  const names = argNames(args, ctx);
   if (names.length !== 2) {
     throw typeError(
       `confint2d takes two parameter names, e.g. confint2d a b; got ${names.length}`,
-      where(ctx, s.args[2]?.span ?? s.span),
+      where(ctx, args[2]?.span ?? s.span),
     );
   }
   const o = await statementOptions(confInterval2dOptions, s.options, ctx, 'confint2d');
   let r: ConfRegion;
   try {
-    r = confInterval2d(last.result, names[0], names[1], { ...o, ...sessionProgress(ctx, 'grid points') });
+    const options = { ...o, ...sessionProgress(ctx, 'grid points') };
+    r =
+      o.threads > 1
+        ? await threaded(last.result, names[0], names[1], options)
+        : confInterval2d(last.result, names[0], names[1], options);
   } catch (err) {
     throw rethrowAt(err, ctx, s.span);
   }
   ctx.interp.variables.set('confint2d', regionTable(r));
+  if (r.interrupted) ctx.interp.warn('warning: confint2d was interrupted: the points not computed are NaN');
   const range = (v: Float64Array) => `[${formatNumber(ctx, v[0])}, ${formatNumber(ctx, v[v.length - 1])}]`;
   ctx.interp.out(
     `confint2d: ${r.xs.length}x${r.ys.length} grid, ${r.x} in ${range(r.xs)}, ${r.y} in ${range(r.ys)} ` +

@@ -4,30 +4,10 @@
  * printed as a one-line summary. The API's `loadResult` does the reading (src/fit/load.ts).
  */
 import { resolve } from 'node:path';
-import { ExprfitError } from '../../core/errors.ts';
-import { readText } from '../../data/io.ts';
-import { loadResult } from '../../fit/load.ts';
-import type { FitResult } from '../../fit/result.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
 import { displayPath, where } from '../optionArgs.ts';
+import { readSavedResults } from '../readResult.ts';
 import { typeError } from '../values.ts';
-
-/** The results of a file: one saved result, or every fit of `exprfit run --json` output. */
-async function readResults(path: string): Promise<FitResult[]> {
-  const text = await readText(path);
-  try {
-    const value: unknown = JSON.parse(text);
-    const fits = (value as { fits?: unknown } | null)?.fits;
-    return Array.isArray(fits)
-      ? fits.map((f) => loadResult(f as Record<string, unknown>))
-      : [loadResult(text)];
-  } catch (e) {
-    if (e instanceof SyntaxError)
-      throw new ExprfitError('value', `${displayPath(path)}: invalid JSON: ${e.message}`);
-    if (!(e instanceof ExprfitError)) throw e;
-    throw new ExprfitError(e.code, `${displayPath(path)}: ${e.message.replace(/^loadResult: /, '')}`);
-  }
-}
 
 async function runLoadfit(stmt: Parameters<CommandDef['run']>[0], ctx: StatementContext): Promise<void> {
   const [file] = stmt.args;
@@ -35,7 +15,7 @@ async function runLoadfit(stmt: Parameters<CommandDef['run']>[0], ctx: Statement
     throw typeError('loadfit takes one file name: loadfit "fit.json"', where(ctx, file?.span ?? stmt.span));
   }
   const path = resolve(ctx.baseDir, file.value);
-  for (const result of await readResults(path)) {
+  for (const result of await readSavedResults(path, displayPath(path))) {
     ctx.interp.fits.push(result);
     ctx.interp.out(`fit ${ctx.interp.fits.length} (from ${displayPath(path)}): ${result.briefReport()}`);
   }

@@ -6,12 +6,14 @@
  * available: `save chains to "chains.npy"`, `plot "corner.svg" corner=chains`.
  */
 import { emcee, emceeOptions } from '../../fit/mcmc.ts';
-import type { EmceeResult } from '../../fit/mcmc.ts';
+import type { EmceeOptions, EmceeResult } from '../../fit/mcmc.ts';
+import type { FitResult } from '../../fit/result.ts';
 import type { CommandStatement } from '../../syntax/statements.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
-import { requireFit, rethrowAt, sessionProgress, statementOptions, where } from '../optionArgs.ts';
+import { rethrowAt, sessionProgress, statementOptions, where } from '../optionArgs.ts';
+import { refittable } from '../savedResult.ts';
 import { makeTable, typeError } from '../values.ts';
-import { alignedTable, checkAfterFit, formatNumber } from './afterFit.ts';
+import { alignedTable, checkAfterFit, fitOfArgs, formatNumber } from './afterFit.ts';
 
 /** The flat chain as a table: column j is parameter j of every kept sample (step-major, then walker). */
 function chainsTable(r: EmceeResult) {
@@ -41,20 +43,30 @@ function summary(ctx: StatementContext, r: EmceeResult): string {
   ].join('\n');
 }
 
+/** The sampler with its log-posterior on worker threads (loaded on first use). */
+async function threaded(result: FitResult, options: EmceeOptions): Promise<EmceeResult> {
+  const { emceeThreaded } = await import('../../batch/afterFit.ts');
+  return emceeThreaded(result, options);
+}
+
 async function runMcmc(s: CommandStatement, ctx: StatementContext): Promise<void> {
-  const last = requireFit(ctx, s.span, 'mcmc');
-  if (s.args.length) {
-    throw typeError('mcmc takes options only, e.g. mcmc walkers=50 steps=2000', where(ctx, s.args[0].span));
+  const { fit: chosen, args } = fitOfArgs(s, ctx, 'mcmc');
+  const last = refittable(chosen, ctx, s.span, 'mcmc');
+  if (args.length) {
+    throw typeError('mcmc takes options only, e.g. mcmc walkers=50 steps=2000', where(ctx, args[0].span));
   }
   const o = await statementOptions(emceeOptions, s.options, ctx, 'mcmc');
   let r: EmceeResult;
   try {
-    r = emcee(last.result, { ...o, ...sessionProgress(ctx, 'steps') });
+    const options = { ...o, ...sessionProgress(ctx, 'steps') };
+    r = o.threads > 1 ? await threaded(last.result, options) : emcee(last.result, options);
   } catch (err) {
     throw rethrowAt(err, ctx, s.span);
   }
   ctx.interp.variables.set('chains', chainsTable(r));
   ctx.interp.out(summary(ctx, r));
+  if (r.interrupted)
+    ctx.interp.warn(`warning: mcmc was interrupted: the summary is of the ${r.steps} kept steps done`);
   for (const w of r.warnings) ctx.interp.warn(`warning: ${w}`);
 }
 
@@ -66,7 +78,8 @@ export const mcmcCommand: CommandDef = {
     'mcmc walkers=50 steps=3000 burn=500 thin=10 seed=7',
     'mcmc is_weighted=false        also sample the noise scale __lnsigma (data without sigma)',
     'save chains to "chains.npy"   the flat chain [samples, parameters]',
-    'plot "corner.svg" corner=chains   histograms on the diagonal, scatter below',
+    "mcmc threads=4                each half-step's proposals evaluated on worker threads (same chains)",
+    'plot "corner.svg" corner=chains   histograms on the diagonal, scatter and 1σ/2σ contours below',
   ].join('\n'),
   optionsOnly: true,
   options: emceeOptions,

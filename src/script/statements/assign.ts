@@ -4,7 +4,8 @@ import { ExprfitError, type SourceSpan } from '../../core/errors.ts';
 import type { AssignStatement } from '../../syntax/statements.ts';
 import type { StatementContext, StatementDef } from '../context.ts';
 import { where } from '../optionArgs.ts';
-import { describeType, isTuple, typeError, type Value } from '../values.ts';
+import { adoptResult } from '../savedResult.ts';
+import { describeType, isFit, isTuple, typeError, type FitValue, type Value } from '../values.ts';
 
 /** A variable may not take a parameter's name. */
 function checkAssignable(ctx: StatementContext, name: string, span: SourceSpan): void {
@@ -47,7 +48,20 @@ function assignOne(s: AssignStatement, value: Value, ctx: StatementContext): voi
       `write: ${value.items.map((_, i) => `${s.targets[0]}${i + 1}`).join(', ')} = ...`,
     ]);
   }
-  ctx.interp.variables.set(s.targets[0], value);
+  ctx.interp.variables.set(s.targets[0], isFit(value) ? adopted(value, s.targets[0], ctx) : value);
+}
+
+/** A loaded fit result becomes the session's next fit and its current one (for band, plot, save, report). */
+function adopted(value: FitValue, name: string, ctx: StatementContext): FitValue {
+  if (value.number !== undefined) return value;
+  const number = adoptResult(ctx.interp, value.result);
+  const shown = ctx.interp.lastFit!.equations.length
+    ? ''
+    : ' (its data are not in the session: no plot or band at the data)';
+  const line = `${name} = fit ${number}: ${value.result.briefReport()}${shown}`;
+  if (ctx.interp.options.interactive) ctx.interp.out(line);
+  else ctx.interp.info(line);
+  return { ...value, number };
 }
 
 async function runAssign(s: AssignStatement, ctx: StatementContext): Promise<void> {

@@ -21,7 +21,8 @@ import {
   where,
   writtenOption,
 } from '../optionArgs.ts';
-import { asArray, describeType, isTable, type TableValue, typeError, type Value } from '../values.ts';
+import { recordOf, requireData } from '../savedResult.ts';
+import { asArray, describeType, isFit, isTable, type TableValue, typeError, type Value } from '../values.ts';
 import { nameMap } from '../nameMap.ts';
 import { printExpr } from '../../ast/print.ts';
 
@@ -60,6 +61,11 @@ export const plotSchema = defineOptions('plot', {
     doc: 'draw a confidence region instead of the fit: contour=confint2d (after confint2d)',
     accept: isValue,
     expected: 'a table',
+  }),
+  fit: opt.custom<Value>({
+    doc: 'the fit result to draw instead of the last fit: fit=result (result = load "fit.json")',
+    accept: isValue,
+    expected: 'a fit result',
   }),
 });
 
@@ -132,7 +138,8 @@ async function runPlot(s: PlotStatement, ctx: StatementContext): Promise<void> {
   const o = await statementOptions(plotSchema, s.options, ctx, 'plot');
   const posterior = posteriorSpec(s, o, ctx);
   if (posterior) return writePlot(s, ctx, posterior, o.width ? { width: o.width } : {});
-  const last = requireFit(ctx, s.span, 'plot');
+  const chosen = o.fit === undefined ? requireFit(ctx, s.span, 'plot') : fitOption(s, o.fit, ctx);
+  const last = requireData(chosen, ctx, s.span, 'plot');
   if (o.bandSigma !== undefined && !o.band) {
     throw typeError('band_sigma is the width of the band: add band=true', where(ctx, s.span));
   }
@@ -173,6 +180,16 @@ async function writePlot(
   }
   for (const w of res.warnings) ctx.interp.warn(`warning: ${w}`);
   ctx.interp.info(`wrote ${displayPath(path)}`);
+}
+
+/** The record of `fit=NAME` (a fit result value), an error naming what it should be otherwise. */
+function fitOption(s: PlotStatement, v: Value, ctx: StatementContext): FitRecord {
+  if (isFit(v))
+    return ctx.interp.lastFit?.result === v.result ? ctx.interp.lastFit : recordOf(ctx.interp, v.result);
+  const opt = writtenOption(plotSchema, s.options, 'fit');
+  throw typeError(`fit= takes a fit result, got ${describeType(v)}`, where(ctx, opt?.value.span), [
+    'result = load "fit.json" gives one',
+  ]);
 }
 
 /** A table option's value (`corner=chains`), an error naming what it should be otherwise. */
@@ -223,8 +240,8 @@ function regionOf(t: TableValue): PlotSpec | undefined {
 }
 
 function checkPlot(s: PlotStatement, c: Checker): void {
-  const drawsTable = s.options.some((o) => o.key === 'corner' || o.key === 'contour');
-  if (!drawsTable) c.requireFit(s.span, 'plot');
+  const ownSubject = s.options.some((o) => o.key === 'corner' || o.key === 'contour' || o.key === 'fit');
+  if (!ownSubject) c.requireFit(s.span, 'plot');
   c.options(s.options, plotSchema, 'plot');
 }
 
