@@ -181,6 +181,7 @@ export async function run(): Promise<BenchRow[]> {
     `µs per ROI: median ${us(t.wall)} vs ${us(b.wall)}, min ${us(t.min)} vs ${us(b.min)}, CPU ${us(t.cpu)} vs ${us(b.cpu)} (CPU ratio ${(t.cpu / b.cpu).toFixed(2)})`;
   const fmt = (a: { chi: number; g: number; h: number }): string =>
     `max diff χ² ${a.chi.toExponential(1)}, g ${a.g.toExponential(1)}, H ${a.h.toExponential(1)}`;
+  const compileMs = interleaved([() => instantiateGaussian(W, 1, 'fast')], 5)[0].wall;
   const agreeFast = agreement(ctx.evaluate, fast, starts);
   const agreeMath = agreement(ctx.evaluate, math, starts);
   const [tJs, tFast, tMath] = interleaved(
@@ -204,7 +205,7 @@ export async function run(): Promise<BenchRow[]> {
       ms: tFast.wall,
       baselineMs: tJs.wall,
       ratio: tFast.wall / tJs.wall,
-      note: `${times(tFast, tJs)}; ${fmt(agreeFast)}`,
+      note: `${times(tFast, tJs)}; ${fmt(agreeFast)}; generate + compile + instantiate ${compileMs.toFixed(2)} ms`,
     },
     {
       name: 'per-ROI evaluation: WASM f64x2, Math.exp (vs JS kernel)',
