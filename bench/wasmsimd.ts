@@ -344,8 +344,11 @@ function rowTerms(w: number, expFn: number): number[] {
   ];
 }
 
-/** The per-pixel program of the JS kernel, on the pair of columns starting at byte `col`. */
-function pixelPair(col: number, half: boolean): number[] {
+/**
+ * The per-pixel program of the JS kernel, on the pair of columns starting at byte `col`, accumulating the
+ * slots `from` ≤ slot < `to` (0 χ², 1…5 g, 6…19 the upper triangle of H less ∂bg²).
+ */
+function pixelPair(col: number, half: boolean, from: number, to: number): number[] {
   const t4 = mem(EX_AT + col);
   const dx = mem(DX_AT + col);
   const dx2 = mem(DX2_AT + col);
@@ -357,34 +360,47 @@ function pixelPair(col: number, half: boolean): number[] {
     [L.t16, mul(loc(L.t11), loc(L.T15))],
     [L.t21, add(mul(mul(loc(L.t11), dx2), loc(L.T19)), mul(loc(L.t11), loc(L.T20)))],
   ];
-  const out = defs.flatMap(([to, e]) => [...emitVec(e), ...set(to)]);
+  const acc = (slot: number, e: Ex): number[] =>
+    slot < from || slot >= to ? [] : [...emitVec(add(loc(L.acc + slot), e)), ...set(L.acc + slot)];
+  const out = defs.flatMap(([at, e]) => [...emitVec(e), ...set(at)]);
+  if (from > P) return [...out, ...hessianPart(acc)];
   // r = y − (A t8 + bg), masked to lane 0 for the odd last column
   out.push(...get(L.ptr), ...(half ? v.load64Zero(col) : v.load(col)));
   out.push(...emitVec(add(mul(loc(L.P0), loc(L.t8)), loc(L.P4))), ...v.sub);
   if (half) out.push(...get(L.MASK), ...v.mul);
   out.push(...set(L.r));
-  const d = [L.t8, L.t14, L.t16, L.t21, -1]; // -1: ∂f/∂bg = 1
+  out.push(...acc(0, mul(loc(L.r), loc(L.r))));
+  for (let j = 0; j < P; j++) out.push(...acc(1 + j, D[j] === -1 ? loc(L.r) : mul(loc(L.r), loc(D[j]))));
+  return [...out, ...hessianPart(acc)];
+}
+
+/** ∂f/∂p_j as locals; -1: ∂f/∂bg = 1. */
+const D = [L.t8, L.t14, L.t16, L.t21, -1];
+
+/** The Hessian slots' accumulations (`acc` drops the slots outside the current pass). */
+function hessianPart(acc: (slot: number, e: Ex) => number[]): number[] {
   const term = (a: number, b: number): Ex | null =>
     a === -1 && b === -1 ? null : a === -1 ? loc(b) : b === -1 ? loc(a) : mul(loc(a), loc(b));
-  const acc = (slot: number, e: Ex): number[] => [
-    ...emitVec(add(loc(L.acc + slot), e)),
-    ...set(L.acc + slot),
-  ];
-  out.push(...acc(0, mul(loc(L.r), loc(L.r))));
-  for (let j = 0; j < P; j++) out.push(...acc(1 + j, d[j] === -1 ? loc(L.r) : mul(loc(L.r), loc(d[j]))));
+  const out: number[] = [];
   let slot = 1 + P;
   for (let j = 0; j < P; j++) {
     for (let k = j; k < P; k++) {
-      const e = term(d[j], d[k]);
+      const e = term(D[j], D[k]);
       if (e) out.push(...acc(slot++, e));
     }
   }
   return out;
 }
 
-function rowLoop(w: number, expFn: number): number[] {
+/** Pass boundaries in accumulator slots: one pass, or χ²/g/H row 0 then the rest of H (fewer live registers). */
+const PASSES = { 1: [0, N_ACC], 2: [0, 2 * P + 1, N_ACC] } as const;
+
+function rowLoop(w: number, expFn: number, passes: 1 | 2): number[] {
   const body: number[] = [...rowTerms(w, expFn)];
-  for (let c = 0; c < w; c += 2) body.push(...pixelPair(8 * c, c + 1 === w));
+  const cut = PASSES[passes];
+  for (let q = 0; q + 1 < cut.length; q++) {
+    for (let c = 0; c < w; c += 2) body.push(...pixelPair(8 * c, c + 1 === w, cut[q], cut[q + 1]));
+  }
   return [
     ...i32c(0),
     ...set(L.c),
@@ -435,7 +451,7 @@ function epilogue(w: number): number[] {
   return [...out, ...hsum(0)];
 }
 
-function kernelBody(w: number, expFn: number): number[] {
+function kernelBody(w: number, expFn: number, passes: 1 | 2): number[] {
   const prologue = [
     ...get(3),
     ...get(3),
@@ -476,7 +492,7 @@ function kernelBody(w: number, expFn: number): number[] {
     ...localDecls(),
     ...prologue,
     ...columnLoop(w, expFn),
-    ...rowLoop(w, expFn),
+    ...rowLoop(w, expFn, passes),
     ...epilogue(w),
     op.end,
   ];
@@ -489,7 +505,12 @@ export type ExpChoice = 'fast' | 'math';
  * The whole module: imports `m.exp` (Math.exp: for the `math` variant, and outside fexp's range) and exports
  * `kernel` and `mem`.
  */
-function gaussianModule(w: number, dataBytes: number, exp: ExpChoice): Uint8Array<ArrayBuffer> {
+function gaussianModule(
+  w: number,
+  dataBytes: number,
+  exp: ExpChoice,
+  passes: 1 | 2,
+): Uint8Array<ArrayBuffer> {
   if (w < 1 || w > W_MAX) throw new RangeError(`ROI width ${w} outside 1…${W_MAX}`);
   const pages = Math.ceil((DATA_AT + dataBytes) / PAGE);
   const body = (code: number[]): number[] => [...uleb(code.length), ...code];
@@ -512,7 +533,7 @@ function gaussianModule(w: number, dataBytes: number, exp: ExpChoice): Uint8Arra
         [...str('mem'), 0x02, 0],
       ]),
     ),
-    ...section(10, vec([body(kernelBody(w, exp === 'fast' ? 2 : 0)), body(fastExpBody())])),
+    ...section(10, vec([body(kernelBody(w, exp === 'fast' ? 2 : 0, passes)), body(fastExpBody())])),
   ];
   return new Uint8Array(bytes);
 }
@@ -525,9 +546,17 @@ export interface WasmGaussian {
   readonly data: Float64Array;
 }
 
-/** Instantiates the module for W x W ROIs with x = y = 0…W−1 and room for `nValues` observed values. */
-export function instantiateGaussian(w: number, nValues: number, exp: ExpChoice): WasmGaussian {
-  const mod = new WebAssembly.Module(gaussianModule(w, 8 * nValues, exp));
+/**
+ * Instantiates the module for W x W ROIs with x = y = 0…W−1 and room for `nValues` observed values; `passes`
+ * 2 runs the pixel loop twice per row, accumulating half of the 20 sums each time.
+ */
+export function instantiateGaussian(
+  w: number,
+  nValues: number,
+  exp: ExpChoice,
+  passes: 1 | 2 = 1,
+): WasmGaussian {
+  const mod = new WebAssembly.Module(gaussianModule(w, 8 * nValues, exp, passes));
   const inst = new WebAssembly.Instance(mod, { m: { exp: Math.exp } });
   const memory = inst.exports.mem as WebAssembly.Memory;
   const f64 = new Float64Array(memory.buffer);
