@@ -14,18 +14,31 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ExprfitError } from '../core/errors.ts';
 import type { SolveOutput } from './lm.ts';
-import { allocOutput, type PreparedMany } from './problem.ts';
-import type { BatchTask } from './worker.ts';
+import { allocOutput, type BatchTask, type CallTask, type PreparedMany } from './problem.ts';
 
 interface Pending {
-  resolve(): void;
+  resolve(value: unknown): void;
   reject(e: Error): void;
 }
 
 interface Job {
   readonly id: number;
-  readonly task: BatchTask;
+  readonly task: BatchTask | CallTask;
   readonly done: Pending;
+}
+
+/** A worker's answer: done (with a result for a call), or failed (an ExprfitError as its parts). */
+interface Answer {
+  readonly id: number;
+  readonly result?: unknown;
+  readonly error?: string;
+  readonly exprfit?: { code: ExprfitError['code']; message: string; hints: string[] };
+}
+
+function answerError(msg: Answer): Error {
+  if (msg.exprfit)
+    return new ExprfitError(msg.exprfit.code, msg.exprfit.message, { hints: msg.exprfit.hints });
+  return new Error(`batch worker failed: ${msg.error}`);
 }
 
 /**
@@ -43,6 +56,8 @@ class BatchPool {
   private readonly setups = new Map<number, { setup: BatchTask['setup']; out: BatchTask['out'] }>();
   private nextId = 1;
   private nextBatch = 1;
+  /** Calls not yet answered (a retired pool ends when they and its batches are done). */
+  private calls = 0;
   private broken: Error | undefined;
   private retired = false;
   private ending = false;
@@ -56,7 +71,7 @@ class BatchPool {
 
   private spawn(): void {
     const w = startWorker();
-    w.on('message', (msg: { id: number; error?: string }) => this.answered(w, msg));
+    w.on('message', (msg: Answer) => this.answered(w, msg));
     w.on('error', (e: Error) => this.fail(w, e));
     w.on('exit', (code) => {
       if (this.workers.includes(w)) this.fail(w, new Error(`batch worker exited with code ${code}`));
@@ -66,12 +81,12 @@ class BatchPool {
     this.idle.push(w);
   }
 
-  private answered(w: Worker, msg: { id: number; error?: string }): void {
+  private answered(w: Worker, msg: Answer): void {
     const job = this.running.get(w);
     if (!job || job.id !== msg.id) return;
     this.running.delete(w);
-    if (msg.error) job.done.reject(new Error(`batch worker failed: ${msg.error}`));
-    else job.done.resolve();
+    if (msg.error !== undefined || msg.exprfit) job.done.reject(answerError(msg));
+    else job.done.resolve(msg.result);
     this.release(w);
   }
 
@@ -101,7 +116,7 @@ class BatchPool {
     let seen = this.seen.get(w);
     if (!seen) this.seen.set(w, (seen = new Set()));
     let task = job.task;
-    if (!seen.has(task.batch)) {
+    if (!('call' in task) && !seen.has(task.batch)) {
       seen.add(task.batch);
       if (seen.size > 4) seen.delete(seen.values().next().value!);
       task = { ...task, ...this.setups.get(task.batch) };
@@ -120,12 +135,27 @@ class BatchPool {
   /** A batch is done (all its tasks settled); a retired pool ends with its last batch. */
   endBatch(id: number): void {
     this.setups.delete(id);
-    if (this.retired && this.setups.size === 0) this.end();
+    this.endIfDone();
   }
 
-  run(task: BatchTask): Promise<void> {
+  private endIfDone(): void {
+    if (this.retired && this.setups.size === 0 && this.calls === 0) this.end();
+  }
+
+  /** Runs a call on a worker; the promise has its result. */
+  async call(task: CallTask): Promise<unknown> {
+    this.calls++;
+    try {
+      return await this.run(task);
+    } finally {
+      this.calls--;
+      this.endIfDone();
+    }
+  }
+
+  run(task: BatchTask | CallTask): Promise<unknown> {
     if (this.broken) return Promise.reject(this.broken);
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const job = { id: this.nextId++, task, done: { resolve, reject } };
       const w = this.idle.pop();
       if (w) this.dispatch(w, job);
@@ -140,7 +170,7 @@ class BatchPool {
   /** Takes no new batch; ends the workers once the running batches are done. Resolves when they have ended. */
   retire(): Promise<void> {
     this.retired = true;
-    if (this.setups.size === 0) this.end();
+    this.endIfDone();
     return this.ended;
   }
 
@@ -247,4 +277,9 @@ export async function runThreaded(prep: PreparedMany): Promise<SolveOutput> {
   const failed = settled.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
   return out;
+}
+
+/** Runs `call` of the workers (`CALLS` in worker.ts) on `args` on the pool of `threads` workers. */
+export function callOnWorker(threads: number, call: string, args: unknown): Promise<unknown> {
+  return getPool(threads).call({ call, args });
 }

@@ -7,17 +7,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SolveContext, SolveOutput } from './lm.ts';
 import { solveRange } from './lm.ts';
-import type { BatchSetup } from './problem.ts';
+import type { BatchTask, CallTask } from './problem.ts';
 import { contextFor } from './problem.ts';
+import { ExprfitError } from '../core/errors.ts';
 
-export interface BatchTask {
-  /** The batch: its setup and output columns are sent with the first task a worker gets of it. */
-  readonly batch: number;
-  readonly setup?: BatchSetup;
-  readonly out?: SolveOutput;
-  readonly from: number;
-  readonly to: number;
-}
+/** The functions a `CallTask` may name, by name (their modules are loaded when first called). */
+const CALLS: Readonly<Record<string, (args: never) => Promise<unknown>>> = {
+  spotsOfFrame: async (args: never) => (await import('./spots/stackFrame.ts')).spotsOfFrame(args),
+};
 
 /** The batches this worker has seen (the latest few): their solver context and output columns. */
 const batches = new Map<number, { ctx: SolveContext; out: SolveOutput }>();
@@ -35,14 +32,36 @@ export function runBatchTask(task: BatchTask): number {
   return task.to - task.from;
 }
 
+/** The answer to a failed task: an ExprfitError keeps its code, message and hints. */
+function failure(id: number, e: unknown): Record<string, unknown> {
+  if (e instanceof ExprfitError)
+    return { id, exprfit: { code: e.code, message: e.message, hints: [...e.hints] } };
+  return { id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+}
+
+/** Runs a `CallTask`: the named function on the task's arguments. */
+async function runCallTask(task: CallTask): Promise<unknown> {
+  const fn = CALLS[task.call];
+  if (!fn) throw new Error(`no worker function '${task.call}'`);
+  return fn(task.args as never);
+}
+
 if (parentPort && (workerData as { exprfitBatch?: boolean } | null)?.exprfitBatch) {
   const port = parentPort;
-  port.on('message', (msg: { id: number; task: BatchTask }) => {
+  port.on('message', (msg: { id: number; task: BatchTask | CallTask }) => {
+    const task = msg.task;
+    if ('call' in task) {
+      runCallTask(task).then(
+        (result) => port.postMessage({ id: msg.id, result }),
+        (e: unknown) => port.postMessage(failure(msg.id, e)),
+      );
+      return;
+    }
     try {
-      runBatchTask(msg.task);
+      runBatchTask(task);
       port.postMessage({ id: msg.id });
     } catch (e) {
-      port.postMessage({ id: msg.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      port.postMessage(failure(msg.id, e));
     }
   });
 }
