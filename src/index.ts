@@ -219,3 +219,11 @@ export { gridSchema } from './arrays/basic.ts';
 export { smoothingSplineSchema } from './arrays/spline.ts';
 export { sumOfGaussiansSchema } from './arrays/gaussian.ts';
 export type { StatementHelp } from './script/context.ts';
+// Spots on image stacks frame by frame, and the stack readers (src/batch/spots/stack.ts; docs/spots.md).
+export {
+  runSpotsStack,
+  STACK_COLUMNS,
+  type SpotsStackResult,
+  type StackColumn,
+} from './batch/spots/stack.ts';
+export { openStack, type FrameStack } from './data/stack.ts';

@@ -22,6 +22,8 @@ import {
 import { ExprfitError } from '../core/errors.ts';
 import { nameMap } from '../script/nameMap.ts';
 import type { Stream } from '../repl/style.ts';
+import type { FrameStack } from '../data/stack.ts';
+import type { SpotsStackResult } from '../batch/spots/stack.ts';
 
 const commander = createRequire(import.meta.url)('commander') as typeof import('commander');
 
@@ -137,6 +139,9 @@ async function optionsOf(flags: SpotsFlags): Promise<ValidSpotsOptions> {
 }
 
 async function runCommand(file: string, flags: SpotsFlags, io: SpotsIo): Promise<void> {
+  const { stackOrImage } = await import('../data/stack.ts');
+  const stack = flags.key === undefined ? await stackOrImage(file) : undefined;
+  if (stack) return runStackCommand(stack, flags, io);
   const { loadArray } = await import('../data/load.ts');
   const { runSpots } = await import('../batch/spots/index.ts');
   const { checkSpotImage } = await import('../batch/findPeaks.ts');
@@ -144,7 +149,7 @@ async function runCommand(file: string, flags: SpotsFlags, io: SpotsIo): Promise
   const { out, overlay } = flags;
   const image = await loadArray(file, flags.key ? { key: flags.key } : {});
   if (image.ndim === 2) checkSpotImage(image, `the image ${file}`);
-  const bar = !flags.quiet && io.stderr.isTTY === true ? progressLine(io.stderr, 500) : undefined;
+  const bar = progressBar(flags, io);
   const onProgress = bar && ((done: number, total: number) => bar.update('spots', done, total));
   let res;
   try {
@@ -164,6 +169,56 @@ async function runCommand(file: string, flags: SpotsFlags, io: SpotsIo): Promise
     io.stderr.write(`${file}: ${res.summary}\n`);
     if (out) io.stderr.write(`wrote ${out}\n`);
     if (overlay) io.stderr.write(`wrote ${overlay}\n`);
+  }
+  process.exitCode = 0;
+}
+
+/** A progress line on stderr when it is a terminal and not --quiet. */
+function progressBar(flags: SpotsFlags, io: SpotsIo): ReturnType<typeof progressLine> | undefined {
+  return !flags.quiet && io.stderr.isTTY === true ? progressLine(io.stderr, 500) : undefined;
+}
+
+/** A multi-page TIFF or 3-D .npy: frame by frame, one table with a frame column; progress in frames. */
+async function runStackCommand(stack: FrameStack, flags: SpotsFlags, io: SpotsIo): Promise<void> {
+  if (flags.overlay) {
+    await stack.close();
+    throw new ExprfitError(
+      'usage',
+      `--overlay draws one image; ${stack.file} is a stack of ${stack.count} frames`,
+      { hints: ['leave out --overlay, or run spots on one frame'] },
+    );
+  }
+  const options = await optionsOf(flags);
+  const { runSpotsStack } = await import('../batch/spots/stack.ts');
+  const bar = progressBar(flags, io);
+  const onProgress = bar && ((done: number, total: number) => bar.update('frames', done, total));
+  let res;
+  try {
+    res = await runSpotsStack(stack, { ...options, ...(onProgress ? { onProgress } : {}) });
+  } finally {
+    bar?.clear();
+    await stack.close();
+    const { closeBatchPool } = await import('../batch/pool.ts');
+    await closeBatchPool();
+  }
+  await writeStackTable(res, stack.file, flags, io);
+}
+
+async function writeStackTable(
+  res: SpotsStackResult,
+  file: string,
+  flags: SpotsFlags,
+  io: SpotsIo,
+): Promise<void> {
+  if (flags.out) {
+    const { mkdir } = await import('node:fs/promises');
+    const { dirname } = await import('node:path');
+    await mkdir(dirname(flags.out), { recursive: true });
+    await res.writeCsv(flags.out);
+  } else io.stdout.write(res.toCsv());
+  if (!flags.quiet) {
+    io.stderr.write(`${file}: ${res.summary}\n`);
+    if (flags.out) io.stderr.write(`wrote ${flags.out}\n`);
   }
   process.exitCode = 0;
 }

@@ -14,6 +14,9 @@ import { closeBatchPool } from '../../src/batch/pool.ts';
 import { runSpots, SPOT_COLUMNS } from '../../src/batch/spots/index.ts';
 import { runSpotsStack, STACK_COLUMNS } from '../../src/batch/spots/stack.ts';
 import { poissonImage, rng, spotImage } from './helpers.ts';
+import { runInProcess } from '../cli/inProcess.ts';
+import { Interpreter } from '../../src/script/interpreter.ts';
+import { isTable } from '../../src/script/values.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'exprfit-stack-'));
 afterAll(async () => {
@@ -165,5 +168,30 @@ describe('runSpotsStack', () => {
     await expect(runSpotsStack(new NdArray(new Float64Array(4), [2, 2]), OPTIONS)).rejects.toThrow(
       /a stack is a 3-D array \[frames, rows, cols\], got shape \[2, 2\]/,
     );
+  });
+});
+
+describe('the front ends', () => {
+  it('exprfit spots reads a stack file frame by frame into one table with a frame column', async () => {
+    const out = join(dir, 'cli.csv');
+    const r = await runInProcess(['spots', npyFile, '--roi', '4', '--out', out, '-q']);
+    expect(r.status).toBe(0);
+    const csv = (await import('node:fs')).readFileSync(out, 'utf8').trim().split('\n');
+    expect(csv[0]).toBe(STACK_COLUMNS.join(','));
+    expect(csv.length).toBe(1 + 14);
+    const bad = await runInProcess(['spots', tifFile, '--overlay', join(dir, 'o.png')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--overlay draws one image; .*stack\.tif is a stack of 4 frames/);
+  });
+
+  it('the spots statement takes a stack file or a 3-D array', async () => {
+    const interp = new Interpreter({ baseDir: dir, out: () => {}, info: () => {}, warn: () => {} });
+    await interp.runText('spots "stack.tif" roi=4 name=a\nimg = load("stack.npy")\nspots img roi=4 name=b');
+    const a = interp.lookup('a');
+    const b = interp.lookup('b');
+    if (!isTable(a) || !isTable(b)) throw new Error('no tables');
+    expect(Array.from(a.columns.frame)).toEqual(Array.from(b.columns.frame));
+    expect(Array.from(a.columns.x)).toEqual(Array.from(b.columns.x));
+    expect(new Set(a.columns.frame).size).toBe(FRAMES);
   });
 });
