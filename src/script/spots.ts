@@ -291,11 +291,11 @@ async function imageOf(
         ? `an array of shape [${imageValue.shape.join(', ')}]`
         : describeType(imageValue);
     throw typeError(
-      `spots needs a 2-D image [rows, columns] or a stack [frames, rows, columns], but this is ${what}`,
+      `spots needs a 2-D image [rows, columns], but this is ${what}`,
       where(ctx, imageExpr.span),
       [
         'load one with img = load("image.tif") (.png, .tif, .fits, .npy, ...)',
-        'or give the file of a stack to read it frame by frame: spots "stack.tif"',
+        'a stack [frames, rows, columns] is fitted frame by frame: spots stack, or spots "stack.tif" to read the file one frame at a time',
       ],
     );
   }

@@ -189,7 +189,7 @@ describe('the front ends', () => {
     await interp.runText('spots "stack.tif" roi=4 name=a\nimg = load("stack.npy")\nspots img roi=4 name=b');
     const a = interp.lookup('a');
     const b = interp.lookup('b');
-    if (!isTable(a) || !isTable(b)) throw new Error('no tables');
+    if (a === undefined || b === undefined || !isTable(a) || !isTable(b)) throw new Error('no tables');
     expect(Array.from(a.columns.frame)).toEqual(Array.from(b.columns.frame));
     expect(Array.from(a.columns.x)).toEqual(Array.from(b.columns.x));
     expect(new Set(a.columns.frame).size).toBe(FRAMES);
