@@ -39,6 +39,10 @@ Examples:
   $ exprfit spots stars.fits --threshold 8sigma --min-distance 2 --out stars.csv
   $ exprfit spots img.npy --model 'A*exp(-((x-x0)^2+(y-y0)^2)/(2*s^2)) + bg'
   $ exprfit spots img.npy --model 'A*(1+((x-x0)^2+(y-y0)^2)/a^2)^(-beta) + bg' --start beta=2.5 --start a=2
+  $ exprfit spots stack.tif --threads 2 --out spots.csv
+
+A multi-page TIFF or a 3-D .npy file is a stack: read frame by frame, one table with a frame column first
+(docs/spots.md); --threads fits frames in parallel.
 
 Columns: id, x, y (0-based pixel centres), amplitude, sigma_x, sigma_y, theta, background, x_err, y_err,
 amplitude_err, chi2, iterations, status (0 converged, 1 max-iterations, 2 singular, 3 non-finite,
@@ -106,7 +110,10 @@ export function spotsCommand(io: SpotsIo, parent?: CommandType): CommandType {
   if (parent) cmd.copyInheritedSettings(parent);
   cmd
     .description('find and fit spots (2-D Gaussians) in an image; crowded spots are fitted jointly')
-    .argument('<image>', 'the image: .png, .tif, .fits, .npy, .npz, .json, .csv (a 2-D array)');
+    .argument(
+      '<image>',
+      'the image: .png, .tif, .fits, .npy, .npz, .json, .csv (a 2-D array), or a stack (multi-page .tif, 3-D .npy)',
+    );
   addSchemaFlags(cmd);
   cmd
     .option('--out <file>', 'write the table here (.csv or .tsv) instead of stdout')

@@ -78,6 +78,8 @@ const HELP = [
   'x = col(spots, "x")                a column as an array (col(spots, "amplitude"), ...)',
   'save spots to "spots.csv"          the table (.csv, .tsv, .json, .npy)',
   'save spots to "spots.png"          the overlay: the image with the fitted ellipses (2 sigma)',
+  'spots "stack.tif" threads=2         a stack (multi-page .tif, 3-D .npy, or a 3-D array): frame by frame,',
+  '                                   one table with a frame column (docs/spots.md)',
   'Options:',
   ...helpLines(spotsSchema, 'script', [
     ['peaks=TABLE|[[x, y], ...]', 'fit at these positions (a spots table, or an array [n, 2])'],
