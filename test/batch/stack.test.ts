@@ -165,6 +165,8 @@ describe('runSpotsStack', () => {
   it('takes a 3-D array', async () => {
     const res = await runSpotsStack(stack, OPTIONS);
     expect(res.count).toBe(14);
+    const blank = new NdArray(stack.data.slice(0, 2 * SIZE * SIZE).fill(NaN, SIZE * SIZE), [2, SIZE, SIZE]);
+    await expect(runSpotsStack(blank, OPTIONS)).rejects.toThrow(/^frame 1: the image has no finite pixels/);
     await expect(runSpotsStack(new NdArray(new Float64Array(4), [2, 2]), OPTIONS)).rejects.toThrow(
       /a stack is a 3-D array \[frames, rows, cols\], got shape \[2, 2\]/,
     );

@@ -66,6 +66,11 @@ function ownBuffer(data: Float64Array): Float64Array {
   return data.byteLength === data.buffer.byteLength ? data : data.slice();
 }
 
+/** An error of the pipeline on frame `k`, naming the frame. */
+function inFrame(err: unknown, k: number): unknown {
+  return err instanceof ExprfitError ? err.withMessage((m) => `frame ${k}: ${m}`) : err;
+}
+
 /** Runs the frames: `lanes` at a time, each reads its next frame and fits it (on a worker with threads > 1). */
 async function runFrames(
   frames: Frames,
@@ -83,7 +88,11 @@ async function runFrames(
       const k = next++;
       try {
         const image = await frames.read(k);
-        rows[k] = await fit({ data: ownBuffer(image.data), shape: frames.frameShape, options });
+        rows[k] = await fit({ data: ownBuffer(image.data), shape: frames.frameShape, options }).catch(
+          (err: unknown) => {
+            throw inFrame(err, k);
+          },
+        );
         onFrame();
       } catch (err) {
         errors.set(k, err);
