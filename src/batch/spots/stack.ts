@@ -18,11 +18,13 @@ import { isConverged, STATUS_NAMES } from './status.ts';
 
 /** The columns of a stack's table: the frame (0-based), then those of one image's. */
 export const STACK_COLUMNS = ['frame', ...SPOT_COLUMNS] as const;
+/** A column of a stack's table. */
 export type StackColumn = (typeof STACK_COLUMNS)[number];
 
 /** The frames of a stack, read one at a time. */
 type Frames = Pick<FrameStack, 'count' | 'frameShape' | 'read'>;
 
+/** The result of {@link runSpotsStack}: one table of every frame's spots. */
 export interface SpotsStackResult {
   /** One row per spot, frame by frame (in each frame as `runSpots` orders them). */
   readonly columns: Readonly<Record<StackColumn, Float64Array>>;
