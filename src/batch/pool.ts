@@ -2,7 +2,9 @@
  * Worker threads for batch fitting (node:worker_threads). One pool, of the last thread count asked for, is kept
  * for the life of the process — idle workers are unref'd, so they never keep it alive — and `closeBatchPool()`
  * ends it. A batch keeps the pool it started on until it is done, even when another thread count or
- * `closeBatchPool()` replaces that pool meanwhile.
+ * `closeBatchPool()` replaces that pool meanwhile. Besides batches, the workers answer calls (`callOnWorker`):
+ * a function named in worker.ts (`CALLS`) run on the call's arguments, its value sent back (the spots of one
+ * frame of an image stack, src/batch/spots/stack.ts); a retired pool also waits for its unanswered calls.
  *
  * The worker entry is dist/batch-worker.js next to the bundle, or src/batch/worker.ts when exprfit runs from its
  * TypeScript sources (tests, `tsx`): then the worker loads it through tsx's `tsImport` (a `--import tsx` in a

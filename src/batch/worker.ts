@@ -2,7 +2,9 @@
  * Worker-thread entry of batch fitting (bundled as dist/batch-worker.js; loaded through tsx's `tsImport` when
  * exprfit runs from its TypeScript sources). Each message names a range of fits of a batch whose data and result
  * columns live in SharedArrayBuffers; the worker compiles the model itself (cached per model, spec and layout)
- * and writes its fits' results in place, then answers with the message's id.
+ * and writes its fits' results in place, then answers with the message's id. A message may instead name a
+ * function of `CALLS` (a `CallTask`): the worker answers with its value. Errors go back as the message of the
+ * error, an ExprfitError as its code, message and hints.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SolveContext, SolveOutput } from './lm.ts';
