@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NdArray } from '../../src/data/ndarray.ts';
 import { writeNpy } from '../../src/data/npy.ts';
-import { openStack } from '../../src/data/stack.ts';
+import { openStack, type FrameStack } from '../../src/data/stack.ts';
 import { ExprfitError } from '../../src/core/errors.ts';
 import { closeBatchPool } from '../../src/batch/pool.ts';
 import { runSpots, SPOT_COLUMNS } from '../../src/batch/spots/index.ts';
@@ -160,6 +160,21 @@ describe('runSpotsStack', () => {
     expect(seen[0]).toEqual([0, FRAMES]);
     expect(seen.at(-1)).toEqual([FRAMES, FRAMES]);
     expect(seen.length).toBe(FRAMES + 1);
+  });
+
+  it('reads a frame only when the one before is fitted (one thread: one frame in memory)', async () => {
+    const events: string[] = [];
+    const s = await openStack(npyFile);
+    const spy: FrameStack = {
+      ...s,
+      read: (k) => {
+        events.push(`read ${k}`);
+        return s.read(k);
+      },
+    };
+    await runSpotsStack(spy, { ...OPTIONS, onProgress: (d) => events.push(`done ${d}`) });
+    await s.close();
+    expect(events).toEqual(['done 0', ...[0, 1, 2, 3].flatMap((k) => [`read ${k}`, `done ${k + 1}`])]);
   });
 
   it('takes a 3-D array', async () => {
