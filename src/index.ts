@@ -229,3 +229,11 @@ export type { ServeOptions, WebServer } from './web/server.ts';
 export type { SessionJSON, SessionParam } from './web/protocol.ts';
 // Profiles and MCMC on worker threads (the portable entry has the synchronous forms).
 export { confIntervalThreaded, confInterval2dThreaded, emceeThreaded } from './batch/afterFit.ts';
+// Spots on image stacks frame by frame, and the stack readers (src/batch/spots/stack.ts; docs/spots.md).
+export {
+  runSpotsStack,
+  STACK_COLUMNS,
+  type SpotsStackResult,
+  type StackColumn,
+} from './batch/spots/stack.ts';
+export { openStack, type FrameStack } from './data/stack.ts';

@@ -2,7 +2,9 @@
  * Worker threads for batch fitting (node:worker_threads). One pool, of the last thread count asked for, is kept
  * for the life of the process — idle workers are unref'd, so they never keep it alive — and `closeBatchPool()`
  * ends it. A batch keeps the pool it started on until it is done, even when another thread count or
- * `closeBatchPool()` replaces that pool meanwhile.
+ * `closeBatchPool()` replaces that pool meanwhile. Besides batches, the workers answer calls (`callOnWorker`):
+ * a function named in worker.ts (`CALLS`) run on the call's arguments, its value sent back (the spots of one
+ * frame of an image stack, src/batch/spots/stack.ts); a retired pool also waits for its unanswered calls.
  *
  * The worker entry is dist/batch-worker.js next to the bundle, or src/batch/worker.ts when exprfit runs from its
  * TypeScript sources (tests, `tsx`): then the worker loads it through tsx's `tsImport` (a `--import tsx` in a
@@ -15,8 +17,7 @@ import { Worker } from 'node:worker_threads';
 import { ExprfitError } from '../core/errors.ts';
 import { withoutFitData, type AfterFitJob } from './afterFitJob.ts';
 import type { SolveOutput } from './lm.ts';
-import { allocOutput, type PreparedMany } from './problem.ts';
-import type { BatchTask } from './worker.ts';
+import { allocOutput, type BatchTask, type CallTask, type PreparedMany } from './problem.ts';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -24,12 +25,26 @@ interface Pending {
 }
 
 /** A range of fits of a batch, or one unit of after-fit work (a profile, a row of a 2-D region). */
-type Work = { readonly task: BatchTask } | { readonly afterFit: AfterFitJob };
+type Work = { readonly task: BatchTask | CallTask } | { readonly afterFit: AfterFitJob };
 
 type Job = Work & {
   readonly id: number;
   readonly done: Pending;
 };
+
+/** A worker's answer: done (with a result for a call), or failed (an ExprfitError as its parts). */
+interface Answer {
+  readonly id: number;
+  readonly result?: unknown;
+  readonly error?: string;
+  readonly exprfit?: { code: ExprfitError['code']; message: string; hints: string[] };
+}
+
+function answerError(msg: Answer): Error {
+  if (msg.exprfit)
+    return new ExprfitError(msg.exprfit.code, msg.exprfit.message, { hints: msg.exprfit.hints });
+  return new Error(`batch worker failed: ${msg.error}`);
+}
 
 /**
  * A fixed number of workers. Lifecycle: a pool serves batches until it is retired (another thread count is
@@ -48,6 +63,8 @@ class BatchPool {
   private nextBatch = 1;
   /** Groups of after-fit jobs running: a retired pool ends when they and its batches are done. */
   private groups = 0;
+  /** Calls not yet answered (a retired pool ends when they and its batches are done). */
+  private calls = 0;
   private broken: Error | undefined;
   private retired = false;
   private ending = false;
@@ -61,7 +78,7 @@ class BatchPool {
 
   private spawn(): void {
     const w = startWorker();
-    w.on('message', (msg: { id: number; error?: string; value?: unknown }) => this.answered(w, msg));
+    w.on('message', (msg: Answer) => this.answered(w, msg));
     w.on('error', (e: Error) => this.fail(w, e));
     w.on('exit', (code) => {
       if (this.workers.includes(w)) this.fail(w, new Error(`batch worker exited with code ${code}`));
@@ -71,12 +88,12 @@ class BatchPool {
     this.idle.push(w);
   }
 
-  private answered(w: Worker, msg: { id: number; error?: string; value?: unknown }): void {
+  private answered(w: Worker, msg: Answer): void {
     const job = this.running.get(w);
     if (!job || job.id !== msg.id) return;
     this.running.delete(w);
-    if (msg.error) job.done.reject(new Error(`batch worker failed: ${msg.error}`));
-    else job.done.resolve(msg.value);
+    if (msg.error !== undefined || msg.exprfit) job.done.reject(answerError(msg));
+    else job.done.resolve(msg.result);
     this.release(w);
   }
 
@@ -110,7 +127,7 @@ class BatchPool {
     let seen = this.seen.get(w);
     if (!seen) this.seen.set(w, (seen = new Set()));
     let task = job.task;
-    if (!seen.has(task.batch)) {
+    if (!('call' in task) && !seen.has(task.batch)) {
       seen.add(task.batch);
       if (seen.size > 4) seen.delete(seen.values().next().value!);
       task = { ...task, ...this.setups.get(task.batch) };
@@ -142,7 +159,11 @@ class BatchPool {
   /** A batch is done (all its tasks settled); a retired pool ends with its last batch. */
   endBatch(id: number): void {
     this.setups.delete(id);
-    if (this.retired && this.setups.size === 0 && this.groups === 0) this.end();
+    this.endIfDone();
+  }
+
+  private endIfDone(): void {
+    if (this.retired && this.setups.size === 0 && this.groups === 0 && this.calls === 0) this.end();
   }
 
   beginGroup(): void {
@@ -152,11 +173,22 @@ class BatchPool {
 
   endGroup(): void {
     this.groups--;
-    if (this.retired && this.setups.size === 0 && this.groups === 0) this.end();
+    this.endIfDone();
   }
 
   run(task: BatchTask): Promise<void> {
     return this.enqueue({ task }).then(() => undefined);
+  }
+
+  /** Runs a call on a worker; the promise has its result. */
+  async call(task: CallTask): Promise<unknown> {
+    this.calls++;
+    try {
+      return await this.enqueue({ task });
+    } finally {
+      this.calls--;
+      this.endIfDone();
+    }
   }
 
   /** Runs one unit of after-fit work; resolves with its value. */
@@ -181,7 +213,7 @@ class BatchPool {
   /** Takes no new batch; ends the workers once the running batches are done. Resolves when they have ended. */
   retire(): Promise<void> {
     this.retired = true;
-    if (this.setups.size === 0 && this.groups === 0) this.end();
+    this.endIfDone();
     return this.ended;
   }
 
@@ -322,4 +354,9 @@ export async function runAfterFitJobs(
   } finally {
     p.endGroup();
   }
+}
+
+/** Runs `call` of the workers (`CALLS` in worker.ts) on `args` on the pool of `threads` workers. */
+export function callOnWorker(threads: number, call: string, args: unknown): Promise<unknown> {
+  return getPool(threads).call({ call, args });
 }

@@ -199,3 +199,19 @@ export interface PreparedMany {
   /** Returns shared scratch memory when the batch is done (called by runPrepared). */
   readonly release?: () => void;
 }
+
+/** A range of fits of a batch (the contract of the pool with its workers, worker.ts). */
+export interface BatchTask {
+  /** The batch: its setup and output columns are sent with the first task a worker gets of it. */
+  readonly batch: number;
+  readonly setup?: BatchSetup;
+  readonly out?: SolveOutput;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** A call of a named function of the workers (`CALLS` in worker.ts) that answers with a value. */
+export interface CallTask {
+  readonly call: string;
+  readonly args: unknown;
+}

@@ -3,23 +3,22 @@
  * bundled as dist/batch-worker.js; loaded through tsx's `tsImport` when exprfit runs from its TypeScript
  * sources). Each batch message names a range of fits of a batch whose data and result
  * columns live in SharedArrayBuffers; the worker compiles the model itself (cached per model, spec and layout)
- * and writes its fits' results in place, then answers with the message's id.
+ * and writes its fits' results in place, then answers with the message's id. A message may instead name a
+ * function of `CALLS` (a `CallTask`): the worker answers with its value. Errors go back as the message of the
+ * error, an ExprfitError as its code, message and hints.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { runAfterFitJob, type AfterFitJob } from './afterFitJob.ts';
 import type { SolveContext, SolveOutput } from './lm.ts';
 import { solveRange } from './lm.ts';
-import type { BatchSetup } from './problem.ts';
+import type { BatchTask, CallTask } from './problem.ts';
 import { contextFor } from './problem.ts';
+import { ExprfitError } from '../core/errors.ts';
 
-export interface BatchTask {
-  /** The batch: its setup and output columns are sent with the first task a worker gets of it. */
-  readonly batch: number;
-  readonly setup?: BatchSetup;
-  readonly out?: SolveOutput;
-  readonly from: number;
-  readonly to: number;
-}
+/** The functions a `CallTask` may name, by name (their modules are loaded when first called). */
+const CALLS: Readonly<Record<string, (args: never) => Promise<unknown>>> = {
+  spotsOfFrame: async (args: never) => (await import('./spots/stackFrame.ts')).spotsOfFrame(args),
+};
 
 /** The batches this worker has seen (the latest few): their solver context and output columns. */
 const batches = new Map<number, { ctx: SolveContext; out: SolveOutput }>();
@@ -37,15 +36,37 @@ export function runBatchTask(task: BatchTask): number {
   return task.to - task.from;
 }
 
+/** The answer to a failed task: an ExprfitError keeps its code, message and hints. */
+function failure(id: number, e: unknown): Record<string, unknown> {
+  if (e instanceof ExprfitError)
+    return { id, exprfit: { code: e.code, message: e.message, hints: [...e.hints] } };
+  return { id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+}
+
+/** Runs a `CallTask`: the named function on the task's arguments. */
+async function runCallTask(task: CallTask): Promise<unknown> {
+  const fn = CALLS[task.call];
+  if (!fn) throw new Error(`no worker function '${task.call}'`);
+  return fn(task.args as never);
+}
+
 if (parentPort && (workerData as { exprfitBatch?: boolean } | null)?.exprfitBatch) {
   const port = parentPort;
-  port.on('message', (msg: { id: number; task?: BatchTask; afterFit?: AfterFitJob }) => {
+  port.on('message', (msg: { id: number; task?: BatchTask | CallTask; afterFit?: AfterFitJob }) => {
+    const task = msg.task;
+    if (task && 'call' in task) {
+      runCallTask(task).then(
+        (result) => port.postMessage({ id: msg.id, result }),
+        (e: unknown) => port.postMessage(failure(msg.id, e)),
+      );
+      return;
+    }
     try {
-      if (msg.afterFit) return port.postMessage({ id: msg.id, value: runAfterFitJob(msg.afterFit) });
-      runBatchTask(msg.task!);
+      if (msg.afterFit) return port.postMessage({ id: msg.id, result: runAfterFitJob(msg.afterFit) });
+      runBatchTask(task!);
       port.postMessage({ id: msg.id });
     } catch (e) {
-      port.postMessage({ id: msg.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      port.postMessage(failure(msg.id, e));
     }
   });
 }

@@ -22,6 +22,8 @@ import {
 import { ExprfitError } from '../core/errors.ts';
 import { nameMap } from '../script/nameMap.ts';
 import type { Stream } from '../repl/style.ts';
+import type { FrameStack } from '../data/stack.ts';
+import type { SpotsStackResult } from '../batch/spots/stack.ts';
 
 const commander = createRequire(import.meta.url)('commander') as typeof import('commander');
 
@@ -37,6 +39,10 @@ Examples:
   $ exprfit spots stars.fits --threshold 8sigma --min-distance 2 --out stars.csv
   $ exprfit spots img.npy --model 'A*exp(-((x-x0)^2+(y-y0)^2)/(2*s^2)) + bg'
   $ exprfit spots img.npy --model 'A*(1+((x-x0)^2+(y-y0)^2)/a^2)^(-beta) + bg' --start beta=2.5 --start a=2
+  $ exprfit spots stack.tif --threads 2 --out spots.csv
+
+A multi-page TIFF or a 3-D .npy file is a stack: read frame by frame, one table with a frame column first
+(docs/spots.md); --threads fits frames in parallel.
 
 Columns: id, x, y (0-based pixel centres), amplitude, sigma_x, sigma_y, theta, background, x_err, y_err,
 amplitude_err, chi2, iterations, status (0 converged, 1 max-iterations, 2 singular, 3 non-finite,
@@ -104,7 +110,10 @@ export function spotsCommand(io: SpotsIo, parent?: CommandType): CommandType {
   if (parent) cmd.copyInheritedSettings(parent);
   cmd
     .description('find and fit spots (2-D Gaussians) in an image; crowded spots are fitted jointly')
-    .argument('<image>', 'the image: .png, .tif, .fits, .npy, .npz, .json, .csv (a 2-D array)');
+    .argument(
+      '<image>',
+      'the image: .png, .tif, .fits, .npy, .npz, .json, .csv (a 2-D array), or a stack (multi-page .tif, 3-D .npy)',
+    );
   addSchemaFlags(cmd);
   cmd
     .option('--out <file>', 'write the table here (.csv or .tsv) instead of stdout')
@@ -137,6 +146,9 @@ async function optionsOf(flags: SpotsFlags): Promise<ValidSpotsOptions> {
 }
 
 async function runCommand(file: string, flags: SpotsFlags, io: SpotsIo): Promise<void> {
+  const { stackOrImage } = await import('../data/stack.ts');
+  const stack = flags.key === undefined ? await stackOrImage(file) : undefined;
+  if (stack) return runStackCommand(stack, flags, io);
   const { loadArray } = await import('../data/load.ts');
   const { runSpots } = await import('../batch/spots/index.ts');
   const { checkSpotImage } = await import('../batch/findPeaks.ts');
@@ -144,7 +156,7 @@ async function runCommand(file: string, flags: SpotsFlags, io: SpotsIo): Promise
   const { out, overlay } = flags;
   const image = await loadArray(file, flags.key ? { key: flags.key } : {});
   if (image.ndim === 2) checkSpotImage(image, `the image ${file}`);
-  const bar = !flags.quiet && io.stderr.isTTY === true ? progressLine(io.stderr, 500) : undefined;
+  const bar = progressBar(flags, io);
   const onProgress = bar && ((done: number, total: number) => bar.update('spots', done, total));
   let res;
   try {
@@ -164,6 +176,56 @@ async function runCommand(file: string, flags: SpotsFlags, io: SpotsIo): Promise
     io.stderr.write(`${file}: ${res.summary}\n`);
     if (out) io.stderr.write(`wrote ${out}\n`);
     if (overlay) io.stderr.write(`wrote ${overlay}\n`);
+  }
+  process.exitCode = 0;
+}
+
+/** A progress line on stderr when it is a terminal and not --quiet. */
+function progressBar(flags: SpotsFlags, io: SpotsIo): ReturnType<typeof progressLine> | undefined {
+  return !flags.quiet && io.stderr.isTTY === true ? progressLine(io.stderr, 500) : undefined;
+}
+
+/** A multi-page TIFF or 3-D .npy: frame by frame, one table with a frame column; progress in frames. */
+async function runStackCommand(stack: FrameStack, flags: SpotsFlags, io: SpotsIo): Promise<void> {
+  if (flags.overlay) {
+    await stack.close();
+    throw new ExprfitError(
+      'usage',
+      `--overlay draws one image; ${stack.file} is a stack of ${stack.count} frames`,
+      { hints: ['leave out --overlay, or run spots on one frame'] },
+    );
+  }
+  const options = await optionsOf(flags);
+  const { runSpotsStack } = await import('../batch/spots/stack.ts');
+  const bar = progressBar(flags, io);
+  const onProgress = bar && ((done: number, total: number) => bar.update('frames', done, total));
+  let res;
+  try {
+    res = await runSpotsStack(stack, { ...options, ...(onProgress ? { onProgress } : {}) });
+  } finally {
+    bar?.clear();
+    await stack.close();
+    const { closeBatchPool } = await import('../batch/pool.ts');
+    await closeBatchPool();
+  }
+  await writeStackTable(res, stack.file, flags, io);
+}
+
+async function writeStackTable(
+  res: SpotsStackResult,
+  file: string,
+  flags: SpotsFlags,
+  io: SpotsIo,
+): Promise<void> {
+  if (flags.out) {
+    const { mkdir } = await import('node:fs/promises');
+    const { dirname } = await import('node:path');
+    await mkdir(dirname(flags.out), { recursive: true });
+    await res.writeCsv(flags.out);
+  } else io.stdout.write(res.toCsv());
+  if (!flags.quiet) {
+    io.stderr.write(`${file}: ${res.summary}\n`);
+    if (flags.out) io.stderr.write(`wrote ${flags.out}\n`);
   }
   process.exitCode = 0;
 }

@@ -55,7 +55,7 @@ export function checkFileArraySize(file: string, what: string, shape: readonly n
   }
 }
 
-function describeFsError(err: unknown, verb: string): string {
+export function describeFsError(err: unknown, verb: string): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'ENOENT':

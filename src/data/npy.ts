@@ -23,7 +23,7 @@ export interface NpyHeader {
 
 type Kind = 'f' | 'i' | 'u' | 'b';
 
-function parseDescr(descr: string, file: string): { kind: Kind; size: number; little: boolean } {
+export function parseDescr(descr: string, file: string): { kind: Kind; size: number; little: boolean } {
   const m = /^([<>|=]?)([fiub])(\d+)$/.exec(descr);
   if (!m) {
     throw ioError(

@@ -30,6 +30,8 @@ import {
   type ValidSpotsOptions,
 } from '../batch/spots/options.ts';
 import type { SpotsResult } from '../batch/spots/report.ts';
+import type { SpotsStackResult } from '../batch/spots/stack.ts';
+import { resolve } from 'node:path';
 import {
   OptionError,
   camelKey,
@@ -45,7 +47,7 @@ import { ExprfitError, spanAt, type SourceSpan } from '../core/errors.ts';
 import { closestMatches } from '../core/suggest.ts';
 import type { CommandStatement, OptionArg } from '../syntax/statements.ts';
 import type { CommandChecker, CommandDef, StatementContext } from './context.ts';
-import { displayPath, isIdentifier, outputPath, rethrowAt, where } from './optionArgs.ts';
+import { displayPath, isIdentifier, outputPath, rethrowAt, sessionProgress, where } from './optionArgs.ts';
 import { asArray, asString, describeType, isTable, makeTable, typeError } from './values.ts';
 import { nameMap, nameTable } from './nameMap.ts';
 
@@ -76,6 +78,8 @@ const HELP = [
   'x = col(spots, "x")                a column as an array (col(spots, "amplitude"), ...)',
   'save spots to "spots.csv"          the table (.csv, .tsv, .json, .npy)',
   'save spots to "spots.png"          the overlay: the image with the fitted ellipses (2 sigma)',
+  'spots "stack.tif" threads=2         a stack (multi-page .tif, 3-D .npy, or a 3-D array): frame by frame,',
+  '                                   one table with a frame column (docs/spots.md)',
   'Options:',
   ...helpLines(spotsSchema, 'script', [
     ['peaks=TABLE|[[x, y], ...]', 'fit at these positions (a spots table, or an array [n, 2])'],
@@ -255,7 +259,8 @@ function checkSpots(stmt: CommandStatement, c: CommandChecker): void {
 // running
 
 interface Parsed {
-  readonly image: NdArray;
+  /** The image; or a stack: a 3-D array [frames, rows, cols] or the path of a stack file. */
+  readonly image: NdArray | string;
   readonly options: SpotsOptions;
   readonly out?: string;
   readonly overlay?: string;
@@ -274,8 +279,14 @@ interface Gathered {
   readonly files: Record<string, string>;
 }
 
-async function imageOf(imageExpr: Expr, stmtSpan: SourceSpan, ctx: StatementContext): Promise<NdArray> {
+async function imageOf(
+  imageExpr: Expr,
+  stmtSpan: SourceSpan,
+  ctx: StatementContext,
+): Promise<NdArray | string> {
   const imageValue = await ctx.evaluator.evaluate(imageExpr);
+  if (typeof imageValue === 'string') return resolve(ctx.baseDir, imageValue);
+  if (imageValue instanceof NdArray && imageValue.ndim === 3) return imageValue;
   if (!(imageValue instanceof NdArray) || imageValue.ndim !== 2) {
     const what =
       imageValue instanceof NdArray
@@ -284,7 +295,10 @@ async function imageOf(imageExpr: Expr, stmtSpan: SourceSpan, ctx: StatementCont
     throw typeError(
       `spots needs a 2-D image [rows, columns], but this is ${what}`,
       where(ctx, imageExpr.span),
-      ['load one with img = load("image.tif") (.png, .tif, .fits, .npy, ...)'],
+      [
+        'load one with img = load("image.tif") (.png, .tif, .fits, .npy, ...)',
+        'a stack [frames, rows, columns] is fitted frame by frame: spots stack, or spots "stack.tif" to read the file one frame at a time',
+      ],
     );
   }
   try {
@@ -370,7 +384,7 @@ async function parseStatement(stmt: CommandStatement, ctx: StatementContext): Pr
   }
   const options = pipelineOptions(g, stmt, ctx);
   await checkModel(options, stmt, spans, ctx);
-  if (g.peaks) checkPeaks(g.peaks, image, spans.get('peaks') ?? stmt.span, ctx);
+  if (g.peaks && image instanceof NdArray) checkPeaks(g.peaks, image, spans.get('peaks') ?? stmt.span, ctx);
   return { image, options, ...g.files, name: g.name, spans };
 }
 
@@ -398,7 +412,7 @@ function checkPeaks(
   ctx: StatementContext,
 ): void {
   try {
-    peaksFromOption(peaks, image.shape[1], image.shape[0]);
+    peaksFromOption(peaks, image.shape[image.ndim - 1], image.shape[image.ndim - 2]);
   } catch (err) {
     throw rethrowAt(err, ctx, span);
   }
@@ -499,6 +513,7 @@ async function runSpotsStatement(stmt: CommandStatement, ctx: StatementContext):
       hints: ['name the table with name=...'],
     });
   }
+  if (!(p.image instanceof NdArray) || p.image.ndim === 3) return runStack(stmt, p, ctx);
   const { runSpots, SPOT_COLUMNS } = await import('../batch/spots/index.ts');
   let res;
   try {
@@ -521,9 +536,39 @@ async function runSpotsStatement(stmt: CommandStatement, ctx: StatementContext):
   warnUnconverged(res, imageText, ctx);
 }
 
+/** A stack (a 3-D array or a stack file): frame by frame, one table with a frame column; progress in frames. */
+async function runStack(stmt: CommandStatement, p: Parsed, ctx: StatementContext): Promise<void> {
+  if (p.overlay !== undefined) {
+    throw new ExprfitError('usage', 'overlay= draws one image; this is a stack of frames', {
+      span: p.spans.get('overlay') ?? stmt.span,
+      source: ctx.source,
+      hints: ['leave out overlay=, or run spots on one frame'],
+    });
+  }
+  const { runSpotsStack, STACK_COLUMNS } = await import('../batch/spots/stack.ts');
+  let res;
+  try {
+    res = await runSpotsStack(p.image, { ...p.options, ...sessionProgress(ctx, 'frames') });
+  } catch (err) {
+    throw rethrowAt(err, ctx, p.spans.get('image') ?? stmt.span);
+  }
+  const table = makeTable(res.columns as Readonly<Record<string, Float64Array>>, {
+    names: STACK_COLUMNS,
+    rowName: 'spot',
+    caption: res.summary,
+  });
+  ctx.interp.variables.set(p.name, table);
+  const imageText = stmt.args[0].span
+    ? ctx.source.text.slice(stmt.args[0].span.start, stmt.args[0].span.end)
+    : 'stack';
+  ctx.interp.info(`spots ${imageText}: ${res.summary}${p.name === 'spots' ? '' : ` (table ${p.name})`}`);
+  await writeFiles(res, p, stmt, ctx);
+  warnUnconverged(res, imageText, ctx);
+}
+
 /** `out=` and `overlay=`: the table and the overlay written right away. */
 async function writeFiles(
-  res: SpotsResult,
+  res: SpotsResult | SpotsStackResult,
   p: Parsed,
   stmt: CommandStatement,
   ctx: StatementContext,
@@ -537,7 +582,7 @@ async function writeFiles(
     const path = await outputPath(ctx, file, span);
     try {
       if (key === 'out') await res.writeCsv(path);
-      else await res.writeOverlay(path);
+      else if ('writeOverlay' in res) await res.writeOverlay(path);
     } catch (err) {
       throw rethrowAt(err, ctx, span);
     }
@@ -549,7 +594,11 @@ async function writeFiles(
  * Spot fits that did not converge count as a fit that did not converge (exit status 3 of exprfit run); their
  * rows are in the table with their status.
  */
-function warnUnconverged(res: SpotsResult, imageText: string, ctx: StatementContext): void {
+function warnUnconverged(
+  res: SpotsResult | SpotsStackResult,
+  imageText: string,
+  ctx: StatementContext,
+): void {
   const status = res.columns.status;
   const counts = new Map<string, number>();
   for (let i = 0; i < status.length; i++) {

@@ -60,7 +60,12 @@ export const spotsSchema = defineOptions('spots', {
     default: 'lse',
     valueAliases: { lsq: 'lse', mle: 'poisson' },
   }),
-  threads: opt.integer({ doc: 'worker threads for the fits', default: 1, min: 1, max: 256 }),
+  threads: opt.integer({
+    doc: 'worker threads for the fits (for a stack: frames fitted in parallel)',
+    default: 1,
+    min: 1,
+    max: 256,
+  }),
   stop: opt.custom<StopOption, true>({
     doc: "stopping rule of the fits: 'gpufit' (relative chi2 change < 1e-4, 20 iterations) or 'strict'",
     default: 'gpufit',
@@ -109,7 +114,7 @@ export const spotsSchema = defineOptions('spots', {
     frontEnds: ['api'],
   }),
   onProgress: opt.custom<(done: number, total: number) => void>({
-    doc: 'progress of the fits: spots done, total',
+    doc: 'progress of the fits: spots done, total (for a stack: frames done, frames)',
     accept: (v): v is (done: number, total: number) => void => typeof v === 'function',
     expected: 'a function',
     frontEnds: ['api'],

@@ -1,0 +1,189 @@
+/**
+ * Image stacks through the spot pipeline, frame by frame: `runSpotsStack(stack, options)` reads one frame at a
+ * time (a `FrameStack` from src/data/stack.ts, a file name, or a 3-D array [frames, rows, cols]), runs
+ * `runSpots` on it (stackFrame.ts) and gives one table with a `frame` column. With `threads` > 1 the frames are
+ * spread over the worker pool (src/batch/pool.ts), a few in flight at a time (memory stays bounded by them);
+ * the rows are in frame order and the same as with one thread. `onProgress` counts frames.
+ */
+import { ExprfitError } from '../../core/errors.ts';
+import { validateOptions } from '../../core/options.ts';
+import { NdArray } from '../../data/ndarray.ts';
+import { openStack, type FrameStack } from '../../data/stack.ts';
+import { spotModel } from '../models.ts';
+import { callOnWorker } from '../pool.ts';
+import { checkStartValues, spotsSchema, type SpotsOptions } from './options.ts';
+import { SPOT_COLUMNS, type SpotColumn } from './report.ts';
+import { spotsOfFrame, type FrameArgs, type FrameRows } from './stackFrame.ts';
+import { isConverged, STATUS_NAMES } from './status.ts';
+
+/** The columns of a stack's table: the frame (0-based), then those of one image's. */
+export const STACK_COLUMNS = ['frame', ...SPOT_COLUMNS] as const;
+/** A column of a stack's table. */
+export type StackColumn = (typeof STACK_COLUMNS)[number];
+
+/** The frames of a stack, read one at a time. */
+type Frames = Pick<FrameStack, 'count' | 'frameShape' | 'read'>;
+
+/** The result of {@link runSpotsStack}: one table of every frame's spots. */
+export interface SpotsStackResult {
+  /** One row per spot, frame by frame (in each frame as `runSpots` orders them). */
+  readonly columns: Readonly<Record<StackColumn, Float64Array>>;
+  readonly count: number;
+  readonly frames: number;
+  /** Spots of each frame. */
+  readonly perFrame: Int32Array;
+  readonly statusNames: readonly string[];
+  readonly elapsedMs: number;
+  /** One line: spots, frames, converged, time. */
+  readonly summary: string;
+  toCsv(): string;
+  writeCsv(file: string): Promise<void>;
+}
+
+/** A 3-D array [frames, rows, cols] as frames (views, no copies). */
+function arrayFrames(a: NdArray): Frames {
+  if (a.ndim !== 3) {
+    throw new ExprfitError(
+      'shape',
+      `a stack is a 3-D array [frames, rows, cols], got shape [${a.shape.join(', ')}]`,
+    );
+  }
+  const [count, rows, cols] = a.shape;
+  const n = rows * cols;
+  const read = async (k: number): Promise<NdArray> =>
+    new NdArray(a.data.subarray(k * n, (k + 1) * n), [rows, cols]);
+  return { count, frameShape: [rows, cols], read };
+}
+
+/** The options each frame runs with: validated here (errors before any frame), without `onProgress`. */
+function frameOptions(options: SpotsOptions): FrameArgs['options'] {
+  const valid = validateOptions(spotsSchema, options);
+  checkStartValues(spotModel(valid.model), valid.start ?? {});
+  const { onProgress: _onProgress, ...rest } = valid;
+  return rest;
+}
+
+/** The frame's values in a buffer of their own (a view into a whole stack would send all of it to a worker). */
+function ownBuffer(data: Float64Array): Float64Array {
+  return data.byteLength === data.buffer.byteLength ? data : data.slice();
+}
+
+/** An error of the pipeline on frame `k`, naming the frame. */
+function inFrame(err: unknown, k: number): unknown {
+  return err instanceof ExprfitError ? err.withMessage((m) => `frame ${k}: ${m}`) : err;
+}
+
+/** Runs the frames: `lanes` at a time, each reads its next frame and fits it (on a worker with threads > 1). */
+async function runFrames(
+  frames: Frames,
+  options: FrameArgs['options'],
+  threads: number,
+  onFrame: () => void,
+): Promise<FrameRows[]> {
+  const rows: FrameRows[] = new Array(frames.count);
+  const errors = new Map<number, unknown>();
+  let next = 0;
+  const fit = (args: FrameArgs): Promise<FrameRows> =>
+    threads > 1 ? (callOnWorker(threads, 'spotsOfFrame', args) as Promise<FrameRows>) : spotsOfFrame(args);
+  const lane = async (): Promise<void> => {
+    while (next < frames.count && errors.size === 0) {
+      const k = next++;
+      try {
+        const image = await frames.read(k);
+        rows[k] = await fit({ data: ownBuffer(image.data), shape: frames.frameShape, options }).catch(
+          (err: unknown) => {
+            throw inFrame(err, k);
+          },
+        );
+        onFrame();
+      } catch (err) {
+        errors.set(k, err);
+      }
+    }
+  };
+  const lanes = threads > 1 ? 2 * threads : 1;
+  await Promise.all(Array.from({ length: Math.min(lanes, frames.count) }, lane));
+  if (errors.size) throw errors.get(Math.min(...errors.keys()));
+  return rows;
+}
+
+/** The frames' rows as one table with the frame column. */
+function joinRows(rows: readonly FrameRows[]): {
+  columns: Record<StackColumn, Float64Array>;
+  perFrame: Int32Array;
+} {
+  const perFrame = Int32Array.from(rows, (r) => r.count);
+  const total = perFrame.reduce((a, b) => a + b, 0);
+  const columns = Object.fromEntries(STACK_COLUMNS.map((c) => [c, new Float64Array(total)])) as Record<
+    StackColumn,
+    Float64Array
+  >;
+  let at = 0;
+  rows.forEach((r, k) => {
+    columns.frame.fill(k, at, at + r.count);
+    for (const c of SPOT_COLUMNS) columns[c].set(r.columns[c as SpotColumn], at);
+    at += r.count;
+  });
+  return { columns, perFrame };
+}
+
+function fmt(v: number): string {
+  return Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : String(v);
+}
+
+function stackCsv(cols: Readonly<Record<StackColumn, Float64Array>>): string {
+  const lines = [STACK_COLUMNS.join(',')];
+  for (let i = 0; i < cols.frame.length; i++) lines.push(STACK_COLUMNS.map((c) => fmt(cols[c][i])).join(','));
+  return lines.join('\n') + '\n';
+}
+
+function summaryLine(cols: Readonly<Record<StackColumn, Float64Array>>, frames: number, ms: number): string {
+  const n = cols.frame.length;
+  let converged = 0;
+  for (let i = 0; i < n; i++) if (isConverged(cols.status[i])) converged++;
+  const s = (k: number, w: string): string => `${k} ${w}${k === 1 ? '' : 's'}`;
+  return `${s(n, 'spot')} in ${s(frames, 'frame')}, ${converged} converged, ${(ms / 1000).toFixed(2)} s`;
+}
+
+function makeStackResult(rows: readonly FrameRows[], t0: number): SpotsStackResult {
+  const { columns, perFrame } = joinRows(rows);
+  const elapsedMs = performance.now() - t0;
+  return {
+    columns,
+    count: columns.frame.length,
+    frames: rows.length,
+    perFrame,
+    statusNames: STATUS_NAMES,
+    elapsedMs,
+    summary: summaryLine(columns, rows.length, elapsedMs),
+    toCsv: () => stackCsv(columns),
+    writeCsv: async (file: string) => {
+      const { writeTable } = await import('../../data/table.ts');
+      await writeTable(file, columns);
+    },
+  };
+}
+
+/**
+ * Finds and fits the spots of every frame of a stack: a `FrameStack`, the name of a multi-page TIFF or 3-D
+ * `.npy` file (read frame by frame), or a 3-D array [frames, rows, cols]. Options are those of `runSpots`;
+ * `threads` spreads the frames over worker threads; `onProgress(framesDone, frames)`.
+ */
+export async function runSpotsStack(
+  stack: FrameStack | NdArray | string,
+  options: SpotsOptions = {},
+): Promise<SpotsStackResult> {
+  const t0 = performance.now();
+  const args = frameOptions(options);
+  const opened = typeof stack === 'string' ? await openStack(stack) : undefined;
+  const frames = opened ?? (stack instanceof NdArray ? arrayFrames(stack) : (stack as FrameStack));
+  let done = 0;
+  const progress = options.onProgress;
+  progress?.(0, frames.count);
+  try {
+    const rows = await runFrames(frames, args, args.threads ?? 1, () => progress?.(++done, frames.count));
+    return makeStackResult(rows, t0);
+  } finally {
+    await opened?.close();
+  }
+}
