@@ -3,96 +3,88 @@
 export * from './portable.ts';
 // .fit scripts: run or check a file, or drive an interpreter statement by statement (src/script).
 export {
-  runScript,
-  checkScript,
-  readScript,
-  Interpreter,
   Evaluator,
-  registerCommand,
-  registerFunction,
-  getScriptFunction,
-  scriptFunctionNames,
   formatValue,
+  getScriptFunction,
+  registerFunction,
+  scriptFunctionNames,
 } from './script/index.ts';
+export { checkScript, Interpreter, readScript, registerCommand, runScript } from './script/node.ts';
 export type {
-  RunScriptOptions,
-  RunScriptResult,
-  InterpreterOptions,
-  ParamEntry,
-  CommandDef,
-  ScriptFunction,
-  Value,
-  StatementTable,
-  StatementDef,
-  StatementContext,
-  InterpreterState,
   Checker,
+  CommandDef,
+  InterpreterOptions,
+  InterpreterState,
+  ParamEntry,
+  ScriptFunction,
+  StatementContext,
+  StatementDef,
+  StatementTable,
+  Value,
 } from './script/index.ts';
+export type { RunScriptOptions, RunScriptResult } from './script/node.ts';
 // Files and plots (src/data; docs/formats.md).
 export {
+  listFitsHdus,
   load,
   loadArray,
-  toArray,
-  saveArray,
-  readTable,
-  writeTable,
-  readJson,
-  writeJson,
-  readNpy,
-  writeNpy,
-  readNpz,
-  writeNpz,
-  readPng,
   parsePng,
-  writeHeatmapPng,
-  writePng16,
-  readTiff,
   readFits,
-  listFitsHdus,
-  plotFit,
-  plotSvg,
-  plotSpec,
+  readJson,
+  readNpy,
+  readNpz,
+  readPng,
+  readTable,
+  readTiff,
+  saveArray,
+  toArray,
+  writeHeatmapPng,
+  writeJson,
+  writeNpy,
+  writeNpz,
+  writePng16,
+  writeTable,
 } from './data/index.ts';
+export { plotFit, plotSpec, plotSvg } from './data/node.ts';
 // Numeric solvers on plain callbacks (src/solver; docs/solver.md).
 export { validateOptions as validateSolverOptions } from './solver/index.ts';
 // Batch fitting, peak finding and spot fitting (src/batch; docs/batch.md).
 export {
-  fitMany,
-  fitManySync,
-  runSpots,
-  spotsOptionsFrom,
-  spotModel,
-  multiSpotModel,
-  momentStart,
-  gaussianSpotCrb,
-  overlayPng,
-  closeBatchPool,
-  SPOT_COLUMNS,
-  STATUS_NAMES,
   BUILTIN_MODELS,
+  gaussianSpotCrb,
+  momentStart,
+  multiSpotModel,
+  overlayPng,
+  SPOT_COLUMNS,
+  spotModel,
+  spotsOptionsFrom,
+  STATUS_NAMES,
 } from './batch/index.ts';
+export { closeBatchPool, fitMany, fitManySync, runSpots } from './batch/node.ts';
 export type {
-  FitManyOptions,
-  FitManyResult,
-  FitManyJSON,
-  ManyParamInput,
-  PerFit,
-  StopOption,
+  BatchEstimator,
   FindPeaksOptions,
+  MomentStart,
+  OverlayOptions,
   Peaks,
-  SpotsOptions,
-  SpotsResult,
-  SpotsJSON,
   SpotColumn,
   SpotModel,
   SpotRoles,
-  MomentStart,
-  OverlayOptions,
-  BatchEstimator,
+  SpotsJSON,
+  SpotsOptions,
+  SpotsResult,
 } from './batch/index.ts';
+export type {
+  FitManyJSON,
+  FitManyOptions,
+  FitManyResult,
+  ManyParamInput,
+  PerFit,
+  StopOption,
+} from './batch/node.ts';
 // Array expressions from code, as in scripts (`I = 1 - (1 - P1)*(1 - P2)`).
-export { evaluateArray } from './script/arrayExpr.ts';
-export type { ArrayInput } from './script/arrayExpr.ts';
+export { evaluateArray } from './script/node.ts';
+export type { ArrayInput } from './script/node.ts';
 // Types that appear in the signatures above (TypeDoc's notExported check keeps this list complete).
 export type {
   ArithOp,
@@ -109,7 +101,7 @@ export type {
   SymNode,
   UnaryNode,
   UnaryOp,
-} from './ast/expr.ts';
+} from './ast/index.ts';
 export type {
   AssignStatement,
   CommandStatement,
@@ -127,15 +119,15 @@ export type {
   ReportStatement,
   SaveStatement,
   UserFunction as UserFunctionAst,
-} from './syntax/statements.ts';
-export type { SplineValue, TableValue, TupleValue, Where } from './script/values.ts';
-export type { BuiltinSpotModel } from './batch/models.ts';
-export type { FitRecord, ModelLine, Settings } from './script/context.ts';
-export type { StopRule } from './batch/lm.ts';
-export type { NumericArray } from './solver/bounds.ts';
-export type { BoundSide, TerminationReason } from './solver/summary.ts';
-export type { IterationInfo, LossName } from './solver/options.ts';
-export type { CheckResult } from './script/check.ts';
+} from './syntax/index.ts';
+export type { SplineValue, TableValue, TupleValue, Where } from './script/index.ts';
+export type { BuiltinSpotModel } from './batch/index.ts';
+export type { FitRecord, ModelLine, Settings } from './script/index.ts';
+export type { StopRule } from './batch/index.ts';
+export type { NumericArray } from './solver/index.ts';
+export type { BoundSide, TerminationReason } from './solver/index.ts';
+export type { IterationInfo, LossName } from './solver/index.ts';
+export type { CheckResult } from './script/node.ts';
 export type {
   BindOptions,
   BoundKernel,
@@ -145,17 +137,17 @@ export type {
   DataArray,
   Kernel,
   ValuesKernel,
-} from './compile/kernel.ts';
-export type { CovarianceOptions, CovarianceResult } from './solver/covariance.ts';
-export type { TriangularFactor } from './solver/linalg.ts';
-export type { CrbResult } from './batch/crb.ts';
-export type { FitsCard, FitsHdu, FitsImage, FitsValue, ReadFitsOptions } from './data/fits.ts';
-export type { DataFormat, LoadOptions, LoadedData, SaveArrayOptions } from './data/load.ts';
-export type { LbfgsbOptions, MinimizeSummary, ObjectiveWithGradient } from './solver/lbfgsb.ts';
-export type { LikelihoodProblem, NllOptions, NllSummary } from './solver/nll.ts';
-export type { MultiStartResult, StartControl } from './solver/multistart.ts';
-export type { NpzContents } from './data/npy.ts';
-export type { ColumnData, ReadTableOptions, Table, WriteTableOptions } from './data/table.ts';
+} from './compile/index.ts';
+export type { CovarianceOptions, CovarianceResult } from './solver/index.ts';
+export type { TriangularFactor } from './solver/index.ts';
+export type { CrbResult } from './batch/index.ts';
+export type { FitsCard, FitsHdu, FitsImage, FitsValue, ReadFitsOptions } from './data/index.ts';
+export type { DataFormat, LoadedData, LoadOptions, SaveArrayOptions } from './data/index.ts';
+export type { LbfgsbOptions, MinimizeSummary, ObjectiveWithGradient } from './solver/index.ts';
+export type { LikelihoodProblem, NllOptions, NllSummary } from './solver/index.ts';
+export type { MultiStartResult, StartControl } from './solver/index.ts';
+export type { NpzContents } from './data/index.ts';
+export type { ColumnData, ReadTableOptions, Table, WriteTableOptions } from './data/index.ts';
 export type {
   ModelBand,
   Plot1DSpec,
@@ -164,29 +156,29 @@ export type {
   PlotOptions,
   PlotResult,
   PlotSpec,
-} from './data/plot.ts';
-export type { PlotCornerSpec, PlotRegionSpec } from './data/plotPosterior.ts';
-export type { PreparedEquation, PreparedFit } from './fit/prepared.ts';
-export type { JsonData, JsonWriteOptions, NonFinite } from './data/json.ts';
-export type { PoissonProblem, PoissonSummary } from './solver/poisson.ts';
-export type { EvalScope } from './script/evaluate.ts';
-export type { ModelSpec } from './compile/program.ts';
-export type { NelderMeadOptions, Objective } from './solver/neldermead.ts';
-export type { MomentOptions } from './batch/moments.ts';
-export type { SpotColumns } from './batch/overlay.ts';
-export type { ParseOptions } from './syntax/parse.ts';
-export type { HeatmapOptions, ReadPngOptions } from './data/png.ts';
-export type { ReadTiffOptions } from './data/tiff.ts';
-export type { FitResultInit } from './fit/result.ts';
-export type { CommandChecker } from './script/context.ts';
-export type { FunctionExample } from './functions/types.ts';
-export type { CallContext } from './script/functions.ts';
-export type { Colormap } from './data/colormap.ts';
-export type { NormalizedSpec, Role, SymbolicProgram } from './compile/roles.ts';
-export type { ValidatedFitOptions } from './fit/options.ts';
-export type { ParamSpec } from './model/params.ts';
-export type { Mode } from './compile/plan.ts';
-export type { UserFunctionSignature } from './syntax/check-calls.ts';
+} from './data/node.ts';
+export type { PlotCornerSpec, PlotRegionSpec } from './data/index.ts';
+export type { PreparedEquation, PreparedFit } from './fit/index.ts';
+export type { JsonData, JsonWriteOptions, NonFinite } from './data/index.ts';
+export type { PoissonProblem, PoissonSummary } from './solver/index.ts';
+export type { EvalScope } from './script/index.ts';
+export type { ModelSpec } from './compile/index.ts';
+export type { NelderMeadOptions, Objective } from './solver/index.ts';
+export type { MomentOptions } from './batch/index.ts';
+export type { SpotColumns } from './batch/index.ts';
+export type { ParseOptions } from './syntax/index.ts';
+export type { HeatmapOptions, ReadPngOptions } from './data/index.ts';
+export type { ReadTiffOptions } from './data/index.ts';
+export type { FitResultInit } from './fit/index.ts';
+export type { CommandChecker } from './script/index.ts';
+export type { FunctionExample } from './functions/index.ts';
+export type { CallContext } from './script/index.ts';
+export type { Colormap } from './data/index.ts';
+export type { NormalizedSpec, Role, SymbolicProgram } from './compile/index.ts';
+export type { ValidatedFitOptions } from './fit/index.ts';
+export type { ParamSpec } from './model/index.ts';
+export type { Mode } from './compile/index.ts';
+export type { UserFunctionSignature } from './syntax/index.ts';
 // Option schemas: each operation's options declared once (src/core/options.ts; the docs' options tables).
 export type {
   AnySpec,
@@ -194,28 +186,28 @@ export type {
   Declared,
   FrontEnd,
   HasDefault,
-  OptionKind,
-  ValueOf,
   InputOf,
+  OptionKind,
   OptionRule,
-  OptionSpec,
-  OptionSpecs,
   OptionsInput,
   OptionsOf,
+  OptionSpec,
+  OptionSpecs,
   OptionsSchema,
   ResolvedOptions,
   SpecsOf,
-} from './core/options.ts';
-export { fitSchema, type FitOptionsInput, type XScaleByName } from './fit/options.ts';
-export { solverSchema, type SolverOptionsInput } from './solver/options.ts';
-export { lbfgsbSchema, type MinimizerCallback } from './solver/lbfgsb.ts';
-export { nelderMeadSchema } from './solver/neldermead.ts';
-export { nllSchema } from './solver/nll.ts';
-export { fitManySchema } from './batch/fitMany.ts';
-export { findPeaksSchema } from './batch/findPeaks.ts';
-export { spotsSchema } from './batch/spots/options.ts';
-export { crBasisSchema, type Constraints } from './arrays/crbasis.ts';
-export { gridSchema } from './arrays/basic.ts';
-export { smoothingSplineSchema } from './arrays/spline.ts';
-export { sumOfGaussiansSchema } from './arrays/gaussian.ts';
-export type { StatementHelp } from './script/context.ts';
+  ValueOf,
+} from './core/index.ts';
+export { type FitOptionsInput, fitSchema, type XScaleByName } from './fit/index.ts';
+export { type SolverOptionsInput, solverSchema } from './solver/index.ts';
+export { lbfgsbSchema, type MinimizerCallback } from './solver/index.ts';
+export { nelderMeadSchema } from './solver/index.ts';
+export { nllSchema } from './solver/index.ts';
+export { fitManySchema } from './batch/node.ts';
+export { findPeaksSchema } from './batch/index.ts';
+export { spotsSchema } from './batch/index.ts';
+export { type Constraints, crBasisSchema } from './arrays/index.ts';
+export { gridSchema } from './arrays/index.ts';
+export { smoothingSplineSchema } from './arrays/index.ts';
+export { sumOfGaussiansSchema } from './arrays/index.ts';
+export type { StatementHelp } from './script/index.ts';

@@ -5,18 +5,22 @@
  * See docs/batch.md.
  */
 import { availableParallelism } from 'node:os';
-import type { Expr } from '../ast/expr.ts';
-import { printExpr } from '../ast/print.ts';
-import { collapse } from '../compile/kernel.ts';
-import type { OperandLayout } from '../compile/plan.ts';
-import { NdArray, broadcastShapes, broadcastTo, plainArrays } from '../data/ndarray.ts';
-import { CONSTANTS } from '../functions/registry.ts';
-import { parseModelText } from '../model/model.ts';
+import { type Expr, printExpr } from '../ast/index.ts';
+import { collapse, type OperandLayout } from '../compile/index.ts';
+import {
+  defineOptions,
+  didYouMean,
+  ExprfitError,
+  opt,
+  type OptionsInput,
+  type OptionsOf,
+  validateOptions,
+} from '../core/index.ts';
+import { broadcastShapes, broadcastTo, NdArray, plainArrays } from '../data/index.ts';
+import { CONSTANTS } from '../functions/index.ts';
+import { parseModelText } from '../model/index.ts';
 import { freeSymbols } from '../symbolic/index.ts';
-import { parseExpr } from '../syntax/parse.ts';
-import { didYouMean } from '../core/suggest.ts';
-import { defineOptions, opt, validateOptions, type OptionsInput, type OptionsOf } from '../core/options.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { parseExpr } from '../syntax/index.ts';
 import type { BatchEstimator } from './kernel.ts';
 import type { SolveOutput, StopRule } from './lm.ts';
 import { GPUFIT_STOP, STATUS, STATUS_NAMES, STRICT_STOP, solveRange } from './lm.ts';

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 import type { SolveOutput } from './lm.ts';
 import { allocOutput, type PreparedMany } from './problem.ts';
 import type { BatchTask } from './worker.ts';

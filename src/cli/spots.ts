@@ -7,21 +7,20 @@
  * progress bar there on a terminal when the fits take a while). Exit status 0 (fits that did not converge are
  * reported in the `status` column), 2 for bad input.
  */
-import { progressLine } from '../repl/progress.ts';
-import { createRequire } from 'node:module';
-import type { Command as CommandType } from 'commander';
-import { checkStartValues, spotsSchema, type ValidSpotsOptions } from '../batch/spots/options.ts';
+import { checkStartValues, spotsSchema, type ValidSpotsOptions } from '../batch/index.ts';
 import {
-  OptionError,
   cliFlag,
+  ExprfitError,
   optionDoc,
+  OptionError,
   optionKeys,
   parseOptions,
   renderOptionKey,
-} from '../core/options.ts';
-import { ExprfitError } from '../core/errors.ts';
-import { nameMap } from '../script/nameMap.ts';
-import type { Stream } from '../repl/style.ts';
+} from '../core/index.ts';
+import { progressLine, type Stream } from '../repl/index.ts';
+import { nameMap } from '../script/index.ts';
+import { createRequire } from 'node:module';
+import type { Command as CommandType } from 'commander';
 
 const commander = createRequire(import.meta.url)('commander') as typeof import('commander');
 
@@ -129,7 +128,7 @@ export function spotsCommand(io: SpotsIo, parent?: CommandType): CommandType {
 
 /** The options of the pipeline from the flags; the start values checked against the model. */
 async function optionsOf(flags: SpotsFlags): Promise<ValidSpotsOptions> {
-  const { spotModel } = await import('../batch/models.ts');
+  const { spotModel } = await import('../batch/index.ts');
   const options = parseOptions(spotsSchema, schemaFlags(flags), 'cli');
   const start = flags.start?.length ? parseStarts(flags.start) : undefined;
   checkStartValues(spotModel(options.model), start ?? {}, 'cli');
@@ -137,9 +136,9 @@ async function optionsOf(flags: SpotsFlags): Promise<ValidSpotsOptions> {
 }
 
 async function runCommand(file: string, flags: SpotsFlags, io: SpotsIo): Promise<void> {
-  const { loadArray } = await import('../data/load.ts');
-  const { runSpots } = await import('../batch/spots/index.ts');
-  const { checkSpotImage } = await import('../batch/findPeaks.ts');
+  const { loadArray } = await import('../data/index.ts');
+  const { runSpots } = await import('../batch/node.ts');
+  const { checkSpotImage } = await import('../batch/index.ts');
   const options = await optionsOf(flags);
   const { out, overlay } = flags;
   const image = await loadArray(file, flags.key ? { key: flags.key } : {});
@@ -151,7 +150,7 @@ async function runCommand(file: string, flags: SpotsFlags, io: SpotsIo): Promise
     res = await runSpots(image, { ...options, ...(onProgress ? { onProgress } : {}) });
   } finally {
     bar?.clear();
-    const { closeBatchPool } = await import('../batch/pool.ts');
+    const { closeBatchPool } = await import('../batch/node.ts');
     await closeBatchPool();
   }
   const { mkdir } = await import('node:fs/promises');

@@ -3,9 +3,9 @@
  * whose methods evaluate values, Jacobians and weighted residuals in one fused loop nest per broadcast pattern.
  * See docs/compile.md.
  */
-import type { Expr } from '../ast/expr.ts';
-import { NdArray, broadcastShapes } from '../data/ndarray.ts';
-import { ExprfitError } from '../core/errors.ts';
+import type { Expr } from '../ast/index.ts';
+import { ExprfitError } from '../core/index.ts';
+import { broadcastShapes, NdArray } from '../data/index.ts';
 import type { KernelFn, Layout, Mode, OperandLayout, Plan } from './plan.ts';
 import { layoutSignature, planKernel, tableSize } from './plan.ts';
 import type { ModelSpec } from './program.ts';

@@ -23,7 +23,7 @@ import { NdArray } from './ndarray.ts';
 import { colorize, finiteRange } from './colormap.ts';
 import { encodeRgbaPng } from './png.ts';
 import { extensionOf, ioError, quote, writeBytes } from './io.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 import { importPlotPackage } from './optional.ts';
 import { cornerSection, regionSection } from './plotPosterior.ts';
 import type { PlotCornerSpec, PlotRegionSpec } from './plotPosterior.ts';

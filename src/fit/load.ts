@@ -5,8 +5,8 @@
  * equation's expanded right-hand side with ties substituted, written with full-precision numbers), so the
  * loaded result evaluates exactly as the original did.
  */
-import type { Expr } from '../ast/expr.ts';
-import { ExprfitError } from '../core/errors.ts';
+import type { Expr } from '../ast/index.ts';
+import { ExprfitError } from '../core/index.ts';
 import { parseExpr } from '../syntax/index.ts';
 import type { FitCurves } from './curves.ts';
 import { FitResult, RESULT_SCHEMA_VERSION } from './result.ts';

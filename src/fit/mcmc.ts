@@ -15,10 +15,8 @@
  * (lmfit), the acceptance fraction per walker, the integrated autocorrelation time τ (src/fit/autocorr.ts,
  * with a warning when the chain is shorter than 50 τ), and the maximum a posteriori sample.
  */
-import { defineOptions, opt, validateOptions } from '../core/options.ts';
-import type { OptionsInput } from '../core/options.ts';
-import { mulberry32 } from '../solver/multistart.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { defineOptions, ExprfitError, opt, type OptionsInput, validateOptions } from '../core/index.ts';
+import { mulberry32 } from '../solver/index.ts';
 import { integratedTime } from './autocorr.ts';
 import type { FitResult } from './result.ts';
 import type { FitSetup } from './setup.ts';

@@ -4,7 +4,7 @@
  * some parameters pinned. Built by solve.ts and held by FitResult; a leaf of types so that the analyses do not
  * import the fit pipeline.
  */
-import type { BoundKernel } from '../compile/kernel.ts';
+import type { BoundKernel } from '../compile/index.ts';
 import type { Estimator } from './types.ts';
 
 /** One fitted equation: its kernel bound to the (NaN-filtered) data of the fit. */

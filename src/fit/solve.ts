@@ -2,31 +2,34 @@
  * The solve stage of fit(): build the numeric problem from prepared equations, run the chosen
  * minimizer (multi-start when asked), and compute uncertainties and statistics.
  */
+import type { Expr } from '../ast/index.ts';
+import { closestMatches, ExprfitError, invalidOptionError } from '../core/index.ts';
+import {
+  covarianceFromJacobian,
+  type CovarianceResult,
+  devianceResidual,
+  type LeastSquaresProblem,
+  minimizeLBFGSB,
+  minimizeNelderMead,
+  minimizeNLL,
+  multiStart,
+  type NllOptions,
+  rhoTriple,
+  robustCost,
+  solveLeastSquares,
+  solvePoisson,
+  type SolverOptions,
+  type SolverOptionsInput,
+  type SummaryBase,
+  type TriangularFactor,
+} from '../solver/index.ts';
 import { differentiate, evaluate } from '../symbolic/index.ts';
-import { covarianceFromJacobian } from '../solver/covariance.ts';
-import type { TriangularFactor } from '../solver/linalg.ts';
-import type { CovarianceResult } from '../solver/covariance.ts';
-import type { LeastSquaresProblem } from '../solver/lm.ts';
-import { solveLeastSquares } from '../solver/lm.ts';
-import { robustCost, rhoTriple } from '../solver/loss.ts';
-import { devianceResidual, solvePoisson } from '../solver/poisson.ts';
-import { minimizeNLL } from '../solver/nll.ts';
-import type { NllOptions } from '../solver/nll.ts';
-import { minimizeLBFGSB } from '../solver/lbfgsb.ts';
-import { minimizeNelderMead } from '../solver/neldermead.ts';
-import { multiStart } from '../solver/multistart.ts';
-import type { SummaryBase } from '../solver/summary.ts';
-import { ExprfitError } from '../core/errors.ts';
-import type { SolverOptions, SolverOptionsInput } from '../solver/options.ts';
 import type { PreparedEquation, PreparedFit } from './prepared.ts';
-import { invalidOptionError } from '../core/options.ts';
-import { closestMatches } from '../core/suggest.ts';
 import { FitResult } from './result.ts';
 import { trustWarnings } from './trust.ts';
 import type { EquationStats, SavedFitOptions } from './result.ts';
 import { chiSquare, reducedChiSquare, rSquaredParts } from './stats.ts';
 import type { ParamResult, Termination } from './types.ts';
-import type { Expr } from '../ast/expr.ts';
 import type { FitSetup, Refit } from './setup.ts';
 import { pinKernel } from './pin.ts';
 import { progressOf } from './progress.ts';

@@ -4,7 +4,7 @@
  * gradient of a plateau is zero), so `success` alone does not say that the result can be used; these
  * warnings do.
  */
-import type { CovarianceResult } from '../solver/covariance.ts';
+import type { CovarianceResult } from '../solver/index.ts';
 import type { FitWarning } from './types.ts';
 
 /**

@@ -4,15 +4,10 @@
  * then reads another line and calls it again with both).
  */
 import { dirname, resolve } from 'node:path';
-import { ExprfitError } from '../core/errors.ts';
-import { parseScript } from '../syntax/parse.ts';
-import { isIncomplete } from '../syntax/parse.ts';
-import { checkStatements } from '../script/check.ts';
-import { helpOn, overview, REPL_COMMANDS } from '../script/help.ts';
-import { parseScriptSource, readScript } from '../script/index.ts';
-import { Interpreter } from '../script/interpreter.ts';
-import { describeValueShort, formatScalar } from '../script/values.ts';
-import { closestMatches } from '../core/suggest.ts';
+import { closestMatches, ExprfitError } from '../core/index.ts';
+import { describeValueShort, formatScalar, helpOn, overview, REPL_COMMANDS } from '../script/index.ts';
+import { checkStatements, Interpreter, parseScriptSource, readScript } from '../script/node.ts';
+import { isIncomplete, parseScript } from '../syntax/index.ts';
 import { runInterruptible } from './interrupt.ts';
 
 export type Outcome = 'ok' | 'incomplete' | 'error' | 'quit' | 'interrupted';

@@ -5,11 +5,9 @@
  *
  * Keyword arguments do not exist in the language: optional arguments are positional (`smooth(x, y, lam)`).
  */
-import { NdArray } from '../data/ndarray.ts';
-import { loadArray } from '../data/load.ts';
+import { closestMatches, ExprfitError } from '../core/index.ts';
+import { loadArray, NdArray } from '../data/index.ts';
 import * as A from '../arrays/index.ts';
-import { ExprfitError } from '../core/errors.ts';
-import { closestMatches } from '../core/suggest.ts';
 import {
   asArray,
   asInteger,

@@ -3,11 +3,10 @@
  * check it, run it statement by statement.
  */
 import { basename, dirname, resolve } from 'node:path';
-import { readBytes } from '../data/io.ts';
-import { parseScript } from '../syntax/parse.ts';
-import { ExprfitError, type SourceText } from '../core/errors.ts';
-import type { Statement } from '../syntax/statements.ts';
-import type { FitResult } from '../fit/result.ts';
+import { ExprfitError, type SourceText } from '../core/index.ts';
+import { readBytes } from '../data/index.ts';
+import type { FitResult } from '../fit/index.ts';
+import { parseScript, type Statement } from '../syntax/index.ts';
 import { checkStatements, type CheckResult } from './check.ts';
 import type { InterpreterOptions } from './context.ts';
 import { Interpreter } from './interpreter.ts';

@@ -17,33 +17,35 @@
  *
  * In the statement table through commands/spots.ts; the pipeline is imported when it runs.
  */
-import type { Expr } from '../ast/expr.ts';
-import { checkSpotImage } from '../batch/findPeaks.ts';
-import { STATUS } from '../batch/lm.ts';
-import type { SpotModel } from '../batch/models.ts';
-import { peaksFromOption } from '../batch/spots/detect.ts';
+import type { Expr } from '../ast/index.ts';
 import {
   checkMissingStarts,
+  checkSpotImage,
   checkStartValue,
-  spotsSchema,
+  peaksFromOption,
+  type SpotModel,
   type SpotsOptions,
+  type SpotsResult,
+  spotsSchema,
+  STATUS,
   type ValidSpotsOptions,
-} from '../batch/spots/options.ts';
-import type { SpotsResult } from '../batch/spots/report.ts';
+} from '../batch/index.ts';
 import {
-  OptionError,
   camelKey,
+  closestMatches,
+  ExprfitError,
   helpLines,
+  OptionError,
   optionKeyOf,
   optionKeys,
   parseOptions,
+  type SourceSpan,
+  spanAt,
   spellKey,
   valueWords,
-} from '../core/options.ts';
-import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError, spanAt, type SourceSpan } from '../core/errors.ts';
-import { closestMatches } from '../core/suggest.ts';
-import type { CommandStatement, OptionArg } from '../syntax/statements.ts';
+} from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
+import type { CommandStatement, OptionArg } from '../syntax/index.ts';
 import type { CommandChecker, CommandDef, StatementContext } from './context.ts';
 import { displayPath, isIdentifier, outputPath, rethrowAt, where } from './optionArgs.ts';
 import { asArray, asString, describeType, isTable, makeTable, typeError } from './values.ts';
@@ -440,7 +442,7 @@ async function checkModel(
   ctx: StatementContext,
 ): Promise<SpotModel> {
   const written = stmt.options.find((o) => canonicalKey(o.key) === 'model');
-  const { spotModel } = await import('../batch/models.ts');
+  const { spotModel } = await import('../batch/index.ts');
   let model: SpotModel;
   try {
     model = spotModel(options.model);
@@ -499,7 +501,7 @@ async function runSpotsStatement(stmt: CommandStatement, ctx: StatementContext):
       hints: ['name the table with name=...'],
     });
   }
-  const { runSpots, SPOT_COLUMNS } = await import('../batch/spots/index.ts');
+  const { runSpots, SPOT_COLUMNS } = await import('../batch/node.ts');
   let res;
   try {
     res = await runSpots(p.image, p.options);

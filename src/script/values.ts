@@ -3,11 +3,10 @@
  * columns, such as the `spots` table) and tuples (the results of `grid`/`meshgrid`, unpacked by
  * `x, y = ...`). Helpers to check and describe them, and the printing used by `print`, the REPL and `:vars`.
  */
-import { NdArray } from '../data/ndarray.ts';
-import type { SmoothingSpline } from '../arrays/spline.ts';
-import type { OverlayOptions } from '../batch/overlay.ts';
-import { ExprfitError, type SourceSpan, type SourceText } from '../core/errors.ts';
-import { closestMatches } from '../core/suggest.ts';
+import type { SmoothingSpline } from '../arrays/index.ts';
+import type { OverlayOptions } from '../batch/index.ts';
+import { closestMatches, ExprfitError, type SourceSpan, type SourceText } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
 
 /** A fitted smoothing spline; calling it (`sp(u)`) evaluates it at new points. */
 export interface SplineValue {

@@ -4,18 +4,18 @@
  * table of docs/batch.md all come from it. Also the settings of one run (`SpotsContext`) and the checks of
  * start values against the model.
  */
-import type { Expr } from '../../ast/expr.ts';
+import type { Expr } from '../../ast/index.ts';
 import {
   defineOptions,
+  didYouMean,
+  ExprfitError,
+  type FrontEnd,
   opt,
   optionKeyOf,
-  parseOptions,
-  type FrontEnd,
   type OptionsInput,
   type OptionsOf,
-} from '../../core/options.ts';
-import { ExprfitError } from '../../core/errors.ts';
-import { didYouMean } from '../../core/suggest.ts';
+  parseOptions,
+} from '../../core/index.ts';
 import type { StopOption } from '../fitMany.ts';
 import { findPeaksSchema } from '../findPeaks.ts';
 import type { BatchEstimator } from '../kernel.ts';

@@ -4,10 +4,9 @@
  * first), the best value, then the upper bounds, as offsets from the best value. With `trace=true` the table
  * `trace_NAME` of each profiled parameter holds every refit (the free parameters and the probability).
  */
-import type { Expr } from '../../ast/expr.ts';
-import { confInterval, confIntervalOptions } from '../../fit/confint.ts';
-import type { ConfIntervalResult } from '../../fit/confint.ts';
-import type { CommandStatement } from '../../syntax/statements.ts';
+import type { Expr } from '../../ast/index.ts';
+import { confInterval, confIntervalOptions, type ConfIntervalResult } from '../../fit/index.ts';
+import type { CommandStatement } from '../../syntax/index.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
 import { requireFit, rethrowAt, sessionProgress, statementOptions } from '../optionArgs.ts';
 import { makeTable } from '../values.ts';

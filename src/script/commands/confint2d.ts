@@ -4,9 +4,8 @@
  * parameters refitted. It makes the table `confint2d` (columns: the two parameters and `prob`, one row per grid
  * point) available; `plot "region.svg" contour=confint2d` draws it.
  */
-import { confInterval2d, confInterval2dOptions } from '../../fit/confint.ts';
-import type { ConfRegion } from '../../fit/confint.ts';
-import type { CommandStatement } from '../../syntax/statements.ts';
+import { confInterval2d, confInterval2dOptions, type ConfRegion } from '../../fit/index.ts';
+import type { CommandStatement } from '../../syntax/index.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
 import { requireFit, rethrowAt, sessionProgress, statementOptions, where } from '../optionArgs.ts';
 import { makeTable, typeError } from '../values.ts';

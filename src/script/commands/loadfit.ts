@@ -4,10 +4,9 @@
  * printed as a one-line summary. The API's `loadResult` does the reading (src/fit/load.ts).
  */
 import { resolve } from 'node:path';
-import { ExprfitError } from '../../core/errors.ts';
-import { readText } from '../../data/io.ts';
-import { loadResult } from '../../fit/load.ts';
-import type { FitResult } from '../../fit/result.ts';
+import { ExprfitError } from '../../core/index.ts';
+import { readText } from '../../data/index.ts';
+import { type FitResult, loadResult } from '../../fit/index.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
 import { displayPath, where } from '../optionArgs.ts';
 import { typeError } from '../values.ts';

@@ -5,9 +5,8 @@
  * makes the table `chains` (one column per sampled parameter, one row per kept sample: emcee's flat chain)
  * available: `save chains to "chains.npy"`, `plot "corner.svg" corner=chains`.
  */
-import { emcee, emceeOptions } from '../../fit/mcmc.ts';
-import type { EmceeResult } from '../../fit/mcmc.ts';
-import type { CommandStatement } from '../../syntax/statements.ts';
+import { emcee, emceeOptions, type EmceeResult } from '../../fit/index.ts';
+import type { CommandStatement } from '../../syntax/index.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
 import { requireFit, rethrowAt, sessionProgress, statementOptions, where } from '../optionArgs.ts';
 import { makeTable, typeError } from '../values.ts';

@@ -5,12 +5,11 @@
  * grid (x, y, z of a flattened image) are drawn as maps too; other data of several variables as data against
  * model. A global fit draws every model line (or the one `eq=` names), one below the other.
  */
-import { defineOptions, opt } from '../../core/options.ts';
-import { NdArray } from '../../data/ndarray.ts';
-import { broadcastTo } from '../../data/ndarray.ts';
-import type { ModelBand, Plot1DSpec, PlotOptions, PlotSpec } from '../../data/plot.ts';
-import { ExprfitError } from '../../core/errors.ts';
-import type { PlotStatement } from '../../syntax/statements.ts';
+import { printExpr } from '../../ast/index.ts';
+import { defineOptions, ExprfitError, opt } from '../../core/index.ts';
+import { broadcastTo, NdArray } from '../../data/index.ts';
+import type { ModelBand, Plot1DSpec, PlotOptions, PlotSpec } from '../../data/node.ts';
+import type { PlotStatement } from '../../syntax/index.ts';
 import type { Checker, FitRecord, StatementContext, StatementDef } from '../context.ts';
 import {
   displayPath,
@@ -23,7 +22,6 @@ import {
 } from '../optionArgs.ts';
 import { asArray, describeType, isTable, type TableValue, typeError, type Value } from '../values.ts';
 import { nameMap } from '../nameMap.ts';
-import { printExpr } from '../../ast/print.ts';
 
 const CURVE_POINTS = 400;
 
@@ -163,7 +161,7 @@ async function writePlot(
   spec: PlotSpec | PlotSpec[],
   options: PlotOptions,
 ): Promise<void> {
-  const { plotFit } = await import('../../data/plot.ts');
+  const { plotFit } = await import('../../data/node.ts');
   const path = await outputPath(ctx, s.file, s.fileSpan);
   let res;
   try {
