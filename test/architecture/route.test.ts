@@ -69,4 +69,17 @@ describe('planRouting', () => {
     const changed = [...second.writes].filter(([path, text]) => text !== read(r, path));
     expect(changed).toEqual([]);
   });
+
+  it('finds a name that moved to a sibling file since the entry was written, and a new file', () => {
+    const r = project(files);
+    for (const [path, text] of planRouting(r).writes) write(r, path, text);
+    write(r, 'src/a/values.ts', 'export interface T { n: number }\nexport const unused = 2;\n');
+    write(r, 'src/a/moved.ts', 'export const x = 1;\n');
+    write(r, 'src/b/new.ts', "import { unused } from '../a/values.ts';\nexport const u = unused;\n");
+    for (const [path, text] of planRouting(r).writes) write(r, path, text);
+    expect(read(r, 'src/a/index.ts')).toContain("export { x } from './moved.ts';");
+    expect(read(r, 'src/a/index.ts')).toContain("export { unused } from './values.ts';");
+    expect(read(r, 'src/b/new.ts')).toContain("import { unused } from '../a/index.ts';");
+    expect(entryBypasses(buildGraph(r, ['src']))).toEqual([]);
+  });
 });

@@ -124,10 +124,10 @@ class Resolver {
   origin(file: string, name: string): Origin {
     if (name === '*') return { file, name, isValue: true };
     const sym = this.exportsOf(file).get(name);
-    if (!sym) return { file, name, isValue: true };
+    if (!sym) return this.declaredInFolder(file, name) ?? { file, name, isValue: true };
     const target = sym.flags & ts.SymbolFlags.Alias ? this.checker.getAliasedSymbol(sym) : sym;
     const decl = target.declarations?.[0];
-    if (!decl) return { file, name, isValue: true };
+    if (!decl) return this.declaredInFolder(file, name) ?? { file, name, isValue: true };
     const declFile = decl.getSourceFile().fileName;
     if (!declFile.startsWith(this.root + '/') || declFile.includes('/node_modules/'))
       return { file, name, isValue: true };
@@ -135,6 +135,23 @@ class Resolver {
     if (ts.isSourceFile(decl)) return { file: at, name: '*', isValue: true };
     const isValue = (target.flags & ts.SymbolFlags.Value) !== 0;
     return { file: at, name: this.exportName(at, target) ?? name, isValue };
+  }
+
+  /**
+   * A name that `file` does not export (it moved to a sibling since the entry or the import was written):
+   * the file of the same folder that declares and exports it.
+   */
+  private declaredInFolder(file: string, name: string): Origin | undefined {
+    const folder = folderOf(file);
+    if (!folder) return undefined;
+    for (const sf of this.program.getSourceFiles()) {
+      const other = rel(this.root, sf.fileName);
+      if (other === file || isEntry(other) || folderOf(other) !== folder || !this.exportsOf(other).has(name))
+        continue;
+      const origin = this.origin(other, name);
+      if (origin.file === other) return origin;
+    }
+    return undefined;
   }
 
   private exportName(file: string, target: ts.Symbol): string | undefined {
