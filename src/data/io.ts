@@ -40,7 +40,11 @@ export function ioError(
   cause?: unknown,
   hints?: readonly string[],
 ): ExprfitError {
-  return new ExprfitError('io', `${file}: ${message}`, { ...(cause === undefined ? {} : { cause }), hints });
+  return new ExprfitError('io', `${file}: ${message}`, {
+    ...(cause === undefined ? {} : { cause }),
+    hints,
+    detail: { file, reason: message },
+  });
 }
 
 /**

@@ -17,8 +17,13 @@ type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** A `loadResult: <reason>` error (the reason is in `detail`, for callers that name the file instead). */
+function loadError(reason: string): ExprfitError {
+  return new ExprfitError('value', `loadResult: ${reason}`, { detail: { function: 'loadResult', reason } });
+}
+
 function invalid(what: string): ExprfitError {
-  return new ExprfitError('value', `loadResult: not a saved exprfit result: ${what}`);
+  return loadError(`not a saved exprfit result: ${what}`);
 }
 
 function field(o: Json, key: string, where: string): unknown {
@@ -186,7 +191,7 @@ function parseText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new ExprfitError('value', `loadResult: invalid JSON: ${(e as Error).message}`);
+    throw loadError(`invalid JSON: ${(e as Error).message}`);
   }
 }
 

@@ -5,7 +5,14 @@
  */
 import { dirname, resolve } from 'node:path';
 import { closestMatches, ExprfitError } from '../core/index.ts';
-import { describeValueShort, formatScalar, helpOn, overview, REPL_COMMANDS } from '../script/index.ts';
+import {
+  describeValueShort,
+  formatScalar,
+  helpOn,
+  overview,
+  REPL_COMMANDS,
+  showPathAsWritten,
+} from '../script/index.ts';
 import { checkStatements, Interpreter, parseScriptSource, readScript } from '../script/node.ts';
 import { isIncomplete, parseScript } from '../syntax/index.ts';
 import { runInterruptible } from './interrupt.ts';
@@ -147,13 +154,7 @@ export class Session {
       source = await readScript(path);
     } catch (err) {
       // name the file as typed, not the absolute path
-      if (err instanceof ExprfitError && err.message.startsWith(`${path}: `)) {
-        throw new ExprfitError(err.code, `${file}${err.message.slice(path.length)}`, {
-          hints: err.hints,
-          cause: err,
-        });
-      }
-      throw err;
+      throw showPathAsWritten(err, path, file);
     }
     const display = file;
     const src = { text: source.text, file: display };

@@ -98,13 +98,11 @@ export function positioned(err: unknown, where: Where): unknown {
 
 /** An error about the file at `resolved`, reworded to show the name as the script wrote it. */
 export function showPathAsWritten(err: unknown, resolved: string, written: string): unknown {
-  if (!(err instanceof ExprfitError) || resolved === written || !err.message.includes(resolved)) return err;
-  return new ExprfitError(err.code, err.message.split(resolved).join(written), {
-    span: err.span,
-    source: err.source,
-    hints: err.hints,
-    cause: err,
-  });
+  if (!(err instanceof ExprfitError) || resolved === written) return err;
+  const { file, reason } = err.detail;
+  if (file === undefined || reason === undefined || !file.startsWith(resolved)) return err;
+  const shown = written + file.slice(resolved.length); // `x.npz[a]`: a member of the file
+  return err.reworded(`${shown}: ${reason}`, { file: shown });
 }
 
 /**

@@ -24,7 +24,10 @@ async function readResults(path: string): Promise<FitResult[]> {
     if (e instanceof SyntaxError)
       throw new ExprfitError('value', `${displayPath(path)}: invalid JSON: ${e.message}`);
     if (!(e instanceof ExprfitError)) throw e;
-    throw new ExprfitError(e.code, `${displayPath(path)}: ${e.message.replace(/^loadResult: /, '')}`);
+    const reason = e.detail.function === 'loadResult' ? e.detail.reason : undefined;
+    throw new ExprfitError(e.code, `${displayPath(path)}: ${reason ?? e.message}`, {
+      detail: { file: displayPath(path), reason: reason ?? e.message },
+    });
   }
 }
 
