@@ -22,8 +22,8 @@ import { parseModelText } from '../model/index.ts';
 import { freeSymbols } from '../symbolic/index.ts';
 import { parseExpr } from '../syntax/index.ts';
 import type { BatchEstimator } from './kernel.ts';
-import type { SolveOutput, StopRule } from './lm.ts';
-import { GPUFIT_STOP, STATUS, STATUS_NAMES, STRICT_STOP, solveRange } from './lm.ts';
+import type { SolveOutput, StopOption, StopRule } from './lm.ts';
+import { GPUFIT_STOP, STATUS, STATUS_NAMES, STRICT_STOP, solveRange, stopSpec } from './lm.ts';
 import type { BatchSetup, PreparedMany } from './problem.ts';
 import { allocOutput, contextFor } from './problem.ts';
 
@@ -44,14 +44,8 @@ export type ManyParamInput =
       fixed?: boolean;
     };
 
-export type StopOption = 'gpufit' | 'strict' | { tol?: number; maxIterations?: number };
-
 function isWeightsLike(v: unknown): v is NdArray | Float64Array | number {
   return typeof v === 'number' || Array.isArray(v) || ArrayBuffer.isView(v) || v instanceof NdArray;
-}
-
-function isStop(v: unknown): v is StopOption {
-  return v === 'gpufit' || v === 'strict' || (typeof v === 'object' && v !== null && !Array.isArray(v));
 }
 
 /** Most worker threads accepted at all; a count above the cores is lowered to the cores. */
@@ -102,13 +96,9 @@ export const fitManySchema = defineOptions(
       default: 'gpufit',
     }),
     /** Stopping rule: `gpufit` (default: relative χ² change < 1e-4, at most 20 iterations), `strict`, or custom. */
-    stop: opt.custom<StopOption, true>({
-      doc: "'gpufit' (relative chi2 change < 1e-4, 20 iterations), 'strict' or { tol, maxIterations }",
-      default: 'gpufit',
-      accept: isStop,
-      expected: "'gpufit', 'strict' or { tol, maxIterations }",
-      words: ['gpufit', 'strict'],
-    }),
+    stop: stopSpec(
+      "'gpufit' (relative chi2 change < 1e-4, 20 iterations), 'strict' or { tol, maxIterations }",
+    ),
     /** Worker threads (default 1: the calling thread). Results are identical for any number of threads. */
     threads: opt.integer({
       doc: 'worker threads (more than the cores: the cores, with a warning); results do not depend on it',

@@ -26,7 +26,7 @@ import {
 import { differentiate, evaluate } from '../symbolic/index.ts';
 import type { PreparedEquation, PreparedFit } from './prepared.ts';
 import { FitResult } from './result.ts';
-import { trustWarnings } from './trust.ts';
+import { type SolverChecks, trustWarnings } from './trust.ts';
 import type { EquationStats, SavedFitOptions } from './result.ts';
 import { chiSquare, reducedChiSquare, rSquaredParts } from './stats.ts';
 import type { ParamResult, Termination } from './types.ts';
@@ -172,6 +172,8 @@ interface Outcome {
   jacobian?: Float64Array;
   /** The R of the solver's final QR of `jacobian` (LM, linear loss): the covariance does not factor it again. */
   finalFactor?: TriangularFactor;
+  /** What the LM solver found at `x`: parameters with a zero-to-rounding column, rank deficiency. */
+  solverChecks?: SolverChecks;
 }
 
 /** One local solve from `x0` with the configured estimator and method. */
@@ -232,10 +234,12 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
     return (x0) => {
       const s = solveLeastSquares(problem, x0, solverOptions(prep));
       const own = { residuals: s.residuals, jacobian: s.jacobian };
+      const solverChecks = { undetermined: s.undetermined, rankDeficient: s.rankDeficient };
       return {
         ...pick(s),
         method: s.method,
         ...own,
+        solverChecks,
         ...(s.finalFactor ? { finalFactor: s.finalFactor } : {}),
       };
     };
@@ -266,32 +270,27 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
   };
   if (o.method === 'lbfgsb') {
     return (x0) => {
-      const s = minimizeLBFGSB(withGradient, x0, {
-        lower,
-        upper,
-        ...(o.maxIterations ? { maxIterations: o.maxIterations } : {}),
-        ...(o.maxfev ? { maxFunctionEvaluations: o.maxfev } : {}),
-      });
+      const s = minimizeLBFGSB(withGradient, x0, { lower, upper, ...iterationLimits(prep) });
       return { ...pick(s), method: s.method };
     };
   }
   return (x0) => {
-    const s = minimizeNelderMead(objective, x0, {
-      lower,
-      upper,
-      ...(o.maxIterations ? { maxIterations: o.maxIterations } : {}),
-      ...(o.maxfev ? { maxFunctionEvaluations: o.maxfev } : {}),
-    });
+    const s = minimizeNelderMead(objective, x0, { lower, upper, ...iterationLimits(prep) });
     return { ...pick(s), method: s.method };
   };
 }
 
-function nllOptions(prep: PreparedFit): Partial<NllOptions> {
+/** The fit's `maxIterations` and `maxfev` as the minimisers' options (only those given). */
+function iterationLimits(prep: PreparedFit): { maxIterations?: number; maxFunctionEvaluations?: number } {
   const o = prep.options;
-  const lb: Record<string, number> = {};
-  if (o.maxIterations !== undefined) lb.maxIterations = o.maxIterations;
-  if (o.maxfev !== undefined) lb.maxFunctionEvaluations = o.maxfev;
-  return { lbfgsb: lb };
+  return {
+    ...(o.maxIterations !== undefined ? { maxIterations: o.maxIterations } : {}),
+    ...(o.maxfev !== undefined ? { maxFunctionEvaluations: o.maxfev } : {}),
+  };
+}
+
+function nllOptions(prep: PreparedFit): Partial<NllOptions> {
+  return { lbfgsb: iterationLimits(prep) };
 }
 
 function pick(s: SummaryBase): Omit<Outcome, 'method'> {
@@ -404,6 +403,7 @@ export function solveFit(prep: PreparedFit): FitResult {
       message: out.message,
       activeMask: out.activeMask,
       interrupted,
+      ...(out.solverChecks ? { solverChecks: out.solverChecks } : {}),
     },
     {
       nll: out.nll,
@@ -450,6 +450,8 @@ interface SolveInfo {
   activeMask: boolean[];
   /** A multi-start stopped by its signal. */
   interrupted?: boolean;
+  /** The LM solver's own checks at the solution (trust.ts uses them instead of repeating them). */
+  solverChecks?: SolverChecks;
 }
 
 /** Values of every parameter at `x`: free ones from `x`, held ones at their start, tied ones evaluated. */
@@ -587,6 +589,7 @@ export function buildResult(
     modelNorm: stats.modelNorm,
     jacobian: prep.options.estimator === 'likelihood' ? null : J,
     activeMask: info.activeMask,
+    ...(info.solverChecks ? { solver: info.solverChecks } : {}),
     covariance: covr,
     chi2,
     hasChi2: prep.options.estimator !== 'likelihood',

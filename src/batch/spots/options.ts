@@ -16,9 +16,9 @@ import {
   type OptionsOf,
   parseOptions,
 } from '../../core/index.ts';
-import type { StopOption } from '../fitMany.ts';
 import { findPeaksSchema } from '../findPeaks.ts';
 import type { BatchEstimator } from '../kernel.ts';
+import { stopSpec } from '../lm.ts';
 import type { BuiltinSpotModel, SpotModel } from '../models.ts';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -27,10 +27,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function isModel(v: unknown): v is string | Expr {
   return typeof v === 'string' || (isRecord(v) && typeof v.kind === 'string');
-}
-
-function isStop(v: unknown): v is StopOption {
-  return v === 'gpufit' || v === 'strict' || isRecord(v);
 }
 
 function isLengthed(v: unknown): v is ArrayLike<number> {
@@ -61,13 +57,9 @@ export const spotsSchema = defineOptions('spots', {
     valueAliases: { lsq: 'lse', mle: 'poisson' },
   }),
   threads: opt.integer({ doc: 'worker threads for the fits', default: 1, min: 1, max: 256 }),
-  stop: opt.custom<StopOption, true>({
-    doc: "stopping rule of the fits: 'gpufit' (relative chi2 change < 1e-4, 20 iterations) or 'strict'",
-    default: 'gpufit',
-    accept: isStop,
-    expected: "'gpufit', 'strict' or { tol, maxIterations }",
-    words: ['gpufit', 'strict'],
-  }),
+  stop: stopSpec(
+    "stopping rule of the fits: 'gpufit' (relative chi2 change < 1e-4, 20 iterations) or 'strict'",
+  ),
   joint: opt.boolean({ doc: 'fit crowded spots (closer than the group distance) jointly', default: true }),
   groupDistance: opt.number({
     doc: 'peaks closer than this (pixels) form one group (default 6·σ, σ the width of isolated spots)',
