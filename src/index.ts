@@ -74,14 +74,8 @@ export type {
   SpotsOptions,
   SpotsResult,
 } from './batch/index.ts';
-export type {
-  FitManyJSON,
-  FitManyOptions,
-  FitManyResult,
-  ManyParamInput,
-  PerFit,
-  StopOption,
-} from './batch/node.ts';
+export type { StopOption } from './batch/index.ts';
+export type { FitManyJSON, FitManyOptions, FitManyResult, ManyParamInput, PerFit } from './batch/node.ts';
 // Array expressions from code, as in scripts (`I = 1 - (1 - P1)*(1 - P2)`).
 export { evaluateArray } from './script/node.ts';
 export type { ArrayInput } from './script/node.ts';

@@ -13,7 +13,7 @@ export {
 export type { FindPeaksOptions, Peaks } from './findPeaks.ts';
 export type { BatchEstimator } from './kernel.ts';
 export { GPUFIT_STOP, STATUS, STATUS_NAMES, STRICT_STOP } from './lm.ts';
-export type { StopRule } from './lm.ts';
+export type { StopOption, StopRule } from './lm.ts';
 export { BUILTIN_MODELS, multiSpotModel, spotModel } from './models.ts';
 export type { BuiltinSpotModel, SpotModel, SpotRoles } from './models.ts';
 export { momentStart } from './moments.ts';

@@ -8,14 +8,7 @@ export {
   reduceConstantAxes,
   runPrepared,
 } from './fitMany.ts';
-export type {
-  FitManyJSON,
-  FitManyOptions,
-  FitManyResult,
-  ManyParamInput,
-  PerFit,
-  StopOption,
-} from './fitMany.ts';
+export type { FitManyJSON, FitManyOptions, FitManyResult, ManyParamInput, PerFit } from './fitMany.ts';
 export { closeBatchPool } from './pool.ts';
 export { runSpots } from './spots/index.ts';
 export { SPOT_COLUMNS } from './spots/report.ts';

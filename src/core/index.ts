@@ -17,6 +17,7 @@ export {
   optionKeys,
   parseOptions,
   renderOptionKey,
+  requireOptionKey,
   spellKey,
   validateOptions,
   valueWords,

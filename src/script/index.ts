@@ -30,5 +30,11 @@ export { getScriptFunction, registerFunction, scriptFunctionNames } from './func
 export type { CallContext, ScriptFunction } from './functions.ts';
 export { REPL_COMMANDS, helpOn, helpTopics, overview } from './help.ts';
 export { nameMap } from './nameMap.ts';
-export { describeValueShort, formatScalar, formatValue, summarizeArray } from './values.ts';
+export {
+  describeValueShort,
+  formatScalar,
+  formatValue,
+  showPathAsWritten,
+  summarizeArray,
+} from './values.ts';
 export type { SplineValue, TableValue, TupleValue, Value, Where } from './values.ts';
