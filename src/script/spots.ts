@@ -55,7 +55,7 @@ import { asArray, asString, describeType, isTable, makeTable, typeError } from '
 import { nameMap, nameTable } from './nameMap.ts';
 
 /** The statement's options: the pipeline's and its own (read by the statement, not passed to the pipeline). */
-export const spotsStatementSchema = defineOptions('spots', {
+const spotsStatementSchema = defineOptions('spots', {
   ...spotsSchema.specs,
   peaks: opt.custom<unknown>({
     doc: 'fit at these positions (a spots table, or an array [n, 2])',
