@@ -48,7 +48,7 @@ export interface ImportEdge {
 export interface ModuleGraph {
   readonly files: readonly string[];
   readonly edges: readonly ImportEdge[];
-  /** The files that import a Node builtin (`node:…`) as a value. */
+  /** The files that import a Node builtin (`node:…`) or a Node-only package as a value ({@link needsNode}). */
   readonly nodeImporters?: readonly string[];
 }
 
@@ -149,6 +149,18 @@ export function specifierRanges(
   }));
 }
 
+/**
+ * Packages that need Node (they import its builtins or are native): a file importing one, even with `import()`,
+ * is Node-only like one importing `node:fs` (esbuild cannot bundle it for the browser).
+ */
+export const NODE_PACKAGES: readonly string[] = ['pngjs', '@resvg/resvg-js', 'commander'];
+
+/** Whether an import specifier names a Node builtin (`node:fs`) or a package of {@link NODE_PACKAGES}. */
+export function needsNode(spec: string): boolean {
+  if (spec.startsWith('node:')) return true;
+  return NODE_PACKAGES.some((p) => spec === p || spec.startsWith(p + '/'));
+}
+
 /** Reads every `.ts` file under `roots` (relative to `root`) and resolves the relative imports between them. */
 export function buildGraph(root: string, roots: readonly string[] = ['src', 'grammar']): ModuleGraph {
   const files = roots.flatMap((r) => listTs(join(root, r))).map((f) => toRel(root, f));
@@ -157,7 +169,7 @@ export function buildGraph(root: string, roots: readonly string[] = ['src', 'gra
   const nodeImporters = new Set<string>();
   for (const from of files) {
     for (const imp of importsOf(from, readFileSync(join(root, from), 'utf8'))) {
-      if (imp.spec.startsWith('node:') && imp.kind !== 'type') nodeImporters.add(from);
+      if (needsNode(imp.spec) && imp.kind !== 'type') nodeImporters.add(from);
       if (!imp.spec.startsWith('.')) continue;
       const to = toRel(root, resolve(root, dirname(from), imp.spec));
       if (!roots.some((r) => to.startsWith(r + '/'))) continue; // package.json and the like

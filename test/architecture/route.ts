@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { basename, dirname, join, posix, resolve } from 'node:path';
 import ts from 'typescript';
-import { folderOf, isEntry, listTs } from './graph.ts';
+import { folderOf, isEntry, listTs, needsNode } from './graph.ts';
 
 /** The folders that get entries, and the folders whose imports of an entry are kept working. */
 const ROUTED_ROOTS = ['src', 'grammar'] as const;
@@ -283,10 +283,10 @@ function usesOf(root: string, resolver: Resolver, file: string, sf: ts.SourceFil
 
 const NODE_BUILTINS = new Set(builtinModules);
 
-/** Whether a file imports a Node builtin as a value (static, `export … from` or dynamic). */
+/** Whether a file imports a Node builtin or a Node-only package as a value (static, `export … from` or dynamic). */
 function importsNodeBuiltin(sf: ts.SourceFile): boolean {
   let found = false;
-  const isBuiltin = (spec: string): boolean => spec.startsWith('node:') || NODE_BUILTINS.has(spec);
+  const isBuiltin = (spec: string): boolean => needsNode(spec) || NODE_BUILTINS.has(spec);
   const visit = (node: ts.Node): void => {
     if (found) return;
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
