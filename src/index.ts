@@ -2,13 +2,8 @@
 // Everything that runs anywhere: the `exprfit/core` entry (src/portable.ts), re-exported whole.
 export * from './portable.ts';
 // .fit scripts: run or check a file, or drive an interpreter statement by statement (src/script).
-export {
-  Evaluator,
-  formatValue,
-  getScriptFunction,
-  registerFunction,
-  scriptFunctionNames,
-} from './script/index.ts';
+export { formatValue } from './script/index.ts';
+export { Evaluator, getScriptFunction, registerFunction, scriptFunctionNames } from './script/node.ts';
 export { checkScript, Interpreter, readScript, registerCommand, runScript } from './script/node.ts';
 export type {
   Checker,
@@ -16,35 +11,37 @@ export type {
   InterpreterOptions,
   InterpreterState,
   ParamEntry,
-  ScriptFunction,
   StatementContext,
   StatementDef,
   StatementTable,
   Value,
 } from './script/index.ts';
+export type { ScriptFunction } from './script/node.ts';
 export type { RunScriptOptions, RunScriptResult } from './script/node.ts';
 // Files and plots (src/data; docs/formats.md).
 export {
   listFitsHdus,
-  load,
-  loadArray,
-  parsePng,
   readFits,
   readJson,
   readNpy,
   readNpz,
-  readPng,
   readTable,
   readTiff,
-  saveArray,
-  toArray,
-  writeHeatmapPng,
   writeJson,
   writeNpy,
   writeNpz,
-  writePng16,
   writeTable,
 } from './data/index.ts';
+export {
+  load,
+  loadArray,
+  parsePng,
+  readPng,
+  saveArray,
+  toArray,
+  writeHeatmapPng,
+  writePng16,
+} from './data/node.ts';
 export { plotFit, plotSpec, plotSvg } from './data/node.ts';
 // Numeric solvers on plain callbacks (src/solver; docs/solver.md).
 export { validateOptions as validateSolverOptions } from './solver/index.ts';
@@ -54,26 +51,22 @@ export {
   gaussianSpotCrb,
   momentStart,
   multiSpotModel,
-  overlayPng,
-  SPOT_COLUMNS,
   spotModel,
   spotsOptionsFrom,
   STATUS_NAMES,
 } from './batch/index.ts';
+export { overlayPng, SPOT_COLUMNS } from './batch/node.ts';
 export { closeBatchPool, fitMany, fitManySync, runSpots } from './batch/node.ts';
 export type {
   BatchEstimator,
   FindPeaksOptions,
   MomentStart,
-  OverlayOptions,
   Peaks,
-  SpotColumn,
   SpotModel,
   SpotRoles,
-  SpotsJSON,
   SpotsOptions,
-  SpotsResult,
 } from './batch/index.ts';
+export type { OverlayOptions, SpotColumn, SpotsJSON, SpotsResult } from './batch/node.ts';
 export type { StopOption } from './batch/index.ts';
 export type { FitManyJSON, FitManyOptions, FitManyResult, ManyParamInput, PerFit } from './batch/node.ts';
 // Array expressions from code, as in scripts (`I = 1 - (1 - P1)*(1 - P2)`).
@@ -136,7 +129,7 @@ export type { CovarianceOptions, CovarianceResult } from './solver/index.ts';
 export type { TriangularFactor } from './solver/index.ts';
 export type { CrbResult } from './batch/index.ts';
 export type { FitsCard, FitsHdu, FitsImage, FitsValue, ReadFitsOptions } from './data/index.ts';
-export type { DataFormat, LoadedData, LoadOptions, SaveArrayOptions } from './data/index.ts';
+export type { DataFormat, LoadedData, LoadOptions, SaveArrayOptions } from './data/node.ts';
 export type { LbfgsbOptions, MinimizeSummary, ObjectiveWithGradient } from './solver/index.ts';
 export type { LikelihoodProblem, NllOptions, NllSummary } from './solver/index.ts';
 export type { MultiStartResult, StartControl } from './solver/index.ts';
@@ -155,18 +148,18 @@ export type { PlotCornerSpec, PlotRegionSpec } from './data/index.ts';
 export type { PreparedEquation, PreparedFit } from './fit/index.ts';
 export type { JsonData, JsonWriteOptions, NonFinite } from './data/index.ts';
 export type { PoissonProblem, PoissonSummary } from './solver/index.ts';
-export type { EvalScope } from './script/index.ts';
+export type { EvalScope } from './script/node.ts';
 export type { ModelSpec } from './compile/index.ts';
 export type { NelderMeadOptions, Objective } from './solver/index.ts';
 export type { MomentOptions } from './batch/index.ts';
-export type { SpotColumns } from './batch/index.ts';
+export type { SpotColumns } from './batch/node.ts';
 export type { ParseOptions } from './syntax/index.ts';
-export type { HeatmapOptions, ReadPngOptions } from './data/index.ts';
+export type { HeatmapOptions, ReadPngOptions } from './data/node.ts';
 export type { ReadTiffOptions } from './data/index.ts';
 export type { FitResultInit } from './fit/index.ts';
 export type { CommandChecker } from './script/index.ts';
 export type { FunctionExample } from './functions/index.ts';
-export type { CallContext } from './script/index.ts';
+export type { CallContext } from './script/node.ts';
 export type { Colormap } from './data/index.ts';
 export type { NormalizedSpec, Role, SymbolicProgram } from './compile/index.ts';
 export type { ValidatedFitOptions } from './fit/index.ts';

@@ -18,8 +18,6 @@ export { BUILTIN_MODELS, multiSpotModel, spotModel } from './models.ts';
 export type { BuiltinSpotModel, SpotModel, SpotRoles } from './models.ts';
 export { momentStart } from './moments.ts';
 export type { MomentOptions, MomentStart } from './moments.ts';
-export { overlayPng, overlayRgba } from './overlay.ts';
-export type { OverlayOptions, SpotColumns } from './overlay.ts';
 export type { PreparedMany } from './problem.ts';
 export { peaksFromOption } from './spots/detect.ts';
 export {
@@ -30,5 +28,3 @@ export {
   spotsSchema,
 } from './spots/options.ts';
 export type { SpotsOptions, ValidSpotsOptions } from './spots/options.ts';
-export { SPOT_COLUMNS, spotsCsv } from './spots/report.ts';
-export type { SpotColumn, SpotsJSON, SpotsResult } from './spots/report.ts';

@@ -9,6 +9,9 @@ export {
   runPrepared,
 } from './fitMany.ts';
 export type { FitManyJSON, FitManyOptions, FitManyResult, ManyParamInput, PerFit } from './fitMany.ts';
+export { overlayPng, overlayRgba } from './overlay.ts';
+export type { OverlayOptions, SpotColumns } from './overlay.ts';
 export { closeBatchPool } from './pool.ts';
 export { runSpots } from './spots/index.ts';
-export { SPOT_COLUMNS } from './spots/report.ts';
+export { SPOT_COLUMNS, spotsCsv } from './spots/report.ts';
+export type { SpotColumn, SpotsJSON, SpotsResult } from './spots/report.ts';

@@ -4,7 +4,8 @@
  * sigma_y, rotated by theta) and a small cross at its centre — green when the fit converged, red otherwise.
  */
 import { ExprfitError } from '../core/index.ts';
-import { encodeRgbaPng, NdArray } from '../data/index.ts';
+import { NdArray } from '../data/index.ts';
+import { encodeRgbaPng } from '../data/node.ts';
 import { quickselect } from './findPeaks.ts';
 import { STATUS } from './lm.ts';
 

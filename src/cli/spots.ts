@@ -136,7 +136,7 @@ async function optionsOf(flags: SpotsFlags): Promise<ValidSpotsOptions> {
 }
 
 async function runCommand(file: string, flags: SpotsFlags, io: SpotsIo): Promise<void> {
-  const { loadArray } = await import('../data/index.ts');
+  const { loadArray } = await import('../data/node.ts');
   const { runSpots } = await import('../batch/node.ts');
   const { checkSpotImage } = await import('../batch/index.ts');
   const options = await optionsOf(flags);

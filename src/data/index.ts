@@ -11,8 +11,6 @@ export type { FitsCard, FitsHdu, FitsImage, FitsValue, ReadFitsOptions } from '.
 export { ioError, isStandardStreamName, isStreamTarget, readBytes, readText, writeBytes } from './io.ts';
 export { formatJson, jsonToData, parseJsonText, readJson, toJsonValue, writeJson } from './json.ts';
 export type { JsonData, JsonWriteOptions, NonFinite } from './json.ts';
-export { EXTENSIONS, load, loadArray, saveArray, toArray } from './load.ts';
-export type { DataFormat, LoadOptions, LoadedData, SaveArrayOptions } from './load.ts';
 export {
   MAX_ARRAY_ELEMENTS,
   NdArray,
@@ -34,18 +32,6 @@ export {
 } from './npy.ts';
 export type { NpyHeader, NpzContents } from './npy.ts';
 export type { PlotCornerSpec, PlotRegionSpec } from './plotPosterior.ts';
-export {
-  encodeHeatmapPng,
-  encodePng16,
-  encodeRgbaPng,
-  heatmapRgba,
-  parsePng,
-  pngTextChunks,
-  readPng,
-  writeHeatmapPng,
-  writePng16,
-} from './png.ts';
-export type { HeatmapOptions, ReadPngOptions } from './png.ts';
 export { formatNumber, formatTable, parseCell, parseTable, readTable, writeTable } from './table.ts';
 export type { ColumnData, ReadTableOptions, Table, WriteTableOptions } from './table.ts';
 export { parseTiff, readTiff } from './tiff.ts';

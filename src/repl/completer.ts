@@ -13,16 +13,17 @@ import { join, resolve } from 'node:path';
 import { STATEMENT_KEYWORDS } from '../../grammar/index.ts';
 import type { OptionsSchema } from '../core/index.ts';
 import { CONSTANTS, functionNames } from '../functions/index.ts';
+import type { CommandDef, StatementDef, StatementTable } from '../script/index.ts';
 import {
-  type CommandDef,
+  declaredKey,
   helpTopics,
+  type Interpreter,
+  optionWords,
   REPL_COMMANDS,
   SCRIPT_CONSTANTS,
   scriptFunctionNames,
-  type StatementDef,
-  type StatementTable,
-} from '../script/index.ts';
-import { declaredKey, type Interpreter, optionWords, scriptKeys } from '../script/node.ts';
+  scriptKeys,
+} from '../script/node.ts';
 
 export type Completer = (line: string) => [string[], string];
 

@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import repl, { type REPLCommand, type REPLServer } from 'node:repl';
 import { describeError, formatWarning, styleFor, useColor, type Stream } from './style.ts';
 import { closestMatches, ExprfitError } from '../core/index.ts';
-import { REPL_COMMANDS } from '../script/index.ts';
+import { REPL_COMMANDS } from '../script/node.ts';
 import { makeCompleter } from './completer.ts';
 import { Session } from './session.ts';
 import { progressLine } from './progress.ts';

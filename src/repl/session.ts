@@ -5,15 +5,16 @@
  */
 import { dirname, resolve } from 'node:path';
 import { closestMatches, ExprfitError } from '../core/index.ts';
+import { describeValueShort, formatScalar, showPathAsWritten } from '../script/index.ts';
 import {
-  describeValueShort,
-  formatScalar,
+  checkStatements,
   helpOn,
+  Interpreter,
   overview,
+  parseScriptSource,
+  readScript,
   REPL_COMMANDS,
-  showPathAsWritten,
-} from '../script/index.ts';
-import { checkStatements, Interpreter, parseScriptSource, readScript } from '../script/node.ts';
+} from '../script/node.ts';
 import { isIncomplete, parseScript } from '../syntax/index.ts';
 import { runInterruptible } from './interrupt.ts';
 

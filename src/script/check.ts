@@ -409,7 +409,7 @@ export async function checkStatements(
   options: CheckOptions,
 ): Promise<CheckResult> {
   const checker = new Checker(source, options);
-  const { load } = await import('../data/index.ts');
+  const { load } = await import('../data/node.ts');
   const loadColumns = async (
     file: string,
     written: string,

@@ -6,7 +6,8 @@
  * Keyword arguments do not exist in the language: optional arguments are positional (`smooth(x, y, lam)`).
  */
 import { closestMatches, ExprfitError } from '../core/index.ts';
-import { loadArray, NdArray } from '../data/index.ts';
+import { NdArray } from '../data/index.ts';
+import { loadArray } from '../data/node.ts';
 import * as A from '../arrays/index.ts';
 import {
   asArray,

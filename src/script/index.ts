@@ -24,11 +24,6 @@ export type {
   StatementHelp,
   StatementTable,
 } from './context.ts';
-export { Evaluator, SCRIPT_CONSTANTS } from './evaluate.ts';
-export type { EvalScope } from './evaluate.ts';
-export { getScriptFunction, registerFunction, scriptFunctionNames } from './functions.ts';
-export type { CallContext, ScriptFunction } from './functions.ts';
-export { REPL_COMMANDS, helpOn, helpTopics, overview } from './help.ts';
 export { nameMap } from './nameMap.ts';
 export {
   describeValueShort,

@@ -26,11 +26,11 @@ import {
   peaksFromOption,
   type SpotModel,
   type SpotsOptions,
-  type SpotsResult,
   spotsSchema,
   STATUS,
   type ValidSpotsOptions,
 } from '../batch/index.ts';
+import type { SpotsResult } from '../batch/node.ts';
 import {
   closestMatches,
   defineOptions,

@@ -4,7 +4,7 @@
  * `x, y = ...`). Helpers to check and describe them, and the printing used by `print`, the REPL and `:vars`.
  */
 import type { SmoothingSpline } from '../arrays/index.ts';
-import type { OverlayOptions } from '../batch/index.ts';
+import type { OverlayOptions } from '../batch/node.ts';
 import { closestMatches, ExprfitError, type SourceSpan, type SourceText } from '../core/index.ts';
 import { NdArray } from '../data/index.ts';
 

@@ -1,7 +1,8 @@
 /** `data "file.csv" prefix=b_`: reads a table and binds each column by its header name. */
 import { resolve } from 'node:path';
 import { defineOptions, ExprfitError, opt } from '../../core/index.ts';
-import type { LoadOptions, NdArray } from '../../data/index.ts';
+import type { NdArray } from '../../data/index.ts';
+import type { LoadOptions } from '../../data/node.ts';
 import type { DataStatement } from '../../syntax/index.ts';
 import type { StatementContext, StatementDef } from '../context.ts';
 import { isIdentifier, rethrowAt, statementOptions } from '../optionArgs.ts';
@@ -16,7 +17,7 @@ export const dataSchema = defineOptions('data', {
 });
 
 async function readColumns(s: DataStatement, ctx: StatementContext, loadOptions: LoadOptions) {
-  const { load } = await import('../../data/index.ts');
+  const { load } = await import('../../data/node.ts');
   const file = resolve(ctx.baseDir, s.file);
   let loaded;
   try {

@@ -93,7 +93,7 @@ async function saveArray(s: SaveStatement, value: NdArray, ctx: StatementContext
   const o = await statementOptions(saveSchema, s.options, ctx, 'save');
   const name = o.name ?? (s.what?.kind === 'sym' ? s.what.name : undefined);
   const opts = { name, png: o.png, range: rangeOf(o.range), colormap: o.colormap };
-  const { saveArray: save } = await import('../../data/index.ts');
+  const { saveArray: save } = await import('../../data/node.ts');
   await writeFile(ctx, s, (path) => save(path, value, opts));
 }
 
@@ -138,7 +138,7 @@ async function writeTableFile(t: TableValue, path: string, ext: string): Promise
     return writeJson(path, columns);
   }
   if (ext === '.npy') {
-    const { saveArray: save } = await import('../../data/index.ts');
+    const { saveArray: save } = await import('../../data/node.ts');
     const k = t.names.length;
     const data = new Float64Array(t.rows * k);
     t.names.forEach((n, j) => t.columns[n].forEach((x, i) => (data[i * k + j] = x)));
