@@ -5,7 +5,7 @@
  * and the CLI are in the Node entry, `exprfit`.
  */
 export { ExprfitError } from './core/index.ts';
-export type { ErrorCode, SourceSpan, SourceText } from './core/index.ts';
+export type { ErrorCode, ErrorDetail, ExprfitErrorOptions, SourceSpan, SourceText } from './core/index.ts';
 export { broadcastShapes, NdArray } from './data/index.ts';
 export type { NdArrayJSON } from './data/index.ts';
 export type { Expr } from './ast/index.ts';
