@@ -153,7 +153,7 @@ export function specifierRanges(
  * Packages that need Node (they import its builtins or are native): a file importing one, even with `import()`,
  * is Node-only like one importing `node:fs` (esbuild cannot bundle it for the browser).
  */
-export const NODE_PACKAGES: readonly string[] = ['pngjs', '@resvg/resvg-js', 'commander'];
+const NODE_PACKAGES: readonly string[] = ['pngjs', '@resvg/resvg-js', 'commander'];
 
 /** Whether an import specifier names a Node builtin (`node:fs`) or a package of {@link NODE_PACKAGES}. */
 export function needsNode(spec: string): boolean {
