@@ -1,6 +1,7 @@
 /**
  * Prints the import cycles and upward imports of src/ and grammar/ (see test/architecture/graph.ts).
- * `--entries` also lists imports that bypass a folder's index.ts. `--write` rewrites
+ * `--entries` also lists imports that bypass a folder's entries (index.ts, node.ts; fixed by
+ * `npx tsx scripts/route-entries.ts`). `--write` rewrites
  * test/architecture/known-violations.json with the current violations (only after fixing some: the list
  * may only shrink; test/architecture/layers.test.ts fails on new ones and on stale ones).
  *

@@ -2,7 +2,8 @@
  * Moves modules and rewrites every relative import of them in src/, grammar/, test/, bench/ and scripts/
  * (including `import type`, `export … from`, `import()`), and the moved files' own imports. Prints the plan;
  * `--apply` writes it. Non-TypeScript references (docs, comments naming the old path) are not touched: grep
- * for the old path afterwards.
+ * for the old path afterwards. A module moved to another folder is then routed through that folder's entries by
+ * `npx tsx scripts/route-entries.ts` (run it after the move).
  *
  *   npx tsx scripts/move-module.ts [--apply] src/syntax/span.ts src/core/errors.ts [FROM TO ...]
  */
@@ -23,5 +24,7 @@ const edits = planMoves(root, moves);
 for (const e of edits) {
   console.log(`${e.to === e.from ? 'edit' : 'move'} ${e.from}${e.to === e.from ? '' : ` -> ${e.to}`}`);
 }
-if (apply) applyMoves(root, edits);
-else console.log(`${edits.length} files; run again with --apply to write`);
+if (apply) {
+  applyMoves(root, edits);
+  console.log('now route the imports through the folder entries: npx tsx scripts/route-entries.ts');
+} else console.log(`${edits.length} files; run again with --apply to write`);

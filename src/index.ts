@@ -2,97 +2,94 @@
 // Everything that runs anywhere: the `exprfit/core` entry (src/portable.ts), re-exported whole.
 export * from './portable.ts';
 // .fit scripts: run or check a file, or drive an interpreter statement by statement (src/script).
+export { formatValue } from './script/index.ts';
 export {
-  runScript,
   checkScript,
-  readScript,
-  Interpreter,
   Evaluator,
+  getScriptFunction,
+  Interpreter,
+  readScript,
   registerCommand,
   registerFunction,
-  getScriptFunction,
+  runScript,
   scriptFunctionNames,
-  formatValue,
-} from './script/index.ts';
+} from './script/node.ts';
 export type {
-  RunScriptOptions,
-  RunScriptResult,
-  InterpreterOptions,
-  ParamEntry,
-  CommandDef,
-  ScriptFunction,
-  Value,
-  StatementTable,
-  StatementDef,
-  StatementContext,
-  InterpreterState,
   Checker,
+  CommandDef,
+  InterpreterOptions,
+  InterpreterState,
+  ParamEntry,
+  StatementContext,
+  StatementDef,
+  StatementTable,
+  Value,
 } from './script/index.ts';
+export type { RunScriptOptions, RunScriptResult, ScriptFunction } from './script/node.ts';
 // Files and plots (src/data; docs/formats.md).
+export {
+  listFitsHdus,
+  readFits,
+  readJson,
+  readNpy,
+  readNpz,
+  readTable,
+  readTiff,
+  writeJson,
+  writeNpy,
+  writeNpz,
+  writeTable,
+} from './data/index.ts';
 export {
   load,
   loadArray,
-  toArray,
-  saveArray,
-  readTable,
-  writeTable,
-  readJson,
-  writeJson,
-  readNpy,
-  writeNpy,
-  readNpz,
-  writeNpz,
-  readPng,
   parsePng,
+  plotFit,
+  plotSpec,
+  plotSvg,
+  readPng,
+  saveArray,
+  toArray,
   writeHeatmapPng,
   writePng16,
-  readTiff,
-  readFits,
-  listFitsHdus,
-  plotFit,
-  plotSvg,
-  plotSpec,
-} from './data/index.ts';
+} from './data/node.ts';
 // Numeric solvers on plain callbacks (src/solver; docs/solver.md).
 export { validateOptions as validateSolverOptions } from './solver/index.ts';
 // Batch fitting, peak finding and spot fitting (src/batch; docs/batch.md).
 export {
-  fitMany,
-  fitManySync,
-  runSpots,
-  spotsOptionsFrom,
-  spotModel,
-  multiSpotModel,
-  momentStart,
-  gaussianSpotCrb,
-  overlayPng,
-  closeBatchPool,
-  SPOT_COLUMNS,
-  STATUS_NAMES,
   BUILTIN_MODELS,
+  gaussianSpotCrb,
+  momentStart,
+  multiSpotModel,
+  spotModel,
+  spotsOptionsFrom,
+  STATUS_NAMES,
 } from './batch/index.ts';
+export { closeBatchPool, fitMany, fitManySync, overlayPng, runSpots, SPOT_COLUMNS } from './batch/node.ts';
 export type {
-  FitManyOptions,
-  FitManyResult,
-  FitManyJSON,
-  ManyParamInput,
-  PerFit,
-  StopOption,
+  BatchEstimator,
   FindPeaksOptions,
+  MomentStart,
   Peaks,
-  SpotsOptions,
-  SpotsResult,
-  SpotsJSON,
-  SpotColumn,
   SpotModel,
   SpotRoles,
-  MomentStart,
-  OverlayOptions,
-  BatchEstimator,
+  SpotsOptions,
+  StopOption,
 } from './batch/index.ts';
+export type {
+  FitManyJSON,
+  FitManyOptions,
+  FitManyResult,
+  ManyParamInput,
+  OverlayOptions,
+  PerFit,
+  SpotColumn,
+  SpotsJSON,
+  SpotsResult,
+} from './batch/node.ts';
 // Array expressions from code, as in scripts (`I = 1 - (1 - P1)*(1 - P2)`).
-export { evaluateArray } from './script/arrayExpr.ts';
-export type { ArrayInput } from './script/arrayExpr.ts';
+export { evaluateArray } from './script/node.ts';
+export type { ArrayInput } from './script/node.ts';
 // Types that appear in the signatures above (TypeDoc's notExported check keeps this list complete).
 export type {
   ArithOp,
@@ -109,7 +106,7 @@ export type {
   SymNode,
   UnaryNode,
   UnaryOp,
-} from './ast/expr.ts';
+} from './ast/index.ts';
 export type {
   AssignStatement,
   CommandStatement,
@@ -129,15 +126,15 @@ export type {
   ReportStatement,
   SaveStatement,
   UserFunction as UserFunctionAst,
-} from './syntax/statements.ts';
-export type { FitValue, SplineValue, TableValue, TupleValue, Where } from './script/values.ts';
-export type { BuiltinSpotModel } from './batch/models.ts';
-export type { FitRecord, ModelLine, OdeLine, Settings } from './script/context.ts';
-export type { StopRule } from './batch/lm.ts';
-export type { NumericArray } from './solver/bounds.ts';
-export type { BoundSide, TerminationReason } from './solver/summary.ts';
-export type { IterationInfo, LossName } from './solver/options.ts';
-export type { CheckResult } from './script/check.ts';
+} from './syntax/index.ts';
+export type { FitValue, SplineValue, TableValue, TupleValue, Where } from './script/index.ts';
+export type { BuiltinSpotModel } from './batch/index.ts';
+export type { FitRecord, ModelLine, OdeLine, Settings } from './script/index.ts';
+export type { StopRule } from './batch/index.ts';
+export type { NumericArray } from './solver/index.ts';
+export type { BoundSide, TerminationReason } from './solver/index.ts';
+export type { IterationInfo, LossName } from './solver/index.ts';
+export type { CheckResult } from './script/node.ts';
 export type {
   BindOptions,
   BoundKernel,
@@ -147,50 +144,50 @@ export type {
   DataArray,
   Kernel,
   ValuesKernel,
-} from './compile/kernel.ts';
-export type { CovarianceOptions, CovarianceResult } from './solver/covariance.ts';
-export type { TriangularFactor } from './solver/linalg.ts';
-export type { CrbResult } from './batch/crb.ts';
-export type { FitsCard, FitsHdu, FitsImage, FitsValue, ReadFitsOptions } from './data/fits.ts';
-export type { DataFormat, LoadOptions, LoadedData, SaveArrayOptions } from './data/load.ts';
-export type { LbfgsbOptions, MinimizeSummary, ObjectiveWithGradient } from './solver/lbfgsb.ts';
-export type { LikelihoodProblem, NllOptions, NllSummary } from './solver/nll.ts';
-export type { MultiStartResult, StartControl } from './solver/multistart.ts';
-export type { NpzContents } from './data/npy.ts';
-export type { ColumnData, ReadTableOptions, Table, WriteTableOptions } from './data/table.ts';
+} from './compile/index.ts';
+export type { CovarianceOptions, CovarianceResult } from './solver/index.ts';
+export type { TriangularFactor } from './solver/index.ts';
+export type { CrbResult } from './batch/index.ts';
+export type { FitsCard, FitsHdu, FitsImage, FitsValue, ReadFitsOptions } from './data/index.ts';
+export type { DataFormat, LoadedData, LoadOptions, SaveArrayOptions } from './data/node.ts';
+export type { LbfgsbOptions, MinimizeSummary, ObjectiveWithGradient } from './solver/index.ts';
+export type { LikelihoodProblem, NllOptions, NllSummary } from './solver/index.ts';
+export type { MultiStartResult, StartControl } from './solver/index.ts';
+export type { NpzContents } from './data/index.ts';
+export type { ColumnData, ReadTableOptions, Table, WriteTableOptions } from './data/index.ts';
 export type {
   ModelBand,
   Plot1DSpec,
   Plot2DSpec,
   PlotCompareSpec,
   PlotOptions,
-  PlotResult,
   PlotSpec,
-} from './data/plot.ts';
-export type { PlotCornerSpec, PlotRegionSpec } from './data/plotPosterior.ts';
-export type { PreparedEquation, PreparedFit } from './fit/prepared.ts';
-export type { KernelBinder } from './fit/setup.ts';
-export type { FitInputs } from './fit/setup.ts';
-export type { JsonData, JsonWriteOptions, NonFinite } from './data/json.ts';
-export type { PoissonProblem, PoissonSummary } from './solver/poisson.ts';
-export type { EvalScope } from './script/evaluate.ts';
-export type { ModelSpec } from './compile/program.ts';
-export type { NelderMeadOptions, Objective } from './solver/neldermead.ts';
-export type { MomentOptions } from './batch/moments.ts';
-export type { SpotColumns } from './batch/overlay.ts';
-export type { ParseOptions } from './syntax/parse.ts';
-export type { HeatmapOptions, ReadPngOptions } from './data/png.ts';
-export type { ReadTiffOptions } from './data/tiff.ts';
-export type { FitResultInit } from './fit/result.ts';
-export type { CommandChecker } from './script/context.ts';
-export type { FunctionExample } from './functions/types.ts';
-export type { CallContext } from './script/functions.ts';
-export type { Colormap } from './data/colormap.ts';
-export type { NormalizedSpec, Role, SymbolicProgram } from './compile/roles.ts';
-export type { ValidatedFitOptions } from './fit/options.ts';
-export type { ParamSpec } from './model/params.ts';
-export type { Mode } from './compile/plan.ts';
-export type { UserFunctionSignature } from './syntax/check-calls.ts';
+} from './data/index.ts';
+export type { PlotResult } from './data/node.ts';
+export type { PlotCornerSpec, PlotRegionSpec } from './data/index.ts';
+export type { PreparedEquation, PreparedFit } from './fit/index.ts';
+export type { KernelBinder } from './fit/index.ts';
+export type { FitInputs } from './fit/index.ts';
+export type { JsonData, JsonWriteOptions, NonFinite } from './data/index.ts';
+export type { PoissonProblem, PoissonSummary } from './solver/index.ts';
+export type { EvalScope } from './script/node.ts';
+export type { ModelSpec } from './compile/index.ts';
+export type { NelderMeadOptions, Objective } from './solver/index.ts';
+export type { MomentOptions } from './batch/index.ts';
+export type { SpotColumns } from './batch/node.ts';
+export type { ParseOptions } from './syntax/index.ts';
+export type { HeatmapOptions, ReadPngOptions } from './data/node.ts';
+export type { ReadTiffOptions } from './data/index.ts';
+export type { FitResultInit } from './fit/index.ts';
+export type { CommandChecker } from './script/index.ts';
+export type { FunctionExample } from './functions/index.ts';
+export type { CallContext } from './script/node.ts';
+export type { Colormap } from './data/index.ts';
+export type { NormalizedSpec, Role, SymbolicProgram } from './compile/index.ts';
+export type { ValidatedFitOptions } from './fit/index.ts';
+export type { ParamSpec } from './model/index.ts';
+export type { Mode } from './compile/index.ts';
+export type { UserFunctionSignature } from './syntax/index.ts';
 // Option schemas: each operation's options declared once (src/core/options.ts; the docs' options tables).
 export type {
   AnySpec,
@@ -198,42 +195,37 @@ export type {
   Declared,
   FrontEnd,
   HasDefault,
-  OptionKind,
-  ValueOf,
   InputOf,
+  OptionKind,
   OptionRule,
-  OptionSpec,
-  OptionSpecs,
   OptionsInput,
   OptionsOf,
+  OptionSpec,
+  OptionSpecs,
   OptionsSchema,
   ResolvedOptions,
   SpecsOf,
-} from './core/options.ts';
-export { fitSchema, type FitOptionsInput, type XScaleByName } from './fit/options.ts';
-export { solverSchema, type SolverOptionsInput } from './solver/options.ts';
-export { lbfgsbSchema, type MinimizerCallback } from './solver/lbfgsb.ts';
-export { nelderMeadSchema } from './solver/neldermead.ts';
-export { nllSchema } from './solver/nll.ts';
-export { fitManySchema } from './batch/fitMany.ts';
-export { findPeaksSchema } from './batch/findPeaks.ts';
-export { spotsSchema } from './batch/spots/options.ts';
-export { crBasisSchema, type Constraints } from './arrays/crbasis.ts';
-export { gridSchema } from './arrays/basic.ts';
-export { smoothingSplineSchema } from './arrays/spline.ts';
-export { sumOfGaussiansSchema } from './arrays/gaussian.ts';
-export type { StatementHelp } from './script/context.ts';
+  ValueOf,
+} from './core/index.ts';
+export { type FitOptionsInput, fitSchema, type XScaleByName } from './fit/index.ts';
+export { type SolverOptionsInput, solverSchema } from './solver/index.ts';
+export { lbfgsbSchema, type MinimizerCallback } from './solver/index.ts';
+export { nelderMeadSchema } from './solver/index.ts';
+export { nllSchema } from './solver/index.ts';
+export { fitManySchema } from './batch/node.ts';
+export { findPeaksSchema } from './batch/index.ts';
+export { spotsSchema } from './batch/index.ts';
+export { type Constraints, crBasisSchema } from './arrays/index.ts';
+export { gridSchema } from './arrays/index.ts';
+export { smoothingSplineSchema } from './arrays/index.ts';
+export { sumOfGaussiansSchema } from './arrays/index.ts';
+export type { StatementHelp } from './script/index.ts';
 // The web page's server (`exprfit serve`; docs/web.md).
-export { startServer } from './web/server.ts';
-export type { ServeOptions, WebServer } from './web/server.ts';
-export type { SessionJSON, SessionParam } from './web/protocol.ts';
+export { startServer } from './web/node.ts';
+export type { ServeOptions, WebServer } from './web/node.ts';
+export type { SessionJSON, SessionParam } from './web/index.ts';
 // Profiles and MCMC on worker threads (the portable entry has the synchronous forms).
-export { confIntervalThreaded, confInterval2dThreaded, emceeThreaded } from './batch/afterFit.ts';
+export { confInterval2dThreaded, confIntervalThreaded, emceeThreaded } from './batch/node.ts';
 // Spots on image stacks frame by frame, and the stack readers (src/batch/spots/stack.ts; docs/spots.md).
-export {
-  runSpotsStack,
-  STACK_COLUMNS,
-  type SpotsStackResult,
-  type StackColumn,
-} from './batch/spots/stack.ts';
-export { openStack, type FrameStack } from './data/stack.ts';
+export { runSpotsStack, type SpotsStackResult, STACK_COLUMNS, type StackColumn } from './batch/node.ts';
+export { type FrameStack, openStack } from './data/node.ts';

@@ -4,16 +4,16 @@
  * from here (test/package/core.test.ts bundles it with esbuild for the browser); file I/O, threads, plots, scripts
  * and the CLI are in the Node entry, `exprfit`.
  */
-export { ExprfitError } from './core/errors.ts';
-export type { SourceSpan, SourceText, ErrorCode } from './core/errors.ts';
-export { NdArray, broadcastShapes } from './data/ndarray.ts';
-export type { NdArrayJSON } from './data/ndarray.ts';
-export type { Expr } from './ast/expr.ts';
-export * as build from './ast/build.ts';
-export { printExpr } from './ast/print.ts';
-export { exprEquals, hashExpr } from './ast/hash.ts';
-export { getFunction, functionNames, CONSTANTS } from './functions/registry.ts';
-export type { FunctionDef } from './functions/types.ts';
+export { ExprfitError } from './core/index.ts';
+export type { ErrorCode, SourceSpan, SourceText } from './core/index.ts';
+export { broadcastShapes, NdArray } from './data/index.ts';
+export type { NdArrayJSON } from './data/index.ts';
+export type { Expr } from './ast/index.ts';
+export { build } from './ast/index.ts';
+export { printExpr } from './ast/index.ts';
+export { exprEquals, hashExpr } from './ast/index.ts';
+export { CONSTANTS, functionNames, getFunction } from './functions/index.ts';
+export type { FunctionDef } from './functions/index.ts';
 export {
   evaluate,
   differentiate,
@@ -28,47 +28,47 @@ export {
 export type { UserFunction, UserFunctions, CseResult } from './symbolic/index.ts';
 export { parseExpr, parseModel, parseScript, parseStatement, isIncomplete } from './syntax/index.ts';
 export type { Statement, ModelAst } from './syntax/index.ts';
-export { fit, prepareFit } from './fit/fit.ts';
-export { FitResult } from './fit/result.ts';
-export { loadResult } from './fit/load.ts';
-export type { FitCurves } from './fit/curves.ts';
-export type { ProgressCallback } from './fit/progress.ts';
-export { akaikeWeights, bicWeights, fTest, likelihoodRatioTest } from './fit/compare.ts';
-export { fitOde, odeModel, type OdeFitOptions } from './ode/fit.ts';
+export { fit, prepareFit } from './fit/index.ts';
+export { FitResult } from './fit/index.ts';
+export { loadResult } from './fit/index.ts';
+export type { FitCurves } from './fit/index.ts';
+export type { ProgressCallback } from './fit/index.ts';
+export { akaikeWeights, bicWeights, fTest, likelihoodRatioTest } from './fit/index.ts';
+export { fitOde, type OdeFitOptions, odeModel } from './ode/index.ts';
 export {
   integrate,
-  odeSchema,
-  validateOdeOptions,
   type OdeMethod,
   type OdeOptions,
   type OdeOptionsInput,
+  odeSchema,
   type OdeSolution,
   type OdeStatus,
-} from './ode/integrate.ts';
-export type { OdeFunctions } from './ode/steppers.ts';
-export type { OdeOutput, OdeSystem } from './ode/system.ts';
-export type { ComparedFit, ModelWeights, NestedTest } from './fit/compare.ts';
+  validateOdeOptions,
+} from './ode/index.ts';
+export type { OdeFunctions } from './ode/index.ts';
+export type { OdeOutput, OdeSystem } from './ode/index.ts';
+export type { ComparedFit, ModelWeights, NestedTest } from './fit/index.ts';
 export type {
-  FitResultJSON,
-  EquationStats,
   EquationData,
+  EquationStats,
+  FitResultJSON,
   NamedMatrix,
   SavedFitOptions,
-} from './fit/result.ts';
+} from './fit/index.ts';
 export type {
-  FitOptions,
   DataInput,
-  Method,
-  Loss,
   Estimator,
+  FitOptions,
+  Loss,
+  Method,
   ParamResult,
   Termination,
-} from './fit/types.ts';
-export type { ParamInput, ParamsInput } from './model/params.ts';
-export { parseModelText as model } from './model/model.ts';
-export type { Model, Equation } from './model/model.ts';
+} from './fit/index.ts';
+export type { ParamInput, ParamsInput } from './model/index.ts';
+export { parseModelText as model } from './model/index.ts';
+export type { Equation, Model } from './model/index.ts';
 export { compileModel, compileValues } from './compile/index.ts';
-export { clearCompileCache } from './compile/cache.ts';
+export { clearCompileCache } from './compile/index.ts';
 export {
   solveLeastSquares,
   solvePoisson,
@@ -113,37 +113,37 @@ export {
   makeCrBasis,
 } from './arrays/index.ts';
 // In-memory readers and encoders: bytes or text in, arrays out (no file system).
-export { parseTable, formatTable } from './data/table.ts';
-export { parseJsonText, jsonToData, formatJson } from './data/json.ts';
-export { parseNpy, parseNpz, encodeNpy } from './data/npy.ts';
-export { parseTiff } from './data/tiff.ts';
-export { parseFits } from './data/fits.ts';
-export { findPeaks } from './batch/findPeaks.ts';
+export { formatTable, parseTable } from './data/index.ts';
+export { formatJson, jsonToData, parseJsonText } from './data/index.ts';
+export { encodeNpy, parseNpy, parseNpz } from './data/index.ts';
+export { parseTiff } from './data/index.ts';
+export { parseFits } from './data/index.ts';
+export { findPeaks } from './batch/index.ts';
 // Objectives without data, custom objectives and constraints (src/fit/minimize.ts; docs/constraints.md).
-export { minimize, maximize, minimizeSchema } from './fit/minimize.ts';
-export type { MinimizeOptions, MinimizeResult, Minimizer } from './fit/minimize.ts';
-export type { ConstraintResult } from './fit/constraints.ts';
+export { maximize, minimize, minimizeSchema } from './fit/index.ts';
+export type { MinimizeOptions, Minimizer, MinimizeResult } from './fit/index.ts';
+export type { ConstraintResult } from './fit/index.ts';
 // Trust warnings of a fit (src/fit/trust.ts).
-export type { FitWarning, FitWarningCode } from './fit/types.ts';
+export type { FitWarning, FitWarningCode } from './fit/index.ts';
 // After the fit: bands, profile confidence intervals, MCMC (src/fit/bands.ts, confint.ts, mcmc.ts).
-export { bandOptions } from './fit/bands.ts';
-export type { BandOptions, BandSource } from './fit/bands.ts';
-export { confInterval, confInterval2d, confIntervalOptions, confInterval2dOptions } from './fit/confint.ts';
+export { bandOptions } from './fit/index.ts';
+export type { BandOptions, BandSource } from './fit/index.ts';
+export { confInterval, confInterval2d, confInterval2dOptions, confIntervalOptions } from './fit/index.ts';
 export type {
-  ConfIntervalOptions,
   ConfInterval2dOptions,
+  ConfIntervalOptions,
   ConfIntervalResult,
-  ParamInterval,
-  IntervalLevel,
-  ProfileTrace,
   ConfRegion,
-} from './fit/confint.ts';
-export { emcee, emceeOptions } from './fit/mcmc.ts';
-export type { EmceeOptions, EmceeResult, PosteriorSummary } from './fit/mcmc.ts';
+  IntervalLevel,
+  ParamInterval,
+  ProfileTrace,
+} from './fit/index.ts';
+export { emcee, emceeOptions } from './fit/index.ts';
+export type { EmceeOptions, EmceeResult, PosteriorSummary } from './fit/index.ts';
 
 // Named models (gaussian(x; g1), ...: src/models) and their start guesses (src/fit/guess.ts).
-export { guess } from './fit/guess.ts';
-export { namedModels, getNamedModel } from './models/registry.ts';
-export type { NamedModelDef, ParamHint, GuessRule, PeakFeatures } from './models/types.ts';
-export type { EquationModelUse } from './model/model.ts';
-export type { NamedModelUse } from './model/named.ts';
+export { guess } from './fit/index.ts';
+export { getNamedModel, namedModels } from './models/index.ts';
+export type { GuessRule, NamedModelDef, ParamHint, PeakFeatures } from './models/index.ts';
+export type { EquationModelUse } from './model/index.ts';
+export type { NamedModelUse } from './model/index.ts';

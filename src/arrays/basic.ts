@@ -2,9 +2,8 @@
  * Constructors, grids, reductions and shape manipulation over `NdArray` (numpy semantics unless stated).
  * Results are new arrays except `reshape` and `ravel`, which share the input's storage (like numpy views).
  */
-import { NdArray } from '../data/ndarray.ts';
-import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { defineOptions, ExprfitError, opt, type OptionsInput, validateOptions } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
 import {
   asArray,
   checkArraySize,

@@ -1,9 +1,8 @@
 /**
  * Natural cubic regression spline basis, patsy's `cr()` (after mgcv's "cr" smooth, Wood 2006, 4.1.2).
  */
-import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError } from '../core/errors.ts';
-import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
+import { defineOptions, ExprfitError, opt, type OptionsInput, validateOptions } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
 import { asArray, asVector, checkArraySize, fmtValue } from './util.ts';
 
 function isArrayLike(v: unknown): v is ArrayLike<number> {

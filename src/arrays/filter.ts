@@ -2,9 +2,9 @@
  * gaussfilter: scipy.ndimage.gaussian_filter (order 0) for arrays of any dimension, separable, with the
  * ndimage boundary modes.
  */
-import { codeGenerationAllowed } from '../compile/interpret.ts';
-import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { codeGenerationAllowed } from '../compile/index.ts';
+import { ExprfitError } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
 import { asArray, checkFinite, fmtValue, perAxis, product } from './util.ts';
 
 export type FilterMode = 'reflect' | 'nearest' | 'mirror' | 'constant' | 'wrap';

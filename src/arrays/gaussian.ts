@@ -2,9 +2,8 @@
  * Gaussian kernels, densities and heatmaps: gausskernel, mvnpdf / mvnpdf2, gaussian2d, sumOfGaussians,
  * probUnion.
  */
-import { NdArray, broadcastShapes, broadcastTo } from '../data/ndarray.ts';
-import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { defineOptions, ExprfitError, opt, type OptionsInput, validateOptions } from '../core/index.ts';
+import { broadcastShapes, broadcastTo, NdArray } from '../data/index.ts';
 import { normMass } from './special.ts';
 import {
   asArray,

@@ -2,8 +2,8 @@
  * numpy's `a @ b` for the shapes models use: a matrix [..., K] times a vector [K] (contracting the last axis:
  * shape [...]), and a matrix [n, K] (or a vector [K]) times a matrix [K, m]. Scalars multiply.
  */
-import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
 import { fmtShape } from './util.ts';
 
 function mismatch(a: NdArray, b: NdArray): ExprfitError {

@@ -1,9 +1,9 @@
 /**
  * rbfkernel: the Gaussian (RBF) kernel matrix between point sets, blockwise via |x|^2 + |y|^2 - 2 x.y.
  */
-import { codeGenerationAllowed } from '../compile/interpret.ts';
-import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { codeGenerationAllowed } from '../compile/index.ts';
+import { ExprfitError } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
 import { FAST_EXP_TABLES, fastExp, fastExpSnippet } from './fastexp.ts';
 import { asArray, asMatrix, checkArraySize, checkPositive, fmtShape } from './util.ts';
 

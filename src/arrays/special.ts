@@ -2,7 +2,7 @@
  * Normal-distribution helpers for the array tools, on top of the builtins' error functions
  * (`R.erf` / `R.erfc` in src/functions/runtime.ts: W. J. Cody's rational approximations, ~1e-16 relative).
  */
-import { R } from '../functions/runtime.ts';
+import { R } from '../functions/index.ts';
 
 /** The error function (re-exported from the builtins' runtime). */
 export const erf: (x: number) => number = R.erf;

@@ -2,9 +2,8 @@
  * Natural cubic smoothing splines (Reinsch's O(n) banded algorithm), with scipy's
  * `make_smoothing_spline` parameterisation and its GCV choice of lambda, and csaps' `smooth` in [0, 1].
  */
-import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError } from '../core/errors.ts';
-import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
+import { defineOptions, ExprfitError, opt, type OptionsInput, validateOptions } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
 import { asVector, fmtValue } from './util.ts';
 
 /** The options of `smoothingSpline`, declared once. */

@@ -2,11 +2,11 @@
  * Small validation helpers shared by the array tools. Every failure is an `ExprfitError` that names the
  * offending argument and value.
  */
-import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
 
 /** The size limit of every array the tools allocate (2^28 values; see src/data/ndarray.ts). */
-export { checkArraySize, MAX_ARRAY_ELEMENTS } from '../data/ndarray.ts';
+export { checkArraySize, MAX_ARRAY_ELEMENTS } from '../data/index.ts';
 
 /** `[2, 3]` → `'[2, 3]'` for messages. */
 export function fmtShape(shape: readonly number[]): string {

@@ -24,7 +24,7 @@ import type {
   UnaryNode,
   UnaryOp,
 } from './expr.ts';
-import type { SourceSpan } from '../core/errors.ts';
+import type { SourceSpan } from '../core/index.ts';
 
 export function num(value: number, span?: SourceSpan): NumNode {
   return span ? { kind: 'num', value, span } : { kind: 'num', value };

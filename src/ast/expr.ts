@@ -5,7 +5,7 @@
  * Scalar model expressions use `num`, `sym`, `unary`, `binary` and `call`. The script language
  * (.fit files, REPL) adds `str`, `array` and `index`; model compilation rejects those with a positioned error.
  */
-import type { SourceSpan } from '../core/errors.ts';
+import type { SourceSpan } from '../core/index.ts';
 
 export type ArithOp = '+' | '-' | '*' | '/' | '^';
 export type CompareOp = '<' | '<=' | '>' | '>=' | '==' | '!=';

@@ -8,18 +8,27 @@
  * than a few refits of a small fit, and a message per half-step more than a cheap log-posterior.
  */
 import { availableParallelism } from 'node:os';
-import type {
-  ConfInterval2dOptions,
-  ConfIntervalOptions,
-  ConfIntervalResult,
-  ConfRegion,
-} from '../fit/confint.ts';
-import type { ParameterProfile, ProfileBase } from '../fit/confint.ts';
-import { confInterval, confInterval2d, intervalsOf, planConfInterval, planRegion } from '../fit/confint.ts';
-import { planEmcee, sampling, type EmceeOptions, type EmceeResult, type EmceePlan } from '../fit/mcmc.ts';
-import { emcee } from '../fit/mcmc.ts';
-import { progressOf } from '../fit/progress.ts';
-import type { FitResult } from '../fit/result.ts';
+import {
+  confInterval,
+  confInterval2d,
+  type ConfInterval2dOptions,
+  type ConfIntervalOptions,
+  type ConfIntervalResult,
+  type ConfRegion,
+  emcee,
+  type EmceeOptions,
+  type EmceePlan,
+  type EmceeResult,
+  type FitResult,
+  intervalsOf,
+  type ParameterProfile,
+  planConfInterval,
+  planEmcee,
+  planRegion,
+  type ProfileBase,
+  progressOf,
+  sampling,
+} from '../fit/index.ts';
 import { transferOf, type FitTransfer } from './afterFitJob.ts';
 import { missingWorkerEntry, runAfterFitJobs } from './pool.ts';
 

@@ -5,14 +5,21 @@
  * (the same kernels, so the same refits as on the calling thread: results do not depend on the thread count),
  * keeps the few latest setups, and answers with plain numbers.
  */
-import { NdArray } from '../data/ndarray.ts';
-import type { ParameterProfile, ProfileBase } from '../fit/confint.ts';
-import { profileParameter, regionPoint } from '../fit/confint.ts';
-import { prepareFit } from '../fit/fit.ts';
-import { lnpOfRows, logPosterior } from '../fit/mcmc.ts';
-import type { FitInputs, FitSetup } from '../fit/setup.ts';
-import { setupOf } from '../fit/solve.ts';
-import type { DataInput, FitOptions } from '../fit/types.ts';
+import { NdArray } from '../data/index.ts';
+import {
+  type DataInput,
+  type FitInputs,
+  type FitOptions,
+  type FitSetup,
+  lnpOfRows,
+  logPosterior,
+  type ParameterProfile,
+  prepareFit,
+  type ProfileBase,
+  profileParameter,
+  regionPoint,
+  setupOf,
+} from '../fit/index.ts';
 
 /** An array as a worker gets it (structured clone keeps typed arrays, not classes). */
 type PlainData = number | { readonly data: Float64Array; readonly shape: readonly number[] };

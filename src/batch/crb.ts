@@ -11,9 +11,9 @@
  *
  * The derivatives come from the compiled model (exact symbolic derivatives).
  */
-import { compileModel } from '../compile/kernel.ts';
-import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { compileModel } from '../compile/index.ts';
+import { ExprfitError } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
 import { invertSpd } from './lm.ts';
 import type { SpotModel } from './models.ts';
 import { spotModel } from './models.ts';

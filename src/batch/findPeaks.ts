@@ -5,10 +5,9 @@
  * one are dropped (plateaus keep their first pixel in raster order). The threshold is absolute, or `k·sigma`
  * above a robust background: the median of the smoothed image plus k times its MAD·1.4826.
  */
-import { gaussfilter } from '../arrays/filter.ts';
-import { NdArray } from '../data/ndarray.ts';
-import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { gaussfilter } from '../arrays/index.ts';
+import { defineOptions, ExprfitError, opt, type OptionsInput, validateOptions } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
 import { largeMedian, largeRobust, medianInPlace } from './select.ts';
 
 /** Whether `t` is a threshold that {@link parseThreshold} reads (a number, `'5sigma'`, `{ sigma: 5 }`). */

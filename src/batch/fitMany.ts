@@ -5,23 +5,29 @@
  * See docs/batch.md.
  */
 import { availableParallelism } from 'node:os';
-import type { Expr } from '../ast/expr.ts';
-import { printExpr } from '../ast/print.ts';
-import { collapse } from '../compile/kernel.ts';
-import type { OperandLayout } from '../compile/plan.ts';
-import { NdArray, broadcastShapes, broadcastTo, plainArrays } from '../data/ndarray.ts';
-import { CONSTANTS } from '../functions/registry.ts';
-import { parseModelText } from '../model/model.ts';
+import { type Expr, printExpr } from '../ast/index.ts';
+import { collapse, type OperandLayout } from '../compile/index.ts';
+import {
+  defineOptions,
+  didYouMean,
+  ExprfitError,
+  opt,
+  type OptionsInput,
+  type OptionsOf,
+  validateOptions,
+} from '../core/index.ts';
+import { broadcastShapes, broadcastTo, NdArray, plainArrays } from '../data/index.ts';
+import { CONSTANTS } from '../functions/index.ts';
+import { parseModelText } from '../model/index.ts';
 import { freeSymbols } from '../symbolic/index.ts';
-import { parseExpr } from '../syntax/parse.ts';
-import { didYouMean } from '../core/suggest.ts';
-import { defineOptions, opt, validateOptions, type OptionsInput, type OptionsOf } from '../core/options.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { parseExpr } from '../syntax/index.ts';
 import type { BatchEstimator } from './kernel.ts';
 import type { SolveOutput, StopRule } from './lm.ts';
 import { GPUFIT_STOP, STATUS, STATUS_NAMES, STRICT_STOP, solveRange } from './lm.ts';
 import type { BatchSetup, PreparedMany } from './problem.ts';
 import { allocOutput, contextFor } from './problem.ts';
+import type { StopOption } from './lm.ts';
+import { stopSpec } from './lm.ts';
 
 /** Per-fit values of a parameter: one for all, one per fit, or computed from each fit's data. */
 export type PerFit = number | ArrayLike<number> | ((observed: Float64Array, index: number) => number);
@@ -40,14 +46,8 @@ export type ManyParamInput =
       fixed?: boolean;
     };
 
-export type StopOption = 'gpufit' | 'strict' | { tol?: number; maxIterations?: number };
-
 function isWeightsLike(v: unknown): v is NdArray | Float64Array | number {
   return typeof v === 'number' || Array.isArray(v) || ArrayBuffer.isView(v) || v instanceof NdArray;
-}
-
-function isStop(v: unknown): v is StopOption {
-  return v === 'gpufit' || v === 'strict' || (typeof v === 'object' && v !== null && !Array.isArray(v));
 }
 
 /** Most worker threads accepted at all; a count above the cores is lowered to the cores. */
@@ -98,13 +98,9 @@ export const fitManySchema = defineOptions(
       default: 'gpufit',
     }),
     /** Stopping rule: `gpufit` (default: relative χ² change < 1e-4, at most 20 iterations), `strict`, or custom. */
-    stop: opt.custom<StopOption, true>({
-      doc: "'gpufit' (relative chi2 change < 1e-4, 20 iterations), 'strict' or { tol, maxIterations }",
-      default: 'gpufit',
-      accept: isStop,
-      expected: "'gpufit', 'strict' or { tol, maxIterations }",
-      words: ['gpufit', 'strict'],
-    }),
+    stop: stopSpec(
+      "'gpufit' (relative chi2 change < 1e-4, 20 iterations), 'strict' or { tol, maxIterations }",
+    ),
     /** Worker threads (default 1: the calling thread). Results are identical for any number of threads. */
     threads: opt.integer({
       doc: 'worker threads (more than the cores: the cores, with a warning); results do not depend on it',

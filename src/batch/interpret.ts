@@ -3,9 +3,8 @@
  * from strings is disallowed: the same estimator formulas, point by point over the program's value and
  * derivatives (src/compile/interpret.ts). Slower than the generated kernel; see docs/compile.md.
  */
-import { constantValue } from '../ast/build.ts';
-import { PointProgram, forEachPoint } from '../compile/interpret.ts';
-import type { SymbolicProgram } from '../compile/roles.ts';
+import { constantValue } from '../ast/index.ts';
+import { forEachPoint, PointProgram, type SymbolicProgram } from '../compile/index.ts';
 import type { AccumulateFn, AccumulateKernel, AccumulateOptions, BatchLayout } from './kernel.ts';
 
 /** The interpreted form of `generateAccumulate(program, layout, opts)`: the same inputs and outputs. */

@@ -27,15 +27,23 @@
  *
  * In both, δ = H⁻¹g is the Gauss–Newton step. `g` is half the negative gradient of χ².
  */
-import { constantValue } from '../ast/build.ts';
-import type { Expr } from '../ast/expr.ts';
-import { Block, Name, NameScope, _, buildFunction } from '../compile/codegen.ts';
-import type { Code, CodeArg } from '../compile/codegen.ts';
-import { emitPointFragments } from '../compile/fragments.ts';
-import type { FragmentLoad, FragmentValue } from '../compile/fragments.ts';
-import type { OperandLayout, Stmt } from '../compile/plan.ts';
-import type { SymbolicProgram } from '../compile/roles.ts';
-import { R } from '../functions/runtime.ts';
+import { constantValue, type Expr } from '../ast/index.ts';
+import {
+  _,
+  Block,
+  buildFunction,
+  type Code,
+  type CodeArg,
+  emitPointFragments,
+  type FragmentLoad,
+  type FragmentValue,
+  Name,
+  NameScope,
+  type OperandLayout,
+  type Stmt,
+  type SymbolicProgram,
+} from '../compile/index.ts';
+import { R } from '../functions/index.ts';
 
 export type BatchEstimator = 'lse' | 'poisson';
 

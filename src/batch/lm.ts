@@ -17,6 +17,7 @@
  *
  * Everything here works on preallocated typed arrays: no allocation per fit or per iteration.
  */
+import { opt } from '../core/index.ts';
 
 /**
  * Termination codes (the `status` column). `tooFewPoints`: the fit has fewer data points (non-zero weight, not
@@ -47,6 +48,25 @@ export interface StopRule {
   readonly maxIterations: number;
   /** strict: relative parameter step. */
   readonly xtol: number;
+}
+
+/** The `stop` option of `fitMany` and `spots`: a named rule or `{ tol, maxIterations }`. */
+export type StopOption = 'gpufit' | 'strict' | { tol?: number; maxIterations?: number };
+
+function isStop(v: unknown): v is StopOption {
+  if (v === 'gpufit' || v === 'strict') return true;
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+}
+
+/** The declaration of the `stop` option (one for `fitMany` and `spots`; `doc` is each one's help line). */
+export function stopSpec(doc: string) {
+  return opt.custom<StopOption, true>({
+    doc,
+    default: 'gpufit',
+    accept: isStop,
+    expected: "'gpufit', 'strict' or { tol, maxIterations }",
+    words: ['gpufit', 'strict'],
+  });
 }
 
 export const GPUFIT_STOP: StopRule = Object.freeze({ kind: 'gpufit', tol: 1e-4, maxIterations: 20, xtol: 0 });

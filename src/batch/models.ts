@@ -3,13 +3,11 @@
  * (amplitude, centre, widths, angle, background — found by name), and the multi-spot model of a crowded group
  * built symbolically from the single-spot expression by renaming its parameters.
  */
-import { binary, num, sym } from '../ast/build.ts';
-import type { Expr } from '../ast/expr.ts';
-import { printExpr } from '../ast/print.ts';
-import { CONSTANTS } from '../functions/registry.ts';
+import { binary, type Expr, num, printExpr, sym } from '../ast/index.ts';
+import { ExprfitError } from '../core/index.ts';
+import { CONSTANTS } from '../functions/index.ts';
 import { differentiate, freeSymbols, simplify, substitute } from '../symbolic/index.ts';
-import { parseExpr } from '../syntax/parse.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { parseExpr } from '../syntax/index.ts';
 
 export type BuiltinSpotModel = 'symmetric' | 'elliptical' | 'rotated';
 

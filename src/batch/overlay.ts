@@ -3,9 +3,9 @@
  * integer factor, with each fitted spot drawn as its ellipse at `nsigma` standard deviations (axes sigma_x,
  * sigma_y, rotated by theta) and a small cross at its centre — green when the fit converged, red otherwise.
  */
-import { NdArray } from '../data/ndarray.ts';
-import { encodeRgbaPng } from '../data/png.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
+import { encodeRgbaPng } from '../data/node.ts';
 import { quickselect } from './select.ts';
 import { STATUS } from './lm.ts';
 

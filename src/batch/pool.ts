@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 import { withoutFitData, type AfterFitJob } from './afterFitJob.ts';
 import type { SolveOutput } from './lm.ts';
 import { allocOutput, type BatchTask, type CallTask, type PreparedMany } from './problem.ts';

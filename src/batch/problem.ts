@@ -4,14 +4,16 @@
  * `printExpr`, which parses back to the same tree), the spec and the data as (shared) typed arrays, compiles
  * the same kernel and so computes bitwise the same results.
  */
-import { compileProgram } from '../compile/fragments.ts';
-import type { OperandLayout } from '../compile/plan.ts';
-import type { SymbolicProgram } from '../compile/roles.ts';
-import { parseExpr } from '../syntax/parse.ts';
+import {
+  codeGenerationAllowed,
+  compileProgram,
+  type OperandLayout,
+  type SymbolicProgram,
+} from '../compile/index.ts';
+import { parseExpr } from '../syntax/index.ts';
 import type { AccumulateKernel, BatchEstimator, BatchLayout } from './kernel.ts';
 import { generateAccumulate } from './kernel.ts';
 import { interpretedAccumulate } from './interpret.ts';
-import { codeGenerationAllowed } from '../compile/interpret.ts';
 import { factorSeparableExp } from './separable.ts';
 import { sumYLogF } from './fastlog.ts';
 import type { SolveContext, SolveOutput, StopRule } from './lm.ts';

@@ -12,8 +12,7 @@
  * a step into such a region is rejected by the solver (χ² not finite). Models whose exponent terms have one
  * sign (Gaussians) are exact to a few ulps.
  */
-import { binary, call, num, unary } from '../ast/build.ts';
-import type { Expr } from '../ast/expr.ts';
+import { binary, call, type Expr, num, unary } from '../ast/index.ts';
 import { mapChildren } from '../symbolic/index.ts';
 
 /**

@@ -13,7 +13,7 @@ import type { SolveContext, SolveOutput } from './lm.ts';
 import { solveRange } from './lm.ts';
 import type { BatchTask, CallTask } from './problem.ts';
 import { contextFor } from './problem.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 
 /** The functions a `CallTask` may name, by name (their modules are loaded when first called). */
 const CALLS: Readonly<Record<string, (args: never) => Promise<unknown>>> = {

@@ -3,13 +3,12 @@
  * and the reference evaluator only); expressions with arrays, strings or array functions go through the
  * script evaluator, loaded on demand.
  */
-import type { Expr } from '../ast/expr.ts';
-import { printExpr } from '../ast/print.ts';
-import { getFunction } from '../functions/registry.ts';
+import { type Expr, printExpr } from '../ast/index.ts';
+import { ExprfitError } from '../core/index.ts';
+import { getFunction } from '../functions/index.ts';
+import { nameMap } from '../script/index.ts';
 import { differentiate, evaluate } from '../symbolic/index.ts';
 import { checkCalls, parseExpr } from '../syntax/index.ts';
-import { ExprfitError } from '../core/errors.ts';
-import { nameMap } from '../script/nameMap.ts';
 
 const NAME = /^[\p{L}_][\p{L}\p{M}\p{Nd}_\u2080-\u2089]*$/u;
 
@@ -123,7 +122,7 @@ export async function evalCommand(text: string, assignments: readonly string[]):
     }
   }
   // arrays and array functions: the script evaluator
-  const { Interpreter, Evaluator, formatValue } = await import('../script/index.ts');
+  const { Interpreter, Evaluator, formatValue } = await import('../script/node.ts');
   const interp = new Interpreter();
   for (let i = 0; i < parsed.length; i++) {
     const { text: t, expr } = parsed[i];

@@ -6,12 +6,11 @@
  * Exit status: 0 success (all fits converged); 3 a fit ended without converging; 2 bad input, usage or file
  * errors; 1 an internal error (a bug). No stack traces unless --debug.
  */
-import { progressLine } from '../repl/progress.ts';
+import { ExprfitError, type SourceText } from '../core/index.ts';
+import { describeError, formatWarning, progressLine, type Stream, styleFor } from '../repl/index.ts';
 import { createRequire } from 'node:module';
 import type { Command as CommandType, CommanderError as CommanderErrorType } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { ExprfitError, type SourceText } from '../core/errors.ts';
-import { describeError, formatWarning, styleFor, type Stream } from '../repl/style.ts';
 import { spotsCommand } from './spots.ts';
 import { serveCommand } from './serve.ts';
 
@@ -176,7 +175,7 @@ Documentation: docs/cli.md (commands, REPL, .fit statements), docs/language.md (
     .addHelpText('after', RUN_EXAMPLES)
     .action(async (file: string, opts: RunFlags) => {
       const overrides = await parseOverrides(opts.set ?? []);
-      const { runScript } = await import('../script/index.ts');
+      const { runScript } = await import('../script/node.ts');
       const json = !!opts.json;
       const quiet = !!opts.quiet;
       const stdin = file === '-' ? await readStdinScript(io.stdin ?? process.stdin) : undefined;
@@ -217,7 +216,7 @@ Reads the files named by data statements (for their column names), nothing else.
 Exit status: 0 fine, 2 a problem (printed with file, line, column and a caret).`,
     )
     .action(async (file: string, opts: { quiet?: boolean }) => {
-      const { checkScript } = await import('../script/index.ts');
+      const { checkScript } = await import('../script/node.ts');
       const res = await checkScript(file);
       if (!opts.quiet) {
         for (const n of res.notes) line(io.stderr, `note: ${n}`);
@@ -249,7 +248,7 @@ Commands: :help [name], :vars, :params, :load FILE.fit, :reset, :quit (or Ctrl-D
 History: ~/.exprfit_history on a terminal (EXPRFIT_HISTORY=path to move it, '' to disable).`,
     )
     .action(async (opts: { history?: boolean }) => {
-      const { startRepl } = await import('../repl/repl.ts');
+      const { startRepl } = await import('../repl/node.ts');
       process.exitCode = await startRepl({ history: opts.history !== false });
     });
 

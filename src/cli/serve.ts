@@ -4,8 +4,8 @@
  */
 import { createRequire } from 'node:module';
 import type { Command as CommandType } from 'commander';
-import { ExprfitError } from '../core/errors.ts';
-import type { Stream } from '../repl/style.ts';
+import { ExprfitError } from '../core/index.ts';
+import type { Stream } from '../repl/index.ts';
 
 const commander = createRequire(import.meta.url)('commander') as typeof import('commander');
 
@@ -37,7 +37,7 @@ export function serveCommand(io: { stdout: Stream }, parent?: CommandType): Comm
     .option('--port <n>', 'the port (default: a free one)', parsePort)
     .addHelpText('after', SERVE_HELP)
     .action(async (script: string | undefined, opts: { port?: number }) => {
-      const { startServer } = await import('../web/server.ts');
+      const { startServer } = await import('../web/node.ts');
       const server = await startServer({ script, port: opts.port });
       io.stdout.write(`exprfit serve: open ${server.url} (Ctrl-C stops)\n`);
       process.once('SIGINT', () => server.close().finally(() => process.exit(0)));

@@ -7,23 +7,22 @@
  * progress bar there on a terminal when the fits take a while). Exit status 0 (fits that did not converge are
  * reported in the `status` column), 2 for bad input.
  */
-import { progressLine } from '../repl/progress.ts';
-import { createRequire } from 'node:module';
-import type { Command as CommandType } from 'commander';
-import { checkStartValues, spotsSchema, type ValidSpotsOptions } from '../batch/spots/options.ts';
+import { checkStartValues, spotsSchema, type ValidSpotsOptions } from '../batch/index.ts';
+import type { SpotsStackResult } from '../batch/node.ts';
 import {
-  OptionError,
   cliFlag,
+  ExprfitError,
   optionDoc,
+  OptionError,
   optionKeys,
   parseOptions,
   renderOptionKey,
-} from '../core/options.ts';
-import { ExprfitError } from '../core/errors.ts';
-import { nameMap } from '../script/nameMap.ts';
-import type { Stream } from '../repl/style.ts';
-import type { FrameStack } from '../data/stack.ts';
-import type { SpotsStackResult } from '../batch/spots/stack.ts';
+} from '../core/index.ts';
+import type { FrameStack } from '../data/node.ts';
+import { progressLine, type Stream } from '../repl/index.ts';
+import { nameMap } from '../script/index.ts';
+import { createRequire } from 'node:module';
+import type { Command as CommandType } from 'commander';
 
 const commander = createRequire(import.meta.url)('commander') as typeof import('commander');
 
@@ -138,7 +137,7 @@ export function spotsCommand(io: SpotsIo, parent?: CommandType): CommandType {
 
 /** The options of the pipeline from the flags; the start values checked against the model. */
 async function optionsOf(flags: SpotsFlags): Promise<ValidSpotsOptions> {
-  const { spotModel } = await import('../batch/models.ts');
+  const { spotModel } = await import('../batch/index.ts');
   const options = parseOptions(spotsSchema, schemaFlags(flags), 'cli');
   const start = flags.start?.length ? parseStarts(flags.start) : undefined;
   checkStartValues(spotModel(options.model), start ?? {}, 'cli');
@@ -146,12 +145,12 @@ async function optionsOf(flags: SpotsFlags): Promise<ValidSpotsOptions> {
 }
 
 async function runCommand(file: string, flags: SpotsFlags, io: SpotsIo): Promise<void> {
-  const { stackOrImage } = await import('../data/stack.ts');
+  const { stackOrImage } = await import('../data/node.ts');
   const stack = flags.key === undefined ? await stackOrImage(file) : undefined;
   if (stack) return runStackCommand(stack, flags, io);
-  const { loadArray } = await import('../data/load.ts');
-  const { runSpots } = await import('../batch/spots/index.ts');
-  const { checkSpotImage } = await import('../batch/findPeaks.ts');
+  const { loadArray } = await import('../data/node.ts');
+  const { runSpots } = await import('../batch/node.ts');
+  const { checkSpotImage } = await import('../batch/index.ts');
   const options = await optionsOf(flags);
   const { out, overlay } = flags;
   const image = await loadArray(file, flags.key ? { key: flags.key } : {});
@@ -163,7 +162,7 @@ async function runCommand(file: string, flags: SpotsFlags, io: SpotsIo): Promise
     res = await runSpots(image, { ...options, ...(onProgress ? { onProgress } : {}) });
   } finally {
     bar?.clear();
-    const { closeBatchPool } = await import('../batch/pool.ts');
+    const { closeBatchPool } = await import('../batch/node.ts');
     await closeBatchPool();
   }
   const { mkdir } = await import('node:fs/promises');
@@ -196,7 +195,7 @@ async function runStackCommand(stack: FrameStack, flags: SpotsFlags, io: SpotsIo
     );
   }
   const options = await optionsOf(flags);
-  const { runSpotsStack } = await import('../batch/spots/stack.ts');
+  const { runSpotsStack } = await import('../batch/node.ts');
   const bar = progressBar(flags, io);
   const onProgress = bar && ((done: number, total: number) => bar.update('frames', done, total));
   let res;
@@ -205,7 +204,7 @@ async function runStackCommand(stack: FrameStack, flags: SpotsFlags, io: SpotsIo
   } finally {
     bar?.clear();
     await stack.close();
-    const { closeBatchPool } = await import('../batch/pool.ts');
+    const { closeBatchPool } = await import('../batch/node.ts');
     await closeBatchPool();
   }
   await writeStackTable(res, stack.file, flags, io);

@@ -14,8 +14,7 @@
  * Bounded: at most {@link MAX_ENTRIES} entries and {@link MAX_CHARS} characters of keys and generated source,
  * least recently used first out. `clearCompileCache()` empties it (and the parsed-model cache of fit()).
  */
-import type { Expr } from '../ast/expr.ts';
-import { printExpr } from '../ast/print.ts';
+import { type Expr, printExpr } from '../ast/index.ts';
 import { codeGenerationAllowed } from './interpret.ts';
 import type { Kernel, ModelSpec, ValuesKernel } from './kernel.ts';
 import { compileModel, compileValues } from './kernel.ts';

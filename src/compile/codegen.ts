@@ -12,7 +12,7 @@
  * Strings are rejected at run time wherever a `Code` is expected, so user text (parameter names, file names,
  * anything parsed) cannot be spliced into generated source even by a cast.
  */
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 
 /** Generated identifiers: a short lowercase prefix and a counter. Never a keyword, never a global. */
 export const NAME_RE = /^[a-z]{1,4}[0-9]+$/;

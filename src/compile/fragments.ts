@@ -10,10 +10,9 @@ import type { CodeArg, Code, Name, NameScope } from './codegen.ts';
 import type { ModelSpec } from './program.ts';
 import { buildProgram } from './program.ts';
 import { hasProduct } from './matvec.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { constantValue, type Expr } from '../ast/index.ts';
+import { ExprfitError } from '../core/index.ts';
 import type { SymbolicProgram } from './roles.ts';
-import type { Expr } from '../ast/expr.ts';
-import { constantValue } from '../ast/build.ts';
 
 /** A variable whose value the caller defines at the top of loop `level` (-1: before the loops). */
 export interface FragmentValue {

@@ -5,7 +5,7 @@
  * reference evaluator (src/symbolic/evaluate.ts), so its numbers are those the generated code is tested
  * against. Slower than generated code; see docs/compile.md, "Security model".
  */
-import { evaluate } from '../symbolic/evaluate.ts';
+import { evaluate } from '../symbolic/index.ts';
 import type { SymbolicProgram } from './roles.ts';
 
 let allowed: boolean | undefined;

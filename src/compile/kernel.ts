@@ -3,9 +3,10 @@
  * whose methods evaluate values, Jacobians and weighted residuals in one fused loop nest per broadcast pattern.
  * See docs/compile.md.
  */
-import type { Expr } from '../ast/expr.ts';
-import { NdArray, broadcastShapes } from '../data/ndarray.ts';
-import { ExprfitError } from '../core/errors.ts';
+import type { Expr } from '../ast/index.ts';
+import { ExprfitError } from '../core/index.ts';
+import { broadcastShapes, NdArray } from '../data/index.ts';
+import { resolveElements } from '../symbolic/index.ts';
 import type { KernelFn, Layout, Mode, OperandLayout, Plan } from './plan.ts';
 import { layoutSignature, planKernel, tableSize } from './plan.ts';
 import type { ModelSpec } from './program.ts';
@@ -13,7 +14,6 @@ import type { SymbolicProgram } from './roles.ts';
 import { buildProgram } from './program.ts';
 import { PointProgram, codeGenerationAllowed, forEachPoint } from './interpret.ts';
 import { compileProducts, hasProduct, vectorsOf, type CompileInner } from './matvec.ts';
-import { resolveElements } from '../symbolic/elements.ts';
 
 export type { ModelSpec } from './program.ts';
 export type { Mode } from './plan.ts';

@@ -7,13 +7,10 @@
  * `dg/ds · B[:, k]` (plus the direct partial when `beta[k]` also appears on its own): one loop over points and
  * columns, not K unrolled terms per derivative. `dg/ds` is a second, values-only kernel.
  */
-import type { Expr } from '../ast/expr.ts';
-import { sym } from '../ast/build.ts';
-import { NdArray, broadcastTo } from '../data/ndarray.ts';
-import { ExprfitError } from '../core/errors.ts';
-import { differentiate } from '../symbolic/differentiate.ts';
-import { simplify } from '../symbolic/simplify.ts';
-import { forEachNode, freeSymbols, mapChildren } from '../symbolic/transform.ts';
+import { type Expr, sym } from '../ast/index.ts';
+import { ExprfitError } from '../core/index.ts';
+import { broadcastTo, NdArray } from '../data/index.ts';
+import { differentiate, forEachNode, freeSymbols, mapChildren, simplify } from '../symbolic/index.ts';
 import type { SymbolicProgram } from './roles.ts';
 
 type Data = NdArray | Float64Array | number;

@@ -20,11 +20,8 @@
  * to `exp(u + v)` when the product leaves the normal range (overflow, underflow, NaN), so results stay within
  * a few ulps of the unfactored value.
  */
-import type { Expr } from '../ast/expr.ts';
-import { assertNever } from '../ast/expr.ts';
-import { binary, call, constantValue, num, unary } from '../ast/build.ts';
-import { ExprMap } from '../ast/hash.ts';
-import { R } from '../functions/runtime.ts';
+import { assertNever, binary, call, constantValue, type Expr, ExprMap, num, unary } from '../ast/index.ts';
+import { R } from '../functions/index.ts';
 import {
   Block,
   Code,

@@ -4,18 +4,12 @@
  * CSE over the value and all partial derivatives at once. The result is shape-independent; plan.ts turns it
  * into loop nests for one broadcast pattern.
  */
-import type { Expr } from '../ast/expr.ts';
-import { assertNever } from '../ast/expr.ts';
-import { binary, call, constantValue, num, unary } from '../ast/build.ts';
-import { ExprMap } from '../ast/hash.ts';
-import { arityOk, arityText, functionNames, getConstant } from '../functions/registry.ts';
+import { assertNever, binary, call, constantValue, type Expr, ExprMap, num, unary } from '../ast/index.ts';
+import { didYouMean, ExprfitError } from '../core/index.ts';
+import { arityOk, arityText, functionNames, getConstant } from '../functions/index.ts';
+import { cse, differentiate, simplify } from '../symbolic/index.ts';
 import type { NormalizedSpec, Role, SymbolicProgram } from './roles.ts';
 import { OBSERVED_SYM, WEIGHTS_SYM, builtin } from './roles.ts';
-import { differentiate } from '../symbolic/differentiate.ts';
-import { simplify } from '../symbolic/simplify.ts';
-import { cse } from '../symbolic/cse.ts';
-import { ExprfitError } from '../core/errors.ts';
-import { didYouMean } from '../core/suggest.ts';
 
 /** Which names a model uses and how: see {@link compileModel}. */
 export interface ModelSpec {

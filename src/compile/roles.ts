@@ -2,9 +2,8 @@
  * Shared types of the compiler: the roles of names in a compiled program and the program itself.
  * (No dependency on the symbolic layer, so the planner can be used on any program.)
  */
-import type { Expr } from '../ast/expr.ts';
-import type { FunctionDef } from '../functions/types.ts';
-import { getFunction } from '../functions/registry.ts';
+import type { Expr } from '../ast/index.ts';
+import { type FunctionDef, getFunction } from '../functions/index.ts';
 
 export type Role =
   | { readonly kind: 'param'; readonly index: number }

@@ -30,6 +30,34 @@ export type ErrorCode =
   | 'io' // file not found / unreadable / bad format
   | 'usage';
 
+/**
+ * What an error is about, as values, so that a front end words it its own way without parsing the message
+ * (`showPathAsWritten` in src/script names a file as the script wrote it). Every field is optional; a layer adds
+ * the ones it knows.
+ */
+export interface ErrorDetail {
+  /** The file the message starts with (`<file>: <reason>`): a path, or `x.npz[a]` for a member of an archive. */
+  readonly file?: string;
+  /** The API function the message starts with (`loadResult: <reason>`). */
+  readonly function?: string;
+  /** The message after its `<file>: ` or `<function>: ` prefix. */
+  readonly reason?: string;
+  /** The offending value. */
+  readonly value?: unknown;
+  /** 1-based position in `file`, where the error is about a place in it (a line of a table). */
+  readonly line?: number;
+  readonly column?: number;
+  readonly [key: string]: unknown;
+}
+
+export interface ExprfitErrorOptions {
+  readonly span?: SourceSpan;
+  readonly source?: SourceText;
+  readonly hints?: readonly string[];
+  readonly cause?: unknown;
+  readonly detail?: ErrorDetail;
+}
+
 /** A user-facing error. `format()` gives `file:line:col: message`, the source line and a caret. */
 export class ExprfitError extends Error {
   readonly code: ErrorCode;
@@ -37,18 +65,17 @@ export class ExprfitError extends Error {
   readonly source?: SourceText;
   /** Extra lines shown after the caret, e.g. `expected one of: ...` or `did you mean 'exp'?`. */
   readonly hints: readonly string[];
+  /** What the error is about, as values (see {@link ErrorDetail}); `{}` when the layer gave none. */
+  readonly detail: ErrorDetail;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    opts: { span?: SourceSpan; source?: SourceText; hints?: readonly string[]; cause?: unknown } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, opts: ExprfitErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'ExprfitError';
     this.code = code;
     this.span = opts.span;
     this.source = opts.source;
     this.hints = opts.hints ?? [];
+    this.detail = opts.detail ?? {};
   }
 
   /** The same error attached to a source text (used when an inner layer did not know the file). */
@@ -59,6 +86,7 @@ export class ExprfitError extends Error {
       source,
       hints: this.hints,
       cause: this,
+      detail: this.detail,
     });
   }
 
@@ -67,11 +95,20 @@ export class ExprfitError extends Error {
    * the argument, the script's spelling of a function or option); span, source and hints are kept.
    */
   withMessage(rewrite: (message: string) => string): ExprfitError {
-    return new ExprfitError(this.code, rewrite(this.message), {
+    return this.reworded(rewrite(this.message));
+  }
+
+  /**
+   * The same error with a new message built by the caller from {@link detail} (never by parsing the message),
+   * and `detail` updated with `changes`; code, span, source and hints are kept.
+   */
+  reworded(message: string, changes: ErrorDetail = {}): ExprfitError {
+    return new ExprfitError(this.code, message, {
       span: this.span,
       source: this.source,
       hints: this.hints,
       cause: this,
+      detail: { ...this.detail, ...changes },
     });
   }
 

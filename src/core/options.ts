@@ -11,6 +11,7 @@
  */
 import { ExprfitError, type ErrorCode, type SourceSpan, type SourceText } from './errors.ts';
 import { closestMatches } from './suggest.ts';
+import type { ErrorDetail } from './errors.ts';
 
 /** Where an option is written: the TypeScript API, a CLI flag, or a `.fit` statement / REPL line. */
 export type FrontEnd = 'api' | 'cli' | 'script';
@@ -277,6 +278,14 @@ export function optionKeyOf(schema: OptionsSchema, spelled: string, frontEnd: Fr
   return spellings(schema, frontEnd).get(frontEnd === 'api' ? spelled : camelKey(spelled, frontEnd));
 }
 
+/**
+ * The declared key that `spelled` names; an unknown key is the one unknown-option error of every front end
+ * (`unknown spots option 'min_distanse'`, with suggestions), as validation gives it.
+ */
+export function requireOptionKey(schema: OptionsSchema, spelled: string, frontEnd: FrontEnd): string {
+  return optionKeyOf(schema, spelled, frontEnd) ?? unknownKey(schema, frontEnd, spelled, undefined);
+}
+
 /** Map from every accepted camelCase spelling (key and aliases) to its key. */
 function spellings(schema: OptionsSchema, frontEnd: FrontEnd): Map<string, string> {
   const map = new Map<string, string>();
@@ -293,7 +302,7 @@ function spellings(schema: OptionsSchema, frontEnd: FrontEnd): Map<string, strin
 export type OptionProblem = 'unknown' | 'invalid' | 'duplicate' | 'not-object';
 
 /** The structured part of an option error; `key` is camelCase as declared (or as the user wrote it, when unknown). */
-export interface OptionErrorDetail {
+export interface OptionErrorDetail extends ErrorDetail {
   readonly kind: 'option';
   readonly scope: string;
   readonly problem: OptionProblem;
@@ -348,7 +357,7 @@ export function renderOptionError(
 
 /** An invalid option: an `ExprfitError` with code `'option'` and the structured `detail`. */
 export class OptionError extends ExprfitError {
-  readonly detail: OptionErrorDetail;
+  declare readonly detail: OptionErrorDetail;
   readonly frontEnd: FrontEnd;
 
   constructor(
@@ -357,8 +366,7 @@ export class OptionError extends ExprfitError {
     at: { span?: SourceSpan; source?: SourceText } = {},
   ) {
     const { message, hints } = renderOptionError(detail, frontEnd);
-    super('option', message, { hints, ...at });
-    this.detail = detail;
+    super('option', message, { hints, ...at, detail });
     this.frontEnd = frontEnd;
   }
 

@@ -4,7 +4,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 import { checkArraySize } from './ndarray.ts';
 
 /**
@@ -40,7 +40,11 @@ export function ioError(
   cause?: unknown,
   hints?: readonly string[],
 ): ExprfitError {
-  return new ExprfitError('io', `${file}: ${message}`, { ...(cause === undefined ? {} : { cause }), hints });
+  return new ExprfitError('io', `${file}: ${message}`, {
+    ...(cause === undefined ? {} : { cause }),
+    hints,
+    detail: { file, reason: message },
+  });
 }
 
 /**

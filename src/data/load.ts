@@ -10,7 +10,7 @@ import { parseNpy, parseNpz, writeNpy } from './npy.ts';
 import { parsePng, writeHeatmapPng, writePng16, type ReadPngOptions } from './png.ts';
 import { parseTiff } from './tiff.ts';
 import { parseFits, type FitsCard, type FitsValue } from './fits.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 
 export type DataFormat = 'csv' | 'tsv' | 'text' | 'json' | 'npy' | 'npz' | 'png' | 'tiff' | 'fits';
 

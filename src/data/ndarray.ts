@@ -2,7 +2,7 @@
  * NdArray: an n-dimensional array of doubles, C (row-major) order: `shape` plus a flat Float64Array.
  * A 0-d array (shape []) holds a scalar. All of exprfit's data, images and results use it.
  */
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 
 /**
  * The most values one array may have: 2^28 (268,435,456 float64 values, 2 GiB). Every array constructor and

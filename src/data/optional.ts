@@ -1,5 +1,5 @@
 /** Optional packages: plotting needs vega, vega-lite and @resvg/resvg-js, which a lean install may omit. */
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 
 const PLOT_PACKAGES = 'vega, vega-lite and @resvg/resvg-js';
 

@@ -21,7 +21,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { encodeRgbaPng } from './png.ts';
 import { extensionOf, ioError, quote, writeBytes } from './io.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 import { importPlotPackage } from './optional.ts';
 import { buildSpec, type PlotEnv, type PlotOptions, type PlotSpec } from './plotSpec.ts';
 

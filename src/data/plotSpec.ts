@@ -6,7 +6,7 @@
 import { NdArray } from './ndarray.ts';
 import { colorize, finiteRange } from './colormap.ts';
 import { quote } from './io.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 import { cornerSection, regionSection } from './plotPosterior.ts';
 import type { PlotCornerSpec, PlotRegionSpec } from './plotPosterior.ts';
 

@@ -17,7 +17,7 @@ import { NdArray } from './ndarray.ts';
 import { crc32, inflateExact } from './zip.ts';
 import { colorize, COLORMAPS, finiteRange, type Colormap } from './colormap.ts';
 import { checkFileArraySize, ioError, quote, readBytes, writeBytes } from './io.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 
 type PngModule = typeof import('pngjs');
 let pngModule: Promise<PngModule['PNG']> | undefined;

@@ -5,7 +5,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { NdArray } from './ndarray.ts';
 import { describeFsError, ioError } from './io.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 
 /** A stack of 2-D frames read one at a time. */
 export interface FrameStack {

@@ -13,7 +13,7 @@
  */
 import { NdArray } from './ndarray.ts';
 import { extensionOf, ioError, quote, readText, writeBytes } from './io.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 
 /** Named 1-D columns of equal length, in file order. */
 export interface Table {

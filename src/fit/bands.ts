@@ -12,13 +12,10 @@
  * whose covariance is not determined (on a bound) count as fixed. J is exact (compiled derivatives); lmfit
  * uses central differences.
  */
-import type { Expr } from '../ast/expr.ts';
-import { compileModelCached } from '../compile/cache.ts';
-import type { BoundKernel } from '../compile/kernel.ts';
-import { defineOptions, opt, validateOptions } from '../core/options.ts';
-import type { OptionsInput } from '../core/options.ts';
-import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError } from '../core/errors.ts';
+import type { Expr } from '../ast/index.ts';
+import { type BoundKernel, compileModelCached } from '../compile/index.ts';
+import { defineOptions, ExprfitError, opt, type OptionsInput, validateOptions } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
 import { sigmaToProbability, tPpf } from './distributions.ts';
 import type { FitSetup, SetupEquation } from './setup.ts';
 import type { DataInput } from './types.ts';

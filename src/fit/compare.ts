@@ -13,7 +13,7 @@
  *   Akaike / Schwarz weights: w_i = exp(−Δ_i/2) / Σ_j exp(−Δ_j/2), Δ_i = IC_i − min_j IC_j, IC the fits' AIC
  *                            or BIC (FitResult.aic, .bic: N·ln(χ²/N) + 2k, + ln(N)·k).
  */
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 import { chi2Sf, fSf } from './distributions.ts';
 
 /** What a comparison needs of a fit (a FitResult, fresh or loaded, has it). */

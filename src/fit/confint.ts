@@ -11,10 +11,15 @@
  * as lmfit does: steps of one stderr (or 20% of the value) away from the best fit until P exceeds the
  * largest probability, a bound is hit, or P stops growing.
  */
-import { defineOptions, opt, validateOptions } from '../core/options.ts';
-import type { OptionsInput, OptionsOf } from '../core/options.ts';
-import { ExprfitError } from '../core/errors.ts';
-import { R } from '../functions/runtime.ts';
+import {
+  defineOptions,
+  ExprfitError,
+  opt,
+  type OptionsInput,
+  type OptionsOf,
+  validateOptions,
+} from '../core/index.ts';
+import { R } from '../functions/index.ts';
 import { fCdf, sigmaToProbability } from './distributions.ts';
 import type { FitResult } from './result.ts';
 import { NO_DATA, type FitSetup } from './setup.ts';

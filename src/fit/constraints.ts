@@ -8,19 +8,17 @@
  * expression), constants, or a model line's output (`y`): then the constraint holds at every data point of
  * the model's variables (symfit's `Ge(y, 0)`), one row per point.
  */
-import type { Expr } from '../ast/expr.ts';
-import { sub } from '../ast/build.ts';
-import { printExpr } from '../ast/print.ts';
-import { compileModelCached } from '../compile/cache.ts';
-import { ExprfitError } from '../core/errors.ts';
-import type { NdArray } from '../data/ndarray.ts';
-import type { ConstraintFunctions } from '../solver/augmented.ts';
+import { type Expr, printExpr, sub } from '../ast/index.ts';
+import { compileModelCached } from '../compile/index.ts';
+import { ExprfitError } from '../core/index.ts';
+import type { NdArray } from '../data/index.ts';
 import {
+  type ConstraintFunctions,
   covarianceFromInformation,
   covarianceFromJacobian,
   type CovarianceResult,
-} from '../solver/covariance.ts';
-import { jacobiSVD } from '../solver/linalg.ts';
+  jacobiSVD,
+} from '../solver/index.ts';
 import { differentiate, freeSymbols, substitute } from '../symbolic/index.ts';
 import { parseExpr } from '../syntax/index.ts';
 

@@ -2,7 +2,7 @@
  * The distributions of the after-fit statistics: Student's t (confidence bands), Fisher's F (profile
  * confidence intervals, F-tests), χ² (likelihood-ratio tests), and the conversion of a "number of sigmas" to a probability (lmfit's rule).
  */
-import { R } from '../functions/runtime.ts';
+import { R } from '../functions/index.ts';
 
 /** The regularized incomplete beta function I_x(a, b) (the `betainc` builtin, scipy.special.betainc). */
 function betaInc(a: number, b: number, x: number): number {

@@ -2,25 +2,27 @@
  * fit(): model text + named data + parameter specs → FitResult. Orchestration only: parsing lives in
  * src/syntax, derivatives in src/symbolic, kernels in src/compile, the numerics in src/solver.
  */
-import type { Expr } from '../ast/expr.ts';
-import { BoundedCache, compileModelCached, onClearCompileCache } from '../compile/cache.ts';
-import { NdArray, broadcastShapes, broadcastTo } from '../data/ndarray.ts';
-import { CONSTANTS } from '../functions/registry.ts';
-import type { Model } from '../model/model.ts';
-import { parseModelText } from '../model/model.ts';
-import type { ParamInput, ParamSpec, ParamsInput } from '../model/params.ts';
-import { normalizeParam } from '../model/params.ts';
-import { freeSymbols, substitute } from '../symbolic/index.ts';
+import type { Expr } from '../ast/index.ts';
+import { BoundedCache, compileModelCached, onClearCompileCache } from '../compile/index.ts';
+import { ExprfitError, SettingHintError, type SuggestedSetting } from '../core/index.ts';
+import { broadcastShapes, broadcastTo, NdArray } from '../data/index.ts';
+import { CONSTANTS } from '../functions/index.ts';
+import {
+  type Model,
+  normalizeParam,
+  type ParamInput,
+  type ParamsInput,
+  type ParamSpec,
+  parseModelText,
+} from '../model/index.ts';
+import { elementName, freeSymbols, resolveElements, substitute } from '../symbolic/index.ts';
 import { parseExpr } from '../syntax/index.ts';
-import { SettingHintError, type SuggestedSetting } from '../core/options.ts';
-import { ExprfitError } from '../core/errors.ts';
 import type { DataInput, FitOptions } from './types.ts';
 import { validateFitOptions } from './options.ts';
 import type { PreparedEquation, PreparedFit } from './prepared.ts';
 import { solveFit } from './solve.ts';
 import { withNamedModelParams } from './guess.ts';
 import { setupVectors } from './vectors.ts';
-import { elementName, resolveElements } from '../symbolic/elements.ts';
 import {
   constraintParams,
   parseConstraint,

@@ -5,11 +5,17 @@
  * the peaks once more. With them, lmfit's parameter hints (bounds, voigt's `gamma = sigma`) and derived
  * parameters (`g1_fwhm`, `g1_height`) complete the parameters of a fit.
  */
-import { broadcastShapes, broadcastTo, NdArray } from '../data/ndarray.ts';
-import { parseModelText, type EquationModelUse, type Model } from '../model/model.ts';
-import { prefixedText } from '../model/named.ts';
-import type { ParamInput, ParamsInput } from '../model/params.ts';
-import type { ParamHint, PeakFeatures } from '../models/types.ts';
+import { broadcastShapes, broadcastTo, NdArray } from '../data/index.ts';
+import {
+  type EquationModelUse,
+  type Model,
+  type ParamInput,
+  type ParamsInput,
+  parseModelText,
+  prefixedText,
+  scalarInputs,
+} from '../model/index.ts';
+import type { ParamHint, PeakFeatures } from '../models/index.ts';
 import { evaluate, freeSymbols } from '../symbolic/index.ts';
 import type { DataInput } from './types.ts';
 import {
@@ -24,7 +30,6 @@ import {
   peakFeatures,
   type GuessPoints,
 } from './guessRules.ts';
-import { scalarInputs } from '../model/vector.ts';
 
 /** The points of one equation: its data columns (broadcast to one shape, finite rows only) and observed y. */
 interface EquationPoints {

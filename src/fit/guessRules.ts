@@ -3,7 +3,7 @@
  * linear models, log-linear fits, lmfit's rules for steps, rectangles, sines and thermal distributions.
  * Inputs are finite points sorted by x; each rule returns start values by unprefixed parameter name.
  */
-import type { PeakFeatures } from '../models/types.ts';
+import type { PeakFeatures } from '../models/index.ts';
 
 /** Points of one model use: its variable values and the data (or residual) to explain. */
 export interface GuessPoints {

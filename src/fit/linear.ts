@@ -6,8 +6,8 @@
  * nonlinear (the exact linear solve ignores bounds). A vector's elements (`beta[k]`) join as one group, and
  * `dot(B, beta)` is affine in them.
  */
-import type { Expr } from '../ast/expr.ts';
-import type { ParamSpec } from '../model/params.ts';
+import type { Expr } from '../ast/index.ts';
+import type { ParamSpec } from '../model/index.ts';
 
 /** Degrees above 1 are all "not affine". */
 const NONLINEAR = 2;

@@ -5,8 +5,8 @@
  * equation's expanded right-hand side with ties substituted, written with full-precision numbers), so the
  * loaded result evaluates exactly as the original did.
  */
-import type { Expr } from '../ast/expr.ts';
-import { ExprfitError } from '../core/errors.ts';
+import type { Expr } from '../ast/index.ts';
+import { ExprfitError } from '../core/index.ts';
 import { parseExpr } from '../syntax/index.ts';
 import type { FitCurves } from './curves.ts';
 import { FitResult, RESULT_SCHEMA_VERSION } from './result.ts';
@@ -18,8 +18,13 @@ type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** A `loadResult: <reason>` error (the reason is in `detail`, for callers that name the file instead). */
+function loadError(reason: string): ExprfitError {
+  return new ExprfitError('value', `loadResult: ${reason}`, { detail: { function: 'loadResult', reason } });
+}
+
 function invalid(what: string): ExprfitError {
-  return new ExprfitError('value', `loadResult: not a saved exprfit result: ${what}`);
+  return loadError(`not a saved exprfit result: ${what}`);
 }
 
 function field(o: Json, key: string, where: string): unknown {
@@ -187,7 +192,7 @@ function parseText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new ExprfitError('value', `loadResult: invalid JSON: ${(e as Error).message}`);
+    throw loadError(`invalid JSON: ${(e as Error).message}`);
   }
 }
 

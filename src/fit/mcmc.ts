@@ -16,14 +16,19 @@
  * (lmfit), the acceptance fraction per walker, the integrated autocorrelation time τ (src/fit/autocorr.ts,
  * with a warning when the chain is shorter than 50 τ), and the maximum a posteriori sample.
  */
-import { defineOptions, opt, validateOptions } from '../core/options.ts';
-import type { OptionsInput, OptionsOf } from '../core/options.ts';
-import type { Expr } from '../ast/expr.ts';
-import { CONSTANTS } from '../functions/registry.ts';
-import { mulberry32 } from '../solver/multistart.ts';
+import type { Expr } from '../ast/index.ts';
+import {
+  defineOptions,
+  ExprfitError,
+  opt,
+  type OptionsInput,
+  type OptionsOf,
+  validateOptions,
+} from '../core/index.ts';
+import { CONSTANTS } from '../functions/index.ts';
+import { mulberry32 } from '../solver/index.ts';
 import { evaluate, freeSymbols } from '../symbolic/index.ts';
 import { parseExpr } from '../syntax/index.ts';
-import { ExprfitError } from '../core/errors.ts';
 import { integratedTime } from './autocorr.ts';
 import type { FitResult } from './result.ts';
 import { NO_DATA, type FitSetup } from './setup.ts';

@@ -6,26 +6,38 @@
  * (differential evolution over finite bounds, polished by L-BFGS-B). Constraints: the augmented-Lagrangian
  * loop around L-BFGS-B (src/solver/augmented.ts).
  */
-import type { Expr } from '../ast/expr.ts';
-import { neg } from '../ast/build.ts';
-import { ExprfitError } from '../core/errors.ts';
-import { defineOptions, opt, validateOptions, type OptionsInput, type OptionsOf } from '../core/options.ts';
-import { NdArray } from '../data/ndarray.ts';
-import { CONSTANTS } from '../functions/registry.ts';
-import { normalizeParam, type ParamInput, type ParamSpec, type ParamsInput } from '../model/params.ts';
-import { isVectorInput } from '../model/vector.ts';
+import { type Expr, neg } from '../ast/index.ts';
 import {
-  minimizeConstrained,
+  defineOptions,
+  ExprfitError,
+  opt,
+  type OptionsInput,
+  type OptionsOf,
+  validateOptions,
+} from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
+import { CONSTANTS } from '../functions/index.ts';
+import {
+  isVectorInput,
+  normalizeParam,
+  type ParamInput,
+  type ParamsInput,
+  type ParamSpec,
+} from '../model/index.ts';
+import {
   type ConstrainedSummary,
   type ConstraintFunctions,
-} from '../solver/augmented.ts';
-import { minimizeBFGS } from '../solver/bfgs.ts';
-import { differentialEvolution } from '../solver/differential.ts';
-import { minimizeLBFGSB, type MinimizeSummary, type ObjectiveWithGradient } from '../solver/lbfgsb.ts';
-import { minimizeNelderMead } from '../solver/neldermead.ts';
-import { minimizeTrustNewton } from '../solver/newton.ts';
-import { minimizePowell } from '../solver/powell.ts';
-import { multiStart } from '../solver/multistart.ts';
+  differentialEvolution,
+  minimizeBFGS,
+  minimizeConstrained,
+  minimizeLBFGSB,
+  minimizeNelderMead,
+  minimizePowell,
+  type MinimizeSummary,
+  minimizeTrustNewton,
+  multiStart,
+  type ObjectiveWithGradient,
+} from '../solver/index.ts';
 import { evaluate, freeSymbols, substitute } from '../symbolic/index.ts';
 import { parseExpr } from '../syntax/index.ts';
 import {

@@ -9,11 +9,10 @@
  *   ∇²f = f_pp + Σ_k (f_{pS_k} ∇S_kᵀ + ∇S_k f_{S_k p}) + Σ_{k,l} f_{S_k S_l} ∇S_k ∇S_lᵀ + Σ_k f_{S_k} ∇²S_k,
  * with `∇S_k`, `∇²S_k` the sums of the inner expression's derivatives over the points.
  */
-import type { Expr } from '../ast/expr.ts';
-import { sym } from '../ast/build.ts';
-import { compileModelCached } from '../compile/cache.ts';
-import { ExprfitError } from '../core/errors.ts';
-import type { NdArray } from '../data/ndarray.ts';
+import { type Expr, sym } from '../ast/index.ts';
+import { compileModelCached } from '../compile/index.ts';
+import { ExprfitError } from '../core/index.ts';
+import type { NdArray } from '../data/index.ts';
 import { differentiate, freeSymbols } from '../symbolic/index.ts';
 import { parseExpr } from '../syntax/index.ts';
 

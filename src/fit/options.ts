@@ -7,13 +7,13 @@ import { progressSpecs } from './progress.ts';
 import {
   defineOptions,
   opt,
-  validateOptions,
   type OptionRule,
   type OptionsInput,
   type OptionsOf,
-} from '../core/options.ts';
-import type { NdArray } from '../data/ndarray.ts';
-import { LOSS_NAMES } from '../solver/options.ts';
+  validateOptions,
+} from '../core/index.ts';
+import type { NdArray } from '../data/index.ts';
+import { LOSS_NAMES } from '../solver/index.ts';
 
 /** Array-like data a user may pass for a variable. */
 export type DataInput =

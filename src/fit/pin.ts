@@ -3,7 +3,7 @@
  * pinned to values passed among the fixed ones. Used to refit with some parameters held (profile confidence
  * intervals) with the same kernels and solver as the fit.
  */
-import type { BoundKernel } from '../compile/kernel.ts';
+import type { BoundKernel } from '../compile/index.ts';
 
 /** Where the reduced kernel's arguments go in the original kernel's. */
 interface PinLayout {

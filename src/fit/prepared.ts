@@ -2,10 +2,9 @@
  * The contract between fit preparation (fit.ts: model, data and parameters checked and bound to kernels) and
  * the solver stage (solve.ts): what a prepared fit holds.
  */
-import type { Expr } from '../ast/expr.ts';
-import type { compileModel } from '../compile/kernel.ts';
-import type { Model } from '../model/model.ts';
-import type { ParamSpec } from '../model/params.ts';
+import type { Expr } from '../ast/index.ts';
+import type { compileModel } from '../compile/index.ts';
+import type { Model, ParamSpec } from '../model/index.ts';
 import type { PreparedConstraint } from './constraints.ts';
 import type { ValidatedFitOptions } from './options.ts';
 import type { KernelBinder } from './setup.ts';

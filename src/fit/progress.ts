@@ -5,8 +5,7 @@
  * (called after each unit on the same thread), or run the work in a worker. Aborted work is not an error: it
  * returns what was done so far, marked `interrupted: true`.
  */
-import { ExprfitError } from '../core/errors.ts';
-import { opt } from '../core/options.ts';
+import { ExprfitError, opt } from '../core/index.ts';
 
 /** `onProgress`: called after each unit of work. */
 export type ProgressCallback = (done: number, total: number) => void;

@@ -2,12 +2,11 @@
  * FitResult: values, uncertainties, statistics and reports of one fit. Every statistic's formula is in
  * its doc comment (and in docs/fitting.md).
  */
-import { compileValuesCached } from '../compile/cache.ts';
-import { NdArray } from '../data/ndarray.ts';
+import { type Expr, printExpr } from '../ast/index.ts';
+import { compileValuesCached } from '../compile/index.ts';
+import { ExprfitError } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
 import type { DataInput, FitWarning, ParamResult, Termination } from './types.ts';
-import type { Expr } from '../ast/expr.ts';
-import { printExpr } from '../ast/print.ts';
-import { ExprfitError } from '../core/errors.ts';
 import { aic, bic, reducedChiSquare } from './stats.ts';
 import type { FitSetup } from './setup.ts';
 import { evalUncertainty } from './bands.ts';

@@ -4,9 +4,8 @@
  * some parameters pinned. Built by solve.ts and held by FitResult; a leaf of types so that the analyses do not
  * import the fit pipeline.
  */
-import type { BoundKernel } from '../compile/kernel.ts';
-import type { Model } from '../model/model.ts';
-import type { ParamsInput } from '../model/params.ts';
+import type { BoundKernel } from '../compile/index.ts';
+import type { Model, ParamsInput } from '../model/index.ts';
 import type { DataInput, Estimator, FitOptions } from './types.ts';
 
 /** The arguments of the `fit` call that made a setup: preparing them again gives the same kernels. */

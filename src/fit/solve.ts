@@ -2,27 +2,36 @@
  * The solve stage of fit(): build the numeric problem from prepared equations, run the chosen
  * minimizer (multi-start when asked), and compute uncertainties and statistics.
  */
+import type { Expr } from '../ast/index.ts';
+import { closestMatches, ExprfitError, invalidOptionError } from '../core/index.ts';
+import type { ParamSpec } from '../model/index.ts';
+import {
+  covarianceFromJacobian,
+  type CovarianceResult,
+  devianceResidual,
+  differentialEvolution,
+  type LeastSquaresProblem,
+  minimizeBFGS,
+  minimizeLBFGSB,
+  minimizeNelderMead,
+  minimizeNLL,
+  minimizePowell,
+  type MinimizeSummary,
+  multiStart,
+  type NllOptions,
+  rhoTriple,
+  robustCost,
+  solveConstrainedLeastSquares,
+  solveLeastSquares,
+  solvePoisson,
+  type SolverOptions,
+  type SolverOptionsInput,
+  solveVarpro,
+  type SummaryBase,
+  type TriangularFactor,
+} from '../solver/index.ts';
 import { differentiate, evaluate } from '../symbolic/index.ts';
-import { covarianceFromJacobian } from '../solver/covariance.ts';
-import type { TriangularFactor } from '../solver/linalg.ts';
-import type { CovarianceResult } from '../solver/covariance.ts';
-import type { LeastSquaresProblem } from '../solver/lm.ts';
-import { solveLeastSquares } from '../solver/lm.ts';
-import { solveVarpro } from '../solver/varpro.ts';
 import { linearParameters } from './linear.ts';
-import type { ParamSpec } from '../model/params.ts';
-import { robustCost, rhoTriple } from '../solver/loss.ts';
-import { devianceResidual, solvePoisson } from '../solver/poisson.ts';
-import { minimizeNLL } from '../solver/nll.ts';
-import type { NllOptions } from '../solver/nll.ts';
-import { minimizeLBFGSB } from '../solver/lbfgsb.ts';
-import { minimizeNelderMead } from '../solver/neldermead.ts';
-import type { MinimizeSummary } from '../solver/lbfgsb.ts';
-import { minimizeBFGS } from '../solver/bfgs.ts';
-import { minimizePowell } from '../solver/powell.ts';
-import { differentialEvolution } from '../solver/differential.ts';
-import { multiStart } from '../solver/multistart.ts';
-import { solveConstrainedLeastSquares } from '../solver/augmented.ts';
 import {
   constraintCurvature,
   constraintFunctions,
@@ -30,21 +39,16 @@ import {
   constraintResults,
   projectedCovariance,
 } from './constraints.ts';
-import type { SummaryBase } from '../solver/summary.ts';
-import { ExprfitError } from '../core/errors.ts';
-import type { SolverOptions, SolverOptionsInput } from '../solver/options.ts';
 import type { PreparedEquation, PreparedFit } from './prepared.ts';
-import { invalidOptionError } from '../core/options.ts';
-import { closestMatches } from '../core/suggest.ts';
 import { FitResult } from './result.ts';
 import { trustWarnings } from './trust.ts';
 import type { EquationStats, SavedFitOptions } from './result.ts';
 import { chiSquare, reducedChiSquare, rSquaredParts } from './stats.ts';
 import type { ParamResult, Termination } from './types.ts';
-import type { Expr } from '../ast/expr.ts';
 import type { FitSetup, Refit } from './setup.ts';
 import { pinKernel } from './pin.ts';
 import { progressOf } from './progress.ts';
+import type { SolverChecks } from './trust.ts';
 
 /** Values of the held (fixed or unused) parameters, in `prep.held` order. */
 function heldValues(prep: PreparedFit): Float64Array {
@@ -199,6 +203,8 @@ interface Outcome {
   jacobian?: Float64Array;
   /** The R of the solver's final QR of `jacobian` (LM, linear loss): the covariance does not factor it again. */
   finalFactor?: TriangularFactor;
+  /** What the LM solver found at `x`: parameters with a zero-to-rounding column, rank deficiency. */
+  solverChecks?: SolverChecks;
   /** A constrained fit: constraint values, multipliers and active rows at `x`. */
   constraints?: ConstraintState;
 }
@@ -270,10 +276,12 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
     return (x0) => {
       const s = solveLeastSquares(problem, x0, solverOptions(prep));
       const own = { residuals: s.residuals, jacobian: s.jacobian };
+      const solverChecks = { undetermined: s.undetermined, rankDeficient: s.rankDeficient };
       return {
         ...pick(s),
         method: s.method,
         ...own,
+        solverChecks,
         ...(s.finalFactor ? { finalFactor: s.finalFactor } : {}),
       };
     };
@@ -302,24 +310,21 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
     const c = robustCost(o.loss, o.fScale, r);
     return Number.isFinite(c) ? c : Infinity;
   };
-  return scalarSolver(o, objective, withGradient, lower, upper, prep.free, stopOnAbort(prep));
+  return scalarSolver(prep, objective, withGradient, lower, upper);
 }
 
 /** The scalar-objective methods of a fit: `lbfgsb`, `nelder`, `powell`, `bfgs` (no bounds), `de` (finite bounds). */
 function scalarSolver(
-  o: PreparedFit['options'],
+  prep: PreparedFit,
   objective: (x: Float64Array) => number,
   withGradient: (x: Float64Array, g: Float64Array) => number,
   lower: Float64Array,
   upper: Float64Array,
-  names: readonly string[],
-  stop: { callback?: () => boolean },
 ): (x0: Float64Array) => Outcome {
-  checkScalarBounds(o.method, lower, upper, names);
-  const limits = {
-    ...(o.maxIterations ? { maxIterations: o.maxIterations } : {}),
-    ...(o.maxfev ? { maxFunctionEvaluations: o.maxfev } : {}),
-  };
+  const o = prep.options;
+  checkScalarBounds(o.method, lower, upper, prep.free);
+  const limits = iterationLimits(prep);
+  const stop = stopOnAbort(prep);
   const box = { lower, upper };
   const solve = (x0: Float64Array): MinimizeSummary => {
     switch (o.method) {
@@ -428,12 +433,17 @@ function constrainedSolver(prep: PreparedFit, problem: LeastSquaresProblem): (x0
   };
 }
 
-function nllOptions(prep: PreparedFit): Partial<NllOptions> {
+/** The fit's `maxIterations` and `maxfev` as the minimisers' options (only those given). */
+function iterationLimits(prep: PreparedFit): { maxIterations?: number; maxFunctionEvaluations?: number } {
   const o = prep.options;
-  const lb: Record<string, number> = {};
-  if (o.maxIterations !== undefined) lb.maxIterations = o.maxIterations;
-  if (o.maxfev !== undefined) lb.maxFunctionEvaluations = o.maxfev;
-  return { lbfgsb: { ...lb, ...stopOnAbort(prep) } };
+  return {
+    ...(o.maxIterations !== undefined ? { maxIterations: o.maxIterations } : {}),
+    ...(o.maxfev !== undefined ? { maxFunctionEvaluations: o.maxfev } : {}),
+  };
+}
+
+function nllOptions(prep: PreparedFit): Partial<NllOptions> {
+  return { lbfgsb: { ...iterationLimits(prep), ...stopOnAbort(prep) } };
 }
 
 function pick(s: SummaryBase): Omit<Outcome, 'method'> {
@@ -550,6 +560,7 @@ export function solveFit(prep: PreparedFit): FitResult {
       message: out.message,
       activeMask: out.activeMask,
       interrupted,
+      ...(out.solverChecks ? { solverChecks: out.solverChecks } : {}),
     },
     {
       nll: out.nll,
@@ -597,6 +608,8 @@ interface SolveInfo {
   activeMask: boolean[];
   /** A multi-start stopped by its signal. */
   interrupted?: boolean;
+  /** The LM solver's own checks at the solution (trust.ts uses them instead of repeating them). */
+  solverChecks?: SolverChecks;
 }
 
 /** Values of every parameter at `x`: free ones from `x`, held ones at their start, tied ones evaluated. */
@@ -745,6 +758,7 @@ export function buildResult(
     modelNorm: stats.modelNorm,
     jacobian: prep.options.estimator === 'likelihood' || cons ? null : J,
     activeMask: info.activeMask,
+    ...(info.solverChecks ? { solver: info.solverChecks } : {}),
     covariance: covr,
     chi2,
     hasChi2: prep.options.estimator !== 'likelihood',

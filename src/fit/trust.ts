@@ -4,7 +4,7 @@
  * gradient of a plateau is zero), so `success` alone does not say that the result can be used; these
  * warnings do.
  */
-import type { CovarianceResult } from '../solver/covariance.ts';
+import type { CovarianceResult } from '../solver/index.ts';
 import type { FitWarning } from './types.ts';
 
 /**
@@ -13,6 +13,15 @@ import type { FitWarning } from './types.ts';
  * data) is never flagged, while plateaus (an exponential past exp(-72)) are.
  */
 const NEGLIGIBLE = 2 ** -104;
+
+/**
+ * What the LM solver already found at its solution (`LmSummary`): the indices of free parameters whose
+ * Jacobian column is zero to rounding (`undetermined`) and whether the free columns are rank-deficient.
+ */
+export interface SolverChecks {
+  readonly undetermined: readonly number[];
+  readonly rankDeficient: boolean;
+}
 
 /** What the checks need to know about the solution. */
 export interface TrustInput {
@@ -30,6 +39,8 @@ export interface TrustInput {
   readonly chi2: number;
   /** False for the likelihood estimator, whose objective is the negative log-likelihood, not χ². */
   readonly hasChi2: boolean;
+  /** The LM solver's checks; other solvers have none, and the columns are judged here. */
+  readonly solver?: SolverChecks;
 }
 
 function listNames(names: readonly string[]): string {
@@ -62,15 +73,18 @@ function flatColumns(input: TrustInput, J: Float64Array): string[] {
   effect.forEach((e, j) => {
     if (!activeMask[j] && Number.isFinite(e)) scale = Math.max(scale, e);
   });
+  const zero = new Set(
+    input.solver ? input.solver.undetermined : free.flatMap((_, j) => (norms[j] === 0 ? [j] : [])),
+  );
   return free.filter(
-    (_, j) => !activeMask[j] && (norms[j] === 0 || (x[j] !== 0 && effect[j] <= NEGLIGIBLE * scale)),
+    (_, j) => !activeMask[j] && (zero.has(j) || (x[j] !== 0 && effect[j] <= NEGLIGIBLE * scale)),
   );
 }
 
-/** Free parameters (not on a bound) in the null space of the Jacobian. */
+/** Free parameters (not on a bound) in the null space of the Jacobian (none when the solver found full rank). */
 function undeterminedByRank(input: TrustInput): string[] {
   const cov = input.covariance;
-  if (!cov) return [];
+  if (!cov || input.solver?.rankDeficient === false) return [];
   return input.free.filter((_, j) => !input.activeMask[j] && !cov.identifiable[j]);
 }
 

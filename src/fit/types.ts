@@ -2,7 +2,7 @@
  * Public types of the fit API: options in, result out. The formulas of every statistic are in the doc
  * comments (lmfit habit); `docs/fitting.md` repeats them.
  */
-import type { TerminationReason } from '../solver/summary.ts';
+import type { TerminationReason } from '../solver/index.ts';
 import type { FitOptionsInput } from './options.ts';
 
 export type { DataInput } from './options.ts';

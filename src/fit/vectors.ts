@@ -3,14 +3,18 @@
  * `dot(B, beta)` / `B @ beta`, or indexed `beta[3]`), their lengths, the elements' parameter inputs, and the
  * model with each `beta[k]` resolved to the element's name.
  */
-import type { Expr } from '../ast/expr.ts';
-import type { NdArray } from '../data/ndarray.ts';
-import { ExprfitError } from '../core/errors.ts';
-import type { Model } from '../model/model.ts';
-import type { ParamInput, VectorParamInput } from '../model/params.ts';
-import { declaredLength, elementInputs, isVectorInput } from '../model/vector.ts';
-import { forEachNode, freeSymbols } from '../symbolic/index.ts';
-import { resolveElements } from '../symbolic/elements.ts';
+import type { Expr } from '../ast/index.ts';
+import { ExprfitError } from '../core/index.ts';
+import type { NdArray } from '../data/index.ts';
+import {
+  declaredLength,
+  elementInputs,
+  isVectorInput,
+  type Model,
+  type ParamInput,
+  type VectorParamInput,
+} from '../model/index.ts';
+import { forEachNode, freeSymbols, resolveElements } from '../symbolic/index.ts';
 
 interface VectorSetup {
   /** The model with `beta[k]` resolved to element names. */

@@ -3,8 +3,7 @@
  * derivatives stay small (simplify does the real work afterwards). Constants are always numbers, never the
  * names `pi` or `e` (a model may use those names for its own parameters).
  */
-import { call, constant, constantValue, div, mul, neg, pow, sub, add } from '../ast/build.ts';
-import type { Expr } from '../ast/expr.ts';
+import { add, call, constant, constantValue, div, type Expr, mul, neg, pow, sub } from '../ast/index.ts';
 
 export const ZERO: Expr = constant(0);
 export const ONE: Expr = constant(1);

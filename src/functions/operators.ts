@@ -12,8 +12,7 @@
  * |n| <= 4 is repeated multiplication (`powInt` in runtime.ts). The compiler emits those with
  * `emitIntegerPower` (same operation sequence), the reference evaluator uses `powInt`: both agree bit for bit.
  */
-import type { BinaryOp, Expr, UnaryOp } from '../ast/expr.ts';
-import { constantValue, constant } from '../ast/build.ts';
+import { type BinaryOp, constant, constantValue, type Expr, type UnaryOp } from '../ast/index.ts';
 import { powInt } from './runtime.ts';
 import { ONE, ZERO, fn, isZero, minus, negate, over, plus, power, square, times } from './dsl.ts';
 

@@ -2,7 +2,7 @@
  * The shape of one builtin function's registry entry (mathjs style: builtins are data).
  * One entry per builtin in src/functions/builtins/*.ts, collected in src/functions/registry.ts.
  */
-import type { Expr } from '../ast/expr.ts';
+import type { Expr } from '../ast/index.ts';
 
 export interface FunctionExample {
   /** An expression using the function, e.g. `erf(0.5)`. Run as a test (doc examples are tests). */

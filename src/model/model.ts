@@ -2,11 +2,10 @@
  * A model: one or more equations `lhs = expr` sharing parameters, with user functions inlined and
  * equations that use another equation's output (`y = a*x; z = y^2 + b`) expanded.
  */
-import type { Expr } from '../ast/expr.ts';
-import { parseModel } from '../syntax/index.ts';
-import type { SourceSpan, SourceText } from '../core/errors.ts';
-import { ExprfitError } from '../core/errors.ts';
+import type { Expr } from '../ast/index.ts';
+import { ExprfitError, type SourceSpan, type SourceText } from '../core/index.ts';
 import { freeSymbols, inline, substitute } from '../symbolic/index.ts';
+import { parseModel } from '../syntax/index.ts';
 import { expandNamedModels, type NamedModelUse } from './named.ts';
 
 /** The largest model tree accepted after user functions are inlined (guards against exponential blow-up). */

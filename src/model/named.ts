@@ -3,21 +3,17 @@
  * AST macro step before differentiation), its parameters prefixed like lmfit's (`g1_amplitude`), and every use
  * recorded for the start guesses, lmfit's parameter hints and the derived parameters (`g1_fwhm`).
  */
-import type { Expr } from '../ast/expr.ts';
-import { constantValue, num, sym } from '../ast/build.ts';
-import { printExpr } from '../ast/print.ts';
-import type { SourceSpan } from '../core/errors.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { constantValue, type Expr, num, printExpr, sym } from '../ast/index.ts';
+import { didYouMean, ExprfitError, type SourceSpan } from '../core/index.ts';
+import { getFunction } from '../functions/index.ts';
 import {
   getNamedModel,
   modelArity,
   modelSignature,
   namedModelCall,
+  type NamedModelDef,
   namedModels,
-} from '../models/registry.ts';
-import { getFunction } from '../functions/registry.ts';
-import { didYouMean } from '../core/suggest.ts';
-import type { NamedModelDef } from '../models/types.ts';
+} from '../models/index.ts';
 import { mapChildren, substitute } from '../symbolic/index.ts';
 import { parseExpr } from '../syntax/index.ts';
 

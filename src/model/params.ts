@@ -2,7 +2,7 @@
  * Parameters as lmfit knows them: a start value, bounds, fixed, or tied to other parameters by an expression.
  * `normalizeParams` validates the user's specification before any solving.
  */
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 
 /** What a user may write for one parameter: a start value, or the full form. */
 export type ParamInput =

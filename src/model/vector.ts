@@ -3,8 +3,8 @@
  * scalar parameters `beta[0]` … `beta[K-1]`. Each field may be one value for all elements or an array with one
  * per element. `expandVectorParams` turns such inputs into the elements' own inputs.
  */
-import { ExprfitError } from '../core/errors.ts';
-import { elementName } from '../symbolic/elements.ts';
+import { ExprfitError } from '../core/index.ts';
+import { elementName } from '../symbolic/index.ts';
 import type { ParamInput, VectorParamInput } from './params.ts';
 
 type PerElement<T> = T | readonly T[];

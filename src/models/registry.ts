@@ -3,7 +3,7 @@
  * by name with `Object.hasOwn` on a null-prototype table (user text never finds `constructor`).
  */
 import type { NamedModelDef } from './types.ts';
-import { arityOk, getFunction } from '../functions/registry.ts';
+import { arityOk, getFunction } from '../functions/index.ts';
 import * as peaks from './peaks.ts';
 import * as backgrounds from './backgrounds.ts';
 import * as steps from './steps.ts';

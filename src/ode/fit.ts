@@ -5,21 +5,29 @@
  * report apply unchanged. A failed integration makes the residuals NaN (the solver rejects the step) and, at
  * the end, the result's message says why.
  */
-import type { BoundResidualKernel } from '../compile/kernel.ts';
-import { ExprfitError, type SourceText } from '../core/errors.ts';
-import { NdArray } from '../data/ndarray.ts';
-import { solveFit } from '../fit/solve.ts';
-import { validateFitOptions, type DataInput } from '../fit/options.ts';
-import type { PreparedEquation, PreparedFit } from '../fit/prepared.ts';
-import type { FitResult } from '../fit/result.ts';
-import type { FitOptions } from '../fit/types.ts';
-import type { KernelBinder } from '../fit/setup.ts';
-import type { Model } from '../model/model.ts';
-import { normalizeParam, type ParamSpec, type ParamsInput } from '../model/params.ts';
-import { isVectorInput } from '../model/vector.ts';
-import { getConstant } from '../functions/registry.ts';
-import { parseOde } from '../syntax/index.ts';
+import type { BoundResidualKernel } from '../compile/index.ts';
+import { ExprfitError, type SourceText } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
+import {
+  type DataInput,
+  type FitOptions,
+  type FitResult,
+  type KernelBinder,
+  type PreparedEquation,
+  type PreparedFit,
+  solveFit,
+  validateFitOptions,
+} from '../fit/index.ts';
+import { getConstant } from '../functions/index.ts';
+import {
+  isVectorInput,
+  type Model,
+  normalizeParam,
+  type ParamsInput,
+  type ParamSpec,
+} from '../model/index.ts';
 import { freeSymbols } from '../symbolic/index.ts';
+import { parseOde } from '../syntax/index.ts';
 import { validateOdeOptions, type OdeOptions, type OdeOptionsInput } from './integrate.ts';
 import { CompiledOde } from './model.ts';
 import { buildOdeSystem, type OdeOutput, type OdeSystem } from './system.ts';

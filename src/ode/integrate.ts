@@ -4,7 +4,7 @@
  * (Dormand–Prince 5(4)) and switching to the stiff Rodas4 when Hairer's stiffness test fires or the step
  * size collapses. Failure is a status with a message, never an exception.
  */
-import { defineOptions, opt, validateOptions, type OptionsInput, type OptionsOf } from '../core/options.ts';
+import { defineOptions, opt, type OptionsInput, type OptionsOf, validateOptions } from '../core/index.ts';
 import { Dopri5, Rodas4, type OdeFunctions, type Stepper } from './steppers.ts';
 
 /** The integrators: see {@link odeSchema}. */

@@ -5,19 +5,20 @@
  * (simplified, CSE'd derivatives); the fragments are emitted into one straight-line function whose names are
  * all generated. Where code generation is disallowed the programs are evaluated by the interpreter.
  */
-import type { Expr } from '../ast/expr.ts';
+import type { Expr } from '../ast/index.ts';
 import {
-  Block,
-  Name,
-  NameScope,
   _,
+  Block,
   buildFunction,
+  codeGenerationAllowed,
   compileProgram,
   emitPointFragments,
+  Name,
+  NameScope,
+  PointProgram,
+  type SymbolicProgram,
 } from '../compile/index.ts';
-import type { SymbolicProgram } from '../compile/index.ts';
-import { PointProgram, codeGenerationAllowed } from '../compile/interpret.ts';
-import { R } from '../functions/runtime.ts';
+import { R } from '../functions/index.ts';
 
 /**
  * `run(x, fixed, values, jac)`: `values[i]` = expression i at `x` (the names differentiated) and `fixed`;

@@ -4,10 +4,8 @@
  * symbolically so the stiff method gets its exact Jacobian too), the initial values with ∂y0/∂p, and the
  * outputs with their derivatives. `solve` integrates once per parameter vector for every output.
  */
-import type { Expr } from '../ast/expr.ts';
-import { add, mul, sum, sym } from '../ast/build.ts';
-import { printExpr } from '../ast/print.ts';
-import { BoundedCache, onClearCompileCache } from '../compile/cache.ts';
+import { add, type Expr, mul, printExpr, sum, sym } from '../ast/index.ts';
+import { BoundedCache, onClearCompileCache } from '../compile/index.ts';
 import { differentiate } from '../symbolic/index.ts';
 import { integrate, type OdeOptions, type OdeSolution } from './integrate.ts';
 import { compileVector, type VectorKernel } from './kernel.ts';

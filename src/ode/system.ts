@@ -3,12 +3,10 @@
  * state with one derivative and one initial value at a common numeric time t0, outputs of the states at a set
  * of data times. Every mistake is an ExprfitError at its place (line, column, "did you mean").
  */
-import type { Expr } from '../ast/expr.ts';
-import { sym } from '../ast/build.ts';
-import { ExprfitError, type SourceSpan, type SourceText } from '../core/errors.ts';
-import { didYouMean } from '../core/suggest.ts';
-import type { OdeEquation } from '../syntax/statements.ts';
+import { type Expr, sym } from '../ast/index.ts';
+import { didYouMean, ExprfitError, type SourceSpan, type SourceText } from '../core/index.ts';
 import { evaluate, freeSymbols, mapChildren } from '../symbolic/index.ts';
+import type { OdeEquation } from '../syntax/index.ts';
 
 /** An output of the states, fitted to data `lhs` at the times of data variable `time`. */
 export interface OdeOutput {

@@ -10,15 +10,20 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CONSTANTS, functionNames } from '../functions/registry.ts';
-import { STATEMENT_KEYWORDS } from '../syntax/index.ts';
-import { SCRIPT_CONSTANTS } from '../script/evaluate.ts';
-import { scriptFunctionNames } from '../script/functions.ts';
-import { REPL_COMMANDS, helpTopics } from '../script/help.ts';
-import type { Interpreter } from '../script/interpreter.ts';
-import type { OptionsSchema } from '../core/options.ts';
-import type { CommandDef, StatementDef, StatementTable } from '../script/context.ts';
-import { declaredKey, optionWords, scriptKeys } from '../script/optionArgs.ts';
+import type { OptionsSchema } from '../core/index.ts';
+import { CONSTANTS, functionNames } from '../functions/index.ts';
+import type { CommandDef, StatementDef, StatementTable } from '../script/index.ts';
+import {
+  declaredKey,
+  helpTopics,
+  type Interpreter,
+  optionWords,
+  REPL_COMMANDS,
+  SCRIPT_CONSTANTS,
+  scriptFunctionNames,
+  scriptKeys,
+} from '../script/node.ts';
+import { STATEMENT_KEYWORDS } from '../../grammar/index.ts';
 
 export type Completer = (line: string) => [string[], string];
 

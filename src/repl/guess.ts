@@ -1,13 +1,10 @@
 /** `:guess`: the start values the next fit gives the named models of the session's model lines. */
-import { printExpr } from '../ast/print.ts';
-import { ExprfitError } from '../core/errors.ts';
-import { withNamedModelParams } from '../fit/guess.ts';
-import type { EquationModelUse } from '../model/model.ts';
-import type { ParamInput } from '../model/params.ts';
-import { scalarInputs } from '../model/vector.ts';
-import { assembleModel } from '../script/assemble.ts';
-import type { InterpreterState } from '../script/context.ts';
-import { formatScalar } from '../script/values.ts';
+import { printExpr } from '../ast/index.ts';
+import { ExprfitError } from '../core/index.ts';
+import { withNamedModelParams } from '../fit/index.ts';
+import { type EquationModelUse, type ParamInput, scalarInputs } from '../model/index.ts';
+import { formatScalar, type InterpreterState } from '../script/index.ts';
+import { assembleModel } from '../script/node.ts';
 
 /** How a use is written: `gaussian(x; g1)`. */
 function useText(u: EquationModelUse): string {

@@ -4,15 +4,18 @@
  * then reads another line and calls it again with both).
  */
 import { dirname, resolve } from 'node:path';
-import { ExprfitError } from '../core/errors.ts';
-import { parseScript } from '../syntax/parse.ts';
-import { isIncomplete } from '../syntax/parse.ts';
-import { checkStatements } from '../script/check.ts';
-import { helpOn, overview, REPL_COMMANDS } from '../script/help.ts';
-import { parseScriptSource, readScript } from '../script/index.ts';
-import { Interpreter } from '../script/interpreter.ts';
-import { describeValueShort, formatScalar } from '../script/values.ts';
-import { closestMatches } from '../core/suggest.ts';
+import { closestMatches, ExprfitError } from '../core/index.ts';
+import { describeValueShort, formatScalar, showPathAsWritten } from '../script/index.ts';
+import {
+  checkStatements,
+  helpOn,
+  Interpreter,
+  overview,
+  parseScriptSource,
+  readScript,
+  REPL_COMMANDS,
+} from '../script/node.ts';
+import { isIncomplete, parseScript } from '../syntax/index.ts';
 import { runInterruptible } from './interrupt.ts';
 import { guessText } from './guess.ts';
 
@@ -169,8 +172,8 @@ export class Session {
 
   /** `:serve`: the session's model, data and parameters on a web page (a new server each time). */
   private async serve(): Promise<Outcome> {
-    const { interpreterSession } = await import('../web/session.ts');
-    const { startServer } = await import('../web/server.ts');
+    const { interpreterSession } = await import('../web/node.ts');
+    const { startServer } = await import('../web/node.ts');
     const session = await interpreterSession(this.interp, 'REPL session');
     await this.close();
     this.web = await startServer({ session });
@@ -194,13 +197,7 @@ export class Session {
       source = await readScript(path);
     } catch (err) {
       // name the file as typed, not the absolute path
-      if (err instanceof ExprfitError && err.message.startsWith(`${path}: `)) {
-        throw new ExprfitError(err.code, `${file}${err.message.slice(path.length)}`, {
-          hints: err.hints,
-          cause: err,
-        });
-      }
-      throw err;
+      throw showPathAsWritten(err, path, file);
     }
     const display = file;
     const src = { text: source.text, file: display };

@@ -2,7 +2,7 @@
  * Terminal output helpers: colours only on a TTY and never when NO_COLOR is set (https://no-color.org), and
  * error printing (an ExprfitError's message, source line and caret; never a stack trace unless --debug).
  */
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 
 export interface Stream {
   write(text: string): unknown;

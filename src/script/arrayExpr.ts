@@ -5,9 +5,9 @@
  * `sum`, ...), literals and slicing work as in scripts.
  */
 import { resolve } from 'node:path';
-import { NdArray } from '../data/ndarray.ts';
+import { ExprfitError } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
 import { parseExpr } from '../syntax/index.ts';
-import { ExprfitError } from '../core/errors.ts';
 import { Evaluator } from './evaluate.ts';
 import type { Value } from './values.ts';
 

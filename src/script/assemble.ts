@@ -3,15 +3,19 @@
  * user functions inlined, array parts (`B[:, 0]`, `sum(w)`) evaluated into temporaries, numeric variables
  * substituted, array variables made data, other equations' outputs expanded, and the parameters collected.
  */
-import type { Expr } from '../ast/expr.ts';
-import { num, sym } from '../ast/build.ts';
-import { NdArray } from '../data/ndarray.ts';
-import { getConstant, getFunction } from '../functions/registry.ts';
-import { expandEquationModels, type EquationModelUse, type Equation, type Model } from '../model/model.ts';
-import { modelParamNames } from '../model/named.ts';
-import type { ParamsInput } from '../model/params.ts';
+import { type Expr, num, sym } from '../ast/index.ts';
+import { ExprfitError } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
+import { getConstant, getFunction } from '../functions/index.ts';
+import {
+  type Equation,
+  type EquationModelUse,
+  expandEquationModels,
+  type Model,
+  modelParamNames,
+  type ParamsInput,
+} from '../model/index.ts';
 import { freeSymbols, inline, mapChildren, substitute } from '../symbolic/index.ts';
-import { ExprfitError } from '../core/errors.ts';
 import type { InterpreterState, ModelLine } from './context.ts';
 import { Evaluator, SCRIPT_CONSTANTS } from './evaluate.ts';
 import { getScriptFunction } from './functions.ts';

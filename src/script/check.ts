@@ -6,15 +6,20 @@
  * are read for their column names. Names a model uses without declaring them become parameters (noted).
  */
 import { resolve } from 'node:path';
-import type { Expr } from '../ast/expr.ts';
-import { arityOk, arityText, functionNames, getConstant, getFunction } from '../functions/registry.ts';
-import { ExprfitError, type SourceSpan, type SourceText } from '../core/errors.ts';
-import { closestMatches } from '../core/suggest.ts';
-import { getNamedModel, modelArity, modelSignature, namedModelCall } from '../models/registry.ts';
-import { modelParamNames, notAModel } from '../model/named.ts';
-import type { OptionArg, Statement } from '../syntax/statements.ts';
+import type { Expr } from '../ast/index.ts';
+import {
+  closestMatches,
+  ExprfitError,
+  type OptionsSchema,
+  parseOptions,
+  type SourceSpan,
+  type SourceText,
+} from '../core/index.ts';
+import { arityOk, arityText, functionNames, getConstant, getFunction } from '../functions/index.ts';
+import { modelParamNames, notAModel } from '../model/index.ts';
+import { getNamedModel, modelArity, modelSignature, namedModelCall } from '../models/index.ts';
+import type { OptionArg, Statement } from '../syntax/index.ts';
 import { SCRIPT_CONSTANTS } from './evaluate.ts';
-import { parseOptions, type OptionsSchema } from '../core/options.ts';
 import type {
   Checker as StatementChecker,
   InterpreterState,
@@ -476,7 +481,7 @@ export async function checkStatements(
   options: CheckOptions,
 ): Promise<CheckResult> {
   const checker = new Checker(source, options);
-  const { load } = await import('../data/load.ts');
+  const { load } = await import('../data/node.ts');
   const loadColumns = async (
     file: string,
     written: string,

@@ -4,13 +4,12 @@
  * registry ({@link StatementTable}: one {@link StatementDef} per statement kind, plus the generic commands).
  * Types only; no statement and no interpreter is imported here, so statements never import the interpreter.
  */
-import type { Expr } from '../ast/expr.ts';
-import type { OptionsSchema } from '../core/options.ts';
-import type { NdArray } from '../data/ndarray.ts';
-import type { FitResult } from '../fit/result.ts';
+import type { Expr } from '../ast/index.ts';
+import type { ExprfitError, OptionsSchema, SourceSpan, SourceText } from '../core/index.ts';
+import type { NdArray } from '../data/index.ts';
+import type { FitResult } from '../fit/index.ts';
 import type { UserFunction } from '../symbolic/index.ts';
-import type { ExprfitError, SourceSpan, SourceText } from '../core/errors.ts';
-import type { CommandStatement, OdeEquation, OptionArg, Statement } from '../syntax/statements.ts';
+import type { CommandStatement, OdeEquation, OptionArg, Statement } from '../syntax/index.ts';
 import type { EvalScope, Evaluator } from './evaluate.ts';
 import type { Value } from './values.ts';
 

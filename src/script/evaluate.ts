@@ -6,15 +6,13 @@
  * element-wise expression of names. When every name holds a number it is evaluated by the reference
  * evaluator; otherwise it is compiled to one fused loop (src/compile `compileValues`) with numpy broadcasting.
  */
-import type { Expr, IndexItem } from '../ast/expr.ts';
-import { call as callNode, sym } from '../ast/build.ts';
-import { compileValues } from '../compile/kernel.ts';
-import { NdArray, broadcastShapes, checkArraySize } from '../data/ndarray.ts';
-import { slice, type SliceSpec } from '../arrays/basic.ts';
-import { arityOk, arityText, functionNames, getConstant, getFunction } from '../functions/registry.ts';
+import { slice, type SliceSpec } from '../arrays/index.ts';
+import { call as callNode, type Expr, type IndexItem, sym } from '../ast/index.ts';
+import { compileValues } from '../compile/index.ts';
+import { closestMatches, ExprfitError, type SourceSpan, type SourceText } from '../core/index.ts';
+import { broadcastShapes, checkArraySize, NdArray } from '../data/index.ts';
+import { arityOk, arityText, functionNames, getConstant, getFunction } from '../functions/index.ts';
 import { evaluate as evaluateScalar, inline, type UserFunctions } from '../symbolic/index.ts';
-import { ExprfitError, type SourceSpan, type SourceText } from '../core/errors.ts';
-import { closestMatches } from '../core/suggest.ts';
 import {
   arityDescription,
   callFit,

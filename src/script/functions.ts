@@ -5,13 +5,12 @@
  *
  * Keyword arguments do not exist in the language: optional arguments are positional (`smooth(x, y, lam)`).
  */
-import { NdArray } from '../data/ndarray.ts';
-import { loadArray } from '../data/load.ts';
+import { matmul } from '../arrays/index.ts';
+import { closestMatches, ExprfitError } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
+import { loadArray } from '../data/node.ts';
 import { savedResultOf } from './readResult.ts';
 import * as A from '../arrays/index.ts';
-import { matmul } from '../arrays/matmul.ts';
-import { ExprfitError } from '../core/errors.ts';
-import { closestMatches } from '../core/suggest.ts';
 import {
   asArray,
   asInteger,

@@ -2,11 +2,9 @@
  * Help texts of the `.fit` statements, commands and functions, for the REPL's `:help` (and kept in step with
  * docs/cli.md).
  */
-import { helpLines, type OptionsSchema } from '../core/options.ts';
-import { getFunction, functionNames } from '../functions/registry.ts';
-import { getNamedModel, namedModels } from '../models/registry.ts';
-import { modelHelp } from '../models/help.ts';
-import { closestMatches } from '../core/suggest.ts';
+import { closestMatches, helpLines, type OptionsSchema } from '../core/index.ts';
+import { functionNames, getFunction } from '../functions/index.ts';
+import { getNamedModel, modelHelp, namedModels } from '../models/index.ts';
 import type { StatementDef, StatementHelp, StatementTable } from './context.ts';
 import { getScriptFunction, scriptFunctionNames } from './functions.ts';
 import { nameTable } from './nameMap.ts';

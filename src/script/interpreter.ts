@@ -5,13 +5,12 @@
  * {@link Interpreter.runText} / {@link Interpreter.execute}.
  */
 import { dirname, resolve } from 'node:path';
-import type { Expr } from '../ast/expr.ts';
-import { NdArray } from '../data/ndarray.ts';
-import type { FitResult } from '../fit/result.ts';
+import type { Expr } from '../ast/index.ts';
+import { ExprfitError, type SourceSpan, type SourceText } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
+import type { FitResult } from '../fit/index.ts';
 import { evaluate as evaluateScalar, type UserFunction } from '../symbolic/index.ts';
-import { parseScript } from '../syntax/parse.ts';
-import { ExprfitError, type SourceSpan, type SourceText } from '../core/errors.ts';
-import type { Statement } from '../syntax/statements.ts';
+import { parseScript, type Statement } from '../syntax/index.ts';
 import { Evaluator, SCRIPT_CONSTANTS, type EvalScope } from './evaluate.ts';
 import { positioned, type Value } from './values.ts';
 import type {

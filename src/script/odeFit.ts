@@ -4,19 +4,22 @@
  * declared or implicit parameters), and the fit API's `fitOde` fits them. The integrator's options are
  * written on the fit statement: `rtol=`, `atol=`, `max_steps=`, `ode_method=`.
  */
-import type { Expr } from '../ast/expr.ts';
-import { num } from '../ast/build.ts';
-import { ExprfitError, type SourceText } from '../core/errors.ts';
-import { didYouMean } from '../core/suggest.ts';
-import { NdArray } from '../data/ndarray.ts';
-import type { FitResult } from '../fit/result.ts';
-import { getConstant } from '../functions/registry.ts';
-import type { ParamInput } from '../model/params.ts';
-import { fitOde, type OdeFitOptions } from '../ode/fit.ts';
-import { odeSchema, type OdeOptionsInput } from '../ode/integrate.ts';
-import { buildOdeSystem, type OdeSystem } from '../ode/system.ts';
-import type { OdeEquation, OptionArg } from '../syntax/statements.ts';
+import { type Expr, num } from '../ast/index.ts';
+import { didYouMean, ExprfitError, type SourceText } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
+import type { FitResult } from '../fit/index.ts';
+import { getConstant } from '../functions/index.ts';
+import type { ParamInput } from '../model/index.ts';
+import {
+  buildOdeSystem,
+  fitOde,
+  type OdeFitOptions,
+  type OdeOptionsInput,
+  odeSchema,
+  type OdeSystem,
+} from '../ode/index.ts';
 import { forEachNode, freeSymbols, inline, substitute } from '../symbolic/index.ts';
+import type { OdeEquation, OptionArg } from '../syntax/index.ts';
 import type { InterpreterState, ModelLine, StatementContext } from './context.ts';
 import { nameMap } from './nameMap.ts';
 import { statementOptions } from './optionArgs.ts';

@@ -7,18 +7,20 @@ import { dirname, relative, resolve } from 'node:path';
 import {
   camelKey,
   describeValue,
-  optionKeys,
+  ExprfitError,
   OptionError,
-  parseOptions,
-  spellKey,
   type OptionErrorDetail,
+  optionKeys,
   type OptionsOf,
-  type OptionsSchema,
   type OptionSpecs,
-} from '../core/options.ts';
-import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError, type SourceSpan, type SourceText } from '../core/errors.ts';
-import type { OptionArg } from '../syntax/statements.ts';
+  type OptionsSchema,
+  parseOptions,
+  type SourceSpan,
+  type SourceText,
+  spellKey,
+} from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
+import type { OptionArg } from '../syntax/index.ts';
 import type { FitRecord, StatementContext } from './context.ts';
 import type { Value, Where } from './values.ts';
 
@@ -42,7 +44,7 @@ export function displayPath(file: string): string {
 
 /** An output file: resolved against the script's folder; its folder is created when missing. */
 export async function outputPath(ctx: StatementContext, file: string, span: SourceSpan): Promise<string> {
-  const { isStandardStreamName } = await import('../data/io.ts');
+  const { isStandardStreamName } = await import('../data/index.ts');
   if (isStandardStreamName(file)) return file; // `-` is stdout, not a file named '-' beside the script
   const path = resolve(ctx.baseDir, file);
   try {

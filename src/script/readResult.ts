@@ -3,10 +3,9 @@
  * `result = load "fit.json"` (a `.json` file that is a saved result, else data). The API's `loadResult` does the
  * reading (src/fit/load.ts); messages name the file as `shown`.
  */
-import { ExprfitError } from '../core/errors.ts';
-import { readText } from '../data/io.ts';
-import { loadResult } from '../fit/load.ts';
-import type { FitResult } from '../fit/result.ts';
+import { ExprfitError } from '../core/index.ts';
+import { readText } from '../data/index.ts';
+import { type FitResult, loadResult } from '../fit/index.ts';
 
 /** The results of a file's JSON text: one saved result, or every fit of `exprfit run --json` output. */
 function resultsOf(text: string, shown: string): FitResult[] {
@@ -19,7 +18,10 @@ function resultsOf(text: string, shown: string): FitResult[] {
   } catch (e) {
     if (e instanceof SyntaxError) throw new ExprfitError('value', `${shown}: invalid JSON: ${e.message}`);
     if (!(e instanceof ExprfitError)) throw e;
-    throw new ExprfitError(e.code, `${shown}: ${e.message.replace(/^loadResult: /, '')}`);
+    const reason = e.detail.function === 'loadResult' ? e.detail.reason : undefined;
+    throw new ExprfitError(e.code, `${shown}: ${reason ?? e.message}`, {
+      detail: { file: shown, reason: reason ?? e.message },
+    });
   }
 }
 

@@ -2,12 +2,10 @@
  * Saved fit results in the script language (read by readResult.ts): a result as the session's current fit — its record for `band`, `plot`, `save` and `report`, with the
  * model evaluated on the session's variables of the names the fit used.
  */
-import { ExprfitError, type SourceSpan } from '../core/errors.ts';
-import { broadcastTo, NdArray } from '../data/ndarray.ts';
-import { fit } from '../fit/fit.ts';
-import type { FitResult } from '../fit/result.ts';
-import type { FitOptions } from '../fit/types.ts';
-import type { ParamsInput } from '../model/params.ts';
+import { ExprfitError, type SourceSpan } from '../core/index.ts';
+import { broadcastTo, NdArray } from '../data/index.ts';
+import { fit, type FitOptions, type FitResult } from '../fit/index.ts';
+import type { ParamsInput } from '../model/index.ts';
 import type { FitRecord, InterpreterState, StatementContext } from './context.ts';
 
 /** The session's arrays of the names the fit used, when they are all there (else undefined). */

@@ -11,60 +11,82 @@
  *     save spots to "spots.csv"       # the table
  *     save spots to "spots.png"       # the overlay: the image with the fitted ellipses
  *
- * Options are those of `spotsSchema` (src/batch/spots/options.ts) in snake_case, parsed with `parseOptions`,
- * plus this statement's own `peaks=TABLE_OR_ARRAY`, `start_NAME=value`, `name=NAME`, `out="file.csv"` and
- * `overlay="file.png"`. Errors point at the option (or argument) that caused them.
+ * Options are those of `spotsStatementSchema`: the pipeline's `spotsSchema` (src/batch/spots/options.ts) in
+ * snake_case, parsed with `parseOptions`, plus this statement's own `peaks=TABLE_OR_ARRAY`, `name=NAME`,
+ * `out="file.csv"` and `overlay="file.png"`; and `start_NAME=value` for each parameter NAME of a user model.
+ * Errors point at the option (or argument) that caused them.
  *
  * In the statement table through commands/spots.ts; the pipeline is imported when it runs.
  */
-import type { Expr } from '../ast/expr.ts';
-import { checkSpotImage } from '../batch/findPeaks.ts';
-import { STATUS } from '../batch/lm.ts';
-import type { SpotModel } from '../batch/models.ts';
-import { peaksFromOption } from '../batch/spots/detect.ts';
+import type { Expr } from '../ast/index.ts';
 import {
   checkMissingStarts,
+  checkSpotImage,
   checkStartValue,
-  spotsSchema,
+  peaksFromOption,
+  type SpotModel,
   type SpotsOptions,
+  spotsSchema,
+  STATUS,
   type ValidSpotsOptions,
-} from '../batch/spots/options.ts';
-import type { SpotsResult } from '../batch/spots/report.ts';
-import type { SpotsStackResult } from '../batch/spots/stack.ts';
-import { resolve } from 'node:path';
+} from '../batch/index.ts';
+import type { SpotsResult, SpotsStackResult } from '../batch/node.ts';
 import {
-  OptionError,
-  camelKey,
+  closestMatches,
+  defineOptions,
+  ExprfitError,
   helpLines,
+  opt,
+  OptionError,
   optionKeyOf,
   optionKeys,
   parseOptions,
+  requireOptionKey,
+  type SourceSpan,
+  spanAt,
   spellKey,
   valueWords,
-} from '../core/options.ts';
-import { NdArray } from '../data/ndarray.ts';
-import { ExprfitError, spanAt, type SourceSpan } from '../core/errors.ts';
-import { closestMatches } from '../core/suggest.ts';
-import type { CommandStatement, OptionArg } from '../syntax/statements.ts';
+} from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
+import type { CommandStatement, OptionArg } from '../syntax/index.ts';
+import { resolve } from 'node:path';
 import type { CommandChecker, CommandDef, StatementContext } from './context.ts';
 import { displayPath, isIdentifier, outputPath, rethrowAt, sessionProgress, where } from './optionArgs.ts';
 import { asArray, asString, describeType, isTable, makeTable, typeError } from './values.ts';
 import { nameMap, nameTable } from './nameMap.ts';
 
-/** The statement's own options (not options of the pipeline). */
-const OWN_OPTIONS = ['peaks', 'start_NAME', 'name', 'out', 'overlay'];
+/** The statement's options: the pipeline's and its own (read by the statement, not passed to the pipeline). */
+const spotsStatementSchema = defineOptions('spots', {
+  ...spotsSchema.specs,
+  peaks: opt.custom<unknown>({
+    doc: 'fit at these positions (a spots table, or an array [n, 2])',
+    accept: (v): v is unknown => v !== undefined,
+    expected: 'a table with columns x and y, or an array [n, 2]',
+    frontEnds: ['script'],
+  }),
+  name: opt.string({ doc: 'the name of the table (default spots)', frontEnds: ['script'] }),
+  out: opt.string({ doc: 'write the table (.csv, .tsv, ...)', frontEnds: ['script'] }),
+  overlay: opt.string({
+    doc: 'write the overlay: the image with the fitted ellipses (.png)',
+    frontEnds: ['script'],
+  }),
+});
+
 const FILE_OPTIONS = ['out', 'overlay'];
 
-/** The option names (snake_case; camelCase is accepted too), for completion and `exprfit check`. */
-const OPTIONS = [...optionKeys(spotsSchema, 'script').map((k) => spellKey(k, 'script')), ...OWN_OPTIONS];
+/** `start_NAME=value`: the start value of the parameter NAME of a user model (one key per parameter). */
+const START_KEY = 'start_NAME';
 
-type SpotsKey = keyof typeof spotsSchema.specs;
+/** The option names (snake_case; camelCase is accepted too), for completion and `exprfit check`. */
+const OPTIONS = [...optionKeys(spotsStatementSchema, 'script').map((k) => spellKey(k, 'script')), START_KEY];
+
+type SpotsKey = keyof typeof spotsStatementSchema.specs;
 
 /** The words of options that take words (`estimator`: `lse`, `poisson`, ...), for completion. */
 const WORDS: Readonly<Record<string, readonly string[]>> = nameTable(
   Object.fromEntries(
-    optionKeys(spotsSchema, 'script').flatMap((k) => {
-      const words = valueWords(spotsSchema.specs[k as SpotsKey]);
+    optionKeys(spotsStatementSchema, 'script').flatMap((k) => {
+      const words = valueWords(spotsStatementSchema.specs[k as SpotsKey]);
       return words.length ? [[spellKey(k, 'script'), words]] : [];
     }),
   ),
@@ -81,12 +103,8 @@ const HELP = [
   'spots "stack.tif" threads=2         a stack (multi-page .tif, 3-D .npy, or a 3-D array): frame by frame,',
   '                                   one table with a frame column (docs/spots.md)',
   'Options:',
-  ...helpLines(spotsSchema, 'script', [
-    ['peaks=TABLE|[[x, y], ...]', 'fit at these positions (a spots table, or an array [n, 2])'],
-    ['start_NAME=<number>', 'start value of a user-model parameter spots does not estimate'],
-    ['name=<name>', 'the name of the table (default spots)'],
-    ['out=<file>', 'write the table (.csv, .tsv, ...)'],
-    ['overlay=<file>', 'write the overlay: the image with the fitted ellipses (.png)'],
+  ...helpLines(spotsStatementSchema, 'script', [
+    [`${START_KEY}=<number>`, 'start value of a user-model parameter spots does not estimate'],
   ]),
   'Columns: id, x, y (0-based pixel centres), amplitude, sigma_x, sigma_y, theta, background, x_err, y_err,',
   '  amplitude_err, chi2, iterations, status (0 converged, 1 max-iterations, 2 singular, 3 non-finite,',
@@ -107,33 +125,28 @@ export function spotsCommand(): CommandDef {
   };
 }
 
-/** `minDistance` and `min-distance` → `min_distance`, aliases to their key; `start_NAME` keeps NAME's case. */
-function canonicalKey(key: string): string {
-  if (key.startsWith('start_') && key.length > 6) return key;
-  const k = optionKeyOf(spotsSchema, key, 'script');
-  return k !== undefined ? spellKey(k, 'script') : key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+function isStartKey(key: string): boolean {
+  return key.startsWith('start_') && key.length > 6;
 }
 
-/** Whether `key` (canonical) is an option: the schema's, the statement's own, or `start_NAME`. */
-function isOption(key: string): boolean {
-  return OPTIONS.includes(key) || (key.startsWith('start_') && key.length > 6);
+/** `minDistance` and `min-distance` → `min_distance`, aliases to their key; `start_NAME` keeps NAME's case. */
+function canonicalKey(key: string): string {
+  if (isStartKey(key)) return key;
+  const k = optionKeyOf(spotsStatementSchema, key, 'script');
+  return k !== undefined ? spellKey(k, 'script') : key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
 /** Puts an option error, spelled as in scripts, at a place in the script. */
 type Place = (err: OptionError, span: SourceSpan | undefined) => ExprfitError;
 
-function unknownKey(o: OptionArg, place: Place): ExprfitError {
-  const known = OPTIONS.filter((k) => k !== 'start_NAME');
-  const err = new OptionError({
-    kind: 'option',
-    scope: 'spots',
-    problem: 'unknown',
-    key: camelKey(o.key, 'script'),
-    value: undefined,
-    suggestions: closestMatches(o.key, known).map((k) => camelKey(k, 'script')),
-    suggestionsAreKeys: true,
-  });
-  return place(err, o.keySpan);
+/** Checks that an option is declared (or is a `start_NAME`): else the schema's unknown-option error, placed. */
+function checkDeclared(o: OptionArg, place: Place): void {
+  if (isStartKey(o.key)) return;
+  try {
+    requireOptionKey(spotsStatementSchema, o.key, 'script');
+  } catch (err) {
+    throw err instanceof OptionError ? place(err, o.keySpan) : err;
+  }
 }
 
 /** The word of `key=word` / `key="word"` (undefined for other expressions). */
@@ -220,8 +233,8 @@ function checkOption(o: OptionArg, c: CommandChecker): void {
     const e = err.forFrontEnd('script');
     return c.error(e.code, e.message, span, [...e.hints]);
   };
+  checkDeclared(o, place);
   const key = canonicalKey(o.key);
-  if (!isOption(key)) throw unknownKey(o, place);
   if (o.value.kind === 'sym' && WORDS[key] && !c.has(o.value.name)) {
     if (key === 'model') checkModelWord(o, o.value.name, c);
     else checkWord(o, key, o.value.name, place);
@@ -344,8 +357,9 @@ async function gatherOption(
   sigmaOf: Set<OptionArg>,
   ctx: StatementContext,
 ): Promise<void> {
+  checkDeclared(o, (err, span) => err.at('script', span, ctx.source));
   const key = canonicalKey(o.key);
-  if (key.startsWith('start_') && key.length > 6) g.start[key.slice(6)] = await numberOf(o, ctx);
+  if (isStartKey(key)) g.start[key.slice(6)] = await numberOf(o, ctx);
   else if (key === 'name') {
     const w = o.value.kind === 'sym' || o.value.kind === 'str' ? wordOf(o)! : '';
     if (!isIdentifier(w)) throw typeError('name must be a name such as name=cells', where(ctx, o.value.span));
@@ -359,9 +373,7 @@ async function gatherOption(
     );
   else if (key === 'model' && o.value.kind !== 'sym' && o.value.kind !== 'str') g.modelExpr = o.value;
   else if (key === 'threshold') g.raw[o.key] = await thresholdOf(o, sigmaOf.has(o), ctx);
-  else if (optionKeyOf(spotsSchema, o.key, 'script') !== undefined)
-    g.raw[o.key] = await schemaValue(o, key, ctx);
-  else throw unknownKey(o, (err, span) => err.at('script', span, ctx.source));
+  else g.raw[o.key] = await schemaValue(o, key, ctx);
 }
 
 async function parseStatement(stmt: CommandStatement, ctx: StatementContext): Promise<Parsed> {
@@ -454,7 +466,7 @@ async function checkModel(
   ctx: StatementContext,
 ): Promise<SpotModel> {
   const written = stmt.options.find((o) => canonicalKey(o.key) === 'model');
-  const { spotModel } = await import('../batch/models.ts');
+  const { spotModel } = await import('../batch/index.ts');
   let model: SpotModel;
   try {
     model = spotModel(options.model);
@@ -514,7 +526,7 @@ async function runSpotsStatement(stmt: CommandStatement, ctx: StatementContext):
     });
   }
   if (!(p.image instanceof NdArray) || p.image.ndim === 3) return runStack(stmt, p, ctx);
-  const { runSpots, SPOT_COLUMNS } = await import('../batch/spots/index.ts');
+  const { runSpots, SPOT_COLUMNS } = await import('../batch/node.ts');
   let res;
   try {
     res = await runSpots(p.image, p.options);
@@ -545,7 +557,7 @@ async function runStack(stmt: CommandStatement, p: Parsed, ctx: StatementContext
       hints: ['leave out overlay=, or run spots on one frame'],
     });
   }
-  const { runSpotsStack, STACK_COLUMNS } = await import('../batch/spots/stack.ts');
+  const { runSpotsStack, STACK_COLUMNS } = await import('../batch/node.ts');
   let res;
   try {
     res = await runSpotsStack(p.image, { ...p.options, ...sessionProgress(ctx, 'frames') });

@@ -3,12 +3,11 @@
  * columns, such as the `spots` table) and tuples (the results of `grid`/`meshgrid`, unpacked by
  * `x, y = ...`). Helpers to check and describe them, and the printing used by `print`, the REPL and `:vars`.
  */
-import { NdArray } from '../data/ndarray.ts';
-import type { SmoothingSpline } from '../arrays/spline.ts';
-import type { OverlayOptions } from '../batch/overlay.ts';
-import type { FitResult } from '../fit/result.ts';
-import { ExprfitError, type SourceSpan, type SourceText } from '../core/errors.ts';
-import { closestMatches } from '../core/suggest.ts';
+import type { SmoothingSpline } from '../arrays/index.ts';
+import type { OverlayOptions } from '../batch/node.ts';
+import { closestMatches, ExprfitError, type SourceSpan, type SourceText } from '../core/index.ts';
+import { NdArray } from '../data/index.ts';
+import type { FitResult } from '../fit/index.ts';
 
 /** A fitted smoothing spline; calling it (`sp(u)`) evaluates it at new points. */
 export interface SplineValue {
@@ -118,13 +117,11 @@ export function positioned(err: unknown, where: Where): unknown {
 
 /** An error about the file at `resolved`, reworded to show the name as the script wrote it. */
 export function showPathAsWritten(err: unknown, resolved: string, written: string): unknown {
-  if (!(err instanceof ExprfitError) || resolved === written || !err.message.includes(resolved)) return err;
-  return new ExprfitError(err.code, err.message.split(resolved).join(written), {
-    span: err.span,
-    source: err.source,
-    hints: err.hints,
-    cause: err,
-  });
+  if (!(err instanceof ExprfitError) || resolved === written) return err;
+  const { file, reason } = err.detail;
+  if (file === undefined || reason === undefined || !file.startsWith(resolved)) return err;
+  const shown = written + file.slice(resolved.length); // `x.npz[a]`: a member of the file
+  return err.reworded(`${shown}: ${reason}`, { file: shown });
 }
 
 /**

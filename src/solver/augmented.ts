@@ -20,7 +20,7 @@
  * At the solution `∇F = Σ ν_i ∇c_i` with `ν = −λ` (the Lagrangian `F − νᵀc`): `ν_i >= 0` for the
  * inequalities, and `ν_i = 0` for those that are not active (`c_i > activeTol`).
  */
-import { defineOptions, opt, validateOptions, type OptionsInput, type OptionsOf } from '../core/options.ts';
+import { defineOptions, opt, type OptionsInput, type OptionsOf, validateOptions } from '../core/index.ts';
 import { checkStart, type NumericArray } from './bounds.ts';
 import { minimizeLBFGSB, type ObjectiveWithGradient, type MinimizeSummary } from './lbfgsb.ts';
 import { solveLeastSquares, type LeastSquaresProblem } from './lm.ts';

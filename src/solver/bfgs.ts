@@ -15,7 +15,7 @@ import {
   type MinimizerCallback,
   type ObjectiveWithGradient,
 } from './lbfgsb.ts';
-import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
+import { defineOptions, opt, type OptionsInput, validateOptions } from '../core/index.ts';
 import { callbackOption } from './options.ts';
 import type { TerminationReason } from './summary.ts';
 

@@ -2,7 +2,7 @@
  * Input checks shared by the solvers: start point and box bounds. These are user mistakes, so they
  * throw `ExprfitError('value', ...)` before any solving (non-convergence never throws).
  */
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 
 export type NumericArray = Float64Array | readonly number[];
 

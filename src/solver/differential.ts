@@ -10,8 +10,7 @@
  * - Then, when given, `polish` (a local solver from the best member, e.g. L-BFGS-B) replaces the result if
  *   it is lower.
  */
-import { ExprfitError } from '../core/errors.ts';
-import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
+import { defineOptions, ExprfitError, opt, type OptionsInput, validateOptions } from '../core/index.ts';
 import { checkStart, type NumericArray } from './bounds.ts';
 import { makeMinimizeSummary, type MinimizeSummary } from './lbfgsb.ts';
 import { mulberry32 } from './multistart.ts';

@@ -23,7 +23,7 @@
  */
 import { checkStart, type NumericArray } from './bounds.ts';
 import { EPS } from './linalg.ts';
-import { defineOptions, opt, validateOptions, type OptionsInput, type OptionsOf } from '../core/options.ts';
+import { defineOptions, opt, type OptionsInput, type OptionsOf, validateOptions } from '../core/index.ts';
 import { boundsOption, callbackOption } from './options.ts';
 import {
   boundStatus,

@@ -18,7 +18,7 @@
  * - Optional geodesic acceleration (Transtrum & Sethna).
  * - After convergence, optional Gauss–Newton polishing steps verified by contraction.
  */
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 import { checkStart, firstNonFinite, type NumericArray } from './bounds.ts';
 import { ChunkedQR, EPS, jacobiSVD } from './linalg.ts';
 import type { TriangularFactor } from './linalg.ts';

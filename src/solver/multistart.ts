@@ -15,7 +15,7 @@
  * The best result is the successful one (`success: true`) with the lowest `cost`; if none succeeded,
  * the one with the lowest finite cost; ties keep the earlier start.
  */
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError } from '../core/index.ts';
 import { checkStart, type NumericArray } from './bounds.ts';
 
 export interface MultiStartResult<S> {

@@ -15,7 +15,7 @@
  */
 import { checkStart, type NumericArray } from './bounds.ts';
 import { makeMinimizeSummary, type MinimizeSummary, type MinimizerCallback } from './lbfgsb.ts';
-import { defineOptions, opt, validateOptions, type OptionsInput, type OptionsOf } from '../core/options.ts';
+import { defineOptions, opt, type OptionsInput, type OptionsOf, validateOptions } from '../core/index.ts';
 import { boundsOption, callbackOption } from './options.ts';
 import type { TerminationReason } from './summary.ts';
 

@@ -9,7 +9,7 @@
  */
 import { checkStart, type NumericArray } from './bounds.ts';
 import { makeMinimizeSummary, type MinimizeSummary, type ObjectiveWithGradient } from './lbfgsb.ts';
-import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
+import { defineOptions, opt, type OptionsInput, validateOptions } from '../core/index.ts';
 import type { TerminationReason } from './summary.ts';
 
 /** Writes the Hessian at x (row-major `n x n`). */

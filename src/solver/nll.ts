@@ -21,11 +21,10 @@
  *    `information: 'outer-product'`, `H` is replaced by the BHHH estimate
  *    `Σ w_i (∇ln p_i)(∇ln p_i)ᵀ` (no second differences).
  */
-import { ExprfitError } from '../core/errors.ts';
+import { defineOptions, ExprfitError, opt, type OptionsInput, validateOptions } from '../core/index.ts';
 import { checkStart, type NumericArray } from './bounds.ts';
 import { covarianceFromInformation, covarianceFromJacobian, type CovarianceResult } from './covariance.ts';
 import { minimizeLBFGSB, makeMinimizeSummary, type LbfgsbOptions, type MinimizeSummary } from './lbfgsb.ts';
-import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
 
 export interface LikelihoodProblem {
   /** Number of parameters. */

@@ -15,10 +15,10 @@
 import {
   defineOptions,
   opt,
-  validateOptions as validateAgainst,
   type OptionsInput,
   type OptionsOf,
-} from '../core/options.ts';
+  validateOptions as validateAgainst,
+} from '../core/index.ts';
 import type { NumericArray } from './bounds.ts';
 
 /** Robust loss `ρ(z)` applied to `z = (r/fScale)²`, as in scipy.optimize.least_squares. */

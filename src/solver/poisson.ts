@@ -23,11 +23,10 @@
  * `(Σ_i ∇f_i ∇f_iᵀ / f_i)⁻¹` (absolute: no residual-variance scaling, the Poisson variance is known),
  * via `covarianceFromJacobian` (pseudo-inverse, parameters on a bound excluded).
  */
-import { ExprfitError } from '../core/errors.ts';
+import { ExprfitError, invalidOptionError } from '../core/index.ts';
 import type { NumericArray } from './bounds.ts';
 import { covarianceFromJacobian, type CovarianceResult } from './covariance.ts';
 import { solveLeastSquares, type LeastSquaresProblem, type LeastSquaresSummary } from './lm.ts';
-import { invalidOptionError } from '../core/options.ts';
 import type { SolverOptionsInput } from './options.ts';
 
 /** A Poisson counting problem: a model of expected counts and the observed counts. */

@@ -13,7 +13,7 @@
 import { checkStart, type NumericArray } from './bounds.ts';
 import { makeMinimizeSummary, type MinimizeSummary } from './lbfgsb.ts';
 import type { Objective } from './neldermead.ts';
-import { defineOptions, opt, validateOptions, type OptionsInput } from '../core/options.ts';
+import { defineOptions, opt, type OptionsInput, validateOptions } from '../core/index.ts';
 import { boundsOption } from './options.ts';
 import type { TerminationReason } from './summary.ts';
 

@@ -11,9 +11,8 @@
  * Temporaries hoisted out of an `if` branch are evaluated unconditionally; that is harmless (no side
  * effects; NaN or Infinity in an unselected branch is never used).
  */
-import { binary, call, num, sym, unary } from '../ast/build.ts';
-import type { Expr } from '../ast/expr.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { binary, call, type Expr, num, sym, unary } from '../ast/index.ts';
+import { ExprfitError } from '../core/index.ts';
 
 export interface CseResult {
   readonly temps: { readonly name: string; readonly expr: Expr }[];

@@ -11,14 +11,31 @@
  * derivative of abs at 0 is 0, of sign/floor/ceil/heaviside and comparisons 0, min/max/if differentiate
  * the selected argument/branch (ties: the first).
  */
-import type { ArrayNode, BinaryNode, CallNode, IndexNode, StrNode } from '../ast/expr.ts';
-import { assertNever, type Expr } from '../ast/expr.ts';
-import { ExprfitError } from '../core/errors.ts';
-import { BINARY_OPERATORS, UNARY_OPERATORS } from '../functions/operators.ts';
-import { argumentNames, arityOk, arityText, getFunction } from '../functions/registry.ts';
-import type { FunctionDef } from '../functions/types.ts';
-import { ONE, ZERO, isZero } from '../functions/dsl.ts';
-import { add, neg, sub } from '../ast/build.ts';
+import {
+  add,
+  type ArrayNode,
+  assertNever,
+  type BinaryNode,
+  type CallNode,
+  type Expr,
+  type IndexNode,
+  neg,
+  type StrNode,
+  sub,
+} from '../ast/index.ts';
+import { ExprfitError } from '../core/index.ts';
+import {
+  argumentNames,
+  arityOk,
+  arityText,
+  BINARY_OPERATORS,
+  type FunctionDef,
+  getFunction,
+  isZero,
+  ONE,
+  UNARY_OPERATORS,
+  ZERO,
+} from '../functions/index.ts';
 import { simplify } from './simplify.ts';
 import { symbolSet } from './transform.ts';
 

@@ -3,9 +3,8 @@
  * kernels and the solver see). `elementName` spells the name; `resolveElements` turns each such index node
  * into that name.
  */
-import type { Expr } from '../ast/expr.ts';
-import { constantValue, sym } from '../ast/build.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { constantValue, type Expr, sym } from '../ast/index.ts';
+import { ExprfitError } from '../core/index.ts';
 import { mapChildren } from './transform.ts';
 
 /** The name of element `k` of vector `name`: `beta[3]`. */

@@ -9,11 +9,18 @@
  * comparisons give 1/0, `and`/`or`/`not` work on truthiness (non-zero, NaN included, is true), `if` evaluates
  * only the selected branch, and a power with a literal small-integer exponent multiplies (`powInt`).
  */
-import { assertNever, type Expr } from '../ast/expr.ts';
-import { ExprfitError } from '../core/errors.ts';
-import { didYouMean } from '../core/suggest.ts';
-import { BINARY_OPERATORS, UNARY_OPERATORS, evaluatePower } from '../functions/operators.ts';
-import { arityOk, arityText, functionNames, getConstant, getFunction } from '../functions/registry.ts';
+import { assertNever, type Expr } from '../ast/index.ts';
+import { didYouMean, ExprfitError } from '../core/index.ts';
+import {
+  arityOk,
+  arityText,
+  BINARY_OPERATORS,
+  evaluatePower,
+  functionNames,
+  getConstant,
+  getFunction,
+  UNARY_OPERATORS,
+} from '../functions/index.ts';
 import type { UserFunctions } from './transform.ts';
 
 type Lookup = (name: string) => number | undefined;

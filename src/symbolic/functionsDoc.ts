@@ -2,11 +2,16 @@
  * Renders docs/functions.md from the registry (help text, examples, derivative conventions) and the
  * operator table. `scripts/gen-functions-doc.ts` writes the file; a test checks that it is up to date.
  */
-import { argumentNames, functionNames, getFunction } from '../functions/registry.ts';
-import type { FunctionDef } from '../functions/types.ts';
-import { BINARY_OPERATORS, MAX_INLINE_POWER, UNARY_OPERATORS } from '../functions/operators.ts';
-import { call, sym } from '../ast/build.ts';
-import { printExpr } from '../ast/print.ts';
+import { call, printExpr, sym } from '../ast/index.ts';
+import {
+  argumentNames,
+  BINARY_OPERATORS,
+  type FunctionDef,
+  functionNames,
+  getFunction,
+  MAX_INLINE_POWER,
+  UNARY_OPERATORS,
+} from '../functions/index.ts';
 import { differentiate } from './differentiate.ts';
 
 const CATEGORY_ORDER = [

@@ -12,9 +12,19 @@
  * The ring rules (like terms and factors, 0/1 identities, constant folding, canonical order) are not in
  * this table: they are the normalizer in simplify.ts, listed in RING_RULES for documentation.
  */
-import { and, call, constantValue, neg, not, num, or, pow, sym } from '../ast/build.ts';
-import type { Expr } from '../ast/expr.ts';
-import { exprEquals } from '../ast/hash.ts';
+import {
+  and,
+  call,
+  constantValue,
+  type Expr,
+  exprEquals,
+  neg,
+  not,
+  num,
+  or,
+  pow,
+  sym,
+} from '../ast/index.ts';
 
 export type Bindings = ReadonlyMap<string, Expr>;
 

@@ -26,13 +26,20 @@
  * simplified subtrees free: `differentiate` relies on that.
  */
 import {
+  add,
   array,
+  assertNever,
   binary,
-  CHAIN_GROUP,
+  type BinaryOp,
   call,
+  CHAIN_GROUP,
+  compareExpr,
   constant,
   constantValue,
   div,
+  type Expr,
+  exprEquals,
+  hashExpr,
   index,
   mul,
   neg,
@@ -40,13 +47,9 @@ import {
   pow,
   product,
   signedSum,
-  add,
   unary,
-} from '../ast/build.ts';
-import { assertNever, type BinaryOp, type Expr } from '../ast/expr.ts';
-import { compareExpr, exprEquals, hashExpr } from '../ast/hash.ts';
-import { BINARY_OPERATORS, UNARY_OPERATORS } from '../functions/operators.ts';
-import { arityOk, getFunction } from '../functions/registry.ts';
+} from '../ast/index.ts';
+import { arityOk, BINARY_OPERATORS, getFunction, UNARY_OPERATORS } from '../functions/index.ts';
 import {
   C0,
   C1,

@@ -1,9 +1,8 @@
 /**
  * Tree utilities: free names, dependence, substitution and inlining of user functions.
  */
-import { array, binary, call, index, unary } from '../ast/build.ts';
-import { assertNever, type Expr, type IndexItem } from '../ast/expr.ts';
-import { ExprfitError } from '../core/errors.ts';
+import { array, assertNever, binary, call, type Expr, index, type IndexItem, unary } from '../ast/index.ts';
+import { ExprfitError } from '../core/index.ts';
 
 /** A user function `g(u, s) = body`. */
 export interface UserFunction {

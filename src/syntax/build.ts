@@ -5,13 +5,12 @@
  * side, ...) are `ExprfitError`s with spans.
  */
 import type { CstNode, IToken } from 'chevrotain';
-import { chain, chainOps, type ChainJoin } from '../ast/build.ts';
-import type { BinaryOp, CompareOp, Expr, IndexItem } from '../ast/expr.ts';
 import type {
   AdditiveCstNode,
   AndExpressionCstNode,
   ArrayLiteralCstNode,
   AssignmentOrExpressionCstNode,
+  CommandName,
   CommandStatementCstNode,
   ComparisonCstNode,
   DataStatementCstNode,
@@ -38,10 +37,18 @@ import type {
   SliceTailCstNode,
   StatementCstNode,
   UnaryCstNode,
-} from '../../grammar/cst.ts';
-import type { CommandName } from '../../grammar/tokens.ts';
+} from '../../grammar/index.ts';
+import {
+  type BinaryOp,
+  chain,
+  type ChainJoin,
+  chainOps,
+  type CompareOp,
+  type Expr,
+  type IndexItem,
+} from '../ast/index.ts';
+import { ExprfitError, type SourceSpan, type SourceText } from '../core/index.ts';
 import type { LineIndex } from './lines.ts';
-import { ExprfitError, type SourceSpan, type SourceText } from '../core/errors.ts';
 import type {
   AssignStatement,
   ExprStatement,

@@ -2,17 +2,10 @@
  * Checks the calls of an expression against the builtin registry and the user's functions: unknown names
  * (with "did you mean 'exp'?") and argument counts, each error carrying the span of the function name.
  */
-import type { Expr } from '../ast/expr.ts';
-import { arityOk, arityText, functionNames, getConstant, getFunction } from '../functions/registry.ts';
-import { ExprfitError, type SourceText } from '../core/errors.ts';
-import { didYouMean } from '../core/suggest.ts';
-import {
-  getNamedModel,
-  modelArity,
-  modelSignature,
-  namedModelCall,
-  namedModels,
-} from '../models/registry.ts';
+import type { Expr } from '../ast/index.ts';
+import { didYouMean, ExprfitError, type SourceText } from '../core/index.ts';
+import { arityOk, arityText, functionNames, getConstant, getFunction } from '../functions/index.ts';
+import { getNamedModel, modelArity, modelSignature, namedModelCall, namedModels } from '../models/index.ts';
 
 /** What a call needs to know about a user function. */
 export interface UserFunctionSignature {

@@ -15,11 +15,12 @@ import {
   AdditiveOp,
   allTokens,
   Comma,
-  CommandKeyword,
   COMMAND_KEYWORDS,
+  CommandKeyword,
   Data,
   Equals,
   Identifier,
+  type LayoutMode,
   LBracket,
   LParen,
   Minus,
@@ -30,15 +31,13 @@ import {
   RBracket,
   RParen,
   Semicolon,
-  StatementEnd,
   STATEMENT_KEYWORDS,
+  StatementEnd,
   StringLiteral,
-} from '../../grammar/tokens.ts';
-import type { LayoutMode } from '../../grammar/layout.ts';
-import { getFunction } from '../functions/registry.ts';
+} from '../../grammar/index.ts';
+import { didYouMean, type ErrorCode, ExprfitError, type SourceText } from '../core/index.ts';
+import { getFunction } from '../functions/index.ts';
 import type { LineIndex } from './lines.ts';
-import { ExprfitError, type ErrorCode, type SourceText } from '../core/errors.ts';
-import { didYouMean } from '../core/suggest.ts';
 
 // ---------------------------------------------------------------------------------------------
 // chevrotain → structured "expected" sets

@@ -1,4 +1,4 @@
-import type { SourceSpan } from '../core/errors.ts';
+import type { SourceSpan } from '../core/index.ts';
 
 /**
  * Line starts of a text, for turning offsets into spans in O(log lines). Lines end at `\n` only, as in

@@ -8,17 +8,21 @@
  * call check.
  */
 import { EOF, type CstNode, type IToken, type Lexer } from 'chevrotain';
-import type {
-  ExpressionCstNode,
-  ModelTextCstNode,
-  OdeTextCstNode,
-  ScriptCstNode,
-} from '../../grammar/cst.ts';
-import { layout, type LayoutMode } from '../../grammar/layout.ts';
-import { ExprfitParser } from '../../grammar/parser.ts';
-import { createLexer, StrayBackslash, UnterminatedString } from '../../grammar/tokens.ts';
-import type { Expr } from '../ast/expr.ts';
-import { getFunction } from '../functions/registry.ts';
+import {
+  createLexer,
+  type ExpressionCstNode,
+  ExprfitParser,
+  layout,
+  type LayoutMode,
+  type ModelTextCstNode,
+  type OdeTextCstNode,
+  type ScriptCstNode,
+  StrayBackslash,
+  UnterminatedString,
+} from '../../grammar/index.ts';
+import type { Expr } from '../ast/index.ts';
+import { ExprfitError, type SourceText } from '../core/index.ts';
+import { getFunction } from '../functions/index.ts';
 import { AstBuilder } from './build.ts';
 import { checkCalls, type UserFunctionSignature } from './check-calls.ts';
 import {
@@ -30,7 +34,6 @@ import {
   type LexProblem,
 } from './errors.ts';
 import { LineIndex } from './lines.ts';
-import { ExprfitError, type SourceText } from '../core/errors.ts';
 import type { Equation, ModelAst, OdeEquation, Statement, UserFunction } from './statements.ts';
 
 export interface ParseOptions {

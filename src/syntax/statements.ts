@@ -4,9 +4,9 @@
  * The parser only records what was written; the interpreter (src/script) gives it meaning, e.g. decides that
  * `param sy = 2*sx` ties `sy` to the parameter `sx`.
  */
-import type { Expr } from '../ast/expr.ts';
-import type { CommandName } from '../../grammar/tokens.ts';
-import type { SourceSpan } from '../core/errors.ts';
+import type { CommandName } from '../../grammar/index.ts';
+import type { Expr } from '../ast/index.ts';
+import type { SourceSpan } from '../core/index.ts';
 
 export type { CommandName };
 

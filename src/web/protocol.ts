@@ -2,8 +2,8 @@
  * What the server, the page and its fit worker exchange: the session (`/session.json`) and the worker's
  * messages. Types only.
  */
-import type { NdArrayJSON } from '../data/ndarray.ts';
-import type { FitResultJSON } from '../fit/result.ts';
+import type { NdArrayJSON } from '../data/index.ts';
+import type { FitResultJSON } from '../fit/index.ts';
 
 /** A parameter as the page edits it: bounds null when unbounded. */
 export interface SessionParam {

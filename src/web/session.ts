@@ -4,17 +4,14 @@
  * (data, assignments, param, model lines); `save` and `plot` there are skipped, nothing is fitted.
  */
 import { dirname, resolve } from 'node:path';
-import { sym } from '../ast/build.ts';
-import { printExpr } from '../ast/print.ts';
+import { printExpr, sym } from '../ast/index.ts';
+import { ExprfitError } from '../core/index.ts';
+import type { NdArray, NdArrayJSON } from '../data/index.ts';
+import { isVectorInput, type ParamInput } from '../model/index.ts';
+import type { StatementContext } from '../script/index.ts';
+import { type FitCall, Interpreter, parseScriptSource, prepareFitCall, readScript } from '../script/node.ts';
 import { substitute } from '../symbolic/index.ts';
-import { ExprfitError } from '../core/errors.ts';
-import type { NdArray, NdArrayJSON } from '../data/ndarray.ts';
-import type { ParamInput } from '../model/params.ts';
-import { isVectorInput } from '../model/vector.ts';
-import { Interpreter, parseScriptSource, readScript } from '../script/index.ts';
-import type { StatementContext } from '../script/context.ts';
-import { prepareFitCall, type FitCall } from '../script/statements/fit.ts';
-import type { FitStatement, Statement } from '../syntax/statements.ts';
+import type { FitStatement, Statement } from '../syntax/index.ts';
 import type { SessionJSON, SessionParam } from './protocol.ts';
 
 const SKIPPED: ReadonlySet<Statement['kind']> = new Set(['save', 'plot', 'report']);

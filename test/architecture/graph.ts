@@ -51,6 +51,8 @@ export interface ImportEdge {
 export interface ModuleGraph {
   readonly files: readonly string[];
   readonly edges: readonly ImportEdge[];
+  /** The files that import a Node builtin (`node:…`) or a Node-only package as a value ({@link needsNode}). */
+  readonly nodeImporters?: readonly string[];
 }
 
 export function listTs(dir: string): string[] {
@@ -150,13 +152,27 @@ export function specifierRanges(
   }));
 }
 
+/**
+ * Packages that need Node (they import its builtins or are native): a file importing one, even with `import()`,
+ * is Node-only like one importing `node:fs` (esbuild cannot bundle it for the browser).
+ */
+const NODE_PACKAGES: readonly string[] = ['pngjs', '@resvg/resvg-js', 'commander'];
+
+/** Whether an import specifier names a Node builtin (`node:fs`) or a package of {@link NODE_PACKAGES}. */
+export function needsNode(spec: string): boolean {
+  if (spec.startsWith('node:')) return true;
+  return NODE_PACKAGES.some((p) => spec === p || spec.startsWith(p + '/'));
+}
+
 /** Reads every `.ts` file under `roots` (relative to `root`) and resolves the relative imports between them. */
 export function buildGraph(root: string, roots: readonly string[] = ['src', 'grammar']): ModuleGraph {
   const files = roots.flatMap((r) => listTs(join(root, r))).map((f) => toRel(root, f));
   const known = new Set(files);
   const edges: ImportEdge[] = [];
+  const nodeImporters = new Set<string>();
   for (const from of files) {
     for (const imp of importsOf(from, readFileSync(join(root, from), 'utf8'))) {
+      if (needsNode(imp.spec) && imp.kind !== 'type') nodeImporters.add(from);
       if (!imp.spec.startsWith('.')) continue;
       const to = toRel(root, resolve(root, dirname(from), imp.spec));
       if (!roots.some((r) => to.startsWith(r + '/'))) continue; // package.json and the like
@@ -165,7 +181,7 @@ export function buildGraph(root: string, roots: readonly string[] = ['src', 'gra
       edges.push({ from, to, kind: imp.kind, line: imp.line });
     }
   }
-  return { files: files.sort(), edges };
+  return { files: files.sort(), edges, nodeImporters: [...nodeImporters].sort() };
 }
 
 function toRel(root: string, path: string): string {
@@ -281,12 +297,59 @@ export function upwardImports(graph: ModuleGraph, layers = LAYERS): ImportEdge[]
   });
 }
 
-/** Imports of a folder's inner file (not its `index.ts`) from outside that folder. */
+/**
+ * The folder whose entries a file is imported through: `src/data` for src/data/x/y.ts, `grammar` for
+ * grammar/x.ts; undefined for the package entries src/index.ts and src/portable.ts.
+ */
+export function folderOf(file: string): string | undefined {
+  const parts = file.split('/');
+  if (parts[0] === 'grammar' && parts.length > 1) return 'grammar';
+  if (parts[0] === 'src' && parts.length > 2) return `src/${parts[1]}`;
+  return undefined;
+}
+
+/** Whether `file` is a folder's public entry: `<folder>/index.ts` (browser-safe) or `<folder>/node.ts`. */
+export function isEntry(file: string): boolean {
+  const folder = folderOf(file);
+  return folder !== undefined && (file === `${folder}/index.ts` || file === `${folder}/node.ts`);
+}
+
+/**
+ * Imports that bypass a folder's entries: of a folder's inner file (not its `index.ts` or `node.ts`) from
+ * outside the folder, and of a folder's own entry from inside it (siblings import each other directly).
+ */
 export function entryBypasses(graph: ModuleGraph): ImportEdge[] {
   return graph.edges.filter((e) => {
-    const folder = e.to.slice(0, e.to.lastIndexOf('/'));
-    return !e.from.startsWith(folder + '/') && !e.to.endsWith('/index.ts') && e.to.split('/').length > 2;
+    const [from, to] = [folderOf(e.from), folderOf(e.to)];
+    if (to === undefined) return false;
+    return from === to ? isEntry(e.to) : !isEntry(e.to);
   });
+}
+
+/**
+ * A chain of value or dynamic imports from `start` to a file that imports a Node builtin, or undefined when
+ * none is reachable (a browser-safe entry).
+ */
+export function pathToNode(graph: ModuleGraph, start: string): string[] | undefined {
+  const nodeFiles = new Set(graph.nodeImporters);
+  const adj = new Map<string, string[]>();
+  for (const e of graph.edges) if (e.kind !== 'type') adj.set(e.from, [...(adj.get(e.from) ?? []), e.to]);
+  const prev = new Map<string, string>([[start, start]]);
+  const queue = [start];
+  for (let i = 0; i < queue.length; i++) {
+    const file = queue[i];
+    if (nodeFiles.has(file)) {
+      const path = [file];
+      while (path[0] !== start) path.unshift(prev.get(path[0])!);
+      return path;
+    }
+    for (const to of adj.get(file) ?? []) {
+      if (prev.has(to)) continue;
+      prev.set(to, file);
+      queue.push(to);
+    }
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ import {
   upwardImports,
   violationsOf,
 } from './graph.ts';
+import { isEntry } from './graph.ts';
+import { pathToNode } from './graph.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const known = JSON.parse(
@@ -40,6 +42,20 @@ describe('the module graph of src/ and grammar/', () => {
     expect(fixed, `fixed, remove from test/architecture/known-violations.json:\n${fixed.join('\n')}`).toEqual(
       [],
     );
+  });
+
+  it('imports each folder through its entries (index.ts, node.ts), its own files directly', () => {
+    const bypasses = entryBypasses(graph).map((e) => `${e.from}:${e.line} -> ${e.to}`);
+    expect(bypasses, `run npx tsx scripts/route-entries.ts:\n${bypasses.join('\n')}`).toEqual([]);
+  });
+
+  it('reaches no node: import from the browser-safe entries (each index.ts, src/portable.ts)', () => {
+    const entries = graph.files.filter(
+      (f) => f === 'src/portable.ts' || (isEntry(f) && f.endsWith('/index.ts')),
+    );
+    expect(entries).toContain('src/core/index.ts');
+    const paths = entries.flatMap((f) => pathToNode(graph, f)?.join(' -> ') ?? []);
+    expect(paths, 'move the names of these files to node.ts (npx tsx scripts/route-entries.ts)').toEqual([]);
   });
 
   it('sees the files and imports of every layer', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitManySync, runSpots } from '../../src/batch/index.ts';
+import { fitManySync, runSpots } from '../../src/batch/node.ts';
 import { NdArray } from '../../src/data/ndarray.ts';
 import { spotImage } from './helpers.ts';
 

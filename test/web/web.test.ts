@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fit } from '../../src/fit/fit.ts';
 import type { FitResult } from '../../src/fit/result.ts';
 import { parseModelText } from '../../src/model/model.ts';
-import { runScript } from '../../src/script/index.ts';
+import { runScript } from '../../src/script/node.ts';
 import { scriptSession } from '../../src/web/session.ts';
 import { startServer, type WebServer } from '../../src/web/server.ts';
 import { readDataFile } from '../../src/web/page/files.ts';

@@ -1,7 +1,6 @@
 /** Detection: the peaks of the image (findPeaks), or the positions given with `peaks`. */
-import { optionKeys } from '../../core/options.ts';
-import type { NdArray } from '../../data/ndarray.ts';
-import { ExprfitError } from '../../core/errors.ts';
+import { ExprfitError, optionKeys } from '../../core/index.ts';
+import type { NdArray } from '../../data/index.ts';
 import { findPeaks, findPeaksSchema, type FindPeaksOptions, type Peaks } from '../findPeaks.ts';
 import type { ValidSpotsOptions } from './options.ts';
 import type { PeakPixels } from './regions.ts';

@@ -2,7 +2,7 @@
  * One pass of fits: moments → groups → fit classes → one `fitMany` batch per class (one spot, or several
  * jointly as a sum of Gaussians over their merged region with one background) → the spot columns.
  */
-import { NdArray } from '../../data/ndarray.ts';
+import { NdArray } from '../../data/index.ts';
 import { fitMany, type FitManyResult } from '../fitMany.ts';
 import { multiSpotModel, type SpotModel } from '../models.ts';
 import { fitClasses, groupPeaks, type FitClass } from './group.ts';

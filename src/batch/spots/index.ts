@@ -4,9 +4,8 @@
  * merged region with one background — with `fitMany` (fit.ts), split blends and add residual peaks
  * (refine.ts), and report one row per spot (report.ts). Options: options.ts. See docs/batch.md.
  */
-import { validateOptions } from '../../core/options.ts';
-import { NdArray } from '../../data/ndarray.ts';
-import { ExprfitError } from '../../core/errors.ts';
+import { ExprfitError, validateOptions } from '../../core/index.ts';
+import { NdArray } from '../../data/index.ts';
 import { checkSpotImage } from '../findPeaks.ts';
 import { detectPeaks } from './detect.ts';
 import { fitPass } from './fit.ts';

@@ -4,22 +4,22 @@
  * table of docs/batch.md all come from it. Also the settings of one run (`SpotsContext`) and the checks of
  * start values against the model.
  */
-import type { Expr } from '../../ast/expr.ts';
+import type { Expr } from '../../ast/index.ts';
 import {
   defineOptions,
+  didYouMean,
+  ExprfitError,
+  type FrontEnd,
   opt,
   optionKeyOf,
-  parseOptions,
-  type FrontEnd,
   type OptionsInput,
   type OptionsOf,
-} from '../../core/options.ts';
-import { ExprfitError } from '../../core/errors.ts';
-import { didYouMean } from '../../core/suggest.ts';
-import type { StopOption } from '../fitMany.ts';
+  parseOptions,
+} from '../../core/index.ts';
 import { findPeaksSchema } from '../findPeaks.ts';
 import type { BatchEstimator } from '../kernel.ts';
 import type { BuiltinSpotModel, SpotModel } from '../models.ts';
+import { stopSpec } from '../lm.ts';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
@@ -27,10 +27,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function isModel(v: unknown): v is string | Expr {
   return typeof v === 'string' || (isRecord(v) && typeof v.kind === 'string');
-}
-
-function isStop(v: unknown): v is StopOption {
-  return v === 'gpufit' || v === 'strict' || isRecord(v);
 }
 
 function isLengthed(v: unknown): v is ArrayLike<number> {
@@ -66,13 +62,9 @@ export const spotsSchema = defineOptions('spots', {
     min: 1,
     max: 256,
   }),
-  stop: opt.custom<StopOption, true>({
-    doc: "stopping rule of the fits: 'gpufit' (relative chi2 change < 1e-4, 20 iterations) or 'strict'",
-    default: 'gpufit',
-    accept: isStop,
-    expected: "'gpufit', 'strict' or { tol, maxIterations }",
-    words: ['gpufit', 'strict'],
-  }),
+  stop: stopSpec(
+    "stopping rule of the fits: 'gpufit' (relative chi2 change < 1e-4, 20 iterations) or 'strict'",
+  ),
   joint: opt.boolean({ doc: 'fit crowded spots (closer than the group distance) jointly', default: true }),
   groupDistance: opt.number({
     doc: 'peaks closer than this (pixels) form one group (default 6·σ, σ the width of isolated spots)',

@@ -4,10 +4,10 @@
  * residual pass everything is fitted again from the previous fits, and components the joint fit made
  * insignificant or put onto another spot are dropped.
  */
-import { num } from '../../ast/build.ts';
-import { gaussfilter, gaussianWeights } from '../../arrays/filter.ts';
-import { compileValues } from '../../compile/kernel.ts';
-import { NdArray } from '../../data/ndarray.ts';
+import { gaussfilter, gaussianWeights } from '../../arrays/index.ts';
+import { num } from '../../ast/index.ts';
+import { compileValues } from '../../compile/index.ts';
+import { NdArray } from '../../data/index.ts';
 import { simplify, substitute } from '../../symbolic/index.ts';
 import { findPeaks, median, parseThreshold, robustStats } from '../findPeaks.ts';
 import { fitPass, type PassIndex, type PassResult } from './fit.ts';

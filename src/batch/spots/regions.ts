@@ -2,7 +2,7 @@
  * The fitted regions: a group's bounding box around its peaks (clipped at the image edge), copied into the
  * stack that `fitMany` fits, with pixels in the Voronoi cells of peaks outside the group masked out.
  */
-import { NdArray } from '../../data/ndarray.ts';
+import { NdArray } from '../../data/index.ts';
 
 /** Spots fitted together, and their region. */
 export interface Group {

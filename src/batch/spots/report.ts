@@ -1,6 +1,6 @@
 /** The result of the spot pipeline: the table (one row per spot), its CSV text, the summary and the overlay. */
-import { printExpr } from '../../ast/print.ts';
-import { plainArrays, type NdArray } from '../../data/ndarray.ts';
+import { printExpr } from '../../ast/index.ts';
+import { type NdArray, plainArrays } from '../../data/index.ts';
 import type { Peaks } from '../findPeaks.ts';
 import type { SpotModel } from '../models.ts';
 import type { OverlayOptions } from '../overlay.ts';
@@ -178,11 +178,11 @@ export function makeResult(
       (await import('../overlay.ts')).overlayPng(image, cols, overlay(o)),
     writeOverlay: async (file: string, o?: OverlayOptions) => {
       const { overlayPng } = await import('../overlay.ts');
-      const { writeBytes } = await import('../../data/io.ts');
+      const { writeBytes } = await import('../../data/index.ts');
       await writeBytes(file, await overlayPng(image, cols, overlay(o)));
     },
     writeCsv: async (file: string) => {
-      const { writeTable } = await import('../../data/table.ts');
+      const { writeTable } = await import('../../data/index.ts');
       await writeTable(file, cols);
     },
   };

@@ -5,10 +5,9 @@
  * spread over the worker pool (src/batch/pool.ts), a few in flight at a time (memory stays bounded by them);
  * the rows are in frame order and the same as with one thread. `onProgress` counts frames.
  */
-import { ExprfitError } from '../../core/errors.ts';
-import { validateOptions } from '../../core/options.ts';
-import { NdArray } from '../../data/ndarray.ts';
-import { openStack, type FrameStack } from '../../data/stack.ts';
+import { ExprfitError, validateOptions } from '../../core/index.ts';
+import { NdArray } from '../../data/index.ts';
+import { type FrameStack, openStack } from '../../data/node.ts';
 import { spotModel } from '../models.ts';
 import { callOnWorker } from '../pool.ts';
 import { checkStartValues, spotsSchema, type SpotsOptions } from './options.ts';
@@ -158,7 +157,7 @@ function makeStackResult(rows: readonly FrameRows[], t0: number): SpotsStackResu
     summary: summaryLine(columns, rows.length, elapsedMs),
     toCsv: () => stackCsv(columns),
     writeCsv: async (file: string) => {
-      const { writeTable } = await import('../../data/table.ts');
+      const { writeTable } = await import('../../data/index.ts');
       await writeTable(file, columns);
     },
   };

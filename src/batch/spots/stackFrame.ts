@@ -2,7 +2,7 @@
  * One frame of an image stack through the spot pipeline (`runSpots`, one thread): what a worker thread runs for
  * `runSpotsStack` (stack.ts) and what that runs itself with one thread, so that both give the same rows.
  */
-import { NdArray } from '../../data/ndarray.ts';
+import { NdArray } from '../../data/index.ts';
 import { runSpots } from './index.ts';
 import type { SpotsOptions } from './options.ts';
 import type { SpotColumn } from './report.ts';

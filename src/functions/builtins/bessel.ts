@@ -1,6 +1,5 @@
 /** Bessel functions of the first kind, orders 0 and 1, ordinary and modified. */
-import { cmp } from '../../ast/build.ts';
-import type { Expr } from '../../ast/expr.ts';
+import { cmp, type Expr } from '../../ast/index.ts';
 import { unaryFunction } from './define.ts';
 import { ZERO, fn, minus, n, negate, over } from '../dsl.ts';
 import { besseli0 as i0R, besseli1 as i1R, besselj0 as j0R, besselj1 as j1R } from '../bessel.ts';

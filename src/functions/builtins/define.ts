@@ -1,5 +1,5 @@
 /** Helpers for writing registry entries compactly. */
-import type { Expr } from '../../ast/expr.ts';
+import type { Expr } from '../../ast/index.ts';
 import type { FunctionDef, FunctionExample } from '../types.ts';
 import { chain } from '../dsl.ts';
 

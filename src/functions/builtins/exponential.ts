@@ -1,5 +1,5 @@
 /** Exponentials, logarithms, roots and powers. */
-import { cmp } from '../../ast/build.ts';
+import { cmp } from '../../ast/index.ts';
 import type { FunctionDef } from '../types.ts';
 import { unaryFunction } from './define.ts';
 import { ONE, ZERO, fn, isZero, minus, n, over, plus, square, times } from '../dsl.ts';

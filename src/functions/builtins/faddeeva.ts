@@ -1,5 +1,5 @@
 /** The Faddeeva function, the Voigt profile and the scaled complementary error function. */
-import type { Expr } from '../../ast/expr.ts';
+import type { Expr } from '../../ast/index.ts';
 import type { FunctionDef } from '../types.ts';
 import { unaryFunction } from './define.ts';
 import { fn, minus, n, negate, over, plus, power, times } from '../dsl.ts';

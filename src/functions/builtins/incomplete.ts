@@ -1,5 +1,5 @@
 /** Regularised incomplete gamma and beta functions. */
-import type { Expr } from '../../ast/expr.ts';
+import type { Expr } from '../../ast/index.ts';
 import type { FunctionDef } from '../types.ts';
 import { chain, fn, minus, n, negate, plus, times } from '../dsl.ts';
 import { betainc as betaincR, gammainc as gammaincR, gammaincc as gammainccR } from '../runtime.ts';

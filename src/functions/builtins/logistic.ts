@@ -1,5 +1,5 @@
 /** The logistic function and its inverse, and the normalised sinc. */
-import { cmp } from '../../ast/build.ts';
+import { cmp } from '../../ast/index.ts';
 import { unaryFunction } from './define.ts';
 import { ONE, ZERO, fn, minus, n, negate, over, times } from '../dsl.ts';
 import { expit as expitR, logit as logitR, sinc as sincR } from '../runtime.ts';

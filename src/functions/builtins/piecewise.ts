@@ -1,6 +1,5 @@
 /** Piecewise functions: abs, sign, rounding, steps, min/max and the conditional `if`. */
-import type { Expr } from '../../ast/expr.ts';
-import { and, cmp } from '../../ast/build.ts';
+import { and, cmp, type Expr } from '../../ast/index.ts';
 import type { FunctionDef } from '../types.ts';
 import { unaryFunction } from './define.ts';
 import { ZERO, fn, isZero } from '../dsl.ts';

@@ -2,7 +2,7 @@
 import type { FunctionDef } from '../types.ts';
 import { unaryFunction } from './define.ts';
 import { chain, fn, n, negate, plus, square, times } from '../dsl.ts';
-import { constant, constantValue } from '../../ast/build.ts';
+import { constant, constantValue } from '../../ast/index.ts';
 import {
   digamma as digammaR,
   erf as erfR,

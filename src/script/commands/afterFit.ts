@@ -2,9 +2,9 @@
  * What the commands that work on the last fit share (`band`, `confint`, `confint2d`, `mcmc`): parameter names
  * written as arguments, numbers in the session's digits, an aligned text table, and their static check.
  */
-import type { Expr } from '../../ast/expr.ts';
-import type { OptionsSchema } from '../../core/options.ts';
-import type { CommandStatement, OptionArg } from '../../syntax/statements.ts';
+import type { Expr } from '../../ast/index.ts';
+import type { OptionsSchema } from '../../core/index.ts';
+import type { CommandStatement, OptionArg } from '../../syntax/index.ts';
 import type { Checker, FitRecord, StatementContext } from '../context.ts';
 import { requireFit, where } from '../optionArgs.ts';
 import { recordOf } from '../savedResult.ts';

@@ -3,11 +3,10 @@
  * `FitResult.evalUncertainty` (src/fit/bands.ts). It prints a summary and makes the arrays `band_lower`,
  * `band_upper` and the table `band` (the variables, model, lower, upper) available to later statements.
  */
-import { ExprfitError } from '../../core/errors.ts';
-import { broadcastTo, NdArray } from '../../data/ndarray.ts';
-import { bandOptions } from '../../fit/bands.ts';
-import { sigmaToProbability } from '../../fit/distributions.ts';
-import type { CommandStatement } from '../../syntax/statements.ts';
+import { ExprfitError } from '../../core/index.ts';
+import { broadcastTo, NdArray } from '../../data/index.ts';
+import { bandOptions, sigmaToProbability } from '../../fit/index.ts';
+import type { CommandStatement } from '../../syntax/index.ts';
 import type { CommandDef, FitRecord, StatementContext } from '../context.ts';
 import { rethrowAt, statementOptions, where } from '../optionArgs.ts';
 import { requireData } from '../savedResult.ts';

@@ -4,11 +4,16 @@
  * likelihood-ratio test, the one with fewer parameters taken as the restricted model. Always: AIC and BIC with
  * their weights. Formulas in src/fit/compare.ts and docs/after-fit.md.
  */
-import type { Expr } from '../../ast/expr.ts';
-import { akaikeWeights, bicWeights, fTest, likelihoodRatioTest } from '../../fit/compare.ts';
-import type { NestedTest } from '../../fit/compare.ts';
-import type { FitResult } from '../../fit/result.ts';
-import { ExprfitError } from '../../core/errors.ts';
+import type { Expr } from '../../ast/index.ts';
+import { ExprfitError } from '../../core/index.ts';
+import {
+  akaikeWeights,
+  bicWeights,
+  type FitResult,
+  fTest,
+  likelihoodRatioTest,
+  type NestedTest,
+} from '../../fit/index.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
 import { where } from '../optionArgs.ts';
 import { formatScalar, typeError } from '../values.ts';

@@ -4,11 +4,15 @@
  * first), the best value, then the upper bounds, as offsets from the best value. With `trace=true` the table
  * `trace_NAME` of each profiled parameter holds every refit (the free parameters and the probability).
  */
-import type { Expr } from '../../ast/expr.ts';
-import { confInterval, confIntervalOptions } from '../../fit/confint.ts';
-import type { ConfIntervalOptions, ConfIntervalResult } from '../../fit/confint.ts';
-import type { FitResult } from '../../fit/result.ts';
-import type { CommandStatement } from '../../syntax/statements.ts';
+import type { Expr } from '../../ast/index.ts';
+import {
+  confInterval,
+  confIntervalOptions,
+  type ConfIntervalOptions,
+  type ConfIntervalResult,
+  type FitResult,
+} from '../../fit/index.ts';
+import type { CommandStatement } from '../../syntax/index.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
 import { rethrowAt, sessionProgress, statementOptions } from '../optionArgs.ts';
 import { refittable } from '../savedResult.ts';
@@ -65,7 +69,7 @@ const wordIsOne = (e: Expr): boolean => e.kind === 'num' && e.value === 1;
 
 /** The profiles on worker threads (loaded on first use: one thread never loads worker_threads). */
 async function threaded(result: FitResult, options: ConfIntervalOptions): Promise<ConfIntervalResult> {
-  const { confIntervalThreaded } = await import('../../batch/afterFit.ts');
+  const { confIntervalThreaded } = await import('../../batch/node.ts');
   return confIntervalThreaded(result, options);
 }
 

@@ -4,10 +4,14 @@
  * parameters refitted. It makes the table `confint2d` (columns: the two parameters and `prob`, one row per grid
  * point) available; `plot "region.svg" contour=confint2d` draws it.
  */
-import { confInterval2d, confInterval2dOptions } from '../../fit/confint.ts';
-import type { ConfInterval2dOptions, ConfRegion } from '../../fit/confint.ts';
-import type { FitResult } from '../../fit/result.ts';
-import type { CommandStatement } from '../../syntax/statements.ts';
+import {
+  confInterval2d,
+  confInterval2dOptions,
+  type ConfInterval2dOptions,
+  type ConfRegion,
+  type FitResult,
+} from '../../fit/index.ts';
+import type { CommandStatement } from '../../syntax/index.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
 import { rethrowAt, sessionProgress, statementOptions, where } from '../optionArgs.ts';
 import { refittable } from '../savedResult.ts';
@@ -38,7 +42,7 @@ async function threaded(
   y: string,
   options: ConfInterval2dOptions,
 ): Promise<ConfRegion> {
-  const { confInterval2dThreaded } = await import('../../batch/afterFit.ts');
+  const { confInterval2dThreaded } = await import('../../batch/node.ts');
   return confInterval2dThreaded(result, x, y, options);
 }
 

@@ -3,10 +3,10 @@
  * docs/constraints.md). `constrain a + b <= 1` adds one (several may follow one another on a line),
  * `constrain` lists them, `constrain clear` removes them all.
  */
-import type { Expr } from '../../ast/expr.ts';
-import { ExprfitError } from '../../core/errors.ts';
-import { constraintOf } from '../../fit/constraints.ts';
-import type { CommandStatement } from '../../syntax/statements.ts';
+import type { Expr } from '../../ast/index.ts';
+import { ExprfitError } from '../../core/index.ts';
+import { constraintOf } from '../../fit/index.ts';
+import type { CommandStatement } from '../../syntax/index.ts';
 import type { Checker, CommandDef, StatementContext } from '../context.ts';
 
 const isClear = (e: Expr): boolean => e.kind === 'sym' && e.name === 'clear';

@@ -5,10 +5,8 @@
  * makes the table `chains` (one column per sampled parameter, one row per kept sample: emcee's flat chain)
  * available: `save chains to "chains.npy"`, `plot "corner.svg" corner=chains`.
  */
-import { emcee, emceeOptions } from '../../fit/mcmc.ts';
-import type { EmceeOptions, EmceeResult } from '../../fit/mcmc.ts';
-import type { FitResult } from '../../fit/result.ts';
-import type { CommandStatement } from '../../syntax/statements.ts';
+import { emcee, emceeOptions, type EmceeOptions, type EmceeResult, type FitResult } from '../../fit/index.ts';
+import type { CommandStatement } from '../../syntax/index.ts';
 import type { CommandDef, StatementContext } from '../context.ts';
 import { rethrowAt, sessionProgress, statementOptions, where } from '../optionArgs.ts';
 import { refittable } from '../savedResult.ts';
@@ -45,7 +43,7 @@ function summary(ctx: StatementContext, r: EmceeResult): string {
 
 /** The sampler with its log-posterior on worker threads (loaded on first use). */
 async function threaded(result: FitResult, options: EmceeOptions): Promise<EmceeResult> {
-  const { emceeThreaded } = await import('../../batch/afterFit.ts');
+  const { emceeThreaded } = await import('../../batch/node.ts');
   return emceeThreaded(result, options);
 }
 

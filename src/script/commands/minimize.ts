@@ -5,15 +5,13 @@
  * start, bounds, fixed or tie; else starting at 1). The `constrain` lines apply. The optimum goes into the
  * parameters (`print x`), and the report is printed.
  */
-import type { Expr } from '../../ast/expr.ts';
-import { constant } from '../../ast/build.ts';
-import { printExpr } from '../../ast/print.ts';
-import { NdArray } from '../../data/ndarray.ts';
-import { ExprfitError } from '../../core/errors.ts';
-import { maximize, minimize, minimizeSchema, type MinimizeResult } from '../../fit/minimize.ts';
-import type { ParamInput } from '../../model/params.ts';
+import { constant, type Expr, printExpr } from '../../ast/index.ts';
+import { ExprfitError } from '../../core/index.ts';
+import { NdArray } from '../../data/index.ts';
+import { maximize, minimize, type MinimizeResult, minimizeSchema } from '../../fit/index.ts';
+import type { ParamInput } from '../../model/index.ts';
 import { freeSymbols, substitute } from '../../symbolic/index.ts';
-import type { CommandStatement } from '../../syntax/statements.ts';
+import type { CommandStatement } from '../../syntax/index.ts';
 import type { Checker, CommandDef, InterpreterState, StatementContext } from '../context.ts';
 import { rethrowAt, statementOptions } from '../optionArgs.ts';
 

@@ -1,5 +1,5 @@
 /** The `set` command: session settings (`set digits=6`). */
-import { defineOptions, opt } from '../../core/options.ts';
+import { defineOptions, opt } from '../../core/index.ts';
 import type { CommandDef } from '../context.ts';
 import { statementOptions, where } from '../optionArgs.ts';
 import { typeError } from '../values.ts';

@@ -1,7 +1,7 @@
 /** `NAME = EXPR` and `a, b = EXPR`: binds values (arrays, numbers, strings, tables, splines) to names. */
-import { NdArray } from '../../data/ndarray.ts';
-import { ExprfitError, type SourceSpan } from '../../core/errors.ts';
-import type { AssignStatement } from '../../syntax/statements.ts';
+import { ExprfitError, type SourceSpan } from '../../core/index.ts';
+import { NdArray } from '../../data/index.ts';
+import type { AssignStatement } from '../../syntax/index.ts';
 import type { StatementContext, StatementDef } from '../context.ts';
 import { where } from '../optionArgs.ts';
 import { adoptResult } from '../savedResult.ts';

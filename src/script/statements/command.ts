@@ -1,7 +1,6 @@
 /** A generic command (`set digits=6`, `spots img roi=7`): looked up in the table's commands and run. */
-import { ExprfitError } from '../../core/errors.ts';
-import type { CommandStatement } from '../../syntax/statements.ts';
-import type { OptionsSchema } from '../../core/options.ts';
+import { ExprfitError, type OptionsSchema } from '../../core/index.ts';
+import type { CommandStatement } from '../../syntax/index.ts';
 import type { Checker, StatementContext, StatementDef } from '../context.ts';
 
 function notAvailable(s: CommandStatement): string {

@@ -1,12 +1,11 @@
 /** `data "file.csv" prefix=b_`: reads a table and binds each column by its header name. */
 import { resolve } from 'node:path';
-import { defineOptions, opt } from '../../core/options.ts';
-import type { NdArray } from '../../data/ndarray.ts';
-import { ExprfitError } from '../../core/errors.ts';
-import type { DataStatement } from '../../syntax/statements.ts';
+import { defineOptions, ExprfitError, opt } from '../../core/index.ts';
+import type { NdArray } from '../../data/index.ts';
+import type { LoadOptions } from '../../data/node.ts';
+import type { DataStatement } from '../../syntax/index.ts';
 import type { StatementContext, StatementDef } from '../context.ts';
 import { isIdentifier, rethrowAt, statementOptions } from '../optionArgs.ts';
-import type { LoadOptions } from '../../data/load.ts';
 import { showPathAsWritten } from '../values.ts';
 import { bindVariable } from './assign.ts';
 
@@ -18,7 +17,7 @@ export const dataSchema = defineOptions('data', {
 });
 
 async function readColumns(s: DataStatement, ctx: StatementContext, loadOptions: LoadOptions) {
-  const { load } = await import('../../data/load.ts');
+  const { load } = await import('../../data/node.ts');
   const file = resolve(ctx.baseDir, s.file);
   let loaded;
   try {

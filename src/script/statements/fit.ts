@@ -3,22 +3,19 @@
  * options into one call of the fit API, then makes the results available to later statements (fitted values
  * as scalars, `model` and `residuals` arrays, `report`, `save`, `plot`).
  */
-import type { Expr } from '../../ast/expr.ts';
+import type { Expr } from '../../ast/index.ts';
 import {
   defineOptions,
+  ExprfitError,
   opt,
+  type OptionSpec,
   SettingHintError,
   spellKey,
-  type OptionSpec,
   type SuggestedSetting,
-} from '../../core/options.ts';
-import { broadcastTo, NdArray } from '../../data/ndarray.ts';
-import { fit } from '../../fit/fit.ts';
-import { fitSchema as apiFitSchema } from '../../fit/options.ts';
-import type { FitResult } from '../../fit/result.ts';
-import type { FitOptions } from '../../fit/types.ts';
-import { ExprfitError } from '../../core/errors.ts';
-import type { FitStatement, OptionArg } from '../../syntax/statements.ts';
+} from '../../core/index.ts';
+import { broadcastTo, NdArray } from '../../data/index.ts';
+import { fit, type FitOptions, type FitResult, fitSchema as apiFitSchema } from '../../fit/index.ts';
+import type { FitStatement, OptionArg } from '../../syntax/index.ts';
 import { assembleModel, type AssembledModel } from '../assemble.ts';
 import type { FitRecord, InterpreterState, ModelLine, StatementContext, StatementDef } from '../context.ts';
 import { nameMap } from '../nameMap.ts';

@@ -1,7 +1,7 @@
 /** `g(u, s) = exp(-u^2/(2*s^2))`: a user function for later expressions and models. */
-import { getFunction } from '../../functions/registry.ts';
-import { ExprfitError } from '../../core/errors.ts';
-import type { FunctionStatement } from '../../syntax/statements.ts';
+import { ExprfitError } from '../../core/index.ts';
+import { getFunction } from '../../functions/index.ts';
+import type { FunctionStatement } from '../../syntax/index.ts';
 import type { StatementContext, StatementDef } from '../context.ts';
 import { getScriptFunction } from '../functions.ts';
 

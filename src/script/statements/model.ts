@@ -1,5 +1,5 @@
 /** `model y = a*exp(-k*t) + c`: a line of the model to fit. */
-import type { Statement } from '../../syntax/statements.ts';
+import type { Statement } from '../../syntax/index.ts';
 import type { StatementContext, StatementDef } from '../context.ts';
 
 function runModel(s: Extract<Statement, { kind: 'model' }>, ctx: StatementContext): void {

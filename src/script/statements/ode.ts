@@ -1,6 +1,6 @@
 /** `ode D(A, t) = -k1*A, A(0) = A0`: equations of an ODE system whose states the model lines fit. */
-import { ExprfitError } from '../../core/errors.ts';
-import type { OdeEquation, Statement } from '../../syntax/statements.ts';
+import { ExprfitError } from '../../core/index.ts';
+import type { OdeEquation, Statement } from '../../syntax/index.ts';
 import type { StatementContext, StatementDef } from '../context.ts';
 
 /** What an equation defines: an equation for the same thing replaces the earlier one. */

@@ -1,15 +1,13 @@
 /** `param A = 1 in [0, inf], c = 0 fixed, sy = 2*sx, auto`: declares fit parameters. */
-import type { Expr } from '../../ast/expr.ts';
-import { printExpr } from '../../ast/print.ts';
-import { defaultStart } from '../../model/params.ts';
+import { type Expr, printExpr } from '../../ast/index.ts';
+import { closestMatches, ExprfitError } from '../../core/index.ts';
+import { NdArray } from '../../data/index.ts';
+import { defaultStart } from '../../model/index.ts';
 import { freeSymbols, substitute } from '../../symbolic/index.ts';
-import { ExprfitError } from '../../core/errors.ts';
-import { closestMatches } from '../../core/suggest.ts';
-import type { ParamDecl, ParamStatement } from '../../syntax/statements.ts';
+import type { ParamDecl, ParamStatement } from '../../syntax/index.ts';
 import type { InterpreterState, ParamEntry, StatementContext, StatementDef } from '../context.ts';
 import { where } from '../optionArgs.ts';
 import { asNumber, isAutoParams } from '../values.ts';
-import { NdArray } from '../../data/ndarray.ts';
 
 /** True when `e` names a declared parameter (so `param sy = 2*sx` is a tie). */
 function namesParam(interp: InterpreterState, e: Expr, self: string): boolean {

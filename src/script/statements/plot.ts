@@ -5,12 +5,17 @@
  * grid (x, y, z of a flattened image) are drawn as maps too; other data of several variables as data against
  * model. A global fit draws every model line (or the one `eq=` names), one below the other.
  */
-import { defineOptions, opt } from '../../core/options.ts';
-import { NdArray } from '../../data/ndarray.ts';
-import { broadcastTo } from '../../data/ndarray.ts';
-import type { ModelBand, Plot1DSpec, PlotOptions, PlotSpec } from '../../data/plot.ts';
-import { ExprfitError } from '../../core/errors.ts';
-import type { PlotStatement } from '../../syntax/statements.ts';
+import { printExpr } from '../../ast/index.ts';
+import { defineOptions, ExprfitError, opt } from '../../core/index.ts';
+import {
+  broadcastTo,
+  type ModelBand,
+  NdArray,
+  type Plot1DSpec,
+  type PlotOptions,
+  type PlotSpec,
+} from '../../data/index.ts';
+import type { PlotStatement } from '../../syntax/index.ts';
 import type { Checker, FitRecord, StatementContext, StatementDef } from '../context.ts';
 import {
   displayPath,
@@ -24,7 +29,6 @@ import {
 import { recordOf, requireData } from '../savedResult.ts';
 import { asArray, describeType, isFit, isTable, type TableValue, typeError, type Value } from '../values.ts';
 import { nameMap } from '../nameMap.ts';
-import { printExpr } from '../../ast/print.ts';
 
 const CURVE_POINTS = 400;
 
@@ -170,7 +174,7 @@ async function writePlot(
   spec: PlotSpec | PlotSpec[],
   options: PlotOptions,
 ): Promise<void> {
-  const { plotFit } = await import('../../data/plot.ts');
+  const { plotFit } = await import('../../data/node.ts');
   const path = await outputPath(ctx, s.file, s.fileSpan);
   let res;
   try {

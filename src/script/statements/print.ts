@@ -1,5 +1,5 @@
 /** `print EXPR` and a bare expression: the value, or a summary of an array. */
-import type { Statement } from '../../syntax/statements.ts';
+import type { Statement } from '../../syntax/index.ts';
 import type { Checker, StatementContext, StatementDef } from '../context.ts';
 import { formatValue } from '../values.ts';
 

@@ -1,7 +1,6 @@
 /** `report`, `report brief`, `report json`: the last fit. */
-import { defineOptions, opt } from '../../core/options.ts';
-import { ExprfitError } from '../../core/errors.ts';
-import type { Statement } from '../../syntax/statements.ts';
+import { defineOptions, ExprfitError, opt } from '../../core/index.ts';
+import type { Statement } from '../../syntax/index.ts';
 import type { Checker, StatementContext, StatementDef } from '../context.ts';
 import { requireFit, statementOptions } from '../optionArgs.ts';
 

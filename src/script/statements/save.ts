@@ -3,12 +3,10 @@
  * `save TABLE to "file"` (.csv/.tsv/.txt, .json, .npy, or the overlay .png of a spots table).
  */
 import { extname } from 'node:path';
-import { printExpr } from '../../ast/print.ts';
-import { defineOptions, opt } from '../../core/options.ts';
-import { COLORMAPS } from '../../data/colormap.ts';
-import { NdArray } from '../../data/ndarray.ts';
-import { ExprfitError } from '../../core/errors.ts';
-import type { OptionArg, SaveStatement } from '../../syntax/statements.ts';
+import { printExpr } from '../../ast/index.ts';
+import { defineOptions, ExprfitError, opt } from '../../core/index.ts';
+import { COLORMAPS, NdArray } from '../../data/index.ts';
+import type { OptionArg, SaveStatement } from '../../syntax/index.ts';
 import type { Checker, StatementContext, StatementDef } from '../context.ts';
 import {
   checkOptionNames,
@@ -67,7 +65,7 @@ async function saveResult(s: SaveStatement, ctx: StatementContext): Promise<void
   const last = requireFit(ctx, s.span, 'save');
   checkOptionNames(saveResultSchema, s.options, ctx.source, 'save');
   const path = await outputPath(ctx, s.file, s.fileSpan);
-  const { isStreamTarget } = await import('../../data/io.ts');
+  const { isStreamTarget } = await import('../../data/index.ts');
   // the result is always JSON: stdout (`-`) and devices such as /dev/null need no .json extension
   if (extname(s.file).toLowerCase() !== '.json' && !(await isStreamTarget(path))) {
     throw new ExprfitError(
@@ -80,7 +78,7 @@ async function saveResult(s: SaveStatement, ctx: StatementContext): Promise<void
       },
     );
   }
-  const { writeJson } = await import('../../data/json.ts');
+  const { writeJson } = await import('../../data/index.ts');
   await writeFile(ctx, s, (path) => writeJson(path, last.result.toJSON()));
 }
 
@@ -95,7 +93,7 @@ async function saveArray(s: SaveStatement, value: NdArray, ctx: StatementContext
   const o = await statementOptions(saveSchema, s.options, ctx, 'save');
   const name = o.name ?? (s.what?.kind === 'sym' ? s.what.name : undefined);
   const opts = { name, png: o.png, range: rangeOf(o.range), colormap: o.colormap };
-  const { saveArray: save } = await import('../../data/load.ts');
+  const { saveArray: save } = await import('../../data/node.ts');
   await writeFile(ctx, s, (path) => save(path, value, opts));
 }
 
@@ -136,17 +134,17 @@ function checkTableOptions(t: TableValue, s: SaveStatement, png: boolean, ctx: S
 async function writeTableFile(t: TableValue, path: string, ext: string): Promise<void> {
   const columns = Object.fromEntries(t.names.map((n) => [n, t.columns[n]]));
   if (ext === '.json') {
-    const { writeJson } = await import('../../data/json.ts');
+    const { writeJson } = await import('../../data/index.ts');
     return writeJson(path, columns);
   }
   if (ext === '.npy') {
-    const { saveArray: save } = await import('../../data/load.ts');
+    const { saveArray: save } = await import('../../data/node.ts');
     const k = t.names.length;
     const data = new Float64Array(t.rows * k);
     t.names.forEach((n, j) => t.columns[n].forEach((x, i) => (data[i * k + j] = x)));
     return save(path, new NdArray(data, [t.rows, k]));
   }
-  const { writeTable } = await import('../../data/table.ts');
+  const { writeTable } = await import('../../data/index.ts');
   const delimiter = ext === '.tsv' ? '\t' : ext === '.txt' ? ' ' : ',';
   return writeTable(path, columns, { delimiter });
 }

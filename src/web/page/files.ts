@@ -3,13 +3,16 @@
  * columns), JSON, NPY, TIFF, FITS and PNG (decoded by the browser, as grey levels 0..255). An image becomes
  * `img` with its pixel-centre grids `x` (column) and `y` (row), as `x, y = grid(img)` in a script.
  */
-import { ExprfitError } from '../../core/errors.ts';
-import { NdArray } from '../../data/ndarray.ts';
-import { jsonToData, parseJsonText } from '../../data/json.ts';
-import { parseFits } from '../../data/fits.ts';
-import { parseNpy } from '../../data/npy.ts';
-import { parseTable } from '../../data/table.ts';
-import { parseTiff } from '../../data/tiff.ts';
+import { ExprfitError } from '../../core/index.ts';
+import {
+  jsonToData,
+  NdArray,
+  parseFits,
+  parseJsonText,
+  parseNpy,
+  parseTable,
+  parseTiff,
+} from '../../data/index.ts';
 
 export interface LoadedData {
   data: Record<string, NdArray>;

@@ -2,9 +2,9 @@
  * The fit options and parameters of a session (JSON) as the fit API takes them: sigma arrays `{ shape, data }`
  * back into NdArrays, null bounds back to ±Infinity. Used by the fit worker and the page's preview (error bars).
  */
-import { NdArray } from '../../data/ndarray.ts';
-import type { FitOptions } from '../../fit/types.ts';
-import type { ParamsInput } from '../../model/params.ts';
+import { NdArray } from '../../data/index.ts';
+import type { FitOptions } from '../../fit/index.ts';
+import type { ParamsInput } from '../../model/index.ts';
 import type { SessionParam } from '../protocol.ts';
 
 const isArrayJSON = (v: unknown): v is { shape: number[]; data: ArrayLike<number | null> } =>

@@ -2,9 +2,9 @@
  * The web page (src/web/page/index.html): data, the model editor, the parameters panel, the plot, the fit in a
  * Web Worker, the report and the downloads. State in {@link PageState}; each part redraws from it.
  */
-import { ExprfitError } from '../../core/errors.ts';
-import type { FitResultJSON } from '../../fit/result.ts';
-import type { Model } from '../../model/model.ts';
+import { ExprfitError } from '../../core/index.ts';
+import type { FitResultJSON } from '../../fit/index.ts';
+import type { Model } from '../../model/index.ts';
 import type { SessionJSON } from '../protocol.ts';
 import { readDataFile } from './files.ts';
 import { fitInWorker, type FitDone } from './fitClient.ts';

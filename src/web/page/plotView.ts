@@ -4,7 +4,7 @@
  */
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
-import { buildSpec, type PlotEnv, type PlotSpec } from '../../data/plotSpec.ts';
+import { buildSpec, type PlotEnv, type PlotSpec } from '../../data/index.ts';
 
 /** A canvas-encoded PNG of RGBA pixels. */
 async function pngUrl(rgba: Uint8Array, width: number, height: number): Promise<string> {

@@ -3,11 +3,10 @@
  * data — a 1-D curve with residuals, data/model/residual maps for images, or data against model — as the
  * CLI's plot specs (src/data/plotSpec.ts).
  */
+import { compileValuesCached } from '../../compile/index.ts';
+import { type ModelBand, NdArray, type PlotSpec } from '../../data/index.ts';
+import type { Equation, Model } from '../../model/index.ts';
 import { freeSymbols } from '../../symbolic/index.ts';
-import { NdArray } from '../../data/ndarray.ts';
-import { compileValuesCached } from '../../compile/cache.ts';
-import type { Equation, Model } from '../../model/model.ts';
-import type { ModelBand, PlotSpec } from '../../data/plotSpec.ts';
 import { sigmaOf } from './fitOptions.ts';
 import type { PageState } from './state.ts';
 

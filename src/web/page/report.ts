@@ -1,5 +1,5 @@
 /** The fit's report on the page: a table of values, the statistics, the warnings and lmfit's text report. */
-import type { FitResultJSON } from '../../fit/result.ts';
+import type { FitResultJSON } from '../../fit/index.ts';
 
 const fmt = (v: number | null, digits = 6): string =>
   v === null || !Number.isFinite(v) ? '—' : Number(v.toPrecision(digits)).toString();

@@ -3,9 +3,8 @@
  * script needs no other file), the parameters at the page's values with their bounds, the model, the fit with
  * the session's options, and a report.
  */
-import { NdArray } from '../../data/ndarray.ts';
-import { spellKey } from '../../core/options.ts';
-import { ExprfitError } from '../../core/errors.ts';
+import { ExprfitError, spellKey } from '../../core/index.ts';
+import { NdArray } from '../../data/index.ts';
 import { sigmaOf } from './fitOptions.ts';
 import type { PageState, ParamState } from './state.ts';
 

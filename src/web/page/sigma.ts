@@ -3,8 +3,8 @@
  * gave it, and `absolute_sigma`. The choice is kept as a column name; the options are rebuilt from it when the
  * model's left-hand side changes.
  */
-import type { NdArray } from '../../data/ndarray.ts';
-import type { Model } from '../../model/model.ts';
+import type { NdArray } from '../../data/index.ts';
+import type { Model } from '../../model/index.ts';
 import type { PageState } from './state.ts';
 
 /** The choice meaning "the sigma the served script gave". */

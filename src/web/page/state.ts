@@ -2,11 +2,11 @@
  * The page's state and the pure steps on it (no DOM): a session into state, the parameters a model names,
  * slider ranges, and the request the fit worker gets.
  */
-import { CONSTANTS } from '../../functions/registry.ts';
+import { NdArray } from '../../data/index.ts';
+import { CONSTANTS } from '../../functions/index.ts';
+import { type Model, parseModelText } from '../../model/index.ts';
 import { evaluate } from '../../symbolic/index.ts';
 import { parseExpr } from '../../syntax/index.ts';
-import { NdArray } from '../../data/ndarray.ts';
-import { parseModelText, type Model } from '../../model/model.ts';
 import type { FitRequest, SessionJSON, SessionParam, WireArray } from '../protocol.ts';
 
 /** A parameter on the page: unbounded sides are ±Infinity. */

@@ -3,8 +3,8 @@
  * 1-D fit) the confidence band at the curve's points. Progress is posted as the fit reports it; the page
  * cancels by terminating the worker (a fit is synchronous: no message reaches it while it runs).
  */
-import { fit } from '../../fit/fit.ts';
-import { NdArray } from '../../data/ndarray.ts';
+import { NdArray } from '../../data/index.ts';
+import { fit } from '../../fit/index.ts';
 import type { FitRequest, WorkerReply } from '../protocol.ts';
 import { apiFitOptions, apiParams } from './fitOptions.ts';
 
