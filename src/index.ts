@@ -229,3 +229,4 @@ export { confInterval2dThreaded, confIntervalThreaded, emceeThreaded } from './b
 // Spots on image stacks frame by frame, and the stack readers (src/batch/spots/stack.ts; docs/spots.md).
 export { runSpotsStack, type SpotsStackResult, STACK_COLUMNS, type StackColumn } from './batch/node.ts';
 export { type FrameStack, openStack } from './data/node.ts';
+export type { ConstraintLine } from './script/index.ts';

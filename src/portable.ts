@@ -147,3 +147,17 @@ export { getNamedModel, namedModels } from './models/index.ts';
 export type { GuessRule, NamedModelDef, ParamHint, PeakFeatures } from './models/index.ts';
 export type { EquationModelUse } from './model/index.ts';
 export type { NamedModelUse } from './model/index.ts';
+
+// Types and schemas that public signatures use (TypeDoc's notExported check).
+export type { ErrorDetail, ExprfitErrorOptions } from './core/index.ts';
+export type { AugmentedOptionsInput, ConstrainedSummary, ConstraintFunctions } from './solver/index.ts';
+export { bfgsSchema } from './solver/index.ts';
+export { differentialSchema } from './solver/index.ts';
+export { powellSchema } from './solver/index.ts';
+export { type HessianFunction, trustNewtonSchema } from './solver/index.ts';
+export { MINIMIZERS } from './fit/index.ts';
+export type { PreparedConstraint } from './fit/index.ts';
+export type { VectorParamInput } from './model/index.ts';
+export { augmentedSchema } from './solver/index.ts';
+export type { Polish } from './solver/index.ts';
+export type { PerElement } from './model/index.ts';

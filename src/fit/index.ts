@@ -27,7 +27,7 @@ export type {
   ProfileTrace,
 } from './confint.ts';
 export { constraintOf } from './constraints.ts';
-export type { ConstraintResult } from './constraints.ts';
+export type { ConstraintResult, PreparedConstraint } from './constraints.ts';
 export type { FitCurves } from './curves.ts';
 export { sigmaToProbability } from './distributions.ts';
 export { fit, prepareFit } from './fit.ts';
@@ -35,7 +35,7 @@ export { guess, withNamedModelParams } from './guess.ts';
 export { loadResult } from './load.ts';
 export { emcee, emceeOptions, lnpOfRows, logPosterior, planEmcee, sampling } from './mcmc.ts';
 export type { EmceeOptions, EmceePlan, EmceeResult, PosteriorSummary } from './mcmc.ts';
-export { maximize, minimize, minimizeSchema } from './minimize.ts';
+export { MINIMIZERS, maximize, minimize, minimizeSchema } from './minimize.ts';
 export type { MinimizeOptions, MinimizeResult, Minimizer } from './minimize.ts';
 export { fitSchema, validateFitOptions } from './options.ts';
 export type { DataInput, FitOptionsInput, ValidatedFitOptions, XScaleByName } from './options.ts';

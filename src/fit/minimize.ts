@@ -51,7 +51,8 @@ import { objectiveProblem, parseObjective, splitSums, type ScalarProblem } from 
 import type { DataInput } from './options.ts';
 import type { Termination } from './types.ts';
 
-const MINIMIZERS = ['lbfgsb', 'bfgs', 'newton', 'nelder', 'powell', 'de'] as const;
+/** The methods of `minimize` / `maximize`. */
+export const MINIMIZERS = ['lbfgsb', 'bfgs', 'newton', 'nelder', 'powell', 'de'] as const;
 export type Minimizer = (typeof MINIMIZERS)[number];
 
 /** The options of `minimize` and `maximize`, declared once. */

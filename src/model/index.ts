@@ -5,5 +5,5 @@ export type { Equation, EquationModelUse, Model } from './model.ts';
 export { modelParamNames, notAModel, prefixedText } from './named.ts';
 export type { NamedModelUse } from './named.ts';
 export { defaultStart, normalizeParam } from './params.ts';
-export type { ParamInput, ParamSpec, ParamsInput, VectorParamInput } from './params.ts';
+export type { ParamInput, ParamSpec, ParamsInput, PerElement, VectorParamInput } from './params.ts';
 export { declaredLength, elementInputs, isVectorInput, scalarInputs } from './vector.ts';

@@ -21,7 +21,8 @@ export type ParamInput =
       expr?: string;
     };
 
-type PerElement<T> = T | readonly T[];
+/** One value for every element of a vector parameter, or one per element. */
+export type PerElement<T> = T | readonly T[];
 
 /** A vector parameter as a user writes it: a length, or arrays whose length gives it. */
 /** A vector parameter (`param beta[25]`, src/model/vector.ts); each field one value for all elements or one per element. */

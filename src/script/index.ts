@@ -11,6 +11,7 @@ export type {
   Checker,
   CommandChecker,
   CommandDef,
+  ConstraintLine,
   FitRecord,
   InterpreterOptions,
   InterpreterState,

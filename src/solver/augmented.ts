@@ -66,7 +66,8 @@ export const augmentedSchema = defineOptions('constraints', {
 });
 
 type AugmentedOptions = OptionsOf<typeof augmentedSchema>;
-type AugmentedOptionsInput = OptionsInput<typeof augmentedSchema>;
+/** What a caller may pass as the constrained solver's options. */
+export type AugmentedOptionsInput = OptionsInput<typeof augmentedSchema>;
 
 /** What the constrained solvers add to a summary. */
 export interface ConstrainedSummary extends SummaryBase {
