@@ -16,7 +16,7 @@ import {
   type ObjectiveWithGradient,
 } from './lbfgsb.ts';
 import { defineOptions, opt, type OptionsInput, validateOptions } from '../core/index.ts';
-import { callbackOption } from './options.ts';
+import { callbackOption, gradientLimitSpecs } from './options.ts';
 import type { TerminationReason } from './summary.ts';
 
 /** The options of `minimizeBFGS`, declared once. */
@@ -30,15 +30,7 @@ export const bfgsSchema = defineOptions('BFGS', {
     min: 0,
     max: 1,
   }),
-  /** Most iterations (line searches); `'auto'` = `200·n` (scipy's default). */
-  maxIterations: opt.integer({
-    doc: "Most iterations ('auto': 200·n)",
-    default: 'auto',
-    min: 1,
-    also: ['auto'],
-  }),
-  /** Most objective+gradient evaluations. */
-  maxFunctionEvaluations: opt.integer({ doc: 'Most objective+gradient evaluations', default: 20000, min: 1 }),
+  ...gradientLimitSpecs,
   callback: callbackOption<MinimizerCallback>('Called after each iteration; true stops'),
 });
 

@@ -10,6 +10,7 @@
 import { checkStart, type NumericArray } from './bounds.ts';
 import { makeMinimizeSummary, type MinimizeSummary, type ObjectiveWithGradient } from './lbfgsb.ts';
 import { defineOptions, opt, type OptionsInput, validateOptions } from '../core/index.ts';
+import { gradientLimitSpecs } from './options.ts';
 import type { TerminationReason } from './summary.ts';
 
 /** Writes the Hessian at x (row-major `n x n`). */
@@ -25,15 +26,7 @@ export const trustNewtonSchema = defineOptions('trust-region Newton', {
   initialRadius: opt.number({ doc: 'Initial trust radius Δ₀', default: 1, gt: 0 }),
   /** Largest trust radius. */
   maxRadius: opt.number({ doc: 'Largest trust radius', default: 1000, gt: 0 }),
-  /** Most iterations; `'auto'` = `200·n`. */
-  maxIterations: opt.integer({
-    doc: "Most iterations ('auto': 200·n)",
-    default: 'auto',
-    min: 1,
-    also: ['auto'],
-  }),
-  /** Most objective+gradient evaluations. */
-  maxFunctionEvaluations: opt.integer({ doc: 'Most objective+gradient evaluations', default: 20000, min: 1 }),
+  ...gradientLimitSpecs,
 });
 
 const dot = (a: Float64Array, b: Float64Array): number => {

@@ -50,6 +50,22 @@ export function callbackOption<F>(doc: string) {
   return opt.custom<F>({ doc, accept: isFunction<F>, expected: 'a function', frontEnds: ['api'] });
 }
 
+/**
+ * The iteration limits of the gradient minimizers that default to scipy's `200·n` iterations (BFGS, trust-region
+ * Newton), declared once and spread into their schemas.
+ */
+export const gradientLimitSpecs = {
+  /** Most iterations; `'auto'` = `200·n` (scipy's default). */
+  maxIterations: opt.integer({
+    doc: "Most iterations ('auto': 200·n)",
+    default: 'auto',
+    min: 1,
+    also: ['auto'],
+  }),
+  /** Most objective+gradient evaluations. */
+  maxFunctionEvaluations: opt.integer({ doc: 'Most objective+gradient evaluations', default: 20000, min: 1 }),
+};
+
 /** A bound array of the scalar minimizers (`lower`, `upper`; checked against the start by `checkStart`). */
 export function boundsOption(doc: string) {
   const accept = (v: unknown): v is NumericArray => Array.isArray(v) || v instanceof Float64Array;
