@@ -564,8 +564,8 @@ function named<T>(from: string, to: string, f: () => T): T {
 
 function renamed(err: ExprfitError, from: string, to: string): ExprfitError {
   const { function: fn, separator, reason } = err.detail;
-  if (fn !== from || typeof separator !== 'string' || reason === undefined) return err;
-  return err.reworded(`${to}${separator}${reason}`, { function: to });
+  if (fn !== from || reason === undefined) return err;
+  return err.reworded(`${to}${separator ?? ': '}${reason}`, { function: to });
 }
 
 /** The `lam` argument of smooth() and spline() that asks for the GCV choice (as leaving it out does). */
