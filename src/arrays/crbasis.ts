@@ -3,7 +3,7 @@
  */
 import { defineOptions, ExprfitError, opt, type OptionsInput, validateOptions } from '../core/index.ts';
 import { NdArray } from '../data/index.ts';
-import { asArray, asVector, checkArraySize, fmtValue } from './util.ts';
+import { asArray, asVector, checkArraySize, fmtValue, withFunctionDetail } from './util.ts';
 
 function isArrayLike(v: unknown): v is ArrayLike<number> {
   return Array.isArray(v) || ArrayBuffer.isView(v);
@@ -350,5 +350,5 @@ export function makeCrBasis(x: ArrayLike<number> | NdArray, opts: CrBasisOptions
 
 /** The basis of `makeCrBasis(x, opts)` evaluated at x itself: an [n, df] design matrix. */
 export function crBasis(x: ArrayLike<number> | NdArray, opts: CrBasisOptions = {}): NdArray {
-  return makeCrBasis(x, opts).transform(x);
+  return withFunctionDetail('crBasis', () => makeCrBasis(x, opts).transform(x));
 }

@@ -17,6 +17,7 @@ import {
   fmtValue,
   perAxis,
   product,
+  withFunctionDetail,
 } from './util.ts';
 
 export type KernelMode = 'sample' | 'integrate';
@@ -391,6 +392,17 @@ export function sumOfGaussians(
   sigmas: number | ArrayLike<number> | NdArray | number[][],
   amplitudes: number | ArrayLike<number> | NdArray = 1,
   opts: SumOfGaussiansOptions = {},
+): NdArray {
+  return withFunctionDetail('sumOfGaussians', () => addGaussians(shape, centres, sigmas, amplitudes, opts));
+}
+
+/** The work of {@link sumOfGaussians}. */
+function addGaussians(
+  shape: readonly number[],
+  centres: NdArray | number[][],
+  sigmas: number | ArrayLike<number> | NdArray | number[][],
+  amplitudes: number | ArrayLike<number> | NdArray,
+  opts: SumOfGaussiansOptions,
 ): NdArray {
   const s = checkShape('sumOfGaussians shape', shape);
   if (s.length !== 2)

@@ -2,7 +2,7 @@
  * Small validation helpers shared by the array tools. Every failure is an `ExprfitError` that names the
  * offending argument and value.
  */
-import { ExprfitError } from '../core/index.ts';
+import { ExprfitError, OptionError } from '../core/index.ts';
 import { NdArray } from '../data/index.ts';
 
 /** The size limit of every array the tools allocate (2^28 values; see src/data/ndarray.ts). */
@@ -124,4 +124,27 @@ export function checkNoNaN(name: string, data: Float64Array): void {
       throw new ExprfitError('value', `${name} contains ${data[i]} at flat index ${i}`);
     }
   }
+}
+
+/**
+ * Runs `body`, the work of the API function `fn`, whose messages start with the function's name (`crBasis x[2]
+ * is NaN`, `sumOfGaussians: shape ...`, its labels all begin with it): its errors get `detail.function` = `fn`,
+ * `detail.separator` (`' '` or `': '`) and `detail.reason` (the rest), so that a caller that calls the function
+ * by another name (the script's `cr`) rebuilds the message from them. Option errors keep their own detail.
+ */
+export function withFunctionDetail<T>(fn: string, body: () => T): T {
+  try {
+    return body();
+  } catch (err) {
+    throw err instanceof ExprfitError ? functionDetail(err, fn) : err;
+  }
+}
+
+function functionDetail(err: ExprfitError, fn: string): ExprfitError {
+  if (err instanceof OptionError || err.detail.function !== undefined || !err.message.startsWith(fn))
+    return err;
+  const rest = err.message.slice(fn.length);
+  const separator = rest.startsWith(': ') ? ': ' : ' ';
+  if (!rest.startsWith(separator)) return err;
+  return err.reworded(err.message, { function: fn, separator, reason: rest.slice(separator.length) });
 }

@@ -15,12 +15,14 @@ import {
   optionDoc,
   OptionError,
   optionKeys,
+  type OptionsInput,
   parseOptions,
   renderOptionKey,
 } from '../core/index.ts';
 import type { FrameStack } from '../data/node.ts';
 import { progressLine, type Stream } from '../repl/index.ts';
 import { nameMap } from '../script/index.ts';
+import { spotsFileSpecs, spotsStartSpec } from '../script/node.ts';
 import { createRequire } from 'node:module';
 import type { Command as CommandType } from 'commander';
 
@@ -50,13 +52,11 @@ Spots closer than --group-distance (default 6 sigma) are fitted jointly as a sum
 background; a spot fitted much wider than the others is tried as two (a blend).`;
 
 /** The flags of the front end itself (the options of the pipeline come from `spotsSchema`). */
-interface OwnFlags {
-  out?: string;
-  overlay?: string;
+type OwnFlags = OptionsInput<typeof spotsFileSpecs> & {
   key?: string;
   quiet?: boolean;
   start?: string[];
-}
+};
 
 type SpotsFlags = OwnFlags & Record<string, unknown>;
 
@@ -76,6 +76,15 @@ function addSchemaFlags(cmd: CommandType): void {
     }
     cmd.option(flag, optionDoc(spec));
     cmd.option(`--no-${flag.slice(2)}`, `not ${flag}`);
+  }
+}
+
+/** `--out`, `--overlay` and the repeatable `--start`: declared with the options of the `spots` statement. */
+function addFileAndStartFlags(cmd: CommandType): void {
+  for (const [key, spec] of Object.entries(spotsFileSpecs)) cmd.option(cliFlag(key, spec), optionDoc(spec));
+  for (const [key, spec] of Object.entries(spotsStartSpec)) {
+    const collect = (v: string, prev: string[] = []) => [...prev, v];
+    cmd.option(cliFlag(key, spec), `${optionDoc(spec)} (repeatable)`, collect);
   }
 }
 
@@ -114,15 +123,9 @@ export function spotsCommand(io: SpotsIo, parent?: CommandType): CommandType {
       'the image: .png, .tif, .fits, .npy, .npz, .json, .csv (a 2-D array), or a stack (multi-page .tif, 3-D .npy)',
     );
   addSchemaFlags(cmd);
+  addFileAndStartFlags(cmd);
   cmd
-    .option('--out <file>', 'write the table here (.csv or .tsv) instead of stdout')
-    .option('--overlay <file>', 'write a PNG of the image with the fitted ellipses (2 sigma)')
     .option('--key <name>', 'the array to use in .npz/.json/.csv files with several')
-    .option(
-      '--start <name=value>',
-      'start value of a parameter of an EXPR model that spots cannot estimate (repeatable)',
-      (v: string, prev: string[] = []) => [...prev, v],
-    )
     .option('-q, --quiet', 'no summary or progress on stderr')
     .addHelpText('after', EXAMPLES)
     .action(async (file: string, flags: SpotsFlags) => {

@@ -42,6 +42,8 @@ export interface ErrorDetail {
   readonly function?: string;
   /** The message after its `<file>: ` or `<function>: ` prefix. */
   readonly reason?: string;
+  /** Between `function` and `reason` in the message when it is not `': '` (`crBasis x[2] is NaN`: `' '`). */
+  readonly separator?: string;
   /** The offending value. */
   readonly value?: unknown;
   /** 1-based position in `file`, where the error is about a place in it (a line of a table). */

@@ -43,6 +43,8 @@ export interface OptionSpec<T = unknown, D extends boolean = boolean, In = T> {
   readonly valueAliases?: Readonly<Record<string, string>>;
   /** The front ends where the option exists (default all): callbacks are API only, file names not API. */
   readonly frontEnds?: readonly FrontEnd[];
+  /** The value's name in `--help` instead of its type: `--out <file>`. */
+  readonly placeholder?: string;
   /** Most elements of a number array (bounds the work done on user input). */
   readonly maxLength?: number;
   /** `custom`: the test of a value and the words for "must be ...". */
@@ -97,6 +99,7 @@ interface CommonInit {
   readonly doc: string;
   readonly aliases?: readonly string[];
   readonly frontEnds?: readonly FrontEnd[];
+  readonly placeholder?: string;
 }
 
 interface RangeInit {
@@ -136,6 +139,7 @@ function common(init: CommonInit & { readonly default?: unknown }) {
     ...(init.default !== undefined ? { default: init.default } : {}),
     ...(init.aliases ? { aliases: init.aliases } : {}),
     ...(init.frontEnds ? { frontEnds: init.frontEnds } : {}),
+    ...(init.placeholder ? { placeholder: init.placeholder } : {}),
   };
 }
 
@@ -700,10 +704,10 @@ export function optionDoc(spec: AnySpec): string {
   return `${spec.doc}${d ? ` (default ${d})` : ''}`;
 }
 
-/** The flag as `--help` shows it: `--min-distance <integer>`, `--[no-]joint`. */
+/** The flag as `--help` shows it: `--min-distance <integer>`, `--[no-]joint`, `--out <file>`. */
 export function cliFlag(key: string, spec: AnySpec): string {
   const name = spellKey(key, 'cli');
-  return spec.kind === 'boolean' ? `--[no-]${name}` : `--${name} <${typeText(spec)}>`;
+  return spec.kind === 'boolean' ? `--[no-]${name}` : `--${name} <${spec.placeholder ?? typeText(spec)}>`;
 }
 
 /** REPL completions after a statement name: `min_distance=`, ... in declaration order. */

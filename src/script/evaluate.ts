@@ -389,11 +389,10 @@ export class Evaluator {
       );
       return simplifyValue(new NdArray(out, shape.length === kernel.shape.length ? shape : kernel.shape));
     } catch (err) {
+      // the operands are named by their source text in broadcastShapes / checkArraySize above (labels), so
+      // the kernel's own checks of the same shapes do not fail and no message names a temporary
       if (err instanceof ExprfitError) {
-        let message = err.message;
-        for (const [k, label] of low.labels)
-          message = message.split(`${k} [`).join(`${label} [`).split(`'${k}'`).join(`'${label}'`);
-        throw new ExprfitError(err.code, message, {
+        throw new ExprfitError(err.code, err.message, {
           span: err.span && err.source === undefined ? err.span : span,
           source: this.source,
           hints: err.hints,

@@ -553,13 +553,19 @@ function scalarOrArray(a: NdArray): number | NdArray {
   return a.ndim === 0 ? a.data[0] : a;
 }
 
+/** Runs the API function `from` for the script function `to`: its errors name `to` (rebuilt from their detail). */
 function named<T>(from: string, to: string, f: () => T): T {
   try {
     return f();
   } catch (err) {
-    if (!(err instanceof ExprfitError) || !err.message.startsWith(from)) throw err;
-    throw err.withMessage((m) => to + m.slice(from.length));
+    throw err instanceof ExprfitError ? renamed(err, from, to) : err;
   }
+}
+
+function renamed(err: ExprfitError, from: string, to: string): ExprfitError {
+  const { function: fn, separator, reason } = err.detail;
+  if (fn !== from || reason === undefined) return err;
+  return err.reworded(`${to}${separator ?? ': '}${reason}`, { function: to });
 }
 
 /** The `lam` argument of smooth() and spline() that asks for the GCV choice (as leaving it out does). */

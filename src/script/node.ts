@@ -14,6 +14,7 @@ export { Interpreter } from './interpreter.ts';
 export { declaredKey, optionWords, scriptKeys } from './optionArgs.ts';
 export { checkScript, parseScriptSource, readScript, runScript } from './run.ts';
 export type { RunScriptOptions, RunScriptResult } from './run.ts';
+export { spotsFileSpecs, spotsStartSpec } from './spots.ts';
 export { prepareFitCall } from './statements/fit.ts';
 export type { FitCall } from './statements/fit.ts';
 export {

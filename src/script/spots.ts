@@ -55,6 +55,29 @@ import { displayPath, isIdentifier, outputPath, rethrowAt, sessionProgress, wher
 import { asArray, asString, describeType, isTable, makeTable, typeError } from './values.ts';
 import { nameMap, nameTable } from './nameMap.ts';
 
+/** The files the `spots` statement and `exprfit spots` write (the CLI's `--out`, `--overlay`). */
+export const spotsFileSpecs = {
+  out: opt.string({
+    doc: 'write the table (.csv, .tsv, ...)',
+    frontEnds: ['script', 'cli'],
+    placeholder: 'file',
+  }),
+  overlay: opt.string({
+    doc: 'write the overlay: the image with the fitted ellipses (.png)',
+    frontEnds: ['script', 'cli'],
+    placeholder: 'file',
+  }),
+};
+
+/** The start value of a user-model parameter: `start_NAME=value` in scripts, `--start NAME=VALUE` in the CLI. */
+export const spotsStartSpec = {
+  start: opt.string({
+    doc: 'start value of a user-model parameter spots does not estimate',
+    frontEnds: ['cli'],
+    placeholder: 'name=value',
+  }),
+};
+
 /** The statement's options: the pipeline's and its own (read by the statement, not passed to the pipeline). */
 const spotsStatementSchema = defineOptions('spots', {
   ...spotsSchema.specs,
@@ -65,14 +88,10 @@ const spotsStatementSchema = defineOptions('spots', {
     frontEnds: ['script'],
   }),
   name: opt.string({ doc: 'the name of the table (default spots)', frontEnds: ['script'] }),
-  out: opt.string({ doc: 'write the table (.csv, .tsv, ...)', frontEnds: ['script'] }),
-  overlay: opt.string({
-    doc: 'write the overlay: the image with the fitted ellipses (.png)',
-    frontEnds: ['script'],
-  }),
+  ...spotsFileSpecs,
 });
 
-const FILE_OPTIONS = ['out', 'overlay'];
+const FILE_OPTIONS = Object.keys(spotsFileSpecs);
 
 /** `start_NAME=value`: the start value of the parameter NAME of a user model (one key per parameter). */
 const START_KEY = 'start_NAME';
@@ -103,9 +122,7 @@ const HELP = [
   'spots "stack.tif" threads=2         a stack (multi-page .tif, 3-D .npy, or a 3-D array): frame by frame,',
   '                                   one table with a frame column (docs/spots.md)',
   'Options:',
-  ...helpLines(spotsStatementSchema, 'script', [
-    [`${START_KEY}=<number>`, 'start value of a user-model parameter spots does not estimate'],
-  ]),
+  ...helpLines(spotsStatementSchema, 'script', [[`${START_KEY}=<number>`, spotsStartSpec.start.doc]]),
   'Columns: id, x, y (0-based pixel centres), amplitude, sigma_x, sigma_y, theta, background, x_err, y_err,',
   '  amplitude_err, chi2, iterations, status (0 converged, 1 max-iterations, 2 singular, 3 non-finite,',
   '  4 too-few-points: fewer valid pixels than parameters).',

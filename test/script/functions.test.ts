@@ -173,3 +173,34 @@ describe('docs', () => {
     }
   });
 });
+
+describe('errors of the API functions behind cr() and gaussians() name the script function (from detail)', () => {
+  it('crBasis errors carry detail { function, separator, reason }', () => {
+    let err: unknown;
+    try {
+      crBasis([1, 2, NaN], { df: 3 });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as { detail: unknown }).detail).toMatchObject({
+      function: 'crBasis',
+      separator: ' ',
+      reason: 'x[2] is NaN',
+    });
+  });
+
+  it.each([
+    ['B = cr(x, 1)', /^cr df must be an integer >= 2, got 1$/],
+    ['B = cr([1, 1, 1, 1], 3)', /^cr: cannot place 1 interior knots/],
+    ['G = gaussians([20, 30], [1, 2, 3], 2)', /^gaussians centres must be \[k, 2\] rows/],
+  ])('%s', async (text, msg) => {
+    const e = await errorOf(() => exec(fresh(), `${DATA}\n${text}`));
+    expect(e.message).toMatch(msg);
+  });
+
+  it('element-wise errors name the operands by their source text', async () => {
+    const e = await errorOf(() => exec(fresh(), 'a = [1, 2, 3]\nb = [1, 2]\nc = a[0:3] + b * 2'));
+    expect(e.message).toMatch(/a\[0:3\]/);
+    expect(e.message).not.toMatch(/__/);
+  });
+});
