@@ -127,7 +127,7 @@ function solverOptions(prep: PreparedFit): SolverOptionsInput {
     xtol: o.xtol,
     gtol: o.gtol,
     xScale: solverXScale(prep),
-    ...stopOnAbort(prep),
+    ...iterationCallback(prep),
   };
 }
 
@@ -136,7 +136,7 @@ function solverOptions(prep: PreparedFit): SolverOptionsInput {
  * (`onProgress(iteration, Infinity)`) and stops the solve when the fit's signal is aborted (a multi-start
  * reports and checks between starts instead, each start solved to the end).
  */
-function stopOnAbort(prep: PreparedFit): { callback?: (info: { iteration: number }) => boolean } {
+function iterationCallback(prep: PreparedFit): { callback?: (info: { iteration: number }) => boolean } {
   const { signal, onProgress, starts } = prep.options;
   if (starts !== 1 || (!signal && !onProgress)) return {};
   return {
@@ -331,7 +331,7 @@ function scalarSolver(
   const o = prep.options;
   checkScalarBounds(o.method, lower, upper, prep.free);
   const limits = iterationLimits(prep);
-  const stop = stopOnAbort(prep);
+  const stop = iterationCallback(prep);
   const box = { lower, upper };
   const solve = (x0: Float64Array): MinimizeSummary => {
     switch (o.method) {
@@ -450,7 +450,7 @@ function iterationLimits(prep: PreparedFit): { maxIterations?: number; maxFuncti
 }
 
 function nllOptions(prep: PreparedFit): Partial<NllOptions> {
-  return { lbfgsb: { ...iterationLimits(prep), ...stopOnAbort(prep) } };
+  return { lbfgsb: { ...iterationLimits(prep), ...iterationCallback(prep) } };
 }
 
 function pick(s: SummaryBase): Omit<Outcome, 'method'> {

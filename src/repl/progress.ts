@@ -30,22 +30,20 @@ export function progressLine(stream: Writable, delayMs: number, now: () => numbe
     shown = -1;
     drawnAt = -Infinity;
   };
-  const draw = (text: string): void => {
-    stream.write(`\r${text}`);
-    drawnAt = now();
-  };
   const bar = (unit: string, done: number, total: number): void => {
     if (done >= total) return clear();
     const pct = Math.floor((100 * done) / total);
     if (pct === shown) return;
     shown = pct;
     const fill = Math.round((WIDTH * pct) / 100);
-    draw(`[${'#'.repeat(fill)}${'.'.repeat(WIDTH - fill)}] ${pct}% of ${total} ${unit}`);
+    stream.write(`\r[${'#'.repeat(fill)}${'.'.repeat(WIDTH - fill)}] ${pct}% of ${total} ${unit}`);
   };
   const count = (unit: string, done: number): void => {
-    if (done === shown || now() - drawnAt < REDRAW_MS) return;
+    const t = now();
+    if (done === shown || t - drawnAt < REDRAW_MS) return;
     shown = done;
-    draw(`\x1b[K${singular(unit)} ${done}`);
+    drawnAt = t;
+    stream.write(`\r\x1b[K${singular(unit)} ${done}`);
   };
   const update = (unit: string, done: number, total: number): void => {
     if (done <= 1) started = now();
