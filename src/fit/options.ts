@@ -156,7 +156,8 @@ const fitSpecs = {
    * the starts done (or where a single solve was) is returned with `interrupted: true` (src/fit/progress.ts).
    * API only. */
   signal: progressSpecs.signal,
-  /** Multi-start: called after each start with (starts done, starts). API only. */
+  /** Called with (starts done, starts) after each start of a multi-start, or with (iteration, Infinity) after
+   * each iteration of a single solve (open-ended progress). API only. */
   onProgress: progressSpecs.onProgress,
 };
 

@@ -1,13 +1,16 @@
 /**
- * Progress and cancellation of long after-fit work (multi-start fits, profile confidence intervals, MCMC). The
- * loops are synchronous, so `signal.aborted` is checked between units of work — a start, a profile point, an
- * MCMC step — and an AbortController aborted from a timer cannot fire while one runs; abort from `onProgress`
- * (called after each unit on the same thread), or run the work in a worker. Aborted work is not an error: it
- * returns what was done so far, marked `interrupted: true`.
+ * Progress and cancellation of long work: multi-start fits, a single solve (its iterations, open-ended), profile
+ * confidence intervals, MCMC. The loops are synchronous, so `signal.aborted` is checked between units of work —
+ * a start, an iteration, a profile point, an MCMC step — and an AbortController aborted from a timer cannot fire
+ * while one runs; abort from `onProgress` (called after each unit on the same thread), or run the work in a
+ * worker. Aborted work is not an error: it returns what was done so far, marked `interrupted: true`.
  */
 import { ExprfitError, opt } from '../core/index.ts';
 
-/** `onProgress`: called after each unit of work. */
+/**
+ * `onProgress`: called after each unit of work with (done, total); `total` is `Infinity` for work whose length
+ * is not known in advance, e.g. the iterations of one solve (a fit with one start).
+ */
 export type ProgressCallback = (done: number, total: number) => void;
 
 const isAbortSignal = (v: unknown): v is AbortSignal =>
@@ -22,7 +25,7 @@ export const progressSpecs = {
     frontEnds: ['api'],
   }),
   onProgress: opt.custom<ProgressCallback>({
-    doc: 'Called after each unit of work with (done, total)',
+    doc: 'Called after each unit of work with (done, total); total is Infinity when not known in advance (the iterations of one solve)',
     accept: (v): v is ProgressCallback => typeof v === 'function',
     expected: 'a function (done, total)',
     frontEnds: ['api'],

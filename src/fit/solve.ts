@@ -127,17 +127,24 @@ function solverOptions(prep: PreparedFit): SolverOptionsInput {
     xtol: o.xtol,
     gtol: o.gtol,
     xScale: solverXScale(prep),
-    ...stopOnAbort(prep),
+    ...iterationCallback(prep),
   };
 }
 
 /**
- * The solvers' iteration callback that stops a single solve when the fit's signal is aborted (a multi-start
- * checks it between starts instead, each start solved to the end).
+ * The solvers' iteration callback of a single solve: reports the iteration as open-ended progress
+ * (`onProgress(iteration, Infinity)`) and stops the solve when the fit's signal is aborted (a multi-start
+ * reports and checks between starts instead, each start solved to the end).
  */
-function stopOnAbort(prep: PreparedFit): { callback?: () => boolean } {
-  const signal = prep.options.signal;
-  return signal && prep.options.starts === 1 ? { callback: () => signal.aborted } : {};
+function iterationCallback(prep: PreparedFit): { callback?: (info: { iteration: number }) => boolean } {
+  const { signal, onProgress, starts } = prep.options;
+  if (starts !== 1 || (!signal && !onProgress)) return {};
+  return {
+    callback: ({ iteration }) => {
+      onProgress?.(iteration, Infinity);
+      return signal?.aborted === true;
+    },
+  };
 }
 
 /** Whether the solve was stopped by the fit's signal (the solvers' `'user'` termination). */
@@ -324,7 +331,7 @@ function scalarSolver(
   const o = prep.options;
   checkScalarBounds(o.method, lower, upper, prep.free);
   const limits = iterationLimits(prep);
-  const stop = stopOnAbort(prep);
+  const stop = iterationCallback(prep);
   const box = { lower, upper };
   const solve = (x0: Float64Array): MinimizeSummary => {
     switch (o.method) {
@@ -443,7 +450,7 @@ function iterationLimits(prep: PreparedFit): { maxIterations?: number; maxFuncti
 }
 
 function nllOptions(prep: PreparedFit): Partial<NllOptions> {
-  return { lbfgsb: { ...iterationLimits(prep), ...stopOnAbort(prep) } };
+  return { lbfgsb: { ...iterationLimits(prep), ...iterationCallback(prep) } };
 }
 
 function pick(s: SummaryBase): Omit<Outcome, 'method'> {
@@ -915,11 +922,12 @@ function pinnedFit(prep: PreparedFit, pinned: ReadonlyMap<string, number>, start
       kernel: pinKernel(c.kernel, layout),
       curvature: layout.keep.map((j) => pinKernel(c.curvature[j], layout)),
     })),
-    // the analysis that refits watches its own signal, not the original fit's
+    // the analysis that refits watches its own signal and reports its own progress, not the original fit's
     options: {
       ...prep.options,
       starts: 1,
       signal: undefined,
+      onProgress: undefined,
       xScale: keptScales(prep.options.xScale, free),
     },
   };

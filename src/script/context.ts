@@ -94,8 +94,8 @@ export interface InterpreterOptions {
   /** The statements and commands of the language (default: the built-in table, src/script/statements). */
   readonly statements?: StatementTable;
   /**
-   * Progress of long statements (a multi-start fit: unit "starts"), after each unit of work; the CLI draws a
-   * line on a terminal, the REPL too.
+   * Progress of long statements (a multi-start fit: unit "starts"; a single solve: "iterations" with total
+   * Infinity), after each unit of work; the CLI draws a line on a terminal, the REPL too.
    */
   readonly onProgress?: (unit: string, done: number, total: number) => void;
 }

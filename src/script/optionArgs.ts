@@ -220,16 +220,19 @@ export function writtenOption(
 
 /**
  * The API option `onProgress` reporting `unit`s of long work (multi-start `starts`, profile `refits`, MCMC
- * `steps`) to the session when it listens (the CLI's and REPL's progress line); nothing otherwise.
+ * `steps`) to the session when it listens (the CLI's and REPL's progress line); nothing otherwise. Open-ended
+ * progress (total Infinity, e.g. a single solve's iterations) is reported in `openEndedUnit`.
  */
 export function sessionProgress(
   ctx: Pick<StatementContext, 'interp'>,
   unit: string,
+  openEndedUnit = unit,
 ): { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } {
   const report = ctx.interp.options.onProgress;
   const signal = ctx.interp.signal;
+  const unitOf = (total: number): string => (total === Infinity ? openEndedUnit : unit);
   return {
-    ...(report ? { onProgress: (done: number, total: number) => report(unit, done, total) } : {}),
+    ...(report ? { onProgress: (done: number, total: number) => report(unitOf(total), done, total) } : {}),
     ...(signal ? { signal } : {}),
   };
 }

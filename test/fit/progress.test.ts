@@ -1,7 +1,8 @@
 /**
- * Progress and cancellation of multi-start fits, profiles and MCMC: an `onProgress` callback that aborts the
- * controller after N units (the loops are synchronous; `signal` is checked between units), and what is
- * returned: the work done so far, marked interrupted, equal to the same work done uninterrupted.
+ * Progress and cancellation of fits (multi-start, or one solve's iterations), profiles and MCMC: an `onProgress`
+ * callback that aborts the controller after N units (the loops are synchronous; `signal` is checked between
+ * units), and what is returned: the work done so far, marked interrupted, equal to the same work done
+ * uninterrupted.
  */
 import { describe, expect, it } from 'vitest';
 import { confInterval, confInterval2d } from '../../src/fit/confint.ts';
@@ -97,6 +98,26 @@ describe('a single solve', () => {
     expect(r.iterations).toBeLessThan(done.iterations);
     expect(r.chi2).toBeGreaterThan(done.chi2);
     expect(r.toJSON().interrupted).toBe(true);
+  });
+
+  it.each(methods)('%s: reports its iterations as open-ended progress (total Infinity)', (method) => {
+    const calls: [number, number][] = [];
+    const r = fit(model, data, far, { method, onProgress: (d, total) => calls.push([d, total]) });
+    expect(calls.length).toBeGreaterThan(2);
+    expect(calls.every(([, total]) => total === Infinity)).toBe(true);
+    const counts = calls.map(([d]) => d);
+    expect(counts[0]).toBe(1);
+    counts.slice(1).forEach((d, i) => expect(d).toBeGreaterThanOrEqual(counts[i]));
+    expect(counts.at(-1)).toBe(r.iterations);
+    expect(r.values).toEqual(fit(model, data, far, { method }).values);
+  });
+
+  it('aborted from onProgress at iteration 3: interrupted there', () => {
+    const a = abortAfter(3);
+    const r = fit(model, data, far, a.options);
+    expect(a.calls).toEqual([1, 2, 3].map((d) => [d, Infinity]));
+    expect(r.interrupted).toBe(true);
+    expect(r.iterations).toBe(3);
   });
 
   it('lm: the interrupted solve is the first iterations of the full one', () => {

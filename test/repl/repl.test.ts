@@ -301,6 +301,28 @@ describe('completion', () => {
     expect(plain).not.toContain('expm1(');
   });
 
+  it('on a terminal, a long single-start fit shows its iterations on the progress line, then erases it', async () => {
+    const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined });
+    const output = Object.assign(new PassThrough(), { isTTY: true, columns: 100 });
+    let err = '';
+    const errorOutput = { write: (t: string) => ((err += t), true) };
+    const realNow = Date.now;
+    let t = 0;
+    Date.now = () => (t += 400); // every call 0.4 s later: the fit "takes" longer than the 1 s delay
+    try {
+      const done = startRepl({ input, output, errorOutput, terminal: true, history: false });
+      input.write('x = linspace(0, 4, 30)\ry = 2*exp(-x/1.5) + 0.1\rparam A = 9, tau = 0.2, c = 0.9\r');
+      input.write('model y = A*exp(-x/tau) + c\rfit\r:quit\r');
+      await done;
+    } finally {
+      Date.now = realNow;
+    }
+    const shown = err.replaceAll('\r\x1b[K', '|'); // | for each erase of the line
+    expect(shown).toMatch(/\|iteration \d+\|iteration \d+/);
+    expect(shown).toMatch(/\|iteration \d+\|$/);
+    expect(shown).not.toContain('%');
+  });
+
   it('completes fit options and their words', async () => {
     const c = await completer();
     expect(c('fit me')).toEqual([['method='], 'me']);

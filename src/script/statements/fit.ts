@@ -232,7 +232,7 @@ async function runFit(s: FitStatement, ctx: StatementContext): Promise<void> {
       ...options,
       ...(interp.options.allowWarnings ? { allowWarnings: true } : {}),
       ...(interp.constraints.length ? { constraints: interp.constraints.map((c) => c.text) } : {}),
-      ...sessionProgress({ interp }, 'starts'),
+      ...sessionProgress({ interp }, 'starts', 'iterations'),
     },
     s,
     ctx,

@@ -204,7 +204,8 @@ async function runFit(): Promise<void> {
     const url = new URL('./worker.js', import.meta.url);
     const done = await fitInWorker(url, fitRequest(page.state, page.model, at), {
       signal: controller.signal,
-      onProgress: (d, total) => setStatus(`fitting: ${d} of ${total}`),
+      onProgress: (d, total) =>
+        setStatus(total === Infinity ? `fitting: iteration ${d}` : `fitting: ${d} of ${total}`),
     });
     fitFinished(done, at);
   } catch (e) {
