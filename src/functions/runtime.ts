@@ -18,6 +18,7 @@
  */
 import { besseli0, besseli1, besselj0, besselj1 } from './bessel.ts';
 import { voigt, wofzIm, wofzRe } from './faddeeva.ts';
+import { digammaIm, digammaRe, lgammaRe, trigammaIm, trigammaRe } from './complexgamma.ts';
 
 const SQRT_2PI = 2.5066282746310002; // sqrt(2*pi)
 const LOG_PI = 1.1447298858494002; // log(pi)
@@ -821,5 +822,10 @@ export const R = Object.freeze({
   wofzRe,
   wofzIm,
   voigt,
+  lgammaRe,
+  digammaRe,
+  digammaIm,
+  trigammaRe,
+  trigammaIm,
 });
 export type Runtime = typeof R;
