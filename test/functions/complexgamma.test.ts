@@ -48,6 +48,15 @@ describe('values against scipy.special', () => {
     expect(worstError(FIXTURE.trigamma, name, magnitude('trigamma_re', 'trigamma_im'))).toBeLessThan(1e-14);
   });
 
+  it('equals the real functions on the real axis (so pearson4 with skew = 0 is pearson7)', () => {
+    for (const a of [-2.5, 0.3, 1, 2, 7.5]) {
+      expect(getFunction('lgamma_re')!.evaluate(a, 0)).toBe(getFunction('lgamma')!.evaluate(a));
+      expect(getFunction('digamma_re')!.evaluate(a, 0)).toBe(getFunction('digamma')!.evaluate(a));
+      expect(getFunction('trigamma_re')!.evaluate(a, 0)).toBe(getFunction('trigamma')!.evaluate(a));
+    }
+    expect(getFunction('lgamma_re')!.evaluate(2, 0)).toBe(0);
+  });
+
   it('is NaN for NaN and Infinity at the poles', () => {
     expect(getFunction('lgamma_re')!.evaluate(NaN, 1)).toBeNaN();
     expect(getFunction('lgamma_re')!.evaluate(-2, 0)).toBe(Infinity);

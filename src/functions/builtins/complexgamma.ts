@@ -2,11 +2,11 @@
 import type { Expr } from '../../ast/index.ts';
 import type { FunctionDef, FunctionExample } from '../types.ts';
 import { ZERO, fn, negate, plus, times } from '../dsl.ts';
-import { digammaIm, digammaRe, lgammaRe, trigammaIm, trigammaRe } from '../complexgamma.ts';
+import { digammaIm, digammaRe, lgammaRe, trigammaIm, trigammaRe } from '../runtime.ts';
 
 const CATEGORY = 'Special functions';
 const METHOD =
-  'Computed from the asymptotic (Stirling) series for |z| >= 10, the recurrence z -> z + 1 below it and the reflection formula for a < 0; error below 2e-14 of |f(z)| against scipy.special on a grid from a = -30 to 1e5, |b| up to 1e6 (log-gamma: of max(1, |value|), so absolute near its zeros).';
+  'On the real axis (b = 0) the real lgamma, digamma and trigamma; elsewhere computed from the asymptotic (Stirling) series for |z| >= 10, the recurrence z -> z + 1 below it and the reflection formula for a < 0; error below 2e-14 of |f(z)| against scipy.special on a grid from a = -30 to 1e5, |b| up to 1e6 (log-gamma: of max(1, |value|), so absolute near its zeros).';
 
 /** Chain rule for f(a + ib) with f analytic: d Re f = Re f' da - Im f' db, d Im f = Im f' da + Re f' db. */
 function analyticDerivative(part: 're' | 'im', derivRe: string, derivIm: string) {
