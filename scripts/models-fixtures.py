@@ -54,6 +54,7 @@ LINESHAPES = {
     'thermal_maxwell': (M.ThermalDistributionModel(form='maxwell'), dict(amplitude=2.0, center=0.5, kt=1.5), X),
     'thermal_fermi': (M.ThermalDistributionModel(form='fermi'), dict(amplitude=2.0, center=0.5, kt=1.5), X),
     'sine': (M.SineModel(), dict(amplitude=3.0, frequency=1.3, shift=0.4), X),
+    'pearson4': (M.Pearson4Model(), dict(amplitude=3.0, center=1.5, sigma=1.2, expon=1.7, skew=-2.5), X),
 }
 
 
@@ -105,6 +106,7 @@ FITS = {
     'step_arctan': (M.StepModel(form='atan'), dict(amplitude=3.0, center=5.5, sigma=0.5), XFIT, 0.05),
     'rectangle_logistic': (M.RectangleModel(form='logistic'), dict(amplitude=3.0, center1=3.0, sigma1=0.5, center2=7.0, sigma2=0.6), XFIT, 0.05),
     'thermal_fermi': (M.ThermalDistributionModel(form='fermi'), dict(amplitude=1.0, center=5.0, kt=0.8), XFIT, 0.01),
+    'pearson4': (M.Pearson4Model(), dict(amplitude=8.0, center=4.5, sigma=0.9, expon=2.0, skew=1.0), XFIT, 0.05),
 }
 
 

@@ -13,6 +13,7 @@ import * as bessel from './builtins/bessel.ts';
 import * as incomplete from './builtins/incomplete.ts';
 import * as logistic from './builtins/logistic.ts';
 import * as product from './builtins/product.ts';
+import * as complexgamma from './builtins/complexgamma.ts';
 
 const ALL: readonly FunctionDef[] = [
   ...Object.values(exponential),
@@ -24,6 +25,7 @@ const ALL: readonly FunctionDef[] = [
   ...Object.values(incomplete),
   ...Object.values(logistic),
   ...Object.values(product),
+  ...Object.values(complexgamma),
 ];
 
 const TABLE: Record<string, FunctionDef> = Object.create(null);

@@ -18,6 +18,7 @@
  */
 import { besseli0, besseli1, besselj0, besselj1 } from './bessel.ts';
 import { voigt, wofzIm, wofzRe } from './faddeeva.ts';
+import * as complexGamma from './complexgamma.ts';
 
 const SQRT_2PI = 2.5066282746310002; // sqrt(2*pi)
 const LOG_PI = 1.1447298858494002; // log(pi)
@@ -792,6 +793,31 @@ export function betainc(a: number, b: number, x: number): number {
   return Number.isNaN(value) ? complement : value;
 }
 
+/** Re log Gamma(a + ib): the real `lgamma` on the real axis (so exactly 0 at 1 and 2), complexgamma.ts elsewhere. */
+export function lgammaRe(a: number, b: number): number {
+  return b === 0 ? lgamma(a) : complexGamma.lgammaRe(a, b);
+}
+
+/** Re psi(a + ib): the real `digamma` on the real axis. */
+export function digammaRe(a: number, b: number): number {
+  return b === 0 ? digamma(a) : complexGamma.digammaRe(a, b);
+}
+
+/** Im psi(a + ib): 0 on the real axis. */
+export function digammaIm(a: number, b: number): number {
+  return b === 0 && !Number.isNaN(a) ? 0 : complexGamma.digammaIm(a, b);
+}
+
+/** Re psi'(a + ib): the real `trigamma` on the real axis. */
+export function trigammaRe(a: number, b: number): number {
+  return b === 0 ? trigamma(a) : complexGamma.trigammaRe(a, b);
+}
+
+/** Im psi'(a + ib): 0 on the real axis. */
+export function trigammaIm(a: number, b: number): number {
+  return b === 0 && !Number.isNaN(a) ? 0 : complexGamma.trigammaIm(a, b);
+}
+
 export const R = Object.freeze({
   erf,
   erfc,
@@ -821,5 +847,10 @@ export const R = Object.freeze({
   wofzRe,
   wofzIm,
   voigt,
+  lgammaRe,
+  digammaRe,
+  digammaIm,
+  trigammaRe,
+  trigammaIm,
 });
 export type Runtime = typeof R;

@@ -42,8 +42,7 @@ derived parameters); in a \`.fit\` script or the REPL the named models' paramete
 \`:guess\` shows the starts a fit would use.
 \`:help gaussian\` shows one model. [examples/peaks.fit](../examples/peaks.fit) fits five peaks from guesses alone.
 
-Not (yet) available: lmfit's \`Pearson4Model\` (it needs the complex log-gamma function), \`SplineModel\`,
-\`ExpressionModel\` (write the expression itself) and the complex \`ComplexConstantModel\`.
+Not (yet) available: lmfit's \`SplineModel\`, \`ExpressionModel\` (write the expression itself) and the complex \`ComplexConstantModel\`.
 
 Formulas use the variables and parameters without prefix; \`pi\` is the number.
 `;

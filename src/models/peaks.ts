@@ -129,6 +129,31 @@ export const pearson7 = peak({
   doc: 'Pearson type VII of area amplitude (expon = 1 is a Lorentzian, large expon a Gaussian).',
 });
 
+const PEARSON4_EXPON = 1.5;
+/** log(Gamma(expon + i*skew/2)/Gamma(expon))^2 - log B(expon - 1/2, 1/2): log of lmfit's normalisation. */
+const PEARSON4_LOG_NORM =
+  '2*(lgamma_re(expon, skew/2) - lgamma(expon)) - (lgamma(expon - 0.5) + lgamma(0.5) - lgamma(expon))';
+
+export const pearson4 = peak({
+  name: 'pearson4',
+  lmfit: 'Pearson4Model()',
+  more: ['expon', 'skew'],
+  formula: `amplitude/sigma*exp(${PEARSON4_LOG_NORM} - expon*log1p(((x - center)/sigma)^2) - skew*atan((x - center)/sigma))`,
+  hints: { expon: { value: 1.5, min: 0.5 + 1e-15, max: 1000 }, skew: { value: 0, min: -1000, max: 1000 } },
+  derived: {
+    fwhm: 'sigma*sqrt(2^(1/expon) - 1)*pi/atan2(exp(1)*expon, skew)',
+    height: `amplitude/sigma*exp(${PEARSON4_LOG_NORM} - expon*log1p((skew/(2*expon))^2) - skew*atan(-skew/(2*expon)))`,
+    position: 'center - sigma*skew/(2*expon)',
+  },
+  shape: (f) => ({
+    sigma: f.fwhm / (2 * Math.sqrt(2 ** (1 / PEARSON4_EXPON) - 1)),
+    expon: PEARSON4_EXPON,
+    skew: 0,
+  }),
+  shapeText: 'expon = 1.5, skew = 0, sigma from the fwhm (as pearson7)',
+  doc: 'Pearson type IV of area amplitude: a Pearson VII (skew = 0) made asymmetric by skew; its normalisation uses lgamma_re, the log-gamma of complex argument.',
+});
+
 /** Student's t full width at half maximum for `sigma` degrees of freedom (lmfit's fwhm expression). */
 function studentsFwhm(nu: number): number {
   return 2 * Math.sqrt(2 ** (2 / (nu + 1)) * nu - nu);

@@ -68,6 +68,9 @@ const REQUIRED = [
   'expit',
   'logit',
   'sinc',
+  'lgamma_re',
+  'digamma_re',
+  'digamma_im',
 ];
 
 /** Special functions are accurate to a few ulp, not exact: their examples state the true (mpmath) value. */
@@ -90,6 +93,11 @@ const TOLERANCE: Record<string, number> = {
   voigt: 1e-15,
   wofz_re: 2e-15,
   wofz_im: 2e-15,
+  lgamma_re: 2e-14,
+  digamma_re: 5e-15,
+  digamma_im: 5e-15,
+  trigamma_re: 5e-15,
+  trigamma_im: 5e-15,
 };
 
 describe('builtin registry', () => {

@@ -186,6 +186,10 @@ describe('differentiate: every builtin against central finite differences', () =
     ['(x < 2)*x', [1, 3]],
     ['not (x < 2) * x + (x == 5)', [1, 3]],
     ['dot(x^2, sin(x))', [-1, 2]],
+    ['lgamma_re(x, 0.7) + lgamma_re(1.3, x^2)', [-1.4, 0.6, 3]],
+    ['digamma_re(x, 2) + digamma_re(-0.5, x)', [-1.3, 0.4, 12]],
+    ['digamma_im(x, 2) + digamma_im(0.5, x)', [-1.3, 0.4, 12]],
+    ['x*trigamma_re(1.5, 2) + x^2*trigamma_im(-2.5, 0.5)', [-1, 2]], // no rule: constant arguments only
   ];
   for (const name of functionNames()) {
     it(`has a case for ${name}`, () => {
