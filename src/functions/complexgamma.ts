@@ -1,8 +1,9 @@
 /**
  * The log-gamma, digamma and trigamma functions of a complex argument z = a + ib (scipy.special.loggamma and
  * psi of complex arguments): Stirling / asymptotic series for |z| >= 10 in the right half plane, the upward
- * recurrence below it, and the reflection formulas for a < 0. Self-contained (no import), like faddeeva.ts.
+ * recurrence below it, and the reflection formulas for a < 0.
  */
+import { BERNOULLI } from './bernoulli.ts';
 
 type Complex = readonly [number, number];
 
@@ -10,23 +11,12 @@ const LOG_PI = 1.1447298858494002; // log(pi)
 const LN2 = 0.6931471805599453;
 const HALF_LOG_2PI = 0.9189385332046728; // log(2*pi)/2
 const ASYMPTOTIC_RADIUS = 10;
-/** B_2 .. B_20, the Bernoulli numbers of the asymptotic series (10 terms: error below 1e-17 at |z| = 10). */
-const BERNOULLI = [
-  1 / 6,
-  -1 / 30,
-  1 / 42,
-  -1 / 30,
-  5 / 66,
-  -691 / 2730,
-  7 / 6,
-  -3617 / 510,
-  43867 / 798,
-  -174611 / 330,
-];
+/** B_2 .. B_20 of the asymptotic series (10 terms: error below 1e-17 at |z| = 10). */
+const SERIES_BERNOULLI = BERNOULLI.slice(0, 10);
 /** Coefficients of log-gamma, digamma and trigamma in powers of 1/z^2. */
-const LGAMMA_C = BERNOULLI.map((b, i) => b / ((2 * i + 2) * (2 * i + 1)));
-const DIGAMMA_C = BERNOULLI.map((b, i) => b / (2 * i + 2));
-const TRIGAMMA_C = BERNOULLI;
+const LGAMMA_C = SERIES_BERNOULLI.map((b, i) => b / ((2 * i + 2) * (2 * i + 1)));
+const DIGAMMA_C = SERIES_BERNOULLI.map((b, i) => b / (2 * i + 2));
+const TRIGAMMA_C = SERIES_BERNOULLI;
 
 function mul(p: Complex, q: Complex): Complex {
   return [p[0] * q[0] - p[1] * q[1], p[0] * q[1] + p[1] * q[0]];

@@ -18,6 +18,7 @@
  */
 import { besseli0, besseli1, besselj0, besselj1 } from './bessel.ts';
 import { voigt, wofzIm, wofzRe } from './faddeeva.ts';
+import { BERNOULLI } from './bernoulli.ts';
 import * as complexGamma from './complexgamma.ts';
 
 const SQRT_2PI = 2.5066282746310002; // sqrt(2*pi)
@@ -266,25 +267,6 @@ const DIGAMMA_ROOT = [
   0.010538791616612175, -0.007204534386356869, 0.004926781395729853, -0.003369801655439328,
   0.002305126326734928, -0.0015769367714301972, 0.0010788252019162967, -0.0007380709389960052,
   0.000504953265834602, -0.0003454680251063077, 0.00023635601564027053, -0.00016170622091974803,
-];
-
-/** Bernoulli numbers B_2, B_4, ..., B_30. */
-const BERNOULLI = [
-  1 / 6,
-  -1 / 30,
-  1 / 42,
-  -1 / 30,
-  5 / 66,
-  -691 / 2730,
-  7 / 6,
-  -3617 / 510,
-  43867 / 798,
-  -174611 / 330,
-  854513 / 138,
-  -236364091 / 2730,
-  8553103 / 6,
-  -23749461029 / 870,
-  8615841276005 / 14322,
 ];
 
 /** The digamma function psi(x) = gamma'(x)/gamma(x). NaN at the poles (non-positive integers). */
