@@ -61,10 +61,9 @@ class BatchPool {
   private readonly setups = new Map<number, { setup: BatchTask['setup']; out: BatchTask['out'] }>();
   private nextId = 1;
   private nextBatch = 1;
-  /** Groups of after-fit jobs running: a retired pool ends when they and its batches are done. */
-  private groups = 0;
-  /** Calls not yet answered (a retired pool ends when they and its batches are done). */
-  private calls = 0;
+  /** Work held open besides batches (groups of after-fit jobs, unanswered calls): a retired pool ends when it
+   * and its batches are done. */
+  private held = 0;
   private broken: Error | undefined;
   private retired = false;
   private ending = false;
@@ -163,16 +162,17 @@ class BatchPool {
   }
 
   private endIfDone(): void {
-    if (this.retired && this.setups.size === 0 && this.groups === 0 && this.calls === 0) this.end();
+    if (this.retired && this.setups.size === 0 && this.held === 0) this.end();
   }
 
-  beginGroup(): void {
-    if (this.retired) throw new Error('internal: after-fit work was added to a retired worker pool');
-    this.groups++;
+  /** Keeps the pool from ending (when retired) until `unhold`: after-fit groups and calls. */
+  hold(): void {
+    if (this.retired) throw new Error('internal: work was added to a retired worker pool');
+    this.held++;
   }
 
-  endGroup(): void {
-    this.groups--;
+  unhold(): void {
+    this.held--;
     this.endIfDone();
   }
 
@@ -182,12 +182,11 @@ class BatchPool {
 
   /** Runs a call on a worker; the promise has its result. */
   async call(task: CallTask): Promise<unknown> {
-    this.calls++;
+    this.hold();
     try {
       return await this.enqueue({ task });
     } finally {
-      this.calls--;
-      this.endIfDone();
+      this.unhold();
     }
   }
 
@@ -339,7 +338,7 @@ export async function runAfterFitJobs(
   control: AfterFitControl,
 ): Promise<void> {
   const p = getPool(threads);
-  p.beginGroup();
+  p.hold();
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < jobs.length && !control.stopped()) {
@@ -352,7 +351,7 @@ export async function runAfterFitJobs(
     const failed = settled.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
   } finally {
-    p.endGroup();
+    p.unhold();
   }
 }
 
