@@ -18,7 +18,7 @@ import {
 import { NdArray } from '../data/index.ts';
 import { CONSTANTS } from '../functions/index.ts';
 import {
-  isVectorInput,
+  requireScalarParams,
   normalizeParam,
   type ParamInput,
   type ParamsInput,
@@ -218,17 +218,8 @@ function tieSymbols(spec: ParamInput | undefined): string[] {
 }
 
 /** The parameters' inputs, each a scalar parameter (vector parameters are not taken here yet). */
-function scalarParams(paramsIn: ParamsInput): Record<string, ParamInput> {
-  for (const [name, input] of Object.entries(paramsIn ?? {})) {
-    if (isVectorInput(input)) {
-      throw new ExprfitError('usage', `minimize/maximize take scalar parameters only: '${name}' is a vector`);
-    }
-  }
-  return (paramsIn ?? {}) as Record<string, ParamInput>;
-}
-
 function prepare(text: string, given: ParamsInput, o: Resolved, extraNames: readonly string[]): Prepared {
-  const paramsIn = scalarParams(given);
+  const paramsIn = requireScalarParams(given ?? {}, 'minimize/maximize');
   const arrays = dataArrays(o.data);
   const declared = Object.keys(paramsIn ?? {});
   const parsed = parseObjective(text);

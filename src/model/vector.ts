@@ -27,6 +27,25 @@ export function scalarInputs(params: Readonly<Record<string, unknown>>): Record<
   return out;
 }
 
+/**
+ * The inputs of an operation that takes scalar parameters only (`minimize`, ODE fits, the web page): an error
+ * naming the first vector parameter and `what` refuses it.
+ */
+export function requireScalarParams(
+  params: Readonly<Record<string, unknown>>,
+  what: string,
+): Record<string, ParamInput> {
+  for (const [name, input] of Object.entries(params)) {
+    if (isVectorInput(input)) {
+      throw new ExprfitError(
+        'usage',
+        `${what} takes scalar parameters only: '${name}' is a vector parameter`,
+      );
+    }
+  }
+  return params as Record<string, ParamInput>;
+}
+
 /** The vector's length from its input (undefined: not said; the matrix it multiplies tells). */
 export function declaredLength(
   name: string,

@@ -20,7 +20,7 @@ import {
 } from '../fit/index.ts';
 import { getConstant } from '../functions/index.ts';
 import {
-  isVectorInput,
+  requireScalarParams,
   type Model,
   normalizeParam,
   type ParamsInput,
@@ -80,7 +80,8 @@ function parameterNames(sys: OdeSystem, data: Record<string, unknown>): string[]
   return names;
 }
 
-function paramSpecs(names: readonly string[], input: ParamsInput): Map<string, ParamSpec> {
+function paramSpecs(names: readonly string[], given: ParamsInput): Map<string, ParamSpec> {
+  const input = requireScalarParams(given, 'an ODE fit');
   for (const k of Object.keys(input)) {
     if (!names.includes(k)) {
       const list = names.join(', ') || 'none';
@@ -92,10 +93,7 @@ function paramSpecs(names: readonly string[], input: ParamsInput): Map<string, P
   }
   const specs = new Map<string, ParamSpec>();
   for (const n of names) {
-    const given = Object.hasOwn(input, n) ? input[n] : undefined;
-    if (isVectorInput(given))
-      throw new ExprfitError('value', `parameter '${n}': vector parameters are not supported in ODE models`);
-    const spec = normalizeParam(n, given);
+    const spec = normalizeParam(n, Object.hasOwn(input, n) ? input[n] : undefined);
     if (spec.expr !== undefined)
       throw new ExprfitError('value', `parameter '${n}': ties (expr) are not supported in ODE models`);
     specs.set(n, spec);

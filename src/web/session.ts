@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { printExpr, sym } from '../ast/index.ts';
 import { ExprfitError } from '../core/index.ts';
 import type { NdArray, NdArrayJSON } from '../data/index.ts';
-import { isVectorInput, type ParamInput } from '../model/index.ts';
+import { type ParamInput, requireScalarParams } from '../model/index.ts';
 import type { StatementContext } from '../script/index.ts';
 import { type FitCall, Interpreter, parseScriptSource, prepareFitCall, readScript } from '../script/node.ts';
 import { substitute } from '../symbolic/index.ts';
@@ -60,15 +60,8 @@ function sessionOf(file: string, call: FitCall): SessionJSON {
   const data: Record<string, NdArrayJSON> = {};
   for (const [name, a] of Object.entries(asm.data)) data[renamed.get(name) ?? name] = a.toJSON();
   const params: Record<string, SessionParam> = {};
-  for (const [name, p] of Object.entries(asm.params)) {
-    if (isVectorInput(p)) {
-      throw new ExprfitError(
-        'usage',
-        `the page does not handle the vector parameter '${name}' yet: run the script with exprfit run`,
-      );
-    }
-    params[name] = sessionParam(p);
-  }
+  const scalars = requireScalarParams(asm.params, 'the web page (run the script with exprfit run)');
+  for (const [name, p] of Object.entries(scalars)) params[name] = sessionParam(p);
   return { schema: 'exprfit-session', file, model, data, params, options: jsonOptions(options) };
 }
 
