@@ -6,4 +6,11 @@ export { modelParamNames, notAModel, prefixedText } from './named.ts';
 export type { NamedModelUse } from './named.ts';
 export { defaultStart, normalizeParam } from './params.ts';
 export type { ParamInput, ParamSpec, ParamsInput, PerElement, VectorParamInput } from './params.ts';
-export { declaredLength, elementInputs, isVectorInput, requireScalarParams, scalarInputs } from './vector.ts';
+export {
+  declaredLength,
+  elementInputs,
+  isVectorInput,
+  requireScalarParams,
+  scalarInputs,
+  vectorLengthProblem,
+} from './vector.ts';

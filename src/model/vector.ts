@@ -46,6 +46,18 @@ export function requireScalarParams(
   return params as Record<string, ParamInput>;
 }
 
+/** Most elements of a vector parameter: each is a fitted parameter, a column of the fit's Jacobian. */
+export const MAX_VECTOR_LENGTH = 100_000;
+
+/** What is wrong with `n` as the length of a vector parameter (undefined: nothing). */
+export function vectorLengthProblem(n: number): string | undefined {
+  if (!Number.isInteger(n) || n < 1) return `the length must be an integer >= 1, got ${n}`;
+  if (n > MAX_VECTOR_LENGTH) {
+    return `the length must be at most ${MAX_VECTOR_LENGTH} (each element is a fitted parameter), got ${n}`;
+  }
+  return undefined;
+}
+
 /** The vector's length from its input (undefined: not said; the matrix it multiplies tells). */
 export function declaredLength(
   name: string,
@@ -58,12 +70,8 @@ export function declaredLength(
     .filter((v): v is readonly never[] => Array.isArray(v))
     .map((v) => v.length);
   const all = o.length !== undefined ? [o.length, ...lengths] : lengths;
-  if (o.length !== undefined && !(Number.isInteger(o.length) && o.length >= 1)) {
-    throw new ExprfitError(
-      'value',
-      `parameter '${name}': length must be an integer >= 1, got ${String(o.length)}`,
-    );
-  }
+  const problem = o.length === undefined ? undefined : vectorLengthProblem(o.length);
+  if (problem) throw new ExprfitError('value', `parameter '${name}': ${problem}`);
   if (all.some((n) => n !== all[0])) {
     throw new ExprfitError(
       'value',

@@ -67,6 +67,18 @@ describe('param beta[K] and B @ beta', () => {
     expect((err as ExprfitError).span?.column).toBe(12);
   });
 
+  it('refuses an absurd length before allocating anything (script and API)', async () => {
+    const run = fresh();
+    const err = await exec(run, 'param beta[1e12] = 0').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExprfitError);
+    expect((err as ExprfitError).message).toContain(
+      "vector parameter 'beta': the length must be at most 100000 (each element is a fitted parameter), got 1000000000000",
+    );
+    expect(() => fit('y = beta[0]*x', { x: xs, y: ys }, { beta: { length: 1e12 } })).toThrow(
+      "parameter 'beta': the length must be at most 100000",
+    );
+  });
+
   it('reports a basis with another number of columns at the product', async () => {
     const run = fresh();
     const err = await exec(run, `${data}param beta[6]\nmodel y = cr(x, 8) @ beta\nfit`).catch(

@@ -2,7 +2,7 @@
 import { type Expr, printExpr } from '../../ast/index.ts';
 import { closestMatches, ExprfitError } from '../../core/index.ts';
 import { NdArray } from '../../data/index.ts';
-import { defaultStart } from '../../model/index.ts';
+import { defaultStart, vectorLengthProblem } from '../../model/index.ts';
 import { freeSymbols, substitute } from '../../symbolic/index.ts';
 import type { ParamDecl, ParamStatement } from '../../syntax/index.ts';
 import type { InterpreterState, ParamEntry, StatementContext, StatementDef } from '../context.ts';
@@ -82,17 +82,11 @@ async function readValue(d: ParamDecl, entry: ParamEntry, ctx: StatementContext)
   else if (d.fixed) throw declError(d, ctx, `a fixed parameter needs a value: param ${d.name} = ... fixed`);
 }
 
-/** The length of `param beta[25]`: an integer >= 1. */
+/** The length of `param beta[25]`: an integer from 1 to MAX_VECTOR_LENGTH. */
 async function lengthOf(d: ParamDecl, e: Expr, ctx: StatementContext): Promise<number> {
   const n = await scalarOf(e, ctx, `the length of '${d.name}'`);
-  if (!Number.isInteger(n) || n < 1) {
-    throw declError(
-      d,
-      ctx,
-      `vector parameter '${d.name}': the length must be an integer >= 1, got ${n}`,
-      e.span,
-    );
-  }
+  const problem = vectorLengthProblem(n);
+  if (problem) throw declError(d, ctx, `vector parameter '${d.name}': ${problem}`, e.span);
   return n;
 }
 
