@@ -32,7 +32,7 @@ export const differentialSchema = defineOptions('differential evolution', {
   lower: boundsOption('Lower bounds (finite)'),
   upper: boundsOption('Upper bounds (finite)'),
   /** Population size multiplier: the population has `popsize·n` members (at least 5). Default `15`. */
-  popsize: opt.integer({ doc: 'Population: popsize·n members', default: 15, min: 1 }),
+  popsize: opt.integer({ doc: 'Population: popsize·n members', default: 15, min: 1, max: 10_000 }),
   /** Mutation factor: a number, or `[min, max]` dithered per generation. Default `[0.5, 1]`. */
   mutation: opt.custom<number | readonly [number, number], true>({
     doc: 'Mutation factor F, or [min, max) dithered per generation',

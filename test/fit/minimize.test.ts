@@ -67,6 +67,12 @@ describe('bounds', () => {
     expect(r.atBound).toEqual({ x: 'upper' });
   });
 
+  it('differential evolution refuses an absurd population before allocating it', () => {
+    expect(() => minimize(ROSEN, params, { method: 'de', popsize: 1e12 } as never)).toThrow(
+      "differential evolution option 'popsize' must be an integer >= 1 and <= 10000, got 1000000000000",
+    );
+  });
+
   it('differential evolution finds the global minimum of Rastrigin (as scipy does)', () => {
     const b = { min: -5.12, max: 5.12 };
     const r = minimize('20 + x^2 - 10*cos(2*pi*x) + y^2 - 10*cos(2*pi*y)', { x: b, y: b }, { method: 'de' });
