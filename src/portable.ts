@@ -149,7 +149,7 @@ export type { EquationModelUse } from './model/index.ts';
 export type { NamedModelUse } from './model/index.ts';
 
 // Types and schemas that public signatures use (TypeDoc's notExported check).
-export type { ErrorDetail, ExprfitErrorOptions } from './core/index.ts';
+export type { ErrorDetail, ExprfitErrorOptions, Subject } from './core/index.ts';
 export type { AugmentedOptionsInput, ConstrainedSummary, ConstraintFunctions } from './solver/index.ts';
 export { bfgsSchema } from './solver/index.ts';
 export { differentialSchema } from './solver/index.ts';

@@ -1,9 +1,31 @@
 /**
  * Natural cubic regression spline basis, patsy's `cr()` (after mgcv's "cr" smooth, Wood 2006, 4.1.2).
  */
-import { defineOptions, ExprfitError, opt, type OptionsInput, validateOptions } from '../core/index.ts';
+import {
+  defineOptions,
+  type ErrorCode,
+  type ExprfitError,
+  type ReasonOptions,
+  functionError,
+  opt,
+  type OptionsInput,
+  validateOptions,
+} from '../core/index.ts';
 import { NdArray } from '../data/index.ts';
-import { asArray, asVector, checkArraySize, fmtValue, withFunctionDetail } from './util.ts';
+import { argOf, asArray, asVector, checkArraySize, fmtValue } from './util.ts';
+
+/** Every error of crBasis / makeCrBasis names the function: `crBasis x[2] is NaN` (detail.function, reason). */
+const FN = 'crBasis';
+const arg = argOf(FN);
+
+/** `crBasis <reason>` (`crBasis needs 'df' or 'knots'`), or `crBasis: <reason>` with `separator: ': '`. */
+function crError(
+  code: ErrorCode,
+  reason: string,
+  opts: ReasonOptions & { separator?: string } = {},
+): ExprfitError {
+  return functionError(code, FN, reason, { separator: ' ', ...opts });
+}
 
 function isArrayLike(v: unknown): v is ArrayLike<number> {
   return Array.isArray(v) || ArrayBuffer.isView(v);
@@ -52,7 +74,7 @@ export interface CrBasis {
 
 /** An error before anything is allocated when k knots need a k x k matrix above the array limit (`cr(x, 1e6)`). */
 function checkKnotCount(k: number): void {
-  checkArraySize(`crBasis with ${k} knots (its k x k spline matrix)`, [k, k]);
+  checkArraySize(arg(`with ${k} knots (its k x k spline matrix)`), [k, k]);
 }
 
 /** numpy.percentile(v, q) (method 'linear') of sorted v, with numpy's two-sided lerp. */
@@ -218,23 +240,20 @@ function householderQ(A: Float64Array, k: number, c: number): Float64Array {
  */
 export function makeCrBasis(x: ArrayLike<number> | NdArray, opts: CrBasisOptions = {}): CrBasis {
   validateOptions(crBasisSchema, opts);
-  const xs = Float64Array.from(asVector(x, 'crBasis x'));
+  const xs = Float64Array.from(asVector(x, arg('x')));
   for (let i = 0; i < xs.length; i++) {
-    if (!Number.isFinite(xs[i])) throw new ExprfitError('value', `crBasis x[${i}] is ${xs[i]}`);
+    if (!Number.isFinite(xs[i])) throw crError('value', `x[${i}] is ${xs[i]}`, { value: xs[i] });
   }
-  if (opts.df === undefined && opts.knots === undefined) {
-    throw new ExprfitError('option', "crBasis needs 'df' or 'knots'");
-  }
+  if (opts.df === undefined && opts.knots === undefined) throw crError('option', "needs 'df' or 'knots'");
   let C: { rows: number; data: Float64Array } | null = null;
   let nCons = 0;
   if (opts.constraints !== undefined) {
     if (opts.constraints === 'center') nCons = 1;
     else {
-      const cm = asArray(opts.constraints, 'crBasis constraints');
+      const cm = asArray(opts.constraints, arg('constraints'));
       const c2 = cm.ndim === 1 ? new NdArray(cm.data, [1, cm.size]) : cm;
-      if (c2.ndim !== 2) {
-        throw new ExprfitError('shape', `crBasis constraints must be a 2-D matrix, got ${cm.ndim} dims`);
-      }
+      if (c2.ndim !== 2)
+        throw crError('shape', `constraints must be a 2-D matrix, got ${cm.ndim} dims`, { value: cm });
       nCons = c2.shape[0];
       C = { rows: nCons, data: c2.data };
     }
@@ -244,60 +263,55 @@ export function makeCrBasis(x: ArrayLike<number> | NdArray, opts: CrBasisOptions
     const df = opts.df;
     const minDf = nCons === 0 ? 2 : 1;
     if (typeof df !== 'number' || !Number.isInteger(df) || df < minDf) {
-      throw new ExprfitError('value', `crBasis df must be an integer >= ${minDf}, got ${fmtValue(df)}`);
+      throw crError('value', `df must be an integer >= ${minDf}, got ${fmtValue(df)}`, { value: df });
     }
     nInner = df - 2 + nCons;
     checkKnotCount(nInner + 2);
   }
   if (xs.length === 0 && (opts.lowerBound === undefined || opts.upperBound === undefined)) {
-    throw new ExprfitError('value', 'crBasis: x is empty, so lowerBound and upperBound must be given');
+    throw crError('value', 'x is empty, so lowerBound and upperBound must be given', { separator: ': ' });
   }
   let lower = opts.lowerBound ?? Infinity;
   let upper = opts.upperBound ?? -Infinity;
   if (opts.lowerBound === undefined) for (const v of xs) lower = Math.min(lower, v);
   if (opts.upperBound === undefined) for (const v of xs) upper = Math.max(upper, v);
-  if (upper < lower) throw new ExprfitError('value', `crBasis lowerBound ${lower} > upperBound ${upper}`);
+  if (upper < lower) throw crError('value', `lowerBound ${lower} > upperBound ${upper}`);
   let inner: Float64Array;
   if (opts.knots === undefined) {
     const u = uniqueSorted(xs.filter((v) => v >= lower && v <= upper));
     if (u.length === 0) {
       if (nInner !== 0) {
-        throw new ExprfitError(
-          'value',
-          `crBasis: no x values between ${lower} and ${upper} to place ${nInner} interior knot(s)`,
-        );
+        const reason = `no x values between ${lower} and ${upper} to place ${nInner} interior knot(s)`;
+        throw crError('value', reason, { separator: ': ' });
       }
       inner = new Float64Array(0);
     } else inner = Float64Array.from(innerPercents(nInner!).map((q) => percentileSorted(u, q)));
   } else {
-    const given = asVector(opts.knots, 'crBasis knots');
+    const given = asVector(opts.knots, arg('knots'));
     for (let i = 0; i < given.length; i++) {
       if (!Number.isFinite(given[i])) {
-        throw new ExprfitError('value', `crBasis knots[${i}] is ${given[i]}: knots must be finite`);
+        throw crError('value', `knots[${i}] is ${given[i]}: knots must be finite`, { value: given[i] });
       }
     }
     inner = uniqueSorted(given);
     if (nInner !== undefined && nInner !== inner.length) {
-      throw new ExprfitError(
-        'value',
-        `crBasis: df = ${opts.df} needs ${nInner} interior knots but ${inner.length} were given`,
-      );
+      const reason = `df = ${opts.df} needs ${nInner} interior knots but ${inner.length} were given`;
+      throw crError('value', reason, { value: opts.df, separator: ': ' });
     }
     nInner = inner.length;
     checkKnotCount(nInner + 2);
     for (const k of inner) {
       if (k < lower || k > upper) {
-        throw new ExprfitError('value', `crBasis knot ${k} is outside the bounds [${lower}, ${upper}]`);
+        throw crError('value', `knot ${k} is outside the bounds [${lower}, ${upper}]`, { value: k });
       }
     }
   }
   const knots = uniqueSorted([lower, upper, ...inner]);
   if (knots.length !== nInner! + 2) {
-    throw new ExprfitError(
-      'value',
-      `crBasis: cannot place ${nInner} interior knots + 2 boundary knots as distinct values ` +
-        `(got knots ${fmtValue(Array.from(knots))} from ${xs.length} x values in [${lower}, ${upper}])`,
-    );
+    const reason =
+      `cannot place ${nInner} interior knots + 2 boundary knots as distinct values ` +
+      `(got knots ${fmtValue(Array.from(knots))} from ${xs.length} x values in [${lower}, ${upper}])`;
+    throw crError('value', reason, { separator: ': ' });
   }
   const k = knots.length;
   const F = naturalF(knots);
@@ -310,10 +324,10 @@ export function makeCrBasis(x: ArrayLike<number> | NdArray, opts: CrBasisOptions
     for (let c = 0; c < k; c++) cons[c] /= n;
   } else if (C) {
     if (C.data.length !== C.rows * k) {
-      throw new ExprfitError(
-        'shape',
-        `crBasis constraints must have ${k} columns (one per knot), got ${C.data.length / C.rows}`,
-      );
+      const columns = C.data.length / C.rows;
+      throw crError('shape', `constraints must have ${k} columns (one per knot), got ${columns}`, {
+        value: columns,
+      });
     }
     cons = C.data;
   }
@@ -330,9 +344,9 @@ export function makeCrBasis(x: ArrayLike<number> | NdArray, opts: CrBasisOptions
     for (let i = 0; i < k; i++) for (let j = 0; j < df; j++) Z[i * df + j] = Q[i * k + c + j];
   }
   const transform = (xnew: ArrayLike<number> | NdArray): NdArray => {
-    const xv = asVector(xnew, 'crBasis x');
+    const xv = asVector(xnew, arg('x'));
     const n = xv.length;
-    checkArraySize('crBasis', [n, Math.max(k, df)]);
+    checkArraySize({ function: FN }, [n, Math.max(k, df)]);
     const free = freeBasis(xv, knots, F);
     if (!Z) return new NdArray(free, [n, k]);
     const out = new Float64Array(n * df);
@@ -350,5 +364,5 @@ export function makeCrBasis(x: ArrayLike<number> | NdArray, opts: CrBasisOptions
 
 /** The basis of `makeCrBasis(x, opts)` evaluated at x itself: an [n, df] design matrix. */
 export function crBasis(x: ArrayLike<number> | NdArray, opts: CrBasisOptions = {}): NdArray {
-  return withFunctionDetail('crBasis', () => makeCrBasis(x, opts).transform(x));
+  return makeCrBasis(x, opts).transform(x);
 }

@@ -2,10 +2,18 @@
  * Gaussian kernels, densities and heatmaps: gausskernel, mvnpdf / mvnpdf2, gaussian2d, sumOfGaussians,
  * probUnion.
  */
-import { defineOptions, ExprfitError, opt, type OptionsInput, validateOptions } from '../core/index.ts';
+import {
+  defineOptions,
+  ExprfitError,
+  opt,
+  subjectError,
+  type OptionsInput,
+  validateOptions,
+} from '../core/index.ts';
 import { broadcastShapes, broadcastTo, NdArray } from '../data/index.ts';
 import { normMass } from './special.ts';
 import {
+  argOf,
   asArray,
   asMatrix,
   checkArraySize,
@@ -17,7 +25,6 @@ import {
   fmtValue,
   perAxis,
   product,
-  withFunctionDetail,
 } from './util.ts';
 
 export type KernelMode = 'sample' | 'integrate';
@@ -360,6 +367,9 @@ export function gaussian2d(x: unknown, y: unknown, p: Gaussian2dParams): NdArray
   return new NdArray(out, shape);
 }
 
+/** The arguments of `sumOfGaussians` in its errors: `sumOfGaussians centres ...` with detail.function. */
+const sog = argOf('sumOfGaussians');
+
 /** The options of `sumOfGaussians`, declared once. */
 export const sumOfGaussiansSchema = defineOptions('sumOfGaussians', {
   /** Half-width of each kernel's window in its sigmas (default 4); Infinity adds every kernel everywhere. */
@@ -393,39 +403,26 @@ export function sumOfGaussians(
   amplitudes: number | ArrayLike<number> | NdArray = 1,
   opts: SumOfGaussiansOptions = {},
 ): NdArray {
-  return withFunctionDetail('sumOfGaussians', () => addGaussians(shape, centres, sigmas, amplitudes, opts));
-}
-
-/** The work of {@link sumOfGaussians}. */
-function addGaussians(
-  shape: readonly number[],
-  centres: NdArray | number[][],
-  sigmas: number | ArrayLike<number> | NdArray | number[][],
-  amplitudes: number | ArrayLike<number> | NdArray,
-  opts: SumOfGaussiansOptions,
-): NdArray {
-  const s = checkShape('sumOfGaussians shape', shape);
+  const s = checkShape(sog('shape'), shape);
   if (s.length !== 2)
-    throw new ExprfitError('shape', `sumOfGaussians shape must be [h, w], got ${fmtShape(s)}`);
+    throw subjectError('shape', sog('shape'), `shape must be [h, w], got ${fmtShape(s)}`, { value: s });
   const [h, w] = s;
-  checkArraySize('sumOfGaussians', s);
+  checkArraySize({ function: 'sumOfGaussians' }, s);
   const { truncate: trunc, normalize } = validateOptions(sumOfGaussiansSchema, opts);
-  const C = asMatrix(centres, 'sumOfGaussians centres');
+  const C = asMatrix(centres, sog('centres'));
   if (C.shape[1] !== 2) {
-    throw new ExprfitError(
-      'shape',
-      `sumOfGaussians centres must be [k, 2] rows (x, y), got shape ${fmtShape(C.shape)}`,
-    );
+    const reason = `centres must be [k, 2] rows (x, y), got shape ${fmtShape(C.shape)}`;
+    throw subjectError('shape', sog('centres'), reason, { value: C });
   }
   const k = C.shape[0];
   const sxs = new Float64Array(k);
   const sys = new Float64Array(k);
   if (typeof sigmas === 'number') {
-    checkPositive('sumOfGaussians sigma', sigmas);
+    checkPositive(sog('sigma'), sigmas);
     sxs.fill(sigmas);
     sys.fill(sigmas);
   } else {
-    const S = asArray(sigmas, 'sumOfGaussians sigmas');
+    const S = asArray(sigmas, sog('sigmas'));
     if (S.ndim === 1 && S.size === k) {
       sxs.set(S.data);
       sys.set(S.data);
@@ -435,37 +432,33 @@ function addGaussians(
         sys[i] = S.data[2 * i + 1];
       }
     } else {
-      throw new ExprfitError(
-        'shape',
-        `sumOfGaussians sigmas must be a number, ${k} numbers or [${k}, 2] rows (sx, sy), got shape ${fmtShape(S.shape)}`,
-      );
+      const reason = `sigmas must be a number, ${k} numbers or [${k}, 2] rows (sx, sy), got shape ${fmtShape(S.shape)}`;
+      throw subjectError('shape', sog('sigmas'), reason, { value: S });
     }
     for (let i = 0; i < k; i++) {
-      checkPositive(`sumOfGaussians sigma sx[${i}]`, sxs[i]);
-      checkPositive(`sumOfGaussians sigma sy[${i}]`, sys[i]);
+      checkPositive(sog(`sigma sx[${i}]`), sxs[i]);
+      checkPositive(sog(`sigma sy[${i}]`), sys[i]);
     }
   }
   const amps = new Float64Array(k);
-  if (typeof amplitudes === 'number') amps.fill(checkFinite('sumOfGaussians amplitude', amplitudes));
+  if (typeof amplitudes === 'number') amps.fill(checkFinite(sog('amplitude'), amplitudes));
   else {
-    const A = asArray(amplitudes, 'sumOfGaussians amplitudes');
+    const A = asArray(amplitudes, sog('amplitudes'));
     if (A.size !== k) {
-      throw new ExprfitError(
-        'shape',
-        `sumOfGaussians amplitudes must be a number or ${k} numbers, got ${A.size}`,
-      );
+      const reason = `amplitudes must be a number or ${k} numbers, got ${A.size}`;
+      throw subjectError('shape', sog('amplitudes'), reason, { value: A });
     }
     amps.set(A.data);
   }
   const out = new Float64Array(h * w);
   const ex = new Float64Array(w);
   for (let g = 0; g < k; g++) {
-    const mx = checkFinite(`sumOfGaussians centres[${g}][0]`, C.data[2 * g]);
-    const my = checkFinite(`sumOfGaussians centres[${g}][1]`, C.data[2 * g + 1]);
+    const mx = checkFinite(sog(`centres[${g}][0]`), C.data[2 * g]);
+    const my = checkFinite(sog(`centres[${g}][1]`), C.data[2 * g + 1]);
     const sx = sxs[g];
     const sy = sys[g];
     let a = amps[g];
-    checkFinite(`sumOfGaussians amplitudes[${g}]`, a);
+    checkFinite(sog(`amplitudes[${g}]`), a);
     if (normalize) a /= 2 * Math.PI * sx * sy;
     const j0 = Math.max(0, Math.ceil(mx - trunc * sx));
     const j1 = Math.min(w - 1, Math.floor(mx + trunc * sx));

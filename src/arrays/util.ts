@@ -1,8 +1,10 @@
 /**
  * Small validation helpers shared by the array tools. Every failure is an `ExprfitError` that names the
- * offending argument and value.
+ * offending argument and value. The argument is a {@link Subject}: a plain name, or a name inside an API function
+ * (`{ function: 'crBasis', name: 'x' }`), whose errors are built with `detail.function`, `detail.reason` and
+ * `detail.value` (the script's `cr` words them with its own name from these).
  */
-import { ExprfitError, OptionError } from '../core/index.ts';
+import { subjectError, subjectName, subjectNamed, type Subject } from '../core/index.ts';
 import { NdArray } from '../data/index.ts';
 
 /** The size limit of every array the tools allocate (2^28 values; see src/data/ndarray.ts). */
@@ -30,121 +32,112 @@ export function product(shape: readonly number[]): number {
   return p;
 }
 
+/** The subjects of the API function `fn`: `argOf('crBasis')('x')` is `crBasis x` in messages. */
+export function argOf(fn: string): (name: string) => Subject {
+  return (name) => ({ function: fn, name });
+}
+
 /** A finite number (rejects NaN, ±Infinity and non-numbers). */
-export function checkFinite(name: string, v: unknown): number {
+export function checkFinite(s: Subject, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new ExprfitError('value', `${name} must be a finite number, got ${fmtValue(v)}`);
+    throw subjectError('value', s, `${subjectName(s)} must be a finite number, got ${fmtValue(v)}`, {
+      value: v,
+    });
   }
   return v;
 }
 
 /** A finite number > 0. */
-export function checkPositive(name: string, v: unknown): number {
-  const x = checkFinite(name, v);
-  if (!(x > 0)) throw new ExprfitError('value', `${name} must be > 0, got ${x}`);
+export function checkPositive(s: Subject, v: unknown): number {
+  const x = checkFinite(s, v);
+  if (!(x > 0)) throw subjectError('value', s, `${subjectName(s)} must be > 0, got ${x}`, { value: x });
   return x;
 }
 
 /** An integer >= min. */
-export function checkInt(name: string, v: unknown, min = 0): number {
+export function checkInt(s: Subject, v: unknown, min = 0): number {
   if (typeof v !== 'number' || !Number.isInteger(v)) {
-    throw new ExprfitError('value', `${name} must be an integer, got ${fmtValue(v)}`);
+    throw subjectError('value', s, `${subjectName(s)} must be an integer, got ${fmtValue(v)}`, { value: v });
   }
-  if (v < min) throw new ExprfitError('value', `${name} must be >= ${min}, got ${v}`);
+  if (v < min) throw subjectError('value', s, `${subjectName(s)} must be >= ${min}, got ${v}`, { value: v });
   return v;
 }
 
 /** A shape: an integer >= 0 or a list of them. */
-export function checkShape(name: string, v: unknown): number[] {
+export function checkShape(s: Subject, v: unknown): number[] {
+  const name = subjectName(s);
   const arr = typeof v === 'number' ? [v] : v;
   if (!Array.isArray(arr)) {
-    throw new ExprfitError('type', `${name} must be a shape (a list of sizes), got ${fmtValue(v)}`);
+    throw subjectError('type', s, `${name} must be a shape (a list of sizes), got ${fmtValue(v)}`, {
+      value: v,
+    });
   }
   return arr.map((d, i) => {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-      throw new ExprfitError(
-        'value',
-        `${name}[${i}] must be an integer >= 0, got ${fmtValue(d)} in ${fmtValue(v)}`,
-      );
+      const reason = `${name}[${i}] must be an integer >= 0, got ${fmtValue(d)} in ${fmtValue(v)}`;
+      throw subjectError('value', s, reason, { value: d });
     }
     return d;
   });
 }
 
 /** Normalises an axis (negative counts from the end) for an array of `ndim` dims. */
-export function normAxis(axis: unknown, ndim: number, name = 'axis'): number {
+export function normAxis(axis: unknown, ndim: number, s: Subject = 'axis'): number {
+  const name = subjectName(s);
   if (typeof axis !== 'number' || !Number.isInteger(axis)) {
-    throw new ExprfitError('value', `${name} must be an integer, got ${fmtValue(axis)}`);
+    throw subjectError('value', s, `${name} must be an integer, got ${fmtValue(axis)}`, { value: axis });
   }
   const a = axis < 0 ? axis + ndim : axis;
   if (a < 0 || a >= ndim) {
-    throw new ExprfitError('value', `${name} ${axis} is out of range for an array of ${ndim} dims`);
+    throw subjectError('value', s, `${name} ${axis} is out of range for an array of ${ndim} dims`, {
+      value: axis,
+    });
   }
   return a;
 }
 
 /** Anything NdArray.from accepts, as an NdArray (named in errors). */
-export function asArray(v: unknown, name: string): NdArray {
-  if (v === undefined || v === null) throw new ExprfitError('type', `${name} is missing`);
-  return NdArray.from(v, name);
+export function asArray(v: unknown, s: Subject): NdArray {
+  if (v === undefined || v === null)
+    throw subjectError('type', s, `${subjectName(s)} is missing`, { value: v });
+  return NdArray.from(v, s);
 }
 
 /** A 1-D Float64Array view of a vector-like input (number[], Float64Array, NdArray of any shape). */
-export function asVector(v: unknown, name: string): Float64Array {
+export function asVector(v: unknown, s: Subject): Float64Array {
   if (v instanceof Float64Array) return v;
-  return asArray(v, name).data;
+  return asArray(v, s).data;
 }
 
 /** An array that must be 2-D [n, d]; a 1-D array of length n is taken as [n, 1]. */
-export function asMatrix(v: unknown, name: string): NdArray {
-  const a = asArray(v, name);
+export function asMatrix(v: unknown, s: Subject): NdArray {
+  const a = asArray(v, s);
   if (a.ndim === 1) return new NdArray(a.data, [a.shape[0], 1]);
   if (a.ndim !== 2) {
-    throw new ExprfitError('shape', `${name} must be a 2-D array [n, d], got shape ${fmtShape(a.shape)}`);
+    const reason = `${subjectName(s)} must be a 2-D array [n, d], got shape ${fmtShape(a.shape)}`;
+    throw subjectError('shape', s, reason, { value: a });
   }
   return a;
 }
 
 /** Per-axis values: a number repeated `n` times or a list of exactly `n` numbers. */
-export function perAxis(name: string, v: unknown, n: number): number[] {
+export function perAxis(s: Subject, v: unknown, n: number): number[] {
   if (typeof v === 'number') return new Array<number>(n).fill(v);
   const arr = v instanceof NdArray ? Array.from(v.data) : v instanceof Float64Array ? Array.from(v) : v;
+  const name = subjectName(s);
   if (!Array.isArray(arr) || arr.length !== n) {
-    throw new ExprfitError(
-      'value',
-      `${name} must be a number or a list of ${n} numbers (one per axis), got ${fmtValue(v)}`,
-    );
+    const reason = `${name} must be a number or a list of ${n} numbers (one per axis), got ${fmtValue(v)}`;
+    throw subjectError('value', s, reason, { value: v });
   }
-  return arr.map((x, i) => checkFinite(`${name}[${i}]`, x));
+  return arr.map((x, i) => checkFinite(subjectNamed(s, `${name}[${i}]`), x));
 }
 
-export function checkNoNaN(name: string, data: Float64Array): void {
+export function checkNoNaN(s: Subject, data: Float64Array): void {
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {
-      throw new ExprfitError('value', `${name} contains ${data[i]} at flat index ${i}`);
+      throw subjectError('value', s, `${subjectName(s)} contains ${data[i]} at flat index ${i}`, {
+        value: data[i],
+      });
     }
   }
-}
-
-/**
- * Runs `body`, the work of the API function `fn`, whose messages start with the function's name (`crBasis x[2]
- * is NaN`, `sumOfGaussians: shape ...`, its labels all begin with it): its errors get `detail.function` = `fn`,
- * `detail.separator` (`' '` or `': '`) and `detail.reason` (the rest), so that a caller that calls the function
- * by another name (the script's `cr`) rebuilds the message from them. Option errors keep their own detail.
- */
-export function withFunctionDetail<T>(fn: string, body: () => T): T {
-  try {
-    return body();
-  } catch (err) {
-    throw err instanceof ExprfitError ? functionDetail(err, fn) : err;
-  }
-}
-
-function functionDetail(err: ExprfitError, fn: string): ExprfitError {
-  if (err instanceof OptionError || err.detail.function !== undefined || !err.message.startsWith(fn))
-    return err;
-  const rest = err.message.slice(fn.length);
-  const separator = rest.startsWith(': ') ? ': ' : ' ';
-  if (!rest.startsWith(separator)) return err;
-  return err.reworded(err.message, { function: fn, separator, reason: rest.slice(separator.length) });
 }

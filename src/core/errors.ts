@@ -42,7 +42,7 @@ export interface ErrorDetail {
   readonly function?: string;
   /** The message after its `<file>: ` or `<function>: ` prefix. */
   readonly reason?: string;
-  /** Between `function` and `reason` in the message when it is not `': '` (`crBasis x[2] is NaN`: `' '`). */
+  /** Between `function` and `reason` in the message: `': '`, or `' '` (`crBasis x[2] is NaN`). */
   readonly separator?: string;
   /** The offending value. */
   readonly value?: unknown;
@@ -114,6 +114,24 @@ export class ExprfitError extends Error {
     });
   }
 
+  /**
+   * The same error placed at `span` in `source` (a caller that knows where in the user's text the inner layer's
+   * error happened); code, message, hints and detail are kept, `extraHints` come after the hints.
+   */
+  placed(
+    span: SourceSpan | undefined,
+    source: SourceText | undefined,
+    extraHints: readonly string[] = [],
+  ): ExprfitError {
+    return new ExprfitError(this.code, this.message, {
+      span,
+      source,
+      hints: [...this.hints, ...extraHints],
+      cause: this,
+      detail: this.detail,
+    });
+  }
+
   /** Human-readable, multi-line: `file:line:col: error: message`, source line, caret, hints. */
   format(): string {
     const lines: string[] = [];
@@ -148,4 +166,67 @@ export function spanAt(text: string, start: number, end: number = start + 1): So
     }
   }
   return { start, end, line, column: start - lineStart + 1 };
+}
+
+/**
+ * What a check names in its message: a plain name (`'x'`, `'array'`), or a name inside an API function
+ * (`{ function: 'crBasis', name: 'x' }`: `crBasis x[2] is NaN`), whose errors are then built by
+ * {@link functionError} with `detail.function`, `detail.separator` and `detail.reason`. A function subject
+ * without `name` (`{ function: 'crBasis' }`) gives `crBasis: <reason>`.
+ */
+export type Subject = string | { readonly function: string; readonly name?: string };
+
+/** The name a check's reason uses for `s`, without its function: `'x'` of `crBasis x`. */
+export function subjectName(s: Subject): string {
+  return typeof s === 'string' ? s : (s.name ?? '');
+}
+
+/** `s` with another name in the same function (`x` → `x[2]`). */
+export function subjectNamed(s: Subject, name: string): Subject {
+  return typeof s === 'string' ? name : { function: s.function, name };
+}
+
+/** What an error of a check or of an API function adds to its reason. */
+export interface ReasonOptions {
+  /** The offending value (`detail.value`). */
+  readonly value?: unknown;
+  readonly hints?: readonly string[];
+}
+
+/**
+ * The error of a check on `s`: `reason` (written with {@link subjectName}, `x[2] is NaN`) is the message for a
+ * plain name, and comes after the function's name for a function subject (see {@link functionError}).
+ */
+export function subjectError(
+  code: ErrorCode,
+  s: Subject,
+  reason: string,
+  opts: ReasonOptions = {},
+): ExprfitError {
+  if (typeof s !== 'string') {
+    return functionError(code, s.function, reason, { ...opts, separator: s.name ? ' ' : ': ' });
+  }
+  return new ExprfitError(code, reason, { hints: opts.hints, detail: valueDetail(opts) });
+}
+
+/**
+ * An error of the API function `fn`, built from its parts: the message is `<fn><separator><reason>`
+ * (`loadResult: <reason>`; separator `' '` for `crBasis x[2] is NaN`) and `detail` holds `function`,
+ * `separator`, `reason` and `value` (when given), so a caller words it its own way (the script's `cr`).
+ */
+export function functionError(
+  code: ErrorCode,
+  fn: string,
+  reason: string,
+  opts: ReasonOptions & { readonly separator?: string } = {},
+): ExprfitError {
+  const separator = opts.separator ?? ': ';
+  return new ExprfitError(code, `${fn}${separator}${reason}`, {
+    hints: opts.hints,
+    detail: { function: fn, separator, reason, ...valueDetail(opts) },
+  });
+}
+
+function valueDetail(opts: ReasonOptions): ErrorDetail {
+  return 'value' in opts ? { value: opts.value } : {};
 }

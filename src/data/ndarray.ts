@@ -2,7 +2,7 @@
  * NdArray: an n-dimensional array of doubles, C (row-major) order: `shape` plus a flat Float64Array.
  * A 0-d array (shape []) holds a scalar. All of exprfit's data, images and results use it.
  */
-import { ExprfitError } from '../core/index.ts';
+import { ExprfitError, subjectError, subjectName, type Subject } from '../core/index.ts';
 
 /**
  * The most values one array may have: 2^28 (268,435,456 float64 values, 2 GiB). Every array constructor and
@@ -24,11 +24,12 @@ function countText(n: number): string {
 
 /**
  * The number of values of an array of `shape`, or an ExprfitError ('value') when it is above
- * {@link MAX_ARRAY_ELEMENTS}. `what` names the function (`'zeros'`, `'linspace(0, 1, 1e12)'`); `elements` is
+ * {@link MAX_ARRAY_ELEMENTS}. `what` names the function (`'zeros'`, `'linspace(0, 1, 1e12)'`, or an API
+ * function's subject, `{ function: 'crBasis' }`, for an error with its detail); `elements` is
  * the size of the largest array actually needed when it is not the product of `shape` (the [1, w] / [h, 1]
  * pair of `grid`).
  */
-export function checkArraySize(what: string, shape: readonly number[], elements?: number): number {
+export function checkArraySize(what: Subject, shape: readonly number[], elements?: number): number {
   let n = elements;
   if (n === undefined) {
     n = 1;
@@ -40,10 +41,9 @@ export function checkArraySize(what: string, shape: readonly number[], elements?
       elements === undefined
         ? `shape ${dims} has ${countText(n)} values`
         : `shape ${dims} needs an array of ${countText(n)} values`;
-    throw new ExprfitError(
-      'value',
-      `${what}: ${has}, more than the limit of ${MAX_ARRAY_ELEMENTS} (2^28 values, 2 GiB of float64)`,
-    );
+    const name = subjectName(what);
+    const reason = `${has}, more than the limit of ${MAX_ARRAY_ELEMENTS} (2^28 values, 2 GiB of float64)`;
+    throw subjectError('value', what, name ? `${name}: ${reason}` : reason, { value: n });
   }
   return n;
 }
@@ -139,9 +139,10 @@ export class NdArray {
 
   /**
    * From a number, number[], nested arrays (rectangular), a Float64Array/typed array, or an NdArray.
-   * `name` is used in error messages (e.g. the data variable's name).
+   * `name` is used in error messages (e.g. the data variable's name, or the argument of an API function).
    */
-  static from(value: unknown, name = 'array'): NdArray {
+  static from(value: unknown, name: Subject = 'array'): NdArray {
+    const n = subjectName(name);
     if (value instanceof NdArray) return value;
     if (typeof value === 'number') return NdArray.scalar(value);
     if (value instanceof Float64Array) return new NdArray(value);
@@ -153,9 +154,10 @@ export class NdArray {
       let probe: unknown = value;
       while (Array.isArray(probe)) {
         if (shape.length === MAX_DIMS) {
-          throw new ExprfitError(
+          throw subjectError(
             'shape',
-            `${name} is nested more than ${MAX_DIMS} deep (the most dimensions)`,
+            name,
+            `${n} is nested more than ${MAX_DIMS} deep (the most dimensions)`,
           );
         }
         shape.push(probe.length);
@@ -167,18 +169,23 @@ export class NdArray {
       const walk = (v: unknown, depth: number, path: number[]): void => {
         if (depth === shape.length) {
           if (typeof v !== 'number') {
-            throw new ExprfitError(
+            throw subjectError(
               'type',
-              `${name}[${path.join('][')}] is ${JSON.stringify(v)}, not a number`,
+              name,
+              `${n}[${path.join('][')}] is ${JSON.stringify(v)}, not a number`,
+              {
+                value: v,
+              },
             );
           }
           out[k++] = v;
           return;
         }
         if (!Array.isArray(v) || v.length !== shape[depth]) {
-          throw new ExprfitError(
+          throw subjectError(
             'shape',
-            `${name} is not rectangular: ${name}[${path.join('][')}] should have ${shape[depth]} entries`,
+            name,
+            `${n} is not rectangular: ${n}[${path.join('][')}] should have ${shape[depth]} entries`,
           );
         }
         for (let i = 0; i < v.length; i++) walk(v[i], depth + 1, [...path, i]);
@@ -186,9 +193,13 @@ export class NdArray {
       walk(value, 0, []);
       return new NdArray(out, shape);
     }
-    throw new ExprfitError(
+    throw subjectError(
       'type',
-      `${name} must be a number, an array of numbers, a Float64Array or an NdArray`,
+      name,
+      `${n} must be a number, an array of numbers, a Float64Array or an NdArray`,
+      {
+        value,
+      },
     );
   }
 

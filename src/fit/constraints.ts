@@ -78,7 +78,11 @@ export function parseConstraint(text: unknown, index: number): ParsedConstraint 
     e = parseExpr(normalizedText(text));
   } catch (err) {
     if (!(err instanceof ExprfitError)) throw err;
-    throw new ExprfitError(err.code, `constraint '${text}': ${err.message}`, { hints: err.hints });
+    // without the span: it points into the normalized text, not the one the caller wrote
+    throw new ExprfitError(err.code, `constraint '${text}': ${err.message}`, {
+      hints: err.hints,
+      detail: err.detail,
+    });
   }
   return constraintOf(e, text);
 }

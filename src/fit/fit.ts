@@ -249,6 +249,8 @@ export function prepareFit(
           span: err.span,
           source: { text: p.expr, file: `${p.name}.expr` },
           hints: err.hints,
+          cause: err,
+          detail: err.detail,
         });
       }
       throw err;

@@ -6,7 +6,7 @@
  * loaded result evaluates exactly as the original did.
  */
 import type { Expr } from '../ast/index.ts';
-import { ExprfitError } from '../core/index.ts';
+import { ExprfitError, functionError } from '../core/index.ts';
 import { parseExpr } from '../syntax/index.ts';
 import type { FitCurves } from './curves.ts';
 import { FitResult, RESULT_SCHEMA_VERSION } from './result.ts';
@@ -20,7 +20,7 @@ const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' 
 
 /** A `loadResult: <reason>` error (the reason is in `detail`, for callers that name the file instead). */
 function loadError(reason: string): ExprfitError {
-  return new ExprfitError('value', `loadResult: ${reason}`, { detail: { function: 'loadResult', reason } });
+  return functionError('value', 'loadResult', reason);
 }
 
 function invalid(what: string): ExprfitError {

@@ -494,7 +494,7 @@ export async function checkStatements(
     } catch (e) {
       const err = showPathAsWritten(e, file, written);
       if (err instanceof ExprfitError && !err.span) {
-        throw new ExprfitError(err.code, err.message, { span, source, hints: err.hints, cause: err });
+        throw err.placed(span, source);
       }
       throw err;
     }

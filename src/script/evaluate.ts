@@ -392,12 +392,7 @@ export class Evaluator {
       // the operands are named by their source text in broadcastShapes / checkArraySize above (labels), so
       // the kernel's own checks of the same shapes do not fail and no message names a temporary
       if (err instanceof ExprfitError) {
-        throw new ExprfitError(err.code, err.message, {
-          span: err.span && err.source === undefined ? err.span : span,
-          source: this.source,
-          hints: err.hints,
-          cause: err,
-        });
+        throw err.placed(err.span && err.source === undefined ? err.span : span, this.source);
       }
       throw err;
     }

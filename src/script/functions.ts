@@ -544,10 +544,6 @@ const BUILTINS: ScriptFunction[] = [
   },
 ];
 
-/**
- * `f()`, with the name of the array function it calls (`sumOfGaussians`) replaced by the script function's
- * (`gaussians`) at the start of an error message.
- */
 /** A 0-d array as its number (one value for every item), other arrays as they are. */
 function scalarOrArray(a: NdArray): number | NdArray {
   return a.ndim === 0 ? a.data[0] : a;

@@ -62,7 +62,7 @@ export async function outputPath(ctx: StatementContext, file: string, span: Sour
 /** An error from a lower layer, positioned at `span` (io errors keep their own text). */
 export function rethrowAt(err: unknown, ctx: StatementContext, span: SourceSpan): unknown {
   if (!(err instanceof ExprfitError) || (err.span && err.source)) return err;
-  return new ExprfitError(err.code, err.message, { span, source: ctx.source, hints: err.hints, cause: err });
+  return err.placed(span, ctx.source);
 }
 
 /** The last fit, for `report`, `save` and `plot`; an error when there is none yet. */

@@ -61,15 +61,9 @@ export function parseScriptSource(source: SourceText, display: string = source.f
     return parseScript(source.text, display);
   } catch (err) {
     if (err instanceof ExprfitError && DATA_EXTENSIONS.test(display)) {
-      throw new ExprfitError(err.code, err.message, {
-        span: err.span,
-        source: err.source,
-        hints: [
-          ...err.hints,
-          `${basename(display)} looks like a data file, not a .fit script: read it from a script with data "${basename(display)}" or load("${basename(display)}")`,
-        ],
-        cause: err,
-      });
+      throw err.placed(err.span, err.source, [
+        `${basename(display)} looks like a data file, not a .fit script: read it from a script with data "${basename(display)}" or load("${basename(display)}")`,
+      ]);
     }
     throw err;
   }

@@ -123,6 +123,7 @@ export function refittable(
       span,
       source: ctx.source,
       cause: e,
+      detail: e.detail,
     });
   }
   ctx.interp.info(

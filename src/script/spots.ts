@@ -516,20 +516,10 @@ function modelError(
   const vs = written?.value.span;
   const inString = written?.value.kind === 'str' && err.source?.text === written.value.value;
   if (!inString || !vs || !err.span || ctx.source.text.slice(vs.start + 1, vs.end - 1) !== err.source?.text)
-    return new ExprfitError(err.code, err.message, {
-      span: vs ?? stmt.span,
-      source: ctx.source,
-      hints: err.hints,
-      cause: err,
-    });
+    return err.placed(vs ?? stmt.span, ctx.source);
   const start = Math.min(vs.start + 1 + err.span.start, vs.end - 1);
   const end = Math.max(start + 1, Math.min(vs.end - 1, vs.start + 1 + err.span.end));
-  return new ExprfitError(err.code, `in the model: ${err.message}`, {
-    span: spanAt(ctx.source.text, start, end),
-    source: ctx.source,
-    hints: err.hints,
-    cause: err,
-  });
+  return err.reworded(`in the model: ${err.message}`).placed(spanAt(ctx.source.text, start, end), ctx.source);
 }
 
 async function runSpotsStatement(stmt: CommandStatement, ctx: StatementContext): Promise<void> {

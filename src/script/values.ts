@@ -107,12 +107,7 @@ export function positioned(err: unknown, where: Where): unknown {
   if (err.span && err.source) return err;
   if (err.span && !err.source && where.source) return err.withSource(where.source);
   if (!where.span) return where.source && !err.source ? err.withSource(where.source) : err;
-  return new ExprfitError(err.code, err.message, {
-    span: where.span,
-    source: where.source,
-    hints: err.hints,
-    cause: err,
-  });
+  return err.placed(where.span, where.source);
 }
 
 /** An error about the file at `resolved`, reworded to show the name as the script wrote it. */

@@ -122,12 +122,7 @@ function callFit(
     // a setting the error suggests, as the script writes it (`fit nan=omit`)
     const e = err instanceof SettingHintError ? err.respelled(scriptSetting(err.setting)) : err;
     if (!(e instanceof ExprfitError)) throw err;
-    throw new ExprfitError(e.code, e.message, {
-      span: s.span,
-      source: ctx.source,
-      hints: e.hints,
-      cause: err,
-    });
+    throw e.placed(s.span, ctx.source);
   }
 }
 
@@ -286,12 +281,7 @@ function withFitPosition<T>(s: FitStatement, ctx: StatementContext, f: () => T):
     return f();
   } catch (err) {
     if (!(err instanceof ExprfitError) || err.span) throw err;
-    throw new ExprfitError(err.code, err.message, {
-      span: s.span,
-      source: ctx.source,
-      hints: err.hints,
-      cause: err,
-    });
+    throw err.placed(s.span, ctx.source);
   }
 }
 
