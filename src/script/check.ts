@@ -110,6 +110,7 @@ class Checker {
       has: (n) => this.names.has(n),
       define: (n, span) => this.define(n, 'value', span),
       error: (code, message, span, hints) => this.error(code, message, span, hints),
+      place: (err, span) => err.placed(span, this.source),
       requireFit: (span, what) => this.requireFit(span, what),
       options: (opts, schema, what) => this.checkOptions(opts, schema, what),
       table: this.table,

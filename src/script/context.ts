@@ -181,6 +181,8 @@ export interface Checker {
     span: SourceSpan | undefined,
     hints?: string[],
   ): ExprfitError;
+  /** An error of a lower layer positioned in the script, its code, message, hints and detail kept. */
+  place(err: ExprfitError, span: SourceSpan | undefined): ExprfitError;
 }
 
 /** The checker given to commands (the name it had before statements had checks too). */

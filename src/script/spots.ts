@@ -246,10 +246,7 @@ function checkWord(o: OptionArg, key: string, word: string, place: Place): void 
 }
 
 function checkOption(o: OptionArg, c: CommandChecker): void {
-  const place: Place = (err, span) => {
-    const e = err.forFrontEnd('script');
-    return c.error(e.code, e.message, span, [...e.hints]);
-  };
+  const place: Place = (err, span) => c.place(err.forFrontEnd('script'), span);
   checkDeclared(o, place);
   const key = canonicalKey(o.key);
   if (o.value.kind === 'sym' && WORDS[key] && !c.has(o.value.name)) {

@@ -198,6 +198,40 @@ describe('errors of the API functions behind cr() and gaussians() name the scrip
     expect(e.message).toMatch(msg);
   });
 
+  it.each([
+    [
+      'G = gaussians([20, 30], [[1, 2]], -1)',
+      'gaussians(',
+      { function: 'gaussians', separator: ' ', reason: 'sigma must be > 0, got -1', value: -1 },
+    ],
+    [
+      'B = cr(x, [2.5, nan])',
+      'cr(',
+      { function: 'cr', separator: ' ', reason: 'knots[1] is NaN: knots must be finite', value: NaN },
+    ],
+    [
+      'B = cr(x, [20])',
+      'cr(',
+      { function: 'cr', separator: ' ', reason: 'knot 20 is outside the bounds [0, 10]', value: 20 },
+    ],
+  ])("%s: the positioned error keeps the detail, in the script function's name", async (text, at, detail) => {
+    const e = await errorOf(() => exec(fresh(), `${DATA}\n${text}`));
+    expect(e.detail).toEqual(detail);
+    expect(e.message).toBe(`${detail.function} ${detail.reason}`);
+    expect(e.span?.line).toBe(3);
+    expect(e.span?.column).toBe(text.indexOf(at) + 1);
+    expect(e.source?.file).toMatch(/test\.fit$/);
+  });
+
+  it('a data file that is missing: the error at the file name keeps detail.file and reason', async () => {
+    const e = await errorOf(() => exec(fresh(), 'x = 1\ndata "nope.csv"'));
+    expect(e.detail.file).toBe('nope.csv');
+    expect(e.detail.reason).toEqual(expect.any(String));
+    expect(e.message).toBe(`nope.csv: ${e.detail.reason}`);
+    expect(e.span?.line).toBe(2);
+    expect(e.span?.column).toBe(6);
+  });
+
   it('element-wise errors name the operands by their source text', async () => {
     const e = await errorOf(() => exec(fresh(), 'a = [1, 2, 3]\nb = [1, 2]\nc = a[0:3] + b * 2'));
     expect(e.message).toMatch(/a\[0:3\]/);
