@@ -40,7 +40,7 @@ export interface ErrorDetail {
   readonly file?: string;
   /** The API function the message starts with (`loadResult: <reason>`). */
   readonly function?: string;
-  /** The message after its `<file>: ` or `<function>: ` prefix. */
+  /** The message after its `<file>: ` or `<function><separator>` prefix. */
   readonly reason?: string;
   /** Between `function` and `reason` in the message: `': '`, or `' '` (`crBasis x[2] is NaN`). */
   readonly separator?: string;
