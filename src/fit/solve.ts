@@ -377,9 +377,12 @@ function projectionNote(names: ReadonlySet<string>): string {
   return `${[...names].join(', ')}: solved exactly by variable projection (linear: 'varpro'; no start used)`;
 }
 
-/** A projected parameter's spec without the note about its (unused) default start. */
+/**
+ * A projected parameter's spec without the note about its (unused) default start: a spec without a given start
+ * has no other note (normalizeParam notes a clipped start only when one was given).
+ */
 function withoutStartNote(spec: ParamSpec): ParamSpec {
-  return { ...spec, notes: spec.notes.filter((n) => !n.startsWith('no start value given')) };
+  return spec.given === undefined ? { ...spec, notes: [] } : spec;
 }
 
 /**

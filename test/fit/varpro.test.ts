@@ -144,6 +144,9 @@ describe("linear: 'varpro' on a 5-peak spectrum", () => {
     expect(projected.notes[0]).toBe(
       "a0, a1, a2, a3, a4, b0, b1: solved exactly by variable projection (linear: 'varpro'; no start used)",
     );
+    // the projected parameters' starts were not used: no 'no start value given' note for them
+    expect(projected.notes.join('\n')).not.toMatch(/no start value given/);
+    expect(projected.params.a0.notes).toEqual([]);
   });
 
   it('keeps per-parameter scales and multi-start working', () => {
