@@ -412,7 +412,7 @@ function resultOf(
     hessian: Array.from({ length: n }, (_, a) => Array.from(H.subarray(a * n, a * n + n), (v) => sign * v)),
     success: s.success,
     termination: s.termination as Termination,
-    message: s.message.replace(/\bx\[(\d+)\]/g, (all, j: string) => prep.free[Number(j)] ?? all),
+    message: s.message,
     nfev: s.nfev,
     njev: s.njev,
     iterations: s.iterations,

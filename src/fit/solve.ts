@@ -104,6 +104,7 @@ export function leastSquaresProblem(prep: PreparedFit): LeastSquaresProblem {
     m,
     lower,
     upper,
+    names: prep.free,
     residuals(x, r) {
       st.each(r, null, (eq, o) => eq.kernel.residuals!(x, fixed, o));
     },
@@ -250,6 +251,7 @@ function localSolver(prep: PreparedFit): (x0: Float64Array) => Outcome {
           modelAndJacobian: mp.valuesAndJacobian,
           lower,
           upper,
+          names: prep.free,
         },
         x0,
         solverOptions(prep),
@@ -541,11 +543,6 @@ export function solveFit(prep: PreparedFit): FitResult {
       out = { ...out, message: `interrupted by the signal after ${iterations} iterations` };
     }
   }
-  // The solvers name parameters x[j]; the user knows them by name.
-  out = {
-    ...out,
-    message: out.message.replace(/\bx\[(\d+)\]/g, (all, j: string) => prep.free[Number(j)] ?? all),
-  };
   // Residuals and Jacobian at the solution, for statistics and the least-squares covariance: the LM
   // solver's own (the same numbers; for a large image this saves an evaluation and two m x n buffers).
   let r = out.residuals;

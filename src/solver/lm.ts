@@ -59,6 +59,8 @@ export interface LeastSquaresProblem {
   readonly lower?: NumericArray;
   /** Upper bounds (`Infinity` allowed); default none. */
   readonly upper?: NumericArray;
+  /** The parameters' names for the summary's message (`x[j]` for a parameter without one). */
+  readonly names?: readonly string[];
 }
 
 /** Result of `solveLeastSquares`. */
@@ -237,11 +239,17 @@ class LmSummary implements LeastSquaresSummary {
   }
 }
 
+/** Parameter `j` in a message: its name, or `x[j]`. */
+function parameterName(names: readonly string[] | undefined, j: number): string {
+  return names?.[j] ?? `x[${j}]`;
+}
+
 /** The sentence added to a converged stop at a point with undetermined parameters. */
-function undeterminedSentence(undetermined: readonly number[]): string {
+function undeterminedSentence(undetermined: readonly number[], names: readonly string[] | undefined): string {
   const one = undetermined.length === 1;
+  const which = undetermined.map((j) => parameterName(names, j)).join(', ');
   return (
-    ` But ${one ? 'parameter' : 'parameters'} ${undetermined.map((j) => `x[${j}]`).join(', ')} ` +
+    ` But ${one ? 'parameter' : 'parameters'} ${which} ` +
     `${one ? 'has' : 'have'} no effect on the residuals here (Jacobian column zero to rounding): ` +
     'not determined by the data.'
   );
@@ -1201,7 +1209,7 @@ class LevenbergMarquardt {
     const conditionNumber = finite && this.k > 0 ? this.columnScaledCondition() : NaN;
     if (undetermined.length > 0 && isConverged(termination)) {
       termination = 'undetermined';
-      message += undeterminedSentence(undetermined);
+      message += undeterminedSentence(undetermined, this.problem.names);
     }
     const { activeMask, atBound } = boundStatus(this.x, this.lower, this.upper);
     if (finite) message += this.heldSentence(atBound);
@@ -1246,7 +1254,7 @@ class LevenbergMarquardt {
   /** ' Parameters on a bound: …' for the parameters held by a (non-degenerate) bound, or ''. */
   private heldSentence(atBound: readonly BoundSide[]): string {
     const held = atBound.flatMap((side, j) =>
-      side && this.lower[j] !== this.upper[j] ? [`x[${j}] (${side})`] : [],
+      side && this.lower[j] !== this.upper[j] ? [`${parameterName(this.problem.names, j)} (${side})`] : [],
     );
     if (held.length === 0) return '';
     return ` ${held.length === 1 ? 'Parameter' : 'Parameters'} on a bound: ${held.join(', ')}.`;

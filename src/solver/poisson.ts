@@ -43,6 +43,8 @@ export interface PoissonProblem {
   modelAndJacobian?(x: Float64Array, f: Float64Array, F: Float64Array): void;
   readonly lower?: NumericArray;
   readonly upper?: NumericArray;
+  /** The parameters' names for the summary's message (`x[j]` for a parameter without one). */
+  readonly names?: readonly string[];
 }
 
 export interface PoissonSummary extends LeastSquaresSummary {
@@ -150,6 +152,7 @@ export function solvePoisson(
     m,
     lower: problem.lower,
     upper: problem.upper,
+    names: problem.names,
     residuals(x, r) {
       problem.model(x, f);
       toResiduals(r);

@@ -2,8 +2,7 @@
  * "Error text is never parsed" (docs/architecture.md): no code in src/ slices, matches or rewrites the text of
  * a message (`err.message.slice(...)`, `.message.startsWith(...)`, `/.../.test(e.message)`); a caller that
  * needs what an error is about reads its `detail`. The few places that read text exprfit does not write
- * (a library's or the JS engine's message) or that predate the rule are listed below with the reason; the
- * list may only shrink.
+ * (a library's or the JS engine's message) are listed below with the reason; the list may only shrink.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -16,9 +15,6 @@ const KNOWN: Readonly<Record<string, string>> = {
   'src/fit/fit.ts': "the engine's RangeError message",
   // csv-parse's own message, lower-cased at its start
   'src/data/table.ts': "csv-parse's message",
-  // the solvers' status message names parameters x[j]: renamed to the model's names (not an error)
-  'src/fit/minimize.ts': "the solver's status message (x[j])",
-  'src/fit/solve.ts': "the solver's status message (x[j])",
 };
 
 /** `.message.slice(`, `.message.match(`, `.test(err.message)`, ...: code that reads a message's text. */

@@ -383,6 +383,18 @@ describe('review findings', () => {
     const y = x.map((v) => 2 * v + 1);
     const r = fit('y = a*x + b', { x, y }, { a: { value: 1, max: 1.5 } });
     expect(r.message).not.toMatch(/x\[\d\]/);
+    expect(r.message).toMatch(/Parameter on a bound: a \(upper\)\.$/);
+    // the names come with the problem (LeastSquaresProblem.names), not by rewriting x[j] in the text
+    const undetermined = fit('y = a*x + 1 + exp(-1e6*b^2)', { x, y }, { a: 1, b: 1 });
+    expect(undetermined.message).toMatch(/But parameter b has no effect on the residuals here/);
+    const counts = x.map((v) => Math.round(3 + 2 * v));
+    const poisson = fit(
+      'y = a*x + b',
+      { x, y: counts },
+      { a: { value: 1, max: 1.5 }, b: 3 },
+      { estimator: 'poisson' },
+    );
+    expect(poisson.message).toMatch(/Parameter on a bound: a \(upper\)\.$/);
   });
 
   it('a parameter without a start value starts as in curve_fit: the midpoint of finite bounds', () => {
