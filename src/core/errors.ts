@@ -171,7 +171,7 @@ export function spanAt(text: string, start: number, end: number = start + 1): So
 /**
  * What a check names in its message: a plain name (`'x'`, `'array'`), or a name inside an API function
  * (`{ function: 'crBasis', name: 'x' }`: `crBasis x[2] is NaN`), whose errors are then built by
- * {@link functionError} with `detail.function`, `detail.separator` and `detail.reason`. A function subject
+ * `functionError` with `detail.function`, `detail.separator` and `detail.reason`. A function subject
  * without `name` (`{ function: 'crBasis' }`) gives `crBasis: <reason>`.
  */
 export type Subject = string | { readonly function: string; readonly name?: string };
