@@ -44,6 +44,7 @@ import {
   type SymbolicProgram,
 } from '../compile/index.ts';
 import { R } from '../functions/index.ts';
+import { generateSeparableLse, separableForm } from './separableSums.ts';
 
 export type BatchEstimator = 'lse' | 'poisson';
 
@@ -68,6 +69,11 @@ export interface AccumulateOptions {
    * P(P+1)/2 scalar locals (default: above {@link LOOP_ACCUMULATION_ABOVE} parameters).
    */
   readonly loops?: boolean;
+  /**
+   * Least squares without weights on a 2-D grid: use row/column-separable sums when the model has that form
+   * (separableSums.ts; default true). False: always the per-pixel accumulation.
+   */
+  readonly separable?: boolean;
 }
 
 /**
@@ -121,10 +127,15 @@ export function generateAccumulate(
   layout: BatchLayout,
   opts: AccumulateOptions,
 ): AccumulateKernel {
+  const P = program.spec.params.length;
+  const loops = opts.loops ?? P > LOOP_ACCUMULATION_ABOVE;
+  if (opts.estimator === 'lse' && !opts.weighted && opts.separable !== false && !loops) {
+    const form = separableForm(program, layout);
+    if (form) return generateSeparableLse(program, layout, form);
+  }
   const scope = new NameScope();
   const L = layout.levels;
   if (L < 1) throw new Error('internal: batch kernels need at least one loop level');
-  const P = program.spec.params.length;
   const V = program.spec.variables.length;
   const F = program.spec.fixed.length;
   const pa = scope.name('pa');
@@ -345,7 +356,6 @@ export function generateAccumulate(
     gf = c;
     hf = opts.fisher && !opts.weighted ? inv : hw;
   }
-  const loops = opts.loops ?? P > LOOP_ACCUMULATION_ABOVE;
   const dv = scope.name('dv');
   if (loops) {
     d.forEach((c, a) => {
