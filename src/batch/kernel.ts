@@ -10,7 +10,9 @@
  * own before the main loop nest; with `exp(a(x) + b(y))` factored symbolically beforehand (separable.ts), an
  * axis-aligned Gaussian on a grid needs no `exp` per pixel (issue 5's separability trick).
  *
- * Two more tricks are applied here, around the emitter:
+ * Unweighted least squares on a 2-D grid whose value and derivatives are sums of products of row and column
+ * factors (the axis-aligned Gaussian) gets a kernel of its own (separableSums.ts): JᵀJ from 1-D sums, only the
+ * residual, χ² and Jᵀr per pixel. Two more tricks are applied here, around the emitter:
  * - per-point transcendentals that remain (the rotated Gaussian's `exp` with its cross term) are computed in a
  *   loop of their own before the accumulation loop, into a scratch array (V8 spills every floating-point
  *   register around a `Math.exp` call; the accumulation loop then has no calls at all). This is done with two
