@@ -12,7 +12,7 @@
  *
  * Unweighted least squares on a 2-D grid whose value and derivatives are sums of products of row and column
  * factors (the axis-aligned Gaussian) gets a kernel of its own (separableSums.ts): JᵀJ from 1-D sums, only the
- * residual, χ² and Jᵀr per pixel. Two more tricks are applied here, around the emitter:
+ * residual, χ² and Jᵀr per pixel (`batchKernel` there chooses). Two more tricks are applied here, around the emitter:
  * - per-point transcendentals that remain (the rotated Gaussian's `exp` with its cross term) are computed in a
  *   loop of their own before the accumulation loop, into a scratch array (V8 spills every floating-point
  *   register around a `Math.exp` call; the accumulation loop then has no calls at all). This is done with two
@@ -46,7 +46,6 @@ import {
   type SymbolicProgram,
 } from '../compile/index.ts';
 import { R } from '../functions/index.ts';
-import { generateSeparableLse, separableForm } from './separableSums.ts';
 
 export type BatchEstimator = 'lse' | 'poisson';
 
@@ -71,11 +70,6 @@ export interface AccumulateOptions {
    * P(P+1)/2 scalar locals (default: above {@link LOOP_ACCUMULATION_ABOVE} parameters).
    */
   readonly loops?: boolean;
-  /**
-   * Least squares without weights on a 2-D grid: use row/column-separable sums when the model has that form
-   * (separableSums.ts; default true). False: always the per-pixel accumulation.
-   */
-  readonly separable?: boolean;
 }
 
 /**
@@ -131,10 +125,6 @@ export function generateAccumulate(
 ): AccumulateKernel {
   const P = program.spec.params.length;
   const loops = opts.loops ?? P > LOOP_ACCUMULATION_ABOVE;
-  if (opts.estimator === 'lse' && !opts.weighted && opts.separable !== false && !loops) {
-    const form = separableForm(program, layout);
-    if (form) return generateSeparableLse(program, layout, form);
-  }
   const scope = new NameScope();
   const L = layout.levels;
   if (L < 1) throw new Error('internal: batch kernels need at least one loop level');

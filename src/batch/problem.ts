@@ -12,7 +12,7 @@ import {
 } from '../compile/index.ts';
 import { parseExpr } from '../syntax/index.ts';
 import type { AccumulateKernel, BatchEstimator, BatchLayout } from './kernel.ts';
-import { generateAccumulate } from './kernel.ts';
+import { batchKernel } from './separableSums.ts';
 import { interpretedAccumulate } from './interpret.ts';
 import { factorSeparableExp } from './separable.ts';
 import { sumYLogF } from './fastlog.ts';
@@ -100,7 +100,7 @@ export function compiledFor(s: BatchSetup): Compiled {
     };
     // where code generation from strings is disallowed, the same accumulation by walking the trees
     const kernel = codeGenerationAllowed()
-      ? generateAccumulate(program, layout, opts)
+      ? batchKernel(program, layout, opts)
       : interpretedAccumulate(program, layout, opts);
     return { kernel };
   });

@@ -34,7 +34,14 @@ import {
 } from '../compile/index.ts';
 import { R } from '../functions/index.ts';
 import { cse } from '../symbolic/index.ts';
-import type { AccumulateFn, AccumulateKernel, BatchLayout } from './kernel.ts';
+import {
+  type AccumulateFn,
+  type AccumulateKernel,
+  type AccumulateOptions,
+  type BatchLayout,
+  generateAccumulate,
+  LOOP_ACCUMULATION_ABOVE,
+} from './kernel.ts';
 
 /** One product term: `coef` (index into `coefs`, −1 for 1) times one factor per level (index, −1 for 1). */
 export interface SepTerm {
@@ -67,6 +74,21 @@ interface RawTerm {
 const MAX_TERMS = 8;
 /** Most distinct factors per level. */
 const MAX_FACTORS = 8;
+
+/**
+ * The generated accumulation kernel of a batch: the separable one for unweighted least squares where the model
+ * has that form, else `generateAccumulate`'s per-pixel kernel.
+ */
+export function batchKernel(
+  program: SymbolicProgram,
+  layout: BatchLayout,
+  opts: AccumulateOptions,
+): AccumulateKernel {
+  const loops = opts.loops ?? program.spec.params.length > LOOP_ACCUMULATION_ABOVE;
+  const form =
+    opts.estimator === 'lse' && !opts.weighted && !loops ? separableForm(program, layout) : undefined;
+  return form ? generateSeparableLse(program, layout, form) : generateAccumulate(program, layout, opts);
+}
 
 /**
  * The separable form of `program` on a 2-level `layout` whose variables each vary along at most one level, or

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { compileProgram, type OperandLayout } from '../../src/compile/index.ts';
 import { generateAccumulate } from '../../src/batch/kernel.ts';
 import { factorSeparableExp } from '../../src/batch/separable.ts';
-import { separableForm } from '../../src/batch/separableSums.ts';
+import { generateSeparableLse, separableForm } from '../../src/batch/separableSums.ts';
 import { parseExpr } from '../../src/syntax/index.ts';
 import { rng } from './helpers.ts';
 
@@ -64,7 +64,9 @@ function evaluateBoth(c: Case) {
   const p = Float64Array.from(names, (n) => c.params[n] * (1 + 0.1 * (u() - 0.5)));
   const fixed = Float64Array.from(fixedNames, (n) => c.fixed![n]);
   return [true, false].map((separable) => {
-    const k = generateAccumulate(program, LAYOUT, { estimator: 'lse', weighted: false, separable });
+    const k = separable
+      ? generateSeparableLse(program, LAYOUT, separableForm(program, LAYOUT)!)
+      : generateAccumulate(program, LAYOUT, { estimator: 'lse', weighted: false });
     const tables = k.tableLevels.map((list) =>
       list.map(
         (ls) =>
