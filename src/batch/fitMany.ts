@@ -441,16 +441,16 @@ export function prepareMany(
   // Observed values (NaN → masked): used in place when possible (one thread, or already shared memory),
   // else copied once.
   const sd = stack.data;
-  const anyNaN = hasNaN(sd);
-  if (estimator === 'poisson') {
-    const neg = firstNegative(sd);
-    if (neg >= 0) {
-      throw new ExprfitError(
-        'value',
-        `Poisson data must be counts >= 0; '${dep}' has ${sd[neg]} at index ${neg}`,
-      );
-    }
+  // Poisson: one pass finds negative counts, NaN and the constants of the deviance (without weights).
+  const counts = estimator === 'poisson' ? scanCounts(sd, n, size, f64(n)) : undefined;
+  if (counts && counts.negative >= 0) {
+    const neg = counts.negative;
+    throw new ExprfitError(
+      'value',
+      `Poisson data must be counts >= 0; '${dep}' has ${sd[neg]} at index ${neg}`,
+    );
   }
+  const anyNaN = counts ? counts.nan : hasNaN(sd);
   let observed: Float64Array = sd;
   let release: (() => void) | undefined;
   if (anyNaN || (shared && !(sd.buffer instanceof SharedArrayBuffer))) {
@@ -577,7 +577,7 @@ export function prepareMany(
   }
   let cst: Float64Array | null = null;
   if (estimator === 'poisson') {
-    cst = poissonConstants(observed, weights, n, size, f64(n));
+    cst = weights ? poissonConstants(observed, weights, n, size, f64(n)) : counts!.cst;
   }
   const variableData = varArrays.map((a) => {
     if (!shared) return a.data;
@@ -621,16 +621,44 @@ export function prepareMany(
   };
 }
 
-/** `y ln y − y` for the counts 0 ≤ y < YLOGY.length (filled on first use; NaN: not yet). */
-const YLOGY = new Float64Array(4096).fill(NaN);
+/** `y ln y − y` for the counts 0 ≤ y < 4096. */
+const YLOGY = Float64Array.from({ length: 4096 }, (_v, y) => (y > 0 ? y * Math.log(y) - y : 0));
+
+/** `y ln y − y` for y > 0: integer counts below 4096 from the table (the same values). */
+function yLogY(y: number): number {
+  const c = y | 0;
+  return c === y && c < YLOGY.length ? YLOGY[c] : y * Math.log(y) - y;
+}
 
 /**
- * Σ w (y ln y − y) per fit, the constant of the Poisson deviance: integer counts below 4096 from a table (the
- * same values as `y * Math.log(y) - y`, without a logarithm per point).
+ * One pass over Poisson counts: the index of the first negative value (−1: none), whether any is NaN, and per
+ * fit Σ (y ln y − y) over the values > 0 (the constant of the deviance without weights; with weights or NaN,
+ * {@link poissonConstants} computes it again). The stack is memory-bound: one pass instead of three.
  */
+function scanCounts(
+  data: Float64Array,
+  n: number,
+  size: number,
+  cst: Float64Array,
+): { negative: number; nan: boolean; cst: Float64Array } {
+  let nan = false;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = i * size; k < (i + 1) * size; k++) {
+      const y = data[k];
+      if (y > 0) s += yLogY(y);
+      else if (y !== y) nan = true;
+      else if (y < 0) return { negative: k, nan, cst };
+    }
+    cst[i] = s;
+  }
+  return { negative: -1, nan, cst };
+}
+
+/** Σ w (y ln y − y) per fit, the constant of the Poisson deviance, with weights. */
 function poissonConstants(
   observed: Float64Array,
-  weights: Float64Array | null,
+  weights: Float64Array,
   n: number,
   size: number,
   cst: Float64Array,
@@ -639,15 +667,8 @@ function poissonConstants(
     let s = 0;
     for (let k = i * size; k < (i + 1) * size; k++) {
       const y = observed[k];
-      const w = weights ? weights[k] : 1;
-      if (!(y > 0) || w === 0) continue;
-      const c = y | 0;
-      let t: number;
-      if (c === y && c < YLOGY.length) {
-        t = YLOGY[c];
-        if (t !== t) t = YLOGY[c] = y * Math.log(y) - y;
-      } else t = y * Math.log(y) - y;
-      s += w * t;
+      const w = weights[k];
+      if (y > 0 && w !== 0) s += w * yLogY(y);
     }
     cst[i] = s;
   }
@@ -696,12 +717,6 @@ function hasNaN(a: Float64Array): boolean {
   if (s0 + s1 + s2 + s3 === 0) return false;
   for (let k = 0; k < n; k++) if (a[k] !== a[k]) return true;
   return false;
-}
-
-/** Index of the first negative value, or -1. */
-function firstNegative(a: Float64Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] < 0) return i;
-  return -1;
 }
 
 let spare: SharedArrayBuffer | undefined;
