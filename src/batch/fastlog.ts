@@ -29,6 +29,30 @@ for (let e = -1022; e <= 1023; e++) INV_P2[e + 1022] = Math.pow(2, -e);
 const LN2_HI = 6.9314718036912381649e-1; // fdlibm ln2_hi: 32 trailing zero bits
 const LN2_LO = 1.90821492927058770002e-10;
 
+/**
+ * What a generated Poisson kernel needs to add Σ w·y·ln f in its own accumulation loop (kernel.ts): the
+ * tables, an 8-byte buffer that gives the high word of f (`f[0] = x; hi = hi32[1]`), and `out`, where the
+ * kernel leaves the sum — or NaN where some point needs {@link sumYLogF}'s other branches (f not positive
+ * normal, or within 2^-7 of 1), which the caller then runs instead. Same operations in the same order as
+ * {@link sumYLogF}: the same sum, bit for bit. Null on big-endian machines.
+ */
+export const FUSED_LN = LITTLE_ENDIAN ? fusedRuntime() : null;
+
+function fusedRuntime() {
+  const f = new Float64Array(1);
+  return Object.freeze({
+    lnF: f,
+    lnHi: new Int32Array(f.buffer),
+    lnInvP2: INV_P2,
+    lnInvC: INVC,
+    lnLogC: LOGC,
+    lnOut: new Float64Array(1),
+    tableBits: TABLE_BITS,
+    ln2Hi: LN2_HI,
+    ln2Lo: LN2_LO,
+  });
+}
+
 /** ln x with the table method (exported for tests). */
 export function fastLn(x: number): number {
   SCRATCH[0] = x;

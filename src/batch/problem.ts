@@ -15,7 +15,7 @@ import type { AccumulateKernel, BatchEstimator, BatchLayout } from './kernel.ts'
 import { batchKernel } from './separableSums.ts';
 import { interpretedAccumulate } from './interpret.ts';
 import { factorSeparableExp } from './separable.ts';
-import { sumYLogF } from './fastlog.ts';
+import { FUSED_LN, sumYLogF } from './fastlog.ts';
 import type { SolveContext, SolveOutput, StopRule } from './lm.ts';
 
 export interface BatchSetup {
@@ -145,6 +145,7 @@ export function contextFor(s: BatchSetup): SolveContext {
     }
     const bits = new Int32Array(scratch.buffer);
     const vOff = k.valueSlice * size;
+    const lnOut = k.fusedLog ? FUSED_LN!.lnOut : null;
     return (
       p: Float64Array,
       f: Float64Array,
@@ -154,7 +155,9 @@ export function contextFor(s: BatchSetup): SolveContext {
       cst: number,
     ): number => {
       const sf = fn(p, f, dims, strides, arrays, tables, observed, off, weights, h, g, scratch, cst);
-      return 2 * (sf - sumYLogF(observed, off, weights, scratch, bits, vOff, size) + cst);
+      // The kernel's own Σ w y ln f, unless it left NaN (a point needs the full logarithm).
+      const ly = lnOut ? lnOut[0] : NaN;
+      return 2 * (sf - (ly === ly ? ly : sumYLogF(observed, off, weights, scratch, bits, vOff, size)) + cst);
     };
   };
   return {

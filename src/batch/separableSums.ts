@@ -417,6 +417,7 @@ export function generateSeparableLse(
     tableLevels: [[], form.levelFactors[1].map(() => [1])],
     scratchPerPoint: 0,
     valueSlice: -1,
+    fusedLog: false,
   };
 }
 
