@@ -18,8 +18,9 @@
  *   register around a `Math.exp` call; the accumulation loop then has no calls at all). This is done with two
  *   fragment emissions: the pre-pass emits the selected CSE temps as outputs, the main emission sees each of
  *   them as one more variable loaded from the scratch array (1.5x on the rotated Gaussian);
- * - for Poisson likelihood, `Σ y·ln f` is computed after the accumulation loop by the caller, from the model
- *   values stored in a scratch array, with a table-driven logarithm (fastlog.ts).
+ * - for Poisson likelihood, `Σ y·ln f` is summed in the accumulation loop with the table-driven logarithm of
+ *   fastlog.ts (no call per point); where a point needs the full logarithm (f not a positive normal number,
+ *   or near 1) the caller sums it from the model values stored in a scratch array (`sumYLogF`).
  *
  * Estimators (the Gpufit formulas; `w` is the weight of a point):
  * - least squares: r = y − f; χ² = Σ w²r²; g_j = Σ w² r ∂f/∂p_j; H_jk = Σ w² ∂f/∂p_j ∂f/∂p_k;
