@@ -263,27 +263,8 @@ export function generateSeparableLse(
   fn.push(_`const ${n[1]} = ${dim}[1];`);
   const params = program.spec.params.map((_p, i) => constant(fn, scope, 'p', _`${pa}[${i}]`));
   const fixed = program.spec.fixed.map((_p, i) => constant(fn, scope, 'f', _`${fa}[${i}]`));
-  // Per level: the loop index, the statements loading that level's variables, and each variable's binding.
   const idx = [scope.name('i'), scope.name('i')];
-  const loads: [Block, Block] = [new Block(), new Block()];
-  const bindings: [FragmentValue[], FragmentValue[]] = [[], []];
-  layout.variables.forEach((o, op) => {
-    const data = constant(fn, scope, 'd', _`${arr}[${op}]`);
-    if (o.mask === 0) {
-      const v = constant(fn, scope, 'v', _`${data}[0]`);
-      for (const b of bindings) b.push({ code: v, level: -1 });
-      return;
-    }
-    const l = o.mask === 1 ? 0 : 1;
-    const v = scope.name('v');
-    if (o.unitInner) loads[l].push(_`const ${v} = ${data}[${idx[l]}];`);
-    else {
-      const s = constant(fn, scope, 's', _`${st}[${op * 2 + l}]`);
-      loads[l].push(_`const ${v} = ${data}[${idx[l]} * ${s}];`);
-    }
-    bindings[l].push({ code: v, level: 0 });
-    bindings[1 - l].push({ code: 0, level: -1 });
-  });
+  const { loads, bindings } = bindVariables(layout, fn, scope, idx, arr, st);
   // The coefficients (emitted with the column factors: they go before the loops) and the factors.
   const emit = (l: number, exprs: readonly Expr[]) => {
     const frag = emitPointFragments(programOf(program, [num(0), ...exprs]), {
@@ -348,17 +329,7 @@ export function generateSeparableLse(
     byCol.set(t.factors[1], [...(byCol.get(t.factors[1]) ?? []), term]);
   }
   const rowCoef = new Map<number, Name>();
-  for (const [u, parts] of byCol) {
-    rowCoef.set(
-      u,
-      constant(
-        rowLoop,
-        scope,
-        'a',
-        parts.reduce((x, y) => _`${x} + ${y}`),
-      ),
-    );
-  }
+  for (const [u, parts] of byCol) rowCoef.set(u, constant(rowLoop, scope, 'a', sumOf(parts)));
   const usedCols = [...new Set([...byCol.keys(), ...terms.map((t) => t.factors[1])])];
   const sums = new Map(usedCols.map((u) => [u, scope.name('sc')]));
   for (const S of sums.values()) rowLoop.push(_`let ${S} = 0;`);
@@ -391,21 +362,14 @@ export function generateSeparableLse(
   const scaled = (t: SepTerm, x: CodeArg): CodeArg => (t.coef < 0 ? x : _`${coef[t.coef]} * ${x}`);
   for (let a = 0; a < P; a++) {
     const parts = form.derivatives[a].map((t) => scaled(t, gradSums.get(gradKey(t))!));
-    fn.push(_`${gr}[${a}] = ${parts.length ? parts.reduce((x, y) => _`${x} + ${y}`) : 0};`);
+    fn.push(_`${gr}[${a}] = ${sumOf(parts)};`);
   }
   for (const { a, b, parts } of hessian) {
-    const sum = parts
-      .map(({ t, s }) =>
-        scaled(
-          t,
-          scaled(
-            s,
-            _`${colPairs.get(t.factors[1], s.factors[1], n[1])} * ${rowPairs.get(t.factors[0], s.factors[0], n[0])}`,
-          ),
-        ),
-      )
-      .reduce<CodeArg | undefined>((x, y) => (x === undefined ? y : _`${x} + ${y}`), undefined);
-    const h = constant(fn, scope, 'h', sum ?? 0);
+    const products = parts.map(({ t, s }) => {
+      const c = colPairs.get(t.factors[1], s.factors[1], n[1]);
+      return scaled(t, scaled(s, _`${c} * ${rowPairs.get(t.factors[0], s.factors[0], n[0])}`));
+    });
+    const h = constant(fn, scope, 'h', sumOf(products));
     fn.push(_`${hs}[${a * P + b}] = ${h};`);
     if (a !== b) fn.push(_`${hs}[${b * P + a}] = ${h};`);
   }
@@ -419,6 +383,46 @@ export function generateSeparableLse(
     valueSlice: -1,
     fusedLog: false,
   };
+}
+
+/** The sum of the terms (0 for none). */
+function sumOf(terms: readonly CodeArg[]): CodeArg {
+  return terms.length ? terms.reduce((x, y) => _`${x} + ${y}`) : 0;
+}
+
+/**
+ * Binds each variable of a 2-level layout: a scalar as a constant before the loops, a one-level variable as a
+ * load at the top of its level's loop (per level: those statements and the fragment bindings of a 1-level
+ * emission of that level's factors).
+ */
+function bindVariables(
+  layout: BatchLayout,
+  fn: Block,
+  scope: NameScope,
+  idx: readonly Name[],
+  arr: Name,
+  st: Name,
+): { loads: [Block, Block]; bindings: [FragmentValue[], FragmentValue[]] } {
+  const loads: [Block, Block] = [new Block(), new Block()];
+  const bindings: [FragmentValue[], FragmentValue[]] = [[], []];
+  layout.variables.forEach((o, op) => {
+    const data = constant(fn, scope, 'd', _`${arr}[${op}]`);
+    if (o.mask === 0) {
+      const v = constant(fn, scope, 'v', _`${data}[0]`);
+      for (const b of bindings) b.push({ code: v, level: -1 });
+      return;
+    }
+    const l = o.mask === 1 ? 0 : 1;
+    const v = scope.name('v');
+    if (o.unitInner) loads[l].push(_`const ${v} = ${data}[${idx[l]}];`);
+    else {
+      const s = constant(fn, scope, 's', _`${st}[${op * 2 + l}]`);
+      loads[l].push(_`const ${v} = ${data}[${idx[l]} * ${s}];`);
+    }
+    bindings[l].push({ code: v, level: 0 });
+    bindings[1 - l].push({ code: 0, level: -1 });
+  });
+  return { loads, bindings };
 }
 
 /** `const name = code;` pushed to `b`; returns the name. */
