@@ -21,6 +21,7 @@ export function interpretedAccumulate(
     tableLevels: [[], []],
     scratchPerPoint: poisson ? 1 : 0,
     valueSlice: poisson ? 0 : -1,
+    fusedLog: false,
   };
 }
 

@@ -10,14 +10,17 @@
  * own before the main loop nest; with `exp(a(x) + b(y))` factored symbolically beforehand (separable.ts), an
  * axis-aligned Gaussian on a grid needs no `exp` per pixel (issue 5's separability trick).
  *
- * Two more tricks are applied here, around the emitter:
+ * Unweighted least squares on a 2-D grid whose value and derivatives are sums of products of row and column
+ * factors (the axis-aligned Gaussian) gets a kernel of its own (separableSums.ts): JᵀJ from 1-D sums, only the
+ * residual, χ² and Jᵀr per pixel (`batchKernel` there chooses). Two more tricks are applied here, around the emitter:
  * - per-point transcendentals that remain (the rotated Gaussian's `exp` with its cross term) are computed in a
  *   loop of their own before the accumulation loop, into a scratch array (V8 spills every floating-point
  *   register around a `Math.exp` call; the accumulation loop then has no calls at all). This is done with two
  *   fragment emissions: the pre-pass emits the selected CSE temps as outputs, the main emission sees each of
  *   them as one more variable loaded from the scratch array (1.5x on the rotated Gaussian);
- * - for Poisson likelihood, `Σ y·ln f` is computed after the accumulation loop by the caller, from the model
- *   values stored in a scratch array, with a table-driven logarithm (fastlog.ts).
+ * - for Poisson likelihood, `Σ y·ln f` is summed in the accumulation loop with the table-driven logarithm of
+ *   fastlog.ts (no call per point); where a point needs the full logarithm (f not a positive normal number,
+ *   or near 1) the caller sums it from the model values stored in a scratch array (`sumYLogF`).
  *
  * Estimators (the Gpufit formulas; `w` is the weight of a point):
  * - least squares: r = y − f; χ² = Σ w²r²; g_j = Σ w² r ∂f/∂p_j; H_jk = Σ w² ∂f/∂p_j ∂f/∂p_k;
@@ -39,11 +42,13 @@ import {
   type FragmentValue,
   Name,
   NameScope,
+  RUNTIME,
   type OperandLayout,
   type Stmt,
   type SymbolicProgram,
 } from '../compile/index.ts';
 import { R } from '../functions/index.ts';
+import { FUSED_LN } from './fastlog.ts';
 
 export type BatchEstimator = 'lse' | 'poisson';
 
@@ -113,6 +118,11 @@ export interface AccumulateKernel {
   readonly scratchPerPoint: number;
   /** Poisson: the scratch slice holding the model values (for Σ w y ln f, see fastlog.ts); -1 otherwise. */
   readonly valueSlice: number;
+  /**
+   * Poisson: the kernel also sums w·y·ln f and leaves it in `FUSED_LN.lnOut[0]` (fastlog.ts), or NaN where
+   * the caller must compute it with `sumYLogF` from the model values.
+   */
+  readonly fusedLog: boolean;
 }
 
 /** Builds the fused accumulation kernel of `program` (value + derivatives) for one layout. */
@@ -121,10 +131,11 @@ export function generateAccumulate(
   layout: BatchLayout,
   opts: AccumulateOptions,
 ): AccumulateKernel {
+  const P = program.spec.params.length;
+  const loops = opts.loops ?? P > LOOP_ACCUMULATION_ABOVE;
   const scope = new NameScope();
   const L = layout.levels;
   if (L < 1) throw new Error('internal: batch kernels need at least one loop level');
-  const P = program.spec.params.length;
   const V = program.spec.variables.length;
   const F = program.spec.fixed.length;
   const pa = scope.name('pa');
@@ -309,6 +320,8 @@ export function generateAccumulate(
   const ww = scope.name('w');
   if (opts.weighted) body.push(_`const ${ww} = ${wt}[${k}];`);
   const poisson = opts.estimator === 'poisson';
+  // Poisson: Σ w y ln f in this loop too (fastlog.ts), where the platform allows.
+  const lnSum = poisson && FUSED_LN ? fusedLnSum(scope, header) : undefined;
   let gf: CodeArg; // factor of the gradient terms
   let hf: CodeArg | undefined; // factor of the Hessian terms (undefined: 1)
   if (!poisson) {
@@ -329,6 +342,9 @@ export function generateAccumulate(
     const inv = scope.name('q');
     const q = scope.name('q');
     body.push(_`${scr}[${size} * ${scratchSlices} + ${k} - ${off}] = ${f};`);
+    if (lnSum) {
+      for (const stmt of lnSum.point(f, opts.weighted ? _`${yv} * ${ww}` : yv)) body.push(stmt);
+    }
     body.push(_`const ${inv} = 1 / ${f};`);
     body.push(_`const ${q} = ${yv} * ${inv};`);
     const c = scope.name('c');
@@ -345,7 +361,6 @@ export function generateAccumulate(
     gf = c;
     hf = opts.fisher && !opts.weighted ? inv : hw;
   }
-  const loops = opts.loops ?? P > LOOP_ACCUMULATION_ABOVE;
   const dv = scope.name('dv');
   if (loops) {
     d.forEach((c, a) => {
@@ -400,13 +415,14 @@ export function generateAccumulate(
       if (b !== a) fn.push(_`${hs}[${b * P + a}] = ${h[a][b]};`);
     }
   }
+  if (lnSum) fn.push(lnSum.finish);
   fn.push(poisson ? _`return ${sf};` : _`return ${chi};`);
   void cst;
   const built = buildFunction<AccumulateFn>(
     fnName,
     [pa, fa, dim, st, arr, tab, obs, off, wt, hs, gr, scr, cst],
     fn,
-    R,
+    lnSum ? { ...R, ...FUSED_LN } : R,
   );
   return {
     fn: built.fn,
@@ -414,6 +430,7 @@ export function generateAccumulate(
     tableLevels,
     scratchPerPoint: scratchSlices + (poisson ? 1 : 0),
     valueSlice: poisson ? scratchSlices : -1,
+    fusedLog: lnSum !== undefined,
   };
 
   function renderLoops(
@@ -453,6 +470,60 @@ export function generateAccumulate(
     }
     return innerBlock!;
   }
+}
+
+/**
+ * Σ w·y·ln f accumulated in the kernel's loop, with the table logarithm of fastlog.ts (`lnNormal`, the same
+ * operations in the same order as `sumYLogF`, so the same sum): header declarations, the statements of one
+ * point (model value `f`, weighted count `yw`), and the store of the sum at the end. A point whose f is not
+ * a positive normal number, or lies within 2^-7 of 1, makes the sum NaN: the caller then runs `sumYLogF`.
+ */
+function fusedLnSum(
+  scope: NameScope,
+  header: Block,
+): { point: (f: CodeArg, yw: CodeArg) => Stmt[]; finish: Code } {
+  const ln = FUSED_LN!;
+  const decl = (code: Code): Name => {
+    const n = scope.name('ln');
+    header.push(_`const ${n} = ${code};`);
+    return n;
+  };
+  const lf = decl(_`${RUNTIME}.lnF`);
+  const lh = decl(_`${RUNTIME}.lnHi`);
+  const lp = decl(_`${RUNTIME}.lnInvP2`);
+  const lc = decl(_`${RUNTIME}.lnInvC`);
+  const ll = decl(_`${RUNTIME}.lnLogC`);
+  const lo = decl(_`${RUNTIME}.lnOut`);
+  const sum = scope.name('ly');
+  header.push(_`let ${sum} = 0;`);
+  const bits = ln.tableBits;
+  const point = (f: CodeArg, yw: CodeArg): Stmt[] => {
+    const hi = scope.name('hi');
+    const yi = scope.name('yl');
+    const d = scope.name('dl');
+    const e = scope.name('el');
+    const j = scope.name('jl');
+    const r = scope.name('rl');
+    const r2 = scope.name('rl');
+    const normal = _`${hi} >= 1048576 && ${hi} < 2146435072`; // 0x00100000 <= hi < 0x7ff00000
+    const inner = new Block(_`if (${yi} !== 0 && ${normal}) {`);
+    inner.push(_`const ${d} = ${f} - 1;`);
+    inner.push(_`if (${d} < 0.0078125 && ${d} > -0.0078125) ${sum} = NaN;`);
+    inner.push(_`const ${e} = (${hi} >>> 20) - 1023;`);
+    inner.push(_`const ${j} = (${hi} >>> ${20 - bits}) & ${(1 << bits) - 1};`);
+    inner.push(_`const ${r} = ${f} * ${lp}[${e} + 1022] * ${lc}[${j}] - 1;`);
+    inner.push(_`const ${r2} = ${r} * ${r};`);
+    const p = _`${r} - ${r2} * 0.5 + ${r2} * ${r} * (${1 / 3} - ${r} * 0.25)`;
+    inner.push(_`${sum} += ${yi} * (${e} * ${ln.ln2Hi} + (${ll}[${j}] + (${e} * ${ln.ln2Lo} + (${p}))));`);
+    return [
+      _`${lf}[0] = ${f};`,
+      _`const ${hi} = ${lh}[1];`,
+      _`const ${yi} = ${yw};`,
+      _`if (!(${normal})) ${sum} = NaN;`,
+      inner,
+    ];
+  };
+  return { point, finish: _`${lo}[0] = ${sum};` };
 }
 
 /** One point's gradient and Hessian terms accumulated in loops over its derivatives `dv` (upper triangle). */

@@ -134,7 +134,7 @@ export function solveRange(ctx: SolveContext, out: SolveOutput, from: number, to
   const a = new Float64Array(n * n);
   const delta = new Float64Array(n);
   const fixed = new Float64Array(nf);
-  const cov = new Float64Array(n * n);
+  const cov = new Float64Array(n);
   const perFitBounds = ctx.lower.length !== n;
   const { evaluate, stop } = ctx;
   const gpufit = stop.kind === 'gpufit';
@@ -232,13 +232,13 @@ export function solveRange(ctx: SolveContext, out: SolveOutput, from: number, to
     out.status[i] = status;
     for (let j = 0; j < n; j++) out.values[j * N + i] = p[j];
     let haveCov = false;
-    if (Number.isFinite(chi) && status !== STATUS.tooFewPoints) haveCov = invertSpd(h, n, cov, a);
+    if (Number.isFinite(chi) && status !== STATUS.tooFewPoints) haveCov = inverseDiagonalSpd(h, n, cov, a);
     const scale = ctx.poisson || ctx.absoluteSigma ? 1 : m > n ? chi / (m - n) : NaN;
     for (let j = 0; j < n; j++) {
       const lo = ctx.lower[bo + j];
       const hi = ctx.upper[bo + j];
       const atBound = p[j] === lo || p[j] === hi;
-      out.stderr[j * N + i] = haveCov && !atBound ? Math.sqrt(cov[j * n + j] * scale) : NaN;
+      out.stderr[j * N + i] = haveCov && !atBound ? Math.sqrt(cov[j] * scale) : NaN;
     }
   }
 }
@@ -322,6 +322,58 @@ export function invertSpd(h: Float64Array, n: number, out: Float64Array, work: F
       col[i] = t / work[i * m + i];
     }
     for (let r = 0; r < m; r++) out[idx[r] * n + idx[c]] = col[r];
+  }
+  return true;
+}
+
+/**
+ * The diagonal of the inverse of a symmetric positive semi-definite matrix `h` into `out` (length n), as
+ * {@link invertSpd} would give it (NaN for rows with a zero diagonal), for the standard errors of every fit:
+ * with H = L Lᵀ, (H⁻¹)_jj = Σ_i (L⁻¹)_ij², from the triangular inverse alone (no n solves). Returns false
+ * (and NaN everywhere) when the rest is not positive definite. `work` is n x n scratch.
+ */
+export function inverseDiagonalSpd(
+  h: Float64Array,
+  n: number,
+  out: Float64Array,
+  work: Float64Array,
+): boolean {
+  let m = 0;
+  const idx = INDEX_SCRATCH.length >= n ? INDEX_SCRATCH : (INDEX_SCRATCH = new Int32Array(n));
+  for (let j = 0; j < n; j++) if (h[j * n + j] > 0) idx[m++] = j;
+  for (let r = 0; r < m; r++) for (let c = 0; c <= r; c++) work[r * m + c] = h[idx[r] * n + idx[c]];
+  out.fill(NaN, 0, n);
+  // Cholesky in place (lower), then L⁻¹ in place (lower): column c of L⁻¹ by forward substitution.
+  for (let j = 0; j < m; j++) {
+    const rj = j * m;
+    let s = work[rj + j];
+    for (let k = 0; k < j; k++) s -= work[rj + k] * work[rj + k];
+    if (!(s > 0) || s === Infinity) return false;
+    const d = Math.sqrt(s);
+    work[rj + j] = d;
+    for (let i = j + 1; i < m; i++) {
+      const ri = i * m;
+      let t = work[ri + j];
+      for (let k = 0; k < j; k++) t -= work[ri + k] * work[rj + k];
+      work[ri + j] = t / d;
+    }
+  }
+  for (let i = 0; i < m; i++) {
+    const ri = i * m;
+    const inv = 1 / work[ri + i];
+    // Row i of L⁻¹ (columns < i) from the rows above, which already hold L⁻¹; L's row i is read first.
+    for (let c = 0; c < i; c++) {
+      let t = 0;
+      for (let k = c; k < i; k++) t -= work[ri + k] * work[k * m + c];
+      work[ri + c] = t;
+    }
+    for (let c = 0; c < i; c++) work[ri + c] *= inv;
+    work[ri + i] = inv;
+  }
+  for (let c = 0; c < m; c++) {
+    let s = 0;
+    for (let i = c; i < m; i++) s += work[i * m + c] * work[i * m + c];
+    out[idx[c]] = s;
   }
   return true;
 }

@@ -12,10 +12,10 @@ import {
 } from '../compile/index.ts';
 import { parseExpr } from '../syntax/index.ts';
 import type { AccumulateKernel, BatchEstimator, BatchLayout } from './kernel.ts';
-import { generateAccumulate } from './kernel.ts';
+import { batchKernel } from './separableSums.ts';
 import { interpretedAccumulate } from './interpret.ts';
 import { factorSeparableExp } from './separable.ts';
-import { sumYLogF } from './fastlog.ts';
+import { FUSED_LN, sumYLogF } from './fastlog.ts';
 import type { SolveContext, SolveOutput, StopRule } from './lm.ts';
 
 export interface BatchSetup {
@@ -100,7 +100,7 @@ export function compiledFor(s: BatchSetup): Compiled {
     };
     // where code generation from strings is disallowed, the same accumulation by walking the trees
     const kernel = codeGenerationAllowed()
-      ? generateAccumulate(program, layout, opts)
+      ? batchKernel(program, layout, opts)
       : interpretedAccumulate(program, layout, opts);
     return { kernel };
   });
@@ -145,6 +145,7 @@ export function contextFor(s: BatchSetup): SolveContext {
     }
     const bits = new Int32Array(scratch.buffer);
     const vOff = k.valueSlice * size;
+    const lnOut = k.fusedLog ? FUSED_LN!.lnOut : null;
     return (
       p: Float64Array,
       f: Float64Array,
@@ -154,7 +155,9 @@ export function contextFor(s: BatchSetup): SolveContext {
       cst: number,
     ): number => {
       const sf = fn(p, f, dims, strides, arrays, tables, observed, off, weights, h, g, scratch, cst);
-      return 2 * (sf - sumYLogF(observed, off, weights, scratch, bits, vOff, size) + cst);
+      // The kernel's own Σ w y ln f, unless it left NaN (a point needs the full logarithm).
+      const ly = lnOut ? lnOut[0] : NaN;
+      return 2 * (sf - (ly === ly ? ly : sumYLogF(observed, off, weights, scratch, bits, vOff, size)) + cst);
     };
   };
   return {

@@ -192,6 +192,32 @@ describe('fitMany', () => {
     expect(a.npoints[0]).toBeLessThan(W * W);
   });
 
+  it('Poisson: NaN counts are left out like zero weights (χ² with the same deviance constant)', () => {
+    const { z, truth } = gaussStack(3, 21, 'poisson');
+    const d = Float64Array.from(z.data);
+    const w = new Float64Array(d.length).fill(1);
+    for (let i = 3; i < d.length; i += 11) {
+      d[i] = NaN;
+      w[i] = 0;
+    }
+    const d2 = Float64Array.from(d, (v) => (Number.isNaN(v) ? 7 : v));
+    const starts = perturbedStarts(truth, 4);
+    const opts = { estimator: 'poisson', stop: 'strict' } as const;
+    const a = fitManySync(GAUSS, { z: new NdArray(d, z.shape), x: xs, y: ys }, starts, opts);
+    const b = fitManySync(GAUSS, { z: new NdArray(d2, z.shape), x: xs, y: ys }, starts, {
+      ...opts,
+      weights: new NdArray(w, z.shape),
+    });
+    const c = fitManySync(GAUSS, { z, x: xs, y: ys }, starts, opts);
+    for (let i = 0; i < 3; i++) {
+      expect(a.chi2[i]).toBe(b.chi2[i]);
+      expect(a.values.x0[i]).toBe(b.values.x0[i]);
+      // Without the NaNs: more points, a larger deviance, near the same centre.
+      expect(c.chi2[i]).toBeGreaterThan(a.chi2[i]);
+      expect(Math.abs(c.values.x0[i] - a.values.x0[i])).toBeLessThan(0.1);
+    }
+  });
+
   it('meshgrid coordinates are reduced to a row and a column (same results as 1-D coordinates)', () => {
     const X = new Float64Array(W * W);
     const Y = new Float64Array(W * W);

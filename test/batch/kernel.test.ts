@@ -7,10 +7,10 @@ import { compileModel } from '../../src/compile/kernel.ts';
 import { NdArray } from '../../src/data/ndarray.ts';
 import { prepareMany } from '../../src/batch/fitMany.ts';
 import type { ManyParamInput } from '../../src/batch/fitMany.ts';
-import { contextFor } from '../../src/batch/problem.ts';
+import { compiledFor, contextFor, kernelBuffers } from '../../src/batch/problem.ts';
 import { factorSeparableExp } from '../../src/batch/separable.ts';
 import { choleskySolve, invertSpd } from '../../src/batch/lm.ts';
-import { fastLn, sumYLogF } from '../../src/batch/fastlog.ts';
+import { FUSED_LN, fastLn, sumYLogF } from '../../src/batch/fastlog.ts';
 import { parseExpr } from '../../src/syntax/index.ts';
 import { evaluate } from '../../src/symbolic/index.ts';
 import { printExpr } from '../../src/ast/print.ts';
@@ -187,6 +187,67 @@ describe('fused accumulation kernels', () => {
       14,
     );
     expect(printExpr(g).match(/exp\(/g)?.length).toBe(2);
+  });
+});
+
+describe('Poisson: Σ w y ln f inside the kernel', () => {
+  const c = CASES[0];
+  const run = (params: Record<string, number>, weighted: boolean) => {
+    const u = rng(5);
+    const obs = Float64Array.from({ length: W * H }, () => Math.floor(20 * u()));
+    const w = weighted ? Float64Array.from({ length: W * H }, () => 0.5 + u()) : null;
+    const prep = prepareMany(c.expr, { z: new NdArray(obs, [1, H, W]), x: xs, y: ys }, params, {
+      estimator: 'poisson',
+      ...(w ? { weights: new NdArray(w, [1, H, W]) } : {}),
+    });
+    const s = prep.setup;
+    const k = compiledFor(s).kernel;
+    const { tables, scratch } = kernelBuffers(k, s);
+    const p = Float64Array.from(s.params, (n) => params[n]);
+    const P = p.length;
+    const args = [
+      s.dims,
+      s.strides,
+      s.variableData as Float64Array[],
+      tables,
+      s.observed,
+      0,
+      s.weights,
+    ] as const;
+    k.fn(p, new Float64Array(0), ...args, new Float64Array(P * P), new Float64Array(P), scratch, 0);
+    const fused = FUSED_LN!.lnOut[0];
+    const bits = new Int32Array(scratch.buffer);
+    const full = sumYLogF(s.observed, 0, s.weights, scratch, bits, k.valueSlice * s.size, s.size);
+    // χ² through the solver's evaluation against Math.log.
+    let ref = 0;
+    const f = scratch.subarray(k.valueSlice * s.size, (k.valueSlice + 1) * s.size);
+    for (let i = 0; i < W * H; i++) {
+      const y = obs[i];
+      ref += (w ? w[i] : 1) * 2 * (y > 0 ? f[i] - y - y * Math.log(f[i] / y) : f[i]);
+    }
+    const chi = contextFor(s).evaluate(
+      p,
+      new Float64Array(0),
+      0,
+      new Float64Array(P * P),
+      new Float64Array(P),
+      s.cst![0],
+    );
+    return { k, fused, full, chi, ref };
+  };
+
+  it('is the sum of sumYLogF, bit for bit, or NaN where a point needs the full logarithm', () => {
+    for (const weighted of [false, true]) {
+      const a = run(c.params, weighted);
+      expect(a.k.fusedLog).toBe(true);
+      expect(a.fused).toBe(a.full);
+      expect(Math.abs(a.chi - a.ref)).toBeLessThanOrEqual(1e-10 * a.ref);
+      // A background of 1 puts model values within 2^-7 of 1: the kernel leaves NaN, the caller sums.
+      const b = run({ ...c.params, A: 2, bg: 1 }, weighted);
+      expect(b.fused).toBeNaN();
+      expect(Number.isFinite(b.full)).toBe(true);
+      expect(Math.abs(b.chi - b.ref)).toBeLessThanOrEqual(1e-10 * b.ref);
+    }
   });
 });
 
