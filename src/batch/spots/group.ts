@@ -125,6 +125,13 @@ interface Box {
   readonly y1: number;
 }
 
+/** Whether peak j lies within `reach` of the box. */
+function inReach({ px, py }: PeakPixels, j: number, box: Box, reach: number): boolean {
+  return (
+    px[j] >= box.x0 - reach && px[j] <= box.x1 + reach && py[j] >= box.y0 - reach && py[j] <= box.y1 + reach
+  );
+}
+
 /** Peaks outside the group, near a member, within `reach` of the box (whose Voronoi cells matter in it). */
 function voronoiOthers(
   members: number[],
@@ -133,7 +140,8 @@ function voronoiOthers(
   box: Box,
   reach: number,
 ): number[] {
-  const { px, py } = peaks;
+  // One member: its neighbours are distinct and not itself.
+  if (members.length === 1) return near[members[0]].filter((j) => inReach(peaks, j, box, reach));
   const set = new Set(members);
   const seen = new Set<number>();
   const others: number[] = [];
@@ -141,8 +149,7 @@ function voronoiOthers(
     for (const j of near[i]) {
       if (set.has(j) || seen.has(j)) continue;
       seen.add(j);
-      const inX = px[j] >= box.x0 - reach && px[j] <= box.x1 + reach;
-      if (inX && py[j] >= box.y0 - reach && py[j] <= box.y1 + reach) others.push(j);
+      if (inReach(peaks, j, box, reach)) others.push(j);
     }
   }
   return others;
