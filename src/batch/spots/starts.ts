@@ -7,14 +7,14 @@ import { median } from '../findPeaks.ts';
 import type { BatchEstimator } from '../kernel.ts';
 import { momentStartAmong, type MomentStart } from '../moments.ts';
 import type { SpotModel } from '../models.ts';
-import { neighbours } from './group.ts';
+import { neighbours, type NeighbourLists } from './group.ts';
 import type { SpotsContext } from './options.ts';
 import { rowOrder, type Group, type PeakPixels } from './regions.ts';
 import { isConverged } from './status.ts';
 
 export interface SpotMoments {
   /** Peaks within a window diagonal of each peak. */
-  readonly near: number[][];
+  readonly near: NeighbourLists;
   readonly moments: MomentStart[];
   /** Median moment width of isolated spots (of all spots when fewer than 3 are isolated). */
   readonly sigmaEstimate: number;
@@ -24,7 +24,8 @@ export interface SpotMoments {
 export function spotMoments(ctx: SpotsContext, { px, py }: PeakPixels): SpotMoments {
   const { img, W, H, half } = ctx;
   const near = neighbours(px, py, Math.SQRT2 * (2 * half + 1));
-  const most = near.reduce((m, l) => Math.max(m, l.length), 0);
+  let most = 0;
+  for (let i = 0; i < px.length; i++) most = Math.max(most, near.start[i + 1] - near.start[i]);
   const others = { x: new Float64Array(most), y: new Float64Array(most), count: 0 };
   const n = px.length;
   const moments: MomentStart[] = new Array(n);
@@ -32,16 +33,17 @@ export function spotMoments(ctx: SpotsContext, { px, py }: PeakPixels): SpotMome
   let isolated = 0;
   const reach2 = (2 * half) ** 2;
   for (const i of rowOrder(n, (k) => py[k], H)) {
-    const list = near[i];
+    const from = near.start[i];
+    const count = near.start[i + 1] - from;
     let alone = true;
-    for (let k = 0; k < list.length; k++) {
-      const j = list[k];
+    for (let k = 0; k < count; k++) {
+      const j = near.list[from + k];
       others.x[k] = px[j];
       others.y[k] = py[j];
       // Integer pixels: the squared distance is exact (as is the comparison).
       if ((px[j] - px[i]) ** 2 + (py[j] - py[i]) ** 2 <= reach2) alone = false;
     }
-    others.count = list.length;
+    others.count = count;
     moments[i] = momentStartAmong(img, H, W, px[i], py[i], half, others, 1.5);
     if (alone) sigmas[isolated++] = moments[i].sigma;
   }
