@@ -115,9 +115,10 @@ export interface OtherPeaks {
 const NO_PEAKS = new Float64Array(0);
 
 /**
- * The least squared distance from (px, py) to the other peaks, with a relative margin: a pixel whose squared
- * distance d from the peak has 4d below it is nearer to the peak than to any other (|p − o| ≥ |o − c| − |p − c|
- * > |p − c|), so its Voronoi test is skipped; the margin keeps rounding of non-integer peaks out of it.
+ * A quarter of the least squared distance D² from the peak c = (px, py) to the other peaks, less a relative
+ * margin: a pixel p whose squared distance d from the peak is below it (|p − c| < D/2) is nearer to the peak
+ * than to any other (|p − o| ≥ D − |p − c| > |p − c|), so its Voronoi test is skipped; the margin keeps the
+ * rounding of fractional peak positions out of it. NaN (never skipping) when a position is NaN.
  */
 function cellCore(px: number, py: number, others: OtherPeaks): number {
   let d2 = Infinity;
