@@ -54,16 +54,21 @@ function ringValues(img: Float64Array, w: number, box: Box): number {
   if (ringScratch.length < most) ringScratch = new Float64Array(most);
   const ring = ringScratch;
   let n = 0;
-  const push = (v: number): void => {
-    if (Number.isFinite(v)) ring[n++] = v;
-  };
-  for (let x = x0; x <= x1; x++) push(img[y0 * w + x]);
-  if (y1 > y0) for (let x = x0; x <= x1; x++) push(img[y1 * w + x]);
+  // (No closure for the pushes: this runs once per spot.)
+  for (let x = x0; x <= x1; x++) n = pushFinite(ring, n, img[y0 * w + x]);
+  if (y1 > y0) for (let x = x0; x <= x1; x++) n = pushFinite(ring, n, img[y1 * w + x]);
   for (let y = y0 + 1; y < y1; y++) {
-    push(img[y * w + x0]);
-    if (x1 > x0) push(img[y * w + x1]);
+    n = pushFinite(ring, n, img[y * w + x0]);
+    if (x1 > x0) n = pushFinite(ring, n, img[y * w + x1]);
   }
   return n;
+}
+
+/** Appends v at ring[n] when finite; the new count. */
+function pushFinite(ring: Float64Array, n: number, v: number): number {
+  if (v - v !== 0) return n;
+  ring[n] = v;
+  return n + 1;
 }
 
 interface Box {
@@ -93,6 +98,67 @@ export function momentStart(
   half: number,
   options: MomentOptions = {},
 ): MomentStart {
+  const others = options.others;
+  const near: OtherPeaks = others
+    ? { x: others.x, y: others.y, count: others.x.length }
+    : { x: NO_PEAKS, y: NO_PEAKS, count: 0 };
+  return momentStartAmong(img, h, w, px, py, half, near, options.fallbackSigma ?? 1.5);
+}
+
+/** The first `count` of other peaks' coordinates. */
+export interface OtherPeaks {
+  readonly x: ArrayLike<number>;
+  readonly y: ArrayLike<number>;
+  readonly count: number;
+}
+
+const NO_PEAKS = new Float64Array(0);
+
+/**
+ * A quarter of the least squared distance D² from the peak c = (px, py) to the other peaks, less a relative
+ * margin: a pixel p whose squared distance d from the peak is below it (|p − c| < D/2) is nearer to the peak
+ * than to any other (|p − o| ≥ D − |p − c| > |p − c|), so its Voronoi test is skipped; the margin keeps the
+ * rounding of fractional peak positions out of it. NaN (never skipping) when a position is NaN.
+ */
+function cellCore(px: number, py: number, others: OtherPeaks): number {
+  let d2 = Infinity;
+  for (let k = 0; k < others.count; k++) {
+    const dx = others.x[k] - px;
+    const dy = others.y[k] - py;
+    d2 = Math.min(d2, dx * dx + dy * dy);
+  }
+  return d2 / (4 * (1 + 1e-9));
+}
+
+/** Whether pixel (x, y), at squared distance d from the peak, is nearer to one of the other peaks. */
+function inOtherCell(x: number, y: number, d: number, others: OtherPeaks): boolean {
+  const { x: ox, y: oy, count } = others;
+  for (let k = 0; k < count; k++) {
+    const e = (x - ox[k]) * (x - ox[k]) + (y - oy[k]) * (y - oy[k]);
+    if (e < d) return true;
+  }
+  return false;
+}
+
+/** A width within [0.5, hi]. */
+function clampWidth(s: number, hi: number): number {
+  return Math.min(Math.max(s, 0.5), hi);
+}
+
+/**
+ * `momentStart` with the other peaks given as the first `count` of two coordinate arrays (no allocation for
+ * them) and the fallback width.
+ */
+export function momentStartAmong(
+  img: Float64Array,
+  h: number,
+  w: number,
+  px: number,
+  py: number,
+  half: number,
+  others: OtherPeaks,
+  fallback: number,
+): MomentStart {
   const x0 = Math.max(0, px - half);
   const x1 = Math.min(w - 1, px + half);
   const y0 = Math.max(0, py - half);
@@ -109,9 +175,8 @@ export function momentStart(
   }
   if (!(peak > 0)) peak = Math.max(noise, 1e-12);
   const level = Q * peak;
-  const ox = options.others?.x;
-  const oy = options.others?.y;
-  const no = ox ? ox.length : 0;
+  const no = others.count;
+  const core = no ? cellCore(px, py, others) : Infinity;
   let s0 = 0;
   let sx = 0;
   let sy = 0;
@@ -123,20 +188,10 @@ export function momentStart(
     for (let x = x0; x <= x1; x++) {
       const v = img[y * w + x] - bg;
       if (!(v > level)) continue;
-      if (no) {
-        const d = (x - px) * (x - px) + (y - py) * (y - py);
-        let mine = true;
-        for (let k = 0; k < no; k++) {
-          const e = (x - ox![k]) * (x - ox![k]) + (y - oy![k]) * (y - oy![k]);
-          if (e < d) {
-            mine = false;
-            break;
-          }
-        }
-        if (!mine) continue;
-      }
       const dx = x - px;
       const dy = y - py;
+      const d = dx * dx + dy * dy;
+      if (!(d < core) && no && inOtherCell(x, y, d, others)) continue;
       s0 += v;
       sx += v * dx;
       sy += v * dy;
@@ -146,7 +201,6 @@ export function momentStart(
       count++;
     }
   }
-  const fallback = options.fallbackSigma ?? 1.5;
   let cx = px;
   let cy = py;
   let vxx = fallback * fallback;
@@ -166,7 +220,7 @@ export function momentStart(
       vxy = cxy;
     }
   }
-  const lim = (s: number): number => Math.min(Math.max(s, 0.5), Math.max(half, 1));
+  const lim = Math.max(half, 1);
   const tr = (vxx + vyy) / 2;
   const det = Math.sqrt(((vxx - vyy) / 2) ** 2 + vxy * vxy);
   const theta = 0.5 * Math.atan2(2 * vxy, vxx - vyy);
@@ -174,11 +228,11 @@ export function momentStart(
     amplitude: peak,
     x: Math.min(Math.max(cx, x0 - 0.5), x1 + 0.5),
     y: Math.min(Math.max(cy, y0 - 0.5), y1 + 0.5),
-    sigma: lim(Math.sqrt(tr)),
-    sigmaXAligned: lim(Math.sqrt(vxx)),
-    sigmaYAligned: lim(Math.sqrt(vyy)),
-    sigmaMajor: lim(Math.sqrt(tr + det)),
-    sigmaMinor: lim(Math.sqrt(Math.max(tr - det, 1e-6))),
+    sigma: clampWidth(Math.sqrt(tr), lim),
+    sigmaXAligned: clampWidth(Math.sqrt(vxx), lim),
+    sigmaYAligned: clampWidth(Math.sqrt(vyy), lim),
+    sigmaMajor: clampWidth(Math.sqrt(tr + det), lim),
+    sigmaMinor: clampWidth(Math.sqrt(Math.max(tr - det, 1e-6)), lim),
     theta,
     background: bg,
     noise,

@@ -7,7 +7,7 @@ import { fitMany, type FitManyResult } from '../fitMany.ts';
 import { multiSpotModel, type SpotModel } from '../models.ts';
 import { fitClasses, groupPeaks, type FitClass } from './group.ts';
 import type { SpotsContext } from './options.ts';
-import { amplitudeCaps, fillRegion, regionAxes, type Group, type PeakPixels } from './regions.ts';
+import { fillRegion, rowOrder, regionAxes, type Group, type PeakPixels } from './regions.ts';
 import { SPOT_COLUMNS, type SpotColumn, type SpotTable } from './report.ts';
 import { boundParams, spotMoments, startParams, type PriorFit, type SpotMoments } from './starts.ts';
 
@@ -116,17 +116,20 @@ export async function fitGroups(
   }
 }
 
-/** The regions of the class's groups, one after another. */
+/** The regions of the class's groups, one after another, and the amplitude bound of each. */
 function regionStack(
   ctx: SpotsContext,
   cls: FitClass,
   gis: readonly number[],
   input: ClassInput,
-): Float64Array {
+): { stack: Float64Array; amax: Float64Array } {
   const size = cls.bh * cls.bw;
   const stack = new Float64Array(gis.length * size);
-  gis.forEach((gi, f) => fillRegion(stack, f * size, ctx.img, ctx.W, input.groups[gi], input.peaks));
-  return stack;
+  const amax = new Float64Array(gis.length);
+  const { groups } = input;
+  for (const f of rowOrder(gis.length, (k) => groups[gis[k]].by, ctx.H))
+    amax[f] = fillRegion(stack, f * size, ctx.img, ctx.W, groups[gis[f]], input.peaks);
+  return { stack, amax };
 }
 
 function fixedValuesOf(spec: Record<string, unknown>): Map<string, number> {
@@ -148,8 +151,7 @@ async function fitClass(
 ): Promise<void> {
   const { model, estimator, options } = ctx;
   const multi = multiSpotModel(model, cls.spots, options.sharedWidth);
-  const stack = regionStack(ctx, cls, gis, input);
-  const amax = amplitudeCaps(stack, gis.length, cls.bh * cls.bw);
+  const { stack, amax } = regionStack(ctx, cls, gis, input);
   const starts = startParams(ctx, {
     rename: multi.rename,
     gis,
@@ -189,46 +191,89 @@ interface ClassFits {
 function collectSigmaErr(model: SpotModel, fits: ClassFits, sigmaErr: Float64Array): void {
   const sigma = model.roles.sigma;
   if (!sigma) return;
-  fits.gis.forEach((gi, f) =>
-    fits.groups[gi].members.forEach((i, s) => {
-      sigmaErr[i] = fits.res.stderr[fits.rename[s].get(sigma)!]?.[f] ?? NaN;
-    }),
-  );
+  fits.rename.forEach((names, s) => {
+    const err = fits.res.stderr[names.get(sigma)!];
+    fits.gis.forEach((gi, f) => {
+      const i = fits.groups[gi].members[s];
+      if (i !== undefined) sigmaErr[i] = err?.[f] ?? NaN;
+    });
+  });
 }
 
-/** Widths and angle of a spot: |sigma|, or |sigma_x| >= |sigma_y| and theta in [0, pi) (the major axis). */
-function shapeOf(sx: number, sy: number, theta: number | undefined): { sx: number; sy: number; th: number } {
-  if (theta === undefined) return { sx: Math.abs(sx), sy: Math.abs(sy), th: 0 };
-  const swap = Math.abs(sy) > Math.abs(sx);
-  const t = swap ? theta + Math.PI / 2 : theta;
-  const th = t - Math.PI * Math.floor(t / Math.PI);
-  return swap ? { sx: Math.abs(sy), sy: Math.abs(sx), th } : { sx: Math.abs(sx), sy: Math.abs(sy), th };
+/** A fitted column of every fit of a class: the values, a fixed value repeated, or NaN without one. */
+function fitColumn(fits: ClassFits, name: string | undefined): Float64Array {
+  const v = name === undefined ? undefined : fits.res.values[name];
+  if (v) return v;
+  const fixed = name === undefined ? undefined : fits.fixedValues.get(name);
+  return new Float64Array(fits.gis.length).fill(fixed ?? NaN);
 }
 
-/** The fitted columns of one spot slot (of one role each) of a class's fits; a fixed value as a constant. */
+/** The standard errors of a parameter over a class's fits (NaN without them). */
+function errColumn(fits: ClassFits, name: string | undefined): Float64Array {
+  const v = name === undefined ? undefined : fits.res.stderr[name];
+  return v ?? new Float64Array(fits.gis.length).fill(NaN);
+}
+
+/** The columns of one spot slot (of one role each) of a class's fits. */
 interface SlotColumns {
-  readonly value: (role: string | undefined) => Float64Array | number;
-  readonly err: (role: string | undefined) => Float64Array | undefined;
+  readonly x: Float64Array;
+  readonly y: Float64Array;
+  readonly amp: Float64Array;
+  readonly sx: Float64Array;
+  readonly sy: Float64Array;
+  readonly th: Float64Array | undefined;
+  readonly bg: Float64Array;
+  readonly ex: Float64Array;
+  readonly ey: Float64Array;
+  readonly eamp: Float64Array;
+  readonly params: readonly Float64Array[];
 }
 
-function slotColumns(fits: ClassFits, names: ReadonlyMap<string, string>): SlotColumns {
-  const { res, fixedValues } = fits;
+function slotColumns(model: SpotModel, fits: ClassFits, names: ReadonlyMap<string, string>): SlotColumns {
+  const r = model.roles;
+  const name = (role: string | undefined): string | undefined =>
+    role === undefined ? undefined : (names.get(role) ?? role);
+  const value = (role: string | undefined): Float64Array => fitColumn(fits, name(role));
+  const err = (role: string | undefined): Float64Array => errColumn(fits, name(role));
   return {
-    value: (role) => {
-      const name = role === undefined ? undefined : (names.get(role) ?? role);
-      if (name === undefined) return NaN;
-      return res.values[name] ?? fixedValues.get(name) ?? NaN;
-    },
-    err: (role) => {
-      const name = role === undefined ? undefined : (names.get(role) ?? role);
-      return name === undefined ? undefined : res.stderr[name];
-    },
+    x: value(r.x),
+    y: value(r.y),
+    amp: value(r.amplitude),
+    sx: value(r.sigma ?? r.sigmaX),
+    sy: value(r.sigma ?? r.sigmaY),
+    th: r.theta ? value(r.theta) : undefined,
+    bg: fitColumn(fits, r.background),
+    ex: err(r.x),
+    ey: err(r.y),
+    eamp: err(r.amplitude),
+    params: model.params.map((p) => value(p)),
   };
 }
 
-/** Reads fit f of a column or constant. */
-function fitValue(col: Float64Array | number, f: number): number {
-  return typeof col === 'number' ? col : col[f];
+/**
+ * Widths and angle of spot i: |sigma|, or |sigma_x| >= |sigma_y| and theta in [0, pi) (the major axis); theta
+ * NaN for a model without widths.
+ */
+function writeShape(
+  cols: Record<SpotColumn, Float64Array>,
+  i: number,
+  c: SlotColumns,
+  f: number,
+  widthless: boolean,
+): void {
+  const sx = c.sx[f];
+  const sy = c.sy[f];
+  if (c.th === undefined) {
+    cols.sigma_x[i] = Math.abs(sx);
+    cols.sigma_y[i] = Math.abs(sy);
+    cols.theta[i] = widthless ? NaN : 0;
+    return;
+  }
+  const swap = Math.abs(sy) > Math.abs(sx);
+  const t = swap ? c.th[f] + Math.PI / 2 : c.th[f];
+  cols.sigma_x[i] = Math.abs(swap ? sy : sx);
+  cols.sigma_y[i] = Math.abs(swap ? sx : sy);
+  cols.theta[i] = widthless ? NaN : t - Math.PI * Math.floor(t / Math.PI);
 }
 
 /** Writes the columns and parameters of every spot of the class's fits. */
@@ -237,44 +282,26 @@ function collect(model: SpotModel, fits: ClassFits, out: PassColumns): void {
   const { cols } = out;
   const r = model.roles;
   const P = model.params.length;
-  const bg = r.background ? slotColumns(fits, new Map()).value(r.background) : NaN;
+  const widthless = !r.sigma && !r.sigmaX;
   fits.rename.forEach((names, s) => {
-    const slot = slotColumns(fits, names);
-    const c = {
-      x: slot.value(r.x),
-      y: slot.value(r.y),
-      amp: slot.value(r.amplitude),
-      sx: slot.value(r.sigma ?? r.sigmaX),
-      sy: slot.value(r.sigma ?? r.sigmaY),
-      th: r.theta ? slot.value(r.theta) : undefined,
-      params: model.params.map((p) => slot.value(p)),
-    };
-    const e = { x: slot.err(r.x), y: slot.err(r.y), amp: slot.err(r.amplitude) };
-    const widthless = !r.sigma && !r.sigmaX;
-    fits.gis.forEach((gi, f) => {
-      const g = fits.groups[gi];
+    const c = slotColumns(model, fits, names);
+    for (let f = 0; f < fits.gis.length; f++) {
+      const g = fits.groups[fits.gis[f]];
       const i = g.members[s];
-      const shape = shapeOf(
-        fitValue(c.sx, f),
-        fitValue(c.sy, f),
-        c.th === undefined ? undefined : fitValue(c.th, f),
-      );
-      cols.x[i] = fitValue(c.x, f) + g.bx;
-      cols.y[i] = fitValue(c.y, f) + g.by;
-      cols.amplitude[i] = fitValue(c.amp, f);
-      cols.sigma_x[i] = shape.sx;
-      cols.sigma_y[i] = shape.sy;
-      cols.theta[i] = widthless ? NaN : shape.th;
-      cols.background[i] = fitValue(bg, f);
-      cols.x_err[i] = e.x?.[f] ?? NaN;
-      cols.y_err[i] = e.y?.[f] ?? NaN;
-      cols.amplitude_err[i] = e.amp?.[f] ?? NaN;
+      writeShape(cols, i, c, f, widthless);
+      cols.x[i] = c.x[f] + g.bx;
+      cols.y[i] = c.y[f] + g.by;
+      cols.amplitude[i] = c.amp[f];
+      cols.background[i] = c.bg[f];
+      cols.x_err[i] = c.ex[f];
+      cols.y_err[i] = c.ey[f];
+      cols.amplitude_err[i] = c.eamp[f];
       cols.chi2[i] = res.chi2[f];
       cols.iterations[i] = res.iterations[f];
       out.npoints[i] = res.npoints[f];
       cols.status[i] = res.status[f];
       out.clipped[i] = g.clipped ? 1 : 0;
-      for (let j = 0; j < P; j++) out.params[i * P + j] = fitValue(c.params[j], f);
-    });
+      for (let j = 0; j < P; j++) out.params[i * P + j] = c.params[j][f];
+    }
   });
 }

@@ -55,27 +55,47 @@ class CellGrid {
   }
 }
 
-/** Peaks within `radius` (Euclidean) of each peak, by a cell grid. */
-export function neighbours(px: Int32Array, py: Int32Array, radius: number): number[][] {
+/** Peaks within a radius of each peak, in CSR form: those of peak i are `list[start[i]]..list[start[i + 1] - 1]`. */
+export interface NeighbourLists {
+  readonly start: Int32Array;
+  readonly list: Int32Array;
+}
+
+/** No neighbours for any of n peaks. */
+export function noNeighbours(n: number): NeighbourLists {
+  return { start: new Int32Array(n + 1), list: new Int32Array(0) };
+}
+
+/** Peaks within `radius` (Euclidean) of each peak, by a cell grid (no array per peak). */
+export function neighbours(px: Int32Array, py: Int32Array, radius: number): NeighbourLists {
   const grid = new CellGrid(px, py, Math.max(1, radius));
   const r2 = radius * radius;
-  const out: number[][] = [];
+  const start = new Int32Array(px.length + 1);
+  let list: Int32Array = new Int32Array(Math.max(16, 8 * px.length));
+  let m = 0;
   for (let i = 0; i < px.length; i++) {
     const gx = Math.floor(px[i] / grid.cell);
     const gy = Math.floor(py[i] / grid.cell);
-    const list: number[] = [];
     for (let cy = Math.max(0, gy - 1); cy <= Math.min(grid.gh - 1, gy + 1); cy++) {
       for (let cx = Math.max(0, gx - 1); cx <= Math.min(grid.gw - 1, gx + 1); cx++) {
         const c = cy * grid.gw + cx;
         for (let k = grid.start[c]; k < grid.start[c + 1]; k++) {
           const j = grid.order[k];
-          if (j !== i && (px[j] - px[i]) ** 2 + (py[j] - py[i]) ** 2 <= r2) list.push(j);
+          if (j === i || (px[j] - px[i]) ** 2 + (py[j] - py[i]) ** 2 > r2) continue;
+          if (m === list.length) list = grown(list);
+          list[m++] = j;
         }
       }
     }
-    out.push(list);
+    start[i + 1] = m;
   }
-  return out;
+  return { start, list: list.subarray(0, m) };
+}
+
+function grown(a: Int32Array): Int32Array {
+  const b = new Int32Array(2 * a.length);
+  b.set(a);
+  return b;
 }
 
 export interface GroupOptions {
@@ -106,7 +126,8 @@ function clusters(peaks: PeakPixels, joint: boolean, groupDistance: number): num
   const uf = new UnionFind(n);
   if (joint) {
     const close = neighbours(px, py, groupDistance);
-    for (let i = 0; i < n; i++) for (const j of close[i]) uf.union(i, j);
+    for (let i = 0; i < n; i++)
+      for (let k = close.start[i]; k < close.start[i + 1]; k++) uf.union(i, close.list[k]);
   }
   const byRoot = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
@@ -125,24 +146,37 @@ interface Box {
   readonly y1: number;
 }
 
+/** Whether peak j lies within `reach` of the box. */
+function inReach({ px, py }: PeakPixels, j: number, box: Box, reach: number): boolean {
+  return (
+    px[j] >= box.x0 - reach && px[j] <= box.x1 + reach && py[j] >= box.y0 - reach && py[j] <= box.y1 + reach
+  );
+}
+
 /** Peaks outside the group, near a member, within `reach` of the box (whose Voronoi cells matter in it). */
 function voronoiOthers(
   members: number[],
-  near: number[][],
+  near: NeighbourLists,
   peaks: PeakPixels,
   box: Box,
   reach: number,
 ): number[] {
-  const { px, py } = peaks;
+  const others: number[] = [];
+  // One member: its neighbours are distinct and not itself.
+  if (members.length === 1) {
+    const i = members[0];
+    for (let k = near.start[i]; k < near.start[i + 1]; k++)
+      if (inReach(peaks, near.list[k], box, reach)) others.push(near.list[k]);
+    return others;
+  }
   const set = new Set(members);
   const seen = new Set<number>();
-  const others: number[] = [];
   for (const i of members) {
-    for (const j of near[i]) {
+    for (let k = near.start[i]; k < near.start[i + 1]; k++) {
+      const j = near.list[k];
       if (set.has(j) || seen.has(j)) continue;
       seen.add(j);
-      const inX = px[j] >= box.x0 - reach && px[j] <= box.x1 + reach;
-      if (inX && py[j] >= box.y0 - reach && py[j] <= box.y1 + reach) others.push(j);
+      if (inReach(peaks, j, box, reach)) others.push(j);
     }
   }
   return others;
@@ -153,7 +187,7 @@ function groupRegion(
   members: number[],
   voronoi: boolean,
   peaks: PeakPixels,
-  near: number[][],
+  near: NeighbourLists,
   opts: GroupOptions,
 ): Group {
   const { W, H, half } = opts;
@@ -184,7 +218,7 @@ function groupRegion(
 }
 
 /** The groups of the peaks and each spot's group. */
-export function groupPeaks(peaks: PeakPixels, near: number[][], opts: GroupOptions): Grouping {
+export function groupPeaks(peaks: PeakPixels, near: NeighbourLists, opts: GroupOptions): Grouping {
   const groups: Group[] = [];
   for (const members of clusters(peaks, opts.joint, opts.groupDistance)) {
     if (members.length > opts.maxGroup) {

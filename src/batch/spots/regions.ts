@@ -22,6 +22,20 @@ export interface PeakPixels {
   readonly py: Int32Array;
 }
 
+/**
+ * The indices 0..n-1 ordered by row (a counting sort; the same row in index order). Spots visited in this order
+ * read the image a band of rows at a time (in cache) rather than all over it in peak order: several times
+ * faster for a large image, and the same numbers.
+ */
+export function rowOrder(n: number, rowOf: (k: number) => number, H: number): Int32Array {
+  const start = new Int32Array(H + 1);
+  for (let k = 0; k < n; k++) start[rowOf(k) + 1]++;
+  for (let y = 0; y < H; y++) start[y + 1] += start[y];
+  const order = new Int32Array(n);
+  for (let k = 0; k < n; k++) order[start[rowOf(k)]++] = k;
+  return order;
+}
+
 export function clampInt(v: number, lo: number, hi: number, fallback: number): number {
   return Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : fallback;
 }
@@ -41,7 +55,34 @@ function inOtherCell(x: number, y: number, g: Group, { px, py }: PeakPixels): bo
   return false;
 }
 
-/** Copies a group's region into the stack; pixels in the Voronoi cell of a peak outside the group become NaN. */
+/** Amplitude bound of a region of values in [lo, hi]: 4x its range (no joint fit can need more; it stops runaway steps). */
+function amplitudeCap(lo: number, hi: number): number {
+  return hi > lo ? 4 * (hi - lo) + 1 : Infinity;
+}
+
+/** Copies an unmasked region into the stack (non-finite values as NaN); its amplitude bound. */
+function copyRegion(stack: Float64Array, off: number, img: Float64Array, W: number, g: Group): number {
+  const { bx, by, bw, bh } = g;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let y = 0; y < bh; y++) {
+    const row = (by + y) * W + bx;
+    const k = off + y * bw;
+    for (let x = 0; x < bw; x++) {
+      const v = img[row + x];
+      const finite = v - v === 0;
+      stack[k + x] = finite ? v : NaN;
+      if (finite && v < lo) lo = v;
+      if (finite && v > hi) hi = v;
+    }
+  }
+  return amplitudeCap(lo, hi);
+}
+
+/**
+ * Copies a group's region into the stack; pixels in the Voronoi cell of a peak outside the group become NaN.
+ * Returns the amplitude bound of the region (from the range of the values copied, NaN aside).
+ */
 export function fillRegion(
   stack: Float64Array,
   off: number,
@@ -49,41 +90,22 @@ export function fillRegion(
   W: number,
   g: Group,
   peaks: PeakPixels,
-): void {
+): number {
+  if (g.others.length === 0) return copyRegion(stack, off, img, W, g);
   let k = off;
-  if (g.others.length === 0) {
-    for (let y = g.by; y < g.by + g.bh; y++) {
-      const row = y * W;
-      for (let x = g.bx; x < g.bx + g.bw; x++) {
-        const v = img[row + x];
-        stack[k++] = v - v === 0 ? v : NaN;
-      }
-    }
-    return;
-  }
+  let lo = Infinity;
+  let hi = -Infinity;
   for (let y = g.by; y < g.by + g.bh; y++) {
     for (let x = g.bx; x < g.bx + g.bw; x++) {
       const v = img[y * W + x];
-      const masked = !Number.isFinite(v) || (g.others.length > 0 && inOtherCell(x, y, g, peaks));
+      const masked = !Number.isFinite(v) || inOtherCell(x, y, g, peaks);
       stack[k++] = masked ? NaN : v;
-    }
-  }
-}
-
-/** Amplitude bounds: 4x each region's range (no joint fit can need more; it stops runaway steps). */
-export function amplitudeCaps(stack: Float64Array, m: number, size: number): Float64Array {
-  const amax = new Float64Array(m);
-  for (let f = 0; f < m; f++) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let k = f * size; k < (f + 1) * size; k++) {
-      const v = stack[k];
+      if (masked) continue;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    amax[f] = hi > lo ? 4 * (hi - lo) + 1 : Infinity;
   }
-  return amax;
+  return amplitudeCap(lo, hi);
 }
 
 /** The pixel coordinates of a bw x bh region: x as a row [1, bw], y as a column [bh, 1]. */

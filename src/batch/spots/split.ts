@@ -16,6 +16,7 @@ import {
   type PassResult,
 } from './fit.ts';
 import type { SpotsContext } from './options.ts';
+import { noNeighbours } from './group.ts';
 import { clampInt, type Group, type PeakPixels } from './regions.ts';
 import { SPOT_COLUMNS } from './report.ts';
 import type { PriorFit } from './starts.ts';
@@ -167,7 +168,7 @@ async function fitTrials(
   const peaks = withSplitPeaks(set, blends);
   const trials = trialGroups(set, blends);
   const spots = {
-    near: [],
+    near: noNeighbours(peaks.px.length),
     moments: trialMoments(ctx, peaks, trials),
     sigmaEstimate: set.pass.sigmaEstimate,
     groupDistance: set.pass.groupDistance,

@@ -5,16 +5,16 @@
 import type { ManyParamInput } from '../fitMany.ts';
 import { median } from '../findPeaks.ts';
 import type { BatchEstimator } from '../kernel.ts';
-import { momentStart, type MomentStart } from '../moments.ts';
+import { momentStartAmong, type MomentStart } from '../moments.ts';
 import type { SpotModel } from '../models.ts';
-import { neighbours } from './group.ts';
+import { neighbours, type NeighbourLists } from './group.ts';
 import type { SpotsContext } from './options.ts';
-import type { Group, PeakPixels } from './regions.ts';
+import { rowOrder, type Group, type PeakPixels } from './regions.ts';
 import { isConverged } from './status.ts';
 
 export interface SpotMoments {
   /** Peaks within a window diagonal of each peak. */
-  readonly near: number[][];
+  readonly near: NeighbourLists;
   readonly moments: MomentStart[];
   /** Median moment width of isolated spots (of all spots when fewer than 3 are isolated). */
   readonly sigmaEstimate: number;
@@ -24,22 +24,31 @@ export interface SpotMoments {
 export function spotMoments(ctx: SpotsContext, { px, py }: PeakPixels): SpotMoments {
   const { img, W, H, half } = ctx;
   const near = neighbours(px, py, Math.SQRT2 * (2 * half + 1));
-  const most = near.reduce((m, l) => Math.max(m, l.length), 0);
-  const ox = new Float64Array(most);
-  const oy = new Float64Array(most);
-  const moments = near.map((others, i) => {
-    others.forEach((j, k) => {
-      ox[k] = px[j];
-      oy[k] = py[j];
-    });
-    const k = others.length;
-    const opts = k ? { others: { x: ox.subarray(0, k), y: oy.subarray(0, k) } } : {};
-    return momentStart(img, H, W, px[i], py[i], half, opts);
-  });
-  const isolated = moments.filter(
-    (_m, i) => !near[i].some((j) => Math.hypot(px[j] - px[i], py[j] - py[i]) <= 2 * half),
-  );
-  const sigmaEstimate = median((isolated.length >= 3 ? isolated : moments).map((m) => m.sigma)) || 1.5;
+  let most = 0;
+  for (let i = 0; i < px.length; i++) most = Math.max(most, near.start[i + 1] - near.start[i]);
+  const others = { x: new Float64Array(most), y: new Float64Array(most), count: 0 };
+  const n = px.length;
+  const moments: MomentStart[] = new Array(n);
+  const sigmas = new Float64Array(n);
+  let isolated = 0;
+  const reach2 = (2 * half) ** 2;
+  for (const i of rowOrder(n, (k) => py[k], H)) {
+    const from = near.start[i];
+    const count = near.start[i + 1] - from;
+    let alone = true;
+    for (let k = 0; k < count; k++) {
+      const j = near.list[from + k];
+      others.x[k] = px[j];
+      others.y[k] = py[j];
+      // Integer pixels: the squared distance is exact (as is the comparison).
+      if ((px[j] - px[i]) ** 2 + (py[j] - py[i]) ** 2 <= reach2) alone = false;
+    }
+    others.count = count;
+    moments[i] = momentStartAmong(img, H, W, px[i], py[i], half, others, 1.5);
+    if (alone) sigmas[isolated++] = moments[i].sigma;
+  }
+  const widths = isolated >= 3 ? sigmas.subarray(0, isolated) : Float64Array.from(moments, (m) => m.sigma);
+  const sigmaEstimate = median(widths) || 1.5;
   const groupDistance = ctx.options.groupDistance ?? 6 * sigmaEstimate;
   return { near, moments, sigmaEstimate, groupDistance };
 }
@@ -70,47 +79,73 @@ function usablePrior(prior: PriorFit | undefined, P: number, i: number): prior i
 class StartColumns {
   readonly out = new Map<string, Float64Array>();
   constructor(readonly m: number) {}
-  set(name: string, f: number, v: number): void {
+  column(name: string): Float64Array {
     let c = this.out.get(name);
     if (!c) this.out.set(name, (c = new Float64Array(this.m)));
-    c[f] = v;
+    return c;
   }
 }
 
-/** Moment starts of spot `i` (crowded spots start at the typical width, unrotated). */
-function momentStarts(
+/** The start columns of one spot slot of the multi-spot model, resolved once per class. */
+interface SlotStarts {
+  readonly amplitude?: Float64Array;
+  readonly x?: Float64Array;
+  readonly y?: Float64Array;
+  readonly sigma?: Float64Array;
+  readonly sigmaX?: Float64Array;
+  readonly sigmaY?: Float64Array;
+  readonly theta?: Float64Array;
+  /** User start values of parameters without a role. */
+  readonly user: readonly { readonly col: Float64Array; readonly value: number }[];
+  /** Each model parameter's column (the background's undefined: it is the group's), made when first asked for. */
+  readonly params: () => readonly (Float64Array | undefined)[];
+}
+
+function slotStarts(
   model: SpotModel,
   cols: StartColumns,
   names: ReadonlyMap<string, string>,
-  f: number,
-  g: Group,
-  mo: MomentStart,
-  sigmaEstimate: number,
-): void {
+  user: { readonly params: readonly string[]; readonly start: Readonly<Record<string, number>> },
+): SlotStarts {
   const r = model.roles;
-  const crowded = g.members.length > 1;
-  const set = (role: string | undefined, v: number): void => {
-    if (role) cols.set(names.get(role)!, f, v);
+  const col = (role: string | undefined): Float64Array | undefined =>
+    role ? cols.column(names.get(role)!) : undefined;
+  let params: (Float64Array | undefined)[] | undefined;
+  return {
+    amplitude: col(r.amplitude),
+    x: col(r.x),
+    y: col(r.y),
+    sigma: col(r.sigma),
+    sigmaX: col(r.sigmaX),
+    sigmaY: col(r.sigmaY),
+    theta: col(r.theta),
+    user: user.params.map((p) => ({ col: cols.column(names.get(p) ?? p), value: user.start[p] })),
+    params: () =>
+      (params ??= model.params.map((p) => (p === r.background ? undefined : cols.column(names.get(p)!)))),
   };
-  set(r.amplitude, mo.amplitude);
-  set(r.x, mo.x - g.bx);
-  set(r.y, mo.y - g.by);
-  set(r.sigma, crowded ? sigmaEstimate : mo.sigma);
-  if (r.theta) {
-    set(r.sigmaX, crowded ? sigmaEstimate : mo.sigmaMajor);
-    set(r.sigmaY, crowded ? sigmaEstimate : mo.sigmaMinor);
-    set(r.theta, crowded ? 0 : mo.theta);
+}
+
+/** Moment starts of a spot (crowded spots start at the typical width, unrotated). */
+function momentStarts(slot: SlotStarts, f: number, g: Group, mo: MomentStart, sigmaEstimate: number): void {
+  const crowded = g.members.length > 1;
+  if (slot.amplitude) slot.amplitude[f] = mo.amplitude;
+  if (slot.x) slot.x[f] = mo.x - g.bx;
+  if (slot.y) slot.y[f] = mo.y - g.by;
+  if (slot.sigma) slot.sigma[f] = crowded ? sigmaEstimate : mo.sigma;
+  if (slot.theta) {
+    if (slot.sigmaX) slot.sigmaX[f] = crowded ? sigmaEstimate : mo.sigmaMajor;
+    if (slot.sigmaY) slot.sigmaY[f] = crowded ? sigmaEstimate : mo.sigmaMinor;
+    slot.theta[f] = crowded ? 0 : mo.theta;
   } else {
-    set(r.sigmaX, crowded ? sigmaEstimate : mo.sigmaXAligned);
-    set(r.sigmaY, crowded ? sigmaEstimate : mo.sigmaYAligned);
+    if (slot.sigmaX) slot.sigmaX[f] = crowded ? sigmaEstimate : mo.sigmaXAligned;
+    if (slot.sigmaY) slot.sigmaY[f] = crowded ? sigmaEstimate : mo.sigmaYAligned;
   }
 }
 
 /** The previous pass' fit of spot `i` (a better start than moments), background aside. */
 function priorStarts(
   model: SpotModel,
-  cols: StartColumns,
-  names: ReadonlyMap<string, string>,
+  slot: SlotStarts,
   f: number,
   g: Group,
   prior: PriorFit,
@@ -118,12 +153,18 @@ function priorStarts(
 ): void {
   const r = model.roles;
   const P = model.params.length;
+  const params = slot.params();
   model.params.forEach((p, j) => {
-    if (p === r.background) return;
-    const v =
+    const col = params[j];
+    if (!col) return;
+    col[f] =
       p === r.x ? prior.cols.x[i] - g.bx : p === r.y ? prior.cols.y[i] - g.by : prior.params[i * P + j];
-    cols.set(names.get(p)!, f, v);
   });
+}
+
+/** The median of one value (as `median` gives it: NaN when not finite). */
+function medianOfOne(v: number): number {
+  return Number.isFinite(v) ? v : NaN;
 }
 
 /** The group's background: the median of its spots' previous fits, or of their moment backgrounds. */
@@ -131,33 +172,48 @@ function backgroundStart(ctx: SpotsContext, g: Group, input: StartInput): number
   const { model, estimator } = ctx;
   const P = model.params.length;
   const b = model.params.indexOf(model.roles.background!);
-  const fromPrior = g.members
+  const bg =
+    g.members.length === 1
+      ? singleBackground(input, P, b, g.members[0])
+      : groupBackground(input, P, b, g.members);
+  return estimator === 'poisson' && !(bg > 0) ? 1e-3 : bg;
+}
+
+function singleBackground(input: StartInput, P: number, b: number, i: number): number {
+  return usablePrior(input.prior, P, i)
+    ? medianOfOne(input.prior.params[i * P + b])
+    : medianOfOne(input.spots.moments[i].background);
+}
+
+function groupBackground(input: StartInput, P: number, b: number, members: readonly number[]): number {
+  const fromPrior = members
     .filter((i) => usablePrior(input.prior, P, i))
     .map((i) => input.prior!.params[i * P + b]);
-  const bg = fromPrior.length
-    ? median(fromPrior)
-    : median(g.members.map((i) => input.spots.moments[i].background));
-  return estimator === 'poisson' && !(bg > 0) ? 1e-3 : bg;
+  return fromPrior.length ? median(fromPrior) : median(members.map((i) => input.spots.moments[i].background));
 }
 
 export function startParams(ctx: SpotsContext, input: StartInput): Map<string, Float64Array> {
   const { model } = ctx;
   const r = model.roles;
-  const userStart = ctx.options.start ?? {};
+  const P = model.params.length;
+  const start = ctx.options.start ?? {};
   const roleParams = new Set(Object.values(r));
-  const userParams = model.params.filter((p) => Object.hasOwn(userStart, p) && !roleParams.has(p));
+  const user = { params: model.params.filter((p) => Object.hasOwn(start, p) && !roleParams.has(p)), start };
   const cols = new StartColumns(input.gis.length);
-  input.gis.forEach((gi, f) => {
-    const g = input.groups[gi];
-    g.members.forEach((i, s) => {
-      const names = input.rename[s];
-      momentStarts(model, cols, names, f, g, input.spots.moments[i], input.spots.sigmaEstimate);
-      for (const p of userParams) cols.set(names.get(p) ?? p, f, userStart[p]);
-      if (usablePrior(input.prior, model.params.length, i))
-        priorStarts(model, cols, names, f, g, input.prior, i);
-    });
-    if (r.background) cols.set(r.background, f, backgroundStart(ctx, g, input));
-  });
+  const slots = input.rename.map((names) => slotStarts(model, cols, names, user));
+  const bg = r.background ? cols.column(r.background) : undefined;
+  const { moments, sigmaEstimate } = input.spots;
+  for (let f = 0; f < input.gis.length; f++) {
+    const g = input.groups[input.gis[f]];
+    for (let s = 0; s < g.members.length; s++) {
+      const i = g.members[s];
+      const slot = slots[s];
+      momentStarts(slot, f, g, moments[i], sigmaEstimate);
+      for (const u of slot.user) u.col[f] = u.value;
+      if (usablePrior(input.prior, P, i)) priorStarts(model, slot, f, g, input.prior, i);
+    }
+    if (bg) bg[f] = backgroundStart(ctx, g, input);
+  }
   return cols.out;
 }
 
