@@ -17,7 +17,7 @@ import { ExprfitError } from '../core/index.ts';
 
 /** The functions a `CallTask` may name, by name (their modules are loaded when first called). */
 const CALLS: Readonly<Record<string, (args: never) => Promise<unknown>>> = {
-  spotsOfFrame: async (args: never) => (await import('./spots/stackFrame.ts')).spotsOfFrame(args),
+  spotsOfFrames: async (args: never) => (await import('./spots/stackFrame.ts')).spotsOfFrames(args),
 };
 
 /** The batches this worker has seen (the latest few): their solver context and output columns. */
