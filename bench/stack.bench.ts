@@ -1,14 +1,22 @@
 /**
- * Spots on an image stack (issue 15): 24 frames of 128×128, each with 36 isolated Gaussian spots (amplitude 300,
- * sigma 1.4, background 10, Poisson counts) on a 20-pixel grid with random sub-pixel offsets, written as a 3-D
- * `.npy` file and read frame by frame by `runSpotsStack`: 2 threads against 1 thread (goal: speed-up ≥ 1.8×,
- * i.e. ratio ≤ 0.56), end to end (reading, detection, fits, table). Two rows: warm (the worker pool started and
- * the pipeline loaded and compiled in every worker by an untimed run first; runs of 1 and 2 threads alternate,
- * medians of 3) and cold (the pool closed before the run: worker start-up included, one run each). The rows of
- * 1 and 2 threads are checked to be identical.
+ * Spots on an image stack (issue 15): 256 frames of 128×128, each with 36 isolated Gaussian spots (amplitude
+ * 300, sigma 1.4, background 10, Poisson counts) on a 20-pixel grid with random sub-pixel offsets, written as a
+ * 3-D `.npy` file and read frame by frame by `runSpotsStack`: 2 threads against 1 thread (goal: speed-up ≥ 1.8×,
+ * i.e. ratio ≤ 0.56), end to end (reading, detection, fits, table). Rows:
+ * - warm: the worker pool started and the pipeline loaded and JIT-compiled in every worker by one untimed run
+ *   of each thread count first; then runs of 1 and 2 threads alternate, medians of 3. The note gives the CPU
+ *   per frame (Linux: per thread from /proc): the whole process, the main thread (reading, messages) and the
+ *   other threads (the workers, and V8's compiler and GC threads); 2 threads can reach 2× only when their
+ *   total CPU per frame is no more than 1 thread's.
+ * - cold: the pool closed before the run: worker start-up (from the TypeScript sources through tsx when run
+ *   with tsx) and each worker's JIT warm-up included, one run each.
+ * - probe: two worker threads each spinning the same fixed loop against one: near 1 when two cores were free
+ *   for the process during the run (then the warm row's speed-up is the code's), near 2 when only one was.
+ * The rows of 1 and 2 threads are checked to be identical; the load average is in the notes.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { NdArray } from '../src/data/ndarray.ts';
 import { writeNpy } from '../src/data/npy.ts';
@@ -17,7 +25,7 @@ import { runSpotsStack } from '../src/batch/spots/stack.ts';
 import { mulberry32 } from '../src/solver/multistart.ts';
 import type { BenchRow } from './types.ts';
 
-const FRAMES = 64;
+const FRAMES = 256;
 const SIZE = 128;
 
 /** Poisson variate by inversion (means here are at most a few hundred: fine for a benchmark's data). */
@@ -44,46 +52,134 @@ function stack(): NdArray {
   return new NdArray(data, [FRAMES, SIZE, SIZE]);
 }
 
-async function timed(file: string, threads: number, cold = false): Promise<{ ms: number; csv: string }> {
+/** CPU time (ms) of each thread of this process so far, by thread id; empty where /proc is not there. */
+function threadCpu(): Map<string, number> {
+  const m = new Map<string, number>();
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync('/proc/self/task');
+  } catch {
+    return m;
+  }
+  for (const t of tasks) {
+    try {
+      m.set(t, Number(readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').split(' ')[0]) / 1e6);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return m;
+}
+
+interface Timed {
+  ms: number;
+  /** CPU of the whole process, of the main thread and of the other threads (ms; NaN where unknown). */
+  cpu: number;
+  main: number;
+  other: number;
+  csv: string;
+}
+
+async function timed(file: string, threads: number, cold = false): Promise<Timed> {
   if (cold) await closeBatchPool();
+  const before = threadCpu();
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const res = await runSpotsStack(file, { threads });
   const ms = performance.now() - t0;
-  return { ms, csv: res.toCsv() };
+  const c = process.cpuUsage(c0);
+  let main = before.size ? 0 : NaN;
+  let other = before.size ? 0 : NaN;
+  for (const [t, v] of threadCpu()) {
+    const d = v - (before.get(t) ?? 0);
+    if (t === String(process.pid)) main += d;
+    else other += d;
+  }
+  return { ms, cpu: (c.user + c.system) / 1000, main, other, csv: res.toCsv() };
 }
 
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1];
+
+/** The median of each measure of the runs. */
+function medians(runs: readonly Timed[]): Timed {
+  const m = (k: 'ms' | 'cpu' | 'main' | 'other'): number => median(runs.map((r) => r[k]));
+  return { ms: m('ms'), cpu: m('cpu'), main: m('main'), other: m('other'), csv: runs[0].csv };
+}
+
+/** Wall time (ms) of `n` worker threads each spinning the same fixed loop (~0.3 s on one free core). */
+function spin(n: number): Promise<number> {
+  const code = `const { parentPort } = require('node:worker_threads');
+    let x = 0;
+    for (let i = 0; i < 2e8; i++) x += i % 7;
+    parentPort.postMessage(x);`;
+  const t0 = performance.now();
+  const one = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const w = new Worker(code, { eval: true });
+      w.once('message', () => resolve(w.terminate().then(() => undefined)));
+      w.once('error', reject);
+    });
+  return Promise.all(Array.from({ length: n }, one)).then(() => performance.now() - t0);
+}
+
+const load = (): string => loadavg()[0].toFixed(1);
 
 export async function run(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'exprfit-stack-bench-'));
   const file = join(dir, 'stack.npy');
   await writeNpy(file, stack());
   try {
+    const loadBefore = load();
+    const probe = [await spin(1), await spin(2)];
     const cold = [await timed(file, 1, true), await timed(file, 2, true)];
-    const one: number[] = [];
-    const two: number[] = [];
+    const one: Timed[] = [];
+    const two: Timed[] = [];
     let same = cold[0].csv === cold[1].csv;
     for (let r = 0; r < 3; r++) {
-      const a = await timed(file, 1);
-      const b = await timed(file, 2);
-      one.push(a.ms);
-      two.push(b.ms);
-      same &&= a.csv === b.csv;
+      one.push(await timed(file, 1));
+      two.push(await timed(file, 2));
+      same &&= one[r].csv === two[r].csv;
     }
-    return [row('warm', median(two), median(one), same), row('cold', cold[1].ms, cold[0].ms, same)];
+    const probeAfter = [await spin(1), await spin(2)];
+    const loads = `load average ${loadBefore} → ${load()}`;
+    return [
+      row('warm', medians(two), medians(one), same, loads),
+      row('cold', cold[1], cold[0], same, loads),
+      probeRow(probe, probeAfter, loads),
+    ];
   } finally {
     await closeBatchPool();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function row(what: string, ms: number, baselineMs: number, same: boolean): BenchRow {
+/** CPU per frame of a run: whole process (main thread + other threads), ms. */
+function cpuPerFrame(t: Timed): string {
+  const f = (v: number): string => (v / FRAMES).toFixed(2);
+  return Number.isNaN(t.main) ? f(t.cpu) : `${f(t.cpu)} (main ${f(t.main)} + other threads ${f(t.other)})`;
+}
+
+function row(what: string, two: Timed, one: Timed, same: boolean, loads: string): BenchRow {
   const fps = (t: number): string => (FRAMES / (t / 1000)).toFixed(1);
   return {
     name: `spots stack ${FRAMES}×${SIZE}², 2 threads vs 1, ${what}`,
-    ms,
-    baselineMs,
-    ratio: ms / baselineMs,
-    note: `${fps(baselineMs)} → ${fps(ms)} frames/s; speed-up ${(baselineMs / ms).toFixed(2)}× (goal ≥ 1.8); rows ${same ? 'identical' : 'DIFFER'}`,
+    ms: two.ms,
+    baselineMs: one.ms,
+    ratio: two.ms / one.ms,
+    note:
+      `${fps(one.ms)} → ${fps(two.ms)} frames/s; speed-up ${(one.ms / two.ms).toFixed(2)}× (goal ≥ 1.8); ` +
+      `CPU ms/frame 1 thread ${cpuPerFrame(one)}, 2 threads ${cpuPerFrame(two)}; ` +
+      `rows ${same ? 'identical' : 'DIFFER'}; ${loads}`,
+  };
+}
+
+function probeRow(before: number[], after: number[], loads: string): BenchRow {
+  const r = (p: number[]): string => (p[1] / p[0]).toFixed(2);
+  return {
+    name: 'probe: 2 threads spinning a fixed loop vs 1',
+    ms: after[1],
+    baselineMs: after[0],
+    ratio: after[1] / after[0],
+    note: `before the runs ${before[1].toFixed(0)} vs ${before[0].toFixed(0)} ms (${r(before)}), after (this row) ${r(after)}; ~1: two free cores, ~2: one; ${loads}`,
   };
 }
