@@ -3,8 +3,8 @@
  * 300, sigma 1.4, background 10, Poisson counts) on a 20-pixel grid with random sub-pixel offsets, written as a
  * 3-D `.npy` file and read frame by frame by `runSpotsStack`: 2 threads against 1 thread (goal: speed-up ≥ 1.8×,
  * i.e. ratio ≤ 0.56), end to end (reading, detection, fits, table). Rows:
- * - warm: the worker pool started and the pipeline loaded and JIT-compiled in every worker by one untimed run
- *   of each thread count first; then runs of 1 and 2 threads alternate, medians of 3. The note gives the CPU
+ * - warm: the worker pool started and the pipeline loaded and JIT-compiled in every worker by the cold runs
+ *   and one more untimed run of each thread count; then runs of 1 and 2 threads alternate, medians of 3. The note gives the CPU
  *   per frame (Linux: per thread from /proc): the whole process, the main thread (reading, messages) and the
  *   other threads (the workers, and V8's compiler and GC threads); 2 threads can reach 2× only when their
  *   total CPU per frame is no more than 1 thread's.
@@ -135,6 +135,8 @@ export async function run(): Promise<BenchRow[]> {
     const one: Timed[] = [];
     const two: Timed[] = [];
     let same = cold[0].csv === cold[1].csv;
+    await timed(file, 1);
+    await timed(file, 2);
     for (let r = 0; r < 3; r++) {
       one.push(await timed(file, 1));
       two.push(await timed(file, 2));
