@@ -220,6 +220,11 @@ describe('chunks of frames on the workers', () => {
     expect(Array.from(two.perFrame)).toEqual([2, 3, 4, 5, 2, 3, 4, 5, 2, 3, 4]);
     expect(two.toCsv()).toBe(one.toCsv());
     expect(seen).toEqual(Array.from({ length: 12 }, (_, k) => k));
+    // the frames of an array are copied to the workers, never moved (a one-frame stack is its whole buffer)
+    const single = cycled(1);
+    expect((await runSpotsStack(single, { ...OPTIONS, threads: 2 })).count).toBe(2);
+    expect([frames11.data.length, single.data.length]).toEqual([11 * SIZE * SIZE, SIZE * SIZE]);
+    expect(Array.from(single.data)).toEqual(Array.from(stack.data.subarray(0, SIZE * SIZE)));
   });
 
   it('name the first failing frame when it is in the middle of a chunk', async () => {

@@ -3,8 +3,9 @@
  * time (a `FrameStack` from src/data/stack.ts, a file name, or a 3-D array [frames, rows, cols]), runs
  * `runSpots` on it (stackFrame.ts) and gives one table with a `frame` column. With `threads` > 1 the frames are
  * spread over the worker pool (src/batch/pool.ts) in chunks of consecutive frames (about 20 ms of work each, so
- * that messages cost little; smaller at the end to balance the threads), their buffers moved, not copied; a few
- * chunks are in flight at a time (memory stays bounded by them). The rows are in frame order and the same as
+ * that messages cost little; smaller at the end to balance the threads), the frames read from a file moved to the
+ * worker, not copied (those of an array are copied); a few chunks are in flight at a time (memory stays
+ * bounded by them). The rows are in frame order and the same as
  * with one thread. `onProgress` counts frames.
  */
 import { ExprfitError, validateOptions } from '../../core/index.ts';
@@ -22,8 +23,11 @@ export const STACK_COLUMNS = ['frame', ...SPOT_COLUMNS] as const;
 /** A column of a stack's table. */
 export type StackColumn = (typeof STACK_COLUMNS)[number];
 
-/** The frames of a stack, read one at a time. */
-type Frames = Pick<FrameStack, 'count' | 'frameShape' | 'read'>;
+/**
+ * The frames of a stack, read one at a time. `fresh`: each read gives values in a buffer of their own that
+ * nothing else holds (the readers of stack files), so it may be moved to a worker without a copy.
+ */
+type Frames = Pick<FrameStack, 'count' | 'frameShape' | 'read'> & { readonly fresh?: boolean };
 
 /** The result of {@link runSpotsStack}: one table of every frame's spots. */
 export interface SpotsStackResult {
@@ -76,20 +80,20 @@ export function chunkFrames(framePixels: number, remaining: number, threads: num
   return Math.max(1, Math.min(full, remaining, Math.floor(remaining / (2 * threads))));
 }
 
-/** Frames `first … first + count - 1` one after the other in one buffer of their own (moved to a worker). */
-async function readChunk(frames: Frames, first: number, count: number): Promise<Float64Array> {
-  const [rows, cols] = frames.frameShape;
-  const n = rows * cols;
-  const data = new Float64Array(count * n);
-  for (let j = 0; j < count; j++) data.set((await frames.read(first + j)).data, j * n);
-  return data;
+/** Frames `first … first + count - 1`, each in a buffer of its own (a copy unless the read gave one). */
+async function readChunk(frames: Frames, first: number, count: number): Promise<Float64Array[]> {
+  const out: Float64Array[] = [];
+  for (let j = 0; j < count; j++) {
+    const data = (await frames.read(first + j)).data;
+    out.push(frames.fresh && data.byteLength === data.buffer.byteLength ? data : data.slice());
+  }
+  return out;
 }
 
-/** The rows of frames `first …` on a worker (their buffer moved there, not copied). */
+/** The rows of frames `first …` on a worker (their buffers moved there, not copied). */
 function fitOnWorker(threads: number, args: FramesArgs): Promise<FrameRows[]> {
-  return callOnWorker(threads, 'spotsOfFrames', args, [args.data.buffer as ArrayBuffer]) as Promise<
-    FrameRows[]
-  >;
+  const buffers = args.frames.map((f) => f.buffer as ArrayBuffer);
+  return callOnWorker(threads, 'spotsOfFrames', args, buffers) as Promise<FrameRows[]>;
 }
 
 /**
@@ -110,15 +114,11 @@ async function runFrames(
   let next = 0;
   const fitChunk = async (first: number, count: number): Promise<FrameRows[]> => {
     if (threads === 1) {
-      return spotsOfFrames({
-        data: (await frames.read(first)).data,
-        first,
-        shape: frames.frameShape,
-        options,
-      });
+      const data = (await frames.read(first)).data;
+      return spotsOfFrames({ frames: [data], first, shape: frames.frameShape, options });
     }
-    const data = await readChunk(frames, first, count);
-    return fitOnWorker(threads, { data, first, shape: frames.frameShape, options });
+    const chunk = await readChunk(frames, first, count);
+    return fitOnWorker(threads, { frames: chunk, first, shape: frames.frameShape, options });
   };
   const lane = async (): Promise<void> => {
     while (next < frames.count && errors.size === 0) {
@@ -209,7 +209,11 @@ export async function runSpotsStack(
   const t0 = performance.now();
   const args = frameOptions(options);
   const opened = typeof stack === 'string' ? await openStack(stack) : undefined;
-  const frames = opened ?? (stack instanceof NdArray ? arrayFrames(stack) : (stack as FrameStack));
+  const frames: Frames = opened
+    ? { count: opened.count, frameShape: opened.frameShape, read: (k) => opened.read(k), fresh: true }
+    : stack instanceof NdArray
+      ? arrayFrames(stack)
+      : (stack as FrameStack);
   let done = 0;
   const progress = options.onProgress;
   progress?.(0, frames.count);

@@ -10,11 +10,11 @@ import type { SpotsOptions } from './options.ts';
 import type { SpotColumn } from './report.ts';
 
 /**
- * Consecutive frames `first, first + 1, …` of a stack, their values one after the other in `data` (frames of
- * `shape`), and the options of the pipeline (without functions: they are sent to a worker thread).
+ * Consecutive frames `first, first + 1, …` of a stack (the values of each, of `shape`), and the options of the
+ * pipeline (without functions: they are sent to a worker thread).
  */
 export interface FramesArgs {
-  readonly data: Float64Array;
+  readonly frames: readonly Float64Array[];
   readonly first: number;
   readonly shape: readonly [number, number];
   readonly options: Omit<SpotsOptions, 'onProgress'>;
@@ -33,16 +33,13 @@ function inFrame(err: unknown, k: number): unknown {
 
 /** The spots of each frame of `args`, in frame order; the first frame that fails stops them (its error). */
 export async function spotsOfFrames(args: FramesArgs): Promise<FrameRows[]> {
-  const [rows, cols] = args.shape;
-  const n = rows * cols;
   const out: FrameRows[] = [];
-  for (let at = 0; at < args.data.length; at += n) {
-    const image = new NdArray(args.data.subarray(at, at + n), [rows, cols]);
+  for (const [j, data] of args.frames.entries()) {
     try {
-      const res = await runSpots(image, { ...args.options, threads: 1 });
+      const res = await runSpots(new NdArray(data, [...args.shape]), { ...args.options, threads: 1 });
       out.push({ columns: res.columns, count: res.count });
     } catch (err) {
-      throw inFrame(err, args.first + at / n);
+      throw inFrame(err, args.first + j);
     }
   }
   return out;
