@@ -5,8 +5,7 @@
  * spread over the worker pool (src/batch/pool.ts) in chunks of consecutive frames (about 20 ms of work each, so
  * that messages cost little; smaller at the end to balance the threads), the frames read from a file moved to the
  * worker, not copied (those of an array are copied); a few chunks are in flight at a time (memory stays
- * bounded by them). The rows are in frame order and the same as
- * with one thread. `onProgress` counts frames.
+ * bounded by them). The rows are in frame order and the same as with one thread. `onProgress` counts frames.
  */
 import { ExprfitError, validateOptions } from '../../core/index.ts';
 import { NdArray } from '../../data/index.ts';
