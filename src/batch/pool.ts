@@ -3,8 +3,9 @@
  * for the life of the process — idle workers are unref'd, so they never keep it alive — and `closeBatchPool()`
  * ends it. A batch keeps the pool it started on until it is done, even when another thread count or
  * `closeBatchPool()` replaces that pool meanwhile. Besides batches, the workers answer calls (`callOnWorker`):
- * a function named in worker.ts (`CALLS`) run on the call's arguments, its value sent back (the spots of one
- * frame of an image stack, src/batch/spots/stack.ts); a retired pool also waits for its unanswered calls.
+ * a function named in worker.ts (`CALLS`) run on the call's arguments (buffers named in the call moved, not
+ * copied), its value sent back (the spots of a chunk of frames of an image stack, src/batch/spots/stack.ts); a
+ * retired pool also waits for its unanswered calls.
  *
  * The worker entry is dist/batch-worker.js next to the bundle, or src/batch/worker.ts when exprfit runs from its
  * TypeScript sources (tests, `tsx`): then the worker loads it through tsx's `tsImport` (a `--import tsx` in a
