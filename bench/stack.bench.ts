@@ -7,7 +7,9 @@
  *   and one more untimed run of each thread count; then runs of 1 and 2 threads alternate, medians of 3. The note gives the CPU
  *   per frame (Linux: per thread from /proc): the whole process, the main thread (reading, messages) and the
  *   other threads (the workers, and V8's compiler and GC threads); 2 threads can reach 2× only when their
- *   total CPU per frame is no more than 1 thread's.
+ *   total CPU per frame is no more than 1 thread's. Also the share of the wall time the two workers were idle
+ *   (neither running nor waiting for a CPU): what the code loses (start, reading, the last frames), not the
+ *   machine's load.
  * - cold: the pool closed before the run: worker start-up (from the TypeScript sources through tsx when run
  *   with tsx) and each worker's JIT warm-up included, one run each.
  * - probe: two worker threads each spinning the same fixed loop against one: near 1 when two cores were free
@@ -52,9 +54,12 @@ function stack(): NdArray {
   return new NdArray(data, [FRAMES, SIZE, SIZE]);
 }
 
-/** CPU time (ms) of each thread of this process so far, by thread id; empty where /proc is not there. */
-function threadCpu(): Map<string, number> {
-  const m = new Map<string, number>();
+/**
+ * Per thread of this process, by thread id: [CPU time, time waiting for a CPU] so far (ms); empty where
+ * /proc/self/task/N/schedstat is not there.
+ */
+function threadTimes(): Map<string, [number, number]> {
+  const m = new Map<string, [number, number]>();
   let tasks: string[] = [];
   try {
     tasks = readdirSync('/proc/self/task');
@@ -63,7 +68,8 @@ function threadCpu(): Map<string, number> {
   }
   for (const t of tasks) {
     try {
-      m.set(t, Number(readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').split(' ')[0]) / 1e6);
+      const [run, wait] = readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').split(' ').map(Number);
+      m.set(t, [run / 1e6, wait / 1e6]);
     } catch {
       // the thread ended meanwhile
     }
@@ -77,33 +83,56 @@ interface Timed {
   cpu: number;
   main: number;
   other: number;
+  /** Of the two threads with the most CPU besides the main one (the workers), the share of the wall time they
+   * were idle — neither running nor waiting for a CPU (NaN where unknown). */
+  idle: number;
   csv: string;
+}
+
+/** Main thread CPU, other threads' CPU, and the idle share of the two busiest other threads, between two reads. */
+function threadUse(
+  before: Map<string, [number, number]>,
+  after: Map<string, [number, number]>,
+  ms: number,
+): Pick<Timed, 'main' | 'other' | 'idle'> {
+  if (!after.size) return { main: NaN, other: NaN, idle: NaN };
+  let main = 0;
+  const others: [number, number][] = [];
+  for (const [t, [run, wait]] of after) {
+    const [run0, wait0] = before.get(t) ?? [0, 0];
+    if (t === String(process.pid)) main = run - run0;
+    else others.push([run - run0, wait - wait0]);
+  }
+  const busiest = others.sort((a, b) => b[0] - a[0]).slice(0, 2);
+  const idle = busiest.reduce((sum, [run, wait]) => sum + Math.max(0, ms - run - wait), 0) / (2 * ms);
+  return { main, other: others.reduce((sum, [run]) => sum + run, 0), idle };
 }
 
 async function timed(file: string, threads: number, cold = false): Promise<Timed> {
   if (cold) await closeBatchPool();
-  const before = threadCpu();
+  const before = threadTimes();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const res = await runSpotsStack(file, { threads });
   const ms = performance.now() - t0;
   const c = process.cpuUsage(c0);
-  let main = before.size ? 0 : NaN;
-  let other = before.size ? 0 : NaN;
-  for (const [t, v] of threadCpu()) {
-    const d = v - (before.get(t) ?? 0);
-    if (t === String(process.pid)) main += d;
-    else other += d;
-  }
-  return { ms, cpu: (c.user + c.system) / 1000, main, other, csv: res.toCsv() };
+  const use = threadUse(before, threadTimes(), ms);
+  return { ms, cpu: (c.user + c.system) / 1000, ...use, csv: res.toCsv() };
 }
 
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1];
 
 /** The median of each measure of the runs. */
 function medians(runs: readonly Timed[]): Timed {
-  const m = (k: 'ms' | 'cpu' | 'main' | 'other'): number => median(runs.map((r) => r[k]));
-  return { ms: m('ms'), cpu: m('cpu'), main: m('main'), other: m('other'), csv: runs[0].csv };
+  const m = (k: 'ms' | 'cpu' | 'main' | 'other' | 'idle'): number => median(runs.map((r) => r[k]));
+  return {
+    ms: m('ms'),
+    cpu: m('cpu'),
+    main: m('main'),
+    other: m('other'),
+    idle: m('idle'),
+    csv: runs[0].csv,
+  };
 }
 
 /** Wall time (ms) of `n` worker threads each spinning the same fixed loop (~0.3 s on one free core). */
@@ -171,6 +200,7 @@ function row(what: string, two: Timed, one: Timed, same: boolean, loads: string)
     note:
       `${fps(one.ms)} → ${fps(two.ms)} frames/s; speed-up ${(one.ms / two.ms).toFixed(2)}× (goal ≥ 1.8); ` +
       `CPU ms/frame 1 thread ${cpuPerFrame(one)}, 2 threads ${cpuPerFrame(two)}; ` +
+      `workers idle ${(100 * two.idle).toFixed(0)}% of the wall time; ` +
       `rows ${same ? 'identical' : 'DIFFER'}; ${loads}`,
   };
 }
