@@ -51,8 +51,26 @@ const ALIASES: Record<keyof SpotRoles, readonly string[]> = {
   background: ['background', 'bg', 'b', 'offset', 'c', 'B', 'base', 'baseline', 'bkg'],
 };
 
-/** Resolves `symmetric | elliptical | rotated | EXPRESSION` into a spot model. */
+/** Spot models of model texts resolved before (the latest few): a stack's frames all resolve the same one. */
+const resolved = new Map<string, SpotModel>();
+const MAX_RESOLVED = 16;
+
+/**
+ * Resolves `symmetric | elliptical | rotated | EXPRESSION` into a spot model. A model text resolved before gives
+ * the same (immutable) model without parsing and checking it again.
+ */
 export function spotModel(model: string | Expr = 'symmetric'): SpotModel {
+  if (typeof model !== 'string') return resolveSpotModel(model);
+  let m = resolved.get(model);
+  if (!m) {
+    m = resolveSpotModel(model);
+    if (resolved.size >= MAX_RESOLVED) resolved.delete(resolved.keys().next().value!);
+    resolved.set(model, m);
+  }
+  return m;
+}
+
+function resolveSpotModel(model: string | Expr): SpotModel {
   let name: string;
   let expr: Expr;
   if (typeof model === 'string') {

@@ -3,8 +3,9 @@
  * for the life of the process — idle workers are unref'd, so they never keep it alive — and `closeBatchPool()`
  * ends it. A batch keeps the pool it started on until it is done, even when another thread count or
  * `closeBatchPool()` replaces that pool meanwhile. Besides batches, the workers answer calls (`callOnWorker`):
- * a function named in worker.ts (`CALLS`) run on the call's arguments, its value sent back (the spots of one
- * frame of an image stack, src/batch/spots/stack.ts); a retired pool also waits for its unanswered calls.
+ * a function named in worker.ts (`CALLS`) run on the call's arguments (buffers named in the call moved, not
+ * copied), its value sent back (the spots of a chunk of frames of an image stack, src/batch/spots/stack.ts); a
+ * retired pool also waits for its unanswered calls.
  *
  * The worker entry is dist/batch-worker.js next to the bundle, or src/batch/worker.ts when exprfit runs from its
  * TypeScript sources (tests, `tsx`): then the worker loads it through tsx's `tsImport` (a `--import tsx` in a
@@ -24,8 +25,13 @@ interface Pending {
   reject(e: Error): void;
 }
 
-/** A range of fits of a batch, or one unit of after-fit work (a profile, a row of a 2-D region). */
-type Work = { readonly task: BatchTask | CallTask } | { readonly afterFit: AfterFitJob };
+/**
+ * A range of fits of a batch, or one unit of after-fit work (a profile, a row of a 2-D region); a call may name
+ * buffers of its arguments that are moved to the worker instead of copied.
+ */
+type Work =
+  | { readonly task: BatchTask | CallTask; readonly transfer?: readonly ArrayBuffer[] }
+  | { readonly afterFit: AfterFitJob };
 
 type Job = Work & {
   readonly id: number;
@@ -131,7 +137,7 @@ class BatchPool {
       if (seen.size > 4) seen.delete(seen.values().next().value!);
       task = { ...task, ...this.setups.get(task.batch) };
     }
-    w.postMessage({ id: job.id, task });
+    w.postMessage({ id: job.id, task }, job.transfer as ArrayBuffer[] | undefined);
   }
 
   /** The fits each worker has been sent (the latest 4, as the worker keeps them). */
@@ -180,11 +186,11 @@ class BatchPool {
     return this.enqueue({ task }).then(() => undefined);
   }
 
-  /** Runs a call on a worker; the promise has its result. */
-  async call(task: CallTask): Promise<unknown> {
+  /** Runs a call on a worker (moving the `transfer` buffers to it); the promise has its result. */
+  async call(task: CallTask, transfer?: readonly ArrayBuffer[]): Promise<unknown> {
     this.hold();
     try {
-      return await this.enqueue({ task });
+      return await this.enqueue({ task, transfer });
     } finally {
       this.unhold();
     }
@@ -355,7 +361,15 @@ export async function runAfterFitJobs(
   }
 }
 
-/** Runs `call` of the workers (`CALLS` in worker.ts) on `args` on the pool of `threads` workers. */
-export function callOnWorker(threads: number, call: string, args: unknown): Promise<unknown> {
-  return getPool(threads).call({ call, args });
+/**
+ * Runs `call` of the workers (`CALLS` in worker.ts) on `args` on the pool of `threads` workers. The `transfer`
+ * buffers (of `args`) are moved to the worker, not copied: the caller must not use them after.
+ */
+export function callOnWorker(
+  threads: number,
+  call: string,
+  args: unknown,
+  transfer?: readonly ArrayBuffer[],
+): Promise<unknown> {
+  return getPool(threads).call({ call, args }, transfer);
 }

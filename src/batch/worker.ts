@@ -15,9 +15,20 @@ import type { BatchTask, CallTask } from './problem.ts';
 import { contextFor } from './problem.ts';
 import { ExprfitError } from '../core/index.ts';
 
+/**
+ * A module loaded on first use, the same promise after: an `import()` per call would ask the module loader
+ * again each time (from the TypeScript sources a round trip to tsx's loader thread per call).
+ */
+function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
+}
+
+const stackFrame = onFirstUse(() => import('./spots/stackFrame.ts'));
+
 /** The functions a `CallTask` may name, by name (their modules are loaded when first called). */
 const CALLS: Readonly<Record<string, (args: never) => Promise<unknown>>> = {
-  spotsOfFrame: async (args: never) => (await import('./spots/stackFrame.ts')).spotsOfFrame(args),
+  spotsOfFrames: async (args: never) => (await stackFrame()).spotsOfFrames(args),
 };
 
 /** The batches this worker has seen (the latest few): their solver context and output columns. */

@@ -299,6 +299,13 @@ describe('spot models', () => {
     expect(() => spotModel('A*exp(-(x-x0)^2) + c')).toThrow(/both x and y/);
   });
 
+  it('a model text resolved before is the same model (not parsed again); a bad one fails every time', () => {
+    const text = 'h*exp(-((x-x0)^2+(y-y0)^2)/(2*s^2)) + bg';
+    expect(spotModel(text)).toBe(spotModel(text));
+    expect(spotModel(text).roles).toMatchObject({ amplitude: 'h', sigma: 's', background: 'bg' });
+    for (let i = 0; i < 2; i++) expect(() => spotModel('A*exp(-(x-x0)^2) + c')).toThrow(/both x and y/);
+  });
+
   it('a parameter the model does not depend on is the same clear error for isolated and joint fits', async () => {
     // (before: isolated fits ran, joint fits failed with "parameter 'beta_1' is not in the model")
     const spot = { amplitude: 500, sigmaX: 1.5, sigmaY: 1.5, theta: 0 };

@@ -12,7 +12,7 @@ import { openStack, type FrameStack } from '../../src/data/stack.ts';
 import { ExprfitError } from '../../src/core/errors.ts';
 import { closeBatchPool } from '../../src/batch/pool.ts';
 import { runSpots, SPOT_COLUMNS } from '../../src/batch/spots/index.ts';
-import { runSpotsStack, STACK_COLUMNS } from '../../src/batch/spots/stack.ts';
+import { chunkFrames, runSpotsStack, STACK_COLUMNS } from '../../src/batch/spots/stack.ts';
 import { poissonImage, rng, spotImage } from './helpers.ts';
 import { runInProcess } from '../cli/inProcess.ts';
 import { Interpreter } from '../../src/script/interpreter.ts';
@@ -185,6 +185,55 @@ describe('runSpotsStack', () => {
     await expect(runSpotsStack(new NdArray(new Float64Array(4), [2, 2]), OPTIONS)).rejects.toThrow(
       /a stack is a 3-D array \[frames, rows, cols\], got shape \[2, 2\]/,
     );
+  });
+});
+
+/** `n` frames: those of `stack` over and over (frame k is frame k % FRAMES), `blank` ones all NaN. */
+function cycled(n: number, blank: readonly number[] = []): NdArray {
+  const px = SIZE * SIZE;
+  const data = new Float64Array(n * px);
+  for (let k = 0; k < n; k++) {
+    if (blank.includes(k)) data.fill(NaN, k * px, (k + 1) * px);
+    else data.set(stack.data.subarray((k % FRAMES) * px, ((k % FRAMES) + 1) * px), k * px);
+  }
+  return new NdArray(data, [n, SIZE, SIZE]);
+}
+
+describe('chunks of frames on the workers', () => {
+  it('are about 2^16 pixels of frames, smaller towards the end, and cover every frame once', () => {
+    const chunks = (px: number, n: number, threads: number): number[] => {
+      const out: number[] = [];
+      for (let done = 0; done < n; done += out.at(-1)!) out.push(chunkFrames(px, n - done, threads));
+      return out;
+    };
+    expect(chunks(128 * 128, 64, 2)).toEqual([...new Array(13).fill(4), 3, 2, ...new Array(7).fill(1)]);
+    expect(chunks(SIZE * SIZE, 11, 2)).toEqual([2, 2, 1, 1, 1, 1, 1, 1, 1]);
+    expect(chunks(SIZE * SIZE, 24, 2)).toEqual([6, 4, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1]);
+    expect(chunks(1500 * 1500, 5, 4)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('give the rows of 1 thread in frame order when the frames are not a multiple of the chunk', async () => {
+    const frames11 = cycled(11);
+    const seen: number[] = [];
+    const one = await runSpotsStack(frames11, OPTIONS);
+    const two = await runSpotsStack(frames11, { ...OPTIONS, threads: 2, onProgress: (d) => seen.push(d) });
+    expect(Array.from(two.perFrame)).toEqual([2, 3, 4, 5, 2, 3, 4, 5, 2, 3, 4]);
+    expect(two.toCsv()).toBe(one.toCsv());
+    expect(seen).toEqual(Array.from({ length: 12 }, (_, k) => k));
+    // the frames of an array are copied to the workers, never moved (a one-frame stack is its whole buffer)
+    const single = cycled(1);
+    expect((await runSpotsStack(single, { ...OPTIONS, threads: 2 })).count).toBe(2);
+    expect([frames11.data.length, single.data.length]).toEqual([11 * SIZE * SIZE, SIZE * SIZE]);
+    expect(Array.from(single.data)).toEqual(Array.from(stack.data.subarray(0, SIZE * SIZE)));
+  });
+
+  it('name the first failing frame when it is in the middle of a chunk', async () => {
+    // 24 frames on 2 threads: the first chunk is frames 0-5; frames 3 and 9 have no finite pixels
+    const bad = cycled(24, [3, 9]);
+    await expect(runSpotsStack(bad, { ...OPTIONS, threads: 2 })).rejects.toThrow(
+      /^frame 3: the image has no finite pixels/,
+    );
+    await expect(runSpotsStack(bad, OPTIONS)).rejects.toThrow(/^frame 3: the image has no finite pixels/);
   });
 });
 

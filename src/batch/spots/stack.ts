@@ -2,8 +2,10 @@
  * Image stacks through the spot pipeline, frame by frame: `runSpotsStack(stack, options)` reads one frame at a
  * time (a `FrameStack` from src/data/stack.ts, a file name, or a 3-D array [frames, rows, cols]), runs
  * `runSpots` on it (stackFrame.ts) and gives one table with a `frame` column. With `threads` > 1 the frames are
- * spread over the worker pool (src/batch/pool.ts), a few in flight at a time (memory stays bounded by them);
- * the rows are in frame order and the same as with one thread. `onProgress` counts frames.
+ * spread over the worker pool (src/batch/pool.ts) in chunks of consecutive frames (about 20 ms of work each, so
+ * that messages cost little; smaller at the end to balance the threads), the frames read from a file moved to the
+ * worker, not copied (those of an array are copied); a few chunks are in flight at a time (memory stays
+ * bounded by them). The rows are in frame order and the same as with one thread. `onProgress` counts frames.
  */
 import { ExprfitError, validateOptions } from '../../core/index.ts';
 import { NdArray } from '../../data/index.ts';
@@ -12,7 +14,7 @@ import { spotModel } from '../models.ts';
 import { callOnWorker } from '../pool.ts';
 import { checkStartValues, spotsSchema, type SpotsOptions } from './options.ts';
 import { SPOT_COLUMNS, type SpotColumn } from './report.ts';
-import { spotsOfFrame, type FrameArgs, type FrameRows } from './stackFrame.ts';
+import { spotsOfFrames, type FrameRows, type FramesArgs } from './stackFrame.ts';
 import { isConverged, STATUS_NAMES } from './status.ts';
 
 /** The columns of a stack's table: the frame (0-based), then those of one image's. */
@@ -20,8 +22,11 @@ export const STACK_COLUMNS = ['frame', ...SPOT_COLUMNS] as const;
 /** A column of a stack's table. */
 export type StackColumn = (typeof STACK_COLUMNS)[number];
 
-/** The frames of a stack, read one at a time. */
-type Frames = Pick<FrameStack, 'count' | 'frameShape' | 'read'>;
+/**
+ * The frames of a stack, read one at a time. `fresh`: each read gives values in a buffer of their own that
+ * nothing else holds (the readers of stack files), so it may be moved to a worker without a copy.
+ */
+type Frames = Pick<FrameStack, 'count' | 'frameShape' | 'read'> & { readonly fresh?: boolean };
 
 /** The result of {@link runSpotsStack}: one table of every frame's spots. */
 export interface SpotsStackResult {
@@ -55,48 +60,76 @@ function arrayFrames(a: NdArray): Frames {
 }
 
 /** The options each frame runs with: validated here (errors before any frame), without `onProgress`. */
-function frameOptions(options: SpotsOptions): FrameArgs['options'] {
+function frameOptions(options: SpotsOptions): FramesArgs['options'] {
   const valid = validateOptions(spotsSchema, options);
   checkStartValues(spotModel(valid.model), valid.start ?? {});
   const { onProgress: _onProgress, ...rest } = valid;
   return rest;
 }
 
-/** The frame's values in a buffer of their own (a view into a whole stack would send all of it to a worker). */
-function ownBuffer(data: Float64Array): Float64Array {
-  return data.byteLength === data.buffer.byteLength ? data : data.slice();
+/** About 20 ms of work of the pipeline (128² frames with a few dozen spots take about 5 ms each). */
+const CHUNK_PIXELS = 1 << 16;
+
+/**
+ * Frames in the next message to a worker: about `CHUNK_PIXELS` of frames (so that the messages cost little
+ * against the work they carry), fewer towards the end so that the last chunks spread over the threads.
+ */
+export function chunkFrames(framePixels: number, remaining: number, threads: number): number {
+  const full = Math.max(1, Math.floor(CHUNK_PIXELS / framePixels));
+  return Math.max(1, Math.min(full, remaining, Math.floor(remaining / (2 * threads))));
 }
 
-/** An error of the pipeline on frame `k`, naming the frame. */
-function inFrame(err: unknown, k: number): unknown {
-  return err instanceof ExprfitError ? err.withMessage((m) => `frame ${k}: ${m}`) : err;
+/** Frames `first … first + count - 1`, each in a buffer of its own (a copy unless the read gave one). */
+async function readChunk(frames: Frames, first: number, count: number): Promise<Float64Array[]> {
+  const out: Float64Array[] = [];
+  for (let j = 0; j < count; j++) {
+    const data = (await frames.read(first + j)).data;
+    out.push(frames.fresh && data.byteLength === data.buffer.byteLength ? data : data.slice());
+  }
+  return out;
 }
 
-/** Runs the frames: `lanes` at a time, each reads its next frame and fits it (on a worker with threads > 1). */
+/** The rows of frames `first …` on a worker (their buffers moved there, not copied). */
+function fitOnWorker(threads: number, args: FramesArgs): Promise<FrameRows[]> {
+  const buffers = args.frames.map((f) => f.buffer as ArrayBuffer);
+  return callOnWorker(threads, 'spotsOfFrames', args, buffers) as Promise<FrameRows[]>;
+}
+
+/**
+ * Runs the frames and gives their rows in frame order. One thread: frame by frame (one frame in memory). More:
+ * `2 × threads` lanes each read a chunk of consecutive frames and send it to a worker, so that a chunk is ready
+ * whenever a worker is free and at most `2 × threads` chunks are in memory. `onFrames(n)`: n more frames done.
+ * The first frame that fails stops the run with its error.
+ */
 async function runFrames(
   frames: Frames,
-  options: FrameArgs['options'],
+  options: FramesArgs['options'],
   threads: number,
-  onFrame: () => void,
+  onFrames: (n: number) => void,
 ): Promise<FrameRows[]> {
   const rows: FrameRows[] = new Array(frames.count);
   const errors = new Map<number, unknown>();
+  const [h, w] = frames.frameShape;
   let next = 0;
-  const fit = (args: FrameArgs): Promise<FrameRows> =>
-    threads > 1 ? (callOnWorker(threads, 'spotsOfFrame', args) as Promise<FrameRows>) : spotsOfFrame(args);
+  const fitChunk = async (first: number, count: number): Promise<FrameRows[]> => {
+    if (threads === 1) {
+      const data = (await frames.read(first)).data;
+      return spotsOfFrames({ frames: [data], first, shape: frames.frameShape, options });
+    }
+    const chunk = await readChunk(frames, first, count);
+    return fitOnWorker(threads, { frames: chunk, first, shape: frames.frameShape, options });
+  };
   const lane = async (): Promise<void> => {
     while (next < frames.count && errors.size === 0) {
-      const k = next++;
+      const first = next;
+      const count = threads === 1 ? 1 : chunkFrames(h * w, frames.count - first, threads);
+      next += count;
       try {
-        const image = await frames.read(k);
-        rows[k] = await fit({ data: ownBuffer(image.data), shape: frames.frameShape, options }).catch(
-          (err: unknown) => {
-            throw inFrame(err, k);
-          },
-        );
-        onFrame();
+        const got = await fitChunk(first, count);
+        got.forEach((r, j) => (rows[first + j] = r));
+        onFrames(count);
       } catch (err) {
-        errors.set(k, err);
+        errors.set(first, err);
       }
     }
   };
@@ -175,12 +208,19 @@ export async function runSpotsStack(
   const t0 = performance.now();
   const args = frameOptions(options);
   const opened = typeof stack === 'string' ? await openStack(stack) : undefined;
-  const frames = opened ?? (stack instanceof NdArray ? arrayFrames(stack) : (stack as FrameStack));
+  const frames: Frames = opened
+    ? { count: opened.count, frameShape: opened.frameShape, read: (k) => opened.read(k), fresh: true }
+    : stack instanceof NdArray
+      ? arrayFrames(stack)
+      : (stack as FrameStack);
   let done = 0;
   const progress = options.onProgress;
   progress?.(0, frames.count);
   try {
-    const rows = await runFrames(frames, args, args.threads ?? 1, () => progress?.(++done, frames.count));
+    const onFrames = (n: number): void => {
+      for (let j = 0; j < n; j++) progress?.(++done, frames.count);
+    };
+    const rows = await runFrames(frames, args, args.threads ?? 1, onFrames);
     return makeStackResult(rows, t0);
   } finally {
     await opened?.close();
