@@ -3,7 +3,16 @@
  * jointly as a sum of Gaussians over their merged region with one background) → the spot columns.
  */
 import { NdArray } from '../../data/index.ts';
-import { fitMany, type FitManyResult } from '../fitMany.ts';
+import type { Expr } from '../../ast/index.ts';
+import { crowdedApplies, crowdedContext, type CrowdedLayout } from '../crowded.ts';
+import {
+  fitMany,
+  fitPreparedWith,
+  prepareMany,
+  type FitManyOptions,
+  type FitManyResult,
+  type ManyParamInput,
+} from '../fitMany.ts';
 import { multiSpotModel, type SpotModel } from '../models.ts';
 import { fitClasses, groupPeaks, type FitClass } from './group.ts';
 import type { SpotsContext } from './options.ts';
@@ -160,12 +169,15 @@ async function fitClass(
   const spec = boundParams(starts, model, multi.rename, cls, estimator, amax);
   const axes = regionAxes(cls.bw, cls.bh);
   const data = { z: new NdArray(stack, [gis.length, cls.bh, cls.bw]), x: axes.x, y: axes.y };
-  const res = await fitMany(multi.expr, data, spec, {
+  const fitOptions = {
     estimator,
     threads: options.threads,
     stop: options.stop,
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
-  });
+  };
+  const res = sparseJoint(model, cls)
+    ? fitCrowded(multi.expr, data, spec, fitOptions, { model, rename: multi.rename, bw: cls.bw, bh: cls.bh })
+    : await fitMany(multi.expr, data, spec, fitOptions);
   const fits: ClassFits = {
     res,
     rename: multi.rename,
@@ -175,6 +187,28 @@ async function fitClass(
   };
   collect(model, fits, out);
   collectSigmaErr(model, fits, out.sigmaErr);
+}
+
+/**
+ * Joint groups of at least this many spots are evaluated sparsely (crowded.ts): measured on 5×5 lattices of
+ * spots 2.7σ apart (bench/spots.bench.ts), ...
+ */
+export const SPARSE_FROM = Number(process.env.SPARSE_FROM ?? 6);
+
+function sparseJoint(model: SpotModel, cls: FitClass): boolean {
+  return cls.spots >= SPARSE_FROM && crowdedApplies(model);
+}
+
+/** One class's joint fits with the sparse evaluation of crowded.ts, on this thread. */
+function fitCrowded(
+  expr: Expr,
+  data: Record<string, NdArray>,
+  spec: Record<string, ManyParamInput>,
+  options: FitManyOptions,
+  layout: CrowdedLayout,
+): FitManyResult {
+  const prep = prepareMany(expr, data, spec, { ...options, threads: 1 });
+  return fitPreparedWith(prep, crowdedContext(prep.setup, layout));
 }
 
 /** The fits of one class and how to read them. */

@@ -1,0 +1,422 @@
+/**
+ * The sparse evaluation of a large joint spot fit (issue 15): a sum of k Gaussians plus one background over a
+ * merged region, evaluated spot by spot in windows instead of as one expression of 4k+1 parameters.
+ *
+ * The dense joint model costs ~P² per pixel per evaluation (every pixel carries every spot's derivatives) and a
+ * kernel generated for P = 4k+1 parameters (seconds to compile at k = 25). Here each spot's value and
+ * derivatives come from the generated single-spot kernel (compile/kernel.ts, cached) over a window of
+ * ±`WINDOW_SIGMAS`·σ around its current centre (σ its current largest width); outside it a Gaussian is below
+ * e^-12.5 ≈ 4·10⁻⁶ of its amplitude (0.002 counts at amplitude 500, far below Poisson noise). The gradient and
+ * the curvature matrix (dense P×P storage) are accumulated block by block: the background row, each spot's own
+ * block over its window and, for each pair of spots whose windows overlap, their block over the overlap. The
+ * LM loop, bounds, stopping rule and standard errors are those of every batch fit (lm.ts `solveRange`), so the
+ * covariance comes from the full curvature matrix at the solution.
+ *
+ * Only for the built-in (Gaussian) models: the window of a user expression's spot is not known.
+ */
+import { compileModelCached, type BoundKernel } from '../compile/index.ts';
+import { NdArray } from '../data/index.ts';
+import type { EvalFn, SolveContext } from './lm.ts';
+import { BUILTIN_MODELS, spotPart, type SpotModel } from './models.ts';
+import { contextWith, type BatchSetup } from './problem.ts';
+
+/** Half-width of a spot's window in units of its current largest width. */
+export const WINDOW_SIGMAS = 5;
+
+/** The joint fit of spots: the single-spot model, each spot's parameter names, the region size. */
+export interface CrowdedLayout {
+  readonly model: SpotModel;
+  readonly rename: readonly ReadonlyMap<string, string>[];
+  readonly bw: number;
+  readonly bh: number;
+}
+
+/** Whether the sparse evaluation applies: a built-in (Gaussian) model (least squares or Poisson, Gpufit's H). */
+export function crowdedApplies(model: SpotModel): boolean {
+  return Object.hasOwn(BUILTIN_MODELS, model.name);
+}
+
+/** Where each spot's parameters are read (index into [p, fixed]) and accumulated (index into p, or -1). */
+interface Slots {
+  readonly Q: number;
+  readonly read: Int32Array;
+  readonly deriv: Int32Array;
+  readonly bgRead: number;
+  readonly bgDeriv: number;
+  /** Per-spot slot (0..Q-1) of x, y and the widths. */
+  readonly qx: number;
+  readonly qy: number;
+  readonly qw: readonly number[];
+}
+
+function slotsOf(layout: CrowdedLayout, setup: BatchSetup, spotParams: readonly string[]): Slots {
+  const nP = setup.params.length;
+  const where = (name: string): number => {
+    const i = setup.params.indexOf(name);
+    if (i >= 0) return i;
+    const f = setup.fixed.indexOf(name);
+    return f >= 0 ? nP + f : -1;
+  };
+  const Q = spotParams.length;
+  const k = layout.rename.length;
+  const read = new Int32Array(k * Q);
+  const deriv = new Int32Array(k * Q);
+  layout.rename.forEach((names, s) =>
+    spotParams.forEach((q, j) => {
+      const at = where(names.get(q) ?? q);
+      read[s * Q + j] = at;
+      deriv[s * Q + j] = at < nP ? at : -1;
+    }),
+  );
+  const r = layout.model.roles;
+  const bgRead = r.background ? where(r.background) : -1;
+  const widths = [r.sigma, r.sigmaX, r.sigmaY].filter((w): w is string => w !== undefined);
+  return {
+    Q,
+    read,
+    deriv,
+    bgRead,
+    bgDeriv: bgRead >= 0 && bgRead < nP ? bgRead : -1,
+    qx: spotParams.indexOf(r.x),
+    qy: spotParams.indexOf(r.y),
+    qw: widths.map((w) => spotParams.indexOf(w)),
+  };
+}
+
+/** A spot's window in the region: origin and size. */
+interface Window {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/**
+ * The solver context of a joint spot fit with the sparse evaluation: the steps use pair blocks over windows of
+ * ±`PAIR_SIGMAS`·σ (an approximation of the curvature matrix that changes the steps, not the minimum: χ² and
+ * the gradient are exact), the standard errors the full blocks over ±`WINDOW_SIGMAS`·σ at the solution.
+ */
+export function crowdedContext(setup: BatchSetup, layout: CrowdedLayout): SolveContext {
+  const ctx = contextWith(setup, crowdedEvaluate(setup, layout, PAIR_SIGMAS));
+  return PAIR_SIGMAS < WINDOW_SIGMAS
+    ? { ...ctx, curvature: crowdedEvaluate(setup, layout, WINDOW_SIGMAS) }
+    : ctx;
+}
+
+/** Half-width (in widths) of the overlap of two spots over which their curvature block is summed for the steps. */
+export const PAIR_SIGMAS = Number(process.env.PAIR_SIGMAS ?? 3);
+
+/** The buffers of one evaluation: per spot its window, values and derivatives (param-major), per pixel the factors. */
+interface Buffers {
+  readonly wins: Window[];
+  readonly pairWins: Window[];
+  readonly vals: Float64Array[];
+  /** Derivatives as the kernel writes them (pixel-major) and transposed (param-major). */
+  readonly jac: Float64Array[];
+  readonly jt: Float64Array[];
+  /** hf · derivative, param-major. */
+  readonly et: Float64Array[];
+  readonly f: Float64Array;
+  readonly gf: Float64Array;
+  readonly hf: Float64Array;
+  readonly block: Float64Array;
+}
+
+function buffers(k: number, Q: number, size: number): Buffers {
+  const win = (): Window => ({ x: 0, y: 0, w: 0, h: 0 });
+  const per = (n: number): Float64Array[] => Array.from({ length: k }, () => new Float64Array(n));
+  return {
+    wins: Array.from({ length: k }, win),
+    pairWins: Array.from({ length: k }, win),
+    vals: per(size),
+    jac: per(size * Q),
+    jt: per(size * Q),
+    et: per(size * Q),
+    f: new Float64Array(size),
+    gf: new Float64Array(size),
+    hf: new Float64Array(size),
+    block: new Float64Array(Q * Q + 2 * Q),
+  };
+}
+
+function crowdedEvaluate(setup: BatchSetup, layout: CrowdedLayout, pairSigmas: number): EvalFn {
+  const { model, bw, bh } = layout;
+  const spotParams = model.params.filter((p) => p !== model.roles.background);
+  const kernel = compileModelCached(spotPart(model), { params: spotParams, variables: ['x', 'y'] });
+  const sl = slotsOf(layout, setup, spotParams);
+  const { Q } = sl;
+  const k = layout.rename.length;
+  const nP = setup.params.length;
+  const size = bw * bh;
+  const bu = buffers(k, Q, size);
+  const all = new Float64Array(nP + setup.fixed.length);
+  const pp = new Float64Array(Q);
+  const none = new Float64Array(0);
+  const bound = new Map<number, BoundKernel>();
+  const kernelFor = (w: number, h: number): BoundKernel => {
+    const key = h * 65536 + w;
+    let b = bound.get(key);
+    if (!b) {
+      const x = new NdArray(
+        Float64Array.from({ length: w }, (_v, i) => i),
+        [1, w],
+      );
+      const y = new NdArray(
+        Float64Array.from({ length: h }, (_v, i) => i),
+        [h, 1],
+      );
+      b = kernel.bind({ x, y });
+      bound.set(key, b);
+    }
+    return b;
+  };
+  const spotValues = (s: number): void => {
+    const width = widthOf(sl, all, s);
+    const cx = all[sl.read[s * Q + sl.qx]];
+    const cy = all[sl.read[s * Q + sl.qy]];
+    const win = bu.wins[s];
+    place(win, cx, cy, reachOf(width, WINDOW_SIGMAS, bw, bh), layout);
+    place(bu.pairWins[s], cx, cy, reachOf(width, pairSigmas, bw, bh), layout);
+    for (let j = 0; j < Q; j++) pp[j] = all[sl.read[s * Q + j]];
+    pp[sl.qx] -= win.x;
+    pp[sl.qy] -= win.y;
+    const v = bu.vals[s];
+    kernelFor(win.w, win.h).valuesAndJacobian(pp, none, v, bu.jac[s]);
+    let t = 0;
+    for (let yy = 0; yy < win.h; yy++) {
+      const row = (win.y + yy) * bw + win.x;
+      for (let xx = 0; xx < win.w; xx++) bu.f[row + xx] += v[t++];
+    }
+  };
+  return (p, fixed, off, h, g, cst) => {
+    all.set(p, 0);
+    all.set(fixed, nP);
+    bu.f.fill(sl.bgRead >= 0 ? all[sl.bgRead] : 0);
+    for (let s = 0; s < k; s++) spotValues(s);
+    const chi = pixelFactors(setup, off, bu.f, bu.gf, bu.hf, cst);
+    h.fill(0, 0, nP * nP);
+    g.fill(0, 0, nP);
+    const bgd = sl.bgDeriv;
+    if (bgd >= 0) {
+      let sg = 0;
+      let sh = 0;
+      for (let i = 0; i < size; i++) {
+        sg += bu.gf[i];
+        sh += bu.hf[i];
+      }
+      g[bgd] += sg;
+      h[bgd * nP + bgd] += sh;
+    }
+    for (let s = 0; s < k; s++) {
+      transpose(bu, s, Q, bw);
+      ownBlock(bu.wins[s], bu.jt[s], bu.et[s], Q, bw, bu.gf, bu.block);
+      scatterOwn(sl, s, nP, g, h, bu.block);
+    }
+    for (let s = 0; s < k; s++) {
+      for (let t = s + 1; t < k; t++) {
+        if (!pairBlock(bu, s, t, Q)) continue;
+        scatterPair(sl, s, t, nP, h, bu.block);
+      }
+    }
+    return chi;
+  };
+}
+
+/** A spot's largest current width (NaN for a model without widths). */
+function widthOf(sl: Slots, all: Float64Array, s: number): number {
+  if (sl.qw.length === 0) return NaN;
+  let width = 0;
+  for (const q of sl.qw) width = Math.max(width, Math.abs(all[sl.read[s * sl.Q + q]]));
+  return width;
+}
+
+/** Half-width of a window of `sigmas` widths (the whole region for a non-finite width). */
+function reachOf(width: number, sigmas: number, bw: number, bh: number): number {
+  return Number.isFinite(width) ? Math.ceil(sigmas * width) : Math.max(bw, bh);
+}
+
+/** A window of half-width `reach` around a centre, clipped into the region by moving it (not shrinking it). */
+function place(win: Window, cx: number, cy: number, reach: number, region: { bw: number; bh: number }): void {
+  win.w = Math.min(2 * reach + 1, region.bw);
+  win.h = Math.min(2 * reach + 1, region.bh);
+  win.x = origin(cx, reach, region.bw - win.w);
+  win.y = origin(cy, reach, region.bh - win.h);
+}
+
+/** Window origin along one axis: centred on the rounded centre, inside [0, maxOrigin]. */
+function origin(centre: number, reach: number, maxOrigin: number): number {
+  const o = Number.isFinite(centre) ? Math.round(centre) - reach : 0;
+  return o < 0 ? 0 : o > maxOrigin ? maxOrigin : o;
+}
+
+/** A spot's derivatives param-major (`jt`) and times the curvature factor of their pixel (`et`). */
+function transpose(bu: Buffers, s: number, Q: number, bw: number): void {
+  const win = bu.wins[s];
+  const n = win.w * win.h;
+  const jac = bu.jac[s];
+  const jt = bu.jt[s];
+  const et = bu.et[s];
+  const hf = bu.hf;
+  let t = 0;
+  for (let yy = 0; yy < win.h; yy++) {
+    const row = (win.y + yy) * bw + win.x;
+    for (let xx = 0; xx < win.w; xx++, t++) {
+      const hi = hf[row + xx];
+      for (let a = 0; a < Q; a++) {
+        const d = jac[t * Q + a];
+        jt[a * n + t] = d;
+        et[a * n + t] = hi * d;
+      }
+    }
+  }
+}
+/**
+ * Per pixel: the factor of the gradient terms (`gf`) and of the curvature terms (`hf`) as in kernel.ts; returns
+ * χ² (least squares: Σ w r²; Poisson: 2(Σ w f − Σ w y ln f + cst)). Masked pixels (weight 0) add nothing.
+ */
+function pixelFactors(
+  setup: BatchSetup,
+  off: number,
+  f: Float64Array,
+  gf: Float64Array,
+  hf: Float64Array,
+  cst: number,
+): number {
+  const obs = setup.observed;
+  const wt = setup.weights;
+  const n = f.length;
+  if (setup.estimator === 'lse') {
+    let chi = 0;
+    for (let i = 0; i < n; i++) {
+      const w = wt ? wt[off + i] : 1;
+      const r = obs[off + i] - f[i];
+      const rw = r * w;
+      chi += r * rw;
+      gf[i] = rw;
+      hf[i] = w;
+    }
+    return chi;
+  }
+  let sf = 0;
+  let yl = 0;
+  for (let i = 0; i < n; i++) {
+    const w = wt ? wt[off + i] : 1;
+    if (w === 0) {
+      gf[i] = 0;
+      hf[i] = 0;
+      continue;
+    }
+    const y = obs[off + i];
+    const fi = f[i];
+    const inv = 1 / fi;
+    const q = y * inv;
+    sf += w * fi;
+    if (y > 0) yl += w * y * Math.log(fi);
+    gf[i] = (q - 1) * w;
+    hf[i] = w * q * inv;
+  }
+  return 2 * (sf - yl + cst);
+}
+
+/**
+ * One spot's own block (upper triangle, Q×Q), then its gradient terms (Q) and background-row terms (Q), into
+ * `block`.
+ */
+function ownBlock(
+  win: Window,
+  jt: Float64Array,
+  et: Float64Array,
+  Q: number,
+  bw: number,
+  gf: Float64Array,
+  block: Float64Array,
+): void {
+  const n = win.w * win.h;
+  for (let a = 0; a < Q; a++) {
+    const ea = a * n;
+    for (let b = a; b < Q; b++) {
+      const eb = b * n;
+      let acc = 0;
+      for (let t = 0; t < n; t++) acc += et[ea + t] * jt[eb + t];
+      block[a * Q + b] = acc;
+    }
+    let sg = 0;
+    let sb = 0;
+    let t = ea;
+    for (let yy = 0; yy < win.h; yy++) {
+      const row = (win.y + yy) * bw + win.x;
+      for (let xx = 0; xx < win.w; xx++, t++) {
+        sg += gf[row + xx] * jt[t];
+        sb += et[t];
+      }
+    }
+    block[Q * Q + a] = sg;
+    block[Q * Q + Q + a] = sb;
+  }
+}
+
+function scatterOwn(sl: Slots, s: number, n: number, g: Float64Array, h: Float64Array, block: Float64Array): void {
+  const { Q, deriv, bgDeriv } = sl;
+  for (let a = 0; a < Q; a++) {
+    const ia = deriv[s * Q + a];
+    if (ia < 0) continue;
+    g[ia] += block[Q * Q + a];
+    if (bgDeriv >= 0) {
+      h[ia * n + bgDeriv] += block[Q * Q + Q + a];
+      h[bgDeriv * n + ia] += block[Q * Q + Q + a];
+    }
+    for (let b = a; b < Q; b++) {
+      const ib = deriv[s * Q + b];
+      if (ib < 0) continue;
+      const v = block[a * Q + b];
+      h[ia * n + ib] += v;
+      if (b !== a) h[ib * n + ia] += v;
+    }
+  }
+}
+
+/**
+ * The curvature block of spots s and t over the intersection of their value and pair windows; false when it
+ * is empty.
+ */
+function pairBlock(bu: Buffers, s: number, t: number, Q: number): boolean {
+  const ws = bu.wins[s];
+  const wt = bu.wins[t];
+  const ps = bu.pairWins[s];
+  const pt = bu.pairWins[t];
+  const x0 = Math.max(ws.x, wt.x, ps.x, pt.x);
+  const xe = Math.min(ws.x + ws.w, wt.x + wt.w, ps.x + ps.w, pt.x + pt.w);
+  const y0 = Math.max(ws.y, wt.y, ps.y, pt.y);
+  const ye = Math.min(ws.y + ws.h, wt.y + wt.h, ps.y + ps.h, pt.y + pt.h);
+  if (x0 >= xe || y0 >= ye) return false;
+  const es = bu.et[s];
+  const jt = bu.jt[t];
+  const ns = ws.w * ws.h;
+  const nt = wt.w * wt.h;
+  for (let a = 0; a < Q; a++) {
+    for (let b = 0; b < Q; b++) {
+      let acc = 0;
+      for (let y = y0; y < ye; y++) {
+        let is = a * ns + (y - ws.y) * ws.w + (x0 - ws.x);
+        let it = b * nt + (y - wt.y) * wt.w + (x0 - wt.x);
+        for (let x = x0; x < xe; x++) acc += es[is++] * jt[it++];
+      }
+      bu.block[a * Q + b] = acc;
+    }
+  }
+  return true;
+}
+function scatterPair(sl: Slots, s: number, t: number, n: number, h: Float64Array, block: Float64Array): void {
+  const { Q, deriv } = sl;
+  for (let a = 0; a < Q; a++) {
+    const ia = deriv[s * Q + a];
+    if (ia < 0) continue;
+    for (let b = 0; b < Q; b++) {
+      const ib = deriv[t * Q + b];
+      if (ib < 0) continue;
+      const v = block[a * Q + b];
+      h[ia * n + ib] += v;
+      h[ib * n + ia] += v;
+    }
+  }
+}
