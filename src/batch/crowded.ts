@@ -14,7 +14,7 @@
  *
  * Only for the built-in (Gaussian) models: the window of a user expression's spot is not known.
  */
-import { compileModelCached, type BoundKernel } from '../compile/index.ts';
+import { compileModelCached, type BoundKernel, type Kernel } from '../compile/index.ts';
 import { NdArray } from '../data/index.ts';
 import type { EvalFn, SolveContext } from './lm.ts';
 import { BUILTIN_MODELS, spotPart, type SpotModel } from './models.ts';
@@ -91,25 +91,24 @@ interface Window {
   h: number;
 }
 
-/**
- * The solver context of a joint spot fit with the sparse evaluation: the steps use pair blocks over windows of
- * ±`PAIR_SIGMAS`·σ (an approximation of the curvature matrix that changes the steps, not the minimum: χ² and
- * the gradient are exact), the standard errors the full blocks over ±`WINDOW_SIGMAS`·σ at the solution.
- */
+/** The solver context of a joint spot fit with the sparse evaluation. */
 export function crowdedContext(setup: BatchSetup, layout: CrowdedLayout): SolveContext {
-  const ctx = contextWith(setup, crowdedEvaluate(setup, layout, PAIR_SIGMAS));
-  return PAIR_SIGMAS < WINDOW_SIGMAS
-    ? { ...ctx, curvature: crowdedEvaluate(setup, layout, WINDOW_SIGMAS) }
-    : ctx;
+  return contextWith(setup, crowdedEvaluate(setup, layout));
 }
 
-/** Half-width (in widths) of the overlap of two spots over which their curvature block is summed for the steps. */
-export const PAIR_SIGMAS = Number(process.env.PAIR_SIGMAS ?? 3);
+/**
+ * Half-width, in widths of the product, of the window of a pair block: the product of two Gaussians is cut
+ * below e^-18. Wider than the values' cut (e^-12.5) because the derivatives carry polynomial factors (up to
+ * (r/σ)² each): at 5 the standard errors of 5×5 spots 2.7σ apart moved by 2%, at 6 by 6·10⁻⁵ (bench/README.md).
+ */
+const PAIR_SIGMAS = 6;
 
 /** The buffers of one evaluation: per spot its window, values and derivatives (param-major), per pixel the factors. */
 interface Buffers {
   readonly wins: Window[];
-  readonly pairWins: Window[];
+  /** Per spot: its centre and largest width (for the pair windows). */
+  readonly centre: Float64Array;
+  readonly width: Float64Array;
   readonly vals: Float64Array[];
   /** Derivatives as the kernel writes them (pixel-major) and transposed (param-major). */
   readonly jac: Float64Array[];
@@ -122,16 +121,18 @@ interface Buffers {
   readonly block: Float64Array;
 }
 
-function buffers(k: number, Q: number, size: number): Buffers {
+/** Buffers sized for windows of `pixels` pixels (grown by `fitWindow` when a spot's window is larger). */
+function buffers(k: number, Q: number, size: number, pixels: number): Buffers {
   const win = (): Window => ({ x: 0, y: 0, w: 0, h: 0 });
   const per = (n: number): Float64Array[] => Array.from({ length: k }, () => new Float64Array(n));
   return {
     wins: Array.from({ length: k }, win),
-    pairWins: Array.from({ length: k }, win),
-    vals: per(size),
-    jac: per(size * Q),
-    jt: per(size * Q),
-    et: per(size * Q),
+    centre: new Float64Array(2 * k),
+    width: new Float64Array(k),
+    vals: per(pixels),
+    jac: per(pixels * Q),
+    jt: per(pixels * Q),
+    et: per(pixels * Q),
     f: new Float64Array(size),
     gf: new Float64Array(size),
     hf: new Float64Array(size),
@@ -139,47 +140,34 @@ function buffers(k: number, Q: number, size: number): Buffers {
   };
 }
 
-function crowdedEvaluate(setup: BatchSetup, layout: CrowdedLayout, pairSigmas: number): EvalFn {
+function crowdedEvaluate(setup: BatchSetup, layout: CrowdedLayout): EvalFn {
   const { model, bw, bh } = layout;
-  const spotParams = model.params.filter((p) => p !== model.roles.background);
-  const kernel = compileModelCached(spotPart(model), { params: spotParams, variables: ['x', 'y'] });
+  const spot = spotKernel(model);
+  const { spotParams } = spot;
   const sl = slotsOf(layout, setup, spotParams);
   const { Q } = sl;
   const k = layout.rename.length;
   const nP = setup.params.length;
   const size = bw * bh;
-  const bu = buffers(k, Q, size);
+  const bu = buffers(k, Q, size, Math.min(size, (2 * Math.ceil(WINDOW_SIGMAS * 2) + 1) ** 2));
   const all = new Float64Array(nP + setup.fixed.length);
   const pp = new Float64Array(Q);
   const none = new Float64Array(0);
-  const bound = new Map<number, BoundKernel>();
-  const kernelFor = (w: number, h: number): BoundKernel => {
-    const key = h * 65536 + w;
-    let b = bound.get(key);
-    if (!b) {
-      const x = new NdArray(
-        Float64Array.from({ length: w }, (_v, i) => i),
-        [1, w],
-      );
-      const y = new NdArray(
-        Float64Array.from({ length: h }, (_v, i) => i),
-        [h, 1],
-      );
-      b = kernel.bind({ x, y });
-      bound.set(key, b);
-    }
-    return b;
-  };
+  const pw: Window = { x: 0, y: 0, w: 0, h: 0 };
+  const kernelFor = (w: number, h: number): BoundKernel => boundKernel(spot, w, h);
   const spotValues = (s: number): void => {
     const width = widthOf(sl, all, s);
     const cx = all[sl.read[s * Q + sl.qx]];
     const cy = all[sl.read[s * Q + sl.qy]];
     const win = bu.wins[s];
     place(win, cx, cy, reachOf(width, WINDOW_SIGMAS, bw, bh), layout);
-    place(bu.pairWins[s], cx, cy, reachOf(width, pairSigmas, bw, bh), layout);
+    bu.centre[2 * s] = cx;
+    bu.centre[2 * s + 1] = cy;
+    bu.width[s] = width;
     for (let j = 0; j < Q; j++) pp[j] = all[sl.read[s * Q + j]];
     pp[sl.qx] -= win.x;
     pp[sl.qy] -= win.y;
+    fitWindow(bu, s, Q, win.w * win.h);
     const v = bu.vals[s];
     kernelFor(win.w, win.h).valuesAndJacobian(pp, none, v, bu.jac[s]);
     let t = 0;
@@ -209,17 +197,68 @@ function crowdedEvaluate(setup: BatchSetup, layout: CrowdedLayout, pairSigmas: n
     }
     for (let s = 0; s < k; s++) {
       transpose(bu, s, Q, bw);
-      ownBlock(bu.wins[s], bu.jt[s], bu.et[s], Q, bw, bu.gf, bu.block);
+      ownTerms(bu.wins[s], bu.jt[s], bu.et[s], Q, bw, bu.gf, bu.block);
+      if (pairWindow(bu, s, s, pw)) pairBlock(bu, s, s, Q, pw);
+      else bu.block.fill(0, 0, Q * Q);
       scatterOwn(sl, s, nP, g, h, bu.block);
     }
     for (let s = 0; s < k; s++) {
       for (let t = s + 1; t < k; t++) {
-        if (!pairBlock(bu, s, t, Q)) continue;
+        if (!pairWindow(bu, s, t, pw) || !pairBlock(bu, s, t, Q, pw)) continue;
         scatterPair(sl, s, t, nP, h, bu.block);
       }
     }
     return chi;
   };
+}
+
+/** Grows spot s's buffers to windows of `n` pixels. */
+function fitWindow(bu: Buffers, s: number, Q: number, n: number): void {
+  if (bu.vals[s].length >= n) return;
+  bu.vals[s] = new Float64Array(n);
+  bu.jac[s] = new Float64Array(n * Q);
+  bu.jt[s] = new Float64Array(n * Q);
+  bu.et[s] = new Float64Array(n * Q);
+}
+
+/** The compiled single-spot model and its bindings to windows (by size). */
+interface SpotKernel {
+  readonly kernel: Kernel;
+  readonly spotParams: readonly string[];
+  readonly bound: Map<number, BoundKernel>;
+}
+
+const spotKernels = new WeakMap<SpotModel, SpotKernel>();
+
+/** The compiled single-spot model without background (value and derivatives), once per spot model. */
+function spotKernel(model: SpotModel): SpotKernel {
+  let hit = spotKernels.get(model);
+  if (!hit) {
+    const spotParams = model.params.filter((p) => p !== model.roles.background);
+    const kernel = compileModelCached(spotPart(model), { params: spotParams, variables: ['x', 'y'] });
+    hit = { kernel, spotParams, bound: new Map() };
+    spotKernels.set(model, hit);
+  }
+  return hit;
+}
+
+/** The kernel bound to a window of w × h pixels (local coordinates 0..w-1, 0..h-1). */
+function boundKernel(spot: SpotKernel, w: number, h: number): BoundKernel {
+  const key = h * 65536 + w;
+  let b = spot.bound.get(key);
+  if (!b) {
+    const x = new NdArray(
+      Float64Array.from({ length: w }, (_v, i) => i),
+      [1, w],
+    );
+    const y = new NdArray(
+      Float64Array.from({ length: h }, (_v, i) => i),
+      [h, 1],
+    );
+    b = spot.kernel.bind({ x, y });
+    spot.bound.set(key, b);
+  }
+  return b;
 }
 
 /** A spot's largest current width (NaN for a model without widths). */
@@ -318,11 +357,8 @@ function pixelFactors(
   return 2 * (sf - yl + cst);
 }
 
-/**
- * One spot's own block (upper triangle, Q×Q), then its gradient terms (Q) and background-row terms (Q), into
- * `block`.
- */
-function ownBlock(
+/** One spot's gradient terms (Q) and background-row terms (Q) over its window, into `block` after Q×Q. */
+function ownTerms(
   win: Window,
   jt: Float64Array,
   et: Float64Array,
@@ -333,16 +369,9 @@ function ownBlock(
 ): void {
   const n = win.w * win.h;
   for (let a = 0; a < Q; a++) {
-    const ea = a * n;
-    for (let b = a; b < Q; b++) {
-      const eb = b * n;
-      let acc = 0;
-      for (let t = 0; t < n; t++) acc += et[ea + t] * jt[eb + t];
-      block[a * Q + b] = acc;
-    }
     let sg = 0;
     let sb = 0;
-    let t = ea;
+    let t = a * n;
     for (let yy = 0; yy < win.h; yy++) {
       const row = (win.y + yy) * bw + win.x;
       for (let xx = 0; xx < win.w; xx++, t++) {
@@ -355,7 +384,14 @@ function ownBlock(
   }
 }
 
-function scatterOwn(sl: Slots, s: number, n: number, g: Float64Array, h: Float64Array, block: Float64Array): void {
+function scatterOwn(
+  sl: Slots,
+  s: number,
+  n: number,
+  g: Float64Array,
+  h: Float64Array,
+  block: Float64Array,
+): void {
   const { Q, deriv, bgDeriv } = sl;
   for (let a = 0; a < Q; a++) {
     const ia = deriv[s * Q + a];
@@ -376,19 +412,50 @@ function scatterOwn(sl: Slots, s: number, n: number, g: Float64Array, h: Float64
 }
 
 /**
- * The curvature block of spots s and t over the intersection of their value and pair windows; false when it
- * is empty.
+ * Where the curvature block of spots s and t is summed: the product of two Gaussians of widths σs, σt whose
+ * centres are d apart is exp(−d²/2S)·exp(−ρ²/2σ²) with S = σs² + σt², σ² = σs²σt²/S and ρ the distance from
+ * the centre m = (σt²·cs + σs²·ct)/S; it is below e^(−W²/2) outside ρ² = σ²(W² − d²/S). A Gaussian of several widths is bounded by the one of its largest width, so this
+ * bounds the elliptical and rotated models too; W = `PAIR_SIGMAS` here. Into `pw` (inside both value windows);
+ * false when empty.
  */
-function pairBlock(bu: Buffers, s: number, t: number, Q: number): boolean {
+function pairWindow(bu: Buffers, s: number, t: number, pw: Window): boolean {
   const ws = bu.wins[s];
   const wt = bu.wins[t];
-  const ps = bu.pairWins[s];
-  const pt = bu.pairWins[t];
-  const x0 = Math.max(ws.x, wt.x, ps.x, pt.x);
-  const xe = Math.min(ws.x + ws.w, wt.x + wt.w, ps.x + ps.w, pt.x + pt.w);
-  const y0 = Math.max(ws.y, wt.y, ps.y, pt.y);
-  const ye = Math.min(ws.y + ws.h, wt.y + wt.h, ps.y + ps.h, pt.y + pt.h);
-  if (x0 >= xe || y0 >= ye) return false;
+  let x0 = Math.max(ws.x, wt.x);
+  let xe = Math.min(ws.x + ws.w, wt.x + wt.w);
+  let y0 = Math.max(ws.y, wt.y);
+  let ye = Math.min(ws.y + ws.h, wt.y + wt.h);
+  const vs = bu.width[s] ** 2;
+  const vt = bu.width[t] ** 2;
+  const S = vs + vt;
+  const dx = bu.centre[2 * s] - bu.centre[2 * t];
+  const dy = bu.centre[2 * s + 1] - bu.centre[2 * t + 1];
+  const left = PAIR_SIGMAS ** 2 - (dx * dx + dy * dy) / S;
+  if (left <= 0) return false;
+  const rho = Math.sqrt(((vs * vt) / S) * left);
+  if (rho - rho === 0) {
+    const mx = (vt * bu.centre[2 * s] + vs * bu.centre[2 * t]) / S;
+    const my = (vt * bu.centre[2 * s + 1] + vs * bu.centre[2 * t + 1]) / S;
+    x0 = Math.max(x0, Math.ceil(mx - rho));
+    xe = Math.min(xe, Math.floor(mx + rho) + 1);
+    y0 = Math.max(y0, Math.ceil(my - rho));
+    ye = Math.min(ye, Math.floor(my + rho) + 1);
+  }
+  pw.x = x0;
+  pw.y = y0;
+  pw.w = xe - x0;
+  pw.h = ye - y0;
+  return pw.w > 0 && pw.h > 0;
+}
+
+/** The curvature block of spots s and t summed over the pair window `pw`, into `bu.block`. */
+function pairBlock(bu: Buffers, s: number, t: number, Q: number, pw: Window): boolean {
+  const ws = bu.wins[s];
+  const wt = bu.wins[t];
+  const x0 = pw.x;
+  const xe = pw.x + pw.w;
+  const y0 = pw.y;
+  const ye = pw.y + pw.h;
   const es = bu.et[s];
   const jt = bu.jt[t];
   const ns = ws.w * ws.h;

@@ -108,11 +108,6 @@ export interface SolveContext {
   readonly npoints: Int32Array | null;
   readonly absoluteSigma: boolean;
   readonly stop: StopRule;
-  /**
-   * The curvature matrix for the standard errors at the solution, when `evaluate`'s is an approximation for
-   * the steps (crowded.ts); default: `evaluate`'s at the solution.
-   */
-  readonly curvature?: EvalFn;
 }
 
 /** Result columns (column-major: parameter j of fit i at `j * nFits + i`). */
@@ -237,10 +232,7 @@ export function solveRange(ctx: SolveContext, out: SolveOutput, from: number, to
     out.status[i] = status;
     for (let j = 0; j < n; j++) out.values[j * N + i] = p[j];
     let haveCov = false;
-    if (Number.isFinite(chi) && status !== STATUS.tooFewPoints) {
-      if (ctx.curvature) ctx.curvature(p, fixed, off, h, g, cst);
-      haveCov = inverseDiagonal(h, n, cov, a);
-    }
+    if (Number.isFinite(chi) && status !== STATUS.tooFewPoints) haveCov = inverseDiagonal(h, n, cov, a);
     const scale = ctx.poisson || ctx.absoluteSigma ? 1 : m > n ? chi / (m - n) : NaN;
     for (let j = 0; j < n; j++) {
       const lo = ctx.lower[bo + j];

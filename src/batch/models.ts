@@ -130,9 +130,13 @@ export function spotPart(m: SpotModel): Expr {
   if (!bg) return m.expr;
   const d = simplify(differentiate(m.expr, bg));
   if (!(d.kind === 'num' && d.value === 1)) {
-    throw new ExprfitError('value', `to fit spots jointly the model must be (spot) + ${bg}; '${m.name}' is not`, {
-      hints: ['write the background as an added parameter, or fit with joint=false'],
-    });
+    throw new ExprfitError(
+      'value',
+      `to fit spots jointly the model must be (spot) + ${bg}; '${m.name}' is not`,
+      {
+        hints: ['write the background as an added parameter, or fit with joint=false'],
+      },
+    );
   }
   return simplify(substitute(m.expr, new Map([[bg, num(0)]])));
 }
