@@ -16,7 +16,7 @@
  */
 import { compileModelCached, type BoundKernel, type Kernel } from '../compile/index.ts';
 import { NdArray } from '../data/index.ts';
-import type { EvalFn, SolveContext } from './lm.ts';
+import type { EvalFn, SolveContext, SplitEval } from './lm.ts';
 import { BUILTIN_MODELS, spotPart, type SpotModel } from './models.ts';
 import { contextWith, type BatchSetup } from './problem.ts';
 
@@ -93,7 +93,8 @@ interface Window {
 
 /** The solver context of a joint spot fit with the sparse evaluation. */
 export function crowdedContext(setup: BatchSetup, layout: CrowdedLayout): SolveContext {
-  return contextWith(setup, crowdedEvaluate(setup, layout));
+  const { evaluate, split } = crowdedEvaluate(setup, layout);
+  return { ...contextWith(setup, evaluate), split };
 }
 
 /**
@@ -140,7 +141,7 @@ function buffers(k: number, Q: number, size: number, pixels: number): Buffers {
   };
 }
 
-function crowdedEvaluate(setup: BatchSetup, layout: CrowdedLayout): EvalFn {
+function crowdedEvaluate(setup: BatchSetup, layout: CrowdedLayout): { evaluate: EvalFn; split: SplitEval } {
   const { model, bw, bh } = layout;
   const spot = spotKernel(model);
   const { spotParams } = spot;
@@ -176,25 +177,17 @@ function crowdedEvaluate(setup: BatchSetup, layout: CrowdedLayout): EvalFn {
       for (let xx = 0; xx < win.w; xx++) bu.f[row + xx] += v[t++];
     }
   };
-  return (p, fixed, off, h, g, cst) => {
+  const chiOf = (p: Float64Array, fixed: Float64Array, off: number, cst: number): number => {
     all.set(p, 0);
     all.set(fixed, nP);
     bu.f.fill(sl.bgRead >= 0 ? all[sl.bgRead] : 0);
     for (let s = 0; s < k; s++) spotValues(s);
-    const chi = pixelFactors(setup, off, bu.f, bu.gf, bu.hf, cst);
+    return pixelFactors(setup, off, bu.f, bu.gf, bu.hf, cst);
+  };
+  const complete = (h: Float64Array, g: Float64Array): void => {
     h.fill(0, 0, nP * nP);
     g.fill(0, 0, nP);
-    const bgd = sl.bgDeriv;
-    if (bgd >= 0) {
-      let sg = 0;
-      let sh = 0;
-      for (let i = 0; i < size; i++) {
-        sg += bu.gf[i];
-        sh += bu.hf[i];
-      }
-      g[bgd] += sg;
-      h[bgd * nP + bgd] += sh;
-    }
+    backgroundTerms(sl.bgDeriv, nP, bu, h, g);
     for (let s = 0; s < k; s++) {
       transpose(bu, s, Q, bw);
       ownTerms(bu.wins[s], bu.jt[s], bu.et[s], Q, bw, bu.gf, bu.block);
@@ -208,8 +201,28 @@ function crowdedEvaluate(setup: BatchSetup, layout: CrowdedLayout): EvalFn {
         scatterPair(sl, s, t, nP, h, bu.block);
       }
     }
-    return chi;
   };
+  return {
+    evaluate: (p, fixed, off, h, g, cst) => {
+      const chi = chiOf(p, fixed, off, cst);
+      complete(h, g);
+      return chi;
+    },
+    split: { chi: chiOf, complete },
+  };
+}
+
+/** The background's gradient term and its diagonal curvature (when it is fitted). */
+function backgroundTerms(bgd: number, n: number, bu: Buffers, h: Float64Array, g: Float64Array): void {
+  if (bgd < 0) return;
+  let sg = 0;
+  let sh = 0;
+  for (let i = 0; i < bu.f.length; i++) {
+    sg += bu.gf[i];
+    sh += bu.hf[i];
+  }
+  g[bgd] += sg;
+  h[bgd * n + bgd] += sh;
 }
 
 /** Grows spot s's buffers to windows of `n` pixels. */

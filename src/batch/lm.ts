@@ -108,6 +108,17 @@ export interface SolveContext {
   readonly npoints: Int32Array | null;
   readonly absoluteSigma: boolean;
   readonly stop: StopRule;
+  /**
+   * Trial points in two halves (crowded.ts): `chi` evaluates χ² only, `complete` then writes H and g of the
+   * point `chi` saw last; only accepted trials are completed (a rejected one needs no derivatives).
+   */
+  readonly split?: SplitEval;
+}
+
+/** χ² of a point, and its H and g on demand (see {@link SolveContext.split}). */
+export interface SplitEval {
+  chi(p: Float64Array, fixed: Float64Array, off: number, cst: number): number;
+  complete(h: Float64Array, g: Float64Array): void;
 }
 
 /** Result columns (column-major: parameter j of fit i at `j * nFits + i`). */
@@ -136,7 +147,7 @@ export function solveRange(ctx: SolveContext, out: SolveOutput, from: number, to
   const fixed = new Float64Array(nf);
   const cov = new Float64Array(n * n);
   const perFitBounds = ctx.lower.length !== n;
-  const { evaluate, stop } = ctx;
+  const { evaluate, stop, split } = ctx;
   const gpufit = stop.kind === 'gpufit';
   const tol = stop.tol;
   const maxIt = stop.maxIterations;
@@ -187,8 +198,9 @@ export function solveRange(ctx: SolveContext, out: SolveOutput, from: number, to
           const rel = Math.abs(c - p[j]) / (Math.abs(p[j]) + 1e-300);
           if (rel > maxRel) maxRel = rel;
         }
-        const chiT = evaluate(pt, fixed, off, ht, gt, cst);
+        const chiT = split ? split.chi(pt, fixed, off, cst) : evaluate(pt, fixed, off, ht, gt, cst);
         if (chiT < chi) {
+          split?.complete(ht, gt);
           const dec = chi - chiT;
           let tmp = p;
           p = pt;
