@@ -190,7 +190,6 @@ function crowdedEvaluate(setup: BatchSetup, layout: CrowdedLayout): { evaluate: 
     backgroundTerms(sl.bgDeriv, nP, bu, h, g);
     for (let s = 0; s < k; s++) {
       transpose(bu, s, Q, bw);
-      ownTerms(bu.wins[s], bu.jt[s], bu.et[s], Q, bw, bu.gf, bu.block);
       if (pairWindow(bu, s, s, pw)) pairBlock(bu, s, s, Q, pw);
       else bu.block.fill(0, 0, Q * Q);
       scatterOwn(sl, s, nP, g, h, bu.block);
@@ -301,27 +300,38 @@ function origin(centre: number, reach: number, maxOrigin: number): number {
   return o < 0 ? 0 : o > maxOrigin ? maxOrigin : o;
 }
 
-/** A spot's derivatives param-major (`jt`) and times the curvature factor of their pixel (`et`). */
+/**
+ * A spot's derivatives param-major (`jt`) and times the curvature factor of their pixel (`et`), and over its
+ * window its gradient terms (into `block` after Q×Q) and background-row terms (after those).
+ */
 function transpose(bu: Buffers, s: number, Q: number, bw: number): void {
   const win = bu.wins[s];
   const n = win.w * win.h;
+  const { gf, hf, block } = bu;
   const jac = bu.jac[s];
   const jt = bu.jt[s];
   const et = bu.et[s];
-  const hf = bu.hf;
+  const gs = Q * Q;
+  const hb = gs + Q;
+  block.fill(0, gs, hb + Q);
   let t = 0;
   for (let yy = 0; yy < win.h; yy++) {
     const row = (win.y + yy) * bw + win.x;
     for (let xx = 0; xx < win.w; xx++, t++) {
       const hi = hf[row + xx];
+      const gi = gf[row + xx];
       for (let a = 0; a < Q; a++) {
         const d = jac[t * Q + a];
+        const e = hi * d;
         jt[a * n + t] = d;
-        et[a * n + t] = hi * d;
+        et[a * n + t] = e;
+        block[gs + a] += gi * d;
+        block[hb + a] += e;
       }
     }
   }
 }
+
 /**
  * Per pixel: the factor of the gradient terms (`gf`) and of the curvature terms (`hf`) as in kernel.ts; returns
  * χ² (least squares: Σ w r²; Poisson: 2(Σ w f − Σ w y ln f + cst)). Masked pixels (weight 0) add nothing.
@@ -368,33 +378,6 @@ function pixelFactors(
     hf[i] = w * q * inv;
   }
   return 2 * (sf - yl + cst);
-}
-
-/** One spot's gradient terms (Q) and background-row terms (Q) over its window, into `block` after Q×Q. */
-function ownTerms(
-  win: Window,
-  jt: Float64Array,
-  et: Float64Array,
-  Q: number,
-  bw: number,
-  gf: Float64Array,
-  block: Float64Array,
-): void {
-  const n = win.w * win.h;
-  for (let a = 0; a < Q; a++) {
-    let sg = 0;
-    let sb = 0;
-    let t = a * n;
-    for (let yy = 0; yy < win.h; yy++) {
-      const row = (win.y + yy) * bw + win.x;
-      for (let xx = 0; xx < win.w; xx++, t++) {
-        sg += gf[row + xx] * jt[t];
-        sb += et[t];
-      }
-    }
-    block[Q * Q + a] = sg;
-    block[Q * Q + Q + a] = sb;
-  }
 }
 
 function scatterOwn(
