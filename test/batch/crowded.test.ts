@@ -40,6 +40,10 @@ interface Case {
   readonly model: 'symmetric' | 'elliptical' | 'rotated';
   readonly estimator: 'lse' | 'poisson';
   readonly sharedWidth?: boolean;
+  /** Widths and background held fixed (read from the fixed values, not differentiated). */
+  readonly fixed?: boolean;
+  /** Some pixels NaN (masked: weight 0). */
+  readonly masked?: boolean;
 }
 
 /** The joint fit of the lattice's spots, dense (fitMany) and sparse, from the same rounded starts. */
@@ -47,16 +51,22 @@ async function bothFits(c: Case): Promise<{ dense: FitManyResult; sparse: FitMan
   const { img, truth, n } = lattice(3, 2, 11);
   const model = spotModel(c.model);
   const multi = multiSpotModel(model, truth.length, c.sharedWidth);
-  const spec: Record<string, unknown> = { background: { value: 9, min: 0 } };
+  const spec: Record<string, unknown> = {
+    background: c.fixed ? { value: 10, fixed: true } : { value: 9, min: 0 },
+  };
   truth.forEach((t, s) => {
     const r = multi.rename[s];
     spec[r.get('amplitude')!] = { value: 400, min: 0 };
     spec[r.get('x0')!] = Math.round(t.x);
     spec[r.get('y0')!] = Math.round(t.y);
     for (const w of ['sigma', 'sigma_x', 'sigma_y'])
-      if (r.has(w)) spec[r.get(w)!] = { value: w === 'sigma_y' ? 1.3 : 1.5, min: 0.3, max: n };
+      if (r.has(w)) {
+        const value = w === 'sigma_y' ? 1.3 : 1.5;
+        spec[r.get(w)!] = c.fixed ? { value, fixed: true } : { value, min: 0.3, max: n };
+      }
     if (r.has('theta')) spec[r.get('theta')!] = 0.2;
   });
+  if (c.masked) for (let y = 0; y < 3; y++) for (let x = 0; x < 4; x++) img.data[(8 + y) * n + 9 + x] = NaN;
   const axis = Float64Array.from({ length: n }, (_v, i) => i);
   const data = {
     z: new NdArray(img.data, [1, n, n]),
@@ -89,11 +99,13 @@ describe('sparse joint spot fits (crowded.ts) against the dense joint model', ()
   const cases: Case[] = [
     { model: 'symmetric', estimator: 'lse' },
     { model: 'symmetric', estimator: 'poisson' },
-    { model: 'symmetric', estimator: 'lse', sharedWidth: true },
+    { model: 'symmetric', estimator: 'lse', sharedWidth: true, masked: true },
     { model: 'rotated', estimator: 'lse' },
+    { model: 'elliptical', estimator: 'poisson', fixed: true },
   ];
   for (const c of cases) {
-    it(`${c.model}, ${c.estimator}${c.sharedWidth ? ', shared width' : ''}: same minimum, same standard errors`, async () => {
+    const what = `${c.model}, ${c.estimator}${c.sharedWidth ? ', shared width' : ''}${c.fixed ? ', fixed widths and background' : ''}${c.masked ? ', masked pixels' : ''}`;
+    it(`${what}: same minimum, same standard errors`, async () => {
       const { dense, sparse } = await bothFits(c);
       expect(dense.status[0]).toBe(0);
       expect(sparse.status[0]).toBe(0);
