@@ -21,7 +21,7 @@ import { BUILTIN_MODELS, spotPart, type SpotModel } from './models.ts';
 import { contextWith, type BatchSetup } from './problem.ts';
 
 /** Half-width of a spot's window in units of its current largest width. */
-export const WINDOW_SIGMAS = 5;
+const WINDOW_SIGMAS = 5;
 
 /** The joint fit of spots: the single-spot model, each spot's parameter names, the region size. */
 export interface CrowdedLayout {

@@ -319,7 +319,7 @@ function activeCholesky(h: Float64Array, n: number, work: Float64Array, idx: Int
  * {@link invertSpd} (NaN for rows with a zero diagonal), from the columns of L⁻¹ (diag(H⁻¹)_i = Σ_k (L⁻¹)_ki²):
  * about a quarter of the work of the full inverse (the standard errors need no more). `work`: n x n scratch.
  */
-export function inverseDiagonal(h: Float64Array, n: number, diag: Float64Array, work: Float64Array): boolean {
+function inverseDiagonal(h: Float64Array, n: number, diag: Float64Array, work: Float64Array): boolean {
   const idx = INDEX_SCRATCH.length >= n ? INDEX_SCRATCH : (INDEX_SCRATCH = new Int32Array(n));
   diag.fill(NaN, 0, n);
   const m = activeCholesky(h, n, work, idx);
