@@ -8,9 +8,10 @@
  * ±`WINDOW_SIGMAS`·σ around its current centre (σ its current largest width); outside it a Gaussian is below
  * e^-12.5 ≈ 4·10⁻⁶ of its amplitude (0.002 counts at amplitude 500, far below Poisson noise). The gradient and
  * the curvature matrix (dense P×P storage) are accumulated block by block: the background row, each spot's own
- * block over its window and, for each pair of spots whose windows overlap, their block over the overlap. The
- * LM loop, bounds, stopping rule and standard errors are those of every batch fit (lm.ts `solveRange`), so the
- * covariance comes from the full curvature matrix at the solution.
+ * block and, for each pair of spots close enough to interact, their block, each over the window where the
+ * product of the two Gaussians is above e^-18 (`pairWindow`). The LM loop, bounds, stopping rule and standard
+ * errors are those of every batch fit (lm.ts `solveRange`), so the covariance comes from the full curvature
+ * matrix at the solution; a rejected trial costs only its χ² (`SplitEval`).
  *
  * Only for the built-in (Gaussian) models: the window of a user expression's spot is not known.
  */
@@ -31,7 +32,7 @@ export interface CrowdedLayout {
   readonly bh: number;
 }
 
-/** Whether the sparse evaluation applies: a built-in (Gaussian) model (least squares or Poisson, Gpufit's H). */
+/** Whether the sparse evaluation applies: a built-in (Gaussian) model (any estimator). */
 export function crowdedApplies(model: SpotModel): boolean {
   return Object.hasOwn(BUILTIN_MODELS, model.name);
 }
@@ -100,7 +101,8 @@ export function crowdedContext(setup: BatchSetup, layout: CrowdedLayout): SolveC
 /**
  * Half-width, in widths of the product, of the window of a pair block: the product of two Gaussians is cut
  * below e^-18. Wider than the values' cut (e^-12.5) because the derivatives carry polynomial factors (up to
- * (r/σ)² each): at 5 the standard errors of 5×5 spots 2.7σ apart moved by 2%, at 6 by 6·10⁻⁵ (bench/README.md).
+ * (r/σ)² each): against the dense joint model of 5×5 spots 2.7σ apart (stop 'strict'), the standard errors
+ * moved by 2% at 5, by 6·10⁻⁵ at 6.
  */
 const PAIR_SIGMAS = 6;
 
@@ -359,6 +361,7 @@ function pixelFactors(
     }
     return chi;
   }
+  const fisher = setup.poissonHessian === 'fisher';
   let sf = 0;
   let yl = 0;
   for (let i = 0; i < n; i++) {
@@ -375,7 +378,7 @@ function pixelFactors(
     sf += w * fi;
     if (y > 0) yl += w * y * Math.log(fi);
     gf[i] = (q - 1) * w;
-    hf[i] = w * q * inv;
+    hf[i] = fisher ? w * inv : w * q * inv;
   }
   return 2 * (sf - yl + cst);
 }

@@ -44,6 +44,8 @@ interface Case {
   readonly fixed?: boolean;
   /** Some pixels NaN (masked: weight 0). */
   readonly masked?: boolean;
+  /** Poisson: the expected information as the curvature. */
+  readonly fisher?: boolean;
 }
 
 /** The joint fit of the lattice's spots, dense (fitMany) and sparse, from the same rounded starts. */
@@ -73,7 +75,11 @@ async function bothFits(c: Case): Promise<{ dense: FitManyResult; sparse: FitMan
     x: new NdArray(axis, [1, n]),
     y: new NdArray(axis, [n, 1]),
   };
-  const options = { estimator: c.estimator, stop: 'strict' as const };
+  const options = {
+    estimator: c.estimator,
+    stop: 'strict' as const,
+    ...(c.fisher ? { poissonHessian: 'fisher' as const } : {}),
+  };
   const dense = await fitMany(multi.expr, data, spec as never, options);
   const prep = prepareMany(multi.expr, data, spec as never, options);
   const sparse = fitPreparedWith(
@@ -101,10 +107,10 @@ describe('sparse joint spot fits (crowded.ts) against the dense joint model', ()
     { model: 'symmetric', estimator: 'poisson' },
     { model: 'symmetric', estimator: 'lse', sharedWidth: true, masked: true },
     { model: 'rotated', estimator: 'lse' },
-    { model: 'elliptical', estimator: 'poisson', fixed: true },
+    { model: 'elliptical', estimator: 'poisson', fixed: true, fisher: true },
   ];
   for (const c of cases) {
-    const what = `${c.model}, ${c.estimator}${c.sharedWidth ? ', shared width' : ''}${c.fixed ? ', fixed widths and background' : ''}${c.masked ? ', masked pixels' : ''}`;
+    const what = `${c.model}, ${c.estimator}${c.sharedWidth ? ', shared width' : ''}${c.fixed ? ', fixed widths and background' : ''}${c.masked ? ', masked pixels' : ''}${c.fisher ? ', Fisher' : ''}`;
     it(`${what}: same minimum, same standard errors`, async () => {
       const { dense, sparse } = await bothFits(c);
       expect(dense.status[0]).toBe(0);
