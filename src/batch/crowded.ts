@@ -95,7 +95,44 @@ interface Window {
 /** The solver context of a joint spot fit with the sparse evaluation. */
 export function crowdedContext(setup: BatchSetup, layout: CrowdedLayout): SolveContext {
   const { evaluate, split } = crowdedEvaluate(setup, layout);
-  return { ...contextWith(setup, evaluate), split };
+  const sl = slotsOf(layout, setup, spotKernel(layout.model).spotParams);
+  return { ...contextWith(setup, evaluate), split, orderOf: (fit) => rasterOrder(setup, sl, fit) };
+}
+
+/**
+ * The elimination order of fit `fit`'s parameters: spot by spot in raster order of their start positions
+ * (rounded rows, then columns), each spot's parameters together, the shared ones (background, a shared width)
+ * last. Only spots near each other interact, so the curvature matrix in this order is banded.
+ */
+function rasterOrder(setup: BatchSetup, sl: Slots, fit: number): Int32Array {
+  const nP = setup.params.length;
+  const nF = setup.fixed.length;
+  const k = sl.read.length / sl.Q;
+  const at = (s: number, q: number): number => {
+    const i = sl.read[s * sl.Q + q];
+    return i < nP ? setup.start[fit * nP + i] : setup.fixedValues![fit * nF + i - nP];
+  };
+  const spots = Array.from({ length: k }, (_v, s) => s);
+  const y = spots.map((s) => Math.round(at(s, sl.qy)));
+  const x = spots.map((s) => at(s, sl.qx));
+  spots.sort((a, b) => y[a] - y[b] || x[a] - x[b] || a - b);
+  const perSpot = new Map<number, number>();
+  for (let s = 0; s < k; s++) {
+    for (let q = 0; q < sl.Q; q++) {
+      const d = sl.deriv[s * sl.Q + q];
+      if (d >= 0) perSpot.set(d, (perSpot.get(d) ?? 0) + 1);
+    }
+  }
+  const order: number[] = [];
+  for (const s of spots) {
+    for (let q = 0; q < sl.Q; q++) {
+      const d = sl.deriv[s * sl.Q + q];
+      if (d >= 0 && perSpot.get(d) === 1) order.push(d);
+    }
+  }
+  const placed = new Set(order);
+  for (let j = 0; j < nP; j++) if (!placed.has(j)) order.push(j);
+  return Int32Array.from(order);
 }
 
 /**
