@@ -4,7 +4,9 @@
  * counts) against its floor: `findPeaks` + one `fitMany` over the 15×15 ROIs at the peaks (simple starts).
  * Both sides on the same image, rounds interleaved, medians of CPU time (one thread). Also reported: spots found, true spots lost and
  * the RMS localisation error of each side, and the per-spot cost of a crowded field (clusters of 25 spots
- * on a 5×5 lattice, 2.7σ apart) against the isolated field's.
+ * on a 5×5 lattice, 2.7σ apart) against the isolated field's. Joint groups of 6 or more spots take the sparse
+ * evaluation (src/batch/crowded.ts); SPOTS_DENSE=1 also runs the crowded field through the dense joint model
+ * (the same Gaussian typed as an expression: one generated kernel of all 4k+1 parameters), interleaved.
  *
  * `npx tsx bench/spots.bench.ts` runs it alone (SPOTS_ROUNDS=n rounds, default 5; SPOTS_CLUSTERS=k: k² clusters
  * of 25 in the crowded field, default 2; 0 skips it).
@@ -13,6 +15,7 @@ import { NdArray } from '../src/data/ndarray.ts';
 import { fitMany } from '../src/batch/fitMany.ts';
 import { findPeaks } from '../src/batch/findPeaks.ts';
 import { runSpots } from '../src/batch/spots/index.ts';
+import { BUILTIN_MODELS } from '../src/batch/models.ts';
 import { closeBatchPool } from '../src/batch/pool.ts';
 import { poissonImage, rng, spotImage, type TrueSpot } from '../test/batch/helpers.ts';
 import type { BenchRow } from './types.ts';
@@ -138,22 +141,29 @@ export async function run(): Promise<BenchRow[]> {
   const rounds = Number(process.env.SPOTS_ROUNDS ?? 5);
   const iso = tiledField(100);
   const crowd = crowdedField(Number(process.env.SPOTS_CLUSTERS ?? 2));
-  const t = { spots: [] as number[], floor: [] as number[], crowd: [] as number[] };
+  const t = { spots: [] as number[], floor: [] as number[], crowd: [] as number[], dense: [] as number[] };
   let accSpots = { found: 0, lost: 0, rms: 0 };
   let accFloor = accSpots;
   let accCrowd = accSpots;
+  let accDense = accSpots;
+  const withDense = process.env.SPOTS_DENSE === '1' && process.env.SPOTS_CLUSTERS !== '0';
   for (let r = 0; r < rounds; r++) {
     const a = await time(() => runSpots(iso.img));
     const b = await time(() => floorPipeline(iso.img));
     const c = process.env.SPOTS_CLUSTERS === '0' ? a : await time(() => runSpots(crowd.img));
+    // the dense joint model: the built-in Gaussian typed as an expression takes the dense path
+    const d = withDense ? await time(() => runSpots(crowd.img, { model: BUILTIN_MODELS.symmetric })) : c;
     t.spots.push(a.ms);
     t.floor.push(b.ms);
     t.crowd.push(c.ms);
+    t.dense.push(d.ms);
     accSpots = accuracy(iso.truth, a.out.columns.x, a.out.columns.y);
     accFloor = accuracy(iso.truth, b.out.x, b.out.y);
     accCrowd = accuracy(crowd.truth, c.out.columns.x, c.out.columns.y);
+    accDense = accuracy(crowd.truth, d.out.columns.x, d.out.columns.y);
+    const dense = withDense ? `, crowded dense ${d.ms.toFixed(0)} ms` : '';
     console.error(
-      `round ${r}: spots ${a.ms.toFixed(0)} ms, floor ${b.ms.toFixed(0)} ms, crowded ${c.ms.toFixed(0)} ms`,
+      `round ${r}: spots ${a.ms.toFixed(0)} ms, floor ${b.ms.toFixed(0)} ms, crowded ${c.ms.toFixed(0)} ms${dense}`,
     );
   }
   await closeBatchPool();
@@ -162,6 +172,18 @@ export async function run(): Promise<BenchRow[]> {
   const crowdPerSpot = median(t.crowd) / crowd.truth.length;
   const isoPerSpot = ms / iso.truth.length;
   const acc = (a: typeof accSpots): string => `${a.found} found, ${a.lost} lost, ${a.rms.toFixed(4)} px RMS`;
+  const densePerSpot = median(t.dense) / crowd.truth.length;
+  const denseRow: BenchRow[] = withDense
+    ? [
+        {
+          name: 'runSpots per spot, clusters of 25, dense joint model (vs isolated)',
+          ms: densePerSpot,
+          baselineMs: isoPerSpot,
+          ratio: densePerSpot / isoPerSpot,
+          note: `before the sparse path; ${acc(accDense)} of ${crowd.truth.length}`,
+        },
+      ]
+    : [];
   return [
     {
       name: 'runSpots, 10,000 spots, 1500² (vs findPeaks + 1 fitMany)',
@@ -177,6 +199,7 @@ export async function run(): Promise<BenchRow[]> {
       ratio: crowdPerSpot / isoPerSpot,
       note: `goal ≤ 3; ${acc(accCrowd)} of ${crowd.truth.length}`,
     },
+    ...denseRow,
   ];
 }
 

@@ -22,7 +22,7 @@ import { parseModelText } from '../model/index.ts';
 import { freeSymbols } from '../symbolic/index.ts';
 import { parseExpr } from '../syntax/index.ts';
 import type { BatchEstimator } from './kernel.ts';
-import type { SolveOutput, StopRule } from './lm.ts';
+import type { SolveContext, SolveOutput, StopRule } from './lm.ts';
 import { GPUFIT_STOP, STATUS, STATUS_NAMES, STRICT_STOP, solveRange } from './lm.ts';
 import type { BatchSetup, PreparedMany } from './problem.ts';
 import { allocOutput, contextFor } from './problem.ts';
@@ -766,10 +766,24 @@ export function fitManySync(
   return buildResult(prep.setup, out, performance.now() - t0);
 }
 
-function solveLocal(prep: PreparedMany): SolveOutput {
+/**
+ * Solves a prepared batch on this thread with a solver context of the caller's (crowded.ts: the sparse
+ * evaluation of large joint spot fits); the same LM loop, bounds, stopping rule and standard errors.
+ */
+export function fitPreparedWith(prep: PreparedMany, ctx: SolveContext): FitManyResult {
+  const t0 = performance.now();
+  try {
+    const out = solveLocal(prep, ctx);
+    return buildResult(prep.setup, out, performance.now() - t0);
+  } finally {
+    prep.release?.();
+  }
+}
+
+function solveLocal(prep: PreparedMany, context?: SolveContext): SolveOutput {
   const s = prep.setup;
   const out = allocOutput(s.nFits, s.params.length, false);
-  const ctx = contextFor(s);
+  const ctx = context ?? contextFor(s);
   for (let from = 0; from < s.nFits; from += prep.chunkSize) {
     const to = Math.min(s.nFits, from + prep.chunkSize);
     solveRange(ctx, out, from, to);

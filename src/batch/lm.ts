@@ -108,6 +108,23 @@ export interface SolveContext {
   readonly npoints: Int32Array | null;
   readonly absoluteSigma: boolean;
   readonly stop: StopRule;
+  /**
+   * Trial points in two halves (crowded.ts): `chi` evaluates χ² only, `complete` then writes H and g of the
+   * point `chi` saw last; only accepted trials are completed (a rejected one needs no derivatives).
+   */
+  readonly split?: SplitEval;
+  /**
+   * An elimination order of the parameters for the steps' Cholesky factorisation of fit i (crowded.ts: spot
+   * by spot in raster order, background last, so that the curvature matrix of a large group is banded and the
+   * factorisation skips the zeros before each row's first entry).
+   */
+  readonly orderOf?: (fit: number) => Int32Array;
+}
+
+/** χ² of a point, and its H and g on demand (see {@link SolveContext.split}). */
+export interface SplitEval {
+  chi(p: Float64Array, fixed: Float64Array, off: number, cst: number): number;
+  complete(h: Float64Array, g: Float64Array): void;
 }
 
 /** Result columns (column-major: parameter j of fit i at `j * nFits + i`). */
@@ -136,7 +153,8 @@ export function solveRange(ctx: SolveContext, out: SolveOutput, from: number, to
   const fixed = new Float64Array(nf);
   const cov = new Float64Array(n);
   const perFitBounds = ctx.lower.length !== n;
-  const { evaluate, stop } = ctx;
+  const { evaluate, stop, split } = ctx;
+  let orderScratch: OrderScratch | undefined;
   const gpufit = stop.kind === 'gpufit';
   const tol = stop.tol;
   const maxIt = stop.maxIterations;
@@ -151,6 +169,8 @@ export function solveRange(ctx: SolveContext, out: SolveOutput, from: number, to
     }
     if (nf > 0) for (let j = 0; j < nf; j++) fixed[j] = ctx.fixedValues![i * nf + j];
     const cst = ctx.cst ? ctx.cst[i] : 0;
+    const order = ctx.orderOf?.(i);
+    if (order && !orderScratch) orderScratch = orderedScratch(n);
     let chi = evaluate(p, fixed, off, h, g, cst);
     let status: number = STATUS.maxIterations;
     let it = 0;
@@ -164,12 +184,10 @@ export function solveRange(ctx: SolveContext, out: SolveOutput, from: number, to
       while (it < maxIt) {
         it++;
         // (H + λ diag H) δ = g
-        for (let k = 0; k < n * n; k++) a[k] = h[k];
-        for (let j = 0; j < n; j++) {
-          const d = h[j * n + j];
-          a[j * n + j] = d > 0 ? d * (1 + lambda) : 1;
-        }
-        if (!choleskySolve(a, n, g, delta)) {
+        const solved = order
+          ? orderedStep(h, g, lambda, n, a, delta, order, orderScratch!)
+          : plainStep(h, g, lambda, n, a, delta);
+        if (!solved) {
           lambda *= 10;
           if (lambda > 1e30) {
             status = STATUS.singular;
@@ -187,8 +205,9 @@ export function solveRange(ctx: SolveContext, out: SolveOutput, from: number, to
           const rel = Math.abs(c - p[j]) / (Math.abs(p[j]) + 1e-300);
           if (rel > maxRel) maxRel = rel;
         }
-        const chiT = evaluate(pt, fixed, off, ht, gt, cst);
+        const chiT = split ? split.chi(pt, fixed, off, cst) : evaluate(pt, fixed, off, ht, gt, cst);
         if (chiT < chi) {
+          split?.complete(ht, gt);
           const dec = chi - chiT;
           let tmp = p;
           p = pt;
@@ -243,6 +262,122 @@ export function solveRange(ctx: SolveContext, out: SolveOutput, from: number, to
   }
 }
 
+/** (H + λ·diag H) δ = g by {@link choleskySolve}; false when not positive definite. */
+function plainStep(
+  h: Float64Array,
+  g: Float64Array,
+  lambda: number,
+  n: number,
+  a: Float64Array,
+  delta: Float64Array,
+): boolean {
+  for (let k = 0; k < n * n; k++) a[k] = h[k];
+  for (let j = 0; j < n; j++) {
+    const d = h[j * n + j];
+    a[j * n + j] = d > 0 ? d * (1 + lambda) : 1;
+  }
+  return choleskySolve(a, n, g, delta);
+}
+
+interface OrderScratch {
+  readonly g: Float64Array;
+  readonly x: Float64Array;
+  readonly first: Int32Array;
+}
+
+function orderedScratch(n: number): OrderScratch {
+  return { g: new Float64Array(n), x: new Float64Array(n), first: new Int32Array(n) };
+}
+
+/** {@link plainStep} with the parameters in `order`, by {@link profileCholeskySolve}. */
+function orderedStep(
+  h: Float64Array,
+  g: Float64Array,
+  lambda: number,
+  n: number,
+  a: Float64Array,
+  delta: Float64Array,
+  order: Int32Array,
+  s: OrderScratch,
+): boolean {
+  for (let r = 0; r < n; r++) {
+    const hr = order[r] * n;
+    const ar = r * n;
+    for (let c = 0; c < n; c++) a[ar + c] = h[hr + order[c]];
+    const d = h[hr + order[r]];
+    a[ar + r] = d > 0 ? d * (1 + lambda) : 1;
+    s.g[r] = g[order[r]];
+  }
+  if (!profileCholeskySolve(a, n, s.g, s.x, s.first)) return false;
+  for (let r = 0; r < n; r++) delta[order[r]] = s.x[r];
+  return true;
+}
+
+/**
+ * {@link choleskySolve} that skips the zeros before each row's first non-zero (the profile, which the factor
+ * keeps): for a banded matrix of half-bandwidth b, n·b²/2 operations instead of n³/6; partial sums in four.
+ * `first`: n scratch.
+ */
+function profileCholeskySolve(
+  a: Float64Array,
+  n: number,
+  b: Float64Array,
+  x: Float64Array,
+  first: Int32Array,
+): boolean {
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    let f = 0;
+    while (f < i && a[ri + f] === 0) f++;
+    first[i] = f;
+  }
+  for (let j = 0; j < n; j++) {
+    const rj = j * n;
+    const fj = first[j];
+    const s = a[rj + j] - dot4(a, rj + fj, rj + fj, j - fj);
+    if (!(s > 0) || s === Infinity) return false;
+    const d = Math.sqrt(s);
+    a[rj + j] = d;
+    const inv = 1 / d;
+    for (let i = j + 1; i < n; i++) {
+      const fi = first[i];
+      if (fi > j) continue;
+      const ri = i * n;
+      const f = fi > fj ? fi : fj;
+      a[ri + j] = (a[ri + j] - dot4(a, ri + f, rj + f, j - f)) * inv;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    let t = b[i];
+    for (let k = first[i]; k < i; k++) t -= a[ri + k] * x[k];
+    x[i] = t / a[ri + i];
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let t = x[i];
+    for (let k = i + 1; k < n; k++) if (first[k] <= i) t -= a[k * n + i] * x[k];
+    x[i] = t / a[i * n + i];
+  }
+  return true;
+}
+
+/** Σ_{k<len} a[p + k]·a[q + k] in four partial sums (independent additions). */
+function dot4(a: Float64Array, p: number, q: number, len: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < len; k += 4) {
+    s0 += a[p + k] * a[q + k];
+    s1 += a[p + k + 1] * a[q + k + 1];
+    s2 += a[p + k + 2] * a[q + k + 2];
+    s3 += a[p + k + 3] * a[q + k + 3];
+  }
+  for (; k < len; k++) s0 += a[p + k] * a[q + k];
+  return s0 + s1 + (s2 + s3);
+}
+
 /**
  * Solves A x = b for a symmetric positive definite n x n A (row-major; overwritten by its Cholesky factor in
  * the lower triangle). Returns false when A is not numerically positive definite.
@@ -278,25 +413,18 @@ export function choleskySolve(a: Float64Array, n: number, b: Float64Array, x: Fl
 }
 
 /**
- * Inverse of a symmetric positive semi-definite matrix `h` into `out`: rows/columns with a zero diagonal
- * (parameters the model does not depend on) are left out and get NaN. Returns false when the rest is not
- * positive definite. `work` is n x n scratch.
+ * Cholesky factor (lower, m x m in `work`) of the rows/columns of `h` with a positive diagonal, listed in
+ * `idx`; returns m, or -1 when they are not positive definite.
  */
-export function invertSpd(h: Float64Array, n: number, out: Float64Array, work: Float64Array): boolean {
-  // Index map of the rows that take part.
+function activeCholesky(h: Float64Array, n: number, work: Float64Array, idx: Int32Array): number {
   let m = 0;
-  const idx = INDEX_SCRATCH.length >= n ? INDEX_SCRATCH : (INDEX_SCRATCH = new Int32Array(n));
   for (let j = 0; j < n; j++) if (h[j * n + j] > 0) idx[m++] = j;
   for (let r = 0; r < m; r++) for (let c = 0; c < m; c++) work[r * m + c] = h[idx[r] * n + idx[c]];
-  // Cholesky in place (lower).
   for (let j = 0; j < m; j++) {
     const rj = j * m;
     let s = work[rj + j];
     for (let k = 0; k < j; k++) s -= work[rj + k] * work[rj + k];
-    if (!(s > 0) || s === Infinity) {
-      out.fill(NaN, 0, n * n);
-      return false;
-    }
+    if (!(s > 0) || s === Infinity) return -1;
     const d = Math.sqrt(s);
     work[rj + j] = d;
     for (let i = j + 1; i < m; i++) {
@@ -305,6 +433,54 @@ export function invertSpd(h: Float64Array, n: number, out: Float64Array, work: F
       for (let k = 0; k < j; k++) t -= work[ri + k] * work[rj + k];
       work[ri + j] = t / d;
     }
+  }
+  return m;
+}
+
+/**
+ * The diagonal of the inverse of a symmetric positive semi-definite matrix `h` into `diag` (length n), as
+ * {@link invertSpd} (NaN for rows with a zero diagonal), from the columns of L⁻¹ (diag(H⁻¹)_i = Σ_k (L⁻¹)_ki²):
+ * about a quarter of the work of the full inverse (the standard errors need no more). Returns false (and NaN
+ * everywhere) when the rest is not positive definite. `work`: n x n scratch.
+ */
+export function inverseDiagonalSpd(
+  h: Float64Array,
+  n: number,
+  diag: Float64Array,
+  work: Float64Array,
+): boolean {
+  const idx = INDEX_SCRATCH.length >= n ? INDEX_SCRATCH : (INDEX_SCRATCH = new Int32Array(n));
+  diag.fill(NaN, 0, n);
+  const m = activeCholesky(h, n, work, idx);
+  if (m < 0) return false;
+  const col = COL_SCRATCH.length >= m ? COL_SCRATCH : (COL_SCRATCH = new Float64Array(m));
+  for (let c = 0; c < m; c++) {
+    // col = L⁻¹ e_c, zero above c.
+    let sum = 0;
+    for (let i = c; i < m; i++) {
+      let t = i === c ? 1 : 0;
+      const ri = i * m;
+      for (let k = c; k < i; k++) t -= work[ri + k] * col[k];
+      const v = t / work[ri + i];
+      col[i] = v;
+      sum += v * v;
+    }
+    diag[idx[c]] = sum;
+  }
+  return true;
+}
+
+/**
+ * Inverse of a symmetric positive semi-definite matrix `h` into `out`: rows/columns with a zero diagonal
+ * (parameters the model does not depend on) are left out and get NaN. Returns false when the rest is not
+ * positive definite. `work` is n x n scratch.
+ */
+export function invertSpd(h: Float64Array, n: number, out: Float64Array, work: Float64Array): boolean {
+  const idx = INDEX_SCRATCH.length >= n ? INDEX_SCRATCH : (INDEX_SCRATCH = new Int32Array(n));
+  const m = activeCholesky(h, n, work, idx);
+  if (m < 0) {
+    out.fill(NaN, 0, n * n);
+    return false;
   }
   out.fill(NaN, 0, n * n);
   // Column by column: solve L Lᵀ x = e_c.
@@ -322,58 +498,6 @@ export function invertSpd(h: Float64Array, n: number, out: Float64Array, work: F
       col[i] = t / work[i * m + i];
     }
     for (let r = 0; r < m; r++) out[idx[r] * n + idx[c]] = col[r];
-  }
-  return true;
-}
-
-/**
- * The diagonal of the inverse of a symmetric positive semi-definite matrix `h` into `out` (length n), as
- * {@link invertSpd} would give it (NaN for rows with a zero diagonal), for the standard errors of every fit:
- * with H = L Lᵀ, (H⁻¹)_jj = Σ_i (L⁻¹)_ij², from the triangular inverse alone (no n solves). Returns false
- * (and NaN everywhere) when the rest is not positive definite. `work` is n x n scratch.
- */
-export function inverseDiagonalSpd(
-  h: Float64Array,
-  n: number,
-  out: Float64Array,
-  work: Float64Array,
-): boolean {
-  let m = 0;
-  const idx = INDEX_SCRATCH.length >= n ? INDEX_SCRATCH : (INDEX_SCRATCH = new Int32Array(n));
-  for (let j = 0; j < n; j++) if (h[j * n + j] > 0) idx[m++] = j;
-  for (let r = 0; r < m; r++) for (let c = 0; c <= r; c++) work[r * m + c] = h[idx[r] * n + idx[c]];
-  out.fill(NaN, 0, n);
-  // Cholesky in place (lower), then L⁻¹ in place (lower): column c of L⁻¹ by forward substitution.
-  for (let j = 0; j < m; j++) {
-    const rj = j * m;
-    let s = work[rj + j];
-    for (let k = 0; k < j; k++) s -= work[rj + k] * work[rj + k];
-    if (!(s > 0) || s === Infinity) return false;
-    const d = Math.sqrt(s);
-    work[rj + j] = d;
-    for (let i = j + 1; i < m; i++) {
-      const ri = i * m;
-      let t = work[ri + j];
-      for (let k = 0; k < j; k++) t -= work[ri + k] * work[rj + k];
-      work[ri + j] = t / d;
-    }
-  }
-  for (let i = 0; i < m; i++) {
-    const ri = i * m;
-    const inv = 1 / work[ri + i];
-    // Row i of L⁻¹ (columns < i) from the rows above, which already hold L⁻¹; L's row i is read first.
-    for (let c = 0; c < i; c++) {
-      let t = 0;
-      for (let k = c; k < i; k++) t -= work[ri + k] * work[k * m + c];
-      work[ri + c] = t;
-    }
-    for (let c = 0; c < i; c++) work[ri + c] *= inv;
-    work[ri + i] = inv;
-  }
-  for (let c = 0; c < m; c++) {
-    let s = 0;
-    for (let i = c; i < m; i++) s += work[i * m + c] * work[i * m + c];
-    out[idx[c]] = s;
   }
   return true;
 }

@@ -142,6 +142,23 @@ function checkDependsOnAll(expr: Expr, params: readonly string[], model: string)
   }
 }
 
+/** The single-spot expression without its added background (the model itself when it has none). */
+export function spotPart(m: SpotModel): Expr {
+  const bg = m.roles.background;
+  if (!bg) return m.expr;
+  const d = simplify(differentiate(m.expr, bg));
+  if (!(d.kind === 'num' && d.value === 1)) {
+    throw new ExprfitError(
+      'value',
+      `to fit spots jointly the model must be (spot) + ${bg}; '${m.name}' is not`,
+      {
+        hints: ['write the background as an added parameter, or fit with joint=false'],
+      },
+    );
+  }
+  return simplify(substitute(m.expr, new Map([[bg, num(0)]])));
+}
+
 /**
  * The model of `k` spots with one shared background: Σ_i spot_i + background, each spot the single-spot
  * expression without its background, its parameters renamed `name_1 ... name_k` (never colliding with any
@@ -155,20 +172,7 @@ export function multiSpotModel(
 ): { expr: Expr; rename: readonly ReadonlyMap<string, string>[] } {
   if (k === 1) return { expr: m.expr, rename: [new Map(m.params.map((p) => [p, p]))] };
   const bg = m.roles.background;
-  let spot = m.expr;
-  if (bg) {
-    const d = simplify(differentiate(m.expr, bg));
-    if (!(d.kind === 'num' && d.value === 1)) {
-      throw new ExprfitError(
-        'value',
-        `to fit spots jointly the model must be (spot) + ${bg}; '${m.name}' is not`,
-        {
-          hints: ['write the background as an added parameter, or fit with joint=false'],
-        },
-      );
-    }
-    spot = simplify(substitute(m.expr, new Map([[bg, num(0)]])));
-  }
+  const spot = spotPart(m);
   const taken = new Set([...freeSymbols(m.expr), 'x', 'y']);
   const shared = new Set<string>();
   if (sharedWidth) {

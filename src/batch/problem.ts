@@ -16,7 +16,7 @@ import { batchKernel } from './separableSums.ts';
 import { interpretedAccumulate } from './interpret.ts';
 import { factorSeparableExp } from './separable.ts';
 import { FUSED_LN, sumYLogF } from './fastlog.ts';
-import type { SolveContext, SolveOutput, StopRule } from './lm.ts';
+import type { EvalFn, SolveContext, SolveOutput, StopRule } from './lm.ts';
 
 export interface BatchSetup {
   /** The model expression as text (parsed with parseExpr). */
@@ -160,11 +160,16 @@ export function contextFor(s: BatchSetup): SolveContext {
       return 2 * (sf - (ly === ly ? ly : sumYLogF(observed, off, weights, scratch, bits, vOff, size)) + cst);
     };
   };
+  return contextWith(s, bind(c.kernel));
+}
+
+/** The solver context of a setup with the given evaluation (the compiled kernel's, or crowded.ts's). */
+export function contextWith(s: BatchSetup, evaluate: EvalFn): SolveContext {
   return {
     nParams: s.params.length,
     nFixed: s.fixed.length,
     size: s.size,
-    evaluate: bind(c.kernel),
+    evaluate,
     poisson: s.estimator === 'poisson',
     start: s.start,
     fixedValues: s.fixedValues,
