@@ -115,6 +115,10 @@ export class NameScope {
     this.#counters.set(prefix, n + 1);
     return new Name(prefix + n);
   }
+  /** How many names with this prefix were handed out. */
+  issued(prefix: string): number {
+    return this.#counters.get(prefix) ?? 0;
+  }
 }
 
 const IDENT_TOKEN_RE = /[A-Za-z_$][A-Za-z0-9_$]*/g;
