@@ -120,27 +120,32 @@ const popcount = (mask: number): number => bitsOf(mask).length;
  * A Map whose changes since a mark can be undone, in time proportional to those changes (a nest's memos are
  * rolled back after each `exp` fallback branch; copying them whole there cost time quadratic in the model).
  */
-class UndoMap<K, V> extends Map<K, V> {
-  readonly #log: { key: K; had: boolean; old: V | undefined }[] = [];
-  #marks = 0;
+class UndoMap<K, V> {
+  private readonly map = new Map<K, V>();
+  private readonly log: { key: K; had: boolean; old: V | undefined }[] = [];
+  private marks = 0;
 
-  override set(key: K, value: V): this {
-    if (this.#marks > 0) this.#log.push({ key, had: this.has(key), old: this.get(key) });
-    return super.set(key, value);
+  get(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
+  set(key: K, value: V): void {
+    if (this.marks > 0) this.log.push({ key, had: this.map.has(key), old: this.map.get(key) });
+    this.map.set(key, value);
   }
 
   mark(): number {
-    this.#marks++;
-    return this.#log.length;
+    this.marks++;
+    return this.log.length;
   }
 
   rollback(mark: number): void {
-    while (this.#log.length > mark) {
-      const { key, had, old } = this.#log.pop()!;
-      if (had) super.set(key, old as V);
-      else this.delete(key);
+    while (this.log.length > mark) {
+      const { key, had, old } = this.log.pop()!;
+      if (had) this.map.set(key, old as V);
+      else this.map.delete(key);
     }
-    this.#marks--;
+    this.marks--;
   }
 }
 
