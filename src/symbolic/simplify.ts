@@ -115,7 +115,7 @@ function simp(e: Expr): Expr {
     r = m ?? simpNode(next);
   }
   memo.set(e, r);
-  memo.set(r, r);
+  if (r !== e) memo.set(r, r);
   return r;
 }
 
@@ -235,6 +235,7 @@ const PRODUCT_OPS: readonly BinaryOp[] = ['*', '/'];
 
 /** More than CHAIN_GROUP operands joined by `ops` below `e` (counting stops there). */
 function isLongChain(e: Expr, ops: readonly BinaryOp[]): boolean {
+  if (e.kind !== 'binary' || !ops.includes(e.op)) return false;
   let count = 0;
   const pending: Expr[] = [e];
   while (pending.length > 0 && count <= CHAIN_GROUP) {
@@ -386,22 +387,81 @@ function addExponents(a: number | Expr, b: number | Expr): number | Expr {
   return v !== undefined ? v : s;
 }
 
+/** Up to this many items, like factors or terms are found by a scan and sorted by insertion (no allocation). */
+const SHORT_LIST = 16;
+
+/**
+ * Finds items with equal keys: for a short list by comparing hashes in a scan, for a long one through a
+ * table of hashes. `find` answers the first earlier item whose key equals `key` (-1: none), `add` records the
+ * next item's key.
+ */
+class KeyIndex {
+  private readonly keys: Expr[] = [];
+  private readonly hashes: number[] = [];
+  private readonly byHash: Map<number, number[]> | undefined;
+
+  constructor(size: number) {
+    this.byHash = size > SHORT_LIST ? new Map() : undefined;
+  }
+
+  find(key: Expr, h: number): number {
+    if (this.byHash) {
+      for (const k of this.byHash.get(h) ?? []) if (exprEquals(this.keys[k], key)) return k;
+      return -1;
+    }
+    for (let k = 0; k < this.keys.length; k++) {
+      if (this.hashes[k] === h && exprEquals(this.keys[k], key)) return k;
+    }
+    return -1;
+  }
+
+  add(key: Expr, h: number): void {
+    const i = this.keys.length;
+    this.keys.push(key);
+    if (!this.byHash) this.hashes.push(h);
+    else {
+      const idxs = this.byHash.get(h);
+      if (idxs) idxs.push(i);
+      else this.byHash.set(h, [i]);
+    }
+  }
+}
+
+/**
+ * Sorts in place and stably, as `Array.prototype.sort` does (which allocates work space on every call):
+ * short lists by insertion.
+ */
+function sortStable<T>(a: T[], cmp: (x: T, y: T) => number): T[] {
+  if (a.length > SHORT_LIST) return a.sort(cmp);
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i];
+    let j = i - 1;
+    for (; j >= 0 && cmp(a[j], x) > 0; j--) a[j + 1] = a[j];
+    a[j + 1] = x;
+  }
+  return a;
+}
+
+const byBase = (a: Factor, b: Factor): number => compareExpr(a.base, b.base);
+const byRest = (a: Term, b: Term): number => compareExpr(a.rest, b.rest);
+
 function mergeFactors(list: readonly Factor[]): Factor[] {
   const merged: Factor[] = [];
-  const byHash = new Map<number, number[]>();
+  const index = new KeyIndex(list.length);
   for (const f of list) {
     const h = hashExpr(f.base);
-    const idxs = byHash.get(h);
-    const i = idxs?.find((k) => exprEquals(merged[k].base, f.base));
-    if (i !== undefined) {
+    const i = index.find(f.base, h);
+    if (i >= 0) {
       merged[i] = { base: merged[i].base, exp: addExponents(merged[i].exp, f.exp) };
       continue;
     }
-    if (idxs) idxs.push(merged.length);
-    else byHash.set(h, [merged.length]);
+    index.add(f.base, h);
     merged.push(f);
   }
-  return merged.filter((f) => f.exp !== 0).sort((a, b) => compareExpr(a.base, b.base));
+  return sortStable(
+    merged.filter((f) => f.exp !== 0),
+    byBase,
+  );
 }
 
 function sumBalance(s: Expr): number {
@@ -425,7 +485,7 @@ function canonicalSign(coef: Coef, factors: readonly Factor[]): ProductForm {
   }
   const flipped = [...factors];
   flipped[i] = { base: buildSum(negateSumForm(sumForm(factors[i].base))), exp: 1 };
-  flipped.sort((a, b) => compareExpr(a.base, b.base));
+  sortStable(flipped, byBase);
   return { coef: coefNeg(coef), factors: flipped };
 }
 
@@ -608,30 +668,22 @@ function collectTerms(e: Expr, mult: Coef, acc: TermAcc): void {
 
 function mergeTerms(terms: readonly Term[]): Term[] {
   const merged: Term[] = [];
-  const byHash = new Map<number, number[]>();
+  const index = new KeyIndex(terms.length);
   for (const t of terms) {
     const h = hashExpr(t.rest);
-    const idxs = byHash.get(h);
-    let done = false;
-    if (idxs) {
-      for (const i of idxs) {
-        if (exprEquals(merged[i].rest, t.rest)) {
-          const c = coefAdd(merged[i].coef, t.coef);
-          if (c !== undefined) {
-            merged[i] = { coef: c, factors: merged[i].factors, rest: merged[i].rest };
-            done = true;
-          }
-          break;
-        }
-      }
+    const i = index.find(t.rest, h);
+    const c = i >= 0 ? coefAdd(merged[i].coef, t.coef) : undefined;
+    if (c !== undefined) {
+      merged[i] = { coef: c, factors: merged[i].factors, rest: merged[i].rest };
+      continue;
     }
-    if (!done) {
-      if (idxs) idxs.push(merged.length);
-      else byHash.set(h, [merged.length]);
-      merged.push(t);
-    }
+    index.add(t.rest, h);
+    merged.push(t);
   }
-  return merged.filter((t) => t.coef.n !== 0).sort((a, b) => compareExpr(a.rest, b.rest));
+  return sortStable(
+    merged.filter((t) => t.coef.n !== 0),
+    byRest,
+  );
 }
 
 function sumFormOf(e: Expr): SumForm {
