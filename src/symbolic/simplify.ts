@@ -391,40 +391,45 @@ function addExponents(a: number | Expr, b: number | Expr): number | Expr {
 const SHORT_LIST = 16;
 
 /**
- * Finds items with equal keys: for a short list by comparing hashes in a scan, for a long one through a
- * table of hashes. `find` answers the first earlier item whose key equals `key` (-1: none), `add` records the
- * next item's key.
+ * The index of the first of `items` whose key equals `key` (hash `h`), or -1: for a short list a scan of
+ * `hashes` (the items' key hashes, in order), for a long one through `byHash` (hash -> indexes).
  */
-class KeyIndex {
-  private readonly keys: Expr[] = [];
-  private readonly hashes: number[] = [];
-  private readonly byHash: Map<number, number[]> | undefined;
-
-  constructor(size: number) {
-    this.byHash = size > SHORT_LIST ? new Map() : undefined;
-  }
-
-  find(key: Expr, h: number): number {
-    if (this.byHash) {
-      for (const k of this.byHash.get(h) ?? []) if (exprEquals(this.keys[k], key)) return k;
-      return -1;
-    }
-    for (let k = 0; k < this.keys.length; k++) {
-      if (this.hashes[k] === h && exprEquals(this.keys[k], key)) return k;
-    }
+function findKey<T>(
+  items: readonly T[],
+  keyOf: (item: T) => Expr,
+  hashes: readonly number[],
+  byHash: Map<number, number[]> | undefined,
+  key: Expr,
+  h: number,
+): number {
+  if (byHash) {
+    const idxs = byHash.get(h);
+    if (idxs) for (const k of idxs) if (exprEquals(keyOf(items[k]), key)) return k;
     return -1;
   }
-
-  add(key: Expr, h: number): void {
-    const i = this.keys.length;
-    this.keys.push(key);
-    if (!this.byHash) this.hashes.push(h);
-    else {
-      const idxs = this.byHash.get(h);
-      if (idxs) idxs.push(i);
-      else this.byHash.set(h, [i]);
-    }
+  for (let k = 0; k < items.length; k++) {
+    if (hashes[k] === h && exprEquals(keyOf(items[k]), key)) return k;
   }
+  return -1;
+}
+
+/** Records the hash of the item just appended at index `i` (see {@link findKey}). */
+function addKey(hashes: number[], byHash: Map<number, number[]> | undefined, h: number, i: number): void {
+  if (!byHash) {
+    hashes.push(h);
+    return;
+  }
+  const idxs = byHash.get(h);
+  if (idxs) idxs.push(i);
+  else byHash.set(h, [i]);
+}
+
+/** Keeps the items that pass `keep`, in place. */
+function retain<T>(a: T[], keep: (item: T) => boolean): T[] {
+  let n = 0;
+  for (const x of a) if (keep(x)) a[n++] = x;
+  a.length = n;
+  return a;
 }
 
 /**
@@ -445,23 +450,26 @@ function sortStable<T>(a: T[], cmp: (x: T, y: T) => number): T[] {
 const byBase = (a: Factor, b: Factor): number => compareExpr(a.base, b.base);
 const byRest = (a: Term, b: Term): number => compareExpr(a.rest, b.rest);
 
+const baseOf = (f: Factor): Expr => f.base;
+const restOfTerm = (t: Term): Expr => t.rest;
+const nonZeroExp = (f: Factor): boolean => f.exp !== 0;
+const nonZeroCoef = (t: Term): boolean => t.coef.n !== 0;
+
 function mergeFactors(list: readonly Factor[]): Factor[] {
   const merged: Factor[] = [];
-  const index = new KeyIndex(list.length);
+  const hashes: number[] = [];
+  const byHash = list.length > SHORT_LIST ? new Map<number, number[]>() : undefined;
   for (const f of list) {
     const h = hashExpr(f.base);
-    const i = index.find(f.base, h);
+    const i = findKey(merged, baseOf, hashes, byHash, f.base, h);
     if (i >= 0) {
       merged[i] = { base: merged[i].base, exp: addExponents(merged[i].exp, f.exp) };
       continue;
     }
-    index.add(f.base, h);
+    addKey(hashes, byHash, h, merged.length);
     merged.push(f);
   }
-  return sortStable(
-    merged.filter((f) => f.exp !== 0),
-    byBase,
-  );
+  return sortStable(retain(merged, nonZeroExp), byBase);
 }
 
 function sumBalance(s: Expr): number {
@@ -668,22 +676,20 @@ function collectTerms(e: Expr, mult: Coef, acc: TermAcc): void {
 
 function mergeTerms(terms: readonly Term[]): Term[] {
   const merged: Term[] = [];
-  const index = new KeyIndex(terms.length);
+  const hashes: number[] = [];
+  const byHash = terms.length > SHORT_LIST ? new Map<number, number[]>() : undefined;
   for (const t of terms) {
     const h = hashExpr(t.rest);
-    const i = index.find(t.rest, h);
+    const i = findKey(merged, restOfTerm, hashes, byHash, t.rest, h);
     const c = i >= 0 ? coefAdd(merged[i].coef, t.coef) : undefined;
     if (c !== undefined) {
       merged[i] = { coef: c, factors: merged[i].factors, rest: merged[i].rest };
       continue;
     }
-    index.add(t.rest, h);
+    addKey(hashes, byHash, h, merged.length);
     merged.push(t);
   }
-  return sortStable(
-    merged.filter((t) => t.coef.n !== 0),
-    byRest,
-  );
+  return sortStable(retain(merged, nonZeroCoef), byRest);
 }
 
 function sumFormOf(e: Expr): SumForm {
