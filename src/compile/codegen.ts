@@ -191,6 +191,7 @@ export class Block {
     if (this.header) out.push(indent + this.header.text);
     for (const l of this.lines) {
       if (l instanceof Block) out.push(l.render(inner));
+      else if (!l.text.includes('\n')) out.push(inner + l.text);
       else for (const line of l.text.split('\n')) out.push(inner + line);
     }
     if (this.header) out.push(indent + this.footer.text);
