@@ -33,15 +33,35 @@ function numberKey(v: number): string {
   return Object.is(v, -0) ? '-0' : String(v);
 }
 
+/** Operators numbered for the numeric keys of unary and binary nodes. */
+const OP_CODE: Readonly<Record<string, number>> = Object.fromEntries(
+  ['u-', 'unot', '+', '-', '*', '/', '^', '<', '<=', '>', '>=', '==', '!=', 'and', 'or'].map((op, i) => [
+    op,
+    i + 1,
+  ]),
+);
+/** Node ids below this fit a numeric key `code * 2^48 + id1 * 2^24 + id2` (exact below 2^53). */
+const ID_LIMIT = 2 ** 24;
+
+/**
+ * The numeric key of a unary or binary node over child ids (no string per node), or undefined when an id is
+ * too large or the operator unknown (then the node is keyed by a string).
+ */
+function numericKey(op: string, a: number, b: number): number | undefined {
+  const code = OP_CODE[op];
+  if (code === undefined || a >= ID_LIMIT || b >= ID_LIMIT) return undefined;
+  return code * 2 ** 48 + a * ID_LIMIT + b;
+}
+
 export function cse(exprs: readonly Expr[]): CseResult {
   const nodes: Node[] = [];
-  const byKey = new Map<string, number>();
+  const byKey = new Map<string | number, number>();
   const idOf = new Map<Expr, number>();
 
   const intern = (e: Expr): number => {
     const known = idOf.get(e);
     if (known !== undefined) return known;
-    let key: string;
+    let key: string | number;
     let children: number[];
     switch (e.kind) {
       case 'num':
@@ -54,11 +74,11 @@ export function cse(exprs: readonly Expr[]): CseResult {
         break;
       case 'unary':
         children = [intern(e.arg)];
-        key = `u${e.op}|${children[0]}`;
+        key = numericKey(`u${e.op}`, children[0], 0) ?? `u${e.op}|${children[0]}`;
         break;
       case 'binary':
         children = [intern(e.left), intern(e.right)];
-        key = `b${e.op}|${children[0]}|${children[1]}`;
+        key = numericKey(e.op, children[0], children[1]) ?? `b${e.op}|${children[0]}|${children[1]}`;
         break;
       case 'call':
         children = e.args.map(intern);
