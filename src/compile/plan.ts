@@ -505,7 +505,6 @@ export class Emitter {
     const hit = this.costMemo.get(e);
     if (hit !== undefined) return hit;
     const m = this.mask(e);
-    const sub = (c: Expr): number => (this.mask(c) === m ? this.cost(c) : 0);
     let k = 0;
     switch (e.kind) {
       case 'num':
@@ -516,7 +515,7 @@ export class Emitter {
         break;
       }
       case 'unary':
-        k = 1 + sub(e.arg);
+        k = 1 + this.costWithin(e.arg, m);
         break;
       case 'binary': {
         let own = 1;
@@ -533,12 +532,12 @@ export class Emitter {
                   ? 5
                   : 25;
         }
-        k = own + sub(e.left) + sub(e.right);
+        k = own + this.costWithin(e.left, m) + this.costWithin(e.right, m);
         break;
       }
       case 'call':
         k = CHEAP_CALLS.has(e.fn) ? 2 : MEDIUM_CALLS.has(e.fn) ? 5 : 20;
-        for (const a of e.args) k += sub(a);
+        for (const a of e.args) k += this.costWithin(a, m);
         break;
       case 'str':
       case 'array':
@@ -549,6 +548,11 @@ export class Emitter {
     }
     this.costMemo.set(e, k);
     return k;
+  }
+
+  /** The cost of a child computed at its parent's level (mask `m`); a child at a lower level is hoisted, so free. */
+  private costWithin(c: Expr, m: number): number {
+    return this.mask(c) === m ? this.cost(c) : 0;
   }
 
   private tableStride(mask: number, level: number): CodeArg {
