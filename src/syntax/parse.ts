@@ -116,9 +116,12 @@ function isExprNode(v: object): v is Expr {
 
 /** Throws when an expression anywhere in `built` (an Expr, statements, a model) nests deeper than MAX_NESTING. */
 function checkNesting(built: unknown, source: SourceText): void {
-  const pending: { value: unknown; depth: number }[] = [{ value: built, depth: 0 }];
+  // two parallel stacks (no object per visited value)
+  const pending: unknown[] = [built];
+  const depths: number[] = [0];
   while (pending.length > 0) {
-    const { value, depth } = pending.pop()!;
+    const value = pending.pop();
+    const depth = depths.pop()!;
     if (typeof value !== 'object' || value === null) continue;
     const expr = isExprNode(value);
     const d = expr ? depth + 1 : depth;
@@ -133,7 +136,10 @@ function checkNesting(built: unknown, source: SourceText): void {
         },
       );
     }
-    for (const child of Object.values(value)) pending.push({ value: child, depth: d });
+    for (const child of Object.values(value)) {
+      pending.push(child);
+      depths.push(d);
+    }
   }
 }
 
