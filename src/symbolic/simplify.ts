@@ -391,34 +391,28 @@ function addExponents(a: number | Expr, b: number | Expr): number | Expr {
 const SHORT_LIST = 16;
 
 /**
- * The index of the first of `items` whose key equals `key` (hash `h`), or -1: for a short list a scan of
- * `hashes` (the items' key hashes, in order), for a long one through `byHash` (hash -> indexes).
+ * The index of the first of `items` whose key equals `key`, or -1: for a short list a scan (`exprEquals`
+ * tells most keys apart by kind or name, without hashing), for a long one through `byHash` (hash -> indexes).
  */
 function findKey<T>(
   items: readonly T[],
   keyOf: (item: T) => Expr,
-  hashes: readonly number[],
   byHash: Map<number, number[]> | undefined,
   key: Expr,
-  h: number,
 ): number {
   if (byHash) {
-    const idxs = byHash.get(h);
+    const idxs = byHash.get(hashExpr(key));
     if (idxs) for (const k of idxs) if (exprEquals(keyOf(items[k]), key)) return k;
     return -1;
   }
-  for (let k = 0; k < items.length; k++) {
-    if (hashes[k] === h && exprEquals(keyOf(items[k]), key)) return k;
-  }
+  for (let k = 0; k < items.length; k++) if (exprEquals(keyOf(items[k]), key)) return k;
   return -1;
 }
 
-/** Records the hash of the item just appended at index `i` (see {@link findKey}). */
-function addKey(hashes: number[], byHash: Map<number, number[]> | undefined, h: number, i: number): void {
-  if (!byHash) {
-    hashes.push(h);
-    return;
-  }
+/** Records the key of the item just appended at index `i` in `byHash` (see {@link findKey}). */
+function addKey(byHash: Map<number, number[]> | undefined, key: Expr, i: number): void {
+  if (!byHash) return;
+  const h = hashExpr(key);
   const idxs = byHash.get(h);
   if (idxs) idxs.push(i);
   else byHash.set(h, [i]);
@@ -457,16 +451,14 @@ const nonZeroCoef = (t: Term): boolean => t.coef.n !== 0;
 
 function mergeFactors(list: readonly Factor[]): Factor[] {
   const merged: Factor[] = [];
-  const hashes: number[] = [];
   const byHash = list.length > SHORT_LIST ? new Map<number, number[]>() : undefined;
   for (const f of list) {
-    const h = hashExpr(f.base);
-    const i = findKey(merged, baseOf, hashes, byHash, f.base, h);
+    const i = findKey(merged, baseOf, byHash, f.base);
     if (i >= 0) {
       merged[i] = { base: merged[i].base, exp: addExponents(merged[i].exp, f.exp) };
       continue;
     }
-    addKey(hashes, byHash, h, merged.length);
+    addKey(byHash, f.base, merged.length);
     merged.push(f);
   }
   return sortStable(retain(merged, nonZeroExp), byBase);
@@ -676,17 +668,15 @@ function collectTerms(e: Expr, mult: Coef, acc: TermAcc): void {
 
 function mergeTerms(terms: readonly Term[]): Term[] {
   const merged: Term[] = [];
-  const hashes: number[] = [];
   const byHash = terms.length > SHORT_LIST ? new Map<number, number[]>() : undefined;
   for (const t of terms) {
-    const h = hashExpr(t.rest);
-    const i = findKey(merged, restOfTerm, hashes, byHash, t.rest, h);
+    const i = findKey(merged, restOfTerm, byHash, t.rest);
     const c = i >= 0 ? coefAdd(merged[i].coef, t.coef) : undefined;
     if (c !== undefined) {
       merged[i] = { coef: c, factors: merged[i].factors, rest: merged[i].rest };
       continue;
     }
-    addKey(hashes, byHash, h, merged.length);
+    addKey(byHash, t.rest, merged.length);
     merged.push(t);
   }
   return sortStable(retain(merged, nonZeroCoef), byRest);
