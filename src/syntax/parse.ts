@@ -117,12 +117,11 @@ function isExprNode(v: object): v is Expr {
 /** Throws when an expression anywhere in `built` (an Expr, statements, a model) nests deeper than MAX_NESTING. */
 function checkNesting(built: unknown, source: SourceText): void {
   // two parallel stacks (no object per visited value)
-  const pending: unknown[] = [built];
+  const pending: unknown[] = typeof built === 'object' && built !== null ? [built] : [];
   const depths: number[] = [0];
   while (pending.length > 0) {
-    const value = pending.pop();
+    const value = pending.pop() as object;
     const depth = depths.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
     const expr = isExprNode(value);
     const d = expr ? depth + 1 : depth;
     if (d > MAX_NESTING) {
@@ -137,6 +136,7 @@ function checkNesting(built: unknown, source: SourceText): void {
       );
     }
     for (const child of Object.values(value)) {
+      if (typeof child !== 'object' || child === null) continue;
       pending.push(child);
       depths.push(d);
     }
