@@ -187,15 +187,22 @@ export class Block {
   }
   render(indent = ''): string {
     const out: string[] = [];
+    this.renderInto(out, indent);
+    return out.join('\n');
+  }
+  /** Appends the block's lines to `out` (one join for the whole tree, not one per nested block). */
+  private renderInto(out: string[], indent: string): void {
     const inner = this.header ? indent + '  ' : indent;
     if (this.header) out.push(indent + this.header.text);
     for (const l of this.lines) {
-      if (l instanceof Block) out.push(l.render(inner));
-      else if (!l.text.includes('\n')) out.push(inner + l.text);
+      if (l instanceof Block) {
+        // an empty block without header renders as an empty line
+        if (!l.header && l.lines.length === 0) out.push('');
+        else l.renderInto(out, inner);
+      } else if (!l.text.includes('\n')) out.push(inner + l.text);
       else for (const line of l.text.split('\n')) out.push(inner + line);
     }
     if (this.header) out.push(indent + this.footer.text);
-    return out.join('\n');
   }
 }
 
