@@ -234,15 +234,20 @@ const SUM_OPS: readonly BinaryOp[] = ['+', '-'];
 const PRODUCT_OPS: readonly BinaryOp[] = ['*', '/'];
 
 /** More than CHAIN_GROUP operands joined by `ops` below `e` (counting stops there). */
+/** The work list of {@link isLongChain}, reused (it calls nothing that could reenter it). */
+const chainPending: Expr[] = [];
+
 function isLongChain(e: Expr, ops: readonly BinaryOp[]): boolean {
   if (e.kind !== 'binary' || !ops.includes(e.op)) return false;
   let count = 0;
-  const pending: Expr[] = [e];
+  const pending = chainPending;
+  pending.push(e);
   while (pending.length > 0 && count <= CHAIN_GROUP) {
     const x = pending.pop()!;
     if (x.kind === 'binary' && ops.includes(x.op)) pending.push(x.left, x.right);
     else count++;
   }
+  pending.length = 0;
   return count > CHAIN_GROUP;
 }
 
