@@ -119,8 +119,39 @@ function simp(e: Expr): Expr {
   return r;
 }
 
+/**
+ * The rules by head, looked up by operator or function name (no head string built per node). Function names
+ * are remembered up to a bound (a session may call any number of user functions).
+ */
+const rulesByOp = {
+  binary: new Map<string, readonly Rule[] | null>(),
+  unary: new Map<string, readonly Rule[] | null>(),
+  call: new Map<string, readonly Rule[] | null>(),
+};
+const MAX_REMEMBERED_HEADS = 256;
+
+function opRules(
+  byName: Map<string, readonly Rule[] | null>,
+  name: string,
+  e: Expr,
+): readonly Rule[] | undefined {
+  let rules = byName.get(name);
+  if (rules === undefined) {
+    rules = RULES_BY_HEAD.get(ruleHead(e)) ?? null;
+    if (byName.size < MAX_REMEMBERED_HEADS) byName.set(name, rules);
+  }
+  return rules ?? undefined;
+}
+
+function rulesOf(e: Expr): readonly Rule[] | undefined {
+  if (e.kind === 'binary') return opRules(rulesByOp.binary, e.op, e);
+  if (e.kind === 'unary') return opRules(rulesByOp.unary, e.op, e);
+  if (e.kind === 'call') return opRules(rulesByOp.call, e.fn, e);
+  return RULES_BY_HEAD.get(ruleHead(e));
+}
+
 function applyRules(e: Expr): Expr | undefined {
-  const rules: readonly Rule[] | undefined = RULES_BY_HEAD.get(ruleHead(e));
+  const rules = rulesOf(e);
   if (!rules) return undefined;
   for (const rule of rules) {
     const out = rule.apply(e, RULE_CONTEXT);
