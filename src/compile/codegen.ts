@@ -106,11 +106,17 @@ export function numLit(v: number): Code {
   return Code._make(v < 0 ? `(${s})` : s);
 }
 
+/** Prefixes that passed PREFIX_RE (a handful, all written in exprfit's code). */
+const checkedPrefixes = new Set<string>();
+
 /** Hands out unique generated names (`t0, t1, ...` per prefix). */
 export class NameScope {
   readonly #counters = new Map<string, number>();
   name(prefix: string): Name {
-    if (!PREFIX_RE.test(prefix)) throw new Error(`internal: bad name prefix ${JSON.stringify(prefix)}`);
+    if (!checkedPrefixes.has(prefix)) {
+      if (!PREFIX_RE.test(prefix)) throw new Error(`internal: bad name prefix ${JSON.stringify(prefix)}`);
+      checkedPrefixes.add(prefix);
+    }
     const n = this.#counters.get(prefix) ?? 0;
     this.#counters.set(prefix, n + 1);
     return new Name(prefix + n);
@@ -168,12 +174,14 @@ function checkEmitted(text: string, placeholders: readonly string[], fnName: str
   }
 }
 
+const CLOSE_BRACE = Code._make('}');
+
 /** A block of statements under construction. */
 export class Block {
   readonly lines: (Code | Block)[] = [];
   constructor(
     readonly header?: Code,
-    readonly footer: Code = Code._make('}'),
+    readonly footer: Code = CLOSE_BRACE,
   ) {}
   push(stmt: Code | Block): void {
     this.lines.push(stmt);
