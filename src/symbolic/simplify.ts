@@ -509,15 +509,16 @@ function sumBalance(s: Expr): number {
 
 /**
  * The sign of a product is written on its first numerator factor; when that is a balanced sum
- * (`-(a - b)/c`, which would re-simplify to `(b - a)/c`), the sign goes into the sum instead.
+ * (`-(a - b)/c`, which would re-simplify to `(b - a)/c`), the sign goes into the sum instead: the flipped
+ * form, or undefined when the product stays as it is.
  */
-function canonicalSign(coef: Coef, factors: readonly Factor[]): ProductForm {
-  if (coef.n !== -1) return { coef, factors };
+function canonicalSign(coef: Coef, factors: readonly Factor[]): ProductForm | undefined {
+  if (coef.n !== -1) return undefined;
   const i = factors.findIndex((f) =>
     typeof f.exp === 'number' ? f.exp > 0 : negatedForm(f.exp) === undefined,
   );
   if (i < 0 || factors[i].exp !== 1 || !isSumNode(factors[i].base) || sumBalance(factors[i].base) !== 0) {
-    return { coef, factors };
+    return undefined;
   }
   const flipped = [...factors];
   flipped[i] = { base: buildSum(negateSumForm(sumForm(factors[i].base))), exp: 1 };
@@ -528,9 +529,10 @@ function canonicalSign(coef: Coef, factors: readonly Factor[]): ProductForm {
 function productFormOf(e: Expr): ProductForm {
   const acc: FactorAcc = { coef: C1, list: [] };
   collectFactors(e, 1, acc);
-  const signed = canonicalSign(acc.coef, mergeFactors(acc.list));
-  let factors = signed.factors;
-  let coef = signed.coef;
+  const merged = mergeFactors(acc.list);
+  const signed = canonicalSign(acc.coef, merged);
+  let factors = signed ? signed.factors : merged;
+  let coef = signed ? signed.coef : acc.coef;
   // constant bases whose exponents merged into something foldable (rare): fold now when finite
   if (factors.some((f) => constantValue(f.base) !== undefined && typeof f.exp === 'number')) {
     const rest: Factor[] = [];
@@ -602,7 +604,8 @@ export function buildProduct(coef: Coef, factors: readonly Factor[]): Expr {
     return acc!;
   }
   if (coef.n === 0) return num(0);
-  ({ coef, factors } = canonicalSign(coef, factors));
+  const signed = canonicalSign(coef, factors);
+  if (signed) ({ coef, factors } = signed);
   if (factors.length === 0) {
     const v = coefValue(coef);
     return Number.isFinite(v) ? constant(v) : div(constant(coef.n), num(coef.d));
