@@ -638,7 +638,11 @@ export function buildProduct(coef: Coef, factors: readonly Factor[]): Expr {
 function normalizeProduct(node: Expr): Expr {
   const f = productFormOf(node);
   const r = buildProduct(f.coef, f.factors);
-  if (isProductNode(r) && !productMemo.has(r)) productMemo.set(r, f);
+  if (isProductNode(r) && !productMemo.has(r)) {
+    productMemo.set(r, f);
+    // with coefficient 1, r is what restOf(f) would build again (buildProduct(C1, f.factors))
+    if (coefIsOne(f.coef)) restMemo.set(f, r);
+  }
   return r;
 }
 
