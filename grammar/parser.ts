@@ -12,7 +12,7 @@
  * associative; its right operand may itself start with unary minus: `2^-x^2` is `2^(-(x^2))`) < postfix
  * indexing `a[i]` < primary.
  */
-import { CstParser, type IParserConfig, type TokenType } from 'chevrotain';
+import { CstParser, type IOrAlt, type IParserConfig, type TokenType } from 'chevrotain';
 import {
   AdditiveOp,
   allTokens,
@@ -72,6 +72,11 @@ export class ExprfitParser extends CstParser {
   // ===========================================================================================
   // Expressions
 
+  // The alternatives of the rules entered once per operand, built once (not once per operand parsed).
+  private notAlts: IOrAlt<unknown>[] | undefined;
+  private unaryAlts: IOrAlt<unknown>[] | undefined;
+  private primaryAlts: IOrAlt<unknown>[] | undefined;
+
   /** or-level: `a or b` */
   readonly expression = this.RULE('expression', () => {
     this.SUBRULE(this.andExpression);
@@ -90,15 +95,17 @@ export class ExprfitParser extends CstParser {
   });
 
   readonly notExpression = this.RULE('notExpression', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(Not);
-          this.SUBRULE(this.notExpression);
+    this.OR(
+      (this.notAlts ??= [
+        {
+          ALT: () => {
+            this.CONSUME(Not);
+            this.SUBRULE(this.notExpression);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.comparison) },
-    ]);
+        { ALT: () => this.SUBRULE(this.comparison) },
+      ]),
+    );
   });
 
   /** `a < b`; a chain `a < b < c` parses here and is rejected with a hint when the AST is built. */
@@ -128,15 +135,17 @@ export class ExprfitParser extends CstParser {
 
   /** Prefix sign: `-x`, `+x`. Binds looser than `^`: `-x^2` is `-(x^2)`. */
   readonly unary = this.RULE('unary', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(AdditiveOp);
-          this.SUBRULE(this.unary);
+    this.OR(
+      (this.unaryAlts ??= [
+        {
+          ALT: () => {
+            this.CONSUME(AdditiveOp);
+            this.SUBRULE(this.unary);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.power) },
-    ]);
+        { ALT: () => this.SUBRULE(this.power) },
+      ]),
+    );
   });
 
   /** `a ^ b` (or `a ** b`), right associative through `unary`: `a^b^c` is `a^(b^c)`, `2^-x` is allowed. */
@@ -187,13 +196,15 @@ export class ExprfitParser extends CstParser {
   });
 
   readonly primary = this.RULE('primary', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(NumberLiteral) },
-      { ALT: () => this.CONSUME(StringLiteral) },
-      { ALT: () => this.SUBRULE(this.nameOrCall) },
-      { ALT: () => this.SUBRULE(this.parenthesized) },
-      { ALT: () => this.SUBRULE(this.arrayLiteral) },
-    ]);
+    this.OR(
+      (this.primaryAlts ??= [
+        { ALT: () => this.CONSUME(NumberLiteral) },
+        { ALT: () => this.CONSUME(StringLiteral) },
+        { ALT: () => this.SUBRULE(this.nameOrCall) },
+        { ALT: () => this.SUBRULE(this.parenthesized) },
+        { ALT: () => this.SUBRULE(this.arrayLiteral) },
+      ]),
+    );
   });
 
   /** A name, or a call `f(a, b)` when an opening parenthesis follows; a named model takes a prefix `gaussian(x; g1)`. */

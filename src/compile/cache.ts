@@ -11,8 +11,8 @@
  * it needs. Fit options reach the kernel only through these lists (nanPolicy, sigma and weights act on the
  * bound data), so they need no place in the key.
  *
- * Bounded: at most {@link MAX_ENTRIES} entries and {@link MAX_CHARS} characters of keys and generated source,
- * least recently used first out. `clearCompileCache()` empties it (and the parsed-model cache of fit()).
+ * Bounded: at most {@link MAX_ENTRIES} entries and {@link MAX_CHARS} characters of keys and generated source
+ * (estimated from the size of each kernel's program, see `sizeOf`), least recently used first out. `clearCompileCache()` empties it (and the parsed-model cache of fit()).
  */
 import { type Expr, printExpr } from '../ast/index.ts';
 import { codeGenerationAllowed } from './interpret.ts';
@@ -91,11 +91,31 @@ function kernelKey(expr: Expr, spec: ModelSpec, derivatives: boolean): string {
   return `${JSON.stringify(lists)}\n${printExpr(expr)}`;
 }
 
+/** Generated characters per node of a program, an upper bound of the ratio measured on typical models (13–31). */
+const CHARS_PER_NODE = 32;
+
+/**
+ * The size a kernel is charged: its key plus an estimate of its generated source from the size of its
+ * program (the source itself is generated per binding layout, when first bound).
+ */
+function sizeOf(key: string, kernel: ValuesKernel): number {
+  let nodes = 0;
+  const pending: Expr[] = [...kernel.program.outputs, ...kernel.program.temps.map((t) => t.expr)];
+  while (pending.length > 0) {
+    const e = pending.pop()!;
+    nodes++;
+    if (e.kind === 'unary') pending.push(e.arg);
+    else if (e.kind === 'binary') pending.push(e.left, e.right);
+    else if (e.kind === 'call') pending.push(...e.args);
+  }
+  return key.length + CHARS_PER_NODE * nodes;
+}
+
 function cached<K extends ValuesKernel>(key: string, compile: () => K): K {
   const hit = kernels.get(key);
   if (hit) return hit as K;
   const kernel = compile();
-  kernels.set(key, kernel, key.length + kernel.source.length);
+  kernels.set(key, kernel, sizeOf(key, kernel));
   return kernel;
 }
 

@@ -106,14 +106,24 @@ export function numLit(v: number): Code {
   return Code._make(v < 0 ? `(${s})` : s);
 }
 
+/** Prefixes that passed PREFIX_RE (a handful, all written in exprfit's code). */
+const checkedPrefixes = new Set<string>();
+
 /** Hands out unique generated names (`t0, t1, ...` per prefix). */
 export class NameScope {
   readonly #counters = new Map<string, number>();
   name(prefix: string): Name {
-    if (!PREFIX_RE.test(prefix)) throw new Error(`internal: bad name prefix ${JSON.stringify(prefix)}`);
+    if (!checkedPrefixes.has(prefix)) {
+      if (!PREFIX_RE.test(prefix)) throw new Error(`internal: bad name prefix ${JSON.stringify(prefix)}`);
+      checkedPrefixes.add(prefix);
+    }
     const n = this.#counters.get(prefix) ?? 0;
     this.#counters.set(prefix, n + 1);
     return new Name(prefix + n);
+  }
+  /** How many names with this prefix were handed out. */
+  issued(prefix: string): number {
+    return this.#counters.get(prefix) ?? 0;
   }
 }
 
@@ -164,12 +174,14 @@ function checkEmitted(text: string, placeholders: readonly string[], fnName: str
   }
 }
 
+const CLOSE_BRACE = Code._make('}');
+
 /** A block of statements under construction. */
 export class Block {
   readonly lines: (Code | Block)[] = [];
   constructor(
     readonly header?: Code,
-    readonly footer: Code = Code._make('}'),
+    readonly footer: Code = CLOSE_BRACE,
   ) {}
   push(stmt: Code | Block): void {
     this.lines.push(stmt);
@@ -183,14 +195,22 @@ export class Block {
   }
   render(indent = ''): string {
     const out: string[] = [];
+    this.renderInto(out, indent);
+    return out.join('\n');
+  }
+  /** Appends the block's lines to `out` (one join for the whole tree, not one per nested block). */
+  private renderInto(out: string[], indent: string): void {
     const inner = this.header ? indent + '  ' : indent;
     if (this.header) out.push(indent + this.header.text);
     for (const l of this.lines) {
-      if (l instanceof Block) out.push(l.render(inner));
+      if (l instanceof Block) {
+        // an empty block without header renders as an empty line
+        if (!l.header && l.lines.length === 0) out.push('');
+        else l.renderInto(out, inner);
+      } else if (!l.text.includes('\n')) out.push(inner + l.text);
       else for (const line of l.text.split('\n')) out.push(inner + line);
     }
     if (this.header) out.push(indent + this.footer.text);
-    return out.join('\n');
   }
 }
 

@@ -131,8 +131,9 @@ class CompiledKernel {
   readonly variables: readonly string[];
   readonly expr: Expr;
   readonly derivatives: readonly Expr[];
-  readonly source: string;
   private readonly plans = new Map<string, Plan>();
+  /** Whether code generation was allowed when compiled (the compile cache keys kernels by it). */
+  private readonly generated = codeGenerationAllowed();
 
   constructor(
     readonly program: SymbolicProgram,
@@ -143,14 +144,19 @@ class CompiledKernel {
     this.variables = program.spec.variables;
     this.expr = program.expr;
     this.derivatives = program.derivatives;
-    const V = this.variables.length;
+  }
+
+  /**
+   * The generated code for 1-D data (debugging), planned on first read: a fit binds its own layout, so
+   * planning this one eagerly would generate and compile a second kernel that nothing runs.
+   */
+  get source(): string {
+    if (!this.generated) return INTERPRETED_SOURCE;
     const flat: Layout = {
-      levels: V > 0 ? 1 : 0,
+      levels: this.variables.length > 0 ? 1 : 0,
       variables: this.variables.map(() => ({ mask: 1, unitInner: true })),
     };
-    this.source = codeGenerationAllowed()
-      ? this.plan(flat, withJacobian ? 'jacobian' : 'values').source
-      : INTERPRETED_SOURCE;
+    return this.plan(flat, this.withJacobian ? 'jacobian' : 'values').source;
   }
 
   plan(layout: Layout, mode: Mode, reassociate = true): Plan {

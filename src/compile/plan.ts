@@ -116,12 +116,45 @@ const bitsOf = (mask: number): number[] => {
 };
 const popcount = (mask: number): number => bitsOf(mask).length;
 
+/**
+ * A Map whose changes since a mark can be undone, in time proportional to those changes (a nest's memos are
+ * rolled back after each `exp` fallback branch; copying them whole there cost time quadratic in the model).
+ */
+class UndoMap<K, V> {
+  private readonly map = new Map<K, V>();
+  private readonly log: { key: K; had: boolean; old: V | undefined }[] = [];
+  private marks = 0;
+
+  get(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
+  set(key: K, value: V): void {
+    if (this.marks > 0) this.log.push({ key, had: this.map.has(key), old: this.map.get(key) });
+    this.map.set(key, value);
+  }
+
+  mark(): number {
+    this.marks++;
+    return this.log.length;
+  }
+
+  rollback(mark: number): void {
+    while (this.log.length > mark) {
+      const { key, had, old } = this.log.pop()!;
+      if (had) this.map.set(key, old as V);
+      else this.map.delete(key);
+    }
+    this.marks--;
+  }
+}
+
 /** One loop nest: the main nest over all levels, or a table nest over some of them. */
 export class Nest {
   readonly stmts = new Map<number, Stmt[]>();
-  readonly memo = new Map<Expr, Name>();
-  readonly loads = new Map<string, Name>();
-  readonly bases = new Map<string, Name>();
+  readonly memo = new UndoMap<Expr, Name>();
+  readonly loads = new UndoMap<string, Name>();
+  readonly bases = new UndoMap<string, Name>();
   readonly idx = new Map<number, Name>();
   readonly fullMask: number;
   constructor(
@@ -136,6 +169,15 @@ export class Nest {
       this.idx.set(l, indices?.[j] ?? scope.name('i'));
     });
     this.fullMask = m;
+  }
+  /** Marks the memos (loads, bases, materialized values); {@link rollback} forgets what was added since. */
+  mark(): readonly number[] {
+    return [this.memo.mark(), this.loads.mark(), this.bases.mark()];
+  }
+  rollback(mark: readonly number[]): void {
+    this.memo.rollback(mark[0]);
+    this.loads.rollback(mark[1]);
+    this.bases.rollback(mark[2]);
   }
   /** Is `mask` all of this nest's levels up to its deepest one (then it needs no table)? */
   isPrefix(mask: number): boolean {
@@ -463,7 +505,6 @@ export class Emitter {
     const hit = this.costMemo.get(e);
     if (hit !== undefined) return hit;
     const m = this.mask(e);
-    const sub = (c: Expr): number => (this.mask(c) === m ? this.cost(c) : 0);
     let k = 0;
     switch (e.kind) {
       case 'num':
@@ -474,7 +515,7 @@ export class Emitter {
         break;
       }
       case 'unary':
-        k = 1 + sub(e.arg);
+        k = 1 + this.costWithin(e.arg, m);
         break;
       case 'binary': {
         let own = 1;
@@ -491,12 +532,12 @@ export class Emitter {
                   ? 5
                   : 25;
         }
-        k = own + sub(e.left) + sub(e.right);
+        k = own + this.costWithin(e.left, m) + this.costWithin(e.right, m);
         break;
       }
       case 'call':
         k = CHEAP_CALLS.has(e.fn) ? 2 : MEDIUM_CALLS.has(e.fn) ? 5 : 20;
-        for (const a of e.args) k += sub(a);
+        for (const a of e.args) k += this.costWithin(a, m);
         break;
       case 'str':
       case 'array':
@@ -507,6 +548,11 @@ export class Emitter {
     }
     this.costMemo.set(e, k);
     return k;
+  }
+
+  /** The cost of a child computed at its parent's level (mask `m`); a child at a lower level is hoisted, so free. */
+  private costWithin(c: Expr, m: number): number {
+    return this.mask(c) === m ? this.cost(c) : 0;
   }
 
   private tableStride(mask: number, level: number): CodeArg {
@@ -801,18 +847,12 @@ export class Emitter {
     const stmts = this.block(nest, lv);
     stmts.push(_`let ${name} = ${join(factors, ' * ')};`);
     // The fallback is emitted into the branch: whatever it materializes at this level stays inside it.
-    const snapshot = [new Map(nest.memo), new Map(nest.loads), new Map(nest.bases)] as const;
+    const mark = nest.mark();
     const branch: Stmt[] = [];
     nest.stmts.set(lv, branch);
     const sums = split.groups.map((g) => this.code(g.sum, nest, lv));
     nest.stmts.set(lv, stmts);
-    const restore = <K, V>(m: Map<K, V>, from: Map<K, V>): void => {
-      m.clear();
-      for (const [k, v] of from) m.set(k, v);
-    };
-    restore(nest.memo, snapshot[0]);
-    restore(nest.loads, snapshot[1]);
-    restore(nest.bases, snapshot[2]);
+    nest.rollback(mark);
     const fallback = new Block(_`if (!(${name} >= ${MIN_NORMAL} && ${name} < Infinity)) {`);
     for (const b of branch) fallback.push(b);
     fallback.push(_`${name} = ${MATH}.exp(${join(sums, ' + ')});`);
@@ -953,7 +993,9 @@ export function planKernel(
     body.push(em.renderNest(main));
   }
   const params = [pa, fa, out, jac, dims, st, tabs, ws, arrs, fb];
-  const spilled = spillToScratch(body, 't', scope.name('sc'), scratchAbove);
+  const scratch = scope.name('sc');
+  // Only names `t<n>` are spilled, so at most as many as were handed out: no scan of the code below that.
+  const spilled = scope.issued('t') > scratchAbove ? spillToScratch(body, 't', scratch, scratchAbove) : body;
   const built = buildFunction<KernelFn>(fnName, params, spilled, R);
   return {
     fn: built.fn,

@@ -166,7 +166,9 @@ export class NdArray {
       const size = shape.reduce((a, b) => a * b, 1);
       const out = new Float64Array(size);
       let k = 0;
-      const walk = (v: unknown, depth: number, path: number[]): void => {
+      // `path` is the index of `v`, one mutable list (read only for messages)
+      const path: number[] = [];
+      const walk = (v: unknown, depth: number): void => {
         if (depth === shape.length) {
           if (typeof v !== 'number') {
             throw subjectError(
@@ -188,9 +190,13 @@ export class NdArray {
             `${n} is not rectangular: ${n}[${path.join('][')}] should have ${shape[depth]} entries`,
           );
         }
-        for (let i = 0; i < v.length; i++) walk(v[i], depth + 1, [...path, i]);
+        for (let i = 0; i < v.length; i++) {
+          path.push(i);
+          walk(v[i], depth + 1);
+          path.pop();
+        }
       };
-      walk(value, 0, []);
+      walk(value, 0);
       return new NdArray(out, shape);
     }
     throw subjectError(

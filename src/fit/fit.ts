@@ -186,21 +186,28 @@ export function prepareFit(
 
   // Parameters: every model name that is neither data nor a constant (unless declared as a parameter).
   const order: string[] = [];
+  const inOrder = new Set<string>();
+  const addParam = (n: string): void => {
+    if (inOrder.has(n)) return;
+    inOrder.add(n);
+    order.push(n);
+  };
+  const declared = new Set(paramInputNames);
   for (const eq of model.equations) {
     for (const n of freeSymbols(eq.expanded)) {
       if (vectors.get(n) !== undefined) {
-        for (const el of withElements(n, vectors)) if (!order.includes(el)) order.push(el);
+        for (const el of withElements(n, vectors)) addParam(el);
         continue;
       }
-      if (arrays.has(n) || order.includes(n)) continue;
-      if (isConstantName(n) && !paramInputNames.includes(n)) continue;
-      order.push(n);
+      if (arrays.has(n) || inOrder.has(n)) continue;
+      if (isConstantName(n) && !declared.has(n)) continue;
+      addParam(n);
     }
   }
   // Parameters declared for the constraints only (`r` in 'x0^2 + y0^2 >= r^2').
   const optionConstraints = options.constraints.map(parseConstraint);
   for (const c of optionConstraints) {
-    for (const s of freeSymbols(c.expr)) if (paramInputNames.includes(s) && !order.includes(s)) order.push(s);
+    for (const s of freeSymbols(c.expr)) if (declared.has(s)) addParam(s);
   }
   // Parameters that appear only in other parameters' tie expressions (lmfit allows them).
   const tieNames = new Set<string>();
@@ -215,15 +222,15 @@ export function prepareFit(
     }
   }
   for (const n of paramInputNames) {
-    if (!order.includes(n) && tieNames.has(n) && !arrays.has(n)) order.push(n);
+    if (tieNames.has(n) && !arrays.has(n)) addParam(n);
   }
   // Derived parameters: an expr that no equation uses, reported with its propagated stderr (lmfit's
   // `params.add('period', expr='1/f')`).
   for (const n of paramInputNames) {
-    if (!order.includes(n) && !arrays.has(n) && !lhsNames.has(n) && hasExpr(own(flat, n))) order.push(n);
+    if (!inOrder.has(n) && !arrays.has(n) && !lhsNames.has(n) && hasExpr(own(flat, n))) addParam(n);
   }
   for (const n of paramInputNames) {
-    if (!order.includes(n)) {
+    if (!inOrder.has(n)) {
       if (lhsNames.has(n)) {
         throw new ExprfitError('value', `'${n}' is an equation's output, not a parameter`);
       }
@@ -304,7 +311,8 @@ export function prepareFit(
   };
   for (const c of parsedConstraints) for (const s of constraintParams(c, constraintContext)) used.add(s);
   const free = order.filter((n) => !params.get(n)!.fixed && !ties.has(n) && used.has(n));
-  const held = order.filter((n) => !ties.has(n) && !free.includes(n));
+  const freeSet = new Set(free);
+  const held = order.filter((n) => !ties.has(n) && !freeSet.has(n));
 
   // Sigma names.
   for (const k of Object.keys(options.sigma)) {
@@ -329,9 +337,7 @@ export function prepareFit(
       }
     }
     if (variables.length === 0 && !likelihood) {
-      const undeclared = [...syms].filter(
-        (s) => params.has(s) && !paramInputNames.includes(s) && !ties.has(s),
-      );
+      const undeclared = [...syms].filter((s) => params.has(s) && !declared.has(s) && !ties.has(s));
       if (undeclared.length > 1) {
         throw new ExprfitError(
           'unknown-name',

@@ -33,32 +33,58 @@ function numberKey(v: number): string {
   return Object.is(v, -0) ? '-0' : String(v);
 }
 
+/** Operators numbered for the numeric keys of unary and binary nodes. */
+const BINARY_CODE: Readonly<Record<string, number>> = Object.fromEntries(
+  ['+', '-', '*', '/', '^', '<', '<=', '>', '>=', '==', '!=', 'and', 'or'].map((op, i) => [op, i + 3]),
+);
+const UNARY_CODE: Readonly<Record<string, number>> = { '-': 1, not: 2 };
+/** Node ids below this fit a numeric key `code * 2^48 + id1 * 2^24 + id2` (exact below 2^53). */
+const ID_LIMIT = 2 ** 24;
+
+/**
+ * The numeric key of a unary or binary node over child ids (no string per node), or undefined when an id is
+ * too large or the operator unknown (then the node is keyed by a string).
+ */
+function numericKey(code: number | undefined, a: number, b: number): number | undefined {
+  if (code === undefined || a >= ID_LIMIT || b >= ID_LIMIT) return undefined;
+  return code * 2 ** 48 + a * ID_LIMIT + b;
+}
+
 export function cse(exprs: readonly Expr[]): CseResult {
   const nodes: Node[] = [];
-  const byKey = new Map<string, number>();
+  const byKey = new Map<string | number, number>();
+  /** Names by themselves (the key `s<name>` of byKey, without building it). */
+  const symIds = new Map<string, number>();
   const idOf = new Map<Expr, number>();
 
   const intern = (e: Expr): number => {
     const known = idOf.get(e);
     if (known !== undefined) return known;
-    let key: string;
+    let key: string | number;
     let children: number[];
     switch (e.kind) {
       case 'num':
         key = `n${numberKey(e.value)}`;
         children = [];
         break;
-      case 'sym':
-        key = `s${e.name}`;
-        children = [];
-        break;
+      case 'sym': {
+        let id = symIds.get(e.name);
+        if (id === undefined) {
+          id = nodes.length;
+          nodes.push({ expr: e, children: [], uses: 0 });
+          symIds.set(e.name, id);
+        }
+        idOf.set(e, id);
+        return id;
+      }
       case 'unary':
         children = [intern(e.arg)];
-        key = `u${e.op}|${children[0]}`;
+        key = numericKey(UNARY_CODE[e.op], children[0], 0) ?? `u${e.op}|${children[0]}`;
         break;
       case 'binary':
         children = [intern(e.left), intern(e.right)];
-        key = `b${e.op}|${children[0]}|${children[1]}`;
+        key =
+          numericKey(BINARY_CODE[e.op], children[0], children[1]) ?? `b${e.op}|${children[0]}|${children[1]}`;
         break;
       case 'call':
         children = e.args.map(intern);

@@ -115,12 +115,43 @@ function simp(e: Expr): Expr {
     r = m ?? simpNode(next);
   }
   memo.set(e, r);
-  memo.set(r, r);
+  if (r !== e) memo.set(r, r);
   return r;
 }
 
+/**
+ * The rules by head, looked up by operator or function name (no head string built per node). Function names
+ * are remembered up to a bound (a session may call any number of user functions).
+ */
+const rulesByOp = {
+  binary: new Map<string, readonly Rule[] | null>(),
+  unary: new Map<string, readonly Rule[] | null>(),
+  call: new Map<string, readonly Rule[] | null>(),
+};
+const MAX_REMEMBERED_HEADS = 256;
+
+function opRules(
+  byName: Map<string, readonly Rule[] | null>,
+  name: string,
+  e: Expr,
+): readonly Rule[] | undefined {
+  let rules = byName.get(name);
+  if (rules === undefined) {
+    rules = RULES_BY_HEAD.get(ruleHead(e)) ?? null;
+    if (byName.size < MAX_REMEMBERED_HEADS) byName.set(name, rules);
+  }
+  return rules ?? undefined;
+}
+
+function rulesOf(e: Expr): readonly Rule[] | undefined {
+  if (e.kind === 'binary') return opRules(rulesByOp.binary, e.op, e);
+  if (e.kind === 'unary') return opRules(rulesByOp.unary, e.op, e);
+  if (e.kind === 'call') return opRules(rulesByOp.call, e.fn, e);
+  return RULES_BY_HEAD.get(ruleHead(e));
+}
+
 function applyRules(e: Expr): Expr | undefined {
-  const rules: readonly Rule[] | undefined = RULES_BY_HEAD.get(ruleHead(e));
+  const rules = rulesOf(e);
   if (!rules) return undefined;
   for (const rule of rules) {
     const out = rule.apply(e, RULE_CONTEXT);
@@ -234,14 +265,20 @@ const SUM_OPS: readonly BinaryOp[] = ['+', '-'];
 const PRODUCT_OPS: readonly BinaryOp[] = ['*', '/'];
 
 /** More than CHAIN_GROUP operands joined by `ops` below `e` (counting stops there). */
+/** The work list of {@link isLongChain}, reused (it calls nothing that could reenter it). */
+const chainPending: Expr[] = [];
+
 function isLongChain(e: Expr, ops: readonly BinaryOp[]): boolean {
+  if (e.kind !== 'binary' || !ops.includes(e.op)) return false;
   let count = 0;
-  const pending: Expr[] = [e];
+  const pending = chainPending;
+  pending.push(e);
   while (pending.length > 0 && count <= CHAIN_GROUP) {
     const x = pending.pop()!;
     if (x.kind === 'binary' && ops.includes(x.op)) pending.push(x.left, x.right);
     else count++;
   }
+  pending.length = 0;
   return count > CHAIN_GROUP;
 }
 
@@ -386,22 +423,81 @@ function addExponents(a: number | Expr, b: number | Expr): number | Expr {
   return v !== undefined ? v : s;
 }
 
+/** Up to this many items, like factors or terms are found by a scan and sorted by insertion (no allocation). */
+const SHORT_LIST = 16;
+
+/**
+ * The index of the first of `items` whose key equals `key`, or -1: for a short list a scan (`exprEquals`
+ * tells most keys apart by kind or name, without hashing), for a long one through `byHash` (hash -> indexes).
+ */
+function findKey<T>(
+  items: readonly T[],
+  keyOf: (item: T) => Expr,
+  byHash: Map<number, number[]> | undefined,
+  key: Expr,
+): number {
+  if (byHash) {
+    const idxs = byHash.get(hashExpr(key));
+    if (idxs) for (const k of idxs) if (exprEquals(keyOf(items[k]), key)) return k;
+    return -1;
+  }
+  for (let k = 0; k < items.length; k++) if (exprEquals(keyOf(items[k]), key)) return k;
+  return -1;
+}
+
+/** Records the key of the item just appended at index `i` in `byHash` (see {@link findKey}). */
+function addKey(byHash: Map<number, number[]> | undefined, key: Expr, i: number): void {
+  if (!byHash) return;
+  const h = hashExpr(key);
+  const idxs = byHash.get(h);
+  if (idxs) idxs.push(i);
+  else byHash.set(h, [i]);
+}
+
+/** Keeps the items that pass `keep`, in place. */
+function retain<T>(a: T[], keep: (item: T) => boolean): T[] {
+  let n = 0;
+  for (const x of a) if (keep(x)) a[n++] = x;
+  a.length = n;
+  return a;
+}
+
+/**
+ * Sorts in place and stably, as `Array.prototype.sort` does (which allocates work space on every call):
+ * short lists by insertion.
+ */
+function sortStable<T>(a: T[], cmp: (x: T, y: T) => number): T[] {
+  if (a.length > SHORT_LIST) return a.sort(cmp);
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i];
+    let j = i - 1;
+    for (; j >= 0 && cmp(a[j], x) > 0; j--) a[j + 1] = a[j];
+    a[j + 1] = x;
+  }
+  return a;
+}
+
+const byBase = (a: Factor, b: Factor): number => compareExpr(a.base, b.base);
+const byRest = (a: Term, b: Term): number => compareExpr(a.rest, b.rest);
+
+const baseOf = (f: Factor): Expr => f.base;
+const restOfTerm = (t: Term): Expr => t.rest;
+const nonZeroExp = (f: Factor): boolean => f.exp !== 0;
+const nonZeroCoef = (t: Term): boolean => t.coef.n !== 0;
+
 function mergeFactors(list: readonly Factor[]): Factor[] {
   const merged: Factor[] = [];
-  const byHash = new Map<number, number[]>();
+  const byHash = list.length > SHORT_LIST ? new Map<number, number[]>() : undefined;
   for (const f of list) {
-    const h = hashExpr(f.base);
-    const idxs = byHash.get(h);
-    const i = idxs?.find((k) => exprEquals(merged[k].base, f.base));
-    if (i !== undefined) {
+    const i = findKey(merged, baseOf, byHash, f.base);
+    if (i >= 0) {
       merged[i] = { base: merged[i].base, exp: addExponents(merged[i].exp, f.exp) };
       continue;
     }
-    if (idxs) idxs.push(merged.length);
-    else byHash.set(h, [merged.length]);
+    addKey(byHash, f.base, merged.length);
     merged.push(f);
   }
-  return merged.filter((f) => f.exp !== 0).sort((a, b) => compareExpr(a.base, b.base));
+  return sortStable(retain(merged, nonZeroExp), byBase);
 }
 
 function sumBalance(s: Expr): number {
@@ -413,28 +509,30 @@ function sumBalance(s: Expr): number {
 
 /**
  * The sign of a product is written on its first numerator factor; when that is a balanced sum
- * (`-(a - b)/c`, which would re-simplify to `(b - a)/c`), the sign goes into the sum instead.
+ * (`-(a - b)/c`, which would re-simplify to `(b - a)/c`), the sign goes into the sum instead: the flipped
+ * form, or undefined when the product stays as it is.
  */
-function canonicalSign(coef: Coef, factors: readonly Factor[]): ProductForm {
-  if (coef.n !== -1) return { coef, factors };
+function canonicalSign(coef: Coef, factors: readonly Factor[]): ProductForm | undefined {
+  if (coef.n !== -1) return undefined;
   const i = factors.findIndex((f) =>
     typeof f.exp === 'number' ? f.exp > 0 : negatedForm(f.exp) === undefined,
   );
   if (i < 0 || factors[i].exp !== 1 || !isSumNode(factors[i].base) || sumBalance(factors[i].base) !== 0) {
-    return { coef, factors };
+    return undefined;
   }
   const flipped = [...factors];
   flipped[i] = { base: buildSum(negateSumForm(sumForm(factors[i].base))), exp: 1 };
-  flipped.sort((a, b) => compareExpr(a.base, b.base));
+  sortStable(flipped, byBase);
   return { coef: coefNeg(coef), factors: flipped };
 }
 
 function productFormOf(e: Expr): ProductForm {
   const acc: FactorAcc = { coef: C1, list: [] };
   collectFactors(e, 1, acc);
-  const signed = canonicalSign(acc.coef, mergeFactors(acc.list));
-  let factors = signed.factors;
-  let coef = signed.coef;
+  const merged = mergeFactors(acc.list);
+  const signed = canonicalSign(acc.coef, merged);
+  let factors = signed ? signed.factors : merged;
+  let coef = signed ? signed.coef : acc.coef;
   // constant bases whose exponents merged into something foldable (rare): fold now when finite
   if (factors.some((f) => constantValue(f.base) !== undefined && typeof f.exp === 'number')) {
     const rest: Factor[] = [];
@@ -506,7 +604,8 @@ export function buildProduct(coef: Coef, factors: readonly Factor[]): Expr {
     return acc!;
   }
   if (coef.n === 0) return num(0);
-  ({ coef, factors } = canonicalSign(coef, factors));
+  const signed = canonicalSign(coef, factors);
+  if (signed) ({ coef, factors } = signed);
   if (factors.length === 0) {
     const v = coefValue(coef);
     return Number.isFinite(v) ? constant(v) : div(constant(coef.n), num(coef.d));
@@ -539,7 +638,11 @@ export function buildProduct(coef: Coef, factors: readonly Factor[]): Expr {
 function normalizeProduct(node: Expr): Expr {
   const f = productFormOf(node);
   const r = buildProduct(f.coef, f.factors);
-  if (isProductNode(r) && !productMemo.has(r)) productMemo.set(r, f);
+  if (isProductNode(r) && !productMemo.has(r)) {
+    productMemo.set(r, f);
+    // with coefficient 1, r is what restOf(f) would build again (buildProduct(C1, f.factors))
+    if (coefIsOne(f.coef)) restMemo.set(f, r);
+  }
   return r;
 }
 
@@ -608,30 +711,18 @@ function collectTerms(e: Expr, mult: Coef, acc: TermAcc): void {
 
 function mergeTerms(terms: readonly Term[]): Term[] {
   const merged: Term[] = [];
-  const byHash = new Map<number, number[]>();
+  const byHash = terms.length > SHORT_LIST ? new Map<number, number[]>() : undefined;
   for (const t of terms) {
-    const h = hashExpr(t.rest);
-    const idxs = byHash.get(h);
-    let done = false;
-    if (idxs) {
-      for (const i of idxs) {
-        if (exprEquals(merged[i].rest, t.rest)) {
-          const c = coefAdd(merged[i].coef, t.coef);
-          if (c !== undefined) {
-            merged[i] = { coef: c, factors: merged[i].factors, rest: merged[i].rest };
-            done = true;
-          }
-          break;
-        }
-      }
+    const i = findKey(merged, restOfTerm, byHash, t.rest);
+    const c = i >= 0 ? coefAdd(merged[i].coef, t.coef) : undefined;
+    if (c !== undefined) {
+      merged[i] = { coef: c, factors: merged[i].factors, rest: merged[i].rest };
+      continue;
     }
-    if (!done) {
-      if (idxs) idxs.push(merged.length);
-      else byHash.set(h, [merged.length]);
-      merged.push(t);
-    }
+    addKey(byHash, t.rest, merged.length);
+    merged.push(t);
   }
-  return merged.filter((t) => t.coef.n !== 0).sort((a, b) => compareExpr(a.rest, b.rest));
+  return sortStable(retain(merged, nonZeroCoef), byRest);
 }
 
 function sumFormOf(e: Expr): SumForm {

@@ -143,11 +143,11 @@ function unionOf(sets: readonly ReadonlySet<string>[]): ReadonlySet<string> {
  */
 export function symbolSet(e: Expr): ReadonlySet<string> {
   if (e.kind === 'num' || e.kind === 'str') return NO_SYMBOLS;
-  if (e.kind === 'sym') return new Set([e.name]);
   const hit = symbolSetCache.get(e);
   if (hit) return hit;
   let r: ReadonlySet<string>;
-  if (e.kind === 'unary') r = symbolSet(e.arg);
+  if (e.kind === 'sym') r = new Set([e.name]);
+  else if (e.kind === 'unary') r = symbolSet(e.arg);
   else if (e.kind === 'binary') r = unionOf([symbolSet(e.left), symbolSet(e.right)]);
   else if (e.kind === 'call') r = unionOf(e.args.map(symbolSet));
   else r = freeSymbols(e);

@@ -88,8 +88,12 @@ export class AstBuilder {
   // ===========================================================================================
   // Expressions
 
+  // Each level below returns its single operand directly when it has no operator (the common case: a model's
+  // every operand passes through all of them), before building the callbacks of `chain`.
+
   expression(node: ExpressionCstNode): Expr {
     const c = node.children;
+    if (!c.Or) return this.andExpression(c.andExpression[0]);
     return this.chain(
       c.andExpression,
       c.Or,
@@ -100,6 +104,7 @@ export class AstBuilder {
 
   private andExpression(node: AndExpressionCstNode): Expr {
     const c = node.children;
+    if (!c.And) return this.notExpression(c.notExpression[0]);
     return this.chain(
       c.notExpression,
       c.And,
@@ -122,7 +127,8 @@ export class AstBuilder {
 
   private comparison(node: ComparisonCstNode): Expr {
     const c = node.children;
-    const ops = c.ComparisonOp ?? [];
+    if (!c.ComparisonOp) return this.additive(c.additive[0]);
+    const ops = c.ComparisonOp;
     if (ops.length > 1) {
       const a = this.source(c.additive[0]);
       const b = this.source(c.additive[1]);
@@ -141,6 +147,7 @@ export class AstBuilder {
 
   private additive(node: AdditiveCstNode): Expr {
     const c = node.children;
+    if (!c.AdditiveOp) return this.multiplicative(c.multiplicative[0]);
     return this.chain(
       c.multiplicative,
       c.AdditiveOp,
@@ -151,7 +158,8 @@ export class AstBuilder {
 
   private multiplicative(node: MultiplicativeCstNode): Expr {
     const c = node.children;
-    if (c.MultiplicativeOp?.some((t) => t.image === '@')) return this.withProducts(node);
+    if (!c.MultiplicativeOp) return this.unary(c.unary[0]);
+    if (c.MultiplicativeOp.some((t) => t.image === '@')) return this.withProducts(node);
     return this.chain(
       c.unary,
       c.MultiplicativeOp,

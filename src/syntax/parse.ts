@@ -116,10 +116,12 @@ function isExprNode(v: object): v is Expr {
 
 /** Throws when an expression anywhere in `built` (an Expr, statements, a model) nests deeper than MAX_NESTING. */
 function checkNesting(built: unknown, source: SourceText): void {
-  const pending: { value: unknown; depth: number }[] = [{ value: built, depth: 0 }];
+  // two parallel stacks (no object per visited value)
+  const pending: unknown[] = typeof built === 'object' && built !== null ? [built] : [];
+  const depths: number[] = [0];
   while (pending.length > 0) {
-    const { value, depth } = pending.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
+    const value = pending.pop() as object;
+    const depth = depths.pop()!;
     const expr = isExprNode(value);
     const d = expr ? depth + 1 : depth;
     if (d > MAX_NESTING) {
@@ -133,7 +135,11 @@ function checkNesting(built: unknown, source: SourceText): void {
         },
       );
     }
-    for (const child of Object.values(value)) pending.push({ value: child, depth: d });
+    for (const child of Object.values(value)) {
+      if (typeof child !== 'object' || child === null) continue;
+      pending.push(child);
+      depths.push(d);
+    }
   }
 }
 
