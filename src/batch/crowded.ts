@@ -11,13 +11,14 @@
  * block and, for each pair of spots close enough to interact, their block, each over the window where the
  * product of the two Gaussians is above e^-18 (`pairWindow`). The LM loop, bounds, stopping rule and standard
  * errors are those of every batch fit (lm.ts `solveRange`), so the covariance comes from the full curvature
- * matrix at the solution; a rejected trial costs only its χ² (`SplitEval`).
+ * matrix at the solution; a rejected trial costs only its χ² (`SplitEval`). The starts' amplitudes and
+ * background are first solved linearly at the start centres and widths (`amplitudeSolver`).
  *
  * Only for the built-in (Gaussian) models: the window of a user expression's spot is not known.
  */
 import { compileModelCached, type BoundKernel, type Kernel } from '../compile/index.ts';
 import { NdArray } from '../data/index.ts';
-import type { EvalFn, SolveContext, SplitEval } from './lm.ts';
+import { choleskySolve, type EvalFn, type SolveContext, type SplitEval } from './lm.ts';
 import { BUILTIN_MODELS, spotPart, type SpotModel } from './models.ts';
 import { contextWith, type BatchSetup } from './problem.ts';
 
@@ -94,9 +95,31 @@ interface Window {
 
 /** The solver context of a joint spot fit with the sparse evaluation. */
 export function crowdedContext(setup: BatchSetup, layout: CrowdedLayout): SolveContext {
-  const { evaluate, split } = crowdedEvaluate(setup, layout);
+  const { evaluate, split, linear } = crowdedEvaluate(setup, layout);
   const sl = slotsOf(layout, setup, spotKernel(layout.model).spotParams);
-  return { ...contextWith(setup, evaluate), split, orderOf: (fit) => rasterOrder(setup, sl, fit) };
+  const start = linear ? linearStarts(setup, linear) : setup.start;
+  return {
+    ...contextWith(setup, evaluate),
+    start,
+    split,
+    orderOf: (fit) => rasterOrder(setup, sl, fit),
+  };
+}
+
+/** Improves the start of a fit in place (`p`: its parameters); see {@link amplitudeSolver}. */
+type LinearStart = (p: Float64Array, fixed: Float64Array, fit: number) => void;
+
+/** The starts of all fits, each improved by `linear`. */
+function linearStarts(setup: BatchSetup, linear: LinearStart): Float64Array {
+  const nP = setup.params.length;
+  const nF = setup.fixed.length;
+  const start = setup.start.slice();
+  const fixed = new Float64Array(nF);
+  for (let i = 0; i < setup.nFits; i++) {
+    if (nF > 0) fixed.set(setup.fixedValues!.subarray(i * nF, (i + 1) * nF));
+    linear(start.subarray(i * nP, (i + 1) * nP), fixed, i);
+  }
+  return start;
 }
 
 /**
@@ -180,7 +203,10 @@ function buffers(k: number, Q: number, size: number, pixels: number): Buffers {
   };
 }
 
-function crowdedEvaluate(setup: BatchSetup, layout: CrowdedLayout): { evaluate: EvalFn; split: SplitEval } {
+function crowdedEvaluate(
+  setup: BatchSetup,
+  layout: CrowdedLayout,
+): { evaluate: EvalFn; split: SplitEval; linear: LinearStart | undefined } {
   const { model, bw, bh } = layout;
   const spot = spotKernel(model);
   const { spotParams } = spot;
@@ -240,6 +266,7 @@ function crowdedEvaluate(setup: BatchSetup, layout: CrowdedLayout): { evaluate: 
       }
     }
   };
+  const qa = layout.model.roles.amplitude ? spotParams.indexOf(layout.model.roles.amplitude) : -1;
   return {
     evaluate: (p, fixed, off, h, g, cst) => {
       const chi = chiOf(p, fixed, off, cst);
@@ -247,7 +274,133 @@ function crowdedEvaluate(setup: BatchSetup, layout: CrowdedLayout): { evaluate: 
       return chi;
     },
     split: { chi: chiOf, complete },
+    linear: amplitudeSolver(setup, { sl, bu, bw, qa }, chiOf),
   };
+}
+
+/** What {@link amplitudeSolver} reads: the slots, the buffers of the last evaluation, the amplitude's slot. */
+interface LinearInput {
+  readonly sl: Slots;
+  readonly bu: Buffers;
+  readonly bw: number;
+  readonly qa: number;
+}
+
+type ChiOf = (p: Float64Array, fixed: Float64Array, off: number, cst: number) => number;
+
+/**
+ * The start of a joint fit with every amplitude and the background solved by linear least squares at the
+ * start's centres and widths (the model is linear in them): moment amplitudes and backgrounds of crowded spots
+ * include their neighbours' light, which the LM iterations otherwise spend most of their steps undoing. Weights:
+ * the fit's (least squares), divided by max(y, 1) for Poisson. Amplitudes are kept above a tenth of their
+ * start, everything within the bounds; the new start is kept only when it lowers χ². Undefined when the
+ * amplitudes are not all fitted.
+ */
+function amplitudeSolver(setup: BatchSetup, inp: LinearInput, chiOf: ChiOf): LinearStart | undefined {
+  const { sl, qa } = inp;
+  const k = inp.bu.wins.length;
+  if (qa < 0) return undefined;
+  const amp = Int32Array.from({ length: k }, (_v, s) => sl.deriv[s * sl.Q + qa]);
+  if (amp.some((j) => j < 0)) return undefined;
+  const m = k + (sl.bgDeriv >= 0 ? 1 : 0);
+  const sys = { M: new Float64Array(m * m), b: new Float64Array(m), x: new Float64Array(m), m };
+  const w = new Float64Array(setup.size);
+  const y = new Float64Array(setup.size);
+  const nP = setup.params.length;
+  const trial = new Float64Array(nP);
+  return (p, fixed, fit) => {
+    const off = fit * setup.size;
+    const cst = setup.cst ? setup.cst[fit] : 0;
+    const chi0 = chiOf(p, fixed, off, cst);
+    const bgHeld = sl.bgRead < 0 || m > k ? 0 : sl.bgRead < nP ? p[sl.bgRead] : fixed[sl.bgRead - nP];
+    linearData(setup, off, bgHeld, w, y);
+    normalEquations(inp, w, y, sys);
+    if (!choleskySolve(sys.M, m, sys.b, sys.x)) return;
+    trial.set(p);
+    const bo = setup.lower.length === nP ? 0 : fit * nP;
+    const clamp = (j: number, v: number): number =>
+      Math.min(Math.max(v, setup.lower[bo + j]), setup.upper[bo + j]);
+    for (let s = 0; s < k; s++) trial[amp[s]] = clamp(amp[s], Math.max(sys.x[s], 0.1 * p[amp[s]]));
+    if (m > k) trial[sl.bgDeriv] = clamp(sl.bgDeriv, sys.x[k]);
+    if (chiOf(trial, fixed, off, cst) < chi0) p.set(trial);
+  };
+}
+
+/** Per pixel of fit `off`: the weight of the linear start and the observed value less a fixed background. */
+function linearData(setup: BatchSetup, off: number, fixedBg: number, w: Float64Array, y: Float64Array): void {
+  const obs = setup.observed;
+  const wt = setup.weights;
+  const poisson = setup.estimator !== 'lse';
+  for (let i = 0; i < w.length; i++) {
+    const v = obs[off + i];
+    const wi = wt ? wt[off + i] : 1;
+    w[i] = poisson ? wi / Math.max(v, 1) : wi;
+    y[i] = v - fixedBg;
+  }
+}
+
+/** The weighted normal equations of the amplitudes (and the background, last) from the spots' profiles. */
+function normalEquations(
+  inp: LinearInput,
+  w: Float64Array,
+  y: Float64Array,
+  sys: { M: Float64Array; b: Float64Array; m: number },
+): void {
+  const { bu, bw, qa } = inp;
+  const { Q } = inp.sl;
+  const { M, b, m } = sys;
+  const k = bu.wins.length;
+  M.fill(0);
+  b.fill(0);
+  if (m > k) {
+    let sw = 0;
+    let sy = 0;
+    for (let i = 0; i < w.length; i++) {
+      sw += w[i];
+      sy += w[i] * y[i];
+    }
+    M[k * m + k] = sw;
+    b[k] = sy;
+  }
+  for (let s = 0; s < k; s++) {
+    const ws = bu.wins[s];
+    const js = bu.jac[s];
+    let t = 0;
+    for (let yy = ws.y; yy < ws.y + ws.h; yy++) {
+      for (let xx = ws.x; xx < ws.x + ws.w; xx++, t++) {
+        const i = yy * bw + xx;
+        const e = w[i] * js[t * Q + qa];
+        M[s * m + s] += e * js[t * Q + qa];
+        b[s] += e * y[i];
+        if (m > k) M[s * m + k] += e;
+      }
+    }
+    if (m > k) M[k * m + s] = M[s * m + k];
+    for (let u = s + 1; u < k; u++) M[s * m + u] = M[u * m + s] = overlap(inp, w, s, u);
+  }
+}
+
+/** Σ w·φs·φu over the intersection of the windows of spots s and u (φ: the amplitude derivative). */
+function overlap(inp: LinearInput, w: Float64Array, s: number, u: number): number {
+  const { bu, bw, qa } = inp;
+  const { Q } = inp.sl;
+  const ws = bu.wins[s];
+  const wu = bu.wins[u];
+  const x0 = Math.max(ws.x, wu.x);
+  const xe = Math.min(ws.x + ws.w, wu.x + wu.w);
+  const y0 = Math.max(ws.y, wu.y);
+  const ye = Math.min(ws.y + ws.h, wu.y + wu.h);
+  const js = bu.jac[s];
+  const ju = bu.jac[u];
+  let acc = 0;
+  for (let yy = y0; yy < ye; yy++) {
+    for (let xx = x0; xx < xe; xx++) {
+      const ts = (yy - ws.y) * ws.w + (xx - ws.x);
+      const tu = (yy - wu.y) * wu.w + (xx - wu.x);
+      acc += w[yy * bw + xx] * js[ts * Q + qa] * ju[tu * Q + qa];
+    }
+  }
+  return acc;
 }
 
 /** The background's gradient term and its diagonal curvature (when it is fitted). */

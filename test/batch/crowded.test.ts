@@ -80,13 +80,31 @@ async function bothFits(c: Case): Promise<{ dense: FitManyResult; sparse: FitMan
     stop: 'strict' as const,
     ...(c.fisher ? { poissonHessian: 'fisher' as const } : {}),
   };
-  const dense = await fitMany(multi.expr, data, spec as never, options);
   const prep = prepareMany(multi.expr, data, spec as never, options);
-  const sparse = fitPreparedWith(
-    prep,
-    crowdedContext(prep.setup, { model, rename: multi.rename, bw: n, bh: n }),
+  const ctx = crowdedContext(prep.setup, { model, rename: multi.rename, bw: n, bh: n });
+  // The dense fit starts where the sparse one does (its amplitudes and background solved linearly).
+  const dense = await fitMany(
+    multi.expr,
+    data,
+    withStarts(spec, prep.setup.params, ctx.start) as never,
+    options,
   );
+  const sparse = fitPreparedWith(prep, ctx);
   return { dense, sparse };
+}
+
+/** `spec` with the start values of `params` replaced by `start`. */
+function withStarts(
+  spec: Record<string, unknown>,
+  params: readonly string[],
+  start: Float64Array,
+): Record<string, unknown> {
+  const out = { ...spec };
+  params.forEach((p, j) => {
+    const v = spec[p];
+    out[p] = typeof v === 'number' ? start[j] : { ...(v as object), value: start[j] };
+  });
+  return out;
 }
 
 /** Largest |Δvalue| / stderr and largest relative difference of the standard errors. */
@@ -128,6 +146,51 @@ describe('sparse joint spot fits (crowded.ts) against the dense joint model', ()
         expect(Math.abs(sparse.iterations[0] - dense.iterations[0])).toBeLessThanOrEqual(1);
     });
   }
+});
+
+describe('the linear start of a joint fit (crowded.ts)', () => {
+  it('solves the amplitudes and the background at the start centres and widths', () => {
+    // Noise-free spots, centres and widths at the truth: the amplitudes and background are a linear fit.
+    const u = rng(3);
+    const truth: TrueSpot[] = Array.from({ length: 6 }, (_v, k) => ({
+      x: 7 + 4 * (k % 3) + (u() - 0.5) * 0.5,
+      y: 7 + 4 * Math.floor(k / 3) + (u() - 0.5) * 0.5,
+      amplitude: 300 + 50 * k,
+      sigmaX: 1.6,
+      sigmaY: 1.4,
+      theta: 0.3,
+    }));
+    const n = 23;
+    const model = spotModel('rotated');
+    const multi = multiSpotModel(model, truth.length);
+    const spec: Record<string, unknown> = { background: { value: 4, min: 0 } };
+    truth.forEach((t, s) => {
+      const r = multi.rename[s];
+      spec[r.get('amplitude')!] = { value: 900, min: 0 };
+      spec[r.get('x0')!] = t.x;
+      spec[r.get('y0')!] = t.y;
+      spec[r.get('sigma_x')!] = t.sigmaX;
+      spec[r.get('sigma_y')!] = t.sigmaY;
+      spec[r.get('theta')!] = t.theta;
+    });
+    const axis = Float64Array.from({ length: n }, (_v, i) => i);
+    const data = {
+      z: new NdArray(spotImage(n, n, truth, 10), [1, n, n]),
+      x: new NdArray(axis, [1, n]),
+      y: new NdArray(axis, [n, 1]),
+    };
+    const prep = prepareMany(multi.expr, data, spec as never, { estimator: 'lse' });
+    const ctx = crowdedContext(prep.setup, { model, rename: multi.rename, bw: n, bh: n });
+    const at = (name: string): number => ctx.start[prep.setup.params.indexOf(name)];
+    // Exact but for the spots' tails beyond ±5σ (below 4·10⁻⁶ of the amplitude).
+    expect(Math.abs(at('background') - 10)).toBeLessThan(1e-3);
+    truth.forEach((t, s) =>
+      expect(Math.abs(at(multi.rename[s].get('amplitude')!) / t.amplitude - 1)).toBeLessThan(1e-5),
+    );
+    // The centres and widths are left as they were.
+    expect(at(multi.rename[0].get('x0')!)).toBe(truth[0].x);
+    prep.release?.();
+  });
 });
 
 describe('runSpots: crowded groups through the sparse path', () => {
