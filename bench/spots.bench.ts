@@ -8,8 +8,10 @@
  * evaluation (src/batch/crowded.ts); SPOTS_DENSE=1 also runs the crowded field through the dense joint model
  * (the same Gaussian typed as an expression: one generated kernel of all 4k+1 parameters), interleaved.
  *
- * `npx tsx bench/spots.bench.ts` runs it alone (SPOTS_ROUNDS=n rounds, default 5; SPOTS_CLUSTERS=k: k² clusters
- * of 25 in the crowded field, default 8; 0 skips it).
+ * `npx tsx bench/spots.bench.ts` runs it alone (SPOTS_ROUNDS=n timed rounds, default 5, after SPOTS_WARMUP=w
+ * untimed ones, default 2: the first calls compile the kernels and warm up the JIT on both sides, and their times
+ * swing with it; the first, cold round's times are printed in the note; SPOTS_CLUSTERS=k: k² clusters of 25 in
+ * the crowded field, default 8; 0 skips it).
  *
  * The crowded field's default is 8² = 64 clusters (1,600 spots, 400² pixels): the isolated side fits 10,000
  * spots in one call, so with a field of 100 spots (SPOTS_CLUSTERS=2, the earlier default) each runSpots call's
@@ -145,7 +147,8 @@ async function time<T>(fn: () => Promise<T>): Promise<{ ms: number; out: T }> {
 }
 
 export async function run(): Promise<BenchRow[]> {
-  const rounds = Number(process.env.SPOTS_ROUNDS ?? 5);
+  const warmup = Number(process.env.SPOTS_WARMUP ?? 2);
+  const rounds = warmup + Number(process.env.SPOTS_ROUNDS ?? 5);
   const iso = tiledField(100);
   const crowd = crowdedField(Number(process.env.SPOTS_CLUSTERS ?? 8));
   const t = { spots: [] as number[], floor: [] as number[], crowd: [] as number[], dense: [] as number[] };
@@ -153,6 +156,7 @@ export async function run(): Promise<BenchRow[]> {
   let accFloor = accSpots;
   let accCrowd = accSpots;
   let accDense = accSpots;
+  let cold = { spots: NaN, floor: NaN };
   const withDense = process.env.SPOTS_DENSE === '1' && process.env.SPOTS_CLUSTERS !== '0';
   for (let r = 0; r < rounds; r++) {
     const a = await time(() => runSpots(iso.img));
@@ -160,17 +164,20 @@ export async function run(): Promise<BenchRow[]> {
     const c = process.env.SPOTS_CLUSTERS === '0' ? a : await time(() => runSpots(crowd.img));
     // the dense joint model: the built-in Gaussian typed as an expression takes the dense path
     const d = withDense ? await time(() => runSpots(crowd.img, { model: BUILTIN_MODELS.symmetric })) : c;
-    t.spots.push(a.ms);
-    t.floor.push(b.ms);
-    t.crowd.push(c.ms);
-    t.dense.push(d.ms);
+    if (r === 0) cold = { spots: a.ms, floor: b.ms };
+    if (r >= warmup) {
+      t.spots.push(a.ms);
+      t.floor.push(b.ms);
+      t.crowd.push(c.ms);
+      t.dense.push(d.ms);
+    }
     accSpots = accuracy(iso.truth, a.out.columns.x, a.out.columns.y);
     accFloor = accuracy(iso.truth, b.out.x, b.out.y);
     accCrowd = accuracy(crowd.truth, c.out.columns.x, c.out.columns.y);
     accDense = accuracy(crowd.truth, d.out.columns.x, d.out.columns.y);
     const dense = withDense ? `, crowded dense ${d.ms.toFixed(0)} ms` : '';
     console.error(
-      `round ${r}: spots ${a.ms.toFixed(0)} ms, floor ${b.ms.toFixed(0)} ms, crowded ${c.ms.toFixed(0)} ms${dense}`,
+      `round ${r}${r < warmup ? ' (warm-up)' : ''}: spots ${a.ms.toFixed(0)} ms, floor ${b.ms.toFixed(0)} ms, crowded ${c.ms.toFixed(0)} ms${dense}`,
     );
   }
   await closeBatchPool();
@@ -197,7 +204,7 @@ export async function run(): Promise<BenchRow[]> {
       ms,
       baselineMs: floor,
       ratio: ms / floor,
-      note: `goal ≤ 1.3; spots: ${acc(accSpots)}; floor: ${acc(accFloor)}`,
+      note: `goal ≤ 1.3; spots: ${acc(accSpots)}; floor: ${acc(accFloor)}; cold first round ${cold.spots.toFixed(0)} vs ${cold.floor.toFixed(0)} ms`,
     },
     {
       name: 'runSpots per spot, clusters of 25 (vs isolated)',
