@@ -1,7 +1,5 @@
 /**
  * Shared benchmark types and helpers for bench/*.bench.ts modules (driven by bench/run.ts).
- * NOTE: reconstructed from its callers after an accidental overwrite — the owner should check
- * `timeMedian`'s argument order (fn, runs, warmup) against their original.
  */
 
 /** One benchmark measurement: `ms` for exprfit, `baselineMs` for the named baseline, `ratio = ms / baselineMs`. */
