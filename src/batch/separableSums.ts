@@ -27,6 +27,7 @@ import {
   type CodeArg,
   emitPointFragments,
   type FragmentValue,
+  MATH,
   Name,
   NameScope,
   type Role,
@@ -281,6 +282,7 @@ export function generateSeparableLse(
   const nc = form.coefs.length;
   const colEm = emit(1, [...form.coefs, ...form.levelFactors[1]]);
   const coef = colEm.codes.slice(0, nc);
+  guardCoefficients(fn, coef);
   const colCode = colEm.codes.slice(nc);
   const rowEm = emit(0, form.levelFactors[0]);
   const rowCode = rowEm.codes;
@@ -383,6 +385,22 @@ export function generateSeparableLse(
     valueSlice: -1,
     fusedLog: false,
   };
+}
+
+/** Smallest positive normal double. */
+const MIN_NORMAL = 2.2250738585072014e-308;
+
+/**
+ * `return NaN;` unless every coefficient is 0 or a normal finite number: the coefficients are products and
+ * quotients of parameters regrouped out of the per-pixel order (A/s³ of ∂/∂s), so, like the emitter's hoisted
+ * factors (`reassociate`), an overflow or underflow in them would otherwise give a finite χ² with non-finite
+ * or wrong JᵀJ and Jᵀr where the per-pixel kernel returns NaN.
+ */
+function guardCoefficients(fn: Block, coefs: readonly CodeArg[]): void {
+  for (const c of coefs) {
+    const a = _`${MATH}.abs(${c})`;
+    fn.push(_`if (!((${a} >= ${MIN_NORMAL} && ${a} < Infinity) || ${c} === 0)) return NaN;`);
+  }
 }
 
 /** The sum of the terms (0 for none). */

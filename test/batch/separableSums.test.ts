@@ -48,7 +48,8 @@ const CASES: Case[] = [
   },
 ];
 
-function evaluateBoth(c: Case) {
+/** Both kernels at `c`'s parameters, each jittered by up to ±5% (`jitter`) or as given. */
+function evaluateBoth(c: Case, jitter = true) {
   const names = Object.keys(c.params);
   const fixedNames = Object.keys(c.fixed ?? {});
   const program = programOf(c.model, names, fixedNames);
@@ -61,7 +62,7 @@ function evaluateBoth(c: Case) {
   ];
   const u = rng(11);
   const obs = Float64Array.from({ length: 2 * W * H }, () => 50 * u());
-  const p = Float64Array.from(names, (n) => c.params[n] * (1 + 0.1 * (u() - 0.5)));
+  const p = Float64Array.from(names, (n) => c.params[n] * (jitter ? 1 + 0.1 * (u() - 0.5) : 1));
   const fixed = Float64Array.from(fixedNames, (n) => c.fixed![n]);
   return [true, false].map((separable) => {
     const k = separable
@@ -125,4 +126,19 @@ describe('row/column-separable sums', () => {
       }
     });
   }
+
+  it('returns NaN where the per-pixel kernel does: a coefficient out of the normal range', () => {
+    // ∂/∂s has the coefficient A/s³: it overflows at s = 1e-110 (the column factors do not); an amplitude of
+    // 5e-324 is subnormal. The per-pixel kernel's hoisted factors are checked (fragments.ts `reassociate`).
+    const base = CASES[0];
+    for (const change of [{ s: 1e-110 }, { A: 5e-324 }, { A: 1e300, s: 1e-105 }]) {
+      const c = { ...base, params: { ...base.params, ...change } };
+      const [sep, pix] = evaluateBoth(c, false);
+      expect(pix.chi, JSON.stringify(change)).toBeNaN();
+      expect(sep.chi, JSON.stringify(change)).toBeNaN();
+    }
+    // In range both agree (s large: every factor but the background's is 1 or 0).
+    const [sep, pix] = evaluateBoth({ ...base, params: { ...base.params, s: 1e160 } }, false);
+    expect(sep.chi).toBe(pix.chi);
+  });
 });
