@@ -215,18 +215,19 @@ function crowdedEvaluate(
   const k = layout.rename.length;
   const nP = setup.params.length;
   const size = bw * bh;
+  const poisson = setup.estimator === 'poisson';
   const bu = buffers(k, Q, size, Math.min(size, (2 * Math.ceil(WINDOW_SIGMAS * 2) + 1) ** 2));
   const all = new Float64Array(nP + setup.fixed.length);
   const pp = new Float64Array(Q);
   const none = new Float64Array(0);
   const pw: Window = { x: 0, y: 0, w: 0, h: 0 };
   const kernelFor = (w: number, h: number): BoundKernel => boundKernel(spot, w, h);
-  const spotValues = (s: number): void => {
+  const spotValues = (s: number, whole: boolean): void => {
     const width = widthOf(sl, all, s);
     const cx = all[sl.read[s * Q + sl.qx]];
     const cy = all[sl.read[s * Q + sl.qy]];
     const win = bu.wins[s];
-    place(win, cx, cy, reachOf(width, WINDOW_SIGMAS, bw, bh), layout);
+    place(win, cx, cy, reachOf(whole ? NaN : width, WINDOW_SIGMAS, bw, bh), layout);
     bu.centre[2 * s] = cx;
     bu.centre[2 * s + 1] = cy;
     bu.width[s] = width;
@@ -245,8 +246,12 @@ function crowdedEvaluate(
   const chiOf = (p: Float64Array, fixed: Float64Array, off: number, cst: number): number => {
     all.set(p, 0);
     all.set(fixed, nP);
-    bu.f.fill(sl.bgRead >= 0 ? all[sl.bgRead] : 0);
-    for (let s = 0; s < k; s++) spotValues(s);
+    const bg = sl.bgRead >= 0 ? all[sl.bgRead] : 0;
+    bu.f.fill(bg);
+    // Poisson: outside the windows f would be the background alone; where that is not positive (at its bound
+    // 0), a count there would make χ² infinite where the spots' tails keep it finite: whole-region windows.
+    const whole = poisson && !(bg > 0);
+    for (let s = 0; s < k; s++) spotValues(s, whole);
     return pixelFactors(setup, off, bu.f, bu.gf, bu.hf, cst);
   };
   const complete = (h: Float64Array, g: Float64Array): void => {
@@ -526,7 +531,8 @@ function transpose(bu: Buffers, s: number, Q: number, bw: number): void {
 
 /**
  * Per pixel: the factor of the gradient terms (`gf`) and of the curvature terms (`hf`) as in kernel.ts; returns
- * χ² (least squares: Σ w r²; Poisson: 2(Σ w f − Σ w y ln f + cst)). Masked pixels (weight 0) add nothing.
+ * χ² (least squares: Σ w r²; Poisson: 2(Σ w f − Σ w y ln f + cst)). Masked pixels (weight 0) add nothing;
+ * Poisson: NaN where some f is negative, infinite or NaN.
  */
 function pixelFactors(
   setup: BatchSetup,
@@ -555,6 +561,9 @@ function pixelFactors(
   let sf = 0;
   let yl = 0;
   for (let i = 0; i < n; i++) {
+    const fi = f[i];
+    // A Poisson mean must be a finite number >= 0 at every pixel (as fastlog.ts `sumYLogF` has it).
+    if (!(fi >= 0) || fi === Infinity) return NaN;
     const w = wt ? wt[off + i] : 1;
     if (w === 0) {
       gf[i] = 0;
@@ -562,7 +571,6 @@ function pixelFactors(
       continue;
     }
     const y = obs[off + i];
-    const fi = f[i];
     const inv = 1 / fi;
     const q = y * inv;
     sf += w * fi;

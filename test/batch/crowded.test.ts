@@ -11,6 +11,7 @@ import { multiSpotModel, spotModel } from '../../src/batch/models.ts';
 import { runSpots } from '../../src/batch/spots/index.ts';
 import { BUILTIN_MODELS } from '../../src/batch/models.ts';
 import { closeBatchPool } from '../../src/batch/pool.ts';
+import { contextFor } from '../../src/batch/problem.ts';
 import type { TrueSpot } from './helpers.ts';
 import { poissonImage, rng, spotImage } from './helpers.ts';
 
@@ -211,5 +212,61 @@ describe('runSpots: crowded groups through the sparse path', () => {
       expect(Math.abs(c.x_err[i] / d.x_err[i] - 1)).toBeLessThan(1e-3);
       expect(c.status[i]).toBe(d.status[i]);
     }
+  });
+});
+
+describe('Poisson χ² of the sparse evaluation at a background of 0 or below (crowded.ts)', () => {
+  /** 6 spots of amplitude 50 on a 23×23 region, `img(spots)` the counts; the sparse and the dense context. */
+  function contexts(img: (spots: number) => number) {
+    const n = 23;
+    const model = spotModel('symmetric');
+    const multi = multiSpotModel(model, 6);
+    const spec: Record<string, unknown> = { background: { value: 1, min: -100 } };
+    const truth: TrueSpot[] = [];
+    for (let s = 0; s < 6; s++) {
+      const t = {
+        x: 7 + 4 * (s % 3),
+        y: 7 + 4 * Math.floor(s / 3),
+        amplitude: 50,
+        sigmaX: 1.5,
+        sigmaY: 1.5,
+        theta: 0,
+      };
+      truth.push(t);
+      const r = multi.rename[s];
+      spec[r.get('amplitude')!] = t.amplitude;
+      spec[r.get('x0')!] = t.x;
+      spec[r.get('y0')!] = t.y;
+      spec[r.get('sigma')!] = t.sigmaX;
+    }
+    const z = spotImage(n, n, truth, 0).map(img);
+    const axis = Float64Array.from({ length: n }, (_v, i) => i);
+    const data = { z: new NdArray(z, [1, n, n]), x: new NdArray(axis, [1, n]), y: new NdArray(axis, [n, 1]) };
+    const prep = prepareMany(multi.expr, data, spec as never, { estimator: 'poisson' });
+    const s = prep.setup;
+    const P = s.params.length;
+    const chi = (ctx: ReturnType<typeof contextFor>, bg: number): number => {
+      const p = s.start.slice(0, P);
+      p[s.params.indexOf('background')] = bg;
+      return ctx.evaluate(p, new Float64Array(0), 0, new Float64Array(P * P), new Float64Array(P), s.cst![0]);
+    };
+    const sparse = crowdedContext(s, { model, rename: multi.rename, bw: n, bh: n });
+    return { sparse: (bg: number) => chi(sparse, bg), dense: (bg: number) => chi(contextFor(s), bg) };
+  }
+
+  it('background 0 (its Poisson bound), a count outside every window: finite, as the dense model', () => {
+    // A count wherever the spots are below 1e-6 (beyond ±5σ, outside their windows): only their tails make f > 0.
+    const { sparse, dense } = contexts((v) => (v < 1e-6 ? 1 : Math.round(v)));
+    const d = dense(0);
+    expect(Number.isFinite(d)).toBe(true);
+    expect(Math.abs(sparse(0) - d)).toBeLessThan(1e-9 * d);
+  });
+
+  it('a negative mean where the counts are 0: NaN, as the dense model', () => {
+    // Counts only where the spots alone are >= 1: with a background of -0.5, f < 0 only where y = 0.
+    const { sparse, dense } = contexts((v) => (v < 1 ? 0 : Math.round(v)));
+    expect(dense(-0.5)).toBeNaN();
+    expect(sparse(-0.5)).toBeNaN();
+    expect(Number.isFinite(sparse(0.5))).toBe(true);
   });
 });
