@@ -266,7 +266,8 @@ function crowdedEvaluate(
     }
     for (let s = 0; s < k; s++) {
       for (let t = s + 1; t < k; t++) {
-        if (!pairWindow(bu, s, t, pw) || !pairBlock(bu, s, t, Q, pw)) continue;
+        if (!pairWindow(bu, s, t, pw)) continue;
+        pairBlock(bu, s, t, Q, pw);
         scatterPair(sl, s, t, nP, h, bu.block);
       }
     }
@@ -317,7 +318,8 @@ function amplitudeSolver(setup: BatchSetup, inp: LinearInput, chiOf: ChiOf): Lin
     const off = fit * setup.size;
     const cst = setup.cst ? setup.cst[fit] : 0;
     const chi0 = chiOf(p, fixed, off, cst);
-    const bgHeld = sl.bgRead < 0 || m > k ? 0 : sl.bgRead < nP ? p[sl.bgRead] : fixed[sl.bgRead - nP];
+    // A fixed background (a fitted one is solved for, m > k) is taken from the data.
+    const bgHeld = sl.bgRead < 0 || m > k ? 0 : fixed[sl.bgRead - nP];
     linearData(setup, off, bgHeld, w, y);
     normalEquations(inp, w, y, sys);
     if (!choleskySolve(sys.M, m, sys.b, sys.x)) return;
@@ -646,10 +648,9 @@ function pairWindow(bu: Buffers, s: number, t: number, pw: Window): boolean {
 }
 
 /** The curvature block of spots s and t summed over the pair window `pw`, into `bu.block`. */
-function pairBlock(bu: Buffers, s: number, t: number, Q: number, pw: Window): boolean {
+function pairBlock(bu: Buffers, s: number, t: number, Q: number, pw: Window): void {
   if (Q === 4) pairBlock4(bu, s, t, pw);
   else pairBlockQ(bu, s, t, Q, pw);
-  return true;
 }
 
 /**
@@ -721,6 +722,8 @@ function pairBlockQ(bu: Buffers, s: number, t: number, Q: number, pw: Window): v
     }
   }
 }
+
+/** Adds the curvature block of spots s and t (`block`, s's parameters by t's) and its transpose to `h`. */
 function scatterPair(sl: Slots, s: number, t: number, n: number, h: Float64Array, block: Float64Array): void {
   const { Q, deriv } = sl;
   for (let a = 0; a < Q; a++) {
