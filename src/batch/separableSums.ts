@@ -253,7 +253,6 @@ export function generateSeparableLse(
   form: SeparableForm,
 ): AccumulateKernel {
   const scope = new NameScope();
-  const P = program.spec.params.length;
   const args = ['pa', 'fa', 'dim', 'st', 'arr', 'tab', 'obs', 'off', 'wt', 'hs', 'gr', 'scr', 'cst'].map(
     (a) => scope.name(a),
   );
@@ -262,110 +261,32 @@ export function generateSeparableLse(
   const n = [scope.name('n'), scope.name('n')];
   fn.push(_`const ${n[0]} = ${dim}[0];`);
   fn.push(_`const ${n[1]} = ${dim}[1];`);
-  const params = program.spec.params.map((_p, i) => constant(fn, scope, 'p', _`${pa}[${i}]`));
-  const fixed = program.spec.fixed.map((_p, i) => constant(fn, scope, 'f', _`${fa}[${i}]`));
   const idx = [scope.name('i'), scope.name('i')];
-  const { loads, bindings } = bindVariables(layout, fn, scope, idx, arr, st);
-  // The coefficients (emitted with the column factors: they go before the loops) and the factors.
-  const emit = (l: number, exprs: readonly Expr[]) => {
-    const frag = emitPointFragments(programOf(program, [num(0), ...exprs]), {
-      scope,
-      levels: 1,
-      params,
-      fixed,
-      variables: bindings[l],
-      reassociate: { onUnsafe: _`return NaN;` },
-    });
-    for (const stmt of frag.pre) fn.push(stmt);
-    return { at: frag.atLevel[0], codes: frag.derivatives };
-  };
-  const nc = form.coefs.length;
-  const colEm = emit(1, [...form.coefs, ...form.levelFactors[1]]);
-  const coef = colEm.codes.slice(0, nc);
-  guardCoefficients(fn, coef);
-  const colCode = colEm.codes.slice(nc);
-  const rowEm = emit(0, form.levelFactors[0]);
-  const rowCode = rowEm.codes;
+  const g = emitFactors(program, layout, form, { scope, fn, idx, n, pa, fa, arr, st });
   const tb = constant(fn, scope, 'tb', _`${tab}[1]`);
   const colTab = form.levelFactors[1].map((_e, u) => constant(fn, scope, 'ta', _`${tb}[${u}]`));
-  const terms = form.derivatives.flat();
   // 1-D sums of products of factors (−1: the factor 1), for the JᵀJ terms of parameter pairs.
   const colPairs = new PairSums(scope, 'cc');
   const rowPairs = new PairSums(scope, 'rr');
-  const hessian: { a: number; b: number; parts: { t: SepTerm; s: SepTerm }[] }[] = [];
-  for (let a = 0; a < P; a++) {
-    for (let b = a; b < P; b++) {
-      const parts = form.derivatives[a].flatMap((t) => form.derivatives[b].map((s) => ({ t, s })));
-      for (const { t, s } of parts) {
-        colPairs.need(t.factors[1], s.factors[1]);
-        rowPairs.need(t.factors[0], s.factors[0]);
-      }
-      hessian.push({ a, b, parts });
-    }
-  }
+  const hessian = hessianParts(form, colPairs, rowPairs);
   colPairs.declare(fn);
-  const colLoop = new Block(_`for (let ${idx[1]} = 0; ${idx[1]} < ${n[1]}; ${idx[1]}++) {`);
-  for (const stmt of [...loads[1].lines, ...colEm.at]) colLoop.push(stmt);
-  colCode.forEach((c, u) => colLoop.push(_`${colTab[u]}[${idx[1]}] = ${c};`));
-  for (const stmt of colPairs.accumulate(colCode)) colLoop.push(stmt);
-  fn.push(colLoop);
-  // Rows: the row factors, their pair sums, and the pixels of the row.
+  fn.push(columnLoop(g, colTab, colPairs));
   const chi = scope.name('chi');
   fn.push(_`let ${chi} = 0;`);
   rowPairs.declare(fn);
+  const terms = form.derivatives.flat();
   const gradSums = new Map<string, Name>(); // (column factor, row factor) → Σ_rows r_v · S_u
-  const gradKey = (t: SepTerm) => `${t.factors[1]},${t.factors[0]}`;
   for (const t of terms) if (!gradSums.has(gradKey(t))) gradSums.set(gradKey(t), scope.name('gs'));
-  for (const g of gradSums.values()) fn.push(_`let ${g} = 0;`);
+  for (const s of gradSums.values()) fn.push(_`let ${s} = 0;`);
   const k = scope.name('k');
   fn.push(_`let ${k} = ${off};`);
-  const rowLoop = new Block(_`for (let ${idx[0]} = 0; ${idx[0]} < ${n[0]}; ${idx[0]}++) {`);
-  for (const stmt of [...loads[0].lines, ...rowEm.at]) rowLoop.push(stmt);
-  for (const stmt of rowPairs.accumulate(rowCode)) rowLoop.push(stmt);
-  // The value per pixel: Σ_u a_u · c_u with a_u = Σ coef · row factor, per row.
-  const byCol = new Map<number, CodeArg[]>();
-  for (const t of form.value) {
-    const r = t.factors[0] < 0 ? undefined : rowCode[t.factors[0]];
-    const c = t.coef < 0 ? undefined : coef[t.coef];
-    const term: CodeArg = r === undefined ? (c ?? 1) : c === undefined ? r : _`${c} * ${r}`;
-    byCol.set(t.factors[1], [...(byCol.get(t.factors[1]) ?? []), term]);
-  }
-  const rowCoef = new Map<number, Name>();
-  for (const [u, parts] of byCol) rowCoef.set(u, constant(rowLoop, scope, 'a', sumOf(parts)));
-  const usedCols = [...new Set([...byCol.keys(), ...terms.map((t) => t.factors[1])])];
-  const sums = new Map(usedCols.map((u) => [u, scope.name('sc')]));
-  for (const S of sums.values()) rowLoop.push(_`let ${S} = 0;`);
-  const pix = new Block(_`for (let ${idx[1]} = 0; ${idx[1]} < ${n[1]}; ${idx[1]}++) {`);
-  const cval = new Map<number, Name>();
-  for (const u of usedCols) {
-    if (u >= 0) cval.set(u, constant(pix, scope, 'c', _`${colTab[u]}[${idx[1]}]`));
-  }
-  let value: CodeArg | undefined;
-  for (const [u, a] of rowCoef) {
-    const term = u < 0 ? a : _`${a} * ${cval.get(u)!}`;
-    value = value === undefined ? term : _`${value} + ${term}`;
-  }
-  const res = scope.name('r');
-  pix.push(_`const ${res} = ${obs}[${k}] - (${value ?? 0});`);
-  pix.push(_`${chi} += ${res} * ${res};`);
-  for (const [u, S] of sums) pix.push(u < 0 ? _`${S} += ${res};` : _`${S} += ${res} * ${cval.get(u)!};`);
-  pix.push(_`${k}++;`);
-  rowLoop.push(pix);
-  const done = new Set<string>();
-  for (const t of terms) {
-    if (done.has(gradKey(t))) continue;
-    done.add(gradKey(t));
-    const g = gradSums.get(gradKey(t))!;
-    const S = sums.get(t.factors[1])!;
-    rowLoop.push(t.factors[0] < 0 ? _`${g} += ${S};` : _`${g} += ${S} * ${rowCode[t.factors[0]]};`);
-  }
-  fn.push(rowLoop);
+  fn.push(rowLoop(g, form, { colTab, rowPairs, gradSums, chi, k, obs }));
   // Jᵀr and JᵀJ from the sums.
-  const scaled = (t: SepTerm, x: CodeArg): CodeArg => (t.coef < 0 ? x : _`${coef[t.coef]} * ${x}`);
-  for (let a = 0; a < P; a++) {
-    const parts = form.derivatives[a].map((t) => scaled(t, gradSums.get(gradKey(t))!));
-    fn.push(_`${gr}[${a}] = ${sumOf(parts)};`);
-  }
+  const scaled = (t: SepTerm, x: CodeArg): CodeArg => (t.coef < 0 ? x : _`${g.coef[t.coef]} * ${x}`);
+  form.derivatives.forEach((list, a) => {
+    fn.push(_`${gr}[${a}] = ${sumOf(list.map((t) => scaled(t, gradSums.get(gradKey(t))!)))};`);
+  });
+  const P = program.spec.params.length;
   for (const { a, b, parts } of hessian) {
     const products = parts.map(({ t, s }) => {
       const c = colPairs.get(t.factors[1], s.factors[1], n[1]);
@@ -385,6 +306,176 @@ export function generateSeparableLse(
     valueSlice: -1,
     fusedLog: false,
   };
+}
+
+/** The emitted coefficients and factors of a separable kernel, and the names its loops share. */
+interface SepEmission {
+  readonly scope: NameScope;
+  readonly idx: readonly Name[];
+  readonly n: readonly Name[];
+  readonly coef: readonly CodeArg[];
+  readonly colCode: readonly CodeArg[];
+  readonly rowCode: readonly CodeArg[];
+  /** Per level: the variable loads and the fragment statements at the top of its loop. */
+  readonly top: readonly [readonly Code[], readonly Code[]];
+}
+
+/**
+ * Emits the parameters, fixed values and variables, then the coefficients (guarded, before the loops) with
+ * the column factors, and the row factors; statements before the loops go to `c.fn`.
+ */
+function emitFactors(
+  program: SymbolicProgram,
+  layout: BatchLayout,
+  form: SeparableForm,
+  c: { scope: NameScope; fn: Block; idx: Name[]; n: Name[]; pa: Name; fa: Name; arr: Name; st: Name },
+): SepEmission {
+  const { scope, fn } = c;
+  const params = program.spec.params.map((_p, i) => constant(fn, scope, 'p', _`${c.pa}[${i}]`));
+  const fixed = program.spec.fixed.map((_p, i) => constant(fn, scope, 'f', _`${c.fa}[${i}]`));
+  const { loads, bindings } = bindVariables(layout, fn, scope, c.idx, c.arr, c.st);
+  const emit = (l: number, exprs: readonly Expr[]) => {
+    const frag = emitPointFragments(programOf(program, [num(0), ...exprs]), {
+      scope,
+      levels: 1,
+      params,
+      fixed,
+      variables: bindings[l],
+      reassociate: { onUnsafe: _`return NaN;` },
+    });
+    for (const stmt of frag.pre) fn.push(stmt);
+    return { at: frag.atLevel[0], codes: frag.derivatives };
+  };
+  const nc = form.coefs.length;
+  const colEm = emit(1, [...form.coefs, ...form.levelFactors[1]]);
+  const coef = colEm.codes.slice(0, nc);
+  guardCoefficients(fn, coef);
+  const rowEm = emit(0, form.levelFactors[0]);
+  return {
+    scope,
+    idx: c.idx,
+    n: c.n,
+    coef,
+    colCode: colEm.codes.slice(nc),
+    rowCode: rowEm.codes,
+    top: [
+      [...loads[0].lines, ...rowEm.at],
+      [...loads[1].lines, ...colEm.at],
+    ],
+  };
+}
+
+/** The parameter pairs (a ≤ b) of JᵀJ with their pairs of terms; the 1-D sums they need are registered. */
+function hessianParts(
+  form: SeparableForm,
+  colPairs: PairSums,
+  rowPairs: PairSums,
+): { a: number; b: number; parts: { t: SepTerm; s: SepTerm }[] }[] {
+  const out: { a: number; b: number; parts: { t: SepTerm; s: SepTerm }[] }[] = [];
+  const P = form.derivatives.length;
+  for (let a = 0; a < P; a++) {
+    for (let b = a; b < P; b++) {
+      const parts = form.derivatives[a].flatMap((t) => form.derivatives[b].map((s) => ({ t, s })));
+      for (const { t, s } of parts) {
+        colPairs.need(t.factors[1], s.factors[1]);
+        rowPairs.need(t.factors[0], s.factors[0]);
+      }
+      out.push({ a, b, parts });
+    }
+  }
+  return out;
+}
+
+/** The key of a term's gradient sum: its (column factor, row factor). */
+function gradKey(t: SepTerm): string {
+  return `${t.factors[1]},${t.factors[0]}`;
+}
+
+/** The loop over columns: each column factor into its table, and the column pair sums. */
+function columnLoop(g: SepEmission, colTab: readonly Name[], colPairs: PairSums): Block {
+  const i = g.idx[1];
+  const loop = new Block(_`for (let ${i} = 0; ${i} < ${g.n[1]}; ${i}++) {`);
+  for (const stmt of g.top[1]) loop.push(stmt);
+  g.colCode.forEach((c, u) => loop.push(_`${colTab[u]}[${i}] = ${c};`));
+  for (const stmt of colPairs.accumulate(g.colCode)) loop.push(stmt);
+  return loop;
+}
+
+/**
+ * The loop over rows: the row factors and their pair sums, the pixels of the row (residual, χ², per column
+ * factor u S_u = Σ_col r · c_u) and the gradient sums Σ_rows S_u · r_v.
+ */
+function rowLoop(
+  g: SepEmission,
+  form: SeparableForm,
+  o: {
+    colTab: readonly Name[];
+    rowPairs: PairSums;
+    gradSums: ReadonlyMap<string, Name>;
+    chi: Name;
+    k: Name;
+    obs: Name;
+  },
+): Block {
+  const { scope, idx, n, rowCode } = g;
+  const loop = new Block(_`for (let ${idx[0]} = 0; ${idx[0]} < ${n[0]}; ${idx[0]}++) {`);
+  for (const stmt of g.top[0]) loop.push(stmt);
+  for (const stmt of o.rowPairs.accumulate(rowCode)) loop.push(stmt);
+  // The value per pixel: Σ_u a_u · c_u with a_u = Σ coef · row factor, per row.
+  const byCol = new Map<number, CodeArg[]>();
+  for (const t of form.value) {
+    const r = t.factors[0] < 0 ? undefined : rowCode[t.factors[0]];
+    const c = t.coef < 0 ? undefined : g.coef[t.coef];
+    const term: CodeArg = r === undefined ? (c ?? 1) : c === undefined ? r : _`${c} * ${r}`;
+    byCol.set(t.factors[1], [...(byCol.get(t.factors[1]) ?? []), term]);
+  }
+  const rowCoef = new Map<number, Name>();
+  for (const [u, parts] of byCol) rowCoef.set(u, constant(loop, scope, 'a', sumOf(parts)));
+  const terms = form.derivatives.flat();
+  const usedCols = [...new Set([...byCol.keys(), ...terms.map((t) => t.factors[1])])];
+  const sums = new Map(usedCols.map((u) => [u, scope.name('sc')]));
+  for (const S of sums.values()) loop.push(_`let ${S} = 0;`);
+  loop.push(pixelLoop(g, { ...o, rowCoef, sums }));
+  const done = new Set<string>();
+  for (const t of terms) {
+    if (done.has(gradKey(t))) continue;
+    done.add(gradKey(t));
+    const s = o.gradSums.get(gradKey(t))!;
+    const S = sums.get(t.factors[1])!;
+    loop.push(t.factors[0] < 0 ? _`${s} += ${S};` : _`${s} += ${S} * ${rowCode[t.factors[0]]};`);
+  }
+  return loop;
+}
+
+/** The loop over the pixels of a row: residual, χ² and the row's sums S_u = Σ_col r · c_u. */
+function pixelLoop(
+  g: SepEmission,
+  o: {
+    colTab: readonly Name[];
+    rowCoef: ReadonlyMap<number, Name>;
+    sums: ReadonlyMap<number, Name>;
+    chi: Name;
+    k: Name;
+    obs: Name;
+  },
+): Block {
+  const i = g.idx[1];
+  const pix = new Block(_`for (let ${i} = 0; ${i} < ${g.n[1]}; ${i}++) {`);
+  const cval = new Map<number, Name>();
+  for (const u of o.sums.keys()) {
+    if (u >= 0) cval.set(u, constant(pix, g.scope, 'c', _`${o.colTab[u]}[${i}]`));
+  }
+  let value: CodeArg | undefined;
+  for (const [u, a] of o.rowCoef) {
+    const term = u < 0 ? a : _`${a} * ${cval.get(u)!}`;
+    value = value === undefined ? term : _`${value} + ${term}`;
+  }
+  const res = g.scope.name('r');
+  pix.push(_`const ${res} = ${o.obs}[${o.k}] - (${value ?? 0});`);
+  pix.push(_`${o.chi} += ${res} * ${res};`);
+  for (const [u, S] of o.sums) pix.push(u < 0 ? _`${S} += ${res};` : _`${S} += ${res} * ${cval.get(u)!};`);
+  pix.push(_`${o.k}++;`);
+  return pix;
 }
 
 /** Smallest positive normal double. */
