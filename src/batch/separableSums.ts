@@ -31,6 +31,7 @@ import {
   Name,
   NameScope,
   type Role,
+  type Stmt,
   type SymbolicProgram,
 } from '../compile/index.ts';
 import { R } from '../functions/index.ts';
@@ -317,7 +318,7 @@ interface SepEmission {
   readonly colCode: readonly CodeArg[];
   readonly rowCode: readonly CodeArg[];
   /** Per level: the variable loads and the fragment statements at the top of its loop. */
-  readonly top: readonly [readonly Code[], readonly Code[]];
+  readonly top: readonly [readonly Stmt[], readonly Stmt[]];
 }
 
 /**

@@ -131,7 +131,8 @@ describe('row/column-separable sums', () => {
     // ∂/∂s has the coefficient A/s³: it overflows at s = 1e-110 (the column factors do not); an amplitude of
     // 5e-324 is subnormal. The per-pixel kernel's hoisted factors are checked (fragments.ts `reassociate`).
     const base = CASES[0];
-    for (const change of [{ s: 1e-110 }, { A: 5e-324 }, { A: 1e300, s: 1e-105 }]) {
+    const changes: Record<string, number>[] = [{ s: 1e-110 }, { A: 5e-324 }, { A: 1e300, s: 1e-105 }];
+    for (const change of changes) {
       const c = { ...base, params: { ...base.params, ...change } };
       const [sep, pix] = evaluateBoth(c, false);
       expect(pix.chi, JSON.stringify(change)).toBeNaN();
