@@ -5,8 +5,9 @@
  * i.e. ratio ≤ 0.56), end to end (reading, detection, fits, table). Rows:
  * - warm: the worker pool started and the pipeline loaded and JIT-compiled in every thread that runs it: each
  *   has run it on `WARM_FRAMES` frames (the cold runs and untimed ones: three more of 1 thread, seven more of 2
- *   threads, whose workers take half the frames each) — a worker's V8 keeps compiling (and its helper threads
- *   with it) over its first several hundred frames: measured on 2 threads, the CPU per frame fell from 3.1–3.5
+ *   threads, whose workers take half the frames each) — a worker's V8 keeps optimising code and collecting
+ *   garbage on its helper threads (TurboFan, concurrent marking and sweeping in a profile) well above its
+ *   steady rate over its first several hundred frames: measured on 2 threads, the CPU per frame fell from 3.1–3.5
  *   ms in the 2nd–6th run to 2.5–2.9 ms in the 7th–10th (each worker runs 128 frames per run; load average 2.2). Then
  *   runs of 1 and 2 threads alternate, medians of 3. The note gives the CPU
  *   per frame (Linux: per thread from /proc): the whole process, the main thread (reading, messages) and the
