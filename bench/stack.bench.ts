@@ -3,8 +3,13 @@
  * 300, sigma 1.4, background 10, Poisson counts) on a 20-pixel grid with random sub-pixel offsets, written as a
  * 3-D `.npy` file and read frame by frame by `runSpotsStack`: 2 threads against 1 thread (goal: speed-up ≥ 1.8×,
  * i.e. ratio ≤ 0.56), end to end (reading, detection, fits, table). Rows:
- * - warm: the worker pool started and the pipeline loaded and JIT-compiled in every worker by the cold runs
- *   and one more untimed run of each thread count; then runs of 1 and 2 threads alternate, medians of 3. The note gives the CPU
+ * - warm: the worker pool started and the pipeline loaded and JIT-compiled in every thread that runs it: each
+ *   has run it on `WARM_FRAMES` frames (the cold runs and untimed ones: three more of 1 thread, seven more of 2
+ *   threads, whose workers take half the frames each) — a worker's V8 keeps optimising code and collecting
+ *   garbage on its helper threads (TurboFan, concurrent marking and sweeping in a profile) well above its
+ *   steady rate over its first several hundred frames: measured on 2 threads, the CPU per frame fell from 3.1–3.5
+ *   ms in the 2nd–6th run to 2.5–2.9 ms in the 7th–10th (each worker runs 128 frames per run; load average 2.2). Then
+ *   runs of 1 and 2 threads alternate, medians of 3. The note gives the CPU
  *   per frame (Linux: per thread from /proc): the whole process, the main thread (reading, messages) and the
  *   other threads (the workers, and V8's compiler and GC threads); 2 threads can reach 2× only when their
  *   total CPU per frame is no more than 1 thread's. Also the share of the wall time the two workers were idle
@@ -29,6 +34,11 @@ import type { BenchRow } from './types.ts';
 
 const FRAMES = 256;
 const SIZE = 128;
+/** Frames each thread that runs the pipeline has run before the timed runs (the cold run included). */
+const WARM_FRAMES = 1024;
+
+/** Untimed runs after the cold one that bring each of `threads` threads to `WARM_FRAMES` frames. */
+const warmRuns = (threads: number): number => Math.ceil(WARM_FRAMES / (FRAMES / threads)) - 1;
 
 /** Poisson variate by inversion (means here are at most a few hundred: fine for a benchmark's data). */
 function poisson(u: () => number, mean: number): number {
@@ -164,8 +174,7 @@ export async function run(): Promise<BenchRow[]> {
     const one: Timed[] = [];
     const two: Timed[] = [];
     let same = cold[0].csv === cold[1].csv;
-    await timed(file, 1);
-    await timed(file, 2);
+    for (const threads of [1, 2]) for (let r = 0; r < warmRuns(threads); r++) await timed(file, threads);
     for (let r = 0; r < 3; r++) {
       one.push(await timed(file, 1));
       two.push(await timed(file, 2));
@@ -201,7 +210,7 @@ function row(what: string, two: Timed, one: Timed, same: boolean, loads: string)
       `${fps(one.ms)} → ${fps(two.ms)} frames/s; speed-up ${(one.ms / two.ms).toFixed(2)}× (goal ≥ 1.8); ` +
       `CPU ms/frame 1 thread ${cpuPerFrame(one)}, 2 threads ${cpuPerFrame(two)}; ` +
       `workers idle ${(100 * two.idle).toFixed(0)}% of the wall time; ` +
-      `rows ${same ? 'identical' : 'DIFFER'}; ${loads}`,
+      `rows ${same ? 'identical' : 'DIFFER'}; ${what === 'warm' ? `each thread warmed on ${WARM_FRAMES} frames; ` : ''}${loads}`,
   };
 }
 

@@ -106,16 +106,39 @@ export function parseThreshold(t: unknown): { sigma: number } | { absolute: numb
 /** Above this many values, medians are selected without copying them (select.ts). */
 const COPY_LIMIT = 16_384;
 
+/**
+ * Working arrays of this thread reused from call to call (never returned, never held across an `await`): a
+ * spot pipeline runs detection on every frame of a stack, and a fresh image-sized array per step and frame
+ * costs allocation, zeroing and garbage collection on the worker threads and V8's helper threads (which the
+ * frames' threads then share the cores with). Arrays above `REUSE_LIMIT` values are allocated each time
+ * (they are not kept alive between calls).
+ */
+const REUSE_LIMIT = 1 << 18;
+const reusable: Float64Array[] = [];
+
+/** Working array `slot`, `n` values long (holding whatever an earlier call left there). */
+function working(slot: number, n: number): Float64Array {
+  if (n > REUSE_LIMIT) return new Float64Array(n);
+  let a = reusable[slot];
+  if (!a || a.length < n) reusable[slot] = a = new Float64Array(n);
+  return a.length === n ? a : a.subarray(0, n);
+}
+
+/** The median of the first `n` values of `a` (all finite; NaN when none), reordering them in place. */
+function medianOfFirst(a: Float64Array, n: number): number {
+  return n === 0 ? NaN : medianInPlace(a.subarray(0, n));
+}
+
 /** Median of the finite values (NaN when none). */
 export function median(values: ArrayLike<number>): number {
   if (values.length > COPY_LIMIT) return largeMedian(values);
-  const a = new Float64Array(values.length);
+  const a = working(0, values.length);
   let n = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (Number.isFinite(v)) a[n++] = v;
   }
-  return n === 0 ? NaN : medianInPlace(a.subarray(0, n));
+  return medianOfFirst(a, n);
 }
 
 /** Median and MAD·1.4826 (a robust standard deviation) of the finite values. */
@@ -125,9 +148,14 @@ export function robustStats(values: ArrayLike<number>): { median: number; sigma:
     return { median: m, sigma: 1.4826 * mad };
   }
   const med = median(values);
-  const dev = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) dev[i] = Math.abs(values[i] - med);
-  return { median: med, sigma: 1.4826 * median(dev) };
+  // the finite deviations |v − median| (those of the finite values), in a working array of their own
+  const dev = working(1, values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const d = Math.abs(values[i] - med);
+    if (Number.isFinite(d)) dev[n++] = d;
+  }
+  return { median: med, sigma: 1.4826 * medianOfFirst(dev, n) };
 }
 
 /**
@@ -159,8 +187,8 @@ export function checkSpotImage(img: NdArray, what = 'the image'): void {
  * along columns over whole rows at a time (contiguous memory).
  */
 function maxFilter(src: Float64Array, h: number, w: number, r: number): Float64Array {
-  const tmp = new Float64Array(h * w);
-  const out = new Float64Array(h * w);
+  const tmp = working(2, h * w);
+  const out = working(3, h * w);
   const scratch = new Float64Array(Math.max(2 * (2 * r + 1) * w, 3 * (w + 2 * r)));
   for (let y = 0; y < h; y++)
     rowMax(src.subarray(y * w, (y + 1) * w), tmp.subarray(y * w, (y + 1) * w), r, scratch);

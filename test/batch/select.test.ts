@@ -1,7 +1,7 @@
 /** Order statistics without copies (src/batch/select.ts) and the van Herk/Gil-Werman maximum filter of findPeaks. */
 import { describe, expect, it } from 'vitest';
 import { NdArray } from '../../src/data/ndarray.ts';
-import { findPeaks, robustStats } from '../../src/batch/findPeaks.ts';
+import { findPeaks, median, robustStats } from '../../src/batch/findPeaks.ts';
 import { largeMedian, largeRobust } from '../../src/batch/select.ts';
 import { rng } from './helpers.ts';
 
@@ -46,6 +46,24 @@ describe('largeMedian', () => {
     expect(s.sigma).toBe(1.4826 * sortedMedian(Array.from(v, (x) => Math.abs(x - m))));
     expect(largeMedian([NaN, NaN])).toBeNaN();
   });
+
+  it('median and robustStats of small arrays stay exact from call to call (their working arrays are reused)', () => {
+    // larger, smaller, then larger again; NaN and infinities left out; the caller's array is not touched
+    for (const n of [9_000, 7, 1, 2, 15_000, 300, 16_384]) {
+      const v = Float64Array.from({ length: n }, (_x, i) =>
+        i % 11 === 5 ? NaN : i % 13 === 3 ? -Infinity : u(),
+      );
+      const copy = v.slice();
+      const m = sortedMedian(v);
+      expect(median(v)).toBe(m);
+      const s = robustStats(v);
+      expect(s.median).toBe(m);
+      expect(s.sigma).toBe(1.4826 * sortedMedian(Array.from(v, (x) => Math.abs(x - m))));
+      expect(v).toEqual(copy);
+    }
+    expect(median([NaN])).toBeNaN();
+    expect(robustStats([NaN, Infinity]).sigma).toBeNaN();
+  });
 });
 
 describe('findPeaks maximum filter', () => {
@@ -74,5 +92,26 @@ describe('findPeaks maximum filter', () => {
         }
       expect(found.count).toBeGreaterThanOrEqual(strict);
     }
+  });
+
+  it('finds the same peaks after a larger and a smaller image (working arrays reused)', () => {
+    const u = rng(9);
+    const image = (h: number, w: number): NdArray =>
+      new NdArray(
+        Float64Array.from({ length: h * w }, () => Math.floor(u() * 1000)),
+        [h, w],
+      );
+    const img = image(40, 30);
+    const first = findPeaks(img, { minDistance: 2, threshold: -1 });
+    findPeaks(image(90, 70), { minDistance: 3, threshold: -1 });
+    findPeaks(image(5, 6), { minDistance: 1 });
+    const again = findPeaks(img, { minDistance: 2, threshold: -1 });
+    expect([Array.from(again.x), Array.from(again.y), again.background, again.noise]).toEqual([
+      Array.from(first.x),
+      Array.from(first.y),
+      first.background,
+      first.noise,
+    ]);
+    expect(first.count).toBeGreaterThan(10);
   });
 });
