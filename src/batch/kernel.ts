@@ -599,11 +599,10 @@ const TRANSCENDENTAL = new Set([
 ]);
 
 /**
- * The CSE temps of the program that are calls to transcendental functions computed once per point: when one
- * of them depends on every loop level, all those that vary along the innermost level (column-only ones are
- * tabulated in the pre-pass), in temp order (a temp only references earlier temps). None otherwise.
+ * The loop-level mask of an expression (memoized): the levels its variables vary along, through CSE temps;
+ * 0 for parameters, fixed values and constants.
  */
-function perPointTemps(program: SymbolicProgram, layout: BatchLayout, fullMask: number): string[] {
+export function loopMaskFunction(program: SymbolicProgram, layout: BatchLayout): (e: Expr) => number {
   const masks = new Map<Expr, number>();
   const mask = (e: Expr): number => {
     const hit = masks.get(e);
@@ -631,6 +630,16 @@ function perPointTemps(program: SymbolicProgram, layout: BatchLayout, fullMask: 
     masks.set(e, m);
     return m;
   };
+  return mask;
+}
+
+/**
+ * The CSE temps of the program that are calls to transcendental functions computed once per point: when one
+ * of them depends on every loop level, all those that vary along the innermost level (column-only ones are
+ * tabulated in the pre-pass), in temp order (a temp only references earlier temps). None otherwise.
+ */
+function perPointTemps(program: SymbolicProgram, layout: BatchLayout, fullMask: number): string[] {
+  const mask = loopMaskFunction(program, layout);
   const innerBit = (fullMask + 1) >>> 1;
   const calls = program.temps.filter((t) => t.expr.kind === 'call' && TRANSCENDENTAL.has(t.expr.fn));
   if (!calls.some((t) => mask(t.expr) === fullMask)) return [];

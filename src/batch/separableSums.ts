@@ -43,6 +43,7 @@ import {
   type BatchLayout,
   generateAccumulate,
   LOOP_ACCUMULATION_ABOVE,
+  loopMaskFunction,
 } from './kernel.ts';
 
 /** One product term: `coef` (index into `coefs`, −1 for 1) times one factor per level (index, −1 for 1). */
@@ -100,7 +101,7 @@ export function separableForm(program: SymbolicProgram, layout: BatchLayout): Se
   if (layout.levels !== 2) return undefined;
   if (program.derivatives.length !== program.spec.params.length) return undefined;
   if (!layout.variables.every((o) => o.mask === 0 || o.mask === 1 || o.mask === 2)) return undefined;
-  const mask = maskFunction(program, layout);
+  const mask = loopMaskFunction(program, layout);
   const raws: RawTerm[][] = [];
   for (const e of [program.expr, ...program.derivatives]) {
     const t = expand(e, mask);
@@ -139,37 +140,6 @@ export function separableForm(program: SymbolicProgram, layout: BatchLayout): Se
   // A form without factors along both levels has nothing to gain.
   if (levelFactors[0].length === 0 || levelFactors[1].length === 0) return undefined;
   return { levelFactors, coefs, value: lists[0], derivatives: lists.slice(1) };
-}
-
-/** The loop-level mask of an expression: a variable's levels, 0 for parameters, fixed values and constants. */
-function maskFunction(program: SymbolicProgram, layout: BatchLayout): (e: Expr) => number {
-  const memo = new Map<Expr, number>();
-  const mask = (e: Expr): number => {
-    const hit = memo.get(e);
-    if (hit !== undefined) return hit;
-    let m = 0;
-    switch (e.kind) {
-      case 'sym': {
-        const role = program.roles.get(e.name);
-        if (role?.kind === 'variable') m = layout.variables[role.index].mask;
-        break;
-      }
-      case 'unary':
-        m = mask(e.arg);
-        break;
-      case 'binary':
-        m = mask(e.left) | mask(e.right);
-        break;
-      case 'call':
-        for (const a of e.args) m |= mask(a);
-        break;
-      default:
-        break;
-    }
-    memo.set(e, m);
-    return m;
-  };
-  return mask;
 }
 
 /** `e` as a sum of separable product terms, or undefined. A literal 0 is the empty sum. */
