@@ -17,6 +17,7 @@ import {
   type SpotsOptions,
   type ValidSpotsOptions,
 } from './options.ts';
+import { hasNonFinite } from '../finite.ts';
 import { passCounter, refineSpots, totalPasses } from './refine.ts';
 import { makeResult, type SpotsResult } from './report.ts';
 
@@ -24,11 +25,6 @@ export { SPOT_COLUMNS, spotsCsv } from './report.ts';
 export type { SpotColumn, SpotsJSON, SpotsResult } from './report.ts';
 export { spotsOptionsFrom } from './options.ts';
 export type { SpotsOptions } from './options.ts';
-
-function hasNonFinite(d: Float64Array): boolean {
-  for (let i = 0; i < d.length; i++) if (!(d[i] - d[i] === 0)) return true;
-  return false;
-}
 
 function spotsContext(image: NdArray, options: ValidSpotsOptions): SpotsContext {
   const [H, W] = image.shape;
